@@ -1,0 +1,129 @@
+import type { ModelConfig } from "../config/model-config.js";
+import type { Bound } from "../config/model-config.js";
+import type {
+  ConfigOptions,
+  FastPathConditionalOptions,
+  FastPathFreeOptions,
+  FastPathResult,
+  HessianFunction,
+  LikelihoodOptions,
+  LogpdfFunction,
+  ObjectiveFunction,
+  Parameters,
+  Sampler,
+} from "./types.js";
+
+/**
+ * The plug-in contract (spec §6, seed page): every likelihood prescription is a subclass.
+ *
+ * Required: the static metadata (`name`, `version`, `author`, `speyRequires`, optional `doi`,
+ * `arXiv`, `zenodo`), {@link config} and {@link getLogpdfFunc}. Every optional method unlocks a
+ * capability of {@link StatisticalModel}:
+ *
+ * | method | unlocks |
+ * | --- | --- |
+ * | `expectedData` | Asimov data → asymptotic calculator, upper limits, significance |
+ * | `getObjectiveFunction` | analytic gradients in fits (otherwise finite differences) |
+ * | `getHessianLogpdfFunc` | Newton fits, `sigmaMuFromHessian` |
+ * | `getSampler` | toy calculator, `fixedPoiSampler` |
+ * | `combine` | `StatisticalModel.combine` |
+ * | `negativeLoglikelihood`, `minimizeNegativeLoglikelihood` (+ Asimov variants) | fast paths that bypass the generic optimiser |
+ * | `domainBounds` | per-parameter intervals where the likelihood is defined (e.g. background positivity), intersected with the fit bounds |
+ *
+ * The constructor receives one object with the backend's own arguments (camelCase).
+ */
+export abstract class BackendBase {
+  /** Unique accessor, e.g. "default.poisson" or "my_package.my_model". */
+  static name: string;
+  /** Backend version. */
+  static version: string;
+  /** Author (and contact). */
+  static author: string;
+  /** semver range of this package the backend works with, e.g. ">=0.1.0". */
+  static speyRequires: string;
+  /** Citable DOIs. */
+  static doi?: readonly string[];
+  /** arXiv identifiers. */
+  static arXiv?: readonly string[];
+  /** Zenodo record identifiers. */
+  static zenodo?: readonly string[];
+
+  /** Whether the model has any signal at all (default true); dead models have infinite limits. */
+  get isAlive(): boolean {
+    return true;
+  }
+
+  /** The parameter layout, bounds and start point of the fits. */
+  abstract config(options?: ConfigOptions): ModelConfig;
+
+  /** A function evaluating log L(pars), all normalisation constants included. */
+  abstract getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction;
+
+  /** Expected data at `pars`: the main-model means followed by the auxiliary data at `pars`. */
+  expectedData?(pars: Parameters): Float64Array;
+
+  /** −log L with its analytic gradient. */
+  getObjectiveFunction?(options?: LikelihoodOptions): ObjectiveFunction;
+
+  /** Hessian of log L. */
+  getHessianLogpdfFunc?(options?: LikelihoodOptions): HessianFunction;
+
+  /** A sampler of pseudo-data at fixed parameters. */
+  getSampler?(pars: Parameters): Sampler;
+
+  /** Combine with another backend into one (e.g. HistFactory workspace combination). */
+  combine?(other: BackendBase, options?: Record<string, unknown>): BackendBase;
+
+  /**
+   * Per-parameter intervals outside which the likelihood is undefined (spey's positivity
+   * constraints, which are elementwise in θ). Fits intersect them with their bounds.
+   */
+  domainBounds?(): readonly Bound[] | undefined;
+
+  /**
+   * Fast path for a conditional fit (fixed parameters, the others profiled). Return `undefined`
+   * to fall back to the generic optimiser for a request the fast path does not cover.
+   */
+  negativeLoglikelihood?(options: FastPathConditionalOptions): FastPathResult | undefined;
+
+  /** Fast path for the free fit; `undefined` falls back to the generic optimiser. */
+  minimizeNegativeLoglikelihood?(options: FastPathFreeOptions): FastPathResult | undefined;
+
+  /**
+   * Fast path for the conditional fit on Asimov data generated for `testStatistics`. Together with
+   * {@link minimizeAsimovNegativeLoglikelihood} it makes the asymptotic calculator available even
+   * without {@link expectedData}.
+   */
+  asimovNegativeLoglikelihood?(options: FastPathConditionalOptions & { testStatistics: string }): FastPathResult | undefined;
+
+  /** Fast path for the free fit on Asimov data generated for `testStatistics`. */
+  minimizeAsimovNegativeLoglikelihood?(options: FastPathFreeOptions & { testStatistics: string }): FastPathResult | undefined;
+}
+
+/** A backend class: the constructor takes one options object. */
+export type BackendClass = (abstract new (args: never) => BackendBase) & {
+  readonly name: string;
+  readonly version: string;
+  readonly author: string;
+  readonly speyRequires: string;
+  readonly doi?: readonly string[];
+  readonly arXiv?: readonly string[];
+  readonly zenodo?: readonly string[];
+};
+
+/**
+ * A converter (spec §6.3): a registered object that turns its arguments into a backend, e.g. a
+ * full HistFactory model into a simplified likelihood. Subclasses implement {@link convert}.
+ */
+export abstract class ConverterBase {
+  static name: string;
+  static version: string;
+  static author: string;
+  static speyRequires: string;
+  static doi?: readonly string[];
+  static arXiv?: readonly string[];
+  static zenodo?: readonly string[];
+
+  /** Build the backend from the user's arguments. */
+  abstract convert(args: Record<string, unknown>): BackendBase;
+}

@@ -1,0 +1,260 @@
+import { ModelConfig } from "../../config/model-config.js";
+import type { Bound } from "../../config/model-config.js";
+import { InvalidInput } from "../../errors.js";
+import type { RandomSource } from "../../math/random.js";
+import { BackendBase } from "../backend-base.js";
+import { minimumPoi, selectData, toFiniteVector } from "../inputs.js";
+import { SignalYields } from "../signal.js";
+import type {
+  ConfigOptions,
+  HessianFunction,
+  LikelihoodOptions,
+  LogpdfFunction,
+  ObjectiveFunction,
+  Parameters,
+  Sampler,
+} from "../types.js";
+
+/** Constructor arguments shared by the simple backends (spec §14.7). */
+export interface SimplePdfArgs {
+  /** Signal yields per bin, or a function of the extra signal parameters φ. */
+  readonly signalYields: ArrayLike<number> | ((phi: Float64Array) => ArrayLike<number>);
+  readonly backgroundYields: ArrayLike<number>;
+  readonly data: ArrayLike<number>;
+  /** Number of extra signal parameters φ (callable `signalYields` only). */
+  readonly nSignalParameters?: number;
+  /** Bounds of φ (`null` sides open). */
+  readonly signalParameterBounds?: readonly (readonly [number | null, number | null] | null)[];
+}
+
+/**
+ * Common machinery of `default.poisson`, `default.normal` and `default.multivariate_normal`:
+ * expectation λ = μ·s(φ) + b (+ σ∘θ for the Poisson model with uncertainties), parameters
+ * `[μ, φ…, θ…]`, no constraint terms. Subclasses supply the main-measurement density through
+ * three functions of the residual structure: log-density, its gradient with respect to λ, and
+ * its Hessian with respect to λ.
+ */
+export abstract class SimplePdfBase extends BackendBase {
+  protected readonly signal: SignalYields;
+  protected readonly background: Float64Array;
+  protected readonly observed: Float64Array;
+  /** Per-bin linear nuisance coefficients σ (Poisson with absolute uncertainties), else undefined. */
+  protected readonly nuisanceScale: Float64Array | undefined;
+  protected readonly nBins: number;
+  private readonly storedConfig: ModelConfig;
+  private readonly signalBounds: Bound[];
+
+  constructor(args: SimplePdfArgs, nuisanceScale?: Float64Array) {
+    super();
+    if (!args || typeof args !== "object") throw new InvalidInput("backend arguments must be an object.");
+    this.observed = toFiniteVector(args.data, "data", { allowNegative: this.allowsNegativeData() });
+    this.nBins = this.observed.length;
+    this.background = toFiniteVector(args.backgroundYields, "backgroundYields", {
+      length: this.nBins,
+      allowNegative: this.allowsNegativeData(),
+    });
+    this.signal = SignalYields.from(args.signalYields, args.nSignalParameters, this.nBins);
+    this.nuisanceScale = nuisanceScale;
+    const nsp = this.signal.nParameters;
+    const spb = args.signalParameterBounds;
+    if (spb !== undefined && spb !== null && spb.length !== nsp) {
+      throw new InvalidInput(`signalParameterBounds has ${spb.length} entries but nSignalParameters is ${nsp}.`);
+    }
+    this.signalBounds = Array.from({ length: nsp }, (_, k) => {
+      const b = spb?.[k];
+      return [b?.[0] ?? Number.NEGATIVE_INFINITY, b?.[1] ?? Number.POSITIVE_INFINITY] as Bound;
+    });
+    const fixed = this.signal.fixed;
+    const minPoi = fixed && this.isAlive ? minimumPoi(fixed, this.background) : Number.NEGATIVE_INFINITY;
+    const nTheta = nuisanceScale ? this.nBins : 0;
+    const names = ["mu", ...Array.from({ length: nsp }, (_, k) => `signal_par_${k}`)];
+    this.storedConfig = new ModelConfig({
+      poiIndex: 0,
+      minimumPoi: minPoi,
+      suggestedInit: new Array<number>(1 + nsp + nTheta).fill(1),
+      suggestedBounds: [[minPoi, 10], ...this.signalBounds, ...new Array(nTheta).fill(null)],
+      parameterNames: nTheta > 0 ? [...names, ...Array.from({ length: nTheta }, (_, i) => `theta_${i}`)] : names,
+    });
+  }
+
+  /** Whether data and background may be negative (Gaussian models). */
+  protected allowsNegativeData(): boolean {
+    return false;
+  }
+
+  override get isAlive(): boolean {
+    const s = this.signal.fixed;
+    if (!s) return true;
+    for (let i = 0; i < s.length; i++) if ((s[i] as number) > 0) return true;
+    return false;
+  }
+
+  /**
+   * The stored configuration; with `allowNegativeSignal: false` the POI bound is [0, upper],
+   * and `poiUpperBound` replaces the upper end (spey forced the lower end to 0 whenever the upper
+   * bound changed; here `allowNegativeSignal` is honoured, spec §24.5).
+   */
+  config(options: ConfigOptions = {}): ModelConfig {
+    const allow = options.allowNegativeSignal ?? true;
+    const upper = options.poiUpperBound ?? 10;
+    if (allow && upper === 10) return this.storedConfig;
+    return this.storedConfig.rescalePoiBounds({ allowNegativeSignal: allow, poiUpperBound: upper });
+  }
+
+  /** log of the main density given data and expectation. */
+  protected abstract logDensity(data: Float64Array, lambda: Float64Array): number;
+  /** g = ∂(−log density)/∂λ, written into `out`. */
+  protected abstract nllGradientLambda(data: Float64Array, lambda: Float64Array, out: Float64Array): void;
+  /** W = ∂²(−log density)/∂λ∂λᵀ (row-major N×N). */
+  protected abstract nllHessianLambda(data: Float64Array, lambda: Float64Array): Float64Array;
+  /** One pseudo-measurement around λ. */
+  protected abstract sample(lambda: Float64Array, rng: RandomSource): Float64Array;
+  /** Whether λ is floored at 1e-20 (Poisson) — derivatives vanish where it is. */
+  protected floorsLambda(): boolean {
+    return false;
+  }
+
+  private get nsp(): number {
+    return this.signal.nParameters;
+  }
+
+  /** λ(pars) into `out`; returns a mask of floored bins (Poisson). */
+  protected lambda(pars: Parameters, out: Float64Array, sig: Float64Array): Uint8Array | undefined {
+    this.signal.values(pars, 1, sig);
+    const mu = pars[0] as number;
+    const thetaOffset = 1 + this.nsp;
+    const scale = this.nuisanceScale;
+    let floored: Uint8Array | undefined;
+    for (let i = 0; i < this.nBins; i++) {
+      let l = mu * (sig[i] as number) + (this.background[i] as number);
+      if (scale) l += (scale[i] as number) * (pars[thetaOffset + i] as number);
+      if (this.floorsLambda() && l < 1e-20) {
+        l = 1e-20;
+        floored ??= new Uint8Array(this.nBins);
+        floored[i] = 1;
+      }
+      out[i] = l;
+    }
+    return floored;
+  }
+
+  getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction {
+    const { main } = selectData(options, this.observed, this.background, 0);
+    const lambda = new Float64Array(this.nBins);
+    const sig = new Float64Array(this.nBins);
+    return (pars) => {
+      this.lambda(pars, lambda, sig);
+      return this.logDensity(main, lambda);
+    };
+  }
+
+  /** Jacobian of λ (N × P, row-major); zero rows where λ is floored. */
+  private jacobian(pars: Parameters, sig: Float64Array, floored: Uint8Array | undefined): Float64Array {
+    const n = this.nBins;
+    const p = pars.length;
+    const nsp = this.nsp;
+    const J = new Float64Array(n * p);
+    const ds = nsp > 0 ? this.signal.jacobian(pars, 1) : undefined;
+    const mu = pars[0] as number;
+    for (let i = 0; i < n; i++) {
+      if (floored?.[i]) continue;
+      J[i * p] = sig[i] as number;
+      if (ds) for (let k = 0; k < nsp; k++) J[i * p + 1 + k] = mu * (ds[i * nsp + k] as number);
+      if (this.nuisanceScale) J[i * p + 1 + nsp + i] = this.nuisanceScale[i] as number;
+    }
+    return J;
+  }
+
+  override getObjectiveFunction(options?: LikelihoodOptions): ObjectiveFunction {
+    const { main } = selectData(options, this.observed, this.background, 0);
+    const n = this.nBins;
+    const lambda = new Float64Array(n);
+    const sig = new Float64Array(n);
+    const g = new Float64Array(n);
+    return (pars, grad) => {
+      const floored = this.lambda(pars, lambda, sig);
+      const value = -this.logDensity(main, lambda);
+      if (grad) {
+        this.nllGradientLambda(main, lambda, g);
+        grad.fill(0);
+        const p = pars.length;
+        if (this.nsp === 0 && !this.nuisanceScale) {
+          let gm = 0;
+          for (let i = 0; i < n; i++) if (!floored?.[i]) gm += (g[i] as number) * (sig[i] as number);
+          grad[0] = gm;
+        } else {
+          const J = this.jacobian(pars, sig, floored);
+          for (let i = 0; i < n; i++) {
+            const gi = g[i] as number;
+            for (let a = 0; a < p; a++) grad[a] = (grad[a] as number) + gi * (J[i * p + a] as number);
+          }
+        }
+      }
+      return value;
+    };
+  }
+
+  override getHessianLogpdfFunc(options?: LikelihoodOptions): HessianFunction {
+    const { main } = selectData(options, this.observed, this.background, 0);
+    const n = this.nBins;
+    const lambda = new Float64Array(n);
+    const sig = new Float64Array(n);
+    const g = new Float64Array(n);
+    return (pars) => {
+      const p = pars.length;
+      const floored = this.lambda(pars, lambda, sig);
+      const J = this.jacobian(pars, sig, floored);
+      const W = this.nllHessianLambda(main, lambda);
+      // H_nll = Jᵀ W J + Σ_i g_i ∂²λ_i
+      const WJ = new Float64Array(n * p);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const w = W[i * n + j] as number;
+          if (w === 0) continue;
+          for (let a = 0; a < p; a++) WJ[i * p + a] = (WJ[i * p + a] as number) + w * (J[j * p + a] as number);
+        }
+      }
+      const H = new Float64Array(p * p);
+      for (let i = 0; i < n; i++) {
+        for (let a = 0; a < p; a++) {
+          const jia = J[i * p + a] as number;
+          if (jia === 0) continue;
+          for (let b = 0; b < p; b++) H[a * p + b] = (H[a * p + b] as number) + jia * (WJ[i * p + b] as number);
+        }
+      }
+      const nsp = this.nsp;
+      if (nsp > 0) {
+        this.nllGradientLambda(main, lambda, g);
+        const ds = this.signal.jacobian(pars, 1);
+        const d2s = this.signal.secondDerivatives(pars, 1);
+        const mu = pars[0] as number;
+        for (let i = 0; i < n; i++) {
+          if (floored?.[i]) continue;
+          const gi = g[i] as number;
+          for (let k = 0; k < nsp; k++) {
+            const v = gi * (ds[i * nsp + k] as number);
+            H[1 + k] = (H[1 + k] as number) + v;
+            H[(1 + k) * p] = (H[(1 + k) * p] as number) + v;
+            for (let l = 0; l < nsp; l++) {
+              const idx = (1 + k) * p + 1 + l;
+              H[idx] = (H[idx] as number) + gi * mu * (d2s[(i * nsp + k) * nsp + l] as number);
+            }
+          }
+        }
+      }
+      for (let i = 0; i < H.length; i++) H[i] = -(H[i] as number);
+      return H;
+    };
+  }
+
+  override expectedData(pars: Parameters): Float64Array {
+    const lambda = new Float64Array(this.nBins);
+    this.lambda(pars, lambda, new Float64Array(this.nBins));
+    return lambda;
+  }
+
+  override getSampler(pars: Parameters): Sampler {
+    const lambda = this.expectedData(pars);
+    return (size, rng) => Array.from({ length: size }, () => this.sample(lambda, rng));
+  }
+}

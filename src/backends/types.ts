@@ -1,0 +1,70 @@
+import type { ExpectationType } from "../expectation.js";
+import type { RandomSource } from "../math/random.js";
+
+/** A parameter vector `[μ, …]` as the likelihood functions receive it. */
+export type Parameters = Float64Array;
+
+/** Numbers as users may pass them: arrays, typed arrays. */
+export type NumericArray = ArrayLike<number>;
+
+/** Options of {@link BackendBase.config} (spey's `config(allow_negative_signal, poi_upper_bound)`). */
+export interface ConfigOptions {
+  /** Allow μ < 0 down to `minimumPoi` (default true). */
+  readonly allowNegativeSignal?: boolean;
+  /** Upper bound of μ (default 10, as spey). */
+  readonly poiUpperBound?: number;
+}
+
+/** Options of the likelihood hooks: which data the function evaluates. */
+export interface LikelihoodOptions {
+  /** `apriori` replaces the observations by the background expectation (default observed). */
+  readonly expected?: ExpectationType;
+  /**
+   * Explicit data; wins over `expected`. Either the main-measurement counts only (the nominal
+   * auxiliary data are used) or the counts followed by one value per auxiliary measurement.
+   */
+  readonly data?: NumericArray;
+}
+
+export interface ObjectiveOptions extends LikelihoodOptions {
+  /** Ask for the analytic gradient (default true). */
+  readonly doGrad?: boolean;
+}
+
+/** log L(pars). */
+export type LogpdfFunction = (pars: Parameters) => number;
+
+/**
+ * The optimiser's objective −log L(pars). When `grad` is given the function also writes
+ * ∂(−log L)/∂pars into it (same length as `pars`).
+ */
+export type ObjectiveFunction = (pars: Parameters, grad?: Float64Array) => number;
+
+/** Hessian of log L at `pars`, row-major n×n (n = number of parameters). */
+export type HessianFunction = (pars: Parameters) => Float64Array;
+
+/**
+ * Draws `size` pseudo-experiments, each the main data followed by the auxiliary data, from the
+ * model at fixed parameters, using the given random source (seeded, reproducible).
+ */
+export type Sampler = (size: number, rng: RandomSource) => Float64Array[];
+
+/** What a backend's fast path returns: the NLL and the parameters at the optimum. */
+export interface FastPathResult {
+  readonly nll: number;
+  readonly parameters: Float64Array;
+}
+
+/** Arguments of the conditional-fit fast path {@link BackendBase.negativeLoglikelihood}. */
+export interface FastPathConditionalOptions extends LikelihoodOptions {
+  /** The fixed parameters (index → value), the POI among them. */
+  readonly fixed: ReadonlyMap<number, number>;
+}
+
+/** Arguments of the free-fit fast path {@link BackendBase.minimizeNegativeLoglikelihood}. */
+export interface FastPathFreeOptions extends LikelihoodOptions {
+  /** Allow μ < 0 (default true). */
+  readonly allowNegativeSignal: boolean;
+  /** Parameters held fixed besides the free ones (index → value); usually empty. */
+  readonly fixed: ReadonlyMap<number, number>;
+}

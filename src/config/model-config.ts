@@ -1,0 +1,200 @@
+import { InvalidInput } from "../errors.js";
+
+/** A closed interval `[lower, upper]`; open sides are ±Infinity. */
+export type Bound = readonly [number, number];
+
+/** How users may write a bound: `null`/`undefined` for an open side, as spey's `None`. */
+export type BoundInput = readonly [number | null | undefined, number | null | undefined] | null | undefined;
+
+/** A record fixing parameters by name or index, e.g. `{mu: 1, 2: 0.5}` (spey's dict `poi_test`). */
+export type ParameterValues = Readonly<Record<string | number, number>>;
+
+export interface ModelConfigInit {
+  /** Index of the parameter of interest μ in the parameter vector. */
+  poiIndex: number;
+  /** Lowest allowed μ (may be −Infinity). */
+  minimumPoi: number;
+  /** Optimiser start point. */
+  suggestedInit: readonly number[];
+  /** Per-parameter bounds; `null` sides are open. */
+  suggestedBounds: readonly BoundInput[];
+  /** Parameter names, used to resolve string keys. */
+  parameterNames?: readonly string[] | null;
+  /** Parameters held fixed in every fit. */
+  suggestedFixed?: readonly boolean[] | null;
+}
+
+function toBound(b: BoundInput, i: number): Bound {
+  if (b === null || b === undefined) return [-Infinity, Infinity];
+  if (!Array.isArray(b) || b.length !== 2) {
+    throw new InvalidInput(`suggestedBounds[${i}] must be a [lower, upper] pair; got ${JSON.stringify(b)}.`);
+  }
+  const lo = b[0] ?? -Infinity;
+  const hi = b[1] ?? Infinity;
+  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
+    throw new InvalidInput(`suggestedBounds[${i}] = [${lo}, ${hi}] is not an interval (need lower ≤ upper).`);
+  }
+  return [lo, hi];
+}
+
+/**
+ * The parameter layout of a model (spec §5): which parameter is μ, where fits start and which
+ * region they may explore. Instances are immutable; "modifying" methods return copies.
+ */
+export class ModelConfig {
+  readonly poiIndex: number;
+  readonly minimumPoi: number;
+  readonly suggestedInit: readonly number[];
+  readonly suggestedBounds: readonly Bound[];
+  readonly parameterNames: readonly string[] | null;
+  readonly suggestedFixed: readonly boolean[] | null;
+
+  constructor(init: ModelConfigInit) {
+    const n = init.suggestedInit.length;
+    if (!Number.isInteger(init.poiIndex) || init.poiIndex < 0 || init.poiIndex >= n) {
+      throw new InvalidInput(`poiIndex must be an integer in [0, ${n}); got ${init.poiIndex}.`);
+    }
+    if (init.suggestedBounds.length !== n) {
+      throw new InvalidInput(
+        `suggestedBounds has ${init.suggestedBounds.length} entries but suggestedInit has ${n}; give one bound per parameter.`,
+      );
+    }
+    if (init.parameterNames && init.parameterNames.length !== n) {
+      throw new InvalidInput(`parameterNames has ${init.parameterNames.length} entries; expected ${n}.`);
+    }
+    if (init.suggestedFixed && init.suggestedFixed.length !== n) {
+      throw new InvalidInput(`suggestedFixed has ${init.suggestedFixed.length} entries; expected ${n}.`);
+    }
+    if (Number.isNaN(init.minimumPoi)) throw new InvalidInput("minimumPoi must be a number (−Infinity allowed), not NaN.");
+    this.poiIndex = init.poiIndex;
+    this.minimumPoi = init.minimumPoi;
+    this.suggestedInit = Object.freeze([...init.suggestedInit]);
+    this.suggestedBounds = Object.freeze(init.suggestedBounds.map(toBound));
+    this.parameterNames = init.parameterNames ? Object.freeze([...init.parameterNames]) : null;
+    this.suggestedFixed = init.suggestedFixed ? Object.freeze([...init.suggestedFixed]) : null;
+  }
+
+  /** Number of parameters. */
+  get npar(): number {
+    return this.suggestedInit.length;
+  }
+
+  /** A copy with some fields replaced. */
+  with(changes: Partial<ModelConfigInit>): ModelConfig {
+    return new ModelConfig({
+      poiIndex: this.poiIndex,
+      minimumPoi: this.minimumPoi,
+      suggestedInit: this.suggestedInit,
+      suggestedBounds: this.suggestedBounds,
+      parameterNames: this.parameterNames,
+      suggestedFixed: this.suggestedFixed,
+      ...changes,
+    });
+  }
+
+  /**
+   * Resolve a parameter given by name or index to its index, with an error naming the fix.
+   */
+  resolveIndex(key: string | number): number {
+    if (typeof key === "number" || /^-?\d+$/.test(key)) {
+      const idx = Number(key);
+      if (!Number.isInteger(idx) || idx < 0 || idx >= this.npar) {
+        throw new InvalidInput(`parameter index ${key} is outside [0, ${this.npar}).`);
+      }
+      return idx;
+    }
+    if (!this.parameterNames) {
+      throw new InvalidInput(
+        `Cannot resolve parameter name "${key}": this model's ModelConfig has no parameterNames; use an index instead.`,
+      );
+    }
+    const idx = this.parameterNames.indexOf(key);
+    if (idx < 0) {
+      throw new InvalidInput(`Parameter name "${key}" not found in parameterNames: [${this.parameterNames.join(", ")}].`);
+    }
+    return idx;
+  }
+
+  /**
+   * Normalise a `poiTest` (a number for μ, or a record name/index → value) into a map
+   * index → value (spec §5 `resolve_poi_indices`).
+   */
+  resolvePoiIndices(poiTest: number | ParameterValues): Map<number, number> {
+    const out = new Map<number, number>();
+    if (typeof poiTest === "number") {
+      out.set(this.poiIndex, poiTest);
+      return out;
+    }
+    for (const [key, value] of Object.entries(poiTest)) {
+      if (typeof value !== "number" || Number.isNaN(value)) {
+        throw new InvalidInput(`poiTest["${key}"] must be a number; got ${JSON.stringify(value)}.`);
+      }
+      out.set(this.resolveIndex(key), value);
+    }
+    return out;
+  }
+
+  /**
+   * spey's `fixed_poi_bounds`: the bounds with the POI bound widened so that a fixed μ outside it
+   * becomes admissible. Unlike spey, the widened interval always contains μ (spec §24.6 fix).
+   */
+  fixedPoiBounds(poiValue?: number): Bound[] {
+    const bounds = this.suggestedBounds.map((b) => [b[0], b[1]] as Bound);
+    if (poiValue === undefined) return bounds;
+    return widenBound(bounds, this.poiIndex, poiValue);
+  }
+
+  /** As {@link fixedPoiBounds} for several fixed parameters at once. */
+  fixedPoiBoundsMulti(values: Map<number, number>): Bound[] {
+    let bounds = this.suggestedBounds.map((b) => [b[0], b[1]] as Bound);
+    for (const [idx, v] of values) bounds = widenBound(bounds, idx, v);
+    return bounds;
+  }
+
+  /**
+   * A copy with the POI bound set to `[minimumPoi or 0, poiUpperBound]` (spec §5
+   * `rescale_poi_bounds`, without spey's nested-tuple bug).
+   */
+  rescalePoiBounds(options: { allowNegativeSignal?: boolean; poiUpperBound?: number } = {}): ModelConfig {
+    const allow = options.allowNegativeSignal ?? true;
+    const current = this.suggestedBounds[this.poiIndex] as Bound;
+    const lower = allow ? this.minimumPoi : Math.max(0, this.minimumPoi);
+    const upper = options.poiUpperBound ?? current[1];
+    const bounds = [...this.suggestedBounds];
+    bounds[this.poiIndex] = [lower, upper];
+    return this.with({ suggestedBounds: bounds });
+  }
+
+  /** A copy with parameters renamed (`{old: new}`); names must stay unique. */
+  changeParameterNames(nameMap: Readonly<Record<string, string>>): ModelConfig {
+    if (!this.parameterNames) throw new InvalidInput("changeParameterNames: this ModelConfig has no parameterNames.");
+    const names = [...this.parameterNames];
+    for (const [oldName, newName] of Object.entries(nameMap)) {
+      const idx = names.indexOf(oldName);
+      if (idx < 0) throw new InvalidInput(`changeParameterNames: parameter "${oldName}" does not exist.`);
+      names[idx] = newName;
+    }
+    if (new Set(names).size !== names.length) throw new InvalidInput("changeParameterNames: each name has to be unique.");
+    return this.with({ parameterNames: names });
+  }
+
+  /** JSON form with `null` for open bound sides, as spey prints it. */
+  toJSON(): Record<string, unknown> {
+    const side = (x: number) => (Number.isFinite(x) ? x : null);
+    return {
+      poiIndex: this.poiIndex,
+      minimumPoi: Number.isFinite(this.minimumPoi) ? this.minimumPoi : this.minimumPoi > 0 ? "Infinity" : "-Infinity",
+      suggestedInit: [...this.suggestedInit],
+      suggestedBounds: this.suggestedBounds.map((b) => [side(b[0]), side(b[1])]),
+      parameterNames: this.parameterNames ? [...this.parameterNames] : null,
+      suggestedFixed: this.suggestedFixed ? [...this.suggestedFixed] : null,
+    };
+  }
+}
+
+function widenBound(bounds: Bound[], idx: number, value: number): Bound[] {
+  const b = bounds[idx] as Bound;
+  if (value >= b[0] && value <= b[1]) return bounds;
+  bounds[idx] = [Math.min(b[0], value), Math.max(b[1], value)];
+  return bounds;
+}

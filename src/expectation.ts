@@ -1,0 +1,29 @@
+import { InvalidInput } from "./errors.js";
+
+/**
+ * Which data a computation uses and what it returns (spec §3, §8.3):
+ * - `observed`: the observed data; hypothesis tests return the observed value;
+ * - `aposteriori`: the observed data; tests return the five post-fit expected values (−2σ…+2σ);
+ * - `apriori`: the background yields as data; tests return the five pre-fit expected values.
+ */
+export const ExpectationType = {
+  apriori: "apriori",
+  aposteriori: "aposteriori",
+  observed: "observed",
+} as const;
+
+export type ExpectationType = (typeof ExpectationType)[keyof typeof ExpectationType];
+
+/** `exclusionConfidenceLevel` also accepts "all": observed value plus the post-fit expected band. */
+export type ExpectationOrAll = ExpectationType | "all";
+
+const NAMES: readonly string[] = ["apriori", "aposteriori", "observed"];
+
+/** Validate an `expected` option (default "observed"), throwing InvalidInput naming the value. */
+export function toExpectation(value: unknown, argument = "expected"): ExpectationType {
+  if (value === undefined || value === null) return "observed";
+  if (typeof value === "string" && NAMES.includes(value)) return value as ExpectationType;
+  throw new InvalidInput(
+    `${argument} must be one of "observed", "aposteriori", "apriori"; got ${JSON.stringify(value)}.`,
+  );
+}

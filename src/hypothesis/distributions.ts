@@ -1,0 +1,101 @@
+import { normCdf, normLogCdf } from "../math/special.js";
+
+/** A distribution of a test statistic under a hypothesis (spec §9.3). */
+export interface TestStatisticDistribution {
+  /** P(t ≥ value) in the convention of the calculator. */
+  pvalue(value: number): number;
+  /** The value at `nsigma` standard deviations of the background-only expectation. */
+  expectedValue(nsigma: number): number;
+}
+
+/**
+ * Asymptotic distribution of √q shifted by `shift` (arXiv:1007.1727 eqs. 57, 65): p(v) = Φ(shift − v).
+ */
+export class AsymptoticTestStatisticsDistribution implements TestStatisticDistribution {
+  constructor(
+    readonly shift: number,
+    readonly cutoff = Number.NEGATIVE_INFINITY,
+  ) {}
+
+  pvalue(value: number): number {
+    if (value < this.cutoff) return Number.NaN;
+    return normCdf(this.shift - value);
+  }
+
+  logcdf(value: number): number {
+    return normLogCdf(this.shift - value);
+  }
+
+  expectedValue(nsigma: number): number {
+    return Math.max(nsigma + this.shift, this.cutoff);
+  }
+}
+
+/**
+ * Empirical distribution from toys: p(v) = #(samples ≥ v)/n; expected values are percentiles at
+ * 100·Φ(nσ) with linear interpolation (numpy's default "linear" method).
+ */
+export class EmpiricalTestStatisticsDistribution implements TestStatisticDistribution {
+  private readonly sorted: Float64Array;
+
+  constructor(samples: ArrayLike<number>) {
+    this.sorted = Float64Array.from(samples).sort();
+  }
+
+  pvalue(value: number): number {
+    const s = this.sorted;
+    if (s.length === 0) return Number.NaN;
+    // first index with s[i] >= value (binary search)
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((s[mid] as number) < value) lo = mid + 1;
+      else hi = mid;
+    }
+    return (s.length - lo) / s.length;
+  }
+
+  expectedValue(nsigma: number): number {
+    const s = this.sorted;
+    if (s.length === 0) return Number.NaN;
+    const pos = normCdf(nsigma) * (s.length - 1);
+    const i = Math.floor(pos);
+    const frac = pos - i;
+    const a = s[i] as number;
+    const b = s[Math.min(i + 1, s.length - 1)] as number;
+    return a + frac * (b - a);
+  }
+}
+
+/** Order in which expected values are reported: nσ = 2, 1, 0, −1, −2 (spec §9.4). */
+export const EXPECTED_SIGMAS: readonly number[] = [2, 1, 0, -1, -2];
+
+/** p-values (p_{s+b}, p_b, CLs = p_{s+b}/p_b, 0 when p_b = 0) of an observed value (spec §9.4). */
+export function pvalues(
+  value: number,
+  sbDistribution: TestStatisticDistribution,
+  bDistribution: TestStatisticDistribution,
+): [number, number, number] {
+  const psb = sbDistribution.pvalue(value);
+  const pb = bDistribution.pvalue(value);
+  const ps = pb === 0 ? 0 : psb / pb;
+  return [psb, pb, ps];
+}
+
+/** Expected p-values at the background-only quantiles nσ = 2, 1, 0, −1, −2. */
+export function expectedPvalues(
+  sbDistribution: TestStatisticDistribution,
+  bDistribution: TestStatisticDistribution,
+): [number[], number[], number[]] {
+  const psb: number[] = [];
+  const pb: number[] = [];
+  const ps: number[] = [];
+  for (const n of EXPECTED_SIGMAS) {
+    const [a, b, c] = pvalues(bDistribution.expectedValue(n), sbDistribution, bDistribution);
+    psb.push(a);
+    pb.push(b);
+    ps.push(c);
+  }
+  return [psb, pb, ps];
+}

@@ -1,0 +1,129 @@
+import { log } from "../logger.js";
+import { toms748 } from "../math/roots.js";
+
+/** Which expected limits `poiUpperLimit` returns (spec §10.1). */
+export type ExpectedPvalue = "nominal" | "1sigma" | "2sigma";
+
+/**
+ * 1−CLs values at μ: one value (observed) or five (expected, nσ = 2, 1, 0, −1, −2 in spey's
+ * order), plus √q_{μ,A} at μ for the validity guards (NaN when unknown).
+ */
+export interface ClsEvaluation {
+  readonly oneMinusCls: readonly number[];
+  readonly sqrtQmuA: number;
+}
+
+export interface FindUpperLimitOptions {
+  /** 1−CLs (and √q_{μ,A}) at μ. Must be deterministic in μ. */
+  readonly evaluate: (mu: number) => ClsEvaluation;
+  /** Whether `evaluate` returns the observed value (1 entry) or the 5 expected ones. */
+  readonly observed: boolean;
+  readonly confidenceLevel: number;
+  readonly expectedPvalue: ExpectedPvalue;
+  readonly lowInit: number;
+  readonly higInit: number;
+  /** TOMS748 relative tolerance (spey: 1e-4; default here 1e-6). */
+  readonly rtol: number;
+  readonly xtol: number;
+  readonly maxiter: number;
+  /** Reject roots that are not a genuine exclusion boundary (post-PR-67 spey). */
+  readonly validateLimit: boolean;
+  readonly asimovTeststatTolerance: number;
+}
+
+/** Band indices for each `expectedPvalue` (spec §10.2). */
+export function bandIndices(observed: boolean, expectedPvalue: ExpectedPvalue): number[] {
+  if (observed || expectedPvalue === "nominal") return observed ? [0] : [2];
+  return expectedPvalue === "1sigma" ? [1, 2, 3] : [0, 1, 2, 3, 4];
+}
+
+const LOW_BOUND = 1e-10;
+const HIGH_BOUND = 1e5;
+
+/**
+ * Upper limits on μ by bracketing and TOMS748 root finding on
+ * F_k(μ) = (1 − CLs_k(μ)) − CL (spec §10.2): the low end shrinks ×0.2 (down to 1e-10) while
+ * F > 0, the high end grows ×5 (up to 1e5) while F < 0. Without a bracket the limit is +Infinity
+ * with a warning. With `validateLimit` a root is also rejected (+Infinity, warning) when the
+ * bracket is inverted, when √q_{μ,A} at the root is below the tolerance, or when the exclusion does
+ * not persist at 1.5×, 3× and 10× the root.
+ */
+export function findUpperLimits(options: FindUpperLimitOptions): number[] {
+  const cache = new Map<number, ClsEvaluation>();
+  const evaluate = (mu: number): ClsEvaluation => {
+    let e = cache.get(mu);
+    if (!e) {
+      e = options.evaluate(mu);
+      cache.set(mu, e);
+    }
+    return e;
+  };
+  const results: number[] = [];
+  for (const k of bandIndices(options.observed, options.expectedPvalue)) {
+    const slot = options.observed ? 0 : k;
+    const F = (mu: number) => ((evaluate(mu).oneMinusCls[slot] as number) ?? Number.NaN) - options.confidenceLevel;
+    let low = options.lowInit;
+    let fLow = F(low);
+    while (fLow > 0 && low > LOW_BOUND) {
+      low = Math.max(0.2 * low, LOW_BOUND);
+      fLow = F(low);
+    }
+    let hig = options.higInit;
+    let fHig = F(hig);
+    while (fHig < 0 && hig < HIGH_BOUND) {
+      hig = Math.min(5 * hig, HIGH_BOUND);
+      fHig = F(hig);
+    }
+    if (!(Number.isFinite(fLow) && Number.isFinite(fHig)) || Math.sign(fLow) * Math.sign(fHig) > 0) {
+      log.warning(
+        `Can not find the roots of the function, returning \`inf\`: hig, low must bracket a root f(${low})=${fLow}, f(${hig})=${fHig}.${hig >= HIGH_BOUND ? " This is likely due to low number of signal yields." : ""}`,
+      );
+      results.push(Number.POSITIVE_INFINITY);
+      continue;
+    }
+    const a = Math.min(low, hig);
+    const b = Math.max(low, hig);
+    const solved = toms748(F, a, b, { xtol: options.xtol, rtol: options.rtol, maxiter: options.maxiter });
+    if (!solved.converged) log.warning(`Upper limit root finding did not converge: ${solved.flag}.`);
+    const root = solved.root;
+    if (options.validateLimit && !isGenuineLimit(root, low, hig, fLow, fHig, F, evaluate, options)) {
+      results.push(Number.POSITIVE_INFINITY);
+      continue;
+    }
+    results.push(root);
+  }
+  return results;
+}
+
+function isGenuineLimit(
+  root: number,
+  low: number,
+  hig: number,
+  fLow: number,
+  fHig: number,
+  F: (mu: number) => number,
+  evaluate: (mu: number) => ClsEvaluation,
+  options: FindUpperLimitOptions,
+): boolean {
+  if (low < hig ? fLow > 0 || fHig < 0 : fLow < 0 || fHig > 0) {
+    log.warning(`Rejected upper limit ${root}: increasing μ leaves the excluded region (inverted bracket).`);
+    return false;
+  }
+  const sqA = evaluate(root).sqrtQmuA;
+  if (Number.isFinite(sqA) && sqA < options.asimovTeststatTolerance) {
+    log.warning(
+      `Rejected upper limit ${root}: √q_μ,A = ${sqA} at the root is below ${options.asimovTeststatTolerance} (no sensitivity).`,
+    );
+    return false;
+  }
+  for (const factor of [1.5, 3, 10]) {
+    const f = F(root * factor);
+    if (!(f >= 0)) {
+      log.warning(
+        `Rejected upper limit ${root}: the exclusion does not persist at ${factor}× the root (1−CLs − CL = ${f}); the CLs curve is not monotonic.`,
+      );
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,468 @@
+import type { BackendBase, BackendClass } from "../backends/backend-base.js";
+import type { ConfigOptions, NumericArray } from "../backends/types.js";
+import type { BoundInput, ModelConfig, ParameterValues } from "../config/model-config.js";
+import { CombinerNotAvailable, InvalidInput, MethodNotAvailable, PluginError, UnknownCrossSection } from "../errors.js";
+import { type ExpectationType, toExpectation } from "../expectation.js";
+import {
+  type BaseLikelihoodOptions,
+  type BaseMaximizeOptions,
+  type HypotestPreparation,
+  HypothesisTestingBase,
+  type OptimiserOptions,
+} from "../hypothesis/hypothesis-testing-base.js";
+import { canonicalTestStatistic } from "../hypothesis/test-statistics.js";
+import { log } from "../logger.js";
+import { cholesky, choleskyInverse } from "../math/linalg.js";
+import { Random, type RandomSource } from "../math/random.js";
+import type { MinimizeOptions } from "../optimize/types.js";
+import { type FitOutcome, fitModel } from "./fit.js";
+
+/** The universal arguments of every backend factory (spec §7.12). */
+export interface StatisticalModelOptions {
+  /** Analysis identifier (default "__unknown_analysis__"). */
+  readonly analysis?: string;
+  /** Signal cross section, for `excludedCrossSection` (default NaN: unknown). */
+  readonly xsection?: number;
+  /** Number of toys of the toy calculator (default 1000). */
+  readonly ntoys?: number;
+}
+
+/** Fit controls shared by the likelihood methods. */
+export interface FitControls extends OptimiserOptions {
+  /** Start point replacing `config().suggestedInit`. */
+  readonly initPars?: NumericArray;
+  /** Bounds replacing `config().suggestedBounds`. */
+  readonly parBounds?: readonly BoundInput[];
+}
+
+export interface LikelihoodOptions extends BaseLikelihoodOptions, FitControls {
+  /** Return −log L (default) or the likelihood value exp(log L). */
+  readonly returnNll?: boolean;
+  /** Also return the fitted parameters: `[nll, parameters]`. */
+  readonly returnParameters?: boolean;
+}
+
+export interface MaximizeOptions extends BaseMaximizeOptions, FitControls {
+  readonly returnNll?: boolean;
+  /** Return the fitted values of these parameters (names or indices) instead of μ̂. */
+  readonly poiIndices?: readonly (string | number)[];
+}
+
+export interface AsimovOptions extends FitControls {
+  readonly expected?: ExpectationType;
+  /** "qtilde" (default), "q", "q0": decides the Asimov μ (1 for q0, else 0) and μ̂_A ≥ 0. */
+  readonly testStatistics?: string;
+  /** Extra fixed parameters for the Asimov fit; may override the Asimov μ. */
+  readonly poiTest?: ParameterValues;
+}
+
+function toVector(data: NumericArray | undefined, argument: string): Float64Array | undefined {
+  if (data === undefined) return undefined;
+  if (typeof data !== "object" || data === null || typeof data.length !== "number") {
+    throw new InvalidInput(`${argument} must be an array of numbers.`);
+  }
+  const out = Float64Array.from(data);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) throw new InvalidInput(`${argument}[${i}] must be finite; got ${out[i]}.`);
+  }
+  return out;
+}
+
+/**
+ * A likelihood prescription wrapped with the whole inference surface (spec §7): profile
+ * likelihoods, fits, Asimov data, samplers, σμ from the Hessian, and — inherited — CLs, upper
+ * limits, significance and χ² tests.
+ *
+ * Results never depend on call history: every fit starts from the model's suggested point (or
+ * from this call's own best fit inside a hypothesis test).
+ */
+export class StatisticalModel extends HypothesisTestingBase {
+  readonly backend: BackendBase;
+  analysis: string;
+  xsection: number;
+
+  constructor(backend: BackendBase, options: StatisticalModelOptions = {}) {
+    super(options.ntoys ?? 1000);
+    if (!backend || typeof backend.getLogpdfFunc !== "function" || typeof backend.config !== "function") {
+      throw new PluginError("Invalid backend: expected an instance of a BackendBase subclass.");
+    }
+    this.backend = backend;
+    this.analysis = options.analysis ?? "__unknown_analysis__";
+    this.xsection = options.xsection ?? Number.NaN;
+  }
+
+  /** The backend's accessor name (its static `name`). */
+  get backendType(): string {
+    return (this.backend.constructor as BackendClass).name;
+  }
+
+  /** The backend's parameter layout. */
+  config(options?: ConfigOptions): ModelConfig {
+    return this.backend.config(options);
+  }
+
+  get isAlive(): boolean {
+    return this.backend.isAlive;
+  }
+
+  get isAsymptoticCalculatorAvailable(): boolean {
+    const b = this.backend;
+    return (
+      typeof b.expectedData === "function" ||
+      (typeof b.asimovNegativeLoglikelihood === "function" && typeof b.minimizeAsimovNegativeLoglikelihood === "function")
+    );
+  }
+
+  get isToyCalculatorAvailable(): boolean {
+    return typeof this.backend.getSampler === "function";
+  }
+
+  get isChiSquareCalculatorAvailable(): boolean {
+    return true;
+  }
+
+  override toString(): string {
+    const xs = Number.isNaN(this.xsection) ? "" : `xsection=${this.xsection.toExponential(3)} [au], `;
+    return `StatisticalModel(analysis='${this.analysis}', ${xs}backend=${this.backendType}, calculators=[${this.availableCalculators.map((c) => `'${c}'`).join(", ")}])`;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fits
+
+  private conditionalFit(
+    fixed: ReadonlyMap<number, number>,
+    expected: ExpectationType,
+    data: Float64Array | undefined,
+    controls: FitControls,
+    config: ModelConfig = this.backend.config(),
+  ): FitOutcome {
+    if (controls.initPars === undefined && controls.parBounds === undefined && this.backend.negativeLoglikelihood) {
+      const fast = this.backend.negativeLoglikelihood({ fixed, expected, ...(data ? { data } : {}) });
+      if (fast) return { nll: fast.nll, parameters: fast.parameters, converged: true };
+    }
+    return fitModel({
+      backend: this.backend,
+      config,
+      expected,
+      data,
+      fixed,
+      initPars: controls.initPars,
+      parBounds: controls.parBounds,
+      optimiser: controls.optimiser,
+    });
+  }
+
+  private freeFit(
+    allowNegativeSignal: boolean,
+    fixed: ReadonlyMap<number, number>,
+    expected: ExpectationType,
+    data: Float64Array | undefined,
+    controls: FitControls,
+  ): FitOutcome {
+    if (controls.initPars === undefined && controls.parBounds === undefined && this.backend.minimizeNegativeLoglikelihood) {
+      const fast = this.backend.minimizeNegativeLoglikelihood({
+        allowNegativeSignal,
+        fixed,
+        expected,
+        ...(data ? { data } : {}),
+      });
+      if (fast) return { nll: fast.nll, parameters: fast.parameters, converged: true };
+    }
+    return fitModel({
+      backend: this.backend,
+      config: this.backend.config({ allowNegativeSignal }),
+      expected,
+      data,
+      fixed,
+      initPars: controls.initPars,
+      parBounds: controls.parBounds,
+      optimiser: controls.optimiser,
+    });
+  }
+
+  private resolveFixed(poiTest: number | ParameterValues | undefined, config: ModelConfig): Map<number, number> {
+    const value = poiTest ?? 1;
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new InvalidInput(`poiTest must be a finite number; got ${value}.`);
+    }
+    return config.resolvePoiIndices(value);
+  }
+
+  /**
+   * Profile NLL at fixed POI(s) (spec §7.4): −log L(μ, θ̂̂(μ)) with the nuisances fitted. With
+   * `returnParameters` also the fitted parameter vector; with `returnNll: false` the likelihood.
+   */
+  likelihood(options: LikelihoodOptions & { returnParameters: true }): [number, number[]];
+  likelihood(options?: LikelihoodOptions): number;
+  likelihood(options: LikelihoodOptions = {}): number | [number, number[]] {
+    const expected = toExpectation(options.expected);
+    const config = this.backend.config();
+    const fixed = this.resolveFixed(options.poiTest, config);
+    const out = this.conditionalFit(fixed, expected, toVector(options.data, "data"), options, config);
+    const value = options.returnNll === false ? Math.exp(-out.nll) : out.nll;
+    return options.returnParameters ? [value, Array.from(out.parameters)] : value;
+  }
+
+  /**
+   * The unconditional fit (spec §7.7): `[μ̂, NLL_min]`, or `[{name: value}, NLL_min]` with
+   * `poiIndices`. μ̂ ≥ 0 when `allowNegativeSignal` is false; μ̂ ≤ 10 (spey's default bound).
+   */
+  maximizeLikelihood(options: MaximizeOptions & { poiIndices: readonly (string | number)[] }): [Record<string, number>, number];
+  maximizeLikelihood(options?: MaximizeOptions): [number, number];
+  maximizeLikelihood(options: MaximizeOptions = {}): [number, number] | [Record<string, number>, number] {
+    const expected = toExpectation(options.expected);
+    const allowNegativeSignal = options.allowNegativeSignal ?? true;
+    const config = this.backend.config({ allowNegativeSignal });
+    const fixed =
+      options.fixedPoiValue === undefined ? new Map<number, number>() : config.resolvePoiIndices(options.fixedPoiValue);
+    const out = this.freeFit(allowNegativeSignal, fixed, expected, toVector(options.data, "data"), options);
+    const nll = options.returnNll === false ? Math.exp(-out.nll) : out.nll;
+    if (options.poiIndices) {
+      const values: Record<string, number> = {};
+      for (const key of options.poiIndices) values[String(key)] = out.parameters[config.resolveIndex(key)] as number;
+      return [values, nll];
+    }
+    return [out.parameters[config.poiIndex] as number, nll];
+  }
+
+  private requireExpectedData(): (pars: Float64Array) => Float64Array {
+    const f = this.backend.expectedData;
+    if (typeof f !== "function") {
+      throw new MethodNotAvailable(`${this.backendType} backend does not provide expectedData; Asimov data cannot be generated.`);
+    }
+    return f.bind(this.backend);
+  }
+
+  private asimovDataFor(
+    expected: ExpectationType,
+    testStatistics: string,
+    extra: ParameterValues | undefined,
+    controls: FitControls,
+  ): { data: Float64Array; parameters: Float64Array } {
+    const expectedData = this.requireExpectedData();
+    const name = canonicalTestStatistic(testStatistics);
+    const config = this.backend.config({ allowNegativeSignal: name === "q" });
+    const fixed = new Map<number, number>([[config.poiIndex, name === "q0" ? 1 : 0]]);
+    if (extra) for (const [k, v] of config.resolvePoiIndices(extra)) fixed.set(k, v);
+    const fit = this.conditionalFit(fixed, expected, undefined, controls, config);
+    return { data: expectedData(fit.parameters), parameters: fit.parameters };
+  }
+
+  /**
+   * Asimov data (spec §7.5, arXiv:1007.1727 §5): the expected data, auxiliary measurements
+   * included, at the conditional fit with μ = 0 (μ = 1 for "q0") to the data of `expected`.
+   * The option is `testStatistic` (singular, as spey's keyword; `testStatistics` is accepted too).
+   */
+  generateAsimovData(options: AsimovOptions & { testStatistic?: string } = {}): number[] {
+    const expected = toExpectation(options.expected);
+    const testStatistic = options.testStatistic ?? options.testStatistics ?? "qtilde";
+    return Array.from(this.asimovDataFor(expected, testStatistic, options.poiTest, options).data);
+  }
+
+  /** Profile NLL at `poiTest` on the Asimov data (spec §7.6). */
+  asimovLikelihood(options: LikelihoodOptions & { testStatistics?: string } = {}): number {
+    const expected = toExpectation(options.expected);
+    const testStatistics = options.testStatistics ?? "qtilde";
+    const config = this.backend.config();
+    const fixed = this.resolveFixed(options.poiTest, config);
+    if (this.backend.asimovNegativeLoglikelihood && typeof this.backend.expectedData !== "function") {
+      const fast = this.backend.asimovNegativeLoglikelihood({ fixed, expected, testStatistics });
+      if (fast) return options.returnNll === false ? Math.exp(-fast.nll) : fast.nll;
+    }
+    const { data } = this.asimovDataFor(expected, testStatistics, undefined, options);
+    const out = this.conditionalFit(fixed, expected, data, options, config);
+    return options.returnNll === false ? Math.exp(-out.nll) : out.nll;
+  }
+
+  /** Unconditional fit on the Asimov data (spec §7.8); μ̂_A ≥ 0 unless the statistic is qμ. */
+  maximizeAsimovLikelihood(options: AsimovOptions & { returnNll?: boolean } = {}): [number, number] {
+    const expected = toExpectation(options.expected);
+    const testStatistics = options.testStatistics ?? "qtilde";
+    const allowNegativeSignal = canonicalTestStatistic(testStatistics) === "q";
+    if (this.backend.minimizeAsimovNegativeLoglikelihood && typeof this.backend.expectedData !== "function") {
+      const fast = this.backend.minimizeAsimovNegativeLoglikelihood({
+        allowNegativeSignal,
+        fixed: new Map(),
+        expected,
+        testStatistics,
+      });
+      if (fast) {
+        const poi = this.backend.config().poiIndex;
+        return [fast.parameters[poi] as number, options.returnNll === false ? Math.exp(-fast.nll) : fast.nll];
+      }
+    }
+    const { data } = this.asimovDataFor(expected, testStatistics, options.poiTest, options);
+    const [muhat, nll] = this.maximizeLikelihood({
+      ...options,
+      expected,
+      allowNegativeSignal,
+      data,
+      ...(options.poiTest ? { fixedPoiValue: withoutPoi(options.poiTest, this.backend.config()) } : {}),
+    });
+    return [muhat, nll];
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Hypothesis-test plumbing
+
+  protected override primaryPoiValue(poiTest: number | ParameterValues | undefined): number {
+    if (poiTest === undefined || typeof poiTest === "number") return super.primaryPoiValue(poiTest);
+    const config = this.backend.config();
+    const fixed = config.resolvePoiIndices(poiTest);
+    return fixed.get(config.poiIndex) ?? 1;
+  }
+
+  protected override extraFixed(poiTest: number | ParameterValues | undefined): ParameterValues | undefined {
+    if (poiTest === undefined || typeof poiTest === "number") return undefined;
+    const extra = withoutPoi(poiTest, this.backend.config());
+    return Object.keys(extra).length > 0 ? extra : undefined;
+  }
+
+  protected override poiKey(mu: number): ParameterValues {
+    return { [this.backend.config().poiIndex]: mu };
+  }
+
+  /**
+   * One call's fits, computed once: the free fit, the Asimov data and its free fit; the profile
+   * likelihoods start from those fits' parameters so that repeated evaluations (upper limits)
+   * converge in a few Newton steps. Deterministic: no state survives the call.
+   */
+  protected override prepareForHypotest(options: {
+    expected: ExpectationType;
+    testStatistics: string;
+    extra?: ParameterValues | undefined;
+    optimiser?: MinimizeOptions | undefined;
+  }): HypotestPreparation {
+    if (typeof this.backend.expectedData !== "function") return super.prepareForHypotest(options);
+    const { expected, testStatistics } = options;
+    const controls: FitControls = options.optimiser ? { optimiser: options.optimiser } : {};
+    const name = canonicalTestStatistic(testStatistics);
+    const allowNegativeSignal = name === "q";
+    const config = this.backend.config();
+    const extraFixed = options.extra ? config.resolvePoiIndices(options.extra) : new Map<number, number>();
+    const fit = this.freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
+    const asimov = this.asimovDataFor(expected, testStatistics, options.extra, controls);
+    const asimovFit = this.freeFit(allowNegativeSignal, extraFixed, expected, asimov.data, controls);
+    const profile = (data: Float64Array | undefined, start: Float64Array) => (mu: number) => {
+      const fixed = new Map(extraFixed);
+      fixed.set(config.poiIndex, mu);
+      const init = Float64Array.from(start);
+      init[config.poiIndex] = mu;
+      return -this.conditionalFit(fixed, expected, data, { ...controls, initPars: init }, config).nll;
+    };
+    return {
+      fit: { muhat: fit.parameters[config.poiIndex] as number, nll: fit.nll },
+      logpdf: profile(undefined, fit.parameters),
+      asimovFit: { muhat: asimovFit.parameters[config.poiIndex] as number, nll: asimovFit.nll },
+      asimovLogpdf: profile(asimov.data, asimovFit.parameters),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sampling, σμ, combination, cross sections
+
+  /**
+   * Pseudo-data at the conditional best fit for `poiTest` (spec §7.9): `size` samples (each the
+   * main data followed by the auxiliary data), or the sampler itself when `size` is omitted.
+   */
+  fixedPoiSampler(
+    options: FitControls & {
+      poiTest: number | ParameterValues;
+      size: number;
+      expected?: ExpectationType;
+      rng?: RandomSource;
+      seed?: number;
+    },
+  ): Float64Array[];
+  fixedPoiSampler(
+    options: FitControls & { poiTest: number | ParameterValues; expected?: ExpectationType },
+  ): (size: number, rng: RandomSource) => Float64Array[];
+  fixedPoiSampler(
+    options: FitControls & {
+      poiTest: number | ParameterValues;
+      size?: number;
+      expected?: ExpectationType;
+      rng?: RandomSource;
+      seed?: number;
+    },
+  ): Float64Array[] | ((size: number, rng: RandomSource) => Float64Array[]) {
+    const getSampler = this.backend.getSampler;
+    if (typeof getSampler !== "function") {
+      throw new MethodNotAvailable(`${this.backendType} backend does not have sampling capabilities`);
+    }
+    const expected = toExpectation(options.expected);
+    const config = this.backend.config();
+    const fit = this.conditionalFit(this.resolveFixed(options.poiTest, config), expected, undefined, options, config);
+    const sampler = getSampler.call(this.backend, fit.parameters);
+    if (options.size === undefined) return sampler;
+    if (!Number.isInteger(options.size) || options.size < 0) {
+      throw new InvalidInput(`size must be a non-negative integer; got ${options.size}.`);
+    }
+    return sampler(options.size, options.rng ?? new Random(options.seed ?? 0));
+  }
+
+  /**
+   * σμ from the observed Fisher information at the conditional fit (spec §7.10):
+   * √((−H)⁻¹)_{μμ} with H the Hessian of log L. NaN with a warning when −H is not positive definite.
+   */
+  sigmaMuFromHessian(
+    options: FitControls & { poiTest?: number | ParameterValues; expected?: ExpectationType } = {},
+  ): number {
+    const getHessian = this.backend.getHessianLogpdfFunc;
+    if (typeof getHessian !== "function") {
+      throw new MethodNotAvailable(`${this.backendType} backend does not have Hessian definition.`);
+    }
+    const expected = toExpectation(options.expected);
+    const config = this.backend.config();
+    const fit = this.conditionalFit(this.resolveFixed(options.poiTest, config), expected, undefined, options, config);
+    const hessian = getHessian.call(this.backend, { expected })(fit.parameters);
+    const free: number[] = [];
+    for (let i = 0; i < config.npar; i++) if (!config.suggestedFixed?.[i] || i === config.poiIndex) free.push(i);
+    const m = free.length;
+    const info = new Float64Array(m * m);
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b < m; b++) info[a * m + b] = -(hessian[(free[a] as number) * config.npar + (free[b] as number)] as number);
+    }
+    const L = cholesky(info, m);
+    if (!L) {
+      log.warning("sigmaMuFromHessian: the information matrix −H is not positive definite; returning NaN.");
+      return Number.NaN;
+    }
+    const inverse = choleskyInverse(L, m);
+    const p = free.indexOf(config.poiIndex);
+    return Math.sqrt(inverse[p * m + p] as number);
+  }
+
+  /** Combine with another model through the backend's `combine` (spey's `@`). */
+  combine(other: StatisticalModel, options?: Record<string, unknown>): StatisticalModel {
+    if (typeof this.backend.combine !== "function") {
+      throw new CombinerNotAvailable(`${this.backendType} backend does not have a combination routine.`);
+    }
+    const combined = this.backend.combine(other.backend, options);
+    return new StatisticalModel(combined, { analysis: `combine[${this.analysis}, ${other.analysis}]` });
+  }
+
+  /** Excluded cross section: upper limit × `xsection` (spec §7.2). */
+  excludedCrossSection(options: { expected?: ExpectationType } = {}): number {
+    if (Number.isNaN(this.xsection)) {
+      throw new UnknownCrossSection("Cross-section value has not been initialised: pass `xsection` when building the model.");
+    }
+    return this.poiUpperLimit({ expected: toExpectation(options.expected), confidenceLevel: 0.95 }) * this.xsection;
+  }
+
+  /** Observed excluded cross section. */
+  get s95obs(): number {
+    return this.excludedCrossSection({ expected: "observed" });
+  }
+
+  /** Expected (pre-fit) excluded cross section. */
+  get s95exp(): number {
+    return this.excludedCrossSection({ expected: "apriori" });
+  }
+}
+
+function withoutPoi(values: ParameterValues, config: ModelConfig): ParameterValues {
+  const out: Record<number, number> = {};
+  for (const [idx, v] of config.resolvePoiIndices(values)) if (idx !== config.poiIndex) out[idx] = v;
+  return out;
+}
