@@ -9,7 +9,10 @@
  * ```
  *
  * Each value is a module path relative to the package root, optionally followed by `#ExportName`
- * (default: the default export, or else the first exported class whose static `name` matches).
+ * (default: the exported class whose static `name` matches, else the default export). The export
+ * is either the backend class itself (a module that imports `spey`), or a factory
+ * `(spey) => BackendClass` that receives {@link PluginApi} — the form to use when the plug-in
+ * must not depend on a particular installed copy of this package.
  * Installed packages are scanned in every `node_modules` folder from the working directory up to
  * the file-system root (and scoped `@org/*` folders). Scanning reads only `package.json` files;
  * a module is loaded when its backend is first requested. Node only: in a browser nothing is found.
@@ -101,6 +104,15 @@ export function discoverPlugins(options: { from?: string } = {}): PluginEntry[] 
     dir = parent;
   }
   return [...found.values()];
+}
+
+/** What a plug-in factory receives: the base classes and helpers it builds on. */
+export interface PluginApi {
+  readonly BackendBase: unknown;
+  readonly ConverterBase: unknown;
+  readonly ModelConfig: unknown;
+  readonly errors: Readonly<Record<string, unknown>>;
+  readonly version: string;
 }
 
 /** Pick the backend class out of a loaded plug-in module. */

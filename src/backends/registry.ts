@@ -1,10 +1,18 @@
+import * as errors from "../errors.js";
 import { AbstractModel, InvalidInput, MissingMetaData, PluginError } from "../errors.js";
+import { ModelConfig } from "../config/model-config.js";
 import { StatisticalModel, type StatisticalModelOptions } from "../interface/statistical-model.js";
 import { satisfies } from "../utils/semver.js";
 import { VERSION } from "../version.js";
 import { BackendBase, type BackendClass, ConverterBase } from "./backend-base.js";
 import { BUILTIN_BACKENDS } from "./builtins.js";
-import { discoverPlugins, loadPluginAsync, loadPluginSync, type PluginEntry } from "./plugin-discovery.js";
+import {
+  discoverPlugins,
+  loadPluginAsync,
+  loadPluginSync,
+  type PluginApi,
+  type PluginEntry,
+} from "./plugin-discovery.js";
 
 /** A converter class (spec §6.3). */
 export type ConverterClass = (abstract new () => ConverterBase) & {
@@ -29,11 +37,12 @@ type Entry = { kind: "class"; cls: AnyBackendClass } | { kind: "plugin"; plugin:
  */
 const registry = new Map<string, Entry>();
 let discovered = false;
+let discoveryRoot: string | undefined;
 
 function ensureDiscovered(): void {
   if (discovered) return;
   discovered = true;
-  for (const plugin of discoverPlugins()) {
+  for (const plugin of discoverPlugins(discoveryRoot === undefined ? {} : { from: discoveryRoot })) {
     if (!registry.has(plugin.name)) registry.set(plugin.name, { kind: "plugin", plugin });
   }
 }
@@ -126,9 +135,11 @@ export function availableBackends(): string[] {
 
 /**
  * Restore the registry to its initial state: the built-ins plus a fresh scan of installed
- * plug-in packages. Classes added with {@link registerBackend} are removed.
+ * plug-in packages (from the working directory, or from `options.from`). Classes added with
+ * {@link registerBackend} are removed.
  */
-export function resetBackendEntries(): void {
+export function resetBackendEntries(options: { from?: string } = {}): void {
+  discoveryRoot = options.from;
   registry.clear();
   installBuiltins();
   discovered = false;
@@ -141,6 +152,16 @@ function unknown(name: string): PluginError {
   );
 }
 
+const PLUGIN_API: PluginApi = Object.freeze({ BackendBase, ConverterBase, ModelConfig, errors, version: VERSION });
+
+/** A plug-in export is a class, or a factory `(api) => class`. */
+function materialise(exported: unknown): unknown {
+  const proto = (exported as { prototype?: Record<string, unknown> } | undefined)?.prototype;
+  const isClass = proto && (typeof proto.getLogpdfFunc === "function" || typeof proto.convert === "function");
+  if (typeof exported === "function" && !isClass) return (exported as (api: PluginApi) => unknown)(PLUGIN_API);
+  return exported;
+}
+
 function resolveClass(name: string): AnyBackendClass {
   if (typeof name !== "string") throw new InvalidInput(`backend name must be a string; got ${typeof name}.`);
   ensureDiscovered();
@@ -149,7 +170,7 @@ function resolveClass(name: string): AnyBackendClass {
   if (entry.kind === "class") return entry.cls;
   let loaded: unknown;
   try {
-    loaded = loadPluginSync(entry.plugin);
+    loaded = materialise(loadPluginSync(entry.plugin));
   } catch (error) {
     throw new PluginError(
       `The backend ${name} from package ${entry.plugin.packageName} could not be loaded (${(error as Error).message}). Try \`await loadPlugins()\` first.`,
@@ -169,7 +190,7 @@ export async function loadPlugins(): Promise<string[]> {
   const loaded: string[] = [];
   for (const [name, entry] of registry) {
     if (entry.kind !== "plugin") continue;
-    const cls = validateClass(await loadPluginAsync(entry.plugin), `plug-in ${entry.plugin.packageName}`);
+    const cls = validateClass(materialise(await loadPluginAsync(entry.plugin)), `plug-in ${entry.plugin.packageName}`);
     registry.set(name, { kind: "class", cls });
     loaded.push(name);
   }

@@ -11,6 +11,7 @@ import {
   canonicalTestStatistic,
   computeTestStatistics,
   getTestStatistic,
+  qmuTilde,
 } from "./test-statistics.js";
 import { type ToyOptions, toyConfidenceLevel } from "./toy-calculator.js";
 import { type ExpectedPvalue, findUpperLimits } from "./upper-limit.js";
@@ -312,6 +313,13 @@ export abstract class HypothesisTestingBase {
       higInit = Math.max(higInit ?? muhatPlus + 2.5 * sigma, 1e-10);
     }
     const evaluate = (mu: number) => {
+      if (!observed) {
+        // Expected limits need only the Asimov profile: CLs(n) = Φ(−√q_{μ,A} − n)/Φ(−n).
+        const qA = qmuTilde(mu, prep.asimovFit.muhat, -prep.asimovFit.nll, prep.asimovLogpdf);
+        const sqrtQmuA = Math.sqrt(qA);
+        const [, exp] = computeAsymptoticConfidenceLevel(sqrtQmuA, 0, "qtilde");
+        return { oneMinusCls: oneMinus(exp), sqrtQmuA };
+      }
       try {
         const { sqrtQmuA, delta } = computeTestStatistics(
           mu,

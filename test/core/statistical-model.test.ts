@@ -1,0 +1,178 @@
+import { describe, expect, it } from "vitest";
+import { BackendBase } from "../../src/backends/backend-base.js";
+import { getBackend } from "../../src/backends/registry.js";
+import type { ConfigOptions } from "../../src/backends/types.js";
+import { ModelConfig } from "../../src/config/model-config.js";
+import {
+  CalculatorNotAvailable,
+  CombinerNotAvailable,
+  InvalidInput,
+  MethodNotAvailable,
+  UnknownCrossSection,
+} from "../../src/errors.js";
+import { StatisticalModel } from "../../src/interface/statistical-model.js";
+import { captureLogs } from "../../src/logger.js";
+
+/** log L = −Σ p², with an optional constant Hessian (spec §20.2 #66, #67). */
+class Quadratic extends BackendBase {
+  static override name = "test.quadratic";
+  static override version = "1.0.0";
+  static override author = "tests";
+  static override speyRequires = ">=0.1.0";
+  constructor(
+    private readonly n: number,
+    private readonly hessian?: number[],
+  ) {
+    super();
+  }
+  config(_options?: ConfigOptions): ModelConfig {
+    return new ModelConfig({
+      poiIndex: 0,
+      minimumPoi: -10,
+      suggestedInit: new Array(this.n).fill(1),
+      suggestedBounds: new Array(this.n).fill([-10, 10]),
+    });
+  }
+  getLogpdfFunc() {
+    return (p: Float64Array) => -p.reduce((s, x) => s + x * x, 0);
+  }
+  override getHessianLogpdfFunc() {
+    const h = this.hessian;
+    return () => Float64Array.from(h ?? []);
+  }
+}
+
+describe("StatisticalModel (spec §7)", () => {
+  it("a one-parameter model evaluates the likelihood without fitting: NLL(2) = 4", () => {
+    const model = new StatisticalModel(new Quadratic(1));
+    expect(model.likelihood({ poiTest: 2 })).toBe(4);
+    expect(model.likelihood({ poiTest: 2, returnNll: false })).toBeCloseTo(Math.exp(-4), 15);
+  });
+
+  it("profiles the other parameters: NLL(μ = 2) of −Σp² is 4 with θ̂ = 0", () => {
+    const model = new StatisticalModel(new Quadratic(3, [-2, 0, 0, 0, -2, 0, 0, 0, -2]));
+    const [nll, pars] = model.likelihood({ poiTest: 2, returnParameters: true });
+    // Newton on an exact quadratic converges to rounding error.
+    expect(nll).toBeCloseTo(4, 12);
+    expect(pars[0]).toBe(2);
+    expect(Math.abs(pars[1] as number)).toBeLessThan(1e-8);
+  });
+
+  it("sigmaMuFromHessian inverts −H: H = diag(−4, −9) gives σμ = 0.5", () => {
+    const model = new StatisticalModel(new Quadratic(2, [-4, 0, 0, -9]));
+    expect(model.sigmaMuFromHessian({ poiTest: 1 })).toBeCloseTo(0.5, 12);
+  });
+
+  it("sigmaMuFromHessian returns NaN with a warning when −H is not positive definite", () => {
+    const model = new StatisticalModel(new Quadratic(2, [4, 0, 0, -9]));
+    const { result, records } = captureLogs(() => model.sigmaMuFromHessian({ poiTest: 1 }));
+    expect(result).toBeNaN();
+    expect(records.some((r) => r.level === "warning" && /not positive definite/.test(r.message))).toBe(true);
+  });
+
+  it("reports calculator availability from the methods the backend implements", () => {
+    const model = new StatisticalModel(new Quadratic(1));
+    expect(model.isAsymptoticCalculatorAvailable).toBe(false);
+    expect(model.isToyCalculatorAvailable).toBe(false);
+    expect(model.availableCalculators).toEqual(["chi_square"]);
+    expect(() => model.exclusionConfidenceLevel()).toThrow(CalculatorNotAvailable);
+    expect(() => model.exclusionConfidenceLevel({ calculator: "toy" })).toThrow(/toy calculator is not available/);
+    expect(() => model.fixedPoiSampler({ poiTest: 1, size: 3 })).toThrow(MethodNotAvailable);
+    expect(() => model.combine(model)).toThrow(CombinerNotAvailable);
+  });
+
+  it("excludedCrossSection needs a cross section", () => {
+    const model = getBackend("default.poisson")({ signalYields: [5], backgroundYields: [10], data: [12] });
+    expect(() => model.excludedCrossSection()).toThrow(UnknownCrossSection);
+    const withXs = getBackend("default.poisson")({ signalYields: [5], backgroundYields: [10], data: [12], xsection: 0.5 });
+    expect(withXs.s95obs).toBeCloseTo(withXs.poiUpperLimit() * 0.5, 12);
+    expect(String(withXs)).toMatch(/xsection=5\.000e-1/);
+  });
+
+  it("gives the same answer whatever was called before (no hidden state, spec §24.1 fixed)", () => {
+    const args = { signalYields: [12, 15], backgroundYields: [50, 48], data: [36, 33], absoluteUncertainties: [12, 16] };
+    const fresh = getBackend("default.poisson")(args).maximizeLikelihood();
+    const used = getBackend("default.poisson")(args);
+    used.likelihood({ poiTest: 3.7 });
+    used.poiUpperLimit();
+    expect(used.maximizeLikelihood()).toEqual(fresh);
+  });
+
+  it("poiTest records fix extra parameters through every fit of a test", () => {
+    const signal = (phi: Float64Array) => [12 * (1 + (phi[0] as number)), 15 * (1 + (phi[0] as number))];
+    const model = getBackend("default.poisson")({
+      signalYields: signal,
+      nSignalParameters: 1,
+      backgroundYields: [50, 48],
+      data: [36, 33],
+    });
+    const plain = getBackend("default.poisson")({ signalYields: [18, 22.5], backgroundYields: [50, 48], data: [36, 33] });
+    // φ = 0.5 held fixed ⇒ the model is exactly the plain one with s = 1.5 × [12, 15].
+    const a = model.exclusionConfidenceLevel({ poiTest: { mu: 1, signal_par_0: 0.5 } })[0] as number;
+    const b = plain.exclusionConfidenceLevel({ poiTest: 1 })[0] as number;
+    expect(Math.abs(a - b)).toBeLessThan(1e-8);
+    expect(model.likelihood({ poiTest: { mu: 1, 1: 0.5 } })).toBeCloseTo(plain.likelihood({ poiTest: 1 }), 9);
+  });
+
+  it("rejects bad data lengths and unknown parameter names with InvalidInput", () => {
+    const model = getBackend("default.poisson")({ signalYields: [5, 3], backgroundYields: [10, 8], data: [12, 9] });
+    expect(() => model.likelihood({ data: [1, 2, 3] })).toThrow(InvalidInput);
+    expect(() => model.likelihood({ poiTest: { nope: 1 } })).toThrow(/not found in parameterNames/);
+    expect(() => model.likelihood({ poiTest: Number.NaN })).toThrow(InvalidInput);
+    expect(() => model.poiUpperLimit({ confidenceLevel: 1.5 })).toThrow(InvalidInput);
+    expect(() => model.exclusionConfidenceLevel({ expected: "sideways" as never })).toThrow(InvalidInput);
+  });
+
+  it("a model without signal has infinite limits", () => {
+    const model = getBackend("default.normal")({
+      signalYields: [0, 0],
+      backgroundYields: [10, 8],
+      data: [12, 9],
+      absoluteUncertainties: [3, 3],
+    });
+    expect(model.isAlive).toBe(false);
+    expect(model.poiUpperLimit()).toBe(Number.POSITIVE_INFINITY);
+    expect(model.poiUpperLimit({ expected: "apriori", expectedPvalue: "2sigma" })).toEqual(new Array(5).fill(Number.POSITIVE_INFINITY));
+  });
+});
+
+describe("spey's documented numbers for the simple backends (spec §14.8, §20.2, §22)", () => {
+  const S2 = { signalYields: [12, 15], backgroundYields: [50, 48], data: [36, 33] };
+
+  it("default.poisson: logpdf([1]) = −20.473877727180863", () => {
+    const model = getBackend("default.poisson")(S2);
+    // Closed-form sum of log-pmfs: rounding only.
+    expect(model.backend.getLogpdfFunc()(Float64Array.of(1))).toBeCloseTo(-20.473877727180863, 12);
+  });
+
+  it("default.normal: logpdf([1]) = −12.48119443295738; μ̂ = −7/6 and χ²-test interval for the 1-bin model", () => {
+    expect(
+      getBackend("default.normal")({ ...S2, absoluteUncertainties: [20, 10] }).backend.getLogpdfFunc()(Float64Array.of(1)),
+    ).toBeCloseTo(-12.48119443295738, 12);
+    const one = getBackend("default.normal")({ signalYields: [12], backgroundYields: [50], data: [36], absoluteUncertainties: [20] });
+    const [muhat, nll] = one.maximizeLikelihood();
+    expect(muhat).toBeCloseTo(-7 / 6, 10);
+    expect(nll).toBeCloseTo(3.9146708067586635, 10);
+    expect(one.chi2({ poiTestDenominator: 0 })).toBeCloseTo(1.2, 10);
+    expect(one.pull({ poiTest: 0 })).toBeCloseTo(-0.7, 10);
+    const [left, right] = one.chi2Test();
+    // exact: μ̂ ± 1.959964·(20/12); the root finder's rtol is 1e-4 (spey's).
+    expect(left).toBeCloseTo(-4.433272505506823, 3);
+    expect(right).toBeCloseTo(2.0999391721734892, 3);
+    expect(one.chi2({ poiTest: left as number, allowNegativeSignal: true })).toBeCloseTo(3.841458820694124, 3);
+  });
+
+  it("default.multivariate_normal: Hessian of log L = −sᵀΣ⁻¹s (Σ symmetrised)", () => {
+    const model = getBackend("default.multivariate_normal")({ ...S2, covarianceMatrix: [[144, 19], [19, 256]] });
+    const h = model.backend.getHessianLogpdfFunc?.()(Float64Array.of(1)) as Float64Array;
+    const det = 144 * 256 - 19 * 19;
+    const expected = -(12 * 12 * 256 - 2 * 12 * 15 * 19 + 15 * 15 * 144) / det;
+    expect(h[0]).toBeCloseTo(expected, 12);
+  });
+
+  it("exclusion with the χ² calculator: 1−CLs = 1 − Φ(−1)/Φ(1) (docs/exclusion.md)", () => {
+    const model = getBackend("default.normal")({ signalYields: [3], backgroundYields: [2], data: [2], absoluteUncertainties: [1.5] });
+    expect(model.exclusionConfidenceLevel({ calculator: "chi_square" })[0]).toBeCloseTo(0.8114265826549397, 9);
+    expect(model.exclusionConfidenceLevel()[0]).toBeCloseTo(0.9544997361036416, 9);
+  });
+});
