@@ -6,7 +6,11 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { getBackend } from "../../src/backends/registry.js";
+import { UnCorrStatisticsCombiner } from "../../src/combiner/uncorrelated-combiner.js";
 import type { StatisticalModel } from "../../src/interface/statistical-model.js";
+
+/** Anything the reference calls: a single model or a combiner. */
+export type Testable = StatisticalModel | UnCorrStatisticsCombiner;
 
 export interface ReferenceResult {
   op: string;
@@ -78,7 +82,13 @@ function expectArrayClose(actual: readonly number[], expected: unknown, abs: num
 }
 
 /** Build the case's model from spey's keyword arguments (snake_case, as a user of the CLI would). */
-export function buildModel(c: ReferenceCase): StatisticalModel {
+export function buildModel(c: ReferenceCase): Testable {
+  if (c.backend === "UnCorrStatisticsCombiner") {
+    const models = (c.kwargs.models as { backend: string; analysis: string; kwargs: Record<string, unknown> }[]).map((m) =>
+      getBackend(m.backend)({ ...m.kwargs, analysis: m.analysis }),
+    );
+    return new UnCorrStatisticsCombiner(...models);
+  }
   return getBackend(c.backend)({ ...c.kwargs, analysis: c.id });
 }
 
@@ -90,7 +100,9 @@ const expectedOf = (a: Args) => a.expected as "observed" | "aposteriori" | "apri
  * Run one recorded call and compare. Returns false when the reference holds no comparable value
  * (the oracle timed out or spey itself crashed on a bug we fix), so callers can count them.
  */
-export function checkResult(model: StatisticalModel, c: ReferenceCase, r: ReferenceResult): boolean {
+export function checkResult(testable: Testable, c: ReferenceCase, r: ReferenceResult): boolean {
+  // Both kinds share the hypothesis-testing surface; the calls below use only that surface.
+  const model = testable as StatisticalModel;
   const a = r.args;
   const what = `${c.id} ${r.op}(${JSON.stringify(a)})`;
   if (r.error) return false;
@@ -125,7 +137,7 @@ export function checkResult(model: StatisticalModel, c: ReferenceCase, r: Refere
     case "likelihood": {
       const options = { poiTest: a.poi_test as number, expected: expectedOf(a) };
       if (a.return_parameters) {
-        const [nll, pars] = model.likelihood({ ...options, returnParameters: true });
+        const [nll, pars] = (testable as StatisticalModel).likelihood({ ...options, returnParameters: true });
         const ref = r.value as { nll: number; parameters: number[] };
         expectClose(nll, ref.nll, 0, TOL.nll, `${what} nll`);
         expect(pars.length).toBe(ref.parameters.length);
@@ -164,6 +176,13 @@ export function checkResult(model: StatisticalModel, c: ReferenceCase, r: Refere
       return true;
     }
     case "generate_asimov_data": {
+      if (testable instanceof UnCorrStatisticsCombiner) {
+        const out = testable.generateAsimovData({ expected: expectedOf(a), testStatistic: a.test_statistic as string });
+        const ref = r.value as Record<string, unknown>;
+        expect(Object.keys(out).sort()).toEqual(Object.keys(ref).sort());
+        for (const k of Object.keys(ref)) expectArrayClose(out[k] as number[], ref[k], TOL.parameter, TOL.parameter, `${what}[${k}]`);
+        return true;
+      }
       const out = model.generateAsimovData({ expected: expectedOf(a), testStatistic: a.test_statistic as string });
       // Asimov data are λ and θ at a fitted point: parameter tolerance, relative to the yields.
       expectArrayClose(out, v, TOL.parameter, TOL.parameter, what);

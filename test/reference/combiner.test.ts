@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { availableBackends } from "../../src/backends/registry.js";
+import { AnalysisQueryError } from "../../src/errors.js";
+import { buildModel, checkResult, loadReference } from "./harness.js";
+
+describe("Python reference: UnCorrStatisticsCombiner", () => {
+  const cases = loadReference().cases.filter((c) => c.backend === "UnCorrStatisticsCombiner");
+
+  it("covers combinations of every kind", () => {
+    expect(cases.length).toBeGreaterThan(5);
+  });
+
+  for (const c of cases) {
+    const backends = (c.kwargs.models as { backend: string }[]).map((m) => m.backend);
+    it(`${c.id} (${backends.join(" + ")})`, () => {
+      for (const b of backends) expect(availableBackends()).toContain(b);
+      if (c.construct.error) {
+        expect(() => buildModel(c)).toThrow(AnalysisQueryError);
+        return;
+      }
+      const model = buildModel(c);
+      let compared = 0;
+      for (const r of c.results) if (checkResult(model, c, r)) compared++;
+      expect(compared).toBeGreaterThan(0);
+    });
+  }
+});
