@@ -103,3 +103,13 @@ export { Random } from "./math/random.js";
 export type { RandomSource } from "./math/random.js";
 export { minimize } from "./optimize/minimize.js";
 export type { MinimizeOptions, MinimizeProblem, MinimizeResult } from "./optimize/types.js";
+
+// Combinations
+export { UnCorrStatisticsCombiner } from "./combiner/uncorrelated-combiner.js";
+export type { CombinedData, CombinerLikelihoodOptions, CombinerMaximizeOptions } from "./combiner/uncorrelated-combiner.js";
+export { CorrelatedCombiner } from "./combiner/correlated-combiner.js";
+export type { CorrelatedCombinerArgs, SharedParameter, CombinableModel } from "./combiner/correlated-combiner.js";
+
+// Multi-parameter inference
+export { findContour } from "./multiparameter/contour.js";
+export type { ContourOptions, ContourResult } from "./multiparameter/contour.js";

@@ -56,8 +56,13 @@ export interface ExclusionOptions extends OptimiserOptions, ToyOptions {
   readonly asimovTeststatTolerance?: number;
 }
 
-export interface UpperLimitOptions extends OptimiserOptions {
+export interface UpperLimitOptions extends OptimiserOptions, ToyOptions {
   readonly expected?: ExpectationType;
+  /**
+   * "asymptotic" (default) or "toy": with toys every tested μ reuses the same seed, so that CLs(μ)
+   * is a deterministic function during root finding (beyond spey, whose limits are asymptotic).
+   */
+  readonly calculator?: "asymptotic" | "toy";
   /** Default 0.95. */
   readonly confidenceLevel?: number;
   /** Start of the lower bracket end (default 1); `null` derives it from μ̂ + 1.5σμ. */
@@ -80,13 +85,14 @@ export interface UpperLimitOptions extends OptimiserOptions {
 export interface BaseLikelihoodOptions extends OptimiserOptions {
   readonly poiTest?: number | ParameterValues;
   readonly expected?: ExpectationType;
-  readonly data?: NumericArray;
+  /** A data vector, or for combiners a record analysis → data vector. */
+  readonly data?: NumericArray | Readonly<Record<string, NumericArray>>;
 }
 
 export interface BaseMaximizeOptions extends OptimiserOptions {
   readonly expected?: ExpectationType;
   readonly allowNegativeSignal?: boolean;
-  readonly data?: NumericArray;
+  readonly data?: NumericArray | Readonly<Record<string, NumericArray>>;
   readonly fixedPoiValue?: number | ParameterValues;
 }
 
@@ -284,8 +290,8 @@ export abstract class HypothesisTestingBase {
    * strongest ("−2σ") to the weakest ("+2σ"). +Infinity when the model has no signal or no
    * boundary is found.
    */
-  poiUpperLimit(options: UpperLimitOptions & { expectedPvalue: "1sigma" | "2sigma" }): number | number[];
-  poiUpperLimit(options?: UpperLimitOptions): number;
+  poiUpperLimit(options?: UpperLimitOptions & { expectedPvalue?: "nominal" }): number;
+  poiUpperLimit(options: UpperLimitOptions): number | number[];
   poiUpperLimit(options: UpperLimitOptions = {}): number | number[] {
     const confidenceLevel = options.confidenceLevel ?? 0.95;
     if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
@@ -302,6 +308,36 @@ export abstract class HypothesisTestingBase {
       return count === 1 ? Number.POSITIVE_INFINITY : new Array<number>(count).fill(Number.POSITIVE_INFINITY);
     }
     const tolerance = options.asimovTeststatTolerance ?? ASIMOV_TESTSTAT_TOLERANCE;
+    const limitOptions = {
+      observed,
+      confidenceLevel,
+      expectedPvalue,
+      rtol: options.rtol ?? 1e-6,
+      xtol: 2e-12,
+      maxiter: options.maxiter ?? 10000,
+      validateLimit: options.validateLimit ?? true,
+      asimovTeststatTolerance: tolerance,
+    };
+    if (options.calculator === "toy") {
+      this.requireCalculator("toy");
+      const evaluateToys = (mu: number) => {
+        const [obs, exp] = toyConfidenceLevel(this, {
+          ...options,
+          mu,
+          poiTestAt: (m) => m,
+          expected,
+          testStatistics: "qtilde",
+        });
+        return { oneMinusCls: oneMinus(observed ? obs : exp), sqrtQmuA: Number.NaN };
+      };
+      const limits = findUpperLimits({
+        ...limitOptions,
+        evaluate: evaluateToys,
+        lowInit: options.lowInit ?? 1,
+        higInit: options.higInit ?? 1,
+      });
+      return limits.length === 1 ? (limits[0] as number) : limits;
+    }
     const prep = this.prepareForHypotest({ expected, testStatistics: "qtilde", optimiser: options.optimiser });
     let lowInit = options.lowInit === undefined ? 1 : options.lowInit;
     let higInit = options.higInit === undefined ? 1 : options.higInit;
@@ -337,19 +373,7 @@ export abstract class HypothesisTestingBase {
         return { oneMinusCls: observed ? [0] : [0, 0, 0, 0, 0], sqrtQmuA: 0 };
       }
     };
-    const limits = findUpperLimits({
-      evaluate,
-      observed,
-      confidenceLevel,
-      expectedPvalue,
-      lowInit,
-      higInit,
-      rtol: options.rtol ?? 1e-6,
-      xtol: 2e-12,
-      maxiter: options.maxiter ?? 10000,
-      validateLimit: options.validateLimit ?? true,
-      asimovTeststatTolerance: tolerance,
-    });
+    const limits = findUpperLimits({ ...limitOptions, evaluate, lowInit, higInit });
     return limits.length === 1 ? (limits[0] as number) : limits;
   }
 
