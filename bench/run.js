@@ -9,9 +9,24 @@ const reference = JSON.parse(readFileSync(new URL("../test/fixtures/spey-referen
 const available = new Set(availableBackends());
 
 const OPS = [
-  { label: "CLs (observed)", op: "exclusion_confidence_level", match: (a) => a.expected === "observed" && a.poi_test === 1 && !a.calculator && !a.allow_negative_signal, run: (m) => m.exclusionConfidenceLevel() },
-  { label: "UL (observed)", op: "poi_upper_limit", match: (a) => a.expected === "observed" && a.confidence_level === undefined, run: (m) => m.poiUpperLimit() },
-  { label: "UL + ±2σ bands", op: "poi_upper_limit", match: (a) => a.expected === "aposteriori" && a.expected_pvalue === "2sigma", run: (m) => m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }) },
+  {
+    label: "CLs (observed)",
+    op: "exclusion_confidence_level",
+    match: (a) => a.expected === "observed" && a.poi_test === 1 && !a.calculator && !a.allow_negative_signal,
+    run: (m) => m.exclusionConfidenceLevel(),
+  },
+  {
+    label: "UL (observed)",
+    op: "poi_upper_limit",
+    match: (a) => a.expected === "observed" && a.confidence_level === undefined,
+    run: (m) => m.poiUpperLimit(),
+  },
+  {
+    label: "UL + ±2σ bands",
+    op: "poi_upper_limit",
+    match: (a) => a.expected === "aposteriori" && a.expected_pvalue === "2sigma",
+    run: (m) => m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }),
+  },
 ];
 
 function median(xs) {
@@ -41,15 +56,27 @@ for (const c of reference.cases) {
     const ref = c.results.find((r) => r.op === o.op && o.match(r.args) && r.ms !== undefined && !r.error);
     if (!ref) continue;
     const ours = time(build, o.run);
-    rows.push({ case: c.id, backend: c.backend, bins: Array.isArray(c.kwargs.data) ? c.kwargs.data.length : null, op: o.label, ours, spey: ref.ms, speedup: ref.ms / ours });
+    rows.push({
+      case: c.id,
+      backend: c.backend,
+      bins: Array.isArray(c.kwargs.data) ? c.kwargs.data.length : null,
+      op: o.label,
+      ours,
+      spey: ref.ms,
+      speedup: ref.ms / ours,
+    });
   }
 }
 
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
-console.log(`${pad("case", 46)}${pad("operation", 17)}${lpad("ours ms", 10)}${lpad("spey ms", 10)}${lpad("speed-up", 10)}`);
+console.log(
+  `${pad("case", 46)}${pad("operation", 17)}${lpad("ours ms", 10)}${lpad("spey ms", 10)}${lpad("speed-up", 10)}`,
+);
 for (const r of rows) {
-  console.log(`${pad(r.case, 46)}${pad(r.op, 17)}${lpad(r.ours.toFixed(3), 10)}${lpad(r.spey.toFixed(1), 10)}${lpad(`${r.speedup.toFixed(0)}×`, 10)}`);
+  console.log(
+    `${pad(r.case, 46)}${pad(r.op, 17)}${lpad(r.ours.toFixed(3), 10)}${lpad(r.spey.toFixed(1), 10)}${lpad(`${r.speedup.toFixed(0)}×`, 10)}`,
+  );
 }
 
 console.log("\nGeometric-mean speed-up per backend and operation:");

@@ -106,7 +106,11 @@ export type { MinimizeOptions, MinimizeProblem, MinimizeResult } from "./optimiz
 
 // Combinations
 export { UnCorrStatisticsCombiner } from "./combiner/uncorrelated-combiner.js";
-export type { CombinedData, CombinerLikelihoodOptions, CombinerMaximizeOptions } from "./combiner/uncorrelated-combiner.js";
+export type {
+  CombinedData,
+  CombinerLikelihoodOptions,
+  CombinerMaximizeOptions,
+} from "./combiner/uncorrelated-combiner.js";
 export { CorrelatedCombiner } from "./combiner/correlated-combiner.js";
 export type { CorrelatedCombinerArgs, SharedParameter, CombinableModel } from "./combiner/correlated-combiner.js";
 

@@ -19,7 +19,6 @@ export type LogHandler = (record: LogRecord) => void;
 /** Default handler: writes to stderr (never stdout, so `--json` output stays clean). */
 const stderrHandler: LogHandler = (record) => {
   const prefix = record.level === "info" ? "Spey: " : `Spey - ${record.level.toUpperCase()}: `;
-  // biome-ignore lint/suspicious/noConsole: the one place that talks to the console, replaceable.
   console.error(prefix + record.message);
 };
 
@@ -37,7 +36,9 @@ const state: LoggerState = { level: LEVELS.warning, handler: stderrHandler };
 export function setLogLevel(level: number | LogLevelName): void {
   const value = typeof level === "number" ? level : LEVELS[level];
   if (value === undefined || !Number.isInteger(value) || value < 0 || value > 3) {
-    throw new RangeError(`setLogLevel: level must be 0, 1, 2 or 3 (error, warning, info, debug); got ${String(level)}.`);
+    throw new RangeError(
+      `setLogLevel: level must be 0, 1, 2 or 3 (error, warning, info, debug); got ${String(level)}.`,
+    );
   }
   state.level = value;
 }

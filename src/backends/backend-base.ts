@@ -94,14 +94,20 @@ export abstract class BackendBase {
    * {@link minimizeAsimovNegativeLoglikelihood} it makes the asymptotic calculator available even
    * without {@link expectedData}.
    */
-  asimovNegativeLoglikelihood?(options: FastPathConditionalOptions & { testStatistics: string }): FastPathResult | undefined;
+  asimovNegativeLoglikelihood?(
+    options: FastPathConditionalOptions & { testStatistics: string },
+  ): FastPathResult | undefined;
 
   /** Fast path for the free fit on Asimov data generated for `testStatistics`. */
-  minimizeAsimovNegativeLoglikelihood?(options: FastPathFreeOptions & { testStatistics: string }): FastPathResult | undefined;
+  minimizeAsimovNegativeLoglikelihood?(
+    options: FastPathFreeOptions & { testStatistics: string },
+  ): FastPathResult | undefined;
 }
 
 /** A backend class: the constructor takes one options object. */
-export type BackendClass = (abstract new (args: never) => BackendBase) & {
+export type BackendClass = (abstract new (
+  args: never,
+) => BackendBase) & {
   readonly name: string;
   readonly version: string;
   readonly author: string;

@@ -64,7 +64,10 @@ export interface BackendMetadata {
 }
 
 function isConverterClass(cls: unknown): cls is ConverterClass {
-  return typeof cls === "function" && (cls.prototype instanceof ConverterBase || typeof cls.prototype?.convert === "function");
+  return (
+    typeof cls === "function" &&
+    (cls.prototype instanceof ConverterBase || typeof cls.prototype?.convert === "function")
+  );
 }
 
 function missingMethods(cls: AnyBackendClass): string[] {
@@ -95,10 +98,7 @@ function validateClass(cls: unknown, context: string): AnyBackendClass {
   }
   const c = cls as AnyBackendClass;
   const hasName = typeof c.name === "string" && c.name.length > 0 && Object.hasOwn(c, "name");
-  const missingMeta = [
-    ...(typeof c.speyRequires === "string" ? [] : ["speyRequires"]),
-    ...(hasName ? [] : ["name"]),
-  ];
+  const missingMeta = [...(typeof c.speyRequires === "string" ? [] : ["speyRequires"]), ...(hasName ? [] : ["name"])];
   if (missingMeta.length > 0) {
     throw new MissingMetaData(
       `${context}: required metadata missing: ${missingMeta.join(", ")}. Declare them as static fields, e.g. static name = "my_package.model"; static speyRequires = ">=0.1.0".`,
@@ -106,7 +106,9 @@ function validateClass(cls: unknown, context: string): AnyBackendClass {
   }
   const missing = missingMethods(c);
   if (missing.length > 0) {
-    throw new AbstractModel(`${context}: the backend ${c.name} is an abstract model. Please fill the missing method(s): ${missing.join(", ")}.`);
+    throw new AbstractModel(
+      `${context}: the backend ${c.name} is an abstract model. Please fill the missing method(s): ${missing.join(", ")}.`,
+    );
   }
   checkVersion(c);
   return c;
@@ -178,7 +180,9 @@ function resolveClass(name: string): AnyBackendClass {
   }
   const cls = validateClass(loaded, `plug-in ${entry.plugin.packageName}`);
   if (cls.name !== name) {
-    throw new PluginError(`The identity of the statistical model is wrongly set: package ${entry.plugin.packageName} declares ${name} but the class is named ${cls.name}.`);
+    throw new PluginError(
+      `The identity of the statistical model is wrongly set: package ${entry.plugin.packageName} declares ${name} but the class is named ${cls.name}.`,
+    );
   }
   registry.set(name, { kind: "class", cls });
   return cls;
@@ -227,7 +231,8 @@ export function getBackend(name: string): BackendFactory {
     if (typeof args !== "object" || args === null) {
       throw new InvalidInput(`the arguments of backend ${name} must be an object; got ${String(args)}.`);
     }
-    const { analysis, xsection, ntoys, ...rest } = camelCaseKeys(args) as Record<string, unknown> & StatisticalModelOptions;
+    const { analysis, xsection, ntoys, ...rest } = camelCaseKeys(args) as Record<string, unknown> &
+      StatisticalModelOptions;
     let backend: BackendBase;
     if (isConverterClass(cls)) {
       const converter = new (cls as unknown as new () => ConverterBase)();

@@ -1,6 +1,5 @@
 import { InvalidInput } from "../errors.js";
 import { toFiniteVector } from "./inputs.js";
-import type { NumericArray } from "./types.js";
 
 /** Signal yields as a function of the extra signal parameters φ (e.g. EFT coefficients). */
 export type SignalFunction = (phi: Float64Array) => ArrayLike<number>;
@@ -27,20 +26,29 @@ export class SignalYields {
   static from(signal: unknown, nSignalParameters: unknown, nBins: number, argument = "signalYields"): SignalYields {
     const nsp = nSignalParameters ?? 0;
     if (typeof nsp !== "number" || !Number.isInteger(nsp) || nsp < 0) {
-      throw new InvalidInput(`nSignalParameters must be a non-negative integer; got ${JSON.stringify(nSignalParameters)}.`);
+      throw new InvalidInput(
+        `nSignalParameters must be a non-negative integer; got ${JSON.stringify(nSignalParameters)}.`,
+      );
     }
     if (typeof signal === "function") {
       const fn = signal as SignalFunction;
       const probe = fn(new Float64Array(nsp));
       if (!probe || probe.length !== nBins) {
-        throw new InvalidInput(`${argument}(φ) must return ${nBins} values (one per bin); got ${probe?.length ?? "nothing"}.`);
+        throw new InvalidInput(
+          `${argument}(φ) must return ${nBins} values (one per bin); got ${probe?.length ?? "nothing"}.`,
+        );
       }
       return new SignalYields(nBins, nsp, fn);
     }
     if (nsp > 0) {
       throw new InvalidInput(`nSignalParameters = ${nsp} needs ${argument} to be a function of the signal parameters.`);
     }
-    return new SignalYields(nBins, 0, undefined, toFiniteVector(signal, argument, { allowNegative: true, length: nBins }));
+    return new SignalYields(
+      nBins,
+      0,
+      undefined,
+      toFiniteVector(signal, argument, { allowNegative: true, length: nBins }),
+    );
   }
 
   /** The fixed yields, or undefined for a callable signal. */

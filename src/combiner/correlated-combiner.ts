@@ -24,7 +24,9 @@ export interface CombinableModel {
  * A parameter shared between models: a name present in several models (`"mu"`, the POI of every
  * model; `"signal_par_0"`), or an explicit map `{name, members: {analysis: nameOrIndex}}`.
  */
-export type SharedParameter = string | { readonly name: string; readonly members: Readonly<Record<string, string | number>> };
+export type SharedParameter =
+  | string
+  | { readonly name: string; readonly members: Readonly<Record<string, string | number>> };
 
 export interface CorrelatedCombinerArgs {
   readonly models: readonly (CombinableModel | BackendBase)[];
@@ -71,12 +73,14 @@ export class CorrelatedCombiner extends BackendBase {
       if (!backend || typeof backend.getLogpdfFunc !== "function") {
         throw new InvalidInput(`models[${k}] is neither a StatisticalModel nor a BackendBase instance.`);
       }
-      const analysis = m instanceof BackendBase ? (args.analyses?.[k] ?? `model_${k}`) : (m as CombinableModel).analysis;
+      const analysis =
+        m instanceof BackendBase ? (args.analyses?.[k] ?? `model_${k}`) : (m as CombinableModel).analysis;
       return { backend, analysis, config: backend.config() };
     });
     const names = new Set<string>();
     for (const e of entries) {
-      if (names.has(e.analysis)) throw new InvalidInput(`analysis "${e.analysis}" appears twice; give each model a unique name.`);
+      if (names.has(e.analysis))
+        throw new InvalidInput(`analysis "${e.analysis}" appears twice; give each model a unique name.`);
       names.add(e.analysis);
     }
 
@@ -109,10 +113,14 @@ export class CorrelatedCombiner extends BackendBase {
           if (k < 0) throw new InvalidInput(`shared parameter "${name}": no model with analysis "${analysis}".`);
           const idx = resolveIn(k, key);
           if (idx === undefined) {
-            throw new InvalidInput(`shared parameter "${name}": model "${analysis}" has no parameter ${JSON.stringify(key)}.`);
+            throw new InvalidInput(
+              `shared parameter "${name}": model "${analysis}" has no parameter ${JSON.stringify(key)}.`,
+            );
           }
           if ((maps[k] as Int32Array)[idx] !== -1) {
-            throw new InvalidInput(`shared parameter "${name}": parameter ${JSON.stringify(key)} of "${analysis}" is already shared.`);
+            throw new InvalidInput(
+              `shared parameter "${name}": parameter ${JSON.stringify(key)} of "${analysis}" is already shared.`,
+            );
           }
           (maps[k] as Int32Array)[idx] = c;
           count++;
@@ -141,7 +149,10 @@ export class CorrelatedCombiner extends BackendBase {
     // configuration: inits from the first member, bounds intersected
     const n = combinedNames.length;
     const init = new Array<number>(n).fill(Number.NaN);
-    const bounds: [number, number][] = Array.from({ length: n }, () => [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
+    const bounds: [number, number][] = Array.from({ length: n }, () => [
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+    ]);
     for (const m of this.members) {
       m.map.forEach((c, i) => {
         if (Number.isNaN(init[c] as number)) init[c] = m.config.suggestedInit[i] as number;
@@ -157,7 +168,8 @@ export class CorrelatedCombiner extends BackendBase {
       ...this.members.filter((m) => m.map[m.config.poiIndex] === poiIndex).map((m) => m.config.minimumPoi),
     );
     bounds.forEach((b, i) => {
-      if (b[0] > b[1]) throw new InvalidInput(`the bounds of shared parameter "${combinedNames[i]}" do not overlap across models.`);
+      if (b[0] > b[1])
+        throw new InvalidInput(`the bounds of shared parameter "${combinedNames[i]}" do not overlap across models.`);
     });
     this.storedConfig = new ModelConfig({
       poiIndex,
@@ -239,7 +251,9 @@ export class CorrelatedCombiner extends BackendBase {
       this.members.forEach((m, k) => {
         const g = grads[k] as Float64Array;
         total += (fns[k] as ObjectiveFunction)(this.gather(m, pars, scratch[k] as Float64Array), grad ? g : undefined);
-        if (grad) for (let i = 0; i < m.map.length; i++) grad[m.map[i] as number] = (grad[m.map[i] as number] as number) + (g[i] as number);
+        if (grad)
+          for (let i = 0; i < m.map.length; i++)
+            grad[m.map[i] as number] = (grad[m.map[i] as number] as number) + (g[i] as number);
       });
       return total;
     };
@@ -287,7 +301,10 @@ export class CorrelatedCombiner extends BackendBase {
 
   override domainBounds(): readonly Bound[] | undefined {
     const n = this.parameterNames.length;
-    const out: [number, number][] = Array.from({ length: n }, () => [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
+    const out: [number, number][] = Array.from({ length: n }, () => [
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+    ]);
     let any = false;
     for (const m of this.members) {
       const d = m.backend.domainBounds?.();

@@ -57,7 +57,9 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
   /** Add a model; its `analysis` must be new. */
   append(model: StatisticalModel): void {
     if (!(model instanceof StatisticalModel)) {
-      throw new InvalidInput(`Can not append type ${typeof model}: UnCorrStatisticsCombiner holds StatisticalModel instances.`);
+      throw new InvalidInput(
+        `Can not append type ${typeof model}: UnCorrStatisticsCombiner holds StatisticalModel instances.`,
+      );
     }
     if (this.models.some((m) => m.analysis === model.analysis)) {
       throw new AnalysisQueryError(`${model.analysis} already exists. Give each analysis a unique name.`);
@@ -81,7 +83,8 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
     }
     const idx = key < 0 ? this.models.length + key : key;
     const m = this.models[idx];
-    if (!Number.isInteger(key) || !m) throw new AnalysisQueryError("Request exceeds number of statistical models available.");
+    if (!Number.isInteger(key) || !m)
+      throw new AnalysisQueryError("Request exceeds number of statistical models available.");
     return m;
   }
 
@@ -157,12 +160,22 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
     if (this.models.length === 0) throw new AnalysisQueryError("The combiner holds no analyses; append models first.");
   }
 
-  private sumNll(mu: number, expected: ExpectationType, data: CombinedData | undefined, optimiser?: MinimizeOptions): number {
+  private sumNll(
+    mu: number,
+    expected: ExpectationType,
+    data: CombinedData | undefined,
+    optimiser?: MinimizeOptions,
+  ): number {
     let total = 0;
     for (const m of this.models) {
       const d = data?.[m.analysis];
       try {
-        total += m.likelihood({ poiTest: mu, expected, ...(d ? { data: d } : {}), ...(optimiser ? { optimiser } : {}) });
+        total += m.likelihood({
+          poiTest: mu,
+          expected,
+          ...(d ? { data: d } : {}),
+          ...(optimiser ? { optimiser } : {}),
+        });
       } catch (error) {
         if (!(error instanceof NegativeExpectedYields)) throw error;
         log.warning(`${error.message}\nSetting NLL(${mu.toFixed(3)}) = nan`);
@@ -176,8 +189,14 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
   likelihood(options: CombinerLikelihoodOptions & BaseLikelihoodOptions = {}): number {
     this.requireModels();
     const poiTest = options.poiTest ?? 1;
-    if (typeof poiTest !== "number") throw new InvalidInput("poiTest of a combiner must be a number (μ is the only shared parameter).");
-    const nll = this.sumNll(poiTest, toExpectation(options.expected), options.data as CombinedData | undefined, options.optimiser);
+    if (typeof poiTest !== "number")
+      throw new InvalidInput("poiTest of a combiner must be a number (μ is the only shared parameter).");
+    const nll = this.sumNll(
+      poiTest,
+      toExpectation(options.expected),
+      options.data as CombinedData | undefined,
+      options.optimiser,
+    );
     return options.returnNll === false ? Math.exp(-nll) : nll;
   }
 
@@ -186,12 +205,17 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
     this.requireModels();
     const out: Record<string, number[]> = {};
     for (const m of this.models) {
-      out[m.analysis] = m.generateAsimovData({ expected: toExpectation(options.expected), testStatistic: options.testStatistic ?? "qtilde" });
+      out[m.analysis] = m.generateAsimovData({
+        expected: toExpectation(options.expected),
+        testStatistic: options.testStatistic ?? "qtilde",
+      });
     }
     return out;
   }
 
-  asimovLikelihood(options: CombinerLikelihoodOptions & BaseLikelihoodOptions & { testStatistics?: string } = {}): number {
+  asimovLikelihood(
+    options: CombinerLikelihoodOptions & BaseLikelihoodOptions & { testStatistics?: string } = {},
+  ): number {
     const data = this.generateAsimovData({
       expected: toExpectation(options.expected),
       testStatistic: options.testStatistics ?? "qtilde",
@@ -246,7 +270,13 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
     const allow = options.allowNegativeSignal ?? true;
     const init = options.initialMuhatValue ?? this.initialMuhat(expected, options.optimiser);
     const [lower, upper] = options.parBounds ?? [allow ? this.minimumPoi : 0, Math.max(10, init)];
-    const [muhat, nll] = this.fitMu(expected, options.data as CombinedData | undefined, lower, upper, options.optimiser);
+    const [muhat, nll] = this.fitMu(
+      expected,
+      options.data as CombinedData | undefined,
+      lower,
+      upper,
+      options.optimiser,
+    );
     return [muhat, options.returnNll === false ? Math.exp(-nll) : nll];
   }
 

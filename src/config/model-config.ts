@@ -65,7 +65,8 @@ export class ModelConfig {
     if (init.suggestedFixed && init.suggestedFixed.length !== n) {
       throw new InvalidInput(`suggestedFixed has ${init.suggestedFixed.length} entries; expected ${n}.`);
     }
-    if (Number.isNaN(init.minimumPoi)) throw new InvalidInput("minimumPoi must be a number (−Infinity allowed), not NaN.");
+    if (Number.isNaN(init.minimumPoi))
+      throw new InvalidInput("minimumPoi must be a number (−Infinity allowed), not NaN.");
     this.poiIndex = init.poiIndex;
     this.minimumPoi = init.minimumPoi;
     this.suggestedInit = Object.freeze([...init.suggestedInit]);
@@ -110,7 +111,9 @@ export class ModelConfig {
     }
     const idx = this.parameterNames.indexOf(key);
     if (idx < 0) {
-      throw new InvalidInput(`Parameter name "${key}" not found in parameterNames: [${this.parameterNames.join(", ")}].`);
+      throw new InvalidInput(
+        `Parameter name "${key}" not found in parameterNames: [${this.parameterNames.join(", ")}].`,
+      );
     }
     return idx;
   }
@@ -174,7 +177,8 @@ export class ModelConfig {
       if (idx < 0) throw new InvalidInput(`changeParameterNames: parameter "${oldName}" does not exist.`);
       names[idx] = newName;
     }
-    if (new Set(names).size !== names.length) throw new InvalidInput("changeParameterNames: each name has to be unique.");
+    if (new Set(names).size !== names.length)
+      throw new InvalidInput("changeParameterNames: each name has to be unique.");
     return this.with({ parameterNames: names });
   }
 

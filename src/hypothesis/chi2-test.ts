@@ -31,7 +31,11 @@ export interface Chi2TestOptions {
 }
 
 interface Chi2Model {
-  likelihood(options: { poiTest: number | ParameterValues; expected: ExpectationType; optimiser?: MinimizeOptions }): number;
+  likelihood(options: {
+    poiTest: number | ParameterValues;
+    expected: ExpectationType;
+    optimiser?: MinimizeOptions;
+  }): number;
   maximizeLikelihood(options: {
     expected: ExpectationType;
     allowNegativeSignal: boolean;
@@ -135,7 +139,9 @@ function enumerateCrossings(
     }
   }
   roots.sort((a, b) => a - b);
-  return roots.filter((r, i) => i === 0 || Math.abs(r - (roots[i - 1] as number)) > Math.max(1e-10, 1e-8 * Math.abs(r)));
+  return roots.filter(
+    (r, i) => i === 0 || Math.abs(r - (roots[i - 1] as number)) > Math.max(1e-10, 1e-8 * Math.abs(r)),
+  );
 }
 
 /**
@@ -189,7 +195,8 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
     hi = Math.min(Math.max(muhat + span, hardLo), hardHi);
   } else {
     const pm = model as ParameterModel;
-    if (typeof pm.config !== "function") throw new MethodNotAvailable("`chi2Test` with a parameter needs a single statistical model.");
+    if (typeof pm.config !== "function")
+      throw new MethodNotAvailable("`chi2Test` with a parameter needs a single statistical model.");
     const config = pm.config();
     if (config.npar < 2) {
       throw new InvalidInput(
@@ -198,7 +205,9 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
     }
     const idx = config.resolveIndex(options.parameter);
     if (idx === config.poiIndex) {
-      throw new InvalidInput(`Parameter index ${idx} refers to the primary POI. Leave parameter undefined to profile the POI instead.`);
+      throw new InvalidInput(
+        `Parameter index ${idx} refers to the primary POI. Leave parameter undefined to profile the POI instead.`,
+      );
     }
     const poiValue = options.poiValue === undefined ? 1 : options.poiValue;
     const [values, min] = pm.maximizeLikelihood({
@@ -210,7 +219,11 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
     });
     const thetaHat = values[String(idx)] as number;
     nll = (x) =>
-      m.likelihood({ poiTest: poiValue === null ? { [idx]: x } : { [config.poiIndex]: poiValue, [idx]: x }, expected, ...opt });
+      m.likelihood({
+        poiTest: poiValue === null ? { [idx]: x } : { [config.poiIndex]: poiValue, [idx]: x },
+        expected,
+        ...opt,
+      });
     nllMin = min;
     reference = thetaHat;
     const bound = config.suggestedBounds[idx] as readonly [number, number];

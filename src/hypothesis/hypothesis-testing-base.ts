@@ -301,7 +301,9 @@ export abstract class HypothesisTestingBase {
     const observed = expected === "observed";
     const expectedPvalue = observed ? "nominal" : (options.expectedPvalue ?? "nominal");
     if (!["nominal", "1sigma", "2sigma"].includes(expectedPvalue)) {
-      throw new InvalidInput(`expectedPvalue must be "nominal", "1sigma" or "2sigma"; got ${JSON.stringify(expectedPvalue)}.`);
+      throw new InvalidInput(
+        `expectedPvalue must be "nominal", "1sigma" or "2sigma"; got ${JSON.stringify(expectedPvalue)}.`,
+      );
     }
     const count = expectedPvalue === "nominal" ? 1 : expectedPvalue === "1sigma" ? 3 : 5;
     if (!this.isAlive) {
@@ -381,9 +383,7 @@ export abstract class HypothesisTestingBase {
    * Discovery significance (spec §11.1, arXiv:1007.1727 eq. 12 and 52):
    * `[√q0,A, √q0, [p_obs], [five expected p-values]]` (spey's order: Asimov first; raw p-values).
    */
-  significance(
-    options: OptimiserOptions & { expected?: ExpectationType } = {},
-  ): [number, number, number[], number[]] {
+  significance(options: OptimiserOptions & { expected?: ExpectationType } = {}): [number, number, number[], number[]] {
     const expected = toExpectation(options.expected);
     const prep = this.prepareForHypotest({ expected, testStatistics: "q0", optimiser: options.optimiser });
     const { sqrtQmu, sqrtQmuA, delta } = computeTestStatistics(
@@ -410,7 +410,11 @@ export abstract class HypothesisTestingBase {
     const fromHessian = (this as { sigmaMuFromHessian?: (o: object) => number }).sigmaMuFromHessian;
     if (typeof fromHessian === "function") {
       try {
-        return fromHessian.call(this, { poiTest, expected, ...(options.optimiser ? { optimiser: options.optimiser } : {}) });
+        return fromHessian.call(this, {
+          poiTest,
+          expected,
+          ...(options.optimiser ? { optimiser: options.optimiser } : {}),
+        });
       } catch (error) {
         if (!(error instanceof MethodNotAvailable)) throw error;
         log.debug("Hessian implementation is not available for this backend, continuing with the approximate method.");
@@ -418,8 +422,11 @@ export abstract class HypothesisTestingBase {
     }
     const testStatistics = options.testStatistics ?? "qtilde";
     const [muhatA, nllA] = this.maximizeAsimovLikelihood({ expected, testStatistics });
-    const qA = getTestStatistic(testStatistics)(poiTest, muhatA, -nllA, (mu) =>
-      -this.asimovLikelihood({ poiTest: mu, expected, testStatistics }),
+    const qA = getTestStatistic(testStatistics)(
+      poiTest,
+      muhatA,
+      -nllA,
+      (mu) => -this.asimovLikelihood({ poiTest: mu, expected, testStatistics }),
     );
     return qA <= 0 ? 1 : poiTest / Math.sqrt(qA);
   }
@@ -439,13 +446,17 @@ export abstract class HypothesisTestingBase {
         : this.likelihood({ poiTest: options.poiTestDenominator, expected, ...opt });
     const poiTest = options.poiTest ?? 1;
     if (Array.isArray(poiTest)) {
-      return (poiTest as readonly number[]).map((mu) => 2 * (this.likelihood({ poiTest: mu, expected, ...opt }) - nllDen));
+      return (poiTest as readonly number[]).map(
+        (mu) => 2 * (this.likelihood({ poiTest: mu, expected, ...opt }) - nllDen),
+      );
     }
     return 2 * (this.likelihood({ poiTest: poiTest as number | ParameterValues, expected, ...opt }) - nllDen);
   }
 
   /** Signed square-root likelihood ratio sign(μ̂ − μ)·√(2(NLL(μ) − NLL_min)) (spec §11.4). */
-  pull(options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType; allowNegativeSignal?: boolean } = {}): number {
+  pull(
+    options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType; allowNegativeSignal?: boolean } = {},
+  ): number {
     const expected = toExpectation(options.expected);
     const opt = options.optimiser ? { optimiser: options.optimiser } : {};
     const poiTest = options.poiTest ?? 1;

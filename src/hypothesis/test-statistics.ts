@@ -15,7 +15,7 @@ export type TestStatisticFunction = (
 /** The names spey accepts; "q"/"qmu" are aliases, as are "qtilde"/"qmutilde". */
 export type TestStatisticName = "q" | "qmu" | "qtilde" | "qmutilde" | "q0" | "qmu_left";
 
-const clip0 = (x: number) => (x > 0 ? x : 0);
+const clip0 = (x: number) => Math.max(x, 0);
 
 /**
  * q̃μ, arXiv:1007.1727 eq. 16: 0 when μ̂ > μ; otherwise −2 ln λ̃(μ) where the denominator is

@@ -71,12 +71,14 @@ export function fitModel(request: FitRequest): FitOutcome {
   const n = config.npar;
   const x0 = new Float64Array(n);
   const init = request.initPars ?? config.suggestedInit;
-  if (init.length !== n) throw new InvalidInput(`initPars has ${init.length} entries but the model has ${n} parameters.`);
+  if (init.length !== n)
+    throw new InvalidInput(`initPars has ${init.length} entries but the model has ${n} parameters.`);
   for (let i = 0; i < n; i++) x0[i] = init[i] as number;
   const fixedMask = new Array<boolean>(n).fill(false);
   for (const [idx, value] of request.fixed) {
     if (idx < 0 || idx >= n) throw new InvalidInput(`fixed parameter index ${idx} is outside [0, ${n}).`);
-    if (!Number.isFinite(value)) throw new InvalidInput(`the fixed value of parameter ${idx} must be finite; got ${value}.`);
+    if (!Number.isFinite(value))
+      throw new InvalidInput(`the fixed value of parameter ${idx} must be finite; got ${value}.`);
     x0[idx] = value;
     fixedMask[idx] = true;
   }

@@ -36,6 +36,8 @@ export interface FitControls extends OptimiserOptions {
 }
 
 export interface LikelihoodOptions extends BaseLikelihoodOptions, FitControls {
+  /** Main counts, optionally followed by the auxiliary data. */
+  readonly data?: NumericArray;
   /** Return −log L (default) or the likelihood value exp(log L). */
   readonly returnNll?: boolean;
   /** Also return the fitted parameters: `[nll, parameters]`. */
@@ -43,6 +45,7 @@ export interface LikelihoodOptions extends BaseLikelihoodOptions, FitControls {
 }
 
 export interface MaximizeOptions extends BaseMaximizeOptions, FitControls {
+  readonly data?: NumericArray;
   readonly returnNll?: boolean;
   /** Return the fitted values of these parameters (names or indices) instead of μ̂. */
   readonly poiIndices?: readonly (string | number)[];
@@ -109,7 +112,8 @@ export class StatisticalModel extends HypothesisTestingBase {
     const b = this.backend;
     return (
       typeof b.expectedData === "function" ||
-      (typeof b.asimovNegativeLoglikelihood === "function" && typeof b.minimizeAsimovNegativeLoglikelihood === "function")
+      (typeof b.asimovNegativeLoglikelihood === "function" &&
+        typeof b.minimizeAsimovNegativeLoglikelihood === "function")
     );
   }
 
@@ -159,7 +163,11 @@ export class StatisticalModel extends HypothesisTestingBase {
     data: Float64Array | undefined,
     controls: FitControls,
   ): FitOutcome {
-    if (controls.initPars === undefined && controls.parBounds === undefined && this.backend.minimizeNegativeLoglikelihood) {
+    if (
+      controls.initPars === undefined &&
+      controls.parBounds === undefined &&
+      this.backend.minimizeNegativeLoglikelihood
+    ) {
       const fast = this.backend.minimizeNegativeLoglikelihood({
         allowNegativeSignal,
         fixed,
@@ -207,7 +215,9 @@ export class StatisticalModel extends HypothesisTestingBase {
    * The unconditional fit (spec §7.7): `[μ̂, NLL_min]`, or `[{name: value}, NLL_min]` with
    * `poiIndices`. μ̂ ≥ 0 when `allowNegativeSignal` is false; μ̂ ≤ 10 (spey's default bound).
    */
-  maximizeLikelihood(options: MaximizeOptions & { poiIndices: readonly (string | number)[] }): [Record<string, number>, number];
+  maximizeLikelihood(
+    options: MaximizeOptions & { poiIndices: readonly (string | number)[] },
+  ): [Record<string, number>, number];
   maximizeLikelihood(options?: MaximizeOptions): [number, number];
   maximizeLikelihood(options: MaximizeOptions = {}): [number, number] | [Record<string, number>, number] {
     const expected = toExpectation(options.expected);
@@ -228,7 +238,9 @@ export class StatisticalModel extends HypothesisTestingBase {
   private requireExpectedData(): (pars: Float64Array) => Float64Array {
     const f = this.backend.expectedData;
     if (typeof f !== "function") {
-      throw new MethodNotAvailable(`${this.backendType} backend does not provide expectedData; Asimov data cannot be generated.`);
+      throw new MethodNotAvailable(
+        `${this.backendType} backend does not provide expectedData; Asimov data cannot be generated.`,
+      );
     }
     return f.bind(this.backend);
   }
@@ -421,7 +433,8 @@ export class StatisticalModel extends HypothesisTestingBase {
     const m = free.length;
     const info = new Float64Array(m * m);
     for (let a = 0; a < m; a++) {
-      for (let b = 0; b < m; b++) info[a * m + b] = -(hessian[(free[a] as number) * config.npar + (free[b] as number)] as number);
+      for (let b = 0; b < m; b++)
+        info[a * m + b] = -(hessian[(free[a] as number) * config.npar + (free[b] as number)] as number);
     }
     const L = cholesky(info, m);
     if (!L) {
@@ -445,7 +458,9 @@ export class StatisticalModel extends HypothesisTestingBase {
   /** Excluded cross section: upper limit × `xsection` (spec §7.2). */
   excludedCrossSection(options: { expected?: ExpectationType } = {}): number {
     if (Number.isNaN(this.xsection)) {
-      throw new UnknownCrossSection("Cross-section value has not been initialised: pass `xsection` when building the model.");
+      throw new UnknownCrossSection(
+        "Cross-section value has not been initialised: pass `xsection` when building the model.",
+      );
     }
     return this.poiUpperLimit({ expected: toExpectation(options.expected), confidenceLevel: 0.95 }) * this.xsection;
   }

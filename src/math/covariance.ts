@@ -22,7 +22,8 @@ export function validateCovariance(
   if (!lower) {
     const eigen = symmetricEigenvalues(m, n);
     const smallest = eigen[0] as number;
-    const kind = Math.abs(smallest) <= 1e-12 * Math.max(1, Math.abs(eigen[n - 1] as number)) ? "singular" : "indefinite";
+    const kind =
+      Math.abs(smallest) <= 1e-12 * Math.max(1, Math.abs(eigen[n - 1] as number)) ? "singular" : "indefinite";
     throw new InvalidInput(
       `${argument} is not positive definite (${kind}): its smallest eigenvalue is ${smallest}. Check the matrix (a covariance must be symmetric with positive variances and |correlations| < 1).`,
     );

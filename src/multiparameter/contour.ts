@@ -77,15 +77,21 @@ export function findContour(model: StatisticalModel, options: ContourOptions = {
   }
   const config = model.config();
   const poi = config.poiIndex;
-  const indices = (options.poiIndices ?? [...Array(config.npar).keys()].filter((i) => i !== poi)).map((k) => config.resolveIndex(k));
+  const indices = (options.poiIndices ?? [...Array(config.npar).keys()].filter((i) => i !== poi)).map((k) =>
+    config.resolveIndex(k),
+  );
   if (new Set(indices).size !== indices.length) throw new InvalidInput("poiIndices lists a parameter twice.");
   const k = indices.length;
-  if (k < 1) throw new InvalidInput("Model must have at least one non-POI parameter for contour finding (or include the POI in poiIndices).");
+  if (k < 1)
+    throw new InvalidInput(
+      "Model must have at least one non-POI parameter for contour finding (or include the POI in poiIndices).",
+    );
   const poiValue = indices.includes(poi) ? null : options.poiValue === undefined ? 1 : options.poiValue;
   const expected = options.expected ?? "observed";
   const rng = new Random(options.seed ?? 0);
   const bounds = options.bounds ?? indices.map((i) => config.suggestedBounds[i] as readonly [number, number]);
-  if (bounds.length !== k) throw new InvalidInput(`bounds must have one entry per contour parameter (expected ${k}, got ${bounds.length}).`);
+  if (bounds.length !== k)
+    throw new InvalidInput(`bounds must have one entry per contour parameter (expected ${k}, got ${bounds.length}).`);
 
   const fixedFor = (c: ArrayLike<number>): Record<number, number> => {
     const out: Record<number, number> = {};
@@ -131,7 +137,11 @@ export function findContour(model: StatisticalModel, options: ContourOptions = {
   const nllMin = (basins[0] as { nll: number }).nll;
   const distinct: { c: number[]; nll: number }[] = [];
   for (const b of basins) {
-    if (distinct.every((d) => Math.hypot(...d.c.map((x, j) => x - (b.c[j] as number))) > 1e-3 * Math.max(1, Math.hypot(...d.c)))) {
+    if (
+      distinct.every(
+        (d) => Math.hypot(...d.c.map((x, j) => x - (b.c[j] as number))) > 1e-3 * Math.max(1, Math.hypot(...d.c)),
+      )
+    ) {
       distinct.push(b);
     }
   }
@@ -142,7 +152,9 @@ export function findContour(model: StatisticalModel, options: ContourOptions = {
   const points: number[][] = [];
   for (const basin of active) points.push(...boundaryAround(basin.c, nll, threshold, bounds, k, rng, options));
   if (points.length === 0) {
-    log.warning("No contour points were found. The confidence region may be unbounded or the NLL landscape is numerically ill-conditioned.");
+    log.warning(
+      "No contour points were found. The confidence region may be unbounded or the NLL landscape is numerically ill-conditioned.",
+    );
   }
   const names = indices.map((i) => config.parameterNames?.[i] ?? String(i));
   return {
@@ -278,7 +290,10 @@ function boundaryAround(
     };
     for (const t of angles) at(t);
     // gap filling: bisect the angle between neighbours that are far apart
-    const scale = Math.max(...[...found.values()].flatMap((p) => p.map((x, j) => Math.abs(x - (anchor[j] as number)))), 1e-12);
+    const scale = Math.max(
+      ...[...found.values()].flatMap((p) => p.map((x, j) => Math.abs(x - (anchor[j] as number)))),
+      1e-12,
+    );
     const tol = (options.gapTolerance ?? 0.02) * scale;
     for (let pass = 0; pass < 8; pass++) {
       const sorted = [...found.keys()].sort((a, b) => a - b);
@@ -288,7 +303,10 @@ function boundaryAround(
         const t2 = i + 1 < sorted.length ? (sorted[i + 1] as number) : (sorted[0] as number) + 2 * Math.PI;
         const p1 = found.get(t1) as number[];
         const p2 = found.get(sorted[(i + 1) % sorted.length] as number) as number[];
-        if (Math.hypot((p1[0] as number) - (p2[0] as number), (p1[1] as number) - (p2[1] as number)) > tol && t2 - t1 > 1e-9) {
+        if (
+          Math.hypot((p1[0] as number) - (p2[0] as number), (p1[1] as number) - (p2[1] as number)) > tol &&
+          t2 - t1 > 1e-9
+        ) {
           const mid = 0.5 * (t1 + t2);
           if (at(mid % (2 * Math.PI))) added++;
         }

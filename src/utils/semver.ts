@@ -55,7 +55,11 @@ function comparator(token: string): Test {
   const base = v(maj ?? 0, min ?? 0, pat ?? 0, prerelease);
   if (op === "^") {
     const upper =
-      maj !== 0 || maj === null ? v((maj ?? 0) + 1, 0, 0) : min !== 0 && min !== null ? v(0, min + 1, 0) : v(0, 0, (pat ?? 0) + 1);
+      maj !== 0 || maj === null
+        ? v((maj ?? 0) + 1, 0, 0)
+        : min !== 0 && min !== null
+          ? v(0, min + 1, 0)
+          : v(0, 0, (pat ?? 0) + 1);
     return (x) => compare(x, base) >= 0 && compare(x, upper) < 0;
   }
   if (op === "~") {

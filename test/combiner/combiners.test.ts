@@ -9,7 +9,13 @@ import { StatisticalModel } from "../../src/interface/statistical-model.js";
 import { poissonLogPmf } from "../../src/math/special.js";
 
 const normal = (b: number, analysis: string) =>
-  getBackend("default.normal")({ signalYields: [1], backgroundYields: [b], data: [2], absoluteUncertainties: [1], analysis });
+  getBackend("default.normal")({
+    signalYields: [1],
+    backgroundYields: [b],
+    data: [2],
+    absoluteUncertainties: [1],
+    analysis,
+  });
 
 describe("UnCorrStatisticsCombiner (spec §17)", () => {
   it("three one-bin normals combine to the three-bin model: 1−CLs = 0.9167354833364497", () => {
@@ -96,7 +102,12 @@ class HandBuiltJoint extends BackendBase {
   }
   config() {
     const minimumPoi = -Math.min(...this.b.map((b, i) => b / (this.s[i] as number)));
-    return new ModelConfig({ poiIndex: 0, minimumPoi, suggestedInit: [1, 1], suggestedBounds: [[minimumPoi, 10], null] });
+    return new ModelConfig({
+      poiIndex: 0,
+      minimumPoi,
+      suggestedInit: [1, 1],
+      suggestedBounds: [[minimumPoi, 10], null],
+    });
   }
   override domainBounds() {
     const lo = Math.max(...this.b.map((b, i) => -b / (this.sigma[i] as number)));
@@ -108,22 +119,43 @@ class HandBuiltJoint extends BackendBase {
       this.s.reduce(
         (acc, s, i) =>
           acc +
-          poissonLogPmf(n[i] as number, Math.max((p[0] as number) * s + (this.b[i] as number) + (this.sigma[i] as number) * (p[1] as number), 1e-20)),
+          poissonLogPmf(
+            n[i] as number,
+            Math.max(
+              (p[0] as number) * s + (this.b[i] as number) + (this.sigma[i] as number) * (p[1] as number),
+              1e-20,
+            ),
+          ),
         0,
       );
   }
   override expectedData(p: Float64Array) {
-    return Float64Array.from(this.s, (s, i) => (p[0] as number) * s + (this.b[i] as number) + (this.sigma[i] as number) * (p[1] as number));
+    return Float64Array.from(
+      this.s,
+      (s, i) => (p[0] as number) * s + (this.b[i] as number) + (this.sigma[i] as number) * (p[1] as number),
+    );
   }
 }
 
 describe("default.correlated_combiner (addendum §5)", () => {
   const poissonTheta = (s: number, b: number, n: number, sigma: number, analysis: string) =>
-    getBackend("default.poisson")({ signalYields: [s], backgroundYields: [b], data: [n], absoluteUncertainties: [sigma], analysis });
+    getBackend("default.poisson")({
+      signalYields: [s],
+      backgroundYields: [b],
+      data: [n],
+      absoluteUncertainties: [sigma],
+      analysis,
+    });
 
   it("with no shared nuisances equals the uncorrelated combiner", () => {
     const models = [
-      getBackend("default.normal")({ signalYields: [4], backgroundYields: [10], data: [9], absoluteUncertainties: [3], analysis: "A" }),
+      getBackend("default.normal")({
+        signalYields: [4],
+        backgroundYields: [10],
+        data: [9],
+        absoluteUncertainties: [3],
+        analysis: "A",
+      }),
       getBackend("default.multivariate_normal")({
         signalYields: [3, 5],
         backgroundYields: [20, 30],
@@ -158,15 +190,17 @@ describe("default.correlated_combiner (addendum §5)", () => {
     // Analytic-Hessian Newton vs finite-difference quasi-Newton on the same function.
     expect(Math.abs(n1 - n2)).toBeLessThan(1e-8);
     expect(Math.abs(m1 - m2)).toBeLessThan(1e-5);
-    expect(Math.abs((combined.exclusionConfidenceLevel()[0] as number) - (joint.exclusionConfidenceLevel()[0] as number))).toBeLessThan(
-      1e-6,
-    );
+    expect(
+      Math.abs((combined.exclusionConfidenceLevel()[0] as number) - (joint.exclusionConfidenceLevel()[0] as number)),
+    ).toBeLessThan(1e-6);
     expect(Math.abs(combined.likelihood({ poiTest: 0.7 }) - joint.likelihood({ poiTest: 0.7 }))).toBeLessThan(1e-8);
   });
 
   it("rejects unknown members and inconsistent declarations", () => {
     const A = poissonTheta(5, 20, 18, 4, "A");
-    expect(() => new CorrelatedCombiner({ models: [A], sharedParameters: [{ name: "t", members: { Z: 1 } }] })).toThrow(InvalidInput);
+    expect(() => new CorrelatedCombiner({ models: [A], sharedParameters: [{ name: "t", members: { Z: 1 } }] })).toThrow(
+      InvalidInput,
+    );
     expect(() => new CorrelatedCombiner({ models: [A, A] })).toThrow(/appears twice/);
     expect(() => new CorrelatedCombiner({ models: [] })).toThrow(InvalidInput);
   });

@@ -133,9 +133,9 @@ describe("plug-in registry (spec §4, seed page)", () => {
     const reference = getBackend("default.poisson")({ signalYields: [5], backgroundYields: [10], data: [12] });
     // Identical likelihoods (constants included): the fits agree to optimiser precision.
     expect(Math.abs(model.maximizeLikelihood()[1] - reference.maximizeLikelihood()[1])).toBeLessThan(1e-9);
-    expect(Math.abs((model.exclusionConfidenceLevel()[0] as number) - (reference.exclusionConfidenceLevel()[0] as number))).toBeLessThan(
-      1e-8,
-    );
+    expect(
+      Math.abs((model.exclusionConfidenceLevel()[0] as number) - (reference.exclusionConfidenceLevel()[0] as number)),
+    ).toBeLessThan(1e-8);
     expect(getBackendMetadata("demo.counting").arXiv).toEqual(["1007.1727"]);
     expect(getBackendBibtex("demo.counting").arXiv[0]).toMatch(/eprint = \{1007\.1727\}/);
   });
@@ -144,7 +144,9 @@ describe("plug-in registry (spec §4, seed page)", () => {
     registerBackend(PoissonModel);
     resetBackendEntries();
     expect(availableBackends()).not.toContain("my_package.poisson");
-    expect(availableBackends()).toEqual(expect.arrayContaining(["default.poisson", "default.normal", "default.multivariate_normal"]));
+    expect(availableBackends()).toEqual(
+      expect.arrayContaining(["default.poisson", "default.normal", "default.multivariate_normal"]),
+    );
   });
 });
 

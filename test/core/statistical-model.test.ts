@@ -84,13 +84,23 @@ describe("StatisticalModel (spec §7)", () => {
   it("excludedCrossSection needs a cross section", () => {
     const model = getBackend("default.poisson")({ signalYields: [5], backgroundYields: [10], data: [12] });
     expect(() => model.excludedCrossSection()).toThrow(UnknownCrossSection);
-    const withXs = getBackend("default.poisson")({ signalYields: [5], backgroundYields: [10], data: [12], xsection: 0.5 });
+    const withXs = getBackend("default.poisson")({
+      signalYields: [5],
+      backgroundYields: [10],
+      data: [12],
+      xsection: 0.5,
+    });
     expect(withXs.s95obs).toBeCloseTo(withXs.poiUpperLimit() * 0.5, 12);
     expect(String(withXs)).toMatch(/xsection=5\.000e-1/);
   });
 
   it("gives the same answer whatever was called before (no hidden state, spec §24.1 fixed)", () => {
-    const args = { signalYields: [12, 15], backgroundYields: [50, 48], data: [36, 33], absoluteUncertainties: [12, 16] };
+    const args = {
+      signalYields: [12, 15],
+      backgroundYields: [50, 48],
+      data: [36, 33],
+      absoluteUncertainties: [12, 16],
+    };
     const fresh = getBackend("default.poisson")(args).maximizeLikelihood();
     const used = getBackend("default.poisson")(args);
     used.likelihood({ poiTest: 3.7 });
@@ -106,7 +116,11 @@ describe("StatisticalModel (spec §7)", () => {
       backgroundYields: [50, 48],
       data: [36, 33],
     });
-    const plain = getBackend("default.poisson")({ signalYields: [18, 22.5], backgroundYields: [50, 48], data: [36, 33] });
+    const plain = getBackend("default.poisson")({
+      signalYields: [18, 22.5],
+      backgroundYields: [50, 48],
+      data: [36, 33],
+    });
     // φ = 0.5 held fixed ⇒ the model is exactly the plain one with s = 1.5 × [12, 15].
     const a = model.exclusionConfidenceLevel({ poiTest: { mu: 1, signal_par_0: 0.5 } })[0] as number;
     const b = plain.exclusionConfidenceLevel({ poiTest: 1 })[0] as number;
@@ -132,7 +146,9 @@ describe("StatisticalModel (spec §7)", () => {
     });
     expect(model.isAlive).toBe(false);
     expect(model.poiUpperLimit()).toBe(Number.POSITIVE_INFINITY);
-    expect(model.poiUpperLimit({ expected: "apriori", expectedPvalue: "2sigma" })).toEqual(new Array(5).fill(Number.POSITIVE_INFINITY));
+    expect(model.poiUpperLimit({ expected: "apriori", expectedPvalue: "2sigma" })).toEqual(
+      new Array(5).fill(Number.POSITIVE_INFINITY),
+    );
   });
 });
 
@@ -147,9 +163,16 @@ describe("spey's documented numbers for the simple backends (spec §14.8, §20.2
 
   it("default.normal: logpdf([1]) = −12.48119443295738; μ̂ = −7/6 and χ²-test interval for the 1-bin model", () => {
     expect(
-      getBackend("default.normal")({ ...S2, absoluteUncertainties: [20, 10] }).backend.getLogpdfFunc()(Float64Array.of(1)),
+      getBackend("default.normal")({ ...S2, absoluteUncertainties: [20, 10] }).backend.getLogpdfFunc()(
+        Float64Array.of(1),
+      ),
     ).toBeCloseTo(-12.48119443295738, 12);
-    const one = getBackend("default.normal")({ signalYields: [12], backgroundYields: [50], data: [36], absoluteUncertainties: [20] });
+    const one = getBackend("default.normal")({
+      signalYields: [12],
+      backgroundYields: [50],
+      data: [36],
+      absoluteUncertainties: [20],
+    });
     const [muhat, nll] = one.maximizeLikelihood();
     expect(muhat).toBeCloseTo(-7 / 6, 10);
     expect(nll).toBeCloseTo(3.9146708067586635, 10);
@@ -163,7 +186,13 @@ describe("spey's documented numbers for the simple backends (spec §14.8, §20.2
   });
 
   it("default.multivariate_normal: Hessian of log L = −sᵀΣ⁻¹s (Σ symmetrised)", () => {
-    const model = getBackend("default.multivariate_normal")({ ...S2, covarianceMatrix: [[144, 19], [19, 256]] });
+    const model = getBackend("default.multivariate_normal")({
+      ...S2,
+      covarianceMatrix: [
+        [144, 19],
+        [19, 256],
+      ],
+    });
     const h = model.backend.getHessianLogpdfFunc?.()(Float64Array.of(1)) as Float64Array;
     const det = 144 * 256 - 19 * 19;
     const expected = -(12 * 12 * 256 - 2 * 12 * 15 * 19 + 15 * 15 * 144) / det;
@@ -171,7 +200,12 @@ describe("spey's documented numbers for the simple backends (spec §14.8, §20.2
   });
 
   it("exclusion with the χ² calculator: 1−CLs = 1 − Φ(−1)/Φ(1) (docs/exclusion.md)", () => {
-    const model = getBackend("default.normal")({ signalYields: [3], backgroundYields: [2], data: [2], absoluteUncertainties: [1.5] });
+    const model = getBackend("default.normal")({
+      signalYields: [3],
+      backgroundYields: [2],
+      data: [2],
+      absoluteUncertainties: [1.5],
+    });
     expect(model.exclusionConfidenceLevel({ calculator: "chi_square" })[0]).toBeCloseTo(0.8114265826549397, 9);
     expect(model.exclusionConfidenceLevel()[0]).toBeCloseTo(0.9544997361036416, 9);
   });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { computeAsymptoticConfidenceLevel, computeToyConfidenceLevel } from "../../src/hypothesis/asymptotic-calculator.js";
+import {
+  computeAsymptoticConfidenceLevel,
+  computeToyConfidenceLevel,
+} from "../../src/hypothesis/asymptotic-calculator.js";
 import {
   computeTestStatistics,
   getTestStatistic,
@@ -50,14 +53,28 @@ describe("test statistics (arXiv:1007.1727; spey tests, spec §20.2 #49–#54)",
   });
 
   it("computeTestStatistics: √q = 4, √qA = √14, Δ = (16 − 14)/(2√14) (eq. 66 branch)", () => {
-    const out = computeTestStatistics(3, { muhat: 2, nll: 2 }, () => -10, { muhat: 2, nll: 1 }, () => -8, "qtilde");
+    const out = computeTestStatistics(
+      3,
+      { muhat: 2, nll: 2 },
+      () => -10,
+      { muhat: 2, nll: 1 },
+      () => -8,
+      "qtilde",
+    );
     expect(out.sqrtQmu).toBe(4);
     expect(out.sqrtQmuA).toBeCloseTo(3.7416573867739413, 15);
     expect(Math.abs(out.delta - 0.2672612419124244)).toBeLessThan(EXACT);
   });
 
   it("computeTestStatistics: √q ≤ √qA gives Δ = √q − √qA", () => {
-    const out = computeTestStatistics(3, { muhat: 2, nll: 2 }, () => -10, { muhat: 2, nll: 1 }, () => -12, "qtilde");
+    const out = computeTestStatistics(
+      3,
+      { muhat: 2, nll: 2 },
+      () => -10,
+      { muhat: 2, nll: 1 },
+      () => -12,
+      "qtilde",
+    );
     expect(out.sqrtQmu).toBe(4);
     expect(Math.abs(out.sqrtQmuA - 4.69041575982343)).toBeLessThan(EXACT);
     expect(Math.abs(out.delta + 0.6904157598234297)).toBeLessThan(EXACT);
@@ -65,7 +82,14 @@ describe("test statistics (arXiv:1007.1727; spey tests, spec §20.2 #49–#54)",
 
   it("computeTestStatistics raises AsimovTestStatZero when √qA = 0 in the q̃ branch", () => {
     expect(() =>
-      computeTestStatistics(1, { muhat: 0, nll: 0 }, () => -2, { muhat: 1, nll: 0 }, () => 0, "qtilde"),
+      computeTestStatistics(
+        1,
+        { muhat: 0, nll: 0 },
+        () => -2,
+        { muhat: 1, nll: 0 },
+        () => 0,
+        "qtilde",
+      ),
     ).toThrow(AsimovTestStatZero);
   });
 

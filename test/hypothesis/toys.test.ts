@@ -10,7 +10,12 @@ describe("toy calculator (spec §9.6)", () => {
     const model = zeroObserved();
     const ntoys = 4000;
     for (const mu of [1, 2.5]) {
-      const oneMinusCls = model.exclusionConfidenceLevel({ poiTest: mu, calculator: "toy", ntoys, seed: 7 })[0] as number;
+      const oneMinusCls = model.exclusionConfidenceLevel({
+        poiTest: mu,
+        calculator: "toy",
+        ntoys,
+        seed: 7,
+      })[0] as number;
       // Only toys with n = 0 reach the observed q̃ (see the derivation in the test of the limit):
       // CLs = P(0 | μ + b)/P(0 | b). Relative MC error of the ratio of two binomial fractions:
       // √(1/k_sb + 1/k_b) with k = ntoys·p; allow 4 standard errors.
@@ -60,7 +65,9 @@ describe("toy calculator (spec §9.6)", () => {
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const controller = new AbortController();
     controller.abort(new Error("stop"));
-    expect(() => model.exclusionConfidenceLevel({ calculator: "toy", ntoys: 20, signal: controller.signal })).toThrow("stop");
+    expect(() => model.exclusionConfidenceLevel({ calculator: "toy", ntoys: 20, signal: controller.signal })).toThrow(
+      "stop",
+    );
   });
 
   it("fixedPoiSampler draws around the conditional fit, reproducibly", () => {

@@ -62,7 +62,9 @@ describe("findContour (spec §18)", () => {
     expect(roots[0]).toBeCloseTo(-4.208881, 5);
     expect(roots[1]).toBeCloseTo(0.030296, 5);
     // the default threshold halves Δ: a narrower interval
-    const narrow = findContour(oneParameter, { seed: 1 }).points.map((p) => p[0] as number).sort((a, b) => a - b);
+    const narrow = findContour(oneParameter, { seed: 1 })
+      .points.map((p) => p[0] as number)
+      .sort((a, b) => a - b);
     expect(narrow[0]).toBeGreaterThan(roots[0] as number);
     expect(narrow[1]).toBeLessThan(roots[1] as number);
   });

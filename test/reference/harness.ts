@@ -40,7 +40,9 @@ let cached: ReferenceFile | undefined;
 
 /** The reference file (parsed once). Non-finite numbers are the strings "Infinity", "-Infinity", "NaN". */
 export function loadReference(): ReferenceFile {
-  cached ??= JSON.parse(readFileSync(new URL("../fixtures/spey-reference.json", import.meta.url), "utf8")) as ReferenceFile;
+  cached ??= JSON.parse(
+    readFileSync(new URL("../fixtures/spey-reference.json", import.meta.url), "utf8"),
+  ) as ReferenceFile;
   return cached;
 }
 
@@ -84,8 +86,8 @@ function expectArrayClose(actual: readonly number[], expected: unknown, abs: num
 /** Build the case's model from spey's keyword arguments (snake_case, as a user of the CLI would). */
 export function buildModel(c: ReferenceCase): Testable {
   if (c.backend === "UnCorrStatisticsCombiner") {
-    const models = (c.kwargs.models as { backend: string; analysis: string; kwargs: Record<string, unknown> }[]).map((m) =>
-      getBackend(m.backend)({ ...m.kwargs, analysis: m.analysis }),
+    const models = (c.kwargs.models as { backend: string; analysis: string; kwargs: Record<string, unknown> }[]).map(
+      (m) => getBackend(m.backend)({ ...m.kwargs, analysis: m.analysis }),
     );
     return new UnCorrStatisticsCombiner(...models);
   }
@@ -167,7 +169,9 @@ export function checkResult(testable: Testable, c: ReferenceCase, r: ReferenceRe
         r.op === "maximize_likelihood"
           ? model.maximizeLikelihood({
               expected: expectedOf(a),
-              ...(a.allow_negative_signal !== undefined ? { allowNegativeSignal: a.allow_negative_signal as boolean } : {}),
+              ...(a.allow_negative_signal !== undefined
+                ? { allowNegativeSignal: a.allow_negative_signal as boolean }
+                : {}),
             })
           : model.maximizeAsimovLikelihood({ expected: expectedOf(a), testStatistics: a.test_statistics as string });
       const ref = r.value as { muhat: number; nll: number };
@@ -180,7 +184,8 @@ export function checkResult(testable: Testable, c: ReferenceCase, r: ReferenceRe
         const out = testable.generateAsimovData({ expected: expectedOf(a), testStatistic: a.test_statistic as string });
         const ref = r.value as Record<string, unknown>;
         expect(Object.keys(out).sort()).toEqual(Object.keys(ref).sort());
-        for (const k of Object.keys(ref)) expectArrayClose(out[k] as number[], ref[k], TOL.parameter, TOL.parameter, `${what}[${k}]`);
+        for (const k of Object.keys(ref))
+          expectArrayClose(out[k] as number[], ref[k], TOL.parameter, TOL.parameter, `${what}[${k}]`);
         return true;
       }
       const out = model.generateAsimovData({ expected: expectedOf(a), testStatistic: a.test_statistic as string });

@@ -30,7 +30,11 @@ export class MultivariateNormal extends SimplePdfBase {
   constructor(args: MultivariateNormalArgs) {
     super(args);
     const n = this.nBins;
-    const { matrix, lower } = validateCovariance(toFiniteMatrix(args.covarianceMatrix, "covarianceMatrix", n), n, "covarianceMatrix");
+    const { matrix, lower } = validateCovariance(
+      toFiniteMatrix(args.covarianceMatrix, "covarianceMatrix", n),
+      n,
+      "covarianceMatrix",
+    );
     void matrix;
     this.choleskyLower = lower;
     this.precision = choleskyInverse(lower, n);
@@ -59,7 +63,8 @@ export class MultivariateNormal extends SimplePdfBase {
     const n = data.length;
     for (let i = 0; i < n; i++) {
       let row = 0;
-      for (let j = 0; j < n; j++) row += (this.precision[i * n + j] as number) * ((data[j] as number) - (lambda[j] as number));
+      for (let j = 0; j < n; j++)
+        row += (this.precision[i * n + j] as number) * ((data[j] as number) - (lambda[j] as number));
       out[i] = -row;
     }
   }
