@@ -102,7 +102,7 @@ export function selectData(
         : `data has ${data.length} entries; expected ${n}.`,
     );
   }
-  const all = Float64Array.from(data);
+  const all = data instanceof Float64Array ? data : Float64Array.from(data);
   for (let i = 0; i < all.length; i++) {
     if (!Number.isFinite(all[i])) throw new InvalidInput(`data[${i}] must be finite; got ${all[i]}.`);
   }

@@ -7,21 +7,25 @@ import { log } from "../logger.js";
 import { minimize } from "../optimize/minimize.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 
-/** One maximum-likelihood fit of a backend (spec §12.1, without spey's hidden state). */
-export interface FitRequest {
+/** What a fitter is built for: one backend, one configuration, one data set. */
+export interface FitterSetup {
   readonly backend: BackendBase;
   readonly config: ModelConfig;
   readonly expected: ExpectationType;
   /** Explicit data (main counts, optionally followed by auxiliary data). */
   readonly data?: Float64Array | undefined;
-  /** Parameters held fixed (index → value). `suggestedFixed` parameters are added. */
-  readonly fixed: ReadonlyMap<number, number>;
-  /** Start point (default `config.suggestedInit`). */
-  readonly initPars?: NumericArray | undefined;
   /** Bounds replacing `config.suggestedBounds`. */
   readonly parBounds?: readonly BoundInput[] | undefined;
   /** Optimiser settings. */
   readonly optimiser?: MinimizeOptions | undefined;
+}
+
+/** One maximum-likelihood fit (spec §12.1, without spey's hidden state). */
+export interface FitRequest extends FitterSetup {
+  /** Parameters held fixed (index → value). `suggestedFixed` parameters are added. */
+  readonly fixed: ReadonlyMap<number, number>;
+  /** Start point (default `config.suggestedInit`). */
+  readonly initPars?: NumericArray | undefined;
 }
 
 /** The outcome of a fit: NLL at the optimum, the parameters, and whether it converged. */
@@ -31,10 +35,15 @@ export interface FitOutcome {
   readonly converged: boolean;
 }
 
-function boundsOf(request: FitRequest, n: number): { lower: Float64Array; upper: Float64Array } {
+/** Repeated fits of one likelihood (e.g. a profile at many μ): the likelihood functions are built once. */
+export interface Fitter {
+  fit(fixed: ReadonlyMap<number, number>, initPars?: NumericArray): FitOutcome;
+}
+
+function boundsOf(setup: FitterSetup, n: number): { lower: Float64Array; upper: Float64Array } {
   const lower = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
   const upper = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-  const source = request.parBounds ?? request.config.suggestedBounds;
+  const source = setup.parBounds ?? setup.config.suggestedBounds;
   if (source.length !== n) {
     throw new InvalidInput(`parBounds has ${source.length} entries but the model has ${n} parameters.`);
   }
@@ -45,7 +54,7 @@ function boundsOf(request: FitRequest, n: number): { lower: Float64Array; upper:
       upper[i] = b[1] ?? Number.POSITIVE_INFINITY;
     }
   }
-  const domain = request.backend.domainBounds?.();
+  const domain = setup.backend.domainBounds?.();
   if (domain) {
     for (let i = 0; i < n; i++) {
       const d = domain[i];
@@ -63,58 +72,70 @@ function boundsOf(request: FitRequest, n: number): { lower: Float64Array; upper:
 }
 
 /**
- * Minimise −log L over the free parameters. Fixed parameters are removed from the optimisation,
- * so a fixed μ outside the POI bounds is simply evaluated there (spec §12.5 made well-defined).
+ * A fitter minimising −log L over the free parameters. Fixed parameters are removed from the
+ * optimisation, so a fixed μ outside the POI bounds is simply evaluated there (spec §12.5 made
+ * well-defined). The backend's likelihood, gradient and Hessian functions are created once.
  */
-export function fitModel(request: FitRequest): FitOutcome {
-  const { backend, config } = request;
+export function createFitter(setup: FitterSetup): Fitter {
+  const { backend, config } = setup;
   const n = config.npar;
-  const x0 = new Float64Array(n);
-  const init = request.initPars ?? config.suggestedInit;
-  if (init.length !== n)
-    throw new InvalidInput(`initPars has ${init.length} entries but the model has ${n} parameters.`);
-  for (let i = 0; i < n; i++) x0[i] = init[i] as number;
-  const fixedMask = new Array<boolean>(n).fill(false);
-  for (const [idx, value] of request.fixed) {
-    if (idx < 0 || idx >= n) throw new InvalidInput(`fixed parameter index ${idx} is outside [0, ${n}).`);
-    if (!Number.isFinite(value))
-      throw new InvalidInput(`the fixed value of parameter ${idx} must be finite; got ${value}.`);
-    x0[idx] = value;
-    fixedMask[idx] = true;
-  }
-  if (config.suggestedFixed) config.suggestedFixed.forEach((f, i) => (fixedMask[i] ||= f));
-
-  const options = { expected: request.expected, ...(request.data ? { data: request.data } : {}) };
+  const options = { expected: setup.expected, ...(setup.data ? { data: setup.data } : {}) };
   const logpdf = backend.getLogpdfFunc(options);
-  if (fixedMask.every(Boolean)) {
-    return { nll: -logpdf(x0), parameters: x0, converged: true };
-  }
-  const { lower, upper } = boundsOf(request, n);
-  const objective = backend.getObjectiveFunction?.(options);
-  const hessianLogpdf = backend.getHessianLogpdfFunc?.(options);
-  const result = minimize(
-    {
-      objective: objective ?? ((x: Float64Array) => -logpdf(x)),
-      gradient: objective ? "analytic" : "finite-difference",
-      ...(hessianLogpdf
-        ? {
-            hessian: (x: Float64Array) => {
-              const h = hessianLogpdf(x);
-              const out = new Float64Array(h.length);
-              for (let i = 0; i < h.length; i++) out[i] = -(h[i] as number);
-              return out;
-            },
-          }
-        : {}),
-      x0,
-      lower,
-      upper,
-      fixed: fixedMask,
+  let prepared:
+    | { lower: Float64Array; upper: Float64Array; objective: ReturnType<NonNullable<BackendBase["getObjectiveFunction"]>> | undefined; hessian: ((x: Float64Array) => Float64Array) | undefined }
+    | undefined;
+  const prepare = () => {
+    if (prepared) return prepared;
+    const { lower, upper } = boundsOf(setup, n);
+    const objective = backend.getObjectiveFunction?.(options);
+    const hessianLogpdf = backend.getHessianLogpdfFunc?.(options);
+    const hessian = hessianLogpdf
+      ? (x: Float64Array) => {
+          const h = hessianLogpdf(x);
+          const out = new Float64Array(h.length);
+          for (let i = 0; i < h.length; i++) out[i] = -(h[i] as number);
+          return out;
+        }
+      : undefined;
+    prepared = { lower, upper, objective, hessian };
+    return prepared;
+  };
+  return {
+    fit(fixed, initPars) {
+      const x0 = new Float64Array(n);
+      const init = initPars ?? config.suggestedInit;
+      if (init.length !== n) throw new InvalidInput(`initPars has ${init.length} entries but the model has ${n} parameters.`);
+      for (let i = 0; i < n; i++) x0[i] = init[i] as number;
+      const fixedMask = new Array<boolean>(n).fill(false);
+      for (const [idx, value] of fixed) {
+        if (idx < 0 || idx >= n) throw new InvalidInput(`fixed parameter index ${idx} is outside [0, ${n}).`);
+        if (!Number.isFinite(value)) throw new InvalidInput(`the fixed value of parameter ${idx} must be finite; got ${value}.`);
+        x0[idx] = value;
+        fixedMask[idx] = true;
+      }
+      const suggestedFixed = config.suggestedFixed;
+      if (suggestedFixed) for (let i = 0; i < n; i++) fixedMask[i] ||= suggestedFixed[i] as boolean;
+      if (fixedMask.every(Boolean)) return { nll: -logpdf(x0), parameters: x0, converged: true };
+      const { lower, upper, objective, hessian } = prepare();
+      const result = minimize(
+        {
+          objective: objective ?? ((x: Float64Array) => -logpdf(x)),
+          gradient: objective ? "analytic" : "finite-difference",
+          ...(hessian ? { hessian } : {}),
+          x0,
+          lower,
+          upper,
+          fixed: fixedMask,
+        },
+        setup.optimiser,
+      );
+      if (!result.converged) log.warning(`Optimiser has not been able to satisfy all the conditions: ${result.message}`);
+      return { nll: -logpdf(result.x), parameters: result.x, converged: result.converged };
     },
-    request.optimiser,
-  );
-  if (!result.converged) {
-    log.warning(`Optimiser has not been able to satisfy all the conditions: ${result.message}`);
-  }
-  return { nll: -logpdf(result.x), parameters: result.x, converged: result.converged };
+  };
+}
+
+/** One fit: {@link createFitter} then `fit`. */
+export function fitModel(request: FitRequest): FitOutcome {
+  return createFitter(request).fit(request.fixed, request.initPars);
 }

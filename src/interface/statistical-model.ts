@@ -15,7 +15,7 @@ import { log } from "../logger.js";
 import { cholesky, choleskyInverse } from "../math/linalg.js";
 import { Random, type RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { type FitOutcome, fitModel } from "./fit.js";
+import { createFitter, type FitOutcome, fitModel } from "./fit.js";
 
 /** The universal arguments of every backend factory (spec §7.12). */
 export interface StatisticalModelOptions {
@@ -355,12 +355,18 @@ export class StatisticalModel extends HypothesisTestingBase {
     const fit = this.freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
     const asimov = this.asimovDataFor(expected, testStatistics, options.extra, controls);
     const asimovFit = this.freeFit(allowNegativeSignal, extraFixed, expected, asimov.data, controls);
-    const profile = (data: Float64Array | undefined, start: Float64Array) => (mu: number) => {
-      const fixed = new Map(extraFixed);
-      fixed.set(config.poiIndex, mu);
-      const init = Float64Array.from(start);
-      init[config.poiIndex] = mu;
-      return -this.conditionalFit(fixed, expected, data, { ...controls, initPars: init }, config).nll;
+    const fast = this.backend.negativeLoglikelihood?.bind(this.backend);
+    const profile = (data: Float64Array | undefined, start: Float64Array) => {
+      const fitter = createFitter({ backend: this.backend, config, expected, data, optimiser: controls.optimiser });
+      return (mu: number) => {
+        const fixed = new Map(extraFixed);
+        fixed.set(config.poiIndex, mu);
+        const quick = fast?.({ fixed, expected, ...(data ? { data } : {}) });
+        if (quick) return -quick.nll;
+        const init = Float64Array.from(start);
+        init[config.poiIndex] = mu;
+        return -fitter.fit(fixed, init).nll;
+      };
     };
     return {
       fit: { muhat: fit.parameters[config.poiIndex] as number, nll: fit.nll },

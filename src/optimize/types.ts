@@ -1,0 +1,76 @@
+/** Types of the bounded minimiser (see {@link ./minimize.ts}). */
+
+/**
+ * Negative log-likelihood at `x`; when `grad` is given, also writes ∂f/∂x_i into every entry
+ * `grad[i]` (all n of them, fixed parameters included — their values are ignored).
+ *
+ * `x` and `grad` are scratch buffers owned by the minimiser: read `x`, write `grad`, but do not
+ * mutate `x` and do not keep references to either after returning.
+ */
+export type Objective = (x: Float64Array, grad?: Float64Array) => number;
+
+/** Hessian of f at x, row-major n×n (all parameters, fixed ones included; their rows are ignored). */
+export type HessianOf = (x: Float64Array) => Float64Array;
+
+export interface MinimizeProblem {
+  objective: Objective;
+  /** When given, the projected Newton method is used (unless `options.method` is "bfgs"). */
+  hessian?: HessianOf;
+  /** Start; clipped into the bounds (fixed parameters are not clipped: they keep x0 exactly). */
+  x0: ArrayLike<number>;
+  /** Lower bounds, default −Infinity. */
+  lower?: ArrayLike<number>;
+  /** Upper bounds, default +Infinity. */
+  upper?: ArrayLike<number>;
+  /** Fixed parameters keep their x0 value exactly and are removed from the free vector. */
+  fixed?: ArrayLike<boolean>;
+  /**
+   * "analytic" (default): `objective(x, grad)` fills the gradient. "finite-difference": the
+   * gradient is taken from central differences of `objective(x)` (one-sided second-order
+   * differences at bounds), with step ε^{1/3}·max(1, |x_i|).
+   */
+  gradient?: "analytic" | "finite-difference";
+}
+
+export interface MinimizeOptions {
+  /** Maximum number of (outer) iterations. Default 500. */
+  maxIterations?: number;
+  /**
+   * Convergence when the ∞-norm of the projected gradient x − P(x − ∇f) is
+   * ≤ gradientTolerance·√max(1, |f|). Default 1e-9. The √|f| scaling is a compromise: NLLs
+   * summed over many bins have gradients (and gradient rounding/finite-difference noise) that grow
+   * with |f|, but a fully |f|-relative test would let an additive constant in the NLL (e.g. a
+   * dropped or kept log n!) loosen the parameter accuracy. Newton usually overshoots the tolerance
+   * by orders of magnitude (quadratic convergence).
+   */
+  gradientTolerance?: number;
+  /**
+   * Convergence when, on two consecutive iterations, |Δf| ≤ functionTolerance·max(1, |f|) and the
+   * step is tiny (‖Δx‖∞ ≤ √functionTolerance·max(1, ‖x‖∞)). Default 1e-14.
+   */
+  functionTolerance?: number;
+  /** "auto" (default): Newton when a Hessian is given, BFGS otherwise. "newton" needs a Hessian. */
+  method?: "auto" | "newton" | "bfgs";
+}
+
+export interface MinimizeResult {
+  /** Best point found (all n parameters; fixed ones equal their x0 bit for bit). */
+  x: Float64Array;
+  /** Objective at `x`. */
+  fun: number;
+  /**
+   * Whether a convergence criterion was met (projected gradient, or f-change with a negligible
+   * step, or — message "relaxed tolerance" — f cannot be decreased at floating-point precision
+   * and the projected gradient is within 1000× the gradient tolerance). When false, `message`
+   * says why not (iteration limit, failed line search, non-finite gradient).
+   */
+  converged: boolean;
+  /** Outer iterations performed. */
+  iterations: number;
+  /** Objective evaluations (finite-difference evaluations included); Hessian calls not counted. */
+  functionCalls: number;
+  /** Human-readable reason for stopping. */
+  message: string;
+  /** ∞-norm of the projected gradient x − P(x − ∇f) over the free parameters at `x`. */
+  projectedGradientNorm: number;
+}
