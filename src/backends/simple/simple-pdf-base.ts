@@ -42,6 +42,8 @@ export abstract class SimplePdfBase extends BackendBase {
   protected readonly nuisanceScale: Float64Array | undefined;
   protected readonly nBins: number;
   private readonly storedConfig: ModelConfig;
+  /** Configurations derived for other POI bounds (immutable, so shared). */
+  private readonly derivedConfigs = new Map<string, ModelConfig>();
   private readonly signalBounds: Bound[];
 
   constructor(args: SimplePdfArgs, nuisanceScale?: Float64Array) {
@@ -98,7 +100,13 @@ export abstract class SimplePdfBase extends BackendBase {
     const allow = options.allowNegativeSignal ?? true;
     const upper = options.poiUpperBound ?? 10;
     if (allow && upper === 10) return this.storedConfig;
-    return this.storedConfig.rescalePoiBounds({ allowNegativeSignal: allow, poiUpperBound: upper });
+    const key = `${allow}|${upper}`;
+    let config = this.derivedConfigs.get(key);
+    if (!config) {
+      config = this.storedConfig.rescalePoiBounds({ allowNegativeSignal: allow, poiUpperBound: upper });
+      this.derivedConfigs.set(key, config);
+    }
+    return config;
   }
 
   /** log of the main density given data and expectation. */
