@@ -1,7 +1,26 @@
 import type { BackendClass } from "./backend-base.js";
+import { PyhfBackend, UncorrelatedBackgroundBackend } from "./histfactory/backend.js";
+import { PyhfSimplify } from "./histfactory/simplify.js";
 import { MultivariateNormal } from "./simple/multivariate-normal.js";
 import { Normal } from "./simple/normal.js";
 import { Poisson } from "./simple/poisson.js";
+import { CorrelatedBackground } from "./simplified/correlated-background.js";
+import { EffectiveSigma } from "./simplified/effective-sigma.js";
+import { ThirdMomentExpansion } from "./simplified/third-moment-expansion.js";
+import { UncorrelatedBackground } from "./simplified/uncorrelated-background.js";
 
 /** The backends that ship with the package, registered at start-up. */
-export const BUILTIN_BACKENDS: readonly BackendClass[] = [Poisson, Normal, MultivariateNormal];
+export const BUILTIN_BACKENDS: readonly BackendClass[] = [
+  Poisson,
+  Normal,
+  MultivariateNormal,
+  UncorrelatedBackground,
+  CorrelatedBackground,
+  ThirdMomentExpansion,
+  EffectiveSigma,
+  PyhfBackend,
+  UncorrelatedBackgroundBackend,
+  // A converter (ConverterBase subclass): the registry instantiates it and calls `convert(args)`.
+  // The cast is needed while this array is typed BackendClass[] rather than (BackendClass | ConverterClass)[].
+  PyhfSimplify as unknown as BackendClass,
+];

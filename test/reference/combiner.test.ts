@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { availableBackends } from "../../src/backends/registry.js";
-import { AnalysisQueryError } from "../../src/errors.js";
-import { buildModel, checkResult, loadReference } from "./harness.js";
+import { buildModel, checkResult, expectedErrorClass, loadReference } from "./harness.js";
 
 describe("Python reference: UnCorrStatisticsCombiner", () => {
   const cases = loadReference().cases.filter((c) => c.backend === "UnCorrStatisticsCombiner");
@@ -15,7 +14,7 @@ describe("Python reference: UnCorrStatisticsCombiner", () => {
     it(`${c.id} (${backends.join(" + ")})`, () => {
       for (const b of backends) expect(availableBackends()).toContain(b);
       if (c.construct.error) {
-        expect(() => buildModel(c)).toThrow(AnalysisQueryError);
+        expect(() => buildModel(c)).toThrow(expectedErrorClass(c.construct.error.type));
         return;
       }
       const model = buildModel(c);

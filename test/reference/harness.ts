@@ -7,6 +7,14 @@ import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { getBackend } from "../../src/backends/registry.js";
 import { UnCorrStatisticsCombiner } from "../../src/combiner/uncorrelated-combiner.js";
+import {
+  AnalysisQueryError,
+  InvalidInput,
+  InvalidUncertaintyDefinition,
+  PluginError,
+  type SpeyError,
+  UnknownTestStatistics,
+} from "../../src/errors.js";
 import type { StatisticalModel } from "../../src/interface/statistical-model.js";
 
 /** Anything the reference calls: a single model or a combiner. */
@@ -81,6 +89,17 @@ function expectArrayClose(actual: readonly number[], expected: unknown, abs: num
   const exp = (expected as unknown[]).map(num);
   expect(actual.length, `${what} length`).toBe(exp.length);
   exp.forEach((e, i) => expectClose(actual[i] as number, e, abs, rel, `${what}[${i}]`));
+}
+
+/** The typed error this package raises where spey raised `type` (bare Python errors become InvalidInput). */
+export function expectedErrorClass(type: string): typeof SpeyError {
+  const byName: Record<string, typeof SpeyError> = {
+    InvalidUncertaintyDefinition,
+    AnalysisQueryError,
+    PluginError,
+    UnknownTestStatistics,
+  };
+  return byName[type] ?? InvalidInput;
 }
 
 /** Build the case's model from spey's keyword arguments (snake_case, as a user of the CLI would). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildModel, checkResult, loadReference } from "./harness.js";
+import { buildModel, checkResult, expectedErrorClass, loadReference } from "./harness.js";
 
 const BACKENDS = ["default.poisson", "default.normal", "default.multivariate_normal"];
 
@@ -13,7 +13,7 @@ describe("Python reference: simple backends", () => {
   for (const c of cases) {
     it(`${c.id} (${c.description})`, () => {
       if (c.construct.error) {
-        expect(() => buildModel(c)).toThrow();
+        expect(() => buildModel(c)).toThrow(expectedErrorClass(c.construct.error.type));
         return;
       }
       const model = buildModel(c);

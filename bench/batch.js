@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Batch benchmark (run after `npm run build`):
+//
+//   node bench/batch.js                 # both parts
+//   node bench/batch.js --points 2500   # smaller memory grid
+//
+// 1. Wall time of the shipped 400-point example grid (examples/grid) computing the observed
+//    upper limit and the expected one with its ±1σ/±2σ band at every point, with 1 and 2
+//    worker threads (median of 3 runs each).
+// 2. Memory over a 10,000-point grid (the same model on a 100 × 100 plane): the process's
+//    resident set size (main thread and workers) sampled every 100 ms against the number of
+//    finished points. Flat means the RSS at the end is close to the RSS early in the run.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runBatch } from "../dist/batch/runner.js";
+import { gridText } from "../examples/grid/make-grid.mjs";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const argv = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const memoryPoints = option("--points", 10_000);
+const task = { compute: ["limit"], confidenceLevel: 0.95, expected: "aposteriori", poiTest: 1, calculator: "asymptotic" };
+const tmp = mkdtempSync(join(tmpdir(), "spey-bench-"));
+const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
+
+async function timeGrid(workers, run) {
+  const outputPath = join(tmp, `t-${workers}-${run}.jsonl`);
+  const start = performance.now();
+  const summary = await runBatch({
+    gridPath: join(root, "examples/grid/grid.jsonl"),
+    basePath: join(root, "examples/grid/background.json"),
+    outputPath,
+    workers,
+    task,
+    progress: false,
+  });
+  const seconds = (performance.now() - start) / 1000;
+  if (summary.computed !== 400 || summary.failed !== 0) throw new Error(`unexpected run: ${JSON.stringify(summary)}`);
+  return seconds;
+}
+
+function countLines(path) {
+  try {
+    return readFileSync(path, "utf8").split("\n").length - 2; // minus header and the final empty string
+  } catch {
+    return 0;
+  }
+}
+
+async function memoryRun() {
+  const side = Math.round(Math.sqrt(memoryPoints));
+  const gridPath = join(tmp, "grid-memory.jsonl");
+  writeFileSync(gridPath, gridText({ nx: side, ny: Math.ceil(memoryPoints / side) }));
+  const outputPath = join(tmp, "memory.jsonl");
+  const samples = [];
+  const sample = () => samples.push({ t: performance.now(), done: countLines(outputPath), rss: process.memoryUsage().rss });
+  const timer = setInterval(sample, 100);
+  const start = performance.now();
+  const summary = await runBatch({
+    gridPath,
+    basePath: join(root, "examples/grid/background.json"),
+    outputPath,
+    workers: 2,
+    task,
+    progress: false,
+  });
+  clearInterval(timer);
+  sample();
+  return { summary, samples, seconds: (performance.now() - start) / 1000 };
+}
+
+console.log(`spey batch benchmark — Node ${process.version}, ${cpus()[0]?.model ?? "cpu"} × ${availableParallelism()}`);
+console.log("\n400-point example grid, observed + expected upper limit with ±1σ/±2σ band (median of 3 runs):");
+const timings = {};
+for (const workers of [1, 2]) {
+  const runs = [];
+  for (let run = 0; run < 3; run++) runs.push(await timeGrid(workers, run));
+  runs.sort((a, b) => a - b);
+  timings[workers] = runs[1];
+  console.log(
+    `  ${workers} worker${workers > 1 ? "s" : " "}: ${runs[1].toFixed(2)} s  (${(400 / runs[1]).toFixed(0)} points/s; runs ${runs.map((r) => r.toFixed(2)).join(", ")} s)`,
+  );
+}
+console.log(`  speed-up 1 → 2 workers: ${(timings[1] / timings[2]).toFixed(2)}×`);
+
+if (memoryPoints > 0) {
+  const { summary, samples, seconds } = await memoryRun();
+  console.log(`\n${summary.total}-point grid, 2 workers: ${seconds.toFixed(1)} s, ${summary.ok} ok, ${summary.failed} failed`);
+  console.log("  finished points → resident set size (main thread + workers)");
+  const at = (fraction) => samples.find((s) => s.done >= fraction * summary.total) ?? samples.at(-1);
+  for (const fraction of [0.1, 0.25, 0.5, 0.75, 1]) {
+    const s = at(fraction);
+    console.log(`  ${String(Math.round(fraction * 100)).padStart(3)}%  ${String(s.done).padStart(6)} points  RSS ${mb(s.rss)} MiB`);
+  }
+  const peak = Math.max(...samples.map((s) => s.rss));
+  const early = at(0.1).rss;
+  const late = samples.at(-1).rss;
+  console.log(`  peak ${mb(peak)} MiB; end − 10% = ${mb(late - early)} MiB`);
+}
+rmSync(tmp, { recursive: true, force: true });

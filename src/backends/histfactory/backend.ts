@@ -1,0 +1,367 @@
+/**
+ * The HistFactory backends: `pyhf` (a full pyhf workspace plus a signal patch, spey-pyhf's
+ * `FullStatisticalModel`) and `pyhf.uncorrelated_background` (pyhf's
+ * `simplemodels.uncorrelated_background`, spey-pyhf's `UncorrelatedBackground`), computed natively.
+ *
+ * Conventions (spey-pyhf 0.2 with pyhf 0.7.6, unless stated):
+ * - parameters, bounds, initial values and auxiliary data in pyhf's order; the POI from the
+ *   measurement;
+ * - interpolation codes normsys "code4", histosys "code4p" (spey-pyhf forces them); any pyhf code
+ *   pair can be chosen with `modifierSettings`;
+ * - POI bounds (`poiBounds`): "spey-pyhf" (default) gives μ ∈ [max(μ_min, −10), upper] when negative
+ *   signals are allowed, with μ_min = −min_b (background_b / signal_b) over bins with signal, and
+ *   [0, upper] otherwise; "measurement" keeps the measurement's POI bounds (pyhf's
+ *   `suggested_bounds`, [0, 10] by default) in every fit — with `allowNegativeSignal: true` the
+ *   core then computes pyhf's and ROOT's qμ with μ̂ ≥ 0;
+ * - "apriori" data: the expected main data at the suggested initial parameters with the POI at 0
+ *   (the background-only expectation at nominal nuisances) and the nominal auxiliary data.
+ *   spey-pyhf sums the nominal yields of the background-only workspace instead; the two agree
+ *   unless the measurement moves a background parameter away from its nominal value or the
+ *   unpatched workspace already contains the signal.
+ */
+import { ModelConfig } from "../../config/model-config.js";
+import { InvalidInput } from "../../errors.js";
+import { log } from "../../logger.js";
+import { VERSION } from "../../version.js";
+import { BackendBase } from "../backend-base.js";
+import { minimumPoi as physicalMinimumPoi, selectData, toFiniteVector } from "../inputs.js";
+import { fitModel } from "../../interface/fit.js";
+import { minimize } from "../../optimize/minimize.js";
+import type {
+  ConfigOptions,
+  FastPathConditionalOptions,
+  FastPathResult,
+  HessianFunction,
+  LikelihoodOptions,
+  LogpdfFunction,
+  ObjectiveFunction,
+  Parameters,
+  Sampler,
+} from "../types.js";
+import { type JsonPatch, validateJsonPatch } from "./json-patch.js";
+import { type HistFactoryModel, type ModelData, type ModifierSettings, modifierSettingsOf, resolveModifierSettings } from "./model.js";
+import type { WorkspaceSpec } from "./schema.js";
+import { type JoinOperation, Workspace } from "./workspace.js";
+
+/** How the POI is bounded in fits (see the module documentation). */
+export type PoiBoundsMode = "spey-pyhf" | "measurement";
+
+/** Options shared by the HistFactory backends. */
+export interface HistFactoryBackendOptions {
+  /**
+   * "spey-pyhf" (default): μ ∈ [max(μ_min, −10), upper] when negative signals are allowed.
+   * "measurement": the measurement's POI bounds always (pyhf/ROOT qμ with μ̂ ≥ 0).
+   */
+  readonly poiBounds?: PoiBoundsMode;
+}
+
+function checkPoiBounds(value: unknown): PoiBoundsMode {
+  if (value === undefined || value === null) return "spey-pyhf";
+  if (value === "spey-pyhf" || value === "measurement") return value;
+  throw new InvalidInput(`poiBounds must be "spey-pyhf" or "measurement"; got ${JSON.stringify(value)}.`);
+}
+
+/** Shared machinery: a compiled {@link HistFactoryModel} exposed through the plug-in contract. */
+export abstract class HistFactoryBackend extends BackendBase {
+  /** The workspace the model was built from (signal patch applied). */
+  readonly workspace: Workspace;
+  readonly model: HistFactoryModel;
+  /** Main data under "apriori": the background-only expectation at the suggested initial point. */
+  readonly backgroundData: Float64Array;
+  /** −min_b background_b/signal_b over bins with signal (−Infinity without signal). */
+  readonly minimumPoi: number;
+  readonly poiBoundsMode: PoiBoundsMode;
+  private readonly configs = new Map<string, ModelConfig>();
+
+  protected constructor(workspace: Workspace, model: HistFactoryModel, options: HistFactoryBackendOptions) {
+    super();
+    this.workspace = workspace;
+    this.model = model;
+    this.poiBoundsMode = checkPoiBounds(options.poiBounds);
+    const init = Float64Array.from(model.suggestedInit);
+    init[model.poiIndex] = 0;
+    this.backgroundData = model.expectedMain(init);
+    this.minimumPoi = physicalMinimumPoi(model.poiSignal, model.poiBackground);
+  }
+
+  override get isAlive(): boolean {
+    return this.model.poiSignal.some((s) => s > 0);
+  }
+
+  /** The measurement's bounds of the POI (pyhf's `suggested_bounds()[poi_index]`). */
+  get measurementPoiBounds(): readonly [number, number] {
+    return this.model.suggestedBounds[this.model.poiIndex] as readonly [number, number];
+  }
+
+  config(options: ConfigOptions = {}): ModelConfig {
+    const allow = options.allowNegativeSignal ?? true;
+    const [measurementLower, measurementUpper] = this.measurementPoiBounds;
+    const upper = options.poiUpperBound ?? measurementUpper;
+    const key = `${allow}|${upper}`;
+    const cached = this.configs.get(key);
+    if (cached) return cached;
+    const speyPyhf = this.poiBoundsMode === "spey-pyhf";
+    let lower = speyPyhf
+      ? allow
+        ? Math.max(this.minimumPoi, -10)
+        : 0
+      : allow
+        ? measurementLower
+        : Math.max(0, measurementLower);
+    lower = Math.min(lower, upper);
+    const bounds = this.model.suggestedBounds.map((b) => [b[0], b[1]] as [number, number]);
+    bounds[this.model.poiIndex] = [lower, upper];
+    const config = new ModelConfig({
+      poiIndex: this.model.poiIndex,
+      minimumPoi: speyPyhf ? this.minimumPoi : measurementLower,
+      suggestedInit: this.model.suggestedInit,
+      suggestedBounds: bounds,
+      parameterNames: this.model.parameterNames,
+      suggestedFixed: this.model.suggestedFixed,
+    });
+    this.configs.set(key, config);
+    return config;
+  }
+
+  /** The data of a likelihood request: explicit data, the background ("apriori") or the observations. */
+  protected dataOf(options?: LikelihoodOptions): ModelData {
+    const { main, aux } = selectData(options, this.model.observed, this.backgroundData, this.model.nAux);
+    return { main, aux: aux ?? this.model.auxdata };
+  }
+
+  getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction {
+    const evaluator = this.model.evaluator(this.dataOf(options));
+    return (pars) => evaluator.logpdf(pars);
+  }
+
+  override getObjectiveFunction(options?: LikelihoodOptions): ObjectiveFunction {
+    const evaluator = this.model.evaluator(this.dataOf(options));
+    return (pars, grad) => evaluator.nll(pars, grad);
+  }
+
+  override getHessianLogpdfFunc(options?: LikelihoodOptions): HessianFunction {
+    const evaluator = this.model.evaluator(this.dataOf(options));
+    return (pars) => {
+      const h = evaluator.nllHessian(pars);
+      for (let i = 0; i < h.length; i++) h[i] = -(h[i] as number);
+      return h;
+    };
+  }
+
+  override expectedData(pars: Parameters): Float64Array {
+    return this.model.expectedData(pars);
+  }
+
+  override getSampler(pars: Parameters): Sampler {
+    const at = Float64Array.from(pars);
+    return (size, rng) => Array.from({ length: size }, () => this.model.sample(at, rng));
+  }
+
+  /**
+   * Conditional fits whose default start point has a negative expected yield in a bin with
+   * observed events (log L undefined, e.g. μ fixed far below μ_min): a feasible start is found
+   * first by minimising the squared shortfall of the expected yields (`infeasibility`) over the
+   * free parameters within their bounds, then the fit runs from there. Returns `undefined` (the
+   * generic fit) when the default start is feasible, or when no feasible point exists.
+   */
+  override negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
+    const config = this.config();
+    const n = config.npar;
+    const x0 = Float64Array.from(config.suggestedInit);
+    const fixed = new Array<boolean>(n).fill(false);
+    config.suggestedFixed?.forEach((f, i) => {
+      fixed[i] = f;
+    });
+    for (const [i, v] of options.fixed) {
+      x0[i] = v;
+      fixed[i] = true;
+    }
+    const data = this.dataOf(options);
+    const evaluator = this.model.evaluator(data);
+    if (Number.isFinite(evaluator.nll(x0)) || fixed.every(Boolean)) return undefined;
+    const lower = config.suggestedBounds.map((b) => b[0]);
+    const upper = config.suggestedBounds.map((b) => b[1]);
+    const phase1 = minimize(
+      { objective: (x, grad) => evaluator.infeasibility(x, grad), x0, lower, upper, fixed },
+      { method: "bfgs", gradientTolerance: 1e-14, maxIterations: 1000 },
+    );
+    if (!(evaluator.infeasibility(phase1.x) === 0 && Number.isFinite(evaluator.nll(phase1.x)))) return undefined;
+    const explicit = options.data === undefined ? undefined : Float64Array.from(options.data);
+    const out = fitModel({
+      backend: this,
+      config,
+      expected: options.expected ?? "observed",
+      data: explicit,
+      fixed: options.fixed,
+      initPars: phase1.x,
+    });
+    return { nll: out.nll, parameters: out.parameters };
+  }
+}
+
+/** Arguments of the `pyhf` backend (spey-pyhf's, camelCased, plus our options). */
+export interface PyhfArgs extends HistFactoryBackendOptions {
+  /** The background-only workspace: a specification object, a {@link Workspace}, or a file path. */
+  readonly backgroundOnlyModel: WorkspaceSpec | Workspace | string;
+  /** JSON Patch adding the signal (spey-pyhf's `signal_patch`); empty when the workspace holds it. */
+  readonly signalPatch?: JsonPatch | null;
+  /** Interpolation codes; default `{normsys: {interpcode: "code4"}, histosys: {interpcode: "code4p"}}`. */
+  readonly modifierSettings?: ModifierSettings;
+  /** Measurement to use: name or index (default the first). */
+  readonly measurement?: string | number;
+}
+
+/**
+ * `pyhf`: a full HistFactory likelihood from a pyhf workspace and a signal patch.
+ *
+ * @example
+ * const model = getBackend("pyhf")({ backgroundOnlyModel: workspace, signalPatch: patch });
+ * model.exclusionConfidenceLevel(); // [1 − CLs]
+ * // ROOT / pyhf validation conventions (qμ with μ̂ ≥ 0, HistFactory's interpolation codes):
+ * getBackend("pyhf")({ backgroundOnlyModel: ws, signalPatch: [], poiBounds: "measurement",
+ *   modifierSettings: { normsys: { interpcode: "code1" }, histosys: { interpcode: "code0" } } })
+ *   .exclusionConfidenceLevel({ allowNegativeSignal: true, expected: "all" });
+ */
+export class PyhfBackend extends HistFactoryBackend {
+  static override name = "pyhf";
+  static override version = VERSION;
+  static override author = "SpeysideHEP (native TypeScript HistFactory)";
+  static override speyRequires = `>=${VERSION}`;
+  static override doi = ["10.5281/zenodo.1169739", "10.21105/joss.02823"] as const;
+
+  /** The workspace before the signal patch. */
+  readonly backgroundOnlyWorkspace: Workspace;
+  readonly signalPatch: JsonPatch;
+  readonly modifierSettings: ReturnType<typeof resolveModifierSettings>;
+  readonly measurementSelection: string | number | undefined;
+
+  constructor(args: PyhfArgs) {
+    if (!args || typeof args !== "object") throw new InvalidInput("pyhf backend arguments must be an object.");
+    if (args.backgroundOnlyModel === undefined || args.backgroundOnlyModel === null) {
+      throw new InvalidInput(
+        "backgroundOnlyModel is required: a pyhf workspace object {channels, observations, measurements, version} or the path of its JSON file.",
+      );
+    }
+    const backgroundOnly = Workspace.from(args.backgroundOnlyModel);
+    const patch = args.signalPatch === undefined || args.signalPatch === null ? [] : validateJsonPatch(args.signalPatch, "signalPatch");
+    const settings = resolveModifierSettings(args.modifierSettings);
+    const selection = args.measurement;
+    if (selection !== undefined && typeof selection !== "string" && !Number.isInteger(selection)) {
+      throw new InvalidInput(`measurement must be a measurement name or index; got ${JSON.stringify(selection)}.`);
+    }
+    const workspace = patch.length > 0 ? backgroundOnly.patch(patch, "signalPatch") : backgroundOnly;
+    const model = workspace.model({
+      ...(typeof selection === "string" ? { measurementName: selection } : {}),
+      ...(typeof selection === "number" ? { measurementIndex: selection } : {}),
+      modifierSettings: modifierSettingsOf(settings),
+    });
+    super(workspace, model, args);
+    this.backgroundOnlyWorkspace = backgroundOnly;
+    this.signalPatch = patch;
+    this.modifierSettings = settings;
+    this.measurementSelection = selection;
+  }
+
+  /**
+   * Combine with another `pyhf` backend (spey-pyhf's `combine`): the two signal-patched workspaces
+   * are combined with pyhf's `Workspace.combine` (`join`, `mergeChannels`), and the model uses the
+   * first measurement of the combination (this model's). With `updateMeasurements` (default true)
+   * a measurement name of `other` that collides with one of this model's gets "_updated" appended,
+   * as spey-pyhf does; pass `join: "outer"` to merge same-named measurements instead.
+   */
+  override combine(other: BackendBase, options: Record<string, unknown> = {}): PyhfBackend {
+    if (!(other instanceof PyhfBackend)) {
+      throw new InvalidInput(`pyhf models combine only with pyhf models; got ${(other.constructor as { name?: string }).name}.`);
+    }
+    const { join, mergeChannels, updateMeasurements, ...rest } = options as {
+      join?: JoinOperation;
+      mergeChannels?: boolean;
+      updateMeasurements?: boolean;
+    };
+    if (Object.keys(rest).length > 0) {
+      throw new InvalidInput(`unknown combine option(s): ${Object.keys(rest).join(", ")} (use join, mergeChannels, updateMeasurements).`);
+    }
+    let right = other.workspace;
+    if (updateMeasurements ?? true) {
+      const names = new Set(this.workspace.measurementNames);
+      const renames: Record<string, string> = {};
+      for (const name of right.measurementNames) if (names.has(name)) renames[name] = `${name}_updated`;
+      if (Object.keys(renames).length > 0) {
+        log.warning(
+          `Measurement names are identical; the other model's measurement(s) ${Object.keys(renames).join(", ")} are renamed with "_updated" (pass updateMeasurements: false to keep them).`,
+        );
+        right = right.rename({ measurements: renames });
+      }
+    }
+    const combined = Workspace.combine(this.workspace, right, {
+      ...(join !== undefined ? { join } : {}),
+      ...(mergeChannels !== undefined ? { mergeChannels } : {}),
+    });
+    return new PyhfBackend({
+      backgroundOnlyModel: combined,
+      signalPatch: [],
+      modifierSettings: modifierSettingsOf(this.modifierSettings),
+      poiBounds: this.poiBoundsMode,
+    });
+  }
+}
+
+/** Arguments of `pyhf.uncorrelated_background` (spey-pyhf's, camelCased). */
+export interface UncorrelatedBackgroundArgs extends HistFactoryBackendOptions {
+  readonly signalYields: ArrayLike<number>;
+  readonly backgroundYields: ArrayLike<number>;
+  readonly data: ArrayLike<number>;
+  /** Absolute background uncertainties, one per bin (pyhf's `bkg_uncertainty`). */
+  readonly absoluteUncertainties: ArrayLike<number>;
+}
+
+/** pyhf's `simplemodels.uncorrelated_background` workspace for the given yields. */
+export function uncorrelatedBackgroundWorkspace(
+  signal: ArrayLike<number>,
+  background: ArrayLike<number>,
+  uncertainty: ArrayLike<number>,
+  data: ArrayLike<number>,
+): WorkspaceSpec {
+  return {
+    channels: [
+      {
+        name: "singlechannel",
+        samples: [
+          { name: "signal", data: Array.from(signal), modifiers: [{ name: "mu", type: "normfactor", data: null }] },
+          {
+            name: "background",
+            data: Array.from(background),
+            modifiers: [{ name: "uncorr_bkguncrt", type: "shapesys", data: Array.from(uncertainty) }],
+          },
+        ],
+      },
+    ],
+    observations: [{ name: "singlechannel", data: Array.from(data) }],
+    measurements: [{ name: "measurement", config: { poi: "mu", parameters: [] } }],
+    version: "1.0.0",
+  };
+}
+
+/**
+ * `pyhf.uncorrelated_background`: signal s scaled by μ over a background b with per-bin
+ * uncertainties δ, each bin's background scaled by a γ_b constrained by Pois(τ_b | γ_b τ_b),
+ * τ_b = (b/δ)² (pyhf's `simplemodels.uncorrelated_background`, a shapesys model).
+ */
+export class UncorrelatedBackgroundBackend extends HistFactoryBackend {
+  static override name = "pyhf.uncorrelated_background";
+  static override version = VERSION;
+  static override author = "SpeysideHEP (native TypeScript HistFactory)";
+  static override speyRequires = `>=${VERSION}`;
+  static override doi = ["10.5281/zenodo.1169739", "10.21105/joss.02823"] as const;
+
+  constructor(args: UncorrelatedBackgroundArgs) {
+    if (!args || typeof args !== "object") throw new InvalidInput("pyhf.uncorrelated_background arguments must be an object.");
+    const data = toFiniteVector(args.data, "data");
+    const n = data.length;
+    const signal = toFiniteVector(args.signalYields, "signalYields", { length: n });
+    const background = toFiniteVector(args.backgroundYields, "backgroundYields", { length: n });
+    const uncertainty = toFiniteVector(args.absoluteUncertainties, "absoluteUncertainties", { length: n });
+    const workspace = new Workspace(uncorrelatedBackgroundWorkspace(signal, background, uncertainty, data));
+    super(workspace, workspace.model(), args);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * `shapefactor`: unconstrained per-bin scale factors, F_b = γ_b (CERN-OPEN-2012-016 §2,
+ * "ShapeFactor"; pyhf docs "Modifiers → Shape Factor"). One parameter per bin of the channel,
+ * initial value 1, bounds [0, 10]; the same name in several channels (with the same number of
+ * bins) shares the γ_b, as in pyhf.
+ * Derivatives: ∂F_b/∂γ_b = 1, second derivatives 0 (kernel term `FACTOR_LINEAR`).
+ */
+import { FACTOR_LINEAR } from "./terms.js";
+import { firstOccurrences, type ModifierImplementation, type Occurrence, type ParameterRequirement } from "./types.js";
+
+const NO_COEFFICIENTS = new Float64Array(0);
+
+export function shapefactorRequirement(occ: Occurrence): ParameterRequirement {
+  const n = occ.channel.nbins;
+  return {
+    name: occ.modifier.name,
+    modifierType: "shapefactor",
+    constraint: "none",
+    n,
+    scalar: false,
+    inits: new Array<number>(n).fill(1),
+    bounds: Array.from({ length: n }, () => [0, 10] as const),
+    fixed: new Array<boolean>(n).fill(false),
+    configurable: ["inits", "bounds", "fixed"],
+    path: occ.path,
+  };
+}
+
+export const shapefactor: ModifierImplementation = {
+  type: "shapefactor",
+  requirements: (occurrences) => firstOccurrences(occurrences, shapefactorRequirement),
+  emit(occurrences, context, sink) {
+    for (const occ of occurrences) {
+      const p = context.offset(occ.modifier.name);
+      for (let b = 0; b < occ.channel.nbins; b++) sink.addFactor(occ.firstCell + b, p + b, FACTOR_LINEAR, NO_COEFFICIENTS);
+    }
+  },
+};

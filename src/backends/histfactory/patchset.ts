@@ -1,0 +1,112 @@
+/**
+ * pyhf patch sets (pyhf docs "Patch sets"; `pyhf.patchset.PatchSet`, schema `patchset.json`): the
+ * signal hypotheses of an analysis as JSON Patches of one background-only workspace, each named and
+ * labelled by the values of the patch set's `labels` (e.g. masses). The metadata records the digest
+ * of the workspace the patches were made for; {@link PatchSet.apply} checks it by default.
+ */
+import { InvalidInput } from "../../errors.js";
+import { PatchSetVerificationError } from "./errors.js";
+import type { JsonPatch } from "./json-patch.js";
+import { cloneJson } from "./json-patch.js";
+import { type PatchSetSpec, validatePatchSet } from "./schema.js";
+import { readJsonFile, Workspace } from "./workspace.js";
+
+/** One patch of a patch set. */
+export interface PatchSetEntry {
+  readonly name: string;
+  readonly values: readonly (number | string)[];
+  readonly patch: JsonPatch;
+}
+
+/** How to pick a patch: its name, or its values (one per label). */
+export type PatchKey = string | readonly (number | string)[];
+
+export class PatchSet {
+  readonly description: string;
+  readonly digests: Readonly<Record<string, string>>;
+  readonly labels: readonly string[];
+  readonly references: Readonly<Record<string, string>>;
+  readonly patches: readonly PatchSetEntry[];
+  readonly version: string;
+
+  /** Validate a patch set (errors name the JSON path) and copy it. */
+  constructor(spec: unknown) {
+    const s = cloneJson(validatePatchSet(spec));
+    this.description = s.metadata.description;
+    this.digests = s.metadata.digests;
+    this.labels = s.metadata.labels;
+    this.references = s.metadata.references;
+    this.patches = s.patches.map((p) => ({ name: p.metadata.name, values: p.metadata.values, patch: p.patch }));
+    this.version = s.version;
+  }
+
+  /** Read a patch set file. */
+  static fromFile(path: string): PatchSet {
+    return new PatchSet(readJsonFile(path).value);
+  }
+
+  /** Whether a JSON value looks like a patch set (rather than a plain JSON Patch). */
+  static isPatchSet(value: unknown): boolean {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.hasOwn(value, "patches");
+  }
+
+  /** Patch names, in order. */
+  get names(): string[] {
+    return this.patches.map((p) => p.name);
+  }
+
+  /** The patch with this name, or with these values. */
+  get(key: PatchKey): PatchSetEntry {
+    const found =
+      typeof key === "string"
+        ? this.patches.find((p) => p.name === key)
+        : this.patches.find((p) => p.values.length === key.length && p.values.every((v, i) => v === key[i]));
+    if (!found) {
+      const shown = this.names.slice(0, 10).join(", ");
+      throw new InvalidInput(
+        `the patch set has no patch ${typeof key === "string" ? `named "${key}"` : `with values ${JSON.stringify(key)} (labels ${this.labels.join(", ")})`}; patches: ${shown}${this.patches.length > 10 ? `, … (${this.patches.length} in all)` : ""}.`,
+      );
+    }
+    return found;
+  }
+
+  /**
+   * Check that `workspace` is the one the patch set was made for (pyhf's `PatchSet.verify`), by
+   * its sha256 digest. Throws {@link PatchSetVerificationError} otherwise.
+   */
+  verify(workspace: Workspace): void {
+    const expected = this.digests.sha256;
+    if (expected === undefined) {
+      throw new PatchSetVerificationError(
+        `the patch set records only ${Object.keys(this.digests).join(", ")} digests; only sha256 can be verified (pass verify: false to skip).`,
+      );
+    }
+    const actual = workspace.possibleDigests();
+    if (!actual.includes(expected)) {
+      throw new PatchSetVerificationError(
+        `the workspace does not match the patch set: its sha256 digest is ${actual[0]}, the patch set was made for ${expected} (pass verify: false to apply the patch anyway).`,
+      );
+    }
+  }
+
+  /** Apply one patch to `workspace` (after {@link verify}, unless `verify` is false). */
+  apply(workspace: Workspace, key: PatchKey, options: { verify?: boolean } = {}): Workspace {
+    if (options.verify ?? true) this.verify(workspace);
+    const entry = this.get(key);
+    return workspace.patch(entry.patch, `patch "${entry.name}"`);
+  }
+
+  /** The patch set as pyhf JSON. */
+  toJSON(): PatchSetSpec {
+    return {
+      metadata: {
+        description: this.description,
+        digests: { ...this.digests },
+        labels: [...this.labels],
+        references: { ...this.references },
+      },
+      patches: this.patches.map((p) => ({ metadata: { name: p.name, values: [...p.values] }, patch: cloneJson(p.patch) })),
+      version: this.version,
+    };
+  }
+}

@@ -1,0 +1,384 @@
+/**
+ * `pyhf.simplify`: full HistFactory likelihood → simplified likelihood (spey-pyhf's `Simplify`
+ * converter; its documentation "Converting full statistical models to simplified likelihood
+ * framework"). The background of the signal regions is summarised by its mean, covariance and
+ * (optionally) third moments, estimated from the fluctuations of the nuisance parameters:
+ *
+ * 1. the control model L^c — the control and validation channels only — is fitted at μ = 0 to the
+ *    observed data ("postfit") or to the background expectation ("prefit");
+ * 2. the nuisance parameters are sampled from N(θ̂^c, V) with V⁻¹ = −∂²log L^c/∂θ∂θ (the Hessian
+ *    without the POI; fixed parameters stay at their values);
+ * 3. for each sample, the parameters of the full model L^SR that L^c does not have are fitted at
+ *    μ = 0 with the sampled ones held fixed, and the main-measurement yields of L^SR are drawn:
+ *    one Poisson pseudo-count per bin at λ(θ̃), as spey-pyhf's sampler does
+ *    (`poissonFluctuations: true`, default), or λ(θ̃) itself (`false`: nuisance fluctuations
+ *    only);
+ * 4. background yields = the sample mean, covariance = the sample covariance (N − 1), third
+ *    moments = the central third moments; the simplified model is `default.correlated_background`
+ *    or `default.third_moment_expansion` with the observed data and the signal yields of the
+ *    samples the POI scales.
+ *
+ * Differences from spey-pyhf, by design: the control model contains the control channels only, as
+ * the documentation describes (spey-pyhf's code keeps every channel of the background-only model);
+ * signal samples are the samples the POI acts on (not read off the patch), so a workspace that
+ * already contains the signal works; sampling is seeded (`seed`, default 0) and reproducible.
+ */
+import { InvalidInput, NegativeExpectedYields } from "../../errors.js";
+import { fitModel } from "../../interface/fit.js";
+import type { StatisticalModel } from "../../interface/statistical-model.js";
+import { log } from "../../logger.js";
+import { backSubstitute, cholesky } from "../../math/linalg.js";
+import { Random } from "../../math/random.js";
+import { VERSION } from "../../version.js";
+import { type BackendBase, ConverterBase } from "../backend-base.js";
+import { CorrelatedBackground } from "../simplified/correlated-background.js";
+import { ThirdMomentExpansion } from "../simplified/third-moment-expansion.js";
+import { HistFactoryBackend, PyhfBackend } from "./backend.js";
+import type { HistFactoryModel } from "./model.js";
+import { modifierSettingsOf } from "./model.js";
+import type { ChannelSpec, SampleSpec, WorkspaceSpec } from "./schema.js";
+
+/** Arguments of `pyhf.simplify` (spey-pyhf's, camelCased). */
+export interface SimplifyArgs {
+  /** A `pyhf` statistical model (or its backend). */
+  readonly statisticalModel: StatisticalModel | HistFactoryBackend;
+  /** "postfit" (default): fit the control model to the observed data; "prefit": to the background expectation. */
+  readonly fittype?: "postfit" | "prefit";
+  /** Target: "default.correlated_background" (default) or "default.third_moment_expansion" ("default_pdf.…" accepted). */
+  readonly convertTo?: string;
+  /** Number of nuisance-parameter samples (default 1000). */
+  readonly numberOfSamples?: number;
+  /** Control and validation channels, by index (workspace order) or name; default: names containing "CR" or "VR". */
+  readonly controlRegionIndices?: readonly (number | string)[];
+  /** Keep the signal samples' modifiers (at zero yield) in the control model and the sampling model (default false). */
+  readonly includeModifiersInControlModel?: boolean;
+  /** One Poisson pseudo-count per bin and sample, as spey-pyhf (default true); false: expected yields only. */
+  readonly poissonFluctuations?: boolean;
+  /** Seed of the sampling (default 0). */
+  readonly seed?: number;
+}
+
+/** What the conversion estimated (also available on the returned backend as `simplification`). */
+export interface SimplificationSummary {
+  readonly channels: readonly string[];
+  readonly backgroundYields: Float64Array;
+  readonly covarianceMatrix: number[][];
+  readonly thirdMoments: Float64Array;
+  readonly data: Float64Array;
+  readonly signalYields: Float64Array;
+  readonly controlChannels: readonly string[];
+  /** Samples drawn (including those rejected for negative yields). */
+  readonly attempts: number;
+}
+
+const TARGETS: Record<string, string> = {
+  "default.correlated_background": "default.correlated_background",
+  "default_pdf.correlated_background": "default.correlated_background",
+  "default.third_moment_expansion": "default.third_moment_expansion",
+  "default_pdf.third_moment_expansion": "default.third_moment_expansion",
+};
+
+/** spey-pyhf's guess of the channel kind: "CR", "VR" or "SR" if the upper-cased name contains it. */
+export function guessChannelType(name: string): "CR" | "VR" | "SR" | "__unknown__" {
+  const upper = name.toUpperCase();
+  for (const tp of ["CR", "VR", "SR"] as const) if (upper.includes(tp)) return tp;
+  return "__unknown__";
+}
+
+function backendOf(model: unknown): HistFactoryBackend {
+  const backend = model instanceof HistFactoryBackend ? model : (model as { backend?: unknown })?.backend;
+  if (!(backend instanceof HistFactoryBackend)) {
+    throw new InvalidInput("pyhf.simplify: statisticalModel must be a `pyhf` statistical model (or its backend).");
+  }
+  return backend;
+}
+
+/** Which samples of each channel the POI acts on. */
+function poiSamples(spec: WorkspaceSpec, poi: string): Set<string> {
+  const out = new Set<string>();
+  for (const c of spec.channels) {
+    for (const s of c.samples) {
+      if (s.modifiers.some((m) => m.name === poi)) out.add(`${c.name}\u0000${s.name}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The workspace used for sampling: signal samples keep only the POI (and luminosity) modifiers
+ * unless `keepSignalModifiers`; with `zeroSignal` their yields are zero.
+ */
+function stripSignal(spec: WorkspaceSpec, poi: string, keepSignalModifiers: boolean, zeroSignal: boolean): WorkspaceSpec {
+  const signal = poiSamples(spec, poi);
+  return {
+    ...spec,
+    channels: spec.channels.map(
+      (c): ChannelSpec => ({
+        name: c.name,
+        samples: c.samples.map((s): SampleSpec => {
+          if (!signal.has(`${c.name}\u0000${s.name}`)) return s;
+          return {
+            name: s.name,
+            data: zeroSignal ? s.data.map(() => 0) : [...s.data],
+            modifiers: keepSignalModifiers ? s.modifiers : s.modifiers.filter((m) => m.name === poi || m.type === "lumi"),
+          };
+        }),
+      }),
+    ),
+  };
+}
+
+/**
+ * The control model's workspace: the control channels, signal yields set to zero, and a zero-yield
+ * sample carrying the POI when no control channel has one (so that the measurement stays valid).
+ */
+function controlWorkspace(spec: WorkspaceSpec, poi: string, controls: readonly string[], keep: boolean): WorkspaceSpec {
+  const stripped = stripSignal(spec, poi, keep, true);
+  const channels = stripped.channels.filter((c) => controls.includes(c.name));
+  if (!channels.some((c) => c.samples.some((s) => s.modifiers.some((m) => m.name === poi)))) {
+    const first = channels[0] as ChannelSpec;
+    const n = (first.samples[0] as SampleSpec).data.length;
+    first.samples = [
+      ...first.samples,
+      { name: "__poi_placeholder__", data: new Array<number>(n).fill(0), modifiers: [{ name: poi, type: "normfactor", data: null }] },
+    ];
+  }
+  return {
+    ...stripped,
+    channels,
+    observations: stripped.observations.filter((o) => controls.includes(o.name)),
+  };
+}
+
+/** Resolve `controlRegionIndices` (indices into the workspace's channels, or names) or guess them. */
+function controlChannels(spec: WorkspaceSpec, indices: readonly (number | string)[] | undefined): string[] {
+  const names = spec.channels.map((c) => c.name);
+  if (indices === undefined || indices === null) {
+    const guessed = names.filter((n) => ["CR", "VR"].includes(guessChannelType(n)));
+    if (guessed.length === 0) {
+      throw new InvalidInput(
+        `pyhf.simplify: cannot construct the control model: no channel name contains "CR" or "VR" (channels: ${names.join(", ")}); pass controlRegionIndices.`,
+      );
+    }
+    return guessed;
+  }
+  if (!Array.isArray(indices)) throw new InvalidInput("pyhf.simplify: controlRegionIndices must be an array of channel indices or names.");
+  const out = indices.map((x) => {
+    if (typeof x === "number") {
+      if (!Number.isInteger(x) || x < 0 || x >= names.length) {
+        throw new InvalidInput(`pyhf.simplify: controlRegionIndices: no channel ${x} (the workspace has ${names.length}).`);
+      }
+      return names[x] as string;
+    }
+    if (!names.includes(x)) throw new InvalidInput(`pyhf.simplify: controlRegionIndices: no channel "${x}" (channels: ${names.join(", ")}).`);
+    return x;
+  });
+  if (out.length === 0) throw new InvalidInput("pyhf.simplify: controlRegionIndices is empty.");
+  if (out.length === names.length) {
+    throw new InvalidInput("pyhf.simplify: every channel is a control channel; at least one signal region must remain.");
+  }
+  return [...new Set(out)];
+}
+
+function fitAtZero(
+  backend: HistFactoryBackend,
+  expected: "observed" | "apriori",
+  extraFixed: ReadonlyMap<number, number> = new Map(),
+  initPars?: Float64Array,
+): Float64Array {
+  const config = backend.config();
+  const fixed = new Map(extraFixed);
+  fixed.set(config.poiIndex, 0);
+  const out = fitModel({ backend, config, expected, fixed, initPars });
+  return out.parameters;
+}
+
+/**
+ * Run the conversion (see the module documentation) and return the simplified backend together with
+ * the estimated summary.
+ */
+export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase; summary: SimplificationSummary } {
+  if (!args || typeof args !== "object") throw new InvalidInput("pyhf.simplify: arguments must be an object.");
+  const full = backendOf(args.statisticalModel);
+  const fittype = args.fittype ?? "postfit";
+  if (fittype !== "postfit" && fittype !== "prefit") {
+    throw new InvalidInput(`pyhf.simplify: fittype must be "postfit" or "prefit"; got ${JSON.stringify(fittype)}.`);
+  }
+  const expected = fittype === "postfit" ? "observed" : "apriori";
+  const target = TARGETS[args.convertTo ?? "default.correlated_background"];
+  if (!target) {
+    throw new InvalidInput(
+      `pyhf.simplify: convertTo must be "default.correlated_background" or "default.third_moment_expansion"; got ${JSON.stringify(args.convertTo)}.`,
+    );
+  }
+  const nSamples = args.numberOfSamples ?? 1000;
+  if (!Number.isInteger(nSamples) || nSamples < 2) {
+    throw new InvalidInput(`pyhf.simplify: numberOfSamples must be an integer ≥ 2; got ${nSamples}.`);
+  }
+  const keep = args.includeModifiersInControlModel ?? false;
+  const poissonFluctuations = args.poissonFluctuations ?? true;
+  const spec = full.workspace.toJSON();
+  const poi = full.model.poiName;
+  const measurement = full.model.measurement;
+  const settings = modifierSettingsOf(full.model.settings);
+  const controls = controlChannels(spec, args.controlRegionIndices);
+
+  // 1. Control model, fitted at μ = 0.
+  const controlSpec = controlWorkspace(spec, poi, controls, keep);
+  controlSpec.measurements = [measurement];
+  const control = new PyhfBackend({ backgroundOnlyModel: controlSpec, signalPatch: [], modifierSettings: settings });
+  const cModel = control.model;
+  const theta = fitAtZero(control, expected);
+
+  // 2. Covariance of the free nuisance parameters from the Hessian of −log L^c.
+  const hessian = cModel.evaluator(controlData(control, expected)).nllHessian(theta);
+  const free: number[] = [];
+  for (let i = 0; i < cModel.nPar; i++) if (i !== cModel.poiIndex && !cModel.suggestedFixed[i]) free.push(i);
+  const m = free.length;
+  const h = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) h[a * m + b] = hessian[(free[a] as number) * cModel.nPar + (free[b] as number)] as number;
+  const lower = cholesky(h, m);
+  if (!lower) {
+    throw new InvalidInput(
+      "pyhf.simplify: the Hessian of the control model is not positive definite at its best fit; the control channels do not constrain the nuisance parameters (check controlRegionIndices).",
+    );
+  }
+
+  // 3. Sampling model: the full model with the signal's own modifiers removed.
+  const samplingSpec = stripSignal(spec, poi, keep, false);
+  samplingSpec.measurements = [measurement];
+  const sampling = new PyhfBackend({ backgroundOnlyModel: samplingSpec, signalPatch: [], modifierSettings: settings });
+  const sModel = sampling.model;
+  const map = parameterMap(cModel, sModel);
+  const mapped = new Set(map.values());
+  const needsFit = sModel.parameterNames.some((_, i) => i !== sModel.poiIndex && !sModel.suggestedFixed[i] && !mapped.has(i));
+  const nMain = sModel.nMain;
+  const samples: Float64Array[] = [];
+  const rng = new Random(args.seed ?? 0);
+  const z = new Float64Array(m);
+  const pars = Float64Array.from(sModel.suggestedInit);
+  pars[sModel.poiIndex] = 0;
+  let previous: Float64Array | undefined = undefined;
+  let attempts = 0;
+  const maxAttempts = 20 * nSamples;
+  while (samples.length < nSamples && attempts < maxAttempts) {
+    attempts++;
+    for (let k = 0; k < m; k++) z[k] = rng.normal();
+    backSubstitute(lower, m, z, z); // Lᵀ x = z gives x ~ N(0, (L Lᵀ)⁻¹)
+    const sampled = Float64Array.from(theta);
+    for (let k = 0; k < m; k++) sampled[free[k] as number]! += z[k] as number;
+    for (const [ci, si] of map) pars[si] = sampled[ci] as number;
+    let at: Float64Array = pars;
+    if (needsFit) {
+      const fixed = new Map<number, number>();
+      for (const [, si] of map) fixed.set(si, pars[si] as number);
+      try {
+        at = fitAtZero(sampling, expected, fixed, previous ?? pars);
+        previous = at;
+      } catch {
+        continue;
+      }
+    }
+    try {
+      const lambda = sModel.expectedMain(at);
+      if (poissonFluctuations) samples.push(sModel.sample(at, rng, false));
+      else {
+        if (!lambda.every((l) => l >= 0)) throw new NegativeExpectedYields("negative yield");
+        samples.push(lambda);
+      }
+    } catch (error) {
+      if (error instanceof NegativeExpectedYields) continue; // as spey-pyhf: skip samples with negative yields
+      throw error;
+    }
+  }
+  if (samples.length < nSamples) {
+    throw new InvalidInput(
+      `pyhf.simplify: only ${samples.length} of ${nSamples} nuisance-parameter samples gave non-negative yields in ${attempts} attempts.`,
+    );
+  }
+  if (attempts > nSamples) log.warning(`pyhf.simplify: ${attempts - nSamples} sample(s) were rejected (negative expected yields).`);
+
+  // 4. Moments.
+  const n = samples.length;
+  const mean = new Float64Array(nMain);
+  for (const s of samples) for (let b = 0; b < nMain; b++) mean[b]! += (s[b] as number) / n;
+  const cov = Array.from({ length: nMain }, () => new Array<number>(nMain).fill(0));
+  const third = new Float64Array(nMain);
+  for (const s of samples) {
+    for (let a = 0; a < nMain; a++) {
+      const da = (s[a] as number) - (mean[a] as number);
+      third[a]! += (da * da * da) / n;
+      const row = cov[a] as number[];
+      for (let b = 0; b < nMain; b++) row[b]! += (da * ((s[b] as number) - (mean[b] as number))) / (n - 1);
+    }
+  }
+  const summary: SimplificationSummary = {
+    channels: sModel.channels.map((c) => c.name),
+    backgroundYields: mean,
+    covarianceMatrix: cov,
+    thirdMoments: third,
+    data: Float64Array.from(full.model.observed),
+    signalYields: Float64Array.from(full.model.poiSignal),
+    controlChannels: controls,
+    attempts,
+  };
+  const inputs = {
+    signalYields: Array.from(summary.signalYields),
+    backgroundYields: Array.from(mean),
+    data: Array.from(summary.data),
+    covarianceMatrix: cov,
+    ...(target === "default.third_moment_expansion" ? { thirdMoment: Array.from(third) } : {}),
+  };
+  // The registry's classes, constructed directly: importing the registry here would close an import
+  // cycle (registry → builtins → this module → registry).
+  const simplified =
+    target === "default.third_moment_expansion"
+      ? new ThirdMomentExpansion(inputs as ConstructorParameters<typeof ThirdMomentExpansion>[0])
+      : new CorrelatedBackground(inputs);
+  return { backend: simplified, summary };
+}
+
+function controlData(control: HistFactoryBackend, expected: "observed" | "apriori") {
+  return expected === "observed"
+    ? { main: control.model.observed, aux: control.model.auxdata }
+    : { main: control.backgroundData, aux: control.model.auxdata };
+}
+
+/** Parameters of `from` that `to` also has (same set name and size): index in `from` → index in `to`. */
+function parameterMap(from: HistFactoryModel, to: HistFactoryModel): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const set of from.parameterSets) {
+    if (set.name === from.poiName) continue;
+    const other = to.parameterSet(set.name);
+    if (!other || other.n !== set.n) continue;
+    for (let i = 0; i < set.n; i++) out.set(set.offset + i, other.offset + i);
+  }
+  return out;
+}
+
+/**
+ * `pyhf.simplify` as a spey converter: `getBackend("pyhf.simplify")({statisticalModel, ...})`
+ * returns the simplified model (see {@link simplifyHistFactory}).
+ */
+export class PyhfSimplify extends ConverterBase {
+  static override name = "pyhf.simplify";
+  static override version = VERSION;
+  static override author = "SpeysideHEP (native TypeScript HistFactory)";
+  static override speyRequires = `>=${VERSION}`;
+
+  convert(args: Record<string, unknown>): BackendBase {
+    return simplifyHistFactory(args as unknown as SimplifyArgs).backend;
+  }
+}
+
+/** Observed or expected upper limits of a full and a simplified model, and their relative difference. */
+export function compareUpperLimits(
+  full: StatisticalModel,
+  simplified: StatisticalModel,
+  options: { expected?: "observed" | "aposteriori" | "apriori"; confidenceLevel?: number } = {},
+): { full: number; simplified: number; relativeDifference: number } {
+  const o = { expected: options.expected ?? "observed", confidenceLevel: options.confidenceLevel ?? 0.95 };
+  const a = full.poiUpperLimit(o);
+  const b = simplified.poiUpperLimit(o);
+  return { full: a, simplified: b, relativeDifference: (b - a) / a };
+}

@@ -1,0 +1,189 @@
+/**
+ * Background expectations of the simplified likelihoods as functions of their nuisance
+ * parameters, bin by bin: nᵢ(θᵢ) with its first two derivatives, and the interval of θᵢ where
+ * nᵢ(θᵢ) ≥ 0 (spey's positivity constraints, which are elementwise in θ, spec §14.1).
+ */
+import type { Bound } from "../../config/model-config.js";
+import { log } from "../../logger.js";
+
+const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+
+/** A per-bin background model nᵢ(θᵢ). */
+export interface BackgroundModel {
+  /**
+   * Writes nᵢ(θᵢ) into `value`, ∂nᵢ/∂θᵢ into `d1` and ∂²nᵢ/∂θᵢ² into `d2` (when given) for
+   * θᵢ = pars[offset + i].
+   */
+  evaluate(
+    pars: Float64Array,
+    offset: number,
+    value: Float64Array,
+    d1: Float64Array | null,
+    d2: Float64Array | null,
+  ): void;
+  /** The connected interval of θᵢ around the nominal θᵢ = 0 on which nᵢ(θᵢ) ≥ 0. */
+  domain(i: number): Bound;
+}
+
+/** nᵢ = bᵢ + σᵢθᵢ (CMS-NOTE-2017-001 linear simplified likelihood). */
+export class LinearBackground implements BackgroundModel {
+  constructor(
+    readonly background: Float64Array,
+    readonly sigma: Float64Array,
+  ) {}
+
+  evaluate(
+    pars: Float64Array,
+    offset: number,
+    value: Float64Array,
+    d1: Float64Array | null,
+    d2: Float64Array | null,
+  ): void {
+    const b = this.background;
+    const s = this.sigma;
+    for (let i = 0; i < b.length; i++) value[i] = b[i]! + s[i]! * pars[offset + i]!;
+    if (d1) d1.set(s);
+    if (d2) d2.fill(0);
+  }
+
+  /** θᵢ ≥ −bᵢ/σᵢ (unbounded when σᵢ = 0). */
+  domain(i: number): Bound {
+    const s = this.sigma[i]!;
+    return s > 0 ? [-this.background[i]! / s, Number.POSITIVE_INFINITY] : UNBOUNDED;
+  }
+}
+
+/** nᵢ = Aᵢ + Bᵢθᵢ + Cᵢθᵢ² (arXiv:1809.05548 §2, the quadratic simplified likelihood). */
+export class QuadraticBackground implements BackgroundModel {
+  constructor(
+    readonly A: Float64Array,
+    readonly B: Float64Array,
+    readonly C: Float64Array,
+  ) {}
+
+  evaluate(
+    pars: Float64Array,
+    offset: number,
+    value: Float64Array,
+    d1: Float64Array | null,
+    d2: Float64Array | null,
+  ): void {
+    const { A, B, C } = this;
+    for (let i = 0; i < A.length; i++) {
+      const t = pars[offset + i]!;
+      const c = C[i]!;
+      value[i] = A[i]! + (B[i]! + c * t) * t;
+      if (d1) d1[i] = B[i]! + 2 * c * t;
+      if (d2) d2[i] = 2 * c;
+    }
+  }
+
+  /**
+   * The root interval of Aᵢ + Bᵢθ + Cᵢθ² ≥ 0 on the increasing branch (Bᵢ ≥ 0): [r₊, ∞) for
+   * C > 0, [r₋, r₊] for C < 0, [−A/B, ∞) for C = 0; unbounded if the quadratic never vanishes.
+   */
+  domain(i: number): Bound {
+    const a = this.A[i]!;
+    const b = this.B[i]!;
+    const c = this.C[i]!;
+    if (c === 0) return b > 0 ? [-a / b, Number.POSITIVE_INFINITY] : UNBOUNDED;
+    const disc = b * b - 4 * a * c;
+    if (disc < 0) {
+      if (c < 0) {
+        log.warning(
+          `third moment expansion: the background of bin ${i} is negative for every θ (A=${a}, B=${b}, C=${c}).`,
+        );
+      }
+      return UNBOUNDED;
+    }
+    // Stable roots (Numerical Recipes §5.6): q = −½(B + √disc), roots q/C and A/q.
+    const q = -0.5 * (b + Math.sqrt(disc));
+    const r1 = q / c;
+    const r2 = q !== 0 ? a / q : -b / c - r1;
+    const lo = Math.min(r1, r2);
+    const hi = Math.max(r1, r2);
+    return c > 0 ? [hi, Number.POSITIVE_INFINITY] : [lo, hi];
+  }
+}
+
+/** spey's clip of the effective-σ radicand (derivatives vanish where it clips). */
+const EFFECTIVE_SIGMA_FLOOR = 1e-10;
+const SQRT_FLOOR = Math.sqrt(EFFECTIVE_SIGMA_FLOOR);
+
+/**
+ * nᵢ = bᵢ + σ_eff,ᵢ(θᵢ)·θᵢ with the variable-width Gaussian of Barlow, "Asymmetric errors",
+ * arXiv:physics/0406120 eqs. 18–19, in spey's form (kept, addendum §7):
+ * σ_eff(θ) = √max(σ⁺σ⁻ + (σ⁺ − σ⁻)(θ − b), 1e-10), where the background yield b enters the
+ * nuisance's difference (spey's quirk §24.3; the paper has the shift of the measured quantity).
+ */
+export class EffectiveSigmaBackground implements BackgroundModel {
+  constructor(
+    readonly background: Float64Array,
+    readonly sigmaPlus: Float64Array,
+    readonly sigmaMinus: Float64Array,
+  ) {}
+
+  evaluate(
+    pars: Float64Array,
+    offset: number,
+    value: Float64Array,
+    d1: Float64Array | null,
+    d2: Float64Array | null,
+  ): void {
+    const bkg = this.background;
+    for (let i = 0; i < bkg.length; i++) {
+      const t = pars[offset + i]!;
+      const b = bkg[i]!;
+      const sp = this.sigmaPlus[i]!;
+      const sm = this.sigmaMinus[i]!;
+      const delta = sp - sm;
+      const g = sp * sm + delta * (t - b);
+      if (g > EFFECTIVE_SIGMA_FLOOR) {
+        const r = Math.sqrt(g);
+        value[i] = b + r * t;
+        if (d1) d1[i] = r + (t * delta) / (2 * r);
+        if (d2) d2[i] = delta / r - (t * delta * delta) / (4 * g * r);
+      } else {
+        value[i] = b + SQRT_FLOOR * t;
+        if (d1) d1[i] = SQRT_FLOOR;
+        if (d2) d2[i] = 0;
+      }
+    }
+  }
+
+  /** [θ*, ∞) with θ* ≤ 0 the largest root of b + σ_eff(θ)θ (for θ ≥ 0 the background is ≥ b). */
+  domain(i: number): Bound {
+    const b = this.background[i]!;
+    if (b <= 0) return [0, Number.POSITIVE_INFINITY];
+    const sp = this.sigmaPlus[i]!;
+    const sm = this.sigmaMinus[i]!;
+    const delta = sp - sm;
+    const k = sp * sm - delta * b;
+    // h(u) = b − u·σ_eff(−u) for u = −θ ≥ 0; g(u) = k − δu.
+    const h = (u: number): number => {
+      const g = k - delta * u;
+      return b - u * (g > EFFECTIVE_SIGMA_FLOOR ? Math.sqrt(g) : SQRT_FLOOR);
+    };
+    let hi: number;
+    if (delta > 0) {
+      // g decreases with u: h is convex on the unclipped part [0, u_c) with its minimum at
+      // u* = 2k/(3δ); beyond u_c the background is b − 1e-5·u.
+      const uStar = k > EFFECTIVE_SIGMA_FLOOR ? (2 * k) / (3 * delta) : 0;
+      if (uStar > 0 && h(uStar) <= 0) hi = uStar;
+      else return [-b / SQRT_FLOOR, Number.POSITIVE_INFINITY];
+    } else {
+      // g is non-decreasing in u: h strictly decreases; bracket by doubling.
+      hi = b / Math.max(Math.sqrt(Math.max(k, EFFECTIVE_SIGMA_FLOOR)), SQRT_FLOOR);
+      while (h(hi) > 0) hi *= 2;
+    }
+    let lo = 0;
+    for (let iter = 0; iter < 2000; iter++) {
+      const mid = 0.5 * (lo + hi);
+      if (mid <= lo || mid >= hi) break;
+      if (h(mid) > 0) lo = mid;
+      else hi = mid;
+    }
+    // lo is the last point with a positive background: the domain stays strictly feasible.
+    return [-lo, Number.POSITIVE_INFINITY];
+  }
+}

@@ -1,0 +1,520 @@
+/**
+ * The machinery shared by the four simplified-likelihood backends (spey's `DefaultPDFBase`,
+ * spec §14.1, with the auxiliary measurements of addendum §1): a Poisson main measurement per bin
+ * with expectation λᵢ = μ·sᵢ(φ)·fᵢ(α) + nᵢ(θᵢ), a Gaussian auxiliary measurement of the background
+ * nuisances θ, and a standard-normal one per signal-uncertainty nuisance α.
+ *
+ *   log L = Σᵢ [dᵢ ln λᵢ − λᵢ − ln Γ(dᵢ + 1)] + ln p(a_θ | θ) + Σₖ ln N(a_αₖ | αₖ, 1),
+ *
+ * λ floored at 1e-20 (where it is, its derivatives are 0). Parameters `[μ, φ…, θ…, α…]`.
+ */
+import { type Bound, ModelConfig } from "../../config/model-config.js";
+import { InvalidInput } from "../../errors.js";
+import type { RandomSource } from "../../math/random.js";
+import { gammaln } from "../../math/special.js";
+import { BackendBase } from "../backend-base.js";
+import { minimumPoi, selectData, toFiniteVector } from "../inputs.js";
+import { type SignalFunction, SignalYields } from "../signal.js";
+import type {
+  ConfigOptions,
+  HessianFunction,
+  LikelihoodOptions,
+  LogpdfFunction,
+  ObjectiveFunction,
+  Parameters,
+  Sampler,
+} from "../types.js";
+import type { BackgroundModel } from "./backgrounds.js";
+import type { GaussianBlock } from "./constraints.js";
+import { type ModifierDefinition, SignalModifiers } from "./modifiers.js";
+
+/** Poisson rates are floored here (spey's `clip(λ, 1e-20)`). */
+export const LAMBDA_FLOOR = 1e-20;
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+
+/** Constructor arguments shared by the four simplified-likelihood backends (spec §14.1). */
+export interface SimplifiedLikelihoodArgs {
+  /** Signal yields per bin, or a function of the extra signal parameters φ (EFT-like shapes). */
+  readonly signalYields: ArrayLike<number> | SignalFunction;
+  /** Expected background per bin (≥ 0). */
+  readonly backgroundYields: ArrayLike<number>;
+  /** Observed counts per bin (≥ 0). */
+  readonly data: ArrayLike<number>;
+  /** Signal uncertainties (spec §16); not with a callable `signalYields`. */
+  readonly modifiers?: readonly ModifierDefinition[] | null;
+  /** Number of extra signal parameters φ (callable `signalYields` only). */
+  readonly nSignalParameters?: number;
+  /** Bounds of φ; `null` entries or sides are open. */
+  readonly signalParameterBounds?: readonly (readonly [number | null, number | null] | null)[] | null;
+}
+
+/** The validated inputs common to every simplified backend. */
+export interface CommonInputs {
+  readonly observed: Float64Array;
+  readonly background: Float64Array;
+  readonly signal: SignalYields;
+  readonly modifiers: SignalModifiers | undefined;
+  readonly signalBounds: Bound[];
+}
+
+/**
+ * Validate the common arguments (spec §14.1): `data` and `backgroundYields` finite and ≥ 0 with
+ * equal lengths, `signalYields` finite (negative bins allowed: interference) with the same length
+ * or a function of `nSignalParameters` parameters, `signalParameterBounds` one per φ, modifiers
+ * only with a plain signal array.
+ */
+export function parseCommonInputs(args: SimplifiedLikelihoodArgs, backendName: string): CommonInputs {
+  if (!args || typeof args !== "object")
+    throw new InvalidInput(`${backendName}: the backend arguments must be an object.`);
+  const observed = toFiniteVector(args.data, "data");
+  const n = observed.length;
+  const background = toFiniteVector(args.backgroundYields, "backgroundYields", { length: n });
+  const hasModifiers = args.modifiers !== undefined && args.modifiers !== null;
+  if (typeof args.signalYields === "function" && hasModifiers) {
+    throw new InvalidInput(
+      "modifiers cannot be combined with a callable `signalYields`. Provide `signalYields` as a plain array when using modifiers.",
+    );
+  }
+  const signal = SignalYields.from(args.signalYields, args.nSignalParameters, n);
+  const nsp = signal.nParameters;
+  const spb = args.signalParameterBounds;
+  if (spb !== undefined && spb !== null && spb.length !== nsp) {
+    throw new InvalidInput(`signalParameterBounds has ${spb.length} entries but nSignalParameters is ${nsp}.`);
+  }
+  const signalBounds = Array.from({ length: nsp }, (_, k): Bound => {
+    const b = spb?.[k];
+    const lo = b?.[0] ?? Number.NEGATIVE_INFINITY;
+    const hi = b?.[1] ?? Number.POSITIVE_INFINITY;
+    if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
+      throw new InvalidInput(`signalParameterBounds[${k}] = [${lo}, ${hi}] is not an interval (need lower ≤ upper).`);
+    }
+    return [lo, hi];
+  });
+  const modifiers = signal.fixed ? SignalModifiers.from(args.modifiers, signal.fixed) : undefined;
+  return { observed, background, signal, modifiers, signalBounds };
+}
+
+/** Everything an evaluation needs, shared read-only by all evaluators of one model. */
+interface ModelCore {
+  readonly nBins: number;
+  readonly nsp: number;
+  readonly nAlpha: number;
+  readonly thetaOffset: number;
+  readonly alphaOffset: number;
+  readonly npar: number;
+  readonly signal: SignalYields;
+  readonly fixedSignal: Float64Array | undefined;
+  readonly modifiers: SignalModifiers | undefined;
+  readonly backgroundModel: BackgroundModel;
+  readonly constraint: GaussianBlock;
+}
+
+/**
+ * The likelihood of one data set with its own scratch buffers: a closure returned by
+ * `getObjectiveFunction` etc. owns one, so no evaluation allocates (except the Hessian it returns,
+ * and the finite-difference derivatives of a callable signal).
+ */
+export class PoissonEvaluator {
+  private readonly core: ModelCore;
+  /** Main counts. */
+  readonly main: Float64Array;
+  /** Auxiliary data (θ block then α), or undefined for the nominal zeros. */
+  readonly aux: Float64Array | undefined;
+  private readonly lgammaSum: number;
+  private readonly sig: Float64Array;
+  private readonly factor: Float64Array;
+  private readonly sigFactor: Float64Array;
+  /** Background nᵢ(θᵢ) and its derivatives. */
+  readonly bkg: Float64Array;
+  readonly d1: Float64Array;
+  readonly d2: Float64Array;
+  /** Poisson rates λ (floored). */
+  readonly lambda: Float64Array;
+  /** 1 where λ is floored. */
+  readonly floored: Uint8Array;
+  private readonly residual: Float64Array;
+  /** s·f of the last evaluation (aliases the signal when there are no modifiers). */
+  private sf: Float64Array;
+
+  constructor(core: ModelCore, main: Float64Array, aux: Float64Array | undefined) {
+    this.core = core;
+    this.main = main;
+    this.aux = aux;
+    const n = core.nBins;
+    let lg = 0;
+    for (let i = 0; i < n; i++) lg += gammaln(main[i]! + 1);
+    this.lgammaSum = lg;
+    this.sig = new Float64Array(n);
+    this.factor = new Float64Array(n).fill(1);
+    this.sigFactor = new Float64Array(n);
+    this.bkg = new Float64Array(n);
+    this.d1 = new Float64Array(n);
+    this.d2 = new Float64Array(n);
+    this.lambda = new Float64Array(n);
+    this.floored = new Uint8Array(n);
+    this.residual = new Float64Array(n);
+    this.sf = this.sigFactor;
+  }
+
+  private checkLength(pars: Float64Array): void {
+    if (pars.length !== this.core.npar) {
+      throw new InvalidInput(`parameter vector has ${pars.length} entries; this model has ${this.core.npar}.`);
+    }
+  }
+
+  /** λ(pars) and the background derivatives (second ones only when asked). */
+  computeLambda(pars: Float64Array, withSecond: boolean): void {
+    const c = this.core;
+    const n = c.nBins;
+    let s: Float64Array;
+    if (c.fixedSignal) s = c.fixedSignal;
+    else s = c.signal.values(pars, 1, this.sig);
+    if (c.modifiers) {
+      c.modifiers.factors(pars, c.alphaOffset, this.factor);
+      const sf = this.sigFactor;
+      for (let i = 0; i < n; i++) sf[i] = s[i]! * this.factor[i]!;
+      this.sf = sf;
+    } else {
+      this.sf = s;
+    }
+    c.backgroundModel.evaluate(pars, c.thetaOffset, this.bkg, this.d1, withSecond ? this.d2 : null);
+    const mu = pars[0]!;
+    const sf = this.sf;
+    for (let i = 0; i < n; i++) {
+      const l = mu * sf[i]! + this.bkg[i]!;
+      if (l > LAMBDA_FLOOR) {
+        this.lambda[i] = l;
+        this.floored[i] = 0;
+      } else {
+        this.lambda[i] = LAMBDA_FLOOR;
+        this.floored[i] = 1;
+      }
+    }
+  }
+
+  /** −log L(pars); with `grad`, ∂(−log L)/∂pars written into it. */
+  nll(pars: Float64Array, grad?: Float64Array): number {
+    this.checkLength(pars);
+    const c = this.core;
+    const n = c.nBins;
+    this.computeLambda(pars, false);
+    const main = this.main;
+    const lambda = this.lambda;
+    let value = this.lgammaSum;
+    for (let i = 0; i < n; i++) {
+      const l = lambda[i]!;
+      const d = main[i]!;
+      value += d === 0 ? l : l - d * Math.log(l);
+    }
+    const aux = this.aux;
+    value += c.constraint.nll(pars, c.thetaOffset, aux, 0, this.residual, grad);
+    for (let m = 0; m < c.nAlpha; m++) {
+      const x = pars[c.alphaOffset + m]! - (aux ? aux[n + m]! : 0);
+      value += 0.5 * x * x + HALF_LOG_2PI;
+      if (grad) grad[c.alphaOffset + m] = x;
+    }
+    if (!grad) return value;
+    const mu = pars[0]!;
+    const sf = this.sf;
+    const d1 = this.d1;
+    const t0 = c.thetaOffset;
+    let gmu = 0;
+    for (let i = 0; i < n; i++) {
+      if (this.floored[i] === 1) continue;
+      const gi = 1 - main[i]! / lambda[i]!;
+      gmu += gi * sf[i]!;
+      grad[t0 + i]! += gi * d1[i]!;
+    }
+    grad[0] = gmu;
+    const mods = c.modifiers;
+    if (mods) {
+      const start = mods.binStart;
+      for (let i = 0; i < n; i++) {
+        if (this.floored[i] === 1) continue;
+        const coef = (1 - main[i]! / lambda[i]!) * mu * sf[i]!;
+        for (let e = start[i]!; e < start[i + 1]!; e++) {
+          const k = c.alphaOffset + mods.alpha[e]!;
+          grad[k]! += coef * mods.logFactor(e, pars[k]!);
+        }
+      }
+    }
+    const nsp = c.nsp;
+    if (nsp > 0) {
+      for (let k = 0; k < nsp; k++) grad[1 + k] = 0;
+      const ds = c.signal.jacobian(pars, 1);
+      const f = this.factor;
+      for (let i = 0; i < n; i++) {
+        if (this.floored[i] === 1) continue;
+        const coef = (1 - main[i]! / lambda[i]!) * mu * f[i]!;
+        for (let k = 0; k < nsp; k++) grad[1 + k]! += coef * ds[i * nsp + k]!;
+      }
+    }
+    return value;
+  }
+
+  /** Hessian of log L (row-major p×p, a new array), from the analytic formulas of spec §14.9. */
+  hessianLogpdf(pars: Float64Array): Float64Array {
+    this.checkLength(pars);
+    const c = this.core;
+    const n = c.nBins;
+    const p = c.npar;
+    const nsp = c.nsp;
+    this.computeLambda(pars, true);
+    const H = new Float64Array(p * p);
+    const mu = pars[0]!;
+    const sf = this.sf;
+    const f = this.factor;
+    const mods = c.modifiers;
+    const ds = nsp > 0 ? c.signal.jacobian(pars, 1) : null;
+    const d2s = nsp > 0 ? c.signal.secondDerivatives(pars, 1) : null;
+    const jphi = new Float64Array(nsp);
+    for (let i = 0; i < n; i++) {
+      if (this.floored[i] === 1) continue;
+      const d = this.main[i]!;
+      const l = this.lambda[i]!;
+      const g = 1 - d / l;
+      const w = d / (l * l);
+      const jm = sf[i]!;
+      const jt = this.d1[i]!;
+      const t = c.thetaOffset + i;
+      // Upper triangle (row ≤ column); index order μ < φ < θ < α.
+      H[0]! += w * jm * jm;
+      H[t]! += w * jm * jt;
+      H[t * p + t]! += w * jt * jt + g * this.d2[i]!;
+      if (ds && d2s) {
+        for (let k = 0; k < nsp; k++) jphi[k] = mu * f[i]! * ds[i * nsp + k]!;
+        for (let k = 0; k < nsp; k++) {
+          const row = (1 + k) * p;
+          H[1 + k]! += w * jm * jphi[k]! + g * f[i]! * ds[i * nsp + k]!;
+          H[row + t]! += w * jphi[k]! * jt;
+          for (let l2 = k; l2 < nsp; l2++) {
+            H[row + 1 + l2]! += w * jphi[k]! * jphi[l2]! + g * mu * f[i]! * d2s[(i * nsp + k) * nsp + l2]!;
+          }
+        }
+      }
+      if (mods) {
+        const start = mods.binStart[i]!;
+        const end = mods.binStart[i + 1]!;
+        for (let e = start; e < end; e++) {
+          const a = c.alphaOffset + mods.alpha[e]!;
+          const le = mods.logFactor(e, pars[a]!);
+          const ja = mu * jm * le;
+          H[a]! += w * jm * ja + g * jm * le;
+          H[t * p + a]! += w * jt * ja;
+          if (ds) {
+            for (let k = 0; k < nsp; k++) {
+              H[(1 + k) * p + a]! += w * jphi[k]! * ja + g * mu * f[i]! * ds[i * nsp + k]! * le;
+            }
+          }
+          for (let e2 = e; e2 < end; e2++) {
+            const a2 = c.alphaOffset + mods.alpha[e2]!;
+            const le2 = mods.logFactor(e2, pars[a2]!);
+            H[a * p + a2]! += w * ja * mu * jm * le2 + g * mu * jm * le * le2;
+          }
+        }
+      }
+    }
+    for (let r = 0; r < p; r++) {
+      for (let col = r + 1; col < p; col++) H[col * p + r] = H[r * p + col]!;
+    }
+    c.constraint.addHessian(H, p, c.thetaOffset);
+    for (let m = 0; m < c.nAlpha; m++) H[(c.alphaOffset + m) * (p + 1)]! += 1;
+    for (let k = 0; k < H.length; k++) H[k] = -H[k]!;
+    return H;
+  }
+}
+
+/** What a backend hands to {@link SimplifiedLikelihoodBase}. */
+export interface SimplifiedModelParts {
+  readonly common: CommonInputs;
+  readonly backgroundModel: BackgroundModel;
+  readonly constraint: GaussianBlock;
+}
+
+/**
+ * Base class of `default.uncorrelated_background`, `default.correlated_background`,
+ * `default.third_moment_expansion` and `default.effective_sigma` (spec §14.1): parameter layout
+ * `[μ, φ…, θ…, α…]`, start point 1.0 everywhere, bounds μ ∈ [minimumPoi, 10], φ as given,
+ * nuisances free; background positivity as per-parameter domain bounds; analytic gradient and
+ * Hessian; expected data with the auxiliary data at the parameter point; a sampler of main and
+ * auxiliary data.
+ */
+export abstract class SimplifiedLikelihoodBase extends BackendBase {
+  /** Number of bins N. */
+  readonly nBins: number;
+  protected readonly observed: Float64Array;
+  protected readonly background: Float64Array;
+  protected readonly signal: SignalYields;
+  protected readonly modifiers: SignalModifiers | undefined;
+  protected readonly core: ModelCore;
+  /** Number of auxiliary measurements (N for θ plus one per modifier nuisance). */
+  protected readonly nAux: number;
+  private readonly storedConfig: ModelConfig;
+  /** Configurations for non-default `config()` options (immutable, so cached). */
+  private readonly derivedConfigs = new Map<string, ModelConfig>();
+  private readonly domain: readonly Bound[];
+  private scratch: PoissonEvaluator | undefined;
+
+  constructor(parts: SimplifiedModelParts) {
+    super();
+    const { common, backgroundModel, constraint } = parts;
+    this.observed = common.observed;
+    this.background = common.background;
+    this.signal = common.signal;
+    this.modifiers = common.modifiers;
+    const n = common.observed.length;
+    this.nBins = n;
+    const nsp = common.signal.nParameters;
+    const nAlpha = common.modifiers?.nParameters ?? 0;
+    const thetaOffset = 1 + nsp;
+    const alphaOffset = thetaOffset + n;
+    const npar = alphaOffset + nAlpha;
+    this.nAux = n + nAlpha;
+    this.core = {
+      nBins: n,
+      nsp,
+      nAlpha,
+      thetaOffset,
+      alphaOffset,
+      npar,
+      signal: common.signal,
+      fixedSignal: common.signal.fixed,
+      modifiers: common.modifiers,
+      backgroundModel,
+      constraint,
+    };
+    const fixed = common.signal.fixed;
+    const minPoi = fixed && this.isAlive ? minimumPoi(fixed, common.background) : Number.NEGATIVE_INFINITY;
+    const withNames = nsp > 0 || nAlpha > 0;
+    this.storedConfig = new ModelConfig({
+      poiIndex: 0,
+      minimumPoi: minPoi,
+      suggestedInit: new Array<number>(npar).fill(1),
+      suggestedBounds: [[minPoi, 10], ...common.signalBounds, ...new Array<Bound>(n + nAlpha).fill(UNBOUNDED)],
+      parameterNames: withNames
+        ? [
+            "mu",
+            ...Array.from({ length: nsp }, (_, k) => `signal_par_${k}`),
+            ...Array.from({ length: n }, (_, i) => `theta_bkg_${i}`),
+            ...(common.modifiers?.names ?? []),
+          ]
+        : null,
+    });
+    const domain: Bound[] = new Array<Bound>(npar).fill(UNBOUNDED);
+    for (let i = 0; i < n; i++) domain[thetaOffset + i] = backgroundModel.domain(i);
+    this.domain = Object.freeze(domain);
+  }
+
+  /** Callable signal: always alive; otherwise alive when some bin has positive signal. */
+  override get isAlive(): boolean {
+    const s = this.signal.fixed;
+    if (!s) return true;
+    for (let i = 0; i < s.length; i++) if (s[i]! > 0) return true;
+    return false;
+  }
+
+  /**
+   * The parameter layout. `allowNegativeSignal: false` gives μ ∈ [0, poiUpperBound]; otherwise
+   * μ ∈ [minimumPoi, poiUpperBound] — spey dropped to 0 whenever the upper bound differed from 10
+   * (spec §24.5, fixed here).
+   */
+  config(options: ConfigOptions = {}): ModelConfig {
+    const allow = options.allowNegativeSignal ?? true;
+    const upper = options.poiUpperBound ?? 10;
+    if (allow && upper === 10) return this.storedConfig;
+    const key = `${allow}|${upper}`;
+    let config = this.derivedConfigs.get(key);
+    if (!config) {
+      config = this.storedConfig.rescalePoiBounds({ allowNegativeSignal: allow, poiUpperBound: upper });
+      this.derivedConfigs.set(key, config);
+    }
+    return config;
+  }
+
+  /** Background positivity nᵢ(θᵢ) ≥ 0 as the interval of each θᵢ (spey's nonlinear constraint). */
+  override domainBounds(): readonly Bound[] {
+    return this.domain;
+  }
+
+  /** The main and auxiliary data of a likelihood request; main counts must be ≥ 0. */
+  protected dataFor(options?: LikelihoodOptions): { main: Float64Array; aux: Float64Array | undefined } {
+    const selected = selectData(options, this.observed, this.background, this.nAux);
+    const main = selected.main;
+    for (let i = 0; i < main.length; i++) {
+      if (main[i]! < 0) throw new InvalidInput(`data[${i}] = ${main[i]} is negative; Poisson counts must be ≥ 0.`);
+    }
+    return selected;
+  }
+
+  /** An evaluator with its own scratch buffers for the data of `options`. */
+  protected evaluator(options?: LikelihoodOptions): PoissonEvaluator {
+    const { main, aux } = this.dataFor(options);
+    return new PoissonEvaluator(this.core, main, aux);
+  }
+
+  getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction {
+    const ev = this.evaluator(options);
+    return (pars) => -ev.nll(pars);
+  }
+
+  override getObjectiveFunction(options?: LikelihoodOptions): ObjectiveFunction {
+    const ev = this.evaluator(options);
+    return (pars, grad) => ev.nll(pars, grad);
+  }
+
+  override getHessianLogpdfFunc(options?: LikelihoodOptions): HessianFunction {
+    const ev = this.evaluator(options);
+    return (pars) => ev.hessianLogpdf(pars);
+  }
+
+  private scratchEvaluator(): PoissonEvaluator {
+    this.scratch ??= new PoissonEvaluator(this.core, this.observed, undefined);
+    return this.scratch;
+  }
+
+  /**
+   * λ(pars) (floored at 1e-20) followed by the auxiliary data at `pars`: θ, then α (addendum §1),
+   * so that an Asimov data set generated at θ̂ refits to θ̂ (arXiv:1007.1727 eq. 25).
+   */
+  override expectedData(pars: Parameters): Float64Array {
+    const c = this.core;
+    if (pars.length !== c.npar) {
+      throw new InvalidInput(`parameter vector has ${pars.length} entries; this model has ${c.npar}.`);
+    }
+    const ev = this.scratchEvaluator();
+    ev.computeLambda(pars, false);
+    const out = new Float64Array(c.nBins + this.nAux);
+    out.set(ev.lambda);
+    for (let i = 0; i < c.nBins; i++) out[c.nBins + i] = pars[c.thetaOffset + i]!;
+    for (let m = 0; m < c.nAlpha; m++) out[2 * c.nBins + m] = pars[c.alphaOffset + m]!;
+    return out;
+  }
+
+  /**
+   * Pseudo-data at `pars`: Poisson counts of λ(pars), then the auxiliary data drawn from
+   * p(a | θ, α) at the same parameters (MVN(θ, ρ) or N(θ, 1) for the θ block, N(α, 1) for
+   * modifiers). Works for one bin as well (spey's sampler crashed there, spec §24.15).
+   */
+  override getSampler(pars: Parameters): Sampler {
+    const c = this.core;
+    const point = Float64Array.from(pars);
+    const expected = this.expectedData(point);
+    const n = c.nBins;
+    const lambda = expected.subarray(0, n);
+    const z = new Float64Array(n);
+    return (size: number, rng: RandomSource) => {
+      if (!Number.isInteger(size) || size < 0)
+        throw new InvalidInput(`size must be a non-negative integer; got ${size}.`);
+      const samples: Float64Array[] = new Array(size);
+      for (let k = 0; k < size; k++) {
+        const out = new Float64Array(n + this.nAux);
+        for (let i = 0; i < n; i++) out[i] = rng.poisson(lambda[i]!);
+        c.constraint.sample(rng, point, c.thetaOffset, out, n, z);
+        for (let m = 0; m < c.nAlpha; m++) out[2 * n + m] = point[c.alphaOffset + m]! + rng.normal();
+        samples[k] = out;
+      }
+      return samples;
+    };
+  }
+}

@@ -1,0 +1,323 @@
+import { gammaln } from "../../math/special.js";
+import { VERSION } from "../../version.js";
+import { toFiniteVector } from "../inputs.js";
+import type {
+  FastPathConditionalOptions,
+  FastPathFreeOptions,
+  FastPathResult,
+  LikelihoodOptions,
+  NumericArray,
+} from "../types.js";
+import { LinearBackground } from "./backgrounds.js";
+import { GaussianBlock } from "./constraints.js";
+import {
+  LAMBDA_FLOOR,
+  parseCommonInputs,
+  type SimplifiedLikelihoodArgs,
+  SimplifiedLikelihoodBase,
+  type SimplifiedModelParts,
+} from "./poisson-main.js";
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const LOG_FLOOR = Math.log(LAMBDA_FLOOR);
+/** Newton iterations of the free-fit fast path (quadratic convergence: ~6–10 are used). */
+const MAX_NEWTON_ITERATIONS = 200;
+
+/** Arguments of `default.uncorrelated_background`. */
+export interface UncorrelatedBackgroundArgs extends SimplifiedLikelihoodArgs {
+  /** Absolute background uncertainties σᵢ ≥ 0, one per bin. */
+  readonly absoluteUncertainties: ArrayLike<number>;
+}
+
+/** Data of a fast-path request (see `preparedData`). */
+interface PreparedData {
+  readonly expected: "apriori" | "observed";
+  /** A copy of the explicit data, or null when the request had none. */
+  readonly source: Float64Array | null;
+  readonly main: Float64Array;
+  readonly aux: Float64Array | undefined;
+  readonly constant: number;
+}
+
+/** Whether a request asks for the same data as `last` (compared by value). */
+function sameRequest(last: PreparedData, expected: "apriori" | "observed", data: NumericArray | undefined): boolean {
+  if (data === undefined) return last.source === null && last.expected === expected;
+  const source = last.source;
+  if (source === null || source.length !== data.length) return false;
+  for (let i = 0; i < source.length; i++) if (source[i] !== data[i]) return false;
+  return true;
+}
+
+/** The profiled contribution of one bin at fixed μ (see {@link profileBin}). */
+interface BinProfile {
+  /** θ̂ᵢ(μ). */
+  theta: number;
+  /** minθ [λ − d ln λ + ½(θ − a)²]. */
+  value: number;
+  /** ∂F/∂λ at the optimum, 1 − d/λ (0 where λ is floored): dp/dμ = Σ sᵢ·k. */
+  k: number;
+  /** Curvature factor: d²p/dμ² = Σ sᵢ²·h. */
+  h: number;
+}
+
+/**
+ * Minimise Fᵢ(θ) = λ − d ln λ + ½(θ − a)² over θ ≥ lower, with λ = max(c + σθ, 1e-20) and
+ * c = μs + b fixed. Where λ > 1e-20, F′(θ) = σ(1 − d/λ) + θ − a = 0 is, in t = λ, the quadratic
+ * t² + (σ² − c − aσ)t − σ²d = 0, whose positive root is the unique stationary point (F is convex
+ * there); it is clamped to the domain. The floored region (constant λ) is compared separately, so
+ * the result is the global minimum of the same function the generic fit minimises.
+ */
+function profileBin(c: number, sigma: number, d: number, a: number, lower: number, out: BinProfile): void {
+  if (sigma === 0) {
+    out.theta = a;
+    if (c > LAMBDA_FLOOR) {
+      out.value = d === 0 ? c : c - d * Math.log(c);
+      out.k = 1 - d / c;
+      out.h = d / (c * c);
+    } else {
+      out.value = LAMBDA_FLOOR - d * LOG_FLOOR;
+      out.k = 0;
+      out.h = 0;
+    }
+    return;
+  }
+  // Candidate in the region λ > floor.
+  let best = Number.POSITIVE_INFINITY;
+  let theta = 0;
+  let k = 0;
+  let h = 0;
+  const floorTheta = (LAMBDA_FLOOR - c) / sigma;
+  let t: number;
+  let clamped = false;
+  if (d > 0) {
+    const beta = sigma * sigma - c - a * sigma;
+    const root = Math.sqrt(beta * beta + 4 * sigma * sigma * d);
+    t = beta > 0 ? (2 * sigma * sigma * d) / (beta + root) : 0.5 * (root - beta);
+    theta = (t - c) / sigma;
+  } else {
+    theta = a - sigma;
+    if (theta < floorTheta) {
+      theta = floorTheta;
+      clamped = true;
+    }
+    t = c + sigma * theta;
+  }
+  if (theta < lower) {
+    theta = lower;
+    clamped = true;
+    t = c + sigma * theta;
+  }
+  if (t > LAMBDA_FLOOR) {
+    const r = theta - a;
+    best = (d === 0 ? t : t - d * Math.log(t)) + 0.5 * r * r;
+    k = 1 - d / t;
+    const w = d / (t * t);
+    h = clamped ? w : w / (w * sigma * sigma + 1);
+  }
+  // Candidate in the floored region {θ ≥ lower, c + σθ ≤ floor}.
+  if (floorTheta >= lower) {
+    const th = Math.min(Math.max(a, lower), floorTheta);
+    const r = th - a;
+    const v = LAMBDA_FLOOR - d * LOG_FLOOR + 0.5 * r * r;
+    if (v < best) {
+      best = v;
+      theta = th;
+      k = 0;
+      h = 0;
+    }
+  }
+  out.theta = theta;
+  out.value = best;
+  out.k = k;
+  out.h = h;
+}
+
+/**
+ * `default.uncorrelated_background` (spec §14.3): CMS-NOTE-2017-001's simplified likelihood with
+ * a diagonal covariance,
+ *
+ *   L(μ, θ) = Πᵢ Pois(nᵢ | μsᵢfᵢ + bᵢ + σᵢθᵢ) · N(aᵢ | θᵢ, 1),
+ *
+ * with bᵢ + σᵢθᵢ ≥ 0. At fixed μ (no modifiers, plain signal) each θᵢ is profiled in closed form
+ * (one quadratic per bin), so conditional fits need no optimiser, and the free fit is a 1-D
+ * Newton iteration on the exact profile likelihood.
+ */
+export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
+  static override name = "default.uncorrelated_background";
+  static override version = VERSION;
+  static override author = "SpeysideHEP";
+  static override speyRequires = `>=${VERSION}`;
+
+  /** Absolute background uncertainties σ. */
+  readonly sigma: Float64Array;
+  private readonly lowerTheta: Float64Array;
+  private readonly profile: BinProfile = { theta: 0, value: 0, k: 0, h: 0 };
+  private lastData: PreparedData | undefined;
+
+  constructor(args: UncorrelatedBackgroundArgs) {
+    const parts = UncorrelatedBackground.prepare(args);
+    super(parts);
+    this.sigma = (parts.backgroundModel as LinearBackground).sigma;
+    const domain = this.domainBounds();
+    this.lowerTheta = Float64Array.from({ length: this.nBins }, (_, i) => domain[this.core.thetaOffset + i]![0]);
+  }
+
+  private static prepare(args: UncorrelatedBackgroundArgs): SimplifiedModelParts {
+    const common = parseCommonInputs(args, UncorrelatedBackground.name);
+    const n = common.observed.length;
+    const sigma = toFiniteVector(args?.absoluteUncertainties, "absoluteUncertainties", { length: n });
+    return {
+      common,
+      backgroundModel: new LinearBackground(common.background, sigma),
+      constraint: GaussianBlock.independent(n),
+    };
+  }
+
+  /** Whether the closed-form profile applies (plain signal array, no modifiers). */
+  private get hasClosedFormProfile(): boolean {
+    return this.modifiers === undefined && this.signal.fixed !== undefined && this.signal.nParameters === 0;
+  }
+
+  /**
+   * Profile over θ at fixed μ: fills `theta` (when given) and returns [NLL, dNLL/dμ, d²NLL/dμ²]
+   * in `result`.
+   */
+  private profileAt(
+    mu: number,
+    main: Float64Array,
+    aux: Float64Array | undefined,
+    constant: number,
+    result: Float64Array,
+    theta?: Float64Array,
+  ): void {
+    const s = this.signal.fixed as Float64Array;
+    const b = this.background;
+    const sigma = this.sigma;
+    const out = this.profile;
+    let value = constant;
+    let grad = 0;
+    let curv = 0;
+    for (let i = 0; i < this.nBins; i++) {
+      const si = s[i]!;
+      profileBin(mu * si + b[i]!, sigma[i]!, main[i]!, aux ? aux[i]! : 0, this.lowerTheta[i]!, out);
+      value += out.value;
+      grad += si * out.k;
+      curv += si * si * out.h;
+      if (theta) theta[i] = out.theta;
+    }
+    result[0] = value;
+    result[1] = grad;
+    result[2] = curv;
+  }
+
+  /**
+   * The data of a fast-path request with the parts of the NLL that do not vary (ln Γ(d + 1) and
+   * the Gaussian normalisations). The last request is remembered by value, so the repeated profile
+   * evaluations of a hypothesis test (same data, many μ) skip the ln Γ.
+   */
+  private preparedData(options: LikelihoodOptions): PreparedData {
+    const expected = options.expected === "apriori" ? "apriori" : "observed";
+    const data = options.data;
+    const last = this.lastData;
+    if (last && sameRequest(last, expected, data)) return last;
+    const { main, aux } = this.dataFor(options);
+    let constant = this.nBins * HALF_LOG_2PI;
+    for (let i = 0; i < main.length; i++) constant += gammaln(main[i]! + 1);
+    this.lastData = { expected, source: data === undefined ? null : Float64Array.from(data), main, aux, constant };
+    return this.lastData;
+  }
+
+  /**
+   * Conditional fit at fixed μ in closed form (spec §14.3, issue #3 item 4): θ̂ᵢ(μ) solves one
+   * quadratic per bin, clamped to bᵢ + σᵢθᵢ ≥ 0, with the auxiliary data aᵢ as constraint centres.
+   * Returns undefined (generic optimiser) when parameters other than μ are fixed, with modifiers
+   * or with a callable signal.
+   */
+  override negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
+    if (!this.hasClosedFormProfile) return undefined;
+    const poi = this.config().poiIndex;
+    if (options.fixed.size !== 1 || !options.fixed.has(poi)) return undefined;
+    const mu = options.fixed.get(poi) as number;
+    if (!Number.isFinite(mu)) return undefined;
+    const { main, aux, constant } = this.preparedData(options);
+    const parameters = new Float64Array(1 + this.nBins);
+    parameters[0] = mu;
+    const result = new Float64Array(3);
+    this.profileAt(mu, main, aux, constant, result, parameters.subarray(1));
+    return { nll: result[0]!, parameters };
+  }
+
+  /**
+   * Free fit: minimise the closed-form profile p(μ) over the POI bounds of
+   * `config({allowNegativeSignal})` with a bracketed Newton iteration on p′(μ) = Σᵢ sᵢ(1 − nᵢ/λ̂ᵢ)
+   * (envelope theorem), p″(μ) = Σᵢ sᵢ² wᵢ/(wᵢσᵢ² + 1), wᵢ = nᵢ/λ̂ᵢ² (p is convex). Delegates to
+   * {@link negativeLoglikelihood} when only μ is fixed; undefined (generic optimiser) when other
+   * parameters are fixed, with modifiers, a callable signal, or an unbounded μ range.
+   */
+  override minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
+    if (!this.hasClosedFormProfile) return undefined;
+    const config = this.config({ allowNegativeSignal: options.allowNegativeSignal });
+    const poi = config.poiIndex;
+    if (options.fixed.size > 0) {
+      if (options.fixed.size === 1 && options.fixed.has(poi)) {
+        return this.negativeLoglikelihood({
+          fixed: options.fixed,
+          ...(options.expected !== undefined ? { expected: options.expected } : {}),
+          ...(options.data !== undefined ? { data: options.data } : {}),
+        });
+      }
+      return undefined;
+    }
+    const [lo, hi] = config.suggestedBounds[poi]!;
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return undefined;
+    const { main, aux, constant } = this.preparedData(options);
+    const r = new Float64Array(3);
+    let muhat: number;
+    this.profileAt(lo, main, aux, constant, r);
+    if (r[1]! >= 0) {
+      muhat = lo;
+    } else {
+      this.profileAt(hi, main, aux, constant, r);
+      if (r[1]! <= 0) {
+        muhat = hi;
+      } else {
+        muhat = this.newtonOnProfile(lo, hi, main, aux, constant, r);
+      }
+    }
+    const parameters = new Float64Array(1 + this.nBins);
+    parameters[0] = muhat;
+    this.profileAt(muhat, main, aux, constant, r, parameters.subarray(1));
+    return { nll: r[0]!, parameters };
+  }
+
+  /** Root of p′ in (a, b) with p′(a) < 0 < p′(b): Newton steps, bisection when a step leaves the bracket. */
+  private newtonOnProfile(
+    a: number,
+    b: number,
+    main: Float64Array,
+    aux: Float64Array | undefined,
+    constant: number,
+    r: Float64Array,
+  ): number {
+    let x = Math.min(Math.max(1, a), b);
+    if (x === a || x === b) x = 0.5 * (a + b);
+    for (let iter = 0; iter < MAX_NEWTON_ITERATIONS; iter++) {
+      this.profileAt(x, main, aux, constant, r);
+      const g = r[1]!;
+      const h = r[2]!;
+      if (g === 0) return x;
+      if (g < 0) a = x;
+      else b = x;
+      let next = x - g / h;
+      if (!(h > 0) || !(next > a && next < b)) next = 0.5 * (a + b);
+      if (
+        Math.abs(next - x) <= 2 * Number.EPSILON * Math.max(1, Math.abs(x)) ||
+        b - a <= 4 * Number.EPSILON * Math.max(1, Math.abs(x))
+      ) {
+        return next;
+      }
+      x = next;
+    }
+    return x;
+  }
+}
