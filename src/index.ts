@@ -61,6 +61,43 @@ export { Poisson } from "./backends/simple/poisson.js";
 export { Normal } from "./backends/simple/normal.js";
 export { MultivariateNormal } from "./backends/simple/multivariate-normal.js";
 
+export {
+  UncorrelatedBackground,
+  CorrelatedBackground,
+  ThirdMomentExpansion,
+  EffectiveSigma,
+  SimplifiedLikelihoodBase,
+  parseCommonInputs,
+  LinearBackground,
+  QuadraticBackground,
+  EffectiveSigmaBackground,
+  GaussianBlock,
+  thirdMomentExpansion,
+  computeThirdMoments,
+  correlationToCovariance,
+  covarianceToCorrelation,
+  ensurePositiveDefinite,
+  symmetriseMatrix,
+  mergeCorrelatedBins,
+  signalUncertaintySynthesizer,
+} from "./backends/simplified/index.js";
+export type {
+  UncorrelatedBackgroundArgs,
+  CorrelatedBackgroundArgs,
+  ThirdMomentExpansionArgs,
+  EffectiveSigmaArgs,
+  CommonInputs,
+  SimplifiedLikelihoodArgs,
+  SimplifiedModelParts,
+  BackgroundModel,
+  ModifierDefinition,
+  ThirdMomentCoefficients,
+  MatrixInput,
+  MergeCorrelatedBinsArgs,
+  MergedBins,
+  SynthesizedUncertainties,
+} from "./backends/simplified/index.js";
+
 // Statistical model and hypothesis testing
 export { StatisticalModel } from "./interface/statistical-model.js";
 export type {

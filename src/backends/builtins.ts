@@ -1,3 +1,4 @@
+import { CorrelatedCombiner } from "../combiner/correlated-combiner.js";
 import type { BackendClass } from "./backend-base.js";
 import { PyhfBackend, UncorrelatedBackgroundBackend } from "./histfactory/backend.js";
 import { PyhfSimplify } from "./histfactory/simplify.js";
@@ -18,6 +19,7 @@ export const BUILTIN_BACKENDS: readonly BackendClass[] = [
   CorrelatedBackground,
   ThirdMomentExpansion,
   EffectiveSigma,
+  CorrelatedCombiner,
   PyhfBackend,
   UncorrelatedBackgroundBackend,
   // A converter (ConverterBase subclass): the registry instantiates it and calls `convert(args)`.

@@ -25,3 +25,5 @@ export {
   symmetriseMatrix,
 } from "./helpers.js";
 export type { MatrixInput } from "./helpers.js";
+export { mergeCorrelatedBins, signalUncertaintySynthesizer } from "./bin-merging.js";
+export type { MergeCorrelatedBinsArgs, MergedBins, SynthesizedUncertainties } from "./bin-merging.js";
