@@ -51,6 +51,14 @@ export class SignalYields {
     );
   }
 
+  /** Whether any bin has positive signal (a callable signal counts as alive). */
+  get isAlive(): boolean {
+    const s = this.constant;
+    if (!s) return true;
+    for (let i = 0; i < s.length; i++) if ((s[i] as number) > 0) return true;
+    return false;
+  }
+
   /** The fixed yields, or undefined for a callable signal. */
   get fixed(): Float64Array | undefined {
     return this.constant;

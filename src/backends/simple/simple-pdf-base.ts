@@ -1,3 +1,4 @@
+import { ConfigVariants } from "../../config/config-variants.js";
 import { ModelConfig } from "../../config/model-config.js";
 import type { Bound } from "../../config/model-config.js";
 import { InvalidInput } from "../../errors.js";
@@ -41,9 +42,8 @@ export abstract class SimplePdfBase extends BackendBase {
   /** Per-bin linear nuisance coefficients σ (Poisson with absolute uncertainties), else undefined. */
   protected readonly nuisanceScale: Float64Array | undefined;
   protected readonly nBins: number;
-  private readonly storedConfig: ModelConfig;
-  /** Configurations derived for other POI bounds (immutable, so shared). */
-  private readonly derivedConfigs = new Map<string, ModelConfig>();
+  /** The stored configuration and its POI-bound variants. */
+  private readonly configs: ConfigVariants;
   private readonly signalBounds: Bound[];
 
   constructor(args: SimplePdfArgs, nuisanceScale?: Float64Array) {
@@ -70,13 +70,15 @@ export abstract class SimplePdfBase extends BackendBase {
     const minPoi = fixed && this.isAlive ? minimumPoi(fixed, this.background) : Number.NEGATIVE_INFINITY;
     const nTheta = nuisanceScale ? this.nBins : 0;
     const names = ["mu", ...Array.from({ length: nsp }, (_, k) => `signal_par_${k}`)];
-    this.storedConfig = new ModelConfig({
-      poiIndex: 0,
-      minimumPoi: minPoi,
-      suggestedInit: new Array<number>(1 + nsp + nTheta).fill(1),
-      suggestedBounds: [[minPoi, 10], ...this.signalBounds, ...new Array(nTheta).fill(null)],
-      parameterNames: nTheta > 0 ? [...names, ...Array.from({ length: nTheta }, (_, i) => `theta_${i}`)] : names,
-    });
+    this.configs = new ConfigVariants(
+      new ModelConfig({
+        poiIndex: 0,
+        minimumPoi: minPoi,
+        suggestedInit: new Array<number>(1 + nsp + nTheta).fill(1),
+        suggestedBounds: [[minPoi, 10], ...this.signalBounds, ...new Array(nTheta).fill(null)],
+        parameterNames: nTheta > 0 ? [...names, ...Array.from({ length: nTheta }, (_, i) => `theta_${i}`)] : names,
+      }),
+    );
   }
 
   /** Whether data and background may be negative (Gaussian models). */
@@ -85,10 +87,7 @@ export abstract class SimplePdfBase extends BackendBase {
   }
 
   override get isAlive(): boolean {
-    const s = this.signal.fixed;
-    if (!s) return true;
-    for (let i = 0; i < s.length; i++) if ((s[i] as number) > 0) return true;
-    return false;
+    return this.signal.isAlive;
   }
 
   /**
@@ -97,16 +96,7 @@ export abstract class SimplePdfBase extends BackendBase {
    * bound changed; here `allowNegativeSignal` is honoured, spec §24.5).
    */
   config(options: ConfigOptions = {}): ModelConfig {
-    const allow = options.allowNegativeSignal ?? true;
-    const upper = options.poiUpperBound ?? 10;
-    if (allow && upper === 10) return this.storedConfig;
-    const key = `${allow}|${upper}`;
-    let config = this.derivedConfigs.get(key);
-    if (!config) {
-      config = this.storedConfig.rescalePoiBounds({ allowNegativeSignal: allow, poiUpperBound: upper });
-      this.derivedConfigs.set(key, config);
-    }
-    return config;
+    return this.configs.get(options);
   }
 
   /** log of the main density given data and expectation. */

@@ -8,6 +8,7 @@
  *
  * λ floored at 1e-20 (where it is, its derivatives are 0). Parameters `[μ, φ…, θ…, α…]`.
  */
+import { ConfigVariants } from "../../config/config-variants.js";
 import { type Bound, ModelConfig } from "../../config/model-config.js";
 import { InvalidInput } from "../../errors.js";
 import type { RandomSource } from "../../math/random.js";
@@ -350,9 +351,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   protected readonly core: ModelCore;
   /** Number of auxiliary measurements (N for θ plus one per modifier nuisance). */
   protected readonly nAux: number;
-  private readonly storedConfig: ModelConfig;
-  /** Configurations for non-default `config()` options (immutable, so cached). */
-  private readonly derivedConfigs = new Map<string, ModelConfig>();
+  /** The stored configuration and its POI-bound variants. */
+  private readonly configs: ConfigVariants;
   private readonly domain: readonly Bound[];
   private scratch: PoissonEvaluator | undefined;
 
@@ -387,20 +387,22 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const fixed = common.signal.fixed;
     const minPoi = fixed && this.isAlive ? minimumPoi(fixed, common.background) : Number.NEGATIVE_INFINITY;
     const withNames = nsp > 0 || nAlpha > 0;
-    this.storedConfig = new ModelConfig({
-      poiIndex: 0,
-      minimumPoi: minPoi,
-      suggestedInit: new Array<number>(npar).fill(1),
-      suggestedBounds: [[minPoi, 10], ...common.signalBounds, ...new Array<Bound>(n + nAlpha).fill(UNBOUNDED)],
-      parameterNames: withNames
-        ? [
-            "mu",
-            ...Array.from({ length: nsp }, (_, k) => `signal_par_${k}`),
-            ...Array.from({ length: n }, (_, i) => `theta_bkg_${i}`),
-            ...(common.modifiers?.names ?? []),
-          ]
-        : null,
-    });
+    this.configs = new ConfigVariants(
+      new ModelConfig({
+        poiIndex: 0,
+        minimumPoi: minPoi,
+        suggestedInit: new Array<number>(npar).fill(1),
+        suggestedBounds: [[minPoi, 10], ...common.signalBounds, ...new Array<Bound>(n + nAlpha).fill(UNBOUNDED)],
+        parameterNames: withNames
+          ? [
+              "mu",
+              ...Array.from({ length: nsp }, (_, k) => `signal_par_${k}`),
+              ...Array.from({ length: n }, (_, i) => `theta_bkg_${i}`),
+              ...(common.modifiers?.names ?? []),
+            ]
+          : null,
+      }),
+    );
     const domain: Bound[] = new Array<Bound>(npar).fill(UNBOUNDED);
     for (let i = 0; i < n; i++) domain[thetaOffset + i] = backgroundModel.domain(i);
     this.domain = Object.freeze(domain);
@@ -408,10 +410,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
 
   /** Callable signal: always alive; otherwise alive when some bin has positive signal. */
   override get isAlive(): boolean {
-    const s = this.signal.fixed;
-    if (!s) return true;
-    for (let i = 0; i < s.length; i++) if (s[i]! > 0) return true;
-    return false;
+    return this.signal.isAlive;
   }
 
   /**
@@ -420,16 +419,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
    * (spec §24.5, fixed here).
    */
   config(options: ConfigOptions = {}): ModelConfig {
-    const allow = options.allowNegativeSignal ?? true;
-    const upper = options.poiUpperBound ?? 10;
-    if (allow && upper === 10) return this.storedConfig;
-    const key = `${allow}|${upper}`;
-    let config = this.derivedConfigs.get(key);
-    if (!config) {
-      config = this.storedConfig.rescalePoiBounds({ allowNegativeSignal: allow, poiUpperBound: upper });
-      this.derivedConfigs.set(key, config);
-    }
-    return config;
+    return this.configs.get(options);
   }
 
   /** Background positivity nᵢ(θᵢ) ≥ 0 as the interval of each θᵢ (spey's nonlinear constraint). */

@@ -1,0 +1,30 @@
+import type { ConfigOptions } from "../backends/types.js";
+import type { ModelConfig } from "./model-config.js";
+
+/**
+ * A backend's stored configuration and the variants `config({allowNegativeSignal, poiUpperBound})`
+ * derives from it: μ ∈ [minimumPoi, upper] when negative signal is allowed, [0, upper] otherwise
+ * (spey forced the lower end to 0 whenever the upper bound differed from 10, spec §24.5; here
+ * `allowNegativeSignal` is honoured). Variants are immutable and cached.
+ */
+export class ConfigVariants {
+  private readonly variants = new Map<string, ModelConfig>();
+
+  constructor(
+    readonly stored: ModelConfig,
+    private readonly defaultUpperBound = 10,
+  ) {}
+
+  get(options: ConfigOptions = {}): ModelConfig {
+    const allow = options.allowNegativeSignal ?? true;
+    const upper = options.poiUpperBound ?? this.defaultUpperBound;
+    if (allow && upper === this.defaultUpperBound) return this.stored;
+    const key = `${allow}|${upper}`;
+    let config = this.variants.get(key);
+    if (!config) {
+      config = this.stored.rescalePoiBounds({ allowNegativeSignal: allow, poiUpperBound: upper });
+      this.variants.set(key, config);
+    }
+    return config;
+  }
+}
