@@ -98,6 +98,9 @@ export type {
   SynthesizedUncertainties,
 } from "./backends/simplified/index.js";
 
+// HistFactory (pyhf JSON workspaces)
+export * from "./backends/histfactory/index.js";
+
 // Statistical model and hypothesis testing
 export { StatisticalModel } from "./interface/statistical-model.js";
 export type {

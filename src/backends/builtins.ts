@@ -1,5 +1,6 @@
 import { CorrelatedCombiner } from "../combiner/correlated-combiner.js";
 import type { BackendClass } from "./backend-base.js";
+import type { ConverterClass } from "./registry.js";
 import { PyhfBackend, UncorrelatedBackgroundBackend } from "./histfactory/backend.js";
 import { PyhfSimplify } from "./histfactory/simplify.js";
 import { MultivariateNormal } from "./simple/multivariate-normal.js";
@@ -11,7 +12,7 @@ import { ThirdMomentExpansion } from "./simplified/third-moment-expansion.js";
 import { UncorrelatedBackground } from "./simplified/uncorrelated-background.js";
 
 /** The backends that ship with the package, registered at start-up. */
-export const BUILTIN_BACKENDS: readonly BackendClass[] = [
+export const BUILTIN_BACKENDS: readonly (BackendClass | ConverterClass)[] = [
   Poisson,
   Normal,
   MultivariateNormal,
@@ -23,6 +24,5 @@ export const BUILTIN_BACKENDS: readonly BackendClass[] = [
   PyhfBackend,
   UncorrelatedBackgroundBackend,
   // A converter (ConverterBase subclass): the registry instantiates it and calls `convert(args)`.
-  // The cast is needed while this array is typed BackendClass[] rather than (BackendClass | ConverterClass)[].
-  PyhfSimplify as unknown as BackendClass,
+  PyhfSimplify,
 ];

@@ -1,5 +1,6 @@
 import type { ExpectationType } from "../expectation.js";
 import type { RandomSource } from "../math/random.js";
+import type { MinimizeOptions } from "../optimize/types.js";
 
 /** A parameter vector `[μ, …]` as the likelihood functions receive it. */
 export type Parameters = Float64Array;
@@ -59,6 +60,10 @@ export interface FastPathResult {
 export interface FastPathConditionalOptions extends LikelihoodOptions {
   /** The fixed parameters (index → value), the POI among them. */
   readonly fixed: ReadonlyMap<number, number>;
+  /** A start point (e.g. a nearby fit's parameters), when the caller has one. */
+  readonly initPars?: Float64Array | undefined;
+  /** The caller's optimiser settings, for fast paths that run an optimiser. */
+  readonly optimiser?: MinimizeOptions | undefined;
 }
 
 /** Arguments of the free-fit fast path {@link BackendBase.minimizeNegativeLoglikelihood}. */
@@ -67,4 +72,8 @@ export interface FastPathFreeOptions extends LikelihoodOptions {
   readonly allowNegativeSignal: boolean;
   /** Parameters held fixed besides the free ones (index → value); usually empty. */
   readonly fixed: ReadonlyMap<number, number>;
+  /** A start point, when the caller has one. */
+  readonly initPars?: Float64Array | undefined;
+  /** The caller's optimiser settings, for fast paths that run an optimiser. */
+  readonly optimiser?: MinimizeOptions | undefined;
 }

@@ -256,8 +256,11 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
   const fallback = (side: "left" | "right"): number => {
     const edge = side === "left" ? hardLo : hardHi;
     const v = safe(c, edge);
-    if (v < 0) {
-      log.warning(`chi2Test: no ${side} crossing; the profile stays below the threshold up to ${edge}.`);
+    if (!(v > 0)) {
+      // As spey: when the search reaches the hard limit without a crossing (the profile stays
+      // below the threshold there, or is undefined because no nuisance value keeps the expected
+      // yields positive), the limit is that edge.
+      log.warning(`chi2Test: no ${side} crossing up to ${edge}; returning ${edge}.`);
       return edge;
     }
     log.warning(`Cannot find the ${side} root. Check your chi^2 distribution.`);

@@ -82,7 +82,12 @@ export function createFitter(setup: FitterSetup): Fitter {
   const options = { expected: setup.expected, ...(setup.data ? { data: setup.data } : {}) };
   const logpdf = backend.getLogpdfFunc(options);
   let prepared:
-    | { lower: Float64Array; upper: Float64Array; objective: ReturnType<NonNullable<BackendBase["getObjectiveFunction"]>> | undefined; hessian: ((x: Float64Array) => Float64Array) | undefined }
+    | {
+        lower: Float64Array;
+        upper: Float64Array;
+        objective: ReturnType<NonNullable<BackendBase["getObjectiveFunction"]>> | undefined;
+        hessian: ((x: Float64Array) => Float64Array) | undefined;
+      }
     | undefined;
   const prepare = () => {
     if (prepared) return prepared;
@@ -104,12 +109,14 @@ export function createFitter(setup: FitterSetup): Fitter {
     fit(fixed, initPars) {
       const x0 = new Float64Array(n);
       const init = initPars ?? config.suggestedInit;
-      if (init.length !== n) throw new InvalidInput(`initPars has ${init.length} entries but the model has ${n} parameters.`);
+      if (init.length !== n)
+        throw new InvalidInput(`initPars has ${init.length} entries but the model has ${n} parameters.`);
       for (let i = 0; i < n; i++) x0[i] = init[i] as number;
       const fixedMask = new Array<boolean>(n).fill(false);
       for (const [idx, value] of fixed) {
         if (idx < 0 || idx >= n) throw new InvalidInput(`fixed parameter index ${idx} is outside [0, ${n}).`);
-        if (!Number.isFinite(value)) throw new InvalidInput(`the fixed value of parameter ${idx} must be finite; got ${value}.`);
+        if (!Number.isFinite(value))
+          throw new InvalidInput(`the fixed value of parameter ${idx} must be finite; got ${value}.`);
         x0[idx] = value;
         fixedMask[idx] = true;
       }
@@ -129,7 +136,8 @@ export function createFitter(setup: FitterSetup): Fitter {
         },
         setup.optimiser,
       );
-      if (!result.converged) log.warning(`Optimiser has not been able to satisfy all the conditions: ${result.message}`);
+      if (!result.converged)
+        log.warning(`Optimiser has not been able to satisfy all the conditions: ${result.message}`);
       return { nll: -logpdf(result.x), parameters: result.x, converged: result.converged };
     },
   };

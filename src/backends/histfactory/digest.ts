@@ -146,7 +146,9 @@ export function pythonJsonDumps(value: unknown, numbers: "float" | "int" = "floa
   if (value === true) return "true";
   if (value === false) return "false";
   if (typeof value === "number") {
-    return numbers === "int" && Number.isInteger(value) && Math.abs(value) < 2 ** 53 ? String(value) : pythonFloatRepr(value);
+    return numbers === "int" && Number.isInteger(value) && Math.abs(value) < 2 ** 53
+      ? String(value)
+      : pythonFloatRepr(value);
   }
   if (typeof value === "string") return pythonJsonString(value);
   if (Array.isArray(value)) return `[${value.map((v) => pythonJsonDumps(v, numbers)).join(",")}]`;

@@ -60,7 +60,8 @@ export function workspaceFromFiles(
       } catch (error) {
         throw new InvalidInput(`${path}: ${(error as Error).message}`);
       }
-      const key = name ?? options.patchName ?? (patchSet.patches.length === 1 ? (patchSet.names[0] as string) : undefined);
+      const key =
+        name ?? options.patchName ?? (patchSet.patches.length === 1 ? (patchSet.names[0] as string) : undefined);
       if (key === undefined) {
         throw new InvalidInput(
           `${path} is a patch set with ${patchSet.patches.length} patches; choose one as ${path}:NAME (e.g. ${path}:${patchSet.names[0]}).`,

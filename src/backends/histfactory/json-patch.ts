@@ -68,7 +68,9 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.every(
+    (k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
 }
 
 function describeType(v: unknown): string {
@@ -133,7 +135,9 @@ function parentOf(doc: JsonValue, tokens: string[], pointer: string): { parent: 
     node = next;
   }
   if (node === null || typeof node !== "object") {
-    throw new Failure(`${tokens.length > 1 ? toJsonPointer(tokens.slice(0, -1)) : "the document"} is ${describeType(node)}, not an object or array, so "${pointer}" cannot be reached`);
+    throw new Failure(
+      `${tokens.length > 1 ? toJsonPointer(tokens.slice(0, -1)) : "the document"} is ${describeType(node)}, not an object or array, so "${pointer}" cannot be reached`,
+    );
   }
   return { parent: node, key: tokens[tokens.length - 1] as string };
 }
@@ -143,7 +147,9 @@ function arrayIndex(token: string, length: number, allowEnd: boolean, where: str
   if (!/^(0|[1-9][0-9]*)$/.test(token)) throw new Failure(`"${token}" is not an array index in ${where}`);
   const idx = Number(token);
   if (idx > length || (!allowEnd && idx === length)) {
-    throw new Failure(`index ${idx} is out of range in ${where}, which has ${length} entr${length === 1 ? "y" : "ies"}`);
+    throw new Failure(
+      `index ${idx} is out of range in ${where}, which has ${length} entr${length === 1 ? "y" : "ies"}`,
+    );
   }
   return idx;
 }
@@ -152,7 +158,8 @@ function child(node: JsonValue, token: string, pointer: string, prefix: string[]
   const where = prefix.length > 1 ? toJsonPointer(prefix.slice(0, -1)) : "the document";
   if (Array.isArray(node)) return node[arrayIndex(token, node.length, false, where)] as JsonValue;
   if (node !== null && typeof node === "object") {
-    if (!Object.hasOwn(node, token)) throw new Failure(`${where} has no member "${token}" (while resolving "${pointer}")`);
+    if (!Object.hasOwn(node, token))
+      throw new Failure(`${where} has no member "${token}" (while resolving "${pointer}")`);
     return node[token] as JsonValue;
   }
   throw new Failure(`${where} is ${describeType(node)}, so "${pointer}" cannot be resolved`);
@@ -241,7 +248,9 @@ export function applyJsonPatch<T = JsonValue>(document: unknown, patch: unknown,
         case "test": {
           const actual = getAt(doc, op.path);
           if (!jsonEqual(actual, op.value)) {
-            throw new Failure(`test failed: the value at "${op.path}" is ${JSON.stringify(actual)?.slice(0, 200)}, not ${JSON.stringify(op.value)?.slice(0, 200)}`);
+            throw new Failure(
+              `test failed: the value at "${op.path}" is ${JSON.stringify(actual)?.slice(0, 200)}, not ${JSON.stringify(op.value)?.slice(0, 200)}`,
+            );
           }
           break;
         }

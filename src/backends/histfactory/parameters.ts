@@ -126,7 +126,10 @@ export function buildParameterSets(
       }
     }
     const auxdata = member<number>(user?.config, "auxdata", r, n, path) ?? r.auxdata ?? [];
-    const sigmas = member<number>(user?.config, "sigmas", r, n, path) ?? r.sigmas ?? (r.constraint === "normal" ? new Array<number>(n).fill(1) : []);
+    const sigmas =
+      member<number>(user?.config, "sigmas", r, n, path) ??
+      r.sigmas ??
+      (r.constraint === "normal" ? new Array<number>(n).fill(1) : []);
     const factors = member<number>(user?.config, "factors", r, n, path) ?? r.factors ?? [];
     const inits = member<number>(user?.config, "inits", r, n, path) ?? r.inits ?? auxdata;
     const bounds =

@@ -9,7 +9,7 @@ import { PatchSetVerificationError } from "./errors.js";
 import type { JsonPatch } from "./json-patch.js";
 import { cloneJson } from "./json-patch.js";
 import { type PatchSetSpec, validatePatchSet } from "./schema.js";
-import { readJsonFile, Workspace } from "./workspace.js";
+import { readJsonFile, type Workspace } from "./workspace.js";
 
 /** One patch of a patch set. */
 export interface PatchSetEntry {
@@ -105,7 +105,10 @@ export class PatchSet {
         labels: [...this.labels],
         references: { ...this.references },
       },
-      patches: this.patches.map((p) => ({ metadata: { name: p.name, values: [...p.values] }, patch: cloneJson(p.patch) })),
+      patches: this.patches.map((p) => ({
+        metadata: { name: p.name, values: [...p.values] },
+        patch: cloneJson(p.patch),
+      })),
       version: this.version,
     };
   }

@@ -169,7 +169,10 @@ export function validateModifier(v: unknown, path: JsonPath): ModifierSpec {
   string(o.name, [...path, "name"]);
   const type = o.type;
   if (typeof type !== "string" || !(MODIFIER_TYPES as readonly string[]).includes(type)) {
-    fail([...path, "type"], `unknown modifier type ${JSON.stringify(type)}; expected one of ${MODIFIER_TYPES.join(", ")}.`);
+    fail(
+      [...path, "type"],
+      `unknown modifier type ${JSON.stringify(type)}; expected one of ${MODIFIER_TYPES.join(", ")}.`,
+    );
   }
   const dataPath = [...path, "data"];
   const data = o.data;
@@ -262,7 +265,13 @@ export function validateParameterConfig(v: unknown, path: JsonPath): ParameterCo
 export function validateMeasurement(v: unknown, path: JsonPath = []): MeasurementSpec {
   const o = object(v, path, ["name", "config"], [], "a measurement {name, config: {poi, parameters}}");
   string(o.name, [...path, "name"]);
-  const config = object(o.config, [...path, "config"], ["poi", "parameters"], [], "a measurement config {poi, parameters}");
+  const config = object(
+    o.config,
+    [...path, "config"],
+    ["poi", "parameters"],
+    [],
+    "a measurement config {poi, parameters}",
+  );
   string(config.poi, [...path, "config", "poi"]);
   const seen = new Map<string, number>();
   array(config.parameters, [...path, "config", "parameters"]).forEach((p, i) => {
@@ -282,7 +291,10 @@ function uniqueNames(items: readonly { name: string }[], path: JsonPath, what: s
   items.forEach((item, i) => {
     const previous = seen.get(item.name);
     if (previous !== undefined) {
-      fail([...path, i, "name"], `duplicate ${what} name "${item.name}" (also ${formatJsonPath([...path, previous])}).`);
+      fail(
+        [...path, i, "name"],
+        `duplicate ${what} name "${item.name}" (also ${formatJsonPath([...path, previous])}).`,
+      );
     }
     seen.set(item.name, i);
   });
@@ -307,7 +319,9 @@ export function validateWorkspace(v: unknown): WorkspaceSpec {
   const observations = array(o.observations, ["observations"], 1).map((x, i) =>
     validateObservation(x, ["observations", i]),
   );
-  const measurements = array(o.measurements, ["measurements"], 1).map((m, i) => validateMeasurement(m, ["measurements", i]));
+  const measurements = array(o.measurements, ["measurements"], 1).map((m, i) =>
+    validateMeasurement(m, ["measurements", i]),
+  );
   uniqueNames(channels, ["channels"], "channel");
   uniqueNames(observations, ["observations"], "observation");
   uniqueNames(measurements, ["measurements"], "measurement");
@@ -333,7 +347,10 @@ export function checkChannelConsistency(channel: ChannelSpec, path: JsonPath): v
       const key = `${m.type}/${m.name}`;
       const previous = seen.get(key);
       if (previous !== undefined) {
-        fail(mp, `the ${m.type} modifier "${m.name}" is listed twice on sample "${sample.name}" (also modifiers[${previous}]).`);
+        fail(
+          mp,
+          `the ${m.type} modifier "${m.name}" is listed twice on sample "${sample.name}" (also modifiers[${previous}]).`,
+        );
       }
       seen.set(key, k);
       const expectLength = (arr: number[], p: JsonPath) => {
@@ -370,7 +387,10 @@ export function validatePatchSet(v: unknown): PatchSetSpec {
   string(meta.description, ["metadata", "description"]);
   const digests = object(meta.digests, ["metadata", "digests"], [], ["md5", "sha256"], "digests {sha256?, md5?}");
   if (Object.keys(digests).length === 0) fail(["metadata", "digests"], "expected at least one digest (sha256 or md5).");
-  if (digests.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(string(digests.sha256, ["metadata", "digests", "sha256"]))) {
+  if (
+    digests.sha256 !== undefined &&
+    !/^[a-f0-9]{64}$/.test(string(digests.sha256, ["metadata", "digests", "sha256"]))
+  ) {
     fail(["metadata", "digests", "sha256"], "expected 64 lower-case hexadecimal digits.");
   }
   if (digests.md5 !== undefined && !/^[a-f0-9]{32}$/.test(string(digests.md5, ["metadata", "digests", "md5"]))) {
@@ -397,7 +417,8 @@ export function validatePatchSet(v: unknown): PatchSetSpec {
       );
     }
     const prevName = names.get(name);
-    if (prevName !== undefined) fail([...pp, "metadata", "name"], `duplicate patch name "${name}" (also patches[${prevName}]).`);
+    if (prevName !== undefined)
+      fail([...pp, "metadata", "name"], `duplicate patch name "${name}" (also patches[${prevName}]).`);
     names.set(name, i);
     const key = JSON.stringify(vals);
     const prevValues = values.get(key);

@@ -108,7 +108,12 @@ function poiSamples(spec: WorkspaceSpec, poi: string): Set<string> {
  * The workspace used for sampling: signal samples keep only the POI (and luminosity) modifiers
  * unless `keepSignalModifiers`; with `zeroSignal` their yields are zero.
  */
-function stripSignal(spec: WorkspaceSpec, poi: string, keepSignalModifiers: boolean, zeroSignal: boolean): WorkspaceSpec {
+function stripSignal(
+  spec: WorkspaceSpec,
+  poi: string,
+  keepSignalModifiers: boolean,
+  zeroSignal: boolean,
+): WorkspaceSpec {
   const signal = poiSamples(spec, poi);
   return {
     ...spec,
@@ -120,7 +125,9 @@ function stripSignal(spec: WorkspaceSpec, poi: string, keepSignalModifiers: bool
           return {
             name: s.name,
             data: zeroSignal ? s.data.map(() => 0) : [...s.data],
-            modifiers: keepSignalModifiers ? s.modifiers : s.modifiers.filter((m) => m.name === poi || m.type === "lumi"),
+            modifiers: keepSignalModifiers
+              ? s.modifiers
+              : s.modifiers.filter((m) => m.name === poi || m.type === "lumi"),
           };
         }),
       }),
@@ -140,7 +147,11 @@ function controlWorkspace(spec: WorkspaceSpec, poi: string, controls: readonly s
     const n = (first.samples[0] as SampleSpec).data.length;
     first.samples = [
       ...first.samples,
-      { name: "__poi_placeholder__", data: new Array<number>(n).fill(0), modifiers: [{ name: poi, type: "normfactor", data: null }] },
+      {
+        name: "__poi_placeholder__",
+        data: new Array<number>(n).fill(0),
+        modifiers: [{ name: poi, type: "normfactor", data: null }],
+      },
     ];
   }
   return {
@@ -162,20 +173,26 @@ function controlChannels(spec: WorkspaceSpec, indices: readonly (number | string
     }
     return guessed;
   }
-  if (!Array.isArray(indices)) throw new InvalidInput("pyhf.simplify: controlRegionIndices must be an array of channel indices or names.");
+  if (!Array.isArray(indices))
+    throw new InvalidInput("pyhf.simplify: controlRegionIndices must be an array of channel indices or names.");
   const out = indices.map((x) => {
     if (typeof x === "number") {
       if (!Number.isInteger(x) || x < 0 || x >= names.length) {
-        throw new InvalidInput(`pyhf.simplify: controlRegionIndices: no channel ${x} (the workspace has ${names.length}).`);
+        throw new InvalidInput(
+          `pyhf.simplify: controlRegionIndices: no channel ${x} (the workspace has ${names.length}).`,
+        );
       }
       return names[x] as string;
     }
-    if (!names.includes(x)) throw new InvalidInput(`pyhf.simplify: controlRegionIndices: no channel "${x}" (channels: ${names.join(", ")}).`);
+    if (!names.includes(x))
+      throw new InvalidInput(`pyhf.simplify: controlRegionIndices: no channel "${x}" (channels: ${names.join(", ")}).`);
     return x;
   });
   if (out.length === 0) throw new InvalidInput("pyhf.simplify: controlRegionIndices is empty.");
   if (out.length === names.length) {
-    throw new InvalidInput("pyhf.simplify: every channel is a control channel; at least one signal region must remain.");
+    throw new InvalidInput(
+      "pyhf.simplify: every channel is a control channel; at least one signal region must remain.",
+    );
   }
   return [...new Set(out)];
 }
@@ -236,7 +253,9 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
   for (let i = 0; i < cModel.nPar; i++) if (i !== cModel.poiIndex && !cModel.suggestedFixed[i]) free.push(i);
   const m = free.length;
   const h = new Float64Array(m * m);
-  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) h[a * m + b] = hessian[(free[a] as number) * cModel.nPar + (free[b] as number)] as number;
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++)
+      h[a * m + b] = hessian[(free[a] as number) * cModel.nPar + (free[b] as number)] as number;
   const lower = cholesky(h, m);
   if (!lower) {
     throw new InvalidInput(
@@ -251,14 +270,16 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
   const sModel = sampling.model;
   const map = parameterMap(cModel, sModel);
   const mapped = new Set(map.values());
-  const needsFit = sModel.parameterNames.some((_, i) => i !== sModel.poiIndex && !sModel.suggestedFixed[i] && !mapped.has(i));
+  const needsFit = sModel.parameterNames.some(
+    (_, i) => i !== sModel.poiIndex && !sModel.suggestedFixed[i] && !mapped.has(i),
+  );
   const nMain = sModel.nMain;
   const samples: Float64Array[] = [];
   const rng = new Random(args.seed ?? 0);
   const z = new Float64Array(m);
   const pars = Float64Array.from(sModel.suggestedInit);
   pars[sModel.poiIndex] = 0;
-  let previous: Float64Array | undefined = undefined;
+  let previous: Float64Array | undefined;
   let attempts = 0;
   const maxAttempts = 20 * nSamples;
   while (samples.length < nSamples && attempts < maxAttempts) {
@@ -296,7 +317,8 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
       `pyhf.simplify: only ${samples.length} of ${nSamples} nuisance-parameter samples gave non-negative yields in ${attempts} attempts.`,
     );
   }
-  if (attempts > nSamples) log.warning(`pyhf.simplify: ${attempts - nSamples} sample(s) were rejected (negative expected yields).`);
+  if (attempts > nSamples)
+    log.warning(`pyhf.simplify: ${attempts - nSamples} sample(s) were rejected (negative expected yields).`);
 
   // 4. Moments.
   const n = samples.length;

@@ -122,7 +122,9 @@ export class Workspace {
 
   /** Number of bins of each channel. */
   get channelNbins(): Record<string, number> {
-    return Object.fromEntries(this.spec.channels.map((c) => [c.name, (c.samples[0] as { data: number[] }).data.length]));
+    return Object.fromEntries(
+      this.spec.channels.map((c) => [c.name, (c.samples[0] as { data: number[] }).data.length]),
+    );
   }
 
   /** Sample names (sorted, unique; pyhf's `samples`). */
@@ -136,7 +138,9 @@ export class Workspace {
     for (const c of this.spec.channels) {
       for (const s of c.samples) for (const m of s.modifiers) seen.set(`${m.name}\u0000${m.type}`, [m.name, m.type]);
     }
-    return [...seen.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    return [...seen.values()].sort((a, b) =>
+      a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
+    );
   }
 
   get measurementNames(): string[] {
@@ -170,10 +174,14 @@ export class Workspace {
     }
     const index = selection.measurementIndex ?? 0;
     if (selection.measurementIndex === undefined && names.length > 1) {
-      log.warning(`The workspace defines ${names.length} measurements (${names.join(", ")}); using the first, "${names[0]}".`);
+      log.warning(
+        `The workspace defines ${names.length} measurements (${names.join(", ")}); using the first, "${names[0]}".`,
+      );
     }
     if (!Number.isInteger(index) || index < 0 || index >= names.length) {
-      throw new InvalidInput(`measurement index ${index} is out of range: the workspace has ${names.length} measurement(s).`);
+      throw new InvalidInput(
+        `measurement index ${index} is out of range: the workspace has ${names.length} measurement(s).`,
+      );
     }
     return { measurement: cloneJson(this.spec.measurements[index] as MeasurementSpec), path: ["measurements", index] };
   }
@@ -340,19 +348,27 @@ export class Workspace {
   ): Workspace {
     const join = options.join ?? "none";
     if (!JOINS.includes(join)) {
-      throw new InvalidWorkspaceOperation(`join must be one of ${JOINS.map((j) => `"${j}"`).join(", ")}; got ${JSON.stringify(join)}.`);
+      throw new InvalidWorkspaceOperation(
+        `join must be one of ${JOINS.map((j) => `"${j}"`).join(", ")}; got ${JSON.stringify(join)}.`,
+      );
     }
     const merge = options.mergeChannels ?? false;
     if (merge && join === "none") {
-      throw new InvalidWorkspaceOperation('mergeChannels needs an outer join ("outer", "left outer" or "right outer").');
+      throw new InvalidWorkspaceOperation(
+        'mergeChannels needs an outer join ("outer", "left outer" or "right outer").',
+      );
     }
     if (join === "left outer" || join === "right outer") {
-      log.warning("You are using an unsafe join operation: items present in both workspaces are silently taken from one side.");
+      log.warning(
+        "You are using an unsafe join operation: items present in both workspaces are silently taken from one side.",
+      );
     }
     const a = left.spec;
     const b = right.spec;
     if (a.version !== b.version) {
-      throw new InvalidWorkspaceOperation(`Workspaces of different versions cannot be combined: ${a.version} != ${b.version}.`);
+      throw new InvalidWorkspaceOperation(
+        `Workspaces of different versions cannot be combined: ${a.version} != ${b.version}.`,
+      );
     }
     const channels = joinItems(join, a.channels, b.channels, merge ? "samples" : undefined) as ChannelSpec[];
     checkJoin(join, a.channels, b.channels, channels, "channels");
@@ -384,7 +400,9 @@ export class Workspace {
    * to have been written as floats (`50.0`), as pyhf writes them.
    */
   digest(): string {
-    return this.sourceText !== undefined ? digestOfJsonText(this.sourceText) : (candidateDigests(this.spec)[0] as string);
+    return this.sourceText !== undefined
+      ? digestOfJsonText(this.sourceText)
+      : (candidateDigests(this.spec)[0] as string);
   }
 
   /** Every digest the workspace may have in pyhf (see {@link digest}). */
@@ -483,7 +501,11 @@ function joinMeasurements(
       continue;
     }
     // Names are unique within each workspace, so a group holds one left and one right measurement.
-    const parameters = joinItems("outer", (ms[0] as MeasurementSpec).config.parameters, (ms[1] as MeasurementSpec).config.parameters);
+    const parameters = joinItems(
+      "outer",
+      (ms[0] as MeasurementSpec).config.parameters,
+      (ms[1] as MeasurementSpec).config.parameters,
+    );
     const counts = new Map<string, number>();
     for (const p of parameters) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
     const incompatible = [...counts].filter(([, c]) => c > 1).map(([n]) => n);

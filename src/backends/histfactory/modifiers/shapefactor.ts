@@ -32,7 +32,8 @@ export const shapefactor: ModifierImplementation = {
   emit(occurrences, context, sink) {
     for (const occ of occurrences) {
       const p = context.offset(occ.modifier.name);
-      for (let b = 0; b < occ.channel.nbins; b++) sink.addFactor(occ.firstCell + b, p + b, FACTOR_LINEAR, NO_COEFFICIENTS);
+      for (let b = 0; b < occ.channel.nbins; b++)
+        sink.addFactor(occ.firstCell + b, p + b, FACTOR_LINEAR, NO_COEFFICIENTS);
     }
   },
 };

@@ -56,7 +56,8 @@ export const shapesys: ModifierImplementation = {
   emit(occurrences, context, sink) {
     for (const occ of occurrences) {
       const p = context.offset(occ.modifier.name);
-      for (let b = 0; b < occ.channel.nbins; b++) sink.addFactor(occ.firstCell + b, p + b, FACTOR_LINEAR, NO_COEFFICIENTS);
+      for (let b = 0; b < occ.channel.nbins; b++)
+        sink.addFactor(occ.firstCell + b, p + b, FACTOR_LINEAR, NO_COEFFICIENTS);
     }
   },
 };

@@ -84,7 +84,8 @@ export const staterror: ModifierImplementation = {
       const p = context.offset(name);
       for (const occ of occs) {
         const q = p + (channels.get(occ.channel) as number);
-        for (let b = 0; b < occ.channel.nbins; b++) sink.addFactor(occ.firstCell + b, q + b, FACTOR_LINEAR, NO_COEFFICIENTS);
+        for (let b = 0; b < occ.channel.nbins; b++)
+          sink.addFactor(occ.firstCell + b, q + b, FACTOR_LINEAR, NO_COEFFICIENTS);
       }
     }
   },

@@ -25,7 +25,14 @@ export const FACTOR_STRIDE = 8;
 export const DELTA_STRIDE = 4;
 
 /** Value and derivatives of factor term `t` at parameter value `x`. */
-export function evaluateFactor(kind: number, coef: Float64Array, t: number, x: number, out: Float64Array, o: number): void {
+export function evaluateFactor(
+  kind: number,
+  coef: Float64Array,
+  t: number,
+  x: number,
+  out: Float64Array,
+  o: number,
+): void {
   const k = t * FACTOR_STRIDE;
   switch (kind) {
     case FACTOR_LINEAR:
@@ -54,17 +61,34 @@ export function factorValue(kind: number, coef: Float64Array, t: number, x: numb
       ((coef[k + 2] as number) +
         x *
           ((coef[k + 3] as number) +
-            x * ((coef[k + 4] as number) + x * ((coef[k + 5] as number) + x * ((coef[k + 6] as number) + x * (coef[k + 7] as number))))))
+            x *
+              ((coef[k + 4] as number) +
+                x * ((coef[k + 5] as number) + x * ((coef[k + 6] as number) + x * (coef[k + 7] as number))))))
   );
 }
 
 /** Value and derivatives of delta term `t` at parameter value `x`. */
-export function evaluateDelta(kind: number, coef: Float64Array, t: number, x: number, out: Float64Array, o: number): void {
+export function evaluateDelta(
+  kind: number,
+  coef: Float64Array,
+  t: number,
+  x: number,
+  out: Float64Array,
+  o: number,
+): void {
   const k = t * DELTA_STRIDE;
   if (kind === DELTA_CODE0) {
     interpolateCode0(coef[k] as number, coef[k + 1] as number, x, out, o);
   } else {
-    interpolateCode4p(coef[k] as number, coef[k + 1] as number, coef[k + 2] as number, coef[k + 3] as number, x, out, o);
+    interpolateCode4p(
+      coef[k] as number,
+      coef[k + 1] as number,
+      coef[k + 2] as number,
+      coef[k + 3] as number,
+      x,
+      out,
+      o,
+    );
   }
 }
 
