@@ -8,7 +8,10 @@ if (isMainThread) {
   const points = Number(process.argv[2] ?? 10000);
   const workers = Number(process.argv[3] ?? Math.min(2, availableParallelism()));
   const t0 = performance.now();
-  const chunks = Array.from({ length: workers }, (_, w) => ({ from: Math.floor((w * points) / workers), to: Math.floor(((w + 1) * points) / workers) }));
+  const chunks = Array.from({ length: workers }, (_, w) => ({
+    from: Math.floor((w * points) / workers),
+    to: Math.floor(((w + 1) * points) / workers),
+  }));
   const results = await Promise.all(
     chunks.map(
       (chunk) =>
@@ -22,7 +25,9 @@ if (isMainThread) {
   const seconds = (performance.now() - t0) / 1000;
   const done = results.reduce((s, r) => s + r.done, 0);
   const finite = results.reduce((s, r) => s + r.finite, 0);
-  console.log(`${done} eight-bin correlated models, UL + ±2σ bands, ${workers} worker(s): ${seconds.toFixed(1)} s (${((1000 * seconds) / done).toFixed(2)} ms/point wall, ${finite} finite observed limits)`);
+  console.log(
+    `${done} eight-bin correlated models, UL + ±2σ bands, ${workers} worker(s): ${seconds.toFixed(1)} s (${((1000 * seconds) / done).toFixed(2)} ms/point wall, ${finite} finite observed limits)`,
+  );
 } else {
   const { getBackend, setLogHandler } = await import("../dist/index.js");
   setLogHandler(() => {});

@@ -14,9 +14,27 @@ const BACKENDS = [
   "default.effective_sigma",
 ];
 const OPS = [
-  { label: "CLs", match: (r) => r.op === "exclusion_confidence_level" && r.args.expected === "observed" && r.args.poi_test === 1 && !r.args.calculator && !r.args.allow_negative_signal, run: (m) => m.exclusionConfidenceLevel() },
-  { label: "UL", match: (r) => r.op === "poi_upper_limit" && r.args.expected === "observed" && r.args.confidence_level === undefined, run: (m) => m.poiUpperLimit() },
-  { label: "UL ±2σ", match: (r) => r.op === "poi_upper_limit" && r.args.expected === "aposteriori" && r.args.expected_pvalue === "2sigma", run: (m) => m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }) },
+  {
+    label: "CLs",
+    match: (r) =>
+      r.op === "exclusion_confidence_level" &&
+      r.args.expected === "observed" &&
+      r.args.poi_test === 1 &&
+      !r.args.calculator &&
+      !r.args.allow_negative_signal,
+    run: (m) => m.exclusionConfidenceLevel(),
+  },
+  {
+    label: "UL",
+    match: (r) => r.op === "poi_upper_limit" && r.args.expected === "observed" && r.args.confidence_level === undefined,
+    run: (m) => m.poiUpperLimit(),
+  },
+  {
+    label: "UL ±2σ",
+    match: (r) =>
+      r.op === "poi_upper_limit" && r.args.expected === "aposteriori" && r.args.expected_pvalue === "2sigma",
+    run: (m) => m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }),
+  },
 ];
 
 function median(xs) {
@@ -49,7 +67,9 @@ function speyTiming(backend, bins, op) {
   return best && best.d <= Math.max(2, 0.25 * bins) ? best : undefined;
 }
 
-console.log(`${"backend".padEnd(34)}${"bins".padStart(5)}  ${"operation".padEnd(8)}${"ours ms".padStart(10)}${"spey ms".padStart(12)}${"speed-up".padStart(10)}`);
+console.log(
+  `${"backend".padEnd(34)}${"bins".padStart(5)}  ${"operation".padEnd(8)}${"ours ms".padStart(10)}${"spey ms".padStart(12)}${"speed-up".padStart(10)}`,
+);
 for (const backend of BACKENDS) {
   for (const bins of [2, 8, 50]) {
     const args = argumentsFor(backend, syntheticModel(bins));
@@ -59,7 +79,9 @@ for (const backend of BACKENDS) {
       const spey = speyTiming(backend, bins, op);
       const speyText = spey ? `${spey.ms.toFixed(1)} (${spey.bins}b)` : "n/a";
       const speed = spey ? `${(spey.ms / ours).toFixed(0)}×` : "";
-      console.log(`${backend.padEnd(34)}${String(bins).padStart(5)}  ${op.label.padEnd(8)}${ours.toFixed(3).padStart(10)}${speyText.padStart(12)}${speed.padStart(10)}`);
+      console.log(
+        `${backend.padEnd(34)}${String(bins).padStart(5)}  ${op.label.padEnd(8)}${ours.toFixed(3).padStart(10)}${speyText.padStart(12)}${speed.padStart(10)}`,
+      );
     }
   }
 }
