@@ -204,12 +204,14 @@ export async function loadPlugins(): Promise<string[]> {
 /** Convert spey's snake_case keyword names to camelCase (`signal_yields` → `signalYields`). */
 export function camelCaseKeys(args: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const source: Record<string, string> = {};
   for (const [key, value] of Object.entries(args)) {
     const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    if (camel in out && camel !== key) {
-      throw new InvalidInput(`argument "${key}" is given twice (also as "${camel}"); keep one.`);
+    if (camel in out) {
+      throw new InvalidInput(`argument "${key}" is given twice (also as "${source[camel]}"); keep one.`);
     }
     out[camel] = value;
+    source[camel] = key;
   }
   return out;
 }

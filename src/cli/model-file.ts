@@ -1,49 +1,64 @@
-import { readFileSync } from "node:fs";
 import { getBackend } from "../backends/registry.js";
-import { InvalidInput, SpeyError } from "../errors.js";
+import { isObject, normaliseDescription } from "../batch/description.js";
 import type { StatisticalModel } from "../interface/statistical-model.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { InputFileError, readJson } from "./json-input.js";
+import { isPyhfWorkspace, workspaceModel } from "./workspace.js";
 
-/** Error for anything wrong with the user's input files (exit code 2). */
-export class InputFileError extends SpeyError {}
+export { InputFileError, readJson } from "./json-input.js";
 
-/** Read a JSON file (or standard input for "-"), with errors naming the file and position. */
-export function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
-  } catch (error) {
-    throw new InputFileError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InputFileError(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
+/** A model built from the command line's input. */
+export interface LoadedModel {
+  readonly model: StatisticalModel;
+  /** The file name ("standard input" for "-"). */
+  readonly source: string;
+  readonly kind: "model" | "workspace";
 }
 
 /**
  * Build a statistical model from a model description `{ "backend": name, ...arguments }`
- * (camelCase or spey's snake_case argument names).
+ * (camelCase or spey's snake_case argument names). Input problems become {@link InputFileError}
+ * naming the file.
  */
 export function modelFromDescription(description: unknown, source: string): StatisticalModel {
-  if (typeof description !== "object" || description === null || Array.isArray(description)) {
+  if (!isObject(description)) {
     throw new InputFileError(`${source}: a model file must be a JSON object { "backend": "...", ...arguments }.`);
   }
-  const { backend, ...args } = description as Record<string, unknown>;
+  const { backend, ...args } = description;
   if (typeof backend !== "string") {
-    throw new InputFileError(`${source}: missing "backend" (e.g. "default.uncorrelated_background").`);
+    throw new InputFileError(
+      `${source}: missing "backend" (e.g. "default.uncorrelated_background"; see \`spey backends\`).`,
+    );
   }
   try {
-    return getBackend(backend)({ analysis: source, ...args });
+    return getBackend(backend)({ analysis: source, ...normaliseDescription(args) });
   } catch (error) {
-    if (error instanceof InvalidInput || error instanceof SpeyError) {
-      throw new InputFileError(`${source}: ${(error as Error).message}`);
-    }
+    if (exitCodeFor(error) === ExitCode.BadInput) throw new InputFileError(`${source}: ${(error as Error).message}`);
     throw error;
   }
 }
 
-/** Load a model file ("-" for standard input). */
-export function loadModel(path: string): StatisticalModel {
-  return modelFromDescription(readJson(path), path);
+/**
+ * Load the model of a command: a model file, or a pyhf workspace with `patches`; "-" reads
+ * standard input.
+ */
+export function loadModel(path: string, options: { patches?: readonly string[] } = {}): LoadedModel {
+  return modelFromValue(readJson(path), path, options);
+}
+
+/** {@link loadModel} for the already-parsed content of `path`. */
+export function modelFromValue(
+  value: unknown,
+  path: string,
+  options: { patches?: readonly string[] } = {},
+): LoadedModel {
+  const source = path === "-" ? "standard input" : path;
+  const patches = options.patches ?? [];
+  if (isPyhfWorkspace(value)) {
+    return { model: workspaceModel(path, patches, value), source, kind: "workspace" };
+  }
+  if (patches.length > 0) {
+    throw new InputFileError(`${source} is a model file, not a pyhf workspace: --patch applies to workspaces only.`);
+  }
+  return { model: modelFromDescription(value, source), source, kind: "model" };
 }

@@ -1,0 +1,91 @@
+import { readFileSync } from "node:fs";
+import { isObject } from "./description.js";
+import { BatchInputError } from "./errors.js";
+import { jsonSyntaxReason, splitLines, tryParse } from "./jsonl.js";
+
+/** One signal point of a grid file. */
+export interface GridPoint {
+  /** The point's id: the line's `id`, or its line number. */
+  readonly id: string | number;
+  /** `String(id)`: what identifies the point in results files. */
+  readonly key: string;
+  /** 1-based line number in the grid file. */
+  readonly line: number;
+  /** 0-based position among the grid's points (blank lines not counted); used for sharding. */
+  readonly index: number;
+  /** The parsed line. */
+  readonly value: Record<string, unknown>;
+}
+
+/** A problem of a grid file, with the line it is on. */
+export interface GridProblem {
+  readonly line: number;
+  readonly message: string;
+}
+
+/** Parse a grid (JSON Lines, one object per point; blank lines ignored), collecting every problem. */
+export function parseGrid(
+  text: string,
+  options: { requireBackend: boolean },
+): { points: GridPoint[]; problems: GridProblem[] } {
+  const points: GridPoint[] = [];
+  const problems: GridProblem[] = [];
+  const seen = new Map<string, number>();
+  for (const { line, text: raw } of splitLines(text)) {
+    if (raw.trim() === "") continue;
+    const value = tryParse(raw);
+    if (value === undefined) {
+      let reason = "";
+      try {
+        JSON.parse(raw);
+      } catch (error) {
+        reason = `: ${jsonSyntaxReason((error as Error).message)}`;
+      }
+      problems.push({ line, message: `not valid JSON${reason}` });
+      continue;
+    }
+    if (!isObject(value)) {
+      problems.push({ line, message: "a grid line must be a JSON object (one signal point)" });
+      continue;
+    }
+    const rawId = value.id;
+    if (rawId !== undefined && !(typeof rawId === "string" || (typeof rawId === "number" && Number.isFinite(rawId)))) {
+      problems.push({ line, message: `"id" must be a string or a number; got ${JSON.stringify(rawId)}` });
+      continue;
+    }
+    if (value.meta !== undefined && !isObject(value.meta)) {
+      problems.push({ line, message: '"meta" must be an object (free-form data copied to the result)' });
+    }
+    if (options.requireBackend && typeof value.backend !== "string") {
+      problems.push({ line, message: 'no "backend": give one on every line, or a shared model with --base' });
+    }
+    const id = rawId ?? line;
+    const key = String(id);
+    const previous = seen.get(key);
+    if (previous !== undefined) {
+      problems.push({ line, message: `duplicate id ${JSON.stringify(id)} (also on line ${previous})` });
+      continue;
+    }
+    seen.set(key, line);
+    points.push({ id, key, line, index: points.length, value });
+  }
+  if (points.length === 0 && problems.length === 0) problems.push({ line: 0, message: "the grid has no points" });
+  return { points, problems };
+}
+
+/** Read and parse a grid file; any problem is a {@link BatchInputError} naming the lines. */
+export function readGrid(path: string, options: { requireBackend: boolean }): { points: GridPoint[]; text: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new BatchInputError(`cannot read the grid ${path}: ${(error as Error).message}`);
+  }
+  const { points, problems } = parseGrid(text, options);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 20).map((p) => `  ${path}:${p.line}: ${p.message}`);
+    const more = problems.length > 20 ? [`  … and ${problems.length - 20} more`] : [];
+    throw new BatchInputError(`the grid ${path} has ${problems.length} problem(s):\n${[...shown, ...more].join("\n")}`);
+  }
+  return { points, text };
+}

@@ -1,0 +1,86 @@
+import { InvalidArgumentError } from "commander";
+import { type Shard, parseShard } from "../batch/shard.js";
+
+/** Option parser: a finite number. */
+export function finiteNumber(name: string) {
+  return (value: string): number => {
+    const x = Number(value);
+    if (value.trim() === "" || !Number.isFinite(x))
+      throw new InvalidArgumentError(`${name} must be a number; got "${value}".`);
+    return x;
+  };
+}
+
+/** Option parser: a confidence level strictly between 0 and 1. */
+export function confidenceLevel(value: string): number {
+  const x = Number(value);
+  if (!(x > 0 && x < 1)) throw new InvalidArgumentError(`--cl must be between 0 and 1 (e.g. 0.95); got "${value}".`);
+  return x;
+}
+
+/** Option parser: an integer ≥ `min`. */
+export function integerAtLeast(name: string, min: number) {
+  return (value: string): number => {
+    const x = Number(value);
+    if (!Number.isInteger(x) || x < min)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}; got "${value}".`);
+    return x;
+  };
+}
+
+/** Option parser: one of a list of words. */
+export function oneOf<T extends string>(name: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`${name} must be one of ${choices.join(", ")}; got "${value}".`);
+    }
+    return value as T;
+  };
+}
+
+/** Expected-band choices. */
+export const expectedBand = oneOf("--expected", ["aposteriori", "apriori"] as const);
+
+/** Calculator choices. */
+export const calculator = oneOf("--calculator", ["asymptotic", "chi_square", "toy"] as const);
+
+/** A μ range "start:stop" or "start:stop:points". */
+export interface MuRange {
+  readonly start: number;
+  readonly stop: number;
+  readonly points?: number;
+}
+
+/** Option parser for `--mu start:stop[:points]`. */
+export function muRange(value: string): MuRange {
+  const parts = value.split(":").map((p) => p.trim());
+  const numbers = parts.map(Number);
+  const [start, stop, points] = numbers as [number, number, number | undefined];
+  const valid =
+    (parts.length === 2 || parts.length === 3) &&
+    parts.every((p) => p !== "") &&
+    Number.isFinite(start) &&
+    Number.isFinite(stop) &&
+    stop > start &&
+    (points === undefined || (Number.isInteger(points) && points >= 2));
+  if (!valid) {
+    throw new InvalidArgumentError(
+      `--mu must be start:stop or start:stop:points with start < stop and points ≥ 2 (e.g. 0:3:31); got "${value}".`,
+    );
+  }
+  return points === undefined ? { start, stop } : { start, stop, points };
+}
+
+/** Option parser for `--shard k/N`. */
+export function shard(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** Collect repeated option values into an array. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

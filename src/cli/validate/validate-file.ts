@@ -1,0 +1,110 @@
+import { baseDescription, isObject, pointDescription } from "../../batch/description.js";
+import { parseGrid } from "../../batch/grid.js";
+import { parseJson, readText } from "../json-input.js";
+import { isPyhfWorkspace, workspaceModel } from "../workspace.js";
+import { checkModelDescription, type Problem } from "./checks.js";
+
+/** What `spey validate` reports for one file. */
+export interface FileReport {
+  file: string;
+  kind: "model" | "workspace" | "grid" | "unknown";
+  valid: boolean;
+  problems: Problem[];
+  warnings: string[];
+  backend?: string | undefined;
+  bins?: number | undefined;
+  points?: number | undefined;
+}
+
+function failure(file: string, kind: FileReport["kind"], error: unknown): FileReport {
+  return { file, kind, valid: false, problems: [{ path: "(file)", message: (error as Error).message }], warnings: [] };
+}
+
+function validateGrid(file: string, text: string, basePath: string | undefined): FileReport {
+  const report: FileReport = { file, kind: "grid", valid: false, problems: [], warnings: [] };
+  let base: Record<string, unknown> | undefined;
+  if (basePath) {
+    try {
+      const value = parseJson(readText(basePath), basePath);
+      if (!isObject(value)) throw new Error(`${basePath}: the base model must be a JSON object or a pyhf workspace`);
+      base = baseDescription(value);
+    } catch (error) {
+      report.problems.push({ path: `--base ${basePath}`, message: (error as Error).message });
+      return report;
+    }
+  }
+  const { points, problems } = parseGrid(text, { requireBackend: typeof base?.backend !== "string" });
+  report.points = points.length;
+  report.problems.push(...problems.map((p) => ({ path: `line ${p.line}`, message: p.message })));
+  const warnings = new Map<string, number[]>();
+  for (const point of points) {
+    let description: Record<string, unknown>;
+    try {
+      description = pointDescription(base, point.value);
+    } catch (error) {
+      report.problems.push({ path: `line ${point.line}`, message: (error as Error).message });
+      continue;
+    }
+    const check = checkModelDescription(description, { evaluate: false });
+    report.backend ??= check.backend;
+    report.bins ??= check.bins;
+    report.problems.push(...check.problems.map((p) => ({ path: `line ${point.line}: ${p.path}`, message: p.message })));
+    for (const w of check.warnings) warnings.set(w, [...(warnings.get(w) ?? []), point.line]);
+  }
+  for (const [message, lines] of warnings) {
+    report.warnings.push(
+      lines.length === 1 ? `line ${lines[0]}: ${message}` : `${lines.length} lines (first ${lines[0]}): ${message}`,
+    );
+  }
+  report.valid = report.problems.length === 0;
+  return report;
+}
+
+/**
+ * Check a model file, a pyhf workspace (with patches) or a batch grid (`.jsonl`, or any file
+ * with `base`), collecting every problem rather than stopping at the first.
+ */
+export function validateFile(
+  path: string,
+  options: { base?: string | undefined; patches?: readonly string[] } = {},
+): FileReport {
+  const file = path === "-" ? "standard input" : path;
+  let text: string;
+  try {
+    text = readText(path);
+  } catch (error) {
+    return failure(file, "unknown", error);
+  }
+  if (options.base !== undefined || /\.jsonl$/i.test(path)) return validateGrid(file, text, options.base);
+  let value: unknown;
+  try {
+    value = parseJson(text, file);
+  } catch (error) {
+    return failure(file, "unknown", error);
+  }
+  if (isPyhfWorkspace(value)) {
+    try {
+      const model = workspaceModel(path, options.patches ?? [], value);
+      const report: FileReport = { file, kind: "workspace", valid: true, problems: [], warnings: [], backend: "pyhf" };
+      try {
+        model.maximizeLikelihood();
+      } catch (error) {
+        report.problems.push({ path: "likelihood", message: `cannot be evaluated: ${(error as Error).message}` });
+        report.valid = false;
+      }
+      return report;
+    } catch (error) {
+      return failure(file, "workspace", error);
+    }
+  }
+  const check = checkModelDescription(value, { evaluate: true });
+  return {
+    file,
+    kind: "model",
+    valid: check.problems.length === 0,
+    problems: check.problems,
+    warnings: check.warnings,
+    backend: check.backend,
+    bins: check.bins,
+  };
+}

@@ -1,0 +1,137 @@
+import * as Plot from "@observablehq/plot";
+import { firstCrossing, shortNumber } from "./crossing.js";
+import { appendLegend, type LegendEntry, legendHeight } from "./legend.js";
+import { finalizeSvg } from "./svg.js";
+import { marginTop, THEME } from "./theme.js";
+import type { BrazilBandData, CommonPlotOptions } from "./types.js";
+
+/** Options of {@link brazilBandPlot}. */
+export interface BrazilBandOptions extends CommonPlotOptions {
+  /** Logarithmic CLs axis (default false: linear 0…1). */
+  readonly logY?: boolean;
+  /** x-axis label (default "Signal strength μ"). */
+  readonly xLabel?: string;
+}
+
+interface Row {
+  mu: number;
+  observed: number;
+  m2: number;
+  m1: number;
+  median: number;
+  p1: number;
+  p2: number;
+}
+
+function rowsOf(data: BrazilBandData): Row[] {
+  if (data.expected.length !== data.poiValues.length) {
+    throw new RangeError(`expected has ${data.expected.length} entries; poiValues has ${data.poiValues.length}.`);
+  }
+  if (data.observed && data.observed.length !== data.poiValues.length) {
+    throw new RangeError(`observed has ${data.observed.length} entries; poiValues has ${data.poiValues.length}.`);
+  }
+  return data.poiValues.map((mu, i) => {
+    const band = data.expected[i] as readonly number[];
+    if (band.length !== 5) throw new RangeError(`expected[${i}] must hold 5 values (−2σ…+2σ); got ${band.length}.`);
+    return {
+      mu,
+      observed: data.observed ? (data.observed[i] as number) : Number.NaN,
+      m2: band[0] as number,
+      m1: band[1] as number,
+      median: band[2] as number,
+      p1: band[3] as number,
+      p2: band[4] as number,
+    };
+  });
+}
+
+/**
+ * The Brazil-band plot: CLs against μ, observed (solid) and expected median (dashed) with the
+ * ±1σ (green) and ±2σ (yellow) expected bands, and the line CLs = 1 − CL. The legend gives the
+ * upper limits where the curves cross that line. Returns an `<svg>` element of `options.document`.
+ */
+export function brazilBandPlot(data: BrazilBandData, options: BrazilBandOptions): SVGSVGElement {
+  const rows = rowsOf(data);
+  const level = 1 - (data.confidenceLevel ?? 0.95);
+  const width = options.width ?? THEME.width;
+  const height = options.height ?? THEME.height;
+  const top = marginTop(options.title);
+  const right = 20;
+  const positive = rows.flatMap((r) => [r.observed, r.m2, r.m1, r.median, r.p1, r.p2]).filter((v) => v > 0);
+  // The log axis shows CLs down to 10⁻³ of the exclusion line at most.
+  const logMin = Math.max(Math.min(level / 2, ...positive), level * 1e-3);
+  const mus = rows.map((r) => r.mu);
+  const svg = Plot.plot({
+    document: options.document,
+    width,
+    height,
+    clip: true,
+    marginTop: top,
+    marginRight: right,
+    marginLeft: 56,
+    marginBottom: 42,
+    x: { label: options.xLabel ?? "Signal strength μ", labelArrow: "none", labelAnchor: "center", grid: true },
+    y: options.logY
+      ? {
+          type: "log",
+          domain: [logMin, 1],
+          label: "CLs",
+          labelArrow: "none",
+          labelAnchor: "center",
+          grid: true,
+          tickFormat: (v: number) => (v >= 1e-3 ? String(Number(v.toPrecision(3))) : v.toExponential(0)),
+        }
+      : { domain: [0, 1], label: "CLs", labelArrow: "none", labelAnchor: "center", grid: true },
+    marks: [
+      Plot.areaY(rows, { x: "mu", y1: "m2", y2: "p2", fill: THEME.band2, ariaDescription: "expected ±2σ" }),
+      Plot.areaY(rows, { x: "mu", y1: "m1", y2: "p1", fill: THEME.band1, ariaDescription: "expected ±1σ" }),
+      Plot.line(rows, {
+        x: "mu",
+        y: "median",
+        stroke: THEME.expected,
+        strokeDasharray: THEME.dash,
+        ariaDescription: "expected",
+      }),
+      ...(data.observed
+        ? [
+            Plot.line(rows, {
+              x: "mu",
+              y: "observed",
+              stroke: THEME.observed,
+              strokeWidth: 2,
+              ariaDescription: "observed",
+            }),
+            Plot.dot(rows, { x: "mu", y: "observed", fill: THEME.observed, r: 2, ariaDescription: "observed points" }),
+          ]
+        : []),
+      Plot.ruleY([level], { stroke: THEME.limitLine, strokeWidth: 1.5, ariaDescription: "CLs limit" }),
+      Plot.frame(),
+    ],
+  }) as SVGSVGElement;
+  const limitOf = (values: number[]) => {
+    const x = firstCrossing(mus, values, level);
+    return x === undefined ? "" : ` (μ_UL = ${shortNumber(x)})`;
+  };
+  const entries: LegendEntry[] = [
+    ...(data.observed
+      ? [
+          {
+            label: `Observed${limitOf(rows.map((r) => r.observed))}`,
+            kind: "line",
+            color: THEME.observed,
+            strokeWidth: 2,
+          } as const,
+        ]
+      : []),
+    { label: `Expected${limitOf(rows.map((r) => r.median))}`, kind: "line", color: THEME.expected, dash: THEME.dash },
+    { label: "Expected ±1σ", kind: "area", color: THEME.band1 },
+    { label: "Expected ±2σ", kind: "area", color: THEME.band2 },
+    { label: `CLs = ${shortNumber(level)}`, kind: "line", color: THEME.limitLine },
+  ];
+  // Curves fall from the top left: the legend goes top right (linear axis) or bottom left (log axis).
+  const placement = options.logY
+    ? { layout: "box" as const, x: 56 + 8, y: height - 42 - 8 - legendHeight(entries, "box") }
+    : { layout: "box" as const, x: width - right - 8, y: top + 8, alignRight: true };
+  appendLegend(svg, options.document, entries, placement);
+  return finalizeSvg(svg, options);
+}

@@ -1,0 +1,191 @@
+/**
+ * Crash safety of `spey batch`, end to end with the built CLI: a run killed with SIGKILL at an
+ * arbitrary moment and then resumed ends with every point exactly once and each result line
+ * identical to the line of an uninterrupted run; the same for two shards joined by `spey merge`.
+ */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startCli, temporaryDirectory } from "../cli/helpers.js";
+import { countResultLines, readResultsStrict, writeCmsGrid } from "./helpers.js";
+
+const POINTS = 60;
+const tmp = temporaryDirectory("kill");
+let grid: string;
+let ids: string[];
+let reference: Map<string, string>;
+
+function batchArgs(output: string, extra: string[] = []): string[] {
+  return [
+    "batch",
+    grid,
+    "--base",
+    "examples/cms-8bin.json",
+    "-o",
+    output,
+    "--workers",
+    "2",
+    "--compute",
+    "limit",
+    ...extra,
+  ];
+}
+
+/** Start a batch run and SIGKILL it once `after` result lines are on disk. */
+async function killMidRun(output: string, after: number, extra: string[] = []): Promise<number> {
+  const child = startCli(batchArgs(output, extra));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  for (;;) {
+    if (countResultLines(output) >= after) break;
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  child.kill("SIGKILL");
+  await exited;
+  return countResultLines(output);
+}
+
+function expectIdenticalToReference(file: string, expectedIds: readonly string[]): void {
+  const parsed = readResultsStrict(file);
+  expect(parsed.header?.format).toBe("spey-batch-results");
+  // Every point exactly once…
+  expect([...parsed.ids].sort()).toEqual([...expectedIds].sort());
+  // …and each line byte-for-byte the line of the uninterrupted run (results are deterministic).
+  for (const id of expectedIds) expect(parsed.lines.get(id)).toBe(reference.get(id));
+}
+
+beforeAll(() => {
+  ({ grid, ids } = writeCmsGrid(tmp.path, POINTS));
+  const ref = join(tmp.path, "reference.jsonl");
+  const { code, stderr } = runCli(batchArgs(ref));
+  expect(stderr).toBe("");
+  expect(code).toBe(0);
+  reference = readResultsStrict(ref).lines;
+});
+afterAll(() => tmp.remove());
+
+describe("uninterrupted reference run", () => {
+  it("has every point once; the invalid point is an error line, the run went on", () => {
+    expect(reference.size).toBe(POINTS);
+    const bad = JSON.parse(reference.get("bad") as string) as {
+      status: string;
+      error: { type: string; message: string };
+    };
+    expect(bad.status).toBe("error");
+    expect(bad.error.type).toBe("InvalidInput");
+    expect(bad.error.message).toMatch(/signalYields/);
+    const ok = JSON.parse(reference.get("p00") as string) as { status: string; line: number; meta: unknown };
+    expect(ok).toMatchObject({ status: "ok", line: 1, meta: { scale: 0.3 } });
+  });
+});
+
+describe("kill and resume", () => {
+  it("SIGKILL mid-run, a torn last line, then the same command again", async () => {
+    const out = join(tmp.path, "killed.jsonl");
+    const written = await killMidRun(out, 8);
+    // The kill came mid-run: some points are done, not all.
+    expect(written).toBeGreaterThanOrEqual(8);
+    expect(written).toBeLessThan(POINTS);
+    // A kill during a write leaves a partial line: simulate the worst case explicitly.
+    appendFileSync(out, '{"id":"p30","line":32,"status":"ok","result":{"backe');
+    const resumed = runCli(batchArgs(out));
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(
+      new RegExp(`${POINTS} points \\(${written} already done\\); computed ${POINTS - written} `),
+    );
+    expectIdenticalToReference(out, ids);
+
+    const again = runCli(batchArgs(out));
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`(${POINTS} already done); computed 0 `);
+    expectIdenticalToReference(out, ids);
+
+    // --retry-errors recomputes the recorded failure (still an error) and nothing else.
+    const retry = runCli(batchArgs(out, ["--retry-errors"]));
+    expect(retry.code).toBe(0);
+    expect(retry.stdout).toContain(`(${POINTS - 1} already done); computed 1 `);
+    expectIdenticalToReference(out, ids);
+  });
+
+  it("Ctrl-C (SIGINT) stops cleanly with exit code 130, and the run resumes", async () => {
+    const out = join(tmp.path, "interrupted.jsonl");
+    const child = startCli(batchArgs(out));
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    while (countResultLines(out) < 5 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/interrupted; the finished points are saved/);
+    expect(readResultsStrict(out).records.length).toBeLessThan(POINTS);
+    expect(runCli(batchArgs(out)).code).toBe(0);
+    expectIdenticalToReference(out, ids);
+  });
+
+  it("refuses to resume with other options (exit 2)", () => {
+    const { code, stderr } = runCli(batchArgs(join(tmp.path, "reference.jsonl"), ["--cl", "0.9"]));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/was started by another batch run: the options differ/);
+  });
+});
+
+describe("shards and merge", () => {
+  it("shard 1/2 killed and resumed, shard 2/2, merge: identical to the single run", async () => {
+    const one = join(tmp.path, "shard1.jsonl");
+    const two = join(tmp.path, "shard2.jsonl");
+    const written = await killMidRun(one, 4, ["--shard", "1/2"]);
+    expect(written).toBeLessThan(POINTS / 2);
+    expect(runCli(batchArgs(one, ["--shard", "1/2"])).code).toBe(0);
+    expect(runCli(batchArgs(two, ["--shard", "2/2"])).code).toBe(0);
+    // Shard k holds the points at positions k − 1 modulo 2.
+    expectIdenticalToReference(
+      one,
+      ids.filter((_, i) => i % 2 === 0),
+    );
+    expectIdenticalToReference(
+      two,
+      ids.filter((_, i) => i % 2 === 1),
+    );
+
+    const merged = join(tmp.path, "merged.jsonl");
+    const { code, stdout } = runCli(["merge", one, two, "-o", merged, "--grid", grid]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`${POINTS}/${POINTS} points (${POINTS - 1} ok, 1 failed) from 2 file(s)`);
+    expectIdenticalToReference(merged, ids);
+    // Merged lines follow the grid order.
+    expect(readResultsStrict(merged).ids).toEqual(ids);
+  });
+
+  it("an incomplete merge exits with 1 and names what is missing", () => {
+    const one = join(tmp.path, "shard1.jsonl");
+    const merged = join(tmp.path, "partial.jsonl");
+    const { code, stderr } = runCli(["merge", one, "-o", merged]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/incomplete merge: 30 point\(s\) missing; shard\(s\) 2 absent/);
+    const allowed = runCli(["merge", one, "-o", merged, "--allow-incomplete", "--grid", grid]);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toMatch(/30 point\(s\) missing \("p01", "p03"/);
+  });
+
+  it("refuses to merge results of different grids (exit 2)", () => {
+    const other = join(tmp.path, "other.jsonl");
+    const { code } = runCli([
+      "batch",
+      "examples/grid/grid.jsonl",
+      "--base",
+      "examples/grid/background.json",
+      "-o",
+      other,
+      "--shard",
+      "1/20",
+      "--compute",
+      "limit",
+    ]);
+    expect(code).toBe(0);
+    const merged = runCli(["merge", join(tmp.path, "shard1.jsonl"), other, "-o", join(tmp.path, "x.jsonl")]);
+    expect(merged.code).toBe(2);
+    expect(merged.stderr).toMatch(/cannot be merged: they were computed on different grids/);
+  });
+});
