@@ -406,6 +406,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     // ---- projected Armijo line search (one retry along the scaled projected gradient) --------
     let accepted = false;
     let fTrial = Number.NaN;
+    let newtonDecrement = Number.POSITIVE_INFINITY; // λ² = gᵀH⁻¹g of the Newton direction
     for (let attempt = 0; attempt < 2 && !accepted; attempt++) {
       if (attempt === 1) {
         if (steepest) break; // already tried the gradient direction
@@ -426,6 +427,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
         if (active[i] === 0) slope += g[i]! * d[i]!;
         dMax = Math.max(dMax, Math.abs(d[i]!));
       }
+      if (useNewton && !steepest) newtonDecrement = -slope;
       if (!(slope <= 0) || !Number.isFinite(dMax)) {
         // Not a descent direction (cannot happen with a positive-definite matrix unless
         // rounding intervenes): go straight to the gradient retry.
@@ -483,11 +485,18 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     if (!accepted) {
       const gTolNow = gtol * Math.sqrt(Math.max(1, Math.abs(f)));
       const relaxed = RELAXED_GRADIENT_FACTOR * gTolNow;
+      // For an ill-conditioned Hessian the gradient's rounding error can exceed any gradient
+      // tolerance while the Newton decrement λ² ≈ 2(f − f*) shows f within ~1e-10·|f| of its
+      // minimum, far below every tolerance of the likelihood (NLLs matter to ~1e-8).
+      const decrementFloor = 1e4 * NOISE_ULPS * Math.max(1, Math.abs(f));
       if (pgNorm <= relaxed) {
         converged = true;
         message = `converged: f cannot be decreased further at floating-point precision; projected gradient norm ${fmt(pgNorm)} ≤ ${fmt(relaxed)} (relaxed tolerance)`;
+      } else if (newtonDecrement <= decrementFloor) {
+        converged = true;
+        message = `converged: Newton decrement ${fmt(newtonDecrement)} ≤ ${fmt(decrementFloor)} (f is minimal to its rounding noise; projected gradient norm ${fmt(pgNorm)})`;
       } else {
-        message = `line search failed to decrease f; projected gradient norm ${fmt(pgNorm)} > ${fmt(gTolNow)}`;
+        message = `line search failed to decrease f; projected gradient norm ${fmt(pgNorm)} > ${fmt(gTolNow)} (Newton decrement ${fmt(newtonDecrement)})`;
       }
       break; // x, f, g still describe the last accepted point
     }

@@ -1,4 +1,4 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, it, test } from "vitest";
 import { ConvergenceError, InvalidInput } from "../../src/errors.js";
 import { minimize, minimizeOrThrow } from "../../src/optimize/minimize.js";
 import type { HessianOf, MinimizeProblem, MinimizeResult, Objective } from "../../src/optimize/types.js";
@@ -568,5 +568,33 @@ describe("randomised regression: bounded, badly scaled convex quadratics", () =>
       }
       expect(newton.iterations).toBeLessThanOrEqual(10);
     }
+  });
+});
+
+describe("minimize on an ill-conditioned problem (Newton decrement criterion)", () => {
+  it("converges when the gradient is dominated by rounding but the Newton decrement is negligible", () => {
+    // f(x) = ½ xᵀAx + 5 with A = Rᵀ diag(1e12, 1) R (condition number 1e12), minimum at x = (1, −2):
+    // near the optimum the gradient's rounding error (≈ 1e12·ε·|x| ≈ 1e-4) exceeds the gradient
+    // tolerance, yet f is minimal to ~1e-10 relative.
+    const c = Math.cos(0.3);
+    const s = Math.sin(0.3);
+    const l1 = 1e12;
+    const a = [l1 * c * c + s * s, (l1 - 1) * c * s, l1 * s * s + c * c];
+    const objective = (x: Float64Array, grad?: Float64Array) => {
+      const dx = (x[0] as number) - 1;
+      const dy = (x[1] as number) + 2;
+      const gx = (a[0] as number) * dx + (a[1] as number) * dy;
+      const gy = (a[1] as number) * dx + (a[2] as number) * dy;
+      if (grad) {
+        grad[0] = gx;
+        grad[1] = gy;
+      }
+      return 0.5 * (dx * gx + dy * gy) + 5;
+    };
+    const hessian = () => Float64Array.of(a[0] as number, a[1] as number, a[1] as number, a[2] as number);
+    const result = minimize({ objective, hessian, x0: [0.3, 0.7] });
+    expect(result.converged).toBe(true);
+    // f is resolved to its rounding: within 1e-9 of the exact minimum 5.
+    expect(Math.abs(result.fun - 5)).toBeLessThan(1e-9);
   });
 });
