@@ -43,7 +43,7 @@ function median(xs) {
 }
 
 function time(build, run) {
-  for (let i = 0; i < 2; i++) run(build());
+  for (let i = 0; i < 10; i++) run(build());
   const samples = [];
   const start = performance.now();
   while (samples.length < 5 || (performance.now() - start < 200 && samples.length < 100)) {
