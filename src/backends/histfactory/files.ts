@@ -4,7 +4,7 @@
  * operations) or a pyhf patch set, from which one patch is chosen by name (`patchset.json:name`,
  * or `options.patchName`, or the only patch of a one-patch set).
  */
-import { existsSync } from "node:fs";
+import { nodeFs } from "../../utils/node-fs.js";
 import { InvalidInput } from "../../errors.js";
 import { StatisticalModel } from "../../interface/statistical-model.js";
 import { PyhfBackend, type PoiBoundsMode } from "./backend.js";
@@ -34,7 +34,11 @@ export interface WorkspaceFilesOptions {
 /** Split `file.json:name` into the file and the patch name, when `file.json` exists and the whole does not. */
 export function splitPatchReference(reference: string): { path: string; name: string | undefined } {
   const colon = reference.lastIndexOf(":");
-  if (colon > 0 && !existsSync(reference) && existsSync(reference.slice(0, colon))) {
+  if (
+    colon > 0 &&
+    !nodeFs("reading patch files").existsSync(reference) &&
+    nodeFs("reading patch files").existsSync(reference.slice(0, colon))
+  ) {
     return { path: reference.slice(0, colon), name: reference.slice(colon + 1) };
   }
   return { path: reference, name: undefined };

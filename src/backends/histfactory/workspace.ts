@@ -6,7 +6,6 @@
  * A {@link Workspace} is immutable: it validates and copies its specification on construction, and
  * every operation returns a new workspace.
  */
-import { readFileSync } from "node:fs";
 import { InvalidInput } from "../../errors.js";
 import { log } from "../../logger.js";
 import { candidateDigests, digestOfJsonText } from "./digest.js";
@@ -22,6 +21,7 @@ import {
   validateWorkspace,
   type WorkspaceSpec,
 } from "./schema.js";
+import { nodeFs } from "../../utils/node-fs.js";
 
 /** Which measurement of a workspace to use (pyhf's `get_measurement`). */
 export interface MeasurementSelection {
@@ -52,7 +52,7 @@ function byName(a: { name: string }, b: { name: string }): number {
 export function readJsonFile(path: string): { value: unknown; text: string } {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = nodeFs(`reading ${path}`).readFileSync(path, "utf8");
   } catch (error) {
     throw new InvalidInput(`cannot read ${path}: ${(error as Error).message}`);
   }
