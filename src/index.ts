@@ -28,7 +28,7 @@ export type { ExpectationOrAll } from "./expectation.js";
 export { ModelConfig } from "./config/model-config.js";
 export type { Bound, BoundInput, ModelConfigInit, ParameterValues } from "./config/model-config.js";
 export { BackendBase, ConverterBase } from "./backends/backend-base.js";
-export type { BackendClass } from "./backends/backend-base.js";
+export type { BackendClass, BackendMetadataFields } from "./backends/backend-base.js";
 export type {
   ConfigOptions,
   LikelihoodOptions,

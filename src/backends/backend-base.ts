@@ -104,10 +104,8 @@ export abstract class BackendBase {
   ): FastPathResult | undefined;
 }
 
-/** A backend class: the constructor takes one options object. */
-export type BackendClass = (abstract new (
-  args: never,
-) => BackendBase) & {
+/** The static metadata every backend or converter class declares (spec §6.1). */
+export interface BackendMetadataFields {
   readonly name: string;
   readonly version: string;
   readonly author: string;
@@ -115,7 +113,10 @@ export type BackendClass = (abstract new (
   readonly doi?: readonly string[];
   readonly arXiv?: readonly string[];
   readonly zenodo?: readonly string[];
-};
+}
+
+/** A backend class: the constructor takes one options object. */
+export type BackendClass = (abstract new (args: never) => BackendBase) & BackendMetadataFields;
 
 /**
  * A converter (spec §6.3): a registered object that turns its arguments into a backend, e.g. a

@@ -4,7 +4,7 @@ import { ModelConfig } from "../config/model-config.js";
 import { StatisticalModel, type StatisticalModelOptions } from "../interface/statistical-model.js";
 import { satisfies } from "../utils/semver.js";
 import { VERSION } from "../version.js";
-import { BackendBase, type BackendClass, ConverterBase } from "./backend-base.js";
+import { BackendBase, type BackendClass, type BackendMetadataFields, ConverterBase } from "./backend-base.js";
 import { BUILTIN_BACKENDS } from "./builtins.js";
 import {
   discoverPlugins,
@@ -15,15 +15,7 @@ import {
 } from "./plugin-discovery.js";
 
 /** A converter class (spec §6.3). */
-export type ConverterClass = (abstract new () => ConverterBase) & {
-  readonly name: string;
-  readonly version: string;
-  readonly author: string;
-  readonly speyRequires: string;
-  readonly doi?: readonly string[];
-  readonly arXiv?: readonly string[];
-  readonly zenodo?: readonly string[];
-};
+export type ConverterClass = (abstract new () => ConverterBase) & BackendMetadataFields;
 
 type AnyBackendClass = BackendClass | ConverterClass;
 

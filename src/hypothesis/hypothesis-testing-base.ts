@@ -103,6 +103,34 @@ function oneMinus(values: readonly number[]): number[] {
 }
 
 /**
+ * Asymptotic `[[observed], [five expected]]` CLs at μ from a prepared test (arXiv:1007.1727
+ * eqs. 59, 65–66), or `undefined` when √q_{μ,A} is below `tolerance` in the q̃ branch (no
+ * sensitivity: callers treat it as 1−CLs = 0).
+ */
+function asymptoticCls(
+  prep: HypotestPreparation,
+  mu: number,
+  testStatistics: string,
+  tolerance: number,
+): { cls: [number[], number[]]; sqrtQmuA: number } | undefined {
+  try {
+    const { sqrtQmuA, delta } = computeTestStatistics(
+      mu,
+      prep.fit,
+      prep.logpdf,
+      prep.asimovFit,
+      prep.asimovLogpdf,
+      testStatistics,
+      tolerance,
+    );
+    return { cls: computeAsymptoticConfidenceLevel(sqrtQmuA, delta, testStatistics), sqrtQmuA };
+  } catch (error) {
+    if (error instanceof AsimovTestStatZero) return undefined;
+    throw error;
+  }
+}
+
+/**
  * Hypothesis testing on top of four likelihood primitives (spec §8–§11): exclusion confidence
  * levels (CLs, arXiv:1007.1727 and Read, J. Phys. G 28 (2002) 2693), upper limits, discovery
  * significance, σμ, χ², pulls and χ²-test intervals. Shared by {@link StatisticalModel} and the
@@ -224,22 +252,14 @@ export abstract class HypothesisTestingBase {
     let expectedPvals: number[];
     if (calculator === "asymptotic") {
       const prep = this.prepareForHypotest({ expected, testStatistics, extra, optimiser: options.optimiser });
-      try {
-        const { sqrtQmuA, delta } = computeTestStatistics(
-          mu,
-          prep.fit,
-          prep.logpdf,
-          prep.asimovFit,
-          prep.asimovLogpdf,
-          testStatistics,
-          options.asimovTeststatTolerance ?? ASIMOV_TESTSTAT_TOLERANCE,
-        );
-        [pvals, expectedPvals] = computeAsymptoticConfidenceLevel(sqrtQmuA, delta, testStatistics);
-      } catch (error) {
-        if (!(error instanceof AsimovTestStatZero)) throw error;
-        log.warning(`${error.message} 1−CLs is set to 0 (no exclusion).`);
+      const tolerance = options.asimovTeststatTolerance ?? ASIMOV_TESTSTAT_TOLERANCE;
+      const result = asymptoticCls(prep, mu, testStatistics, tolerance);
+      if (result === undefined) {
+        log.warning(`${new AsimovTestStatZero().message} 1−CLs is set to 0 (no exclusion).`);
         pvals = [1];
         expectedPvals = [1, 1, 1, 1, 1];
+      } else {
+        [pvals, expectedPvals] = result.cls;
       }
     } else if (calculator === "chi_square") {
       [pvals, expectedPvals] = this.chiSquareCalculator(mu, expected, testStatistics, extra, options.optimiser);
@@ -358,22 +378,9 @@ export abstract class HypothesisTestingBase {
         const [, exp] = computeAsymptoticConfidenceLevel(sqrtQmuA, 0, "qtilde");
         return { oneMinusCls: oneMinus(exp), sqrtQmuA };
       }
-      try {
-        const { sqrtQmuA, delta } = computeTestStatistics(
-          mu,
-          prep.fit,
-          prep.logpdf,
-          prep.asimovFit,
-          prep.asimovLogpdf,
-          "qtilde",
-          tolerance,
-        );
-        const [obs, exp] = computeAsymptoticConfidenceLevel(sqrtQmuA, delta, "qtilde");
-        return { oneMinusCls: oneMinus(observed ? obs : exp), sqrtQmuA };
-      } catch (error) {
-        if (!(error instanceof AsimovTestStatZero)) throw error;
-        return { oneMinusCls: observed ? [0] : [0, 0, 0, 0, 0], sqrtQmuA: 0 };
-      }
+      const result = asymptoticCls(prep, mu, "qtilde", tolerance);
+      if (result === undefined) return { oneMinusCls: observed ? [0] : [0, 0, 0, 0, 0], sqrtQmuA: 0 };
+      return { oneMinusCls: oneMinus(observed ? result.cls[0] : result.cls[1]), sqrtQmuA: result.sqrtQmuA };
     };
     const limits = findUpperLimits({ ...limitOptions, evaluate, lowInit, higInit });
     return limits.length === 1 ? (limits[0] as number) : limits;
