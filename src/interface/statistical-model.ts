@@ -140,8 +140,14 @@ export class StatisticalModel extends HypothesisTestingBase {
     controls: FitControls,
     config: ModelConfig = this.backend.config(),
   ): FitOutcome {
-    if (controls.initPars === undefined && controls.parBounds === undefined && this.backend.negativeLoglikelihood) {
-      const fast = this.backend.negativeLoglikelihood({ fixed, expected, ...(data ? { data } : {}) });
+    if (controls.parBounds === undefined && this.backend.negativeLoglikelihood) {
+      const fast = this.backend.negativeLoglikelihood({
+        fixed,
+        expected,
+        ...(data ? { data } : {}),
+        ...(controls.initPars ? { initPars: Float64Array.from(controls.initPars) } : {}),
+        ...(controls.optimiser ? { optimiser: controls.optimiser } : {}),
+      });
       if (fast) return { nll: fast.nll, parameters: fast.parameters, converged: true };
     }
     return fitModel({
@@ -163,16 +169,14 @@ export class StatisticalModel extends HypothesisTestingBase {
     data: Float64Array | undefined,
     controls: FitControls,
   ): FitOutcome {
-    if (
-      controls.initPars === undefined &&
-      controls.parBounds === undefined &&
-      this.backend.minimizeNegativeLoglikelihood
-    ) {
+    if (controls.parBounds === undefined && this.backend.minimizeNegativeLoglikelihood) {
       const fast = this.backend.minimizeNegativeLoglikelihood({
         allowNegativeSignal,
         fixed,
         expected,
         ...(data ? { data } : {}),
+        ...(controls.initPars ? { initPars: Float64Array.from(controls.initPars) } : {}),
+        ...(controls.optimiser ? { optimiser: controls.optimiser } : {}),
       });
       if (fast) return { nll: fast.nll, parameters: fast.parameters, converged: true };
     }
@@ -356,16 +360,31 @@ export class StatisticalModel extends HypothesisTestingBase {
     const asimov = this.asimovDataFor(expected, testStatistics, options.extra, controls);
     const asimovFit = this.freeFit(allowNegativeSignal, extraFixed, expected, asimov.data, controls);
     const fast = this.backend.negativeLoglikelihood?.bind(this.backend);
+    // Profile likelihoods by continuation: each conditional fit starts from the fitted parameters of
+    // the nearest μ evaluated so far in this call (the free fit at first), so the root finder's
+    // closely spaced evaluations converge in one or two Newton steps. Deterministic per call.
     const profile = (data: Float64Array | undefined, start: Float64Array) => {
       const fitter = createFitter({ backend: this.backend, config, expected, data, optimiser: controls.optimiser });
+      const visited: { mu: number; parameters: Float64Array }[] = [
+        { mu: start[config.poiIndex] as number, parameters: start },
+      ];
       return (mu: number) => {
         const fixed = new Map(extraFixed);
         fixed.set(config.poiIndex, mu);
-        const quick = fast?.({ fixed, expected, ...(data ? { data } : {}) });
-        if (quick) return -quick.nll;
-        const init = Float64Array.from(start);
+        let nearest = visited[0] as { mu: number; parameters: Float64Array };
+        for (const v of visited) if (Math.abs(v.mu - mu) < Math.abs(nearest.mu - mu)) nearest = v;
+        const init = Float64Array.from(nearest.parameters);
         init[config.poiIndex] = mu;
-        return -fitter.fit(fixed, init).nll;
+        const outcome =
+          fast?.({
+            fixed,
+            expected,
+            initPars: init,
+            ...(data ? { data } : {}),
+            ...(controls.optimiser ? { optimiser: controls.optimiser } : {}),
+          }) ?? fitter.fit(fixed, init);
+        visited.push({ mu, parameters: outcome.parameters });
+        return -outcome.nll;
       };
     };
     return {

@@ -4,6 +4,7 @@
  */
 
 import { describe, expect, it } from "vitest";
+import { largeWorkspace } from "../../../bench/large-workspace.js";
 import { PyhfBackend } from "../../../src/backends/histfactory/backend.js";
 import { PatchSet } from "../../../src/backends/histfactory/patchset.js";
 import type { WorkspaceSpec } from "../../../src/backends/histfactory/schema.js";
@@ -131,98 +132,16 @@ describe("fits whose default start is infeasible", () => {
   });
 });
 
-/** A synthetic analysis: `nChannels` channels × `nBins` bins, 4 backgrounds, shared systematics. */
-function largeWorkspace(nChannels: number, nBins: number, nSystematics: number, rng: Random): WorkspaceSpec {
-  const channels = [];
-  const observations = [];
-  for (let c = 0; c < nChannels; c++) {
-    const samples = [];
-    let total = new Array<number>(nBins).fill(0);
-    for (const [s, scale] of [
-      ["ttbar", 80],
-      ["wjets", 40],
-      ["zjets", 20],
-      ["diboson", 5],
-    ] as const) {
-      const data = Array.from({ length: nBins }, () => scale * (0.5 + rng.uniform()));
-      total = total.map((t, i) => t + (data[i] as number));
-      const modifiers: unknown[] = [
-        { name: `norm_${s}`, type: "normfactor", data: null },
-        { name: `stat_ch${c}`, type: "staterror", data: data.map((x) => 0.05 * x) },
-        { name: "lumi", type: "lumi", data: null },
-      ];
-      for (let k = 0; k < nSystematics; k++) {
-        if (rng.uniform() < 0.5) {
-          modifiers.push({
-            name: `sys_${k}`,
-            type: "normsys",
-            data: { hi: 1 + 0.1 * rng.uniform(), lo: 1 - 0.1 * rng.uniform() },
-          });
-        } else {
-          modifiers.push({
-            name: `shape_${k}`,
-            type: "histosys",
-            data: {
-              hi_data: data.map((x) => x * (1 + 0.05 * rng.uniform())),
-              lo_data: data.map((x) => x * (1 - 0.05 * rng.uniform())),
-            },
-          });
-        }
-      }
-      samples.push({ name: s, data, modifiers });
-    }
-    samples.push({
-      name: "signal",
-      data: Array.from({ length: nBins }, (_, i) => (c === 0 ? 10 * (i + 1) : 0.5)),
-      modifiers: [
-        { name: "mu", type: "normfactor", data: null },
-        { name: "lumi", type: "lumi", data: null },
-      ],
-    });
-    channels.push({ name: `ch${String(c).padStart(2, "0")}`, samples });
-    observations.push({ name: `ch${String(c).padStart(2, "0")}`, data: total.map((t) => rng.poisson(t)) });
-  }
-  return {
-    channels: channels as WorkspaceSpec["channels"],
-    observations,
-    measurements: [
-      {
-        name: "meas",
-        config: {
-          poi: "mu",
-          parameters: [
-            { name: "lumi", auxdata: [1], sigmas: [0.02], bounds: [[0.8, 1.2]], inits: [1] },
-            ...["ttbar", "wjets", "zjets", "diboson"].map((s) => ({
-              name: `norm_${s}`,
-              bounds: [[0.1, 3]] as [number, number][],
-            })),
-          ],
-        },
-      },
-    ],
-    version: "1.0.0",
-  };
-}
-
-describe("speed", () => {
-  it("a 10-channel × 5-bin model with ~80 parameters: CLs in well under a second, an upper limit with its band in a few seconds", () => {
+describe("large models (timings: bench/histfactory.js)", () => {
+  it("a 10-channel × 5-bin model with ~80 parameters gives CLs and an ordered expected-limit band", () => {
     const ws = largeWorkspace(10, 5, 20, new Random(3));
-    const t0 = performance.now();
     const model = new StatisticalModel(new PyhfBackend({ backgroundOnlyModel: ws, signalPatch: [] }));
-    const build = performance.now() - t0;
     expect(model.config().npar).toBeGreaterThan(70);
-    const t1 = performance.now();
-    const cls = model.exclusionConfidenceLevel({ expected: "all" });
-    const clsTime = performance.now() - t1;
-    const t2 = performance.now();
+    const [observed, expected] = model.exclusionConfidenceLevel({ expected: "all" });
+    for (const x of [...observed, ...expected]) expect(x >= 0 && x <= 1).toBe(true);
+    expect(expected.length).toBe(5);
     const band = model.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }) as number[];
-    const limitTime = performance.now() - t2;
-    expect(cls[1].length).toBe(5);
-    expect(band.every((x, i) => i === 0 || x > (band[i - 1] as number))).toBe(true);
-    // Generous bounds for a shared CI machine (measured here: build ≈ 10 ms, CLs ≈ 60 ms, band ≈ 0.5 s).
-    expect(build).toBeLessThan(1000);
-    expect(clsTime).toBeLessThan(3000);
-    expect(limitTime).toBeLessThan(20000);
+    expect(band.every((x, i) => Number.isFinite(x) && (i === 0 || x > (band[i - 1] as number)))).toBe(true);
   });
 
   it("the fits converge: the projected gradient vanishes at the free fit", () => {
