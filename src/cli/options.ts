@@ -44,6 +44,28 @@ export const expectedBand = oneOf("--expected", ["aposteriori", "apriori"] as co
 /** Calculator choices. */
 export const calculator = oneOf("--calculator", ["asymptotic", "chi_square", "toy"] as const);
 
+/** Calculators of upper limits. */
+export const limitCalculator = oneOf("--calculator", ["asymptotic", "toy"] as const);
+
+/** Toy options shared by the commands that offer the toy calculator. */
+export interface ToyFlags {
+  readonly ntoys: number;
+  readonly seed: number;
+}
+
+/** Add `--ntoys` and `--seed` to a command. */
+export function withToyOptions<C extends { option(...args: never[]): C }>(command: C): C {
+  const add = command.option as unknown as (flags: string, description: string, parse: unknown, fallback: unknown) => C;
+  add.call(
+    command,
+    "--ntoys <n>",
+    "pseudo-experiments per hypothesis (toy calculator)",
+    integerAtLeast("--ntoys", 1),
+    1000,
+  );
+  return add.call(command, "--seed <n>", "seed of the toys: same seed, same answer", integerAtLeast("--seed", 0), 0);
+}
+
 /** A μ range "start:stop" or "start:stop:points". */
 export interface MuRange {
   readonly start: number;

@@ -307,3 +307,32 @@ describe("--verbose", () => {
     expect(JSON.parse(verbose.stdout)).toEqual(JSON.parse(quiet.stdout));
   });
 });
+
+describe("spey cls / limit with the toy calculator", () => {
+  it("matches the library's seeded toys exactly", () => {
+    const file = "examples/single-bin.json";
+    const model = libraryModel(file);
+    const cls = runCli(["cls", file, "--calculator", "toy", "--ntoys", "200", "--seed", "5", "--json"]);
+    expect(cls.code).toBe(0);
+    const out = parseJsonOutput(cls.stdout) as {
+      oneMinusCls: { observed: number; expected: number[] };
+      ntoys: number;
+      seed: number;
+    };
+    const [observed, expected] = model.exclusionConfidenceLevel({
+      expected: "all",
+      calculator: "toy",
+      ntoys: 200,
+      seed: 5,
+    });
+    expect(out.ntoys).toBe(200);
+    expect(out.seed).toBe(5);
+    expect(out.oneMinusCls.observed).toBe(observed[0]);
+    expect(out.oneMinusCls.expected).toEqual(expected);
+    const limit = runCli(["limit", file, "--calculator", "toy", "--ntoys", "100", "--seed", "2", "--json"]);
+    expect(limit.code).toBe(0);
+    const ul = parseJsonOutput(limit.stdout) as { upperLimit: { observed: number } };
+    expect(ul.upperLimit.observed).toBe(model.poiUpperLimit({ calculator: "toy", ntoys: 100, seed: 2 }));
+    expect(runCli(["cls", file, "--calculator", "toy", "--ntoys", "0"]).code).toBe(2);
+  });
+});

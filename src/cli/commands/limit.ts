@@ -1,39 +1,53 @@
 import type { Command } from "commander";
 import { BAND_LABELS, fmt, print, printJson, table } from "../format.js";
-import { confidenceLevel, expectedBand } from "../options.js";
+import { confidenceLevel, expectedBand, limitCalculator, type ToyFlags, withToyOptions } from "../options.js";
 import { load, type ModelOptions, modelCommand, withPatches } from "./common.js";
 
-interface LimitOptions extends ModelOptions {
+interface LimitOptions extends ModelOptions, ToyFlags {
   readonly expected: "aposteriori" | "apriori";
   readonly cl: number;
+  readonly calculator: "asymptotic" | "toy";
 }
 
 export function registerLimit(program: Command): void {
   modelCommand(
-    program
-      .command("limit")
-      .description("upper limit on μ at a confidence level: observed, and expected with the ±1σ/±2σ bands")
-      .option("--cl <level>", "confidence level", confidenceLevel, 0.95)
-      .option(
-        "--expected <type>",
-        "expected band: aposteriori (post-fit) or apriori (pre-fit)",
-        expectedBand,
-        "aposteriori",
-      ),
+    withToyOptions(
+      program
+        .command("limit")
+        .description("upper limit on μ at a confidence level: observed, and expected with the ±1σ/±2σ bands")
+        .option("--cl <level>", "confidence level", confidenceLevel, 0.95)
+        .option(
+          "--expected <type>",
+          "expected band: aposteriori (post-fit) or apriori (pre-fit)",
+          expectedBand,
+          "aposteriori",
+        )
+        .option(
+          "--calculator <name>",
+          "asymptotic or toy (toys of every tested μ share the seed)",
+          limitCalculator,
+          "asymptotic",
+        ),
+    ),
   ).action(async (file: string, patches: string[], flags: LimitOptions) => {
     const options = withPatches(patches, flags);
     const { model, source } = await load(file, options);
-    const observed = model.poiUpperLimit({ expected: "observed", confidenceLevel: options.cl });
+    const calc =
+      options.calculator === "toy" ? { calculator: "toy" as const, ntoys: options.ntoys, seed: options.seed } : {};
+    const observed = model.poiUpperLimit({ expected: "observed", confidenceLevel: options.cl, ...calc });
     const expected = model.poiUpperLimit({
       expected: options.expected,
       confidenceLevel: options.cl,
       expectedPvalue: "2sigma",
+      ...calc,
     }) as number[];
     if (options.json) {
       return printJson({
         model: source,
         backend: model.backendType,
         confidenceLevel: options.cl,
+        calculator: options.calculator,
+        ...(options.calculator === "toy" ? { ntoys: options.ntoys, seed: options.seed } : {}),
         expectedType: options.expected,
         bands: [...BAND_LABELS],
         upperLimit: { observed, expected },
