@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import { largeWorkspace } from "../../../bench/large-workspace.js";
 import { PyhfBackend } from "../../../src/backends/histfactory/backend.js";
 import { PatchSet } from "../../../src/backends/histfactory/patchset.js";
-import type { WorkspaceSpec } from "../../../src/backends/histfactory/schema.js";
 import { Workspace } from "../../../src/backends/histfactory/workspace.js";
 import { availableBackends, getBackend, getBackendMetadata } from "../../../src/backends/registry.js";
 import { StatisticalModel } from "../../../src/interface/statistical-model.js";
