@@ -60,6 +60,7 @@ describe("StatisticalModel (spec §7)", () => {
 
   it("sigmaMuFromHessian inverts −H: H = diag(−4, −9) gives σμ = 0.5", () => {
     const model = new StatisticalModel(new Quadratic(2, [-4, 0, 0, -9]));
+    // 1/√4 from a Cholesky inverse of a diagonal matrix: rounding only.
     expect(model.sigmaMuFromHessian({ poiTest: 1 })).toBeCloseTo(0.5, 12);
   });
 
@@ -90,6 +91,7 @@ describe("StatisticalModel (spec §7)", () => {
       data: [12],
       xsection: 0.5,
     });
+    // The same deterministic limit times the cross section.
     expect(withXs.s95obs).toBeCloseTo(withXs.poiUpperLimit() * 0.5, 12);
     expect(String(withXs)).toMatch(/xsection=5\.000e-1/);
   });
@@ -125,6 +127,8 @@ describe("StatisticalModel (spec §7)", () => {
     const a = model.exclusionConfidenceLevel({ poiTest: { mu: 1, signal_par_0: 0.5 } })[0] as number;
     const b = plain.exclusionConfidenceLevel({ poiTest: 1 })[0] as number;
     expect(Math.abs(a - b)).toBeLessThan(1e-8);
+    // The same likelihood evaluated two ways (finite-difference Jacobian of the callable signal
+    // enters only the fit path): 9 digits.
     expect(model.likelihood({ poiTest: { mu: 1, 1: 0.5 } })).toBeCloseTo(plain.likelihood({ poiTest: 1 }), 9);
   });
 
@@ -174,6 +178,7 @@ describe("spey's documented numbers for the simple backends (spec §14.8, §20.2
       absoluteUncertainties: [20],
     });
     const [muhat, nll] = one.maximizeLikelihood();
+    // One Gaussian bin: the free fit is exact (spec §20.2 #21, #20, #23), so 10 digits.
     expect(muhat).toBeCloseTo(-7 / 6, 10);
     expect(nll).toBeCloseTo(3.9146708067586635, 10);
     expect(one.chi2({ poiTestDenominator: 0 })).toBeCloseTo(1.2, 10);
@@ -196,6 +201,7 @@ describe("spey's documented numbers for the simple backends (spec §14.8, §20.2
     const h = model.backend.getHessianLogpdfFunc?.()(Float64Array.of(1)) as Float64Array;
     const det = 144 * 256 - 19 * 19;
     const expected = -(12 * 12 * 256 - 2 * 12 * 15 * 19 + 15 * 15 * 144) / det;
+    // Analytic Hessian vs the closed form: rounding only.
     expect(h[0]).toBeCloseTo(expected, 12);
   });
 
@@ -206,6 +212,7 @@ describe("spey's documented numbers for the simple backends (spec §14.8, §20.2
       data: [2],
       absoluteUncertainties: [1.5],
     });
+    // Closed-form Gaussian test statistics (μ̂ = 0 exactly): 9 digits.
     expect(model.exclusionConfidenceLevel({ calculator: "chi_square" })[0]).toBeCloseTo(0.8114265826549397, 9);
     expect(model.exclusionConfidenceLevel()[0]).toBeCloseTo(0.9544997361036416, 9);
   });

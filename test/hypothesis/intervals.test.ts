@@ -48,6 +48,7 @@ describe("χ² tests, pulls and σμ (spec §11)", () => {
     });
     // With μ = 1: λ = b + s(1 + φ) ⇒ φ̂ = (n − b)/s − 1, σφ = σ/s.
     const [lo, hi] = m.chi2Test({ parameter: "signal_par_0" });
+    // roots at spey's TOMS748 rtol 1e-4 on values of order 1–5: 1e-3 absolute.
     const centre = (n - b) / s - 1;
     const half = Math.sqrt(chi2Isf(0.05, 1)) * sigmaMu;
     expect(Math.abs((lo as number) - (centre - half))).toBeLessThan(1e-3);
@@ -56,6 +57,7 @@ describe("χ² tests, pulls and σμ (spec §11)", () => {
   });
 
   it("pull and χ²: (n − b)/σ at μ = 0 and 2ΔNLL = ((μ − μ̂)/σμ)²", () => {
+    // A Gaussian in μ: the fits are exact Newton steps, so 8–10 digits are rounding, not fit noise.
     expect(model().pull({ poiTest: 0 })).toBeCloseTo(-0.7, 10);
     expect(model().chi2({ poiTest: 1, allowNegativeSignal: true })).toBeCloseTo(((1 - muhat) / sigmaMu) ** 2, 8);
     expect(model().chi2({ poiTest: [0, 1, 2], allowNegativeSignal: true })).toHaveLength(3);
@@ -72,6 +74,8 @@ describe("χ² tests, pulls and σμ (spec §11)", () => {
       absoluteUncertainties: [sigma, 5],
     });
     const [values, nll] = m.maximizeLikelihood({ poiIndices: ["signal_par_0", 2], fixedPoiValue: { mu: 1 } });
+    // Linear-Gaussian model: the Newton fit is exact up to the callable signal's finite-difference
+    // Jacobian (~1e-9 relative), hence 8 digits on the parameters.
     // With μ = 1 the two bins decouple: s·φ0 = n − b and 10·φ1 = 25 − 20; NLL_min = normalisation only.
     expect(values.signal_par_0).toBeCloseTo((n - b) / s, 8);
     expect(values["2"]).toBeCloseTo(0.5, 8);
@@ -86,6 +90,7 @@ describe("χ² tests, pulls and σμ (spec §11)", () => {
       data: [n],
       absoluteUncertainties: [sigma],
     });
+    // Asimov data are λ at exact conditional fits (all other parameters fixed): 10 digits.
     expect(m.generateAsimovData()[0]).toBeCloseTo(b, 10); // μ = 0: background
     expect(m.generateAsimovData({ poiTest: { mu: 2, signal_par_0: 0.5 } })[0]).toBeCloseTo(b + 2 * s * 1.5, 10);
     expect(m.generateAsimovData({ testStatistic: "q0", poiTest: { signal_par_0: 0 } })[0]).toBeCloseTo(b + s, 10);
