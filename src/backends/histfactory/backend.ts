@@ -223,7 +223,12 @@ export abstract class HistFactoryBackend extends BackendBase {
     for (let i = 0; i < n; i++) if (!fixed[i] && (lower[i] as number) < (upper[i] as number)) free.push(i);
     const m = free.length;
     const sub = new Float64Array(m * m);
+    // From a cold start, Fisher scoring for the first steps (globally robust, always positive
+    // definite), then the exact Hessian where it is positive definite for quadratic convergence;
+    // warm starts (profiles continued from a nearby μ) use the latter at once.
+    let calls = options.initPars ? 4 : 0;
     const hessian = (x: Float64Array): Float64Array => {
+      if (calls++ < 4) return evaluator.nllHessian(x, undefined, true);
       const h = evaluator.nllHessian(x);
       for (let a = 0; a < m; a++) {
         const row = (free[a] as number) * n;
