@@ -2,7 +2,7 @@ import * as Plot from "@observablehq/plot";
 import { firstCrossing, shortNumber } from "./crossing.js";
 import { appendLegend, type LegendEntry, legendHeight } from "./legend.js";
 import { finalizeSvg } from "./svg.js";
-import { marginTop, THEME } from "./theme.js";
+import { THEME, frame, marginTop } from "./theme.js";
 import type { BrazilBandData, CommonPlotOptions } from "./types.js";
 
 /** Options of {@link brazilBandPlot}. */
@@ -62,14 +62,7 @@ export function brazilBandPlot(data: BrazilBandData, options: BrazilBandOptions)
   const logMin = Math.max(Math.min(level / 2, ...positive), level * 1e-3);
   const mus = rows.map((r) => r.mu);
   const svg = Plot.plot({
-    document: options.document,
-    width,
-    height,
-    clip: true,
-    marginTop: top,
-    marginRight: right,
-    marginLeft: 56,
-    marginBottom: 42,
+    ...frame(options.document, { width, height }, { top, right }),
     x: { label: options.xLabel ?? "Signal strength μ", labelArrow: "none", labelAnchor: "center", grid: true },
     y: options.logY
       ? {

@@ -2,7 +2,7 @@ import * as Plot from "@observablehq/plot";
 import { shortNumber } from "./crossing.js";
 import { appendLegend, type LegendEntry } from "./legend.js";
 import { finalizeSvg } from "./svg.js";
-import { marginTop, THEME } from "./theme.js";
+import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, ContourResult } from "./types.js";
 
 /** Options of {@link contourPlot}. */
@@ -109,14 +109,7 @@ export function contourPlot(
   const right = 20;
   const [y0, y1] = padded(ys);
   const svg = Plot.plot({
-    document: options.document,
-    width,
-    height,
-    clip: true,
-    marginTop: top,
-    marginRight: right,
-    marginLeft: 60,
-    marginBottom: 42,
+    ...frame(options.document, { width, height }, { top, right, left: 60 }),
     x: {
       domain: padded(xs),
       label: options.xLabel ?? names[0] ?? "x",

@@ -2,7 +2,7 @@ import * as Plot from "@observablehq/plot";
 import { shortNumber } from "./crossing.js";
 import { appendLegend, type LegendEntry } from "./legend.js";
 import { finalizeSvg } from "./svg.js";
-import { marginTop, THEME } from "./theme.js";
+import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, LikelihoodScanData } from "./types.js";
 
 /** Options of {@link likelihoodScanPlot}. */
@@ -50,14 +50,7 @@ export function likelihoodScanPlot(data: LikelihoodScanData, options: Likelihood
   const finite = rows.flatMap((r) => [r.observed, r.expected]).filter(Number.isFinite);
   const yMax = Math.max(...finite, ...levels.map((l) => l.value * 1.2), 1);
   const svg = Plot.plot({
-    document: options.document,
-    width,
-    height,
-    clip: true,
-    marginTop: top,
-    marginRight: right,
-    marginLeft: 56,
-    marginBottom: 42,
+    ...frame(options.document, { width, height }, { top, right }),
     x: {
       domain: [Math.min(...data.poiValues), Math.max(...data.poiValues)],
       label: options.xLabel ?? "Signal strength μ",

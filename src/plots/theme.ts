@@ -18,3 +18,21 @@ export const THEME = {
 export function marginTop(title: string | undefined, extra = 0): number {
   return (title ? 34 : 14) + extra;
 }
+
+/** The plot frame every figure shares: document, size, clipping and margins (Observable Plot options). */
+export function frame(
+  document: unknown,
+  size: { width: number; height: number },
+  margins: { top: number; right: number; bottom?: number; left?: number },
+) {
+  return {
+    document: document as Document,
+    width: size.width,
+    height: size.height,
+    clip: true,
+    marginTop: margins.top,
+    marginRight: margins.right,
+    marginBottom: margins.bottom ?? 42,
+    marginLeft: margins.left ?? 56,
+  };
+}

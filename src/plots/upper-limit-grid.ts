@@ -2,7 +2,7 @@ import * as Plot from "@observablehq/plot";
 import { isolines, type XY } from "./isolines.js";
 import { appendLegend, type LegendEntry } from "./legend.js";
 import { composeSvg, finalizeSvg } from "./svg.js";
-import { marginTop, THEME } from "./theme.js";
+import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, GridPlotPoint } from "./types.js";
 
 /** Options of {@link upperLimitGridPlot}. */
@@ -134,14 +134,7 @@ export function upperLimitGridPlot(points: readonly GridPlotPoint[], options: Up
   const right = 16;
 
   const main = Plot.plot({
-    document: options.document,
-    clip: true,
-    width,
-    height,
-    marginTop: top,
-    marginBottom: bottom,
-    marginLeft: left,
-    marginRight: right,
+    ...frame(options.document, { width, height }, { top, right, bottom, left }),
     x: { label: options.xLabel ?? "x", labelArrow: "none", labelAnchor: "center" },
     y: { label: options.yLabel ?? "y", labelArrow: "none", labelAnchor: "center" },
     color,
