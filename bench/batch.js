@@ -21,7 +21,7 @@ import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { runBatch } from "../dist/batch/runner.js";
+import { runBatch } from "../packages/spey-cli/dist/batch/runner.js";
 import { gridText } from "../examples/grid/make-grid.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));

@@ -29,7 +29,7 @@ if (isMainThread) {
     `${done} eight-bin correlated models, UL + ±2σ bands, ${workers} worker(s): ${seconds.toFixed(1)} s (${((1000 * seconds) / done).toFixed(2)} ms/point wall, ${finite} finite observed limits)`,
   );
 } else {
-  const { getBackend, setLogHandler } = await import("../dist/index.js");
+  const { getBackend, setLogHandler } = await import("../packages/spey/dist/index.js");
   setLogHandler(() => {});
   let finite = 0;
   for (let i = workerData.from; i < workerData.to; i++) {

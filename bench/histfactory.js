@@ -1,6 +1,6 @@
 // HistFactory backend on synthetic workspaces of growing size: build, CLs, upper limit with ±2σ.
 // Usage: npm run build && node bench/histfactory.js
-import { PyhfBackend, Random, StatisticalModel, setLogHandler } from "../dist/index.js";
+import { PyhfBackend, Random, StatisticalModel, setLogHandler } from "../packages/spey/dist/index.js";
 import { largeWorkspace } from "./large-workspace.js";
 
 setLogHandler(() => {});

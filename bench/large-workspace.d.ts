@@ -1,4 +1,4 @@
-import type { WorkspaceSpec } from "../src/backends/histfactory/schema.js";
+import type { WorkspaceSpec } from "../packages/spey/src/backends/histfactory/schema.js";
 
 /** See large-workspace.js. */
 export function largeWorkspace(

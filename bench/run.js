@@ -2,10 +2,12 @@
 // test/fixtures/spey-reference.json (spey's median over fresh models on this machine kind, with
 // model construction excluded — measured the same way here). Run with `npm run bench`.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { availableBackends, getBackend, setLogHandler } from "../dist/index.js";
+import { availableBackends, getBackend, setLogHandler } from "../packages/spey/dist/index.js";
 
 setLogHandler(() => {});
-const reference = JSON.parse(readFileSync(new URL("../test/fixtures/spey-reference.json", import.meta.url), "utf8"));
+const reference = JSON.parse(
+  readFileSync(new URL("../packages/spey/test/fixtures/spey-reference.json", import.meta.url), "utf8"),
+);
 const available = new Set(availableBackends());
 
 const OPS = [

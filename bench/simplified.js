@@ -2,11 +2,13 @@
 // ±2σ bands. spey's timings (test/fixtures/spey-reference.json, same machine kind) are shown for
 // the reference case of the same backend whose bin count is closest (none exists for 50 bins).
 import { readFileSync } from "node:fs";
-import { getBackend, setLogHandler } from "../dist/index.js";
+import { getBackend, setLogHandler } from "../packages/spey/dist/index.js";
 import { argumentsFor, syntheticModel } from "./models.js";
 
 setLogHandler(() => {});
-const reference = JSON.parse(readFileSync(new URL("../test/fixtures/spey-reference.json", import.meta.url), "utf8"));
+const reference = JSON.parse(
+  readFileSync(new URL("../packages/spey/test/fixtures/spey-reference.json", import.meta.url), "utf8"),
+);
 const BACKENDS = [
   "default.uncorrelated_background",
   "default.correlated_background",

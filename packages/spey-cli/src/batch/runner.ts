@@ -1,0 +1,216 @@
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { VERSION } from "spey";
+import { baseDescription, isObject, type ModelDescription } from "./description.js";
+import { BatchInputError } from "./errors.js";
+import { type GridPoint, readGrid } from "./grid.js";
+import { jsonSyntaxReason } from "./jsonl.js";
+import { WorkerPool } from "./pool.js";
+import { ProgressBar, type ProgressStream } from "./progress.js";
+import { type ResultsHeader, RESULTS_FORMAT, readResults, repairResults, ResultsWriter } from "./results-file.js";
+import { type Shard, selectShard } from "./shard.js";
+import type { BatchTask, PointInput, ResultRecord } from "./task.js";
+
+/** Options of {@link runBatch}. */
+export interface BatchOptions {
+  readonly gridPath: string;
+  /** Shared model the grid lines are laid over. */
+  readonly basePath?: string | undefined;
+  /** Results file (default: the grid's name with `.results.jsonl`, or `.results.shard-k-of-N.jsonl`). */
+  readonly outputPath?: string | undefined;
+  readonly workers: number;
+  readonly shard?: Shard | undefined;
+  readonly task: BatchTask;
+  /** Recompute the points recorded as errors (default: keep them, they are finished). */
+  readonly retryErrors?: boolean | undefined;
+  /** Per-point time limit in ms (default none). */
+  readonly timeoutMs?: number | undefined;
+  /** Where the progress bar goes (drawn only if it is a TTY); false for none. */
+  readonly progress?: ProgressStream | false | undefined;
+  /** Stops the run: points in flight are dropped, finished ones are already on disk. */
+  readonly signal?: AbortSignal | undefined;
+  /** The worker script (default the built `worker.js` next to this module). */
+  readonly workerScript?: URL | undefined;
+}
+
+/** What a run did. */
+export interface BatchSummary {
+  output: string;
+  /** Points in the grid (or in the shard). */
+  total: number;
+  /** Points already in the results file when the run started. */
+  skipped: number;
+  /** Points computed by this run. */
+  computed: number;
+  ok: number;
+  failed: number;
+  interrupted: boolean;
+  seconds: number;
+}
+
+/** Default results path of a grid (and shard). */
+export function defaultOutputPath(gridPath: string, shard: Shard | undefined): string {
+  const stem = gridPath.replace(/\.jsonl?$/i, "");
+  return shard ? `${stem}.results.shard-${shard.index}-of-${shard.count}.jsonl` : `${stem}.results.jsonl`;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function readBase(path: string): { description: ModelDescription; text: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new BatchInputError(`cannot read the base model ${path}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new BatchInputError(
+      `the base model ${path} is not valid JSON: ${jsonSyntaxReason((error as Error).message)}.`,
+    );
+  }
+  if (!isObject(value)) {
+    throw new BatchInputError(
+      `the base model ${path} must be a JSON object { "backend": ..., ...arguments } or a pyhf workspace.`,
+    );
+  }
+  try {
+    return { description: baseDescription(value), text };
+  } catch (error) {
+    throw new BatchInputError(`the base model ${path}: ${(error as Error).message}`);
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Refuse to resume a file started with other inputs or options. */
+function checkResumable(path: string, found: ResultsHeader, wanted: ResultsHeader): void {
+  const problems: string[] = [];
+  if (found.grid.sha256 !== wanted.grid.sha256) problems.push(`the grid differs (it was ${found.grid.file})`);
+  if (found.base?.sha256 !== wanted.base?.sha256) problems.push("the base model differs");
+  if (!sameJson(found.shard, wanted.shard)) {
+    const show = (s: ResultsHeader["shard"]) => (s ? `${s.index}/${s.count}` : "none");
+    problems.push(`the shard differs (${show(found.shard)} there, ${show(wanted.shard)} now)`);
+  }
+  if (!sameJson(found.task, wanted.task)) {
+    problems.push(`the options differ (${JSON.stringify(found.task)} there, ${JSON.stringify(wanted.task)} now)`);
+  }
+  if (problems.length > 0) {
+    throw new BatchInputError(
+      `${path} was started by another batch run: ${problems.join("; ")}. Re-run with the same inputs and options to resume, or write to a new --output file.`,
+    );
+  }
+}
+
+function onlyTornFirstLine(invalidLines: readonly number[], tornTail: boolean): boolean {
+  return invalidLines.length === 0 || (tornTail && invalidLines.length === 1 && invalidLines[0] === 1);
+}
+
+function toInput(point: GridPoint): PointInput {
+  return { id: point.id, line: point.line, value: point.value };
+}
+
+/**
+ * Run a grid: every pending point through a pool of worker threads, each result appended to the
+ * results file as soon as it is known. Points already in the file are skipped (resume), a torn
+ * last line is cut off first, and per-point failures are recorded as error lines.
+ */
+export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
+  const started = Date.now();
+  const base = options.basePath ? readBase(options.basePath) : undefined;
+  const { points, text } = readGrid(options.gridPath, {
+    requireBackend: typeof base?.description.backend !== "string",
+  });
+  const selected = selectShard(points, options.shard);
+  const output = options.outputPath ?? defaultOutputPath(options.gridPath, options.shard);
+  const header: ResultsHeader = {
+    format: RESULTS_FORMAT,
+    version: 1,
+    spey: VERSION,
+    grid: { file: options.gridPath, sha256: sha256(text), points: points.length },
+    base: options.basePath && base ? { file: options.basePath, sha256: sha256(base.text) } : null,
+    shard: options.shard ? { index: options.shard.index, count: options.shard.count, points: selected.length } : null,
+    task: options.task,
+  };
+
+  const existing = readResults(output);
+  let finished: ResultRecord[] = [];
+  if (existing?.header) {
+    checkResumable(output, existing.header, header);
+    finished = repairResults(output, existing, (r) => Boolean(options.retryErrors) && r.status === "error");
+  } else if (
+    existing &&
+    !(existing.records.length === 0 && onlyTornFirstLine(existing.invalidLines, existing.tornTail))
+  ) {
+    // Never overwrite a file that is not ours; an empty file, or one whose header was cut, is.
+    throw new BatchInputError(
+      `${output} exists but is not a spey batch results file (no header line); choose another --output.`,
+    );
+  }
+  if (!existing?.header) writeFileSync(output, "");
+  const done = new Set(finished.map((r) => String(r.id)));
+  const pending = selected.filter((p) => !done.has(p.key));
+  const skipped = selected.length - pending.length;
+
+  const writer = new ResultsWriter(output);
+  if (!existing?.header) writer.write(header);
+  const summary: BatchSummary = {
+    output,
+    total: selected.length,
+    skipped,
+    computed: 0,
+    ok: 0,
+    failed: 0,
+    interrupted: false,
+    seconds: 0,
+  };
+  const bar = options.progress
+    ? new ProgressBar(options.progress, selected.length, { alreadyDone: skipped })
+    : undefined;
+  try {
+    if (pending.length > 0 && !options.signal?.aborted) {
+      const pool = new WorkerPool<PointInput, ResultRecord, { base: ModelDescription | undefined; task: BatchTask }>({
+        size: Math.max(1, Math.min(options.workers, pending.length)),
+        script: options.workerScript ?? new URL("./worker.js", import.meta.url),
+        init: { base: base?.description, task: options.task },
+        timeoutMs: options.timeoutMs,
+      });
+      const abort = () => {
+        summary.interrupted = true;
+        void pool.stop();
+      };
+      options.signal?.addEventListener("abort", abort, { once: true });
+      try {
+        await pool.run(pending.map(toInput), (input, outcome) => {
+          const record: ResultRecord = outcome.ok
+            ? outcome.value
+            : {
+                id: input.id,
+                line: input.line,
+                status: "error",
+                error: { type: outcome.type, message: outcome.message },
+                ...(isObject(input.value.meta) ? { meta: input.value.meta } : {}),
+              };
+          writer.write(record);
+          summary.computed += 1;
+          if (record.status === "ok") summary.ok += 1;
+          else summary.failed += 1;
+          bar?.tick(record.status !== "ok");
+        });
+      } finally {
+        options.signal?.removeEventListener("abort", abort);
+      }
+    }
+  } finally {
+    writer.close();
+    bar?.finish();
+  }
+  summary.seconds = (Date.now() - started) / 1000;
+  return summary;
+}

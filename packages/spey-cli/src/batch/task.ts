@@ -1,0 +1,102 @@
+import { getBackend } from "spey";
+import { captureLogs } from "spey";
+import { isObject, type ModelDescription, pointDescription } from "./description.js";
+
+/** What is computed at every grid point (recorded in the results header). */
+export interface BatchTask {
+  /** "limit": observed and expected upper limits on μ; "cls": CLs at `poiTest`; "significance". */
+  readonly compute: readonly ("limit" | "cls" | "significance")[];
+  readonly confidenceLevel: number;
+  /** Expected band: post-fit ("aposteriori") or pre-fit ("apriori"). */
+  readonly expected: "aposteriori" | "apriori";
+  /** μ tested by "cls". */
+  readonly poiTest: number;
+  readonly calculator: "asymptotic" | "chi_square" | "toy";
+}
+
+/** A computed point. Expected values are ordered −2σ, −1σ, median, +1σ, +2σ. */
+export interface PointResult {
+  backend: string;
+  upperLimit?: { observed: number; expected: number[] };
+  cls?: { poiTest: number; observed: number; expected: number[]; excluded: boolean };
+  significance?: { observed: number; expected: number; pValue: number };
+}
+
+/** One line of a results file. */
+export interface ResultRecord {
+  id: string | number;
+  line: number;
+  status: "ok" | "error";
+  result?: PointResult;
+  error?: { type: string; message: string };
+  meta?: Record<string, unknown>;
+  warnings?: string[];
+}
+
+/** A grid point as sent to a worker. */
+export interface PointInput {
+  readonly id: string | number;
+  readonly line: number;
+  readonly value: Record<string, unknown>;
+}
+
+function compute(description: ModelDescription, task: BatchTask, id: string | number): PointResult {
+  const { backend, ...args } = description;
+  const model = getBackend(backend as string)({ analysis: String(id), ...args });
+  const result: PointResult = { backend: backend as string };
+  const band = task.expected;
+  if (task.compute.includes("limit")) {
+    const observed = model.poiUpperLimit({ expected: "observed", confidenceLevel: task.confidenceLevel });
+    const expected = model.poiUpperLimit({
+      expected: band,
+      confidenceLevel: task.confidenceLevel,
+      expectedPvalue: "2sigma",
+    }) as number[];
+    result.upperLimit = { observed, expected };
+  }
+  if (task.compute.includes("cls")) {
+    const [obs, post] = model.exclusionConfidenceLevel({
+      poiTest: task.poiTest,
+      expected: "all",
+      calculator: task.calculator,
+    });
+    const exp =
+      band === "apriori"
+        ? model.exclusionConfidenceLevel({ poiTest: task.poiTest, expected: "apriori", calculator: task.calculator })
+        : post;
+    const observed = 1 - (obs[0] as number);
+    result.cls = {
+      poiTest: task.poiTest,
+      observed,
+      expected: exp.map((v) => 1 - v),
+      excluded: observed < 1 - task.confidenceLevel,
+    };
+  }
+  if (task.compute.includes("significance")) {
+    const [sqrtQ0A, sqrtQ0, p] = model.significance({ expected: band });
+    result.significance = { observed: sqrtQ0, expected: sqrtQ0A, pValue: p[0] as number };
+  }
+  return result;
+}
+
+/**
+ * Compute one grid point: build its model (line over base), evaluate the task, and return the
+ * results line. Never throws: a failure becomes `{status: "error", error: {type, message}}`.
+ * Library warnings are collected into `warnings` instead of being printed.
+ */
+export function computePoint(point: PointInput, base: ModelDescription | undefined, task: BatchTask): ResultRecord {
+  const record: ResultRecord = { id: point.id, line: point.line, status: "ok" };
+  const meta = point.value.meta;
+  try {
+    const { result, records } = captureLogs(() => compute(pointDescription(base, point.value), task, point.id));
+    record.result = result;
+    const warnings = records.filter((r) => r.level === "warning" || r.level === "error").map((r) => r.message);
+    if (warnings.length > 0) record.warnings = [...new Set(warnings)];
+  } catch (error) {
+    record.status = "error";
+    const e = error instanceof Error ? error : new Error(String(error));
+    record.error = { type: e.name || "Error", message: e.message };
+  }
+  if (isObject(meta)) record.meta = meta;
+  return record;
+}

@@ -1,0 +1,57 @@
+/**
+ * Vitest global setup: build both packages (tsc → packages/spey/dist, packages/spey-cli/dist)
+ * before any test file runs, so the end-to-end tests run the built CLI
+ * (`node packages/spey-cli/dist/cli/main.js`, which resolves `spey` through the workspace link to the
+ * built library) and the batch workers load built JavaScript. It runs once per `vitest run`, so
+ * parallel test files never race on dist/; a package's build is skipped when its dist/ is newer than
+ * every source file (a stamp file records the last build). SPEY_SKIP_BUILD=1 reuses existing builds.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+
+function newestSource(pkg: string, extra: readonly string[]): number {
+  let newest = 0;
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  visit(join(pkg, "src"));
+  for (const file of [join(pkg, "tsconfig.build.json"), join(pkg, "package.json"), ...extra]) {
+    newest = Math.max(newest, statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+/** Build one package unless its stamp is newer than its sources (and `after`, a dependency's stamp). */
+function build(name: string, entry: string, after: number): number {
+  const pkg = join(root, "packages", name);
+  const stamp = join(pkg, "dist/.spey-build-stamp");
+  const output = join(pkg, "dist", entry);
+  if (process.env.SPEY_SKIP_BUILD === "1" && existsSync(output)) return 0;
+  const sources = Math.max(newestSource(pkg, [join(root, "tsconfig.base.json")]), after);
+  if (existsSync(output) && existsSync(stamp) && statSync(stamp).mtimeMs > sources) return statSync(stamp).mtimeMs;
+  const tsc = join(root, "node_modules/typescript/bin/tsc");
+  try {
+    execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: pkg, stdio: "pipe" });
+  } catch (error) {
+    // tsc still emits JavaScript when some file has a type error; only a missing entry is fatal.
+    if (!existsSync(output)) {
+      const text = (error as { stdout?: Buffer }).stdout?.toString() ?? String(error);
+      throw new Error(`the build of ${name} failed:\n${text}`);
+    }
+  }
+  writeFileSync(stamp, `${new Date(sources).toISOString()}\n`);
+  return statSync(stamp).mtimeMs;
+}
+
+export default function setup(): void {
+  const library = build("spey", "index.js", 0);
+  build("spey-cli", "cli/main.js", library);
+}

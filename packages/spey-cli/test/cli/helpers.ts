@@ -1,0 +1,53 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root (the CLI runs there, so example paths are relative to it). */
+export const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+
+/** The built CLI, as `npm install` would link it. */
+export const CLI = join(ROOT, "packages/spey-cli/dist/cli/main.js");
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the built CLI to completion (`node dist/cli/main.js ...args`) in the repository root. */
+export function runCli(args: readonly string[], options: { input?: string; cwd?: string } = {}): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    input: options.input,
+    encoding: "utf8",
+    env: { ...process.env, SPEY_LOGLEVEL: "" },
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Start the built CLI without waiting (for the kill tests). */
+export function startCli(args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** `JSON.parse` of a CLI's stdout, turning "Infinity"/"NaN" strings back into numbers. */
+export function parseJsonOutput(text: string): unknown {
+  return JSON.parse(text, (_key, v) =>
+    v === "Infinity"
+      ? Number.POSITIVE_INFINITY
+      : v === "-Infinity"
+        ? Number.NEGATIVE_INFINITY
+        : v === "NaN"
+          ? Number.NaN
+          : v,
+  );
+}
+
+/** A fresh temporary directory and its clean-up. */
+export function temporaryDirectory(prefix: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `spey-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
