@@ -1,6 +1,6 @@
 // The public API of spey for TypeScript. This file only lists exports.
 
-export { VERSION, SPEY_REFERENCE_VERSION } from "./version.js";
+export { VERSION, SPEY_REFERENCE_VERSION } from "./core/version.js";
 export {
   SpeyError,
   InvalidInput,
@@ -18,17 +18,17 @@ export {
   DistributionError,
   AsimovTestStatZero,
   ConvergenceError,
-} from "./errors.js";
-export { log, setLogLevel, getLogLevel, setLogHandler, captureLogs } from "./logger.js";
-export type { LogLevelName, LogRecord, LogHandler } from "./logger.js";
-export { ExpectationType } from "./expectation.js";
-export type { ExpectationOrAll } from "./expectation.js";
+} from "./core/errors.js";
+export { log, setLogLevel, getLogLevel, setLogHandler, captureLogs } from "./core/logger.js";
+export type { LogLevelName, LogRecord, LogHandler } from "./core/logger.js";
+export { ExpectationType } from "./core/expectation.js";
+export type { ExpectationOrAll } from "./core/expectation.js";
 
 // Plug-in API
 export { ModelConfig } from "./config/model-config.js";
 export type { Bound, BoundInput, ModelConfigInit, ParameterValues } from "./config/model-config.js";
-export { BackendBase, ConverterBase } from "./backends/backend-base.js";
-export type { BackendClass, BackendMetadataFields } from "./backends/backend-base.js";
+export { BackendBase, ConverterBase } from "./plugin/backend-base.js";
+export type { BackendClass, BackendMetadataFields } from "./plugin/backend-base.js";
 export type {
   ConfigOptions,
   LikelihoodOptions,
@@ -42,7 +42,7 @@ export type {
   FastPathFreeOptions,
   NumericArray,
   Parameters,
-} from "./backends/types.js";
+} from "./plugin/types.js";
 export {
   registerBackend,
   getBackend,
@@ -51,10 +51,10 @@ export {
   getBackendBibtex,
   resetBackendEntries,
   loadPlugins,
-} from "./backends/registry.js";
-export type { BackendFactory, BackendMetadata, ConverterClass } from "./backends/registry.js";
-export { discoverPlugins } from "./backends/plugin-discovery.js";
-export type { PluginEntry } from "./backends/plugin-discovery.js";
+} from "./plugin/registry.js";
+export type { BackendFactory, BackendMetadata, ConverterClass } from "./plugin/registry.js";
+export { discoverPlugins } from "./plugin/discovery.js";
+export type { PluginEntry } from "./plugin/discovery.js";
 
 // Built-in backends
 export { Poisson } from "./backends/simple/poisson.js";
@@ -102,24 +102,24 @@ export type {
 export * from "./backends/histfactory/index.js";
 
 // Statistical model and hypothesis testing
-export { StatisticalModel } from "./interface/statistical-model.js";
+export { StatisticalModel } from "./model/statistical-model.js";
 export type {
   StatisticalModelOptions,
   LikelihoodOptions as ModelLikelihoodOptions,
   MaximizeOptions,
   AsimovOptions,
   FitControls,
-} from "./interface/statistical-model.js";
-export { HypothesisTestingBase } from "./hypothesis/hypothesis-testing-base.js";
+} from "./model/statistical-model.js";
+export { HypothesisTestingBase } from "./inference/hypothesis-testing-base.js";
 export type {
   Calculator,
   ExclusionOptions,
   UpperLimitOptions,
   HypotestPreparation,
   Chi2Options,
-} from "./hypothesis/hypothesis-testing-base.js";
-export type { Chi2TestOptions } from "./hypothesis/chi2-test.js";
-export type { ToyOptions } from "./hypothesis/toy-calculator.js";
+} from "./inference/hypothesis-testing-base.js";
+export type { Chi2TestOptions } from "./inference/chi2-test.js";
+export type { ToyOptions } from "./inference/toy-calculator.js";
 export {
   qmu,
   qmuTilde,
@@ -128,15 +128,15 @@ export {
   getTestStatistic,
   computeTestStatistics,
   ASIMOV_TESTSTAT_TOLERANCE,
-} from "./hypothesis/test-statistics.js";
-export { computeAsymptoticConfidenceLevel, computeToyConfidenceLevel } from "./hypothesis/asymptotic-calculator.js";
+} from "./inference/test-statistics.js";
+export { computeAsymptoticConfidenceLevel, computeToyConfidenceLevel } from "./inference/asymptotic-calculator.js";
 export {
   AsymptoticTestStatisticsDistribution,
   EmpiricalTestStatisticsDistribution,
   pvalues,
   expectedPvalues,
-} from "./hypothesis/distributions.js";
-export type { ExpectedPvalue } from "./hypothesis/upper-limit.js";
+} from "./inference/distributions.js";
+export type { ExpectedPvalue } from "./inference/upper-limit.js";
 
 // Numerics
 export { Random } from "./math/random.js";
@@ -145,15 +145,19 @@ export { minimize } from "./optimize/minimize.js";
 export type { MinimizeOptions, MinimizeProblem, MinimizeResult } from "./optimize/types.js";
 
 // Combinations
-export { UnCorrStatisticsCombiner } from "./combiner/uncorrelated-combiner.js";
+export { UnCorrStatisticsCombiner } from "./model/uncorrelated-combiner.js";
 export type {
   CombinedData,
   CombinerLikelihoodOptions,
   CombinerMaximizeOptions,
-} from "./combiner/uncorrelated-combiner.js";
-export { CorrelatedCombiner } from "./combiner/correlated-combiner.js";
-export type { CorrelatedCombinerArgs, SharedParameter, CombinableModel } from "./combiner/correlated-combiner.js";
+} from "./model/uncorrelated-combiner.js";
+export { CorrelatedCombiner } from "./backends/combined/correlated-combiner.js";
+export type {
+  CorrelatedCombinerArgs,
+  SharedParameter,
+  CombinableModel,
+} from "./backends/combined/correlated-combiner.js";
 
 // Multi-parameter inference
-export { findContour } from "./multiparameter/contour.js";
-export type { ContourOptions, ContourResult } from "./multiparameter/contour.js";
+export { findContour } from "./inference/contour.js";
+export type { ContourOptions, ContourResult } from "./inference/contour.js";

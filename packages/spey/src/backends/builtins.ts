@@ -1,6 +1,6 @@
-import { CorrelatedCombiner } from "../combiner/correlated-combiner.js";
-import type { BackendClass } from "./backend-base.js";
-import type { ConverterClass } from "./registry.js";
+import { CorrelatedCombiner } from "./combined/correlated-combiner.js";
+import type { BackendClass } from "../plugin/backend-base.js";
+import type { ConverterClass } from "../plugin/registry.js";
 import { PyhfBackend, UncorrelatedBackgroundBackend } from "./histfactory/backend.js";
 import { PyhfSimplify } from "./histfactory/simplify.js";
 import { MultivariateNormal } from "./simple/multivariate-normal.js";

@@ -1,6 +1,6 @@
-import type { NumericArray } from "./types.js";
-import { InvalidInput } from "../errors.js";
-import type { ExpectationType } from "../expectation.js";
+import type { NumericArray } from "../plugin/types.js";
+import { InvalidInput } from "../core/errors.js";
+import type { ExpectationType } from "../core/expectation.js";
 
 /**
  * Convert a user array to a Float64Array, checking that every entry is finite (and ≥ 0 unless

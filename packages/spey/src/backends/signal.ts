@@ -1,4 +1,4 @@
-import { InvalidInput } from "../errors.js";
+import { InvalidInput } from "../core/errors.js";
 import { toFiniteVector } from "./inputs.js";
 
 /** Signal yields as a function of the extra signal parameters φ (e.g. EFT coefficients). */

@@ -1,4 +1,4 @@
-import type { ConfigOptions } from "../backends/types.js";
+import type { ConfigOptions } from "../plugin/types.js";
 import type { ModelConfig } from "./model-config.js";
 
 /**

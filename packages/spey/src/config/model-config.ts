@@ -1,4 +1,4 @@
-import { InvalidInput } from "../errors.js";
+import { InvalidInput } from "../core/errors.js";
 
 /** A closed interval `[lower, upper]`; open sides are ±Infinity. */
 export type Bound = readonly [number, number];

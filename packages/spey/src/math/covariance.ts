@@ -1,5 +1,5 @@
-import { InvalidInput } from "../errors.js";
-import { log } from "../logger.js";
+import { InvalidInput } from "../core/errors.js";
+import { log } from "../core/logger.js";
 import { cholesky, isSymmetric, symmetricEigenvalues, symmetrise } from "./linalg.js";
 
 /**

@@ -4,7 +4,7 @@
  * a few hundred parameters at most: Cholesky factorisation and solves, LU with partial pivoting,
  * and Jacobi eigenvalues for diagnostics.
  */
-import { InvalidInput } from "../errors.js";
+import { InvalidInput } from "../core/errors.js";
 
 /** A square matrix flattened row-major, with its order. */
 export interface FlatMatrix {

@@ -4,7 +4,7 @@
  * `scipy.optimize.toms748` / `scipy.optimize.brentq`. Both are bounded by `maxiter`, never loop
  * forever, and refuse non-finite function values.
  */
-import { InvalidInput, SpeyError } from "../errors.js";
+import { InvalidInput, SpeyError } from "../core/errors.js";
 
 /** Default absolute tolerance, as scipy (`_xtol = 2e-12`). */
 export const DEFAULT_XTOL = 2e-12;

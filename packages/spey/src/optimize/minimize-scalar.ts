@@ -5,7 +5,7 @@
  * `scipy.optimize._optimize._minimize_scalar_bounded` (`minimize_scalar(method="bounded")`,
  * a.k.a. `fminbound`), so the evaluation sequence and result match scipy bit for bit.
  */
-import { InvalidInput } from "../errors.js";
+import { InvalidInput } from "../core/errors.js";
 
 export interface MinimizeScalarOptions {
   /** Absolute tolerance on x (scipy `xatol`). Default 1e-10. */

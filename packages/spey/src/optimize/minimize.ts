@@ -33,7 +33,7 @@
  * f rises by no more than rounding noise and the projected gradient shrinks: this lets Newton
  * polish the gradient to ~1e-12 instead of stalling on f's last bits.
  */
-import { ConvergenceError, InvalidInput } from "../errors.js";
+import { ConvergenceError, InvalidInput } from "../core/errors.js";
 import { choleskySolveInPlace, choleskyWithShift } from "./dense.js";
 import type { MinimizeOptions, MinimizeProblem, MinimizeResult, Objective } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { StatisticalModel } from "../interface/statistical-model.js";
+import type { StatisticalModel } from "../model/statistical-model.js";
 import type { BrazilBandData, LikelihoodScanData } from "./types.js";
 
 /** The part of a statistical model the scans use. */

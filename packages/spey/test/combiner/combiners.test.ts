@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BackendBase } from "../../src/backends/backend-base.js";
-import { getBackend } from "../../src/backends/registry.js";
-import { CorrelatedCombiner } from "../../src/combiner/correlated-combiner.js";
-import { UnCorrStatisticsCombiner } from "../../src/combiner/uncorrelated-combiner.js";
+import { BackendBase } from "../../src/plugin/backend-base.js";
+import { getBackend } from "../../src/plugin/registry.js";
+import { CorrelatedCombiner } from "../../src/backends/combined/correlated-combiner.js";
+import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { ModelConfig } from "../../src/config/model-config.js";
-import { AnalysisQueryError, InvalidInput } from "../../src/errors.js";
-import { StatisticalModel } from "../../src/interface/statistical-model.js";
+import { AnalysisQueryError, InvalidInput } from "../../src/core/errors.js";
+import { StatisticalModel } from "../../src/model/statistical-model.js";
 import { poissonLogPmf } from "../../src/math/special.js";
 
 const normal = (b: number, analysis: string) =>

@@ -14,9 +14,9 @@
  * - fits to sampled data stay within the bounds and the domain.
  */
 import { describe, expect, it } from "vitest";
-import type { BackendBase } from "../../src/backends/backend-base.js";
+import type { BackendBase } from "../../src/plugin/backend-base.js";
 import type { Bound } from "../../src/config/model-config.js";
-import { StatisticalModel } from "../../src/interface/statistical-model.js";
+import { StatisticalModel } from "../../src/model/statistical-model.js";
 import { Random } from "../../src/math/random.js";
 
 export interface ConformanceOptions {

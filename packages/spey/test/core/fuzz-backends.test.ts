@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Workspace } from "../../src/backends/histfactory/workspace.js";
-import { availableBackends, getBackend } from "../../src/backends/registry.js";
-import { SpeyError } from "../../src/errors.js";
-import { setLogHandler } from "../../src/logger.js";
+import { availableBackends, getBackend } from "../../src/plugin/registry.js";
+import { SpeyError } from "../../src/core/errors.js";
+import { setLogHandler } from "../../src/core/logger.js";
 
 /** A random positive-definite covariance: AᵀA + n·diag(σ²)/10 with A small. */
 const covariance = (n: number) =>

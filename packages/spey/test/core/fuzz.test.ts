@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../src/backends/registry.js";
-import { SpeyError } from "../../src/errors.js";
-import { setLogHandler } from "../../src/logger.js";
+import { getBackend } from "../../src/plugin/registry.js";
+import { SpeyError } from "../../src/core/errors.js";
+import { setLogHandler } from "../../src/core/logger.js";
 
 /** Anything a user might put in a yields array. */
 const junkNumber = fc.oneof(

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { BackendBase } from "../../src/backends/backend-base.js";
+import { BackendBase } from "../../src/plugin/backend-base.js";
 import {
   availableBackends,
   getBackend,
@@ -8,12 +8,12 @@ import {
   getBackendMetadata,
   registerBackend,
   resetBackendEntries,
-} from "../../src/backends/registry.js";
-import type { LikelihoodOptions } from "../../src/backends/types.js";
+} from "../../src/plugin/registry.js";
+import type { LikelihoodOptions } from "../../src/plugin/types.js";
 import { ModelConfig } from "../../src/config/model-config.js";
-import { AbstractModel, MissingMetaData, PluginError } from "../../src/errors.js";
-import { ExpectationType } from "../../src/expectation.js";
-import { satisfies } from "../../src/utils/semver.js";
+import { AbstractModel, MissingMetaData, PluginError } from "../../src/core/errors.js";
+import { ExpectationType } from "../../src/core/expectation.js";
+import { satisfies } from "../../src/plugin/semver.js";
 
 /** The seed page's PoissonModel, written in TypeScript as a user would. */
 class PoissonModel extends BackendBase {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../src/backends/registry.js";
-import { fitModel } from "../../src/interface/fit.js";
+import { getBackend } from "../../src/plugin/registry.js";
+import { fitModel } from "../../src/fit/fit.js";
 
 describe("free-fit fast path of the simple one-parameter backends", () => {
   it("agrees with the generic optimiser (NLL to 1e-10, μ̂ to 1e-6) on random Poisson and Gaussian models", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { BackendBase } from "../../src/backends/backend-base.js";
-import { getBackend } from "../../src/backends/registry.js";
-import type { ConfigOptions } from "../../src/backends/types.js";
+import { BackendBase } from "../../src/plugin/backend-base.js";
+import { getBackend } from "../../src/plugin/registry.js";
+import type { ConfigOptions } from "../../src/plugin/types.js";
 import { ModelConfig } from "../../src/config/model-config.js";
 import {
   CalculatorNotAvailable,
@@ -9,9 +9,9 @@ import {
   InvalidInput,
   MethodNotAvailable,
   UnknownCrossSection,
-} from "../../src/errors.js";
-import { StatisticalModel } from "../../src/interface/statistical-model.js";
-import { captureLogs } from "../../src/logger.js";
+} from "../../src/core/errors.js";
+import { StatisticalModel } from "../../src/model/statistical-model.js";
+import { captureLogs } from "../../src/core/logger.js";
 
 /** log L = −Σ p², with an optional constant Hessian (spec §20.2 #66, #67). */
 class Quadratic extends BackendBase {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   computeAsymptoticConfidenceLevel,
   computeToyConfidenceLevel,
-} from "../../src/hypothesis/asymptotic-calculator.js";
+} from "../../src/inference/asymptotic-calculator.js";
 import {
   computeTestStatistics,
   getTestStatistic,
@@ -10,8 +10,8 @@ import {
   qmu,
   qmuLeft,
   qmuTilde,
-} from "../../src/hypothesis/test-statistics.js";
-import { AsimovTestStatZero, UnknownTestStatistics } from "../../src/errors.js";
+} from "../../src/inference/test-statistics.js";
+import { AsimovTestStatZero, UnknownTestStatistics } from "../../src/core/errors.js";
 import { loadReference, num } from "../reference/harness.js";
 
 // Pure formulae: the only error is floating-point rounding, so 1e-12 (issue #2).

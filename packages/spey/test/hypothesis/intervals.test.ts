@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { BackendBase } from "../../src/backends/backend-base.js";
-import { getBackend } from "../../src/backends/registry.js";
-import { CorrelatedCombiner } from "../../src/combiner/correlated-combiner.js";
-import { InvalidInput } from "../../src/errors.js";
-import { StatisticalModel } from "../../src/interface/statistical-model.js";
+import type { BackendBase } from "../../src/plugin/backend-base.js";
+import { getBackend } from "../../src/plugin/registry.js";
+import { CorrelatedCombiner } from "../../src/backends/combined/correlated-combiner.js";
+import { InvalidInput } from "../../src/core/errors.js";
+import { StatisticalModel } from "../../src/model/statistical-model.js";
 import { Normal } from "../../src/backends/simple/normal.js";
 import { chi2Isf } from "../../src/math/special.js";
 

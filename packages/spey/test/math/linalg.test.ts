@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInput } from "../../src/errors.js";
+import { InvalidInput } from "../../src/core/errors.js";
 import {
   backSubstitute,
   cholesky,

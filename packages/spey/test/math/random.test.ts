@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInput } from "../../src/errors.js";
+import { InvalidInput } from "../../src/core/errors.js";
 import { cholesky } from "../../src/math/linalg.js";
 import { multivariateNormal, Random } from "../../src/math/random.js";
 import { chi2Sf, poissonLogPmf } from "../../src/math/special.js";

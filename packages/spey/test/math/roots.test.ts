@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInput, SpeyError } from "../../src/errors.js";
+import { InvalidInput, SpeyError } from "../../src/core/errors.js";
 import { brentq, DEFAULT_RTOL, DEFAULT_XTOL, type ScalarFunction, toms748 } from "../../src/math/roots.js";
 
 // Test functions, written with explicit multiplications so that the JavaScript and the Python

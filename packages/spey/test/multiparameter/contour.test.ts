@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../src/backends/registry.js";
+import { getBackend } from "../../src/plugin/registry.js";
 import { chi2Ppf } from "../../src/math/special.js";
-import { findContour } from "../../src/multiparameter/contour.js";
+import { findContour } from "../../src/inference/contour.js";
 
 describe("findContour (spec §18)", () => {
   // A two-parameter Gaussian likelihood: MVN data with mean φ (μ fixed at 1, b = 0), so

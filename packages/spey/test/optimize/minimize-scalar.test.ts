@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { InvalidInput } from "../../src/errors.js";
+import { InvalidInput } from "../../src/core/errors.js";
 import { minimizeScalarBounded } from "../../src/optimize/minimize-scalar.js";
 
 /*

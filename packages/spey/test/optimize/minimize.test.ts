@@ -1,5 +1,5 @@
 import { describe, expect, it, test } from "vitest";
-import { ConvergenceError, InvalidInput } from "../../src/errors.js";
+import { ConvergenceError, InvalidInput } from "../../src/core/errors.js";
 import { minimize, minimizeOrThrow } from "../../src/optimize/minimize.js";
 import type { HessianOf, MinimizeProblem, MinimizeResult, Objective } from "../../src/optimize/types.js";
 import { manyBin, poissonHessian, poissonObjective, rosenbrock, rosenbrockHessian, twoBin } from "./problems.js";

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import { getBackend } from "../../src/backends/registry.js";
-import { UnCorrStatisticsCombiner } from "../../src/combiner/uncorrelated-combiner.js";
+import { getBackend } from "../../src/plugin/registry.js";
+import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import {
   AnalysisQueryError,
   InvalidInput,
@@ -14,8 +14,8 @@ import {
   PluginError,
   type SpeyError,
   UnknownTestStatistics,
-} from "../../src/errors.js";
-import type { StatisticalModel } from "../../src/interface/statistical-model.js";
+} from "../../src/core/errors.js";
+import type { StatisticalModel } from "../../src/model/statistical-model.js";
 
 /** Anything the reference calls: a single model or a combiner. */
 export type Testable = StatisticalModel | UnCorrStatisticsCombiner;

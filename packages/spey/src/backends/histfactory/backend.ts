@@ -20,11 +20,11 @@
  *   unpatched workspace already contains the signal.
  */
 import { ModelConfig } from "../../config/model-config.js";
-import { InvalidInput } from "../../errors.js";
-import { log } from "../../logger.js";
+import { InvalidInput } from "../../core/errors.js";
+import { log } from "../../core/logger.js";
 import { cholesky } from "../../math/linalg.js";
-import { VERSION } from "../../version.js";
-import { BackendBase } from "../backend-base.js";
+import { VERSION } from "../../core/version.js";
+import { BackendBase } from "../../plugin/backend-base.js";
 import { minimumPoi as physicalMinimumPoi, selectData, toFiniteVector } from "../inputs.js";
 import { minimize } from "../../optimize/minimize.js";
 import type { MinimizeOptions } from "../../optimize/types.js";
@@ -39,7 +39,7 @@ import type {
   ObjectiveFunction,
   Parameters,
   Sampler,
-} from "../types.js";
+} from "../../plugin/types.js";
 import { type JsonPatch, validateJsonPatch } from "./json-patch.js";
 import {
   type HistFactoryModel,

@@ -3,7 +3,7 @@
  * JSON path of the fault, e.g. `channels[0].samples[1].modifiers[2].data: expected {hi, lo}`.
  * All of them are {@link InvalidInput}s, so the CLI reports them as bad input.
  */
-import { InvalidInput } from "../../errors.js";
+import { InvalidInput } from "../../core/errors.js";
 
 /** A location inside a JSON document: object keys and array indices from the root. */
 export type JsonPath = readonly (string | number)[];

@@ -12,7 +12,7 @@
  * Everything that does not depend on the parameters is precomputed into flat typed arrays; an
  * evaluation walks the (sample, bin) cells once and allocates nothing.
  */
-import { InvalidInput, NegativeExpectedYields } from "../../errors.js";
+import { InvalidInput, NegativeExpectedYields } from "../../core/errors.js";
 import type { RandomSource } from "../../math/random.js";
 import { gammaln } from "../../math/special.js";
 import { type JsonPath, WorkspaceError } from "./errors.js";

@@ -4,7 +4,7 @@
  * labelled by the values of the patch set's `labels` (e.g. masses). The metadata records the digest
  * of the workspace the patches were made for; {@link PatchSet.apply} checks it by default.
  */
-import { InvalidInput } from "../../errors.js";
+import { InvalidInput } from "../../core/errors.js";
 import { PatchSetVerificationError } from "./errors.js";
 import type { JsonPatch } from "./json-patch.js";
 import { cloneJson } from "./json-patch.js";

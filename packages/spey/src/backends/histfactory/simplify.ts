@@ -23,14 +23,14 @@
  * signal samples are the samples the POI acts on (not read off the patch), so a workspace that
  * already contains the signal works; sampling is seeded (`seed`, default 0) and reproducible.
  */
-import { InvalidInput, NegativeExpectedYields } from "../../errors.js";
-import { fitModel } from "../../interface/fit.js";
-import type { StatisticalModel } from "../../interface/statistical-model.js";
-import { log } from "../../logger.js";
+import { InvalidInput, NegativeExpectedYields } from "../../core/errors.js";
+import { fitModel } from "../../fit/fit.js";
+import type { StatisticalModel } from "../../model/statistical-model.js";
+import { log } from "../../core/logger.js";
 import { backSubstitute, cholesky } from "../../math/linalg.js";
 import { Random } from "../../math/random.js";
-import { VERSION } from "../../version.js";
-import { type BackendBase, ConverterBase } from "../backend-base.js";
+import { VERSION } from "../../core/version.js";
+import { type BackendBase, ConverterBase } from "../../plugin/backend-base.js";
 import { CorrelatedBackground } from "../simplified/correlated-background.js";
 import { ThirdMomentExpansion } from "../simplified/third-moment-expansion.js";
 import { HistFactoryBackend, PyhfBackend } from "./backend.js";

@@ -6,8 +6,8 @@
  * A {@link Workspace} is immutable: it validates and copies its specification on construction, and
  * every operation returns a new workspace.
  */
-import { InvalidInput } from "../../errors.js";
-import { log } from "../../logger.js";
+import { InvalidInput } from "../../core/errors.js";
+import { log } from "../../core/logger.js";
 import { candidateDigests, digestOfJsonText } from "./digest.js";
 import { InvalidWorkspaceOperation, type JsonPath, WorkspaceError } from "./errors.js";
 import { applyJsonPatch, cloneJson, jsonEqual } from "./json-patch.js";
@@ -21,7 +21,7 @@ import {
   validateWorkspace,
   type WorkspaceSpec,
 } from "./schema.js";
-import { nodeFs } from "../../utils/node-fs.js";
+import { nodeFs } from "../../core/node-fs.js";
 
 /** Which measurement of a workspace to use (pyhf's `get_measurement`). */
 export interface MeasurementSelection {

@@ -1,7 +1,7 @@
 import { validateCovariance } from "../../math/covariance.js";
 import { choleskyInverse, choleskyLogDet } from "../../math/linalg.js";
 import type { RandomSource } from "../../math/random.js";
-import { VERSION } from "../../version.js";
+import { VERSION } from "../../core/version.js";
 import { toFiniteMatrix } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
 

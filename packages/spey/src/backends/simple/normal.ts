@@ -1,6 +1,6 @@
 import type { RandomSource } from "../../math/random.js";
-import { VERSION } from "../../version.js";
-import { InvalidInput } from "../../errors.js";
+import { VERSION } from "../../core/version.js";
+import { InvalidInput } from "../../core/errors.js";
 import { toFiniteVector } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
 

@@ -3,7 +3,7 @@ import type { RandomSource } from "../../math/random.js";
 import { poissonLogPmf } from "../../math/special.js";
 import { toFiniteVector } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
-import { VERSION } from "../../version.js";
+import { VERSION } from "../../core/version.js";
 
 export interface PoissonArgs extends SimplePdfArgs {
   /**

@@ -1,9 +1,9 @@
 import { ConfigVariants } from "../../config/config-variants.js";
 import { ModelConfig } from "../../config/model-config.js";
 import type { Bound } from "../../config/model-config.js";
-import { InvalidInput } from "../../errors.js";
+import { InvalidInput } from "../../core/errors.js";
 import type { RandomSource } from "../../math/random.js";
-import { BackendBase } from "../backend-base.js";
+import { BackendBase } from "../../plugin/backend-base.js";
 import { minimumPoi, selectData, toFiniteVector } from "../inputs.js";
 import { SignalYields } from "../signal.js";
 import type {
@@ -16,7 +16,7 @@ import type {
   ObjectiveFunction,
   Parameters,
   Sampler,
-} from "../types.js";
+} from "../../plugin/types.js";
 
 /** Constructor arguments shared by the simple backends (spec §14.7). */
 export interface SimplePdfArgs {

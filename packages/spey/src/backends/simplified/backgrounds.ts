@@ -4,7 +4,7 @@
  * nᵢ(θᵢ) ≥ 0 (spey's positivity constraints, which are elementwise in θ, spec §14.1).
  */
 import type { Bound } from "../../config/model-config.js";
-import { log } from "../../logger.js";
+import { log } from "../../core/logger.js";
 
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
 

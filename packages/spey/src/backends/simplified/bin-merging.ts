@@ -1,4 +1,4 @@
-import { InvalidInput } from "../../errors.js";
+import { InvalidInput } from "../../core/errors.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";
 import { SignalModifiers } from "./modifiers.js";
 

@@ -1,9 +1,9 @@
 import { validateCovariance } from "../../math/covariance.js";
-import { VERSION } from "../../version.js";
+import { VERSION } from "../../core/version.js";
 import { LinearBackground } from "./backgrounds.js";
 import { GaussianBlock } from "./constraints.js";
 import { correlationFromCovariance, type MatrixInput, readSquareMatrix } from "./helpers.js";
-import { InvalidInput } from "../../errors.js";
+import { InvalidInput } from "../../core/errors.js";
 import {
   parseCommonInputs,
   type SimplifiedLikelihoodArgs,

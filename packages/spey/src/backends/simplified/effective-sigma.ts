@@ -1,6 +1,6 @@
-import { InvalidInput } from "../../errors.js";
-import { log } from "../../logger.js";
-import { VERSION } from "../../version.js";
+import { InvalidInput } from "../../core/errors.js";
+import { log } from "../../core/logger.js";
+import { VERSION } from "../../core/version.js";
 import { EffectiveSigmaBackground } from "./backgrounds.js";
 import { GaussianBlock } from "./constraints.js";
 import { readCovariance } from "./correlated-background.js";

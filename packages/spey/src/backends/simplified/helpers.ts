@@ -4,7 +4,7 @@
  * user is validated: square, finite, symmetrised with a warning when asymmetric, and positive
  * definite (a Cholesky factorisation exists), with an error naming the offending eigenvalue.
  */
-import { InvalidInput } from "../../errors.js";
+import { InvalidInput } from "../../core/errors.js";
 import { validateCovariance } from "../../math/covariance.js";
 import { fromFlat, symmetrise } from "../../math/linalg.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";

@@ -4,8 +4,8 @@
  * sᵢ → sᵢ·fᵢ(α) with fᵢ = exp(Σₖ αₖ·Lᵢₖ), Lᵢₖ = ln δ_up,ᵢₖ for αₖ on the "up" side and ln δ_dn,ᵢₖ
  * otherwise, and one standard-normal measurement N(aₖ | αₖ, 1) per nuisance αₖ.
  */
-import { InvalidUncertaintyDefinition } from "../../errors.js";
-import { log } from "../../logger.js";
+import { InvalidUncertaintyDefinition } from "../../core/errors.js";
+import { log } from "../../core/logger.js";
 
 /**
  * One signal uncertainty. `uncertainties` holds one absolute uncertainty per bin (symmetric), or

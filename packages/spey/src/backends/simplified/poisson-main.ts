@@ -10,10 +10,10 @@
  */
 import { ConfigVariants } from "../../config/config-variants.js";
 import { type Bound, ModelConfig } from "../../config/model-config.js";
-import { InvalidInput } from "../../errors.js";
+import { InvalidInput } from "../../core/errors.js";
 import type { RandomSource } from "../../math/random.js";
 import { gammaln } from "../../math/special.js";
-import { BackendBase } from "../backend-base.js";
+import { BackendBase } from "../../plugin/backend-base.js";
 import { minimumPoi, selectData, toFiniteVector } from "../inputs.js";
 import { type SignalFunction, SignalYields } from "../signal.js";
 import type {
@@ -24,7 +24,7 @@ import type {
   ObjectiveFunction,
   Parameters,
   Sampler,
-} from "../types.js";
+} from "../../plugin/types.js";
 import type { BackgroundModel } from "./backgrounds.js";
 import type { GaussianBlock } from "./constraints.js";
 import { type ModifierDefinition, SignalModifiers } from "./modifiers.js";

@@ -1,5 +1,5 @@
 import { validateCovariance } from "../../math/covariance.js";
-import { VERSION } from "../../version.js";
+import { VERSION } from "../../core/version.js";
 import { toFiniteVector } from "../inputs.js";
 import { QuadraticBackground } from "./backgrounds.js";
 import { GaussianBlock } from "./constraints.js";

@@ -3,8 +3,8 @@
  * Fichet, Kraml, Waltenberger, Wardle, "The Simplified Likelihood Framework", JHEP 04 (2019) 064,
  * arXiv:1809.05548, §2 (spey's `third_moment_expansion`, spec §15).
  */
-import { InvalidInput } from "../../errors.js";
-import { log } from "../../logger.js";
+import { InvalidInput } from "../../core/errors.js";
+import { log } from "../../core/logger.js";
 import { validateCovariance } from "../../math/covariance.js";
 import { fromFlat } from "../../math/linalg.js";
 import { toFiniteVector } from "../inputs.js";

@@ -1,5 +1,5 @@
 import { gammaln } from "../../math/special.js";
-import { VERSION } from "../../version.js";
+import { VERSION } from "../../core/version.js";
 import { toFiniteVector } from "../inputs.js";
 import type {
   FastPathConditionalOptions,
@@ -7,7 +7,7 @@ import type {
   FastPathResult,
   LikelihoodOptions,
   NumericArray,
-} from "../types.js";
+} from "../../plugin/types.js";
 import { LinearBackground } from "./backgrounds.js";
 import { GaussianBlock } from "./constraints.js";
 import {

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { PyhfBackend } from "../../../src/backends/histfactory/backend.js";
 import type { ModifierSettings } from "../../../src/backends/histfactory/model.js";
 import type { WorkspaceSpec } from "../../../src/backends/histfactory/schema.js";
-import { StatisticalModel } from "../../../src/interface/statistical-model.js";
+import { StatisticalModel } from "../../../src/model/statistical-model.js";
 import { Random } from "../../../src/math/random.js";
 import { gammaln } from "../../../src/math/special.js";
 

@@ -24,7 +24,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PyhfBackend } from "../../../src/backends/histfactory/backend.js";
-import { StatisticalModel } from "../../../src/interface/statistical-model.js";
+import { StatisticalModel } from "../../../src/model/statistical-model.js";
 import { brentq } from "../../../src/math/roots.js";
 import { normCdf, normPpf } from "../../../src/math/special.js";
 

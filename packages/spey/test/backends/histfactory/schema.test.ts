@@ -9,7 +9,7 @@ import { WorkspaceError } from "../../../src/backends/histfactory/errors.js";
 import { cloneJson } from "../../../src/backends/histfactory/json-patch.js";
 import { validatePatchSet, validateWorkspace } from "../../../src/backends/histfactory/schema.js";
 import { Workspace } from "../../../src/backends/histfactory/workspace.js";
-import { InvalidInput } from "../../../src/errors.js";
+import { InvalidInput } from "../../../src/core/errors.js";
 
 const base = JSON.parse(
   readFileSync(new URL("../../fixtures/histfactory/all-modifiers.json", import.meta.url), "utf8"),

@@ -4,14 +4,14 @@
  * two signal regions SR_1, SR_2) with the patch set's signal point stop_300.
  */
 import { describe, expect, it } from "vitest";
-import { modelFromWorkspaceFiles } from "../../../src/backends/histfactory/files.js";
+import { modelFromWorkspaceFiles } from "../../../src/io/histfactory-files.js";
 import {
   compareUpperLimits,
   guessChannelType,
   simplifyHistFactory,
 } from "../../../src/backends/histfactory/simplify.js";
-import { getBackend } from "../../../src/backends/registry.js";
-import { StatisticalModel } from "../../../src/interface/statistical-model.js";
+import { getBackend } from "../../../src/plugin/registry.js";
+import { StatisticalModel } from "../../../src/model/statistical-model.js";
 
 const fixture = (name: string) => new URL(`../../fixtures/histfactory/${name}`, import.meta.url).pathname;
 const full = modelFromWorkspaceFiles(fixture("simplify-workspace.json"), [

@@ -12,8 +12,8 @@
  *   same public API by the Asimov formula.
  */
 import { describe, expect, it } from "vitest";
-import { getTestStatistic } from "../../../src/hypothesis/test-statistics.js";
-import type { StatisticalModel } from "../../../src/interface/statistical-model.js";
+import { getTestStatistic } from "../../../src/inference/test-statistics.js";
+import type { StatisticalModel } from "../../../src/model/statistical-model.js";
 import { buildModel, checkResult, expectClose, loadReference, num, TOL } from "../../reference/harness.js";
 
 const BACKENDS = ["pyhf", "pyhf.uncorrelated_background"];

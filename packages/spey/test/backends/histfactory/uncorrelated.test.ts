@@ -4,8 +4,8 @@
  * pyhf cross-check of histosys workspaces (spey-after-pr67.md §6); plus the toy calculator.
  */
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../../src/backends/registry.js";
-import type { StatisticalModel } from "../../../src/interface/statistical-model.js";
+import { getBackend } from "../../../src/plugin/registry.js";
+import type { StatisticalModel } from "../../../src/model/statistical-model.js";
 
 const readme = (): StatisticalModel =>
   getBackend("pyhf.uncorrelated_background")({

@@ -14,10 +14,10 @@ import {
   sha256Hex,
 } from "../../../src/backends/histfactory/digest.js";
 import { InvalidWorkspaceOperation, PatchSetVerificationError } from "../../../src/backends/histfactory/errors.js";
-import { modelFromWorkspaceFiles, workspaceFromFiles } from "../../../src/backends/histfactory/files.js";
+import { modelFromWorkspaceFiles, workspaceFromFiles } from "../../../src/io/histfactory-files.js";
 import { PatchSet } from "../../../src/backends/histfactory/patchset.js";
 import { Workspace } from "../../../src/backends/histfactory/workspace.js";
-import { captureLogs } from "../../../src/logger.js";
+import { captureLogs } from "../../../src/core/logger.js";
 
 const fixture = (name: string) => new URL(`../../fixtures/histfactory/${name}`, import.meta.url).pathname;
 const WORKSPACE = fixture("simplify-workspace.json");

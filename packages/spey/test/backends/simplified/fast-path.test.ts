@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UncorrelatedBackground } from "../../../src/backends/simplified/uncorrelated-background.js";
-import { fitModel } from "../../../src/interface/fit.js";
+import { fitModel } from "../../../src/fit/fit.js";
 
 /**
  * The closed-form profile of default.uncorrelated_background against the generic bounded

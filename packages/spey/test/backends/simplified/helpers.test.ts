@@ -7,8 +7,8 @@ import {
   symmetriseMatrix,
   thirdMomentExpansion,
 } from "../../../src/backends/simplified/index.js";
-import { InvalidInput } from "../../../src/errors.js";
-import { captureLogs } from "../../../src/logger.js";
+import { InvalidInput } from "../../../src/core/errors.js";
+import { captureLogs } from "../../../src/core/logger.js";
 
 function close(actual: number, expected: number, rtol: number, atol = 0): void {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(atol + rtol * Math.abs(expected));

@@ -3,8 +3,8 @@ import { CorrelatedBackground } from "../../../src/backends/simplified/correlate
 import { EffectiveSigma } from "../../../src/backends/simplified/effective-sigma.js";
 import { ThirdMomentExpansion } from "../../../src/backends/simplified/third-moment-expansion.js";
 import { UncorrelatedBackground } from "../../../src/backends/simplified/uncorrelated-background.js";
-import { InvalidInput, InvalidUncertaintyDefinition } from "../../../src/errors.js";
-import { captureLogs } from "../../../src/logger.js";
+import { InvalidInput, InvalidUncertaintyDefinition } from "../../../src/core/errors.js";
+import { captureLogs } from "../../../src/core/logger.js";
 
 // spey's standard two-bin example (spec §14.3–§14.6, addendum §6). Literals marked "scipy" or
 // "mpmath" were computed independently with the script in REFERENCE-VALUES.md (next to this file).

@@ -1,7 +1,7 @@
 import type { ParameterValues } from "../config/model-config.js";
-import { InvalidInput, MethodNotAvailable } from "../errors.js";
-import { type ExpectationType, toExpectation } from "../expectation.js";
-import { log } from "../logger.js";
+import { InvalidInput, MethodNotAvailable } from "../core/errors.js";
+import { type ExpectationType, toExpectation } from "../core/expectation.js";
+import { log } from "../core/logger.js";
 import { brentq, toms748 } from "../math/roots.js";
 import { chi2Isf } from "../math/special.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";

@@ -1,4 +1,4 @@
-import { InvalidInput } from "../errors.js";
+import { InvalidInput } from "./errors.js";
 
 /** The parts of Node's `fs` the library uses to read user files. */
 interface NodeFs {

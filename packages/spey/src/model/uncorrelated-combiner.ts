@@ -1,19 +1,19 @@
-import type { NumericArray } from "../backends/types.js";
+import type { NumericArray } from "../plugin/types.js";
 import type { ParameterValues } from "../config/model-config.js";
-import { AnalysisQueryError, InvalidInput, NegativeExpectedYields } from "../errors.js";
-import { type ExpectationType, toExpectation } from "../expectation.js";
+import { AnalysisQueryError, InvalidInput, NegativeExpectedYields } from "../core/errors.js";
+import { type ExpectationType, toExpectation } from "../core/expectation.js";
 import {
   type BaseLikelihoodOptions,
   type BaseMaximizeOptions,
   type HypotestPreparation,
   HypothesisTestingBase,
   type OptimiserOptions,
-} from "../hypothesis/hypothesis-testing-base.js";
-import { canonicalTestStatistic } from "../hypothesis/test-statistics.js";
-import { log } from "../logger.js";
+} from "../inference/hypothesis-testing-base.js";
+import { canonicalTestStatistic } from "../inference/test-statistics.js";
+import { log } from "../core/logger.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { StatisticalModel } from "../interface/statistical-model.js";
+import { StatisticalModel } from "./statistical-model.js";
 
 /** Per-analysis data: analysis name → data vector. */
 export type CombinedData = Readonly<Record<string, NumericArray>>;

@@ -1,4 +1,4 @@
-import { AsimovTestStatZero, UnknownTestStatistics } from "../errors.js";
+import { AsimovTestStatZero, UnknownTestStatistics } from "../core/errors.js";
 
 /**
  * Test statistics of Cowan, Cranmer, Gross & Vitells, arXiv:1007.1727 (spec §9.1). Each takes the

@@ -1,4 +1,4 @@
-import { log } from "../logger.js";
+import { log } from "../core/logger.js";
 import { toms748 } from "../math/roots.js";
 
 /** Which expected limits `poiUpperLimit` returns (spec §10.1). */

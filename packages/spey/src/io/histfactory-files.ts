@@ -4,14 +4,14 @@
  * operations) or a pyhf patch set, from which one patch is chosen by name (`patchset.json:name`,
  * or `options.patchName`, or the only patch of a one-patch set).
  */
-import { nodeFs } from "../../utils/node-fs.js";
-import { InvalidInput } from "../../errors.js";
-import { StatisticalModel } from "../../interface/statistical-model.js";
-import { PyhfBackend, type PoiBoundsMode } from "./backend.js";
-import { validateJsonPatch } from "./json-patch.js";
-import type { ModifierSettings } from "./model.js";
-import { PatchSet } from "./patchset.js";
-import { readJsonFile, Workspace } from "./workspace.js";
+import { nodeFs } from "../core/node-fs.js";
+import { InvalidInput } from "../core/errors.js";
+import { StatisticalModel } from "../model/statistical-model.js";
+import { PyhfBackend, type PoiBoundsMode } from "../backends/histfactory/backend.js";
+import { validateJsonPatch } from "../backends/histfactory/json-patch.js";
+import type { ModifierSettings } from "../backends/histfactory/model.js";
+import { PatchSet } from "../backends/histfactory/patchset.js";
+import { readJsonFile, Workspace } from "../backends/histfactory/workspace.js";
 
 /** Options of {@link modelFromWorkspaceFiles}. */
 export interface WorkspaceFilesOptions {

@@ -1,4 +1,4 @@
-import type { ExpectationType } from "../expectation.js";
+import type { ExpectationType } from "../core/expectation.js";
 import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 

@@ -1,18 +1,12 @@
-import * as errors from "../errors.js";
-import { AbstractModel, InvalidInput, MissingMetaData, PluginError } from "../errors.js";
+import * as errors from "../core/errors.js";
+import { AbstractModel, InvalidInput, MissingMetaData, PluginError } from "../core/errors.js";
 import { ModelConfig } from "../config/model-config.js";
-import { StatisticalModel, type StatisticalModelOptions } from "../interface/statistical-model.js";
-import { satisfies } from "../utils/semver.js";
-import { VERSION } from "../version.js";
+import { StatisticalModel, type StatisticalModelOptions } from "../model/statistical-model.js";
+import { satisfies } from "./semver.js";
+import { VERSION } from "../core/version.js";
 import { BackendBase, type BackendClass, type BackendMetadataFields, ConverterBase } from "./backend-base.js";
-import { BUILTIN_BACKENDS } from "./builtins.js";
-import {
-  discoverPlugins,
-  loadPluginAsync,
-  loadPluginSync,
-  type PluginApi,
-  type PluginEntry,
-} from "./plugin-discovery.js";
+import { BUILTIN_BACKENDS } from "../backends/builtins.js";
+import { discoverPlugins, loadPluginAsync, loadPluginSync, type PluginApi, type PluginEntry } from "./discovery.js";
 
 /** A converter class (spec §6.3). */
 export type ConverterClass = (abstract new () => ConverterBase) & BackendMetadataFields;

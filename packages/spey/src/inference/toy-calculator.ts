@@ -1,6 +1,6 @@
 import type { ParameterValues } from "../config/model-config.js";
-import { InvalidInput, MethodNotAvailable } from "../errors.js";
-import type { ExpectationType } from "../expectation.js";
+import { InvalidInput, MethodNotAvailable } from "../core/errors.js";
+import type { ExpectationType } from "../core/expectation.js";
 import { Random, type RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { computeToyConfidenceLevel } from "./asymptotic-calculator.js";

@@ -1,9 +1,9 @@
-import type { BackendBase } from "../backends/backend-base.js";
-import type { NumericArray } from "../backends/types.js";
+import type { BackendBase } from "../plugin/backend-base.js";
+import type { NumericArray } from "../plugin/types.js";
 import type { BoundInput, ModelConfig } from "../config/model-config.js";
-import { InvalidInput } from "../errors.js";
-import type { ExpectationType } from "../expectation.js";
-import { log } from "../logger.js";
+import { InvalidInput } from "../core/errors.js";
+import type { ExpectationType } from "../core/expectation.js";
+import { log } from "../core/logger.js";
 import { minimize } from "../optimize/minimize.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 

@@ -1,7 +1,7 @@
-import { InvalidInput } from "../errors.js";
-import type { ExpectationType } from "../expectation.js";
-import type { StatisticalModel } from "../interface/statistical-model.js";
-import { log } from "../logger.js";
+import { InvalidInput } from "../core/errors.js";
+import type { ExpectationType } from "../core/expectation.js";
+import type { StatisticalModel } from "../model/statistical-model.js";
+import { log } from "../core/logger.js";
 import { cholesky, solveLinear, symmetricEigenvalues } from "../math/linalg.js";
 import { Random } from "../math/random.js";
 import { toms748 } from "../math/roots.js";

@@ -1,8 +1,8 @@
-import type { NumericArray } from "../backends/types.js";
+import type { NumericArray } from "../plugin/types.js";
 import type { ParameterValues } from "../config/model-config.js";
-import { AsimovTestStatZero, CalculatorNotAvailable, InvalidInput, MethodNotAvailable } from "../errors.js";
-import { type ExpectationOrAll, type ExpectationType, toExpectation } from "../expectation.js";
-import { log } from "../logger.js";
+import { AsimovTestStatZero, CalculatorNotAvailable, InvalidInput, MethodNotAvailable } from "../core/errors.js";
+import { type ExpectationOrAll, type ExpectationType, toExpectation } from "../core/expectation.js";
+import { log } from "../core/logger.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { computeAsymptoticConfidenceLevel } from "./asymptotic-calculator.js";
 import { type Chi2TestOptions, chi2Test } from "./chi2-test.js";

@@ -1,9 +1,9 @@
-import type { Bound } from "../config/model-config.js";
-import { ModelConfig } from "../config/model-config.js";
-import { InvalidInput } from "../errors.js";
-import type { RandomSource } from "../math/random.js";
-import { VERSION } from "../version.js";
-import { BackendBase } from "../backends/backend-base.js";
+import type { Bound } from "../../config/model-config.js";
+import { ModelConfig } from "../../config/model-config.js";
+import { InvalidInput } from "../../core/errors.js";
+import type { RandomSource } from "../../math/random.js";
+import { VERSION } from "../../core/version.js";
+import { BackendBase } from "../../plugin/backend-base.js";
 import type {
   ConfigOptions,
   HessianFunction,
@@ -12,7 +12,7 @@ import type {
   ObjectiveFunction,
   Parameters,
   Sampler,
-} from "../backends/types.js";
+} from "../../plugin/types.js";
 
 /** A model given to the combiner: a statistical model (its `analysis` names it) or a bare backend. */
 export interface CombinableModel {

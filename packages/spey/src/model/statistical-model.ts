@@ -1,21 +1,27 @@
-import type { BackendBase, BackendClass } from "../backends/backend-base.js";
-import type { ConfigOptions, NumericArray } from "../backends/types.js";
+import type { BackendBase, BackendClass } from "../plugin/backend-base.js";
+import type { ConfigOptions, NumericArray } from "../plugin/types.js";
 import type { BoundInput, ModelConfig, ParameterValues } from "../config/model-config.js";
-import { CombinerNotAvailable, InvalidInput, MethodNotAvailable, PluginError, UnknownCrossSection } from "../errors.js";
-import { type ExpectationType, toExpectation } from "../expectation.js";
+import {
+  CombinerNotAvailable,
+  InvalidInput,
+  MethodNotAvailable,
+  PluginError,
+  UnknownCrossSection,
+} from "../core/errors.js";
+import { type ExpectationType, toExpectation } from "../core/expectation.js";
 import {
   type BaseLikelihoodOptions,
   type BaseMaximizeOptions,
   type HypotestPreparation,
   HypothesisTestingBase,
   type OptimiserOptions,
-} from "../hypothesis/hypothesis-testing-base.js";
-import { canonicalTestStatistic } from "../hypothesis/test-statistics.js";
-import { log } from "../logger.js";
+} from "../inference/hypothesis-testing-base.js";
+import { canonicalTestStatistic } from "../inference/test-statistics.js";
+import { log } from "../core/logger.js";
 import { cholesky, choleskyInverse } from "../math/linalg.js";
 import { Random, type RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { createFitter, type FitOutcome, fitModel } from "./fit.js";
+import { createFitter, type FitOutcome, fitModel } from "../fit/fit.js";
 
 /** The universal arguments of every backend factory (spec §7.12). */
 export interface StatisticalModelOptions {
