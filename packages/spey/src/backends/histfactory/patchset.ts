@@ -16,6 +16,8 @@ export interface PatchSetEntry {
   readonly name: string;
   readonly values: readonly (number | string)[];
   readonly patch: JsonPatch;
+  /** The patch's other metadata members (pyhf allows any), e.g. a cross section. */
+  readonly metadata: Readonly<Record<string, unknown>>;
 }
 
 /** How to pick a patch: its name, or its values (one per label). */
@@ -28,16 +30,29 @@ export class PatchSet {
   readonly references: Readonly<Record<string, string>>;
   readonly patches: readonly PatchSetEntry[];
   readonly version: string;
+  /** The metadata's other members (pyhf allows any; HEPData patch sets carry e.g. `analysis_id`). */
+  readonly metadata: Readonly<Record<string, unknown>>;
 
   /** Validate a patch set (errors name the JSON path) and copy it. */
   constructor(spec: unknown) {
     const s = cloneJson(validatePatchSet(spec));
-    this.description = s.metadata.description;
-    this.digests = s.metadata.digests;
-    this.labels = s.metadata.labels;
-    this.references = s.metadata.references;
-    this.patches = s.patches.map((p) => ({ name: p.metadata.name, values: p.metadata.values, patch: p.patch }));
+    const { description, digests, labels, references, ...extra } = s.metadata;
+    this.description = description;
+    this.digests = digests;
+    this.labels = labels;
+    this.references = references;
+    this.metadata = extra;
+    this.patches = s.patches.map((p) => {
+      const { name, values, ...rest } = p.metadata;
+      return { name, values, patch: p.patch, metadata: rest };
+    });
     this.version = s.version;
+  }
+
+  /** The analysis identifier of HEPData patch sets (`metadata.analysis_id`), when present. */
+  get analysisId(): string | undefined {
+    const id = this.metadata.analysis_id;
+    return typeof id === "string" ? id : undefined;
   }
 
   /** Read a patch set file. */
@@ -82,7 +97,8 @@ export class PatchSet {
       );
     }
     const actual = workspace.possibleDigests();
-    if (!actual.includes(expected)) {
+    // pyhf's schema allows upper-case hexadecimal digits; a digest is the same number either way.
+    if (!actual.includes(expected.toLowerCase())) {
       throw new PatchSetVerificationError(
         `the workspace does not match the patch set: its sha256 digest is ${actual[0]}, the patch set was made for ${expected} (pass verify: false to apply the patch anyway).`,
       );
@@ -100,13 +116,14 @@ export class PatchSet {
   toJSON(): PatchSetSpec {
     return {
       metadata: {
+        ...cloneJson(this.metadata),
         description: this.description,
         digests: { ...this.digests },
         labels: [...this.labels],
         references: { ...this.references },
       },
       patches: this.patches.map((p) => ({
-        metadata: { name: p.name, values: [...p.values] },
+        metadata: { ...cloneJson(p.metadata), name: p.name, values: [...p.values] },
         patch: cloneJson(p.patch),
       })),
       version: this.version,

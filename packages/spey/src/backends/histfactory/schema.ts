@@ -1,12 +1,18 @@
 /**
  * The pyhf JSON specification, version 1.0.0 (pyhf docs, "HistFactory likelihood specification",
  * https://pyhf.readthedocs.io/en/v0.7.6/likelihood.html; schemas `workspace.json`, `defs.json`,
- * `patchset.json`): TypeScript types and a validator of our own, whose errors name the JSON path of
- * the fault (`channels[0].samples[1].modifiers[2].data: expected {hi, lo}, …`).
+ * `patchset.json`, `jsonpatch.json`): TypeScript types and a validator of our own, whose errors name
+ * the JSON path of the fault (`channels[0].samples[1].modifiers[2].data: expected {hi, lo}, …`).
  *
- * Like pyhf's schema, objects reject unknown members. On top of the schema, {@link validateWorkspace}
- * checks the consistency pyhf only discovers when building a model: unique names, per-channel bin
- * counts, and the lengths of per-bin modifier data.
+ * What is accepted and rejected follows pyhf's published schemas: workspace objects reject unknown
+ * members; a patch set's `metadata` and each patch's `metadata` accept extra members (HEPData patch
+ * sets carry e.g. `analysis_id`); `digests` holds `md5` (lower-case hex) and/or `sha256` (hex of
+ * either case) and nothing else; `references` holds only `hepdata` (`ins` + 7 digits) and must not
+ * be empty; labels and patch names match `^[a-zA-Z0-9_]+$`; the `lumi` modifier is named "lumi".
+ * On top of the schema, {@link validateWorkspace} checks the consistency pyhf only discovers when
+ * building a model: unique names, per-channel bin counts, and the lengths of per-bin modifier data;
+ * and {@link validatePatchSet} what pyhf's `PatchSet` checks: unique names and values, one value per
+ * label.
  */
 import { formatJsonPath, type JsonPath, WorkspaceError } from "./errors.js";
 import type { JsonPatch } from "./json-patch.js";
@@ -79,13 +85,24 @@ export interface PatchSetSpec {
     digests: Record<string, string>;
     labels: string[];
     references: Record<string, string>;
+    /** Extra members (e.g. `analysis_id`) are allowed, as in pyhf's schema. */
+    [extra: string]: unknown;
   };
-  patches: { metadata: { name: string; values: (number | string)[] }; patch: JsonPatch }[];
+  patches: {
+    metadata: { name: string; values: (number | string)[]; [extra: string]: unknown };
+    patch: JsonPatch;
+  }[];
   version: string;
 }
 
-/** The only specification version pyhf defines. */
+/** The specification version of pyhf 0.7 (its schemas' `version` constant). */
 export const SPEC_VERSION = "1.0.0";
+
+/** Specification versions whose schemas this package implements (pyhf 0.7 knows only "1.0.0"). */
+export const SUPPORTED_SPEC_VERSIONS: readonly string[] = [SPEC_VERSION];
+
+/** pyhf's pattern for patch-set labels and patch names (`defs.json#/definitions/patchset`). */
+const NAME_PATTERN = /^[a-zA-Z0-9_]+$/;
 
 // -------------------------------------------------------------------------------------------------
 // Primitive checks
@@ -109,6 +126,7 @@ function object(
   required: readonly string[],
   optional: readonly string[] = [],
   shape?: string,
+  additionalProperties = false,
 ): Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     fail(path, `expected ${shape ?? `an object {${required.join(", ")}}`}; got ${describe(v)}.`);
@@ -117,6 +135,7 @@ function object(
   for (const key of required) {
     if (!Object.hasOwn(o, key)) fail(path, `missing required member "${key}"${shape ? `; expected ${shape}` : ""}.`);
   }
+  if (additionalProperties) return o;
   for (const key of Object.keys(o)) {
     if (!required.includes(key) && !optional.includes(key)) {
       fail(
@@ -172,6 +191,12 @@ export function validateModifier(v: unknown, path: JsonPath): ModifierSpec {
     fail(
       [...path, "type"],
       `unknown modifier type ${JSON.stringify(type)}; expected one of ${MODIFIER_TYPES.join(", ")}.`,
+    );
+  }
+  if (type === "lumi" && o.name !== "lumi") {
+    fail(
+      [...path, "name"],
+      `a lumi modifier must be named "lumi" (pyhf's schema); got ${describe(o.name)}. Rename it, or use a normsys modifier for another normalisation.`,
     );
   }
   const dataPath = [...path, "data"];
@@ -300,6 +325,15 @@ function uniqueNames(items: readonly { name: string }[], path: JsonPath, what: s
   });
 }
 
+function checkVersion(version: unknown, what: string): void {
+  if (typeof version !== "string" || !SUPPORTED_SPEC_VERSIONS.includes(version)) {
+    fail(
+      ["version"],
+      `unsupported ${what} version ${describe(version)}; expected ${SUPPORTED_SPEC_VERSIONS.map((v) => `"${v}"`).join(" or ")} (the version pyhf 0.7 writes).`,
+    );
+  }
+}
+
 /**
  * Check a value against the workspace schema and its consistency rules; returns it typed (not
  * copied). Throws {@link WorkspaceError} naming the first fault's JSON path.
@@ -312,9 +346,7 @@ export function validateWorkspace(v: unknown): WorkspaceSpec {
     [],
     "a workspace {channels, observations, measurements, version}",
   );
-  if (o.version !== SPEC_VERSION) {
-    fail(["version"], `unsupported specification version ${describe(o.version)}; expected "${SPEC_VERSION}".`);
-  }
+  checkVersion(o.version, "specification");
   const channels = array(o.channels, ["channels"], 1).map((c, i) => validateChannel(c, ["channels", i]));
   const observations = array(o.observations, ["observations"], 1).map((x, i) =>
     validateObservation(x, ["observations", i]),
@@ -371,42 +403,80 @@ export function checkChannelConsistency(channel: ChannelSpec, path: JsonPath): v
   });
 }
 
-/** Validate a pyhf patch set (`patchset.json`): metadata, patches (each a valid JSON Patch), version. */
+/**
+ * Validate a pyhf patch set (`patchset.json`, pyhf's `PatchSet`): metadata (extra members allowed),
+ * patches (each a valid JSON Patch, metadata with extra members allowed), version.
+ */
 export function validatePatchSet(v: unknown): PatchSetSpec {
   const o = object(v, [], ["metadata", "patches", "version"], [], "a patch set {metadata, patches, version}");
-  if (o.version !== SPEC_VERSION) {
-    fail(["version"], `unsupported patch set version ${describe(o.version)}; expected "${SPEC_VERSION}".`);
-  }
+  checkVersion(o.version, "patch set");
   const meta = object(
     o.metadata,
     ["metadata"],
     ["description", "digests", "labels", "references"],
     [],
-    "patch set metadata {description, digests, labels, references}",
+    "patch set metadata {description, digests, labels, references, ...}",
+    true,
   );
   string(meta.description, ["metadata", "description"]);
   const digests = object(meta.digests, ["metadata", "digests"], [], ["md5", "sha256"], "digests {sha256?, md5?}");
   if (Object.keys(digests).length === 0) fail(["metadata", "digests"], "expected at least one digest (sha256 or md5).");
   if (
     digests.sha256 !== undefined &&
-    !/^[a-f0-9]{64}$/.test(string(digests.sha256, ["metadata", "digests", "sha256"]))
+    !/^[a-fA-F0-9]{64}$/.test(string(digests.sha256, ["metadata", "digests", "sha256"]))
   ) {
-    fail(["metadata", "digests", "sha256"], "expected 64 lower-case hexadecimal digits.");
+    fail(["metadata", "digests", "sha256"], "expected 64 hexadecimal digits.");
   }
   if (digests.md5 !== undefined && !/^[a-f0-9]{32}$/.test(string(digests.md5, ["metadata", "digests", "md5"]))) {
     fail(["metadata", "digests", "md5"], "expected 32 lower-case hexadecimal digits.");
   }
-  const labels = array(meta.labels, ["metadata", "labels"], 1).map((l, i) => string(l, ["metadata", "labels", i]));
-  const references = object(meta.references, ["metadata", "references"], [], ["hepdata"]);
-  if (references.hepdata !== undefined) string(references.hepdata, ["metadata", "references", "hepdata"]);
+  const labels = array(meta.labels, ["metadata", "labels"], 1).map((l, i) => {
+    const label = string(l, ["metadata", "labels", i]);
+    if (!NAME_PATTERN.test(label)) {
+      fail(["metadata", "labels", i], `a label may contain only letters, digits and "_"; got ${describe(label)}.`);
+    }
+    return label;
+  });
+  const references = object(
+    meta.references,
+    ["metadata", "references"],
+    [],
+    ["hepdata"],
+    'references {hepdata: "ins…"}',
+  );
+  if (Object.keys(references).length === 0) {
+    fail(["metadata", "references"], 'expected at least one reference, e.g. {"hepdata": "ins1234567"}.');
+  }
+  if (
+    references.hepdata !== undefined &&
+    !/^ins[0-9]{7}$/.test(string(references.hepdata, ["metadata", "references", "hepdata"]))
+  ) {
+    fail(
+      ["metadata", "references", "hepdata"],
+      `expected an INSPIRE record id "ins" followed by 7 digits (e.g. "ins1234567"); got ${describe(references.hepdata)}.`,
+    );
+  }
   const names = new Map<string, number>();
   const values = new Map<string, number>();
   array(o.patches, ["patches"], 1).forEach((p, i) => {
     const pp: JsonPath = ["patches", i];
     const patch = object(p, pp, ["metadata", "patch"], [], "a patch {metadata: {name, values}, patch}");
-    const pm = object(patch.metadata, [...pp, "metadata"], ["name", "values"], [], "patch metadata {name, values}");
+    const pm = object(
+      patch.metadata,
+      [...pp, "metadata"],
+      ["name", "values"],
+      [],
+      "patch metadata {name, values, ...}",
+      true,
+    );
     const name = string(pm.name, [...pp, "metadata", "name"]);
-    const vals = array(pm.values, [...pp, "metadata", "values"], 1);
+    if (!NAME_PATTERN.test(name)) {
+      fail(
+        [...pp, "metadata", "name"],
+        `a patch name may contain only letters, digits and "_"; got ${describe(name)}.`,
+      );
+    }
+    const vals = array(pm.values, [...pp, "metadata", "values"], 0, "an array of numbers or strings");
     vals.forEach((x, k) => {
       if (typeof x !== "string") number(x, [...pp, "metadata", "values", k]);
     });

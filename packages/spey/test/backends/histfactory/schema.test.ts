@@ -94,7 +94,7 @@ describe("workspace schema", () => {
     [
       "the version",
       (ws) => (ws.version = "1.1.0"),
-      'version: unsupported specification version the string "1.1.0"; expected "1.0.0".',
+      'version: unsupported specification version the string "1.1.0"; expected "1.0.0" (the version pyhf 0.7 writes).',
     ],
     ["no channels", (ws) => (ws.channels = []), "channels: expected at least 1 entry; got none."],
     [
@@ -163,7 +163,12 @@ describe("workspace schema", () => {
 
   it("patch sets: labels and values, unique names, valid patches", () => {
     const patchset = (patches: unknown[]) => ({
-      metadata: { description: "d", digests: { sha256: "0".repeat(64) }, labels: ["m1", "m2"], references: {} },
+      metadata: {
+        description: "d",
+        digests: { sha256: "0".repeat(64) },
+        labels: ["m1", "m2"],
+        references: { hepdata: "ins1234567" },
+      },
       patches,
       version: "1.0.0",
     });
