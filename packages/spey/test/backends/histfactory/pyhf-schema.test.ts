@@ -13,7 +13,7 @@ import { cloneJson, validateJsonPatch } from "../../../src/backends/histfactory/
 import { PatchSet } from "../../../src/backends/histfactory/patchset.js";
 import { validatePatchSet, validateWorkspace } from "../../../src/backends/histfactory/schema.js";
 import { Workspace } from "../../../src/backends/histfactory/workspace.js";
-import { InvalidInput } from "../../../src/errors.js";
+import { InvalidInput } from "../../../src/core/errors.js";
 import { Random } from "../../../src/math/random.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the cases reach into arbitrary places of JSON documents
