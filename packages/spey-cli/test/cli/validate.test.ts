@@ -1,7 +1,9 @@
 /** `spey validate`: every problem of a file is reported (exit code 2), clean files pass (exit 0). */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Random } from "spey";
 import { afterAll, describe, expect, it } from "vitest";
+import { hepdataAnalysis } from "../../../../bench/hepdata-analysis.js";
 import { checkModelDescription } from "../../src/cli/validate/checks.js";
 import { editDistance, suggestion } from "../../src/cli/validate/schema.js";
 import { runCli, temporaryDirectory } from "./helpers.js";
@@ -168,5 +170,26 @@ describe("spey validate", () => {
     ]);
     expect(code).toBe(0);
     expect(stdout).toContain("OK (grid, default.uncorrelated_background, 3 bins, 400 points)");
+  });
+
+  it("accepts a background-only workspace without its POI, with a warning (as pyhf)", () => {
+    const { bkgOnly } = hepdataAnalysis(new Random(5), { systematics: 6, masses: [300], lspMasses: [0] });
+    const path = file("BkgOnly.json", bkgOnly);
+    const { code, stdout } = runCli(["validate", path]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("OK (workspace, pyhf)");
+    expect(stdout).toMatch(/warning: background-only workspace: the POI "mu_SIG" is not a parameter of it/);
+    const json = JSON.parse(runCli(["validate", path, "--json"]).stdout) as { valid: boolean; warnings: string[] };
+    expect(json.valid).toBe(true);
+    expect(json.warnings).toHaveLength(1);
+    // Its other faults are still reported, with their JSON path.
+    const broken = structuredClone(bkgOnly) as { channels: { samples: { data: number[] }[] }[] };
+    (broken.channels[2] as { samples: { data: number[] }[] }).samples[1] = {
+      ...(broken.channels[2]?.samples[1] as object),
+      data: [1, 2],
+    } as { data: number[] };
+    const bad = runCli(["validate", file("BrokenBkgOnly.json", broken)]);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toMatch(/channels\[2\]\.samples\[1\]\.data: sample "VV" has 2 bins but channel "SR_A" has 4/);
   });
 });

@@ -1,3 +1,4 @@
+import { PyhfBackend, StatisticalModel, Workspace } from "spey";
 import { baseDescription, isObject, pointDescription } from "../../batch/description.js";
 import { parseGrid } from "../../batch/grid.js";
 import { parseJson, readText } from "../json-input.js";
@@ -18,6 +19,62 @@ export interface FileReport {
 
 function failure(file: string, kind: FileReport["kind"], error: unknown): FileReport {
   return { file, kind, valid: false, problems: [{ path: "(file)", message: (error as Error).message }], warnings: [] };
+}
+
+/**
+ * A background-only workspace (HEPData's `BkgOnly.json`): its measurement names a POI that no
+ * modifier carries, because only the signal patches add it. pyhf accepts such a workspace (its
+ * schema does not look at the POI); so do we, with a warning. The rest of the likelihood is
+ * checked by a background-only fit (μ = 0) with a placeholder signal sample of zero yield that
+ * carries the POI. `undefined` when the workspace has its POI.
+ */
+function backgroundOnlyReport(file: string, value: unknown): FileReport | undefined {
+  let workspace: Workspace;
+  let poi: string | undefined;
+  try {
+    workspace = new Workspace(value);
+    poi = workspace.missingPoi();
+  } catch {
+    return undefined; // reported with its JSON path by the general check
+  }
+  if (poi === undefined) return undefined;
+  try {
+    const first = workspace.toJSON().channels[0];
+    const placeholder = workspace.patch(
+      [
+        {
+          op: "add",
+          path: `/channels/0/samples/${first?.samples.length ?? 0}`,
+          value: {
+            name: "validate_placeholder_signal",
+            data: new Array(first?.samples[0]?.data.length ?? 1).fill(0),
+            modifiers: [{ name: poi, type: "normfactor", data: null }],
+          },
+        },
+      ],
+      "the placeholder signal",
+    );
+    const model = new StatisticalModel(new PyhfBackend({ backgroundOnlyModel: placeholder, signalPatch: [] }));
+    const report: FileReport = {
+      file,
+      kind: "workspace",
+      valid: true,
+      problems: [],
+      warnings: [
+        `background-only workspace: the POI "${poi}" is not a parameter of it, as in HEPData's BkgOnly.json; apply a signal patch to compute CLs or limits (e.g. spey cls ${file} patchset.json:NAME).`,
+      ],
+      backend: "pyhf",
+    };
+    try {
+      model.likelihood({ poiTest: 0 });
+    } catch (error) {
+      report.problems.push({ path: "likelihood", message: `cannot be evaluated: ${(error as Error).message}` });
+      report.valid = false;
+    }
+    return report;
+  } catch (error) {
+    return failure(file, "workspace", error);
+  }
 }
 
 function validateGrid(file: string, text: string, basePath: string | undefined): FileReport {
@@ -83,6 +140,10 @@ export function validateFile(
     return failure(file, "unknown", error);
   }
   if (isPyhfWorkspace(value)) {
+    if ((options.patches ?? []).length === 0) {
+      const backgroundOnly = backgroundOnlyReport(file, value);
+      if (backgroundOnly) return backgroundOnly;
+    }
     try {
       const model = workspaceModel(path, options.patches ?? [], value);
       const report: FileReport = { file, kind: "workspace", valid: true, problems: [], warnings: [], backend: "pyhf" };

@@ -132,6 +132,16 @@ export class Workspace {
     return [...new Set(this.spec.channels.flatMap((c) => c.samples.map((s) => s.name)))].sort();
   }
 
+  /**
+   * The POI of the selected measurement when no modifier of the workspace carries it: the workspace
+   * is a background-only one (HEPData's `BkgOnly.json`), valid as pyhf's schema says, whose POI
+   * only a signal patch adds. `undefined` when the POI is a parameter of the workspace.
+   */
+  missingPoi(selection: MeasurementSelection = {}): string | undefined {
+    const poi = this.getMeasurement(selection).measurement.config.poi;
+    return this.modifiers.some(([name]) => name === poi) ? undefined : poi;
+  }
+
   /** `[name, type]` of every modifier (sorted, unique; pyhf's `modifiers`). */
   get modifiers(): [string, ModifierType][] {
     const seen = new Map<string, [string, ModifierType]>();
