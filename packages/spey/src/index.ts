@@ -3,6 +3,9 @@
 export { VERSION, SPEY_REFERENCE_VERSION } from "./core/version.js";
 export {
   SpeyError,
+  InputError,
+  CapabilityError,
+  ComputationError,
   InvalidInput,
   PluginError,
   MissingMetaData,
@@ -19,6 +22,7 @@ export {
   AsimovTestStatZero,
   ConvergenceError,
 } from "./core/errors.js";
+export type { ErrorKind } from "./core/errors.js";
 export { log, setLogLevel, getLogLevel, setLogHandler, captureLogs } from "./core/logger.js";
 export type { LogLevelName, LogRecord, LogHandler } from "./core/logger.js";
 export { ExpectationType } from "./core/expectation.js";

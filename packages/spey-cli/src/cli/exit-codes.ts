@@ -1,17 +1,5 @@
 import { CommanderError } from "commander";
-import {
-  AbstractModel,
-  CalculatorNotAvailable,
-  CombinerNotAvailable,
-  DistributionError,
-  InvalidInput,
-  InvalidUncertaintyDefinition,
-  MethodNotAvailable,
-  MissingMetaData,
-  PluginError,
-  UnknownCrossSection,
-  UnknownTestStatistics,
-} from "spey";
+import { SpeyError } from "spey";
 
 /**
  * Exit codes of `spey`:
@@ -28,25 +16,12 @@ export const ExitCode = {
   Interrupted: 130,
 } as const;
 
-/** Library errors that mean the user's input (model file, options) is wrong. */
-const BAD_INPUT_ERRORS = [
-  InvalidInput,
-  PluginError,
-  MissingMetaData,
-  AbstractModel,
-  InvalidUncertaintyDefinition,
-  DistributionError,
-  CalculatorNotAvailable,
-  UnknownTestStatistics,
-  UnknownCrossSection,
-  MethodNotAvailable,
-  CombinerNotAvailable,
-];
-
 /** The exit code for an error thrown while running a command. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Success : ExitCode.BadInput;
-  if (BAD_INPUT_ERRORS.some((cls) => error instanceof cls)) return ExitCode.BadInput;
+  // Derived from the library's class of failure: input and capability errors are the caller's to
+  // fix (2); computation errors and anything unexpected are failures (1).
+  if (error instanceof SpeyError && (error.kind === "input" || error.kind === "capability")) return ExitCode.BadInput;
   return ExitCode.Failed;
 }
 

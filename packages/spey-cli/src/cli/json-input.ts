@@ -4,7 +4,9 @@ import { jsonSyntaxReason } from "../batch/jsonl.js";
 import { jsonErrorOffset } from "./json-locate.js";
 
 /** Anything wrong with the user's input files (CLI exit code 2). */
-export class InputFileError extends InvalidInput {}
+export class InputFileError extends InvalidInput {
+  override name = "InputFileError";
+}
 
 /** "line L, column C" of a character offset in a text. */
 export function lineColumn(text: string, offset: number): string {

@@ -3,6 +3,7 @@
  * handler; the handler and the level can be replaced. Levels follow spey's `set_log_level`:
  * 0 = error, 1 = warning, 2 = info, 3 = debug.
  */
+import { InvalidInput } from "./errors.js";
 
 export type LogLevelName = "error" | "warning" | "info" | "debug";
 
@@ -36,7 +37,7 @@ const state: LoggerState = { level: LEVELS.warning, handler: stderrHandler };
 export function setLogLevel(level: number | LogLevelName): void {
   const value = typeof level === "number" ? level : LEVELS[level];
   if (value === undefined || !Number.isInteger(value) || value < 0 || value > 3) {
-    throw new RangeError(
+    throw new InvalidInput(
       `setLogLevel: level must be 0, 1, 2 or 3 (error, warning, info, debug); got ${String(level)}.`,
     );
   }

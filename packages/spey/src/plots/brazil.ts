@@ -1,3 +1,4 @@
+import { InvalidInput } from "../core/errors.js";
 import * as Plot from "@observablehq/plot";
 import { firstCrossing, shortNumber } from "./crossing.js";
 import { appendLegend, type LegendEntry, legendHeight } from "./legend.js";
@@ -25,14 +26,14 @@ interface Row {
 
 function rowsOf(data: BrazilBandData): Row[] {
   if (data.expected.length !== data.poiValues.length) {
-    throw new RangeError(`expected has ${data.expected.length} entries; poiValues has ${data.poiValues.length}.`);
+    throw new InvalidInput(`expected has ${data.expected.length} entries; poiValues has ${data.poiValues.length}.`);
   }
   if (data.observed && data.observed.length !== data.poiValues.length) {
-    throw new RangeError(`observed has ${data.observed.length} entries; poiValues has ${data.poiValues.length}.`);
+    throw new InvalidInput(`observed has ${data.observed.length} entries; poiValues has ${data.poiValues.length}.`);
   }
   return data.poiValues.map((mu, i) => {
     const band = data.expected[i] as readonly number[];
-    if (band.length !== 5) throw new RangeError(`expected[${i}] must hold 5 values (−2σ…+2σ); got ${band.length}.`);
+    if (band.length !== 5) throw new InvalidInput(`expected[${i}] must hold 5 values (−2σ…+2σ); got ${band.length}.`);
     return {
       mu,
       observed: data.observed ? (data.observed[i] as number) : Number.NaN,

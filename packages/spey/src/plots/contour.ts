@@ -1,3 +1,4 @@
+import { InvalidInput } from "../core/errors.js";
 import * as Plot from "@observablehq/plot";
 import { shortNumber } from "./crossing.js";
 import { appendLegend, type LegendEntry } from "./legend.js";
@@ -81,7 +82,7 @@ export function contourPlot(
   options: ContourPlotOptions,
 ): SVGSVGElement {
   const list = (Array.isArray(contours) ? contours : [contours]) as readonly ContourResult[];
-  if (list.length === 0) throw new RangeError("contourPlot: no contours to draw.");
+  if (list.length === 0) throw new InvalidInput("contourPlot: no contours to draw.");
   const names = list[0]?.parameterNames ?? [];
   const drawn = list.map((c, k) => ({
     contour: c,
@@ -102,7 +103,7 @@ export function contourPlot(
     xs.push(best[0] as number);
     ys.push(best[1] as number);
   }
-  if (xs.length === 0) throw new RangeError("contourPlot: the contours have no finite points.");
+  if (xs.length === 0) throw new InvalidInput("contourPlot: the contours have no finite points.");
   const width = options.width ?? THEME.width;
   const height = options.height ?? THEME.height;
   const top = marginTop(options.title);

@@ -1,3 +1,4 @@
+import { InvalidInput } from "../core/errors.js";
 import * as Plot from "@observablehq/plot";
 import { shortNumber } from "./crossing.js";
 import { appendLegend, type LegendEntry } from "./legend.js";
@@ -33,9 +34,9 @@ const DEFAULT_LEVELS = [
 export function likelihoodScanPlot(data: LikelihoodScanData, options: LikelihoodScanOptions): SVGSVGElement {
   const n = data.poiValues.length;
   if (data.observed.length !== n)
-    throw new RangeError(`observed has ${data.observed.length} entries; poiValues has ${n}.`);
+    throw new InvalidInput(`observed has ${data.observed.length} entries; poiValues has ${n}.`);
   if (data.expected && data.expected.length !== n) {
-    throw new RangeError(`expected has ${data.expected.length} entries; poiValues has ${n}.`);
+    throw new InvalidInput(`expected has ${data.expected.length} entries; poiValues has ${n}.`);
   }
   const rows = data.poiValues.map((mu, i) => ({
     mu,

@@ -1,3 +1,4 @@
+import { ComputationError, InvalidInput } from "../core/errors.js";
 import type { StatisticalModel } from "../model/statistical-model.js";
 import type { BrazilBandData, LikelihoodScanData } from "./types.js";
 
@@ -18,9 +19,9 @@ export interface ScanOptions {
 /** `n` evenly spaced values from `start` to `stop` inclusive. */
 export function muGrid(start: number, stop: number, n: number): number[] {
   if (!(Number.isInteger(n) && n >= 2))
-    throw new RangeError(`the number of scan points must be an integer ≥ 2; got ${n}.`);
+    throw new InvalidInput(`the number of scan points must be an integer ≥ 2; got ${n}.`);
   if (!(Number.isFinite(start) && Number.isFinite(stop) && stop > start)) {
-    throw new RangeError(`the scan range must satisfy start < stop (finite); got ${start}…${stop}.`);
+    throw new InvalidInput(`the scan range must satisfy start < stop (finite); got ${start}…${stop}.`);
   }
   return Array.from({ length: n }, (_, i) => (i === n - 1 ? stop : start + ((stop - start) * i) / (n - 1)));
 }
@@ -39,7 +40,7 @@ export function suggestMuRange(model: ScanModel, options: ScanOptions = {}): [nu
   }) as number[];
   const finite = [observed, ...band].filter((x) => Number.isFinite(x) && x > 0);
   if (finite.length === 0) {
-    throw new RangeError(
+    throw new ComputationError(
       "the model sets no finite upper limit on μ, so no scan range can be chosen; give one explicitly.",
     );
   }

@@ -1,3 +1,4 @@
+import { InvalidInput } from "../core/errors.js";
 import * as Plot from "@observablehq/plot";
 import { isolines, type XY } from "./isolines.js";
 import { appendLegend, type LegendEntry } from "./legend.js";
@@ -53,7 +54,7 @@ function flatten(lines: XY[][]): { x: number; y: number; line: number }[] {
  * contours μ_UL = 1 — observed (solid), expected median (dashed) and ±1σ (dotted).
  */
 export function upperLimitGridPlot(points: readonly GridPlotPoint[], options: UpperLimitGridOptions): SVGSVGElement {
-  if (points.length === 0) throw new RangeError("upperLimitGridPlot: no points to draw.");
+  if (points.length === 0) throw new InvalidInput("upperLimitGridPlot: no points to draw.");
   const colorBy = options.colorBy ?? "observed";
   const width = options.width ?? THEME.width;
   const height = options.height ?? THEME.height;

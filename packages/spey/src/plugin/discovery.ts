@@ -17,6 +17,7 @@
  * the file-system root (and scoped `@org/*` folders). Scanning reads only `package.json` files;
  * a module is loaded when its backend is first requested. Node only: in a browser nothing is found.
  */
+import { PluginError } from "../core/errors.js";
 
 /** One backend that a package offers. */
 export interface PluginEntry {
@@ -132,7 +133,10 @@ export function loadPluginSync(entry: PluginEntry): unknown {
   const mod = proc?.getBuiltinModule?.("node:module") as
     | { createRequire(path: string): (id: string) => Record<string, unknown> }
     | undefined;
-  if (!mod) throw new Error("plug-in loading needs Node.js");
+  if (!mod)
+    throw new PluginError(
+      "plug-in loading needs Node.js; in a browser register the backend class with registerBackend.",
+    );
   const req = mod.createRequire(entry.modulePath);
   return selectExport(req(entry.modulePath), entry);
 }

@@ -3,6 +3,7 @@
  * versions, comparators (>, >=, <, <=, =), caret (^) and tilde (~) ranges, wildcards (x, *),
  * conjunctions separated by spaces or commas and alternatives separated by `||`.
  */
+import { InvalidInput } from "../core/errors.js";
 
 type Triple = [number, number, number];
 
@@ -17,7 +18,7 @@ const VERSION_RE = /^v?(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?(?:-([0-9A-Za-z.-]
 export function parseVersion(text: string): Parsed {
   const m = VERSION_RE.exec(text.trim());
   if (!m || m[2] === undefined || m[3] === undefined || /[x*]/.test(m[2] + m[3])) {
-    throw new RangeError(`"${text}" is not a semantic version (expected MAJOR.MINOR.PATCH).`);
+    throw new InvalidInput(`"${text}" is not a semantic version (expected MAJOR.MINOR.PATCH).`);
   }
   return { version: [Number(m[1]), Number(m[2]), Number(m[3])], prerelease: m[4] ?? "" };
 }
@@ -35,7 +36,7 @@ function compare(a: Parsed, b: Parsed): number {
 
 function partial(text: string): { parts: (number | null)[]; prerelease: string } {
   const m = VERSION_RE.exec(text.trim());
-  if (!m) throw new RangeError(`"${text}" is not a version in a semver range.`);
+  if (!m) throw new InvalidInput(`"${text}" is not a version in a semver range.`);
   const p = (s: string | undefined) => (s === undefined || s === "x" || s === "*" ? null : Number(s));
   return { parts: [p(m[1]), p(m[2]), p(m[3])], prerelease: m[4] ?? "" };
 }

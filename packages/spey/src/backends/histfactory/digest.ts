@@ -8,6 +8,7 @@
  * integral numbers either as Python ints or as Python floats (`numbers` option) — a workspace file
  * written by pyhf uses floats for yields.
  */
+import { InvalidInput } from "../../core/errors.js";
 
 // -------------------------------------------------------------------------------------------------
 // SHA-256 (FIPS 180-4), on UTF-8 bytes
@@ -156,7 +157,7 @@ export function pythonJsonDumps(value: unknown, numbers: "float" | "int" = "floa
     const keys = Object.keys(value).sort(compareCodePoints);
     return `{${keys.map((k) => `${pythonJsonString(k)}:${pythonJsonDumps((value as Record<string, unknown>)[k], numbers)}`).join(",")}}`;
   }
-  throw new TypeError(`cannot serialise ${typeof value} as JSON`);
+  throw new InvalidInput(`cannot serialise ${typeof value} as JSON; pass JSON values only.`);
 }
 
 /** A parsed JSON value that remembers how each number was written. */

@@ -26,6 +26,7 @@ export function formatJsonPath(path: JsonPath): string {
 
 /** A malformed workspace, measurement, patch set or model specification. */
 export class WorkspaceError extends InvalidInput {
+  override name = "WorkspaceError";
   /** Where in the document the fault is (`formatJsonPath` form; "" for the document itself). */
   readonly jsonPath: string;
   /** The message without the path. */
@@ -41,6 +42,7 @@ export class WorkspaceError extends InvalidInput {
 
 /** A JSON Patch (RFC 6902) that is malformed or cannot be applied to its document. */
 export class JsonPatchError extends InvalidInput {
+  override name = "JsonPatchError";
   /** Index of the failing operation in the patch (−1 when the patch itself is malformed). */
   readonly operationIndex: number;
 
@@ -51,7 +53,11 @@ export class JsonPatchError extends InvalidInput {
 }
 
 /** A workspace whose digest does not match the one a patch set was made for. */
-export class PatchSetVerificationError extends InvalidInput {}
+export class PatchSetVerificationError extends InvalidInput {
+  override name = "PatchSetVerificationError";
+}
 
 /** A prune / rename / combine request that the workspace cannot satisfy. */
-export class InvalidWorkspaceOperation extends InvalidInput {}
+export class InvalidWorkspaceOperation extends InvalidInput {
+  override name = "InvalidWorkspaceOperation";
+}

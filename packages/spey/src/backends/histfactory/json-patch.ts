@@ -26,13 +26,14 @@ const OPS = ["add", "remove", "replace", "move", "copy", "test"] as const;
 export function parseJsonPointer(pointer: string): string[] {
   if (pointer === "") return [];
   if (!pointer.startsWith("/")) {
-    throw new Error(`"${pointer}" is not a JSON Pointer: it must be empty or start with "/"`);
+    throw new JsonPatchError(-1, `"${pointer}" is not a JSON Pointer: it must be empty or start with "/"`);
   }
   return pointer
     .slice(1)
     .split("/")
     .map((token) => {
-      if (/~[^01]|~$/.test(token)) throw new Error(`"${pointer}" has an invalid escape in "${token}" (only ~0 and ~1)`);
+      if (/~[^01]|~$/.test(token))
+        throw new JsonPatchError(-1, `"${pointer}" has an invalid escape in "${token}" (only ~0 and ~1)`);
       return token.replace(/~1/g, "/").replace(/~0/g, "~");
     });
 }

@@ -15,7 +15,11 @@ import type { ModifierImplementation, Occurrence, ParameterRequirement } from ".
 const NO_COEFFICIENTS = new Float64Array(0);
 
 export function shapesysRequirement(occ: Occurrence): ParameterRequirement {
-  if (occ.modifier.type !== "shapesys") throw new Error("shapesysRequirement: not a shapesys modifier");
+  if (occ.modifier.type !== "shapesys")
+    throw new WorkspaceError(
+      formatJsonPath([]),
+      `shapesysRequirement: expected a shapesys modifier; got ${occ.modifier.type}.`,
+    );
   const nominal = occ.sample.data;
   const uncertainty = occ.modifier.data;
   const n = nominal.length;
