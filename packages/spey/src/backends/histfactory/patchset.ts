@@ -4,7 +4,7 @@
  * labelled by the values of the patch set's `labels` (e.g. masses). The metadata records the digest
  * of the workspace the patches were made for; {@link PatchSet.apply} checks it by default.
  */
-import { InvalidInput } from "../../core/errors.js";
+import { InvalidInput, SpeyError } from "../../core/errors.js";
 import { PatchSetVerificationError } from "./errors.js";
 import type { JsonPatch } from "./json-patch.js";
 import { cloneJson } from "./json-patch.js";
@@ -53,6 +53,30 @@ export class PatchSet {
   get analysisId(): string | undefined {
     const id = this.metadata.analysis_id;
     return typeof id === "string" ? id : undefined;
+  }
+
+  /**
+   * Parse a patch set from JSON text (pyhf's `PatchSet(json.loads(text))`); `source` names the
+   * input in error messages.
+   */
+  static fromJSON(text: string, source = "patch set"): PatchSet {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new InvalidInput(`${source} is not valid JSON: ${(error as Error).message}`);
+    }
+    try {
+      return new PatchSet(value);
+    } catch (error) {
+      if (error instanceof SpeyError) throw withSource(error, source);
+      throw error;
+    }
+  }
+
+  /** A patch set from a specification object or a {@link PatchSet}. */
+  static from(value: unknown): PatchSet {
+    return value instanceof PatchSet ? value : new PatchSet(value);
   }
 
   /** Read a patch set file. */
@@ -129,4 +153,10 @@ export class PatchSet {
       version: this.version,
     };
   }
+}
+
+/** The same error with "(in source)" appended to its message, keeping its class and JSON path. */
+function withSource(error: SpeyError, source: string): SpeyError {
+  error.message = `${error.message} (in ${source})`;
+  return error;
 }
