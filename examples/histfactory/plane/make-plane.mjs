@@ -22,7 +22,7 @@ const patchSet = {
     description: "signal points in the (m_stop, m_neutralino) plane for ../BkgOnly.json (hand-made)",
     digests: base.metadata.digests,
     labels: ["m_stop", "m_neutralino"],
-    references: {},
+    references: base.metadata.references,
   },
   patches,
   version: base.version,
