@@ -20,7 +20,7 @@
  *   unpatched workspace already contains the signal.
  */
 import { ModelConfig } from "../../config/model-config.js";
-import { InvalidInput } from "../../core/errors.js";
+import { ConvergenceError, InvalidInput } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
 import { cholesky } from "../../math/linalg.js";
 import { VERSION } from "../../core/version.js";
@@ -43,6 +43,7 @@ import type {
 import { type JsonPatch, validateJsonPatch } from "./json-patch.js";
 import {
   type HistFactoryModel,
+  type LikelihoodEvaluator,
   type ModelData,
   type ModifierSettings,
   modifierSettingsOf,
@@ -179,16 +180,25 @@ export abstract class HistFactoryBackend extends BackendBase {
   }
 
   /**
-   * Minimise −log L from the suggested point with the core's projected Newton method, given a
-   * Hessian that is the exact one where it is positive definite on the free parameters and the
-   * expected (Fisher) information elsewhere. Far from the optimum, products of scale factors
-   * (normfactor × lumi × …) make the exact Hessian indefinite and a shifted Newton step crawls;
-   * the Fisher information keeps the steps Gauss–Newton-like there (9–30 iterations instead of
-   * 30–160 on an 86–286-parameter model), and near the optimum the exact Hessian gives quadratic
-   * convergence. When the suggested point has a negative expected yield in a bin with observed
+   * Minimise −log L from the suggested point (or `initPars`) with the core's projected Newton
+   * method, given a Hessian that is the exact one where it is positive definite on the free
+   * parameters and the expected (Fisher) information elsewhere. Far from the optimum, products of
+   * scale factors (normfactor × lumi × …) make the exact Hessian indefinite and a shifted Newton
+   * step crawls; the Fisher information keeps the steps Gauss–Newton-like there (9–30 iterations
+   * instead of 30–160 on an 86–286-parameter model), and near the optimum the exact Hessian gives
+   * quadratic convergence. When the start has a negative expected yield in a bin with observed
    * events (log L undefined, e.g. μ fixed far below μ_min), a feasible start is found first by
    * minimising the squared shortfall of the expected yields over the free parameters; returns
    * `undefined` (the core's generic fit, which then reports the failure) when there is none.
+   *
+   * A fit cannot fail silently ({@link checkedFit}): non-convergence, and for free fits a μ̂ left at
+   * its start value or on a bound of μ, trigger checks and recoveries — an independent conditional
+   * fit at μ̂ from the suggested point (HistFactory likelihoods have several minima when histosys
+   * interpolation or products of normalisations bend them; a conditional NLL below the free one
+   * proves the free fit wrong, and the free fit is restarted from the better point), projected
+   * BFGS (immune to the Levenberg shift that freezes a weakly constrained μ in a near-singular
+   * Newton system), and the exact Hessian from a cold start. Among converged candidates the lowest
+   * NLL wins; when none converged, {@link ConvergenceError} is thrown instead of a number.
    */
   protected fit(
     options: LikelihoodOptions & { initPars?: Float64Array | undefined; optimiser?: MinimizeOptions | undefined },
@@ -196,7 +206,8 @@ export abstract class HistFactoryBackend extends BackendBase {
     config: ModelConfig,
   ): FastPathResult | undefined {
     const n = config.npar;
-    const x0 = Float64Array.from(options.initPars?.length === n ? options.initPars : config.suggestedInit);
+    const suggested = Float64Array.from(config.suggestedInit);
+    const x0 = Float64Array.from(options.initPars?.length === n ? options.initPars : suggested);
     const fixed = new Array<boolean>(n).fill(false);
     config.suggestedFixed?.forEach((f, i) => {
       fixed[i] = f;
@@ -204,45 +215,155 @@ export abstract class HistFactoryBackend extends BackendBase {
     for (const [i, v] of fixedValues) {
       if (!Number.isInteger(i) || i < 0 || i >= n) return undefined;
       x0[i] = v;
+      suggested[i] = v;
       fixed[i] = true;
     }
     const evaluator = this.model.evaluator(this.dataOf(options));
     if (fixed.every(Boolean)) return { nll: evaluator.nll(x0), parameters: x0 };
     const lower = config.suggestedBounds.map((b) => b[0]);
     const upper = config.suggestedBounds.map((b) => b[1]);
-    let start: Float64Array = x0;
-    if (!Number.isFinite(evaluator.nll(x0))) {
-      const phase1 = minimize(
-        { objective: (x, grad) => evaluator.infeasibility(x, grad), x0, lower, upper, fixed },
-        { method: "bfgs", gradientTolerance: 1e-14, maxIterations: 1000 },
-      );
-      if (!(evaluator.infeasibility(phase1.x) === 0 && Number.isFinite(evaluator.nll(phase1.x)))) return undefined;
-      start = phase1.x;
-    }
-    const free: number[] = [];
-    for (let i = 0; i < n; i++) if (!fixed[i] && (lower[i] as number) < (upper[i] as number)) free.push(i);
-    const m = free.length;
-    const sub = new Float64Array(m * m);
-    // From a cold start, Fisher scoring for the first steps (globally robust, always positive
-    // definite), then the exact Hessian where it is positive definite for quadratic convergence;
-    // warm starts (profiles continued from a nearby μ) use the latter at once.
-    let calls = options.initPars ? 4 : 0;
-    const hessian = (x: Float64Array): Float64Array => {
-      if (calls++ < 4) return evaluator.nllHessian(x, undefined, true);
-      const h = evaluator.nllHessian(x);
-      for (let a = 0; a < m; a++) {
-        const row = (free[a] as number) * n;
-        for (let b = 0; b <= a; b++) sub[a * m + b] = h[row + (free[b] as number)] as number;
-      }
-      return cholesky(sub, m) ? h : evaluator.nllHessian(x, h, true);
-    };
-    const result = minimize(
-      { objective: (x, grad) => evaluator.nll(x, grad), hessian, x0: start, lower, upper, fixed },
-      options.optimiser,
-    );
-    if (!result.converged) log.warning(`Optimiser has not been able to satisfy all the conditions: ${result.message}`);
-    return { nll: evaluator.nll(result.x), parameters: result.x };
+    const problem: FitProblem = { evaluator, lower, upper, fixed, optimiser: options.optimiser };
+    const primary = runFit(problem, x0, options.initPars ? "warm" : "hybrid");
+    if (primary === undefined) return undefined;
+    const poi = config.poiIndex;
+    const freePoi = !fixed[poi] && (lower[poi] as number) < (upper[poi] as number);
+    const result = checkedFit(problem, primary, { poi: freePoi ? poi : -1, start: x0, suggested });
+    return { nll: result.nll, parameters: result.x };
   }
+}
+
+/** What {@link runFit} needs: the likelihood on fixed data, the box, the fixed mask, the settings. */
+interface FitProblem {
+  readonly evaluator: LikelihoodEvaluator;
+  readonly lower: readonly number[];
+  readonly upper: readonly number[];
+  readonly fixed: readonly boolean[];
+  readonly optimiser: MinimizeOptions | undefined;
+}
+
+/** One fit's outcome. */
+interface FitAttempt {
+  readonly nll: number;
+  readonly x: Float64Array;
+  readonly converged: boolean;
+  readonly message: string;
+}
+
+/**
+ * How a fit's Hessian is chosen: "hybrid" (cold start: Fisher information for the first steps,
+ * then the exact Hessian where positive definite), "warm" (the latter at once), "exact" (the exact
+ * Hessian throughout, shifted by the minimiser where indefinite), "bfgs" (no Hessian).
+ */
+type FitMode = "hybrid" | "warm" | "exact" | "bfgs";
+
+/** One minimisation of −log L from `x0`; `undefined` when no feasible start exists. */
+function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode): FitAttempt | undefined {
+  const { evaluator, lower, upper, fixed } = problem;
+  const n = x0.length;
+  let start: Float64Array = x0;
+  if (!Number.isFinite(evaluator.nll(x0))) {
+    const phase1 = minimize(
+      { objective: (x, grad) => evaluator.infeasibility(x, grad), x0, lower, upper, fixed },
+      { method: "bfgs", gradientTolerance: 1e-14, maxIterations: 1000 },
+    );
+    if (!(evaluator.infeasibility(phase1.x) === 0 && Number.isFinite(evaluator.nll(phase1.x)))) return undefined;
+    start = phase1.x;
+  }
+  const free: number[] = [];
+  for (let i = 0; i < n; i++) if (!fixed[i] && (lower[i] as number) < (upper[i] as number)) free.push(i);
+  const m = free.length;
+  const sub = new Float64Array(m * m);
+  let calls = mode === "hybrid" ? 0 : 4;
+  const hessian =
+    mode === "exact"
+      ? (x: Float64Array) => evaluator.nllHessian(x)
+      : (x: Float64Array): Float64Array => {
+          if (calls++ < 4) return evaluator.nllHessian(x, undefined, true);
+          const h = evaluator.nllHessian(x);
+          for (let a = 0; a < m; a++) {
+            const row = (free[a] as number) * n;
+            for (let b = 0; b <= a; b++) sub[a * m + b] = h[row + (free[b] as number)] as number;
+          }
+          return cholesky(sub, m) ? h : evaluator.nllHessian(x, h, true);
+        };
+  const settings: MinimizeOptions = { ...problem.optimiser, ...(mode === "bfgs" ? { method: "bfgs" } : {}) };
+  const result = minimize(
+    {
+      objective: (x, grad) => evaluator.nll(x, grad),
+      ...(mode === "bfgs" ? {} : { hessian }),
+      x0: start,
+      lower,
+      upper,
+      fixed,
+    },
+    settings,
+  );
+  return { nll: evaluator.nll(result.x), x: result.x, converged: result.converged, message: result.message };
+}
+
+/** NLL differences below this (relative to max(1, |NLL|)) are rounding, not a better minimum. */
+const NLL_TOLERANCE = 1e-7;
+
+function better(a: FitAttempt, b: FitAttempt): boolean {
+  return a.nll < b.nll - NLL_TOLERANCE * Math.max(1, Math.abs(b.nll));
+}
+
+/**
+ * Detection of fits that did not do their job, and recovery (see {@link HistFactoryBackend.fit}):
+ * `where.poi` is the index of a free POI (−1 in conditional fits), `where.start` the point the
+ * primary fit started from, `where.suggested` the suggested point with the fixed values applied.
+ */
+function checkedFit(
+  problem: FitProblem,
+  primary: FitAttempt,
+  where: { poi: number; start: Float64Array; suggested: Float64Array },
+): FitAttempt {
+  const { poi, start, suggested } = where;
+  const { lower, upper, fixed } = problem;
+  let best = primary;
+  const consider = (candidate: FitAttempt | undefined) => {
+    if (!candidate || !Number.isFinite(candidate.nll)) return;
+    if (
+      (candidate.converged && !best.converged) ||
+      (candidate.converged === best.converged && better(candidate, best))
+    ) {
+      best = candidate;
+    }
+  };
+  if (poi >= 0) {
+    const mu = primary.x[poi] as number;
+    const span = Math.max(1, (upper[poi] as number) - (lower[poi] as number));
+    const pinned = mu === start[poi];
+    const atBound = mu - (lower[poi] as number) <= 1e-9 * span || (upper[poi] as number) - mu <= 1e-9 * span;
+    if (pinned || atBound || !primary.converged) {
+      // An independent conditional fit at μ̂ from the suggested point: if it is lower, the free
+      // fit stopped in a worse basin (or did not move); continue the free fit from there.
+      const probeStart = Float64Array.from(suggested);
+      probeStart[poi] = mu;
+      const probeFixed = fixed.slice();
+      probeFixed[poi] = true;
+      const probe = runFit({ ...problem, fixed: probeFixed }, probeStart, "hybrid");
+      if (probe && better(probe, best)) {
+        log.debug(
+          `HistFactory free fit: the conditional fit at μ = ${mu} is lower (${probe.nll} < ${best.nll}); restarting the free fit from it.`,
+        );
+        consider(runFit(problem, probe.x, "warm"));
+        if (better(probe, best)) consider(runFit(problem, probe.x, "bfgs"));
+      }
+    }
+  }
+  if (!best.converged) {
+    log.debug(`HistFactory fit did not converge (${best.message}); retrying with BFGS and a cold exact-Hessian start.`);
+    consider(runFit(problem, best.x, "bfgs"));
+    if (!best.converged) consider(runFit(problem, Float64Array.from(suggested), "exact"));
+    if (!best.converged) consider(runFit(problem, Float64Array.from(suggested), "bfgs"));
+  }
+  if (!best.converged) {
+    throw new ConvergenceError(
+      `the HistFactory fit did not converge (${best.message}) after retries with BFGS and from the suggested point; NLL ${best.nll}. Check the workspace's bounds and initial values, or pass optimiser settings (e.g. {maxIterations: 5000}).`,
+    );
+  }
+  return best;
 }
 
 /** Arguments of the `pyhf` backend (spey-pyhf's, camelCased, plus our options). */
