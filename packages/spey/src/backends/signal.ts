@@ -1,5 +1,6 @@
 import { InvalidInput } from "../core/errors.js";
 import { toFiniteVector } from "./inputs.js";
+import { describeValue } from "../core/describe.js";
 
 /** Signal yields as a function of the extra signal parameters φ (e.g. EFT coefficients). */
 export type SignalFunction = (phi: Float64Array) => ArrayLike<number>;
@@ -27,7 +28,7 @@ export class SignalYields {
     const nsp = nSignalParameters ?? 0;
     if (typeof nsp !== "number" || !Number.isInteger(nsp) || nsp < 0) {
       throw new InvalidInput(
-        `nSignalParameters must be a non-negative integer; got ${JSON.stringify(nSignalParameters)}.`,
+        `nSignalParameters must be a non-negative integer; got ${describeValue(nSignalParameters)}.`,
       );
     }
     if (typeof signal === "function") {

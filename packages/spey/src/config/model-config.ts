@@ -1,4 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
+import { describeValue } from "../core/describe.js";
 
 /** A closed interval `[lower, upper]`; open sides are ±Infinity. */
 export type Bound = readonly [number, number];
@@ -27,7 +28,7 @@ export interface ModelConfigInit {
 function toBound(b: BoundInput, i: number): Bound {
   if (b === null || b === undefined) return [-Infinity, Infinity];
   if (!Array.isArray(b) || b.length !== 2) {
-    throw new InvalidInput(`suggestedBounds[${i}] must be a [lower, upper] pair; got ${JSON.stringify(b)}.`);
+    throw new InvalidInput(`suggestedBounds[${i}] must be a [lower, upper] pair; got ${describeValue(b)}.`);
   }
   const lo = b[0] ?? -Infinity;
   const hi = b[1] ?? Infinity;
@@ -130,7 +131,7 @@ export class ModelConfig {
     }
     for (const [key, value] of Object.entries(poiTest)) {
       if (typeof value !== "number" || Number.isNaN(value)) {
-        throw new InvalidInput(`poiTest["${key}"] must be a number; got ${JSON.stringify(value)}.`);
+        throw new InvalidInput(`poiTest["${key}"] must be a number; got ${describeValue(value)}.`);
       }
       out.set(this.resolveIndex(key), value);
     }

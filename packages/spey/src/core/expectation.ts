@@ -1,4 +1,5 @@
 import { InvalidInput } from "./errors.js";
+import { describeValue } from "./describe.js";
 
 /**
  * Which data a computation uses and what it returns (spec §3, §8.3):
@@ -24,6 +25,6 @@ export function toExpectation(value: unknown, argument = "expected"): Expectatio
   if (value === undefined || value === null) return "observed";
   if (typeof value === "string" && NAMES.includes(value)) return value as ExpectationType;
   throw new InvalidInput(
-    `${argument} must be one of "observed", "aposteriori", "apriori"; got ${JSON.stringify(value)}.`,
+    `${argument} must be one of "observed", "aposteriori", "apriori"; got ${describeValue(value)}.`,
   );
 }

@@ -6,6 +6,7 @@ import { brentq, toms748 } from "../math/roots.js";
 import { chi2Isf } from "../math/special.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
+import { describeValue } from "../core/describe.js";
 
 /** Options of `chi2Test` (spec §11.5). */
 export interface Chi2TestOptions {
@@ -160,7 +161,7 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
   }
   const limitType = options.limitType ?? "two-sided";
   if (!["two-sided", "left", "right"].includes(limitType)) {
-    throw new InvalidInput(`limitType must be "two-sided", "left" or "right"; got ${JSON.stringify(limitType)}.`);
+    throw new InvalidInput(`limitType must be "two-sided", "left" or "right"; got ${describeValue(limitType)}.`);
   }
   const tol = { xtol: options.xtol ?? 2e-12, rtol: options.rtol ?? 1e-4, maxiter: options.maxiter ?? 10000 };
   const opt = options.optimiser ? { optimiser: options.optimiser } : {};

@@ -6,6 +6,7 @@ import { cholesky, solveLinear, symmetricEigenvalues } from "../math/linalg.js";
 import { Random } from "../math/random.js";
 import { toms748 } from "../math/roots.js";
 import { chi2Ppf } from "../math/special.js";
+import { pushAll } from "../core/arrays.js";
 
 /** Options of {@link findContour}. */
 export interface ContourOptions {
@@ -150,7 +151,7 @@ export function findContour(model: StatisticalModel, options: ContourOptions = {
   const active = distinct.filter((b, i) => i === 0 || b.nll <= threshold - 1e-9);
 
   const points: number[][] = [];
-  for (const basin of active) points.push(...boundaryAround(basin.c, nll, threshold, bounds, k, rng, options));
+  for (const basin of active) pushAll(points, boundaryAround(basin.c, nll, threshold, bounds, k, rng, options));
   if (points.length === 0) {
     log.warning(
       "No contour points were found. The confidence region may be unbounded or the NLL landscape is numerically ill-conditioned.",

@@ -15,6 +15,7 @@ import {
 } from "./test-statistics.js";
 import { type ToyOptions, toyConfidenceLevel } from "./toy-calculator.js";
 import { type ExpectedPvalue, findUpperLimits } from "./upper-limit.js";
+import { describeValue } from "../core/describe.js";
 
 /** Calculators of `exclusionConfidenceLevel`. */
 export type Calculator = "asymptotic" | "toy" | "chi_square";
@@ -322,7 +323,7 @@ export abstract class HypothesisTestingBase {
     const expectedPvalue = observed ? "nominal" : (options.expectedPvalue ?? "nominal");
     if (!["nominal", "1sigma", "2sigma"].includes(expectedPvalue)) {
       throw new InvalidInput(
-        `expectedPvalue must be "nominal", "1sigma" or "2sigma"; got ${JSON.stringify(expectedPvalue)}.`,
+        `expectedPvalue must be "nominal", "1sigma" or "2sigma"; got ${describeValue(expectedPvalue)}.`,
       );
     }
     const count = expectedPvalue === "nominal" ? 1 : expectedPvalue === "1sigma" ? 3 : 5;

@@ -5,6 +5,7 @@
  * and Jacobi eigenvalues for diagnostics.
  */
 import { InvalidInput } from "../core/errors.js";
+import { isArrayLike } from "../core/describe.js";
 
 /** A square matrix flattened row-major, with its order. */
 export interface FlatMatrix {
@@ -245,7 +246,7 @@ export function toFlat(matrix: ArrayLike<ArrayLike<number>>, argument: string): 
   const data = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const row = matrix[i];
-    if (row === undefined || row === null || typeof row.length !== "number") {
+    if (!isArrayLike(row)) {
       throw new InvalidInput(`${argument} must be a square matrix (array of ${n} rows); row ${i} is not an array`);
     }
     if (row.length !== n) {

@@ -22,6 +22,7 @@ import { cholesky, choleskyInverse } from "../math/linalg.js";
 import { Random, type RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, fitModel } from "../fit/fit.js";
+import { describeValue, isArrayLike } from "../core/describe.js";
 
 /** The universal arguments of every backend factory (spec §7.12). */
 export interface StatisticalModelOptions {
@@ -67,8 +68,8 @@ export interface AsimovOptions extends FitControls {
 
 function toVector(data: NumericArray | undefined, argument: string): Float64Array | undefined {
   if (data === undefined) return undefined;
-  if (typeof data !== "object" || data === null || typeof data.length !== "number") {
-    throw new InvalidInput(`${argument} must be an array of numbers.`);
+  if (!isArrayLike(data)) {
+    throw new InvalidInput(`${argument} must be an array of numbers; got ${describeValue(data)}.`);
   }
   const out = Float64Array.from(data);
   for (let i = 0; i < out.length; i++) {

@@ -14,6 +14,7 @@ import { log } from "../core/logger.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { StatisticalModel } from "./statistical-model.js";
+import { maxOf } from "../core/arrays.js";
 
 /** Per-analysis data: analysis name → data vector. */
 export type CombinedData = Readonly<Record<string, NumericArray>>;
@@ -137,7 +138,7 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
 
   /** Largest of the models' lowest allowed μ. */
   get minimumPoi(): number {
-    return Math.max(...this.models.map((m) => m.config().minimumPoi));
+    return maxOf(this.models.map((m) => m.config().minimumPoi));
   }
 
   get isAlive(): boolean {

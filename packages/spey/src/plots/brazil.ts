@@ -5,6 +5,7 @@ import { appendLegend, type LegendEntry, legendHeight } from "./legend.js";
 import { finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { BrazilBandData, CommonPlotOptions } from "./types.js";
+import { minOf } from "../core/arrays.js";
 
 /** Options of {@link brazilBandPlot}. */
 export interface BrazilBandOptions extends CommonPlotOptions {
@@ -60,7 +61,7 @@ export function brazilBandPlot(data: BrazilBandData, options: BrazilBandOptions)
   const right = 20;
   const positive = rows.flatMap((r) => [r.observed, r.m2, r.m1, r.median, r.p1, r.p2]).filter((v) => v > 0);
   // The log axis shows CLs down to 10⁻³ of the exclusion line at most.
-  const logMin = Math.max(Math.min(level / 2, ...positive), level * 1e-3);
+  const logMin = Math.max(minOf(positive, level / 2), level * 1e-3);
   const mus = rows.map((r) => r.mu);
   const svg = Plot.plot({
     ...frame(options.document, { width, height }, { top, right }),

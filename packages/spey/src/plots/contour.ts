@@ -5,6 +5,7 @@ import { appendLegend, type LegendEntry } from "./legend.js";
 import { finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, ContourResult } from "./types.js";
+import { maxOf, minOf } from "../core/arrays.js";
 
 /** Options of {@link contourPlot}. */
 export interface ContourPlotOptions extends CommonPlotOptions {
@@ -25,8 +26,8 @@ type Point = [number, number];
 
 /** Sort points by their angle around `centre`, in axes scaled to the points' spread. */
 function byAngle(points: Point[], centre: Point): Point[] {
-  const sx = Math.max(...points.map((p) => Math.abs(p[0] - centre[0]))) || 1;
-  const sy = Math.max(...points.map((p) => Math.abs(p[1] - centre[1]))) || 1;
+  const sx = maxOf(points.map((p) => Math.abs(p[0] - centre[0]))) || 1;
+  const sy = maxOf(points.map((p) => Math.abs(p[1] - centre[1]))) || 1;
   const angle = (p: Point) => Math.atan2((p[1] - centre[1]) / sy, (p[0] - centre[0]) / sx);
   return [...points].sort((a, b) => angle(a) - angle(b));
 }
@@ -67,8 +68,8 @@ function rings(contour: ContourResult, order: "angle" | "given"): Point[][] {
 }
 
 function padded(values: readonly number[]): [number, number] {
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
+  const lo = minOf(values);
+  const hi = maxOf(values);
   const pad = hi > lo ? 0.08 * (hi - lo) : Math.abs(lo) * 0.1 || 1;
   return [lo - pad, hi + pad];
 }

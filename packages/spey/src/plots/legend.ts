@@ -1,4 +1,5 @@
 import { estimateTextWidth, svgElement } from "./svg.js";
+import { maxOf } from "../core/arrays.js";
 
 /** One legend entry: a line, a filled box, a dot or a cross, with its label. */
 export interface LegendEntry {
@@ -55,7 +56,7 @@ function symbol(document: Document, entry: LegendEntry, x: number, y: number): S
 export function legendWidth(entries: readonly LegendEntry[], layout: "box" | "row"): number {
   const widths = entries.map((e) => SYMBOL + 6 + estimateTextWidth(e.label, FONT_SIZE));
   if (layout === "row") return widths.reduce((a, b) => a + b, 0) + 14 * Math.max(entries.length - 1, 0);
-  return Math.max(0, ...widths) + 2 * PAD;
+  return maxOf(widths, 0) + 2 * PAD;
 }
 
 /** Height in px of the legend. */

@@ -5,6 +5,7 @@ import { appendLegend, type LegendEntry } from "./legend.js";
 import { finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, LikelihoodScanData } from "./types.js";
+import { maxOf, minOf } from "../core/arrays.js";
 
 /** Options of {@link likelihoodScanPlot}. */
 export interface LikelihoodScanOptions extends CommonPlotOptions {
@@ -18,7 +19,7 @@ export interface LikelihoodScanOptions extends CommonPlotOptions {
 }
 
 function inRange(x: number, values: readonly number[]): boolean {
-  return Number.isFinite(x) && x >= Math.min(...values) && x <= Math.max(...values);
+  return Number.isFinite(x) && x >= minOf(values) && x <= maxOf(values);
 }
 
 /** χ²₁ quantiles: 1 = 68.27% (1σ), 3.841 = 95% CL. */
@@ -49,11 +50,11 @@ export function likelihoodScanPlot(data: LikelihoodScanData, options: Likelihood
   const top = marginTop(options.title);
   const right = 44;
   const finite = rows.flatMap((r) => [r.observed, r.expected]).filter(Number.isFinite);
-  const yMax = Math.max(...finite, ...levels.map((l) => l.value * 1.2), 1);
+  const yMax = Math.max(maxOf(finite), maxOf(levels.map((l) => l.value * 1.2)), 1);
   const svg = Plot.plot({
     ...frame(options.document, { width, height }, { top, right }),
     x: {
-      domain: [Math.min(...data.poiValues), Math.max(...data.poiValues)],
+      domain: [minOf(data.poiValues), maxOf(data.poiValues)],
       label: options.xLabel ?? "Signal strength μ",
       labelArrow: "none",
       labelAnchor: "center",

@@ -1,6 +1,7 @@
 import { ComputationError, InvalidInput } from "../core/errors.js";
 import type { StatisticalModel } from "../model/statistical-model.js";
 import type { BrazilBandData, LikelihoodScanData } from "./types.js";
+import { maxOf } from "../core/arrays.js";
 
 /** The part of a statistical model the scans use. */
 export type ScanModel = Pick<
@@ -44,7 +45,7 @@ export function suggestMuRange(model: ScanModel, options: ScanOptions = {}): [nu
       "the model sets no finite upper limit on μ, so no scan range can be chosen; give one explicitly.",
     );
   }
-  return [0, 1.6 * Math.max(...finite)];
+  return [0, 1.6 * maxOf(finite)];
 }
 
 /** CLs (not 1 − CLs) observed and expected at each μ: the data of the Brazil-band plot. */

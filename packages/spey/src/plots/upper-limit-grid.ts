@@ -5,6 +5,7 @@ import { appendLegend, type LegendEntry } from "./legend.js";
 import { composeSvg, finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, GridPlotPoint } from "./types.js";
+import { maxOf, minOf } from "../core/arrays.js";
 
 /** Options of {@link upperLimitGridPlot}. */
 export interface UpperLimitGridOptions extends CommonPlotOptions {
@@ -67,8 +68,8 @@ export function upperLimitGridPlot(points: readonly GridPlotPoint[], options: Up
     return { x1, x2, y1, y2, limit: limit > 0 && Number.isFinite(limit) ? limit : Number.NaN };
   });
   const finite = cells.map((c) => c.limit).filter(Number.isFinite);
-  let lo = finite.length > 0 ? Math.min(...finite) : 0.1;
-  let hi = finite.length > 0 ? Math.max(...finite) : 10;
+  let lo = finite.length > 0 ? minOf(finite) : 0.1;
+  let hi = finite.length > 0 ? maxOf(finite) : 10;
   if (lo === hi) {
     lo /= 2;
     hi *= 2;

@@ -13,6 +13,7 @@ import type {
   Parameters,
   Sampler,
 } from "../../plugin/types.js";
+import { describeValue } from "../../core/describe.js";
 
 /** A model given to the combiner: a statistical model (its `analysis` names it) or a bare backend. */
 export interface CombinableModel {
@@ -114,12 +115,12 @@ export class CorrelatedCombiner extends BackendBase {
           const idx = resolveIn(k, key);
           if (idx === undefined) {
             throw new InvalidInput(
-              `shared parameter "${name}": model "${analysis}" has no parameter ${JSON.stringify(key)}.`,
+              `shared parameter "${name}": model "${analysis}" has no parameter ${describeValue(key)}.`,
             );
           }
           if ((maps[k] as Int32Array)[idx] !== -1) {
             throw new InvalidInput(
-              `shared parameter "${name}": parameter ${JSON.stringify(key)} of "${analysis}" is already shared.`,
+              `shared parameter "${name}": parameter ${describeValue(key)} of "${analysis}" is already shared.`,
             );
           }
           (maps[k] as Int32Array)[idx] = c;

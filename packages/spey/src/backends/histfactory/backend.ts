@@ -51,6 +51,7 @@ import {
 } from "./model.js";
 import type { WorkspaceSpec } from "./schema.js";
 import { type JoinOperation, Workspace } from "./workspace.js";
+import { describeValue } from "../../core/describe.js";
 
 /** How the POI is bounded in fits (see the module documentation). */
 export type PoiBoundsMode = "spey-pyhf" | "measurement";
@@ -67,7 +68,7 @@ export interface HistFactoryBackendOptions {
 function checkPoiBounds(value: unknown): PoiBoundsMode {
   if (value === undefined || value === null) return "spey-pyhf";
   if (value === "spey-pyhf" || value === "measurement") return value;
-  throw new InvalidInput(`poiBounds must be "spey-pyhf" or "measurement"; got ${JSON.stringify(value)}.`);
+  throw new InvalidInput(`poiBounds must be "spey-pyhf" or "measurement"; got ${describeValue(value)}.`);
 }
 
 /** Shared machinery: a compiled {@link HistFactoryModel} exposed through the plug-in contract. */
@@ -417,7 +418,7 @@ export class PyhfBackend extends HistFactoryBackend {
     const settings = resolveModifierSettings(args.modifierSettings);
     const selection = args.measurement;
     if (selection !== undefined && typeof selection !== "string" && !Number.isInteger(selection)) {
-      throw new InvalidInput(`measurement must be a measurement name or index; got ${JSON.stringify(selection)}.`);
+      throw new InvalidInput(`measurement must be a measurement name or index; got ${describeValue(selection)}.`);
     }
     const workspace = patch.length > 0 ? backgroundOnly.patch(patch, "signalPatch") : backgroundOnly;
     const model = workspace.model({

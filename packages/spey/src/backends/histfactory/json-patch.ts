@@ -7,6 +7,7 @@
  * nothing is returned, so a patch is applied atomically.
  */
 import { JsonPatchError } from "./errors.js";
+import { describeValue } from "../../core/describe.js";
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -95,7 +96,7 @@ export function validateJsonPatch(patch: unknown, label = "patch"): JsonPatch {
     }
     const o = op as Record<string, unknown>;
     if (typeof o.op !== "string" || !(OPS as readonly string[]).includes(o.op)) {
-      throw new JsonPatchError(i, `${where}.op: expected one of ${OPS.join(", ")}; got ${JSON.stringify(o.op)}.`);
+      throw new JsonPatchError(i, `${where}.op: expected one of ${OPS.join(", ")}; got ${describeValue(o.op)}.`);
     }
     if (typeof o.path !== "string") {
       throw new JsonPatchError(i, `${where}.path: expected a JSON Pointer string; got ${describeType(o.path)}.`);
@@ -250,7 +251,7 @@ export function applyJsonPatch<T = JsonValue>(document: unknown, patch: unknown,
           const actual = getAt(doc, op.path);
           if (!jsonEqual(actual, op.value)) {
             throw new Failure(
-              `test failed: the value at "${op.path}" is ${JSON.stringify(actual)?.slice(0, 200)}, not ${JSON.stringify(op.value)?.slice(0, 200)}`,
+              `test failed: the value at "${op.path}" is ${describeValue(actual)}, not ${describeValue(op.value)}`,
             );
           }
           break;

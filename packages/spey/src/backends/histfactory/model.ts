@@ -28,6 +28,7 @@ import {
 import type { ChannelLayout, Occurrence, ResolvedModifierSettings, TermSink } from "./modifiers/types.js";
 import { buildParameterSets, mergeRequirements, type ParameterSet, parameterNamesOf } from "./parameters.js";
 import { MODIFIER_TYPES, type MeasurementSpec, type ModifierType, type WorkspaceSpec } from "./schema.js";
+import { describeValue } from "../../core/describe.js";
 
 /** Interpolation codes as pyhf's `modifier_settings` spells them. */
 export interface ModifierSettings {
@@ -49,7 +50,7 @@ export function resolveModifierSettings(
   if (input === undefined || input === null) return defaults;
   if (typeof input !== "object" || Array.isArray(input)) {
     throw new InvalidInput(
-      `modifierSettings must be an object like {normsys: {interpcode: "code1"}, histosys: {interpcode: "code0"}}; got ${JSON.stringify(input)}.`,
+      `modifierSettings must be an object like {normsys: {interpcode: "code1"}, histosys: {interpcode: "code0"}}; got ${describeValue(input)}.`,
     );
   }
   const settings = input as Record<string, unknown>;
@@ -69,7 +70,7 @@ export function resolveModifierSettings(
     const value = (entry as { interpcode: unknown }).interpcode;
     if (typeof value !== "string" || !allowed.includes(value)) {
       throw new InvalidInput(
-        `modifierSettings.${key}.interpcode must be one of ${allowed.map((a) => `"${a}"`).join(", ")}; got ${JSON.stringify(value)}.`,
+        `modifierSettings.${key}.interpcode must be one of ${allowed.map((a) => `"${a}"`).join(", ")}; got ${describeValue(value)}.`,
       );
     }
     return value;

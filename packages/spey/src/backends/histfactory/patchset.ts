@@ -10,6 +10,7 @@ import type { JsonPatch } from "./json-patch.js";
 import { cloneJson } from "./json-patch.js";
 import { type PatchSetSpec, validatePatchSet } from "./schema.js";
 import { readJsonFile, type Workspace } from "./workspace.js";
+import { describeValue } from "../../core/describe.js";
 
 /** One patch of a patch set. */
 export interface PatchSetEntry {
@@ -103,7 +104,7 @@ export class PatchSet {
     if (!found) {
       const shown = this.names.slice(0, 10).join(", ");
       throw new InvalidInput(
-        `the patch set has no patch ${typeof key === "string" ? `named "${key}"` : `with values ${JSON.stringify(key)} (labels ${this.labels.join(", ")})`}; patches: ${shown}${this.patches.length > 10 ? `, … (${this.patches.length} in all)` : ""}.`,
+        `the patch set has no patch ${typeof key === "string" ? `named "${key}"` : `with values ${describeValue(key)} (labels ${this.labels.join(", ")})`}; patches: ${shown}${this.patches.length > 10 ? `, … (${this.patches.length} in all)` : ""}.`,
       );
     }
     return found;

@@ -17,6 +17,7 @@
 import { formatJsonPath, type JsonPath, WorkspaceError } from "./errors.js";
 import type { JsonPatch } from "./json-patch.js";
 import { validateJsonPatch } from "./json-patch.js";
+import { describeValue } from "../../core/describe.js";
 
 /** The modifier types of HistFactory, in pyhf's registration order (`pyhf.modifiers.histfactory_set`). */
 export const MODIFIER_TYPES = [
@@ -112,6 +113,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (typeof v === "object") return "an object";
   if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === "number") return `number ${describeValue(v)}`;
   return `${typeof v} ${String(v)}`;
 }
 
@@ -190,7 +192,7 @@ export function validateModifier(v: unknown, path: JsonPath): ModifierSpec {
   if (typeof type !== "string" || !(MODIFIER_TYPES as readonly string[]).includes(type)) {
     fail(
       [...path, "type"],
-      `unknown modifier type ${JSON.stringify(type)}; expected one of ${MODIFIER_TYPES.join(", ")}.`,
+      `unknown modifier type ${describeValue(type)}; expected one of ${MODIFIER_TYPES.join(", ")}.`,
     );
   }
   if (type === "lumi" && o.name !== "lumi") {

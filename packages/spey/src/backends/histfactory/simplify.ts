@@ -37,6 +37,7 @@ import { HistFactoryBackend, PyhfBackend } from "./backend.js";
 import type { HistFactoryModel } from "./model.js";
 import { modifierSettingsOf } from "./model.js";
 import type { ChannelSpec, SampleSpec, WorkspaceSpec } from "./schema.js";
+import { describeValue } from "../../core/describe.js";
 
 /** Arguments of `pyhf.simplify` (spey-pyhf's, camelCased). */
 export interface SimplifyArgs {
@@ -219,13 +220,13 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
   const full = backendOf(args.statisticalModel);
   const fittype = args.fittype ?? "postfit";
   if (fittype !== "postfit" && fittype !== "prefit") {
-    throw new InvalidInput(`pyhf.simplify: fittype must be "postfit" or "prefit"; got ${JSON.stringify(fittype)}.`);
+    throw new InvalidInput(`pyhf.simplify: fittype must be "postfit" or "prefit"; got ${describeValue(fittype)}.`);
   }
   const expected = fittype === "postfit" ? "observed" : "apriori";
   const target = TARGETS[args.convertTo ?? "default.correlated_background"];
   if (!target) {
     throw new InvalidInput(
-      `pyhf.simplify: convertTo must be "default.correlated_background" or "default.third_moment_expansion"; got ${JSON.stringify(args.convertTo)}.`,
+      `pyhf.simplify: convertTo must be "default.correlated_background" or "default.third_moment_expansion"; got ${describeValue(args.convertTo)}.`,
     );
   }
   const nSamples = args.numberOfSamples ?? 1000;

@@ -22,6 +22,8 @@ import {
   type WorkspaceSpec,
 } from "./schema.js";
 import { nodeFs } from "../../core/node-fs.js";
+import { pushAll } from "../../core/arrays.js";
+import { describeValue } from "../../core/describe.js";
 
 /** Which measurement of a workspace to use (pyhf's `get_measurement`). */
 export interface MeasurementSelection {
@@ -216,9 +218,9 @@ export class Workspace {
     for (const c of model.channels) {
       const d = obs[c.name];
       if (!d) throw new InvalidInput(`the workspace has no observation for channel "${c.name}" of the model.`);
-      out.push(...d);
+      pushAll(out, d);
     }
-    if (options.includeAuxdata ?? true) out.push(...model.auxdata);
+    if (options.includeAuxdata ?? true) pushAll(out, model.auxdata);
     return out;
   }
 
@@ -359,7 +361,7 @@ export class Workspace {
     const join = options.join ?? "none";
     if (!JOINS.includes(join)) {
       throw new InvalidWorkspaceOperation(
-        `join must be one of ${JOINS.map((j) => `"${j}"`).join(", ")}; got ${JSON.stringify(join)}.`,
+        `join must be one of ${JOINS.map((j) => `"${j}"`).join(", ")}; got ${describeValue(join)}.`,
       );
     }
     const merge = options.mergeChannels ?? false;

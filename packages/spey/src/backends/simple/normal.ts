@@ -1,7 +1,7 @@
 import type { RandomSource } from "../../math/random.js";
 import { VERSION } from "../../core/version.js";
 import { InvalidInput } from "../../core/errors.js";
-import { toFiniteVector } from "../inputs.js";
+import { checkGaussianScale, toFiniteVector } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -33,6 +33,7 @@ export class Normal extends SimplePdfBase {
       if (!(s > 0)) throw new InvalidInput(`absoluteUncertainties[${i}] must be > 0 for a Gaussian; got ${s}.`);
       logNorm -= Math.log(s) + HALF_LOG_2PI;
     }
+    checkGaussianScale(this.observed, this.background, this.sigma, "absoluteUncertainties");
     this.logNorm = logNorm;
   }
 

@@ -1,7 +1,7 @@
 import type { Bound } from "../../config/model-config.js";
 import type { RandomSource } from "../../math/random.js";
 import { poissonLogPmf } from "../../math/special.js";
-import { toFiniteVector } from "../inputs.js";
+import { checkPoissonScale, toFiniteVector } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
 import { VERSION } from "../../core/version.js";
 
@@ -31,6 +31,9 @@ export class Poisson extends SimplePdfBase {
             length: (args.data as ArrayLike<number>)?.length,
           });
     super(args, sigma);
+    checkPoissonScale(this.observed, "data");
+    checkPoissonScale(this.background, "backgroundYields");
+    if (sigma) checkPoissonScale(sigma, "absoluteUncertainties");
   }
 
   /** θ_i ≥ −b_i/σ_i keeps the background non-negative (spey used b instead of σ, spec §24.4). */

@@ -4,6 +4,7 @@
  * nᵢ(θᵢ) ≥ 0 (spey's positivity constraints, which are elementwise in θ, spec §14.1).
  */
 import type { Bound } from "../../config/model-config.js";
+import { ConvergenceError } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
 
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
@@ -109,6 +110,8 @@ export class QuadraticBackground implements BackgroundModel {
 /** spey's clip of the effective-σ radicand (derivatives vanish where it clips). */
 const EFFECTIVE_SIGMA_FLOOR = 1e-10;
 const SQRT_FLOOR = Math.sqrt(EFFECTIVE_SIGMA_FLOOR);
+/** Doublings from the smallest positive double (5e-324) to beyond the largest (1.8e308). */
+const MAX_DOUBLINGS = 2100;
 
 /**
  * nᵢ = bᵢ + σ_eff,ᵢ(θᵢ)·θᵢ with the variable-width Gaussian of Barlow, "Asymmetric errors",
@@ -172,9 +175,18 @@ export class EffectiveSigmaBackground implements BackgroundModel {
       if (uStar > 0 && h(uStar) <= 0) hi = uStar;
       else return [-b / SQRT_FLOOR, Number.POSITIVE_INFINITY];
     } else {
-      // g is non-decreasing in u: h strictly decreases; bracket by doubling.
-      hi = b / Math.max(Math.sqrt(Math.max(k, EFFECTIVE_SIGMA_FLOOR)), SQRT_FLOOR);
-      while (h(hi) > 0) hi *= 2;
+      // g is non-decreasing in u: h strictly decreases, and h(u) ≤ b − 1e-5·u, so the root lies
+      // below b/1e-5. Bracket by doubling from a positive start (b/√k underflows to 0 for a tiny
+      // b and a wide envelope, and 0 never doubles); at most ~2,100 doublings span the doubles.
+      hi = Math.max(b / Math.max(Math.sqrt(Math.max(k, EFFECTIVE_SIGMA_FLOOR)), SQRT_FLOOR), Number.MIN_VALUE);
+      for (let doublings = 0; h(hi) > 0; doublings++) {
+        if (doublings >= MAX_DOUBLINGS || !Number.isFinite(hi)) {
+          throw new ConvergenceError(
+            `default.effective_sigma: no lower bound found for the background nuisance of bin ${i} (background ${b}, envelope [${sp}, ${sm}]).`,
+          );
+        }
+        hi *= 2;
+      }
     }
     let lo = 0;
     for (let iter = 0; iter < 2000; iter++) {

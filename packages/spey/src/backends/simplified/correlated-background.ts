@@ -4,6 +4,7 @@ import { LinearBackground } from "./backgrounds.js";
 import { GaussianBlock } from "./constraints.js";
 import { correlationFromCovariance, type MatrixInput, readSquareMatrix } from "./helpers.js";
 import { InvalidInput } from "../../core/errors.js";
+import { checkPoissonScale } from "../inputs.js";
 import {
   parseCommonInputs,
   type SimplifiedLikelihoodArgs,
@@ -27,7 +28,11 @@ export function readCovariance(
   if (rows !== n) {
     throw new InvalidInput(`${argument} is ${rows}×${rows} but there are ${n} bins; it must be ${n}×${n}.`);
   }
-  return validateCovariance(data, n, argument);
+  const validated = validateCovariance(data, n, argument);
+  const std = new Float64Array(n);
+  for (let i = 0; i < n; i++) std[i] = Math.sqrt(validated.matrix[i * n + i]!);
+  checkPoissonScale(std, `√diag(${argument})`);
+  return validated;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { InvalidInput } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
 import { VERSION } from "../../core/version.js";
+import { checkPoissonScale } from "../inputs.js";
 import { EffectiveSigmaBackground } from "./backgrounds.js";
 import { GaussianBlock } from "./constraints.js";
 import { readCovariance } from "./correlated-background.js";
@@ -11,6 +12,7 @@ import {
   SimplifiedLikelihoodBase,
   type SimplifiedModelParts,
 } from "./poisson-main.js";
+import { describeValue, isArrayLike } from "../../core/describe.js";
 
 /** Arguments of `default.effective_sigma`. */
 export interface EffectiveSigmaArgs extends SimplifiedLikelihoodArgs {
@@ -82,8 +84,8 @@ export class EffectiveSigma extends SimplifiedLikelihoodBase {
 
 function readEnvelopes(values: unknown, n: number): { plus: Float64Array; minus: Float64Array } {
   const argument = "absoluteUncertaintyEnvelops";
-  if (values === null || values === undefined || typeof (values as { length?: unknown }).length !== "number") {
-    throw new InvalidInput(`${argument} must be an array of [up, down] pairs, one per bin.`);
+  if (!isArrayLike(values)) {
+    throw new InvalidInput(`${argument} must be an array of [up, down] pairs, one per bin; got ${describeValue(values)}.`);
   }
   const list = values as ArrayLike<unknown>;
   if (list.length !== n) {
@@ -95,17 +97,19 @@ function readEnvelopes(values: unknown, n: number): { plus: Float64Array; minus:
   const minus = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const pair = list[i] as ArrayLike<unknown> | null;
-    if (!pair || typeof pair !== "object" || pair.length !== 2) {
-      throw new InvalidInput(`${argument}[${i}] must be an [up, down] pair.`);
+    if (!isArrayLike(pair) || pair.length !== 2) {
+      throw new InvalidInput(`${argument}[${i}] must be an [up, down] pair; got ${describeValue(pair)}.`);
     }
     for (let k = 0; k < 2; k++) {
       const v = pair[k];
       if (typeof v !== "number" || !Number.isFinite(v)) {
-        throw new InvalidInput(`${argument}[${i}][${k}] must be a finite number; got ${JSON.stringify(v)}.`);
+        throw new InvalidInput(`${argument}[${i}][${k}] must be a finite number; got ${describeValue(v)}.`);
       }
     }
     plus[i] = Math.abs(pair[0] as number);
     minus[i] = Math.abs(pair[1] as number);
   }
+  checkPoissonScale(plus, `${argument} (up)`);
+  checkPoissonScale(minus, `${argument} (down)`);
   return { plus, minus };
 }

@@ -8,14 +8,15 @@ import { InvalidInput } from "../../core/errors.js";
 import { validateCovariance } from "../../math/covariance.js";
 import { fromFlat, symmetrise } from "../../math/linalg.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";
+import { describeValue, isArrayLike } from "../../core/describe.js";
 
 /** A square matrix as users write it: an array of rows. */
 export type MatrixInput = ArrayLike<ArrayLike<number>>;
 
 /** Read a user matrix into a row-major array, checking it is square and finite. */
 export function readSquareMatrix(matrix: unknown, argument: string): { data: Float64Array; n: number } {
-  if (matrix === null || matrix === undefined || typeof (matrix as { length?: unknown }).length !== "number") {
-    throw new InvalidInput(`${argument} must be a square matrix (an array of rows).`);
+  if (!isArrayLike(matrix)) {
+    throw new InvalidInput(`${argument} must be a square matrix (an array of rows); got ${describeValue(matrix)}.`);
   }
   const n = (matrix as ArrayLike<unknown>).length;
   if (n === 0) throw new InvalidInput(`${argument} must not be empty.`);

@@ -6,6 +6,7 @@
  */
 import { InvalidUncertaintyDefinition } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
+import { describeValue, isArrayLike } from "../../core/describe.js";
 
 /**
  * One signal uncertainty. `uncertainties` holds one absolute uncertainty per bin (symmetric), or
@@ -164,7 +165,7 @@ export class SignalModifiers {
 }
 
 function readUncertainties(values: unknown, name: string, n: number): { up: Float64Array; down: Float64Array } {
-  if (values === null || values === undefined || typeof (values as { length?: unknown }).length !== "number") {
+  if (!isArrayLike(values)) {
     throw new InvalidUncertaintyDefinition(
       `Modifier '${name}': uncertainties must be an array with one entry per bin.`,
     );
@@ -181,7 +182,7 @@ function readUncertainties(values: unknown, name: string, n: number): { up: Floa
     const v = list[i];
     if (twoDimensional) {
       const pair = v as ArrayLike<unknown> | null;
-      if (!pair || typeof pair !== "object" || typeof pair.length !== "number") {
+      if (!isArrayLike(pair)) {
         throw new InvalidUncertaintyDefinition(
           `Modifier '${name}': unsupported uncertainty shape (mixed scalars and pairs). Expected 1D for symmetric or 2D for asymmetric (up, down) uncertainties.`,
         );
@@ -209,7 +210,7 @@ function readUncertainties(values: unknown, name: string, n: number): { up: Floa
 function finite(v: unknown, name: string, bin: number): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
     throw new InvalidUncertaintyDefinition(
-      `Modifier '${name}': the uncertainty of bin ${bin} must be a finite number; got ${JSON.stringify(v)}.`,
+      `Modifier '${name}': the uncertainty of bin ${bin} must be a finite number; got ${describeValue(v)}.`,
     );
   }
   return v;

@@ -14,7 +14,7 @@ import { InvalidInput } from "../../core/errors.js";
 import type { RandomSource } from "../../math/random.js";
 import { gammaln } from "../../math/special.js";
 import { BackendBase } from "../../plugin/backend-base.js";
-import { minimumPoi, selectData, toFiniteVector } from "../inputs.js";
+import { checkPoissonScale, minimumPoi, selectData, toFiniteVector } from "../inputs.js";
 import { type SignalFunction, SignalYields } from "../signal.js";
 import type {
   ConfigOptions,
@@ -71,6 +71,8 @@ export function parseCommonInputs(args: SimplifiedLikelihoodArgs, backendName: s
   const observed = toFiniteVector(args.data, "data");
   const n = observed.length;
   const background = toFiniteVector(args.backgroundYields, "backgroundYields", { length: n });
+  checkPoissonScale(observed, "data");
+  checkPoissonScale(background, "backgroundYields");
   const hasModifiers = args.modifiers !== undefined && args.modifiers !== null;
   if (typeof args.signalYields === "function" && hasModifiers) {
     throw new InvalidInput(

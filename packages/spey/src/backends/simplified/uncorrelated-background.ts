@@ -1,6 +1,6 @@
 import { gammaln } from "../../math/special.js";
 import { VERSION } from "../../core/version.js";
-import { toFiniteVector } from "../inputs.js";
+import { checkPoissonScale, toFiniteVector } from "../inputs.js";
 import type {
   FastPathConditionalOptions,
   FastPathFreeOptions,
@@ -166,6 +166,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     const common = parseCommonInputs(args, UncorrelatedBackground.name);
     const n = common.observed.length;
     const sigma = toFiniteVector(args?.absoluteUncertainties, "absoluteUncertainties", { length: n });
+    checkPoissonScale(sigma, "absoluteUncertainties");
     return {
       common,
       backgroundModel: new LinearBackground(common.background, sigma),

@@ -1,0 +1,25 @@
+/**
+ * Reductions over arrays of any length. `Math.max(...values)` and `out.push(...values)` pass every
+ * element as a function argument and overflow the call stack beyond roughly 10⁵ elements (a
+ * 400-bin covariance has 160,000 entries); these loop instead.
+ */
+
+/** The largest entry (−Infinity for none; NaN entries are skipped). */
+export function maxOf(values: Iterable<number>, initial = Number.NEGATIVE_INFINITY): number {
+  let out = initial;
+  for (const v of values) if (v > out) out = v;
+  return out;
+}
+
+/** The smallest entry (+Infinity for none; NaN entries are skipped). */
+export function minOf(values: Iterable<number>, initial = Number.POSITIVE_INFINITY): number {
+  let out = initial;
+  for (const v of values) if (v < out) out = v;
+  return out;
+}
+
+/** Append every element of `source` to `target` (in place; returns `target`). */
+export function pushAll<T>(target: T[], source: Iterable<T>): T[] {
+  for (const v of source) target.push(v);
+  return target;
+}

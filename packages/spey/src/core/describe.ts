@@ -1,0 +1,94 @@
+/**
+ * Safe descriptions of arbitrary values for error messages. `JSON.stringify` is not safe there: it
+ * throws on BigInt and on cycles, overflows the stack on deeply nested input, prints `Infinity` and
+ * `NaN` as `null`, and can produce megabytes of text. {@link describeValue} never throws, never
+ * recurses more than two levels, and stays short.
+ */
+
+const MAX_STRING = 40;
+const MAX_ITEMS = 4;
+
+function number(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Number.POSITIVE_INFINITY) return "Infinity (beyond the largest double, ±1.8e308)";
+  if (x === Number.NEGATIVE_INFINITY) return "-Infinity (beyond the largest double, ±1.8e308)";
+  if (Object.is(x, -0)) return "-0";
+  return String(x);
+}
+
+function quote(text: string): string {
+  const cut = text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
+  // Escape only what would make the message ambiguous or multi-line.
+  return `"${cut.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
+}
+
+function inner(value: unknown, depth: number): string {
+  try {
+    switch (typeof value) {
+      case "number":
+        return Number.isFinite(value) ? String(value) : number(value).split(" ")[0]!;
+      case "string":
+        return quote(value);
+      case "bigint":
+        return `${value}n`;
+      case "boolean":
+        return String(value);
+      case "undefined":
+        return "undefined";
+      case "symbol":
+        return "a symbol";
+      case "function":
+        return "a function";
+    }
+    if (value === null) return "null";
+    if (Array.isArray(value)) {
+      if (depth <= 0) return `[…${value.length} items]`;
+      const shown = value.slice(0, MAX_ITEMS).map((v) => inner(v, depth - 1));
+      return `[${shown.join(", ")}${value.length > MAX_ITEMS ? `, … (${value.length} items)` : ""}]`;
+    }
+    if (ArrayBuffer.isView(value)) return `a ${value.constructor?.name ?? "typed array"}`;
+    const keys = Object.keys(value as object);
+    if (depth <= 0 || keys.length === 0) return keys.length === 0 ? "{}" : `{…${keys.length} keys}`;
+    const shown = keys.slice(0, MAX_ITEMS).map((k) => `${quote(k)}: ${inner((value as Record<string, unknown>)[k], 0)}`);
+    return `{${shown.join(", ")}${keys.length > MAX_ITEMS ? ", …" : ""}}`;
+  } catch {
+    return "an unreadable value";
+  }
+}
+
+/**
+ * A short, human-readable description of any value for an error message: numbers as written
+ * (`NaN`, `Infinity (beyond the largest double, ±1.8e308)`, so that a JSON `1e999` is recognisable),
+ * strings quoted and cut, BigInts with their `n`, arrays and objects shown two levels deep at most
+ * with their sizes. Never throws.
+ *
+ * @example
+ * describeValue(10n);                 // "10n (a BigInt; give a number)"
+ * describeValue({ length: 1e10 });    // '{"length": 10000000000} (an object, not an array)'
+ */
+export function describeValue(value: unknown): string {
+  try {
+    switch (typeof value) {
+      case "number":
+        return number(value);
+      case "bigint":
+        return `${value}n (a BigInt; give a number)`;
+      case "string":
+        return quote(value);
+    }
+    if (value !== null && typeof value === "object" && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
+      return `${inner(value, 1)} (an object, not an array)`;
+    }
+    return inner(value, 2);
+  } catch {
+    return "an unreadable value";
+  }
+}
+
+/**
+ * True for a real array or a typed array; other objects with a `length` (`{"length": 1e10}`) are
+ * not arrays, whatever their length says.
+ */
+export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}
