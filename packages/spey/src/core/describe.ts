@@ -7,6 +7,7 @@
 
 const MAX_STRING = 40;
 const MAX_ITEMS = 4;
+const UNREADABLE = "an unreadable value";
 
 function number(x: number): string {
   if (Number.isNaN(x)) return "NaN";
@@ -17,9 +18,8 @@ function number(x: number): string {
 }
 
 function quote(text: string): string {
-  const cut = text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
-  // Escape only what would make the message ambiguous or multi-line.
-  return `"${cut.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
+  // JSON.stringify of a string cannot throw; it escapes quotes and control characters.
+  return JSON.stringify(text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text);
 }
 
 function inner(value: unknown, depth: number): string {
@@ -49,10 +49,12 @@ function inner(value: unknown, depth: number): string {
     if (ArrayBuffer.isView(value)) return `a ${value.constructor?.name ?? "typed array"}`;
     const keys = Object.keys(value as object);
     if (depth <= 0 || keys.length === 0) return keys.length === 0 ? "{}" : `{…${keys.length} keys}`;
-    const shown = keys.slice(0, MAX_ITEMS).map((k) => `${quote(k)}: ${inner((value as Record<string, unknown>)[k], 0)}`);
+    const shown = keys
+      .slice(0, MAX_ITEMS)
+      .map((k) => `${quote(k)}: ${inner((value as Record<string, unknown>)[k], 0)}`);
     return `{${shown.join(", ")}${keys.length > MAX_ITEMS ? ", …" : ""}}`;
   } catch {
-    return "an unreadable value";
+    return UNREADABLE;
   }
 }
 
@@ -77,11 +79,12 @@ export function describeValue(value: unknown): string {
         return quote(value);
     }
     if (value !== null && typeof value === "object" && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
-      return `${inner(value, 1)} (an object, not an array)`;
+      const shown = inner(value, 1);
+      return shown === UNREADABLE ? shown : `${shown} (an object, not an array)`;
     }
     return inner(value, 2);
   } catch {
-    return "an unreadable value";
+    return UNREADABLE;
   }
 }
 

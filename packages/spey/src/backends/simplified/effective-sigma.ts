@@ -85,7 +85,9 @@ export class EffectiveSigma extends SimplifiedLikelihoodBase {
 function readEnvelopes(values: unknown, n: number): { plus: Float64Array; minus: Float64Array } {
   const argument = "absoluteUncertaintyEnvelops";
   if (!isArrayLike(values)) {
-    throw new InvalidInput(`${argument} must be an array of [up, down] pairs, one per bin; got ${describeValue(values)}.`);
+    throw new InvalidInput(
+      `${argument} must be an array of [up, down] pairs, one per bin; got ${describeValue(values)}.`,
+    );
   }
   const list = values as ArrayLike<unknown>;
   if (list.length !== n) {

@@ -1,0 +1,229 @@
+/**
+ * Regression tests of issue #13 for the library: loops that could not end, arrays too long for a
+ * spread, numbers beyond what double precision computes correctly, and error messages that threw
+ * while being built.
+ */
+import { describe, expect, it } from "vitest";
+import { maxOf, minOf, pushAll } from "../../src/core/arrays.js";
+import { describeValue, isArrayLike } from "../../src/core/describe.js";
+import { InputError, InvalidInput, SpeyError } from "../../src/core/errors.js";
+import { setLogHandler } from "../../src/core/logger.js";
+import { EffectiveSigmaBackground } from "../../src/backends/simplified/backgrounds.js";
+import { getBackend } from "../../src/plugin/registry.js";
+import { normCdf } from "../../src/math/special.js";
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected an error");
+}
+
+const quiet = <T>(fn: () => T): T => {
+  setLogHandler(() => {});
+  try {
+    return fn();
+  } finally {
+    setLogHandler(null);
+  }
+};
+
+describe("effective σ: the positivity-domain search ends for any background", () => {
+  // b/√k underflowed to 0 for b = 5e-324 and k = σ⁺σ⁻ > 1, and 0 doubled forever.
+  const cases: [number, number, number][] = [
+    [5e-324, 2, 3],
+    [1e-300, 1e49, 1e50],
+    [5e-324, 1e-300, 1e200],
+  ];
+  for (const [b, up, down] of cases) {
+    it(`b = ${b}, envelope [${up}, ${down}]: a finite lower bound where the background is still ≥ 0`, () => {
+      const model = new EffectiveSigmaBackground(Float64Array.of(b), Float64Array.of(up), Float64Array.of(down));
+      const [lower, upper] = model.domain(0);
+      expect(upper).toBe(Number.POSITIVE_INFINITY);
+      expect(Number.isFinite(lower) && lower <= 0).toBe(true);
+      const value = new Float64Array(1);
+      model.evaluate(Float64Array.of(lower), 0, value, null, null);
+      expect(value[0]).toBeGreaterThanOrEqual(0);
+      // Beyond the bound (twice as far, plus a margin) the background is negative: the bound is tight.
+      model.evaluate(Float64Array.of(2 * lower - 1e-300), 0, value, null, null);
+      expect(value[0]).toBeLessThan(0);
+    });
+  }
+
+  it("a model with a 5e-324 background computes, and equals the one with 1e-300 (both negligible)", () => {
+    const build = (b: number) =>
+      getBackend("default.effective_sigma")({
+        signalYields: [1],
+        backgroundYields: [b],
+        data: [1],
+        correlationMatrix: [[1]],
+        absoluteUncertaintyEnvelops: [[2, 3]],
+      });
+    const [tiny, small] = quiet(() => [build(5e-324), build(1e-300)]).map((m) =>
+      m.exclusionConfidenceLevel({ expected: "all" }),
+    );
+    const flat = (r: number[][]) => r.flat();
+    for (const x of flat(tiny as number[][])) expect(Number.isFinite(x)).toBe(true);
+    // The two backgrounds differ by 1e-300 events: the likelihoods agree to the fit tolerance (~1e-9).
+    flat(tiny as number[][]).forEach((x, i) => expect(x).toBeCloseTo(flat(small as number[][])[i] as number, 8));
+  });
+
+  it("an envelope wider than the Poisson range is an input error naming the argument", () => {
+    const error = errorOf(() =>
+      getBackend("default.effective_sigma")({
+        signalYields: [1],
+        backgroundYields: [1e-300],
+        data: [1],
+        correlationMatrix: [[1]],
+        absoluteUncertaintyEnvelops: [[1e50, 1e50]],
+      }),
+    );
+    expect(error).toBeInstanceOf(InvalidInput);
+    expect(error.message).toContain("absoluteUncertaintyEnvelops");
+  });
+});
+
+describe("arrays of any length (no spread into function arguments)", () => {
+  it("maxOf, minOf and pushAll handle a million entries", () => {
+    const values = Array.from({ length: 1_000_000 }, (_, i) => (i * 7919) % 1_000_003);
+    expect(maxOf(values)).toBe(values.reduce((a, b) => Math.max(a, b)));
+    expect(minOf(values)).toBe(values.reduce((a, b) => Math.min(a, b)));
+    expect(pushAll([1], values)).toHaveLength(1_000_001);
+    expect(maxOf([])).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it("a 5,000-bin uncorrelated model gives the limit of its only signal bin (bins with data = background do not move)", () => {
+    const n = 5000;
+    const big = getBackend("default.uncorrelated_background")({
+      signalYields: Array.from({ length: n }, (_, i) => (i === 0 ? 5 : 0)),
+      backgroundYields: Array.from({ length: n }, (_, i) => 10 + (i % 7)),
+      data: Array.from({ length: n }, (_, i) => (i === 0 ? 12 : 10 + (i % 7))),
+      absoluteUncertainties: Array.from({ length: n }, (_, i) => 1 + (i % 3)),
+    });
+    const one = getBackend("default.uncorrelated_background")({
+      signalYields: [5],
+      backgroundYields: [10],
+      data: [12],
+      absoluteUncertainties: [1],
+    });
+    // Profiles of the other bins sit at θ = 0 in every fit, so they cancel in q_μ: the limits agree
+    // to the root-finder tolerance (rtol 1e-6).
+    expect(big.poiUpperLimit()).toBeCloseTo(one.poiUpperLimit(), 5);
+    expect(big.exclusionConfidenceLevel()[0]).toBeCloseTo(one.exclusionConfidenceLevel()[0] as number, 8);
+  });
+});
+
+describe("numbers beyond what double precision computes correctly are input errors", () => {
+  /** 1 − CLs of one Poisson bin without uncertainty when n = b (q̃μ = qμ = q_{μ,A}): 1 − 2Φ(−√q). */
+  function exactOneBin(n: number, s: number): number {
+    const d = s / n;
+    const q = 2 * n * (d - Math.log1p(d));
+    return 1 - 2 * normCdf(-Math.sqrt(q));
+  }
+
+  it("a Poisson bin of 10⁹ events matches the exact formula; above that the count is rejected", () => {
+    const n = 1e9;
+    const s = 2 * Math.sqrt(n);
+    const model = getBackend("default.poisson")({ signalYields: [s], backgroundYields: [n], data: [n] });
+    const got = model.exclusionConfidenceLevel()[0] as number;
+    const exact = exactOneBin(n, s);
+    // CLs itself (1 − value ≈ 0.045) to 2e-6 relative: the cancellation error at 10⁹ is ~5e-7.
+    expect(Math.abs(got - exact) / (1 - exact)).toBeLessThan(2e-6);
+    for (const backend of ["default.poisson", "default.uncorrelated_background", "default.correlated_background"]) {
+      const error = errorOf(() =>
+        getBackend(backend)({
+          signalYields: [1, 1],
+          backgroundYields: [50, 48],
+          data: [1.797e308, 33],
+          absoluteUncertainties: [10, 12],
+          covarianceMatrix: [
+            [100, 0],
+            [0, 144],
+          ],
+        }),
+      );
+      expect(error).toBeInstanceOf(InvalidInput);
+      expect(error.message).toMatch(/^data\[0\] = 1\.797e\+308 is beyond 1000000000 events/);
+    }
+  });
+
+  it("Gaussian models reject values whose squares overflow and uncertainties below the rounding of the residual", () => {
+    const mvn = errorOf(() =>
+      getBackend("default.multivariate_normal")({
+        signalYields: [12, 15],
+        backgroundYields: [50, 48],
+        data: [1.797e308, 33],
+        covarianceMatrix: [
+          [144, 19],
+          [19, 256],
+        ],
+      }),
+    );
+    expect(mvn).toBeInstanceOf(InvalidInput);
+    expect(mvn.message).toContain("data[0] = 1.797e+308");
+    const narrow = errorOf(() =>
+      getBackend("default.normal")({
+        signalYields: [1],
+        backgroundYields: [1e30],
+        data: [1e30],
+        absoluteUncertainties: [1e15],
+      }),
+    );
+    expect(narrow).toBeInstanceOf(InvalidInput);
+    expect(narrow.message).toContain("below 1e-10");
+  });
+});
+
+describe("error messages describe any value without throwing", () => {
+  let deep: unknown = [];
+  for (let i = 0; i < 10_000; i++) deep = [deep];
+  const args = (signalYields: unknown) => ({
+    signalYields,
+    backgroundYields: [2],
+    data: [1],
+    absoluteUncertainties: [1.1],
+  });
+
+  it.each([
+    ["a BigInt", [10n], "signalYields[0] must be a finite number; got 10n (a BigInt; give a number)."],
+    ["JSON's 1e999 (Infinity)", [Number.POSITIVE_INFINITY], "got Infinity (beyond the largest double, ±1.8e308)"],
+    ["10,000 levels of nesting", deep, "signalYields[0] must be a finite number; got [[[…1 items]]]."],
+    ["an object with a length", { length: 1e10 }, 'got {"length": 10000000000} (an object, not an array)'],
+    ["a string", "1,2", 'got "1,2"'],
+  ])("%s", (_what, value, message) => {
+    const error = errorOf(() => getBackend("default.uncorrelated_background")(args(value)));
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toContain(message);
+  });
+
+  it("describeValue never throws and stays short", () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error("no");
+        },
+      },
+    );
+    for (const v of [cyclic, hostile, deep, "x".repeat(1e6), Symbol("s"), () => 1, -0, Number.NaN, null]) {
+      const text = describeValue(v);
+      expect(typeof text).toBe("string");
+      expect(text.length).toBeLessThan(200);
+    }
+    expect(describeValue(-0)).toBe("-0");
+    expect(describeValue(hostile)).toBe("an unreadable value");
+  });
+
+  it("only real arrays and typed arrays are arrays", () => {
+    expect(isArrayLike([1])).toBe(true);
+    expect(isArrayLike(Float64Array.of(1))).toBe(true);
+    expect(isArrayLike({ length: 1 })).toBe(false);
+    expect(isArrayLike("ab")).toBe(false);
+    expect(isArrayLike(new DataView(new ArrayBuffer(2)))).toBe(false);
+    expect(errorOf(() => getBackend("default.poisson")(args({ length: 1e10 })))).toBeInstanceOf(SpeyError);
+  });
+});
