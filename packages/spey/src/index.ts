@@ -55,8 +55,11 @@ export {
   getBackendBibtex,
   resetBackendEntries,
   loadPlugins,
-} from "./plugin/registry.js";
-export type { BackendFactory, BackendMetadata, ConverterClass } from "./plugin/registry.js";
+} from "./model/get-backend.js";
+export type { BackendFactory } from "./model/get-backend.js";
+export { BackendRegistry } from "./plugin/registry.js";
+export type { AnyBackendClass, BackendMetadata, ConverterClass } from "./plugin/registry.js";
+export { camelCase, camelCaseKeys } from "./core/naming.js";
 export { discoverPlugins } from "./plugin/discovery.js";
 export type { PluginEntry } from "./plugin/discovery.js";
 

@@ -1,15 +1,10 @@
-import { InvalidInput } from "spey";
+import { camelCaseKeys, InvalidInput } from "spey";
 
 /** A model description: `{ backend, ...arguments }` with camelCase argument names. */
 export type ModelDescription = Record<string, unknown>;
 
 /** Keys of a grid line that are not model arguments. */
 export const GRID_RESERVED_KEYS = ["id", "meta"] as const;
-
-/** spey's snake_case argument name in camelCase (`signal_yields` → `signalYields`), as the registry converts it. */
-export function camelCase(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
 
 /** True for a plain JSON object (not null, not an array). */
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -39,16 +34,7 @@ export function baseDescription(value: Record<string, unknown>): ModelDescriptio
  * `signal_yields` → `signalYields`); a name given in both spellings is an error.
  */
 export function normaliseDescription(description: Record<string, unknown>): ModelDescription {
-  const out: ModelDescription = {};
-  const seen = new Map<string, string>();
-  for (const [key, value] of Object.entries(description)) {
-    const camel = camelCase(key);
-    const other = seen.get(camel);
-    if (other !== undefined) throw new InvalidInput(`argument "${key}" is given twice (also as "${other}"); keep one.`);
-    seen.set(camel, key);
-    out[camel] = value;
-  }
-  return out;
+  return camelCaseKeys(description);
 }
 
 /**

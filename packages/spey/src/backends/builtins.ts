@@ -1,6 +1,5 @@
 import { CorrelatedCombiner } from "./combined/correlated-combiner.js";
-import type { BackendClass } from "../plugin/backend-base.js";
-import type { ConverterClass } from "../plugin/registry.js";
+import type { AnyBackendClass } from "../plugin/registry.js";
 import { PyhfBackend, UncorrelatedBackgroundBackend } from "./histfactory/backend.js";
 import { PyhfSimplify } from "./histfactory/simplify.js";
 import { MultivariateNormal } from "./simple/multivariate-normal.js";
@@ -12,7 +11,7 @@ import { ThirdMomentExpansion } from "./simplified/third-moment-expansion.js";
 import { UncorrelatedBackground } from "./simplified/uncorrelated-background.js";
 
 /** The backends that ship with the package, registered at start-up. */
-export const BUILTIN_BACKENDS: readonly (BackendClass | ConverterClass)[] = [
+export const BUILTIN_BACKENDS: readonly AnyBackendClass[] = [
   Poisson,
   Normal,
   MultivariateNormal,

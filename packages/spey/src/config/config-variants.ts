@@ -1,5 +1,12 @@
-import type { ConfigOptions } from "../plugin/types.js";
 import type { ModelConfig } from "./model-config.js";
+
+/** Options of {@link BackendBase.config} (spey's `config(allow_negative_signal, poi_upper_bound)`). */
+export interface ConfigOptions {
+  /** Allow μ < 0 down to `minimumPoi` (default true). */
+  readonly allowNegativeSignal?: boolean;
+  /** Upper bound of μ (default 10, as spey). */
+  readonly poiUpperBound?: number;
+}
 
 /**
  * A backend's stored configuration and the variants `config({allowNegativeSignal, poiUpperBound})`

@@ -1,6 +1,6 @@
 import { InvalidInput } from "../core/errors.js";
 import type { ExpectationType } from "../core/expectation.js";
-import type { StatisticalModel } from "../model/statistical-model.js";
+import type { ModelConfig, ParameterValues } from "../config/model-config.js";
 import { log } from "../core/logger.js";
 import { cholesky, solveLinear, symmetricEigenvalues } from "../math/linalg.js";
 import { Random } from "../math/random.js";
@@ -39,6 +39,21 @@ export interface ContourOptions {
   readonly bounds?: readonly (readonly [number, number])[];
 }
 
+/**
+ * What {@link findContour} needs of a model (a {@link StatisticalModel} has it): the parameter
+ * layout, the profile NLL with several parameters fixed, and the fit reporting chosen parameters.
+ */
+export interface ContourModel {
+  config(): ModelConfig;
+  likelihood(options: { poiTest: ParameterValues; expected: ExpectationType }): number;
+  maximizeLikelihood(options: {
+    expected: ExpectationType;
+    fixedPoiValue?: ParameterValues;
+    poiIndices: readonly (string | number)[];
+    initPars?: readonly number[];
+  }): [Record<string, number>, number];
+}
+
 /** A confidence region boundary. */
 export interface ContourResult {
   /** Names (or indices as strings) of the contour parameters. */
@@ -71,7 +86,7 @@ const ROOT_XTOL = 1e-12;
  * For k = 2 directions are equally spaced angles refined by bisection wherever neighbouring points
  * are far apart (gap filling); for k ≥ 3 a seeded Fibonacci-like set of directions. Deterministic.
  */
-export function findContour(model: StatisticalModel, options: ContourOptions = {}): ContourResult {
+export function findContour(model: ContourModel, options: ContourOptions = {}): ContourResult {
   const confidenceLevel = options.confidenceLevel ?? 0.95;
   if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
     throw new InvalidInput(`confidenceLevel must be in (0, 1); got ${confidenceLevel}.`);

@@ -1,42 +1,19 @@
 import * as errors from "../core/errors.js";
 import { AbstractModel, InvalidInput, MissingMetaData, PluginError } from "../core/errors.js";
-import { ModelConfig } from "../config/model-config.js";
-import { StatisticalModel, type StatisticalModelOptions } from "../model/statistical-model.js";
-import { satisfies } from "./semver.js";
 import { VERSION } from "../core/version.js";
-import { BackendBase, type BackendClass, type BackendMetadataFields, ConverterBase } from "./backend-base.js";
-import { BUILTIN_BACKENDS } from "../backends/builtins.js";
+import { ModelConfig } from "../config/model-config.js";
+import { type BackendClass, type BackendMetadataFields, ConverterBase, BackendBase } from "./backend-base.js";
 import { discoverPlugins, loadPluginAsync, loadPluginSync, type PluginApi, type PluginEntry } from "./discovery.js";
+import { satisfies } from "./semver.js";
 
-/** A converter class (spec §6.3). */
+/** A converter class: a registered object that turns its arguments into a backend (spey's `ConverterBase`). */
 export type ConverterClass = (abstract new () => ConverterBase) & BackendMetadataFields;
 
-type AnyBackendClass = BackendClass | ConverterClass;
+/** A class the registry holds: a backend or a converter. */
+export type AnyBackendClass = BackendClass | ConverterClass;
 
 /** Where a registry entry came from. */
 type Entry = { kind: "class"; cls: AnyBackendClass } | { kind: "plugin"; plugin: PluginEntry };
-
-/**
- * The backend registry: the only module-level mutable state of the package. Holds the built-ins,
- * the classes registered with {@link registerBackend}, and plug-ins discovered from installed npm
- * packages (loaded on first use).
- */
-const registry = new Map<string, Entry>();
-let discovered = false;
-let discoveryRoot: string | undefined;
-
-function ensureDiscovered(): void {
-  if (discovered) return;
-  discovered = true;
-  for (const plugin of discoverPlugins(discoveryRoot === undefined ? {} : { from: discoveryRoot })) {
-    if (!registry.has(plugin.name)) registry.set(plugin.name, { kind: "plugin", plugin });
-  }
-}
-
-function installBuiltins(): void {
-  for (const cls of BUILTIN_BACKENDS) registry.set(cls.name, { kind: "class", cls });
-}
-installBuiltins();
 
 /** Metadata of a backend (spec §4.3). */
 export interface BackendMetadata {
@@ -49,7 +26,8 @@ export interface BackendMetadata {
   readonly zenodo: readonly string[];
 }
 
-function isConverterClass(cls: unknown): cls is ConverterClass {
+/** True for a converter class (it has `convert` instead of `getLogpdfFunc`). */
+export function isConverterClass(cls: unknown): cls is ConverterClass {
   return (
     typeof cls === "function" &&
     (cls.prototype instanceof ConverterBase || typeof cls.prototype?.convert === "function")
@@ -100,46 +78,6 @@ function validateClass(cls: unknown, context: string): AnyBackendClass {
   return c;
 }
 
-/**
- * Register a backend (or converter) class under its static `name` (spec §4.2). Checks the
- * metadata, the required methods and the `speyRequires` range; a name already registered is
- * rejected. Returns the class, so it can wrap a class expression.
- */
-export function registerBackend<T extends AnyBackendClass>(cls: T): T {
-  const c = validateClass(cls, "registerBackend");
-  ensureDiscovered();
-  if (registry.has(c.name)) {
-    throw new PluginError(`Backend name \`${c.name}\`, is already registered. Choose another static name.`);
-  }
-  registry.set(c.name, { kind: "class", cls: c });
-  return cls;
-}
-
-/** Accessor names of every available backend: built-ins, registered, discovered plug-ins. */
-export function availableBackends(): string[] {
-  ensureDiscovered();
-  return [...registry.keys()];
-}
-
-/**
- * Restore the registry to its initial state: the built-ins plus a fresh scan of installed
- * plug-in packages (from the working directory, or from `options.from`). Classes added with
- * {@link registerBackend} are removed.
- */
-export function resetBackendEntries(options: { from?: string } = {}): void {
-  discoveryRoot = options.from;
-  registry.clear();
-  installBuiltins();
-  discovered = false;
-  ensureDiscovered();
-}
-
-function unknown(name: string): PluginError {
-  return new PluginError(
-    `The backend ${name} is unavailable. Available backends are ${[...registry.keys()].join(", ")}.`,
-  );
-}
-
 const PLUGIN_API: PluginApi = Object.freeze({ BackendBase, ConverterBase, ModelConfig, errors, version: VERSION });
 
 /** A plug-in export is a class, or a factory `(api) => class`. */
@@ -150,98 +88,130 @@ function materialise(exported: unknown): unknown {
   return exported;
 }
 
-function resolveClass(name: string): AnyBackendClass {
-  if (typeof name !== "string") throw new InvalidInput(`backend name must be a string; got ${typeof name}.`);
-  ensureDiscovered();
-  const entry = registry.get(name);
-  if (!entry) throw unknown(name);
-  if (entry.kind === "class") return entry.cls;
-  let loaded: unknown;
-  try {
-    loaded = materialise(loadPluginSync(entry.plugin));
-  } catch (error) {
-    throw new PluginError(
-      `The backend ${name} from package ${entry.plugin.packageName} could not be loaded (${(error as Error).message}). Try \`await loadPlugins()\` first.`,
-    );
-  }
-  const cls = validateClass(loaded, `plug-in ${entry.plugin.packageName}`);
-  if (cls.name !== name) {
-    throw new PluginError(
-      `The identity of the statistical model is wrongly set: package ${entry.plugin.packageName} declares ${name} but the class is named ${cls.name}.`,
-    );
-  }
-  registry.set(name, { kind: "class", cls });
-  return cls;
-}
-
-/** Load every discovered plug-in with dynamic `import()` (for ES-module plug-ins on any Node ≥ 20). */
-export async function loadPlugins(): Promise<string[]> {
-  ensureDiscovered();
-  const loaded: string[] = [];
-  for (const [name, entry] of registry) {
-    if (entry.kind !== "plugin") continue;
-    const cls = validateClass(materialise(await loadPluginAsync(entry.plugin)), `plug-in ${entry.plugin.packageName}`);
-    registry.set(name, { kind: "class", cls });
-    loaded.push(name);
-  }
-  return loaded;
-}
-
-/** Convert spey's snake_case keyword names to camelCase (`signal_yields` → `signalYields`). */
-export function camelCaseKeys(args: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const source: Record<string, string> = {};
-  for (const [key, value] of Object.entries(args)) {
-    const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    if (camel in out) {
-      throw new InvalidInput(`argument "${key}" is given twice (also as "${source[camel]}"); keep one.`);
-    }
-    out[camel] = value;
-    source[camel] = key;
-  }
-  return out;
-}
-
-/** What {@link getBackend} returns: builds a {@link StatisticalModel} from one arguments object. */
-export type BackendFactory = (args?: Record<string, unknown> & StatisticalModelOptions) => StatisticalModel;
-
 /**
- * The factory of a backend (spec §4.1). It takes one object: the backend's own arguments
- * (camelCase, spey's snake_case also accepted) plus `analysis`, `xsection` and `ntoys`.
- *
- * @example
- * const model = getBackend("default.poisson")({ signalYields: [5], backgroundYields: [10], data: [12] });
- * model.exclusionConfidenceLevel(); // [1 − CLs]
+ * A registry of backends: a map from accessor name to class (as TF.js's kernel registry), with the
+ * checks of spey's `register_backend` (metadata, required methods, `speyRequires`) and lazily
+ * discovered npm plug-ins. It only holds classes: building a statistical model from one is the
+ * model layer's `getBackend`. The package keeps one instance (with the built-in backends) there.
  */
-export function getBackend(name: string): BackendFactory {
-  const cls = resolveClass(name);
-  return (args = {}) => {
-    if (typeof args !== "object" || args === null) {
-      throw new InvalidInput(`the arguments of backend ${name} must be an object; got ${String(args)}.`);
+export class BackendRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private discovered = false;
+  private discoveryRoot: string | undefined;
+
+  /** @param builtins the classes present from the start and after {@link reset}. */
+  constructor(private readonly builtins: readonly AnyBackendClass[] = []) {
+    this.installBuiltins();
+  }
+
+  private installBuiltins(): void {
+    for (const cls of this.builtins) this.entries.set(cls.name, { kind: "class", cls });
+  }
+
+  private ensureDiscovered(): void {
+    if (this.discovered) return;
+    this.discovered = true;
+    const from = this.discoveryRoot === undefined ? {} : { from: this.discoveryRoot };
+    for (const plugin of discoverPlugins(from)) {
+      if (!this.entries.has(plugin.name)) this.entries.set(plugin.name, { kind: "plugin", plugin });
     }
-    const { analysis, xsection, ntoys, ...rest } = camelCaseKeys(args) as Record<string, unknown> &
-      StatisticalModelOptions;
-    let backend: BackendBase;
-    if (isConverterClass(cls)) {
-      const converter = new (cls as unknown as new () => ConverterBase)();
-      backend = converter.convert(rest);
-    } else {
-      backend = new (cls as unknown as new (a: Record<string, unknown>) => BackendBase)(rest);
+  }
+
+  /**
+   * Register a backend (or converter) class under its static `name` (spey's `register_backend`).
+   * Checks the metadata, the required methods and the `speyRequires` range; a name already
+   * registered is rejected. Returns the class, so it can wrap a class expression.
+   */
+  register<T extends AnyBackendClass>(cls: T): T {
+    const c = validateClass(cls, "registerBackend");
+    this.ensureDiscovered();
+    if (this.entries.has(c.name)) {
+      throw new PluginError(`Backend name \`${c.name}\`, is already registered. Choose another static name.`);
     }
-    if (!(backend instanceof BackendBase) && typeof (backend as BackendBase).getLogpdfFunc !== "function") {
-      throw new PluginError(`The backend ${name} did not produce a BackendBase instance.`);
+    this.entries.set(c.name, { kind: "class", cls: c });
+    return cls;
+  }
+
+  /** Add a class shipped by this package (a subpath such as `spey/histfactory`); re-adding is a no-op. */
+  addBuiltin(cls: AnyBackendClass): void {
+    if (!this.builtins.includes(cls)) (this.builtins as AnyBackendClass[]).push(cls);
+    const entry = this.entries.get(cls.name);
+    if (entry === undefined || entry.kind === "plugin") this.entries.set(cls.name, { kind: "class", cls });
+  }
+
+  /** Accessor names of every available backend: built-ins, registered, discovered plug-ins. */
+  names(): string[] {
+    this.ensureDiscovered();
+    return [...this.entries.keys()];
+  }
+
+  /**
+   * Restore the initial state: the built-ins plus a fresh scan of installed plug-in packages
+   * (from the working directory, or from `options.from`). Registered classes are removed.
+   */
+  reset(options: { from?: string } = {}): void {
+    this.discoveryRoot = options.from;
+    this.entries.clear();
+    this.installBuiltins();
+    this.discovered = false;
+    this.ensureDiscovered();
+  }
+
+  private unknown(name: string): PluginError {
+    return new PluginError(
+      `The backend ${name} is unavailable. Available backends are ${[...this.entries.keys()].join(", ")}.`,
+    );
+  }
+
+  /** The class registered under `name`, loading a discovered plug-in on first use. */
+  resolve(name: string): AnyBackendClass {
+    if (typeof name !== "string") throw new InvalidInput(`backend name must be a string; got ${typeof name}.`);
+    this.ensureDiscovered();
+    const entry = this.entries.get(name);
+    if (!entry) throw this.unknown(name);
+    if (entry.kind === "class") return entry.cls;
+    let loaded: unknown;
+    try {
+      loaded = materialise(loadPluginSync(entry.plugin));
+    } catch (error) {
+      throw new PluginError(
+        `The backend ${name} from package ${entry.plugin.packageName} could not be loaded (${(error as Error).message}). Try \`await loadPlugins()\` first.`,
+      );
     }
-    return new StatisticalModel(backend, {
-      ...(analysis !== undefined ? { analysis } : { analysis: "__unknown_analysis__" }),
-      ...(xsection !== undefined ? { xsection } : {}),
-      ...(ntoys !== undefined ? { ntoys } : {}),
-    });
-  };
+    const cls = validateClass(loaded, `plug-in ${entry.plugin.packageName}`);
+    if (cls.name !== name) {
+      throw new PluginError(
+        `The identity of the statistical model is wrongly set: package ${entry.plugin.packageName} declares ${name} but the class is named ${cls.name}.`,
+      );
+    }
+    this.entries.set(name, { kind: "class", cls });
+    return cls;
+  }
+
+  /** Load every discovered plug-in with dynamic `import()` (for ES-module plug-ins). */
+  async loadPlugins(): Promise<string[]> {
+    this.ensureDiscovered();
+    const loaded: string[] = [];
+    for (const [name, entry] of this.entries) {
+      if (entry.kind !== "plugin") continue;
+      const cls = validateClass(
+        materialise(await loadPluginAsync(entry.plugin)),
+        `plug-in ${entry.plugin.packageName}`,
+      );
+      this.entries.set(name, { kind: "class", cls });
+      loaded.push(name);
+    }
+    return loaded;
+  }
+
+  /** The metadata of a backend, with spey's defaults for missing fields (spey's `get_backend_metadata`). */
+  metadata(name: string): BackendMetadata {
+    return metadataOf(this.resolve(name));
+  }
 }
 
-/** The metadata of a backend, with spey's defaults for missing fields (spec §4.3). */
-export function getBackendMetadata(name: string): BackendMetadata {
-  const cls = resolveClass(name);
+/** The metadata of a backend class, with spey's defaults for missing fields. */
+export function metadataOf(cls: AnyBackendClass): BackendMetadata {
   return {
     name: cls.name || "__unknown_model__",
     author: cls.author || "__unknown_author__",
@@ -254,11 +224,10 @@ export function getBackendMetadata(name: string): BackendMetadata {
 }
 
 /**
- * BibTeX entries for a backend, built offline from its metadata (no network call): one `@misc`
+ * BibTeX entries of a backend, built offline from its metadata (no network call): one `@misc`
  * per arXiv identifier, DOI and Zenodo record. Keys are derived from the identifiers.
  */
-export function getBackendBibtex(name: string): { arXiv: string[]; doi: string[]; zenodo: string[] } {
-  const meta = getBackendMetadata(name);
+export function bibtexOf(meta: BackendMetadata): { arXiv: string[]; doi: string[]; zenodo: string[] } {
   const key = (prefix: string, id: string) => `${prefix}:${id.replace(/[^A-Za-z0-9.]/g, "_")}`;
   const entry = (k: string, fields: Record<string, string>) =>
     `@misc{${k},\n${Object.entries(fields)

@@ -8,13 +8,7 @@ export type Parameters = Float64Array;
 /** Numbers as users may pass them: arrays, typed arrays. */
 export type NumericArray = ArrayLike<number>;
 
-/** Options of {@link BackendBase.config} (spey's `config(allow_negative_signal, poi_upper_bound)`). */
-export interface ConfigOptions {
-  /** Allow μ < 0 down to `minimumPoi` (default true). */
-  readonly allowNegativeSignal?: boolean;
-  /** Upper bound of μ (default 10, as spey). */
-  readonly poiUpperBound?: number;
-}
+export type { ConfigOptions } from "../config/config-variants.js";
 
 /** Options of the likelihood hooks: which data the function evaluates. */
 export interface LikelihoodOptions {

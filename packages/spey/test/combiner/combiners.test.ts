@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BackendBase } from "../../src/plugin/backend-base.js";
-import { getBackend } from "../../src/plugin/registry.js";
+import { getBackend } from "../../src/model/get-backend.js";
 import { CorrelatedCombiner } from "../../src/backends/combined/correlated-combiner.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { ModelConfig } from "../../src/config/model-config.js";

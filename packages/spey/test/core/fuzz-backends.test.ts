@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Workspace } from "../../src/backends/histfactory/workspace.js";
-import { availableBackends, getBackend } from "../../src/plugin/registry.js";
+import { availableBackends, getBackend } from "../../src/model/get-backend.js";
 import { SpeyError } from "../../src/core/errors.js";
 import { setLogHandler } from "../../src/core/logger.js";
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../src/plugin/registry.js";
+import { getBackend } from "../../src/model/get-backend.js";
 import { SpeyError } from "../../src/core/errors.js";
 import { setLogHandler } from "../../src/core/logger.js";
 

@@ -8,7 +8,7 @@ import {
   getBackendMetadata,
   registerBackend,
   resetBackendEntries,
-} from "../../src/plugin/registry.js";
+} from "../../src/model/get-backend.js";
 import type { LikelihoodOptions } from "../../src/plugin/types.js";
 import { ModelConfig } from "../../src/config/model-config.js";
 import { AbstractModel, MissingMetaData, PluginError } from "../../src/core/errors.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../src/plugin/registry.js";
+import { getBackend } from "../../src/model/get-backend.js";
 import { fitModel } from "../../src/fit/fit.js";
 
 describe("free-fit fast path of the simple one-parameter backends", () => {

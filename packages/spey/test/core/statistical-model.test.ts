@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BackendBase } from "../../src/plugin/backend-base.js";
-import { getBackend } from "../../src/plugin/registry.js";
+import { getBackend } from "../../src/model/get-backend.js";
 import type { ConfigOptions } from "../../src/plugin/types.js";
 import { ModelConfig } from "../../src/config/model-config.js";
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BackendBase } from "../../src/plugin/backend-base.js";
-import { getBackend } from "../../src/plugin/registry.js";
+import { getBackend } from "../../src/model/get-backend.js";
 import { CorrelatedCombiner } from "../../src/backends/combined/correlated-combiner.js";
 import { InvalidInput } from "../../src/core/errors.js";
 import { StatisticalModel } from "../../src/model/statistical-model.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../src/plugin/registry.js";
+import { getBackend } from "../../src/model/get-backend.js";
 import { Random } from "../../src/math/random.js";
 
 /** n = 0 observed over b = 0.3 with no uncertainty: exactly CLs(μ) = e^{−μ s}. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../src/plugin/registry.js";
+import { getBackend } from "../../src/model/get-backend.js";
 import { chi2Ppf } from "../../src/math/special.js";
 import { findContour } from "../../src/inference/contour.js";
 

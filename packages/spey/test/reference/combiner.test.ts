@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { availableBackends } from "../../src/plugin/registry.js";
+import { availableBackends } from "../../src/model/get-backend.js";
 import { buildModel, checkResult, expectedErrorClass, loadReference } from "./harness.js";
 
 describe("Python reference: UnCorrStatisticsCombiner", () => {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import { getBackend } from "../../src/plugin/registry.js";
+import { getBackend } from "../../src/model/get-backend.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import {
   AnalysisQueryError,

@@ -17,8 +17,6 @@ export {
   WorkspaceError,
 } from "./errors.js";
 export type { JsonPath } from "./errors.js";
-export { modelFromWorkspaceFiles, splitPatchReference, workspaceFromFiles } from "../../io/histfactory-files.js";
-export type { WorkspaceFilesOptions } from "../../io/histfactory-files.js";
 export {
   code4Coefficients,
   interpolateCode0,

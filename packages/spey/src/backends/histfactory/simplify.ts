@@ -25,7 +25,6 @@
  */
 import { InvalidInput, NegativeExpectedYields } from "../../core/errors.js";
 import { fitModel } from "../../fit/fit.js";
-import type { StatisticalModel } from "../../model/statistical-model.js";
 import { log } from "../../core/logger.js";
 import { backSubstitute, cholesky } from "../../math/linalg.js";
 import { Random } from "../../math/random.js";
@@ -42,7 +41,7 @@ import { describeValue } from "../../core/describe.js";
 /** Arguments of `pyhf.simplify` (spey-pyhf's, camelCased). */
 export interface SimplifyArgs {
   /** A `pyhf` statistical model (or its backend). */
-  readonly statisticalModel: StatisticalModel | HistFactoryBackend;
+  readonly statisticalModel: { readonly backend: BackendBase } | HistFactoryBackend;
   /** "postfit" (default): fit the control model to the observed data; "prefit": to the background expectation. */
   readonly fittype?: "postfit" | "prefit";
   /** Target: "default.correlated_background" (default) or "default.third_moment_expansion" ("default_pdf.…" accepted). */
@@ -394,10 +393,15 @@ export class PyhfSimplify extends ConverterBase {
   }
 }
 
+/** The part of a statistical model {@link compareUpperLimits} uses. */
+export interface UpperLimitModel {
+  poiUpperLimit(options: { expected: "observed" | "aposteriori" | "apriori"; confidenceLevel: number }): number;
+}
+
 /** Observed or expected upper limits of a full and a simplified model, and their relative difference. */
 export function compareUpperLimits(
-  full: StatisticalModel,
-  simplified: StatisticalModel,
+  full: UpperLimitModel,
+  simplified: UpperLimitModel,
   options: { expected?: "observed" | "aposteriori" | "apriori"; confidenceLevel?: number } = {},
 ): { full: number; simplified: number; relativeDifference: number } {
   const o = { expected: options.expected ?? "observed", confidenceLevel: options.confidenceLevel ?? 0.95 };

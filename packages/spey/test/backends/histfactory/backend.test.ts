@@ -8,7 +8,7 @@ import { largeWorkspace } from "../../../../../bench/large-workspace.js";
 import { PyhfBackend } from "../../../src/backends/histfactory/backend.js";
 import { PatchSet } from "../../../src/backends/histfactory/patchset.js";
 import { Workspace } from "../../../src/backends/histfactory/workspace.js";
-import { availableBackends, getBackend, getBackendMetadata } from "../../../src/plugin/registry.js";
+import { availableBackends, getBackend, getBackendMetadata } from "../../../src/model/get-backend.js";
 import { StatisticalModel } from "../../../src/model/statistical-model.js";
 import { captureLogs } from "../../../src/core/logger.js";
 import { Random } from "../../../src/math/random.js";

@@ -10,7 +10,7 @@ import {
   guessChannelType,
   simplifyHistFactory,
 } from "../../../src/backends/histfactory/simplify.js";
-import { getBackend } from "../../../src/plugin/registry.js";
+import { getBackend } from "../../../src/model/get-backend.js";
 import { StatisticalModel } from "../../../src/model/statistical-model.js";
 
 const fixture = (name: string) => new URL(`../../fixtures/histfactory/${name}`, import.meta.url).pathname;

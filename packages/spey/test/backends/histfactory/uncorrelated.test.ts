@@ -4,7 +4,7 @@
  * pyhf cross-check of histosys workspaces (spey-after-pr67.md §6); plus the toy calculator.
  */
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../../src/plugin/registry.js";
+import { getBackend } from "../../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../../src/model/statistical-model.js";
 
 const readme = (): StatisticalModel =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../../src/plugin/registry.js";
+import { getBackend } from "../../../src/model/get-backend.js";
 
 /**
  * spey's published post-PR-67 numbers (addendum §6) through the public factory. They are given to

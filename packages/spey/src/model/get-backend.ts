@@ -1,0 +1,97 @@
+import { BUILTIN_BACKENDS } from "../backends/builtins.js";
+import { InvalidInput, PluginError } from "../core/errors.js";
+import { camelCaseKeys } from "../core/naming.js";
+import { BackendBase, type ConverterBase } from "../plugin/backend-base.js";
+import {
+  type AnyBackendClass,
+  type BackendMetadata,
+  BackendRegistry,
+  bibtexOf,
+  isConverterClass,
+} from "../plugin/registry.js";
+import { StatisticalModel, type StatisticalModelOptions } from "./statistical-model.js";
+
+/**
+ * The package's backend registry: the only module-level mutable state of the library. Holds the
+ * built-ins, the classes registered with {@link registerBackend}, and plug-ins discovered from
+ * installed npm packages (loaded on first use).
+ */
+export const backendRegistry = new BackendRegistry([...BUILTIN_BACKENDS]);
+
+/**
+ * Register a backend (or converter) class under its static `name` (spey's `register_backend`):
+ * checks the metadata, the required methods and the `speyRequires` range; a name already
+ * registered is rejected. Returns the class, so it can wrap a class expression.
+ */
+export function registerBackend<T extends AnyBackendClass>(cls: T): T {
+  return backendRegistry.register(cls);
+}
+
+/** Accessor names of every available backend: built-ins, registered, discovered plug-ins (spey's `AvailableBackends`). */
+export function availableBackends(): string[] {
+  return backendRegistry.names();
+}
+
+/**
+ * Restore the registry to its initial state: the built-ins plus a fresh scan of installed
+ * plug-in packages (from the working directory, or from `options.from`). Classes added with
+ * {@link registerBackend} are removed.
+ */
+export function resetBackendEntries(options: { from?: string } = {}): void {
+  backendRegistry.reset(options);
+}
+
+/** Load every discovered plug-in with dynamic `import()` (for ES-module plug-ins on any Node ≥ 20). */
+export function loadPlugins(): Promise<string[]> {
+  return backendRegistry.loadPlugins();
+}
+
+/** The metadata of a backend, with spey's defaults for missing fields (spey's `get_backend_metadata`). */
+export function getBackendMetadata(name: string): BackendMetadata {
+  return backendRegistry.metadata(name);
+}
+
+/**
+ * BibTeX entries for a backend, built offline from its metadata (no network call; spey's
+ * `get_backend_bibtex` queries inspirehep): one `@misc` per arXiv identifier, DOI and Zenodo record.
+ */
+export function getBackendBibtex(name: string): { arXiv: string[]; doi: string[]; zenodo: string[] } {
+  return bibtexOf(getBackendMetadata(name));
+}
+
+/** What {@link getBackend} returns: builds a {@link StatisticalModel} from one arguments object. */
+export type BackendFactory = (args?: Record<string, unknown> & StatisticalModelOptions) => StatisticalModel;
+
+/**
+ * The factory of a backend (spey's `get_backend`). It takes one object: the backend's own
+ * arguments (camelCase, spey's snake_case also accepted) plus `analysis`, `xsection` and `ntoys`.
+ *
+ * @example
+ * const model = getBackend("default.poisson")({ signalYields: [5], backgroundYields: [10], data: [12] });
+ * model.exclusionConfidenceLevel(); // [1 − CLs]
+ */
+export function getBackend(name: string): BackendFactory {
+  const cls = backendRegistry.resolve(name);
+  return (args = {}) => {
+    if (typeof args !== "object" || args === null) {
+      throw new InvalidInput(`the arguments of backend ${name} must be an object; got ${String(args)}.`);
+    }
+    const { analysis, xsection, ntoys, ...rest } = camelCaseKeys(args) as Record<string, unknown> &
+      StatisticalModelOptions;
+    let backend: BackendBase;
+    if (isConverterClass(cls)) {
+      const converter = new (cls as unknown as new () => ConverterBase)();
+      backend = converter.convert(rest);
+    } else {
+      backend = new (cls as unknown as new (a: Record<string, unknown>) => BackendBase)(rest);
+    }
+    if (!(backend instanceof BackendBase) && typeof (backend as BackendBase).getLogpdfFunc !== "function") {
+      throw new PluginError(`The backend ${name} did not produce a BackendBase instance.`);
+    }
+    return new StatisticalModel(backend, {
+      ...(analysis !== undefined ? { analysis } : { analysis: "__unknown_analysis__" }),
+      ...(xsection !== undefined ? { xsection } : {}),
+      ...(ntoys !== undefined ? { ntoys } : {}),
+    });
+  };
+}
