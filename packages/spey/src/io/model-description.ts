@@ -4,29 +4,16 @@
  * likelihood (signal scale, luminosity, systematics) applied to a description.
  */
 import { InvalidInput } from "../core/errors.js";
-import { getBackend } from "../plugin/registry.js";
+import { camelCaseKeys } from "../core/naming.js";
+import { getBackend } from "../model/get-backend.js";
 import type { StatisticalModel } from "../model/statistical-model.js";
-
-/** spey's snake_case argument name in camelCase (`signal_yields` → `signalYields`). */
-function camelCase(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
 
 /**
  * A description with spey's snake_case argument names in camelCase (as `getBackend` converts
  * them); a name given in both spellings is an {@link InvalidInput}.
  */
 export function normaliseDescription(description: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const seen = new Map<string, string>();
-  for (const [key, value] of Object.entries(description)) {
-    const camel = camelCase(key);
-    const other = seen.get(camel);
-    if (other !== undefined) throw new InvalidInput(`argument "${key}" is given twice (also as "${other}"); keep one.`);
-    seen.set(camel, key);
-    out[camel] = value;
-  }
-  return out;
+  return camelCaseKeys(description);
 }
 
 /**

@@ -9,7 +9,7 @@ import { describeValue, isArrayLike } from "../../src/core/describe.js";
 import { InputError, InvalidInput, SpeyError } from "../../src/core/errors.js";
 import { setLogHandler } from "../../src/core/logger.js";
 import { EffectiveSigmaBackground } from "../../src/backends/simplified/backgrounds.js";
-import { getBackend } from "../../src/plugin/registry.js";
+import { getBackend } from "../../src/model/get-backend.js";
 import { normCdf } from "../../src/math/special.js";
 
 function errorOf(fn: () => unknown): Error {
