@@ -42,7 +42,10 @@ export function registerBatch(program: Command): void {
     .description(
       "compute every point of a grid (JSON Lines, one signal point per line) on worker threads; results stream to a JSONL file and a re-run resumes",
     )
-    .argument("<grid>", 'grid file: one JSON object per line, {"id"?, "meta"?, ...model arguments}')
+    .argument(
+      "<grid>",
+      'grid file: one JSON object per line, {"id"?, "meta"?, ...model arguments}; or a HEPData archive (.tar.gz, .zip) or folder: every patch of its patch set, the labels as coordinates',
+    )
     .option(
       "--base <model>",
       "shared model file the grid lines are laid over (e.g. background and data; the lines give signalYields)",
@@ -82,10 +85,31 @@ export function registerBatch(program: Command): void {
       process.once("SIGINT", interrupt);
       process.once("SIGTERM", interrupt);
       try {
+        let gridPath = grid;
+        let basePath = options.base;
+        const outputPath = options.output;
+        const { isLikelihoodArchive } = await import("../hepdata.js");
+        if (options.base === undefined && isLikelihoodArchive(grid)) {
+          // All signal points of the patch set: the grid and its base are written beside the results
+          // (deterministically, so that a re-run resumes).
+          const { archiveStem, gridFromArchive } = await import("../hepdata.js");
+          const { writeFileSync } = await import("node:fs");
+          const archive = await gridFromArchive(grid);
+          const stem = archiveStem(grid);
+          gridPath = `${stem}.grid.jsonl`;
+          basePath = `${stem}.bkgonly.json`;
+          writeFileSync(gridPath, `${archive.lines.join("\n")}\n`);
+          writeFileSync(basePath, archive.base);
+          if (!options.json) {
+            print(
+              `${grid}: ${archive.likelihood.points.length} signal points of ${archive.likelihood.patchesPath} (coordinates ${archive.likelihood.labels.join(", ") || "none"}) → grid ${gridPath}, base ${basePath}`,
+            );
+          }
+        }
         const summary = await runBatch({
-          gridPath: grid,
-          basePath: options.base,
-          outputPath: options.output,
+          gridPath,
+          basePath,
+          outputPath,
           workers: options.workers,
           shard: options.shard,
           task: {
@@ -104,7 +128,7 @@ export function registerBatch(program: Command): void {
         else {
           const resumed = summary.skipped > 0 ? ` (${summary.skipped} already done)` : "";
           print(
-            `${grid} → ${summary.output}: ${summary.total} points${resumed}; computed ${summary.computed} in ${summary.seconds.toFixed(1)} s: ${summary.ok} ok, ${summary.failed} failed`,
+            `${gridPath} → ${summary.output}: ${summary.total} points${resumed}; computed ${summary.computed} in ${summary.seconds.toFixed(1)} s: ${summary.ok} ok, ${summary.failed} failed`,
           );
         }
         if (summary.interrupted) {

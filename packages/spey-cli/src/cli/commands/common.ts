@@ -16,7 +16,7 @@ export function modelCommand(command: Command): Command {
   return command
     .argument(
       "<model>",
-      'model file {"backend": ..., ...arguments} (camelCase or snake_case), a pyhf workspace, or "-" for standard input',
+      'model file {"backend": ..., ...arguments} (camelCase or snake_case), a pyhf workspace, a HEPData archive (.tar.gz, .zip) or folder (then name a signal point), or "-" for standard input',
     )
     .argument("[patches...]", PATCHES_HELP)
     .option("--patch <file>", "a signal patch, as an option (repeatable)", collect)
@@ -33,6 +33,9 @@ export function withPatches<T extends ModelOptions>(patches: readonly string[], 
  * `--help` and option errors do not pay for loading every backend.
  */
 export async function load(file: string, options: ModelOptions): Promise<LoadedModel> {
+  const { isLikelihoodArchive, modelFromArchive } = await import("../hepdata.js");
+  // A HEPData archive or folder: the patches name a signal point of its patch set.
+  if (isLikelihoodArchive(file)) return modelFromArchive(file, options.patch ?? []);
   const { loadModel } = await import("../model-file.js");
   return loadModel(file, { patches: options.patch ?? [] });
 }
