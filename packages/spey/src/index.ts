@@ -35,6 +35,7 @@ export { BackendBase, ConverterBase } from "./plugin/backend-base.js";
 export type { BackendClass, BackendMetadataFields } from "./plugin/backend-base.js";
 export type {
   ConfigOptions,
+  ExpectedDataOptions,
   LikelihoodOptions,
   ObjectiveOptions,
   LogpdfFunction,
@@ -158,12 +159,22 @@ export type {
   CombinerLikelihoodOptions,
   CombinerMaximizeOptions,
 } from "./model/uncorrelated-combiner.js";
-export { CorrelatedCombiner } from "./backends/combined/correlated-combiner.js";
+export { CorrelatedCombiner, CorrelatedStatisticsCombiner } from "./backends/combined/correlated-combiner.js";
+export type { CorrelatedCombinerArgs, SharedParameter } from "./backends/combined/correlated-combiner.js";
+export { UncorrelatedStatisticsCombiner } from "./backends/combined/uncorrelated-combiner.js";
+export {
+  CombinerBase,
+  PerAnalysisData,
+  finiteDifferenceObjective,
+} from "./backends/combined/combiner-base.js";
 export type {
-  CorrelatedCombinerArgs,
-  SharedParameter,
   CombinableModel,
-} from "./backends/combined/correlated-combiner.js";
+  CombinerBaseArgs,
+  CombinedMember,
+  ModelKey,
+  ParameterMap,
+  PerAnalysisDataRecord,
+} from "./backends/combined/combiner-base.js";
 
 // Multi-parameter inference
 export { findContour } from "./inference/contour.js";

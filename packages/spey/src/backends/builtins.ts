@@ -1,4 +1,5 @@
 import { CorrelatedCombiner } from "./combined/correlated-combiner.js";
+import { UncorrelatedStatisticsCombiner } from "./combined/uncorrelated-combiner.js";
 import type { AnyBackendClass } from "../plugin/registry.js";
 import { PyhfBackend, UncorrelatedBackgroundBackend } from "./histfactory/backend.js";
 import { PyhfSimplify } from "./histfactory/simplify.js";
@@ -20,6 +21,7 @@ export const BUILTIN_BACKENDS: readonly AnyBackendClass[] = [
   ThirdMomentExpansion,
   EffectiveSigma,
   CorrelatedCombiner,
+  UncorrelatedStatisticsCombiner,
   PyhfBackend,
   UncorrelatedBackgroundBackend,
   // A converter (ConverterBase subclass): the registry instantiates it and calls `convert(args)`.

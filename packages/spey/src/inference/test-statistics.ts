@@ -85,7 +85,8 @@ export const ASIMOV_TESTSTAT_TOLERANCE = 1e-3;
 /**
  * √q, √q_A and the shift Δ fed to the asymptotic formulae (spec §9.2). For q̃μ with √q > √q_A the
  * shift is (q − q_A)/(2√q_A) (arXiv:1007.1727 eq. 66); otherwise Δ = √q − √q_A. Throws
- * {@link AsimovTestStatZero} when that division would use √q_A below `asimovTolerance`.
+ * {@link AsimovTestStatZero} when that division would use √q_A below `asimovTolerance` (default
+ * {@link ASIMOV_TESTSTAT_TOLERANCE} = 1e-3, spey's `compute_teststatistics` default).
  */
 export function computeTestStatistics(
   mu: number,
@@ -94,7 +95,7 @@ export function computeTestStatistics(
   asimovFit: { muhat: number; nll: number },
   asimovLogpdf: (mu: number) => number,
   testStatistic: string,
-  asimovTolerance = 0,
+  asimovTolerance = ASIMOV_TESTSTAT_TOLERANCE,
 ): { sqrtQmu: number; sqrtQmuA: number; delta: number } {
   const name = canonicalTestStatistic(testStatistic);
   const f = getTestStatistic(name);

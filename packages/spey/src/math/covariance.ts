@@ -22,11 +22,25 @@ export function validateCovariance(
   if (!lower) {
     const eigen = symmetricEigenvalues(m, n);
     const smallest = eigen[0] as number;
-    const kind =
-      Math.abs(smallest) <= 1e-12 * Math.max(1, Math.abs(eigen[n - 1] as number)) ? "singular" : "indefinite";
+    const largest = Math.max(...Array.from(eigen, Math.abs));
+    if (isSingularEigenvalue(smallest, largest)) {
+      throw new InvalidInput(
+        `${argument} is not positive definite (singular): its smallest eigenvalue is ${smallest}, zero to working precision against the largest ${largest}, so some bins are fully (anti)correlated or a variance is zero. Merge fully correlated bins with mergeCorrelatedBins, or drop the degenerate bins.`,
+      );
+    }
     throw new InvalidInput(
-      `${argument} is not positive definite (${kind}): its smallest eigenvalue is ${smallest}. Check the matrix (a covariance must be symmetric with positive variances and |correlations| < 1).`,
+      `${argument} is not positive definite (indefinite): its smallest eigenvalue is ${smallest} (largest ${largest}). Check the matrix (a covariance must be symmetric with positive variances and |correlations| < 1).`,
     );
   }
   return { matrix: m, lower };
+}
+
+/**
+ * Whether an eigenvalue λ that stopped a Cholesky factorisation is zero to working precision:
+ * |λ| ≤ √ε·λ_max (√ε ≈ 1.5e-8). A matrix assembled from rounded inputs (correlations printed to a
+ * few digits, sums of squares) carries eigenvalue errors far above ε·λ_max, so a slightly negative
+ * λ at that level means a singular matrix, not an indefinite one.
+ */
+export function isSingularEigenvalue(lambda: number, largest: number): boolean {
+  return Math.abs(lambda) <= Math.sqrt(Number.EPSILON) * Math.max(Math.abs(largest), Number.MIN_VALUE);
 }

@@ -1,5 +1,6 @@
+import { CombinerBase, PerAnalysisData, type PerAnalysisDataRecord } from "../backends/combined/combiner-base.js";
 import type { BackendBase, BackendClass } from "../plugin/backend-base.js";
-import type { ConfigOptions, NumericArray } from "../plugin/types.js";
+import type { ConfigOptions, ExpectedDataOptions, NumericArray } from "../plugin/types.js";
 import type { BoundInput, ModelConfig, ParameterValues } from "../config/model-config.js";
 import {
   CombinerNotAvailable,
@@ -43,8 +44,8 @@ export interface FitControls extends OptimiserOptions {
 }
 
 export interface LikelihoodOptions extends BaseLikelihoodOptions, FitControls {
-  /** Main counts, optionally followed by the auxiliary data. */
-  readonly data?: NumericArray;
+  /** Main counts, optionally followed by the auxiliary data; for a combination also data per analysis. */
+  readonly data?: NumericArray | PerAnalysisDataRecord;
   /** Return −log L (default) or the likelihood value exp(log L). */
   readonly returnNll?: boolean;
   /** Also return the fitted parameters: `[nll, parameters]`. */
@@ -52,7 +53,8 @@ export interface LikelihoodOptions extends BaseLikelihoodOptions, FitControls {
 }
 
 export interface MaximizeOptions extends BaseMaximizeOptions, FitControls {
-  readonly data?: NumericArray;
+  /** Main counts, optionally followed by the auxiliary data; for a combination also data per analysis. */
+  readonly data?: NumericArray | PerAnalysisDataRecord;
   readonly returnNll?: boolean;
   /** Return the fitted values of these parameters (names or indices) instead of μ̂. */
   readonly poiIndices?: readonly (string | number)[];
@@ -66,12 +68,25 @@ export interface AsimovOptions extends FitControls {
   readonly poiTest?: ParameterValues;
 }
 
-function toVector(data: NumericArray | undefined, argument: string): Float64Array | undefined {
+/**
+ * The data vector of a likelihood request. A combination (a {@link CombinerBase} backend) also
+ * takes a record of data per analysis (name or position → data; unlisted models keep their own).
+ */
+function toVector(
+  data: NumericArray | PerAnalysisDataRecord | undefined,
+  argument: string,
+  backend?: BackendBase,
+): Float64Array | undefined {
   if (data === undefined) return undefined;
-  if (!isArrayLike(data)) {
+  if (data instanceof PerAnalysisData) return data;
+  if (backend instanceof CombinerBase && typeof data === "object" && data !== null && !isArrayLike(data)) {
+    return backend.perAnalysisData(data as PerAnalysisDataRecord);
+  }
+  const vector = data as NumericArray;
+  if (!isArrayLike(vector)) {
     throw new InvalidInput(`${argument} must be an array of numbers; got ${describeValue(data)}.`);
   }
-  const out = Float64Array.from(data);
+  const out = Float64Array.from(vector);
   for (let i = 0; i < out.length; i++) {
     if (!Number.isFinite(out[i])) throw new InvalidInput(`${argument}[${i}] must be finite; got ${out[i]}.`);
   }
@@ -217,7 +232,7 @@ export class StatisticalModel extends HypothesisTestingBase {
     const expected = toExpectation(options.expected);
     const config = this.backend.config();
     const fixed = this.resolveFixed(options.poiTest, config);
-    const out = this.conditionalFit(fixed, expected, toVector(options.data, "data"), options, config);
+    const out = this.conditionalFit(fixed, expected, toVector(options.data, "data", this.backend), options, config);
     const value = options.returnNll === false ? Math.exp(-out.nll) : out.nll;
     return options.returnParameters ? [value, Array.from(out.parameters)] : value;
   }
@@ -236,7 +251,13 @@ export class StatisticalModel extends HypothesisTestingBase {
     const config = this.backend.config({ allowNegativeSignal });
     const fixed =
       options.fixedPoiValue === undefined ? new Map<number, number>() : config.resolvePoiIndices(options.fixedPoiValue);
-    const out = this.freeFit(allowNegativeSignal, fixed, expected, toVector(options.data, "data"), options);
+    const out = this.freeFit(
+      allowNegativeSignal,
+      fixed,
+      expected,
+      toVector(options.data, "data", this.backend),
+      options,
+    );
     const nll = options.returnNll === false ? Math.exp(-out.nll) : out.nll;
     if (options.poiIndices) {
       const values: Record<string, number> = {};
@@ -246,7 +267,22 @@ export class StatisticalModel extends HypothesisTestingBase {
     return [out.parameters[config.poiIndex] as number, nll];
   }
 
-  private requireExpectedData(): (pars: Float64Array) => Float64Array {
+  /**
+   * The backend's expected data at `pars` (spey-pyhf's `expected_data(pars, include_auxiliary)`):
+   * the main-measurement means, followed by the auxiliary data at `pars` unless
+   * `includeAuxiliary` is false.
+   */
+  expectedData(pars: NumericArray, options: ExpectedDataOptions = {}): number[] {
+    const f = this.requireExpectedData();
+    const config = this.backend.config();
+    const x = toVector(pars, "pars") as Float64Array;
+    if (x.length !== config.npar) {
+      throw new InvalidInput(`pars has ${x.length} entries but the model has ${config.npar} parameters.`);
+    }
+    return Array.from(f(x, options));
+  }
+
+  private requireExpectedData(): (pars: Float64Array, options?: ExpectedDataOptions) => Float64Array {
     const f = this.backend.expectedData;
     if (typeof f !== "function") {
       throw new MethodNotAvailable(

@@ -36,6 +36,23 @@ export interface CombinerMaximizeOptions extends OptimiserOptions {
   readonly initialMuhatValue?: number;
   /** Bounds of μ (default [minimumPoi or 0, max(10, μ_init)]). */
   readonly parBounds?: readonly [number, number];
+  /** Return μ̂ as a record keyed by these names or indices (spey's `poi_indices`). */
+  readonly poiIndices?: readonly (string | number)[];
+}
+
+/**
+ * μ̂, or with `poiIndices` a record mapping each requested key to μ̂ (the only parameter of the
+ * combination), as spey's `UnCorrStatisticsCombiner.maximize_likelihood(poi_indices=...)`.
+ */
+function poiOutput(
+  muhat: number,
+  poiIndices: readonly (string | number)[] | undefined,
+): number | Record<string, number> {
+  if (poiIndices === undefined) return muhat;
+  if (!Array.isArray(poiIndices)) {
+    throw new InvalidInput('poiIndices must be an array of parameter names or indices, e.g. ["mu"].');
+  }
+  return Object.fromEntries(poiIndices.map((k) => [String(k), muhat]));
 }
 
 /** Tolerance of the one-dimensional fit of μ (Brent's bounded method). */
@@ -262,7 +279,13 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
   }
 
   /** The combined unconditional fit `[μ̂, NLL_min]` (a one-dimensional fit of Σ_k NLL_k(μ)). */
-  maximizeLikelihood(options: CombinerMaximizeOptions & BaseMaximizeOptions = {}): [number, number] {
+  maximizeLikelihood(
+    options: CombinerMaximizeOptions & BaseMaximizeOptions & { poiIndices: readonly (string | number)[] },
+  ): [Record<string, number>, number];
+  maximizeLikelihood(options?: CombinerMaximizeOptions & BaseMaximizeOptions): [number, number];
+  maximizeLikelihood(
+    options: CombinerMaximizeOptions & BaseMaximizeOptions = {},
+  ): [number, number] | [Record<string, number>, number] {
     this.requireModels();
     if (options.fixedPoiValue !== undefined) {
       throw new InvalidInput("fixedPoiValue is not supported by UnCorrStatisticsCombiner: μ is its only parameter.");
@@ -278,20 +301,40 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
       upper,
       options.optimiser,
     );
-    return [muhat, options.returnNll === false ? Math.exp(-nll) : nll];
+    return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
+      | [number, number]
+      | [Record<string, number>, number];
   }
 
   /** The combined fit on the Asimov data of `testStatistics` (μ̂_A ≥ 0 unless the statistic is qμ). */
   maximizeAsimovLikelihood(
-    options: OptimiserOptions & { expected?: ExpectationType; testStatistics?: string; returnNll?: boolean } = {},
-  ): [number, number] {
+    options: OptimiserOptions & {
+      expected?: ExpectationType;
+      testStatistics?: string;
+      returnNll?: boolean;
+      poiIndices: readonly (string | number)[];
+    },
+  ): [Record<string, number>, number];
+  maximizeAsimovLikelihood(
+    options?: OptimiserOptions & { expected?: ExpectationType; testStatistics?: string; returnNll?: boolean },
+  ): [number, number];
+  maximizeAsimovLikelihood(
+    options: OptimiserOptions & {
+      expected?: ExpectationType;
+      testStatistics?: string;
+      returnNll?: boolean;
+      poiIndices?: readonly (string | number)[];
+    } = {},
+  ): [number, number] | [Record<string, number>, number] {
     this.requireModels();
     const expected = toExpectation(options.expected);
     const testStatistics = options.testStatistics ?? "qtilde";
     const allow = canonicalTestStatistic(testStatistics) === "q";
     const data = this.generateAsimovData({ expected, testStatistic: testStatistics });
     const [muhat, nll] = this.fitMu(expected, data, allow ? this.minimumPoi : 0, 10, options.optimiser);
-    return [muhat, options.returnNll === false ? Math.exp(-nll) : nll];
+    return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
+      | [number, number]
+      | [Record<string, number>, number];
   }
 
   /** Asimov data generated once per hypothesis test instead of once per evaluation. */

@@ -2,6 +2,7 @@ import type { ModelConfig } from "../config/model-config.js";
 import type { Bound } from "../config/model-config.js";
 import type {
   ConfigOptions,
+  ExpectedDataOptions,
   FastPathConditionalOptions,
   FastPathFreeOptions,
   FastPathResult,
@@ -59,8 +60,11 @@ export abstract class BackendBase {
   /** A function evaluating log L(pars), all normalisation constants included. */
   abstract getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction;
 
-  /** Expected data at `pars`: the main-model means followed by the auxiliary data at `pars`. */
-  expectedData?(pars: Parameters): Float64Array;
+  /**
+   * Expected data at `pars`: the main-model means followed by the auxiliary data at `pars`
+   * (only the means with `{includeAuxiliary: false}`).
+   */
+  expectedData?(pars: Parameters, options?: ExpectedDataOptions): Float64Array;
 
   /** −log L with its analytic gradient. */
   getObjectiveFunction?(options?: LikelihoodOptions): ObjectiveFunction;

@@ -21,6 +21,12 @@ export interface LikelihoodOptions {
   readonly data?: NumericArray;
 }
 
+/** Options of `expectedData` (spey-pyhf's `expected_data(pars, include_auxiliary=True)`). */
+export interface ExpectedDataOptions {
+  /** Append the auxiliary data at `pars` to the main-measurement means (default true). */
+  readonly includeAuxiliary?: boolean;
+}
+
 export interface ObjectiveOptions extends LikelihoodOptions {
   /** Ask for the analytic gradient (default true). */
   readonly doGrad?: boolean;

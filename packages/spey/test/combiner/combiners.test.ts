@@ -167,7 +167,8 @@ describe("default.correlated_combiner (addendum §5)", () => {
         analysis: "B",
       }),
     ];
-    const correlated = new StatisticalModel(new CorrelatedCombiner({ models }));
+    // spey shares nothing undeclared: the POIs are shared by declaring "mu".
+    const correlated = new StatisticalModel(new CorrelatedCombiner({ models, sharedParameters: ["mu"] }));
     const uncorrelated = new UnCorrStatisticsCombiner(...models);
     const [a, ea] = correlated.exclusionConfidenceLevel({ expected: "all" });
     const [b, eb] = uncorrelated.exclusionConfidenceLevel({ expected: "all" });
@@ -198,8 +199,9 @@ describe("default.correlated_combiner (addendum §5)", () => {
 
   it("rejects unknown members and inconsistent declarations", () => {
     const A = poissonTheta(5, 20, 18, 4, "A");
+    // An unknown analysis is spey's AnalysisQueryError.
     expect(() => new CorrelatedCombiner({ models: [A], sharedParameters: [{ name: "t", members: { Z: 1 } }] })).toThrow(
-      InvalidInput,
+      AnalysisQueryError,
     );
     expect(() => new CorrelatedCombiner({ models: [A, A] })).toThrow(/appears twice/);
     expect(() => new CorrelatedCombiner({ models: [] })).toThrow(InvalidInput);

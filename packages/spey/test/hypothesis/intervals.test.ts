@@ -101,7 +101,7 @@ describe("χ² tests, pulls and σμ (spec §11)", () => {
 class Combinable extends Normal {
   static override name = "test.combinable";
   override combine(other: BackendBase): BackendBase {
-    return new CorrelatedCombiner({ models: [this, other], analyses: ["left", "right"] });
+    return new CorrelatedCombiner({ models: [this, other], analyses: ["left", "right"], sharedParameters: ["mu"] });
   }
 }
 

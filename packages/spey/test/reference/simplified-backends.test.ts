@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInput } from "../../src/core/errors.js";
+import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import { buildModel, checkResult, expectedErrorClass, loadReference, type ReferenceCase } from "./harness.js";
 
 const BACKENDS = [
@@ -40,7 +41,7 @@ const DELIBERATE: Record<string, { reason: string; check: (c: ReferenceCase) => 
           r.args.return_nll === true,
       );
       // Both minima are local minima of the same likelihood: ours is lower, never higher.
-      const [muhat, nll] = model.maximizeLikelihood();
+      const [muhat, nll] = (model as StatisticalModel).maximizeLikelihood();
       const speyFit = c.results.find(
         (r) =>
           r.op === "maximize_likelihood" &&

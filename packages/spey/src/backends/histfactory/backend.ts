@@ -30,6 +30,7 @@ import { minimize } from "../../optimize/minimize.js";
 import type { MinimizeOptions } from "../../optimize/types.js";
 import type {
   ConfigOptions,
+  ExpectedDataOptions,
   FastPathConditionalOptions,
   FastPathFreeOptions,
   FastPathResult,
@@ -40,6 +41,7 @@ import type {
   Parameters,
   Sampler,
 } from "../../plugin/types.js";
+import { WorkspaceError } from "./errors.js";
 import { type JsonPatch, validateJsonPatch } from "./json-patch.js";
 import {
   type HistFactoryModel,
@@ -85,6 +87,17 @@ export abstract class HistFactoryBackend extends BackendBase {
 
   protected constructor(workspace: Workspace, model: HistFactoryModel, options: HistFactoryBackendOptions) {
     super();
+    if (model.suggestedFixed[model.poiIndex]) {
+      // pyhf's hypothesis tests refuse such a model (`InvalidModel`: "POI at index [i] is set as
+      // fixed, which makes inference impossible"); a silent fit at the fixed value would report
+      // CLs of a hypothesis that was never tested.
+      const m = Math.max(0, workspace.measurementNames.indexOf(model.measurement.name));
+      const index = model.measurement.config.parameters.findIndex((p) => p.name === model.poiName);
+      throw new WorkspaceError(
+        index >= 0 ? ["measurements", m, "config", "parameters", index, "fixed"] : ["measurements", m, "config", "poi"],
+        `the parameter of interest "${model.poiName}" (index ${model.poiIndex}) is set as fixed, which makes inference impossible; remove "fixed": true from its parameter configuration in the measurement.`,
+      );
+    }
     this.workspace = workspace;
     this.model = model;
     this.poiBoundsMode = checkPoiBounds(options.poiBounds);
@@ -158,8 +171,9 @@ export abstract class HistFactoryBackend extends BackendBase {
     };
   }
 
-  override expectedData(pars: Parameters): Float64Array {
-    return this.model.expectedData(pars);
+  /** pyhf's `expected_data(pars, include_auxdata)`: main bins, then the auxiliary data in `auxdata_order`. */
+  override expectedData(pars: Parameters, options?: ExpectedDataOptions): Float64Array {
+    return options?.includeAuxiliary === false ? this.model.expectedMain(pars) : this.model.expectedData(pars);
   }
 
   override getSampler(pars: Parameters): Sampler {

@@ -165,7 +165,7 @@ export class HistFactoryModel {
   readonly suggestedFixed: readonly boolean[];
   /** Nominal auxiliary data. */
   readonly auxdata: Float64Array;
-  /** Names of the constrained parameter sets in auxiliary-data order (pyhf: sorted by name). */
+  /** Names of the constrained parameter sets in auxiliary-data order (pyhf 0.7: parameter order). */
   readonly auxiliaryOrder: readonly string[];
   /** Observed main data (channels by name), from the workspace's observations. */
   readonly observed: Float64Array;
@@ -244,8 +244,10 @@ export class HistFactoryModel {
     const fill = this.binPtr.slice(0, this.nMain);
     for (let k = 0; k < this.nCells; k++) this.binCells[fill[this.cellBin[k] as number]!++] = k;
 
-    // Auxiliary data: constrained sets in name order (pyhf's `auxdata_order`).
-    const constrained = init.sets.filter((s) => s.constraint !== "none").sort((a, b) => byCodePoint(a.name, b.name));
+    // Auxiliary data: the constrained sets in parameter order — pyhf 0.7's `auxdata_order`, built by
+    // `_create_parameters_from_spec` (src/pyhf/pdf.py) while it walks the parameter sets in
+    // `par_order`. (pyhf < 0.6 sorted them by name; 0.7.6, which spey-pyhf pins, does not.)
+    const constrained = init.sets.filter((s) => s.constraint !== "none");
     this.auxiliaryOrder = constrained.map((s) => s.name);
     this.nAux = constrained.reduce((sum, s) => sum + s.n, 0);
     this.auxdata = new Float64Array(this.nAux);

@@ -8,6 +8,7 @@ import { minimumPoi, selectData, toFiniteVector } from "../inputs.js";
 import { SignalYields } from "../signal.js";
 import type {
   ConfigOptions,
+  ExpectedDataOptions,
   FastPathFreeOptions,
   FastPathResult,
   HessianFunction,
@@ -322,7 +323,8 @@ export abstract class SimplePdfBase extends BackendBase {
     return { nll: -this.logDensity(main, lambda), parameters: Float64Array.of(mu) };
   }
 
-  override expectedData(pars: Parameters): Float64Array {
+  /** λ(pars); these models have no auxiliary data, so `includeAuxiliary` changes nothing. */
+  override expectedData(pars: Parameters, _options?: ExpectedDataOptions): Float64Array {
     const lambda = new Float64Array(this.nBins);
     this.lambda(pars, lambda, new Float64Array(this.nBins));
     return lambda;

@@ -6,7 +6,8 @@
  */
 import { InvalidInput } from "../../core/errors.js";
 import { validateCovariance } from "../../math/covariance.js";
-import { fromFlat, symmetrise } from "../../math/linalg.js";
+import { log } from "../../core/logger.js";
+import { fromFlat, isSymmetric, symmetrise } from "../../math/linalg.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";
 import { describeValue, isArrayLike } from "../../core/describe.js";
 
@@ -25,10 +26,14 @@ export function readSquareMatrix(matrix: unknown, argument: string): { data: Flo
 
 /**
  * The symmetric part (M + Mᵀ)/2 of a square matrix: the closest symmetric matrix in the Frobenius
- * norm. A Gaussian only sees this part of its quadratic form (addendum §2).
+ * norm. A Gaussian only sees this part of its quadratic form (addendum §2). Warns when the input
+ * was not symmetric (the result then differs from it).
  */
 export function symmetriseMatrix(matrix: MatrixInput): number[][] {
   const { data, n } = readSquareMatrix(matrix, "matrix");
+  if (!isSymmetric(data, n, 0)) {
+    log.warning("symmetriseMatrix: the matrix is not symmetric; returning its symmetric part (M + Mᵀ)/2.");
+  }
   return fromFlat(symmetrise(data, n), n);
 }
 

@@ -18,6 +18,7 @@ import { checkPoissonScale, minimumPoi, selectData, toFiniteVector } from "../in
 import { type SignalFunction, SignalYields } from "../signal.js";
 import type {
   ConfigOptions,
+  ExpectedDataOptions,
   HessianFunction,
   LikelihoodOptions,
   LogpdfFunction,
@@ -467,15 +468,17 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
 
   /**
    * λ(pars) (floored at 1e-20) followed by the auxiliary data at `pars`: θ, then α (addendum §1),
-   * so that an Asimov data set generated at θ̂ refits to θ̂ (arXiv:1007.1727 eq. 25).
+   * so that an Asimov data set generated at θ̂ refits to θ̂ (arXiv:1007.1727 eq. 25); λ alone with
+   * `{includeAuxiliary: false}`.
    */
-  override expectedData(pars: Parameters): Float64Array {
+  override expectedData(pars: Parameters, options?: ExpectedDataOptions): Float64Array {
     const c = this.core;
     if (pars.length !== c.npar) {
       throw new InvalidInput(`parameter vector has ${pars.length} entries; this model has ${c.npar}.`);
     }
     const ev = this.scratchEvaluator();
     ev.computeLambda(pars, false);
+    if (options?.includeAuxiliary === false) return Float64Array.from(ev.lambda);
     const out = new Float64Array(c.nBins + this.nAux);
     out.set(ev.lambda);
     for (let i = 0; i < c.nBins; i++) out[c.nBins + i] = pars[c.thetaOffset + i]!;

@@ -52,8 +52,10 @@ describe("parameter layout (pyhf 0.7 order)", () => {
     ]);
     expect(model.poiIndex).toBe(3);
     expect(model.channels.map((c) => c.name)).toEqual(["CR", "SR"]);
-    // Auxiliary data: constrained sets by name (pyhf's `auxdata_order`).
-    expect(model.auxiliaryOrder).toEqual(["jer", "jes", "lumi", "sig_theory", "stat_CR", "stat_SR", "wjets_shape"]);
+    // Auxiliary data: the constrained sets in parameter order — pyhf 0.7.6's `auxdata_order`
+    // (`_create_parameters_from_spec` in src/pyhf/pdf.py appends them while walking `par_order`;
+    // only pyhf < 0.6 sorted them by name).
+    expect(model.auxiliaryOrder).toEqual(["jer", "lumi", "jes", "sig_theory", "wjets_shape", "stat_CR", "stat_SR"]);
   });
 
   it("takes inits, bounds, fixed flags and auxiliary data from the modifiers and the measurement", () => {
@@ -78,9 +80,10 @@ describe("parameter layout (pyhf 0.7 order)", () => {
     expect(model.suggestedFixed.map((f, i) => (f ? model.parameterNames[i] : "")).filter(Boolean)).toEqual([
       "wjets_shape[1]",
     ]);
-    // Shapesys τ = (ν/δ)² (1 for the invalid bin); staterror aux 1; Gaussian aux 0 and 1 (lumi).
+    // In auxiliary order: jer 0, lumi 1, jes 0, sig_theory 0, shapesys τ = (ν/δ)² (1 for the
+    // invalid bin), staterror aux 1.
     const aux = Array.from(model.auxdata);
-    expect(aux).toEqual([0, 0, 1, 0, 1, 1, 1, 1, 1, (40 / 4) ** 2, 1]);
+    expect(aux).toEqual([0, 1, 0, 0, (40 / 4) ** 2, 1, 1, 1, 1, 1, 1]);
     // Staterror widths: √Σδ² / Σν per bin over the samples carrying it (pyhf's relerrs).
     const statSR = model.parameterSet("stat_SR");
     expect(statSR?.sigmas[0]).toBeCloseTo(Math.hypot(2, 1) / 23, 15);
@@ -215,23 +218,24 @@ function directLogpdf(
       logL += n * Math.log(lambda) - lambda - gammaln(n + 1);
     }
   }
-  // Constraints, in the auxiliary order jer, jes, lumi, sig_theory, stat_CR, stat_SR, wjets_shape.
+  // Constraints, in pyhf 0.7's auxiliary order (parameter order): jer, lumi, jes, sig_theory,
+  // wjets_shape, stat_CR, stat_SR.
   const gauss = (a: number, x: number, s: number) => -0.5 * ((a - x) / s) ** 2 - Math.log(Math.sqrt(2 * Math.PI) * s);
   const sigmaSR = [Math.hypot(2, 1) / 23, Math.hypot(1.5, 0.5) / 12, 1 / 6];
   const sigmaCR = [Math.hypot(5, 3) / 140, Math.hypot(4, 3) / 110];
   let j = 0;
   logL += gauss(aux[j++] as number, value("jer"), 1);
-  logL += gauss(aux[j++] as number, value("jes"), 1);
   logL += gauss(aux[j++] as number, value("lumi"), 0.017);
+  logL += gauss(aux[j++] as number, value("jes"), 1);
   logL += gauss(aux[j++] as number, value("sig_theory"), 1);
-  for (let i = 0; i < 2; i++) logL += gauss(aux[j++] as number, value(`stat_CR[${i}]`), sigmaCR[i] as number);
-  for (let i = 0; i < 3; i++) logL += gauss(aux[j++] as number, value(`stat_SR[${i}]`), sigmaSR[i] as number);
   const taus = [(40 / 4) ** 2, 1];
   for (let i = 0; i < 2; i++) {
     const a = aux[j++] as number;
     const rate = value(`wjets_shape[${i}]`) * (taus[i] as number);
     logL += a * Math.log(rate) - rate - gammaln(a + 1);
   }
+  for (let i = 0; i < 2; i++) logL += gauss(aux[j++] as number, value(`stat_CR[${i}]`), sigmaCR[i] as number);
+  for (let i = 0; i < 3; i++) logL += gauss(aux[j++] as number, value(`stat_SR[${i}]`), sigmaSR[i] as number);
   return logL;
 }
 
@@ -336,9 +340,10 @@ describe("data, expected data and sampling", () => {
       return (model.expectedMain(one)[0] as number) - 40;
     })();
     expect(expected[0]).toBeCloseTo(code4Half + 48, 12);
-    // Auxiliary: jes → 0.5; wjets_shape[0] → γ τ = 1.2 × 100.
-    expect(expected[model.nMain + 1]).toBe(0.5);
-    expect(expected[model.nMain + 9]).toBeCloseTo(120, 12);
+    // Auxiliary (pyhf order jer, lumi, jes, sig_theory, wjets_shape, …): jes → 0.5;
+    // wjets_shape[0] → γ τ = 1.2 × 100.
+    expect(expected[model.nMain + 2]).toBe(0.5);
+    expect(expected[model.nMain + 4]).toBeCloseTo(120, 12);
   });
 
   it("'apriori' uses the background expectation at the initial point with μ = 0", () => {
@@ -374,8 +379,8 @@ describe("data, expected data and sampling", () => {
       expect(Math.abs(m - (mean[j] as number))).toBeLessThan(5 * Math.sqrt(v / n) + 1e-12);
     }
     // Main counts and Poisson auxiliary data are integers; lumi's width is 0.017.
-    expect(draws.every((d) => Number.isInteger(d[0]) && Number.isInteger(d[model.nMain + 9]))).toBe(true);
-    const lumiDraws = draws.map((d) => d[model.nMain + 2] as number);
+    expect(draws.every((d) => Number.isInteger(d[0]) && Number.isInteger(d[model.nMain + 4]))).toBe(true);
+    const lumiDraws = draws.map((d) => d[model.nMain + 1] as number);
     const lm = lumiDraws.reduce((s, v) => s + v, 0) / n;
     const lsd = Math.sqrt(lumiDraws.reduce((s, v) => s + (v - lm) ** 2, 0) / (n - 1));
     // The sample standard deviation's relative error is ≈ 1/√(2n) ≈ 1.1%: 5%.

@@ -1,0 +1,676 @@
+/**
+ * The combiner extension point (spey's `spey.combiner.combiner_core.CombinerBase`, spey ≥ 0.2.8):
+ * a backend that joins several statistical models into one likelihood with a single global
+ * parameter vector p. Model m has local parameters θ_m = p[I_m] (a gather map I_m), and
+ *
+ *   log L(p) = Σ_m log L_m(p[I_m]),
+ *
+ * so ∂log L/∂p_a = Σ_m Σ_j g_{m,j} δ(I_m[j], a) and H_ab = Σ_m Σ_jk H^(m)_jk δ(I_m[j], a) δ(I_m[k], b):
+ * gradients and Hessians are scatter-adds of the constituents' (the map is a selection, its
+ * Jacobian a 0/1 matrix). Subclasses decide only which local parameters are the same global
+ * parameter ({@link CombinerBase.buildParameterMap}); everything else lives here.
+ *
+ * A capability of the combination exists only when every constituent has it: the Hessian (else
+ * the fits use the quasi-Newton path), `expectedData` (Asimov data, hence the asymptotic
+ * calculator) and the sampler (toys). Missing methods are absent from the instance, so
+ * `availableCalculators` lists exactly what works.
+ */
+import { AnalysisQueryError, InvalidInput } from "../../core/errors.js";
+import { describeValue } from "../../core/describe.js";
+import { log } from "../../core/logger.js";
+import type { Bound } from "../../config/model-config.js";
+import { ModelConfig } from "../../config/model-config.js";
+import type { RandomSource } from "../../math/random.js";
+import { BackendBase } from "../../plugin/backend-base.js";
+import type {
+  ConfigOptions,
+  ExpectedDataOptions,
+  HessianFunction,
+  LikelihoodOptions,
+  LogpdfFunction,
+  NumericArray,
+  ObjectiveFunction,
+  Parameters,
+  Sampler,
+} from "../../plugin/types.js";
+
+/** A model given to a combiner: a statistical model (its `analysis` names it). */
+export interface CombinableModel {
+  readonly backend: BackendBase;
+  readonly analysis: string;
+}
+
+/** A constituent by analysis name or by position in the combination. */
+export type ModelKey = string | number;
+
+/** Data per analysis (name or position → that model's data vector); unlisted models use their own data. */
+export type PerAnalysisDataRecord = Readonly<Record<string, NumericArray>>;
+
+/** The models of a combination and how bare backends are named. */
+export interface CombinerBaseArgs {
+  /** The models to combine (spey's `statistical_models`); a single model is accepted too. */
+  readonly statisticalModels?: readonly (CombinableModel | BackendBase)[] | CombinableModel;
+  /** Alias of {@link statisticalModels}. */
+  readonly models?: readonly (CombinableModel | BackendBase)[] | CombinableModel;
+  /** Analysis names of bare backends (default `model_<k>`). */
+  readonly analyses?: readonly string[];
+}
+
+/**
+ * Per-analysis data travelling through a `Float64Array`-typed data channel: an empty typed array
+ * carrying the record, recognised by {@link CombinerBase}. Build it with
+ * {@link CombinerBase.perAnalysisData} (the statistical model does this when `data` is a record).
+ */
+export class PerAnalysisData extends Float64Array {
+  /** model position → that model's data */
+  readonly perAnalysis: ReadonlyMap<number, Float64Array>;
+  constructor(perAnalysis: ReadonlyMap<number, Float64Array>) {
+    super(0);
+    this.perAnalysis = perAnalysis;
+  }
+}
+
+/** A member of the combination with everything the hot paths need. */
+export interface CombinedMember {
+  readonly backend: BackendBase;
+  readonly analysis: string;
+  readonly config: ModelConfig;
+  /** Global index of each local parameter (I_m). */
+  readonly map: Int32Array;
+}
+
+/** What {@link CombinerBase.buildParameterMap} returns. */
+export interface ParameterMap {
+  /** The gather map of every model, in model order. */
+  readonly maps: readonly Int32Array[];
+  /** Global name of every shared slot, by slot index. */
+  readonly sharedNames: ReadonlyMap<number, string>;
+}
+
+const isModel = (m: unknown): m is CombinableModel =>
+  typeof m === "object" &&
+  m !== null &&
+  !(m instanceof BackendBase) &&
+  (m as CombinableModel).backend instanceof Object;
+
+function toFiniteVector(values: NumericArray, argument: string): Float64Array {
+  if (values === null || typeof values !== "object" || typeof values.length !== "number") {
+    throw new InvalidInput(`${argument} must be an array of numbers.`);
+  }
+  const out = Float64Array.from(values);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) throw new InvalidInput(`${argument}[${i}] must be finite; got ${out[i]}.`);
+  }
+  return out;
+}
+
+/**
+ * Base class of the combiners (`default.uncorrelated_combiner`, `default.correlated_combiner`, or
+ * your own: subclass, declare the static metadata and implement {@link buildParameterMap};
+ * {@link allocateSlots} turns a grouping of local parameters into gather maps).
+ *
+ * @example
+ * class MuOnly extends CombinerBase {
+ *   static override name = "my.mu_combiner"; // + version, author, speyRequires
+ *   protected buildParameterMap(localNames: string[][]) {
+ *     const groups = new Map(localNames.map((names, m) => [`${m}:${names.indexOf("mu")}`, "mu"]));
+ *     const { maps, slotOf } = CombinerBase.allocateSlots(localNames, groups);
+ *     return { maps, sharedNames: new Map([[slotOf.get("mu") as number, "mu"]]) };
+ *   }
+ * }
+ */
+export abstract class CombinerBase extends BackendBase implements Iterable<CombinableModel> {
+  protected readonly members: readonly CombinedMember[];
+  private readonly storedConfig: ModelConfig;
+  private readonly slots: number;
+  private widths: number[] | undefined;
+  /** Whether every constituent has an analytic gradient (`getObjectiveFunction`). */
+  readonly isDifferentiable: boolean;
+  /** Whether every constituent has a Hessian (else the combined fits are quasi-Newton). */
+  readonly isHessianAvailable: boolean;
+
+  constructor(args: CombinerBaseArgs, options: { poiName?: string | undefined; poiIndex?: number | undefined } = {}) {
+    super();
+    const entries = CombinerBase.readModels(args);
+    const configs = entries.map((e) => e.backend.config());
+    const localNames = entries.map((e, k) => CombinerBase.localParameterNames(configs[k] as ModelConfig, e.analysis));
+    this.members = entries.map((e, k) => ({
+      ...e,
+      config: configs[k] as ModelConfig,
+      map: new Int32Array(0),
+    }));
+    const { maps, sharedNames } = this.buildParameterMap(localNames, args);
+    this.slots = CombinerBase.checkMaps(maps, configs);
+    this.members = entries.map((e, k) => ({ ...e, config: configs[k] as ModelConfig, map: maps[k] as Int32Array }));
+    this.storedConfig = this.buildConfig(sharedNames, localNames, options);
+    this.isDifferentiable = this.members.every((m) => typeof m.backend.getObjectiveFunction === "function");
+    this.isHessianAvailable = this.members.every((m) => typeof m.backend.getHessianLogpdfFunc === "function");
+    // Capabilities the combination does not have are removed from the instance (spey's
+    // `_disable_unsupported_capabilities`): the statistical model then reports the calculators
+    // that work, and fits fall back to the quasi-Newton path without a Hessian.
+    const hide = (method: "getHessianLogpdfFunc" | "expectedData" | "getSampler") =>
+      Object.defineProperty(this, method, { value: undefined, configurable: true, writable: true });
+    if (!this.isHessianAvailable) hide("getHessianLogpdfFunc");
+    const allExpected = this.members.every((m) => typeof m.backend.expectedData === "function");
+    if (!allExpected) hide("expectedData");
+    if (!allExpected || !this.members.every((m) => typeof m.backend.getSampler === "function")) hide("getSampler");
+  }
+
+  /**
+   * Decide which local parameters are identified (the only method a combiner implements).
+   * `localNames[m]` are model m's parameter names ({@link localParameterNames}).
+   */
+  protected abstract buildParameterMap(
+    localNames: readonly (readonly string[])[],
+    args: CombinerBaseArgs,
+  ): ParameterMap;
+
+  /** The global index of the combined POI (default: the slot of the first model's POI). */
+  protected selectPoi(
+    _names: readonly string[],
+    options: { poiName?: string | undefined; poiIndex?: number | undefined },
+  ): number {
+    if (options.poiName !== undefined && options.poiIndex !== undefined) {
+      throw new InvalidInput("give poiName or poiIndex, not both.");
+    }
+    if (options.poiName !== undefined) {
+      const i = _names.indexOf(options.poiName);
+      if (i < 0)
+        throw new InvalidInput(
+          `poiName "${options.poiName}" is not among the combined parameters: [${_names.join(", ")}].`,
+        );
+      return i;
+    }
+    if (options.poiIndex !== undefined) {
+      if (!Number.isInteger(options.poiIndex) || options.poiIndex < 0 || options.poiIndex >= this.slots) {
+        throw new InvalidInput(`poiIndex ${options.poiIndex} is out of range for ${this.slots} combined parameters.`);
+      }
+      return options.poiIndex;
+    }
+    const first = this.members[0] as CombinedMember;
+    return first.map[first.config.poiIndex] as number;
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Construction helpers
+
+  private static readModels(args: CombinerBaseArgs): { backend: BackendBase; analysis: string }[] {
+    if (!args || typeof args !== "object") {
+      throw new InvalidInput("combiner arguments must be an object {statisticalModels: [...]}.");
+    }
+    if (args.statisticalModels !== undefined && args.models !== undefined) {
+      throw new InvalidInput("give statisticalModels or its alias models, not both.");
+    }
+    let list = args.statisticalModels ?? args.models;
+    if (list !== undefined && !Array.isArray(list) && isModel(list)) list = [list];
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new InvalidInput("statisticalModels must be a non-empty array of statistical models.");
+    }
+    const entries = (list as readonly unknown[]).map((m, k) => {
+      if (m instanceof BackendBase) return { backend: m, analysis: args.analyses?.[k] ?? `model_${k}` };
+      if (isModel(m) && m.backend instanceof BackendBase && typeof m.analysis === "string") {
+        return { backend: m.backend, analysis: m.analysis };
+      }
+      throw new InvalidInput(
+        `statisticalModels[${k}] is neither a StatisticalModel nor a backend instance; got ${m === null ? "null" : typeof m}.`,
+      );
+    });
+    const seen = new Set<string>();
+    for (const e of entries) {
+      if (seen.has(e.analysis)) {
+        throw new AnalysisQueryError(`analysis "${e.analysis}" appears twice; give each model a unique analysis name.`);
+      }
+      seen.add(e.analysis);
+    }
+    return entries;
+  }
+
+  /**
+   * Local parameter names of a model: its `parameterNames`, or — when it declares none — "mu" for
+   * the POI and `<analysis>_par_<index>` for the others (spey's `_local_parameter_names`).
+   */
+  static localParameterNames(config: ModelConfig, analysis: string): string[] {
+    if (config.parameterNames && config.parameterNames.length === config.npar) return [...config.parameterNames];
+    return Array.from({ length: config.npar }, (_, i) => (i === config.poiIndex ? "mu" : `${analysis}_par_${i}`));
+  }
+
+  /**
+   * Gather maps from a grouping `"model:parameter" → group label`: slots are allocated in
+   * first-occurrence order (model 0's parameters first), members of one group share a slot,
+   * every other parameter gets its own (spey's `_allocate_slots`).
+   */
+  static allocateSlots(
+    localNames: readonly (readonly string[])[],
+    groupOf: ReadonlyMap<string, string>,
+  ): { maps: Int32Array[]; slotOf: Map<string, number> } {
+    const slotOf = new Map<string, number>();
+    let n = 0;
+    const maps = localNames.map((names, m) => {
+      const map = new Int32Array(names.length);
+      for (let p = 0; p < names.length; p++) {
+        const group = groupOf.get(`${m}:${p}`);
+        if (group === undefined) map[p] = n++;
+        else if (slotOf.has(group)) map[p] = slotOf.get(group) as number;
+        else {
+          slotOf.set(group, n);
+          map[p] = n++;
+        }
+      }
+      return map;
+    });
+    return { maps, slotOf };
+  }
+
+  private static checkMaps(maps: readonly Int32Array[], configs: readonly ModelConfig[]): number {
+    if (maps.length !== configs.length || maps.some((m, k) => m.length !== (configs[k] as ModelConfig).npar)) {
+      throw new InvalidInput(
+        "buildParameterMap must return one gather map per model with one entry per local parameter.",
+      );
+    }
+    let n = 0;
+    for (const map of maps) for (const v of map) n = Math.max(n, v + 1);
+    const seen = new Uint8Array(n);
+    for (const map of maps) {
+      for (const v of map) {
+        if (!Number.isInteger(v) || v < 0) throw new InvalidInput(`gather maps must hold slot indices ≥ 0; got ${v}.`);
+        seen[v] = 1;
+      }
+    }
+    if (seen.some((s) => s === 0))
+      throw new InvalidInput("gather maps must cover every global slot 0 … N−1 without gaps.");
+    return n;
+  }
+
+  private buildConfig(
+    sharedNames: ReadonlyMap<number, string>,
+    localNames: readonly (readonly string[])[],
+    options: { poiName?: string | undefined; poiIndex?: number | undefined },
+  ): ModelConfig {
+    const contributors: [number, number][][] = Array.from({ length: this.slots }, () => []);
+    this.members.forEach((m, k) => m.map.forEach((slot, p) => (contributors[slot] as [number, number][]).push([k, p])));
+    const names = this.globalNames(contributors, sharedNames, localNames);
+    const init: number[] = [];
+    const bounds: [number, number][] = [];
+    const fixed: boolean[] = [];
+    let anyFixed = false;
+    contributors.forEach((owners, slot) => {
+      const [k0, p0] = owners[0] as [number, number];
+      init.push((this.members[k0] as CombinedMember).config.suggestedInit[p0] as number);
+      let lo = Number.NEGATIVE_INFINITY;
+      let hi = Number.POSITIVE_INFINITY;
+      let f = false;
+      for (const [k, p] of owners) {
+        const cfg = (this.members[k] as CombinedMember).config;
+        const b = cfg.suggestedBounds[p] as Bound;
+        lo = Math.max(lo, b[0]);
+        hi = Math.min(hi, b[1]);
+        if (cfg.suggestedFixed) {
+          anyFixed = true;
+          f ||= cfg.suggestedFixed[p] as boolean;
+        }
+      }
+      if (lo > hi) {
+        throw new InvalidInput(
+          `the bounds of shared parameter "${names[slot]}" do not overlap across models (intersection [${lo}, ${hi}] is empty).`,
+        );
+      }
+      bounds.push([lo, hi]);
+      fixed.push(f);
+    });
+    const poi = this.selectPoi(names, options);
+    let minimumPoi = Number.NEGATIVE_INFINITY;
+    let any = false;
+    for (const [k, p] of contributors[poi] as [number, number][]) {
+      const cfg = (this.members[k] as CombinedMember).config;
+      if (cfg.poiIndex === p) {
+        minimumPoi = any ? Math.max(minimumPoi, cfg.minimumPoi) : cfg.minimumPoi;
+        any = true;
+      }
+    }
+    return new ModelConfig({
+      poiIndex: poi,
+      minimumPoi,
+      suggestedInit: init,
+      suggestedBounds: bounds,
+      parameterNames: names,
+      suggestedFixed: anyFixed ? fixed : null,
+    });
+  }
+
+  /**
+   * Unique global names (spey's `_global_names`): a shared slot takes its group name; a private
+   * slot keeps its local name when no other slot claims it, else `<analysis>::<local name>`.
+   */
+  private globalNames(
+    contributors: readonly (readonly [number, number])[][],
+    sharedNames: ReadonlyMap<number, string>,
+    localNames: readonly (readonly string[])[],
+  ): string[] {
+    const candidates = contributors.map((owners, slot) => {
+      const shared = sharedNames.get(slot);
+      if (shared !== undefined) return shared;
+      const [k, p] = owners[0] as [number, number];
+      return (localNames[k] as readonly string[])[p] as string;
+    });
+    const counts = new Map<string, number>();
+    for (const c of candidates) counts.set(c, (counts.get(c) ?? 0) + 1);
+    const names = candidates.map((c, slot) => {
+      if (counts.get(c) === 1 || sharedNames.has(slot)) return c;
+      const [k, p] = (contributors[slot] as [number, number][])[0] as [number, number];
+      return `${(this.members[k] as CombinedMember).analysis}::${(localNames[k] as readonly string[])[p]}`;
+    });
+    const seen = new Map<string, number>();
+    return names.map((c) => {
+      const n = seen.get(c);
+      if (n === undefined) {
+        seen.set(c, 0);
+        return c;
+      }
+      seen.set(c, n + 1);
+      return `${c}_${n + 1}`;
+    });
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Introspection
+
+  /** Number of constituent models. */
+  get length(): number {
+    return this.members.length;
+  }
+
+  /** The constituent models, in order. */
+  [Symbol.iterator](): Iterator<CombinableModel> {
+    return this.statisticalModels[Symbol.iterator]();
+  }
+
+  /** The constituent models (`{backend, analysis}`; the statistical models when those were given). */
+  get statisticalModels(): CombinableModel[] {
+    return this.members.map((m) => ({ backend: m.backend, analysis: m.analysis }));
+  }
+
+  /** Analysis names, in model order. */
+  get analyses(): string[] {
+    return this.members.map((m) => m.analysis);
+  }
+
+  /** A constituent by position or analysis name (spey's `__getitem__`). */
+  get(key: ModelKey): CombinableModel {
+    const m = this.members[this.resolveModelKey(key)] as CombinedMember;
+    return { backend: m.backend, analysis: m.analysis };
+  }
+
+  /** Position of a model given by analysis name or index; {@link AnalysisQueryError} otherwise. */
+  resolveModelKey(key: ModelKey): number {
+    if (typeof key === "number") {
+      if (!Number.isInteger(key) || key < 0 || key >= this.members.length) {
+        throw new AnalysisQueryError(`model index ${key} is out of range for ${this.members.length} models.`);
+      }
+      return key;
+    }
+    const byName = this.members.findIndex((m) => m.analysis === key);
+    if (byName >= 0) return byName;
+    if (typeof key === "string" && /^\d+$/.test(key)) return this.resolveModelKey(Number(key));
+    throw new AnalysisQueryError(`"${String(key)}" is not among the analyses: [${this.analyses.join(", ")}].`);
+  }
+
+  /** Number of combined parameters. */
+  get npar(): number {
+    return this.slots;
+  }
+
+  /** Names of the combined parameters. */
+  get parameterNames(): string[] {
+    return [...(this.storedConfig.parameterNames as readonly string[])];
+  }
+
+  /** Gather map of every model: `indexMap[analysis][j]` is the global index of its j-th parameter. */
+  get indexMap(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const m of this.members) out[m.analysis] = Array.from(m.map);
+    return out;
+  }
+
+  /** Names of the combined parameters that more than one model contributes to. */
+  get sharedParameterNames(): string[] {
+    const counts = new Int32Array(this.slots);
+    for (const m of this.members) for (const v of m.map) counts[v]! += 1;
+    return this.parameterNames.filter((_, i) => (counts[i] as number) > 1);
+  }
+
+  override get isAlive(): boolean {
+    return this.members.some((m) => m.backend.isAlive);
+  }
+
+  config(options: ConfigOptions = {}): ModelConfig {
+    const allow = options.allowNegativeSignal ?? true;
+    if (allow && options.poiUpperBound === undefined) return this.storedConfig;
+    const upper = options.poiUpperBound ?? (this.storedConfig.suggestedBounds[this.storedConfig.poiIndex] as Bound)[1];
+    return this.storedConfig.rescalePoiBounds({ allowNegativeSignal: allow, poiUpperBound: upper });
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Data
+
+  /** Number of data values of each model (main + auxiliary), from its expected data at the suggested point. */
+  dataWidths(): number[] {
+    if (this.widths) return this.widths;
+    const init = Float64Array.from(this.storedConfig.suggestedInit);
+    this.widths = this.members.map((m) => {
+      if (typeof m.backend.expectedData !== "function") {
+        throw new InvalidInput(
+          `model "${m.analysis}" has no expectedData, so a flat combined data vector cannot be split; pass data per analysis, e.g. {${describeValue(m.analysis)}: [...]}.`,
+        );
+      }
+      return m.backend.expectedData(this.gather(m, init, new Float64Array(m.map.length))).length;
+    });
+    return this.widths;
+  }
+
+  /**
+   * Split a flat combined data vector (models' data concatenated in model order, as
+   * {@link expectedData} and the sampler produce it) into per-analysis vectors (spey's `split_data`).
+   */
+  splitData(data: NumericArray): Record<string, Float64Array> {
+    const parts = this.splitFlat(toFiniteVector(data, "data"));
+    const out: Record<string, Float64Array> = {};
+    this.members.forEach((m, k) => {
+      out[m.analysis] = parts[k] as Float64Array;
+    });
+    return out;
+  }
+
+  /** Per-analysis data (analysis name or position → data) in the form the likelihood hooks accept. */
+  perAnalysisData(record: PerAnalysisDataRecord | ReadonlyMap<ModelKey, NumericArray>): PerAnalysisData {
+    const entries = new Map<number, Float64Array>();
+    const pairs = record instanceof Map ? [...record.entries()] : Object.entries(record);
+    for (const [key, value] of pairs) {
+      const k = this.resolveModelKey(key as ModelKey);
+      entries.set(k, toFiniteVector(value as NumericArray, `data[${describeValue(key)}]`));
+    }
+    return new PerAnalysisData(entries);
+  }
+
+  private splitFlat(data: Float64Array): Float64Array[] {
+    const widths = this.dataWidths();
+    const total = widths.reduce((s, w) => s + w, 0);
+    if (data.length !== total) {
+      throw new InvalidInput(
+        `data has ${data.length} entries; the combined model expects ${total} (${widths.join(" + ")}: each model's main and auxiliary data, concatenated in model order), or data per analysis.`,
+      );
+    }
+    const out: Float64Array[] = [];
+    let offset = 0;
+    for (const w of widths) {
+      out.push(data.slice(offset, offset + w));
+      offset += w;
+    }
+    return out;
+  }
+
+  /** The likelihood options of each member for a request on the combination. */
+  protected memberOptions(options: LikelihoodOptions | undefined): LikelihoodOptions[] {
+    const data = options?.data;
+    const base = options?.expected ? { expected: options.expected } : {};
+    if (data === undefined) return this.members.map(() => base);
+    if (data instanceof PerAnalysisData) {
+      return this.members.map((_, k) => {
+        const d = data.perAnalysis.get(k);
+        return d ? { ...base, data: d } : base;
+      });
+    }
+    const parts = this.splitFlat(toFiniteVector(data, "data"));
+    return this.members.map((_, k) => ({ ...base, data: parts[k] as Float64Array }));
+  }
+
+  protected gather(m: CombinedMember, pars: Parameters, out: Float64Array): Float64Array {
+    for (let i = 0; i < m.map.length; i++) out[i] = pars[m.map[i] as number] as number;
+    return out;
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Likelihood
+
+  getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction {
+    const opts = this.memberOptions(options);
+    const fns = this.members.map((m, k) => m.backend.getLogpdfFunc(opts[k]));
+    const scratch = this.members.map((m) => new Float64Array(m.map.length));
+    return (pars) => {
+      let total = 0;
+      for (let k = 0; k < fns.length; k++) {
+        total += (fns[k] as LogpdfFunction)(
+          this.gather(this.members[k] as CombinedMember, pars, scratch[k] as Float64Array),
+        );
+      }
+      return total;
+    };
+  }
+
+  /**
+   * −log L with its gradient, scatter-added from the constituents'; a constituent without an
+   * analytic gradient contributes central finite differences of its log-likelihood.
+   */
+  override getObjectiveFunction(options?: LikelihoodOptions): ObjectiveFunction {
+    const opts = this.memberOptions(options);
+    const fns = this.members.map((m, k) => {
+      const objective = m.backend.getObjectiveFunction?.(opts[k]);
+      return objective ?? finiteDifferenceObjective(m.backend.getLogpdfFunc(opts[k]));
+    });
+    const scratch = this.members.map((m) => new Float64Array(m.map.length));
+    const grads = this.members.map((m) => new Float64Array(m.map.length));
+    return (pars, grad) => {
+      let total = 0;
+      if (grad) grad.fill(0);
+      for (let k = 0; k < fns.length; k++) {
+        const m = this.members[k] as CombinedMember;
+        const g = grads[k] as Float64Array;
+        total += (fns[k] as ObjectiveFunction)(this.gather(m, pars, scratch[k] as Float64Array), grad ? g : undefined);
+        if (grad) for (let i = 0; i < m.map.length; i++) grad[m.map[i] as number]! += g[i] as number;
+      }
+      return total;
+    };
+  }
+
+  override getHessianLogpdfFunc(options?: LikelihoodOptions): HessianFunction {
+    const opts = this.memberOptions(options);
+    const fns = this.members.map((m, k) => {
+      const h = m.backend.getHessianLogpdfFunc?.(opts[k]);
+      if (!h) throw new InvalidInput(`model "${m.analysis}" has no Hessian.`);
+      return h;
+    });
+    const n = this.slots;
+    const scratch = this.members.map((m) => new Float64Array(m.map.length));
+    return (pars) => {
+      const H = new Float64Array(n * n);
+      for (let k = 0; k < fns.length; k++) {
+        const m = this.members[k] as CombinedMember;
+        const h = (fns[k] as HessianFunction)(this.gather(m, pars, scratch[k] as Float64Array));
+        const p = m.map.length;
+        for (let a = 0; a < p; a++) {
+          const row = (m.map[a] as number) * n;
+          for (let b = 0; b < p; b++) H[row + (m.map[b] as number)]! += h[a * p + b] as number;
+        }
+      }
+      return H;
+    };
+  }
+
+  /** The models' expected data at their gathered parameters, concatenated in model order. */
+  override expectedData(pars: Parameters, options?: ExpectedDataOptions): Float64Array {
+    const parts = this.members.map((m) => {
+      const f = m.backend.expectedData;
+      if (!f) throw new InvalidInput(`model "${m.analysis}" has no expectedData.`);
+      return f.call(m.backend, this.gather(m, pars, new Float64Array(m.map.length)), options);
+    });
+    return concatenate(parts);
+  }
+
+  override domainBounds(): readonly Bound[] | undefined {
+    const out: [number, number][] = Array.from({ length: this.slots }, () => [
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+    ]);
+    let any = false;
+    for (const m of this.members) {
+      const d = m.backend.domainBounds?.();
+      if (!d) continue;
+      any = true;
+      m.map.forEach((c, i) => {
+        const b = d[i];
+        if (!b) return;
+        const o = out[c] as [number, number];
+        o[0] = Math.max(o[0], b[0]);
+        o[1] = Math.min(o[1], b[1]);
+      });
+    }
+    return any ? out : undefined;
+  }
+
+  /** Pseudo-data of every model at its gathered parameters, concatenated (observations are independent given p). */
+  override getSampler(pars: Parameters): Sampler {
+    const samplers = this.members.map((m) => {
+      if (!m.backend.getSampler) throw new InvalidInput(`model "${m.analysis}" cannot draw pseudo-data.`);
+      return m.backend.getSampler(this.gather(m, pars, new Float64Array(m.map.length)));
+    });
+    return (size: number, rng: RandomSource) => {
+      const parts = samplers.map((s) => s(size, rng));
+      return Array.from({ length: size }, (_, t) => concatenate(parts.map((p) => p[t] as Float64Array)));
+    };
+  }
+}
+
+function concatenate(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** −log L with a central-difference gradient (step 1e-6·max(1, |x|)), for constituents without one. */
+export function finiteDifferenceObjective(logpdf: LogpdfFunction): ObjectiveFunction {
+  return (pars, grad) => {
+    const value = -logpdf(pars);
+    if (grad) {
+      const x = Float64Array.from(pars);
+      for (let i = 0; i < x.length; i++) {
+        const xi = x[i] as number;
+        const h = 1e-6 * Math.max(1, Math.abs(xi));
+        x[i] = xi + h;
+        const up = -logpdf(x);
+        x[i] = xi - h;
+        const down = -logpdf(x);
+        x[i] = xi;
+        grad[i] = (up - down) / (2 * h);
+      }
+    }
+    return value;
+  };
+}
+
+/** Warn about shared-parameter groups that correlate nothing. */
+export function warnSingleMember(name: string): void {
+  log.warning(`shared parameter group "${name}" has a single member; it does not correlate anything.`);
+}
