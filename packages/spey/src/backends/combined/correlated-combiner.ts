@@ -243,9 +243,7 @@ function readMembers(raw: unknown, where: string): [ModelKey, string | number][]
   if (Array.isArray(raw)) {
     return raw.map((pair, j) => {
       if (!Array.isArray(pair) || pair.length !== 2) {
-        throw new InvalidInput(
-          `${where}.members[${j}] must be a [model, parameter] pair; got ${describeValue(pair)}.`,
-        );
+        throw new InvalidInput(`${where}.members[${j}] must be a [model, parameter] pair; got ${describeValue(pair)}.`);
       }
       const [m, p] = pair as [unknown, unknown];
       if ((typeof m !== "string" && typeof m !== "number") || (typeof p !== "string" && typeof p !== "number")) {
