@@ -16,7 +16,7 @@ import { VERSION } from "../../src/core/version.js";
 import { StatisticalModel } from "../../src/model/statistical-model.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { BackendBase } from "../../src/plugin/backend-base.js";
-import { getBackend } from "../../src/plugin/registry.js";
+import { getBackend } from "../../src/model/get-backend.js";
 import type { LikelihoodOptions, LogpdfFunction } from "../../src/plugin/types.js";
 
 /** spey's `build_models()`: three independent models with 2 + 1 nuisance parameters and none. */
