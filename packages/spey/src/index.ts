@@ -179,3 +179,14 @@ export type {
 // Multi-parameter inference
 export { findContour } from "./inference/contour.js";
 export type { ContourOptions, ContourResult } from "./inference/contour.js";
+
+// Summaries shown by every front end: CLs with its band, the upper limit with its band
+export { clsSummary, limitSummary, EXPECTED_BAND } from "./io/summaries.js";
+export type {
+  ClsSummary,
+  ClsSummaryOptions,
+  LimitSummary,
+  LimitSummaryOptions,
+  ExpectedBandType,
+  SummaryModel,
+} from "./io/summaries.js";

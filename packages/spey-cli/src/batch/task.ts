@@ -1,4 +1,4 @@
-import { getBackend } from "spey";
+import { clsSummary, getBackend, limitSummary } from "spey";
 import { captureLogs } from "spey";
 import { isObject, type ModelDescription, pointDescription } from "./description.js";
 
@@ -46,31 +46,17 @@ function compute(description: ModelDescription, task: BatchTask, id: string | nu
   const result: PointResult = { backend: backend as string };
   const band = task.expected;
   if (task.compute.includes("limit")) {
-    const observed = model.poiUpperLimit({ expected: "observed", confidenceLevel: task.confidenceLevel });
-    const expected = model.poiUpperLimit({
-      expected: band,
-      confidenceLevel: task.confidenceLevel,
-      expectedPvalue: "2sigma",
-    }) as number[];
+    const { observed, expected } = limitSummary(model, { confidenceLevel: task.confidenceLevel, expected: band });
     result.upperLimit = { observed, expected };
   }
   if (task.compute.includes("cls")) {
-    const [obs, post] = model.exclusionConfidenceLevel({
+    const { observed, expected, excluded } = clsSummary(model, {
       poiTest: task.poiTest,
-      expected: "all",
+      expected: band,
       calculator: task.calculator,
+      confidenceLevel: task.confidenceLevel,
     });
-    const exp =
-      band === "apriori"
-        ? model.exclusionConfidenceLevel({ poiTest: task.poiTest, expected: "apriori", calculator: task.calculator })
-        : post;
-    const observed = 1 - (obs[0] as number);
-    result.cls = {
-      poiTest: task.poiTest,
-      observed,
-      expected: exp.map((v) => 1 - v),
-      excluded: observed < 1 - task.confidenceLevel,
-    };
+    result.cls = { poiTest: task.poiTest, observed, expected, excluded };
   }
   if (task.compute.includes("significance")) {
     const [sqrtQ0A, sqrtQ0, p] = model.significance({ expected: band });

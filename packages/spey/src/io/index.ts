@@ -19,3 +19,12 @@ export type {
 } from "./inputs.js";
 export { modelFromDescription, normaliseDescription, scaleDescription } from "./model-description.js";
 export type { DescriptionScales } from "./model-description.js";
+export { clsSummary, EXPECTED_BAND, limitSummary } from "./summaries.js";
+export type {
+  ClsSummary,
+  ClsSummaryOptions,
+  ExpectedBandType,
+  LimitSummary,
+  LimitSummaryOptions,
+  SummaryModel,
+} from "./summaries.js";

@@ -1,5 +1,6 @@
 import { ComputationError, InvalidInput } from "../core/errors.js";
 import type { StatisticalModel } from "../model/statistical-model.js";
+import { clsSummary, limitSummary } from "../io/summaries.js";
 import type { BrazilBandData, LikelihoodScanData } from "./types.js";
 import { maxOf } from "../core/arrays.js";
 
@@ -33,12 +34,10 @@ export function muGrid(start: number, stop: number, n: number): number[] {
  */
 export function suggestMuRange(model: ScanModel, options: ScanOptions = {}): [number, number] {
   const confidenceLevel = options.confidenceLevel ?? 0.95;
-  const observed = model.poiUpperLimit({ expected: "observed", confidenceLevel });
-  const band = model.poiUpperLimit({
-    expected: options.expected ?? "aposteriori",
+  const { observed, expected: band } = limitSummary(model, {
     confidenceLevel,
-    expectedPvalue: "2sigma",
-  }) as number[];
+    expected: options.expected ?? "aposteriori",
+  });
   const finite = [observed, ...band].filter((x) => Number.isFinite(x) && x > 0);
   if (finite.length === 0) {
     throw new ComputationError(
@@ -58,13 +57,9 @@ export function brazilBandData(
   const observed: number[] = [];
   const expected: number[][] = [];
   for (const mu of poiValues) {
-    const [obs, post] = model.exclusionConfidenceLevel({ poiTest: mu, expected: "all", calculator });
-    const band =
-      options.expected === "apriori"
-        ? model.exclusionConfidenceLevel({ poiTest: mu, expected: "apriori", calculator })
-        : post;
-    observed.push(1 - (obs[0] as number));
-    expected.push(band.map((v) => 1 - v));
+    const summary = clsSummary(model, { poiTest: mu, calculator, expected: options.expected ?? "aposteriori" });
+    observed.push(summary.observed);
+    expected.push(summary.expected);
   }
   return { poiValues: [...poiValues], observed, expected, confidenceLevel: options.confidenceLevel ?? 0.95 };
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { clsSummary, EXPECTED_BAND } from "spey";
 import { BAND_LABELS, fmt, print, printJson, table } from "../format.js";
 import { calculator, expectedBand, finiteNumber, type ToyFlags, withToyOptions } from "../options.js";
 import { load, type ModelOptions, modelCommand, withPatches } from "./common.js";
@@ -12,32 +13,22 @@ interface ClsOptions extends ModelOptions, Partial<ToyFlags> {
 /** CLs observed and expected (1 − CLs as the library returns it, too). */
 export async function computeCls(file: string, options: ClsOptions) {
   const { model, source } = await load(file, options);
-  const toys = options.calculator === "toy" ? { ntoys: options.ntoys ?? 1000, seed: options.seed ?? 0 } : {};
-  const [observed, posterior] = model.exclusionConfidenceLevel({
+  const summary = clsSummary(model, {
     poiTest: options.poiTest,
-    expected: "all",
+    expected: options.expected,
     calculator: options.calculator,
-    ...toys,
+    ...(options.calculator === "toy" ? { ntoys: options.ntoys ?? 1000, seed: options.seed ?? 0 } : {}),
   });
-  const band =
-    options.expected === "apriori"
-      ? model.exclusionConfidenceLevel({
-          poiTest: options.poiTest,
-          expected: "apriori",
-          calculator: options.calculator,
-          ...toys,
-        })
-      : posterior;
   return {
     model: source,
     backend: model.backendType,
-    poiTest: options.poiTest,
-    calculator: options.calculator,
-    ...toys,
-    expectedType: options.expected,
-    bands: [...BAND_LABELS],
-    cls: { observed: 1 - (observed[0] as number), expected: band.map((v) => 1 - v) },
-    oneMinusCls: { observed: observed[0] as number, expected: band },
+    poiTest: summary.poiTest,
+    calculator: summary.calculator,
+    ...(summary.ntoys === undefined ? {} : { ntoys: summary.ntoys, seed: summary.seed }),
+    expectedType: summary.expectedType,
+    bands: [...EXPECTED_BAND],
+    cls: { observed: summary.observed, expected: summary.expected },
+    oneMinusCls: { observed: 1 - summary.observed, expected: summary.expected.map((v) => 1 - v) },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { limitSummary } from "spey";
 import { BAND_LABELS, fmt, print, printJson, table } from "../format.js";
 import { confidenceLevel, expectedBand, limitCalculator, type ToyFlags, withToyOptions } from "../options.js";
 import { load, type ModelOptions, modelCommand, withPatches } from "./common.js";
@@ -32,15 +33,12 @@ export function registerLimit(program: Command): void {
   ).action(async (file: string, patches: string[], flags: LimitOptions) => {
     const options = withPatches(patches, flags);
     const { model, source } = await load(file, options);
-    const calc =
-      options.calculator === "toy" ? { calculator: "toy" as const, ntoys: options.ntoys, seed: options.seed } : {};
-    const observed = model.poiUpperLimit({ expected: "observed", confidenceLevel: options.cl, ...calc });
-    const expected = model.poiUpperLimit({
-      expected: options.expected,
+    const { observed, expected } = limitSummary(model, {
       confidenceLevel: options.cl,
-      expectedPvalue: "2sigma",
-      ...calc,
-    }) as number[];
+      expected: options.expected,
+      calculator: options.calculator,
+      ...(options.calculator === "toy" ? { ntoys: options.ntoys, seed: options.seed } : {}),
+    });
     if (options.json) {
       return printJson({
         model: source,

@@ -1,0 +1,166 @@
+/**
+ * The two results every front end shows — CLs with its expected band, and the observed upper limit
+ * with its ±1σ/±2σ band — as named objects, computed once here for the command line, the batch
+ * runner, the plots and the browser app.
+ */
+import { InvalidInput } from "../core/errors.js";
+import type { Calculator } from "../inference/hypothesis-testing-base.js";
+import type { MinimizeOptions } from "../optimize/types.js";
+
+/** Labels of the five expected values, in the library's order. */
+export const EXPECTED_BAND = ["−2σ", "−1σ", "median", "+1σ", "+2σ"] as const;
+
+/** Which expected band: post-fit ("aposteriori", spey's default for bands) or pre-fit ("apriori"). */
+export type ExpectedBandType = "aposteriori" | "apriori";
+
+/** What {@link clsSummary} and {@link limitSummary} need of a model (a `StatisticalModel` or a combiner). */
+export interface SummaryModel {
+  exclusionConfidenceLevel(options: {
+    poiTest: number;
+    expected: "all" | ExpectedBandType;
+    calculator: Calculator;
+    ntoys?: number;
+    seed?: number;
+    optimiser?: MinimizeOptions;
+  }): number[] | [number[], number[]];
+  poiUpperLimit(options: {
+    expected: "observed" | ExpectedBandType;
+    confidenceLevel: number;
+    expectedPvalue?: "2sigma";
+    calculator?: "asymptotic" | "toy";
+    ntoys?: number;
+    seed?: number;
+    optimiser?: MinimizeOptions;
+  }): number | number[];
+}
+
+/** Options of {@link clsSummary}. */
+export interface ClsSummaryOptions {
+  /** Tested signal strength μ (default 1). */
+  readonly poiTest?: number;
+  /** The expected band (default "aposteriori"). */
+  readonly expected?: ExpectedBandType;
+  /** "asymptotic" (default), "chi_square" or "toy". */
+  readonly calculator?: Calculator;
+  /** Toys per hypothesis with the toy calculator (default: the model's `ntoys`, 1000 unless set). */
+  readonly ntoys?: number;
+  /** Seed of the toys (default 0). */
+  readonly seed?: number;
+  /** The confidence level deciding {@link ClsSummary.excluded} (default 0.95). */
+  readonly confidenceLevel?: number;
+  /** Minimiser settings for every fit. */
+  readonly optimiser?: MinimizeOptions;
+}
+
+/** CLs of one hypothesis (CLs, not the 1 − CLs that `exclusionConfidenceLevel` returns). */
+export interface ClsSummary {
+  readonly poiTest: number;
+  readonly calculator: Calculator;
+  /** Toy settings, with the toy calculator (`ntoys` when given). */
+  readonly ntoys?: number;
+  readonly seed?: number;
+  readonly expectedType: ExpectedBandType;
+  /** Observed CLs. */
+  readonly observed: number;
+  /** Expected CLs, one value per entry of {@link EXPECTED_BAND}. */
+  readonly expected: number[];
+  readonly confidenceLevel: number;
+  /** Observed CLs < 1 − confidenceLevel. */
+  readonly excluded: boolean;
+}
+
+/** Options of {@link limitSummary}. */
+export interface LimitSummaryOptions {
+  /** Confidence level of the limit (default 0.95). */
+  readonly confidenceLevel?: number;
+  /** The expected band (default "aposteriori"). */
+  readonly expected?: ExpectedBandType;
+  /** "asymptotic" (default) or "toy" (every tested μ reuses the seed). */
+  readonly calculator?: "asymptotic" | "toy";
+  readonly ntoys?: number;
+  readonly seed?: number;
+  readonly optimiser?: MinimizeOptions;
+}
+
+/** An upper limit on μ with its expected band. */
+export interface LimitSummary {
+  readonly confidenceLevel: number;
+  readonly calculator: "asymptotic" | "toy";
+  readonly ntoys?: number;
+  readonly seed?: number;
+  readonly expectedType: ExpectedBandType;
+  /** Observed upper limit (+∞ when the model sets none). */
+  readonly observed: number;
+  /** Expected upper limits, one per entry of {@link EXPECTED_BAND}. */
+  readonly expected: number[];
+}
+
+function bandType(value: unknown): ExpectedBandType {
+  const band = value ?? "aposteriori";
+  if (band !== "aposteriori" && band !== "apriori") {
+    throw new InvalidInput(`expected must be "aposteriori" or "apriori"; got ${JSON.stringify(value)}.`);
+  }
+  return band;
+}
+
+function level(value: number | undefined): number {
+  const cl = value ?? 0.95;
+  if (!(cl > 0 && cl < 1)) throw new InvalidInput(`confidenceLevel must be between 0 and 1 (exclusive); got ${value}.`);
+  return cl;
+}
+
+/**
+ * CLs at μ = `poiTest`, observed and with the expected band (spey's `exclusion_confidence_level`
+ * turned into CLs): arXiv:1007.1727 eqs. 59, 65–66 with the asymptotic calculator.
+ */
+export function clsSummary(model: SummaryModel, options: ClsSummaryOptions = {}): ClsSummary {
+  const poiTest = options.poiTest ?? 1;
+  const calculator = options.calculator ?? "asymptotic";
+  const expectedType = bandType(options.expected);
+  const confidenceLevel = level(options.confidenceLevel);
+  // Toys: the seed defaults to 0; without `ntoys` the model's own `ntoys` applies.
+  const toys =
+    calculator === "toy"
+      ? { ...(options.ntoys === undefined ? {} : { ntoys: options.ntoys }), seed: options.seed ?? 0 }
+      : {};
+  const common = { poiTest, calculator, ...toys, ...(options.optimiser ? { optimiser: options.optimiser } : {}) };
+  const [observed, posterior] = model.exclusionConfidenceLevel({ ...common, expected: "all" }) as [number[], number[]];
+  const band =
+    expectedType === "apriori"
+      ? (model.exclusionConfidenceLevel({ ...common, expected: "apriori" }) as number[])
+      : posterior;
+  const observedCls = 1 - (observed[0] as number);
+  return {
+    poiTest,
+    calculator,
+    ...toys,
+    expectedType,
+    observed: observedCls,
+    expected: band.map((v) => 1 - v),
+    confidenceLevel,
+    excluded: observedCls < 1 - confidenceLevel,
+  };
+}
+
+/**
+ * The observed upper limit on μ and the five expected limits (spey's `poi_upper_limit` with
+ * `expected_pvalue="2sigma"`): the μ where CLs = 1 − confidenceLevel.
+ */
+export function limitSummary(model: SummaryModel, options: LimitSummaryOptions = {}): LimitSummary {
+  const confidenceLevel = level(options.confidenceLevel);
+  const expectedType = bandType(options.expected);
+  const calculator = options.calculator ?? "asymptotic";
+  // Toys: the seed defaults to 0; without `ntoys` the model's own `ntoys` applies.
+  const toys =
+    calculator === "toy"
+      ? { ...(options.ntoys === undefined ? {} : { ntoys: options.ntoys }), seed: options.seed ?? 0 }
+      : {};
+  const common = {
+    confidenceLevel,
+    ...(calculator === "toy" ? { calculator, ...toys } : {}),
+    ...(options.optimiser ? { optimiser: options.optimiser } : {}),
+  };
+  const observed = model.poiUpperLimit({ ...common, expected: "observed" }) as number;
+  const expected = model.poiUpperLimit({ ...common, expected: expectedType, expectedPvalue: "2sigma" }) as number[];
+  return { confidenceLevel, calculator, ...toys, expectedType, observed, expected };
+}
