@@ -17,7 +17,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts"],
     testTimeout: 60_000,
     globalSetup: ["packages/spey-cli/test/cli/global-setup.ts"],
   },

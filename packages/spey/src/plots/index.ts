@@ -26,3 +26,7 @@ export type {
   GridPlotPoint,
   LikelihoodScanData,
 } from "./types.js";
+export { svgToPng } from "./png.js";
+export type { SvgToPngOptions } from "./png.js";
+export { exclusionPlot } from "./exclusion.js";
+export type { ExclusionPlotOptions, ExclusionPoint } from "./exclusion.js";

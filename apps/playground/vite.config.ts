@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { defineConfig, type Plugin } from "vite";
+
+const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+const lib = (path: string) => root(`packages/spey/src/${path}`);
+
+/** Examples served with the page (so that the example buttons work offline once loaded). */
+const EXAMPLES: Record<string, string> = {
+  "examples/cms-8bin.json": "examples/cms-8bin.json",
+  "examples/correlated-2bin.json": "examples/correlated-2bin.json",
+  "examples/histfactory/BkgOnly.json": "examples/histfactory/BkgOnly.json",
+  "examples/histfactory/patchset.json": "examples/histfactory/patchset.json",
+  "examples/histfactory/plane/patchset.json": "examples/histfactory/plane/patchset.json",
+  "examples/plane-likelihoods.tar.gz": "packages/spey/test/fixtures/archives/plane-gnu.tar.gz",
+  "examples/plane-likelihoods.zip": "packages/spey/test/fixtures/archives/plane.zip",
+};
+
+function examples(): Plugin {
+  return {
+    name: "spey-examples",
+    generateBundle() {
+      for (const [fileName, from] of Object.entries(EXAMPLES)) {
+        this.emitFile({ type: "asset", fileName, source: readFileSync(root(from)) });
+      }
+    },
+    configurePreviewServer(server) {
+      const isolated = process.env.SPEY_PLAYGROUND_ISOLATED === "1";
+      server.middlewares.use((_req, res, next) => {
+        // The Content-Security-Policy of the page is also a <meta> tag; the header makes the
+        // preview server enforce it on the workers too (no 'unsafe-eval' anywhere).
+        res.setHeader("Content-Security-Policy", CSP);
+        if (isolated) {
+          res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+          res.setHeader("Cross-Origin-Embedder-Policy", "require-corp");
+        }
+        next();
+      });
+    },
+  };
+}
+
+/** The page's Content-Security-Policy: scripts and workers from the page's origin only, no eval. */
+export const CSP =
+  "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' https: http:; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+export default defineConfig({
+  root: fileURLToPath(new URL(".", import.meta.url)),
+  base: "./",
+  // A static multi-page site: unknown paths are 404 (no fallback to index.html).
+  appType: "mpa",
+  resolve: {
+    alias: [
+      { find: /^spey$/, replacement: lib("index.ts") },
+      { find: /^spey\/plots$/, replacement: lib("plots/index.ts") },
+      { find: /^spey\/io$/, replacement: lib("io/index.ts") },
+      { find: /^spey\/worker$/, replacement: lib("worker/index.ts") },
+      { find: /^spey\/worker\/tasks$/, replacement: lib("worker/tasks.ts") },
+      // Content-Security-Policy without 'unsafe-eval': @stdlib/math-base-tools-evalpoly (used by
+      // gammainc/gammaincinv, the χ² distribution) attaches a `factory` that compiles polynomials
+      // with `new Function`. The library only calls `evalpoly(c, x)`, its plain Horner loop
+      // (lib/main.js); resolving the package to that file leaves the code generator out of the bundle.
+      // @stdlib/assert-has-generator-support probes with eval() at module load (sum-series and
+      // continued-fraction, used by the incomplete gamma function): replaced by its answer.
+      {
+        find: /^@stdlib\/assert-has-generator-support$/,
+        replacement: fileURLToPath(new URL("./src/shims/has-generator-support.cjs", import.meta.url)),
+      },
+      {
+        find: /^@stdlib\/math-base-tools-evalpoly$/,
+        replacement: root("node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js"),
+      },
+    ],
+  },
+  plugins: [examples()],
+  worker: { format: "es" },
+  build: {
+    target: "es2022",
+    outDir: "dist",
+    emptyOutDir: true,
+    modulePreload: { polyfill: false },
+    reportCompressedSize: false,
+    chunkSizeWarningLimit: 2000,
+  },
+  preview: { host: "127.0.0.1" },
+});
