@@ -59,3 +59,9 @@ export { compareUpperLimits, guessChannelType, PyhfSimplify, simplifyHistFactory
 export type { SimplificationSummary, SimplifyArgs } from "./simplify.js";
 export { Workspace } from "./workspace.js";
 export type { JoinOperation, MeasurementSelection, WorkspaceModelOptions } from "./workspace.js";
+export {
+  STATISTICAL_MODIFIER_TYPES,
+  SYSTEMATIC_MODIFIER_TYPES,
+  WorkspaceInterpreter,
+} from "./interpreter.js";
+export type { ChannelType, ScaleSystematicsOptions, SignalMap, SummaryOptions } from "./interpreter.js";
