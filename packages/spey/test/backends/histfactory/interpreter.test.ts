@@ -114,7 +114,7 @@ describe("WorkspaceInterpreter: bookkeeping (spey-pyhf test_helper_functions.py)
     wi.injectSignal("SR1", [1, 2]);
     wi.removeChannel("CR1");
     wi.removeChannel("VR1");
-    const patch = wi.makePatch() as { op: string; path: string; value?: { data: number[] } }[];
+    const patch = wi.makePatch() as unknown as { op: string; path: string; value?: { data: number[] } }[];
     const adds = patch.filter((p) => p.op === "add");
     expect(adds.length).toBe(1);
     expect(adds[0]?.path).toBe("/channels/0/samples/0");
@@ -197,7 +197,9 @@ describe("WorkspaceInterpreter.extrapolateLuminosity", () => {
     const sig = Object.fromEntries((next.signalModifiers.SR1 ?? []).map((m) => [m.name, m]));
     expect(sig.sig_shape?.data).toEqual({ hi_data: [5.5, 11], lo_data: [4.5, 9] });
     expect(next.removeList).toEqual(["CR1"]);
-    const add = (next.makePatch() as { op: string; value?: { data: number[] } }[]).find((p) => p.op === "add");
+    const add = (next.makePatch() as unknown as { op: string; value?: { data: number[] } }[]).find(
+      (p) => p.op === "add",
+    );
     expect(add?.value?.data).toEqual([5, 10]);
   });
 
