@@ -54,6 +54,13 @@ export type Sampler = (size: number, rng: RandomSource) => Float64Array[];
 export interface FastPathResult {
   readonly nll: number;
   readonly parameters: Float64Array;
+  /**
+   * False when the fast path's optimiser stopped without meeting its convergence criterion
+   * (default true): the fit is then not an optimum, and callers report it.
+   */
+  readonly converged?: boolean;
+  /** Why the fit did not converge. */
+  readonly message?: string;
 }
 
 /** Arguments of the conditional-fit fast path {@link BackendBase.negativeLoglikelihood}. */

@@ -24,6 +24,73 @@ export interface BackgroundModel {
   ): void;
   /** The connected interval of θᵢ around the nominal θᵢ = 0 on which nᵢ(θᵢ) ≥ 0. */
   domain(i: number): Bound;
+  /**
+   * Every θᵢ with nᵢ(θᵢ) ≥ 0 (spey's positivity constraint, taken literally): sorted, disjoint
+   * closed intervals. For a quadratic with C > 0 and real roots this is two intervals.
+   */
+  feasibleSet(i: number): Bound[];
+  /**
+   * Points where nᵢ changes monotonicity or loses smoothness (the vertex −B/2C of a quadratic,
+   * the clip and turning points of the effective σ), sorted. Between them nᵢ is smooth and monotone.
+   */
+  breakpoints(i: number): number[];
+  /** nᵢ(t) with its first two derivatives, written into `out` ([value, d1, d2]). */
+  bin(i: number, t: number, out: Float64Array): void;
+  /**
+   * The θ ∈ (lo, hi) with nᵢ(θ) = target, given that nᵢ is continuous and monotone on [lo, hi]
+   * (ends may be infinite); NaN when nᵢ − target does not change sign strictly inside.
+   */
+  solve(i: number, target: number, lo: number, hi: number): number;
+}
+
+/**
+ * Root of the continuous monotone g(t) = n(t) − target in (lo, hi) by bisection on a bracket
+ * (infinite ends are replaced by doubling steps from a finite point): NaN when there is none.
+ */
+function solveMonotone(n: (t: number) => number, target: number, lo: number, hi: number): number {
+  let a = lo;
+  let b = hi;
+  const finitePoint = Number.isFinite(a)
+    ? Number.isFinite(b)
+      ? 0.5 * (a + b)
+      : a + 1
+    : Number.isFinite(b)
+      ? b - 1
+      : 0;
+  if (!Number.isFinite(a)) {
+    let step = 1;
+    a = finitePoint - step;
+    const ref = Math.sign(n(finitePoint) - target);
+    for (let k = 0; k < 200 && Math.sign(n(a) - target) === ref && ref !== 0; k++) {
+      step *= 2;
+      a = finitePoint - step;
+    }
+  }
+  if (!Number.isFinite(b)) {
+    let step = 1;
+    b = Math.max(a, finitePoint) + step;
+    const ref = Math.sign(n(a) - target);
+    for (let k = 0; k < 200 && Math.sign(n(b) - target) === ref && ref !== 0; k++) {
+      step *= 2;
+      b = Math.max(a, finitePoint) + step;
+    }
+  }
+  let fa = n(a) - target;
+  const fb = n(b) - target;
+  if (!(fa * fb < 0)) return Number.NaN;
+  for (let k = 0; k < 2000; k++) {
+    const m = 0.5 * (a + b);
+    if (m <= a || m >= b) break;
+    const fm = n(m) - target;
+    if (fm === 0) return m;
+    if (fm * fa < 0) b = m;
+    else {
+      a = m;
+      fa = fm;
+    }
+  }
+  const root = 0.5 * (a + b);
+  return root > lo && root < hi ? root : Number.NaN;
 }
 
 /** nᵢ = bᵢ + σᵢθᵢ (CMS-NOTE-2017-001 linear simplified likelihood). */
@@ -51,6 +118,27 @@ export class LinearBackground implements BackgroundModel {
   domain(i: number): Bound {
     const s = this.sigma[i]!;
     return s > 0 ? [-this.background[i]! / s, Number.POSITIVE_INFINITY] : UNBOUNDED;
+  }
+
+  feasibleSet(i: number): Bound[] {
+    return [this.domain(i)];
+  }
+
+  breakpoints(): number[] {
+    return [];
+  }
+
+  bin(i: number, t: number, out: Float64Array): void {
+    out[0] = this.background[i]! + this.sigma[i]! * t;
+    out[1] = this.sigma[i]!;
+    out[2] = 0;
+  }
+
+  solve(i: number, target: number, lo: number, hi: number): number {
+    const s = this.sigma[i]!;
+    if (s === 0) return Number.NaN;
+    const t = (target - this.background[i]!) / s;
+    return t > lo && t < hi ? t : Number.NaN;
   }
 }
 
@@ -104,6 +192,82 @@ export class QuadraticBackground implements BackgroundModel {
     const lo = Math.min(r1, r2);
     const hi = Math.max(r1, r2);
     return c > 0 ? [hi, Number.POSITIVE_INFINITY] : [lo, hi];
+  }
+
+  /**
+   * {θ : Aᵢ + Bᵢθ + Cᵢθ² ≥ 0}: for C > 0 with real roots r₋ ≤ r₊ the union (−∞, r₋] ∪ [r₊, ∞) —
+   * the branch below the vertex is as positive as the one above; otherwise as {@link domain}.
+   */
+  feasibleSet(i: number): Bound[] {
+    const c = this.C[i]!;
+    if (c > 0) {
+      const roots = this.roots(i);
+      if (roots)
+        return [
+          [Number.NEGATIVE_INFINITY, roots[0]],
+          [roots[1], Number.POSITIVE_INFINITY],
+        ];
+    }
+    return [this.domain(i)];
+  }
+
+  /** The real roots r₋ ≤ r₊ of Aᵢ + Bᵢθ + Cᵢθ² (Cᵢ ≠ 0), stable form (Numerical Recipes §5.6). */
+  private roots(i: number): [number, number] | undefined {
+    const a = this.A[i]!;
+    const b = this.B[i]!;
+    const c = this.C[i]!;
+    const disc = b * b - 4 * a * c;
+    if (disc < 0 || c === 0) return undefined;
+    const q = -0.5 * (b + (b >= 0 ? 1 : -1) * Math.sqrt(disc));
+    const r1 = q / c;
+    const r2 = q !== 0 ? a / q : -b / c - r1;
+    return [Math.min(r1, r2), Math.max(r1, r2)];
+  }
+
+  /** The vertex −Bᵢ/(2Cᵢ) when Cᵢ ≠ 0. */
+  breakpoints(i: number): number[] {
+    const c = this.C[i]!;
+    return c === 0 ? [] : [-this.B[i]! / (2 * c)];
+  }
+
+  bin(i: number, t: number, out: Float64Array): void {
+    const b = this.B[i]!;
+    const c = this.C[i]!;
+    out[0] = this.A[i]! + (b + c * t) * t;
+    out[1] = b + 2 * c * t;
+    out[2] = 2 * c;
+  }
+
+  /** The root of Aᵢ − target + Bᵢθ + Cᵢθ² in (lo, hi) (stable formula, one Newton polish). */
+  solve(i: number, target: number, lo: number, hi: number): number {
+    const a = this.A[i]! - target;
+    const b = this.B[i]!;
+    const c = this.C[i]!;
+    let r1: number;
+    let r2 = Number.NaN;
+    if (c === 0) {
+      if (b === 0) return Number.NaN;
+      r1 = -a / b;
+    } else {
+      const disc = b * b - 4 * a * c;
+      if (disc < 0) return Number.NaN;
+      const q = -0.5 * (b + (b >= 0 ? 1 : -1) * Math.sqrt(disc));
+      if (q !== 0) {
+        r1 = q / c;
+        r2 = a / q;
+      } else r1 = 0;
+    }
+    const polish = (root: number): number => {
+      const d = b + 2 * c * root;
+      return d !== 0 ? root - (a + (b + c * root) * root) / d : root;
+    };
+    const p1 = polish(r1);
+    if (p1 > lo && p1 < hi) return p1;
+    if (!Number.isNaN(r2)) {
+      const p2 = polish(r2);
+      if (p2 > lo && p2 < hi) return p2;
+    }
+    return Number.NaN;
   }
 }
 
@@ -197,5 +361,58 @@ export class EffectiveSigmaBackground implements BackgroundModel {
     }
     // lo is the last point with a positive background: the domain stays strictly feasible.
     return [-lo, Number.POSITIVE_INFINITY];
+  }
+
+  /** The connected {@link domain} (the model's other positive pieces lie ~1e5·b away, at θ ≪ 0). */
+  feasibleSet(i: number): Bound[] {
+    return [this.domain(i)];
+  }
+
+  /**
+   * The clip point of the radicand (σ⁺σ⁻ + δ(θ − b) = 1e-10) and the turning point
+   * θ* = −2(σ⁺σ⁻ − δb)/(3δ) of b + σ_eff(θ)θ, δ = σ⁺ − σ⁻ ≠ 0.
+   */
+  breakpoints(i: number): number[] {
+    const b = this.background[i]!;
+    const sp = this.sigmaPlus[i]!;
+    const sm = this.sigmaMinus[i]!;
+    const delta = sp - sm;
+    if (delta === 0) return [];
+    const clip = b + (EFFECTIVE_SIGMA_FLOOR - sp * sm) / delta;
+    const turning = (-2 * (sp * sm - delta * b)) / (3 * delta);
+    const g = sp * sm + delta * (turning - b);
+    const out = g > EFFECTIVE_SIGMA_FLOOR ? [clip, turning] : [clip];
+    return out.sort((x, y) => x - y);
+  }
+
+  bin(i: number, t: number, out: Float64Array): void {
+    const b = this.background[i]!;
+    const sp = this.sigmaPlus[i]!;
+    const sm = this.sigmaMinus[i]!;
+    const delta = sp - sm;
+    const g = sp * sm + delta * (t - b);
+    if (g > EFFECTIVE_SIGMA_FLOOR) {
+      const r = Math.sqrt(g);
+      out[0] = b + r * t;
+      out[1] = r + (t * delta) / (2 * r);
+      out[2] = delta / r - (t * delta * delta) / (4 * g * r);
+    } else {
+      out[0] = b + SQRT_FLOOR * t;
+      out[1] = SQRT_FLOOR;
+      out[2] = 0;
+    }
+  }
+
+  solve(i: number, target: number, lo: number, hi: number): number {
+    const scratch = new Float64Array(3);
+    return solveMonotone(
+      (t) => {
+        this.bin(i, t, scratch);
+        return scratch[0]!;
+      },
+      target,
+      lo,
+      hi,
+    );
   }
 }

@@ -4,7 +4,7 @@
  * MVN(a | θ, ρ) (correlated), with nominal auxiliary data a = 0. The precision ρ⁻¹ and ln|ρ| come
  * from one Cholesky factorisation when the block is built, never per evaluation.
  */
-import { choleskyInverse, choleskyLogDet } from "../../math/linalg.js";
+import { cholesky, choleskyInverse, choleskyLogDet } from "../../math/linalg.js";
 import type { RandomSource } from "../../math/random.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -81,6 +81,80 @@ export class GaussianBlock {
       }
     }
     return 0.5 * q + this.halfLogNorm;
+  }
+
+  private rho: Float64Array | undefined;
+  private floor: number | undefined;
+
+  /** ρ row-major (the identity for independent components), computed once. */
+  covariance(): Float64Array {
+    if (this.rho) return this.rho;
+    const n = this.n;
+    const rho = new Float64Array(n * n);
+    const L = this.lower;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        if (L === null) s = i === j ? 1 : 0;
+        else for (let k = 0; k <= j; k++) s += L[i * n + k]! * L[j * n + k]!;
+        rho[i * n + j] = s;
+        rho[j * n + i] = s;
+      }
+    }
+    this.rho = rho;
+    return rho;
+  }
+
+  /**
+   * A certified m > 0 with ρ⁻¹ ⪰ m·I (so −ln p(a | θ) is m-strongly convex), i.e. m ≤ 1/λ_max(ρ).
+   * Gershgorin's bound λ_max ≤ maxᵢ Σⱼ|ρᵢⱼ| gives a valid m at once; when a power-iteration
+   * estimate of λ_max is smaller, m = 1/(1.01·estimate) is used if the Cholesky factorisation of
+   * ρ⁻¹ − m·I confirms it. Computed once.
+   */
+  strongConvexity(): number {
+    if (this.floor !== undefined) return this.floor;
+    const n = this.n;
+    const P = this.precision;
+    if (P === null) {
+      this.floor = 1;
+      return 1;
+    }
+    const rho = this.covariance();
+    let gershgorin = 0;
+    for (let i = 0; i < n; i++) {
+      let row = 0;
+      for (let j = 0; j < n; j++) row += Math.abs(rho[i * n + j]!);
+      gershgorin = Math.max(gershgorin, row);
+    }
+    let m = 1 / gershgorin;
+    // power iteration from the all-ones vector (deterministic)
+    let v = new Float64Array(n).fill(1 / Math.sqrt(n));
+    let w = new Float64Array(n);
+    let estimate = 0;
+    for (let iteration = 0; iteration < 100; iteration++) {
+      let norm = 0;
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += rho[i * n + j]! * v[j]!;
+        w[i] = s;
+        norm += s * s;
+      }
+      norm = Math.sqrt(norm);
+      if (!(norm > 0)) break;
+      const previous = estimate;
+      estimate = norm;
+      for (let i = 0; i < n; i++) w[i] = w[i]! / norm;
+      [v, w] = [w, v];
+      if (Math.abs(estimate - previous) <= 1e-6 * estimate) break;
+    }
+    const candidate = 1 / (1.01 * estimate);
+    if (candidate > m) {
+      const shifted = Float64Array.from(P);
+      for (let i = 0; i < n; i++) shifted[i * n + i]! -= candidate;
+      if (cholesky(shifted, n)) m = candidate;
+    }
+    this.floor = m;
+    return m;
   }
 
   /** Adds ∂²(−ln p)/∂θ∂θᵀ = ρ⁻¹ to the p×p matrix H at rows/columns offset …. */

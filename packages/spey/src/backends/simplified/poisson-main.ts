@@ -13,12 +13,16 @@ import { type Bound, ModelConfig } from "../../config/model-config.js";
 import { InvalidInput } from "../../core/errors.js";
 import type { RandomSource } from "../../math/random.js";
 import { gammaln } from "../../math/special.js";
+import { minimize } from "../../optimize/minimize.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { checkPoissonScale, minimumPoi, selectData, toFiniteVector } from "../inputs.js";
 import { type SignalFunction, SignalYields } from "../signal.js";
 import type {
   ConfigOptions,
   ExpectedDataOptions,
+  FastPathConditionalOptions,
+  FastPathFreeOptions,
+  FastPathResult,
   HessianFunction,
   LikelihoodOptions,
   LogpdfFunction,
@@ -29,10 +33,14 @@ import type {
 import type { BackgroundModel } from "./backgrounds.js";
 import type { GaussianBlock } from "./constraints.js";
 import { type ModifierDefinition, SignalModifiers } from "./modifiers.js";
+import { PoiProfile } from "./profile/poi-profile.js";
 
-/** Poisson rates are floored here (spey's `clip(λ, 1e-20)`). */
-export const LAMBDA_FLOOR = 1e-20;
+import { LAMBDA_FLOOR } from "./poisson-floor.js";
+
+export { LAMBDA_FLOOR };
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** Iterations of the joint (μ, θ) fit that seeds the exact free fit. */
+const SEED_ITERATIONS = 100;
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
 
 /** Constructor arguments shared by the four simplified-likelihood backends (spec §14.1). */
@@ -329,6 +337,13 @@ export class PoissonEvaluator {
   }
 }
 
+function sameValues(a: Float64Array | undefined, b: Float64Array | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** What a backend hands to {@link SimplifiedLikelihoodBase}. */
 export interface SimplifiedModelParts {
   readonly common: CommonInputs;
@@ -358,6 +373,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   private readonly configs: ConfigVariants;
   private readonly domain: readonly Bound[];
   private scratch: PoissonEvaluator | undefined;
+  private exact: PoiProfile | undefined;
+  private lastEvaluator: PoissonEvaluator | undefined;
 
   constructor(parts: SimplifiedModelParts) {
     super();
@@ -459,6 +476,124 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   override getHessianLogpdfFunc(options?: LikelihoodOptions): HessianFunction {
     const ev = this.evaluator(options);
     return (pars) => ev.hessianLogpdf(pars);
+  }
+
+  /** Whether the exact profile applies: μ and θ are the only parameters (plain signal array, no modifiers). */
+  protected get hasExactProfile(): boolean {
+    return this.modifiers === undefined && this.signal.fixed !== undefined && this.signal.nParameters === 0;
+  }
+
+  private exactProfile(): PoiProfile {
+    this.exact ??= new PoiProfile(this.core.backgroundModel, this.core.constraint, this.signal.fixed as Float64Array);
+    return this.exact;
+  }
+
+  /** An evaluator of these data, reused while consecutive requests carry the same values. */
+  private evaluatorFor(main: Float64Array, aux: Float64Array | undefined): PoissonEvaluator {
+    const last = this.lastEvaluator;
+    if (last && sameValues(last.main, main) && sameValues(last.aux, aux)) return last;
+    this.lastEvaluator = new PoissonEvaluator(this.core, Float64Array.from(main), aux && Float64Array.from(aux));
+    return this.lastEvaluator;
+  }
+
+  /** [μ, θ…] with its NLL from the model's own likelihood (so the value is the one `logpdf` gives). */
+  private fastResult(
+    mu: number,
+    theta: Float64Array,
+    main: Float64Array,
+    aux: Float64Array | undefined,
+    converged: boolean,
+    message: string,
+  ): FastPathResult {
+    const parameters = new Float64Array(this.core.npar);
+    parameters[0] = mu;
+    parameters.set(theta, this.core.thetaOffset);
+    const nll = this.evaluatorFor(main, aux).nll(parameters);
+    return converged ? { nll, parameters } : { nll, parameters, converged, message };
+  }
+
+  /**
+   * Conditional fit at fixed μ (one-POI models): the global minimum over the feasible θ, with the
+   * Poisson floor treated as a boundary (profile/global-theta.ts). Undefined (generic optimiser)
+   * when parameters other than μ are fixed, with modifiers or with a callable signal.
+   */
+  override negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
+    if (!this.hasExactProfile) return undefined;
+    if (options.fixed.size !== 1 || !options.fixed.has(0)) return undefined;
+    const mu = options.fixed.get(0) as number;
+    if (!Number.isFinite(mu)) return undefined;
+    const { main, aux } = this.dataFor(options);
+    const c = this.core;
+    const start =
+      options.initPars?.length === c.npar
+        ? options.initPars.subarray(c.thetaOffset, c.thetaOffset + c.nBins)
+        : undefined;
+    const inner = this.exactProfile().at(mu, main, aux, start, options.optimiser);
+    return this.fastResult(mu, inner.theta, main, aux, inner.converged, inner.message);
+  }
+
+  /**
+   * Free fit (one-POI models): a one-dimensional minimisation of the exact profile over the POI
+   * bounds of `config({allowNegativeSignal})` (profile/poi-profile.ts). Delegates to
+   * {@link negativeLoglikelihood} when only μ is fixed; undefined (generic optimiser) otherwise
+   * outside the one-POI case.
+   */
+  override minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
+    if (!this.hasExactProfile) return undefined;
+    if (options.fixed.size > 0) {
+      if (options.fixed.size === 1 && options.fixed.has(0)) return this.negativeLoglikelihood(options);
+      return undefined;
+    }
+    const config = this.config({ allowNegativeSignal: options.allowNegativeSignal });
+    const [lo, hi] = config.suggestedBounds[0]!;
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return undefined;
+    const { main, aux } = this.dataFor(options);
+    const c = this.core;
+    const init = options.initPars?.length === c.npar ? options.initPars : Float64Array.from(config.suggestedInit);
+    const seed = this.jointSeed(lo, hi, main, aux, init);
+    const start = seed.subarray(c.thetaOffset, c.thetaOffset + c.nBins);
+    const fit = this.exactProfile().minimise(lo, hi, seed[0]!, main, aux, start, options.optimiser);
+    return this.fastResult(fit.mu, fit.theta, main, aux, fit.converged, fit.message);
+  }
+
+  /**
+   * A start for the exact free fit: a local minimisation of the NLL over μ and θ together
+   * (projected Newton within the POI bounds and the connected positivity domain, at most
+   * {@link SEED_ITERATIONS} iterations). It may stall at a corner of the floor or in a local basin;
+   * the exact one-dimensional minimisation that follows does not rely on it.
+   */
+  private jointSeed(
+    lo: number,
+    hi: number,
+    main: Float64Array,
+    aux: Float64Array | undefined,
+    init: Float64Array,
+  ): Float64Array {
+    const ev = this.evaluatorFor(main, aux);
+    const npar = this.core.npar;
+    const lower = new Float64Array(npar);
+    const upper = new Float64Array(npar);
+    lower[0] = lo;
+    upper[0] = hi;
+    for (let i = 1; i < npar; i++) {
+      lower[i] = this.domain[i]![0];
+      upper[i] = this.domain[i]![1];
+    }
+    const result = minimize(
+      {
+        objective: (x, grad) => ev.nll(x, grad),
+        hessian: (x) => {
+          const h = ev.hessianLogpdf(x);
+          for (let k = 0; k < h.length; k++) h[k] = -h[k]!;
+          return h;
+        },
+        x0: init,
+        lower,
+        upper,
+      },
+      { maxIterations: SEED_ITERATIONS },
+    );
+    return result.x;
   }
 
   private scratchEvaluator(): PoissonEvaluator {

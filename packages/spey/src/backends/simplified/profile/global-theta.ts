@@ -1,0 +1,411 @@
+/**
+ * The exact, global inner profile of a simplified likelihood: min over the feasible θ of
+ * F(θ) = Σᵢ hᵢ(θᵢ) − ln p(a | θ) at fixed signal (theta-objective.ts).
+ *
+ * 1. Each bin's feasible set is cut into pieces on which hᵢ is smooth and the background monotone
+ *    (bin-pieces.ts): at the vertex of a quadratic background, at the floor crossing where λ
+ *    reaches 1e-20 (a corner of hᵢ when dᵢ = 0), at inflections. A leaf is one piece per bin;
+ *    on its box F is smooth, and a minimum on the floor boundary is a minimum on the box's face.
+ * 2. Local search: minimise F on the leaf's box with the projected Newton method (exact Hessian);
+ *    where the minimiser sits on a cut and the neighbouring piece's one-sided derivative points
+ *    downhill, move that bin to the neighbour and continue. Because each hᵢ depends on θᵢ alone,
+ *    a point that passes these coordinate tests has a non-negative directional derivative in
+ *    every direction.
+ * 3. Branch and bound over the pieces of the bins that have more than one (piece-bounds.ts): a
+ *    leaf whose lower bound is not below the incumbent minimum is skipped; every other leaf is
+ *    searched. Leaves with a piece where hᵢ is not known to be convex are searched from several
+ *    starts (the incumbent, the constraint centre, each bin's Poisson optimum).
+ *
+ * The result is the global minimum up to the optimiser's tolerances whenever the search
+ * completes within its node budget (it reports `certified: false` otherwise) and every searched
+ * leaf's minimum is found (certain when F is convex on it).
+ */
+import { type MinimizeOptions, minimize } from "../../../optimize/minimize.js";
+import type { BackgroundModel } from "../backgrounds.js";
+import type { GaussianBlock } from "../constraints.js";
+import { BinPieceBuilder, type Piece } from "./bin-pieces.js";
+import { phiMinimum, phiMinimumCheap } from "./piece-bounds.js";
+import { ThetaObjective } from "./theta-objective.js";
+
+/** Leaves the branch and bound may visit before it stops uncertified. */
+const MAX_NODES = 20000;
+/** Bound on the moves between neighbouring pieces in one local search. */
+const MAX_SWITCHES_PER_BIN = 4;
+
+/** The inner profile at one signal vector. */
+export interface ThetaProfile {
+  /** θ̂. */
+  readonly theta: Float64Array;
+  /** F(θ̂) (without ln Γ(d + 1) and the terms of other parameters). */
+  readonly value: number;
+  /** The piece of each θ̂ᵢ. */
+  readonly pieces: readonly Piece[];
+  /** Every searched leaf's optimiser run converged (at least the one that gave θ̂). */
+  readonly converged: boolean;
+  /** Why not, when not converged. */
+  readonly message: string;
+  /**
+   * The branch and bound finished within its budget (false also when hᵢ's curvature is unknown
+   * and a multi-start replaced the bound).
+   */
+  readonly certified: boolean;
+  /** Leaves searched. */
+  readonly leaves: number;
+}
+
+interface LeafResult {
+  theta: Float64Array;
+  value: number;
+  leaf: Int32Array;
+  converged: boolean;
+  message: string;
+}
+
+export interface ThetaProfileOptions {
+  /** A start point (e.g. a fit at a nearby μ); default the constraint centre. */
+  readonly start?: Float64Array | undefined;
+  readonly optimiser?: MinimizeOptions | undefined;
+}
+
+export class GlobalThetaProfiler {
+  readonly n: number;
+  readonly objective: ThetaObjective;
+  private readonly scratch = new Float64Array(3);
+  private readonly builder: BinPieceBuilder;
+
+  constructor(
+    readonly background: BackgroundModel,
+    readonly constraint: GaussianBlock,
+  ) {
+    this.n = constraint.n;
+    this.builder = new BinPieceBuilder(background, constraint.n);
+    this.objective = new ThetaObjective(background, constraint);
+  }
+
+  /**
+   * min_θ F(θ) for signal c (cᵢ = μ·sᵢ), main counts `data` and the θ block `aux` of the
+   * auxiliary data (undefined: nominal zeros).
+   */
+  profile(
+    c: Float64Array,
+    data: Float64Array,
+    aux: Float64Array | undefined,
+    options: ThetaProfileOptions = {},
+  ): ThetaProfile {
+    const n = this.n;
+    const objective = this.objective;
+    objective.setProblem(c, data, aux);
+    const pieces: Piece[][] = [];
+    for (let i = 0; i < n; i++) {
+      const list: Piece[] = [];
+      this.builder.build(i, c[i]!, data[i]!, list);
+      pieces.push(list);
+    }
+    const centre = new Float64Array(n);
+    for (let i = 0; i < n; i++) centre[i] = objective.centre(i);
+    const start = options.start ?? centre;
+    const visited = new Set<string>();
+    const leaf0 = this.initialLeaf(pieces, start, data);
+    let best = this.localSearch(pieces, leaf0, start, centre, visited, options.optimiser);
+    let leaves = visited.size;
+    let certified = true;
+    let allConverged = best.converged;
+    let message = best.message;
+
+    const multi: number[] = [];
+    let boundable = true;
+    for (let i = 0; i < n; i++) {
+      if (pieces[i]!.length > 1) multi.push(i);
+      for (const p of pieces[i]!) if (p.curvature === "unknown") boundable = false;
+    }
+    if (!boundable) {
+      // No curvature formula (effective σ): a deterministic multi-start instead of the bound —
+      // the given start, the constraint centre (nominal θ = a) and spey's suggested θ = 1.
+      const suggested = new Float64Array(n).fill(1);
+      for (const s of [centre, suggested]) {
+        const result = this.localSearch(
+          pieces,
+          this.initialLeaf(pieces, s, data),
+          s,
+          centre,
+          visited,
+          options.optimiser,
+        );
+        if (
+          result.value < best.value - 1e-9 * Math.max(1, Math.abs(best.value)) ||
+          (!best.converged && result.converged)
+        ) {
+          best = result;
+          allConverged = result.converged;
+          message = result.message;
+        }
+      }
+      leaves = visited.size;
+      certified = false;
+    } else if (multi.length > 0) {
+      const m = this.constraint.strongConvexity();
+      const g = new Float64Array(n);
+      // δ tables relative to the incumbent: delta[i][k] = min_{piece k} φᵢ − φᵢ(θ̂ᵢ)
+      let delta: Float64Array[] = [];
+      let fixedPart = 0;
+      const refresh = () => {
+        objective.floored.fill(0);
+        for (let i = 0; i < n; i++) objective.floored[i] = pieces[i]![best.leaf[i]!]!.floored ? 1 : 0;
+        objective.constraintGradient(best.theta, g);
+        delta = [];
+        fixedPart = 0;
+        for (let i = 0; i < n; i++) {
+          const r = best.theta[i]!;
+          const own = pieces[i]![best.leaf[i]!]!;
+          const phiAtR = objective.binTerm(i, r, own.floored, this.scratch);
+          const row = new Float64Array(pieces[i]!.length);
+          for (let k = 0; k < row.length; k++) {
+            const piece = pieces[i]![k]!;
+            if (k === best.leaf[i] && piece.curvature === "convex") {
+              // θ̂ satisfies the box's optimality conditions and φᵢ is convex on its own piece
+              // with φᵢ′(θ̂ᵢ) = ∂F/∂θᵢ(θ̂): θ̂ᵢ minimises φᵢ there.
+              row[k] = 0;
+              continue;
+            }
+            const cheap = phiMinimumCheap(piece, g[i]!, m, r) - phiAtR;
+            row[k] = cheap > 0 ? cheap : phiMinimum(objective, i, piece, g[i]!, m, r, this.scratch) - phiAtR;
+          }
+          delta.push(row);
+          if (row.length === 1) fixedPart += row[0]!;
+        }
+      };
+      refresh();
+      // the bins with the most competitive alternative pieces first
+      const order = [...multi].sort((x, y) => minOther(delta[x]!, best.leaf[x]!) - minOther(delta[y]!, best.leaf[y]!));
+      const assignment = new Int32Array(best.leaf);
+      let nodes = 0;
+      const margin = () => 1e-9 * Math.max(1, Math.abs(best.value));
+      const search = (depth: number, partial: number): void => {
+        if (nodes++ > MAX_NODES) {
+          certified = false;
+          return;
+        }
+        let bound = best.value + fixedPart + partial;
+        for (let k = depth; k < order.length; k++) bound += minOf(delta[order[k]!]!);
+        if (bound >= best.value - margin()) return;
+        if (depth === order.length) {
+          const key = leafKey(assignment);
+          if (visited.has(key)) return;
+          const startPoint = clampToLeaf(pieces, assignment, best.theta);
+          const result = this.localSearch(pieces, assignment, startPoint, centre, visited, options.optimiser);
+          leaves = visited.size;
+          if (!result.converged && result.value < best.value) {
+            allConverged = false;
+            message = result.message;
+          }
+          if (result.value < best.value - margin()) {
+            best = result;
+            if (result.converged) {
+              allConverged = true;
+              message = result.message;
+            }
+            refresh();
+          }
+          return;
+        }
+        const bin = order[depth]!;
+        const row = delta[bin]!;
+        const ks = Array.from(row.keys()).sort((x, y) => row[x]! - row[y]!);
+        for (const k of ks) {
+          assignment[bin] = k;
+          // δ of the bins already assigned, recomputed (the incumbent may have moved)
+          let p = 0;
+          for (let j = 0; j <= depth; j++) p += delta[order[j]!]![assignment[order[j]!]!]!;
+          search(depth + 1, p);
+        }
+      };
+      search(0, 0);
+    }
+    const chosen: Piece[] = [];
+    for (let i = 0; i < n; i++) chosen.push(pieces[i]![best.leaf[i]!]!);
+    return {
+      theta: best.theta,
+      value: best.value,
+      pieces: chosen,
+      converged: allConverged,
+      message,
+      certified,
+      leaves,
+    };
+  }
+
+  /** The piece of each bin holding `start` (the nearest one otherwise; not a floored one when dᵢ > 0). */
+  private initialLeaf(pieces: Piece[][], start: Float64Array, data: Float64Array): Int32Array {
+    const leaf = new Int32Array(this.n);
+    for (let i = 0; i < this.n; i++) {
+      const list = pieces[i]!;
+      const t = start[i]!;
+      let bestK = 0;
+      let bestDistance = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < list.length; k++) {
+        const p = list[k]!;
+        let distance = t < p.lo ? p.lo - t : t > p.hi ? t - p.hi : 0;
+        // a floored piece of a bin with events is never optimal: prefer any other
+        if (p.floored && data[i]! > 0) distance += 1e300;
+        if (distance < bestDistance) {
+          bestDistance = distance;
+          bestK = k;
+        }
+      }
+      leaf[i] = bestK;
+    }
+    return leaf;
+  }
+
+  /**
+   * `start` moved into the leaf's box. A coordinate that lies outside its piece, or where λ is
+   * within a factor 1e-6 of the floor in a bin with events (where Newton's steps only double λ),
+   * is replaced by the piece's Poisson optimum (hᵢ's minimiser).
+   */
+  private startIn(pieces: Piece[][], leaf: Int32Array, start: Float64Array): Float64Array {
+    const out = clampToLeaf(pieces, leaf, start);
+    for (let i = 0; i < this.n; i++) {
+      const p = pieces[i]![leaf[i]!]!;
+      if (p.floored) continue;
+      const outside = out[i] !== start[i];
+      const d = this.objective.count(i);
+      if (outside || (d > 0 && this.objective.lambdaAt(i, out[i]!) < 1e-6 * d)) out[i] = p.hArgmin;
+    }
+    return out;
+  }
+
+  /** Minimise F on one leaf's box from the given starts; the best run. */
+  private solveLeaf(
+    pieces: Piece[][],
+    leaf: Int32Array,
+    starts: Float64Array[],
+    optimiser: MinimizeOptions | undefined,
+  ): LeafResult {
+    const n = this.n;
+    const objective = this.objective;
+    const lower = new Float64Array(n);
+    const upper = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = pieces[i]![leaf[i]!]!;
+      lower[i] = p.lo;
+      upper[i] = p.hi;
+      objective.floored[i] = p.floored ? 1 : 0;
+    }
+    let best: LeafResult | undefined;
+    for (const x0 of starts) {
+      const result = minimize(
+        {
+          objective: (x, grad) => objective.f(x, grad),
+          hessian: (x) => objective.hessian(x),
+          x0,
+          lower,
+          upper,
+        },
+        optimiser,
+      );
+      const better =
+        best === undefined ||
+        (result.converged && !best.converged) ||
+        (result.converged === best.converged && result.fun < best.value);
+      if (better) {
+        best = {
+          theta: Float64Array.from(result.x),
+          value: result.fun,
+          leaf: Int32Array.from(leaf),
+          converged: result.converged,
+          message: result.message,
+        };
+      }
+    }
+    return best as LeafResult;
+  }
+
+  /**
+   * Local search from `start` on `leaf`: minimise on the box, then move every bin whose minimiser
+   * sits on a cut with a downhill one-sided derivative into the neighbouring piece, and repeat.
+   */
+  private localSearch(
+    pieces: Piece[][],
+    leaf: Int32Array,
+    start: Float64Array,
+    centre: Float64Array,
+    visited: Set<string>,
+    optimiser: MinimizeOptions | undefined,
+  ): LeafResult {
+    const n = this.n;
+    const objective = this.objective;
+    const current = Int32Array.from(leaf);
+    let x = this.startIn(pieces, current, start);
+    const gradient = new Float64Array(n);
+    const maxSwitches = MAX_SWITCHES_PER_BIN * n + 4;
+    let result: LeafResult | undefined;
+    for (let round = 0; round <= maxSwitches; round++) {
+      visited.add(leafKey(current));
+      const starts = [x];
+      if (hasConcavePiece(pieces, current)) {
+        starts.push(clampToLeaf(pieces, current, centre));
+        const poisson = new Float64Array(n);
+        for (let i = 0; i < n; i++) poisson[i] = pieces[i]![current[i]!]!.hArgmin;
+        starts.push(poisson);
+      }
+      result = this.solveLeaf(pieces, current, starts, optimiser);
+      // one-sided derivatives into the neighbouring pieces
+      objective.constraintGradient(result.theta, gradient);
+      const tolerance = (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(Math.max(1, Math.abs(result.value)));
+      let moved = false;
+      for (let i = 0; i < n; i++) {
+        const p = pieces[i]![current[i]!]!;
+        const t = result.theta[i]!;
+        if (p.joinsBelow && t <= p.lo) {
+          const below = pieces[i]![current[i]! - 1]!;
+          objective.binTerm(i, t, below.floored, this.scratch);
+          if (this.scratch[1]! + gradient[i]! > tolerance) {
+            current[i] = current[i]! - 1;
+            moved = true;
+          }
+        } else if (p.joinsAbove && t >= p.hi) {
+          const above = pieces[i]![current[i]! + 1]!;
+          objective.binTerm(i, t, above.floored, this.scratch);
+          if (this.scratch[1]! + gradient[i]! < -tolerance) {
+            current[i] = current[i]! + 1;
+            moved = true;
+          }
+        }
+      }
+      if (!moved) return result;
+      x = result.theta;
+    }
+    const last = result as LeafResult;
+    return { ...last, converged: false, message: "moves between neighbouring pieces did not settle" };
+  }
+}
+
+function leafKey(leaf: Int32Array): string {
+  return leaf.join(",");
+}
+
+function hasConcavePiece(pieces: Piece[][], leaf: Int32Array): boolean {
+  for (let i = 0; i < leaf.length; i++) if (pieces[i]![leaf[i]!]!.curvature === "concave") return true;
+  return false;
+}
+
+function clampToLeaf(pieces: Piece[][], leaf: Int32Array, x: Float64Array): Float64Array {
+  const out = new Float64Array(leaf.length);
+  for (let i = 0; i < leaf.length; i++) {
+    const p = pieces[i]![leaf[i]!]!;
+    out[i] = Math.min(Math.max(x[i]!, p.lo), p.hi);
+  }
+  return out;
+}
+
+function minOf(row: Float64Array): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (const v of row) if (v < m) m = v;
+  return m;
+}
+
+function minOther(row: Float64Array, own: number): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < row.length; k++) if (k !== own && row[k]! < m) m = row[k]!;
+  return m;
+}
