@@ -5,9 +5,9 @@
  * own log-likelihood), never copied from the implementation.
  */
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../../../src/backends/registry.js";
-import type { StatisticalModel } from "../../../src/interface/statistical-model.js";
-import { captureLogs } from "../../../src/logger.js";
+import { getBackend } from "../../../src/model/get-backend.js";
+import type { StatisticalModel } from "../../../src/model/statistical-model.js";
+import { captureLogs } from "../../../src/core/logger.js";
 
 const FLOOR = 1e-20;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
