@@ -190,3 +190,18 @@ export type {
   ExpectedBandType,
   SummaryModel,
 } from "./io/summaries.js";
+
+// Callable signals with user derivatives
+export type {
+  DerivativeSource,
+  SignalDerivativeArgs,
+  SignalFunction,
+  SignalHessianFunction,
+  SignalJacobianFunction,
+} from "./backends/signal.js";
+export {
+  computeAsymptoticTailProbabilities,
+  computeToyTailProbabilities,
+} from "./inference/asymptotic-calculator.js";
+export type { TailProbabilities } from "./inference/asymptotic-calculator.js";
+export type { ExclusionTailProbabilities } from "./inference/hypothesis-testing-base.js";

@@ -1,45 +1,99 @@
 import { InvalidInput } from "../core/errors.js";
 import { toFiniteVector } from "./inputs.js";
-import { describeValue } from "../core/describe.js";
 
 /** Signal yields as a function of the extra signal parameters φ (e.g. EFT coefficients). */
 export type SignalFunction = (phi: Float64Array) => ArrayLike<number>;
 
-/**
- * Signal yields s(φ): a fixed array, or a user function of `nSignalParameters` parameters whose
- * first and second derivatives are taken by central finite differences (a user function has no
- * analytic derivative; the step is scaled to |φ|).
- */
+/** ∂s_i/∂φ_k: one row per bin, one column per signal parameter. */
+export type SignalJacobianFunction = (phi: Float64Array) => ArrayLike<ArrayLike<number>>;
+
+/** ∂²s_i/∂φ_a∂φ_b: one nSignalParameters × nSignalParameters matrix per bin. */
+export type SignalHessianFunction = (phi: Float64Array) => ArrayLike<ArrayLike<ArrayLike<number>>>;
+
+/** Where the derivatives of a callable signal come from. */
+export type DerivativeSource = "analytic" | "finite-difference" | "none";
+
+/** The user's signal and its optional derivatives (backend arguments `signalJacobian`, `signalHessian`). */
+export interface SignalDerivativeArgs {
+  /** ∂s/∂φ of a callable `signalYields` (nBins rows × nSignalParameters); analytic gradients then. */
+  readonly signalJacobian?: SignalJacobianFunction | null;
+  /** ∂²s/∂φ² (nBins × nSignalParameters × nSignalParameters); analytic Hessians then. */
+  readonly signalHessian?: SignalHessianFunction | null;
+}
+
 export class SignalYields {
   readonly nBins: number;
   readonly nParameters: number;
   readonly fn: SignalFunction | undefined;
   private readonly constant: Float64Array | undefined;
+  private readonly jacobianFn: SignalJacobianFunction | undefined;
+  private readonly hessianFn: SignalHessianFunction | undefined;
 
-  private constructor(nBins: number, nParameters: number, fn?: SignalFunction, constant?: Float64Array) {
+  private constructor(
+    nBins: number,
+    nParameters: number,
+    fn?: SignalFunction,
+    constant?: Float64Array,
+    derivatives: { jacobian?: SignalJacobianFunction | undefined; hessian?: SignalHessianFunction | undefined } = {},
+  ) {
     this.nBins = nBins;
     this.nParameters = nParameters;
     this.fn = fn;
     this.constant = constant;
+    this.jacobianFn = derivatives.jacobian;
+    this.hessianFn = derivatives.hessian;
   }
 
-  /** Build from spey's `signal_yields` + `n_signal_parameters` arguments. */
-  static from(signal: unknown, nSignalParameters: unknown, nBins: number, argument = "signalYields"): SignalYields {
+  /** How ∂s/∂φ and ∂²s/∂φ² are computed ("none" without signal parameters). */
+  get derivativeSources(): { jacobian: DerivativeSource; hessian: DerivativeSource } {
+    if (this.nParameters === 0) return { jacobian: "none", hessian: "none" };
+    return {
+      jacobian: this.jacobianFn ? "analytic" : "finite-difference",
+      hessian: this.hessianFn ? "analytic" : "finite-difference",
+    };
+  }
+
+  /** Build from spey's `signal_yields` + `n_signal_parameters` arguments (and our derivative options). */
+  static from(
+    signal: unknown,
+    nSignalParameters: unknown,
+    nBins: number,
+    argument = "signalYields",
+    derivatives: SignalDerivativeArgs = {},
+  ): SignalYields {
     const nsp = nSignalParameters ?? 0;
     if (typeof nsp !== "number" || !Number.isInteger(nsp) || nsp < 0) {
       throw new InvalidInput(
-        `nSignalParameters must be a non-negative integer; got ${describeValue(nSignalParameters)}.`,
+        `nSignalParameters must be a non-negative integer; got ${JSON.stringify(nSignalParameters)}.`,
       );
+    }
+    const jacobian = derivatives.signalJacobian ?? undefined;
+    const hessian = derivatives.signalHessian ?? undefined;
+    for (const [name, f] of [
+      ["signalJacobian", jacobian],
+      ["signalHessian", hessian],
+    ] as const) {
+      if (f !== undefined && typeof f !== "function") {
+        throw new InvalidInput(`${name} must be a function of the signal parameters φ; got ${typeof f}.`);
+      }
+      if (f !== undefined && typeof signal !== "function") {
+        throw new InvalidInput(
+          `${name} needs ${argument} to be a function of the signal parameters (nSignalParameters > 0).`,
+        );
+      }
     }
     if (typeof signal === "function") {
       const fn = signal as SignalFunction;
-      const probe = fn(new Float64Array(nsp));
+      const zero = new Float64Array(nsp);
+      const probe = fn(zero);
       if (!probe || probe.length !== nBins) {
         throw new InvalidInput(
           `${argument}(φ) must return ${nBins} values (one per bin); got ${probe?.length ?? "nothing"}.`,
         );
       }
-      return new SignalYields(nBins, nsp, fn);
+      if (jacobian) readJacobian(jacobian(zero), nBins, nsp);
+      if (hessian) readHessian(hessian(zero), nBins, nsp);
+      return new SignalYields(nBins, nsp, fn, undefined, { jacobian, hessian });
     }
     if (nsp > 0) {
       throw new InvalidInput(`nSignalParameters = ${nsp} needs ${argument} to be a function of the signal parameters.`);
@@ -77,10 +131,13 @@ export class SignalYields {
     return out;
   }
 
-  /** ∂s_i/∂φ_k, row-major nBins × nParameters (central differences). */
+  /** ∂s_i/∂φ_k, row-major nBins × nParameters (the user's `signalJacobian`, else central differences). */
   jacobian(pars: Float64Array, offset: number): Float64Array {
     const n = this.nBins;
     const k = this.nParameters;
+    if (k > 0 && this.jacobianFn) {
+      return readJacobian(this.jacobianFn(Float64Array.from(pars.subarray(offset, offset + k))), n, k);
+    }
     const out = new Float64Array(n * k);
     if (k === 0) return out;
     const phi = Float64Array.from(pars.subarray(offset, offset + k));
@@ -98,10 +155,16 @@ export class SignalYields {
     return out;
   }
 
-  /** ∂²s_i/∂φ_a∂φ_b, layout [i][a][b] (central differences of the Jacobian). */
+  /**
+   * ∂²s_i/∂φ_a∂φ_b, layout [i][a][b]: the user's `signalHessian`, else central differences of the
+   * Jacobian (of the user's analytic one when given).
+   */
   secondDerivatives(pars: Float64Array, offset: number): Float64Array {
     const n = this.nBins;
     const k = this.nParameters;
+    if (k > 0 && this.hessianFn) {
+      return readHessian(this.hessianFn(Float64Array.from(pars.subarray(offset, offset + k))), n, k);
+    }
     const out = new Float64Array(n * k * k);
     if (k === 0) return out;
     const shifted = Float64Array.from(pars);
@@ -131,4 +194,46 @@ export class SignalYields {
     }
     return out;
   }
+}
+
+function readJacobian(rows: ArrayLike<ArrayLike<number>>, n: number, k: number): Float64Array {
+  if (!rows || rows.length !== n) {
+    throw new InvalidInput(`signalJacobian(φ) must return ${n} rows (one per bin); got ${rows?.length ?? "nothing"}.`);
+  }
+  const out = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    if (!row || row.length !== k) {
+      throw new InvalidInput(`signalJacobian(φ)[${i}] must hold ${k} derivatives (one per signal parameter).`);
+    }
+    for (let a = 0; a < k; a++) {
+      const v = row[a] as number;
+      if (!Number.isFinite(v)) throw new InvalidInput(`signalJacobian(φ)[${i}][${a}] must be finite; got ${v}.`);
+      out[i * k + a] = v;
+    }
+  }
+  return out;
+}
+
+function readHessian(blocks: ArrayLike<ArrayLike<ArrayLike<number>>>, n: number, k: number): Float64Array {
+  if (!blocks || blocks.length !== n) {
+    throw new InvalidInput(
+      `signalHessian(φ) must return ${n} matrices (one per bin); got ${blocks?.length ?? "nothing"}.`,
+    );
+  }
+  const out = new Float64Array(n * k * k);
+  for (let i = 0; i < n; i++) {
+    const m = blocks[i];
+    if (!m || m.length !== k) throw new InvalidInput(`signalHessian(φ)[${i}] must be a ${k}×${k} matrix.`);
+    for (let a = 0; a < k; a++) {
+      const row = m[a];
+      if (!row || row.length !== k) throw new InvalidInput(`signalHessian(φ)[${i}][${a}] must hold ${k} values.`);
+      for (let b = 0; b < k; b++) {
+        const v = row[b] as number;
+        if (!Number.isFinite(v)) throw new InvalidInput(`signalHessian(φ)[${i}][${a}][${b}] must be finite; got ${v}.`);
+        out[(i * k + a) * k + b] = v;
+      }
+    }
+  }
+  return out;
 }

@@ -40,3 +40,46 @@ export function computeToyConfidenceLevel(
   const clip = (x: number) => Math.min(1, Math.max(0, x));
   return testStatisticName === "q0" ? [[clip(psb)], expPsb.map(clip)] : [[clip(cls)], expCls.map(clip)];
 }
+
+/** CLs, CLs+b and CLb of one hypothesis test: one value observed, five expected (nσ = 2 … −2). */
+export interface TailProbabilities {
+  /** CLs = CLs+b / CLb (Read, J. Phys. G 28 (2002) 2693). */
+  readonly cls: number[];
+  /** CLs+b: p-value of the signal-plus-background hypothesis. */
+  readonly clsb: number[];
+  /** CLb: p-value of the background-only hypothesis at the same observed statistic. */
+  readonly clb: number[];
+}
+
+/**
+ * The asymptotic tail probabilities behind {@link computeAsymptoticConfidenceLevel}
+ * (arXiv:1007.1727 eqs. 59, 65–66): observed CLs+b = Φ(−√q_{μ,A} − Δ), CLb = Φ(−Δ); expected at the
+ * background quantiles n: CLs+b = Φ(−√q_{μ,A} − n), CLb = Φ(−n) (pyhf's `return_tail_probs`).
+ */
+export function computeAsymptoticTailProbabilities(
+  sqrtQmuA: number,
+  deltaTestStatistic: number,
+): { observed: TailProbabilities; expected: TailProbabilities } {
+  const sb = new AsymptoticTestStatisticsDistribution(-sqrtQmuA);
+  const b = new AsymptoticTestStatisticsDistribution(0);
+  const [psb, pb, cls] = pvalues(deltaTestStatistic, sb, b);
+  const [expPsb, expPb, expCls] = expectedPvalues(sb, b);
+  return { observed: { cls: [cls], clsb: [psb], clb: [pb] }, expected: { cls: expCls, clsb: expPsb, clb: expPb } };
+}
+
+/** The toy-based tail probabilities behind {@link computeToyConfidenceLevel} (spec §9.6), clipped to [0, 1]. */
+export function computeToyTailProbabilities(
+  signalSamples: ArrayLike<number>,
+  backgroundSamples: ArrayLike<number>,
+  testStatistic: number,
+): { observed: TailProbabilities; expected: TailProbabilities } {
+  const sb = new EmpiricalTestStatisticsDistribution(signalSamples);
+  const b = new EmpiricalTestStatisticsDistribution(backgroundSamples);
+  const [psb, pb, cls] = pvalues(testStatistic, sb, b);
+  const [expPsb, expPb, expCls] = expectedPvalues(sb, b);
+  const clip = (x: number) => Math.min(1, Math.max(0, x));
+  return {
+    observed: { cls: [clip(cls)], clsb: [clip(psb)], clb: [clip(pb)] },
+    expected: { cls: expCls.map(clip), clsb: expPsb.map(clip), clb: expPb.map(clip) },
+  };
+}

@@ -4,7 +4,11 @@ import { AsimovTestStatZero, CalculatorNotAvailable, InvalidInput, MethodNotAvai
 import { type ExpectationOrAll, type ExpectationType, toExpectation } from "../core/expectation.js";
 import { log } from "../core/logger.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { computeAsymptoticConfidenceLevel } from "./asymptotic-calculator.js";
+import {
+  computeAsymptoticConfidenceLevel,
+  computeAsymptoticTailProbabilities,
+  type TailProbabilities,
+} from "./asymptotic-calculator.js";
 import { type Chi2TestOptions, chi2Test } from "./chi2-test.js";
 import {
   ASIMOV_TESTSTAT_TOLERANCE,
@@ -55,6 +59,23 @@ export interface ExclusionOptions extends OptimiserOptions, ToyOptions {
   readonly calculator?: Calculator;
   /** Guard on √q_{μ,A} (default 1e-3). */
   readonly asimovTeststatTolerance?: number;
+  /**
+   * Return `{oneMinusCls, cls, clsb, clb}` (CLs+b and CLb beside CLs, as pyhf's
+   * `return_tail_probs`) instead of the array of 1 − CLs; with `expected: "all"`,
+   * `{observed, expected}` of those. Default false: spey's arrays.
+   */
+  readonly returnTailProbabilities?: boolean;
+}
+
+/** CLs with CLs+b and CLb (values in the order of the default result: observed, or nσ = 2 … −2). */
+export interface ExclusionTailProbabilities {
+  /** 1 − CLs: the default result of `exclusionConfidenceLevel`. */
+  readonly oneMinusCls: number[];
+  readonly cls: number[];
+  /** p-value of the signal-plus-background hypothesis. */
+  readonly clsb: number[];
+  /** p-value of the background-only hypothesis (CLs = CLs+b / CLb). */
+  readonly clb: number[];
 }
 
 export interface UpperLimitOptions extends OptimiserOptions, ToyOptions {
@@ -113,7 +134,7 @@ function asymptoticCls(
   mu: number,
   testStatistics: string,
   tolerance: number,
-): { cls: [number[], number[]]; sqrtQmuA: number } | undefined {
+): { cls: [number[], number[]]; sqrtQmuA: number; delta: number } | undefined {
   try {
     const { sqrtQmuA, delta } = computeTestStatistics(
       mu,
@@ -124,7 +145,7 @@ function asymptoticCls(
       testStatistics,
       tolerance,
     );
-    return { cls: computeAsymptoticConfidenceLevel(sqrtQmuA, delta, testStatistics), sqrtQmuA };
+    return { cls: computeAsymptoticConfidenceLevel(sqrtQmuA, delta, testStatistics), sqrtQmuA, delta };
   } catch (error) {
     if (error instanceof AsimovTestStatZero) return undefined;
     throw error;
@@ -239,9 +260,20 @@ export abstract class HypothesisTestingBase {
    * "aposteriori" (post-fit) and "apriori" (pre-fit); "all" returns `[observed, expected]`.
    * Asymptotic formulae: arXiv:1007.1727 eqs. 59, 65–66.
    */
+  exclusionConfidenceLevel(options: ExclusionOptions & { expected: "all"; returnTailProbabilities: true }): {
+    observed: ExclusionTailProbabilities;
+    expected: ExclusionTailProbabilities;
+  };
+  exclusionConfidenceLevel(options: ExclusionOptions & { returnTailProbabilities: true }): ExclusionTailProbabilities;
   exclusionConfidenceLevel(options: ExclusionOptions & { expected: "all" }): [number[], number[]];
   exclusionConfidenceLevel(options?: ExclusionOptions): number[];
-  exclusionConfidenceLevel(options: ExclusionOptions = {}): number[] | [number[], number[]] {
+  exclusionConfidenceLevel(
+    options: ExclusionOptions = {},
+  ):
+    | number[]
+    | [number[], number[]]
+    | ExclusionTailProbabilities
+    | { observed: ExclusionTailProbabilities; expected: ExclusionTailProbabilities } {
     const calculator = options.calculator ?? "asymptotic";
     this.requireCalculator(calculator);
     const all = options.expected === "all";
@@ -251,6 +283,7 @@ export abstract class HypothesisTestingBase {
     const extra = this.extraFixed(options.poiTest);
     let pvals: number[];
     let expectedPvals: number[];
+    let tails: { observed: TailProbabilities; expected: TailProbabilities } | undefined;
     if (calculator === "asymptotic") {
       const prep = this.prepareForHypotest({ expected, testStatistics, extra, optimiser: options.optimiser });
       const tolerance = options.asimovTeststatTolerance ?? ASIMOV_TESTSTAT_TOLERANCE;
@@ -259,11 +292,20 @@ export abstract class HypothesisTestingBase {
         log.warning(`${new AsimovTestStatZero().message} 1−CLs is set to 0 (no exclusion).`);
         pvals = [1];
         expectedPvals = [1, 1, 1, 1, 1];
+        // No sensitivity: the s+b and b-only distributions coincide; every p-value is reported as 1.
+        const ones = (n: number) => new Array<number>(n).fill(1);
+        tails = {
+          observed: { cls: ones(1), clsb: ones(1), clb: ones(1) },
+          expected: { cls: ones(5), clsb: ones(5), clb: ones(5) },
+        };
       } else {
         [pvals, expectedPvals] = result.cls;
+        tails = computeAsymptoticTailProbabilities(result.sqrtQmuA, result.delta);
       }
     } else if (calculator === "chi_square") {
-      [pvals, expectedPvals] = this.chiSquareCalculator(mu, expected, testStatistics, extra, options.optimiser);
+      const { sqrtQ, delta } = this.chiSquareStatistics(mu, expected, testStatistics, extra, options.optimiser);
+      [pvals, expectedPvals] = computeAsymptoticConfidenceLevel(sqrtQ, delta, testStatistics);
+      tails = computeAsymptoticTailProbabilities(sqrtQ, delta);
     } else {
       [pvals, expectedPvals] = toyConfidenceLevel(this, {
         ...options,
@@ -272,20 +314,34 @@ export abstract class HypothesisTestingBase {
         extra,
         expected,
         testStatistics,
+        onTailProbabilities: (t) => {
+          tails = t;
+        },
       });
+    }
+    if (options.returnTailProbabilities) {
+      const t = tails as { observed: TailProbabilities; expected: TailProbabilities };
+      const withOneMinus = (x: TailProbabilities): ExclusionTailProbabilities => ({
+        oneMinusCls: oneMinus(x.cls),
+        cls: x.cls,
+        clsb: x.clsb,
+        clb: x.clb,
+      });
+      if (all) return { observed: withOneMinus(t.observed), expected: withOneMinus(t.expected) };
+      return withOneMinus(expected === "observed" ? t.observed : t.expected);
     }
     if (all) return [pvals.map((p) => 1 - p), expectedPvals.map((p) => 1 - p)];
     return oneMinus(expected === "observed" ? pvals : expectedPvals);
   }
 
-  /** χ² calculator (spec §9.7): the asymptotic formula with √q_A replaced by √t_{s+b}. */
-  private chiSquareCalculator(
+  /** χ² calculator (spec §9.7): the asymptotic formula's inputs with √q_A replaced by √t_{s+b}. */
+  private chiSquareStatistics(
     mu: number,
     expected: ExpectationType,
     testStatistics: "q" | "qtilde",
     extra: ParameterValues | undefined,
     optimiser: MinimizeOptions | undefined,
-  ): [number[], number[]] {
+  ): { sqrtQ: number; delta: number } {
     const opt = optimiser ? { optimiser } : {};
     const allowNegativeSignal = testStatistics === "q";
     const [muhat, nllMin] = this.maximizeLikelihood({
@@ -302,7 +358,7 @@ export abstract class HypothesisTestingBase {
     const sSb = Math.sqrt(tsSb);
     const sB = Math.sqrt(tsB);
     const delta = testStatistics === "q" || sSb <= sB ? sB - sSb : (tsB - tsSb) / (2 * sSb);
-    return computeAsymptoticConfidenceLevel(sSb, delta, testStatistics);
+    return { sqrtQ: sSb, delta };
   }
 
   /**

@@ -3,7 +3,11 @@ import { InvalidInput, MethodNotAvailable } from "../core/errors.js";
 import type { ExpectationType } from "../core/expectation.js";
 import { Random, type RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { computeToyConfidenceLevel } from "./asymptotic-calculator.js";
+import {
+  computeToyConfidenceLevel,
+  computeToyTailProbabilities,
+  type TailProbabilities,
+} from "./asymptotic-calculator.js";
 import { getTestStatistic } from "./test-statistics.js";
 
 /** Options of the toy calculator. */
@@ -63,6 +67,8 @@ export function toyConfidenceLevel(
     expected: ExpectationType;
     testStatistics: "q" | "qtilde";
     optimiser?: MinimizeOptions | undefined;
+    /** Receives CLs, CLs+b and CLb of the test (for `returnTailProbabilities`). */
+    onTailProbabilities?: ((tails: { observed: TailProbabilities; expected: TailProbabilities }) => void) | undefined;
   },
 ): [number[], number[]] {
   const m = model as Partial<SamplerModel>;
@@ -96,5 +102,7 @@ export function toyConfidenceLevel(
     tsBackground[i] = statistic(backgroundSamples[i]);
     options.onProgress?.(i + 1, ntoys);
   }
-  return computeToyConfidenceLevel(tsSignal, tsBackground, statistic(undefined), testStatistics);
+  const observed = statistic(undefined);
+  options.onTailProbabilities?.(computeToyTailProbabilities(tsSignal, tsBackground, observed));
+  return computeToyConfidenceLevel(tsSignal, tsBackground, observed, testStatistics);
 }

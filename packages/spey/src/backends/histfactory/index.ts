@@ -21,6 +21,7 @@ export {
   code4Coefficients,
   interpolateCode0,
   interpolateCode1,
+  interpolateCode2,
   interpolateCode4,
   interpolateCode4p,
 } from "./interpolation.js";

@@ -82,6 +82,38 @@ export function interpolateCode0(up: number, dn: number, alpha: number, out: Flo
 }
 
 /**
+ * Code 2 — quadratic interpolation, linear extrapolation, additive (histosys; pyhf's
+ * `interpolators.code2`, HistFactory's "quadratic interp / linear extrap"): with
+ * a = (hi + lo)/2 − nom and b = (hi − lo)/2,
+ * Δ(α) = a α² + b α for |α| ≤ 1, Δ(α) = (b + 2a)(α − 1) + hi − nom for α > 1 and
+ * Δ(α) = (b − 2a)(α + 1) + lo − nom for α < −1: value and slope continuous at ±1.
+ * `up` = hi − nom, `dn` = nom − lo, so a = (up − dn)/2 and b = (up + dn)/2.
+ */
+export function interpolateCode2(
+  up: number,
+  dn: number,
+  a: number,
+  b: number,
+  alpha: number,
+  out: Float64Array,
+  o: number,
+): void {
+  if (alpha > 1) {
+    out[o] = (b + 2 * a) * (alpha - 1) + up;
+    out[o + 1] = b + 2 * a;
+    out[o + 2] = 0;
+  } else if (alpha < -1) {
+    out[o] = (b - 2 * a) * (alpha + 1) - dn;
+    out[o + 1] = b - 2 * a;
+    out[o + 2] = 0;
+  } else {
+    out[o] = alpha * (b + a * alpha);
+    out[o + 1] = b + 2 * a * alpha;
+    out[o + 2] = 2 * a;
+  }
+}
+
+/**
  * Code 4p — polynomial interpolation, linear extrapolation, additive (histosys; pyhf's default):
  * linear (code 0) for |α| > 1, and for |α| ≤ 1
  * Δ(α) = α S + α² A (15 + α² (3α² − 10)), S = (δ₊ + δ₋)/2, A = (δ₊ − δ₋)/16,

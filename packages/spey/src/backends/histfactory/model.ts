@@ -33,7 +33,7 @@ import { describeValue } from "../../core/describe.js";
 /** Interpolation codes as pyhf's `modifier_settings` spells them. */
 export interface ModifierSettings {
   readonly normsys?: { readonly interpcode?: "code1" | "code4" };
-  readonly histosys?: { readonly interpcode?: "code0" | "code4p" };
+  readonly histosys?: { readonly interpcode?: "code0" | "code2" | "code4p" };
 }
 
 /** pyhf's (and spey-pyhf's) defaults: normsys code 4, histosys code 4p. */
@@ -77,7 +77,7 @@ export function resolveModifierSettings(
   };
   return {
     normsys: code("normsys", ["code1", "code4"]) as "code1" | "code4",
-    histosys: code("histosys", ["code0", "code4p"]) as "code0" | "code4p",
+    histosys: code("histosys", ["code0", "code2", "code4p"]) as "code0" | "code2" | "code4p",
   };
 }
 

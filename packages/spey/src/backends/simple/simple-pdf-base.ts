@@ -5,7 +5,12 @@ import { InvalidInput } from "../../core/errors.js";
 import type { RandomSource } from "../../math/random.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { minimumPoi, selectData, toFiniteVector } from "../inputs.js";
-import { SignalYields } from "../signal.js";
+import {
+  type DerivativeSource,
+  type SignalHessianFunction,
+  type SignalJacobianFunction,
+  SignalYields,
+} from "../signal.js";
 import type {
   ConfigOptions,
   ExpectedDataOptions,
@@ -29,6 +34,10 @@ export interface SimplePdfArgs {
   readonly nSignalParameters?: number;
   /** Bounds of φ (`null` sides open). */
   readonly signalParameterBounds?: readonly (readonly [number | null, number | null] | null)[];
+  /** ∂s/∂φ of a callable `signalYields` (bins × φ): analytic gradients (else finite differences). */
+  readonly signalJacobian?: SignalJacobianFunction | null;
+  /** ∂²s/∂φ² (bins × φ × φ): analytic Hessians (else finite differences of the Jacobian). */
+  readonly signalHessian?: SignalHessianFunction | null;
 }
 
 /**
@@ -58,7 +67,7 @@ export abstract class SimplePdfBase extends BackendBase {
       length: this.nBins,
       allowNegative: this.allowsNegativeData(),
     });
-    this.signal = SignalYields.from(args.signalYields, args.nSignalParameters, this.nBins);
+    this.signal = SignalYields.from(args.signalYields, args.nSignalParameters, this.nBins, "signalYields", args);
     this.nuisanceScale = nuisanceScale;
     const nsp = this.signal.nParameters;
     const spb = args.signalParameterBounds;
@@ -87,6 +96,11 @@ export abstract class SimplePdfBase extends BackendBase {
   /** Whether data and background may be negative (Gaussian models). */
   protected allowsNegativeData(): boolean {
     return false;
+  }
+
+  /** How ∂s/∂φ and ∂²s/∂φ² of a callable signal are computed: "analytic" (signalJacobian / signalHessian) or "finite-difference". */
+  get signalDerivativeSources(): { jacobian: DerivativeSource; hessian: DerivativeSource } {
+    return this.signal.derivativeSources;
   }
 
   override get isAlive(): boolean {

@@ -16,7 +16,13 @@ import { gammaln } from "../../math/special.js";
 import { minimize } from "../../optimize/minimize.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { checkPoissonScale, minimumPoi, selectData, toFiniteVector } from "../inputs.js";
-import { type SignalFunction, SignalYields } from "../signal.js";
+import {
+  type DerivativeSource,
+  type SignalFunction,
+  type SignalHessianFunction,
+  type SignalJacobianFunction,
+  SignalYields,
+} from "../signal.js";
 import type {
   ConfigOptions,
   ExpectedDataOptions,
@@ -57,6 +63,10 @@ export interface SimplifiedLikelihoodArgs {
   readonly nSignalParameters?: number;
   /** Bounds of φ; `null` entries or sides are open. */
   readonly signalParameterBounds?: readonly (readonly [number | null, number | null] | null)[] | null;
+  /** ∂s/∂φ of a callable `signalYields` (bins × φ): analytic gradients (else finite differences). */
+  readonly signalJacobian?: SignalJacobianFunction | null;
+  /** ∂²s/∂φ² (bins × φ × φ): analytic Hessians (else finite differences of the Jacobian). */
+  readonly signalHessian?: SignalHessianFunction | null;
 }
 
 /** The validated inputs common to every simplified backend. */
@@ -88,7 +98,7 @@ export function parseCommonInputs(args: SimplifiedLikelihoodArgs, backendName: s
       "modifiers cannot be combined with a callable `signalYields`. Provide `signalYields` as a plain array when using modifiers.",
     );
   }
-  const signal = SignalYields.from(args.signalYields, args.nSignalParameters, n);
+  const signal = SignalYields.from(args.signalYields, args.nSignalParameters, n, "signalYields", args);
   const nsp = signal.nParameters;
   const spb = args.signalParameterBounds;
   if (spb !== undefined && spb !== null && spb.length !== nsp) {
@@ -375,6 +385,11 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   private scratch: PoissonEvaluator | undefined;
   private exact: PoiProfile | undefined;
   private lastEvaluator: PoissonEvaluator | undefined;
+
+  /** How ∂s/∂φ and ∂²s/∂φ² of a callable signal are computed: "analytic" (signalJacobian / signalHessian) or "finite-difference". */
+  get signalDerivativeSources(): { jacobian: DerivativeSource; hessian: DerivativeSource } {
+    return this.signal.derivativeSources;
+  }
 
   constructor(parts: SimplifiedModelParts) {
     super();

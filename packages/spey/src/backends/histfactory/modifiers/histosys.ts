@@ -6,10 +6,11 @@
  *
  * Interpolation (`modifierSettings.histosys.interpcode`): "code0" — piecewise linear, HistFactory's
  * and ROOT's default; "code4p" — a polynomial inside |α| ≤ 1 joined smoothly to the linear
- * extrapolation, pyhf's default and spey-pyhf's choice. Value and derivatives:
- * `interpolateCode0` / `interpolateCode4p`.
+ * extrapolation, pyhf's default and spey-pyhf's choice; "code2" — quadratic inside |α| ≤ 1, linear
+ * outside (pyhf's `code2`). Value and derivatives: `interpolateCode0` / `interpolateCode4p` /
+ * `interpolateCode2`.
  */
-import { DELTA_CODE0, DELTA_CODE4P, DELTA_STRIDE } from "./terms.js";
+import { DELTA_CODE0, DELTA_CODE2, DELTA_CODE4P, DELTA_STRIDE } from "./terms.js";
 import { gaussianNuisanceRequirement } from "./normsys.js";
 import { firstOccurrences, type ModifierImplementation } from "./types.js";
 
@@ -17,7 +18,8 @@ export const histosys: ModifierImplementation = {
   type: "histosys",
   requirements: (occurrences) => firstOccurrences(occurrences, (occ) => gaussianNuisanceRequirement(occ, "histosys")),
   emit(occurrences, context, sink) {
-    const code4p = context.settings.histosys === "code4p";
+    const code = context.settings.histosys;
+    const kind = code === "code4p" ? DELTA_CODE4P : code === "code2" ? DELTA_CODE2 : DELTA_CODE0;
     const coefficients = new Float64Array(DELTA_STRIDE);
     for (const occ of occurrences) {
       if (occ.modifier.type !== "histosys") continue;
@@ -30,9 +32,14 @@ export const histosys: ModifierImplementation = {
         if (up === 0 && dn === 0) continue; // Δ ≡ 0
         coefficients[0] = up;
         coefficients[1] = dn;
-        coefficients[2] = 0.5 * (up + dn);
-        coefficients[3] = 0.0625 * (up - dn);
-        sink.addDelta(occ.firstCell + b, p, code4p ? DELTA_CODE4P : DELTA_CODE0, coefficients);
+        if (kind === DELTA_CODE2) {
+          coefficients[2] = 0.5 * (up - dn); // a = (hi + lo)/2 − nom
+          coefficients[3] = 0.5 * (up + dn); // b = (hi − lo)/2
+        } else {
+          coefficients[2] = 0.5 * (up + dn);
+          coefficients[3] = 0.0625 * (up - dn);
+        }
+        sink.addDelta(occ.firstCell + b, p, kind, coefficients);
       }
     }
   },

@@ -5,7 +5,13 @@
  * Multiplicative terms (factors) keep up to {@link FACTOR_STRIDE} coefficients, additive terms
  * (deltas) {@link DELTA_STRIDE}.
  */
-import { interpolateCode0, interpolateCode1, interpolateCode4, interpolateCode4p } from "../interpolation.js";
+import {
+  interpolateCode0,
+  interpolateCode1,
+  interpolateCode2,
+  interpolateCode4,
+  interpolateCode4p,
+} from "../interpolation.js";
 
 /** F(θ) = θ: normfactor, shapefactor, lumi, shapesys γ, staterror γ. */
 export const FACTOR_LINEAR = 0;
@@ -18,6 +24,8 @@ export const FACTOR_CODE4 = 2;
 export const DELTA_CODE0 = 0;
 /** histosys with code 4p: coefficients [hi − nom, nom − lo, S, A]. */
 export const DELTA_CODE4P = 1;
+/** histosys with code 2: coefficients [hi − nom, nom − lo, a, b] (see `interpolateCode2`). */
+export const DELTA_CODE2 = 2;
 
 /** Coefficients stored per factor term. */
 export const FACTOR_STRIDE = 8;
@@ -79,6 +87,8 @@ export function evaluateDelta(
   const k = t * DELTA_STRIDE;
   if (kind === DELTA_CODE0) {
     interpolateCode0(coef[k] as number, coef[k + 1] as number, x, out, o);
+  } else if (kind === DELTA_CODE2) {
+    interpolateCode2(coef[k] as number, coef[k + 1] as number, coef[k + 2] as number, coef[k + 3] as number, x, out, o);
   } else {
     interpolateCode4p(
       coef[k] as number,
@@ -97,6 +107,13 @@ export function deltaValue(kind: number, coef: Float64Array, t: number, x: numbe
   const k = t * DELTA_STRIDE;
   const up = coef[k] as number;
   const dn = coef[k + 1] as number;
+  if (kind === DELTA_CODE2) {
+    const a = coef[k + 2] as number;
+    const b = coef[k + 3] as number;
+    if (x > 1) return (b + 2 * a) * (x - 1) + up;
+    if (x < -1) return (b - 2 * a) * (x + 1) - dn;
+    return x * (b + a * x);
+  }
   if (kind === DELTA_CODE0 || x > 1 || x < -1) return x * (kind === DELTA_CODE0 ? (x >= 0 ? up : dn) : x > 1 ? up : dn);
   const x2 = x * x;
   return x * (coef[k + 2] as number) + x2 * (coef[k + 3] as number) * (15 + x2 * (3 * x2 - 10));

@@ -80,7 +80,7 @@ export interface TermSink {
 /** Interpolation codes a model uses (pyhf's `modifier_settings`). */
 export interface ResolvedModifierSettings {
   readonly normsys: "code1" | "code4";
-  readonly histosys: "code0" | "code4p";
+  readonly histosys: "code0" | "code2" | "code4p";
 }
 
 /** What a modifier sees when emitting its terms. */
