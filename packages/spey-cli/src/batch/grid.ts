@@ -23,6 +23,32 @@ export interface GridProblem {
   readonly message: string;
 }
 
+/**
+ * The problems of one parsed grid line (none for a valid signal point): it must be a JSON object
+ * whose optional `id` is a string or a finite number and whose optional `meta` is an object, and
+ * it must name a `backend` when `requireBackend` is set. `usable` is false when the line cannot
+ * even be identified (not an object, or a bad id). The same check is applied to the lines of grid
+ * files and to the job payloads a queue worker receives (`spey worker`).
+ */
+export function gridLineProblems(
+  value: unknown,
+  options: { requireBackend: boolean },
+): { problems: string[]; usable: boolean } {
+  if (!isObject(value)) return { problems: ["a grid line must be a JSON object (one signal point)"], usable: false };
+  const rawId = value.id;
+  if (rawId !== undefined && !(typeof rawId === "string" || (typeof rawId === "number" && Number.isFinite(rawId)))) {
+    return { problems: [`"id" must be a string or a number; got ${JSON.stringify(rawId)}`], usable: false };
+  }
+  const problems: string[] = [];
+  if (value.meta !== undefined && !isObject(value.meta)) {
+    problems.push('"meta" must be an object (free-form data copied to the result)');
+  }
+  if (options.requireBackend && typeof value.backend !== "string") {
+    problems.push('no "backend": give one on every line, or a shared model with --base');
+  }
+  return { problems, usable: true };
+}
+
 /** Parse a grid (JSON Lines, one object per point; blank lines ignored), collecting every problem. */
 export function parseGrid(
   text: string,
@@ -44,21 +70,10 @@ export function parseGrid(
       problems.push({ line, message: `not valid JSON${reason}` });
       continue;
     }
-    if (!isObject(value)) {
-      problems.push({ line, message: "a grid line must be a JSON object (one signal point)" });
-      continue;
-    }
-    const rawId = value.id;
-    if (rawId !== undefined && !(typeof rawId === "string" || (typeof rawId === "number" && Number.isFinite(rawId)))) {
-      problems.push({ line, message: `"id" must be a string or a number; got ${JSON.stringify(rawId)}` });
-      continue;
-    }
-    if (value.meta !== undefined && !isObject(value.meta)) {
-      problems.push({ line, message: '"meta" must be an object (free-form data copied to the result)' });
-    }
-    if (options.requireBackend && typeof value.backend !== "string") {
-      problems.push({ line, message: 'no "backend": give one on every line, or a shared model with --base' });
-    }
+    const check = gridLineProblems(value, options);
+    for (const message of check.problems) problems.push({ line, message });
+    if (!check.usable) continue;
+    const rawId = (value as Record<string, unknown>).id as string | number | undefined;
     const id = rawId ?? line;
     const key = String(id);
     const previous = seen.get(key);
@@ -67,7 +82,7 @@ export function parseGrid(
       continue;
     }
     seen.set(key, line);
-    points.push({ id, key, line, index: points.length, value });
+    points.push({ id, key, line, index: points.length, value: value as Record<string, unknown> });
   }
   if (points.length === 0 && problems.length === 0) problems.push({ line: 0, message: "the grid has no points" });
   return { points, problems };

@@ -54,11 +54,11 @@ export function defaultOutputPath(gridPath: string, shard: Shard | undefined): s
   return shard ? `${stem}.results.shard-${shard.index}-of-${shard.count}.jsonl` : `${stem}.results.jsonl`;
 }
 
-function sha256(text: string): string {
+export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-function readBase(path: string): { description: ModelDescription; text: string } {
+export function readBase(path: string): { description: ModelDescription; text: string } {
   let text: string;
   try {
     text = readFileSync(path, "utf8");

@@ -7,6 +7,7 @@ import { registerCls } from "./commands/cls.js";
 import { registerLimit } from "./commands/limit.js";
 import { registerMerge } from "./commands/merge.js";
 import { registerPlot } from "./commands/plot.js";
+import { registerQueueCommands } from "./commands/queue.js";
 import { registerScan } from "./commands/scan.js";
 import { registerSignificance } from "./commands/significance.js";
 import { registerValidate } from "./commands/validate.js";
@@ -29,6 +30,8 @@ Examples:
   spey plot brazil examples/single-bin.json -o brazil.svg -o brazil.png
   spey batch examples/grid/grid.jsonl --base examples/grid/background.json --workers 4
   spey plot grid examples/grid/grid.results.jsonl -o limits.svg
+  spey batch examples/grid/grid.jsonl --base examples/grid/background.json --queue redis://127.0.0.1:6379/0
+  spey worker --queue redis://127.0.0.1:6379/0 --concurrency 4      # on any number of machines
 `;
 
 /** Build the `spey` command line. Commands throw; {@link runCli} turns errors into exit codes. */
@@ -57,6 +60,7 @@ export function buildProgram(): Command {
   registerPlot(program);
   registerBatch(program);
   registerMerge(program);
+  registerQueueCommands(program);
   registerValidate(program);
   return program;
 }

@@ -1,11 +1,15 @@
 import { availableParallelism } from "node:os";
-import { InvalidArgumentError, type Command } from "commander";
-import { runBatch } from "../../batch/runner.js";
+import { type Command, InvalidArgumentError } from "commander";
+import { defaultOutputPath, runBatch } from "../../batch/runner.js";
+import { collectRun, enqueueRun, followRun } from "../../queue/client.js";
+import type { QueueAddress } from "../../queue/connection.js";
+import { statusLine } from "../../queue/status.js";
 import type { Shard } from "../../batch/shard.js";
 import type { BatchTask } from "../../batch/task.js";
 import { ExitCode } from "../exit-codes.js";
 import { print, printJson } from "../format.js";
 import { calculator, confidenceLevel, expectedBand, finiteNumber, integerAtLeast, shard } from "../options.js";
+import { location, queueUrl, runName } from "./queue.js";
 
 interface BatchCommandOptions {
   readonly base?: string;
@@ -21,6 +25,11 @@ interface BatchCommandOptions {
   readonly timeout?: number;
   readonly progress: boolean;
   readonly json?: boolean;
+  readonly queue?: QueueAddress;
+  readonly run: string;
+  readonly tlsCa?: string;
+  readonly detach?: boolean;
+  readonly allowVersionMismatch?: boolean;
 }
 
 const COMPUTABLE = ["limit", "cls", "significance"] as const;
@@ -79,7 +88,39 @@ export function registerBatch(program: Command): void {
     )
     .option("--no-progress", "no progress bar (it is only drawn on a terminal anyway)")
     .option("--json", "print the run summary as JSON")
-    .action(async (grid: string, options: BatchCommandOptions) => {
+    .option(
+      "--queue <url>",
+      "enqueue the points on Redis (redis://[user:password@]host[:port][/db] or rediss://) for `spey worker`s, follow the progress and collect the results",
+      queueUrl,
+    )
+    .option(
+      "--run <name>",
+      "with --queue: name of the run (one grid and one set of options per run)",
+      runName,
+      "default",
+    )
+    .option("--tls-ca <file>", "with --queue: certificate authority (PEM) of a rediss:// server")
+    .option("--detach", "with --queue: enqueue and return (follow with spey status, fetch with spey collect)")
+    .option("--allow-version-mismatch", "with --queue: add to a run enqueued by another spey version")
+    .action(async (grid: string, options: BatchCommandOptions, command: Command) => {
+      const task: BatchTask = {
+        compute: options.compute,
+        confidenceLevel: options.cl,
+        expected: options.expected,
+        poiTest: options.poiTest,
+        calculator: options.calculator,
+      };
+      if (options.queue) {
+        await queueBatch(grid, options, task, command);
+        return;
+      }
+      for (const name of ["run", "tlsCa", "detach", "allowVersionMismatch"]) {
+        if (command.getOptionValueSource(name) === "cli") {
+          throw new InvalidArgumentError(
+            `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is an option of queue mode: add --queue URL.`,
+          );
+        }
+      }
       const controller = new AbortController();
       const interrupt = () => controller.abort();
       process.once("SIGINT", interrupt);
@@ -112,13 +153,7 @@ export function registerBatch(program: Command): void {
           outputPath,
           workers: options.workers,
           shard: options.shard,
-          task: {
-            compute: options.compute,
-            confidenceLevel: options.cl,
-            expected: options.expected,
-            poiTest: options.poiTest,
-            calculator: options.calculator,
-          },
+          task,
           retryErrors: options.retryErrors,
           timeoutMs: options.timeout !== undefined ? options.timeout * 1000 : undefined,
           progress: options.progress ? process.stderr : false,
@@ -142,4 +177,88 @@ export function registerBatch(program: Command): void {
         process.off("SIGTERM", interrupt);
       }
     });
+}
+
+/**
+ * `spey batch --queue`: enqueue the grid as a run, then (unless --detach) follow its progress
+ * until every point has a result and collect the results into the same file a local run writes.
+ */
+async function queueBatch(
+  grid: string,
+  options: BatchCommandOptions,
+  task: BatchTask,
+  command: Command,
+): Promise<void> {
+  const local = ["workers", "shard", "retryErrors", "timeout"].filter((n) => command.getOptionValueSource(n) === "cli");
+  if (local.length > 0) {
+    const flag = (n: string) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new InvalidArgumentError(
+      `${local.map(flag).join(", ")} ${local.length > 1 ? "are options" : "is an option"} of a local run, not of --queue (give --concurrency and --timeout to spey worker; use spey batch --shard without --queue for job arrays).`,
+    );
+  }
+  const where = { ...location({ queue: options.queue as QueueAddress, run: options.run, tlsCa: options.tlsCa }) };
+  const enqueued = await enqueueRun({
+    ...where,
+    gridPath: grid,
+    basePath: options.base,
+    task,
+    allowVersionMismatch: options.allowVersionMismatch,
+  });
+  const runFlag = options.run === "default" ? "" : ` --run ${options.run}`;
+  const url = where.address.display;
+  process.stderr.write(
+    `spey: run "${options.run}" on ${url}: ${enqueued.total} points, ${enqueued.alreadyDone} already done, ${enqueued.submitted} enqueued${enqueued.created ? "" : " (resumed an existing run: jobs already queued are not added twice)"}\n`,
+  );
+  if (options.detach) {
+    process.stderr.write(
+      `spey: start workers with: spey worker --queue ${url}${runFlag}\n      progress: spey status --queue ${url}${runFlag}\n      results:  spey collect --queue ${url}${runFlag} -o results.jsonl\n`,
+    );
+    if (options.json) printJson(enqueued);
+    return;
+  }
+  process.stderr.write(
+    `spey: waiting for workers (spey worker --queue ${url}${runFlag}); Ctrl-C stops waiting, not the run\n`,
+  );
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  const tty = options.progress && Boolean(process.stderr.isTTY);
+  let lastPrinted = 0;
+  let last: Awaited<ReturnType<typeof followRun>>;
+  const started = Date.now();
+  try {
+    last = await followRun({
+      ...where,
+      signal: controller.signal,
+      onStatus: (status) => {
+        if (!options.progress) return;
+        if (tty) process.stderr.write(`\r${statusLine(status)}\u001b[K`);
+        else if (Date.now() - lastPrinted >= 10_000 || status.complete) {
+          lastPrinted = Date.now();
+          process.stderr.write(`spey: ${statusLine(status)}\n`);
+        }
+      },
+    });
+  } finally {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+    if (tty) process.stderr.write("\n");
+  }
+  if (!last?.complete) {
+    process.stderr.write(
+      `spey: stopped waiting; the run goes on in the queue: spey status --queue ${url}${runFlag}, then spey collect --queue ${url}${runFlag} -o FILE.\n`,
+    );
+    process.exitCode = ExitCode.Interrupted;
+    return;
+  }
+  const output = options.output ?? defaultOutputPath(grid, undefined);
+  const collected = await collectRun({ ...where, output });
+  const seconds = (Date.now() - started) / 1000;
+  if (options.json) printJson({ ...enqueued, output, ok: collected.ok, failed: collected.failed, seconds });
+  else {
+    print(
+      `${grid} → ${output}: ${collected.total} points via run "${options.run}" on ${url}; ${collected.ok} ok, ${collected.failed} failed (waited ${seconds.toFixed(1)} s)`,
+    );
+  }
 }

@@ -1,0 +1,188 @@
+import { hostname } from "node:os";
+import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { VERSION } from "spey";
+import type { JobOutcome } from "../batch/pool.js";
+import type { ResultRecord } from "../batch/task.js";
+import { type ConnectOptions, connect, type QueueAddress } from "./connection.js";
+import { QueueRunMismatch } from "./errors.js";
+import { errorRecord } from "./jobs.js";
+import { PointPool } from "./point-pool.js";
+import { checkPayload, QUEUE_NAME, type RunKeys, type RunMeta, readMeta, runKeys, versionProblem } from "./run.js";
+import { recordResult, resultCounts } from "./store.js";
+
+/** Options of {@link runQueueWorker}. */
+export interface QueueWorkerOptions {
+  readonly address: QueueAddress;
+  readonly tlsCa?: string | undefined;
+  readonly run: string;
+  /** Points computed at the same time (worker threads). */
+  readonly concurrency: number;
+  /** Per-point time limit in ms (the point is recorded as a `Timeout` error). */
+  readonly timeoutMs?: number | undefined;
+  /** Compute jobs enqueued by another spey version. */
+  readonly allowVersionMismatch?: boolean | undefined;
+  /** Stop once every point of the run has a result (default: keep serving the queue). */
+  readonly exitWhenDone?: boolean | undefined;
+  /**
+   * Job lock in ms (default 15 000): a worker that dies holds its jobs at most this long (plus
+   * the stalled-check interval, the same) before they are given to another worker.
+   */
+  readonly lockMs?: number | undefined;
+  /** Times a job may be taken back from a dead worker before it is failed (default 10). */
+  readonly maxStalls?: number | undefined;
+  /** Stops the worker: no new jobs; the points in flight are finished first (abort twice to drop them). */
+  readonly signal?: AbortSignal | undefined;
+  /** Progress and problems (one line each). */
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+/** What a worker did. */
+export interface QueueWorkerSummary {
+  /** Points this worker recorded. */
+  recorded: number;
+  /** Points it computed whose result another worker had already recorded (redelivered jobs). */
+  duplicates: number;
+  /** Jobs it refused (other spey version) or rejected (invalid payload). */
+  refused: number;
+  rejected: number;
+  /** Why it stopped. */
+  reason: "done" | "signal";
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+async function waitForRun(redis: Redis, keys: RunKeys, options: QueueWorkerOptions): Promise<RunMeta | undefined> {
+  let said = false;
+  for (;;) {
+    const meta = await readMeta(redis, keys);
+    if (meta) return meta;
+    if (options.signal?.aborted) return undefined;
+    if (!said) {
+      options.log?.(`waiting for run "${options.run}" to be enqueued on ${options.address.display}`);
+      said = true;
+    }
+    await sleep(1000, options.signal);
+  }
+}
+
+/**
+ * Serve a run's queue: take jobs (grid points), compute them on worker threads and record each
+ * result once. Delivery (BullMQ): a job is locked while it is computed and the lock is renewed;
+ * the jobs of a worker that dies are given to another worker once the lock has expired. A point
+ * that fails computationally is an error result (not retried); a crashed thread or a Redis error
+ * is retried with exponential backoff, and recorded as an error after the last try.
+ */
+export async function runQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerSummary> {
+  const connectOptions: ConnectOptions = {
+    persistent: true,
+    tlsCa: options.tlsCa,
+    name: `spey-worker-${hostname()}-${process.pid}`,
+  };
+  const redis = await connect(options.address, connectOptions);
+  const keys = runKeys(options.run);
+  const summary: QueueWorkerSummary = { recorded: 0, duplicates: 0, refused: 0, rejected: 0, reason: "signal" };
+  let pool: PointPool | undefined;
+  let worker: Worker | undefined;
+  const workerConnection = redis.duplicate();
+  try {
+    const meta = await waitForRun(redis, keys, options);
+    if (!meta) return summary;
+    const problem = versionProblem(meta.spey, Boolean(options.allowVersionMismatch));
+    if (problem) throw new QueueRunMismatch(`run "${options.run}": ${problem}.`);
+    pool = new PointPool({
+      size: options.concurrency,
+      init: { base: meta.base ?? undefined, task: meta.header.task },
+      timeoutMs: options.timeoutMs,
+    });
+    const points = pool;
+    const warned = new Set<string>();
+    const processor = async (job: Job, token?: string): Promise<null> => {
+      const checked = checkPayload(job.data, meta);
+      if (!checked.ok) {
+        summary.rejected += 1;
+        throw new UnrecoverableError(`invalid job payload (job ${job.id}): ${checked.problem}`);
+      }
+      const refusal = versionProblem(checked.version, Boolean(options.allowVersionMismatch));
+      if (refusal) {
+        summary.refused += 1;
+        if (!warned.has(checked.version)) {
+          warned.add(checked.version);
+          options.log?.(`refusing jobs: ${refusal}`);
+        }
+        // Back to the queue for a worker of the right version (not a failure).
+        await job.moveToDelayed(Date.now() + 10_000, token);
+        throw new DelayedError();
+      }
+      const outcome: JobOutcome<ResultRecord> = await points.submit(checked.input);
+      if (!outcome.ok && outcome.type === "WorkerError") {
+        // Not the point's fault as far as we know: retry (backoff) unless this was the last try.
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (!last) throw new Error(outcome.message);
+      }
+      const record = outcome.ok ? outcome.value : errorRecord(checked.input, outcome.type, outcome.message);
+      if (await recordResult(redis, keys, record)) summary.recorded += 1;
+      else summary.duplicates += 1;
+      return null;
+    };
+    const lockMs = options.lockMs ?? 15_000;
+    worker = new Worker(QUEUE_NAME, processor, {
+      connection: workerConnection,
+      prefix: keys.prefix,
+      concurrency: options.concurrency,
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
+      maxStalledCount: options.maxStalls ?? 10,
+      // After a lost connection, fetch again after 1 s (not BullMQ's default 15 s).
+      runRetryDelay: 1000,
+      drainDelay: 1,
+      autorun: false,
+      name: `spey ${VERSION} ${hostname()} ${process.pid}`,
+    });
+    let lastError = "";
+    worker.on("error", (error: Error) => {
+      if (error.message !== lastError) options.log?.(`queue error (retrying): ${error.message}`);
+      lastError = error.message;
+    });
+    const running = worker.run();
+    const stop = new Promise<void>((resolve) => {
+      if (options.signal?.aborted) resolve();
+      options.signal?.addEventListener("abort", () => resolve(), { once: true });
+    });
+    const done = options.exitWhenDone
+      ? (async () => {
+          const total = meta.header.grid.points;
+          while (!options.signal?.aborted) {
+            try {
+              if ((await resultCounts(redis, keys)).done >= total) return true;
+            } catch {
+              // Redis restarting: ask again.
+            }
+            await sleep(1000, options.signal);
+          }
+          return false;
+        })()
+      : new Promise<boolean>(() => {});
+    const finished = await Promise.race([stop.then(() => false), done, running.then(() => false)]);
+    summary.reason = finished ? "done" : "signal";
+    await worker.close();
+    await running.catch(() => undefined);
+    return summary;
+  } finally {
+    await worker?.close(true).catch(() => undefined);
+    await pool?.close();
+    workerConnection.disconnect();
+    redis.disconnect();
+  }
+}
