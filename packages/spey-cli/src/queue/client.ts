@@ -9,7 +9,7 @@ import { readBase, sha256 } from "../batch/runner.js";
 import type { BatchTask } from "../batch/task.js";
 import { type ConnectOptions, connect, type QueueAddress } from "./connection.js";
 import { QueueRunMismatch } from "./errors.js";
-import { JOB_OPTIONS, recordFailedJobs } from "./jobs.js";
+import { BACKOFF_MS, JOB_OPTIONS, recordFailedJobs } from "./jobs.js";
 import {
   createOrCheckMeta,
   type JobPayload,
@@ -74,6 +74,8 @@ export interface EnqueueOptions extends RunLocation {
   readonly task: BatchTask;
   /** Add to a run enqueued by another spey version. */
   readonly allowVersionMismatch?: boolean | undefined;
+  /** First retry delay of a job in ms (default {@link BACKOFF_MS}); each later retry waits twice as long. */
+  readonly backoffMs?: number | undefined;
 }
 
 /** What an enqueue did. */
@@ -128,6 +130,10 @@ export async function enqueueRun(options: EnqueueOptions): Promise<EnqueueSummar
       wanted,
       Boolean(options.allowVersionMismatch),
     );
+    const jobOptions = {
+      ...JOB_OPTIONS,
+      backoff: { type: "exponential", delay: options.backoffMs ?? BACKOFF_MS },
+    };
     let alreadyDone = 0;
     let submitted = 0;
     for (let start = 0; start < points.length; start += CHUNK) {
@@ -142,7 +148,7 @@ export async function enqueueRun(options: EnqueueOptions): Promise<EnqueueSummar
         .filter((_, i) => !exists[i])
         .map((p) => {
           const data: JobPayload = { v: VERSION, s: meta.settings, id: p.id, line: p.line, point: p.value };
-          return { name: "point", data, opts: { ...JOB_OPTIONS, jobId: jobId(meta.settings, p.key) } };
+          return { name: "point", data, opts: { ...jobOptions, jobId: jobId(meta.settings, p.key) } };
         });
       alreadyDone += chunk.length - jobs.length;
       if (jobs.length > 0) await session.queue.addBulk(jobs);

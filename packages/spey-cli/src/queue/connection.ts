@@ -114,7 +114,7 @@ export function redisOptions(address: QueueAddress, options: ConnectOptions): Re
 
 /**
  * Open a Redis connection and wait until it answers. The first connection must succeed within
- * about ten attempts (~10 s, then {@link QueueConnectionError}); once it has, a lost connection is
+ * about five attempts (~3 s, then {@link QueueConnectionError}); once it has, a lost connection is
  * re-established (every 0.2–2 s), so a Redis restart is ridden out.
  */
 export async function connect(address: QueueAddress, options: ConnectOptions): Promise<Redis> {
@@ -122,7 +122,7 @@ export async function connect(address: QueueAddress, options: ConnectOptions): P
   let lastError: Error | undefined;
   const redis = new Redis({
     ...redisOptions(address, options),
-    retryStrategy: (times: number) => (!ready && times > 10 ? null : Math.min(200 * times, 2000)),
+    retryStrategy: (times: number) => (!ready && times > 5 ? null : Math.min(200 * times, 2000)),
   });
   redis.on("error", (error: Error) => {
     lastError = error;

@@ -33,6 +33,8 @@ export interface QueueWorkerOptions {
   readonly maxStalls?: number | undefined;
   /** Stops the worker: no new jobs; the points in flight are finished first (abort twice to drop them). */
   readonly signal?: AbortSignal | undefined;
+  /** The worker-thread script (default the batch runner's built `worker.js`). */
+  readonly workerScript?: URL | undefined;
   /** Progress and problems (one line each). */
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -105,6 +107,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       size: options.concurrency,
       init: { base: meta.base ?? undefined, task: meta.header.task },
       timeoutMs: options.timeoutMs,
+      script: options.workerScript,
     });
     const points = pool;
     const warned = new Set<string>();

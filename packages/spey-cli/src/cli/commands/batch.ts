@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { defaultOutputPath, runBatch } from "../../batch/runner.js";
 import { collectRun, enqueueRun, followRun } from "../../queue/client.js";
 import type { QueueAddress } from "../../queue/connection.js";
+import { QueueInputError } from "../../queue/errors.js";
 import { statusLine } from "../../queue/status.js";
 import type { Shard } from "../../batch/shard.js";
 import type { BatchTask } from "../../batch/task.js";
@@ -116,7 +117,7 @@ export function registerBatch(program: Command): void {
       }
       for (const name of ["run", "tlsCa", "detach", "allowVersionMismatch"]) {
         if (command.getOptionValueSource(name) === "cli") {
-          throw new InvalidArgumentError(
+          throw new QueueInputError(
             `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is an option of queue mode: add --queue URL.`,
           );
         }
@@ -192,7 +193,7 @@ async function queueBatch(
   const local = ["workers", "shard", "retryErrors", "timeout"].filter((n) => command.getOptionValueSource(n) === "cli");
   if (local.length > 0) {
     const flag = (n: string) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    throw new InvalidArgumentError(
+    throw new QueueInputError(
       `${local.map(flag).join(", ")} ${local.length > 1 ? "are options" : "is an option"} of a local run, not of --queue (give --concurrency and --timeout to spey worker; use spey batch --shard without --queue for job arrays).`,
     );
   }

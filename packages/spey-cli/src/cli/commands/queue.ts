@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { collectRun, type RunLocation, runStatus } from "../../queue/client.js";
 import { parseQueueUrl, type QueueAddress } from "../../queue/connection.js";
+import { QueueInputError } from "../../queue/errors.js";
 import { checkRunName, DEFAULT_RUN } from "../../queue/run.js";
 import { runQueueWorker } from "../../queue/queue-worker.js";
 import { statusReport } from "../../queue/status.js";
@@ -104,9 +105,9 @@ export function registerQueueCommands(program: Command): void {
     )
     .option("--json", "print the worker's summary as JSON when it stops")
     .action(async (options: WorkerCommandOptions) => {
-      if (!(options.lockSeconds >= 1)) throw new InvalidArgumentError("--lock-seconds must be at least 1.");
+      if (!(options.lockSeconds >= 1)) throw new QueueInputError("--lock-seconds must be at least 1.");
       if (options.timeout !== undefined && !(options.timeout > 0)) {
-        throw new InvalidArgumentError(`--timeout must be a positive number of seconds; got ${options.timeout}.`);
+        throw new QueueInputError(`--timeout must be a positive number of seconds; got ${options.timeout}.`);
       }
       const controller = new AbortController();
       let signals = 0;
