@@ -1,0 +1,169 @@
+/**
+ * Delivery semantics of queue mode under failure, against a real redis-server: a 5,000-point grid
+ * computed by 3 `spey worker` processes that are SIGKILLed at random moments and restarted, while
+ * Redis itself is SIGKILLed once mid-run and restarted from its append-only file. The collected
+ * results must equal a local `spey batch` run point for point: no point missing, none twice, every
+ * results line byte-identical.
+ */
+import type { ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { QUEUE_NAME, runKeys } from "../../src/queue/run.js";
+import { readResultsStrict } from "../batch/helpers.js";
+import { runCli, startCli, temporaryDirectory } from "../cli/helpers.js";
+import { type RedisServer, startRedis } from "./redis-server.js";
+
+const POINTS = 5000;
+const WORKERS = 3;
+const RUN = "chaos";
+const tmp = temporaryDirectory("chaos");
+let redis: RedisServer;
+let grid: string;
+let ids: string[];
+const workers: (ChildProcess | undefined)[] = [];
+
+/** mulberry32: a small seeded generator, so that a failure can be replayed with the same kills. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Cheap points (the example grid's three-bin model, a few ms each): signal yields over a
+ * 100 × 50 plane; every 1000th point has a wrong number of yields (an error line).
+ */
+function writeGrid(): void {
+  const lines: string[] = [];
+  ids = [];
+  for (let i = 0; i < POINTS; i++) {
+    const x = i % 100;
+    const y = Math.floor(i / 100);
+    const scale = 0.05 + 0.02 * x + 0.01 * y;
+    const yields = [4 * scale, 2.5 * scale, 1.2 * scale].map((v) => Number(v.toFixed(6)));
+    const id = `p${i}`;
+    ids.push(id);
+    lines.push(JSON.stringify({ id, meta: { x, y }, signal_yields: i % 1000 === 999 ? yields.slice(0, 2) : yields }));
+  }
+  grid = join(tmp.path, "grid.jsonl");
+  writeFileSync(grid, `${lines.join("\n")}\n`);
+}
+
+const ARGS = ["--base", "examples/grid/background.json", "--compute", "limit"];
+
+function startWorker(slot: number): void {
+  workers[slot] = startCli([
+    "worker",
+    "--queue",
+    redis.url,
+    "--run",
+    RUN,
+    "--concurrency",
+    "1",
+    "--lock-seconds",
+    "3",
+    "--exit-when-done",
+  ]);
+}
+
+function killed(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  writeGrid();
+});
+afterAll(async () => {
+  for (const w of workers) w?.kill("SIGKILL");
+  await Promise.all(workers.map(killed));
+  await redis?.remove();
+  tmp.remove();
+});
+
+it("5,000 points, 3 workers SIGKILLed at random and restarted, Redis killed once: results identical to a local run", async () => {
+  const local = join(tmp.path, "local.jsonl");
+  const reference = runCli(["batch", grid, ...ARGS, "-o", local, "--workers", "2"]);
+  expect(reference.code).toBe(0);
+  const expected = readResultsStrict(local);
+  expect(expected.ids).toHaveLength(POINTS);
+
+  const enqueue = runCli(["batch", grid, ...ARGS, "--queue", redis.url, "--run", RUN, "--detach"]);
+  expect(enqueue.code).toBe(0);
+  expect(enqueue.stderr).toMatch(/5000 points, 0 already done, 5000 enqueued/);
+
+  const keys = runKeys(RUN);
+  const done = async (): Promise<number> => {
+    const client = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    try {
+      await client.connect();
+      return await client.hlen(keys.results);
+    } catch {
+      return -1; // Redis is down
+    } finally {
+      client.disconnect();
+    }
+  };
+
+  for (let slot = 0; slot < WORKERS; slot++) startWorker(slot);
+  const rng = random(15);
+  let kills = 0;
+  let redisRestartedAt = -1;
+  const deadline = Date.now() + 400_000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 700 + 2300 * rng()));
+    const finished = await done();
+    if (finished >= POINTS) break;
+    expect(Date.now(), "the run should finish well within the deadline").toBeLessThan(deadline);
+    if (redisRestartedAt < 0 && finished >= 0.4 * POINTS) {
+      await redis.kill();
+      await new Promise((r) => setTimeout(r, 1000));
+      await redis.start();
+      redisRestartedAt = finished;
+      continue;
+    }
+    // SIGKILL a random worker at a random moment, then start a new one in its place.
+    const slot = Math.floor(rng() * WORKERS);
+    const victim = workers[slot];
+    if (victim && victim.exitCode === null && victim.signalCode === null) {
+      victim.kill("SIGKILL");
+      await killed(victim);
+      kills += 1;
+    }
+    startWorker(slot);
+  }
+  // The run really was disturbed while it was going on.
+  expect(kills).toBeGreaterThanOrEqual(5);
+  expect(redisRestartedAt).toBeGreaterThan(0);
+  expect(redisRestartedAt).toBeLessThan(POINTS);
+  // The workers exit by themselves once every point has a result (--exit-when-done).
+  await Promise.all(workers.map(killed));
+
+  const client = new Redis(redis.url);
+  const queue = new Queue(QUEUE_NAME, { connection: client, prefix: keys.prefix });
+  expect(await queue.getFailedCount()).toBe(0);
+  expect(await client.hlen(keys.results)).toBe(POINTS);
+  await queue.close();
+  client.disconnect();
+
+  const out = join(tmp.path, "collected.jsonl");
+  const collect = runCli(["collect", "--queue", redis.url, "--run", RUN, "-o", out]);
+  expect(collect.code).toBe(0);
+  expect(collect.stdout).toMatch(/5000\/5000 points \(4995 ok, 5 failed\)/);
+  const got = readResultsStrict(out);
+  expect(got.header).toEqual(expected.header);
+  // No point missing, none twice, in grid order…
+  expect(got.ids).toEqual(ids);
+  // …and every line byte for byte the local run's line.
+  const different = ids.filter((id) => got.lines.get(id) !== expected.lines.get(id));
+  expect(different).toEqual([]);
+}, 600_000);
