@@ -118,14 +118,16 @@ export type {
   AsimovOptions,
   FitControls,
 } from "./model/statistical-model.js";
-export { HypothesisTestingBase } from "./inference/hypothesis-testing-base.js";
+export { HypothesisTests } from "./inference/hypothesis-testing-base.js";
+export type { ExclusionOptions, UpperLimitOptions, Chi2Options } from "./inference/hypothesis-testing-base.js";
+export { asimovSigmaMu } from "./inference/profile-likelihood.js";
 export type {
   Calculator,
-  ExclusionOptions,
-  UpperLimitOptions,
+  FitSettings,
   HypotestPreparation,
-  Chi2Options,
-} from "./inference/hypothesis-testing-base.js";
+  MaximumLikelihood,
+  ProfileLikelihood,
+} from "./inference/profile-likelihood.js";
 export type { Chi2TestOptions } from "./inference/chi2-test.js";
 export type { ToyOptions } from "./inference/toy-calculator.js";
 export {
@@ -134,9 +136,16 @@ export {
   q0,
   qmuLeft,
   getTestStatistic,
+  testStatistic,
+  TEST_STATISTICS,
+  QTILDE,
+  QMU,
+  Q0,
+  QMU_LEFT,
   computeTestStatistics,
   ASIMOV_TESTSTAT_TOLERANCE,
 } from "./inference/test-statistics.js";
+export type { TestStatistic, TestStatisticFunction } from "./inference/test-statistics.js";
 export { computeAsymptoticConfidenceLevel, computeToyConfidenceLevel } from "./inference/asymptotic-calculator.js";
 export {
   AsymptoticTestStatisticsDistribution,

@@ -4,6 +4,7 @@ import {
   expectedPvalues,
   pvalues,
 } from "./distributions.js";
+import { QTILDE, type TestStatistic, testStatistic } from "./test-statistics.js";
 
 /**
  * Asymptotic CLs (arXiv:1007.1727 eqs. 59, 65–66; spec §9.5). With the s+b distribution shifted
@@ -14,13 +15,13 @@ import {
 export function computeAsymptoticConfidenceLevel(
   sqrtQmuA: number,
   deltaTestStatistic: number,
-  testStatistic = "qtilde",
+  statistic: string | TestStatistic = QTILDE,
 ): [number[], number[]] {
   const sb = new AsymptoticTestStatisticsDistribution(-sqrtQmuA);
   const b = new AsymptoticTestStatisticsDistribution(0);
   const [psb, , cls] = pvalues(deltaTestStatistic, sb, b);
   const [expPsb, , expCls] = expectedPvalues(sb, b);
-  return testStatistic === "q0" ? [[psb], expPsb] : [[cls], expCls];
+  return testStatistic(statistic).reports === "pvalue" ? [[psb], expPsb] : [[cls], expCls];
 }
 
 /**
@@ -30,15 +31,17 @@ export function computeAsymptoticConfidenceLevel(
 export function computeToyConfidenceLevel(
   signalSamples: ArrayLike<number>,
   backgroundSamples: ArrayLike<number>,
-  testStatistic: number,
-  testStatisticName = "qtilde",
+  observedStatistic: number,
+  statistic: string | TestStatistic = QTILDE,
 ): [number[], number[]] {
   const sb = new EmpiricalTestStatisticsDistribution(signalSamples);
   const b = new EmpiricalTestStatisticsDistribution(backgroundSamples);
-  const [psb, , cls] = pvalues(testStatistic, sb, b);
+  const [psb, , cls] = pvalues(observedStatistic, sb, b);
   const [expPsb, , expCls] = expectedPvalues(sb, b);
   const clip = (x: number) => Math.min(1, Math.max(0, x));
-  return testStatisticName === "q0" ? [[clip(psb)], expPsb.map(clip)] : [[clip(cls)], expCls.map(clip)];
+  return testStatistic(statistic).reports === "pvalue"
+    ? [[clip(psb)], expPsb.map(clip)]
+    : [[clip(cls)], expCls.map(clip)];
 }
 
 /** CLs, CLs+b and CLb of one hypothesis test: one value observed, five expected (nσ = 2 … −2). */

@@ -1,14 +1,12 @@
-import type { ParameterValues } from "../config/model-config.js";
-import { InvalidInput, MethodNotAvailable } from "../core/errors.js";
-import type { ExpectationType } from "../core/expectation.js";
-import { Random, type RandomSource } from "../math/random.js";
-import type { MinimizeOptions } from "../optimize/types.js";
+import { ComputationError, InvalidInput, MethodNotAvailable } from "../core/errors.js";
+import { Random } from "../math/random.js";
 import {
   computeToyConfidenceLevel,
   computeToyTailProbabilities,
   type TailProbabilities,
 } from "./asymptotic-calculator.js";
-import { getTestStatistic } from "./test-statistics.js";
+import type { FitSettings, ProfileLikelihood } from "./profile-likelihood.js";
+import type { TestStatistic } from "./test-statistics.js";
 
 /** Options of the toy calculator. */
 export interface ToyOptions {
@@ -22,33 +20,6 @@ export interface ToyOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The model surface the toy calculator needs. */
-interface ToyModel {
-  ntoys: number;
-  likelihood(options: {
-    poiTest: number | ParameterValues;
-    expected: ExpectationType;
-    data?: ArrayLike<number>;
-    optimiser?: MinimizeOptions;
-  }): number;
-  maximizeLikelihood(options: {
-    expected: ExpectationType;
-    allowNegativeSignal: boolean;
-    data?: ArrayLike<number>;
-    fixedPoiValue?: ParameterValues;
-    optimiser?: MinimizeOptions;
-  }): [number, number];
-}
-
-interface SamplerModel extends ToyModel {
-  fixedPoiSampler(options: {
-    poiTest: number | ParameterValues;
-    size: number;
-    expected?: ExpectationType;
-    rng?: RandomSource;
-  }): Float64Array[];
-}
-
 /**
  * Toy-based CLs (spec §9.6): `ntoys` pseudo-experiments drawn at the conditional best fit for μ
  * (s+b) and for μ = 0 (b-only), each refitted to give the test statistic; p-values are the
@@ -56,53 +27,46 @@ interface SamplerModel extends ToyModel {
  * percentiles at 100·Φ(nσ). Returns `[[observed], [five expected]]` as the asymptotic calculator.
  */
 export function toyConfidenceLevel(
-  model: object,
-  options: ToyOptions & {
-    /** The tested μ. */
-    mu: number;
-    /** The `poiTest` of a likelihood call at μ (μ plus any other fixed parameters). */
-    poiTestAt: (mu: number) => number | ParameterValues;
-    /** Other parameters held fixed through every fit. */
-    extra?: ParameterValues | undefined;
-    expected: ExpectationType;
-    testStatistics: "q" | "qtilde";
-    optimiser?: MinimizeOptions | undefined;
-    /** Receives CLs, CLs+b and CLb of the test (for `returnTailProbabilities`). */
-    onTailProbabilities?: ((tails: { observed: TailProbabilities; expected: TailProbabilities }) => void) | undefined;
-  },
+  likelihood: ProfileLikelihood,
+  options: ToyOptions &
+    FitSettings & {
+      /** The tested μ. */
+      mu: number;
+      /** q̃μ or qμ. */
+      statistic: TestStatistic;
+      /** Receives CLs, CLs+b and CLb of the test (for `returnTailProbabilities`). */
+      onTailProbabilities?: ((tails: { observed: TailProbabilities; expected: TailProbabilities }) => void) | undefined;
+    },
 ): [number[], number[]] {
-  const m = model as Partial<SamplerModel>;
-  if (typeof m.fixedPoiSampler !== "function") {
-    throw new MethodNotAvailable("This model cannot draw pseudo-experiments (no fixedPoiSampler).");
+  const sample = likelihood.sample?.bind(likelihood);
+  if (typeof sample !== "function") {
+    throw new MethodNotAvailable("This model cannot draw pseudo-experiments (no sampler).");
   }
-  const toy = m as SamplerModel;
-  const ntoys = options.ntoys ?? toy.ntoys;
+  const ntoys = options.ntoys ?? likelihood.ntoys;
   if (!Number.isInteger(ntoys) || ntoys < 1) throw new InvalidInput(`ntoys must be a positive integer; got ${ntoys}.`);
   const rng = new Random(options.seed ?? 0);
-  const { expected, testStatistics } = options;
-  const opt = options.optimiser ? { optimiser: options.optimiser } : {};
-  const { mu, poiTestAt: atMu } = options;
-  const fixedExtra = options.extra ? { fixedPoiValue: options.extra } : {};
-  const stat = getTestStatistic(testStatistics);
-  const allowNegativeSignal = testStatistics === "q";
+  const { mu, statistic } = options;
+  const settings = { expected: options.expected, extra: options.extra, optimiser: options.optimiser };
 
-  const statistic = (data: Float64Array | undefined): number => {
-    const dataOpt = data ? { data } : {};
-    const [muhat, nll] = toy.maximizeLikelihood({ expected, allowNegativeSignal, ...fixedExtra, ...dataOpt, ...opt });
-    return stat(mu, muhat, -nll, (x) => -toy.likelihood({ poiTest: atMu(x), expected, ...dataOpt, ...opt }));
+  const evaluate = (data: Float64Array | undefined): number => {
+    const onData = { ...settings, data };
+    const { muhat, nll } = likelihood.maximize({ ...onData, allowNegativeSignal: statistic.muhatMayBeNegative });
+    return statistic.evaluate(mu, muhat, -nll, (x) => -likelihood.nll(x, onData));
   };
 
-  const signalSamples = toy.fixedPoiSampler({ poiTest: atMu(mu), size: ntoys, expected, rng });
-  const backgroundSamples = toy.fixedPoiSampler({ poiTest: atMu(0), size: ntoys, expected, rng });
+  const signalSamples = sample(mu, { ...settings, size: ntoys, rng });
+  const backgroundSamples = sample(0, { ...settings, size: ntoys, rng });
   const tsSignal = new Float64Array(ntoys);
   const tsBackground = new Float64Array(ntoys);
   for (let i = 0; i < ntoys; i++) {
-    if (options.signal?.aborted) throw options.signal.reason ?? new Error("toy calculation aborted");
-    tsSignal[i] = statistic(signalSamples[i]);
-    tsBackground[i] = statistic(backgroundSamples[i]);
+    if (options.signal?.aborted) {
+      throw options.signal.reason ?? new ComputationError("toy calculation aborted by its AbortSignal");
+    }
+    tsSignal[i] = evaluate(signalSamples[i]);
+    tsBackground[i] = evaluate(backgroundSamples[i]);
     options.onProgress?.(i + 1, ntoys);
   }
-  const observed = statistic(undefined);
+  const observed = evaluate(undefined);
   options.onTailProbabilities?.(computeToyTailProbabilities(tsSignal, tsBackground, observed));
-  return computeToyConfidenceLevel(tsSignal, tsBackground, observed, testStatistics);
+  return computeToyConfidenceLevel(tsSignal, tsBackground, observed, statistic);
 }

@@ -10,14 +10,26 @@ import {
   UnknownCrossSection,
 } from "../core/errors.js";
 import { type ExpectationType, toExpectation } from "../core/expectation.js";
+import { chi2Test, type Chi2TestOptions } from "../inference/chi2-test.js";
 import {
   type BaseLikelihoodOptions,
   type BaseMaximizeOptions,
-  type HypotestPreparation,
-  HypothesisTestingBase,
+  type Chi2Options,
+  type ExclusionOptions,
+  type ExclusionResult,
+  type ExclusionTailProbabilities,
+  HypothesisTests,
   type OptimiserOptions,
+  type UpperLimitOptions,
 } from "../inference/hypothesis-testing-base.js";
-import { canonicalTestStatistic } from "../inference/test-statistics.js";
+import type {
+  Calculator,
+  FitSettings,
+  HypotestPreparation,
+  ProfileLikelihood,
+} from "../inference/profile-likelihood.js";
+import { asimovSigmaMu } from "../inference/profile-likelihood.js";
+import { QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
 import { log } from "../core/logger.js";
 import { cholesky, choleskyInverse } from "../math/linalg.js";
 import { Random, type RandomSource } from "../math/random.js";
@@ -101,19 +113,26 @@ function toVector(
  * Results never depend on call history: every fit starts from the model's suggested point (or
  * from this call's own best fit inside a hypothesis test).
  */
-export class StatisticalModel extends HypothesisTestingBase {
+export class StatisticalModel {
   readonly backend: BackendBase;
   analysis: string;
   xsection: number;
+  /** Number of toys of the toy calculator (default 1000). */
+  ntoys: number;
+  /** The model as inference sees it; the hypothesis-test methods below delegate to it. */
+  readonly profileLikelihood: ProfileLikelihood;
+  private readonly tests: HypothesisTests;
 
   constructor(backend: BackendBase, options: StatisticalModelOptions = {}) {
-    super(options.ntoys ?? 1000);
     if (!backend || typeof backend.getLogpdfFunc !== "function" || typeof backend.config !== "function") {
       throw new PluginError("Invalid backend: expected an instance of a BackendBase subclass.");
     }
     this.backend = backend;
     this.analysis = options.analysis ?? "__unknown_analysis__";
     this.xsection = options.xsection ?? Number.NaN;
+    this.ntoys = options.ntoys ?? 1000;
+    this.profileLikelihood = this.createProfileLikelihood();
+    this.tests = new HypothesisTests(this.profileLikelihood);
   }
 
   /** The backend's accessor name (its static `name`). */
@@ -147,7 +166,7 @@ export class StatisticalModel extends HypothesisTestingBase {
     return true;
   }
 
-  override toString(): string {
+  toString(): string {
     const xs = Number.isNaN(this.xsection) ? "" : `xsection=${this.xsection.toExponential(3)} [au], `;
     return `StatisticalModel(analysis='${this.analysis}', ${xs}backend=${this.backendType}, calculators=[${this.availableCalculators.map((c) => `'${c}'`).join(", ")}])`;
   }
@@ -294,14 +313,14 @@ export class StatisticalModel extends HypothesisTestingBase {
 
   private asimovDataFor(
     expected: ExpectationType,
-    testStatistics: string,
+    statistic: string | TestStatistic,
     extra: ParameterValues | undefined,
     controls: FitControls,
   ): { data: Float64Array; parameters: Float64Array } {
     const expectedData = this.requireExpectedData();
-    const name = canonicalTestStatistic(testStatistics);
-    const config = this.backend.config({ allowNegativeSignal: name === "q" });
-    const fixed = new Map<number, number>([[config.poiIndex, name === "q0" ? 1 : 0]]);
+    const t = testStatistic(statistic);
+    const config = this.backend.config({ allowNegativeSignal: t.muhatMayBeNegative });
+    const fixed = new Map<number, number>([[config.poiIndex, t.asimovMu]]);
     if (extra) for (const [k, v] of config.resolvePoiIndices(extra)) fixed.set(k, v);
     const fit = this.conditionalFit(fixed, expected, undefined, controls, config);
     return { data: expectedData(fit.parameters), parameters: fit.parameters };
@@ -337,7 +356,7 @@ export class StatisticalModel extends HypothesisTestingBase {
   maximizeAsimovLikelihood(options: AsimovOptions & { returnNll?: boolean } = {}): [number, number] {
     const expected = toExpectation(options.expected);
     const testStatistics = options.testStatistics ?? "qtilde";
-    const allowNegativeSignal = canonicalTestStatistic(testStatistics) === "q";
+    const allowNegativeSignal = testStatistic(testStatistics).muhatMayBeNegative;
     if (this.backend.minimizeAsimovNegativeLoglikelihood && typeof this.backend.expectedData !== "function") {
       const fast = this.backend.minimizeAsimovNegativeLoglikelihood({
         allowNegativeSignal,
@@ -364,21 +383,116 @@ export class StatisticalModel extends HypothesisTestingBase {
   // ---------------------------------------------------------------------------------------------
   // Hypothesis-test plumbing
 
-  protected override primaryPoiValue(poiTest: number | ParameterValues | undefined): number {
-    if (poiTest === undefined || typeof poiTest === "number") return super.primaryPoiValue(poiTest);
+  /** μ and the other fixed parameters of a `poiTest` (a number, or a record naming parameters). */
+  private splitPoiTest(poiTest: number | ParameterValues | undefined): {
+    mu: number;
+    extra: ParameterValues | undefined;
+  } {
+    if (poiTest === undefined) return { mu: 1, extra: undefined };
+    if (typeof poiTest === "number") {
+      if (!Number.isFinite(poiTest)) throw new InvalidInput(`poiTest must be a finite number; got ${poiTest}.`);
+      return { mu: poiTest, extra: undefined };
+    }
     const config = this.backend.config();
-    const fixed = config.resolvePoiIndices(poiTest);
-    return fixed.get(config.poiIndex) ?? 1;
+    const mu = config.resolvePoiIndices(poiTest).get(config.poiIndex) ?? 1;
+    const extra = withoutPoi(poiTest, config);
+    return { mu, extra: Object.keys(extra).length > 0 ? extra : undefined };
   }
 
-  protected override extraFixed(poiTest: number | ParameterValues | undefined): ParameterValues | undefined {
-    if (poiTest === undefined || typeof poiTest === "number") return undefined;
-    const extra = withoutPoi(poiTest, this.backend.config());
-    return Object.keys(extra).length > 0 ? extra : undefined;
+  /** The `poiTest` of a likelihood call at μ with other parameters fixed. */
+  private poiTestAt(mu: number, extra: ParameterValues | undefined): number | ParameterValues {
+    return extra === undefined ? mu : { ...extra, [this.backend.config().poiIndex]: mu };
   }
 
-  protected override poiKey(mu: number): ParameterValues {
-    return { [this.backend.config().poiIndex]: mu };
+  /** The {@link ProfileLikelihood} of this model (see `inference/profile-likelihood.ts`). */
+  private createProfileLikelihood(): ProfileLikelihood {
+    const optimiserOf = (s: { optimiser?: MinimizeOptions | undefined }) =>
+      s.optimiser ? { optimiser: s.optimiser } : {};
+    const dataOf = (s: FitSettings) => (s.data ? { data: s.data } : {});
+    const model = this;
+    const sample: ProfileLikelihood["sample"] =
+      typeof this.backend.getSampler === "function"
+        ? (mu, s) =>
+            this.fixedPoiSampler({
+              poiTest: this.poiTestAt(mu, s.extra),
+              size: s.size,
+              expected: s.expected,
+              rng: s.rng,
+            })
+        : undefined;
+    return {
+      get isAlive() {
+        return model.isAlive;
+      },
+      get calculators() {
+        return model.availableCalculators;
+      },
+      get ntoys() {
+        return model.ntoys;
+      },
+      splitPoiTest: (poiTest) => this.splitPoiTest(poiTest),
+      maximize: (s) => {
+        const [muhat, nll] = this.maximizeLikelihood({
+          expected: s.expected,
+          allowNegativeSignal: s.allowNegativeSignal,
+          ...(s.extra ? { fixedPoiValue: s.extra } : {}),
+          ...dataOf(s),
+          ...optimiserOf(s),
+        });
+        return { muhat, nll };
+      },
+      nll: (mu, s) =>
+        this.likelihood({
+          poiTest: this.poiTestAt(mu, s.extra),
+          expected: s.expected,
+          ...dataOf(s),
+          ...optimiserOf(s),
+        }),
+      prepare: (s) => this.prepareForHypotest(s),
+      sigmaMu: (mu, s) => {
+        try {
+          return this.sigmaMuFromHessian({ poiTest: mu, expected: s.expected, ...optimiserOf(s) });
+        } catch (error) {
+          if (!(error instanceof MethodNotAvailable)) throw error;
+          log.debug(
+            "Hessian implementation is not available for this backend, continuing with the approximate method.",
+          );
+        }
+        const [muhat, nll] = this.maximizeAsimovLikelihood({ expected: s.expected });
+        const logpdf = (m: number) => -this.asimovLikelihood({ poiTest: m, expected: s.expected });
+        return asimovSigmaMu(mu, { muhat, nll }, logpdf, QTILDE);
+      },
+      ...(sample ? { sample } : {}),
+    };
+  }
+
+  /**
+   * The fits of a hypothesis test through the public likelihood methods (spey's
+   * `_prepare_for_hypotest`), for backends without `expectedData`: μ̂ ≥ 0 unless the statistic
+   * allows negative μ̂, Asimov data at the statistic's μ, and the two profile log-likelihoods.
+   */
+  private prepareFromPublicFits(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
+    const { expected, statistic, extra } = options;
+    const opt = options.optimiser ? { optimiser: options.optimiser } : {};
+    const [muhat, nll] = this.maximizeLikelihood({
+      expected,
+      allowNegativeSignal: statistic.muhatMayBeNegative,
+      ...(extra ? { fixedPoiValue: extra } : {}),
+      ...opt,
+    });
+    const [muhatA, nllA] = this.maximizeAsimovLikelihood({ expected, testStatistics: statistic.name, ...opt });
+    return {
+      fit: { muhat, nll },
+      logpdf: (mu) => -this.likelihood({ poiTest: this.poiTestAt(mu, extra), expected, ...opt }),
+      asimovFit: { muhat: muhatA, nll: nllA },
+      asimovLogpdf: (mu) =>
+        -this.asimovLikelihood({
+          poiTest: this.poiTestAt(mu, extra),
+          expected,
+          testStatistics: statistic.name,
+          ...opt,
+        }),
+    };
   }
 
   /**
@@ -386,17 +500,12 @@ export class StatisticalModel extends HypothesisTestingBase {
    * likelihoods start from those fits' parameters so that repeated evaluations (upper limits)
    * converge in a few Newton steps. Deterministic: no state survives the call.
    */
-  protected override prepareForHypotest(options: {
-    expected: ExpectationType;
-    testStatistics: string;
-    extra?: ParameterValues | undefined;
-    optimiser?: MinimizeOptions | undefined;
-  }): HypotestPreparation {
-    if (typeof this.backend.expectedData !== "function") return super.prepareForHypotest(options);
-    const { expected, testStatistics } = options;
+  private prepareForHypotest(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
+    if (typeof this.backend.expectedData !== "function") return this.prepareFromPublicFits(options);
+    const { expected, statistic } = options;
+    const testStatistics = statistic;
     const controls: FitControls = options.optimiser ? { optimiser: options.optimiser } : {};
-    const name = canonicalTestStatistic(testStatistics);
-    const allowNegativeSignal = name === "q";
+    const allowNegativeSignal = statistic.muhatMayBeNegative;
     const config = this.backend.config();
     const extraFixed = options.extra ? config.resolvePoiIndices(options.extra) : new Map<number, number>();
     const fit = this.freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
@@ -436,6 +545,66 @@ export class StatisticalModel extends HypothesisTestingBase {
       asimovFit: { muhat: asimovFit.parameters[config.poiIndex] as number, nll: asimovFit.nll },
       asimovLogpdf: profile(asimov.data, asimovFit.parameters),
     };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Hypothesis tests (delegated to inference/, which sees only the profile likelihood)
+
+  /** Calculators available for this model, in spey's order. */
+  get availableCalculators(): Calculator[] {
+    const out: Calculator[] = [];
+    if (this.isToyCalculatorAvailable) out.push("toy");
+    if (this.isAsymptoticCalculatorAvailable) out.push("asymptotic");
+    if (this.isChiSquareCalculatorAvailable) out.push("chi_square");
+    return out;
+  }
+
+  /** 1 − CLs of μ = `poiTest` (spey's `exclusion_confidence_level`; see {@link HypothesisTests.exclusionConfidenceLevel}). */
+  exclusionConfidenceLevel(options: ExclusionOptions & { expected: "all"; returnTailProbabilities: true }): {
+    observed: ExclusionTailProbabilities;
+    expected: ExclusionTailProbabilities;
+  };
+  exclusionConfidenceLevel(options: ExclusionOptions & { returnTailProbabilities: true }): ExclusionTailProbabilities;
+  exclusionConfidenceLevel(options: ExclusionOptions & { expected: "all" }): [number[], number[]];
+  exclusionConfidenceLevel(options?: ExclusionOptions): number[];
+  exclusionConfidenceLevel(options: ExclusionOptions = {}): ExclusionResult {
+    return this.tests.exclusionConfidenceLevel(options);
+  }
+
+  /** Upper limit on μ (spey's `poi_upper_limit`; see {@link HypothesisTests.poiUpperLimit}). */
+  poiUpperLimit(options?: UpperLimitOptions & { expectedPvalue?: "nominal" }): number;
+  poiUpperLimit(options: UpperLimitOptions): number | number[];
+  poiUpperLimit(options: UpperLimitOptions = {}): number | number[] {
+    return this.tests.poiUpperLimit(options);
+  }
+
+  /** Discovery significance `[√q0,A, √q0, [p], [expected p]]` (spey's `significance`). */
+  significance(options: OptimiserOptions & { expected?: ExpectationType } = {}): [number, number, number[], number[]] {
+    return this.tests.significance(options);
+  }
+
+  /** σμ at `poiTest` (spey's `sigma_mu`): from the Hessian when available, else the Asimov approximation. */
+  sigmaMu(options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType } = {}): number {
+    return this.tests.sigmaMu(options);
+  }
+
+  /** χ²(μ) = 2 (NLL(μ) − NLL_den) (spey's `chi2`). */
+  chi2(options: Chi2Options & { poiTest: readonly number[] }): number[];
+  chi2(options?: Chi2Options & { poiTest?: number | ParameterValues }): number;
+  chi2(options: Chi2Options & { poiTest?: number | ParameterValues | readonly number[] } = {}): number | number[] {
+    return this.tests.chi2(options as Chi2Options & { poiTest?: number | ParameterValues });
+  }
+
+  /** Signed square-root likelihood ratio (spey's `pull`). */
+  pull(
+    options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType; allowNegativeSignal?: boolean } = {},
+  ): number {
+    return this.tests.pull(options);
+  }
+
+  /** Profile-likelihood interval(s) of μ or of a nuisance parameter where 2ΔNLL = χ²₁.isf(1 − CL) (spey's `chi2_test`). */
+  chi2Test(options: Chi2TestOptions = {}): number[] {
+    return chi2Test(this, options);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,15 +1,26 @@
 import type { NumericArray } from "../plugin/types.js";
-import type { ParameterValues } from "../config/model-config.js";
 import { AnalysisQueryError, InvalidInput, NegativeExpectedYields } from "../core/errors.js";
 import { type ExpectationType, toExpectation } from "../core/expectation.js";
 import {
   type BaseLikelihoodOptions,
   type BaseMaximizeOptions,
-  type HypotestPreparation,
-  HypothesisTestingBase,
+  type Chi2Options,
+  type ExclusionOptions,
+  type ExclusionResult,
+  type ExclusionTailProbabilities,
+  HypothesisTests,
   type OptimiserOptions,
+  type UpperLimitOptions,
 } from "../inference/hypothesis-testing-base.js";
-import { canonicalTestStatistic } from "../inference/test-statistics.js";
+import { chi2Test, type Chi2TestOptions } from "../inference/chi2-test.js";
+import type {
+  Calculator,
+  FitSettings,
+  HypotestPreparation,
+  ProfileLikelihood,
+} from "../inference/profile-likelihood.js";
+import { asimovSigmaMu } from "../inference/profile-likelihood.js";
+import { QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
 import { log } from "../core/logger.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
@@ -64,11 +75,16 @@ const MU_XATOL = 1e-10;
  * (append, remove, lookup by analysis name or index, iteration) with the whole hypothesis-testing
  * surface (asymptotic and χ² calculators; toys are not available, as in spey).
  */
-export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements Iterable<StatisticalModel> {
+export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   private readonly models: StatisticalModel[] = [];
 
+  /** Number of toys (the combination has no toy calculator, as in spey; kept for the interface). */
+  ntoys = 1000;
+  /** The combination as inference sees it; the hypothesis-test methods delegate to it. */
+  readonly profileLikelihood: ProfileLikelihood = this.createProfileLikelihood();
+  private readonly tests = new HypothesisTests(this.profileLikelihood);
+
   constructor(...models: StatisticalModel[]) {
-    super();
     for (const m of models) this.append(m);
   }
 
@@ -329,7 +345,7 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
     this.requireModels();
     const expected = toExpectation(options.expected);
     const testStatistics = options.testStatistics ?? "qtilde";
-    const allow = canonicalTestStatistic(testStatistics) === "q";
+    const allow = testStatistic(testStatistics).muhatMayBeNegative;
     const data = this.generateAsimovData({ expected, testStatistic: testStatistics });
     const [muhat, nll] = this.fitMu(expected, data, allow ? this.minimumPoi : 0, 10, options.optimiser);
     return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
@@ -338,19 +354,14 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
   }
 
   /** Asimov data generated once per hypothesis test instead of once per evaluation. */
-  protected override prepareForHypotest(options: {
-    expected: ExpectationType;
-    testStatistics: string;
-    extra?: ParameterValues | undefined;
-    optimiser?: MinimizeOptions | undefined;
-  }): HypotestPreparation {
+  private prepareForHypotest(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
     this.requireModels();
     if (options.extra) throw new InvalidInput("poiTest records are not supported by UnCorrStatisticsCombiner.");
-    const { expected, testStatistics, optimiser } = options;
-    const allow = canonicalTestStatistic(testStatistics) === "q";
+    const { expected, statistic, optimiser } = options;
+    const allow = statistic.muhatMayBeNegative;
     const opt = optimiser ? { optimiser } : {};
     const [muhat, nll] = this.maximizeLikelihood({ expected, allowNegativeSignal: allow, ...opt });
-    const asimov = this.generateAsimovData({ expected, testStatistic: testStatistics });
+    const asimov = this.generateAsimovData({ expected, testStatistic: statistic.name });
     const [muhatA, nllA] = this.fitMu(expected, asimov, allow ? this.minimumPoi : 0, 10, optimiser);
     return {
       fit: { muhat, nll },
@@ -358,5 +369,120 @@ export class UnCorrStatisticsCombiner extends HypothesisTestingBase implements I
       asimovFit: { muhat: muhatA, nll: nllA },
       asimovLogpdf: (mu) => -this.sumNll(mu, expected, asimov, optimiser),
     };
+  }
+
+  /** The combination as inference sees it: the sum of the analyses' profile NLLs in μ. */
+  private createProfileLikelihood(): ProfileLikelihood {
+    const combiner = this;
+    const noData = (s: FitSettings) => {
+      if (s.data !== undefined) {
+        throw new InvalidInput("UnCorrStatisticsCombiner takes data per analysis ({analysis: data}), not one vector.");
+      }
+      if (s.extra !== undefined)
+        throw new InvalidInput("poiTest records are not supported by UnCorrStatisticsCombiner.");
+    };
+    return {
+      get isAlive() {
+        return combiner.isAlive;
+      },
+      get calculators() {
+        return combiner.availableCalculators;
+      },
+      get ntoys() {
+        return combiner.ntoys;
+      },
+      splitPoiTest: (poiTest) => {
+        if (poiTest === undefined) return { mu: 1, extra: undefined };
+        if (typeof poiTest === "number") {
+          if (!Number.isFinite(poiTest)) throw new InvalidInput(`poiTest must be a finite number; got ${poiTest}.`);
+          return { mu: poiTest, extra: undefined };
+        }
+        throw new InvalidInput("poiTest records are only supported by single statistical models; pass a number.");
+      },
+      maximize: (s) => {
+        noData(s);
+        const [muhat, nll] = this.maximizeLikelihood({
+          expected: s.expected,
+          allowNegativeSignal: s.allowNegativeSignal,
+          ...(s.optimiser ? { optimiser: s.optimiser } : {}),
+        });
+        return { muhat, nll };
+      },
+      nll: (mu, s) => {
+        noData(s);
+        return this.likelihood({
+          poiTest: mu,
+          expected: s.expected,
+          ...(s.optimiser ? { optimiser: s.optimiser } : {}),
+        });
+      },
+      prepare: (s) => this.prepareForHypotest(s),
+      sigmaMu: (mu, s) => {
+        const opt = s.optimiser ? { optimiser: s.optimiser } : {};
+        const [muhat, nll] = this.maximizeAsimovLikelihood({ expected: s.expected, ...opt }) as [number, number];
+        const logpdf = (m: number) => -this.asimovLikelihood({ poiTest: m, expected: s.expected, ...opt });
+        return asimovSigmaMu(mu, { muhat, nll }, logpdf, QTILDE);
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Hypothesis tests (delegated to inference/, which sees only the profile likelihood)
+
+  /** Calculators available for this combination, in spey's order. */
+  get availableCalculators(): Calculator[] {
+    const out: Calculator[] = [];
+    if (this.isToyCalculatorAvailable) out.push("toy");
+    if (this.isAsymptoticCalculatorAvailable) out.push("asymptotic");
+    if (this.isChiSquareCalculatorAvailable) out.push("chi_square");
+    return out;
+  }
+
+  /** 1 − CLs of μ = `poiTest` (spey's `exclusion_confidence_level`). */
+  exclusionConfidenceLevel(options: ExclusionOptions & { expected: "all"; returnTailProbabilities: true }): {
+    observed: ExclusionTailProbabilities;
+    expected: ExclusionTailProbabilities;
+  };
+  exclusionConfidenceLevel(options: ExclusionOptions & { returnTailProbabilities: true }): ExclusionTailProbabilities;
+  exclusionConfidenceLevel(options: ExclusionOptions & { expected: "all" }): [number[], number[]];
+  exclusionConfidenceLevel(options?: ExclusionOptions): number[];
+  exclusionConfidenceLevel(options: ExclusionOptions = {}): ExclusionResult {
+    return this.tests.exclusionConfidenceLevel(options);
+  }
+
+  /** Upper limit on μ (spey's `poi_upper_limit`). */
+  poiUpperLimit(options?: UpperLimitOptions & { expectedPvalue?: "nominal" }): number;
+  poiUpperLimit(options: UpperLimitOptions): number | number[];
+  poiUpperLimit(options: UpperLimitOptions = {}): number | number[] {
+    return this.tests.poiUpperLimit(options);
+  }
+
+  /** Discovery significance `[√q0,A, √q0, [p], [expected p]]` (spey's `significance`). */
+  significance(options: OptimiserOptions & { expected?: ExpectationType } = {}): [number, number, number[], number[]] {
+    return this.tests.significance(options);
+  }
+
+  /** σμ at `poiTest` from the Asimov data (spey's `sigma_mu`; the combination has no Hessian). */
+  sigmaMu(options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType } = {}): number {
+    return this.tests.sigmaMu(options);
+  }
+
+  /** χ²(μ) = 2 (NLL(μ) − NLL_den) (spey's `chi2`). */
+  chi2(options: Chi2Options & { poiTest: readonly number[] }): number[];
+  chi2(options?: Chi2Options & { poiTest?: number }): number;
+  chi2(options: Chi2Options & { poiTest?: number | readonly number[] } = {}): number | number[] {
+    return this.tests.chi2(options as Chi2Options & { poiTest?: number });
+  }
+
+  /** Signed square-root likelihood ratio (spey's `pull`). */
+  pull(
+    options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType; allowNegativeSignal?: boolean } = {},
+  ): number {
+    return this.tests.pull(options);
+  }
+
+  /** Profile-likelihood interval(s) of μ where 2ΔNLL = χ²₁.isf(1 − CL) (spey's `chi2_test`). */
+  chi2Test(options: Chi2TestOptions = {}): number[] {
+    return chi2Test(this, options);
   }
 }

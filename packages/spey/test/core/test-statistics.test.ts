@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   computeAsymptoticConfidenceLevel,
@@ -10,6 +13,12 @@ import {
   qmu,
   qmuLeft,
   qmuTilde,
+  Q0,
+  QMU,
+  QMU_LEFT,
+  QTILDE,
+  TEST_STATISTICS,
+  testStatistic,
 } from "../../src/inference/test-statistics.js";
 import { AsimovTestStatZero, UnknownTestStatistics } from "../../src/core/errors.js";
 import { loadReference, num } from "../reference/harness.js";
@@ -133,5 +142,53 @@ describe("asymptotic and toy CLs formulae (spec §9.5, §20.2 #46–#48)", () =>
       expect(close(obs[0] as number, num(refObs[0]))).toBe(true);
       refExp.forEach((r, i) => expect(close(exp[i] as number, num(r)), `${JSON.stringify(a)}[${i}]`).toBe(true));
     }
+  });
+});
+
+describe("test-statistic records", () => {
+  it("names and aliases resolve to one record each; a record passes through", () => {
+    expect(testStatistic("qtilde")).toBe(QTILDE);
+    expect(testStatistic("qmutilde")).toBe(QTILDE);
+    expect(testStatistic("q")).toBe(QMU);
+    expect(testStatistic("qmu")).toBe(QMU);
+    expect(testStatistic("q0")).toBe(Q0);
+    expect(testStatistic("qmu_left")).toBe(QMU_LEFT);
+    expect(testStatistic(QMU)).toBe(QMU);
+    expect(() => testStatistic("qq")).toThrow(UnknownTestStatistics);
+    const names = TEST_STATISTICS.flatMap((t) => [t.name, ...t.aliases]);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("each record states the Asimov μ, the sign of μ̂, the asymptotic form and what is reported (arXiv:1007.1727)", () => {
+    expect([QTILDE, QMU, Q0, QMU_LEFT].map((t) => t.asimovMu)).toEqual([0, 0, 1, 0]);
+    expect([QTILDE, QMU, Q0, QMU_LEFT].map((t) => t.muhatMayBeNegative)).toEqual([false, true, false, false]);
+    expect([QTILDE, QMU, Q0, QMU_LEFT].map((t) => t.asymptotic)).toEqual([
+      "qtilde",
+      "difference",
+      "difference",
+      "difference",
+    ]);
+    expect([QTILDE, QMU, Q0, QMU_LEFT].map((t) => t.reports)).toEqual(["cls", "cls", "pvalue", "cls"]);
+    expect([QTILDE.evaluate, QMU.evaluate, Q0.evaluate, QMU_LEFT.evaluate]).toEqual([qmuTilde, qmu, q0, qmuLeft]);
+  });
+
+  it("the calculators ask the record: q0 reports p_{s+b}, q̃μ reports CLs = p_{s+b}/p_b", () => {
+    const [[pQ0]] = computeAsymptoticConfidenceLevel(2, 0.5, Q0);
+    const [[clsQtilde]] = computeAsymptoticConfidenceLevel(2, 0.5, QTILDE);
+    // Same distributions: CLs = p_{s+b}/p_b with p_b = Φ(−Δ) = Φ(−0.5) = 0.3085375387259869.
+    expect(Math.abs((clsQtilde as number) * 0.3085375387259869 - (pQ0 as number))).toBeLessThan(EXACT);
+  });
+
+  it("library code never compares test-statistic names (the records carry the differences)", () => {
+    const src = fileURLToPath(new URL("../../src", import.meta.url));
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((n) => {
+        const p = join(dir, n);
+        return statSync(p).isDirectory() ? walk(p) : p.endsWith(".ts") ? [p] : [];
+      });
+    const offenders = walk(src)
+      .filter((f) => !f.endsWith("test-statistics.ts"))
+      .filter((f) => /[!=]==\s*"(q|q0|qtilde|qmu|qmutilde|qmu_left)"/.test(readFileSync(f, "utf8")));
+    expect(offenders).toEqual([]);
   });
 });
