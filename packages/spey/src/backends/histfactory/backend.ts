@@ -22,10 +22,10 @@
 import { ModelConfig } from "../../config/model-config.js";
 import { ConvergenceError, InvalidInput } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
-import { cholesky } from "../../math/linalg.js";
 import { VERSION } from "../../core/version.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { minimumPoi as physicalMinimumPoi, selectData, toFiniteVector } from "../inputs.js";
+import { choleskyShifted } from "../../optimize/dense.js";
 import { minimize } from "../../optimize/minimize.js";
 import type { MinimizeOptions } from "../../optimize/types.js";
 import type {
@@ -215,6 +215,23 @@ export abstract class HistFactoryBackend extends BackendBase {
    * Newton system), and the exact Hessian from a cold start. Among converged candidates the lowest
    * NLL wins; when none converged, {@link ConvergenceError} is thrown instead of a number.
    */
+  private readonly hessianSlots = new WeakMap<object, HessianSlot>();
+  private readonly expectationSlots = new Map<string, HessianSlot>();
+
+  /** The Hessian slot of a data set: explicit data by identity, else the expectation type. */
+  private hessianSlot(options: LikelihoodOptions): HessianSlot {
+    const data = options.data as unknown;
+    if (typeof data === "object" && data !== null) {
+      let slot = this.hessianSlots.get(data);
+      if (!slot) this.hessianSlots.set(data, (slot = { entries: [] }));
+      return slot;
+    }
+    const key = String(options.expected ?? "observed");
+    let slot = this.expectationSlots.get(key);
+    if (!slot) this.expectationSlots.set(key, (slot = { entries: [] }));
+    return slot;
+  }
+
   protected fit(
     options: LikelihoodOptions & { initPars?: Float64Array | undefined; optimiser?: MinimizeOptions | undefined },
     fixedValues: ReadonlyMap<number, number>,
@@ -237,7 +254,14 @@ export abstract class HistFactoryBackend extends BackendBase {
     if (fixed.every(Boolean)) return { nll: evaluator.nll(x0), parameters: x0 };
     const lower = config.suggestedBounds.map((b) => b[0]);
     const upper = config.suggestedBounds.map((b) => b[1]);
-    const problem: FitProblem = { evaluator, lower, upper, fixed, optimiser: options.optimiser };
+    const problem: FitProblem = {
+      evaluator,
+      lower,
+      upper,
+      fixed,
+      optimiser: options.optimiser,
+      hessianSlot: this.hessianSlot(options),
+    };
     const primary = runFit(problem, x0, options.initPars ? "warm" : "hybrid");
     if (primary === undefined) return undefined;
     const poi = config.poiIndex;
@@ -250,11 +274,26 @@ export abstract class HistFactoryBackend extends BackendBase {
 /** What {@link runFit} needs: the likelihood on fixed data, the box, the fixed mask, the settings. */
 interface FitProblem {
   readonly evaluator: LikelihoodEvaluator;
+  /**
+   * The last exact Hessian of a warm fit on the same data and the point that fit ended at. A warm
+   * fit that starts from exactly that point (with only fixed parameters, e.g. μ, changed — the
+   * profile continuation along μ) takes it as its first Newton matrix (a chord step), saving one
+   * Hessian per fit. Reuse needs that exact start, so results do not depend on earlier calls.
+   */
+  readonly hessianSlot?: HessianSlot;
   readonly lower: readonly number[];
   readonly upper: readonly number[];
   readonly fixed: readonly boolean[];
   readonly optimiser: MinimizeOptions | undefined;
 }
+
+/** See {@link FitProblem.hessianSlot}: the last few warm fits' end points and Hessians. */
+interface HessianSlot {
+  entries: { x: Float64Array; h: Float64Array }[];
+}
+
+/** How many (end point, Hessian) pairs a slot keeps (a profile continues from its nearest μ). */
+const HESSIAN_SLOT_SIZE = 8;
 
 /** One fit's outcome. */
 interface FitAttempt {
@@ -288,18 +327,42 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode): FitAttemp
   for (let i = 0; i < n; i++) if (!fixed[i] && (lower[i] as number) < (upper[i] as number)) free.push(i);
   const m = free.length;
   const sub = new Float64Array(m * m);
-  let calls = mode === "hybrid" ? 0 : 4;
+  const factor = new Float64Array(m * m);
+  const buffer = new Float64Array(n * n);
+  let calls = 0;
+  // Cold starts: Fisher scoring for the first steps, then the exact Hessian where it is positive
+  // definite on the free parameters (tested by a Cholesky factorisation), Fisher otherwise. Warm
+  // starts (near the optimum of a nearby μ, where the exact Hessian is positive definite) and
+  // "exact" use the exact Hessian at once and leave indefinite cases to the minimiser's shift —
+  // one factorisation per iteration instead of two.
+  const slot = problem.hessianSlot;
+  let reuse =
+    mode === "warm"
+      ? slot?.entries.find((e) => e.h.length === n * n && start.every((v, i) => fixed[i] || v === e.x[i]))
+      : undefined;
+  let computed = false;
+  let reused = false;
+  const exact = (x: Float64Array): Float64Array => {
+    if (reuse) {
+      buffer.set(reuse.h);
+      reuse = undefined;
+      reused = true;
+      return buffer;
+    }
+    computed = true;
+    return evaluator.nllHessian(x, buffer);
+  };
   const hessian =
-    mode === "exact"
-      ? (x: Float64Array) => evaluator.nllHessian(x)
+    mode === "exact" || mode === "warm"
+      ? exact
       : (x: Float64Array): Float64Array => {
-          if (calls++ < 4) return evaluator.nllHessian(x, undefined, true);
-          const h = evaluator.nllHessian(x);
+          if (calls++ < 4) return evaluator.nllHessian(x, buffer, true);
+          const h = evaluator.nllHessian(x, buffer);
           for (let a = 0; a < m; a++) {
             const row = (free[a] as number) * n;
             for (let b = 0; b <= a; b++) sub[a * m + b] = h[row + (free[b] as number)] as number;
           }
-          return cholesky(sub, m) ? h : evaluator.nllHessian(x, h, true);
+          return choleskyShifted(sub, m, 0, factor, 0) ? h : evaluator.nllHessian(x, h, true);
         };
   const settings: MinimizeOptions = { ...problem.optimiser, ...(mode === "bfgs" ? { method: "bfgs" } : {}) };
   const result = minimize(
@@ -313,6 +376,13 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode): FitAttemp
     },
     settings,
   );
+  // The Hessian last used (computed, or reused from a neighbour) is kept with this fit's end point.
+  if (slot && (computed || reused) && (mode === "warm" || mode === "exact")) {
+    const recycled = slot.entries.length >= HESSIAN_SLOT_SIZE ? slot.entries.shift() : undefined;
+    const h = recycled?.h.length === n * n ? recycled.h : new Float64Array(n * n);
+    h.set(buffer);
+    slot.entries.push({ x: Float64Array.from(result.x), h });
+  }
   return { nll: evaluator.nll(result.x), x: result.x, converged: result.converged, message: result.message };
 }
 

@@ -807,47 +807,58 @@ export class LikelihoodEvaluator {
         for (let t = ds; t < de; t++) {
           const p = dPar[t] as number;
           const d2 = dv[3 * t + 2] as number;
-          if (d2 !== 0) out[p * P + p]! += wb * d2 * prod;
+          if (d2 !== 0) out[p * P + p]! += 2 * wb * d2 * prod; // diagonal: counted twice, halved at the end
           const d1 = dv[3 * t + 1] as number;
           if (d1 === 0) continue;
           for (let u = fs; u < fe; u++) {
             const q = fPar[u] as number;
-            const v = wb * d1 * (fv[3 * u + 1] as number) * (others[u - fs] as number);
-            out[p * P + q]! += v;
-            out[q * P + p]! += v;
+            // Off-diagonal terms go into one triangle only (the two are summed at the end), diagonal
+            // ones twice (the diagonal is halved at the end).
+            out[p * P + q]! += wb * d1 * (fv[3 * u + 1] as number) * (others[u - fs] as number) * (p === q ? 4 : 1);
           }
         }
         for (let t = fs; t < fe; t++) {
           const p = fPar[t] as number;
           const f2 = fv[3 * t + 2] as number;
-          if (f2 !== 0) out[p * P + p]! += wb * base * f2 * (others[t - fs] as number);
+          if (f2 !== 0) out[p * P + p]! += 2 * wb * base * f2 * (others[t - fs] as number);
           const f1 = fv[3 * t + 1] as number;
           if (f1 === 0) continue;
           for (let u = t + 1; u < fe; u++) {
             const g1 = fv[3 * u + 1] as number;
             if (g1 === 0) continue;
             const q = fPar[u] as number;
-            const v = wb * base * f1 * g1 * this.productOfOthers2(k, t - fs, u - fs);
-            out[p * P + q]! += v;
-            out[q * P + p]! += v;
+            out[p * P + q]! += wb * base * f1 * g1 * this.productOfOthers2(k, t - fs, u - fs) * (p === q ? 4 : 1);
           }
         }
       }
-      // Poisson curvature n/λ² ∂λ∂λᵀ on the touched parameters.
+      // Poisson curvature n/λ² ∂λ∂λᵀ on the touched parameters: each pair once (one triangle; the
+      // diagonal counts twice since the two triangles are summed at the end).
       for (let x = 0; x < nTouched; x++) {
         const p = touched[x] as number;
         const jp = curvature * (jrow[p] as number);
         if (jp !== 0) {
-          for (let y = 0; y < nTouched; y++) {
+          const row = p * P;
+          for (let y = 0; y < x; y++) {
             const q = touched[y] as number;
-            out[p * P + q]! += jp * (jrow[q] as number);
+            out[row + q]! += jp * (jrow[q] as number);
           }
+          out[row + p]! += 2 * jp * (jrow[p] as number);
         }
       }
       for (let x = 0; x < nTouched; x++) {
         const p = touched[x] as number;
         jrow[p] = 0;
         mark[p] = 0;
+      }
+    }
+    // Every term so far went into one triangle (diagonal terms twice): sum the two triangles,
+    // which also makes the matrix exactly symmetric.
+    for (let p = 0; p < P; p++) {
+      out[p * P + p] = 0.5 * (out[p * P + p] as number);
+      for (let q = p + 1; q < P; q++) {
+        const v = (out[p * P + q] as number) + (out[q * P + p] as number);
+        out[p * P + q] = v;
+        out[q * P + p] = v;
       }
     }
     const aux = this.aux;
@@ -859,14 +870,6 @@ export class LikelihoodEvaluator {
         out[i * P + i]! += expected ? s / x : (aux[j] as number) / (x * x);
       } else {
         out[i * P + i]! += 1 / (s * s);
-      }
-    }
-    // Exact symmetry (the Poisson term's products are rounded in either order).
-    for (let p = 0; p < P; p++) {
-      for (let q = p + 1; q < P; q++) {
-        const v = 0.5 * ((out[p * P + q] as number) + (out[q * P + p] as number));
-        out[p * P + q] = v;
-        out[q * P + p] = v;
       }
     }
     return out;
