@@ -223,12 +223,18 @@ export abstract class HistFactoryBackend extends BackendBase {
     const data = options.data as unknown;
     if (typeof data === "object" && data !== null) {
       let slot = this.hessianSlots.get(data);
-      if (!slot) this.hessianSlots.set(data, (slot = { entries: [] }));
+      if (!slot) {
+        slot = { entries: [] };
+        this.hessianSlots.set(data, slot);
+      }
       return slot;
     }
     const key = String(options.expected ?? "observed");
     let slot = this.expectationSlots.get(key);
-    if (!slot) this.expectationSlots.set(key, (slot = { entries: [] }));
+    if (!slot) {
+      slot = { entries: [] };
+      this.expectationSlots.set(key, slot);
+    }
     return slot;
   }
 
