@@ -14,9 +14,10 @@
  *    (`poissonFluctuations: true`, default), or λ(θ̃) itself (`false`: nuisance fluctuations
  *    only);
  * 4. background yields = the sample mean, covariance = the sample covariance (N − 1), third
- *    moments = the central third moments; the simplified model is `default.correlated_background`
- *    or `default.third_moment_expansion` with the observed data and the signal yields of the
- *    samples the POI scales.
+ *    moments = the central third moments, effective-σ envelopes = the central 68.27% interval of the
+ *    samples around the mean; the simplified model is `default.correlated_background`,
+ *    `default.third_moment_expansion` or `default.effective_sigma` with the observed data and the
+ *    signal yields of the samples the POI scales (`saveModel` writes it as a JSON model file).
  *
  * Differences from spey-pyhf, by design: the control model contains the control channels only, as
  * the documentation describes (spey-pyhf's code keeps every channel of the background-only model);
@@ -28,9 +29,11 @@ import { fitModel } from "../../fit/fit.js";
 import { log } from "../../core/logger.js";
 import { backSubstitute, cholesky } from "../../math/linalg.js";
 import { Random } from "../../math/random.js";
+import { normCdf } from "../../math/special.js";
 import { VERSION } from "../../core/version.js";
 import { type BackendBase, ConverterBase } from "../../plugin/backend-base.js";
 import { CorrelatedBackground } from "../simplified/correlated-background.js";
+import { EffectiveSigma } from "../simplified/effective-sigma.js";
 import { ThirdMomentExpansion } from "../simplified/third-moment-expansion.js";
 import { HistFactoryBackend, PyhfBackend } from "./backend.js";
 import type { HistFactoryModel } from "./model.js";
@@ -44,7 +47,7 @@ export interface SimplifyArgs {
   readonly statisticalModel: { readonly backend: BackendBase } | HistFactoryBackend;
   /** "postfit" (default): fit the control model to the observed data; "prefit": to the background expectation. */
   readonly fittype?: "postfit" | "prefit";
-  /** Target: "default.correlated_background" (default) or "default.third_moment_expansion" ("default_pdf.…" accepted). */
+  /** Target: "default.correlated_background" (default), "default.third_moment_expansion" or "default.effective_sigma" ("default_pdf.…" accepted). */
   readonly convertTo?: string;
   /** Number of nuisance-parameter samples (default 1000). */
   readonly numberOfSamples?: number;
@@ -56,6 +59,12 @@ export interface SimplifyArgs {
   readonly poissonFluctuations?: boolean;
   /** Seed of the sampling (default 0). */
   readonly seed?: number;
+  /**
+   * Path of a JSON model file to write (spey-pyhf's `save_model`, which writes an .npz): the
+   * simplified model as `{ "backend": ..., ...arguments }`, readable by `spey cls FILE` and the
+   * other commands. Needs Node.js; in a browser use the summary's `modelDescription`.
+   */
+  readonly saveModel?: string;
 }
 
 /** What the conversion estimated (also available on the returned backend as `simplification`). */
@@ -69,6 +78,10 @@ export interface SimplificationSummary {
   readonly controlChannels: readonly string[];
   /** Samples drawn (including those rejected for negative yields). */
   readonly attempts: number;
+  /** `default.effective_sigma`: per bin [up, down] = [q₈₄ − mean, mean − q₁₆] of the sampled yields. */
+  readonly absoluteUncertaintyEnvelopes: [number, number][];
+  /** The simplified model as a model file `{ backend, ...arguments }` (JSON-ready), what `saveModel` writes. */
+  readonly modelDescription: Record<string, unknown>;
 }
 
 const TARGETS: Record<string, string> = {
@@ -76,6 +89,8 @@ const TARGETS: Record<string, string> = {
   "default_pdf.correlated_background": "default.correlated_background",
   "default.third_moment_expansion": "default.third_moment_expansion",
   "default_pdf.third_moment_expansion": "default.third_moment_expansion",
+  "default.effective_sigma": "default.effective_sigma",
+  "default_pdf.effective_sigma": "default.effective_sigma",
 };
 
 /** spey-pyhf's guess of the channel kind: "CR", "VR" or "SR" if the upper-cased name contains it. */
@@ -225,7 +240,7 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
   const target = TARGETS[args.convertTo ?? "default.correlated_background"];
   if (!target) {
     throw new InvalidInput(
-      `pyhf.simplify: convertTo must be "default.correlated_background" or "default.third_moment_expansion"; got ${describeValue(args.convertTo)}.`,
+      `pyhf.simplify: convertTo must be "default.correlated_background", "default.third_moment_expansion" or "default.effective_sigma"; got ${describeValue(args.convertTo)}.`,
     );
   }
   const nSamples = args.numberOfSamples ?? 1000;
@@ -334,6 +349,24 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
       for (let b = 0; b < nMain; b++) row[b]! += (da * ((s[b] as number) - (mean[b] as number))) / (n - 1);
     }
   }
+  // Effective σ: the central 68.27% interval of the sampled yields, q = (1 − (Φ(1) − Φ(−1)))/2
+  // (spey-pyhf's quantiles, numpy's linear interpolation), as distances from the mean.
+  const q = (1 - (normCdf(1) - normCdf(-1))) / 2;
+  const envelopes: [number, number][] = [];
+  for (let b = 0; b < nMain; b++) {
+    const sorted = samples.map((smp) => smp[b] as number).sort((x, y) => x - y);
+    const mb = mean[b] as number;
+    envelopes.push([Math.max(quantile(sorted, 1 - q) - mb, 0), Math.max(mb - quantile(sorted, q), 0)]);
+  }
+  const inputs: Record<string, unknown> = {
+    signalYields: Array.from(full.model.poiSignal),
+    backgroundYields: Array.from(mean),
+    data: Array.from(full.model.observed),
+    ...(target === "default.effective_sigma"
+      ? { correlationMatrix: correlationOf(cov), absoluteUncertaintyEnvelops: envelopes }
+      : { covarianceMatrix: cov }),
+    ...(target === "default.third_moment_expansion" ? { thirdMoment: Array.from(third) } : {}),
+  };
   const summary: SimplificationSummary = {
     channels: sModel.channels.map((c) => c.name),
     backgroundYields: mean,
@@ -343,21 +376,51 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
     signalYields: Float64Array.from(full.model.poiSignal),
     controlChannels: controls,
     attempts,
-  };
-  const inputs = {
-    signalYields: Array.from(summary.signalYields),
-    backgroundYields: Array.from(mean),
-    data: Array.from(summary.data),
-    covarianceMatrix: cov,
-    ...(target === "default.third_moment_expansion" ? { thirdMoment: Array.from(third) } : {}),
+    absoluteUncertaintyEnvelopes: envelopes,
+    modelDescription: { backend: target, ...inputs },
   };
   // The registry's classes, constructed directly: importing the registry here would close an import
   // cycle (registry → builtins → this module → registry).
   const simplified =
     target === "default.third_moment_expansion"
-      ? new ThirdMomentExpansion(inputs as ConstructorParameters<typeof ThirdMomentExpansion>[0])
-      : new CorrelatedBackground(inputs);
+      ? new ThirdMomentExpansion(inputs as unknown as ConstructorParameters<typeof ThirdMomentExpansion>[0])
+      : target === "default.effective_sigma"
+        ? new EffectiveSigma(inputs as unknown as ConstructorParameters<typeof EffectiveSigma>[0])
+        : new CorrelatedBackground(inputs as unknown as ConstructorParameters<typeof CorrelatedBackground>[0]);
+  if (args.saveModel !== undefined) writeModelFile(args.saveModel, summary.modelDescription);
   return { backend: simplified, summary };
+}
+
+/** Quantile of sorted values with linear interpolation between order statistics (numpy's default). */
+function quantile(sorted: readonly number[], p: number): number {
+  const pos = p * (sorted.length - 1);
+  const i = Math.floor(pos);
+  const lo = sorted[i] as number;
+  const hi = sorted[Math.min(i + 1, sorted.length - 1)] as number;
+  return lo + (pos - i) * (hi - lo);
+}
+
+function correlationOf(cov: readonly (readonly number[])[]): number[][] {
+  const sd = cov.map((row, i) => Math.sqrt(row[i] as number));
+  return cov.map((row, i) => row.map((v, j) => (i === j ? 1 : v / ((sd[i] as number) * (sd[j] as number)))));
+}
+
+/**
+ * Write a model file (JSON) with Node's file system, obtained at call time so that the library
+ * keeps no static `node:` import (browser bundles); in a browser this is an error naming the fix.
+ */
+export function writeModelFile(path: string, description: Record<string, unknown>): void {
+  if (typeof path !== "string" || path === "") {
+    throw new InvalidInput(`saveModel must be a file path (e.g. "simplified.json"); got ${describeValue(path)}.`);
+  }
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.("node:fs") as { writeFileSync(p: string, text: string): void } | undefined;
+  if (!fs) {
+    throw new InvalidInput(
+      "saveModel: writing files needs Node.js; in a browser take the summary's modelDescription and save it yourself.",
+    );
+  }
+  fs.writeFileSync(path, `${JSON.stringify(description, null, 1)}\n`);
 }
 
 function controlData(control: HistFactoryBackend, expected: "observed" | "apriori") {
