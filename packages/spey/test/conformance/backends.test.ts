@@ -1,5 +1,5 @@
 /**
- * Every backend of the project through the conformance suite (issue #3 item 6): the simple
+ * Every built-in backend through the published conformance suite (`spey/testing`): the simple
  * backends and the four simplified likelihoods, plain, with signal-uncertainty modifiers and with
  * a callable signal of extra parameters.
  */
@@ -11,7 +11,20 @@ import { EffectiveSigma } from "../../src/backends/simplified/effective-sigma.js
 import type { ModifierDefinition } from "../../src/backends/simplified/modifiers.js";
 import { ThirdMomentExpansion } from "../../src/backends/simplified/third-moment-expansion.js";
 import { UncorrelatedBackground } from "../../src/backends/simplified/uncorrelated-background.js";
-import { runBackendConformance } from "./conformance.js";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { CorrelatedCombiner } from "../../src/backends/combined/correlated-combiner.js";
+import { PyhfBackend } from "../../src/backends/histfactory/backend.js";
+import { StatisticalModel } from "../../src/model/statistical-model.js";
+import { backendConformanceChecks, ConformanceError, type ConformanceOptions } from "../../src/testing/conformance.js";
+import type { BackendBase } from "../../src/plugin/backend-base.js";
+
+/** The published suite (`spey/testing`) registered with vitest: one test per check. */
+function runBackendConformance(name: string, make: () => BackendBase, options?: ConformanceOptions): void {
+  describe(`backend conformance: ${name}`, () => {
+    for (const c of backendConformanceChecks(make, options)) it(c.name, c.run);
+  });
+}
 
 const S3 = { signalYields: [12, 15, 6], backgroundYields: [50, 48, 20], data: [36, 53, 22] };
 const COV3 = [
@@ -121,3 +134,51 @@ runBackendConformance(
       absoluteUncertaintyEnvelops: [[2.5, -1.5]],
     }),
 );
+
+// HistFactory (pyhf JSON): the spey-pyhf example workspace with one signal patch, and the same
+// workspace's all-modifier fixture (normsys, histosys, shapesys, staterror, lumi, shapefactor).
+const histfactoryFixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/histfactory/${name}`, import.meta.url), "utf8")) as Record<
+    string,
+    unknown
+  >;
+const stop300 = (
+  histfactoryFixture("simplify-patchset.json").patches as { metadata: { name: string }; patch: unknown[] }[]
+).find((p) => p.metadata.name === "stop_300");
+runBackendConformance(
+  "pyhf (signal patch)",
+  () =>
+    new PyhfBackend({
+      backgroundOnlyModel: histfactoryFixture("simplify-workspace.json") as never,
+      signalPatch: stop300?.patch as never,
+    }),
+);
+
+// Combined: two simplified likelihoods sharing μ and one nuisance parameter.
+runBackendConformance("default.correlated_combiner", () => {
+  const A = new StatisticalModel(new UncorrelatedBackground({ ...S3, absoluteUncertainties: [12, 16, 6] }), {
+    analysis: "A",
+  });
+  const B = new StatisticalModel(new CorrelatedBackground({ ...S3, covarianceMatrix: COV3 }), { analysis: "B" });
+  return new CorrelatedCombiner({ models: [A, B], sharedParameters: ["mu"] });
+});
+
+describe("the conformance suite catches broken backends", () => {
+  it("a gradient off by 1% fails the gradient check with a ConformanceError naming the component", () => {
+    class WrongGradient extends Poisson {
+      override getObjectiveFunction(options?: object) {
+        const f = super.getObjectiveFunction(options);
+        return (x: Float64Array, grad?: Float64Array) => {
+          const v = f(x, grad);
+          if (grad) for (let i = 0; i < grad.length; i++) grad[i] = (grad[i] as number) * 1.01;
+          return v;
+        };
+      }
+    }
+    const checks = backendConformanceChecks(() => new WrongGradient(S3));
+    const gradient = checks.find((c) => c.name.includes("analytic gradient"));
+    expect(() => gradient?.run()).toThrow(ConformanceError);
+    expect(() => gradient?.run()).toThrow(/grad\[0\]/);
+    expect(() => checks.find((c) => c.name.includes("consistent configuration"))?.run()).not.toThrow();
+  });
+});
