@@ -330,6 +330,36 @@ describe("default.correlated_combiner: regressions of issue #12", () => {
   });
 });
 
+describe("spey's CorrelatedStatisticsCombiner docstring example", () => {
+  it('shares "mu" and a Wilson coefficient: parameter names ["mu", "signal_par_0"]', () => {
+    const modelA = getBackend("default.normal")({
+      signalYields: (c: Float64Array) => [12 * (c[0] as number), 15 * (c[0] as number)],
+      backgroundYields: [50, 48],
+      data: [63, 55],
+      absoluteUncertainties: [7, 6],
+      nSignalParameters: 1,
+      analysis: "SR_A",
+    });
+    const modelB = getBackend("default.normal")({
+      signalYields: (c: Float64Array) => [4 * (c[0] as number) ** 2, 3 * (c[0] as number) ** 2],
+      backgroundYields: [30, 22],
+      data: [35, 20],
+      absoluteUncertainties: [5, 4.5],
+      nSignalParameters: 1,
+      analysis: "SR_B",
+    });
+    const combined = getBackend("default.correlated_combiner")({
+      statisticalModels: [modelA, modelB],
+      sharedParameters: ["mu", "signal_par_0"],
+      analysis: "SR_A+SR_B",
+    });
+    expect((combined.backend as CorrelatedCombiner).parameterNames).toEqual(["mu", "signal_par_0"]);
+    const [, nll] = combined.maximizeLikelihood();
+    // The joint optimum is at least as good as any point, e.g. the suggested start.
+    expect(nll).toBeLessThanOrEqual(-combined.backend.getLogpdfFunc()(Float64Array.from([1, 1])));
+  });
+});
+
 describe("default.correlated_combiner: declarations, POI, per-analysis data, combinations", () => {
   const theta = (s: number, b: number, n: number, sigma: number, analysis: string) =>
     getBackend("default.poisson")({

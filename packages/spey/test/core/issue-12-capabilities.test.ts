@@ -288,4 +288,26 @@ describe("CLs+b and CLb beside CLs (opt-in returnTailProbabilities)", () => {
       Math.abs((toy.cls[0] as number) - Math.min(1, (toy.clsb[0] as number) / (toy.clb[0] as number))),
     ).toBeLessThan(1e-15);
   });
+
+  it("reproduces pyhf's documented tail probabilities (pyhf.infer.calculators.AsymptoticCalculator.pvalues docstring)", () => {
+    // pyhf docs: uncorrelated_background(signal [12, 11], bkg [50, 52], bkg_uncertainty [3, 7]),
+    // observations [51, 48], μ = 1, q̃: (CLsb, CLb, CLs) = (0.02332502, 0.4441594, 0.05251497) and the
+    // expected CLs band [0.00260626, 0.01382005, 0.06445321, 0.23525644, 0.57303621] (hypotest docstring).
+    const pyhfModel = getBackend("pyhf.uncorrelated_background")({
+      signalYields: [12, 11],
+      backgroundYields: [50, 52],
+      absoluteUncertainties: [3, 7],
+      data: [51, 48],
+    });
+    const t = pyhfModel.exclusionConfidenceLevel({ expected: "all", returnTailProbabilities: true });
+    // pyhf's documented numbers come from scipy fits at its default tolerances; our exact fits
+    // differ by up to 6e-6 (the spey-pyhf integration value of this model, 1 − CLs =
+    // 0.9474850258730709, differs from ours by 5.5e-7 likewise): 1e-5 absolute.
+    expect(Math.abs((t.observed.clsb[0] as number) - 0.02332502)).toBeLessThan(1e-5);
+    expect(Math.abs((t.observed.clb[0] as number) - 0.4441594)).toBeLessThan(1e-5);
+    expect(Math.abs((t.observed.cls[0] as number) - 0.05251497)).toBeLessThan(1e-5);
+    [0.00260626, 0.01382005, 0.06445321, 0.23525644, 0.57303621].forEach((v, i) =>
+      expect(Math.abs((t.expected.cls[i] as number) - v)).toBeLessThan(1e-5),
+    );
+  });
 });
