@@ -26,7 +26,7 @@ function show(container: HTMLElement, svg: SVGSVGElement, label: string): SVGSVG
 export function renderBrazil(container: HTMLElement, data: BrazilBandData): SVGSVGElement {
   return show(
     container,
-    brazilBandPlot(data, { document, width: 520, height: 360, idPrefix: "brazil" }),
+    brazilBandPlot(data, { document, width: 460, height: 330, idPrefix: "brazil" }),
     "Brazil band",
   );
 }
@@ -34,7 +34,7 @@ export function renderBrazil(container: HTMLElement, data: BrazilBandData): SVGS
 export function renderScan(container: HTMLElement, data: LikelihoodScanData): SVGSVGElement {
   return show(
     container,
-    likelihoodScanPlot(data, { document, width: 520, height: 360, idPrefix: "scan" }),
+    likelihoodScanPlot(data, { document, width: 460, height: 330, idPrefix: "scan" }),
     "Likelihood scan",
   );
 }
@@ -55,9 +55,9 @@ export function renderPulls(container: HTMLElement, pulls: readonly Pull[]): SVG
   const height = 60 + 16 * shown.length;
   const svg = Plot.plot({
     document,
-    width: 520,
+    width: 300,
     height,
-    marginLeft: 150,
+    marginLeft: 120,
     x: { domain: [-3, 3], label: "(θ̂ − θ₀)/σ", labelArrow: "none", labelAnchor: "center", grid: true },
     y: { domain: shown.map((p) => p.name), label: null },
     marks: [
@@ -88,8 +88,8 @@ export function renderExclusion(
   const svg = exclusionPlot(points, {
     document,
     labels,
-    width: 720,
-    height: 480,
+    width: 640,
+    height: 440,
     idPrefix: "exclusion",
     ...(selected ? { selected } : {}),
   });

@@ -95,7 +95,8 @@ beforeAll(async () => {
   await buildPlayground();
   // A 96-parameter workspace with 16 signal points for the cancellation test (~1–2 s per point).
   const ws = largeWorkspace(10, 5, 20, new Random(3));
-  const digest = new Workspace(ws).digest();
+  const wsText = JSON.stringify(ws);
+  const digest = Workspace.fromJSON(wsText).digest();
   const channel = ws.channels[0] as { samples: { name: string; data: number[] }[] };
   const signal = (channel.samples.find((s) => s.name === "signal") as { data: number[] }).data;
   const patches = Array.from({ length: 16 }, (_, k) => ({
@@ -114,7 +115,7 @@ beforeAll(async () => {
   };
   new PatchSet(patchSet); // valid
   mkdirSync(join(APP, "dist/test-data"), { recursive: true });
-  writeFileSync(join(APP, "dist/test-data/large-workspace.json"), JSON.stringify(ws));
+  writeFileSync(join(APP, "dist/test-data/large-workspace.json"), wsText);
   writeFileSync(join(APP, "dist/test-data/large-patchset.json"), JSON.stringify(patchSet));
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await servePlayground();
@@ -229,6 +230,16 @@ describe("playground (production build in Chromium)", () => {
     expect(await settled(page)).toBe("done");
     await page.screenshot({ path: join(ARTIFACTS, "playground.png"), fullPage: true });
     await page.locator("#exclusion svg").screenshot({ path: join(ARTIFACTS, "exclusion.png") });
+    // The results part of the page (patch set and selected point), as shown in the README.
+    const top = await page.locator("#patches-section").boundingBox();
+    const bottom = await page.locator("#point-section").boundingBox();
+    if (top && bottom) {
+      await page.screenshot({
+        path: join(ARTIFACTS, "playground-results.png"),
+        fullPage: true,
+        clip: { x: 0, y: top.y - 8, width: 1280, height: bottom.y + bottom.height - top.y + 16 },
+      });
+    }
     expect(problems).toEqual([]);
     await page.close();
   });

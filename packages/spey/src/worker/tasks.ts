@@ -18,13 +18,11 @@ import {
   normaliseDescription,
   scaleDescription,
 } from "../io/model-description.js";
+import { clsSummary, EXPECTED_BAND, limitSummary } from "../io/summaries.js";
 import { captureLogs } from "../core/logger.js";
 import { brazilBandData, likelihoodScanData, muGrid } from "../plots/scan-data.js";
 import type { BrazilBandData, LikelihoodScanData } from "../plots/types.js";
 import type { TaskContext, TaskHandler } from "./serve.js";
-
-/** Labels of the five expected values, as the CLI prints them (index 0 = "−2σ"). */
-export const BAND_LABELS = ["−2σ", "−1σ", "median", "+1σ", "+2σ"] as const;
 
 /** A model to compute: a spey model description, or a pyhf workspace with JSON Patches applied in order. */
 export type ModelSource =
@@ -148,36 +146,38 @@ function warningsOf<T>(compute: () => T): { value: T; warnings: string[] } {
   return { value: result, warnings };
 }
 
-/** The CLI's `cls --json` for a model (same calls as `spey cls`: asymptotic, μ = 1, a-posteriori). */
+/**
+ * The CLI's `cls --json` for a model: {@link clsSummary} (asymptotic, μ = `poiTest`, a-posteriori
+ * band) wrapped as `spey cls --json` prints it.
+ */
 export function clsJson(model: StatisticalModel, name: string, poiTest = 1): ClsJson {
-  const [observed, expected] = model.exclusionConfidenceLevel({ poiTest, expected: "all", calculator: "asymptotic" });
+  const summary = clsSummary(model, { poiTest, expected: "aposteriori", calculator: "asymptotic" });
   return {
     model: name,
     backend: model.backendType,
-    poiTest,
+    poiTest: summary.poiTest,
     calculator: "asymptotic",
     expectedType: "aposteriori",
-    bands: [...BAND_LABELS],
-    cls: { observed: 1 - (observed[0] as number), expected: expected.map((v) => 1 - v) },
-    oneMinusCls: { observed: observed[0] as number, expected },
+    bands: [...EXPECTED_BAND],
+    cls: { observed: summary.observed, expected: summary.expected },
+    oneMinusCls: { observed: 1 - summary.observed, expected: summary.expected.map((v) => 1 - v) },
   };
 }
 
-/** The CLI's `limit --json` for a model (same calls as `spey limit`: 95% CL, a-posteriori band). */
+/** The CLI's `limit --json` for a model: {@link limitSummary} (a-posteriori band) as `spey limit --json` prints it. */
 export function limitJson(model: StatisticalModel, name: string, confidenceLevel = 0.95): LimitJson {
-  const observed = model.poiUpperLimit({ expected: "observed", confidenceLevel });
-  const expected = model.poiUpperLimit({
-    expected: "aposteriori",
+  const { observed, expected } = limitSummary(model, {
     confidenceLevel,
-    expectedPvalue: "2sigma",
-  }) as number[];
+    expected: "aposteriori",
+    calculator: "asymptotic",
+  });
   return {
     model: name,
     backend: model.backendType,
     confidenceLevel,
     calculator: "asymptotic",
     expectedType: "aposteriori",
-    bands: [...BAND_LABELS],
+    bands: [...EXPECTED_BAND],
     upperLimit: { observed, expected },
   };
 }
