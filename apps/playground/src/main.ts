@@ -56,6 +56,7 @@ let patchResults = new Map<string, Settled<ResultsJson>>();
 let lastPoint: PointResult | undefined;
 const svgs: Record<string, SVGSVGElement | undefined> = {};
 let workspaceCounter = 0;
+let requestedAt: number | undefined;
 
 function setStatus(status: Status, message?: string): void {
   document.body.dataset.status = status;
@@ -233,12 +234,14 @@ function sourceFor(patchName: string | undefined): ModelSource {
   }
   const entry = state.patches?.find((p) => p.name === patchName);
   const patches = [...(entry ? [scaleSignalPatch(entry.patch, w.signal)] : []), ...(state.extraPatches ?? [])];
+  const scaled = w.lumi !== 1 || w.syst !== 1;
   return {
     kind: "workspace",
     name: state.name,
     workspace: state.workspace as WorkspaceSpec,
     workspaceKey: state.workspaceKey as string,
     patches,
+    ...(scaled ? { scales: { luminosity: w.lumi, systematics: w.syst } } : {}),
   };
 }
 
@@ -257,9 +260,8 @@ function renderLoaded(): void {
   $("results-json").textContent = "";
   for (const id of ["brazil", "scan", "pulls", "point-results"]) $(id).replaceChildren();
   const workspace = state.kind === "workspace";
-  for (const id of ["lumi-scale", "syst-scale"]) ($(id) as HTMLInputElement).disabled = workspace;
   $("whatif-note").textContent = workspace
-    ? "For pyhf workspaces the signal scale multiplies the signal patch's yields. Luminosity and systematics scaling of workspaces come with the workspace interpreter (injectSignal / extrapolateLuminosity / scaleSystematics) and are not available here yet."
+    ? "Signal scale multiplies the signal patch's yields (and its absolute uncertainties); luminosity × r scales every yield, observation and absolute uncertainty by r (spey-pyhf's extrapolate_luminosity); systematics × k scales the normsys/histosys deviations by k (scale_systematics)."
     : "Signal scale multiplies the signal yields; luminosity × r scales signal, background and observed yields by r and covariances by r²; systematics × k scales the background uncertainties by k (covariances by k²). Edit the yields below too.";
   syncWhatIfControls();
   if (state.patches) {
@@ -459,7 +461,20 @@ async function computePoint(): Promise<void> {
     const result = await pool.run<PointResult>(
       "point",
       { source: sourceFor(selectedPatch) },
-      { signal: controller.signal },
+      {
+        signal: controller.signal,
+        onProgress: (value) => {
+          const v = value as { step?: string; cls?: PointResult["cls"]; limit?: PointResult["limit"] };
+          if (v.step !== "results" || !v.cls || !v.limit || controller.signal.aborted) return;
+          // CLs and limits on screen before the Brazil band and the scan are computed.
+          $("point-section").hidden = false;
+          $("point-results").replaceChildren(resultsTable({ cls: v.cls, limit: v.limit }));
+          if (requestedAt !== undefined) {
+            document.body.dataset.recomputeMs = (performance.now() - requestedAt).toFixed(1);
+            requestedAt = undefined;
+          }
+        },
+      },
     );
     if (controller.signal.aborted) return;
     await renderPoint(result);
@@ -624,15 +639,20 @@ async function selectPatch(name: string): Promise<void> {
 }
 
 let recomputeTimer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * Recompute after a what-if change (30 ms debounce); `data-recompute-ms` records the time from the
+ * input to the new CLs and limits on screen (the plots follow when their scans are done).
+ */
 function scheduleRecompute(): void {
   clearTimeout(recomputeTimer);
+  requestedAt ??= performance.now();
   recomputeTimer = setTimeout(() => {
     updateUrl();
     guard(async () => {
       await computePoint();
       if (patchResults.size > 0 && loaded?.patches) await computeAll();
     });
-  }, 60);
+  }, 30);
 }
 
 function updateUrl(): void {

@@ -231,15 +231,17 @@ describe("playground (production build in Chromium)", () => {
     await page.screenshot({ path: join(ARTIFACTS, "playground.png"), fullPage: true });
     await page.locator("#exclusion svg").screenshot({ path: join(ARTIFACTS, "exclusion.png") });
     // The results part of the page (patch set and selected point), as shown in the README.
-    const top = await page.locator("#patches-section").boundingBox();
-    const bottom = await page.locator("#point-section").boundingBox();
-    if (top && bottom) {
-      await page.screenshot({
-        path: join(ARTIFACTS, "playground-results.png"),
-        fullPage: true,
-        clip: { x: 0, y: top.y - 8, width: 1280, height: bottom.y + bottom.height - top.y + 16 },
-      });
-    }
+    const box = await page.evaluate(() => {
+      const top =
+        (document.getElementById("patches-section") as HTMLElement).getBoundingClientRect().top + window.scrollY;
+      const point = (document.getElementById("point-section") as HTMLElement).getBoundingClientRect();
+      return { top, bottom: point.bottom + window.scrollY };
+    });
+    await page.screenshot({
+      path: join(ARTIFACTS, "playground-results.png"),
+      fullPage: true,
+      clip: { x: 0, y: box.top - 8, width: 1280, height: box.bottom - box.top + 16 },
+    });
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -260,7 +262,39 @@ describe("playground (production build in Chromium)", () => {
     expect(after.limit.upperLimit.observed).toBeCloseTo(before.limit.upperLimit.observed / 2, 5);
     expect(new URL(page.url()).searchParams.get("signal")).toBe("2");
     const timing = await page.textContent("#timing");
-    console.log(`playground what-if recompute (cms-8bin, point task): ${timing}`);
+    const roundTrip = await page.evaluate(() => document.body.dataset.recomputeMs);
+    console.log(
+      `playground what-if recompute (cms-8bin): ${timing} Input → new CLs and limits on screen: ${roundTrip} ms`,
+    );
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("what-if on a workspace: ?lumi=2&syst=0.5 (workspace interpreter) equals the same scaling in Node", async () => {
+    const { page, problems } = await open(
+      "?workspace=examples/histfactory/BkgOnly.json&patchset=examples/histfactory/plane/patchset.json&patch=stop_600_100&lumi=2&syst=0.5",
+    );
+    expect(await settled(page)).toBe("done");
+    const out = await resultsJson(page);
+    const workspace = JSON.parse(readFileSync(join(ROOT, "examples/histfactory/BkgOnly.json"), "utf8"));
+    const patchSet = PatchSet.fromJSON(readFileSync(join(ROOT, "examples/histfactory/plane/patchset.json"), "utf8"));
+    const model = buildModel({
+      kind: "workspace",
+      name: "BkgOnly.json",
+      workspace,
+      patches: [patchSet.get("stop_600_100").patch],
+      scales: { luminosity: 2, systematics: 0.5 },
+    });
+    expectClose(out.cls, clsJson(model, "BkgOnly.json"));
+    expectClose(out.limit, limitJson(model, "BkgOnly.json"));
+    // Twice the luminosity with half the systematics: a stronger expected limit than the nominal one.
+    const nominal = cli(
+      "limit",
+      ["BkgOnly.json", "plane/patchset.json:stop_600_100"],
+      join(ROOT, "examples/histfactory"),
+    );
+    const expected = (out.limit as { upperLimit: { expected: number[] } }).upperLimit.expected[2] as number;
+    expect(expected).toBeLessThan((nominal.upperLimit as { expected: number[] }).expected[2] as number);
     expect(problems).toEqual([]);
     await page.close();
   });

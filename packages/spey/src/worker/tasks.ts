@@ -10,6 +10,7 @@ import { PyhfBackend } from "../backends/histfactory/backend.js";
 import type { JsonPatch } from "../backends/histfactory/json-patch.js";
 import type { ParameterSet } from "../backends/histfactory/parameters.js";
 import type { WorkspaceSpec } from "../backends/histfactory/schema.js";
+import { WorkspaceInterpreter } from "../backends/histfactory/interpreter.js";
 import { Workspace } from "../backends/histfactory/workspace.js";
 import { StatisticalModel } from "../model/statistical-model.js";
 import {
@@ -40,6 +41,12 @@ export type ModelSource =
       /** A key identifying `workspace`, so that a worker validates each workspace once. */
       readonly workspaceKey?: string;
       readonly patches?: readonly JsonPatch[];
+      /**
+       * What-if: luminosity × `luminosity` (spey-pyhf's `extrapolate_luminosity`) and systematic
+       * deviations × `systematics` (`scale_systematics`, normsys and histosys), applied through
+       * {@link WorkspaceInterpreter} to the workspace and the signal the patches add.
+       */
+      readonly scales?: { readonly luminosity?: number; readonly systematics?: number };
     };
 
 /** The CLI's `spey cls --json` object (asymptotic calculator, μ = poiTest, a-posteriori band). */
@@ -132,7 +139,26 @@ export function buildModel(source: ModelSource): StatisticalModel {
   if (source.kind !== "workspace")
     throw new InvalidInput(`unknown model source kind ${JSON.stringify((source as { kind?: unknown }).kind)}.`);
   let workspace = baseWorkspace(source);
-  for (const [i, patch] of (source.patches ?? []).entries()) workspace = workspace.patch(patch, `patch ${i + 1}`);
+  const lumi = source.scales?.luminosity ?? 1;
+  const syst = source.scales?.systematics ?? 1;
+  if (lumi !== 1 || syst !== 1) {
+    // The interpreter reads the signal the patches add (`add` of a sample to /channels/i/samples/j)
+    // and re-emits it as its own patch after scaling workspace and signal together.
+    const patch = (source.patches ?? []).flat();
+    const unsupported = patch.find((op) => op.op !== "add" && op.op !== "remove");
+    if (unsupported) {
+      throw new InvalidInput(
+        `luminosity and systematics scaling need signal patches that add samples (pyhf patch sets do); this one has a "${unsupported.op}" operation at ${unsupported.path}.`,
+      );
+    }
+    let interpreter = new WorkspaceInterpreter(workspace);
+    interpreter.addPatch(patch);
+    if (lumi !== 1) interpreter = interpreter.extrapolateLuminosity(lumi);
+    if (syst !== 1) interpreter = interpreter.scaleSystematics(syst);
+    workspace = new Workspace(interpreter.backgroundOnlyModel).patch(interpreter.makePatch(), "scaled signal");
+  } else {
+    for (const [i, patch] of (source.patches ?? []).entries()) workspace = workspace.patch(patch, `patch ${i + 1}`);
+  }
   return new StatisticalModel(new PyhfBackend({ backgroundOnlyModel: workspace, signalPatch: [] }), {
     analysis: source.name,
   });
@@ -251,7 +277,8 @@ function point(input: { source: ModelSource; options?: PointOptions }, context: 
     const cls = clsJson(model, source.name);
     context.signal.throwIfAborted();
     const limit = limitJson(model, source.name);
-    context.progress({ step: "limit" });
+    // The numbers first (a page can show them at once), the plot data after.
+    context.progress({ step: "results", cls, limit });
     context.signal.throwIfAborted();
     const finite = [limit.upperLimit.observed, ...limit.upperLimit.expected].filter((x) => Number.isFinite(x) && x > 0);
     const top = finite.length > 0 ? 1.6 * Math.max(...finite) : 2;
