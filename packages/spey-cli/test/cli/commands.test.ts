@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { modelFromWorkspaceFiles } from "spey/node";
 import { getBackend } from "spey";
 import { VERSION } from "spey";
-import { parseJsonOutput, ROOT, runCli, temporaryDirectory } from "./helpers.js";
+import { parseJsonOutput, ROOT, run, runCli, temporaryDirectory } from "./helpers.js";
 
 /** The shipped examples: a model file, or a pyhf workspace and a patch set's patch. */
 const EXAMPLES: [string, string[]][] = [
@@ -33,14 +33,14 @@ const tmp = temporaryDirectory("cli");
 afterAll(() => tmp.remove());
 
 describe("spey --version / --help", () => {
-  it("prints the version", () => {
-    const { code, stdout } = runCli(["--version"]);
+  it("prints the version", async () => {
+    const { code, stdout } = runCli(["--version"]); // end to end: the built executable
     expect(code).toBe(0);
     expect(stdout.trim()).toBe(VERSION);
   });
 
-  it("lists every command and documents the exit codes", () => {
-    const { code, stdout } = runCli(["--help"]);
+  it("lists every command and documents the exit codes", async () => {
+    const { code, stdout } = await run(["--help"]);
     expect(code).toBe(0);
     for (const command of ["backends", "cls", "limit", "significance", "scan", "plot", "batch", "merge", "validate"]) {
       expect(stdout).toContain(`${command} `);
@@ -62,16 +62,16 @@ describe("spey --version / --help", () => {
     ["batch"],
     ["merge"],
     ["validate"],
-  ])("spey %s --help", (...command) => {
-    const { code, stdout } = runCli([...command, "--help"]);
+  ])("spey %s --help", async (...command) => {
+    const { code, stdout } = await run([...command, "--help"]);
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: spey ${command.join(" ")}`);
   });
 });
 
 describe("spey backends", () => {
-  it("--json lists the registry's backends with their metadata", () => {
-    const { code, stdout } = runCli(["backends", "--json"]);
+  it("--json lists the registry's backends with their metadata", async () => {
+    const { code, stdout } = await run(["backends", "--json"]);
     expect(code).toBe(0);
     const list = JSON.parse(stdout) as { name: string; version: string }[];
     const names = list.map((m) => m.name);
@@ -81,8 +81,8 @@ describe("spey backends", () => {
     expect(list.every((m) => typeof m.version === "string")).toBe(true);
   });
 
-  it("prints a table", () => {
-    const { code, stdout } = runCli(["backends"]);
+  it("prints a table", async () => {
+    const { code, stdout } = await run(["backends"]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^backend\s+version\s+author\s+references/);
   });
@@ -91,8 +91,8 @@ describe("spey backends", () => {
 describe.each(EXAMPLES)("%s %s", (file, patches) => {
   const model = libraryModel(file, patches);
 
-  it("cls --json equals exclusionConfidenceLevel (observed and post-fit expected)", () => {
-    const { code, stdout, stderr } = runCli(["cls", file, ...patches, "--poi-test", "0.8", "--json"]);
+  it("cls --json equals exclusionConfidenceLevel (observed and post-fit expected)", async () => {
+    const { code, stdout, stderr } = await run(["cls", file, ...patches, "--poi-test", "0.8", "--json"]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as {
@@ -106,8 +106,8 @@ describe.each(EXAMPLES)("%s %s", (file, patches) => {
     expect(out.cls.observed).toBe(1 - (observed[0] as number));
   });
 
-  it("limit --json equals poiUpperLimit", () => {
-    const { code, stdout } = runCli(["limit", file, ...patches, "--json"]);
+  it("limit --json equals poiUpperLimit", async () => {
+    const { code, stdout } = await run(["limit", file, ...patches, "--json"]);
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as {
       upperLimit: { observed: number; expected: number[] };
@@ -120,8 +120,8 @@ describe.each(EXAMPLES)("%s %s", (file, patches) => {
     );
   });
 
-  it("significance --json equals significance()", () => {
-    const { code, stdout } = runCli(["significance", file, ...patches, "--json"]);
+  it("significance --json equals significance()", async () => {
+    const { code, stdout } = await run(["significance", file, ...patches, "--json"]);
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as {
       observed: { significance: number; pValue: number };
@@ -133,8 +133,8 @@ describe.each(EXAMPLES)("%s %s", (file, patches) => {
     expect(out.expected.pValues).toEqual(expectedP);
   });
 
-  it("scan --json equals CLs and χ² of the library at each μ", () => {
-    const { code, stdout } = runCli(["scan", file, ...patches, "--mu", "0.2:1.4:4", "--json"]);
+  it("scan --json equals CLs and χ² of the library at each μ", async () => {
+    const { code, stdout } = await run(["scan", file, ...patches, "--mu", "0.2:1.4:4", "--json"]);
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as {
       poiValues: number[];
@@ -157,15 +157,15 @@ describe.each(EXAMPLES)("%s %s", (file, patches) => {
     expect(out.muHat).toBe(model.maximizeLikelihood({ allowNegativeSignal: true })[0]);
   });
 
-  it("validate reports OK", () => {
-    const { code, stdout } = runCli(["validate", file, ...patches]);
+  it("validate reports OK", async () => {
+    const { code, stdout } = await run(["validate", file, ...patches]);
     expect(code).toBe(0);
     expect(stdout).toMatch(patches.length > 0 ? /OK \(workspace, pyhf\)/ : /OK \(model, default\.\w+, \d+ bins?\)/);
   });
 
-  it("plot brazil writes an SVG file", () => {
+  it("plot brazil writes an SVG file", async () => {
     const out = join(tmp.path, `${file.replace(/\W/g, "_")}.svg`);
-    const { code, stdout } = runCli(["plot", "brazil", file, ...patches, "--mu", "0:2:5", "-o", out]);
+    const { code, stdout } = await run(["plot", "brazil", file, ...patches, "--mu", "0:2:5", "-o", out]);
     expect(code).toBe(0);
     expect(stdout).toContain(`wrote ${out}`);
     expect(readFileSync(out, "utf8")).toContain("Expected ±2σ");
@@ -177,37 +177,37 @@ describe("examples/single-bin.json: options and formats", () => {
   const file = "examples/single-bin.json";
   const model = libraryModel(file);
 
-  it("cls --expected apriori uses the pre-fit band", () => {
-    const { code, stdout } = runCli(["cls", file, "--expected", "apriori", "--json"]);
+  it("cls --expected apriori uses the pre-fit band", async () => {
+    const { code, stdout } = await run(["cls", file, "--expected", "apriori", "--json"]);
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as { oneMinusCls: { expected: number[] } };
     expect(out.oneMinusCls.expected).toEqual(model.exclusionConfidenceLevel({ poiTest: 1, expected: "apriori" }));
   });
 
-  it("limit --cl 0.9 changes the confidence level", () => {
-    const { code, stdout } = runCli(["limit", file, "--cl", "0.9", "--json"]);
+  it("limit --cl 0.9 changes the confidence level", async () => {
+    const { code, stdout } = await run(["limit", file, "--cl", "0.9", "--json"]);
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as { upperLimit: { observed: number } };
     expect(out.upperLimit.observed).toBe(model.poiUpperLimit({ expected: "observed", confidenceLevel: 0.9 }));
   });
 
-  it("text output is a table on stdout, nothing on stderr", () => {
+  it("text output is a table on stdout, nothing on stderr", async () => {
     for (const command of ["cls", "limit", "significance"]) {
-      const { code, stdout, stderr } = runCli([command, file]);
+      const { code, stdout, stderr } = await run([command, file]);
       expect(code).toBe(0);
       expect(stderr).toBe("");
       expect(stdout).toContain("observed");
       expect(stdout).toContain(file);
     }
-    const scan = runCli(["scan", file, "--mu", "0:1:3"]);
+    const scan = await run(["scan", file, "--mu", "0:1:3"]);
     expect(scan.code).toBe(0);
     expect(scan.stdout.split("\n").filter((l) => /^\d/.test(l))).toHaveLength(3);
   });
 
-  it("plot brazil and plot scan write SVG and PNG files", () => {
+  it("plot brazil and plot scan write SVG and PNG files", async () => {
     const stem = join(tmp.path, file.replace(/\W/g, "_"));
     for (const kind of ["brazil", "scan"]) {
-      const { code, stdout } = runCli([
+      const { code, stdout } = await run([
         "plot",
         kind,
         file,
@@ -230,10 +230,10 @@ describe("examples/single-bin.json: options and formats", () => {
 });
 
 describe("inputs", () => {
-  it('"-" reads the model from standard input', () => {
+  it('"-" reads the model from standard input', async () => {
     const text = readFileSync(join(ROOT, "examples/single-bin.json"), "utf8");
-    const fromStdin = runCli(["limit", "-", "--json"], { input: text });
-    const fromFile = runCli(["limit", "examples/single-bin.json", "--json"]);
+    const fromStdin = await run(["limit", "-", "--json"], { input: text });
+    const fromFile = await run(["limit", "examples/single-bin.json", "--json"]);
     expect(fromStdin.code).toBe(0);
     const a = JSON.parse(fromStdin.stdout) as { model: string; upperLimit: unknown };
     const b = JSON.parse(fromFile.stdout) as { upperLimit: unknown };
@@ -241,7 +241,7 @@ describe("inputs", () => {
     expect(a.upperLimit).toEqual(b.upperLimit);
   });
 
-  it("camelCase and snake_case model files give the same result", () => {
+  it("camelCase and snake_case model files give the same result", async () => {
     const camel = JSON.stringify({
       backend: "default.uncorrelated_background",
       signalYields: [0.5],
@@ -249,35 +249,35 @@ describe("inputs", () => {
       data: [1],
       absoluteUncertainties: [1.1],
     });
-    const a = runCli(["cls", "-", "--json"], { input: camel });
-    const b = runCli(["cls", "examples/single-bin.json", "--json"]);
+    const a = await run(["cls", "-", "--json"], { input: camel });
+    const b = await run(["cls", "examples/single-bin.json", "--json"]);
     expect(a.code).toBe(0);
     expect((JSON.parse(a.stdout) as { cls: unknown }).cls).toEqual((JSON.parse(b.stdout) as { cls: unknown }).cls);
   });
 
-  it("plot brazil accepts the saved output of scan --json and draws the same picture", () => {
-    const scan = runCli(["scan", "examples/single-bin.json", "--mu", "0:3:7", "--json"]);
+  it("plot brazil accepts the saved output of scan --json and draws the same picture", async () => {
+    const scan = await run(["scan", "examples/single-bin.json", "--mu", "0:3:7", "--json"]);
     expect(scan.code).toBe(0);
     const saved = join(tmp.path, "scan.json");
     writeFileSync(saved, scan.stdout);
-    const fromScan = runCli(["plot", "brazil", saved]);
-    const fromModel = runCli(["plot", "brazil", "examples/single-bin.json", "--mu", "0:3:7"]);
+    const fromScan = await run(["plot", "brazil", saved]);
+    const fromModel = await run(["plot", "brazil", "examples/single-bin.json", "--mu", "0:3:7"]);
     expect(fromScan.code).toBe(0);
     expect(fromScan.stdout).toBe(fromModel.stdout);
   });
 
-  it("plot contour computes the contours of a model with findContour", () => {
+  it("plot contour computes the contours of a model with findContour", async () => {
     const out = join(tmp.path, "contour-model.svg");
-    const { code } = runCli(["plot", "contour", "examples/single-bin.json", "--cl", "0.9", "-o", out]);
+    const { code } = await run(["plot", "contour", "examples/single-bin.json", "--cl", "0.9", "-o", out]);
     expect(code).toBe(0);
     const svg = readFileSync(out, "utf8");
     expect(svg).toContain("90% CL (2ΔNLL = 4.61)");
     expect(svg).toContain("θ1");
   });
 
-  it("plot contour draws the shipped contour example", () => {
+  it("plot contour draws the shipped contour example", async () => {
     const out = join(tmp.path, "contour.svg");
-    const { code } = runCli(["plot", "contour", "examples/contour/single-bin-contours.json", "-o", out]);
+    const { code } = await run(["plot", "contour", "examples/contour/single-bin-contours.json", "-o", out]);
     expect(code).toBe(0);
     const svg = readFileSync(out, "utf8");
     expect(svg).toContain("68.3% CL");
@@ -287,7 +287,7 @@ describe("inputs", () => {
 });
 
 describe("--verbose", () => {
-  it("library warnings go to stderr only with --verbose; stdout stays clean JSON", () => {
+  it("library warnings go to stderr only with --verbose; stdout stays clean JSON", async () => {
     const asymmetric = JSON.stringify({
       backend: "default.correlated_background",
       signalYields: [12, 15],
@@ -298,10 +298,10 @@ describe("--verbose", () => {
         [13.5, 256],
       ],
     });
-    const quiet = runCli(["limit", "-", "--json"], { input: asymmetric });
+    const quiet = await run(["limit", "-", "--json"], { input: asymmetric });
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe("");
-    const verbose = runCli(["limit", "-", "--json", "--verbose"], { input: asymmetric });
+    const verbose = await run(["limit", "-", "--json", "--verbose"], { input: asymmetric });
     expect(verbose.code).toBe(0);
     expect(verbose.stderr).toMatch(/WARNING: covarianceMatrix is not symmetric/);
     expect(JSON.parse(verbose.stdout)).toEqual(JSON.parse(quiet.stdout));
@@ -309,10 +309,10 @@ describe("--verbose", () => {
 });
 
 describe("spey cls / limit with the toy calculator", () => {
-  it("matches the library's seeded toys exactly", () => {
+  it("matches the library's seeded toys exactly", async () => {
     const file = "examples/single-bin.json";
     const model = libraryModel(file);
-    const cls = runCli(["cls", file, "--calculator", "toy", "--ntoys", "200", "--seed", "5", "--json"]);
+    const cls = await run(["cls", file, "--calculator", "toy", "--ntoys", "200", "--seed", "5", "--json"]);
     expect(cls.code).toBe(0);
     const out = parseJsonOutput(cls.stdout) as {
       oneMinusCls: { observed: number; expected: number[] };
@@ -329,10 +329,10 @@ describe("spey cls / limit with the toy calculator", () => {
     expect(out.seed).toBe(5);
     expect(out.oneMinusCls.observed).toBe(observed[0]);
     expect(out.oneMinusCls.expected).toEqual(expected);
-    const limit = runCli(["limit", file, "--calculator", "toy", "--ntoys", "100", "--seed", "2", "--json"]);
+    const limit = await run(["limit", file, "--calculator", "toy", "--ntoys", "100", "--seed", "2", "--json"]);
     expect(limit.code).toBe(0);
     const ul = parseJsonOutput(limit.stdout) as { upperLimit: { observed: number } };
     expect(ul.upperLimit.observed).toBe(model.poiUpperLimit({ calculator: "toy", ntoys: 100, seed: 2 }));
-    expect(runCli(["cls", file, "--calculator", "toy", "--ntoys", "0"]).code).toBe(2);
+    expect((await run(["cls", file, "--calculator", "toy", "--ntoys", "0"])).code).toBe(2);
   });
 });

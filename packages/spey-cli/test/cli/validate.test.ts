@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { hepdataAnalysis } from "../../../../bench/hepdata-analysis.js";
 import { checkModelDescription } from "../../src/cli/validate/checks.js";
 import { editDistance, suggestion } from "../../src/cli/validate/schema.js";
-import { runCli, temporaryDirectory } from "./helpers.js";
+import { run, temporaryDirectory } from "./helpers.js";
 
 const tmp = temporaryDirectory("validate");
 afterAll(() => tmp.remove());
@@ -18,7 +18,7 @@ function file(name: string, content: unknown): string {
 }
 
 describe("checkModelDescription", () => {
-  it("reports every structural problem at once, with the user's spelling", () => {
+  it("reports every structural problem at once, with the user's spelling", async () => {
     const report = checkModelDescription(
       {
         backend: "default.correlated_background",
@@ -45,7 +45,7 @@ describe("checkModelDescription", () => {
     expect(report.warnings.join("\n")).toMatch(/unknown argument "signal_yeild" .*did you mean "signal_yields"/);
   });
 
-  it("names missing required arguments and unknown backends with a suggestion", () => {
+  it("names missing required arguments and unknown backends with a suggestion", async () => {
     const missing = checkModelDescription(
       { backend: "default.normal", signalYields: [1], backgroundYields: [1], data: [1] },
       { evaluate: false },
@@ -59,7 +59,7 @@ describe("checkModelDescription", () => {
     );
   });
 
-  it("checks correlation matrices and envelopes", () => {
+  it("checks correlation matrices and envelopes", async () => {
     const report = checkModelDescription(
       {
         backend: "default.effective_sigma",
@@ -80,7 +80,7 @@ describe("checkModelDescription", () => {
     expect(text).toMatch(/absoluteUncertaintyEnvelops\[1\]: must be a pair/);
   });
 
-  it("builds and fits a clean model, and passes the library's refusal on", () => {
+  it("builds and fits a clean model, and passes the library's refusal on", async () => {
     const ok = checkModelDescription(
       { backend: "default.poisson", signalYields: [1], backgroundYields: [3], data: [4] },
       { evaluate: true },
@@ -103,7 +103,7 @@ describe("checkModelDescription", () => {
     expect(notPositiveDefinite.problems[0]?.path).toBe("(model)");
   });
 
-  it("edit distance and suggestions", () => {
+  it("edit distance and suggestions", async () => {
     expect(editDistance("kitten", "sitting")).toBe(3);
     expect(suggestion("dta", ["data", "signalYields"])).toBe(' (did you mean "data"?)');
     expect(suggestion("zzzzzz", ["data"])).toBe("");
@@ -111,7 +111,7 @@ describe("checkModelDescription", () => {
 });
 
 describe("spey validate", () => {
-  it("lists every problem of a model file and exits with 2", () => {
+  it("lists every problem of a model file and exits with 2", async () => {
     const bad = file("bad.json", {
       backend: "default.uncorrelated_background",
       signal_yields: [1, 2],
@@ -119,7 +119,7 @@ describe("spey validate", () => {
       data: [1, 2, 3],
       absolute_uncertainties: [1, "two", 3],
     });
-    const { code, stdout } = runCli(["validate", bad]);
+    const { code, stdout } = await run(["validate", bad]);
     expect(code).toBe(2);
     expect(stdout).toContain("3 problems");
     expect(stdout).toContain("signal_yields: has 2 entries but data has 3");
@@ -127,9 +127,9 @@ describe("spey validate", () => {
     expect(stdout).toContain('absolute_uncertainties[1]: must be a finite number; got "two"');
   });
 
-  it("--json gives the report as data", () => {
+  it("--json gives the report as data", async () => {
     const bad = file("bad2.json", { backend: "nope" });
-    const { code, stdout } = runCli(["validate", bad, "--json"]);
+    const { code, stdout } = await run(["validate", bad, "--json"]);
     expect(code).toBe(2);
     const report = JSON.parse(stdout) as { valid: boolean; kind: string; problems: { path: string }[] };
     expect(report.valid).toBe(false);
@@ -137,13 +137,13 @@ describe("spey validate", () => {
     expect(report.problems.map((p) => p.path)).toEqual(["backend"]);
   });
 
-  it("reports invalid JSON with its position", () => {
-    const { code, stdout } = runCli(["validate", file("syntax.json", '{"backend": "default.poisson",}')]);
+  it("reports invalid JSON with its position", async () => {
+    const { code, stdout } = await run(["validate", file("syntax.json", '{"backend": "default.poisson",}')]);
     expect(code).toBe(2);
     expect(stdout).toMatch(/is not valid JSON \(line 1, column 31\)/);
   });
 
-  it("checks a grid line by line against its base", () => {
+  it("checks a grid line by line against its base", async () => {
     const grid = file(
       "grid.jsonl",
       [
@@ -154,15 +154,15 @@ describe("spey validate", () => {
         "",
       ].join("\n"),
     );
-    const { code, stdout } = runCli(["validate", grid, "--base", "examples/grid/background.json"]);
+    const { code, stdout } = await run(["validate", grid, "--base", "examples/grid/background.json"]);
     expect(code).toBe(2);
     expect(stdout).toContain("line 2: not valid JSON");
     expect(stdout).toContain('line 3: duplicate id "a" (also on line 1)');
     expect(stdout).toContain("line 4: signalYields: has 2 entries but data has 3");
   });
 
-  it("accepts the shipped grid", () => {
-    const { code, stdout } = runCli([
+  it("accepts the shipped grid", async () => {
+    const { code, stdout } = await run([
       "validate",
       "examples/grid/grid.jsonl",
       "--base",
@@ -172,14 +172,14 @@ describe("spey validate", () => {
     expect(stdout).toContain("OK (grid, default.uncorrelated_background, 3 bins, 400 points)");
   });
 
-  it("accepts a background-only workspace without its POI, with a warning (as pyhf)", () => {
+  it("accepts a background-only workspace without its POI, with a warning (as pyhf)", async () => {
     const { bkgOnly } = hepdataAnalysis(new Random(5), { systematics: 6, masses: [300], lspMasses: [0] });
     const path = file("BkgOnly.json", bkgOnly);
-    const { code, stdout } = runCli(["validate", path]);
+    const { code, stdout } = await run(["validate", path]);
     expect(code).toBe(0);
     expect(stdout).toContain("OK (workspace, pyhf)");
     expect(stdout).toMatch(/warning: background-only workspace: the POI "mu_SIG" is not a parameter of it/);
-    const json = JSON.parse(runCli(["validate", path, "--json"]).stdout) as { valid: boolean; warnings: string[] };
+    const json = JSON.parse((await run(["validate", path, "--json"])).stdout) as { valid: boolean; warnings: string[] };
     expect(json.valid).toBe(true);
     expect(json.warnings).toHaveLength(1);
     // Its other faults are still reported, with their JSON path.
@@ -188,7 +188,7 @@ describe("spey validate", () => {
       ...(broken.channels[2]?.samples[1] as object),
       data: [1, 2],
     } as { data: number[] };
-    const bad = runCli(["validate", file("BrokenBkgOnly.json", broken)]);
+    const bad = await run(["validate", file("BrokenBkgOnly.json", broken)]);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toMatch(/channels\[2\]\.samples\[1\]\.data: sample "VV" has 2 bins but channel "SR_A" has 4/);
   });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { modelFromWorkspaceFiles } from "spey/node";
 import { readResultsStrict } from "../batch/helpers.js";
-import { parseJsonOutput, runCli, temporaryDirectory } from "./helpers.js";
+import { parseJsonOutput, run, temporaryDirectory } from "./helpers.js";
 
 const tmp = temporaryDirectory("workspace");
 afterAll(() => tmp.remove());
@@ -48,8 +48,8 @@ writeFileSync(patch, JSON.stringify(signalPatch([10, 6])));
 describe("a pyhf workspace with a signal patch", () => {
   const model = modelFromWorkspaceFiles(ws, [patch], { analysis: ws });
 
-  it("limit --json equals the HistFactory backend", () => {
-    const { code, stdout } = runCli(["limit", ws, "--patch", patch, "--json"]);
+  it("limit --json equals the HistFactory backend", async () => {
+    const { code, stdout } = await run(["limit", ws, "--patch", patch, "--json"]);
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as { backend: string; upperLimit: { observed: number; expected: number[] } };
     expect(out.backend).toBe("pyhf");
@@ -58,23 +58,23 @@ describe("a pyhf workspace with a signal patch", () => {
     expect(out.upperLimit.expected).toEqual(model.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }));
   });
 
-  it('cls reads the workspace from standard input ("-")', () => {
-    const { code, stdout } = runCli(["cls", "-", "--patch", patch, "--json"], { input: readFileSync(ws, "utf8") });
+  it('cls reads the workspace from standard input ("-")', async () => {
+    const { code, stdout } = await run(["cls", "-", "--patch", patch, "--json"], { input: readFileSync(ws, "utf8") });
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as { oneMinusCls: { observed: number } };
     expect(out.oneMinusCls.observed).toBe(model.exclusionConfidenceLevel({ poiTest: 1 })[0]);
   });
 
-  it("validate accepts it; a broken patch is bad input naming the file (exit 2)", () => {
-    expect(runCli(["validate", ws, "--patch", patch]).stdout).toContain("OK (workspace, pyhf)");
+  it("validate accepts it; a broken patch is bad input naming the file (exit 2)", async () => {
+    expect((await run(["validate", ws, "--patch", patch])).stdout).toContain("OK (workspace, pyhf)");
     const broken = join(tmp.path, "broken.json");
     writeFileSync(broken, JSON.stringify({ op: "add" }));
-    const { code, stderr } = runCli(["limit", ws, "--patch", broken]);
+    const { code, stderr } = await run(["limit", ws, "--patch", broken]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/broken\.json.*JSON Patch must be an array/);
   });
 
-  it("batch over a workspace base: each grid line gives its signal patch", () => {
+  it("batch over a workspace base: each grid line gives its signal patch", async () => {
     const grid = join(tmp.path, "grid.jsonl");
     const points = [
       [10, 6],
@@ -86,7 +86,7 @@ describe("a pyhf workspace with a signal patch", () => {
       points.map((s, i) => `${JSON.stringify({ id: i, meta: { s0: s[0] }, signalPatch: signalPatch(s) })}\n`).join(""),
     );
     const out = join(tmp.path, "grid.results.jsonl");
-    const { code } = runCli(["batch", grid, "--base", ws, "-o", out, "--workers", "1", "--compute", "limit"]);
+    const { code } = await run(["batch", grid, "--base", ws, "-o", out, "--workers", "1", "--compute", "limit"]);
     expect(code).toBe(0);
     const records = readResultsStrict(out).records as { id: number; result: { upperLimit: { observed: number } } }[];
     expect(records).toHaveLength(3);
