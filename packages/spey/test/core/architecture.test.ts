@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -147,6 +147,50 @@ describe("architecture", () => {
   it("the main entry does not pull in plots or file helpers", () => {
     const text = readFileSync(join(src, "index.ts"), "utf8");
     expect(text).not.toMatch(/\.\/(plots|io\/histfactory-files)/);
+  });
+
+  it("the library's production dependencies are pure JavaScript (no native addons, no install scripts)", () => {
+    // The tree `npm ls --omit=dev` lists in packages/spey, resolved as Node does (nearest node_modules).
+    const root = fileURLToPath(new URL("../../../../", import.meta.url));
+    const seen = new Map<string, string>();
+    const offenders: string[] = [];
+    const visit = (name: string, from: string) => {
+      let dir = from;
+      let found: string | undefined;
+      for (;;) {
+        const candidate = join(dir, "node_modules", name);
+        if (existsSync(join(candidate, "package.json"))) {
+          found = candidate;
+          break;
+        }
+        const parent = dirname(dir);
+        if (parent === dir) break;
+        dir = parent;
+      }
+      if (!found) throw new Error(`dependency ${name} of ${from} is not installed`);
+      if (seen.has(found)) return;
+      const pkg = JSON.parse(readFileSync(join(found, "package.json"), "utf8")) as {
+        gypfile?: boolean;
+        scripts?: Record<string, string>;
+        dependencies?: Record<string, string>;
+      };
+      seen.set(found, name);
+      const scripts = pkg.scripts ?? {};
+      if (pkg.gypfile || scripts.install || scripts.preinstall || scripts.postinstall) offenders.push(name);
+      if (existsSync(join(found, "binding.gyp")) || existsSync(join(found, "build/Release"))) offenders.push(name);
+      for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep, found);
+    };
+    const library = JSON.parse(readFileSync(join(root, "packages/spey/package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    for (const dep of Object.keys(library.dependencies)) visit(dep, join(root, "packages/spey"));
+    expect(seen.size).toBeGreaterThan(Object.keys(library.dependencies).length);
+    expect(offenders).toEqual([]);
+    // The CLI's packages stay out of the library (d3-dsv brings commander@7 for its own CLI).
+    expect(Object.keys(library.dependencies).filter((n) => /commander|linkedom|resvg|bullmq|ioredis/.test(n))).toEqual(
+      [],
+    );
+    expect([...seen.values()].filter((n) => /linkedom|resvg|bullmq|ioredis/.test(n))).toEqual([]);
   });
 
   it("the command line imports the library only through its public entries", () => {
