@@ -311,3 +311,38 @@ describe("CLs+b and CLb beside CLs (opt-in returnTailProbabilities)", () => {
     );
   });
 });
+
+describe("expectedData({ includeAuxiliary }) (spey-pyhf's expected_data(pars, include_auxiliary))", () => {
+  it("simplified, simple and combined models: main means alone, or followed by the auxiliary data at pars", () => {
+    const correlated = getBackend("default.correlated_background")({
+      signalYields: [12, 15],
+      backgroundYields: [50, 48],
+      data: [36, 33],
+      covarianceMatrix: [
+        [144, 19],
+        [19, 256],
+      ],
+      analysis: "A",
+    });
+    const x = [0.5, 0.3, -0.2];
+    const all = correlated.expectedData(x);
+    // λ = μs + b + σθ with σ = √diag Σ, then the auxiliary data a = θ.
+    expect(all.length).toBe(4);
+    expect(all[0]).toBeCloseTo(0.5 * 12 + 50 + 12 * 0.3, 12);
+    expect(all.slice(2)).toEqual([0.3, -0.2]);
+    expect(correlated.expectedData(x, { includeAuxiliary: false })).toEqual(all.slice(0, 2));
+    const poisson = getBackend("default.poisson")({
+      signalYields: [3],
+      backgroundYields: [20],
+      data: [22],
+      analysis: "B",
+    });
+    expect(poisson.expectedData([2], { includeAuxiliary: false })).toEqual([26]);
+    const combined = getBackend("default.correlated_combiner")({
+      statisticalModels: [correlated, poisson],
+      sharedParameters: ["mu"],
+    });
+    expect(combined.expectedData(x, { includeAuxiliary: false })).toEqual([...all.slice(0, 2), 0.5 * 3 + 20]);
+    expect(() => combined.expectedData([1, 2])).toThrow(/pars has 2 entries but the model has 3/);
+  });
+});
