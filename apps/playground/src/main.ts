@@ -36,6 +36,10 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 
 const pool = new WorkerPool({
   createWorker: () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "spey" }),
+  // Cross-origin isolated pages share a cancellation flag that running tasks read between their CLs
+  // evaluations: give them a second to stop by themselves (keeping the warm worker); otherwise a
+  // running task cannot see the cancellation and its worker is terminated at once.
+  cancelGraceMs: globalThis.crossOriginIsolated ? 1000 : 50,
 });
 
 declare global {
@@ -199,6 +203,9 @@ function scaleSignalPatch(patch: JsonPatch, factor: number): JsonPatch {
   const scale = (xs: unknown) => (Array.isArray(xs) ? xs.map((x) => (typeof x === "number" ? x * factor : x)) : xs);
   return patch.map((op) => {
     const value = (op as { value?: unknown }).value;
+    // A replaced yield array (e.g. {"op": "replace", "path": "/channels/0/samples/4/data", "value": [...]}).
+    if (Array.isArray(value) && value.every((x) => typeof x === "number"))
+      return { ...op, value: scale(value) } as JsonPatch[number];
     if (typeof value !== "object" || value === null || !Array.isArray((value as { data?: unknown }).data)) return op;
     const sample = value as { data: number[]; modifiers?: { type: string; data: unknown }[] };
     return {

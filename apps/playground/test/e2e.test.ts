@@ -306,13 +306,11 @@ describe("playground (production build in Chromium)", () => {
         isolated ? isolatedServer.url : server.url,
       );
       expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(isolated);
-      await page.waitForFunction(
-        () => Number((document.getElementById("progress") as HTMLProgressElement).value) >= 1,
-        null,
-        {
-          timeout: 120_000,
-        },
-      );
+      // Cancel while every worker is busy with a patch (each takes ~1 s or more here).
+      await page.waitForFunction(() => window.speyPlayground?.pool.busy === window.speyPlayground?.pool.size, null, {
+        timeout: 120_000,
+      });
+      await page.waitForTimeout(300);
       await page.click("#cancel");
       expect(await settled(page)).toBe("cancelled");
       const doneAtCancel = await page.evaluate(
@@ -323,6 +321,7 @@ describe("playground (production build in Chromium)", () => {
       // Every worker that was running stops (stopped by itself or terminated) within the grace time.
       await page.waitForFunction(() => window.speyPlayground?.pool.busy === 0, null, { timeout: 10_000 });
       const stats = await page.evaluate(() => ({ ...window.speyPlayground?.pool.stats }));
+      console.log(`cancellation (${isolated ? "isolated" : "not isolated"}): pool stats ${JSON.stringify(stats)}`);
       expect((stats.terminated ?? 0) + (stats.stoppedCooperatively ?? 0)).toBeGreaterThanOrEqual(1);
       await page.waitForTimeout(1500);
       expect(await page.evaluate(() => (document.getElementById("progress") as HTMLProgressElement).value)).toBe(

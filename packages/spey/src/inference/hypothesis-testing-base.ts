@@ -1,5 +1,5 @@
 import type { ParameterValues } from "../config/model-config.js";
-import { AsimovTestStatZero, CalculatorNotAvailable, InvalidInput } from "../core/errors.js";
+import { AsimovTestStatZero, CalculatorNotAvailable, ComputationError, InvalidInput } from "../core/errors.js";
 import { type ExpectationOrAll, type ExpectationType, toExpectation } from "../core/expectation.js";
 import { log } from "../core/logger.js";
 import type { MinimizeOptions } from "../optimize/types.js";
@@ -314,6 +314,10 @@ export class HypothesisTests {
       higInit = Math.max(higInit ?? muhatPlus + 2.5 * sigma, 1e-10);
     }
     const evaluate = (mu: number) => {
+      // Cooperative cancellation between the root finder's CLs evaluations (as the toy loops).
+      if (options.signal?.aborted) {
+        throw options.signal.reason ?? new ComputationError("upper-limit search aborted by its AbortSignal");
+      }
       if (!observed) {
         // Expected limits need only the Asimov profile: CLs(n) = Φ(−√q_{μ,A} − n)/Φ(−n).
         const qA = QTILDE.evaluate(mu, prep.asimovFit.muhat, -prep.asimovFit.nll, prep.asimovLogpdf);

@@ -31,6 +31,7 @@ export interface SummaryModel {
     ntoys?: number;
     seed?: number;
     optimiser?: MinimizeOptions;
+    signal?: AbortSignal;
   }): number | number[];
 }
 
@@ -80,6 +81,8 @@ export interface LimitSummaryOptions {
   readonly ntoys?: number;
   readonly seed?: number;
   readonly optimiser?: MinimizeOptions;
+  /** Stops the limit search between its CLs evaluations (throws the signal's reason). */
+  readonly signal?: AbortSignal;
 }
 
 /** An upper limit on μ with its expected band. */
@@ -159,6 +162,7 @@ export function limitSummary(model: SummaryModel, options: LimitSummaryOptions =
     confidenceLevel,
     ...(calculator === "toy" ? { calculator, ...toys } : {}),
     ...(options.optimiser ? { optimiser: options.optimiser } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
   const observed = model.poiUpperLimit({ ...common, expected: "observed" }) as number;
   const expected = model.poiUpperLimit({ ...common, expected: expectedType, expectedPvalue: "2sigma" }) as number[];

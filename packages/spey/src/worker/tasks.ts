@@ -23,7 +23,7 @@ import { clsSummary, EXPECTED_BAND, limitSummary } from "../io/summaries.js";
 import { captureLogs } from "../core/logger.js";
 import { brazilBandData, likelihoodScanData, muGrid } from "../plots/scan-data.js";
 import type { BrazilBandData, LikelihoodScanData } from "../plots/types.js";
-import type { TaskContext, TaskHandler } from "./serve.js";
+import type { CancellationSignal, TaskContext, TaskHandler } from "./serve.js";
 
 /** A model to compute: a spey model description, or a pyhf workspace with JSON Patches applied in order. */
 export type ModelSource =
@@ -191,11 +191,18 @@ export function clsJson(model: StatisticalModel, name: string, poiTest = 1): Cls
 }
 
 /** The CLI's `limit --json` for a model: {@link limitSummary} (a-posteriori band) as `spey limit --json` prints it. */
-export function limitJson(model: StatisticalModel, name: string, confidenceLevel = 0.95): LimitJson {
+export function limitJson(
+  model: StatisticalModel,
+  name: string,
+  confidenceLevel = 0.95,
+  signal?: CancellationSignal,
+): LimitJson {
   const { observed, expected } = limitSummary(model, {
     confidenceLevel,
     expected: "aposteriori",
     calculator: "asymptotic",
+    // The worker's cancellation flag, read between the root finder's CLs evaluations.
+    ...(signal ? { signal: signal as unknown as AbortSignal } : {}),
   });
   return {
     model: name,
@@ -214,7 +221,7 @@ function results(source: ModelSource, context?: TaskContext): ResultsJson {
     context?.signal.throwIfAborted();
     const cls = clsJson(model, source.name);
     context?.signal.throwIfAborted();
-    return { cls, limit: limitJson(model, source.name) };
+    return { cls, limit: limitJson(model, source.name, 0.95, context?.signal) };
   });
   return warnings.length > 0 ? { ...value, warnings } : value;
 }
@@ -276,7 +283,7 @@ function point(input: { source: ModelSource; options?: PointOptions }, context: 
     const model = buildModel(source);
     const cls = clsJson(model, source.name);
     context.signal.throwIfAborted();
-    const limit = limitJson(model, source.name);
+    const limit = limitJson(model, source.name, 0.95, context.signal);
     // The numbers first (a page can show them at once), the plot data after.
     context.progress({ step: "results", cls, limit });
     context.signal.throwIfAborted();

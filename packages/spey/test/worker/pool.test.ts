@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
+import { Random } from "spey";
 import { modelFromDescription } from "spey/io";
+import { largeWorkspace } from "../../../../bench/large-workspace.js";
 import { type Settled, TaskError, WorkerPool, type WorkerLike } from "spey/worker";
 import { clsJson, limitJson, type ModelSource, type ResultsJson } from "spey/worker/tasks";
 
@@ -98,6 +100,27 @@ describe("WorkerPool with worker_threads workers serving speyTasks", () => {
     expect(pool.alive).toBe(1);
     await pool.run("results", source(1));
     expect(pool.stats.started).toBe(1);
+  });
+
+  it("a running results task stops cooperatively at its next check (between its steps and the limit search's CLs evaluations)", async () => {
+    pool = new WorkerPool({ createWorker: nodeWorker, size: 1, cancelGraceMs: 30_000 });
+    const workspace = largeWorkspace(10, 5, 20, new Random(3));
+    const controller = new AbortController();
+    const running = pool.run("results", { kind: "workspace", name: "large", workspace }, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 800));
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ name: "AbortError" });
+    // Stopped by itself (the 30 s grace never ran out), so the worker is kept.
+    await expect.poll(() => pool?.stats.stoppedCooperatively, { timeout: 30_000 }).toBe(1);
+    expect(pool.stats.terminated).toBe(0);
+    expect(pool.alive).toBe(1);
+  });
+
+  it("poiUpperLimit honours an aborted signal (throws its reason) with the asymptotic calculator", () => {
+    const model = modelFromDescription(cms);
+    const controller = new AbortController();
+    controller.abort(new Error("stop here"));
+    expect(() => model.poiUpperLimit({ signal: controller.signal })).toThrow("stop here");
   });
 
   it("cancelling a map drops the queued inputs and stops the running ones", async () => {
