@@ -22,6 +22,7 @@ import {
   runKeys,
   settingsHash,
 } from "./run.js";
+import { sleep } from "./queue-worker.js";
 import { readStatus, type RunStatus } from "./status.js";
 
 /** Where a run is: the Redis server and the run's name. */
@@ -183,13 +184,7 @@ export async function followRun(options: FollowOptions): Promise<RunStatus | und
       } catch {
         // Redis restarting: the connection comes back by itself; ask again.
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.intervalMs ?? 500);
-        options.signal?.addEventListener("abort", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await sleep(options.intervalMs ?? 500, options.signal);
     }
     return last;
   } finally {

@@ -52,18 +52,18 @@ export interface QueueWorkerSummary {
   reason: "done" | "signal";
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+/** Wait `ms`, or less if the signal aborts (its listener is removed either way). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
+}
 
 async function waitForRun(redis: Redis, keys: RunKeys, options: QueueWorkerOptions): Promise<RunMeta | undefined> {
   let said = false;
@@ -143,7 +143,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
     worker = new Worker(QUEUE_NAME, processor, {
       connection: workerConnection,
       prefix: keys.prefix,
-      concurrency: options.concurrency,
+      // One job waiting per thread: the next point is fetched from Redis while one computes.
+      concurrency: 2 * options.concurrency,
       lockDuration: lockMs,
       stalledInterval: lockMs,
       maxStalledCount: options.maxStalls ?? 10,
