@@ -273,9 +273,52 @@ export abstract class HistFactoryBackend extends BackendBase {
     const poi = config.poiIndex;
     const freePoi = !fixed[poi] && (lower[poi] as number) < (upper[poi] as number);
     const result = checkedFit(problem, primary, { poi: freePoi ? poi : -1, start: x0, suggested });
+    this.checkAgainstFreeFit(problem.hessianSlot, fixedValues, poi, freePoi, lower, upper, result);
     return { nll: result.nll, parameters: result.x };
   }
+
+  /**
+   * The free fit's NLL is a lower bound of every conditional NLL on the same data with μ inside the
+   * free fit's bounds (the same other fixed parameters): the conditional problem is the free one
+   * restricted. The last free fit per data set is remembered; a conditional fit below it proves
+   * that the free fit stopped in a local minimum, and every test statistic built on it would be
+   * wrong, so {@link ConvergenceError} is thrown rather than a number returned.
+   */
+  private checkAgainstFreeFit(
+    slot: HessianSlot | undefined,
+    fixedValues: ReadonlyMap<number, number>,
+    poi: number,
+    freePoi: boolean,
+    lower: readonly number[],
+    upper: readonly number[],
+    result: FitAttempt,
+  ): void {
+    if (!slot) return;
+    const others = [...fixedValues].filter(([i]) => i !== poi).sort((a, b) => a[0] - b[0]);
+    const key = JSON.stringify(others);
+    if (freePoi) {
+      slot.free = {
+        nll: result.nll,
+        mu: result.x[poi] as number,
+        lower: lower[poi] as number,
+        upper: upper[poi] as number,
+        key,
+      };
+      return;
+    }
+    const free = slot.free;
+    const mu = fixedValues.get(poi);
+    if (!free || mu === undefined || free.key !== key || mu < free.lower || mu > free.upper) return;
+    if (result.nll < free.nll - FREE_FIT_TOLERANCE * Math.max(1, Math.abs(free.nll))) {
+      throw new ConvergenceError(
+        `the free fit (NLL ${free.nll} at μ̂ = ${free.mu}) is above the conditional fit at μ = ${mu} (NLL ${result.nll}) on the same data: the free fit stopped in a local minimum, so the test statistics built on it would be wrong. Pass optimiser settings or start points (initPars) to the free fit.`,
+      );
+    }
+  }
 }
+
+/** A conditional NLL this far (relative to max(1, |NLL|)) below the free one is an inconsistency. */
+const FREE_FIT_TOLERANCE = 1e-6;
 
 /** What {@link runFit} needs: the likelihood on fixed data, the box, the fixed mask, the settings. */
 interface FitProblem {
@@ -296,6 +339,8 @@ interface FitProblem {
 /** See {@link FitProblem.hessianSlot}: the last few warm fits' end points and Hessians. */
 interface HessianSlot {
   entries: { x: Float64Array; h: Float64Array }[];
+  /** The last free fit on this data (see {@link HistFactoryBackend.checkAgainstFreeFit}). */
+  free?: { nll: number; mu: number; lower: number; upper: number; key: string };
 }
 
 /** How many (end point, Hessian) pairs a slot keeps (a profile continues from its nearest μ). */

@@ -112,3 +112,28 @@ describe("non-convergence is an error, not a number", () => {
     expect(() => model.maximizeLikelihood({ optimiser: { maxIterations: 1 } } as never)).toThrow(ConvergenceError);
   });
 });
+
+describe("a conditional fit below the free fit is an error", () => {
+  it("accepts consistent fits and throws when a conditional NLL undercuts the remembered free fit", () => {
+    const fresh = new PyhfBackend({ backgroundOnlyModel: new Workspace(boundaryWorkspace()), signalPatch: [] });
+    const free = fresh.minimizeNegativeLoglikelihood({
+      allowNegativeSignal: true,
+      fixed: new Map(),
+      expected: "observed",
+    });
+    const conditional = (mu: number) =>
+      fresh.negativeLoglikelihood({ fixed: new Map([[poi, mu]]), expected: "observed" });
+    // Consistent: every conditional fit inside the bounds lies above the (global) free fit.
+    for (const mu of [-2, 0, 3, 10]) expect(conditional(mu)?.nll).toBeGreaterThanOrEqual((free?.nll as number) - 1e-9);
+    // A free fit that stopped in a worse minimum (simulated: the remembered free NLL is raised by
+    // 0.5, the size of the basin gap above) makes the next conditional fit throw.
+    const slot = (
+      fresh as unknown as { expectationSlots: Map<string, { free?: { nll: number } }> }
+    ).expectationSlots.get("observed");
+    (slot?.free as { nll: number }).nll += 0.5;
+    expect(() => conditional(10)).toThrow(ConvergenceError);
+    expect(() => conditional(10)).toThrow(/the free fit \(NLL .*\) is above the conditional fit at μ = 10/);
+    // Outside the free fit's bounds the conditional problem is not a restriction: no comparison.
+    expect(() => conditional(12)).not.toThrow();
+  });
+});
