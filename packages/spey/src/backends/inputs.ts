@@ -67,7 +67,7 @@ export function toFiniteMatrix(values: unknown, argument: string, n: number): Fl
 
 /**
  * μ's lowest value keeping every bin's expectation non-negative: −min over bins with s > 0 of
- * b/s (spec §14.1); −Infinity when no bin has positive signal.
+ * b/s (spey's `DefaultPDFBase`); −Infinity when no bin has positive signal.
  */
 export function minimumPoi(signal: Float64Array, background: Float64Array): number {
   let ratio = Number.POSITIVE_INFINITY;
@@ -79,7 +79,7 @@ export function minimumPoi(signal: Float64Array, background: Float64Array): numb
 }
 
 /**
- * The data a likelihood uses (spec §8.3, addendum §1): explicit `data` wins; otherwise the
+ * The data a likelihood uses (spey's `exclusion_confidence_level`, spey after PR #67): explicit `data` wins; otherwise the
  * background for "apriori" and the observations else. `data` may be the main counts only (the
  * nominal auxiliary data are used) or followed by exactly `nAux` auxiliary values.
  */

@@ -11,7 +11,7 @@ export interface ConfigOptions {
 /**
  * A backend's stored configuration and the variants `config({allowNegativeSignal, poiUpperBound})`
  * derives from it: μ ∈ [minimumPoi, upper] when negative signal is allowed, [0, upper] otherwise
- * (spey forced the lower end to 0 whenever the upper bound differed from 10, spec §24.5; here
+ * (spey forced the lower end to 0 whenever the upper bound differed from 10, README, Differences from spey; here
  * `allowNegativeSignal` is honoured). Variants are immutable and cached.
  */
 export class ConfigVariants {

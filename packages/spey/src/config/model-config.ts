@@ -39,7 +39,7 @@ function toBound(b: BoundInput, i: number): Bound {
 }
 
 /**
- * The parameter layout of a model (spec §5): which parameter is μ, where fits start and which
+ * The parameter layout of a model (spey's `ModelConfig`): which parameter is μ, where fits start and which
  * region they may explore. Instances are immutable; "modifying" methods return copies.
  */
 export class ModelConfig {
@@ -121,7 +121,7 @@ export class ModelConfig {
 
   /**
    * Normalise a `poiTest` (a number for μ, or a record name/index → value) into a map
-   * index → value (spec §5 `resolve_poi_indices`).
+   * index → value (spey's `ModelConfig` `resolve_poi_indices`).
    */
   resolvePoiIndices(poiTest: number | ParameterValues): Map<number, number> {
     const out = new Map<number, number>();
@@ -140,7 +140,7 @@ export class ModelConfig {
 
   /**
    * spey's `fixed_poi_bounds`: the bounds with the POI bound widened so that a fixed μ outside it
-   * becomes admissible. Unlike spey, the widened interval always contains μ (spec §24.6 fix).
+   * becomes admissible. Unlike spey, the widened interval always contains μ (README, Differences from spey fix).
    */
   fixedPoiBounds(poiValue?: number): Bound[] {
     const bounds = this.suggestedBounds.map((b) => [b[0], b[1]] as Bound);
@@ -156,7 +156,7 @@ export class ModelConfig {
   }
 
   /**
-   * A copy with the POI bound set to `[minimumPoi or 0, poiUpperBound]` (spec §5
+   * A copy with the POI bound set to `[minimumPoi or 0, poiUpperBound]` (spey's `ModelConfig`
    * `rescale_poi_bounds`, without spey's nested-tuple bug).
    */
   rescalePoiBounds(options: { allowNegativeSignal?: boolean; poiUpperBound?: number } = {}): ModelConfig {

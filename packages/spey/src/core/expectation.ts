@@ -2,7 +2,7 @@ import { InvalidInput } from "./errors.js";
 import { describeValue } from "./describe.js";
 
 /**
- * Which data a computation uses and what it returns (spec §3, §8.3):
+ * Which data a computation uses and what it returns (spey's `ExpectationType`):
  * - `observed`: the observed data; hypothesis tests return the observed value;
  * - `aposteriori`: the observed data; tests return the five post-fit expected values (−2σ…+2σ);
  * - `apriori`: the background yields as data; tests return the five pre-fit expected values.

@@ -1,5 +1,5 @@
 /**
- * Logging (spec §19.3). Nothing is written to the console unless the user keeps the default
+ * Logging (spey's logger). Nothing is written to the console unless the user keeps the default
  * handler; the handler and the level can be replaced. Levels follow spey's `set_log_level`:
  * 0 = error, 1 = warning, 2 = info, 3 = debug.
  */

@@ -20,7 +20,7 @@ export interface FitterSetup {
   readonly optimiser?: MinimizeOptions | undefined;
 }
 
-/** One maximum-likelihood fit (spec §12.1, without spey's hidden state). */
+/** One maximum-likelihood fit (spey's `spey.optimizer.core.fit`, without spey's hidden state). */
 export interface FitRequest extends FitterSetup {
   /** Parameters held fixed (index → value). `suggestedFixed` parameters are added. */
   readonly fixed: ReadonlyMap<number, number>;
@@ -73,7 +73,7 @@ function boundsOf(setup: FitterSetup, n: number): { lower: Float64Array; upper: 
 
 /**
  * A fitter minimising −log L over the free parameters. Fixed parameters are removed from the
- * optimisation, so a fixed μ outside the POI bounds is simply evaluated there (spec §12.5 made
+ * optimisation, so a fixed μ outside the POI bounds is simply evaluated there (spey's optimiser on infeasible conditional fits made
  * well-defined). The backend's likelihood, gradient and Hessian functions are created once.
  */
 export function createFitter(setup: FitterSetup): Fitter {

@@ -7,7 +7,7 @@ import {
 import { QTILDE, type TestStatistic, testStatistic } from "./test-statistics.js";
 
 /**
- * Asymptotic CLs (arXiv:1007.1727 eqs. 59, 65–66; spec §9.5). With the s+b distribution shifted
+ * Asymptotic CLs (arXiv:1007.1727 eqs. 59, 65–66; spey's `compute_asymptotic_confidence_level`). With the s+b distribution shifted
  * by −√q_{μ,A} and the b-only one unshifted:
  * observed p_{s+b} = Φ(−√q_{μ,A} − Δ), p_b = Φ(−Δ); expected CLs(n) = Φ(−√q_{μ,A} − n)/Φ(−n) for
  * n = 2, 1, 0, −1, −2. Returns `[[observed], [five expected]]`: CLs values, or p_{s+b} for "q0".
@@ -25,7 +25,7 @@ export function computeAsymptoticConfidenceLevel(
 }
 
 /**
- * Toy-based CLs (spec §9.6): empirical distributions of the test statistic under s+b and b-only
+ * Toy-based CLs (spey's toy calculator): empirical distributions of the test statistic under s+b and b-only
  * pseudo-experiments; expected values at background percentiles 100·Φ(n).
  */
 export function computeToyConfidenceLevel(
@@ -70,7 +70,7 @@ export function computeAsymptoticTailProbabilities(
   return { observed: { cls: [cls], clsb: [psb], clb: [pb] }, expected: { cls: expCls, clsb: expPsb, clb: expPb } };
 }
 
-/** The toy-based tail probabilities behind {@link computeToyConfidenceLevel} (spec §9.6), clipped to [0, 1]. */
+/** The toy-based tail probabilities behind {@link computeToyConfidenceLevel} (spey's toy calculator), clipped to [0, 1]. */
 export function computeToyTailProbabilities(
   signalSamples: ArrayLike<number>,
   backgroundSamples: ArrayLike<number>,

@@ -8,7 +8,7 @@ import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { describeValue } from "../core/describe.js";
 
-/** Options of `chi2Test` (spec §11.5). */
+/** Options of `chi2Test` (spey's `chi2_test`). */
 export interface Chi2TestOptions {
   readonly expected?: ExpectationType;
   /** Default 0.95; the threshold is χ²₁.isf(1 − CL) for every limit type (spey's convention). */
@@ -146,7 +146,7 @@ function enumerateCrossings(
 }
 
 /**
- * Profile-likelihood interval(s) (spec §11.5): the points where 2(NLL(x) − NLL_min) crosses
+ * Profile-likelihood interval(s) (spey's `chi2_test`): the points where 2(NLL(x) − NLL_min) crosses
  * χ²₁.isf(1 − CL), found by a grid scan with TOMS748 refinement, widening the window ×3 up to
  * four times. Two-sided: all crossings (normally [left, right]); "left"/"right": that side only.
  * A side without a crossing up to the hard limit returns that limit (±1e5 or the parameter bound)

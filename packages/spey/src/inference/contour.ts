@@ -80,7 +80,7 @@ const ROOT_XTOL = 1e-12;
 
 /**
  * The boundary {c : NLL_prof(c) = T} of a confidence region in the space of k contour parameters
- * (spec §18), the other parameters profiled. Algorithm: find the global minimum (plus seeded
+ * (spey's `find_contour`), the other parameters profiled. Algorithm: find the global minimum (plus seeded
  * multistart for other basins), whiten with the profile Hessian G = LLᵀ so that the region is close
  * to a unit ball, then for each direction e solve NLL(ĉ + L⁻ᵀ r e) = T by bracketing and TOMS748.
  * For k = 2 directions are equally spaced angles refined by bisection wherever neighbouring points

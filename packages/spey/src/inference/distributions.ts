@@ -1,6 +1,6 @@
 import { normCdf, normLogCdf } from "../math/special.js";
 
-/** A distribution of a test statistic under a hypothesis (spec §9.3). */
+/** A distribution of a test statistic under a hypothesis (spey's `spey.hypothesis_testing.distributions`). */
 export interface TestStatisticDistribution {
   /** P(t ≥ value) in the convention of the calculator. */
   pvalue(value: number): number;
@@ -68,10 +68,10 @@ export class EmpiricalTestStatisticsDistribution implements TestStatisticDistrib
   }
 }
 
-/** Order in which expected values are reported: nσ = 2, 1, 0, −1, −2 (spec §9.4). */
+/** Order in which expected values are reported: nσ = 2, 1, 0, −1, −2 (spey's `pvalues`/`expected_pvalues`). */
 export const EXPECTED_SIGMAS: readonly number[] = [2, 1, 0, -1, -2];
 
-/** p-values (p_{s+b}, p_b, CLs = p_{s+b}/p_b, 0 when p_b = 0) of an observed value (spec §9.4). */
+/** p-values (p_{s+b}, p_b, CLs = p_{s+b}/p_b, 0 when p_b = 0) of an observed value (spey's `pvalues`/`expected_pvalues`). */
 export function pvalues(
   value: number,
   sbDistribution: TestStatisticDistribution,

@@ -1,7 +1,7 @@
 import { AsimovTestStatZero, UnknownTestStatistics } from "../core/errors.js";
 
 /**
- * Test statistics of Cowan, Cranmer, Gross & Vitells, arXiv:1007.1727 (spec §9.1). Each takes the
+ * Test statistics of Cowan, Cranmer, Gross & Vitells, arXiv:1007.1727 (spey's `spey.hypothesis_testing.test_statistics`). Each takes the
  * tested μ, the unconditional fit (μ̂, max log L = −NLL_min) and the profile log-likelihood
  * `logpdf(μ) = −NLL(μ, θ̂̂(μ))`.
  */
@@ -146,7 +146,7 @@ export function getTestStatistic(name: string): TestStatisticFunction {
 export const ASIMOV_TESTSTAT_TOLERANCE = 1e-3;
 
 /**
- * √q, √q_A and the shift Δ fed to the asymptotic formulae (spec §9.2). For q̃μ with √q > √q_A the
+ * √q, √q_A and the shift Δ fed to the asymptotic formulae (spey's `compute_teststatistics`). For q̃μ with √q > √q_A the
  * shift is (q − q_A)/(2√q_A) (arXiv:1007.1727 eq. 66); otherwise Δ = √q − √q_A. Throws
  * {@link AsimovTestStatZero} when that division would use √q_A below `asimovTolerance` (default
  * {@link ASIMOV_TESTSTAT_TOLERANCE} = 1e-3, spey's `compute_teststatistics` default).

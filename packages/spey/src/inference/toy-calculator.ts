@@ -21,7 +21,7 @@ export interface ToyOptions {
 }
 
 /**
- * Toy-based CLs (spec §9.6): `ntoys` pseudo-experiments drawn at the conditional best fit for μ
+ * Toy-based CLs (spey's toy calculator): `ntoys` pseudo-experiments drawn at the conditional best fit for μ
  * (s+b) and for μ = 0 (b-only), each refitted to give the test statistic; p-values are the
  * fractions of toys at or above the observed value, expected values the background-toy
  * percentiles at 100·Φ(nσ). Returns `[[observed], [five expected]]` as the asymptotic calculator.

@@ -1,7 +1,7 @@
 import { log } from "../core/logger.js";
 import { toms748 } from "../math/roots.js";
 
-/** Which expected limits `poiUpperLimit` returns (spec §10.1). */
+/** Which expected limits `poiUpperLimit` returns (spey's `poi_upper_limit`). */
 export type ExpectedPvalue = "nominal" | "1sigma" | "2sigma";
 
 /**
@@ -31,7 +31,7 @@ export interface FindUpperLimitOptions {
   readonly asimovTeststatTolerance: number;
 }
 
-/** Band indices for each `expectedPvalue` (spec §10.2). */
+/** Band indices for each `expectedPvalue` (spey's `find_poi_upper_limit`). */
 export function bandIndices(observed: boolean, expectedPvalue: ExpectedPvalue): number[] {
   if (observed || expectedPvalue === "nominal") return observed ? [0] : [2];
   return expectedPvalue === "1sigma" ? [1, 2, 3] : [0, 1, 2, 3, 4];
@@ -42,7 +42,7 @@ const HIGH_BOUND = 1e5;
 
 /**
  * Upper limits on μ by bracketing and TOMS748 root finding on
- * F_k(μ) = (1 − CLs_k(μ)) − CL (spec §10.2): the low end shrinks ×0.2 (down to 1e-10) while
+ * F_k(μ) = (1 − CLs_k(μ)) − CL (spey's `find_poi_upper_limit`): the low end shrinks ×0.2 (down to 1e-10) while
  * F > 0, the high end grows ×5 (up to 1e5) while F < 0. Without a bracket the limit is +Infinity
  * with a warning. With `validateLimit` a root is also rejected (+Infinity, warning) when the
  * bracket is inverted, when √q_{μ,A} at the root is below the tolerance, or when the exclusion does

@@ -3,7 +3,7 @@ import { log } from "../core/logger.js";
 import { cholesky, isSymmetric, symmetricEigenvalues, symmetrise } from "./linalg.js";
 
 /**
- * Validate a covariance (or correlation) matrix (spec addendum §2): an asymmetric matrix is
+ * Validate a covariance (or correlation) matrix (spey after PR #67): an asymmetric matrix is
  * replaced by its symmetric part (Σ + Σᵀ)/2 with a warning; it must then be positive definite
  * (a Cholesky factorisation exists). On failure the eigenvalues name the offending direction.
  * Returns the (symmetrised) matrix and its lower Cholesky factor.

@@ -37,7 +37,7 @@ import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, fitModel } from "../fit/fit.js";
 import { describeValue, isArrayLike } from "../core/describe.js";
 
-/** The universal arguments of every backend factory (spec §7.12). */
+/** The universal arguments of every backend factory (spey's `statistical_model_wrapper`). */
 export interface StatisticalModelOptions {
   /** Analysis identifier (default "__unknown_analysis__"). */
   readonly analysis?: string;
@@ -106,7 +106,7 @@ function toVector(
 }
 
 /**
- * A likelihood prescription wrapped with the whole inference surface (spec §7): profile
+ * A likelihood prescription wrapped with the whole inference surface (spey's `StatisticalModel`): profile
  * likelihoods, fits, Asimov data, samplers, σμ from the Hessian, and — inherited — CLs, upper
  * limits, significance and χ² tests.
  *
@@ -242,7 +242,7 @@ export class StatisticalModel {
   }
 
   /**
-   * Profile NLL at fixed POI(s) (spec §7.4): −log L(μ, θ̂̂(μ)) with the nuisances fitted. With
+   * Profile NLL at fixed POI(s) (spey's `likelihood`): −log L(μ, θ̂̂(μ)) with the nuisances fitted. With
    * `returnParameters` also the fitted parameter vector; with `returnNll: false` the likelihood.
    */
   likelihood(options: LikelihoodOptions & { returnParameters: true }): [number, number[]];
@@ -257,7 +257,7 @@ export class StatisticalModel {
   }
 
   /**
-   * The unconditional fit (spec §7.7): `[μ̂, NLL_min]`, or `[{name: value}, NLL_min]` with
+   * The unconditional fit (spey's `maximize_likelihood`): `[μ̂, NLL_min]`, or `[{name: value}, NLL_min]` with
    * `poiIndices`. μ̂ ≥ 0 when `allowNegativeSignal` is false; μ̂ ≤ 10 (spey's default bound).
    */
   maximizeLikelihood(
@@ -327,7 +327,7 @@ export class StatisticalModel {
   }
 
   /**
-   * Asimov data (spec §7.5, arXiv:1007.1727 §5): the expected data, auxiliary measurements
+   * Asimov data (spey's `generate_asimov_data`, arXiv:1007.1727 §5): the expected data, auxiliary measurements
    * included, at the conditional fit with μ = 0 (μ = 1 for "q0") to the data of `expected`.
    * The option is `testStatistic` (singular, as spey's keyword; `testStatistics` is accepted too).
    */
@@ -337,7 +337,7 @@ export class StatisticalModel {
     return Array.from(this.asimovDataFor(expected, testStatistic, options.poiTest, options).data);
   }
 
-  /** Profile NLL at `poiTest` on the Asimov data (spec §7.6). */
+  /** Profile NLL at `poiTest` on the Asimov data (spey's `asimov_likelihood`). */
   asimovLikelihood(options: LikelihoodOptions & { testStatistics?: string } = {}): number {
     const expected = toExpectation(options.expected);
     const testStatistics = options.testStatistics ?? "qtilde";
@@ -352,7 +352,7 @@ export class StatisticalModel {
     return options.returnNll === false ? Math.exp(-out.nll) : out.nll;
   }
 
-  /** Unconditional fit on the Asimov data (spec §7.8); μ̂_A ≥ 0 unless the statistic is qμ. */
+  /** Unconditional fit on the Asimov data (spey's `maximize_asimov_likelihood`); μ̂_A ≥ 0 unless the statistic is qμ. */
   maximizeAsimovLikelihood(options: AsimovOptions & { returnNll?: boolean } = {}): [number, number] {
     const expected = toExpectation(options.expected);
     const testStatistics = options.testStatistics ?? "qtilde";
@@ -611,7 +611,7 @@ export class StatisticalModel {
   // Sampling, σμ, combination, cross sections
 
   /**
-   * Pseudo-data at the conditional best fit for `poiTest` (spec §7.9): `size` samples (each the
+   * Pseudo-data at the conditional best fit for `poiTest` (spey's `fixed_poi_sampler`): `size` samples (each the
    * main data followed by the auxiliary data), or the sampler itself when `size` is omitted.
    */
   fixedPoiSampler(
@@ -651,7 +651,7 @@ export class StatisticalModel {
   }
 
   /**
-   * σμ from the observed Fisher information at the conditional fit (spec §7.10):
+   * σμ from the observed Fisher information at the conditional fit (spey's `sigma_mu_from_hessian`):
    * √((−H)⁻¹)_{μμ} with H the Hessian of log L. NaN with a warning when −H is not positive definite.
    */
   sigmaMuFromHessian(
@@ -692,7 +692,7 @@ export class StatisticalModel {
     return new StatisticalModel(combined, { analysis: `combine[${this.analysis}, ${other.analysis}]` });
   }
 
-  /** Excluded cross section: upper limit × `xsection` (spec §7.2). */
+  /** Excluded cross section: upper limit × `xsection` (spey's `excluded_cross_section`). */
   excludedCrossSection(options: { expected?: ExpectationType } = {}): number {
     if (Number.isNaN(this.xsection)) {
       throw new UnknownCrossSection(

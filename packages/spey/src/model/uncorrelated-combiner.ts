@@ -71,7 +71,7 @@ const MU_XATOL = 1e-10;
 
 /**
  * Combination of statistically independent analyses that share only the signal strength μ
- * (spec §17): NLL(μ) = Σ_k NLL_k(μ, θ̂̂_k(μ)), each analysis profiling its own nuisances. A container
+ * (spey's `UnCorrStatisticsCombiner`): NLL(μ) = Σ_k NLL_k(μ, θ̂̂_k(μ)), each analysis profiling its own nuisances. A container
  * (append, remove, lookup by analysis name or index, iteration) with the whole hypothesis-testing
  * surface (asymptotic and χ² calculators; toys are not available, as in spey).
  */
@@ -219,7 +219,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     return total;
   }
 
-  /** Σ_k of the profile NLLs at μ = poiTest (spec §17.2). */
+  /** Σ_k of the profile NLLs at μ = poiTest (spey's `UnCorrStatisticsCombiner.likelihood`). */
   likelihood(options: CombinerLikelihoodOptions & BaseLikelihoodOptions = {}): number {
     this.requireModels();
     const poiTest = options.poiTest ?? 1;

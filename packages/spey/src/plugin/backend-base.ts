@@ -15,7 +15,7 @@ import type {
 } from "./types.js";
 
 /**
- * The plug-in contract (spec §6, seed page): every likelihood prescription is a subclass.
+ * The plug-in contract (spey's `BackendBase`, seed page): every likelihood prescription is a subclass.
  *
  * Required: the static metadata (`name`, `version`, `author`, `speyRequires`, optional `doi`,
  * `arXiv`, `zenodo`), {@link config} and {@link getLogpdfFunc}. Every optional method unlocks a
@@ -108,7 +108,7 @@ export abstract class BackendBase {
   ): FastPathResult | undefined;
 }
 
-/** The static metadata every backend or converter class declares (spec §6.1). */
+/** The static metadata every backend or converter class declares (spey's `BackendBase` metadata). */
 export interface BackendMetadataFields {
   readonly name: string;
   readonly version: string;
@@ -123,7 +123,7 @@ export interface BackendMetadataFields {
 export type BackendClass = (abstract new (args: never) => BackendBase) & BackendMetadataFields;
 
 /**
- * A converter (spec §6.3): a registered object that turns its arguments into a backend, e.g. a
+ * A converter (spey's `ConverterBase`): a registered object that turns its arguments into a backend, e.g. a
  * full HistFactory model into a simplified likelihood. Subclasses implement {@link convert}.
  */
 export abstract class ConverterBase {

@@ -15,7 +15,7 @@ export type AnyBackendClass = BackendClass | ConverterClass;
 /** Where a registry entry came from. */
 type Entry = { kind: "class"; cls: AnyBackendClass } | { kind: "plugin"; plugin: PluginEntry };
 
-/** Metadata of a backend (spec §4.3). */
+/** Metadata of a backend (spey's `get_backend_metadata`). */
 export interface BackendMetadata {
   readonly name: string;
   readonly author: string;

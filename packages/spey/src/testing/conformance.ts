@@ -194,7 +194,7 @@ export function backendConformanceChecks(
         atLeast(positive.suggestedBounds[poi]![0], 0, "lower μ bound without negative signal");
         const upper = backend.config({ poiUpperBound: 5 });
         check(upper.suggestedBounds[poi]![1] === 5, "poiUpperBound is honoured");
-        // allowNegativeSignal honoured with a non-default upper bound (spec §24.5 fixed)
+        // allowNegativeSignal honoured with a non-default upper bound (README, Differences from spey fixed)
         check(
           upper.suggestedBounds[poi]![0] === config.suggestedBounds[poi]![0],
           "allowNegativeSignal is honoured with a non-default poiUpperBound",

@@ -17,7 +17,7 @@ const normal = (b: number, analysis: string) =>
     analysis,
   });
 
-describe("UnCorrStatisticsCombiner (spec §17)", () => {
+describe("UnCorrStatisticsCombiner (spey's `UnCorrStatisticsCombiner`)", () => {
   it("three one-bin normals combine to the three-bin model: 1−CLs = 0.9167354833364497", () => {
     const combiner = new UnCorrStatisticsCombiner(normal(3, "A"), normal(1, "B"), normal(2, "C"));
     const joint = getBackend("default.normal")({
@@ -36,7 +36,7 @@ describe("UnCorrStatisticsCombiner (spec §17)", () => {
     // curvature scale 1), because f changes by only ε·f there.
     expect(Math.abs(muhat)).toBeLessThan(1e-7);
     expect(nll).toBeCloseTo(3.7568155996, 9);
-    // spec §22.3: combined upper limit 1.1315857341 (spey TOMS748 rtol 1e-4 ⇒ compare at 2e-4).
+    // a value computed with spey 0.2.7: combined upper limit 1.1315857341 (spey TOMS748 rtol 1e-4 ⇒ compare at 2e-4).
     expect(Math.abs(combiner.poiUpperLimit() / 1.1315857341 - 1)).toBeLessThan(2e-4);
   });
 
@@ -137,7 +137,7 @@ class HandBuiltJoint extends BackendBase {
   }
 }
 
-describe("default.correlated_combiner (addendum §5)", () => {
+describe("default.correlated_combiner (spey after PR #67)", () => {
   const poissonTheta = (s: number, b: number, n: number, sigma: number, analysis: string) =>
     getBackend("default.poisson")({
       signalYields: [s],

@@ -107,7 +107,7 @@ for (const [name, make] of Object.entries(simplified)) {
   });
 }
 
-// One-bin models (spey's MVN-constrained samplers crashed there, spec §24.15)
+// One-bin models (spey's MVN-constrained samplers crashed there, README, Differences from spey)
 runBackendConformance(
   "default.correlated_background, one bin",
   () => new CorrelatedBackground({ signalYields: [4], backgroundYields: [9], data: [11], covarianceMatrix: [[4]] }),

@@ -133,6 +133,11 @@ describe("architecture", () => {
     expect(library.filter((f) => /\brequire\(/.test(readFileSync(f, "utf8")))).toEqual([]);
   });
 
+  it("comments cite papers and spey's functions, not a specification the repository does not hold", () => {
+    const offenders = [...library, ...files(cliSrc)].filter((f) => /spec §|addendum §/.test(readFileSync(f, "utf8")));
+    expect(offenders.map((f) => relative(src, f))).toEqual([]);
+  });
+
   it("the entry files only re-export", () => {
     for (const entry of library.filter((f) => folderOf(f) === "")) {
       const text = readFileSync(entry, "utf8");

@@ -70,7 +70,7 @@ const fixtureProject = fileURLToPath(new URL("../fixtures/plugin-project", impor
 
 afterEach(() => resetBackendEntries());
 
-describe("plug-in registry (spec §4, seed page)", () => {
+describe("plug-in registry (spey's backend registry, seed page)", () => {
   it("a user-registered PoissonModel gives the same 1−CLs as default.poisson", () => {
     registerBackend(PoissonModel);
     expect(availableBackends()).toContain("my_package.poisson");

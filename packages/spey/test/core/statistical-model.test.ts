@@ -13,7 +13,7 @@ import {
 import { StatisticalModel } from "../../src/model/statistical-model.js";
 import { captureLogs } from "../../src/core/logger.js";
 
-/** log L = −Σ p², with an optional constant Hessian (spec §20.2 #66, #67). */
+/** log L = −Σ p², with an optional constant Hessian (spey's tests #66, #67). */
 class Quadratic extends BackendBase {
   static override name = "test.quadratic";
   static override version = "1.0.0";
@@ -42,7 +42,7 @@ class Quadratic extends BackendBase {
   }
 }
 
-describe("StatisticalModel (spec §7)", () => {
+describe("StatisticalModel (spey's `StatisticalModel`)", () => {
   it("a one-parameter model evaluates the likelihood without fitting: NLL(2) = 4", () => {
     const model = new StatisticalModel(new Quadratic(1));
     expect(model.likelihood({ poiTest: 2 })).toBe(4);
@@ -96,7 +96,7 @@ describe("StatisticalModel (spec §7)", () => {
     expect(String(withXs)).toMatch(/xsection=5\.000e-1/);
   });
 
-  it("gives the same answer whatever was called before (no hidden state, spec §24.1 fixed)", () => {
+  it("gives the same answer whatever was called before (no hidden state, README, Differences from spey fixed)", () => {
     const args = {
       signalYields: [12, 15],
       backgroundYields: [50, 48],
@@ -156,7 +156,7 @@ describe("StatisticalModel (spec §7)", () => {
   });
 });
 
-describe("spey's documented numbers for the simple backends (spec §14.8, §20.2, §22)", () => {
+describe("spey's documented numbers for the simple backends (spey's `spey.backends.default_pdf`, §20.2, §22)", () => {
   const S2 = { signalYields: [12, 15], backgroundYields: [50, 48], data: [36, 33] };
 
   it("default.poisson: logpdf([1]) = −20.473877727180863", () => {
@@ -178,7 +178,7 @@ describe("spey's documented numbers for the simple backends (spec §14.8, §20.2
       absoluteUncertainties: [20],
     });
     const [muhat, nll] = one.maximizeLikelihood();
-    // One Gaussian bin: the free fit is exact (spec §20.2 #21, #20, #23), so 10 digits.
+    // One Gaussian bin: the free fit is exact (spey's tests #21, #20, #23), so 10 digits.
     expect(muhat).toBeCloseTo(-7 / 6, 10);
     expect(nll).toBeCloseTo(3.9146708067586635, 10);
     expect(one.chi2({ poiTestDenominator: 0 })).toBeCloseTo(1.2, 10);

@@ -26,7 +26,7 @@ import { loadReference, num } from "../reference/harness.js";
 // Pure formulae: the only error is floating-point rounding, so 1e-12 (issue #2).
 const EXACT = 1e-12;
 
-describe("test statistics (arXiv:1007.1727; spey tests, spec §20.2 #49–#54)", () => {
+describe("test statistics (arXiv:1007.1727; spey tests, spey's tests #49–#54)", () => {
   const logpdf = () => -10;
 
   it("q0(μ, μ̂ < 0) = 0 and q0(μ, μ̂ = 1, max = −2) = 16", () => {
@@ -111,7 +111,7 @@ describe("test statistics (arXiv:1007.1727; spey tests, spec §20.2 #49–#54)",
   });
 });
 
-describe("asymptotic and toy CLs formulae (spec §9.5, §20.2 #46–#48)", () => {
+describe("asymptotic and toy CLs formulae (spey's `compute_asymptotic_confidence_level`, §20.2 #46–#48)", () => {
   it("computeAsymptoticConfidenceLevel(1, 2, qtilde): CLs = Φ(−3)/Φ(−2)", () => {
     const [obs, exp] = computeAsymptoticConfidenceLevel(1, 2, "qtilde");
     expect(Math.abs((obs[0] as number) - 0.05933583307142766)).toBeLessThan(EXACT);

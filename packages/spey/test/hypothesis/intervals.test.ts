@@ -18,7 +18,7 @@ const model = () =>
 const muhat = (n - b) / s;
 const sigmaMu = sigma / s;
 
-describe("χ² tests, pulls and σμ (spec §11)", () => {
+describe("χ² tests, pulls and σμ (spey's `HypothesisTestingBase`)", () => {
   it("chi2Test two-sided: μ̂ ± 1.96 σμ, and χ² equals the threshold at both ends", () => {
     const [left, right] = model().chi2Test();
     const half = Math.sqrt(chi2Isf(0.05, 1)) * sigmaMu;

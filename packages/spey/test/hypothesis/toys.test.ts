@@ -5,7 +5,7 @@ import { Random } from "../../src/math/random.js";
 /** n = 0 observed over b = 0.3 with no uncertainty: exactly CLs(μ) = e^{−μ s}. */
 const zeroObserved = () => getBackend("default.poisson")({ signalYields: [1], backgroundYields: [0.3], data: [0] });
 
-describe("toy calculator (spec §9.6)", () => {
+describe("toy calculator (spey's toy calculator)", () => {
   it("n = 0, b = 0.3: toy CLs(μ) estimates e^{−μ} within Monte Carlo error", () => {
     const model = zeroObserved();
     const ntoys = 4000;

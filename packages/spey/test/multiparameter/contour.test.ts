@@ -3,7 +3,7 @@ import { getBackend } from "../../src/model/get-backend.js";
 import { chi2Ppf } from "../../src/math/special.js";
 import { findContour } from "../../src/inference/contour.js";
 
-describe("findContour (spec §18)", () => {
+describe("findContour (spey's `find_contour`)", () => {
   // A two-parameter Gaussian likelihood: MVN data with mean φ (μ fixed at 1, b = 0), so
   // 2ΔNLL(φ) = (φ − d)ᵀ Σ⁻¹ (φ − d) exactly and the 95% contour is an ellipse.
   const data = [3, -1];

@@ -85,7 +85,7 @@ describe("Python reference: helper functions", () => {
       expectNested(out.covarianceMatrix, ref.covariance_matrix, 1e-14, 1e-15, "Σ");
       if (ref.signal_yields) expectNested(out.signalYields, ref.signal_yields, 1e-15, 0, "s");
     }
-    // spec §19.5 docstring example
+    // spey's `spey.helper_functions` docstring example
     expect(
       mergeCorrelatedBins({
         backgroundYields: [10, 20, 30, 40],

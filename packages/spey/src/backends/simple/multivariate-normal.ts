@@ -14,7 +14,7 @@ export interface MultivariateNormalArgs extends SimplePdfArgs {
 
 /**
  * `default.multivariate_normal`: log L = −½ rᵀΣ⁻¹r − ½(N ln 2π + ln|Σ|), r = n − λ, λ = μ s + b
- * (spec §14.7). Σ⁻¹ and ln|Σ| come from one Cholesky factorisation at construction.
+ * (spey's `SimplePDFBase`). Σ⁻¹ and ln|Σ| come from one Cholesky factorisation at construction.
  */
 export class MultivariateNormal extends SimplePdfBase {
   static override name = "default.multivariate_normal";

@@ -13,7 +13,7 @@ export interface NormalArgs extends SimplePdfArgs {
 
 /**
  * `default.normal`: independent Gaussians, log L = Σ_i [−½((n_i − λ_i)/σ_i)² − ln σ_i − ½ ln 2π]
- * with λ = μ s + b (spec §14.7).
+ * with λ = μ s + b (spey's `SimplePDFBase`).
  */
 export class Normal extends SimplePdfBase {
   static override name = "default.normal";

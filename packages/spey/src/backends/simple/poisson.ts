@@ -14,7 +14,7 @@ export interface PoissonArgs extends SimplePdfArgs {
 }
 
 /**
- * `default.poisson`: L(μ) = Π_i Pois(n_i | μ s_i + b_i) (spec §14.7), with the continuous
+ * `default.poisson`: L(μ) = Π_i Pois(n_i | μ s_i + b_i) (spey's `SimplePDFBase`), with the continuous
  * extension n log λ − λ − lnΓ(n + 1) so that non-integer (Asimov) data work; λ is floored at 1e-20.
  */
 export class Poisson extends SimplePdfBase {
@@ -36,7 +36,7 @@ export class Poisson extends SimplePdfBase {
     if (sigma) checkPoissonScale(sigma, "absoluteUncertainties");
   }
 
-  /** θ_i ≥ −b_i/σ_i keeps the background non-negative (spey used b instead of σ, spec §24.4). */
+  /** θ_i ≥ −b_i/σ_i keeps the background non-negative (spey used b instead of σ, README, Differences from spey). */
   override domainBounds(): readonly Bound[] | undefined {
     const sigma = this.nuisanceScale;
     if (!sigma) return undefined;

@@ -24,7 +24,7 @@ import type {
   Sampler,
 } from "../../plugin/types.js";
 
-/** Constructor arguments shared by the simple backends (spec §14.7). */
+/** Constructor arguments shared by the simple backends (spey's `SimplePDFBase`). */
 export interface SimplePdfArgs {
   /** Signal yields per bin, or a function of the extra signal parameters φ. */
   readonly signalYields: ArrayLike<number> | ((phi: Float64Array) => ArrayLike<number>);
@@ -110,7 +110,7 @@ export abstract class SimplePdfBase extends BackendBase {
   /**
    * The stored configuration; with `allowNegativeSignal: false` the POI bound is [0, upper],
    * and `poiUpperBound` replaces the upper end (spey forced the lower end to 0 whenever the upper
-   * bound changed; here `allowNegativeSignal` is honoured, spec §24.5).
+   * bound changed; here `allowNegativeSignal` is honoured, README, Differences from spey).
    */
   config(options: ConfigOptions = {}): ModelConfig {
     return this.configs.get(options);

@@ -1,7 +1,7 @@
 /**
  * Background expectations of the simplified likelihoods as functions of their nuisance
  * parameters, bin by bin: nᵢ(θᵢ) with its first two derivatives, and the interval of θᵢ where
- * nᵢ(θᵢ) ≥ 0 (spey's positivity constraints, which are elementwise in θ, spec §14.1).
+ * nᵢ(θᵢ) ≥ 0 (spey's positivity constraints, which are elementwise in θ, spey's `DefaultPDFBase`).
  */
 import type { Bound } from "../../config/model-config.js";
 import { ConvergenceError } from "../../core/errors.js";
@@ -279,9 +279,9 @@ const MAX_DOUBLINGS = 2100;
 
 /**
  * nᵢ = bᵢ + σ_eff,ᵢ(θᵢ)·θᵢ with the variable-width Gaussian of Barlow, "Asymmetric errors",
- * arXiv:physics/0406120 eqs. 18–19, in spey's form (kept, addendum §7):
+ * arXiv:physics/0406120 eqs. 18–19, in spey's form (kept, spey after PR #67):
  * σ_eff(θ) = √max(σ⁺σ⁻ + (σ⁺ − σ⁻)(θ − b), 1e-10), where the background yield b enters the
- * nuisance's difference (spey's quirk §24.3; the paper has the shift of the measured quantity).
+ * nuisance's difference (a spey quirk kept for parity, see README, Differences from spey; the paper has the shift of the measured quantity).
  */
 export class EffectiveSigmaBackground implements BackgroundModel {
   constructor(

@@ -22,10 +22,10 @@ export interface MergedBins {
 }
 
 /**
- * Merge correlated bins (spec §19.5 `merge_correlated_bins`): yields, data and signal are summed
+ * Merge correlated bins (spey's `spey.helper_functions` `merge_correlated_bins`): yields, data and signal are summed
  * over each group and Σ'_IJ = Σ_{i∈I, j∈J} Σ_ij. Groups are `mergeGroups` followed by every
  * unmerged bin as a singleton, ascending. Unlike spey, overlapping or out-of-range groups are an
- * `InvalidInput` (spey's overlap check never fired, §24.16).
+ * `InvalidInput` (spey's overlap check never fired, README, Differences from spey).
  */
 export function mergeCorrelatedBins(args: MergeCorrelatedBinsArgs): MergedBins {
   const data = toFiniteVector(args.data, "data", { allowNegative: true });
@@ -76,7 +76,7 @@ export interface SynthesizedUncertainties {
 }
 
 /**
- * spey's `signal_uncertainty_synthesizer` (spec §16): parse modifiers for the given signal and
+ * spey's `signal_uncertainty_synthesizer` (spey's `default_pdf.uncertainty_synthesizer`): parse modifiers for the given signal and
  * return the factor function fᵢ = exp(Σₖ αₖ Lᵢₖ) of a full parameter vector, whose modifier
  * nuisances start at `domainStart` (default 1 + nSignalParameters + number of bins).
  */

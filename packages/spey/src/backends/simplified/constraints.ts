@@ -1,5 +1,5 @@
 /**
- * Gaussian constraint terms of the simplified likelihoods (addendum §1): the auxiliary
+ * Gaussian constraint terms of the simplified likelihoods (spey after PR #67): the auxiliary
  * measurement a of a block of nuisances θ is N(a | θ, 1) per component (uncorrelated) or
  * MVN(a | θ, ρ) (correlated), with nominal auxiliary data a = 0. The precision ρ⁻¹ and ln|ρ| come
  * from one Cholesky factorisation when the block is built, never per evaluation.

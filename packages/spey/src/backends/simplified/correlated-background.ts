@@ -36,7 +36,7 @@ export function readCovariance(
 }
 
 /**
- * `default.correlated_background` (spec §14.4): the simplified likelihood of CMS-NOTE-2017-001
+ * `default.correlated_background` (spey's `CorrelatedBackground`): the simplified likelihood of CMS-NOTE-2017-001
  * ("Simplified likelihood for the re-interpretation of public CMS results": Poisson counts whose
  * background shifts are Gaussian with the published covariance), with the shifts written in units
  * of σ as a correlated nuisance vector:

@@ -28,13 +28,13 @@ export interface EffectiveSigmaArgs extends SimplifiedLikelihoodArgs {
 }
 
 /**
- * `default.effective_sigma` (spec §14.6): asymmetric background uncertainties through a
+ * `default.effective_sigma` (spey's `EffectiveSigma`): asymmetric background uncertainties through a
  * variable-width Gaussian (Barlow, arXiv:physics/0406120 eqs. 18–19),
  *
  *   L(μ, θ) = Πᵢ Pois(nᵢ | μsᵢfᵢ + bᵢ + σ_eff,ᵢ(θᵢ)θᵢ) · MVN(a | θ, ρ),
  *   σ_eff(θ) = √max(σ⁺σ⁻ + (σ⁺ − σ⁻)(θ − b), 1e-10),
  *
- * in spey's form with (θ − b) (kept for parity with spey's published numbers, addendum §7; the
+ * in spey's form with (θ − b) (kept for parity with spey's published numbers, spey after PR #67; the
  * paper's variable is the shift of the measured quantity). ρ is validated (symmetrised with a
  * warning, positive definite); a diagonal different from 1 is used as given, with a warning.
  */

@@ -1,6 +1,6 @@
 /**
  * Matrix and moment helpers of the simplified likelihoods (spey's `spey.helper_functions` and
- * `third_moment.compute_third_moments`, spec §15 and §19.5, addendum §2). Every matrix given by a
+ * `third_moment.compute_third_moments`, spey's `default_pdf.third_moment`, arXiv:1809.05548, spey after PR #67). Every matrix given by a
  * user is validated: square, finite, symmetrised with a warning when asymmetric, and positive
  * definite (a Cholesky factorisation exists), with an error naming the offending eigenvalue.
  */
@@ -26,7 +26,7 @@ export function readSquareMatrix(matrix: unknown, argument: string): { data: Flo
 
 /**
  * The symmetric part (M + Mᵀ)/2 of a square matrix: the closest symmetric matrix in the Frobenius
- * norm. A Gaussian only sees this part of its quadratic form (addendum §2). Warns when the input
+ * norm. A Gaussian only sees this part of its quadratic form (spey after PR #67). Warns when the input
  * was not symmetric (the result then differs from it).
  */
 export function symmetriseMatrix(matrix: MatrixInput): number[][] {
@@ -38,7 +38,7 @@ export function symmetriseMatrix(matrix: MatrixInput): number[][] {
 }
 
 /**
- * Validate a covariance or correlation matrix (addendum §2) and return the matrix that is used:
+ * Validate a covariance or correlation matrix (spey after PR #67) and return the matrix that is used:
  * square and finite, else `InvalidInput`; an asymmetric matrix is replaced by (M + Mᵀ)/2 with a
  * warning; it must then be positive definite, else `InvalidInput` naming the smallest eigenvalue
  * (singular or indefinite). Ill-conditioned positive-definite matrices are accepted.
@@ -49,7 +49,7 @@ export function ensurePositiveDefinite(matrix: MatrixInput, argument = "matrix")
 }
 
 /**
- * ρ = D⁻¹ Σ D⁻¹ with D = diag(√Σᵢᵢ) (spey's `covariance_to_correlation`, spec §19.5). Σ is validated
+ * ρ = D⁻¹ Σ D⁻¹ with D = diag(√Σᵢᵢ) (spey's `covariance_to_correlation`, spey's `spey.helper_functions`). Σ is validated
  * first (symmetrised with a warning if needed, positive definite).
  *
  * @example covarianceToCorrelation([[4, 2.4], [2.4, 16]]) // [[1, 0.3], [0.3, 1]]
@@ -61,7 +61,7 @@ export function covarianceToCorrelation(covarianceMatrix: MatrixInput): number[]
 }
 
 /**
- * Σ = diag(σ) ρ diag(σ) (spey's `correlation_to_covariance`, spec §19.5). ρ is validated first
+ * Σ = diag(σ) ρ diag(σ) (spey's `correlation_to_covariance`, spey's `spey.helper_functions`). ρ is validated first
  * (symmetrised with a warning if needed, positive definite); σ must be finite and ≥ 0 with one
  * entry per row of ρ.
  *
@@ -99,7 +99,7 @@ export function correlationFromCovariance(sigma: Float64Array, n: number): { std
 const TWO_SQRT_TWO_OVER_PI = 2 * Math.sqrt(2 / Math.PI);
 
 /**
- * Third moments of bifurcated Gaussians, one per bin (spey's `compute_third_moments`, spec §15):
+ * Third moments of bifurcated Gaussians, one per bin (spey's `compute_third_moments`, spey's `default_pdf.third_moment`, arXiv:1809.05548):
  * the density is u/(u+d)·2N(x|0,u) for x ≥ 0 and d/(u+d)·2N(x|0,d) for x < 0, with u = |upper|,
  * d = |lower|, and its third moment about 0 is, in closed form (spey integrates it numerically),
  * m₃ = 4(u⁴ − d⁴)/((u + d)√(2π)) = 2√(2/π)·(u − d)(u² + d²).

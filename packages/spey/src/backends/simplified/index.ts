@@ -1,4 +1,4 @@
-// The simplified-likelihood backends and their helper functions (spec §14–§16).
+// The simplified-likelihood backends and their helper functions (spey's `spey.backends.default_pdf`).
 export { UncorrelatedBackground } from "./uncorrelated-background.js";
 export type { UncorrelatedBackgroundArgs } from "./uncorrelated-background.js";
 export { CorrelatedBackground } from "./correlated-background.js";

@@ -1,6 +1,6 @@
 /**
  * Signal-uncertainty modifiers of the simplified likelihoods (spey's
- * `signal_uncertainty_synthesizer`, spec §16): log-normal morphing of the signal yields,
+ * `signal_uncertainty_synthesizer`, spey's `default_pdf.uncertainty_synthesizer`): log-normal morphing of the signal yields,
  * sᵢ → sᵢ·fᵢ(α) with fᵢ = exp(Σₖ αₖ·Lᵢₖ), Lᵢₖ = ln δ_up,ᵢₖ for αₖ on the "up" side and ln δ_dn,ᵢₖ
  * otherwise, and one standard-normal measurement N(aₖ | αₖ, 1) per nuisance αₖ.
  */
@@ -64,7 +64,7 @@ export class SignalModifiers {
   }
 
   /**
-   * Parse and validate spey's modifier list for signal yields `signal` (spec §16): unknown types,
+   * Parse and validate spey's modifier list for signal yields `signal` (spey's `default_pdf.uncertainty_synthesizer`): unknown types,
    * wrong lengths, malformed or non-finite uncertainties are `InvalidUncertaintyDefinition`;
    * δ < 1 (a negative uncertainty, or a negative signal bin) is clamped to 1 with a warning, as
    * spey does; bins with zero signal get δ = 1.

@@ -1,6 +1,6 @@
 /**
  * The machinery shared by the four simplified-likelihood backends (spey's `DefaultPDFBase`,
- * spec §14.1, with the auxiliary measurements of addendum §1): a Poisson main measurement per bin
+ * spey's `DefaultPDFBase`, with the auxiliary measurements of spey after PR #67): a Poisson main measurement per bin
  * with expectation λᵢ = μ·sᵢ(φ)·fᵢ(α) + nᵢ(θᵢ), a Gaussian auxiliary measurement of the background
  * nuisances θ, and a standard-normal one per signal-uncertainty nuisance α.
  *
@@ -49,7 +49,7 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 const SEED_ITERATIONS = 100;
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
 
-/** Constructor arguments shared by the four simplified-likelihood backends (spec §14.1). */
+/** Constructor arguments shared by the four simplified-likelihood backends (spey's `DefaultPDFBase`). */
 export interface SimplifiedLikelihoodArgs {
   /** Signal yields per bin, or a function of the extra signal parameters φ (EFT-like shapes). */
   readonly signalYields: ArrayLike<number> | SignalFunction;
@@ -57,7 +57,7 @@ export interface SimplifiedLikelihoodArgs {
   readonly backgroundYields: ArrayLike<number>;
   /** Observed counts per bin (≥ 0). */
   readonly data: ArrayLike<number>;
-  /** Signal uncertainties (spec §16); not with a callable `signalYields`. */
+  /** Signal uncertainties (spey's `default_pdf.uncertainty_synthesizer`); not with a callable `signalYields`. */
   readonly modifiers?: readonly ModifierDefinition[] | null;
   /** Number of extra signal parameters φ (callable `signalYields` only). */
   readonly nSignalParameters?: number;
@@ -79,7 +79,7 @@ export interface CommonInputs {
 }
 
 /**
- * Validate the common arguments (spec §14.1): `data` and `backgroundYields` finite and ≥ 0 with
+ * Validate the common arguments (spey's `DefaultPDFBase`): `data` and `backgroundYields` finite and ≥ 0 with
  * equal lengths, `signalYields` finite (negative bins allowed: interference) with the same length
  * or a function of `nSignalParameters` parameters, `signalParameterBounds` one per φ, modifiers
  * only with a plain signal array.
@@ -275,7 +275,7 @@ export class PoissonEvaluator {
     return value;
   }
 
-  /** Hessian of log L (row-major p×p, a new array), from the analytic formulas of spec §14.9. */
+  /** Hessian of log L (row-major p×p, a new array), from the analytic formulas of spey's autograd derivatives */
   hessianLogpdf(pars: Float64Array): Float64Array {
     this.checkLength(pars);
     const c = this.core;
@@ -363,7 +363,7 @@ export interface SimplifiedModelParts {
 
 /**
  * Base class of `default.uncorrelated_background`, `default.correlated_background`,
- * `default.third_moment_expansion` and `default.effective_sigma` (spec §14.1): parameter layout
+ * `default.third_moment_expansion` and `default.effective_sigma` (spey's `DefaultPDFBase`): parameter layout
  * `[μ, φ…, θ…, α…]`, start point 1.0 everywhere, bounds μ ∈ [minimumPoi, 10], φ as given,
  * nuisances free; background positivity as per-parameter domain bounds; analytic gradient and
  * Hessian; expected data with the auxiliary data at the parameter point; a sampler of main and
@@ -451,7 +451,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   /**
    * The parameter layout. `allowNegativeSignal: false` gives μ ∈ [0, poiUpperBound]; otherwise
    * μ ∈ [minimumPoi, poiUpperBound] — spey dropped to 0 whenever the upper bound differed from 10
-   * (spec §24.5, fixed here).
+   * (README, Differences from spey, fixed here).
    */
   config(options: ConfigOptions = {}): ModelConfig {
     return this.configs.get(options);
@@ -617,7 +617,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   }
 
   /**
-   * λ(pars) (floored at 1e-20) followed by the auxiliary data at `pars`: θ, then α (addendum §1),
+   * λ(pars) (floored at 1e-20) followed by the auxiliary data at `pars`: θ, then α (spey after PR #67),
    * so that an Asimov data set generated at θ̂ refits to θ̂ (arXiv:1007.1727 eq. 25); λ alone with
    * `{includeAuxiliary: false}`.
    */
@@ -639,7 +639,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   /**
    * Pseudo-data at `pars`: Poisson counts of λ(pars), then the auxiliary data drawn from
    * p(a | θ, α) at the same parameters (MVN(θ, ρ) or N(θ, 1) for the θ block, N(α, 1) for
-   * modifiers). Works for one bin as well (spey's sampler crashed there, spec §24.15).
+   * modifiers). Works for one bin as well (spey's sampler crashed there, README, Differences from spey).
    */
   override getSampler(pars: Parameters): Sampler {
     const c = this.core;

@@ -22,7 +22,7 @@ export interface ThirdMomentExpansionArgs extends SimplifiedLikelihoodArgs {
 }
 
 /**
- * `default.third_moment_expansion` (spec §14.5): the quadratic simplified likelihood of
+ * `default.third_moment_expansion` (spey's `ThirdMomentExpansion`): the quadratic simplified likelihood of
  * arXiv:1809.05548 §2,
  *
  *   L(μ, θ) = Πᵢ Pois(nᵢ | μsᵢfᵢ + Aᵢ + Bᵢθᵢ + Cᵢθᵢ²) · MVN(a | θ, ρ′),

@@ -1,7 +1,7 @@
 /**
  * The third-moment ("quadratic") expansion of the simplified likelihood v2: Buckley, Citron,
  * Fichet, Kraml, Waltenberger, Wardle, "The Simplified Likelihood Framework", JHEP 04 (2019) 064,
- * arXiv:1809.05548, §2 (spey's `third_moment_expansion`, spec §15).
+ * arXiv:1809.05548, §2 (spey's `third_moment_expansion`, spey's `default_pdf.third_moment`, arXiv:1809.05548).
  */
 import { InvalidInput } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
@@ -98,7 +98,7 @@ export function thirdMomentCoefficients(
   return { A, B, C, rho, violations };
 }
 
-/** The two warnings spey logs when 8Σᵢᵢ³ ≥ m₃ᵢ² fails (spec §15 step 1), naming the bins. */
+/** The two warnings spey logs when 8Σᵢᵢ³ ≥ m₃ᵢ² fails (spey's `default_pdf.third_moment`, arXiv:1809.05548 step 1), naming the bins. */
 export function warnThirdMomentViolations(violations: readonly number[], argument = "thirdMoment"): void {
   if (violations.length === 0) return;
   log.warning(
@@ -108,7 +108,7 @@ export function warnThirdMomentViolations(violations: readonly number[], argumen
 }
 
 /**
- * Third-moment expansion of a background model (spey's `third_moment_expansion`, spec §15;
+ * Third-moment expansion of a background model (spey's `third_moment_expansion`, spey's `default_pdf.third_moment`, arXiv:1809.05548;
  * arXiv:1809.05548 §2): given the background mean m₁, its covariance Σ and the diagonal third
  * moments m₃, the coefficients A, B, C of nᵢ(θ) = Aᵢ + Bᵢθᵢ + Cᵢθᵢ² with θ ~ N(0, ρ′) reproduce the
  * first three moments, and (with `returnCorrelationMatrix`) ρ′.

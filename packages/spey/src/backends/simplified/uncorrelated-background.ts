@@ -133,7 +133,7 @@ function profileBin(c: number, sigma: number, d: number, a: number, lower: numbe
 }
 
 /**
- * `default.uncorrelated_background` (spec §14.3): CMS-NOTE-2017-001's simplified likelihood with
+ * `default.uncorrelated_background` (spey's `UncorrelatedBackground`): CMS-NOTE-2017-001's simplified likelihood with
  * a diagonal covariance,
  *
  *   L(μ, θ) = Πᵢ Pois(nᵢ | μsᵢfᵢ + bᵢ + σᵢθᵢ) · N(aᵢ | θᵢ, 1),
@@ -229,7 +229,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
   }
 
   /**
-   * Conditional fit at fixed μ in closed form (spec §14.3, issue #3 item 4): θ̂ᵢ(μ) solves one
+   * Conditional fit at fixed μ in closed form (spey's `UncorrelatedBackground`, issue #3 item 4): θ̂ᵢ(μ) solves one
    * quadratic per bin, clamped to bᵢ + σᵢθᵢ ≥ 0, with the auxiliary data aᵢ as constraint centres.
    * Returns undefined (generic optimiser) when parameters other than μ are fixed, with modifiers
    * or with a callable signal.

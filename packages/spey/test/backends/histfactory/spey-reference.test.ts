@@ -103,7 +103,7 @@ describe("Python reference: pyhf backends", () => {
   }
 
   it("matches spey-pyhf's documented example (1 − CLs 0.9474850259721279)", () => {
-    // spey-pyhf's docstring (spec §23); its SLSQP fits are looser than the reference run's, so the
+    // spey-pyhf's docstring (spey-pyhf's documentation); its SLSQP fits are looser than the reference run's, so the
     // core's CLs tolerance (2e-5 absolute) applies.
     const c = loadReference().cases.find((x) => x.id === "pyhf-shapesys-01");
     if (!c) throw new Error("missing case");

@@ -82,7 +82,7 @@ describe("pyhf README example: signal [12, 11], background [50, 52], uncertainty
 });
 
 describe("published single-bin and histosys cross-checks", () => {
-  it("spey's spec §23: single bin s 0.5, b 2, σ 1.1, n 1 → 1 − CLs 0.32907621368190676", () => {
+  it("spey's spey-pyhf's documentation: single bin s 0.5, b 2, σ 1.1, n 1 → 1 − CLs 0.32907621368190676", () => {
     const model = getBackend("pyhf.uncorrelated_background")({
       signal_yields: [0.5],
       background_yields: [2],

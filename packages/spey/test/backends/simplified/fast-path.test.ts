@@ -166,14 +166,14 @@ describe("uncorrelated background: free fit on the exact profile", () => {
     for (let k = 0; k < 3; k++) expect(Math.abs(fit.parameters[k]! - truth[k]!)).toBeLessThan(1e-9);
   });
 
-  it("reproduces spey's published fit of the two-bin example (spec §22.1: μ̂ −1.0844, NLL 7.2260863)", () => {
-    // spey's SLSQP result, μ̂ printed to 4 decimals and good to ~1e-3 (spec §12.2), NLL to ~1e-8
+  it("reproduces spey's published fit of the two-bin example (a value computed with spey 0.2.7: μ̂ −1.0844, NLL 7.2260863)", () => {
+    // spey's SLSQP result, μ̂ printed to 4 decimals and good to ~1e-3 (spey's `spey.optimizer`), NLL to ~1e-8
     const fit = MODELS.twoBin.minimizeNegativeLoglikelihood({ allowNegativeSignal: true, fixed: new Map() })!;
     expect(Math.abs(fit.parameters[0]! - -1.0844)).toBeLessThan(5e-4);
     expect(Math.abs(fit.nll - 7.2260863)).toBeLessThan(1e-6);
     const cond = MODELS.twoBin.negativeLoglikelihood({ fixed: new Map([[0, 1]]) })!;
-    // spec §22.2: likelihood(1.0, return_parameters=True) = (10.6037932673, [1, −1.67875319, −1.63952838]);
-    // spey's SLSQP (tol 1e-6) leaves ~1e-8 in the NLL and ~1e-4 in θ (spec §12.2: parameters ~√tol)
+    // a value computed with spey 0.2.7: likelihood(1.0, return_parameters=True) = (10.6037932673, [1, −1.67875319, −1.63952838]);
+    // spey's SLSQP (tol 1e-6) leaves ~1e-8 in the NLL and ~1e-4 in θ (spey's `spey.optimizer`: parameters ~√tol)
     expect(Math.abs(cond.nll - 10.6037932673)).toBeLessThan(1e-8);
     expect(Math.abs(cond.parameters[1]! - -1.67875319)).toBeLessThan(1e-4);
     expect(Math.abs(cond.parameters[2]! - -1.63952838)).toBeLessThan(1e-4);

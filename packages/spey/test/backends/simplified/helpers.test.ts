@@ -14,9 +14,9 @@ function close(actual: number, expected: number, rtol: number, atol = 0): void {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(atol + rtol * Math.abs(expected));
 }
 
-describe("computeThirdMoments (closed form of spey's numerical integral, spec §15)", () => {
+describe("computeThirdMoments (closed form of spey's numerical integral, spey's `default_pdf.third_moment`, arXiv:1809.05548)", () => {
   it("reproduces spey's examples", () => {
-    // spec §15 prints 12–15 significant digits of scipy quad: 1e-12 relative
+    // spey's `default_pdf.third_moment`, arXiv:1809.05548 prints 12–15 significant digits of scipy quad: 1e-12 relative
     const m3 = computeThirdMoments([1, 2, 10, 13, 3], [0.5, 1.5, 15, 18, 3]);
     close(m3[0]!, 0.997355701004, 1e-12);
     close(m3[1]!, 4.986778505018, 1e-12);
@@ -32,7 +32,7 @@ describe("computeThirdMoments (closed form of spey's numerical integral, spec §
   });
 });
 
-describe("covariance helpers (spec §19.5, addendum §2)", () => {
+describe("covariance helpers (spey's `spey.helper_functions`, spey after PR #67)", () => {
   it("converts between correlation and covariance (spey's examples)", () => {
     const cov = correlationToCovariance(
       [
@@ -107,7 +107,7 @@ describe("covariance helpers (spec §19.5, addendum §2)", () => {
   });
 });
 
-describe("thirdMomentExpansion (arXiv:1809.05548, spec §15)", () => {
+describe("thirdMomentExpansion (arXiv:1809.05548, spey's `default_pdf.third_moment`, arXiv:1809.05548)", () => {
   it("reproduces spey's second reference (symmetric Σ, unchanged by the fixes)", () => {
     const r = thirdMomentExpansion(
       [1, 2],
@@ -118,7 +118,7 @@ describe("thirdMomentExpansion (arXiv:1809.05548, spec §15)", () => {
       [0.5, 0.5],
       { returnCorrelationMatrix: true },
     );
-    // spec §15 prints 12 decimals; mpmath (50 digits) agrees with them to the last one
+    // spey's `default_pdf.third_moment`, arXiv:1809.05548 prints 12 decimals; mpmath (50 digits) agrees with them to the last one
     [0.979165159299, 1.990740681937].forEach((v, i) => close(r.A[i]!, v, 0, 1e-12));
     [1.999782942928, 2.99997142154].forEach((v, i) => close(r.B[i]!, v, 0, 1e-12));
     [0.020834840701, 0.009259318063].forEach((v, i) => close(r.C[i]!, v, 0, 1e-12));
@@ -130,7 +130,7 @@ describe("thirdMomentExpansion (arXiv:1809.05548, spec §15)", () => {
     close(rho[1]![1]!, 0.999999958826041, 0, 1e-14);
   });
 
-  it("builds ρ′ from the symmetrised covariance (spec §24.9 fixed)", () => {
+  it("builds ρ′ from the symmetrised covariance (README, Differences from spey fixed)", () => {
     const { result: r, records } = captureLogs(() =>
       thirdMomentExpansion(
         [50, 48],
@@ -143,12 +143,12 @@ describe("thirdMomentExpansion (arXiv:1809.05548, spec §15)", () => {
       ),
     );
     expect(records.some((x) => x.level === "warning" && x.message.includes("not symmetric"))).toBe(true);
-    // A, B, C only see the diagonal: spey's first reference (spec §15), 12 decimals
+    // A, B, C only see the diagonal: spey's first reference (spey's `default_pdf.third_moment`, arXiv:1809.05548), 12 decimals
     [49.999421296295, 47.999479166666].forEach((v, i) => close(r.A[i]!, v, 0, 1e-12));
     [11.999999972092, 15.999999983046].forEach((v, i) => close(r.B[i]!, v, 0, 1e-12));
     [0.000578703705, 0.000520833334].forEach((v, i) => close(r.C[i]!, v, 0, 1e-12));
     // ρ′ from Σ₀₁ = 19 (symmetric part) instead of spey's lower-triangle 25; values in 50-digit
-    // mpmath of spec §15's formula. spey's float64 evaluation of the diagonal loses ~2e-9 to
+    // mpmath of spey's `default_pdf.third_moment`, arXiv:1809.05548's formula. spey's float64 evaluation of the diagonal loses ~2e-9 to
     // cancellation (it printed 0.999999997816 where the formula gives 0.99999999983786).
     const rho = r.correlationMatrix!;
     close(rho[0]![1]!, 0.098958333636461, 1e-13);

@@ -6,7 +6,7 @@ import { UncorrelatedBackground } from "../../../src/backends/simplified/uncorre
 import { InvalidInput, InvalidUncertaintyDefinition } from "../../../src/core/errors.js";
 import { captureLogs } from "../../../src/core/logger.js";
 
-// spey's standard two-bin example (spec §14.3–§14.6, addendum §6). Literals marked "scipy" or
+// spey's standard two-bin example (spey's `UncorrelatedBackground`–§14.6, spey after PR #67). Literals marked "scipy" or
 // "mpmath" were computed independently with the script in REFERENCE-VALUES.md (next to this file).
 const S2 = { signalYields: [12, 15], backgroundYields: [50, 48], data: [36, 33] };
 /** The symmetric covariance of the post-PR-67 examples (symmetric part of spey's [[144,13],[25,256]]). */
@@ -25,7 +25,7 @@ const RHO2 = [
 ];
 
 const p = (...v: number[]) => Float64Array.from(v);
-/** Relative tolerance for closed-form log-likelihoods (spec §22: pure formulas 1e-10; we are at rounding level). */
+/** Relative tolerance for closed-form log-likelihoods (a value computed with spey 0.2.7: pure formulas 1e-10; we are at rounding level). */
 const FORMULA_RTOL = 1e-12;
 
 function close(actual: number, expected: number, rtol: number, atol = 0): void {
@@ -35,13 +35,13 @@ function close(actual: number, expected: number, rtol: number, atol = 0): void {
 describe("default.uncorrelated_background", () => {
   const model = new UncorrelatedBackground({ ...S2, absoluteUncertainties: [12, 16] });
 
-  it("reproduces spey's log-likelihood examples (spec §14.3)", () => {
+  it("reproduces spey's log-likelihood examples (spey's `UncorrelatedBackground`)", () => {
     const logpdf = model.getLogpdfFunc();
     close(logpdf(p(1, 1, 1)), -37.47391613937222, FORMULA_RTOL);
     close(logpdf(p(1, 0.5, -0.3)), -22.9715445334603, FORMULA_RTOL);
   });
 
-  it("reproduces the analytic gradient and Hessian check values (spec §14.9)", () => {
+  it("reproduces the analytic gradient and Hessian check values (spey's autograd derivatives)", () => {
     const objective = model.getObjectiveFunction();
     const grad = new Float64Array(3);
     close(objective(p(1, 1, 1), grad), 37.47391613937222, FORMULA_RTOL);
@@ -57,7 +57,7 @@ describe("default.uncorrelated_background", () => {
     for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) close(-H[a * 3 + b]!, expectedNllHessian[a]![b]!, 0, 1e-11);
   });
 
-  it("reproduces spey's documented gradient example (spec §19.6, 8 printed digits)", () => {
+  it("reproduces spey's documented gradient example (spey's `spey.system`, 8 printed digits)", () => {
     const x = p(0.513943343773, 0.773165052079, 0.870427685725);
     const grad = new Float64Array(3);
     close(model.getObjectiveFunction()(x, grad), 27.81902589793928, 1e-11);
@@ -67,7 +67,7 @@ describe("default.uncorrelated_background", () => {
     expected.forEach((h, k) => close(-H[k]!, h, 0, 1e-8));
   });
 
-  it("has spey's parameter layout (spec §14.1)", () => {
+  it("has spey's parameter layout (spey's `DefaultPDFBase`)", () => {
     const config = model.config();
     expect(config.npar).toBe(3);
     expect(config.poiIndex).toBe(0);
@@ -77,20 +77,20 @@ describe("default.uncorrelated_background", () => {
     expect(config.suggestedBounds[1]).toEqual([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
     expect(config.parameterNames).toBeNull();
     expect(model.isAlive).toBe(true);
-    // background positivity b + σθ ≥ 0 (spec §24.4's b + θ·b was a bug; here σ is used)
+    // background positivity b + σθ ≥ 0 (README, Differences from spey's b + θ·b was a bug; here σ is used)
     const domain = model.domainBounds();
     expect(domain[1]![0]).toBeCloseTo(-50 / 12, 14);
     expect(domain[2]![0]).toBeCloseTo(-3, 14);
   });
 
-  it("honours allowNegativeSignal whatever the POI upper bound (spec §24.5 fixed)", () => {
+  it("honours allowNegativeSignal whatever the POI upper bound (README, Differences from spey fixed)", () => {
     expect(model.config({ allowNegativeSignal: false }).suggestedBounds[0]).toEqual([0, 10]);
     expect(model.config({ poiUpperBound: 5 }).suggestedBounds[0]![0]).toBeCloseTo(-3.2, 14);
     expect(model.config({ poiUpperBound: 5 }).suggestedBounds[0]![1]).toBe(5);
     expect(model.config({ allowNegativeSignal: false, poiUpperBound: 5 }).suggestedBounds[0]).toEqual([0, 5]);
   });
 
-  it("returns expected data followed by the auxiliary data at the parameter point (addendum §1)", () => {
+  it("returns expected data followed by the auxiliary data at the parameter point (spey after PR #67)", () => {
     const expected = model.expectedData(p(1, 0.5, -0.25));
     expect([...expected]).toEqual([12 + 50 + 6, 15 + 48 - 4, 0.5, -0.25]);
   });
@@ -136,7 +136,7 @@ describe("default.uncorrelated_background", () => {
           absoluteUncertainties: [1, 2],
         }),
     ).toThrow(/signalYields\[1\]/);
-    // a data vector of the wrong length is an error, never a silent truncation (addendum §1)
+    // a data vector of the wrong length is an error, never a silent truncation (spey after PR #67)
     expect(() => model.getLogpdfFunc({ data: [36, 33, 1] })).toThrow(InvalidInput);
     expect(() => model.getLogpdfFunc({ data: [36, -33] })).toThrow(/data\[1\]/);
     expect(() => model.getLogpdfFunc()(p(1, 1))).toThrow(InvalidInput);
@@ -149,7 +149,7 @@ describe("default.uncorrelated_background", () => {
       data: [36, 33],
       absoluteUncertainties: [1, 1],
     });
-    expect(m.config().minimumPoi).toBeCloseTo(-16, 14); // spec §14.1 example
+    expect(m.config().minimumPoi).toBeCloseTo(-16, 14); // spey's `DefaultPDFBase` example
     const dead = new UncorrelatedBackground({
       signalYields: [0, 0],
       backgroundYields: [50, 48],
@@ -161,7 +161,7 @@ describe("default.uncorrelated_background", () => {
   });
 });
 
-describe("signal-uncertainty modifiers (spec §16)", () => {
+describe("signal-uncertainty modifiers (spey's `default_pdf.uncertainty_synthesizer`)", () => {
   const modifiers = [
     { type: "normalization" as const, name: "scale", uncertainties: [2, 3] },
     {
@@ -176,7 +176,7 @@ describe("signal-uncertainty modifiers (spec §16)", () => {
 
   it("reproduces spey's modifier likelihood example", () => {
     const model = new UncorrelatedBackground({ ...S2, absoluteUncertainties: [12, 16], modifiers });
-    // spec §16: pars [1, 1, 2, 3, 4] → −120.45716310340197
+    // spey's `default_pdf.uncertainty_synthesizer`: pars [1, 1, 2, 3, 4] → −120.45716310340197
     close(model.getLogpdfFunc()(p(1, 1, 2, 3, 4)), -120.45716310340197, FORMULA_RTOL);
     const config = model.config();
     expect(config.parameterNames).toEqual(["mu", "theta_bkg_0", "theta_bkg_1", "theta_sig_scale", "theta_sig_pdf"]);
@@ -227,7 +227,7 @@ describe("signal-uncertainty modifiers (spec §16)", () => {
     );
   });
 
-  it("uses (1+Δ_dn)^α for negative α (spec §16) and default names mod<k>", () => {
+  it("uses (1+Δ_dn)^α for negative α (spey's `default_pdf.uncertainty_synthesizer`) and default names mod<k>", () => {
     const model = new UncorrelatedBackground({
       signalYields: [10],
       backgroundYields: [5],
@@ -242,7 +242,7 @@ describe("signal-uncertainty modifiers (spec §16)", () => {
     close(down, 10 * 1.5 ** -2 + 5, 1e-14);
   });
 
-  it("validates modifier definitions (spec §16 messages)", () => {
+  it("validates modifier definitions (spey's `default_pdf.uncertainty_synthesizer` messages)", () => {
     const base = { ...S2, absoluteUncertainties: [12, 16] };
     expect(
       () => new UncorrelatedBackground({ ...base, modifiers: [{ type: "lognormal" as never, uncertainties: [1, 1] }] }),
@@ -301,7 +301,7 @@ describe("default.correlated_background", () => {
     expect([...model.sigma]).toEqual([12, 16]);
   });
 
-  it("symmetrises an asymmetric covariance with a warning (addendum §2)", () => {
+  it("symmetrises an asymmetric covariance with a warning (spey after PR #67)", () => {
     const { result, records } = captureLogs(
       () =>
         new CorrelatedBackground({
@@ -341,7 +341,7 @@ describe("default.correlated_background", () => {
     ).toThrow(/indefinite.*smallest eigenvalue is -1/);
   });
 
-  it("samples a one-bin model (spey crashed there, spec §24.15)", async () => {
+  it("samples a one-bin model (spey crashed there, README, Differences from spey)", async () => {
     const { Random } = await import("../../../src/math/random.js");
     const model = new CorrelatedBackground({
       signalYields: [3],
@@ -359,14 +359,14 @@ describe("default.third_moment_expansion", () => {
   const model = new ThirdMomentExpansion({ ...S2, covarianceMatrix: SIGMA2, thirdMoment: [0.5, 0.8] });
 
   it("reproduces the log-likelihood (independent mpmath coefficients + scipy)", () => {
-    // A, B, C, ρ′ from spec §15 evaluated in 50-digit mpmath with Σ = [[144,19],[19,256]], then
+    // A, B, C, ρ′ from spey's `default_pdf.third_moment`, arXiv:1809.05548 evaluated in 50-digit mpmath with Σ = [[144,19],[19,256]], then
     // scipy Poisson + MVN(0, ρ′) in float64. (spey's −22.30271430346319 used the asymmetric Σ.)
     const logpdf = model.getLogpdfFunc();
     close(logpdf(p(1, 0, 0)), -22.30634359001971, 1e-11);
     close(logpdf(p(0.5, 0.4, -0.3)), -16.816195556951964, 1e-11);
   });
 
-  it("exposes the expansion coefficients (spec §15 reference, A/B/C independent of the off-diagonal)", () => {
+  it("exposes the expansion coefficients (spey's `default_pdf.third_moment`, arXiv:1809.05548 reference, A/B/C independent of the off-diagonal)", () => {
     close(model.A[0]!, 49.9994212962954, 1e-14);
     close(model.A[1]!, 47.9994791666663, 1e-14);
     close(model.B[0]!, 11.999999972091835, 1e-14);
@@ -385,7 +385,7 @@ describe("default.third_moment_expansion", () => {
     }
   });
 
-  it("warns and zeroes C where 8Σᵢᵢ³ < m₃² (spec §15)", () => {
+  it("warns and zeroes C where 8Σᵢᵢ³ < m₃² (spey's `default_pdf.third_moment`, arXiv:1809.05548)", () => {
     const { result, records } = captureLogs(
       () => new ThirdMomentExpansion({ ...S2, covarianceMatrix: SIGMA2, thirdMoment: [1e5, 0.8] }),
     );
@@ -429,7 +429,7 @@ describe("default.effective_sigma", () => {
     close(logpdf(p(0.8, 0.2, -0.1)), -20.66679066434733, FORMULA_RTOL);
   });
 
-  it("keeps spey's (θ − b) effective σ (spec §14.6 example)", () => {
+  it("keeps spey's (θ − b) effective σ (spey's `EffectiveSigma` example)", () => {
     const expected = model.expectedData(p(0, 1, 1));
     close(expected[0]!, 69.874606914352, 1e-12);
     close(expected[1]!, 69.656407827708, 1e-12);
@@ -505,7 +505,7 @@ describe("default.effective_sigma", () => {
 describe("callable signal yields with extra signal parameters", () => {
   const signal = (phi: Float64Array) => [12 * (1 + phi[0]! * phi[0]!), 15 * Math.exp(0.3 * phi[0]!)];
 
-  it("builds names, bounds and an always-alive model (spec §14.1)", () => {
+  it("builds names, bounds and an always-alive model (spey's `DefaultPDFBase`)", () => {
     const model = new CorrelatedBackground({
       ...S2,
       signalYields: signal,

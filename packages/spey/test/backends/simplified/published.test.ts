@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { getBackend } from "../../../src/model/get-backend.js";
 
 /**
- * spey's published post-PR-67 numbers (addendum §6) through the public factory. They are given to
+ * spey's published post-PR-67 numbers (spey after PR #67) through the public factory. They are given to
  * 5 decimals, so agreement means |Δ| ≤ 5e-6 (half a unit of the last digit); 1e-6 more covers the
  * upper-limit root finder's tolerance and the fits' convergence.
  */
@@ -55,7 +55,7 @@ const PUBLISHED = [
   },
 ] as const;
 
-describe("spey's published two-bin numbers (addendum §6)", () => {
+describe("spey's published two-bin numbers (spey after PR #67)", () => {
   for (const c of PUBLISHED) {
     it(c.name, () => {
       const model = getBackend(c.name)(c.args);
@@ -67,7 +67,7 @@ describe("spey's published two-bin numbers (addendum §6)", () => {
   }
 
   it("agrees with pyhf's histosys equivalents to the 8 digits spey quotes", () => {
-    // addendum §6: spey vs pyhf 0.94661532 / 0.94661534 (uncorrelated), 0.93541745 / 0.93541747
+    // spey after PR #67: spey vs pyhf 0.94661532 / 0.94661534 (uncorrelated), 0.93541745 / 0.93541747
     // (correlated); we must sit within their 2e-8 spread (plus 1e-8 for our own fits).
     const unc = getBackend("default.uncorrelated_background")(PUBLISHED[0].args).exclusionConfidenceLevel()[0]!;
     expect(Math.abs(unc - 0.94661533)).toBeLessThanOrEqual(2e-8);
@@ -133,7 +133,7 @@ describe("CMS-NOTE-2017-001 eight-bin model", () => {
   it("rejects skewed third moments whose ρ′ is not positive definite, naming the eigenvalue", () => {
     // ρ has eigenvalues down to 1.1e-7, while a skew k of each bin's envelope (u, d) = ((1+k)σ, (1−k)σ)
     // moves ρ′ by O(k²) ≈ 1e-6 already for k = 1e-3: ρ′ is indefinite, the expansion has no valid
-    // Gaussian nuisance model (spey inverted it regardless, addendum §2 makes it an error)
+    // Gaussian nuisance model (spey inverted it regardless, spey after PR #67 makes it an error)
     const sd = CMS.covarianceMatrix.map((row, i) => Math.sqrt(row[i]!));
     const k = 1e-3;
     const m3 = sd.map((s) => 2 * Math.sqrt(2 / Math.PI) * (2 * k * s) * (((1 + k) * s) ** 2 + ((1 - k) * s) ** 2));
