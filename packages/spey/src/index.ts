@@ -45,6 +45,7 @@ export type {
   FastPathResult,
   FastPathConditionalOptions,
   FastPathFreeOptions,
+  FitHookRequest,
   NumericArray,
   Parameters,
 } from "./plugin/types.js";

@@ -18,6 +18,13 @@ export interface FitterSetup {
   readonly parBounds?: readonly BoundInput[] | undefined;
   /** Optimiser settings. */
   readonly optimiser?: MinimizeOptions | undefined;
+  /**
+   * Ask the backend's fit hook ({@link BackendBase.bestFit}) first (default false: the generic
+   * optimiser only, e.g. to check a hook against it).
+   */
+  readonly backendFit?: boolean | undefined;
+  /** Free fits through the hook: allow μ < 0 (default: whether `config`'s μ bound is negative). */
+  readonly allowNegativeSignal?: boolean | undefined;
 }
 
 /** One maximum-likelihood fit (spey's `spey.optimizer.core.fit`, without spey's hidden state). */
@@ -72,7 +79,8 @@ function boundsOf(setup: FitterSetup, n: number): { lower: Float64Array; upper: 
 }
 
 /**
- * A fitter minimising −log L over the free parameters. Fixed parameters are removed from the
+ * A fitter minimising −log L over the free parameters, through the backend's fit hook
+ * ({@link BackendBase.bestFit}) when it covers the request, the generic optimiser otherwise. Fixed parameters are removed from the
  * optimisation, so a fixed μ outside the POI bounds is simply evaluated there (spey's optimiser on infeasible conditional fits made
  * well-defined). The backend's likelihood, gradient and Hessian functions are created once.
  */
@@ -105,8 +113,24 @@ export function createFitter(setup: FitterSetup): Fitter {
     prepared = { lower, upper, objective, hessian };
     return prepared;
   };
+  const hook = setup.backendFit ? backend.bestFit?.bind(backend) : undefined;
+  const allowNegativeSignal =
+    setup.allowNegativeSignal ?? ((config.suggestedBounds[config.poiIndex]?.[0] ?? 0) as number) < 0;
   return {
     fit(fixed, initPars) {
+      // The backend's own fit first (one hook: closed-form profiles, its own Newton iteration),
+      // unless the caller replaced the bounds; `undefined` means "not covered": fit generically.
+      if (hook && setup.parBounds === undefined) {
+        const own = hook({
+          fixed,
+          allowNegativeSignal,
+          expected: setup.expected,
+          ...(setup.data ? { data: setup.data } : {}),
+          ...(initPars ? { initPars: Float64Array.from(initPars) } : {}),
+          ...(setup.optimiser ? { optimiser: setup.optimiser } : {}),
+        });
+        if (own) return { nll: own.nll, parameters: own.parameters, converged: true };
+      }
       const x0 = new Float64Array(n);
       const init = initPars ?? config.suggestedInit;
       if (init.length !== n)

@@ -150,12 +150,7 @@ export class StatisticalModel {
   }
 
   get isAsymptoticCalculatorAvailable(): boolean {
-    const b = this.backend;
-    return (
-      typeof b.expectedData === "function" ||
-      (typeof b.asimovNegativeLoglikelihood === "function" &&
-        typeof b.minimizeAsimovNegativeLoglikelihood === "function")
-    );
+    return typeof this.backend.expectedData === "function";
   }
 
   get isToyCalculatorAvailable(): boolean {
@@ -181,18 +176,9 @@ export class StatisticalModel {
     controls: FitControls,
     config: ModelConfig = this.backend.config(),
   ): FitOutcome {
-    if (controls.parBounds === undefined && this.backend.negativeLoglikelihood) {
-      const fast = this.backend.negativeLoglikelihood({
-        fixed,
-        expected,
-        ...(data ? { data } : {}),
-        ...(controls.initPars ? { initPars: Float64Array.from(controls.initPars) } : {}),
-        ...(controls.optimiser ? { optimiser: controls.optimiser } : {}),
-      });
-      if (fast) return { nll: fast.nll, parameters: fast.parameters, converged: true };
-    }
     return fitModel({
       backend: this.backend,
+      backendFit: true,
       config,
       expected,
       data,
@@ -210,20 +196,11 @@ export class StatisticalModel {
     data: Float64Array | undefined,
     controls: FitControls,
   ): FitOutcome {
-    if (controls.parBounds === undefined && this.backend.minimizeNegativeLoglikelihood) {
-      const fast = this.backend.minimizeNegativeLoglikelihood({
-        allowNegativeSignal,
-        fixed,
-        expected,
-        ...(data ? { data } : {}),
-        ...(controls.initPars ? { initPars: Float64Array.from(controls.initPars) } : {}),
-        ...(controls.optimiser ? { optimiser: controls.optimiser } : {}),
-      });
-      if (fast) return { nll: fast.nll, parameters: fast.parameters, converged: true };
-    }
     return fitModel({
       backend: this.backend,
+      backendFit: true,
       config: this.backend.config({ allowNegativeSignal }),
+      allowNegativeSignal,
       expected,
       data,
       fixed,
@@ -343,10 +320,6 @@ export class StatisticalModel {
     const testStatistics = options.testStatistics ?? "qtilde";
     const config = this.backend.config();
     const fixed = this.resolveFixed(options.poiTest, config);
-    if (this.backend.asimovNegativeLoglikelihood && typeof this.backend.expectedData !== "function") {
-      const fast = this.backend.asimovNegativeLoglikelihood({ fixed, expected, testStatistics });
-      if (fast) return options.returnNll === false ? Math.exp(-fast.nll) : fast.nll;
-    }
     const { data } = this.asimovDataFor(expected, testStatistics, undefined, options);
     const out = this.conditionalFit(fixed, expected, data, options, config);
     return options.returnNll === false ? Math.exp(-out.nll) : out.nll;
@@ -357,18 +330,6 @@ export class StatisticalModel {
     const expected = toExpectation(options.expected);
     const testStatistics = options.testStatistics ?? "qtilde";
     const allowNegativeSignal = testStatistic(testStatistics).muhatMayBeNegative;
-    if (this.backend.minimizeAsimovNegativeLoglikelihood && typeof this.backend.expectedData !== "function") {
-      const fast = this.backend.minimizeAsimovNegativeLoglikelihood({
-        allowNegativeSignal,
-        fixed: new Map(),
-        expected,
-        testStatistics,
-      });
-      if (fast) {
-        const poi = this.backend.config().poiIndex;
-        return [fast.parameters[poi] as number, options.returnNll === false ? Math.exp(-fast.nll) : fast.nll];
-      }
-    }
     const { data } = this.asimovDataFor(expected, testStatistics, options.poiTest, options);
     const [muhat, nll] = this.maximizeLikelihood({
       ...options,
@@ -511,12 +472,18 @@ export class StatisticalModel {
     const fit = this.freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
     const asimov = this.asimovDataFor(expected, testStatistics, options.extra, controls);
     const asimovFit = this.freeFit(allowNegativeSignal, extraFixed, expected, asimov.data, controls);
-    const fast = this.backend.negativeLoglikelihood?.bind(this.backend);
     // Profile likelihoods by continuation: each conditional fit starts from the fitted parameters of
     // the nearest μ evaluated so far in this call (the free fit at first), so the root finder's
     // closely spaced evaluations converge in one or two Newton steps. Deterministic per call.
     const profile = (data: Float64Array | undefined, start: Float64Array) => {
-      const fitter = createFitter({ backend: this.backend, config, expected, data, optimiser: controls.optimiser });
+      const fitter = createFitter({
+        backend: this.backend,
+        backendFit: true,
+        config,
+        expected,
+        data,
+        optimiser: controls.optimiser,
+      });
       const visited: { mu: number; parameters: Float64Array }[] = [
         { mu: start[config.poiIndex] as number, parameters: start },
       ];
@@ -527,14 +494,7 @@ export class StatisticalModel {
         for (const v of visited) if (Math.abs(v.mu - mu) < Math.abs(nearest.mu - mu)) nearest = v;
         const init = Float64Array.from(nearest.parameters);
         init[config.poiIndex] = mu;
-        const outcome =
-          fast?.({
-            fixed,
-            expected,
-            initPars: init,
-            ...(data ? { data } : {}),
-            ...(controls.optimiser ? { optimiser: controls.optimiser } : {}),
-          }) ?? fitter.fit(fixed, init);
+        const outcome = fitter.fit(fixed, init);
         visited.push({ mu, parameters: outcome.parameters });
         return -outcome.nll;
       };

@@ -3,9 +3,8 @@ import type { Bound } from "../config/model-config.js";
 import type {
   ConfigOptions,
   ExpectedDataOptions,
-  FastPathConditionalOptions,
-  FastPathFreeOptions,
   FastPathResult,
+  FitHookRequest,
   HessianFunction,
   LikelihoodOptions,
   LogpdfFunction,
@@ -28,7 +27,7 @@ import type {
  * | `getHessianLogpdfFunc` | Newton fits, `sigmaMuFromHessian` |
  * | `getSampler` | toy calculator, `fixedPoiSampler` |
  * | `combine` | `StatisticalModel.combine` |
- * | `negativeLoglikelihood`, `minimizeNegativeLoglikelihood` (+ Asimov variants) | fast paths that bypass the generic optimiser |
+ * | `bestFit` | the backend's own fit (closed-form profiles, its own Newton iteration) instead of the generic optimiser |
  * | `domainBounds` | per-parameter intervals where the likelihood is defined (e.g. background positivity), intersected with the fit bounds |
  *
  * The constructor receives one object with the backend's own arguments (camelCase).
@@ -85,27 +84,12 @@ export abstract class BackendBase {
   domainBounds?(): readonly Bound[] | undefined;
 
   /**
-   * Fast path for a conditional fit (fixed parameters, the others profiled). Return `undefined`
-   * to fall back to the generic optimiser for a request the fast path does not cover.
+   * The fit hook: the backend's own maximum-likelihood fit for a request (a conditional fit when
+   * the POI is among `fixed`, a free fit otherwise). Return `undefined` for requests the backend
+   * does not cover; the generic fitter then runs. Set `converged: false` when the backend's own
+   * iteration stopped short.
    */
-  negativeLoglikelihood?(options: FastPathConditionalOptions): FastPathResult | undefined;
-
-  /** Fast path for the free fit; `undefined` falls back to the generic optimiser. */
-  minimizeNegativeLoglikelihood?(options: FastPathFreeOptions): FastPathResult | undefined;
-
-  /**
-   * Fast path for the conditional fit on Asimov data generated for `testStatistics`. Together with
-   * {@link minimizeAsimovNegativeLoglikelihood} it makes the asymptotic calculator available even
-   * without {@link expectedData}.
-   */
-  asimovNegativeLoglikelihood?(
-    options: FastPathConditionalOptions & { testStatistics: string },
-  ): FastPathResult | undefined;
-
-  /** Fast path for the free fit on Asimov data generated for `testStatistics`. */
-  minimizeAsimovNegativeLoglikelihood?(
-    options: FastPathFreeOptions & { testStatistics: string },
-  ): FastPathResult | undefined;
+  bestFit?(request: FitHookRequest): FastPathResult | undefined;
 }
 
 /** The static metadata every backend or converter class declares (spey's `BackendBase` metadata). */

@@ -63,7 +63,22 @@ export interface FastPathResult {
   readonly message?: string;
 }
 
-/** Arguments of the conditional-fit fast path {@link BackendBase.negativeLoglikelihood}. */
+/**
+ * Arguments of the fit hook {@link BackendBase.bestFit}: which parameters are fixed (the POI among
+ * them for a conditional fit, not for a free fit), the μ range of a free fit, the data, a start.
+ */
+export interface FitHookRequest extends LikelihoodOptions {
+  /** Parameters held fixed (index → value). A conditional fit fixes the POI; a free fit does not. */
+  readonly fixed: ReadonlyMap<number, number>;
+  /** Free fits: allow μ < 0 down to the model's lower bound (default true). */
+  readonly allowNegativeSignal?: boolean;
+  /** A start point (e.g. a nearby fit's parameters), when the caller has one. */
+  readonly initPars?: Float64Array | undefined;
+  /** The caller's optimiser settings, for hooks that run an optimiser. */
+  readonly optimiser?: MinimizeOptions | undefined;
+}
+
+/** Arguments of a backend's conditional fit (a {@link FitHookRequest} with the POI fixed). */
 export interface FastPathConditionalOptions extends LikelihoodOptions {
   /** The fixed parameters (index → value), the POI among them. */
   readonly fixed: ReadonlyMap<number, number>;

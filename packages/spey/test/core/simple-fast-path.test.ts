@@ -27,7 +27,7 @@ describe("free-fit fast path of the simple one-parameter backends", () => {
             data: d,
             ...(backend === "default.normal" ? { absoluteUncertainties: b.map((x) => Math.sqrt(x) + 1) } : {}),
           });
-          const fast = model.backend.minimizeNegativeLoglikelihood?.({
+          const fast = model.backend.bestFit?.({
             allowNegativeSignal,
             fixed: new Map(),
             expected: "observed",

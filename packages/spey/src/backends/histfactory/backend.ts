@@ -34,6 +34,7 @@ import type {
   FastPathConditionalOptions,
   FastPathFreeOptions,
   FastPathResult,
+  FitHookRequest,
   HessianFunction,
   LikelihoodOptions,
   LogpdfFunction,
@@ -181,16 +182,23 @@ export abstract class HistFactoryBackend extends BackendBase {
     return (size, rng) => Array.from({ length: size }, () => this.model.sample(at, rng));
   }
 
+  /** The fit hook: conditional fits (POI fixed) and free fits through the two fits below. */
+  override bestFit(request: FitHookRequest): FastPathResult | undefined {
+    return request.fixed.has(this.config().poiIndex)
+      ? this.negativeLoglikelihood(request)
+      : this.minimizeNegativeLoglikelihood({ ...request, allowNegativeSignal: request.allowNegativeSignal ?? true });
+  }
+
   /**
    * Fast path of conditional fits started from the suggested point (the core's generic fit is used
    * when a start or bounds are given): see {@link fit}.
    */
-  override negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
+  negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
     return this.fit(options, options.fixed, this.config());
   }
 
   /** Fast path of free fits (μ ≥ 0 unless negative signals are allowed): see {@link fit}. */
-  override minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
+  minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
     return this.fit(options, options.fixed, this.config({ allowNegativeSignal: options.allowNegativeSignal }));
   }
 

@@ -16,6 +16,7 @@ import type {
   ExpectedDataOptions,
   FastPathFreeOptions,
   FastPathResult,
+  FitHookRequest,
   HessianFunction,
   LikelihoodOptions,
   LogpdfFunction,
@@ -262,6 +263,12 @@ export abstract class SimplePdfBase extends BackendBase {
     };
   }
 
+  /** The fit hook: free fits of the plain one-parameter models (see below); conditional fits are generic. */
+  override bestFit(request: FitHookRequest): FastPathResult | undefined {
+    if (request.fixed.has(this.config().poiIndex)) return undefined;
+    return this.minimizeNegativeLoglikelihood({ ...request, allowNegativeSignal: request.allowNegativeSignal ?? true });
+  }
+
   /**
    * Fast path of the free fit for the plain one-parameter models (fixed non-negative signal, no
    * nuisances):
@@ -269,7 +276,7 @@ export abstract class SimplePdfBase extends BackendBase {
    * g(μ) = Σᵢ ∂NLL/∂λᵢ·sᵢ in the POI bounds, found by Newton steps with h(μ) = sᵀWs safeguarded by
    * bisection (exact in one step for the Gaussian models). Anything else uses the generic fit.
    */
-  override minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
+  minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
     const s = this.signal.fixed;
     if (!s || this.nuisanceScale || options.fixed.size > 0) return undefined;
     // With a negative signal bin λ can reach the 1e-20 floor inside the bounds and the NLL is no

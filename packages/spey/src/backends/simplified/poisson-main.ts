@@ -29,6 +29,7 @@ import type {
   FastPathConditionalOptions,
   FastPathFreeOptions,
   FastPathResult,
+  FitHookRequest,
   HessianFunction,
   LikelihoodOptions,
   LogpdfFunction,
@@ -527,12 +528,19 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     return converged ? { nll, parameters } : { nll, parameters, converged, message };
   }
 
+  /** The fit hook: conditional fits (POI fixed) and free fits through the two fits below. */
+  override bestFit(request: FitHookRequest): FastPathResult | undefined {
+    return request.fixed.has(this.config().poiIndex)
+      ? this.negativeLoglikelihood(request)
+      : this.minimizeNegativeLoglikelihood({ ...request, allowNegativeSignal: request.allowNegativeSignal ?? true });
+  }
+
   /**
    * Conditional fit at fixed μ (one-POI models): the global minimum over the feasible θ, with the
    * Poisson floor treated as a boundary (profile/global-theta.ts). Undefined (generic optimiser)
    * when parameters other than μ are fixed, with modifiers or with a callable signal.
    */
-  override negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
+  negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
     if (!this.hasExactProfile) return undefined;
     if (options.fixed.size !== 1 || !options.fixed.has(0)) return undefined;
     const mu = options.fixed.get(0) as number;
@@ -553,7 +561,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
    * {@link negativeLoglikelihood} when only μ is fixed; undefined (generic optimiser) otherwise
    * outside the one-POI case.
    */
-  override minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
+  minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
     if (!this.hasExactProfile) return undefined;
     if (options.fixed.size > 0) {
       if (options.fixed.size === 1 && options.fixed.has(0)) return this.negativeLoglikelihood(options);
