@@ -3,6 +3,7 @@
  * `worker_threads` worker, with `parentPort` as the endpoint) answers the pool's tasks with the
  * named handlers.
  */
+import { InvalidInput } from "../core/errors.js";
 import { ABORT_ERROR, type FromWorker, type ToWorker } from "./protocol.js";
 
 /** What a handler receives besides its input. */
@@ -91,7 +92,8 @@ export function serveWorker(
     };
     Promise.resolve()
       .then(() => {
-        if (!handler) throw new Error(`unknown task "${op}"; this worker serves ${Object.keys(handlers).join(", ")}.`);
+        if (!handler)
+          throw new InvalidInput(`unknown task "${op}"; this worker serves ${Object.keys(handlers).join(", ")}.`);
         return handler(input as never, context);
       })
       .then(

@@ -138,6 +138,13 @@ describe("architecture", () => {
     expect(offenders.map((f) => relative(src, f))).toEqual([]);
   });
 
+  it("library code throws only typed errors (SpeyError subclasses), never a bare Error, RangeError or TypeError", () => {
+    const offenders = library.filter((f) =>
+      /throw\s+(new\s+)?(Error|RangeError|TypeError)\(/.test(readFileSync(f, "utf8")),
+    );
+    expect(offenders.map((f) => relative(src, f))).toEqual([]);
+  });
+
   it("the entry files only re-export", () => {
     for (const entry of library.filter((f) => folderOf(f) === "")) {
       const text = readFileSync(entry, "utf8");
