@@ -1,3 +1,6 @@
+import { checkStrict } from "./strict.js";
+import { currentRun } from "./context.js";
+
 /** Labels of the five expected values, in the library's order (−2σ first). */
 export const BAND_LABELS = ["−2σ", "−1σ", "median", "+1σ", "+2σ"] as const;
 
@@ -8,7 +11,11 @@ const NUMERIC = /^(-?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?|-?inf|nan)$/i;
  * of numbers right-aligned.
  */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, j) => Math.max([...h].length, ...rows.map((r) => [...(r[j] ?? "")].length)));
+  const widths = header.map((h, j) => {
+    let width = [...h].length;
+    for (const r of rows) width = Math.max(width, [...(r[j] ?? "")].length);
+    return width;
+  });
   const numeric = header.map((_, j) => j > 0 && rows.every((r) => (r[j] ?? "") === "" || NUMERIC.test(r[j] ?? "")));
   const pad = (text: string, width: number, left: boolean) => {
     const fill = " ".repeat(Math.max(0, width - [...text].length));
@@ -41,9 +48,10 @@ export function toJson(value: unknown): string {
   );
 }
 
-/** Write text to standard output, with a final newline. */
+/** Write text to standard output, with a final newline (after the `--strict` check). */
 export function print(text: string): void {
-  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  checkStrict();
+  currentRun().io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }
 
 /** Write a value as JSON to standard output (the `--json` output of every command). */

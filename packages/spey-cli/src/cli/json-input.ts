@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { InvalidInput } from "spey";
 import { jsonSyntaxReason } from "../batch/jsonl.js";
+import { currentRun } from "./context.js";
 import { jsonErrorOffset } from "./json-locate.js";
 
 /** Anything wrong with the user's input files (CLI exit code 2). */
@@ -16,16 +17,55 @@ export function lineColumn(text: string, offset: number): string {
   return `line ${line}, column ${column}`;
 }
 
-/** Read a file, or standard input for "-". */
-export function readText(path: string): string {
-  try {
-    return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-    throw new InputFileError(`cannot read ${path === "-" ? "standard input" : path}: ${reason}.`);
+/**
+ * Why a file operation failed, in words: "no such file", "it is a directory", "permission
+ * denied"… instead of the raw `ENOENT: no such file or directory, open '…'` text.
+ */
+export function fsErrorReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EISDIR":
+      return "it is a directory, not a file";
+    case "ENOTDIR":
+      return "a part of the path is not a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EMFILE":
+    case "ENFILE":
+      return "too many open files";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "EROFS":
+      return "the file system is read-only";
+    case "EEXIST":
+      return "it already exists";
+    case "ENAMETOOLONG":
+      return "the file name is too long";
+    default:
+      return code ? `${code}` : (error as Error)?.message ?? "unknown error";
   }
+}
+
+/** The name of an input in messages: the path, or "standard input" for "-". */
+export function sourceName(path: string): string {
+  return path === "-" ? "standard input" : path;
+}
+
+/** Read a file's bytes, or standard input's for "-". */
+export function readBytes(path: string): Buffer {
+  try {
+    return path === "-" ? currentRun().io.stdin() : readFileSync(path);
+  } catch (error) {
+    throw new InputFileError(`cannot read ${sourceName(path)}: ${fsErrorReason(error)}.`);
+  }
+}
+
+/** Read a file as UTF-8 text, or standard input for "-". */
+export function readText(path: string): string {
+  return readBytes(path).toString("utf8");
 }
 
 /** Parse JSON text; a syntax error names the file, the line and the column. */
@@ -34,7 +74,12 @@ export function parseJson(text: string, source: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const message = (error as Error).message;
-    const offset = jsonErrorOffset(text);
+    let offset: number | undefined;
+    try {
+      offset = jsonErrorOffset(text);
+    } catch {
+      offset = undefined; // nested too deeply for the locating scanner: no position then
+    }
     const where = offset !== undefined && text.trim() !== "" ? ` (${lineColumn(text, offset)})` : "";
     const reason = jsonSyntaxReason(message);
     throw new InputFileError(
@@ -45,5 +90,19 @@ export function parseJson(text: string, source: string): unknown {
 
 /** Read and parse a JSON file ("-" for standard input). */
 export function readJson(path: string): unknown {
-  return parseJson(readText(path), path === "-" ? "standard input" : path);
+  return parseJson(readText(path), sourceName(path));
+}
+
+/** A JSON input: its exact text (for digests) and its value. */
+export interface JsonInput {
+  readonly path: string;
+  readonly source: string;
+  readonly text: string;
+  readonly value: unknown;
+}
+
+/** Read a JSON file ("-" for standard input), keeping its original text. */
+export function readJsonInput(path: string): JsonInput {
+  const text = readText(path);
+  return { path, source: sourceName(path), text, value: parseJson(text, sourceName(path)) };
 }

@@ -105,6 +105,7 @@ export function jsonErrorOffset(text: string): number | undefined {
     space();
     return i < text.length ? i : undefined;
   } catch (offset) {
-    return offset as number;
+    if (typeof offset === "number") return offset;
+    throw offset; // e.g. a RangeError from nesting deeper than the call stack
   }
 }

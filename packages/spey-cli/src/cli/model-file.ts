@@ -2,8 +2,8 @@ import { getBackend } from "spey";
 import { isObject, normaliseDescription } from "../batch/description.js";
 import type { StatisticalModel } from "spey";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
-import { InputFileError, readJson } from "./json-input.js";
-import { isPyhfWorkspace, workspaceModel } from "./workspace.js";
+import { InputFileError, type JsonInput, readJsonInput } from "./json-input.js";
+import { isPyhfWorkspace, type WorkspaceOptions, workspaceModel } from "./workspace.js";
 
 export { InputFileError, readJson } from "./json-input.js";
 
@@ -13,6 +13,11 @@ export interface LoadedModel {
   /** The file name ("standard input" for "-"). */
   readonly source: string;
   readonly kind: "model" | "workspace";
+}
+
+/** Options of model loading: signal patches (workspaces only) and the workspace options. */
+export interface LoadOptions extends WorkspaceOptions {
+  readonly patches?: readonly string[];
 }
 
 /**
@@ -42,23 +47,23 @@ export function modelFromDescription(description: unknown, source: string): Stat
  * Load the model of a command: a model file, or a pyhf workspace with `patches`; "-" reads
  * standard input.
  */
-export function loadModel(path: string, options: { patches?: readonly string[] } = {}): LoadedModel {
-  return modelFromValue(readJson(path), path, options);
+export function loadModel(path: string, options: LoadOptions = {}): LoadedModel {
+  return modelFromInput(readJsonInput(path), options);
 }
 
-/** {@link loadModel} for the already-parsed content of `path`. */
-export function modelFromValue(
-  value: unknown,
-  path: string,
-  options: { patches?: readonly string[] } = {},
-): LoadedModel {
-  const source = path === "-" ? "standard input" : path;
+/** {@link loadModel} for an input already read. */
+export function modelFromInput(input: JsonInput, options: LoadOptions = {}): LoadedModel {
   const patches = options.patches ?? [];
-  if (isPyhfWorkspace(value)) {
-    return { model: workspaceModel(path, patches, value), source, kind: "workspace" };
+  if (isPyhfWorkspace(input.value)) {
+    return { model: workspaceModel(input, patches, options), source: input.source, kind: "workspace" };
   }
   if (patches.length > 0) {
-    throw new InputFileError(`${source} is a model file, not a pyhf workspace: --patch applies to workspaces only.`);
+    throw new InputFileError(
+      `${input.source} is a model file, not a pyhf workspace: patches apply to workspaces only.`,
+    );
   }
-  return { model: modelFromDescription(value, source), source, kind: "model" };
+  if (options.measurement !== undefined) {
+    throw new InputFileError(`${input.source} is a model file, not a pyhf workspace: --measurement applies to workspaces only.`);
+  }
+  return { model: modelFromDescription(input.value, input.source), source: input.source, kind: "model" };
 }

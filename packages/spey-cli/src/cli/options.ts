@@ -106,3 +106,53 @@ export function shard(value: string): Shard {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** Test statistics (pyhf's `--test-stat`): q̃μ ("qtilde", μ̂ ≥ 0) or qμ ("q", μ̂ free). */
+export const testStatistic = oneOf("--test-stat", ["qtilde", "q"] as const);
+
+/** pyhf's `--calctype`: "asymptotics" or "toybased". */
+export const calctype = oneOf("--calctype", ["asymptotics", "toybased"] as const);
+
+/**
+ * One value from an option and its pyhf-named alias (`--poi-test` / `--test-poi`): either, or
+ * both when they agree; `fallback` when neither is given.
+ */
+export function aliased<T>(
+  name: string,
+  value: T | undefined,
+  alias: string,
+  aliasValue: T | undefined,
+  fallback: T,
+): T {
+  if (value !== undefined && aliasValue !== undefined && value !== aliasValue) {
+    throw new InvalidArgumentError(`${name} ${String(value)} and ${alias} ${String(aliasValue)} disagree; give one.`);
+  }
+  return value ?? aliasValue ?? fallback;
+}
+
+/** The calculator from `--calculator` and pyhf's `--calctype`. */
+export function resolveCalculator<C extends string>(calculatorName: C | undefined, pyhfName: string | undefined, fallback: C): C {
+  const fromPyhf =
+    pyhfName === undefined ? undefined : ((pyhfName === "toybased" ? "toy" : "asymptotic") as unknown as C);
+  return aliased("--calculator", calculatorName, "--calctype", fromPyhf, fallback);
+}
+
+/** Option parser: an integer in [min, max]. */
+export function integerBetween(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const x = Number(value);
+    if (value.trim() === "" || !Number.isInteger(x) || x < min || x > max)
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}; got "${value}".`);
+    return x;
+  };
+}
+
+/** Option parser: a number in [min, max]. */
+export function numberBetween(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const x = Number(value);
+    if (value.trim() === "" || !(x >= min && x <= max))
+      throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}; got "${value}".`);
+    return x;
+  };
+}

@@ -1,34 +1,43 @@
 import { Command, CommanderError } from "commander";
-import { setLogLevel } from "spey";
+import { getLogLevel, setLogHandler, setLogLevel } from "spey";
 import { VERSION } from "spey";
 import { registerBackends } from "./commands/backends.js";
 import { registerBatch } from "./commands/batch.js";
 import { registerCls } from "./commands/cls.js";
+import { registerFit } from "./commands/fit.js";
+import { registerInspect } from "./commands/inspect.js";
 import { registerLimit } from "./commands/limit.js";
 import { registerMerge } from "./commands/merge.js";
+import { registerPatchset } from "./commands/patchset.js";
 import { registerPlot } from "./commands/plot.js";
 import { registerQueueCommands } from "./commands/queue.js";
 import { registerScan } from "./commands/scan.js";
 import { registerSignificance } from "./commands/significance.js";
 import { registerValidate } from "./commands/validate.js";
+import { type CliIo, currentRun, withRun } from "./context.js";
 import { errorMessage, ExitCode, exitCodeFor } from "./exit-codes.js";
+import { checkStrict, StrictModeError } from "./strict.js";
 
 const HELP_FOOTER = `
 Input: a JSON model file {"backend": "default.uncorrelated_background", ...arguments} with camelCase or
 spey's snake_case argument names, a pyhf workspace followed by its signal patches (JSON Patch files or
 patchset.json:name), or "-" for standard input.
-Output: a table, or JSON with --json (non-finite numbers as "Infinity"/"NaN"). Expected values are
-listed −2σ, −1σ, median, +1σ, +2σ.
+Output: a table, or JSON with --json (non-finite numbers as "Infinity"/"NaN"); --format pyhf gives
+pyhf's JSON keys. Expected values are listed −2σ, −1σ, median, +1σ, +2σ. Warnings go to standard
+error (-q silences them; --strict makes them errors).
 
-Exit codes: 0 success, 1 the computation failed (or a merge is incomplete), 2 bad input
-(unreadable or invalid files, arguments or options), 130 interrupted.
+Exit codes: 0 success, 1 the computation failed (or a merge is incomplete, or batch points failed),
+2 bad input (unreadable or invalid files, arguments or options; warnings under --strict),
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 
 Examples:
   spey limit examples/single-bin.json
   spey cls examples/cms-8bin.json --poi-test 0.5 --json
+  spey inspect examples/histfactory/BkgOnly.json
+  spey fit examples/histfactory/BkgOnly.json examples/histfactory/patchset.json:stop_300
   spey limit examples/histfactory/BkgOnly.json examples/histfactory/patchset.json:stop_300
   spey plot brazil examples/single-bin.json -o brazil.svg -o brazil.png
-  spey batch examples/grid/grid.jsonl --base examples/grid/background.json --workers 4
+  spey batch examples/grid/grid.jsonl --base examples/grid/background.json --workers 2
   spey plot grid examples/grid/grid.results.jsonl -o limits.svg
   spey batch examples/grid/grid.jsonl --base examples/grid/background.json --queue redis://127.0.0.1:6379/0
   spey worker --queue redis://127.0.0.1:6379/0 --concurrency 4      # on any number of machines
@@ -37,27 +46,42 @@ Examples:
 /** Build the `spey` command line. Commands throw; {@link runCli} turns errors into exit codes. */
 export function buildProgram(): Command {
   const program = new Command();
+  const io = () => currentRun().io;
   program
     .name("spey")
     .description(
-      "Statistics for reinterpreting LHC searches: CLs, upper limits, significances, scans, plots, batch runs.",
+      "Statistics for reinterpreting LHC searches: CLs, upper limits, significances, fits, scans, plots, batch runs.",
     )
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
-    .option("-v, --verbose", "print the library's warnings and information on standard error")
+    .option("-v, --verbose", "also print the library's information messages (and stack traces of failures)")
+    .option("-q, --quiet", "do not print warnings")
+    .option("--strict", "treat warnings (and model arguments a backend ignores) as errors, exit code 2")
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) })
+    .configureOutput({
+      writeOut: (text) => io().stdout.write(text),
+      writeErr: (text) => io().stderr.write(text),
+      outputError: (text, write) => write(text),
+    })
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", HELP_FOOTER)
-    .hook("preAction", (command) => {
-      setLogLevel(command.optsWithGlobals().verbose ? 2 : 0);
+    .hook("preAction", (_program, action) => {
+      const options = action.optsWithGlobals();
+      const run = currentRun();
+      run.verbose = Boolean(options.verbose);
+      run.quiet = Boolean(options.quiet);
+      run.strict = Boolean(options.strict);
+      setLogLevel(run.verbose ? 2 : 1);
     });
   registerBackends(program);
+  registerInspect(program);
   registerCls(program);
   registerLimit(program);
   registerSignificance(program);
+  registerFit(program);
   registerScan(program);
   registerPlot(program);
+  registerPatchset(program);
   registerBatch(program);
   registerMerge(program);
   registerQueueCommands(program);
@@ -65,20 +89,40 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Run the CLI on `argv` (process.argv layout); sets `process.exitCode`. */
-export async function runCli(argv: readonly string[]): Promise<void> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync([...argv]);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has already printed its message (or the help / version).
-      process.exitCode = exitCodeFor(error);
-      return;
+/**
+ * Run the CLI on `argv` (process.argv layout: two leading entries, then the arguments) and return
+ * its exit code. `io` replaces the process's standard streams (tests and the fuzz suite run the
+ * command line in-process this way). Library warnings are collected and printed once each on
+ * standard error at the end (unless `-q`); information messages only with `-v`.
+ */
+export async function runCli(argv: readonly string[], io?: CliIo): Promise<number> {
+  return withRun(io, async (run) => {
+    const program = buildProgram();
+    const level = getLogLevel();
+    setLogLevel(1);
+    setLogHandler((record) => {
+      const current = currentRun();
+      if (record.level === "warning" || record.level === "error") current.warn(record.message, record.code);
+      else if (current.verbose) current.io.stderr.write(`spey: ${record.message}\n`);
+    });
+    try {
+      await program.parseAsync([...argv]);
+      checkStrict();
+      run.flushWarnings();
+    } catch (error) {
+      if (error instanceof CommanderError) {
+        // Commander has already printed its message (or the help / version).
+        run.exitCode = exitCodeFor(error);
+        return run.exitCode;
+      }
+      if (!(error instanceof StrictModeError)) run.flushWarnings();
+      run.io.stderr.write(`${errorMessage(error)}\n`);
+      if (run.verbose && error instanceof Error && error.stack) run.io.stderr.write(`${error.stack}\n`);
+      run.exitCode = exitCodeFor(error);
+    } finally {
+      setLogHandler(null);
+      setLogLevel(level);
     }
-    process.stderr.write(`${errorMessage(error)}\n`);
-    if (program.opts().verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = exitCodeFor(error);
-  }
-  if (process.exitCode === undefined) process.exitCode = ExitCode.Success;
+    return run.exitCode ?? ExitCode.Success;
+  });
 }

@@ -1,15 +1,27 @@
 import { writeFileSync } from "node:fs";
 import { parseHTML } from "linkedom";
 import { svgToString } from "spey/plots";
-import { InputFileError } from "./json-input.js";
+import { currentRun } from "./context.js";
+import { fsErrorReason, InputFileError } from "./json-input.js";
+import { checkStrict } from "./strict.js";
 
 /** A fresh server-side DOM `Document` for the plots. */
 export function createDocument(): Document {
   return parseHTML("<!DOCTYPE html><html><head></head><body></body></html>").document as unknown as Document;
 }
 
+/** Largest PNG written (width × height × scale²): 40 megapixels, about 160 MB of raw pixels. */
+const MAX_PNG_PIXELS = 40e6;
+
 /** Rasterise SVG markup to PNG (resvg; DejaVu Sans/system fonts). */
 export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
+  const size = /<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"/.exec(svg);
+  const pixels = size ? Number(size[1]) * Number(size[2]) * scale * scale : 0;
+  if (pixels > MAX_PNG_PIXELS) {
+    throw new InputFileError(
+      `the PNG would have ${(pixels / 1e6).toFixed(0)} megapixels, more than the ${MAX_PNG_PIXELS / 1e6} allowed; lower --scale, --width or --height.`,
+    );
+  }
   const { Resvg } = await import("@resvg/resvg-js");
   const resvg = new Resvg(svg, {
     fitTo: { mode: "zoom", value: scale },
@@ -25,7 +37,8 @@ export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
 export async function writePlot(svg: Element, outputs: readonly string[], scale: number): Promise<string[]> {
   const markup = svgToString(svg);
   if (outputs.length === 0) {
-    process.stdout.write(markup);
+    checkStrict();
+    currentRun().io.stdout.write(markup);
     return [];
   }
   for (const path of outputs) {
@@ -34,12 +47,13 @@ export async function writePlot(svg: Element, outputs: readonly string[], scale:
       throw new InputFileError(`--output ${path}: the file name must end in .svg or .png.`);
     }
   }
+  checkStrict();
   for (const path of outputs) {
     const data = path.toLowerCase().endsWith(".png") ? await svgToPng(markup, scale) : markup;
     try {
       writeFileSync(path, data);
     } catch (error) {
-      throw new InputFileError(`cannot write ${path}: ${(error as Error).message}`);
+      throw new InputFileError(`cannot write ${path}: ${fsErrorReason(error)}.`);
     }
   }
   return [...outputs];

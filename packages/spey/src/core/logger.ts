@@ -13,6 +13,11 @@ const LEVELS: Record<LogLevelName, number> = { error: 0, warning: 1, info: 2, de
 export interface LogRecord {
   readonly level: LogLevelName;
   readonly message: string;
+  /**
+   * What the record is about, for handlers that act on some records (the command line's
+   * `--strict`): `"unused-argument"` for an argument a backend did not read; undefined otherwise.
+   */
+  readonly code?: string;
 }
 
 export type LogHandler = (record: LogRecord) => void;
@@ -54,14 +59,14 @@ export function setLogHandler(handler: LogHandler | null): void {
   state.handler = handler ?? stderrHandler;
 }
 
-function emit(level: LogLevelName, message: string): void {
-  if (LEVELS[level] <= state.level) state.handler({ level, message });
+function emit(level: LogLevelName, message: string, code?: string): void {
+  if (LEVELS[level] <= state.level) state.handler(code === undefined ? { level, message } : { level, message, code });
 }
 
 /** The package logger. */
 export const log = {
   error: (message: string) => emit("error", message),
-  warning: (message: string) => emit("warning", message),
+  warning: (message: string, code?: string) => emit("warning", message, code),
   info: (message: string) => emit("info", message),
   debug: (message: string) => emit("debug", message),
 };

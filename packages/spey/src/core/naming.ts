@@ -17,7 +17,8 @@ export function camelCaseKeys(args: Readonly<Record<string, unknown>>): Record<s
     if (Object.hasOwn(out, camel)) {
       throw new InvalidInput(`argument "${key}" is given twice (also as "${source[camel]}"); keep one.`);
     }
-    out[camel] = value;
+    // defineProperty: a key named "__proto__" stays an ordinary argument instead of a prototype.
+    Object.defineProperty(out, camel, { value, enumerable: true, writable: true, configurable: true });
     source[camel] = key;
   }
   return out;

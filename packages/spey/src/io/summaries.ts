@@ -3,6 +3,7 @@
  * with its ±1σ/±2σ band — as named objects, computed once here for the command line, the batch
  * runner, the plots and the browser app.
  */
+import { describeValue } from "../core/describe.js";
 import { InvalidInput } from "../core/errors.js";
 import type { Calculator } from "../inference/hypothesis-testing-base.js";
 import type { MinimizeOptions } from "../optimize/types.js";
@@ -22,6 +23,8 @@ export interface SummaryModel {
     ntoys?: number;
     seed?: number;
     optimiser?: MinimizeOptions;
+    allowNegativeSignal?: boolean;
+    onProgress?: (done: number, total: number) => void;
   }): number[] | [number[], number[]];
   poiUpperLimit(options: {
     expected: "observed" | ExpectedBandType;
@@ -32,6 +35,7 @@ export interface SummaryModel {
     seed?: number;
     optimiser?: MinimizeOptions;
     signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
   }): number | number[];
 }
 
@@ -51,6 +55,10 @@ export interface ClsSummaryOptions {
   readonly confidenceLevel?: number;
   /** Minimiser settings for every fit. */
   readonly optimiser?: MinimizeOptions;
+  /** qμ with μ̂ free instead of q̃μ with μ̂ ≥ 0 (pyhf's `test_stat="q"`; default false). */
+  readonly allowNegativeSignal?: boolean;
+  /** Toy progress: called after each toy with (done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** CLs of one hypothesis (CLs, not the 1 − CLs that `exclusionConfidenceLevel` returns). */
@@ -83,6 +91,8 @@ export interface LimitSummaryOptions {
   readonly optimiser?: MinimizeOptions;
   /** Stops the limit search between its CLs evaluations (throws the signal's reason). */
   readonly signal?: AbortSignal;
+  /** Toy progress: called after each toy of each tested μ with (done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** An upper limit on μ with its expected band. */
@@ -101,7 +111,7 @@ export interface LimitSummary {
 function bandType(value: unknown): ExpectedBandType {
   const band = value ?? "aposteriori";
   if (band !== "aposteriori" && band !== "apriori") {
-    throw new InvalidInput(`expected must be "aposteriori" or "apriori"; got ${JSON.stringify(value)}.`);
+    throw new InvalidInput(`expected must be "aposteriori" or "apriori"; got ${describeValue(value)}.`);
   }
   return band;
 }
@@ -126,7 +136,14 @@ export function clsSummary(model: SummaryModel, options: ClsSummaryOptions = {})
     calculator === "toy"
       ? { ...(options.ntoys === undefined ? {} : { ntoys: options.ntoys }), seed: options.seed ?? 0 }
       : {};
-  const common = { poiTest, calculator, ...toys, ...(options.optimiser ? { optimiser: options.optimiser } : {}) };
+  const common = {
+    poiTest,
+    calculator,
+    ...toys,
+    ...(options.optimiser ? { optimiser: options.optimiser } : {}),
+    ...(options.allowNegativeSignal ? { allowNegativeSignal: true } : {}),
+    ...(options.onProgress && calculator === "toy" ? { onProgress: options.onProgress } : {}),
+  };
   const [observed, posterior] = model.exclusionConfidenceLevel({ ...common, expected: "all" }) as [number[], number[]];
   const band =
     expectedType === "apriori"
@@ -163,6 +180,7 @@ export function limitSummary(model: SummaryModel, options: LimitSummaryOptions =
     ...(calculator === "toy" ? { calculator, ...toys } : {}),
     ...(options.optimiser ? { optimiser: options.optimiser } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress && calculator === "toy" ? { onProgress: options.onProgress } : {}),
   };
   const observed = model.poiUpperLimit({ ...common, expected: "observed" }) as number;
   const expected = model.poiUpperLimit({ ...common, expected: expectedType, expectedPvalue: "2sigma" }) as number[];

@@ -9,6 +9,7 @@ import {
   bibtexOf,
   isConverterClass,
 } from "../plugin/registry.js";
+import { trackReads, warnUnused } from "./argument-tracking.js";
 import { StatisticalModel, type StatisticalModelOptions } from "./statistical-model.js";
 
 /**
@@ -78,13 +79,15 @@ export function getBackend(name: string): BackendFactory {
     }
     const { analysis, xsection, ntoys, ...rest } = camelCaseKeys(args) as Record<string, unknown> &
       StatisticalModelOptions;
+    const { tracked, read } = trackReads(rest);
     let backend: BackendBase;
     if (isConverterClass(cls)) {
       const converter = new (cls as unknown as new () => ConverterBase)();
-      backend = converter.convert(rest);
+      backend = converter.convert(tracked);
     } else {
-      backend = new (cls as unknown as new (a: Record<string, unknown>) => BackendBase)(rest);
+      backend = new (cls as unknown as new (a: Record<string, unknown>) => BackendBase)(tracked);
     }
+    warnUnused(name, rest, read);
     if (!(backend instanceof BackendBase) && typeof (backend as BackendBase).getLogpdfFunc !== "function") {
       throw new PluginError(`The backend ${name} did not produce a BackendBase instance.`);
     }

@@ -1,7 +1,7 @@
 import { InvalidInput } from "../core/errors.js";
 import * as Plot from "@observablehq/plot";
 import { firstCrossing, shortNumber } from "./crossing.js";
-import { appendLegend, type LegendEntry, legendHeight } from "./legend.js";
+import { appendLegend, type LegendEntry, legendHeight, legendWidth } from "./legend.js";
 import { finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { BrazilBandData, CommonPlotOptions } from "./types.js";
@@ -49,8 +49,9 @@ function rowsOf(data: BrazilBandData): Row[] {
 
 /**
  * The Brazil-band plot: CLs against μ, observed (solid) and expected median (dashed) with the
- * ±1σ (green) and ±2σ (yellow) expected bands, and the line CLs = 1 − CL. The legend gives the
- * upper limits where the curves cross that line. Returns an `<svg>` element of `options.document`.
+ * ±1σ (green) and ±2σ (yellow) expected bands, and the line CLs = 1 − CL. The legend, right of the
+ * frame (below it in narrow figures) so that it never hides a curve, gives the computed upper limits
+ * of `data.upperLimits`, or else where the drawn curves cross the line (marked ≈). Returns an `<svg>` element of `options.document`.
  */
 export function brazilBandPlot(data: BrazilBandData, options: BrazilBandOptions): SVGSVGElement {
   const rows = rowsOf(data);
@@ -58,14 +59,62 @@ export function brazilBandPlot(data: BrazilBandData, options: BrazilBandOptions)
   const width = options.width ?? THEME.width;
   const height = options.height ?? THEME.height;
   const top = marginTop(options.title);
-  const right = 20;
+  const mus = data.poiValues;
+  // The computed limits when given; else the crossing of the drawn curve, marked as approximate.
+  const limitOf = (values: number[], computed: number | undefined) => {
+    if (computed !== undefined && !Number.isNaN(computed)) return ` (μ_UL = ${shortNumber(computed)})`;
+    const x = firstCrossing(mus, values, level);
+    return x === undefined ? "" : ` (μ_UL ≈ ${shortNumber(x)})`;
+  };
+  const entries: LegendEntry[] = [
+    ...(data.observed
+      ? [
+          {
+            label: `Observed${limitOf(
+              rows.map((r) => r.observed),
+              data.upperLimits?.observed,
+            )}`,
+            kind: "line",
+            color: THEME.observed,
+            strokeWidth: 2,
+          } as const,
+        ]
+      : []),
+    {
+      label: `Expected${limitOf(
+        rows.map((r) => r.median),
+        data.upperLimits?.expected?.[2],
+      )}`,
+      kind: "line",
+      color: THEME.expected,
+      dash: THEME.dash,
+    },
+    { label: "Expected ±1σ", kind: "area", color: THEME.band1 },
+    { label: "Expected ±2σ", kind: "area", color: THEME.band2 },
+    { label: `CLs = ${shortNumber(level)}`, kind: "line", color: THEME.limitLine },
+  ];
+  // The legend never covers the curves or bands: it sits right of the frame, or below it when the
+  // figure is too narrow for both.
+  const boxWidth = legendWidth(entries, "box");
+  const beside = width >= boxWidth + 320;
+  const right = beside ? boxWidth + 16 : 20;
+  const bottom = beside ? 42 : 42 + legendHeight(entries, "box") + 8;
+  const placement = beside
+    ? { layout: "box" as const, x: width - 6, y: top, alignRight: true }
+    : { layout: "box" as const, x: 56, y: height - bottom + 44 };
   const positive = rows.flatMap((r) => [r.observed, r.m2, r.m1, r.median, r.p1, r.p2]).filter((v) => v > 0);
   // The log axis shows CLs down to 10⁻³ of the exclusion line at most.
   const logMin = Math.max(minOf(positive, level / 2), level * 1e-3);
-  const mus = rows.map((r) => r.mu);
   const svg = Plot.plot({
-    ...frame(options.document, { width, height }, { top, right }),
-    x: { label: options.xLabel ?? "Signal strength μ", labelArrow: "none", labelAnchor: "center", grid: true },
+    ...frame(options.document, { width, height }, { top, right, bottom }),
+    x: {
+      label: options.xLabel ?? "Signal strength μ",
+      labelArrow: "none",
+      labelAnchor: "center",
+      grid: true,
+      // The axis label stays just under the ticks when the legend takes the space below.
+      ...(beside ? {} : { labelOffset: 36 }),
+    },
     y: options.logY
       ? {
           type: "log",
@@ -103,30 +152,6 @@ export function brazilBandPlot(data: BrazilBandData, options: BrazilBandOptions)
       Plot.frame(),
     ],
   }) as SVGSVGElement;
-  const limitOf = (values: number[]) => {
-    const x = firstCrossing(mus, values, level);
-    return x === undefined ? "" : ` (μ_UL = ${shortNumber(x)})`;
-  };
-  const entries: LegendEntry[] = [
-    ...(data.observed
-      ? [
-          {
-            label: `Observed${limitOf(rows.map((r) => r.observed))}`,
-            kind: "line",
-            color: THEME.observed,
-            strokeWidth: 2,
-          } as const,
-        ]
-      : []),
-    { label: `Expected${limitOf(rows.map((r) => r.median))}`, kind: "line", color: THEME.expected, dash: THEME.dash },
-    { label: "Expected ±1σ", kind: "area", color: THEME.band1 },
-    { label: "Expected ±2σ", kind: "area", color: THEME.band2 },
-    { label: `CLs = ${shortNumber(level)}`, kind: "line", color: THEME.limitLine },
-  ];
-  // Curves fall from the top left: the legend goes top right (linear axis) or bottom left (log axis).
-  const placement = options.logY
-    ? { layout: "box" as const, x: 56 + 8, y: height - 42 - 8 - legendHeight(entries, "box") }
-    : { layout: "box" as const, x: width - right - 8, y: top + 8, alignRight: true };
   appendLegend(svg, options.document, entries, placement);
   return finalizeSvg(svg, options);
 }

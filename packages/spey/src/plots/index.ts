@@ -10,6 +10,8 @@ export type { LikelihoodScanOptions } from "./likelihood-scan.js";
 export { upperLimitGridPlot } from "./upper-limit-grid.js";
 export type { UpperLimitGridOptions } from "./upper-limit-grid.js";
 export { contourPlot } from "./contour.js";
+export { pullsPlot } from "./pulls.js";
+export type { PullsPlotOptions } from "./pulls.js";
 export type { ContourPlotOptions } from "./contour.js";
 export { isolines } from "./isolines.js";
 export type { Sample, XY } from "./isolines.js";
@@ -25,6 +27,7 @@ export type {
   ExpectedBand,
   GridPlotPoint,
   LikelihoodScanData,
+  PullsData,
 } from "./types.js";
 export { svgToPng } from "./png.js";
 export type { SvgToPngOptions } from "./png.js";

@@ -19,6 +19,16 @@ export interface BrazilBandData {
   readonly expected: readonly ExpectedBand[];
   /** Confidence level of the exclusion line drawn at CLs = 1 − CL (default 0.95). */
   readonly confidenceLevel?: number;
+  /**
+   * The upper limits computed by the root finder (`poiUpperLimit`): the legend shows these. Without
+   * them it shows where the drawn curves cross the line, marked "≈" (an interpolation between the
+   * scanned points, not a limit).
+   */
+  readonly upperLimits?: {
+    readonly observed?: number;
+    /** Ordered −2σ, −1σ, median, +1σ, +2σ (the median is shown). */
+    readonly expected?: ExpectedBand;
+  };
 }
 
 /** A profile-likelihood scan: Δ(−2 ln L) = 2(NLL(μ) − NLL_min) over μ. */
@@ -79,4 +89,15 @@ export interface CommonPlotOptions {
   readonly idPrefix?: string;
   /** Background fill (default "white"; "none" for transparent). */
   readonly background?: string;
+}
+
+/** The pulls of a fit: one entry per constrained nuisance parameter. */
+export interface PullsData {
+  readonly parameters: readonly {
+    readonly name: string;
+    /** (θ̂ − θ₀)/Δθ: the best fit's distance from the nominal value in prior widths. */
+    readonly pull: number;
+    /** σ̂/Δθ: the post-fit uncertainty in prior widths (null or absent: no bar). */
+    readonly uncertainty?: number | null;
+  }[];
 }

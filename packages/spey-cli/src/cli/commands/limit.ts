@@ -1,13 +1,23 @@
 import type { Command } from "commander";
 import { limitSummary } from "spey";
-import { BAND_LABELS, fmt, print, printJson, table } from "../format.js";
-import { confidenceLevel, expectedBand, limitCalculator, type ToyFlags, withToyOptions } from "../options.js";
-import { load, type ModelOptions, modelCommand, withPatches } from "./common.js";
+import { BAND_LABELS, fmt, table } from "../format.js";
+import {
+  calctype,
+  confidenceLevel,
+  expectedBand,
+  limitCalculator,
+  resolveCalculator,
+  type ToyFlags,
+  withToyOptions,
+} from "../options.js";
+import { toyOptions } from "./cls.js";
+import { emitResult, load, type ModelOptions, modelCommand, withPatches } from "./common.js";
 
 interface LimitOptions extends ModelOptions, ToyFlags {
   readonly expected: "aposteriori" | "apriori";
   readonly cl: number;
-  readonly calculator: "asymptotic" | "toy";
+  readonly calculator?: "asymptotic" | "toy";
+  readonly calctype?: "asymptotics" | "toybased";
 }
 
 export function registerLimit(program: Command): void {
@@ -23,41 +33,45 @@ export function registerLimit(program: Command): void {
           expectedBand,
           "aposteriori",
         )
-        .option(
-          "--calculator <name>",
-          "asymptotic or toy (toys of every tested μ share the seed)",
-          limitCalculator,
-          "asymptotic",
-        ),
+        .option("--calculator <name>", "asymptotic (default) or toy (toys of every tested μ share the seed)", limitCalculator)
+        .option("--calctype <name>", "pyhf's name: asymptotics or toybased", calctype),
     ),
   ).action(async (file: string, patches: string[], flags: LimitOptions) => {
     const options = withPatches(patches, flags);
     const { model, source } = await load(file, options);
-    const { observed, expected } = limitSummary(model, {
-      confidenceLevel: options.cl,
-      expected: options.expected,
-      calculator: options.calculator,
-      ...(options.calculator === "toy" ? { ntoys: options.ntoys, seed: options.seed } : {}),
-    });
-    if (options.json) {
-      return printJson({
+    const calculatorName = resolveCalculator(options.calculator, options.calctype, "asymptotic");
+    const { toys, progress, onProgress } = toyOptions(calculatorName, options, "toys of one tested μ");
+    let observed: number;
+    let expected: number[];
+    try {
+      ({ observed, expected } = limitSummary(model, {
+        confidenceLevel: options.cl,
+        expected: options.expected,
+        calculator: calculatorName,
+        ...toys,
+        ...(onProgress ? { onProgress } : {}),
+      }));
+    } finally {
+      progress?.finish();
+    }
+    emitResult(options, {
+      json: () => ({
         model: source,
         backend: model.backendType,
         confidenceLevel: options.cl,
-        calculator: options.calculator,
-        ...(options.calculator === "toy" ? { ntoys: options.ntoys, seed: options.seed } : {}),
+        calculator: calculatorName,
+        ...toys,
         expectedType: options.expected,
         bands: [...BAND_LABELS],
         upperLimit: { observed, expected },
-      });
-    }
-    print(
-      `${source} (${model.backendType}): ${+(options.cl * 100).toFixed(4)}% CL upper limit on μ, ${options.expected} expected`,
-    );
-    const rows = [
-      ["observed", fmt(observed)],
-      ...BAND_LABELS.map((label, i) => [`expected ${label}`, fmt(expected[i] as number)]),
-    ];
-    print(table(["", "μ_UL"], rows));
+      }),
+      table: () => {
+        const rows = [
+          ["observed", fmt(observed)],
+          ...BAND_LABELS.map((label, i) => [`expected ${label}`, fmt(expected[i] as number)]),
+        ];
+        return `${source} (${model.backendType}): ${+(options.cl * 100).toFixed(4)}% CL upper limit on μ, ${options.expected} expected\n${table(["", "μ_UL"], rows)}`;
+      },
+    });
   });
 }

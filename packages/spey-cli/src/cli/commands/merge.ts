@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { mergeResults } from "../../batch/merge.js";
+import { currentRun } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { print, printJson } from "../format.js";
 
@@ -39,8 +40,8 @@ export function registerMerge(program: Command): void {
         }
         if (summary.missingShards.length > 0) parts.push(`shard(s) ${summary.missingShards.join(", ")} absent`);
         if (summary.conflicts.length > 0) parts.push(`${summary.conflicts.length} point(s) with conflicting results`);
-        process.stderr.write(`spey: incomplete merge: ${parts.join("; ")}.\n`);
-        if (!options.allowIncomplete) process.exitCode = ExitCode.Failed;
+        currentRun().io.stderr.write(`spey: incomplete merge: ${parts.join("; ")}.\n`);
+        if (!options.allowIncomplete) currentRun().exitCode = ExitCode.Failed;
       }
     });
 }

@@ -22,10 +22,26 @@ export function isScanOutput(value: unknown): boolean {
 }
 
 /** Decode the output of `spey scan --json` (non-finite numbers were written as strings). */
-export function decodeScan(value: Record<string, unknown>): ScanOutput {
+export function decodeScan(value: Record<string, unknown>, source: string): ScanOutput {
   const cls = value.cls as Record<string, unknown>;
   const delta = value.deltaMinus2LogL as Record<string, unknown>;
   const expected = Array.isArray(cls.expected) ? cls.expected.map(numbers) : [];
+  const poiValues = numbers(value.poiValues);
+  const n = poiValues.length;
+  const problems: string[] = [];
+  if (n < 2) problems.push("poiValues needs at least two values");
+  if (!poiValues.every(Number.isFinite) || poiValues.some((mu, i) => i > 0 && !(mu > (poiValues[i - 1] as number)))) {
+    problems.push("poiValues must be finite and increasing");
+  }
+  if (numbers(cls.observed).length !== n) problems.push("cls.observed needs one value per μ");
+  if (expected.length !== n || !expected.every((band) => band.length === 5)) {
+    problems.push("cls.expected needs five values (−2σ…+2σ) per μ");
+  }
+  if (numbers(delta.observed).length !== n) problems.push("deltaMinus2LogL.observed needs one value per μ");
+  if (problems.length > 0) {
+    throw new InputFileError(`${source} is not a complete \`spey scan --json\` output: ${problems.join("; ")}.`);
+  }
+  const limits = isObject(value.upperLimit) ? value.upperLimit : undefined;
   return {
     model: String(value.model ?? ""),
     backend: String(value.backend ?? ""),
@@ -37,6 +53,9 @@ export function decodeScan(value: Record<string, unknown>): ScanOutput {
     cls: { observed: numbers(cls.observed), expected },
     deltaMinus2LogL: { observed: numbers(delta.observed), expected: numbers(delta.expected) },
     muHat: toNumber(value.muHat),
+    ...(limits
+      ? { upperLimit: { observed: toNumber(limits.observed), expected: numbers(limits.expected) } }
+      : {}),
   };
 }
 

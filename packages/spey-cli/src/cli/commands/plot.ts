@@ -1,10 +1,10 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { isObject } from "../../batch/description.js";
 import { print } from "../format.js";
-import { InputFileError, readJson } from "../json-input.js";
-import { collect, confidenceLevel, finiteNumber, integerAtLeast, oneOf } from "../options.js";
+import { InputFileError, readJsonInput } from "../json-input.js";
+import { collect, confidenceLevel, finiteNumber, integerBetween, numberBetween, oneOf } from "../options.js";
 import type { LoadedModel } from "../model-file.js";
-import { loadValue, PATCHES_HELP, withPatches } from "./common.js";
+import { loadInput, type ModelOptions, PATCHES_HELP, withPatches, workspaceOptions } from "./common.js";
 import { decodeContours, decodeScan, gridPoints, isContourFile, isScanOutput } from "./plot-inputs.js";
 import { type ScanCommandOptions, scanModel, scanOptions, toBrazil, toLikelihood } from "./scan.js";
 
@@ -25,9 +25,9 @@ function plotOptions(command: Command): Command {
       collect,
     )
     .option("--title <text>", "title above the plot")
-    .option("--width <px>", "width in pixels", integerAtLeast("--width", 100))
-    .option("--height <px>", "height in pixels", integerAtLeast("--height", 100))
-    .option("--scale <factor>", "PNG resolution: pixels per SVG pixel", finiteNumber("--scale"), 2)
+    .option("--width <px>", "width in pixels (100 to 10000)", integerBetween("--width", 100, 10_000))
+    .option("--height <px>", "height in pixels (100 to 10000)", integerBetween("--height", 100, 10_000))
+    .option("--scale <factor>", "PNG resolution: pixels per SVG pixel (0.1 to 8)", numberBetween("--scale", 0.1, 8), 2)
     .option("--id-prefix <text>", "prefix of the element ids in the SVG", "spey-plot");
 }
 
@@ -47,10 +47,16 @@ async function emit(svg: Element, options: PlotOptions): Promise<void> {
 }
 
 /** A scan from a model file (computed now) or from the saved output of `spey scan --json`. */
-async function scanOf(file: string, options: ScanCommandOptions & { patch?: string[] }) {
-  const value = readJson(file);
-  if (isObject(value) && isScanOutput(value)) return decodeScan(value);
-  return scanModel(await loadValue(value, file, options), options);
+async function scanOf(file: string, options: ScanCommandOptions) {
+  const input = readJsonInput(file);
+  if (isObject(input.value) && isScanOutput(input.value)) return decodeScan(input.value, input.source);
+  return scanModel(await loadInput(input, options), options);
+}
+
+/** "label [unit]" (the unit once, even when the label already ends with it). */
+function withUnit(label: string, unit: string | undefined): string {
+  if (unit === undefined || unit === "" || label.endsWith(`[${unit}]`)) return label;
+  return `${label} [${unit}]`;
 }
 
 const SCAN_INPUT = 'model file, pyhf workspace, "-" for standard input, or the saved output of `spey scan --json`';
@@ -58,19 +64,18 @@ const SCAN_INPUT = 'model file, pyhf workspace, "-" for standard input, or the s
 export function registerPlot(program: Command): void {
   const plot = program
     .command("plot")
-    .description("draw plots as SVG or PNG: brazil, scan, grid, contour (see `spey plot <kind> --help`)");
+    .description("draw plots as SVG or PNG: brazil, scan, grid, contour, pulls (see `spey plot <kind> --help`)");
 
   plotOptions(
     scanOptions(
-      plot
+      workspaceOptions(plot
         .command("brazil")
         .description(
           "Brazil band: CLs against μ, observed and expected with the ±1σ/±2σ bands and the CLs = 1 − CL line",
         )
         .argument("<input>", SCAN_INPUT)
         .argument("[patches...]", PATCHES_HELP)
-        .option("--patch <file>", "a signal patch, as an option (repeatable)", collect)
-        .option("--log", "logarithmic CLs axis"),
+        .option("--log", "logarithmic CLs axis")),
     ),
   ).action(async (file: string, patches: string[], flags: ScanCommandOptions & PlotOptions & { log?: boolean }) => {
     const options = withPatches(patches, flags);
@@ -87,14 +92,13 @@ export function registerPlot(program: Command): void {
 
   plotOptions(
     scanOptions(
-      plot
+      workspaceOptions(plot
         .command("scan")
         .description(
           "profile-likelihood scan: Δ(−2 ln L) against μ, observed and pre-fit expected, with the 68%/95% levels",
         )
         .argument("<input>", SCAN_INPUT)
-        .argument("[patches...]", PATCHES_HELP)
-        .option("--patch <file>", "a signal patch, as an option (repeatable)", collect),
+        .argument("[patches...]", PATCHES_HELP)),
     ),
   ).action(async (file: string, patches: string[], flags: ScanCommandOptions & PlotOptions) => {
     const options = withPatches(patches, flags);
@@ -114,6 +118,8 @@ export function registerPlot(program: Command): void {
       .option("--y <key>", "meta field on the y axis (default: the second numeric one)")
       .option("--x-label <text>", "x-axis label (default: the field name)")
       .option("--y-label <text>", "y-axis label (default: the field name)")
+      .option("--x-unit <unit>", 'unit of the x axis, shown as "label [unit]" (e.g. GeV)')
+      .option("--y-unit <unit>", 'unit of the y axis, shown as "label [unit]" (e.g. GeV)')
       .option(
         "--color <limit>",
         "colour by the observed or the expected (median) limit",
@@ -128,6 +134,8 @@ export function registerPlot(program: Command): void {
         y?: string;
         xLabel?: string;
         yLabel?: string;
+        xUnit?: string;
+        yUnit?: string;
         color: "observed" | "expected";
       },
     ) => {
@@ -137,8 +145,8 @@ export function registerPlot(program: Command): void {
       const svg = upperLimitGridPlot(points, {
         document: createDocument(),
         ...common(options),
-        xLabel: options.xLabel ?? x,
-        yLabel: options.yLabel ?? y,
+        xLabel: withUnit(options.xLabel ?? x, options.xUnit),
+        yLabel: withUnit(options.yLabel ?? y, options.yUnit),
         colorBy: options.color,
       });
       await emit(svg, options);
@@ -146,7 +154,7 @@ export function registerPlot(program: Command): void {
   );
 
   plotOptions(
-    plot
+    workspaceOptions(plot
       .command("contour")
       .description(
         "2-D confidence contours: from a JSON file of contour results (findContour's), or computed for a model file",
@@ -162,10 +170,9 @@ export function registerPlot(program: Command): void {
         "--parameters <a,b>",
         "the two parameters (names or indices) of a model's contours (default: μ and the next one)",
       )
-      .option("--patch <file>", "a signal patch, as an option (repeatable)", collect)
       .option("--best-fit <x,y>", "mark the best fit at x,y (default: the contours' best fit)")
       .option("--x-label <text>", "x-axis label (default: the first parameter name)")
-      .option("--y-label <text>", "y-axis label (default: the second parameter name)"),
+      .option("--y-label <text>", "y-axis label (default: the second parameter name)")),
   ).action(
     async (
       file: string,
@@ -182,11 +189,10 @@ export function registerPlot(program: Command): void {
       const options = withPatches(patches, flags);
       const { createDocument } = await import("../render.js");
       const { contourPlot } = await import("spey/plots");
-      const value = readJson(file);
-      const source = file === "-" ? "standard input" : file;
-      const { contours, bestFit } = isContourFile(value)
-        ? decodeContours(value, source)
-        : { contours: await computeContours(await loadValue(value, file, options), options), bestFit: undefined };
+      const input = readJsonInput(file);
+      const { contours, bestFit } = isContourFile(input.value)
+        ? decodeContours(input.value, input.source)
+        : { contours: await computeContours(await loadInput(input, options), options), bestFit: undefined };
       const best = options.bestFit ? options.bestFit.split(",").map((v) => finiteNumber("--best-fit")(v)) : bestFit;
       const svg = contourPlot(contours, {
         document: createDocument(),
@@ -198,6 +204,45 @@ export function registerPlot(program: Command): void {
       await emit(svg, options);
     },
   );
+
+  plotOptions(
+    workspaceOptions(
+      plot
+        .command("pulls")
+        .description(
+          "pulls of the constrained nuisance parameters after the fit, (θ̂ − θ₀)/Δθ ± σ̂/Δθ, over the ±1σ/±2σ prior bands",
+        )
+        .argument("<input>", 'model file, pyhf workspace, "-" for standard input, or the saved output of `spey fit --json`')
+        .argument("[patches...]", PATCHES_HELP),
+    ),
+  ).action(async (file: string, patches: string[], flags: PlotOptions & ModelOptions) => {
+    const options = withPatches(patches, flags);
+    const { createDocument } = await import("../render.js");
+    const { pullsPlot } = await import("spey/plots");
+    const input = readJsonInput(file);
+    let parameters: unknown;
+    if (isObject(input.value) && Array.isArray(input.value.parameters) && isObject(input.value.correlation)) {
+      parameters = input.value.parameters;
+    } else {
+      const { fitModel } = await import("./fit.js");
+      const { model, source } = await loadInput(input, options);
+      parameters = fitModel(model, source, "observed").parameters;
+    }
+    const pulls = (parameters as Record<string, unknown>[])
+      .filter((p) => isObject(p) && typeof p.pull === "number")
+      .map((p) => ({
+        name: String(p.name),
+        pull: p.pull as number,
+        uncertainty: typeof p.pullUncertainty === "number" ? p.pullUncertainty : null,
+      }));
+    if (pulls.length === 0) {
+      throw new InputFileError(
+        `${input.source}: the fit has no constrained nuisance parameters (pulls are defined for HistFactory workspaces and the simplified likelihoods' θ).`,
+      );
+    }
+    const svg = pullsPlot({ parameters: pulls }, { document: createDocument(), ...common(options) });
+    await emit(svg, options);
+  });
 }
 
 /** The contours of a model at each of the `--cl` levels, in the plane of `--parameters`. */

@@ -1,10 +1,12 @@
 import type { Command } from "commander";
-import { brazilBandData, likelihoodScanData, muGrid, suggestMuRange } from "spey/plots";
+import { brazilBandData, likelihoodScanData, muGrid } from "spey/plots";
 import type { BrazilBandData, LikelihoodScanData } from "spey/plots";
-import { BAND_LABELS, fmt, print, printJson, table } from "../format.js";
+import { BAND_LABELS, fmt, table } from "../format.js";
 import { calculator, confidenceLevel, expectedBand, integerAtLeast, type MuRange, muRange } from "../options.js";
+import { InputFileError } from "../json-input.js";
 import type { LoadedModel } from "../model-file.js";
-import { load, type ModelOptions, modelCommand, withPatches } from "./common.js";
+import { Progress } from "../context.js";
+import { emitResult, load, type ModelOptions, modelCommand, withPatches } from "./common.js";
 
 /** Options of the scans (`spey scan`, `spey plot brazil|scan`). */
 export interface ScanCommandOptions extends ModelOptions {
@@ -27,6 +29,8 @@ export interface ScanOutput {
   cls: { observed: number[]; expected: number[][] };
   deltaMinus2LogL: { observed: number[]; expected: number[] };
   muHat: number;
+  /** The computed upper limits (observed, expected −2σ…+2σ) at `confidenceLevel`, when known. */
+  upperLimit?: { observed: number; expected: number[] };
 }
 
 /** Add the scan options to a command. */
@@ -52,10 +56,26 @@ export async function computeScan(file: string, options: ScanCommandOptions): Pr
 /** {@link computeScan} for a loaded model. */
 export function scanModel({ model, source }: LoadedModel, options: ScanCommandOptions): ScanOutput {
   const scan = { expected: options.expected, calculator: options.calculator, confidenceLevel: options.cl };
-  const [start, stop] = options.mu ? [options.mu.start, options.mu.stop] : suggestMuRange(model, scan);
+  const upperLimit = upperLimitsOf(model, options);
+  const [start, stop] = options.mu ? [options.mu.start, options.mu.stop] : rangeFromLimits(upperLimit);
   const mus = muGrid(start, stop, options.mu?.points ?? options.points);
-  const brazil = brazilBandData(model, mus, scan);
-  const likelihood = likelihoodScanData(model, mus);
+  // One μ at a time, so that a long scan shows its progress on a terminal.
+  const progress = new Progress("spey: scan", mus.length + 1);
+  const observed: number[] = [];
+  const expected: number[][] = [];
+  let likelihood: ReturnType<typeof likelihoodScanData>;
+  try {
+    mus.forEach((mu, i) => {
+      const point = brazilBandData(model, [mu], scan);
+      observed.push(point.observed?.[0] as number);
+      expected.push(point.expected[0] as number[]);
+      progress.tick(i + 1);
+    });
+    likelihood = likelihoodScanData(model, mus);
+  } finally {
+    progress.finish();
+  }
+  const brazil = { observed, expected };
   return {
     model: source,
     backend: model.backendType,
@@ -67,7 +87,33 @@ export function scanModel({ model, source }: LoadedModel, options: ScanCommandOp
     cls: { observed: brazil.observed as number[], expected: brazil.expected as number[][] },
     deltaMinus2LogL: { observed: likelihood.observed as number[], expected: likelihood.expected as number[] },
     muHat: likelihood.muHat as number,
+    upperLimit,
   };
+}
+
+/** Observed and expected upper limits (the Brazil legend shows them; they also set the μ range). */
+function upperLimitsOf(model: LoadedModel["model"], options: ScanCommandOptions): { observed: number; expected: number[] } {
+  const confidenceLevel = options.cl;
+  return {
+    observed: model.poiUpperLimit({ expected: "observed", confidenceLevel }),
+    expected: model.poiUpperLimit({
+      expected: options.expected,
+      confidenceLevel,
+      expectedPvalue: "2sigma",
+    }) as number[],
+  };
+}
+
+/** From 0 to 1.6 × the weakest finite limit (the whole exclusion curve). */
+function rangeFromLimits(limits: { observed: number; expected: number[] }): [number, number] {
+  let weakest = 0;
+  for (const x of [limits.observed, ...limits.expected]) if (Number.isFinite(x) && x > weakest) weakest = x;
+  if (!(weakest > 0)) {
+    throw new InputFileError(
+      "the model sets no finite upper limit on μ, so no scan range can be chosen; give one with --mu start:stop.",
+    );
+  }
+  return [0, 1.6 * weakest];
 }
 
 /** The Brazil-band data of a scan. */
@@ -77,6 +123,7 @@ export function toBrazil(scan: ScanOutput): BrazilBandData {
     observed: scan.cls.observed,
     expected: scan.cls.expected,
     confidenceLevel: scan.confidenceLevel,
+    ...(scan.upperLimit ? { upperLimits: scan.upperLimit } : {}),
   };
 }
 
@@ -100,10 +147,13 @@ export function registerScan(program: Command): void {
   ).action(async (file: string, patches: string[], flags: ScanCommandOptions) => {
     const options = withPatches(patches, flags);
     const out = await computeScan(file, options);
-    if (options.json) return printJson(out);
-    print(
-      `${out.model} (${out.backend}): CLs (${out.expectedType} expected, ${out.calculator}) and Δ(−2 ln L); best fit μ̂ = ${fmt(out.muHat)}`,
-    );
+    emitResult(options, { json: () => out, table: () => scanTable(out) });
+  });
+}
+
+/** The scan as a table. */
+function scanTable(out: ScanOutput): string {
+    const head = `${out.model} (${out.backend}): CLs (${out.expectedType} expected, ${out.calculator}) and Δ(−2 ln L); best fit μ̂ = ${fmt(out.muHat)}`;
     const rows = out.poiValues.map((mu, i) => [
       fmt(mu),
       fmt(out.cls.observed[i] as number),
@@ -111,6 +161,5 @@ export function registerScan(program: Command): void {
       fmt(out.deltaMinus2LogL.observed[i] as number),
       fmt(out.deltaMinus2LogL.expected[i] as number),
     ]);
-    print(table(["μ", "CLs obs", ...BAND_LABELS.map((l) => `exp ${l}`), "Δ(−2lnL) obs", "Δ(−2lnL) exp"], rows));
-  });
+    return `${head}\n${table(["μ", "CLs obs", ...BAND_LABELS.map((l) => `exp ${l}`), "Δ(−2lnL) obs", "Δ(−2lnL) exp"], rows)}`;
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { fmt, print, printJson, table } from "../format.js";
+import { fmt, table } from "../format.js";
 import { expectedBand } from "../options.js";
-import { load, type ModelOptions, modelCommand, withPatches } from "./common.js";
+import { emitResult, load, type ModelOptions, modelCommand, withPatches } from "./common.js";
 
 interface SignificanceOptions extends ModelOptions {
   readonly expected: "aposteriori" | "apriori";
@@ -24,24 +24,22 @@ export function registerSignificance(program: Command): void {
     const options = withPatches(patches, flags);
     const { model, source } = await load(file, options);
     const [sqrtQ0A, sqrtQ0, pValues, expectedPValues] = model.significance({ expected: options.expected });
-    if (options.json) {
-      return printJson({
+    emitResult(options, {
+      json: () => ({
         model: source,
         backend: model.backendType,
         expectedType: options.expected,
         observed: { significance: sqrtQ0, pValue: pValues[0] },
         expected: { significance: sqrtQ0A, pValue: expectedPValues[2], pValues: expectedPValues },
-      });
-    }
-    print(`${source} (${model.backendType}): discovery significance, ${options.expected} expected`);
-    print(
-      table(
-        ["", "Z (σ)", "p-value"],
-        [
-          ["observed", fmt(sqrtQ0), fmt(pValues[0] as number)],
-          ["expected", fmt(sqrtQ0A), fmt(expectedPValues[2] as number)],
-        ],
-      ),
-    );
+      }),
+      table: () =>
+        `${source} (${model.backendType}): discovery significance, ${options.expected} expected\n${table(
+          ["", "Z (σ)", "p-value"],
+          [
+            ["observed", fmt(sqrtQ0), fmt(pValues[0] as number)],
+            ["expected", fmt(sqrtQ0A), fmt(expectedPValues[2] as number)],
+          ],
+        )}`,
+    });
   });
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { currentRun } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { print, printJson } from "../format.js";
 import { collect } from "../options.js";
@@ -21,7 +22,7 @@ export function registerValidate(program: Command): void {
       const options = withPatches(patches, flags);
       const { validateFile } = await import("../validate/validate-file.js");
       const report = validateFile(file, { base: options.base, patches: options.patch ?? [] });
-      if (!report.valid) process.exitCode = ExitCode.BadInput;
+      if (!report.valid) currentRun().exitCode = ExitCode.BadInput;
       if (options.json) return printJson(report);
       const what = [
         report.kind,

@@ -145,7 +145,7 @@ export function validateFile(
       if (backgroundOnly) return backgroundOnly;
     }
     try {
-      const model = workspaceModel(path, options.patches ?? [], value);
+      const model = workspaceModel({ path, source: file, text, value }, options.patches ?? []);
       const report: FileReport = { file, kind: "workspace", valid: true, problems: [], warnings: [], backend: "pyhf" };
       try {
         model.maximizeLikelihood();
