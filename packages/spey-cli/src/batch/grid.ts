@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
+import { describeValue } from "spey";
 import { isObject } from "./description.js";
-import { BatchInputError } from "./errors.js";
+import { BatchInputError, fsErrorReason } from "./errors.js";
 import { jsonSyntaxReason, splitLines, tryParse } from "./jsonl.js";
 
 /** One signal point of a grid file. */
@@ -23,6 +24,27 @@ export interface GridProblem {
   readonly message: string;
 }
 
+/** Deepest nesting of a grid line: far beyond any model, and bounded so that copying a line to a worker and writing it back never overflows the call stack. */
+const MAX_NESTING = 64;
+
+/** The bracket depth of a JSON text (strings skipped), without parsing it. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) {
+        i++; // backslash: skip the escaped character
+      } else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) deepest = Math.max(deepest, ++depth);
+    else if (c === 93 || c === 125) depth--;
+  }
+  return deepest;
+}
+
 /**
  * The problems of one parsed grid line (none for a valid signal point): it must be a JSON object
  * whose optional `id` is a string or a finite number and whose optional `meta` is an object, and
@@ -37,7 +59,7 @@ export function gridLineProblems(
   if (!isObject(value)) return { problems: ["a grid line must be a JSON object (one signal point)"], usable: false };
   const rawId = value.id;
   if (rawId !== undefined && !(typeof rawId === "string" || (typeof rawId === "number" && Number.isFinite(rawId)))) {
-    return { problems: [`"id" must be a string or a number; got ${JSON.stringify(rawId)}`], usable: false };
+    return { problems: [`"id" must be a string or a number; got ${describeValue(rawId)}`], usable: false };
   }
   const problems: string[] = [];
   if (value.meta !== undefined && !isObject(value.meta)) {
@@ -59,6 +81,11 @@ export function parseGrid(
   const seen = new Map<string, number>();
   for (const { line, text: raw } of splitLines(text)) {
     if (raw.trim() === "") continue;
+    const depth = nestingDepth(raw);
+    if (depth > MAX_NESTING) {
+      problems.push({ line, message: `nested ${depth} levels deep; a grid line holds at most ${MAX_NESTING}` });
+      continue;
+    }
     const value = tryParse(raw);
     if (value === undefined) {
       let reason = "";
@@ -89,12 +116,16 @@ export function parseGrid(
 }
 
 /** Read and parse a grid file; any problem is a {@link BatchInputError} naming the lines. */
-export function readGrid(path: string, options: { requireBackend: boolean }): { points: GridPoint[]; text: string } {
+export function readGrid(
+  path: string,
+  options: { requireBackend: boolean },
+  content?: string,
+): { points: GridPoint[]; text: string } {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = content ?? readFileSync(path, "utf8");
   } catch (error) {
-    throw new BatchInputError(`cannot read the grid ${path}: ${(error as Error).message}`);
+    throw new BatchInputError(`cannot read the grid ${path}: ${fsErrorReason(error)}.`);
   }
   const { points, problems } = parseGrid(text, options);
   if (problems.length > 0) {

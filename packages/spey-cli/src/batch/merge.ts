@@ -1,5 +1,6 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { BatchInputError } from "./errors.js";
+import { canonicalPath } from "./paths.js";
 import { readGrid } from "./grid.js";
 import { compactJson } from "./jsonl.js";
 import { type ResultsHeader, readResults } from "./results-file.js";
@@ -50,6 +51,14 @@ function describeDifference(a: ResultsHeader, b: ResultsHeader): string | undefi
  */
 export function mergeResults(options: MergeOptions): MergeSummary {
   if (options.inputs.length === 0) throw new BatchInputError("merge needs at least one results file.");
+  const target = canonicalPath(options.output);
+  for (const input of [...options.inputs, ...(options.gridPath ? [options.gridPath] : [])]) {
+    if (canonicalPath(input) === target) {
+      throw new BatchInputError(
+        `the merged file ${options.output} is also an input (${input}); merging would overwrite it: choose another --output.`,
+      );
+    }
+  }
   const contents = options.inputs.map((path) => {
     const content = readResults(path);
     if (!content) throw new BatchInputError(`${path} does not exist.`);

@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { VERSION } from "spey";
 import { baseDescription, isObject, type ModelDescription } from "./description.js";
-import { BatchInputError } from "./errors.js";
+import { BatchInputError, fsErrorReason } from "./errors.js";
+import { lockResultsFile } from "./lock.js";
+import { canonicalPath } from "./paths.js";
 import { type GridPoint, readGrid } from "./grid.js";
 import { jsonSyntaxReason } from "./jsonl.js";
 import { WorkerPool } from "./pool.js";
@@ -13,7 +15,10 @@ import type { BatchTask, PointInput, ResultRecord } from "./task.js";
 
 /** Options of {@link runBatch}. */
 export interface BatchOptions {
+  /** The grid file ("-" with `gridText`: the grid came from standard input). */
   readonly gridPath: string;
+  /** The grid's content when it is not read from `gridPath` (standard input). */
+  readonly gridText?: string | undefined;
   /** Shared model the grid lines are laid over. */
   readonly basePath?: string | undefined;
   /** Results file (default: the grid's name with `.results.jsonl`, or `.results.shard-k-of-N.jsonl`). */
@@ -23,7 +28,7 @@ export interface BatchOptions {
   readonly task: BatchTask;
   /** Recompute the points recorded as errors (default: keep them, they are finished). */
   readonly retryErrors?: boolean | undefined;
-  /** Per-point time limit in ms (default none). */
+  /** Per-point time limit in ms (0 or undefined: none; the command line's default is 600 s). */
   readonly timeoutMs?: number | undefined;
   /** Where the progress bar goes (drawn only if it is a TTY); false for none. */
   readonly progress?: ProgressStream | false | undefined;
@@ -44,6 +49,12 @@ export interface BatchSummary {
   computed: number;
   ok: number;
   failed: number;
+  /** Points of this run whose computation emitted warnings (kept in their result lines). */
+  warned: number;
+  /** Worker threads used (at most one per pending point). */
+  workers: number;
+  /** Points recorded as errors in the results file after the run (earlier runs' and this run's). */
+  errors: number;
   interrupted: boolean;
   seconds: number;
 }
@@ -63,7 +74,7 @@ export function readBase(path: string): { description: ModelDescription; text: s
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new BatchInputError(`cannot read the base model ${path}: ${(error as Error).message}`);
+    throw new BatchInputError(`cannot read the base model ${path}: ${fsErrorReason(error)}.`);
   }
   let value: unknown;
   try {
@@ -124,21 +135,55 @@ function toInput(point: GridPoint): PointInput {
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const started = Date.now();
   const base = options.basePath ? readBase(options.basePath) : undefined;
-  const { points, text } = readGrid(options.gridPath, {
-    requireBackend: typeof base?.description.backend !== "string",
-  });
+  const gridName = options.gridText !== undefined ? "standard input" : options.gridPath;
+  const { points, text } = readGrid(
+    gridName,
+    { requireBackend: typeof base?.description.backend !== "string" },
+    options.gridText,
+  );
   const selected = selectShard(points, options.shard);
   const output = options.outputPath ?? defaultOutputPath(options.gridPath, options.shard);
   const header: ResultsHeader = {
     format: RESULTS_FORMAT,
     version: 1,
     spey: VERSION,
-    grid: { file: options.gridPath, sha256: sha256(text), points: points.length },
+    grid: { file: gridName, sha256: sha256(text), points: points.length },
     base: options.basePath && base ? { file: options.basePath, sha256: sha256(base.text) } : null,
     shard: options.shard ? { index: options.shard.index, count: options.shard.count, points: selected.length } : null,
     task: options.task,
   };
 
+  refuseToOverwriteInputs(output, [options.gridText === undefined ? options.gridPath : undefined, options.basePath]);
+  const lock = lockResultsFile(output);
+  try {
+    return await runLocked(options, { started, base, points, selected, output, header });
+  } finally {
+    lock.release();
+  }
+}
+
+/** Refuse an output file that is one of the run's inputs (it would be truncated). */
+function refuseToOverwriteInputs(output: string, inputs: readonly (string | undefined)[]): void {
+  const target = canonicalPath(output);
+  for (const input of inputs) {
+    if (input !== undefined && canonicalPath(input) === target) {
+      throw new BatchInputError(`the results file ${output} is also an input (${input}); choose another --output.`);
+    }
+  }
+}
+
+async function runLocked(
+  options: BatchOptions,
+  run: {
+    started: number;
+    base: { description: ModelDescription; text: string } | undefined;
+    points: GridPoint[];
+    selected: GridPoint[];
+    output: string;
+    header: ResultsHeader;
+  },
+): Promise<BatchSummary> {
+  const { started, base, selected, output, header } = run;
   const existing = readResults(output);
   let finished: ResultRecord[] = [];
   if (existing?.header) {
@@ -167,6 +212,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     computed: 0,
     ok: 0,
     failed: 0,
+    warned: 0,
+    workers: 0,
+    errors: finished.filter((r) => r.status === "error").length,
     interrupted: false,
     seconds: 0,
   };
@@ -175,8 +223,9 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     : undefined;
   try {
     if (pending.length > 0 && !options.signal?.aborted) {
+      summary.workers = Math.max(1, Math.min(options.workers, pending.length));
       const pool = new WorkerPool<PointInput, ResultRecord, { base: ModelDescription | undefined; task: BatchTask }>({
-        size: Math.max(1, Math.min(options.workers, pending.length)),
+        size: summary.workers,
         script: options.workerScript ?? new URL("./worker.js", import.meta.url),
         init: { base: base?.description, task: options.task },
         timeoutMs: options.timeoutMs,
@@ -200,7 +249,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           writer.write(record);
           summary.computed += 1;
           if (record.status === "ok") summary.ok += 1;
-          else summary.failed += 1;
+          else {
+            summary.failed += 1;
+            summary.errors += 1;
+          }
+          if (record.warnings && record.warnings.length > 0) summary.warned += 1;
           bar?.tick(record.status !== "ok");
         });
       } finally {

@@ -33,6 +33,8 @@ export class CliRun {
   private readonly printed = new Set<string>();
   /** Set by the strict check so that the error is reported once. */
   strictReported = false;
+  /** Set when commander has printed an error itself. */
+  commanderReported = false;
 
   constructor(readonly io: CliIo) {}
 

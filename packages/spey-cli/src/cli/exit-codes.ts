@@ -7,13 +7,15 @@ import { SpeyError } from "spey";
  * - 1 the computation failed (no convergence, incomplete merged results, any unexpected error);
  * - 2 bad input (unreadable or malformed files, invalid model arguments, unknown backend,
  *   invalid command-line arguments);
- * - 130 interrupted (Ctrl-C); batch results written so far are kept.
+ * - 130 interrupted (Ctrl-C, SIGINT), 143 terminated (SIGTERM); batch results written so far are
+ *   kept. `spey batch` exits with 1 when points failed (their errors are in the results file).
  */
 export const ExitCode = {
   Success: 0,
   Failed: 1,
   BadInput: 2,
   Interrupted: 130,
+  Terminated: 143,
 } as const;
 
 /** The exit code for an error thrown while running a command. */

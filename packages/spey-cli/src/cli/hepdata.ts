@@ -7,6 +7,7 @@
  * points carry the patch set's labels as coordinates (`meta`), so that `spey plot grid` draws the
  * exclusion plane.
  */
+import { currentRun } from "./context.js";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
 import { type JsonPatch, type PatchSet, PyhfBackend, StatisticalModel, type Workspace } from "spey";
@@ -237,7 +238,7 @@ export async function gridFromArchive(path: string): Promise<ArchiveGrid> {
   const likelihoods = await loadHepdata(path);
   const likelihood = likelihoods[0] as HepdataLikelihood;
   if (likelihoods.length > 1) {
-    process.stderr.write(
+    currentRun().io.stderr.write(
       `spey: ${path} holds ${likelihoods.length} likelihoods; the grid uses the first, ${likelihood.workspacePath} with ${likelihood.patchesPath}.\n`,
     );
   }

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { InvalidInput } from "spey";
 import { jsonSyntaxReason } from "../batch/jsonl.js";
+import { fsErrorReason } from "../batch/errors.js";
 import { currentRun } from "./context.js";
+
+export { fsErrorReason } from "../batch/errors.js";
 import { jsonErrorOffset } from "./json-locate.js";
 
 /** Anything wrong with the user's input files (CLI exit code 2). */
@@ -15,38 +18,6 @@ export function lineColumn(text: string, offset: number): string {
   const line = before.split("\n").length;
   const column = offset - before.lastIndexOf("\n");
   return `line ${line}, column ${column}`;
-}
-
-/**
- * Why a file operation failed, in words: "no such file", "it is a directory", "permission
- * denied"… instead of the raw `ENOENT: no such file or directory, open '…'` text.
- */
-export function fsErrorReason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case "ENOENT":
-      return "no such file or directory";
-    case "EISDIR":
-      return "it is a directory, not a file";
-    case "ENOTDIR":
-      return "a part of the path is not a directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EMFILE":
-    case "ENFILE":
-      return "too many open files";
-    case "ENOSPC":
-      return "no space left on the device";
-    case "EROFS":
-      return "the file system is read-only";
-    case "EEXIST":
-      return "it already exists";
-    case "ENAMETOOLONG":
-      return "the file name is too long";
-    default:
-      return code ? `${code}` : (error as Error)?.message ?? "unknown error";
-  }
 }
 
 /** The name of an input in messages: the path, or "standard input" for "-". */

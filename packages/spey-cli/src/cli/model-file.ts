@@ -63,7 +63,9 @@ export function modelFromInput(input: JsonInput, options: LoadOptions = {}): Loa
     );
   }
   if (options.measurement !== undefined) {
-    throw new InputFileError(`${input.source} is a model file, not a pyhf workspace: --measurement applies to workspaces only.`);
+    throw new InputFileError(
+      `${input.source} is a model file, not a pyhf workspace: --measurement applies to workspaces only.`,
+    );
   }
   return { model: modelFromDescription(input.value, input.source), source: input.source, kind: "model" };
 }

@@ -131,7 +131,11 @@ export function aliased<T>(
 }
 
 /** The calculator from `--calculator` and pyhf's `--calctype`. */
-export function resolveCalculator<C extends string>(calculatorName: C | undefined, pyhfName: string | undefined, fallback: C): C {
+export function resolveCalculator<C extends string>(
+  calculatorName: C | undefined,
+  pyhfName: string | undefined,
+  fallback: C,
+): C {
   const fromPyhf =
     pyhfName === undefined ? undefined : ((pyhfName === "toybased" ? "toy" : "asymptotic") as unknown as C);
   return aliased("--calculator", calculatorName, "--calctype", fromPyhf, fallback);

@@ -61,7 +61,10 @@ export function buildProgram(): Command {
     .configureOutput({
       writeOut: (text) => io().stdout.write(text),
       writeErr: (text) => io().stderr.write(text),
-      outputError: (text, write) => write(text),
+      outputError: (text, write) => {
+        currentRun().commanderReported = true;
+        write(text);
+      },
     })
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", HELP_FOOTER)
@@ -111,7 +114,11 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
       run.flushWarnings();
     } catch (error) {
       if (error instanceof CommanderError) {
-        // Commander has already printed its message (or the help / version).
+        // Commander has printed its own parsing errors (and the help / version); an option error
+        // found later, in a command, is printed here.
+        if (!run.commanderReported && error.exitCode !== 0 && error.code !== "commander.helpDisplayed") {
+          run.io.stderr.write(`spey: ${error.message.replace(/^error: /, "")}\n`);
+        }
         run.exitCode = exitCodeFor(error);
         return run.exitCode;
       }

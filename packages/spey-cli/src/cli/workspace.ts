@@ -1,11 +1,4 @@
-import {
-  PatchSet,
-  PatchSetVerificationError,
-  PyhfBackend,
-  StatisticalModel,
-  validateJsonPatch,
-  Workspace,
-} from "spey";
+import { PatchSet, PatchSetVerificationError, PyhfBackend, StatisticalModel, validateJsonPatch, Workspace } from "spey";
 import { splitPatchReference } from "spey/node";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { InputFileError, type JsonInput, readJsonInput } from "./json-input.js";
@@ -82,7 +75,11 @@ export function applyPatchSet(
  * A workspace with signal patches applied in order: JSON Patch files, or a patch set and the name
  * of one of its patches as `patchset.json:name`.
  */
-export function patchedWorkspace(input: JsonInput, patches: readonly string[], options: WorkspaceOptions = {}): Workspace {
+export function patchedWorkspace(
+  input: JsonInput,
+  patches: readonly string[],
+  options: WorkspaceOptions = {},
+): Workspace {
   let workspace = workspaceOf(input);
   for (const reference of patches) {
     const { path } = splitPatchReference(reference);

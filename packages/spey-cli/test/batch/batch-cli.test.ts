@@ -3,6 +3,7 @@
  * CLI; results checked against the library called directly on the same points.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getBackend } from "spey";
@@ -28,6 +29,7 @@ beforeAll(() => {
     results,
     "--workers",
     "2",
+    "--force-workers",
     "--json",
   ]);
   expect(run.stderr).toBe("");
@@ -181,7 +183,7 @@ describe("per-point time limit", () => {
       "--workers",
       "1",
     ]);
-    expect(code).toBe(0);
+    expect(code).toBe(1); // a point failed (timed out): the run is not a success
     const parsed = readResultsStrict(out);
     const status = Object.fromEntries(parsed.records.map((r) => [r.id, r.status]));
     expect(status).toEqual({ fast: "ok", slow: "error", fast2: "ok" });
@@ -189,5 +191,64 @@ describe("per-point time limit", () => {
       type: "Timeout",
       message: "the point took longer than 1 s",
     });
+  });
+});
+
+describe("batch hygiene", () => {
+  const firstLines = readFileSync(join(ROOT, "examples/grid/grid.jsonl"), "utf8").split("\n").slice(0, 5).join("\n");
+  const common = ["--base", "examples/grid/background.json", "--compute", "limit", "--json"];
+
+  it("--workers above the core count is capped with a warning, unless --force-workers", () => {
+    const cores = availableParallelism();
+    const capped = runCli(["batch", "-", "-o", join(tmp.path, "capped.jsonl"), "--workers", "999", ...common], {
+      input: firstLines,
+    });
+    expect(capped.code).toBe(0);
+    expect(capped.stderr).toContain(`spey: warning: --workers 999 is more than the ${cores} cores: using ${cores}`);
+    expect((JSON.parse(capped.stdout) as { workers: number }).workers).toBe(Math.min(cores, 5));
+    const forced = runCli(
+      ["batch", "-", "-o", join(tmp.path, "forced.jsonl"), "--workers", "3", "--force-workers", ...common],
+      { input: firstLines },
+    );
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toBe("");
+    expect((JSON.parse(forced.stdout) as { workers: number }).workers).toBe(3);
+  });
+
+  it("`batch -` reads the grid from standard input: the same results as from the file", () => {
+    const out = join(tmp.path, "stdin.jsonl");
+    const run = runCli(["batch", "-", "-o", out, ...common], { input: firstLines });
+    expect(run.code).toBe(0);
+    const fromStdin = readResultsStrict(out);
+    expect((fromStdin.header as { grid: { file: string } }).grid.file).toBe("standard input");
+    const fromFile = readResultsStrict(results);
+    // Lines are written as points finish: compare as sets.
+    expect([...fromStdin.ids].sort()).toEqual(["g1000_n0", "g1000_n100", "g1000_n150", "g1000_n200", "g1000_n50"]);
+    for (const id of fromStdin.ids) {
+      const a = JSON.parse(fromStdin.lines.get(id) as string) as { result: { upperLimit: unknown } };
+      const b = JSON.parse(fromFile.lines.get(id) as string) as { result: { upperLimit: unknown } };
+      expect(a.result.upperLimit).toEqual(b.result.upperLimit);
+    }
+    // Resuming from standard input works too (same grid text, same digest).
+    const again = runCli(["batch", "-", "-o", out, ...common], { input: firstLines });
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as { skipped: number }).skipped).toBe(5);
+    const noOutput = runCli(["batch", "-", ...common], { input: firstLines });
+    expect(noOutput.code).toBe(2);
+    expect(noOutput.stderr).toMatch(/standard input needs -o\/--output/);
+  });
+
+  it("merge and batch refuse to overwrite their own inputs (exit 2, the file unchanged)", () => {
+    const before = readFileSync(results, "utf8");
+    const merge = runCli(["merge", results, "-o", results]);
+    expect(merge.code).toBe(2);
+    expect(merge.stderr).toMatch(/is also an input .*merging would overwrite it/);
+    expect(readFileSync(results, "utf8")).toBe(before);
+    const grid = join(tmp.path, "self.jsonl");
+    writeFileSync(grid, `${firstLines}\n`);
+    const batch = runCli(["batch", grid, "-o", grid, ...common]);
+    expect(batch.code).toBe(2);
+    expect(batch.stderr).toMatch(/the results file .* is also an input/);
+    expect(readFileSync(grid, "utf8")).toBe(`${firstLines}\n`);
   });
 });

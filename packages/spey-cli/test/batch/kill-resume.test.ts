@@ -3,7 +3,7 @@
  * arbitrary moment and then resumed ends with every point exactly once and each result line
  * identical to the line of an uninterrupted run; the same for two shards joined by `spey merge`.
  */
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCli, temporaryDirectory } from "../cli/helpers.js";
@@ -58,8 +58,9 @@ beforeAll(() => {
   ({ grid, ids } = writeCmsGrid(tmp.path, POINTS));
   const ref = join(tmp.path, "reference.jsonl");
   const { code, stderr } = runCli(batchArgs(ref));
-  expect(stderr).toBe("");
-  expect(code).toBe(0);
+  // The grid holds one invalid point: recorded as an error, and the run exits with 1 (issue #13).
+  expect(stderr).toBe(`spey: 1 point failed; their errors are recorded in ${ref} (--retry-errors recomputes them).\n`);
+  expect(code).toBe(1);
   reference = readResultsStrict(ref).lines;
 });
 afterAll(() => tmp.remove());
@@ -88,21 +89,22 @@ describe("kill and resume", () => {
     expect(written).toBeLessThan(POINTS);
     // A kill during a write leaves a partial line: simulate the worst case explicitly.
     appendFileSync(out, '{"id":"p30","line":32,"status":"ok","result":{"backe');
+    // Every run below ends with the invalid point recorded as an error: exit code 1.
     const resumed = runCli(batchArgs(out));
-    expect(resumed.code).toBe(0);
+    expect(resumed.code).toBe(1);
     expect(resumed.stdout).toMatch(
       new RegExp(`${POINTS} points \\(${written} already done\\); computed ${POINTS - written} `),
     );
     expectIdenticalToReference(out, ids);
 
     const again = runCli(batchArgs(out));
-    expect(again.code).toBe(0);
+    expect(again.code).toBe(1);
     expect(again.stdout).toContain(`(${POINTS} already done); computed 0 `);
     expectIdenticalToReference(out, ids);
 
     // --retry-errors recomputes the recorded failure (still an error) and nothing else.
     const retry = runCli(batchArgs(out, ["--retry-errors"]));
-    expect(retry.code).toBe(0);
+    expect(retry.code).toBe(1);
     expect(retry.stdout).toContain(`(${POINTS - 1} already done); computed 1 `);
     expectIdenticalToReference(out, ids);
   });
@@ -120,8 +122,48 @@ describe("kill and resume", () => {
     expect(await exited).toBe(130);
     expect(stderr).toMatch(/interrupted; the finished points are saved/);
     expect(readResultsStrict(out).records.length).toBeLessThan(POINTS);
-    expect(runCli(batchArgs(out)).code).toBe(0);
+    expect(runCli(batchArgs(out)).code).toBe(1); // the invalid point
     expectIdenticalToReference(out, ids);
+  });
+
+  it("SIGTERM stops cleanly with exit code 143 (128 + 15), and the run resumes", async () => {
+    const out = join(tmp.path, "terminated.jsonl");
+    const child = startCli(batchArgs(out));
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    while (countResultLines(out) < 5 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect(stderr).toMatch(/terminated; the finished points are saved/);
+    expect(existsSync(`${out}.lock`)).toBe(false);
+    expect(runCli(batchArgs(out)).code).toBe(1); // the invalid point
+    expectIdenticalToReference(out, ids);
+  });
+
+  it("a second run on the same results file is refused while the first holds its lock (exit 2)", async () => {
+    // One point that takes minutes (5 million toys), so that the first run surely still runs.
+    const slowGrid = join(tmp.path, "slow-lock.jsonl");
+    const point = { id: "slow", backend: "default.poisson", signalYields: [3], backgroundYields: [2], data: [2] };
+    writeFileSync(slowGrid, `${JSON.stringify({ ...point, ntoys: 5_000_000 })}\n`);
+    const out = join(tmp.path, "locked.jsonl");
+    const args = ["batch", slowGrid, "-o", out, "--workers", "1", "--compute", "cls", "--calculator", "toy"];
+    const first = startCli(args);
+    const exited = new Promise<number | null>((resolve) => first.on("exit", (code) => resolve(code)));
+    while (!existsSync(`${out}.lock`) && first.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    const second = runCli(args);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/is being written by another spey batch run \(process \d+ on /);
+    first.kill("SIGKILL");
+    await exited;
+    // A lock left by a killed run is stale: the next run takes it over (here the point then times out).
+    expect(existsSync(`${out}.lock`)).toBe(true);
+    const third = runCli([...args, "--timeout", "0.5"]);
+    expect(third.code).toBe(1);
+    expect(readResultsStrict(out).records.map((r) => [r.id, r.status])).toEqual([["slow", "error"]]);
+    expect(existsSync(`${out}.lock`)).toBe(false);
   });
 
   it("refuses to resume with other options (exit 2)", () => {
@@ -137,8 +179,9 @@ describe("shards and merge", () => {
     const two = join(tmp.path, "shard2.jsonl");
     const written = await killMidRun(one, 4, ["--shard", "1/2"]);
     expect(written).toBeLessThan(POINTS / 2);
+    // The invalid point is at position 7: shard 2/2 holds it (exit 1), shard 1/2 does not.
     expect(runCli(batchArgs(one, ["--shard", "1/2"])).code).toBe(0);
-    expect(runCli(batchArgs(two, ["--shard", "2/2"])).code).toBe(0);
+    expect(runCli(batchArgs(two, ["--shard", "2/2"])).code).toBe(1);
     // Shard k holds the points at positions k − 1 modulo 2.
     expectIdenticalToReference(
       one,

@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { run, temporaryDirectory } from "./helpers.js";
+import { runCli, temporaryDirectory } from "./helpers.js";
 
 const tmp = temporaryDirectory("bad");
 afterAll(() => tmp.remove());
@@ -26,6 +26,7 @@ const good = {
 
 const CASES: [string, () => string, RegExp][] = [
   ["a missing file", () => join(tmp.path, "nope.json"), /cannot read .*nope\.json: no such file/],
+  // A folder is read as a HEPData likelihood folder; this one holds none.
   ["a directory", () => tmp.path, /the folder holds no pyhf workspace, patch set or JSON Patch/],
   [
     "invalid JSON",
@@ -57,8 +58,8 @@ const CASES: [string, () => string, RegExp][] = [
   ],
 ];
 
-async function expectBadInput(command: string, make: () => string, message: RegExp): Promise<void> {
-  const { code, stdout, stderr } = await run([command, make(), "--json"]);
+function expectBadInput(command: string, make: () => string, message: RegExp): void {
+  const { code, stdout, stderr } = runCli([command, make(), "--json"]);
   expect(code).toBe(2);
   expect(stdout).toBe("");
   expect(stderr).toMatch(message);
@@ -72,9 +73,9 @@ describe("spey cls with a bad model file", () => {
 describe.each(["limit", "significance", "scan", "plot brazil"])("spey %s with a bad model file", (command) => {
   it.each(CASES.filter(([label]) => ["invalid JSON", "a negative background"].includes(label)))(
     "%s: exit 2 and names the problem",
-    async (_label, make, message) => {
+    (_label, make, message) => {
       const [name, sub] = command.split(" ");
-      const { code, stdout, stderr } = await run([...(sub ? [name as string, sub] : [name as string]), make()]);
+      const { code, stdout, stderr } = runCli([...(sub ? [name as string, sub] : [name as string]), make()]);
       expect(code).toBe(2);
       expect(stdout).toBe("");
       expect(stderr).toMatch(message);
@@ -102,17 +103,17 @@ describe("bad options", () => {
       /is a model file, not a pyhf workspace/,
     ],
     [["plot", "brazil", "examples/single-bin.json", "-o", "out.pdf"], /must end in \.svg or \.png/],
-  ])("spey %j", async (args, message) => {
-    const { code, stderr } = await run(args);
+  ])("spey %j", (args, message) => {
+    const { code, stderr } = runCli(args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
   });
 });
 
 describe("exit code 1: the computation failed", () => {
-  it("scan without a range on a model that sets no limit", async () => {
+  it("scan without a range on a model that sets no limit", () => {
     const noSignal = file("nosignal.json", JSON.stringify({ ...good, signal_yields: [0] }));
-    const { code, stderr } = await run(["scan", noSignal]);
+    const { code, stderr } = runCli(["scan", noSignal]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/no finite upper limit/);
   });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getLogLevel, setLogLevel } from "spey";
-import { runCli as runProgram } from "../../src/cli/program.js";
+import { spey } from "./in-process.js";
 
 /** The repository root (the CLI runs there, so example paths are relative to it). */
 export const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -32,50 +32,19 @@ export function runCli(args: readonly string[], options: { input?: string; cwd?:
 
 /**
  * Run the CLI in this process — the same `runCli` the executable calls, on a freshly built
- * commander program — capturing standard output, standard error (the library's warnings included)
- * and the exit code. Much cheaper than a Node process per call; calls with standard input, another
- * working directory or `batch` are spawned ({@link runCli}). The end-to-end tests that must exercise
- * the executable itself call {@link runCli} directly.
+ * commander program, with its own captured streams (standard input included) — and return its
+ * exit code and output. Much cheaper than a Node process per call; calls with another working
+ * directory or `batch` (worker threads load the built runner) are spawned ({@link runCli}). The
+ * end-to-end tests that must exercise the executable itself call {@link runCli} directly.
  */
 export async function run(args: readonly string[], options: { input?: string; cwd?: string } = {}): Promise<CliResult> {
-  // Standard input, another working directory and batch runs (worker threads load the built
-  // runner) go through the executable.
-  if (options.input !== undefined || options.cwd !== undefined || args[0] === "batch") return runCli(args, options);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const saved = {
-    out: process.stdout.write,
-    err: process.stderr.write,
-    consoleError: console.error,
-    exitCode: process.exitCode,
-    level: getLogLevel(),
-  };
-  const capture =
-    (sink: string[]) =>
-    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      sink.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-      const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
-      callback?.();
-      return true;
-    };
-  process.stdout.write = capture(stdout) as typeof process.stdout.write;
-  process.stderr.write = capture(stderr) as typeof process.stderr.write;
-  console.error = (...parts: unknown[]) => {
-    stderr.push(`${parts.map(String).join(" ")}\n`);
-  };
-  process.exitCode = undefined;
-  let code: number | null;
+  if (options.cwd !== undefined || args[0] === "batch") return runCli(args, options);
+  const level = getLogLevel();
   try {
-    await runProgram([process.execPath, CLI, ...args]);
-    code = typeof process.exitCode === "number" ? process.exitCode : Number(process.exitCode ?? 0);
+    return await spey(args, options.input !== undefined ? { stdin: options.input } : {});
   } finally {
-    process.stdout.write = saved.out;
-    process.stderr.write = saved.err;
-    console.error = saved.consoleError;
-    process.exitCode = saved.exitCode;
-    setLogLevel(saved.level);
+    setLogLevel(level);
   }
-  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
 }
 
 /** Start the built CLI without waiting (for the kill tests). */

@@ -76,4 +76,3 @@ export function warnUnused(name: string, args: Record<string, unknown>, read: Se
     log.warning(`argument "${key}" is not used by backend ${name}; it is ignored.${hint}`, "unused-argument");
   }
 }
-

@@ -24,7 +24,8 @@ export function pullsPlot(data: PullsData, options: PullsPlotOptions): SVGSVGEle
     if (typeof p.name !== "string" || !Number.isFinite(p.pull)) {
       throw new InvalidInput(`parameters[${i}] needs a name and a finite pull.`);
     }
-    const error = p.uncertainty !== undefined && p.uncertainty !== null && Number.isFinite(p.uncertainty) ? p.uncertainty : 0;
+    const error =
+      p.uncertainty !== undefined && p.uncertainty !== null && Number.isFinite(p.uncertainty) ? p.uncertainty : 0;
     return { name: p.name, pull: p.pull, lo: p.pull - error, hi: p.pull + error };
   });
   if (rows.length === 0) throw new InvalidInput("the fit has no constrained nuisance parameters to show pulls of.");
@@ -32,8 +33,23 @@ export function pullsPlot(data: PullsData, options: PullsPlotOptions): SVGSVGEle
   const bottom = 42;
   const width = options.width ?? THEME.width;
   const height = options.height ?? Math.min(10_000, top + bottom + 28 + rows.length * ROW_HEIGHT);
-  const left = Math.min(0.5 * width, 12 + maxOf(rows.map((r) => estimateTextWidth(r.name, 11)), 40));
-  const extent = Math.max(3, Math.ceil(maxOf(rows.flatMap((r) => [Math.abs(r.lo), Math.abs(r.hi)]), 0) + 0.5));
+  const left = Math.min(
+    0.5 * width,
+    12 +
+      maxOf(
+        rows.map((r) => estimateTextWidth(r.name, 11)),
+        40,
+      ),
+  );
+  const extent = Math.max(
+    3,
+    Math.ceil(
+      maxOf(
+        rows.flatMap((r) => [Math.abs(r.lo), Math.abs(r.hi)]),
+        0,
+      ) + 0.5,
+    ),
+  );
   const svg = Plot.plot({
     ...frame(options.document, { width, height }, { top: top + 24, right: 20, bottom, left }),
     x: {
@@ -48,7 +64,14 @@ export function pullsPlot(data: PullsData, options: PullsPlotOptions): SVGSVGEle
       Plot.rectX([{ x1: -2, x2: 2 }], { x1: "x1", x2: "x2", fill: THEME.band2, ariaDescription: "±2σ" }),
       Plot.rectX([{ x1: -1, x2: 1 }], { x1: "x1", x2: "x2", fill: THEME.band1, ariaDescription: "±1σ" }),
       Plot.ruleX([0], { stroke: "#555", ariaDescription: "nominal" }),
-      Plot.ruleY(rows, { y: "name", x1: "lo", x2: "hi", stroke: THEME.observed, strokeWidth: 1.5, ariaDescription: "uncertainties" }),
+      Plot.ruleY(rows, {
+        y: "name",
+        x1: "lo",
+        x2: "hi",
+        stroke: THEME.observed,
+        strokeWidth: 1.5,
+        ariaDescription: "uncertainties",
+      }),
       Plot.dot(rows, { y: "name", x: "pull", fill: THEME.observed, r: 3, ariaDescription: "pulls" }),
       Plot.frame(),
     ],

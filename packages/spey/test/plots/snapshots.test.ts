@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { brazilBandPlot } from "../../src/plots/brazil.js";
 import { contourPlot } from "../../src/plots/contour.js";
 import { likelihoodScanPlot } from "../../src/plots/likelihood-scan.js";
+import { pullsPlot } from "../../src/plots/pulls.js";
 import { svgToString } from "../../src/plots/svg.js";
 import { upperLimitGridPlot } from "../../src/plots/upper-limit-grid.js";
 import { BRAZIL, CONTOURS, GRID, SCAN, TWO_BASINS } from "./data.js";
@@ -36,6 +37,21 @@ const PLOTS: [string, () => Element][] = [
   ],
   ["contour.svg", () => contourPlot(CONTOURS, { document: newDocument(), title: "Contours" })],
   ["contour-two-basins.svg", () => contourPlot(TWO_BASINS, { document: newDocument(), bestFit: [-1, 0] })],
+  [
+    "pulls.svg",
+    () =>
+      pullsPlot(
+        {
+          parameters: [
+            { name: "jes", pull: 0.4, uncertainty: 0.8 },
+            { name: "ttbar_shape", pull: -1.3, uncertainty: 0.5 },
+            { name: "stat_SR[0]", pull: 2.4, uncertainty: 0.9 },
+            { name: "lumi", pull: 0, uncertainty: null },
+          ],
+        },
+        { document: newDocument(), title: "Pulls" },
+      ),
+  ],
 ];
 
 describe.each(PLOTS)("%s", (name, draw) => {
@@ -74,7 +90,31 @@ describe("labels and units", () => {
     const svg = svgToString(brazilBandPlot(BRAZIL, { document: newDocument() }));
     for (const text of ["Signal strength μ", "CLs", "Expected ±1σ", "Expected ±2σ", "CLs = 0.05"])
       expect(svg).toContain(text);
-    expect(svg).toMatch(/Observed \(μ_UL = 1\.\d+\)/);
+    // Without computed limits the legend shows where the drawn curve crosses the line, marked ≈.
+    expect(svg).toMatch(/Observed \(μ_UL ≈ 1\.\d+\)/);
+  });
+
+  it("the Brazil legend shows the computed limits, not an interpolation between scan points", () => {
+    const withLimits = { ...BRAZIL, upperLimits: { observed: 1.23456, expected: [0.5, 0.6, 0.777777, 0.9, 1.1] } };
+    const svg = svgToString(brazilBandPlot(withLimits, { document: newDocument() }));
+    expect(svg).toContain("Observed (μ_UL = 1.23)");
+    expect(svg).toContain("Expected (μ_UL = 0.778)");
+  });
+
+  it.each([
+    ["linear, wide", {}],
+    ["log axis", { logY: true, width: 500, height: 360 }],
+    ["narrow", { width: 360 }],
+  ])("the Brazil legend lies outside the frame, so it covers no curve or band (%s)", (_name, size) => {
+    const svg = svgToString(brazilBandPlot(BRAZIL, { document: newDocument(), ...size }));
+    const frame = /<rect height="([\d.]+)" width="([\d.]+)" y="([\d.]+)" x="([\d.]+)"[^>]*aria-label="frame"/.exec(svg);
+    const legend = /<g transform="translate\(([\d.]+),([\d.]+)\)"[^>]*aria-label="legend">/.exec(svg);
+    expect(frame).not.toBeNull();
+    expect(legend).not.toBeNull();
+    const [height, width, y, x] = (frame as RegExpExecArray).slice(1).map(Number) as [number, number, number, number];
+    const [lx, ly] = (legend as RegExpExecArray).slice(1).map(Number) as [number, number];
+    // Either right of the frame's right edge or below its bottom edge.
+    expect(lx >= x + width || ly >= y + height).toBe(true);
   });
 
   it("ids take the caller's prefix", () => {

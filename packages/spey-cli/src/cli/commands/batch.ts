@@ -1,3 +1,4 @@
+import { currentRun } from "../context.js";
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { defaultOutputPath, runBatch } from "../../batch/runner.js";
@@ -5,17 +6,28 @@ import { collectRun, enqueueRun, followRun } from "../../queue/client.js";
 import type { QueueAddress } from "../../queue/connection.js";
 import { QueueInputError } from "../../queue/errors.js";
 import { statusLine } from "../../queue/status.js";
+import type { ProgressStream } from "../../batch/progress.js";
 import type { Shard } from "../../batch/shard.js";
 import type { BatchTask } from "../../batch/task.js";
 import { ExitCode } from "../exit-codes.js";
 import { print, printJson } from "../format.js";
-import { calculator, confidenceLevel, expectedBand, finiteNumber, integerAtLeast, shard } from "../options.js";
+import { readText } from "../json-input.js";
+import {
+  calculator,
+  confidenceLevel,
+  expectedBand,
+  finiteNumber,
+  integerAtLeast,
+  numberBetween,
+  shard,
+} from "../options.js";
 import { location, queueUrl, runName } from "./queue.js";
 
 interface BatchCommandOptions {
   readonly base?: string;
   readonly output?: string;
-  readonly workers: number;
+  readonly workers?: number;
+  readonly forceWorkers?: boolean;
   readonly shard?: Shard;
   readonly compute: BatchTask["compute"];
   readonly cl: number;
@@ -23,7 +35,7 @@ interface BatchCommandOptions {
   readonly poiTest: number;
   readonly calculator: "asymptotic" | "chi_square" | "toy";
   readonly retryErrors?: boolean;
-  readonly timeout?: number;
+  readonly timeout: number;
   readonly progress: boolean;
   readonly json?: boolean;
   readonly queue?: QueueAddress;
@@ -34,6 +46,9 @@ interface BatchCommandOptions {
 }
 
 const COMPUTABLE = ["limit", "cls", "significance"] as const;
+
+/** Default per-point time limit: a point that hangs is recorded and the run goes on. */
+export const DEFAULT_TIMEOUT_SECONDS = 600;
 
 function computeList(value: string): BatchTask["compute"] {
   const items = value.split(",").map((s) => s.trim());
@@ -54,14 +69,19 @@ export function registerBatch(program: Command): void {
     )
     .argument(
       "<grid>",
-      'grid file: one JSON object per line, {"id"?, "meta"?, ...model arguments}; or a HEPData archive (.tar.gz, .zip) or folder: every patch of its patch set, the labels as coordinates',
+      'grid file: one JSON object per line, {"id"?, "meta"?, ...model arguments}; "-" reads it from standard input (then give -o); or a HEPData archive (.tar.gz, .zip) or folder: every patch of its patch set, the labels as coordinates',
     )
     .option(
       "--base <model>",
       "shared model file the grid lines are laid over (e.g. background and data; the lines give signalYields)",
     )
     .option("-o, --output <file>", "results file (default: <grid>.results.jsonl, or <grid>.results.shard-k-of-N.jsonl)")
-    .option("--workers <n>", "worker threads", integerAtLeast("--workers", 1), availableParallelism())
+    .option(
+      "--workers <n>",
+      `worker threads (default and maximum: the ${availableParallelism()} cores)`,
+      integerAtLeast("--workers", 1),
+    )
+    .option("--force-workers", "allow more worker threads than cores")
     .option("--shard <k/N>", "compute only shard k of N (points whose position in the grid is k − 1 modulo N)", shard)
     .option("--compute <list>", "what to compute: limit, cls, significance (comma-separated)", computeList, [
       "limit",
@@ -84,8 +104,9 @@ export function registerBatch(program: Command): void {
     .option("--retry-errors", "recompute the points recorded as errors")
     .option(
       "--timeout <seconds>",
-      "time limit per point (the point is recorded as an error)",
-      finiteNumber("--timeout"),
+      `time limit per point; a point over it is recorded as a Timeout error (default ${DEFAULT_TIMEOUT_SECONDS}; 0 for none)`,
+      numberBetween("--timeout", 0, 1e7),
+      DEFAULT_TIMEOUT_SECONDS,
     )
     .option("--no-progress", "no progress bar (it is only drawn on a terminal anyway)")
     .option("--json", "print the run summary as JSON")
@@ -122,16 +143,36 @@ export function registerBatch(program: Command): void {
           );
         }
       }
+      const run = currentRun();
+      const cores = availableParallelism();
+      let workers = options.workers ?? cores;
+      if (workers > cores && !options.forceWorkers) {
+        run.warn(
+          `--workers ${workers} is more than the ${cores} cores: using ${cores} (more threads only compete for them; --force-workers to insist).`,
+        );
+        workers = cores;
+      }
+      if (grid === "-" && options.output === undefined) {
+        throw new InvalidArgumentError("a grid read from standard input needs -o/--output for its results.");
+      }
       const controller = new AbortController();
-      const interrupt = () => controller.abort();
-      process.once("SIGINT", interrupt);
-      process.once("SIGTERM", interrupt);
+      let received: NodeJS.Signals | undefined;
+      const onSigint = () => {
+        received ??= "SIGINT";
+        controller.abort();
+      };
+      const onSigterm = () => {
+        received ??= "SIGTERM";
+        controller.abort();
+      };
+      process.once("SIGINT", onSigint);
+      process.once("SIGTERM", onSigterm);
       try {
         let gridPath = grid;
         let basePath = options.base;
         const outputPath = options.output;
         const { isLikelihoodArchive } = await import("../hepdata.js");
-        if (options.base === undefined && isLikelihoodArchive(grid)) {
+        if (options.base === undefined && grid !== "-" && isLikelihoodArchive(grid)) {
           // All signal points of the patch set: the grid and its base are written beside the results
           // (deterministically, so that a re-run resumes).
           const { archiveStem, gridFromArchive } = await import("../hepdata.js");
@@ -150,32 +191,45 @@ export function registerBatch(program: Command): void {
         }
         const summary = await runBatch({
           gridPath,
+          ...(grid === "-" ? { gridText: readText("-") } : {}),
           basePath,
           outputPath,
-          workers: options.workers,
+          workers,
           shard: options.shard,
           task,
           retryErrors: options.retryErrors,
-          timeoutMs: options.timeout !== undefined ? options.timeout * 1000 : undefined,
-          progress: options.progress ? process.stderr : false,
+          timeoutMs: options.timeout > 0 ? options.timeout * 1000 : undefined,
+          progress: options.progress && !run.quiet ? (run.io.stderr as ProgressStream) : false,
           signal: controller.signal,
         });
         if (options.json) printJson(summary);
         else {
           const resumed = summary.skipped > 0 ? ` (${summary.skipped} already done)` : "";
           print(
-            `${gridPath} → ${summary.output}: ${summary.total} points${resumed}; computed ${summary.computed} in ${summary.seconds.toFixed(1)} s: ${summary.ok} ok, ${summary.failed} failed`,
+            `${gridPath === "-" ? "standard input" : gridPath} → ${summary.output}: ${summary.total} points${resumed}; computed ${summary.computed} in ${summary.seconds.toFixed(1)} s: ${summary.ok} ok, ${summary.failed} failed`,
           );
         }
         if (summary.interrupted) {
-          process.stderr.write(
-            "spey: interrupted; the finished points are saved: run the same command again to resume.\n",
+          run.io.stderr.write(
+            `spey: ${received === "SIGTERM" ? "terminated" : "interrupted"}; the finished points are saved: run the same command again to resume.\n`,
           );
-          process.exitCode = ExitCode.Interrupted;
+          run.exitCode = received === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted;
+        } else if (summary.errors > 0) {
+          // Failed points make the run a failure, whether they failed now or in an earlier run being
+          // resumed: scripts must notice (the errors are in the file).
+          run.io.stderr.write(
+            `spey: ${summary.errors} point${summary.errors === 1 ? "" : "s"} failed; their errors are recorded in ${summary.output} (--retry-errors recomputes them).\n`,
+          );
+          run.exitCode = ExitCode.Failed;
+        } else if (run.strict && summary.warned > 0) {
+          run.io.stderr.write(
+            `spey: --strict: ${summary.warned} point${summary.warned === 1 ? "" : "s"} had warnings (their "warnings" in ${summary.output}).\n`,
+          );
+          run.exitCode = ExitCode.BadInput;
         }
       } finally {
-        process.off("SIGINT", interrupt);
-        process.off("SIGTERM", interrupt);
+        process.off("SIGINT", onSigint);
+        process.off("SIGTERM", onSigterm);
       }
     });
 }
@@ -207,24 +261,24 @@ async function queueBatch(
   });
   const runFlag = options.run === "default" ? "" : ` --run ${options.run}`;
   const url = where.address.display;
-  process.stderr.write(
+  currentRun().io.stderr.write(
     `spey: run "${options.run}" on ${url}: ${enqueued.total} points, ${enqueued.alreadyDone} already done, ${enqueued.submitted} enqueued${enqueued.created ? "" : " (resumed an existing run: jobs already queued are not added twice)"}\n`,
   );
   if (options.detach) {
-    process.stderr.write(
+    currentRun().io.stderr.write(
       `spey: start workers with: spey worker --queue ${url}${runFlag}\n      progress: spey status --queue ${url}${runFlag}\n      results:  spey collect --queue ${url}${runFlag} -o results.jsonl\n`,
     );
     if (options.json) printJson(enqueued);
     return;
   }
-  process.stderr.write(
+  currentRun().io.stderr.write(
     `spey: waiting for workers (spey worker --queue ${url}${runFlag}); Ctrl-C stops waiting, not the run\n`,
   );
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);
-  const tty = options.progress && Boolean(process.stderr.isTTY);
+  const tty = options.progress && Boolean(currentRun().io.stderr.isTTY);
   let lastPrinted = 0;
   let last: Awaited<ReturnType<typeof followRun>>;
   const started = Date.now();
@@ -234,23 +288,23 @@ async function queueBatch(
       signal: controller.signal,
       onStatus: (status) => {
         if (!options.progress) return;
-        if (tty) process.stderr.write(`\r${statusLine(status)}\u001b[K`);
+        if (tty) currentRun().io.stderr.write(`\r${statusLine(status)}\u001b[K`);
         else if (Date.now() - lastPrinted >= 10_000 || status.complete) {
           lastPrinted = Date.now();
-          process.stderr.write(`spey: ${statusLine(status)}\n`);
+          currentRun().io.stderr.write(`spey: ${statusLine(status)}\n`);
         }
       },
     });
   } finally {
     process.off("SIGINT", interrupt);
     process.off("SIGTERM", interrupt);
-    if (tty) process.stderr.write("\n");
+    if (tty) currentRun().io.stderr.write("\n");
   }
   if (!last?.complete) {
-    process.stderr.write(
+    currentRun().io.stderr.write(
       `spey: stopped waiting; the run goes on in the queue: spey status --queue ${url}${runFlag}, then spey collect --queue ${url}${runFlag} -o FILE.\n`,
     );
-    process.exitCode = ExitCode.Interrupted;
+    currentRun().exitCode = ExitCode.Interrupted;
     return;
   }
   const output = options.output ?? defaultOutputPath(grid, undefined);

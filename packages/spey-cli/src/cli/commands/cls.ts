@@ -85,7 +85,12 @@ export function registerCls(program: Command): void {
         )
         .option("--calculator <name>", "asymptotic (default), chi_square or toy", calculator)
         .option("--calctype <name>", "pyhf's name: asymptotics or toybased", calctype)
-        .option("--test-stat <name>", "test statistic: qtilde (μ̂ ≥ 0, default) or q (pyhf's option)", testStatistic, "qtilde"),
+        .option(
+          "--test-stat <name>",
+          "test statistic: qtilde (μ̂ ≥ 0, default) or q (pyhf's option)",
+          testStatistic,
+          "qtilde",
+        ),
     ),
     ["table", "json", "pyhf"],
   ).action(async (file: string, patches: string[], flags: ClsOptions) => {
@@ -98,7 +103,11 @@ export function registerCls(program: Command): void {
       table: () => {
         const rows = [["observed", fmt(out.cls.observed), fmt(out.oneMinusCls.observed)]];
         BAND_LABELS.forEach((label, i) => {
-          rows.push([`expected ${label}`, fmt(out.cls.expected[i] as number), fmt(out.oneMinusCls.expected[i] as number)]);
+          rows.push([
+            `expected ${label}`,
+            fmt(out.cls.expected[i] as number),
+            fmt(out.oneMinusCls.expected[i] as number),
+          ]);
         });
         return `${out.model} (${out.backend}), μ = ${out.poiTest}, ${out.calculator} calculator, ${out.expectedType} expected\n${table(["", "CLs", "1 − CLs"], rows)}`;
       },

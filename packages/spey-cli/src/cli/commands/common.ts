@@ -91,7 +91,10 @@ export function emitResult(
   result: { json: () => unknown; table: () => string; pyhf?: () => unknown },
 ): void {
   const format = outputFormat(options);
-  if (format === "table") return print(result.table());
+  if (format === "table") {
+    print(result.table());
+    return;
+  }
   if (format === "pyhf" && !result.pyhf) {
     throw new InvalidArgumentError("--format pyhf is available for spey cls, fit and inspect.");
   }

@@ -70,8 +70,10 @@ function constraintsOf(model: StatisticalModel, npar: number): (FittedParameter[
   // The simplified likelihoods: parameters [μ, φ…, θ (one per bin)…, α…], θ and α unit Gaussians.
   const core = simplifiedLayout(model);
   if (core) {
-    for (let i = core.thetaOffset; i < core.thetaOffset + core.nBins; i++) out[i] = { type: "normal", nominal: 0, width: 1 };
-    for (let i = core.alphaOffset; i < core.alphaOffset + core.nAlpha; i++) out[i] = { type: "normal", nominal: 0, width: 1 };
+    for (let i = core.thetaOffset; i < core.thetaOffset + core.nBins; i++)
+      out[i] = { type: "normal", nominal: 0, width: 1 };
+    for (let i = core.alphaOffset; i < core.alphaOffset + core.nAlpha; i++)
+      out[i] = { type: "normal", nominal: 0, width: 1 };
   }
   return out;
 }
@@ -84,7 +86,12 @@ function simplifiedLayout(
   if (!core) return undefined;
   const { thetaOffset, nBins, alphaOffset, nAlpha } = core;
   return [thetaOffset, nBins, alphaOffset, nAlpha].every((v) => typeof v === "number")
-    ? ({ thetaOffset, nBins, alphaOffset, nAlpha } as { thetaOffset: number; nBins: number; alphaOffset: number; nAlpha: number })
+    ? ({ thetaOffset, nBins, alphaOffset, nAlpha } as {
+        thetaOffset: number;
+        nBins: number;
+        alphaOffset: number;
+        nAlpha: number;
+      })
     : undefined;
 }
 
@@ -236,13 +243,15 @@ export function fitModel(model: StatisticalModel, source: string, data: "observe
 
 /** pyhf's `fit` JSON: best-fit values grouped by parameter set (`name[i]` entries joined), and the NLL. */
 function pyhfFit(out: FitOutput) {
-  const sets: Record<string, number[]> = {};
+  const sets = new Map<string, number[]>();
   for (const p of out.parameters) {
     const match = /^(.*)\[(\d+)\]$/.exec(p.name);
     const key = match ? (match[1] as string) : p.name;
-    (sets[key] ??= []).push(p.value);
+    const values = sets.get(key) ?? [];
+    values.push(p.value);
+    sets.set(key, values);
   }
-  return { mle_parameters: sets, nll: out.nll };
+  return { mle_parameters: Object.fromEntries(sets), nll: out.nll };
 }
 
 function fitTable(out: FitOutput): string {

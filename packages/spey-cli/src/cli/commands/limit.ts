@@ -33,7 +33,11 @@ export function registerLimit(program: Command): void {
           expectedBand,
           "aposteriori",
         )
-        .option("--calculator <name>", "asymptotic (default) or toy (toys of every tested μ share the seed)", limitCalculator)
+        .option(
+          "--calculator <name>",
+          "asymptotic (default) or toy (toys of every tested μ share the seed)",
+          limitCalculator,
+        )
         .option("--calctype <name>", "pyhf's name: asymptotics or toybased", calctype),
     ),
   ).action(async (file: string, patches: string[], flags: LimitOptions) => {

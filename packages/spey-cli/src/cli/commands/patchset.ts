@@ -76,9 +76,7 @@ export function registerPatchset(program: Command): void {
       const spec = patchSet.toJSON();
       const patch = spec.patches.find((p) => p.metadata.name === entry.name);
       emitJson(
-        options.withMetadata
-          ? { metadata: { ...patch?.metadata, ...spec.metadata }, patch: entry.patch }
-          : entry.patch,
+        options.withMetadata ? { metadata: { ...patch?.metadata, ...spec.metadata }, patch: entry.patch } : entry.patch,
         options,
       );
     });
@@ -91,13 +89,15 @@ export function registerPatchset(program: Command): void {
     .option("--name <name>", "the patch to apply (required when the patch set has several)")
     .option("--no-verify", "apply without checking that the patch set was made for this workspace")
     .option("--output-file <file>", "write the patched workspace to this file instead of standard output")
-    .action(async (workspaceFile: string, file: string, options: PatchsetOutput & { name?: string; verify: boolean }) => {
-      const { applyPatchSet, patchSetOf, workspaceOf } = await workspaceTools();
-      const workspace = workspaceOf(readJsonInput(workspaceFile));
-      const { patchSet, input, name } = patchSetOf(file);
-      const patched = applyPatchSet(workspace, patchSet, input.source, options.name ?? name, options.verify);
-      emitJson(patched.toJSON(), options);
-    });
+    .action(
+      async (workspaceFile: string, file: string, options: PatchsetOutput & { name?: string; verify: boolean }) => {
+        const { applyPatchSet, patchSetOf, workspaceOf } = await workspaceTools();
+        const workspace = workspaceOf(readJsonInput(workspaceFile));
+        const { patchSet, input, name } = patchSetOf(file);
+        const patched = applyPatchSet(workspace, patchSet, input.source, options.name ?? name, options.verify);
+        emitJson(patched.toJSON(), options);
+      },
+    );
 
   patchset
     .command("verify")
@@ -114,6 +114,8 @@ export function registerPatchset(program: Command): void {
         const message = (error as Error).message.replace(/\s*\(pass verify: false[^)]*\)/, "");
         throw new InputFileError(`${input.source}: ${message}`);
       }
-      print(`${input.source} matches ${workspaceFile === "-" ? "standard input" : workspaceFile} (sha256 ${workspace.digest()}).`);
+      print(
+        `${input.source} matches ${workspaceFile === "-" ? "standard input" : workspaceFile} (sha256 ${workspace.digest()}).`,
+      );
     });
 }

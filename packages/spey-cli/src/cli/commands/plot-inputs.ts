@@ -53,9 +53,7 @@ export function decodeScan(value: Record<string, unknown>, source: string): Scan
     cls: { observed: numbers(cls.observed), expected },
     deltaMinus2LogL: { observed: numbers(delta.observed), expected: numbers(delta.expected) },
     muHat: toNumber(value.muHat),
-    ...(limits
-      ? { upperLimit: { observed: toNumber(limits.observed), expected: numbers(limits.expected) } }
-      : {}),
+    ...(limits ? { upperLimit: { observed: toNumber(limits.observed), expected: numbers(limits.expected) } } : {}),
   };
 }
 

@@ -68,14 +68,16 @@ export function registerPlot(program: Command): void {
 
   plotOptions(
     scanOptions(
-      workspaceOptions(plot
-        .command("brazil")
-        .description(
-          "Brazil band: CLs against μ, observed and expected with the ±1σ/±2σ bands and the CLs = 1 − CL line",
-        )
-        .argument("<input>", SCAN_INPUT)
-        .argument("[patches...]", PATCHES_HELP)
-        .option("--log", "logarithmic CLs axis")),
+      workspaceOptions(
+        plot
+          .command("brazil")
+          .description(
+            "Brazil band: CLs against μ, observed and expected with the ±1σ/±2σ bands and the CLs = 1 − CL line",
+          )
+          .argument("<input>", SCAN_INPUT)
+          .argument("[patches...]", PATCHES_HELP)
+          .option("--log", "logarithmic CLs axis"),
+      ),
     ),
   ).action(async (file: string, patches: string[], flags: ScanCommandOptions & PlotOptions & { log?: boolean }) => {
     const options = withPatches(patches, flags);
@@ -92,13 +94,15 @@ export function registerPlot(program: Command): void {
 
   plotOptions(
     scanOptions(
-      workspaceOptions(plot
-        .command("scan")
-        .description(
-          "profile-likelihood scan: Δ(−2 ln L) against μ, observed and pre-fit expected, with the 68%/95% levels",
-        )
-        .argument("<input>", SCAN_INPUT)
-        .argument("[patches...]", PATCHES_HELP)),
+      workspaceOptions(
+        plot
+          .command("scan")
+          .description(
+            "profile-likelihood scan: Δ(−2 ln L) against μ, observed and pre-fit expected, with the 68%/95% levels",
+          )
+          .argument("<input>", SCAN_INPUT)
+          .argument("[patches...]", PATCHES_HELP),
+      ),
     ),
   ).action(async (file: string, patches: string[], flags: ScanCommandOptions & PlotOptions) => {
     const options = withPatches(patches, flags);
@@ -154,25 +158,27 @@ export function registerPlot(program: Command): void {
   );
 
   plotOptions(
-    workspaceOptions(plot
-      .command("contour")
-      .description(
-        "2-D confidence contours: from a JSON file of contour results (findContour's), or computed for a model file",
-      )
-      .argument("<input>", 'contour results (one, an array, or {contours}), a model file, a pyhf workspace, or "-"')
-      .argument("[patches...]", PATCHES_HELP)
-      .option(
-        "--cl <levels>",
-        "confidence levels of the contours computed for a model (comma-separated)",
-        "0.6827,0.95",
-      )
-      .option(
-        "--parameters <a,b>",
-        "the two parameters (names or indices) of a model's contours (default: μ and the next one)",
-      )
-      .option("--best-fit <x,y>", "mark the best fit at x,y (default: the contours' best fit)")
-      .option("--x-label <text>", "x-axis label (default: the first parameter name)")
-      .option("--y-label <text>", "y-axis label (default: the second parameter name)")),
+    workspaceOptions(
+      plot
+        .command("contour")
+        .description(
+          "2-D confidence contours: from a JSON file of contour results (findContour's), or computed for a model file",
+        )
+        .argument("<input>", 'contour results (one, an array, or {contours}), a model file, a pyhf workspace, or "-"')
+        .argument("[patches...]", PATCHES_HELP)
+        .option(
+          "--cl <levels>",
+          "confidence levels of the contours computed for a model (comma-separated)",
+          "0.6827,0.95",
+        )
+        .option(
+          "--parameters <a,b>",
+          "the two parameters (names or indices) of a model's contours (default: μ and the next one)",
+        )
+        .option("--best-fit <x,y>", "mark the best fit at x,y (default: the contours' best fit)")
+        .option("--x-label <text>", "x-axis label (default: the first parameter name)")
+        .option("--y-label <text>", "y-axis label (default: the second parameter name)"),
+    ),
   ).action(
     async (
       file: string,
@@ -212,7 +218,10 @@ export function registerPlot(program: Command): void {
         .description(
           "pulls of the constrained nuisance parameters after the fit, (θ̂ − θ₀)/Δθ ± σ̂/Δθ, over the ±1σ/±2σ prior bands",
         )
-        .argument("<input>", 'model file, pyhf workspace, "-" for standard input, or the saved output of `spey fit --json`')
+        .argument(
+          "<input>",
+          'model file, pyhf workspace, "-" for standard input, or the saved output of `spey fit --json`',
+        )
         .argument("[patches...]", PATCHES_HELP),
     ),
   ).action(async (file: string, patches: string[], flags: PlotOptions & ModelOptions) => {

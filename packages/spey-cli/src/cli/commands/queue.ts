@@ -1,3 +1,4 @@
+import { currentRun } from "../context.js";
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { collectRun, type RunLocation, runStatus } from "../../queue/client.js";
@@ -114,7 +115,7 @@ export function registerQueueCommands(program: Command): void {
       const stop = () => {
         signals += 1;
         if (signals === 1) {
-          process.stderr.write(
+          currentRun().io.stderr.write(
             "spey worker: stopping after the points in flight (signal again to drop them: they go back to the queue)\n",
           );
           controller.abort();
@@ -133,7 +134,7 @@ export function registerQueueCommands(program: Command): void {
           exitWhenDone: options.exitWhenDone,
           lockMs: options.lockSeconds * 1000,
           signal: controller.signal,
-          log: (line) => process.stderr.write(`spey worker: ${line}\n`),
+          log: (line) => currentRun().io.stderr.write(`spey worker: ${line}\n`),
         });
         if (options.json) printJson(summary);
         else {
@@ -141,7 +142,7 @@ export function registerQueueCommands(program: Command): void {
             `spey worker (run "${options.run}"): recorded ${summary.recorded} points${summary.duplicates > 0 ? `, ${summary.duplicates} already recorded by another worker` : ""}${summary.refused > 0 ? `, refused ${summary.refused} jobs of another spey version` : ""}${summary.rejected > 0 ? `, rejected ${summary.rejected} invalid jobs` : ""}; ${summary.reason === "done" ? "the run is complete" : "stopped"}`,
           );
         }
-        if (summary.reason === "signal") process.exitCode = ExitCode.Interrupted;
+        if (summary.reason === "signal") currentRun().exitCode = ExitCode.Interrupted;
       } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
@@ -181,10 +182,10 @@ export function registerQueueCommands(program: Command): void {
         );
       }
       if (summary.missing > 0) {
-        process.stderr.write(
+        currentRun().io.stderr.write(
           `spey: incomplete: ${summary.missing} point(s) have no result yet (see spey status); collect again when the run is done.\n`,
         );
-        if (!options.allowIncomplete) process.exitCode = ExitCode.Failed;
+        if (!options.allowIncomplete) currentRun().exitCode = ExitCode.Failed;
       }
     });
 }

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
+import { ComputationError } from "spey";
 import { brazilBandData, likelihoodScanData, muGrid } from "spey/plots";
 import type { BrazilBandData, LikelihoodScanData } from "spey/plots";
 import { BAND_LABELS, fmt, table } from "../format.js";
 import { calculator, confidenceLevel, expectedBand, integerAtLeast, type MuRange, muRange } from "../options.js";
-import { InputFileError } from "../json-input.js";
 import type { LoadedModel } from "../model-file.js";
 import { Progress } from "../context.js";
 import { emitResult, load, type ModelOptions, modelCommand, withPatches } from "./common.js";
@@ -92,7 +92,10 @@ export function scanModel({ model, source }: LoadedModel, options: ScanCommandOp
 }
 
 /** Observed and expected upper limits (the Brazil legend shows them; they also set the μ range). */
-function upperLimitsOf(model: LoadedModel["model"], options: ScanCommandOptions): { observed: number; expected: number[] } {
+function upperLimitsOf(
+  model: LoadedModel["model"],
+  options: ScanCommandOptions,
+): { observed: number; expected: number[] } {
   const confidenceLevel = options.cl;
   return {
     observed: model.poiUpperLimit({ expected: "observed", confidenceLevel }),
@@ -109,7 +112,7 @@ function rangeFromLimits(limits: { observed: number; expected: number[] }): [num
   let weakest = 0;
   for (const x of [limits.observed, ...limits.expected]) if (Number.isFinite(x) && x > weakest) weakest = x;
   if (!(weakest > 0)) {
-    throw new InputFileError(
+    throw new ComputationError(
       "the model sets no finite upper limit on μ, so no scan range can be chosen; give one with --mu start:stop.",
     );
   }
@@ -153,13 +156,13 @@ export function registerScan(program: Command): void {
 
 /** The scan as a table. */
 function scanTable(out: ScanOutput): string {
-    const head = `${out.model} (${out.backend}): CLs (${out.expectedType} expected, ${out.calculator}) and Δ(−2 ln L); best fit μ̂ = ${fmt(out.muHat)}`;
-    const rows = out.poiValues.map((mu, i) => [
-      fmt(mu),
-      fmt(out.cls.observed[i] as number),
-      ...BAND_LABELS.map((_, k) => fmt((out.cls.expected[i] as number[])[k] as number)),
-      fmt(out.deltaMinus2LogL.observed[i] as number),
-      fmt(out.deltaMinus2LogL.expected[i] as number),
-    ]);
-    return `${head}\n${table(["μ", "CLs obs", ...BAND_LABELS.map((l) => `exp ${l}`), "Δ(−2lnL) obs", "Δ(−2lnL) exp"], rows)}`;
+  const head = `${out.model} (${out.backend}): CLs (${out.expectedType} expected, ${out.calculator}) and Δ(−2 ln L); best fit μ̂ = ${fmt(out.muHat)}`;
+  const rows = out.poiValues.map((mu, i) => [
+    fmt(mu),
+    fmt(out.cls.observed[i] as number),
+    ...BAND_LABELS.map((_, k) => fmt((out.cls.expected[i] as number[])[k] as number)),
+    fmt(out.deltaMinus2LogL.observed[i] as number),
+    fmt(out.deltaMinus2LogL.expected[i] as number),
+  ]);
+  return `${head}\n${table(["μ", "CLs obs", ...BAND_LABELS.map((l) => `exp ${l}`), "Δ(−2lnL) obs", "Δ(−2lnL) exp"], rows)}`;
 }

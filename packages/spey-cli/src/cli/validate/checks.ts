@@ -1,6 +1,6 @@
 import { availableBackends, getBackend } from "spey";
 import { isObject } from "../../batch/description.js";
-import { SpeyError } from "spey";
+import { describeValue, SpeyError } from "spey";
 import type { StatisticalModel } from "spey";
 import { captureLogs } from "spey";
 import { ExitCode, exitCodeFor } from "../exit-codes.js";
@@ -25,10 +25,9 @@ const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}
 const MAX_PER_ARGUMENT = 5;
 
 function describe(value: unknown): string {
-  if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value);
-  return typeof value === "object" ? "an object" : JSON.stringify(value);
+  if (value !== null && typeof value === "object") return "an object";
+  return describeValue(value);
 }
 
 /** Collects problems with the user's spelling of argument names. */
@@ -105,7 +104,8 @@ class Checker {
     });
     if (reported > 0 || rows.length !== size) return;
     const m = rows as number[][];
-    const scale = Math.max(...m.flat().map(Math.abs), 1e-300);
+    let scale = 1e-300;
+    for (const row of m) for (const v of row) scale = Math.max(scale, Math.abs(v));
     let asymmetric = false;
     for (let i = 0; i < size; i++) {
       const d = m[i]?.[i] as number;
@@ -147,7 +147,7 @@ class Checker {
         pair.length === 2 &&
         pair.every((x) => typeof x === "number" && Number.isFinite(x) && x >= 0);
       if (!ok)
-        this.problem(`${name}[${i}]`, `must be a pair [upper, lower] of numbers ≥ 0; got ${JSON.stringify(pair)}`);
+        this.problem(`${name}[${i}]`, `must be a pair [upper, lower] of numbers ≥ 0; got ${describeValue(pair)}`);
     });
   }
 }
@@ -283,8 +283,8 @@ export function checkModelDescription(value: unknown, options: { evaluate: boole
   checkSpellings(args, report.problems);
   const check = new Checker(args);
   report.bins = checkArguments(check, report.backend);
-  report.problems.push(...check.problems);
-  report.warnings.push(...check.warnings);
+  for (const p of check.problems) report.problems.push(p);
+  for (const w of check.warnings) report.warnings.push(w);
   if (report.problems.length > 0 || report.backend === undefined) return report;
   let model: StatisticalModel;
   try {

@@ -92,7 +92,7 @@ function validateGrid(file: string, text: string, basePath: string | undefined):
   }
   const { points, problems } = parseGrid(text, { requireBackend: typeof base?.backend !== "string" });
   report.points = points.length;
-  report.problems.push(...problems.map((p) => ({ path: `line ${p.line}`, message: p.message })));
+  for (const p of problems) report.problems.push({ path: `line ${p.line}`, message: p.message });
   const warnings = new Map<string, number[]>();
   for (const point of points) {
     let description: Record<string, unknown>;
@@ -105,7 +105,7 @@ function validateGrid(file: string, text: string, basePath: string | undefined):
     const check = checkModelDescription(description, { evaluate: false });
     report.backend ??= check.backend;
     report.bins ??= check.bins;
-    report.problems.push(...check.problems.map((p) => ({ path: `line ${point.line}: ${p.path}`, message: p.message })));
+    for (const p of check.problems) report.problems.push({ path: `line ${point.line}: ${p.path}`, message: p.message });
     for (const w of check.warnings) warnings.set(w, [...(warnings.get(w) ?? []), point.line]);
   }
   for (const [message, lines] of warnings) {
