@@ -61,7 +61,7 @@ beforeAll(async () => {
   writeGrid();
   const local = join(tmp.path, "local.jsonl");
   const result = runCli(["batch", grid, "--base", BASE, ...TASK, "-o", local, "--workers", "2"]);
-  expect(result.code).toBe(0);
+  expect(result.code).toBe(1); // the grid's invalid point is recorded as an error: a local run then exits with 1
   const parsed = readResultsStrict(local);
   reference = parsed.lines;
   referenceHeader = parsed.header;
@@ -284,7 +284,7 @@ describe("what workers refuse", () => {
     const reasons = failed.map((j) => j.failedReason).sort();
     expect(reasons).toEqual([
       "invalid job payload (job evil1): the grid line is invalid: a grid line must be a JSON object (one signal point)",
-      'invalid job payload (job evil2): the grid line is invalid: "id" must be a string or a number; got {"$gt":1}',
+      'invalid job payload (job evil2): the grid line is invalid: "id" must be a string or a number; got {"$gt": 1}',
       "invalid job payload (job evil3): it was enqueued with other settings than the run's",
     ]);
     // Rejected jobs were tried once (UnrecoverableError: no retries) and are no points of the run.

@@ -66,7 +66,7 @@ function inner(value: unknown, depth: number): string {
  *
  * @example
  * describeValue(10n);                 // "10n (a BigInt; give a number)"
- * describeValue({ length: 1e10 });    // '{"length": 10000000000} (an object, not an array)'
+ * describeValue({ length: 1e10 });    // '{"length": 10000000000}'
  */
 export function describeValue(value: unknown): string {
   try {
@@ -79,8 +79,7 @@ export function describeValue(value: unknown): string {
         return quote(value);
     }
     if (value !== null && typeof value === "object" && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
-      const shown = inner(value, 1);
-      return shown === UNREADABLE ? shown : `${shown} (an object, not an array)`;
+      return inner(value, 1);
     }
     return inner(value, 2);
   } catch {

@@ -190,7 +190,7 @@ describe("error messages describe any value without throwing", () => {
     ["a BigInt", [10n], "signalYields[0] must be a finite number; got 10n (a BigInt; give a number)."],
     ["JSON's 1e999 (Infinity)", [Number.POSITIVE_INFINITY], "got Infinity (beyond the largest double, ±1.8e308)"],
     ["10,000 levels of nesting", deep, "signalYields[0] must be a finite number; got [[[…1 items]]]."],
-    ["an object with a length", { length: 1e10 }, 'got {"length": 10000000000} (an object, not an array)'],
+    ["an object with a length", { length: 1e10 }, 'must be an array of numbers; got {"length": 10000000000}.'],
     ["a string", "1,2", 'got "1,2"'],
   ])("%s", (_what, value, message) => {
     const error = errorOf(() => getBackend("default.uncorrelated_background")(args(value)));
