@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 
@@ -23,6 +24,12 @@ function examples(): Plugin {
       for (const [fileName, from] of Object.entries(EXAMPLES)) {
         this.emitFile({ type: "asset", fileName, source: readFileSync(root(from)) });
       }
+    },
+    writeBundle(options, bundle) {
+      // The service worker's precache list: every file of the build (public/ files included).
+      const files = Object.keys(bundle).filter((f) => f !== "precache.json" && !f.startsWith(".vite/"));
+      for (const extra of ["sw.js"]) if (!files.includes(extra)) files.push(extra);
+      writeFileSync(join(options.dir as string, "precache.json"), `${JSON.stringify(files.sort(), null, 1)}\n`);
     },
     configurePreviewServer(server) {
       const isolated = process.env.SPEY_PLAYGROUND_ISOLATED === "1";

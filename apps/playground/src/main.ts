@@ -856,7 +856,22 @@ function wire(): void {
   window.addEventListener("unhandledrejection", (event) => showError(event.reason));
 }
 
+/** Offline use after the first visit: the service worker caches the whole build (data-offline="ready"). */
+function registerServiceWorker(): void {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker
+    .register("./sw.js")
+    .then(() => navigator.serviceWorker.ready)
+    .then(() => {
+      document.body.dataset.offline = "ready";
+    })
+    .catch(() => {
+      document.body.dataset.offline = "unavailable";
+    });
+}
+
 wire();
+registerServiceWorker();
 try {
   const initial = readUrlState(location.search);
   const hasInput = initial.model || initial.workspace || initial.archive;

@@ -42,7 +42,16 @@ export async function servePlayground(
   }
   const address = server.httpServer.address();
   if (address === null || typeof address === "string") throw new Error("the preview server has no TCP address");
-  return { url: `http://127.0.0.1:${address.port}/`, close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    close: async () => {
+      // Keep-alive connections of the browser would hold the server open.
+      const http = server.httpServer as { closeAllConnections?: () => void };
+      const closing = server.close();
+      http.closeAllConnections?.();
+      await closing;
+    },
+  };
 }
 
 /** Debian's Chromium, headless, in a fresh profile directory (removed by `close`). */

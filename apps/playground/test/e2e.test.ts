@@ -333,6 +333,22 @@ describe("playground (production build in Chromium)", () => {
     });
   }
 
+  it("works offline once loaded: with its server gone, the page reloads and computes from the service worker's cache", async () => {
+    const own = await servePlayground();
+    const { page, problems } = await open("", own.url);
+    await page.waitForFunction(() => document.body.dataset.offline === "ready", null, { timeout: 30_000 });
+    await own.close();
+    await page.reload();
+    await page.click('[data-example="model"]');
+    expect(await settled(page)).toBe("done");
+    const out = (await resultsJson(page)) as { cls: { model: string; backend: string } };
+    expect(out.cls.model).toBe("cms-8bin.json");
+    expect(out.cls.backend).toBe("default.correlated_background");
+    expect(await page.locator("#brazil svg").count()).toBe(1);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("a bad file gives a clear message and data-status=error", async () => {
     const { page } = await open("");
     await page.setInputFiles("#file-input", {
