@@ -172,7 +172,9 @@ describe("enqueue, work, status, collect", () => {
     const exited = new Promise<number | null>((resolve) => worker.on("exit", (code) => resolve(code)));
     const out = join(tmp.path, "followed.jsonl");
     const batch = runCli(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t2", "-o", out]);
-    expect(batch.code).toBe(0);
+    // As a local run: the failed point makes the run a failure (exit code 1), its error is in the file.
+    expect(batch.code).toBe(1);
+    expect(batch.stderr).toMatch(/1 point failed; their errors are recorded in/);
     expect(batch.stdout).toMatch(/41 points via run "t2".*40 ok, 1 failed/);
     expectReferenceLines(out);
     expect(await exited).toBe(0);
@@ -245,7 +247,8 @@ describe("what workers refuse", () => {
     expect(stderr).toMatch(/refusing jobs: it was enqueued by spey 9\.9\.9/);
     expect(status("v1")).toMatchObject({ done: 40, delayed: 1, failedJobs: 0 });
     refusing.kill("SIGTERM");
-    expect(await exited).toBe(130);
+    // Stopped by SIGTERM after its points in flight: exit code 143, as spey batch.
+    expect(await exited).toBe(143);
     const allowed = runCli([
       "worker",
       "--queue",

@@ -316,4 +316,11 @@ async function queueBatch(
       `${grid} → ${output}: ${collected.total} points via run "${options.run}" on ${url}; ${collected.ok} ok, ${collected.failed} failed (waited ${seconds.toFixed(1)} s)`,
     );
   }
+  if (collected.failed > 0) {
+    // As for a local run: failed points make the run a failure (their errors are in the file).
+    currentRun().io.stderr.write(
+      `spey: ${collected.failed} point${collected.failed === 1 ? "" : "s"} failed; their errors are recorded in ${output}.\n`,
+    );
+    currentRun().exitCode = ExitCode.Failed;
+  }
 }

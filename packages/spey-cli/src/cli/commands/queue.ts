@@ -9,7 +9,8 @@ import { runQueueWorker } from "../../queue/queue-worker.js";
 import { statusReport } from "../../queue/status.js";
 import { ExitCode } from "../exit-codes.js";
 import { print, printJson } from "../format.js";
-import { finiteNumber, integerAtLeast } from "../options.js";
+import { finiteNumber, integerAtLeast, numberBetween } from "../options.js";
+import { DEFAULT_TIMEOUT_SECONDS } from "./batch.js";
 
 /** Option parser of --queue. */
 export function queueUrl(value: string): QueueAddress {
@@ -56,7 +57,7 @@ const QUEUE_HELP = "Redis URL: redis://[user:password@]host[:port][/db], or redi
 
 interface WorkerCommandOptions extends QueueCommandOptions {
   readonly concurrency: number;
-  readonly timeout?: number;
+  readonly timeout: number;
   readonly allowVersionMismatch?: boolean;
   readonly exitWhenDone?: boolean;
   readonly lockSeconds: number;
@@ -90,8 +91,9 @@ export function registerQueueCommands(program: Command): void {
     )
     .option(
       "--timeout <seconds>",
-      "time limit per point (the point is recorded as an error)",
-      finiteNumber("--timeout"),
+      `time limit per point; a point over it is recorded as a Timeout error (default ${DEFAULT_TIMEOUT_SECONDS}, as spey batch; 0 for none)`,
+      numberBetween("--timeout", 0, 1e7),
+      DEFAULT_TIMEOUT_SECONDS,
     )
     .option("--allow-version-mismatch", "compute jobs enqueued by another spey version (by default they are refused)")
     .option(
@@ -107,19 +109,18 @@ export function registerQueueCommands(program: Command): void {
     .option("--json", "print the worker's summary as JSON when it stops")
     .action(async (options: WorkerCommandOptions) => {
       if (!(options.lockSeconds >= 1)) throw new QueueInputError("--lock-seconds must be at least 1.");
-      if (options.timeout !== undefined && !(options.timeout > 0)) {
-        throw new QueueInputError(`--timeout must be a positive number of seconds; got ${options.timeout}.`);
-      }
       const controller = new AbortController();
       let signals = 0;
-      const stop = () => {
+      let received: NodeJS.Signals | undefined;
+      const stop = (signal: NodeJS.Signals) => {
         signals += 1;
+        received ??= signal;
         if (signals === 1) {
           currentRun().io.stderr.write(
             "spey worker: stopping after the points in flight (signal again to drop them: they go back to the queue)\n",
           );
           controller.abort();
-        } else process.exit(ExitCode.Interrupted);
+        } else process.exit(signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted);
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
@@ -129,7 +130,7 @@ export function registerQueueCommands(program: Command): void {
           tlsCa: options.tlsCa,
           run: options.run,
           concurrency: options.concurrency,
-          timeoutMs: options.timeout !== undefined ? options.timeout * 1000 : undefined,
+          timeoutMs: options.timeout > 0 ? options.timeout * 1000 : undefined,
           allowVersionMismatch: options.allowVersionMismatch,
           exitWhenDone: options.exitWhenDone,
           lockMs: options.lockSeconds * 1000,
@@ -142,7 +143,9 @@ export function registerQueueCommands(program: Command): void {
             `spey worker (run "${options.run}"): recorded ${summary.recorded} points${summary.duplicates > 0 ? `, ${summary.duplicates} already recorded by another worker` : ""}${summary.refused > 0 ? `, refused ${summary.refused} jobs of another spey version` : ""}${summary.rejected > 0 ? `, rejected ${summary.rejected} invalid jobs` : ""}; ${summary.reason === "done" ? "the run is complete" : "stopped"}`,
           );
         }
-        if (summary.reason === "signal") currentRun().exitCode = ExitCode.Interrupted;
+        if (summary.reason === "signal") {
+          currentRun().exitCode = received === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted;
+        }
       } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
