@@ -1,4 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
+import { describeValue } from "../core/describe.js";
 import { toFiniteVector } from "./inputs.js";
 
 /** Signal yields as a function of the extra signal parameters φ (e.g. EFT coefficients). */
@@ -20,6 +21,12 @@ export interface SignalDerivativeArgs {
   /** ∂²s/∂φ² (nBins × nSignalParameters × nSignalParameters); analytic Hessians then. */
   readonly signalHessian?: SignalHessianFunction | null;
 }
+
+/**
+ * Largest |signal yield|: with it, μ·s, the test statistics' squares and limits down to μ ≈ 1e-100
+ * stay within double precision (measured: limits exact for yields ×1e100, NaN bands at ×1e300).
+ */
+export const MAX_SIGNAL_YIELD = 1e100;
 
 export class SignalYields {
   readonly nBins: number;
@@ -64,7 +71,7 @@ export class SignalYields {
     const nsp = nSignalParameters ?? 0;
     if (typeof nsp !== "number" || !Number.isInteger(nsp) || nsp < 0) {
       throw new InvalidInput(
-        `nSignalParameters must be a non-negative integer; got ${JSON.stringify(nSignalParameters)}.`,
+        `nSignalParameters must be a non-negative integer; got ${describeValue(nSignalParameters)}.`,
       );
     }
     const jacobian = derivatives.signalJacobian ?? undefined;
@@ -98,12 +105,16 @@ export class SignalYields {
     if (nsp > 0) {
       throw new InvalidInput(`nSignalParameters = ${nsp} needs ${argument} to be a function of the signal parameters.`);
     }
-    return new SignalYields(
-      nBins,
-      0,
-      undefined,
-      toFiniteVector(signal, argument, { allowNegative: true, length: nBins }),
-    );
+    const values = toFiniteVector(signal, argument, { allowNegative: true, length: nBins });
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      if (Math.abs(v) > MAX_SIGNAL_YIELD) {
+        throw new InvalidInput(
+          `${argument}[${i}] = ${v} is beyond ±${MAX_SIGNAL_YIELD}: μ·s and its squares would leave double precision. Rescale the signal (limits on μ scale inversely: yields ×k give limits ×1/k).`,
+        );
+      }
+    }
+    return new SignalYields(nBins, 0, undefined, values);
   }
 
   /** Whether any bin has positive signal (a callable signal counts as alive). */

@@ -39,11 +39,16 @@ export function bandIndices(observed: boolean, expectedPvalue: ExpectedPvalue): 
 
 const LOW_BOUND = 1e-10;
 const HIGH_BOUND = 1e5;
+/** Beyond spey's bracket: signals scaled by up to ~1e290 either way still get their limit. */
+const EXTENDED_LOW_BOUND = 1e-290;
+const EXTENDED_HIGH_BOUND = 1e290;
 
 /**
  * Upper limits on μ by bracketing and TOMS748 root finding on
  * F_k(μ) = (1 − CLs_k(μ)) − CL (spey's `find_poi_upper_limit`): the low end shrinks ×0.2 (down to 1e-10) while
- * F > 0, the high end grows ×5 (up to 1e5) while F < 0. Without a bracket the limit is +Infinity
+ * F > 0, the high end grows ×5 (up to 1e5) while F < 0. Beyond spey, both searches go on (to
+ * 1e-290 and 1e290), in steps guided by σμ ≈ μ/√q_{μ,A} (arXiv:1007.1727 eq. 31), so that signals
+ * scaled by 1e12 or 1e-12 get the scaled limit rather than +Infinity. Without a bracket the limit is +Infinity
  * with a warning. With `validateLimit` a root is also rejected (+Infinity, warning) when the
  * bracket is inverted, when √q_{μ,A} at the root is below the tolerance, or when the exclusion does
  * not persist at 1.5×, 3× and 10× the root.
@@ -74,6 +79,25 @@ export function findUpperLimits(options: FindUpperLimitOptions): number[] {
       hig = Math.min(5 * hig, HIGH_BOUND);
       fHig = F(hig);
     }
+    // Still excluded at 1e-10: the signal is huge (yields ×1e12 have a limit ×1e-12, a limit like
+    // any other). Shrink further, guided by σμ ≈ μ/√q_{μ,A} (the test statistic grows as μ²).
+    while (fLow > 0 && low > EXTENDED_LOW_BOUND) {
+      const sq = evaluate(low).sqrtQmuA;
+      const guess = Number.isFinite(sq) && sq > 0 ? (0.5 * low) / sq : 1e-4 * low;
+      [hig, fHig] = [low, fLow]; // excluded here: the upper end of the bracket
+      low = Math.max(Math.min(0.1 * low, Math.max(guess, 1e-4 * low)), EXTENDED_LOW_BOUND);
+      fLow = F(low);
+    }
+    // Not excluded at 1e5: the signal is tiny (yields ×1e-12 have a limit ×1e12), or the model has
+    // no sensitivity at all. Grow further, guided by σμ: one or two steps reach the limit's scale;
+    // without any sensitivity (√q_{μ,A} = 0) the search runs out at 1e290 and the limit is +∞.
+    while (fHig < 0 && hig >= HIGH_BOUND && hig < EXTENDED_HIGH_BOUND) {
+      const sq = evaluate(hig).sqrtQmuA;
+      const guess = Number.isFinite(sq) && sq > 0 ? (4 * hig) / sq : 1e4 * hig;
+      [low, fLow] = [hig, fHig]; // not excluded here: the lower end of the bracket
+      hig = Math.min(Math.max(guess, 10 * hig), EXTENDED_HIGH_BOUND);
+      fHig = F(hig);
+    }
     if (!(Number.isFinite(fLow) && Number.isFinite(fHig)) || Math.sign(fLow) * Math.sign(fHig) > 0) {
       log.warning(
         `Can not find the roots of the function, returning \`inf\`: hig, low must bracket a root f(${low})=${fLow}, f(${hig})=${fHig}.${hig >= HIGH_BOUND ? " This is likely due to low number of signal yields." : ""}`,
@@ -83,7 +107,9 @@ export function findUpperLimits(options: FindUpperLimitOptions): number[] {
     }
     const a = Math.min(low, hig);
     const b = Math.max(low, hig);
-    const solved = toms748(F, a, b, { xtol: options.xtol, rtol: options.rtol, maxiter: options.maxiter });
+    // The absolute tolerance never exceeds 1e-6 of the bracket: limits of 1e-12 keep their digits.
+    const xtol = Math.min(options.xtol, 1e-6 * a);
+    const solved = toms748(F, a, b, { xtol, rtol: options.rtol, maxiter: options.maxiter });
     if (!solved.converged) log.warning(`Upper limit root finding did not converge: ${solved.flag}.`);
     const root = solved.root;
     if (options.validateLimit && !isGenuineLimit(root, low, hig, fLow, fHig, F, evaluate, options)) {

@@ -1,4 +1,5 @@
 import * as Plot from "@observablehq/plot";
+import { describeValue } from "../core/describe.js";
 import { InvalidInput } from "../core/errors.js";
 import { appendLegend, type LegendEntry } from "./legend.js";
 import { isolines } from "./isolines.js";
@@ -54,7 +55,7 @@ export function exclusionPlot(points: readonly ExclusionPoint[], options: Exclus
   for (const p of points) {
     if (p.values.length !== dims || !p.values.every((v) => typeof v === "number" && Number.isFinite(v))) {
       throw new InvalidInput(
-        `exclusionPlot: point "${p.name}" has values ${JSON.stringify(p.values)}; expected ${dims} finite number(s) (labels ${options.labels.join(", ")}).`,
+        `exclusionPlot: point "${p.name}" has values ${describeValue(p.values)}; expected ${dims} finite number(s) (labels ${options.labels.join(", ")}).`,
       );
     }
   }

@@ -6,6 +6,7 @@
  * data for `spey/plots`, pulls, and model summaries (as `pyhf inspect`).
  */
 import { InvalidInput } from "../core/errors.js";
+import { describeValue } from "../core/describe.js";
 import { PyhfBackend } from "../backends/histfactory/backend.js";
 import type { JsonPatch } from "../backends/histfactory/json-patch.js";
 import type { ParameterSet } from "../backends/histfactory/parameters.js";
@@ -137,7 +138,7 @@ export function buildModel(source: ModelSource): StatisticalModel {
     return modelFromDescription(description, { analysis: source.name });
   }
   if (source.kind !== "workspace")
-    throw new InvalidInput(`unknown model source kind ${JSON.stringify((source as { kind?: unknown }).kind)}.`);
+    throw new InvalidInput(`unknown model source kind ${describeValue((source as { kind?: unknown }).kind)}.`);
   let workspace = baseWorkspace(source);
   const lumi = source.scales?.luminosity ?? 1;
   const syst = source.scales?.systematics ?? 1;

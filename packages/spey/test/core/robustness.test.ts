@@ -227,3 +227,166 @@ describe("error messages describe any value without throwing", () => {
     expect(errorOf(() => getBackend("default.poisson")(args({ length: 1e10 })))).toBeInstanceOf(SpeyError);
   });
 });
+
+describe("upper limits of very large and very small signals", () => {
+  const base = { backgroundYields: [2.0, 5], data: [1, 6] };
+  const models: [string, Record<string, unknown>, number[]][] = [
+    ["default.uncorrelated_background", { absoluteUncertainties: [1.1, 2] }, [1e12, 1e-12, 1e99]],
+    [
+      "default.correlated_background",
+      {
+        covarianceMatrix: [
+          [1.21, 0.3],
+          [0.3, 4],
+        ],
+      },
+      [1e12, 1e-12, 1e99],
+    ],
+    [
+      "default.third_moment_expansion",
+      {
+        covarianceMatrix: [
+          [1.21, 0.3],
+          [0.3, 4],
+        ],
+        thirdMoment: [0.1, 0.2],
+      },
+      [1e12, 1e-12],
+    ],
+    ["default.normal", { absoluteUncertainties: [1.1, 2] }, [1e12, 1e-12, 1e99]],
+    // Small signals put μ̂ on spey's upper bound of 10 (kept for parity), which changes q̃μ: only
+    // large signals are scale-free for these two.
+    [
+      "default.effective_sigma",
+      {
+        correlationMatrix: [
+          [1, 0.2],
+          [0.2, 1],
+        ],
+        absoluteUncertaintyEnvelops: [
+          [1.1, 0.9],
+          [2, 1.5],
+        ],
+      },
+      [1e12],
+    ],
+    [
+      "default.multivariate_normal",
+      {
+        covarianceMatrix: [
+          [1.21, 0.3],
+          [0.3, 4],
+        ],
+      },
+      [1e12],
+    ],
+  ];
+  for (const [backend, extra, scales] of models) {
+    it(`${backend}: yields ×k give limits ×1/k (k = ${scales.join(", ")})`, () => {
+      const limitOf = (k: number) =>
+        quiet(() =>
+          getBackend(backend)({ signalYields: [0.5 * k, 1.5 * k], ...base, ...extra }).poiUpperLimit({
+            expected: "observed",
+          }),
+        );
+      const reference = limitOf(1);
+      expect(Number.isFinite(reference)).toBe(true);
+      for (const k of scales) {
+        const limit = limitOf(k);
+        // The model depends on μ·s only, so the limit scales exactly; 1e-5 relative covers the root
+        // finder's rtol of 1e-6 and the fits' tolerance.
+        expect(Math.abs(limit * k - reference) / reference).toBeLessThan(1e-5);
+      }
+    });
+  }
+
+  it("signals ×1e12 have limits below 1e-11, found (not +∞)", () => {
+    const model = getBackend("default.uncorrelated_background")({
+      signalYields: [0.5e12],
+      backgroundYields: [2],
+      data: [1],
+      absoluteUncertainties: [1.1],
+    });
+    const limit = model.poiUpperLimit();
+    expect(limit).toBeGreaterThan(1e-12);
+    expect(limit).toBeLessThan(1e-11);
+    const band = model.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }) as number[];
+    const unscaled = getBackend("default.uncorrelated_background")({
+      signalYields: [0.5],
+      backgroundYields: [2],
+      data: [1],
+      absoluteUncertainties: [1.1],
+    }).poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }) as number[];
+    // Each expected limit is the unscaled one ×1e-12 (1e-5 relative: root finder and fits).
+    band.forEach((x, i) =>
+      expect(Math.abs(x * 1e12 - (unscaled[i] as number)) / (unscaled[i] as number)).toBeLessThan(1e-5),
+    );
+  });
+
+  it("backends that fit μ with the optimiser refuse signals far beyond their count scale, naming the remedy", () => {
+    const poisson = errorOf(() =>
+      getBackend("default.poisson")({
+        signalYields: [1e8],
+        backgroundYields: [5],
+        data: [6],
+        absoluteUncertainties: [2],
+      }),
+    );
+    expect(poisson).toBeInstanceOf(InvalidInput);
+    expect(poisson.message).toMatch(/more than 1000000 times the model's count scale .*\(limits on μ scale inversely/);
+    const huge = errorOf(() =>
+      getBackend("default.uncorrelated_background")({
+        signalYields: [1.797e308],
+        backgroundYields: [2],
+        data: [0],
+        absoluteUncertainties: [1],
+      }),
+    );
+    expect(huge).toBeInstanceOf(InvalidInput);
+    expect(huge.message).toContain("signalYields[0] = 1.797e+308 is beyond ±1e+100");
+  });
+
+  // Models of the numeric-extremes fuzz whose expected CLs were NaN while the observed one was a
+  // number: now a finite band or an input error.
+  const EXTREMES: [string, Record<string, unknown>][] = [
+    [
+      "default.uncorrelated_background",
+      {
+        signalYields: [1.254039124804349e-238, 2, 1e300],
+        backgroundYields: [999999.9999999994, 1e-10, 1e-20],
+        data: [10000, 1000000000, 0],
+        absoluteUncertainties: [1e-10, 999999.9999999987, 999999.9999999992],
+      },
+    ],
+    [
+      "default.normal",
+      {
+        signalYields: [999999.9999999984],
+        backgroundYields: [0],
+        data: [0],
+        absoluteUncertainties: [9.64342764364827e-279],
+      },
+    ],
+    [
+      "default.third_moment_expansion",
+      {
+        signalYields: [1.797e308],
+        backgroundYields: [1.5142931997472306e-191],
+        data: [0],
+        covarianceMatrix: [[0.25]],
+        thirdMoment: [-2.926707092246612e-255],
+      },
+    ],
+  ];
+  it.each(EXTREMES)("%s: expected CLs finite or an input error, never NaN", (backend, args) => {
+    let model: ReturnType<ReturnType<typeof getBackend>>;
+    try {
+      model = quiet(() => getBackend(backend)(args));
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      return;
+    }
+    const [observed, expected] = quiet(() => model.exclusionConfidenceLevel({ expected: "all" }));
+    for (const x of [...observed, ...expected]) expect(Number.isFinite(x)).toBe(true);
+  });
+});

@@ -2,7 +2,7 @@ import { validateCovariance } from "../../math/covariance.js";
 import { choleskyInverse, choleskyLogDet } from "../../math/linalg.js";
 import type { RandomSource } from "../../math/random.js";
 import { VERSION } from "../../core/version.js";
-import { checkGaussianScale, toFiniteMatrix } from "../inputs.js";
+import { checkGaussianScale, checkSignalScale, toFiniteMatrix } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -37,7 +37,8 @@ export class MultivariateNormal extends SimplePdfBase {
     );
     const sigma = new Float64Array(n);
     for (let i = 0; i < n; i++) sigma[i] = Math.sqrt(matrix[i * n + i]!);
-    checkGaussianScale(this.observed, this.background, sigma, "√diag(covarianceMatrix)");
+    checkGaussianScale(this.observed, this.background, sigma, "√diag(covarianceMatrix)", this.signal.fixed);
+    checkSignalScale(this.signal.fixed, [this.observed, this.background, sigma], 1e15, "default.multivariate_normal");
     this.choleskyLower = lower;
     this.precision = choleskyInverse(lower, n);
     this.logNorm = -0.5 * (n * LOG_2PI + choleskyLogDet(lower, n));

@@ -33,7 +33,7 @@ export class Normal extends SimplePdfBase {
       if (!(s > 0)) throw new InvalidInput(`absoluteUncertainties[${i}] must be > 0 for a Gaussian; got ${s}.`);
       logNorm -= Math.log(s) + HALF_LOG_2PI;
     }
-    checkGaussianScale(this.observed, this.background, this.sigma, "absoluteUncertainties");
+    checkGaussianScale(this.observed, this.background, this.sigma, "absoluteUncertainties", this.signal.fixed);
     this.logNorm = logNorm;
   }
 

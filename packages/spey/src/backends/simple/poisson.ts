@@ -1,7 +1,7 @@
 import type { Bound } from "../../config/model-config.js";
 import type { RandomSource } from "../../math/random.js";
 import { poissonLogPmf } from "../../math/special.js";
-import { checkPoissonScale, toFiniteVector } from "../inputs.js";
+import { checkPoissonScale, checkSignalScale, toFiniteVector } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
 import { VERSION } from "../../core/version.js";
 
@@ -34,6 +34,12 @@ export class Poisson extends SimplePdfBase {
     checkPoissonScale(this.observed, "data");
     checkPoissonScale(this.background, "backgroundYields");
     if (sigma) checkPoissonScale(sigma, "absoluteUncertainties");
+    checkSignalScale(
+      this.signal.fixed,
+      [this.observed, this.background, ...(sigma ? [sigma] : [])],
+      sigma ? 1e6 : 1e12,
+      "default.poisson",
+    );
   }
 
   /** θ_i ≥ −b_i/σ_i keeps the background non-negative (spey used b instead of σ, README, Differences from spey). */
