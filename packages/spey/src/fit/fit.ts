@@ -3,7 +3,8 @@ import type { NumericArray } from "../plugin/types.js";
 import type { BoundInput, ModelConfig } from "../config/model-config.js";
 import { InvalidInput } from "../core/errors.js";
 import type { ExpectationType } from "../core/expectation.js";
-import { log } from "../core/logger.js";
+import { acceptFit } from "./convergence.js";
+import { bestOfStarts } from "./multistart.js";
 import { minimize } from "../optimize/minimize.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 
@@ -25,6 +26,8 @@ export interface FitterSetup {
   readonly backendFit?: boolean | undefined;
   /** Free fits through the hook: allow μ < 0 (default: whether `config`'s μ bound is negative). */
   readonly allowNegativeSignal?: boolean | undefined;
+  /** Which data, for messages (e.g. "the Asimov data"; default from `data` and `expected`). */
+  readonly dataLabel?: string | undefined;
 }
 
 /** One maximum-likelihood fit (spey's `spey.optimizer.core.fit`, without spey's hidden state). */
@@ -35,11 +38,14 @@ export interface FitRequest extends FitterSetup {
   readonly initPars?: NumericArray | undefined;
 }
 
-/** The outcome of a fit: NLL at the optimum, the parameters, and whether it converged. */
+/** The outcome of a fit: NLL at the optimum, the parameters, and whether it converged (and why not). */
 export interface FitOutcome {
   readonly nll: number;
   readonly parameters: Float64Array;
   readonly converged: boolean;
+  readonly message?: string | undefined;
+  /** The run already searched the whole feasible set (no other start can do better). */
+  readonly global?: boolean | undefined;
 }
 
 /** Repeated fits of one likelihood (e.g. a profile at many μ): the likelihood functions are built once. */
@@ -116,55 +122,90 @@ export function createFitter(setup: FitterSetup): Fitter {
   const hook = setup.backendFit ? backend.bestFit?.bind(backend) : undefined;
   const allowNegativeSignal =
     setup.allowNegativeSignal ?? ((config.suggestedBounds[config.poiIndex]?.[0] ?? 0) as number) < 0;
+  /** One run from one start: the backend's hook, or the generic optimiser. */
+  const run = (fixed: ReadonlyMap<number, number>, initPars: ArrayLike<number>): FitOutcome => {
+    // The backend's own fit first (one hook: closed-form profiles, its own Newton iteration),
+    // unless the caller replaced the bounds; `undefined` means "not covered": fit generically.
+    if (hook && setup.parBounds === undefined) {
+      const own = hook({
+        fixed,
+        allowNegativeSignal,
+        expected: setup.expected,
+        ...(setup.data ? { data: setup.data } : {}),
+        initPars: Float64Array.from(initPars),
+        ...(setup.optimiser ? { optimiser: setup.optimiser } : {}),
+      });
+      if (own) {
+        return {
+          nll: own.nll,
+          parameters: own.parameters,
+          converged: own.converged ?? true,
+          message: own.message,
+          global: own.global,
+        };
+      }
+    }
+    const x0 = new Float64Array(n);
+    if (initPars.length !== n)
+      throw new InvalidInput(`initPars has ${initPars.length} entries but the model has ${n} parameters.`);
+    for (let i = 0; i < n; i++) x0[i] = initPars[i] as number;
+    const fixedMask = new Array<boolean>(n).fill(false);
+    for (const [idx, value] of fixed) {
+      if (idx < 0 || idx >= n) throw new InvalidInput(`fixed parameter index ${idx} is outside [0, ${n}).`);
+      if (!Number.isFinite(value))
+        throw new InvalidInput(`the fixed value of parameter ${idx} must be finite; got ${value}.`);
+      x0[idx] = value;
+      fixedMask[idx] = true;
+    }
+    const suggestedFixed = config.suggestedFixed;
+    if (suggestedFixed) for (let i = 0; i < n; i++) fixedMask[i] ||= suggestedFixed[i] as boolean;
+    // Nothing to fit: the value is exact (no other start can change it).
+    if (fixedMask.every(Boolean)) return { nll: -logpdf(x0), parameters: x0, converged: true, global: true };
+    const { lower, upper, objective, hessian } = prepare();
+    const result = minimize(
+      {
+        objective: objective ?? ((x: Float64Array) => -logpdf(x)),
+        gradient: objective ? "analytic" : "finite-difference",
+        ...(hessian ? { hessian } : {}),
+        x0,
+        lower,
+        upper,
+        fixed: fixedMask,
+      },
+      setup.optimiser,
+    );
+    return { nll: -logpdf(result.x), parameters: result.x, converged: result.converged, message: result.message };
+  };
   return {
     fit(fixed, initPars) {
-      // The backend's own fit first (one hook: closed-form profiles, its own Newton iteration),
-      // unless the caller replaced the bounds; `undefined` means "not covered": fit generically.
-      if (hook && setup.parBounds === undefined) {
-        const own = hook({
-          fixed,
-          allowNegativeSignal,
-          expected: setup.expected,
-          ...(setup.data ? { data: setup.data } : {}),
-          ...(initPars ? { initPars: Float64Array.from(initPars) } : {}),
-          ...(setup.optimiser ? { optimiser: setup.optimiser } : {}),
-        });
-        if (own) return { nll: own.nll, parameters: own.parameters, converged: true };
-      }
-      const x0 = new Float64Array(n);
-      const init = initPars ?? config.suggestedInit;
-      if (init.length !== n)
-        throw new InvalidInput(`initPars has ${init.length} entries but the model has ${n} parameters.`);
-      for (let i = 0; i < n; i++) x0[i] = init[i] as number;
-      const fixedMask = new Array<boolean>(n).fill(false);
-      for (const [idx, value] of fixed) {
-        if (idx < 0 || idx >= n) throw new InvalidInput(`fixed parameter index ${idx} is outside [0, ${n}).`);
-        if (!Number.isFinite(value))
-          throw new InvalidInput(`the fixed value of parameter ${idx} must be finite; got ${value}.`);
-        x0[idx] = value;
-        fixedMask[idx] = true;
-      }
-      const suggestedFixed = config.suggestedFixed;
-      if (suggestedFixed) for (let i = 0; i < n; i++) fixedMask[i] ||= suggestedFixed[i] as boolean;
-      if (fixedMask.every(Boolean)) return { nll: -logpdf(x0), parameters: x0, converged: true };
-      const { lower, upper, objective, hessian } = prepare();
-      const result = minimize(
-        {
-          objective: objective ?? ((x: Float64Array) => -logpdf(x)),
-          gradient: objective ? "analytic" : "finite-difference",
-          ...(hessian ? { hessian } : {}),
-          x0,
-          lower,
-          upper,
-          fixed: fixedMask,
-        },
-        setup.optimiser,
-      );
-      if (!result.converged)
-        log.warning(`Optimiser has not been able to satisfy all the conditions: ${result.message}`);
-      return { nll: -logpdf(result.x), parameters: result.x, converged: result.converged };
+      // Several starts (fit/multistart.ts): the caller's (e.g. the nearest earlier fit of a
+      // profile), the backend's nominal point, the suggested point; a hook that searched the whole
+      // feasible set ends the search. No converged start: ConvergenceError naming the fit
+      // (fit/convergence.ts), or with `optimiser.allowUnconverged` a warning.
+      const starts = [initPars ?? config.suggestedInit, () => backend.nominalParameters?.(), config.suggestedInit];
+      const best = bestOfStarts(starts, (start) => run(fixed, start));
+      return acceptFit(best, () => describeFit(setup, fixed), setup.optimiser);
     },
   };
+}
+
+/** "the conditional fit at μ = 1.5 on the observed data" (or "the free fit (μ̂ ≥ 0) on …"): for messages. */
+function describeFit(setup: FitterSetup, fixed: ReadonlyMap<number, number>): string {
+  const config = setup.config;
+  const names = config.parameterNames;
+  const parts: string[] = [];
+  for (const [i, v] of fixed) parts.push(`${i === config.poiIndex ? "μ" : (names?.[i] ?? `parameter ${i}`)} = ${v}`);
+  const data =
+    setup.dataLabel ??
+    (setup.data !== undefined
+      ? "the given data"
+      : setup.expected === "apriori"
+        ? "the pre-fit expected (background-only) data"
+        : "the observed data");
+  if (fixed.has(config.poiIndex)) return `the conditional fit at ${parts.join(", ")} on ${data}`;
+  const lowerMu = config.suggestedBounds[config.poiIndex]?.[0] ?? Number.NEGATIVE_INFINITY;
+  const sign = lowerMu === 0 ? " (μ̂ ≥ 0)" : "";
+  return `the free fit${sign}${parts.length > 0 ? ` at ${parts.join(", ")}` : ""} on ${data}`;
 }
 
 /** One fit: {@link createFitter} then `fit`. */

@@ -195,6 +195,7 @@ export class StatisticalModel {
     expected: ExpectationType,
     data: Float64Array | undefined,
     controls: FitControls,
+    dataLabel?: string,
   ): FitOutcome {
     return fitModel({
       backend: this.backend,
@@ -203,6 +204,7 @@ export class StatisticalModel {
       allowNegativeSignal,
       expected,
       data,
+      dataLabel,
       fixed,
       initPars: controls.initPars,
       parBounds: controls.parBounds,
@@ -471,11 +473,12 @@ export class StatisticalModel {
     const extraFixed = options.extra ? config.resolvePoiIndices(options.extra) : new Map<number, number>();
     const fit = this.freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
     const asimov = this.asimovDataFor(expected, testStatistics, options.extra, controls);
-    const asimovFit = this.freeFit(allowNegativeSignal, extraFixed, expected, asimov.data, controls);
+    const asimovFit = this.freeFit(allowNegativeSignal, extraFixed, expected, asimov.data, controls, "the Asimov data");
     // Profile likelihoods by continuation: each conditional fit starts from the fitted parameters of
     // the nearest μ evaluated so far in this call (the free fit at first), so the root finder's
-    // closely spaced evaluations converge in one or two Newton steps. Deterministic per call.
-    const profile = (data: Float64Array | undefined, start: Float64Array) => {
+    // closely spaced evaluations converge in one or two Newton steps; the nominal and suggested
+    // points are further starts (fit/fit.ts). Deterministic per call.
+    const profile = (data: Float64Array | undefined, start: Float64Array, dataLabel?: string) => {
       const fitter = createFitter({
         backend: this.backend,
         backendFit: true,
@@ -483,6 +486,7 @@ export class StatisticalModel {
         expected,
         data,
         optimiser: controls.optimiser,
+        dataLabel,
       });
       const visited: { mu: number; parameters: Float64Array }[] = [
         { mu: start[config.poiIndex] as number, parameters: start },
@@ -503,7 +507,7 @@ export class StatisticalModel {
       fit: { muhat: fit.parameters[config.poiIndex] as number, nll: fit.nll },
       logpdf: profile(undefined, fit.parameters),
       asimovFit: { muhat: asimovFit.parameters[config.poiIndex] as number, nll: asimovFit.nll },
-      asimovLogpdf: profile(asimov.data, asimovFit.parameters),
+      asimovLogpdf: profile(asimov.data, asimovFit.parameters, "the Asimov data"),
     };
   }
 

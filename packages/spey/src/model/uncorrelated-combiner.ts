@@ -22,6 +22,7 @@ import type {
 import { asimovSigmaMu } from "../inference/profile-likelihood.js";
 import { QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
 import { log } from "../core/logger.js";
+import { acceptFit } from "../fit/convergence.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { StatisticalModel } from "./statistical-model.js";
@@ -266,7 +267,11 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   ): [number, number] {
     const f = (mu: number) => this.sumNll(mu, expected, data, optimiser);
     const r = minimizeScalarBounded(f, lower, upper, { xatol: MU_XATOL });
-    if (!r.converged) log.warning(`UnCorrStatisticsCombiner: the fit of μ did not converge in [${lower}, ${upper}].`);
+    acceptFit(
+      { converged: r.converged, message: `Brent's method stopped after ${r.iterations} evaluations` },
+      `the combined fit of μ in [${lower}, ${upper}] (UnCorrStatisticsCombiner)`,
+      optimiser,
+    );
     // Brent's bounded method never evaluates the end points: check them for boundary optima.
     let best: [number, number] = [r.x, r.fun];
     for (const edge of [lower, upper]) {

@@ -51,6 +51,12 @@ export interface MinimizeOptions {
   functionTolerance?: number;
   /** "auto" (default): Newton when a Hessian is given, BFGS otherwise. "newton" needs a Hessian. */
   method?: "auto" | "newton" | "bfgs";
+  /**
+   * Not read by {@link minimize} itself (which never throws for non-convergence): the fits built on
+   * it throw ConvergenceError when no start converged, unless this is true — then the best
+   * unconverged point is used and a warning names the fit. Default false.
+   */
+  allowUnconverged?: boolean;
 }
 
 export interface MinimizeResult {

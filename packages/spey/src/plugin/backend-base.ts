@@ -29,6 +29,7 @@ import type {
  * | `combine` | `StatisticalModel.combine` |
  * | `bestFit` | the backend's own fit (closed-form profiles, its own Newton iteration) instead of the generic optimiser |
  * | `domainBounds` | per-parameter intervals where the likelihood is defined (e.g. background positivity), intersected with the fit bounds |
+ * | `nominalParameters` | one more start point of every fit (the nominal nuisances) |
  *
  * The constructor receives one object with the backend's own arguments (camelCase).
  */
@@ -90,6 +91,13 @@ export abstract class BackendBase {
    * iteration stopped short.
    */
   bestFit?(request: FitHookRequest): FastPathResult | undefined;
+
+  /**
+   * The nominal parameter point: every constrained nuisance at the centre of its auxiliary
+   * measurement (e.g. θ = 0 of a simplified likelihood, whose suggested start is 1). Fits use it as
+   * one of their start points besides `config().suggestedInit` and the nearest earlier fit.
+   */
+  nominalParameters?(): Parameters;
 }
 
 /** The static metadata every backend or converter class declares (spey's `BackendBase` metadata). */

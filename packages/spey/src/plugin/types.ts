@@ -61,6 +61,11 @@ export interface FastPathResult {
   readonly converged?: boolean;
   /** Why the fit did not converge. */
   readonly message?: string;
+  /**
+   * The hook searched the whole feasible set (an exact profile, or its own multi-start), so the
+   * fitter needs no other start point (default false).
+   */
+  readonly global?: boolean;
 }
 
 /**

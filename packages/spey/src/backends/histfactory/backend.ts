@@ -221,7 +221,8 @@ export abstract class HistFactoryBackend extends BackendBase {
    * proves the free fit wrong, and the free fit is restarted from the better point), projected
    * BFGS (immune to the Levenberg shift that freezes a weakly constrained μ in a near-singular
    * Newton system), and the exact Hessian from a cold start. Among converged candidates the lowest
-   * NLL wins; when none converged, {@link ConvergenceError} is thrown instead of a number.
+   * NLL wins; when none converged, the result says so (`converged: false`) and the model's fit
+   * throws ConvergenceError naming the fit (fit/convergence.ts) instead of using a number.
    */
   private readonly hessianSlots = new WeakMap<object, HessianSlot>();
   private readonly expectationSlots = new Map<string, HessianSlot>();
@@ -282,7 +283,9 @@ export abstract class HistFactoryBackend extends BackendBase {
     const freePoi = !fixed[poi] && (lower[poi] as number) < (upper[poi] as number);
     const result = checkedFit(problem, primary, { poi: freePoi ? poi : -1, start: x0, suggested });
     this.checkAgainstFreeFit(problem.hessianSlot, fixedValues, poi, freePoi, lower, upper, result);
-    return { nll: result.nll, parameters: result.x };
+    return result.converged
+      ? { nll: result.nll, parameters: result.x }
+      : { nll: result.nll, parameters: result.x, converged: false, message: result.message };
   }
 
   /**
@@ -502,11 +505,8 @@ function checkedFit(
     if (!best.converged) consider(runFit(problem, Float64Array.from(suggested), "exact"));
     if (!best.converged) consider(runFit(problem, Float64Array.from(suggested), "bfgs"));
   }
-  if (!best.converged) {
-    throw new ConvergenceError(
-      `the HistFactory fit did not converge (${best.message}) after retries with BFGS and from the suggested point; NLL ${best.nll}. Check the workspace's bounds and initial values, or pass optimiser settings (e.g. {maxIterations: 5000}).`,
-    );
-  }
+  // Still not converged: reported to the caller, whose fit throws ConvergenceError naming the
+  // fit (fit/convergence.ts; with `allowUnconverged` a warning) — never used silently.
   return best;
 }
 

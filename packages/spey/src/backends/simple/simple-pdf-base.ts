@@ -341,7 +341,7 @@ export abstract class SimplePdfBase extends BackendBase {
     }
     pars[0] = mu;
     this.lambda(pars, lambda, sig);
-    return { nll: -this.logDensity(main, lambda), parameters: Float64Array.of(mu) };
+    return { nll: -this.logDensity(main, lambda), parameters: Float64Array.of(mu), global: true };
   }
 
   /** λ(pars); these models have no auxiliary data, so `includeAuxiliary` changes nothing. */

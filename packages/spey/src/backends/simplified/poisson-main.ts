@@ -525,7 +525,15 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     parameters[0] = mu;
     parameters.set(theta, this.core.thetaOffset);
     const nll = this.evaluatorFor(main, aux).nll(parameters);
-    return converged ? { nll, parameters } : { nll, parameters, converged, message };
+    return converged ? { nll, parameters, global: true } : { nll, parameters, converged, message, global: true };
+  }
+
+  /** [1, φ at their suggested start, θ = 0, α = 0]: every nuisance at its constraint's nominal centre. */
+  override nominalParameters(): Float64Array {
+    const c = this.core;
+    const out = Float64Array.from(this.config().suggestedInit);
+    out.fill(0, c.thetaOffset);
+    return out;
   }
 
   /** The fit hook: conditional fits (POI fixed) and free fits through the two fits below. */

@@ -245,7 +245,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     parameters[0] = mu;
     const result = new Float64Array(3);
     this.profileAt(mu, main, aux, constant, result, parameters.subarray(1));
-    return { nll: result[0]!, parameters };
+    return { nll: result[0]!, parameters, global: true };
   }
 
   /**
@@ -288,7 +288,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     const parameters = new Float64Array(1 + this.nBins);
     parameters[0] = muhat;
     this.profileAt(muhat, main, aux, constant, r, parameters.subarray(1));
-    return { nll: r[0]!, parameters };
+    return { nll: r[0]!, parameters, global: true };
   }
 
   /** Root of p′ in (a, b) with p′(a) < 0 < p′(b): Newton steps, bisection when a step leaves the bracket. */
