@@ -117,4 +117,19 @@ describe("exit code 1: the computation failed", () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/no finite upper limit/);
   });
+
+  it.each([["cls"], ["limit"], ["significance"]])(
+    "%s with fits that cannot converge names the fit; --allow-unconverged turns it into a warning",
+    (command) => {
+      // No iteration allowed: the fits end where they start, which is not the optimum.
+      const failed = runCli([command, "examples/cms-8bin.json", "--max-iterations", "0"]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/ConvergenceError: the (conditional|free) fit .* did not converge/);
+      const allowed = runCli([command, "examples/cms-8bin.json", "--max-iterations", "0", "--allow-unconverged"]);
+      expect(allowed.code).toBe(0);
+      expect(allowed.stderr).toMatch(
+        /Optimiser has not been able to satisfy all the conditions in the (conditional|free) fit/,
+      );
+    },
+  );
 });

@@ -13,9 +13,18 @@ import {
   type ToyFlags,
   withToyOptions,
 } from "../options.js";
-import { emitResult, load, type ModelOptions, modelCommand, withPatches } from "./common.js";
+import {
+  emitResult,
+  type FitFlags,
+  load,
+  type ModelOptions,
+  modelCommand,
+  optimiserOf,
+  withFitOptions,
+  withPatches,
+} from "./common.js";
 
-interface ClsOptions extends ModelOptions, Partial<ToyFlags> {
+interface ClsOptions extends ModelOptions, Partial<ToyFlags>, FitFlags {
   readonly poiTest?: number;
   readonly testPoi?: number;
   readonly expected: "aposteriori" | "apriori";
@@ -49,6 +58,7 @@ export function clsOfModel(model: StatisticalModel, source: string, options: Cls
       ...toys,
       ...(options.testStat === "q" ? { allowNegativeSignal: true } : {}),
       ...(onProgress ? { onProgress } : {}),
+      ...optimiserOf(options),
     });
     return {
       model: source,
@@ -69,28 +79,30 @@ export function clsOfModel(model: StatisticalModel, source: string, options: Cls
 
 export function registerCls(program: Command): void {
   modelCommand(
-    withToyOptions(
-      program
-        .command("cls")
-        .description(
-          "CLs of the signal hypothesis μ (and 1 − CLs, the exclusion confidence level), observed and expected",
-        )
-        .option("--poi-test <mu>", "tested signal strength μ (default 1)", finiteNumber("--poi-test"))
-        .option("--test-poi <mu>", "pyhf's name of --poi-test", finiteNumber("--test-poi"))
-        .option(
-          "--expected <type>",
-          "expected band: aposteriori (post-fit) or apriori (pre-fit)",
-          expectedBand,
-          "aposteriori",
-        )
-        .option("--calculator <name>", "asymptotic (default), chi_square or toy", calculator)
-        .option("--calctype <name>", "pyhf's name: asymptotics or toybased", calctype)
-        .option(
-          "--test-stat <name>",
-          "test statistic: qtilde (μ̂ ≥ 0, default) or q (pyhf's option)",
-          testStatistic,
-          "qtilde",
-        ),
+    withFitOptions(
+      withToyOptions(
+        program
+          .command("cls")
+          .description(
+            "CLs of the signal hypothesis μ (and 1 − CLs, the exclusion confidence level), observed and expected",
+          )
+          .option("--poi-test <mu>", "tested signal strength μ (default 1)", finiteNumber("--poi-test"))
+          .option("--test-poi <mu>", "pyhf's name of --poi-test", finiteNumber("--test-poi"))
+          .option(
+            "--expected <type>",
+            "expected band: aposteriori (post-fit) or apriori (pre-fit)",
+            expectedBand,
+            "aposteriori",
+          )
+          .option("--calculator <name>", "asymptotic (default), chi_square or toy", calculator)
+          .option("--calctype <name>", "pyhf's name: asymptotics or toybased", calctype)
+          .option(
+            "--test-stat <name>",
+            "test statistic: qtilde (μ̂ ≥ 0, default) or q (pyhf's option)",
+            testStatistic,
+            "qtilde",
+          ),
+      ),
     ),
     ["table", "json", "pyhf"],
   ).action(async (file: string, patches: string[], flags: ClsOptions) => {

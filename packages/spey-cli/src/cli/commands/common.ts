@@ -3,7 +3,8 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { print, toJson } from "../format.js";
 import { fsErrorReason, InputFileError, type JsonInput } from "../json-input.js";
 import type { LoadedModel } from "../model-file.js";
-import { collect } from "../options.js";
+import type { MinimizeOptions } from "spey";
+import { collect, integerAtLeast } from "../options.js";
 import { checkStrict } from "../strict.js";
 
 /** Output formats: a table for people, JSON, or JSON with pyhf's keys. */
@@ -18,6 +19,36 @@ export interface ModelOptions {
   readonly measurement?: string;
   /** `--no-verify` sets it false: patch sets are applied without checking the workspace digest. */
   readonly verify?: boolean;
+}
+
+/** The fit settings of the commands that run fits. */
+export interface FitFlags {
+  readonly maxIterations?: number;
+  readonly allowUnconverged?: boolean;
+}
+
+/**
+ * Add `--max-iterations` and `--allow-unconverged` to a command: by default a fit that converges
+ * from no start point fails the command (exit 1, the message names the fit).
+ */
+export function withFitOptions(command: Command): Command {
+  return command
+    .option("--max-iterations <n>", "iteration limit of each fit (default 500)", integerAtLeast("--max-iterations", 0))
+    .option(
+      "--allow-unconverged",
+      "use a fit that did not converge (a warning names it) instead of failing with exit code 1",
+    );
+}
+
+/** The library's optimiser settings of the fit flags (`{}`: the defaults), as an options fragment. */
+export function optimiserOf(flags: FitFlags): { optimiser?: MinimizeOptions } {
+  if (flags.maxIterations === undefined && flags.allowUnconverged !== true) return {};
+  return {
+    optimiser: {
+      ...(flags.maxIterations === undefined ? {} : { maxIterations: flags.maxIterations }),
+      ...(flags.allowUnconverged === true ? { allowUnconverged: true } : {}),
+    },
+  };
 }
 
 /** Help text of the patch arguments. */

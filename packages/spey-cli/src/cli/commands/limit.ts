@@ -11,9 +11,18 @@ import {
   withToyOptions,
 } from "../options.js";
 import { toyOptions } from "./cls.js";
-import { emitResult, load, type ModelOptions, modelCommand, withPatches } from "./common.js";
+import {
+  emitResult,
+  type FitFlags,
+  load,
+  type ModelOptions,
+  modelCommand,
+  optimiserOf,
+  withFitOptions,
+  withPatches,
+} from "./common.js";
 
-interface LimitOptions extends ModelOptions, ToyFlags {
+interface LimitOptions extends ModelOptions, ToyFlags, FitFlags {
   readonly expected: "aposteriori" | "apriori";
   readonly cl: number;
   readonly calculator?: "asymptotic" | "toy";
@@ -22,23 +31,25 @@ interface LimitOptions extends ModelOptions, ToyFlags {
 
 export function registerLimit(program: Command): void {
   modelCommand(
-    withToyOptions(
-      program
-        .command("limit")
-        .description("upper limit on μ at a confidence level: observed, and expected with the ±1σ/±2σ bands")
-        .option("--cl <level>", "confidence level", confidenceLevel, 0.95)
-        .option(
-          "--expected <type>",
-          "expected band: aposteriori (post-fit) or apriori (pre-fit)",
-          expectedBand,
-          "aposteriori",
-        )
-        .option(
-          "--calculator <name>",
-          "asymptotic (default) or toy (toys of every tested μ share the seed)",
-          limitCalculator,
-        )
-        .option("--calctype <name>", "pyhf's name: asymptotics or toybased", calctype),
+    withFitOptions(
+      withToyOptions(
+        program
+          .command("limit")
+          .description("upper limit on μ at a confidence level: observed, and expected with the ±1σ/±2σ bands")
+          .option("--cl <level>", "confidence level", confidenceLevel, 0.95)
+          .option(
+            "--expected <type>",
+            "expected band: aposteriori (post-fit) or apriori (pre-fit)",
+            expectedBand,
+            "aposteriori",
+          )
+          .option(
+            "--calculator <name>",
+            "asymptotic (default) or toy (toys of every tested μ share the seed)",
+            limitCalculator,
+          )
+          .option("--calctype <name>", "pyhf's name: asymptotics or toybased", calctype),
+      ),
     ),
   ).action(async (file: string, patches: string[], flags: LimitOptions) => {
     const options = withPatches(patches, flags);
@@ -54,6 +65,7 @@ export function registerLimit(program: Command): void {
         calculator: calculatorName,
         ...toys,
         ...(onProgress ? { onProgress } : {}),
+        ...optimiserOf(options),
       }));
     } finally {
       progress?.finish();

@@ -1,29 +1,43 @@
 import type { Command } from "commander";
 import { fmt, table } from "../format.js";
 import { expectedBand } from "../options.js";
-import { emitResult, load, type ModelOptions, modelCommand, withPatches } from "./common.js";
+import {
+  emitResult,
+  type FitFlags,
+  load,
+  type ModelOptions,
+  modelCommand,
+  optimiserOf,
+  withFitOptions,
+  withPatches,
+} from "./common.js";
 
-interface SignificanceOptions extends ModelOptions {
+interface SignificanceOptions extends ModelOptions, FitFlags {
   readonly expected: "aposteriori" | "apriori";
 }
 
 export function registerSignificance(program: Command): void {
   modelCommand(
-    program
-      .command("significance")
-      .description(
-        "discovery significance Z = √q0 and p-value of the background-only hypothesis, observed and expected",
-      )
-      .option(
-        "--expected <type>",
-        "expected: aposteriori (post-fit) or apriori (pre-fit)",
-        expectedBand,
-        "aposteriori",
-      ),
+    withFitOptions(
+      program
+        .command("significance")
+        .description(
+          "discovery significance Z = √q0 and p-value of the background-only hypothesis, observed and expected",
+        )
+        .option(
+          "--expected <type>",
+          "expected: aposteriori (post-fit) or apriori (pre-fit)",
+          expectedBand,
+          "aposteriori",
+        ),
+    ),
   ).action(async (file: string, patches: string[], flags: SignificanceOptions) => {
     const options = withPatches(patches, flags);
     const { model, source } = await load(file, options);
-    const [sqrtQ0A, sqrtQ0, pValues, expectedPValues] = model.significance({ expected: options.expected });
+    const [sqrtQ0A, sqrtQ0, pValues, expectedPValues] = model.significance({
+      expected: options.expected,
+      ...optimiserOf(options),
+    });
     emitResult(options, {
       json: () => ({
         model: source,
