@@ -365,6 +365,7 @@ async function showSummary(): Promise<void> {
         ["parameters", String(summary.parameters)],
         ["parameter of interest", summary.poi],
         ...(summary.bins !== undefined ? [["bins", String(summary.bins)]] : []),
+        ...(summary.measurements ? [["measurements", summary.measurements.join(", ")]] : []),
         ...(state.patches ? [["signal patches", `${state.patches.length} (labels: ${state.labels?.join(", ")})`]] : []),
       ],
       "Summary",

@@ -330,10 +330,24 @@ function linePlot(points: readonly ExclusionPoint[], options: ExclusionPlotOptio
   const lo = Math.min(...all) / 1.5;
   const hi = Math.max(...all) * 1.5;
   const top = marginTop(options.title, 22);
+  const xMin = Math.min(...rows.map((r) => r.x));
+  const xMax = Math.max(...rows.map((r) => r.x));
   const figure = Plot.plot({
     ...frame(options.document, { width, height }, { top, right: 16, bottom: 42, left: 64 }),
-    x: { label: options.labels[0], labelArrow: "none", labelAnchor: "center" },
-    y: { type: "log", domain: [lo, hi], label: "95% CL upper limit on μ", labelArrow: "none", labelAnchor: "center" },
+    x: {
+      label: options.labels[0],
+      labelArrow: "none",
+      labelAnchor: "center",
+      domain: [xMin - 0.04 * (xMax - xMin || 1), xMax + 0.04 * (xMax - xMin || 1)],
+    },
+    y: {
+      type: "log",
+      domain: [lo, hi],
+      label: "95% CL upper limit on μ",
+      labelArrow: "none",
+      labelAnchor: "center",
+      tickFormat: "~g",
+    },
     marks: [
       Plot.areaY(band, {
         x: "x",
