@@ -56,6 +56,8 @@ export interface ClsJson {
   backend: string;
   poiTest: number;
   calculator: "asymptotic";
+  /** q̃μ (μ̂ ≥ 0), the CLI's default `--test-stat qtilde`. */
+  testStatistic: "qtilde";
   expectedType: "aposteriori";
   bands: string[];
   cls: { observed: number; expected: number[] };
@@ -184,6 +186,7 @@ export function clsJson(model: StatisticalModel, name: string, poiTest = 1): Cls
     backend: model.backendType,
     poiTest: summary.poiTest,
     calculator: "asymptotic",
+    testStatistic: "qtilde",
     expectedType: "aposteriori",
     bands: [...EXPECTED_BAND],
     cls: { observed: summary.observed, expected: summary.expected },
