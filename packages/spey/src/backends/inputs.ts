@@ -197,7 +197,8 @@ export function checkSignalScale(
 ): void {
   if (!signal) return;
   let scale = 1;
-  for (const values of scales) for (let i = 0; i < values.length; i++) scale = Math.max(scale, Math.abs(values[i] as number));
+  for (const values of scales)
+    for (let i = 0; i < values.length; i++) scale = Math.max(scale, Math.abs(values[i] as number));
   for (let i = 0; i < signal.length; i++) {
     const s = signal[i] as number;
     if (Math.abs(s) > maxRatio * scale) {
