@@ -434,6 +434,10 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
         continue;
       }
       let alpha = 1;
+      if (problem.maxStep) {
+        const limit = problem.maxStep(x, d);
+        if (limit > 0 && limit < 1) alpha = limit;
+      }
       for (let ls = 0; ls < MAX_LINE_SEARCH; ls++) {
         let pred = -alpha * slope;
         let moved = false;

@@ -30,6 +30,13 @@ export interface MinimizeProblem {
    * differences at bounds), with step ε^{1/3}·max(1, |x_i|).
    */
   gradient?: "analytic" | "finite-difference";
+  /**
+   * The longest step α along a search direction d from x that the objective tolerates (e.g. a
+   * fraction of the distance to a logarithmic singularity, as interior-point methods' "fraction
+   * to the boundary" rule, Nocedal & Wright §19.2); the line search starts at min(1, maxStep).
+   * Default: no limit.
+   */
+  maxStep?: (x: Float64Array, d: Float64Array) => number;
 }
 
 export interface MinimizeOptions {

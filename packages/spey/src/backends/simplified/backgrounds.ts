@@ -385,6 +385,19 @@ export class EffectiveSigmaBackground implements BackgroundModel {
     return out.sort((x, y) => x - y);
   }
 
+  /**
+   * The θ where n″ changes sign on the unclipped part: with g = σ⁺σ⁻ + δ(θ − b) = k + δθ,
+   * n″ = δ(4k + 3δθ)/(4g^{3/2}), zero at θ = −4k/(3δ) (NaN for δ = 0).
+   */
+  curvatureSignChange(i: number): number {
+    const b = this.background[i]!;
+    const sp = this.sigmaPlus[i]!;
+    const sm = this.sigmaMinus[i]!;
+    const delta = sp - sm;
+    if (delta === 0) return Number.NaN;
+    return (-4 * (sp * sm - delta * b)) / (3 * delta);
+  }
+
   bin(i: number, t: number, out: Float64Array): void {
     const b = this.background[i]!;
     const sp = this.sigmaPlus[i]!;

@@ -54,7 +54,7 @@ interface BinProfile {
   theta: number;
   /** minθ [λ − d ln λ + ½(θ − a)²]. */
   value: number;
-  /** ∂F/∂λ at the optimum, 1 − d/λ (0 where λ is floored): dp/dμ = Σ sᵢ·k. */
+  /** dP/dc at the optimum: 1 − d/λ; 0 where λ is floored; −(θ̂ − a)/σ on the floor boundary. dp/dμ = Σ sᵢ·k. */
   k: number;
   /** Curvature factor: d²p/dμ² = Σ sᵢ²·h. */
   h: number;
@@ -122,8 +122,16 @@ function profileBin(c: number, sigma: number, d: number, a: number, lower: numbe
     if (v < best) {
       best = v;
       theta = th;
-      k = 0;
-      h = 0;
+      if (th === floorTheta && a > floorTheta) {
+        // θ̂ held on the floor boundary c + σθ = 1e-20, which moves with c: P = 1e-20 +
+        // ½((1e-20 − c)/σ − a)², so dP/dc = −(θ̂ − a)/σ and d²P/dc² = 1/σ² (the kink of the free
+        // fit's profile is smooth in μ while the bound is active).
+        k = -r / sigma;
+        h = 1 / (sigma * sigma);
+      } else {
+        k = 0;
+        h = 0;
+      }
     }
   }
   out.theta = theta;

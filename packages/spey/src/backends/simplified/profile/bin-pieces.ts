@@ -12,7 +12,12 @@
  * minima.
  */
 import { LAMBDA_FLOOR } from "../poisson-floor.js";
-import { type BackgroundModel, LinearBackground, QuadraticBackground } from "../backgrounds.js";
+import {
+  type BackgroundModel,
+  EffectiveSigmaBackground,
+  LinearBackground,
+  QuadraticBackground,
+} from "../backgrounds.js";
 
 /** hᵢ's curvature on a piece: known convex, known concave, or unknown (no formula). */
 export type Curvature = "convex" | "concave" | "unknown";
@@ -113,8 +118,8 @@ export class BinPieceBuilder {
   private readonly inflections = new Float64Array(2);
   private readonly points: number[] = [];
   private readonly kinds: number[] = [];
-  private readonly extraT = new Float64Array(3);
-  private readonly extraKind = new Int8Array(3);
+  private readonly extraT = new Float64Array(6);
+  private readonly extraKind = new Int8Array(6);
 
   constructor(
     readonly background: BackgroundModel,
@@ -153,6 +158,9 @@ export class BinPieceBuilder {
     const joined = this.joined[i]!;
     const quadratic = bg instanceof QuadraticBackground;
     const nInflections = quadratic ? quadraticInflections(bg, i, c, d, this.inflections) : 0;
+    // effective σ: cut where n″ and λ − d change sign, so that h″ = H″n′² + (1 − d/λ)n″ ≥ 0 can
+    // be read off a piece's midpoint where (λ − d)·n″ ≥ 0
+    const sigmaCuts = bg instanceof EffectiveSigmaBackground ? [bg.curvatureSignChange(i), d - c] : [];
     const points = this.points;
     const kinds = this.kinds;
     for (let s = 0; s < joined.length; s++) {
@@ -181,7 +189,19 @@ export class BinPieceBuilder {
           this.extraKind[nExtra++] = SPLIT;
         }
       }
-      // at most three extra cuts: insertion sort
+      if (sigmaCuts.length > 0) {
+        const turn = sigmaCuts[0]!;
+        if (turn > a && turn < b) {
+          this.extraT[nExtra] = turn;
+          this.extraKind[nExtra++] = SPLIT;
+        }
+        const t = bg.solve(i, sigmaCuts[1]!, a, b);
+        if (Number.isFinite(t)) {
+          this.extraT[nExtra] = t;
+          this.extraKind[nExtra++] = SPLIT;
+        }
+      }
+      // a few extra cuts: insertion sort
       for (let x = 1; x < nExtra; x++) {
         for (let y = x; y > 0 && this.extraT[y - 1]! > this.extraT[y]!; y--) {
           const t = this.extraT[y]!;
@@ -227,6 +247,9 @@ export class BinPieceBuilder {
       if (floored || bg instanceof LinearBackground) curvature = "convex";
       else if (bg instanceof QuadraticBackground) {
         curvature = curvatureAt(bg, i, c, d, mid, scratch) >= 0 ? "convex" : "concave";
+      } else if (bg instanceof EffectiveSigmaBackground) {
+        // H″n′² ≥ 0 always; (1 − d/λ)n″ ≥ 0 on the whole piece when it holds at its midpoint
+        curvature = (c + scratch[0]! - d) * scratch[2]! >= 0 ? "convex" : "unknown";
       } else curvature = "unknown";
       const { hMin, hArgmin } = pieceMinimum(bg, i, c, d, a, b, floored, mid, scratch);
       out.push({

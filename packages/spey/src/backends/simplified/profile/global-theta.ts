@@ -113,36 +113,8 @@ export class GlobalThetaProfiler {
     let message = best.message;
 
     const multi: number[] = [];
-    let boundable = true;
-    for (let i = 0; i < n; i++) {
-      if (pieces[i]!.length > 1) multi.push(i);
-      for (const p of pieces[i]!) if (p.curvature === "unknown") boundable = false;
-    }
-    if (!boundable) {
-      // No curvature formula (effective σ): a deterministic multi-start instead of the bound —
-      // the given start, the constraint centre (nominal θ = a) and spey's suggested θ = 1.
-      const suggested = new Float64Array(n).fill(1);
-      for (const s of [centre, suggested]) {
-        const result = this.localSearch(
-          pieces,
-          this.initialLeaf(pieces, s, data),
-          s,
-          centre,
-          visited,
-          options.optimiser,
-        );
-        if (
-          result.value < best.value - 1e-9 * Math.max(1, Math.abs(best.value)) ||
-          (!best.converged && result.converged)
-        ) {
-          best = result;
-          allConverged = result.converged;
-          message = result.message;
-        }
-      }
-      leaves = visited.size;
-      certified = false;
-    } else if (multi.length > 0) {
+    for (let i = 0; i < n; i++) if (pieces[i]!.length > 1) multi.push(i);
+    if (multi.length > 0) {
       const m = this.constraint.strongConvexity();
       const g = new Float64Array(n);
       // δ tables relative to the incumbent: delta[i][k] = min_{piece k} φᵢ − φᵢ(θ̂ᵢ)
@@ -274,6 +246,40 @@ export class GlobalThetaProfiler {
     return out;
   }
 
+  /**
+   * The optimiser stops once the projected gradient is below its tolerance, which leaves a
+   * coordinate pushed against a face up to that tolerance short of it. Such coordinates (within
+   * 1e-7 relative, gradient pointing out of the box) are moved onto the face when that does not
+   * raise F: the profile's derivatives (poi-profile.ts) and the moves between pieces then see the
+   * face as reached.
+   */
+  private snapToFaces(
+    x: Float64Array,
+    fx: number,
+    lower: Float64Array,
+    upper: Float64Array,
+  ): { theta: Float64Array; value: number } {
+    const objective = this.objective;
+    const gradient = new Float64Array(this.n);
+    objective.f(x, gradient);
+    const snapped = Float64Array.from(x);
+    let moved = false;
+    for (let i = 0; i < this.n; i++) {
+      const t = x[i]!;
+      const tol = 1e-7 * Math.max(1, Math.abs(t));
+      if (gradient[i]! > 0 && t > lower[i]! && t - lower[i]! <= tol) {
+        snapped[i] = lower[i]!;
+        moved = true;
+      } else if (gradient[i]! < 0 && t < upper[i]! && upper[i]! - t <= tol) {
+        snapped[i] = upper[i]!;
+        moved = true;
+      }
+    }
+    if (!moved) return { theta: Float64Array.from(x), value: fx };
+    const value = objective.f(snapped);
+    return value <= fx ? { theta: snapped, value } : { theta: Float64Array.from(x), value: fx };
+  }
+
   /** Minimise F on one leaf's box from the given starts; the best run. */
   private solveLeaf(
     pieces: Piece[][],
@@ -291,26 +297,29 @@ export class GlobalThetaProfiler {
       upper[i] = p.hi;
       objective.floored[i] = p.floored ? 1 : 0;
     }
+    objective.setBox(lower, upper);
     let best: LeafResult | undefined;
     for (const x0 of starts) {
       const result = minimize(
         {
           objective: (x, grad) => objective.f(x, grad),
           hessian: (x) => objective.hessian(x),
+          maxStep: (x, d) => objective.maxStep(x, d),
           x0,
           lower,
           upper,
         },
         optimiser,
       );
+      const { theta, value } = this.snapToFaces(result.x, result.fun, lower, upper);
       const better =
         best === undefined ||
         (result.converged && !best.converged) ||
-        (result.converged === best.converged && result.fun < best.value);
+        (result.converged === best.converged && value < best.value);
       if (better) {
         best = {
-          theta: Float64Array.from(result.x),
-          value: result.fun,
+          theta,
+          value,
           leaf: Int32Array.from(leaf),
           converged: result.converged,
           message: result.message,
@@ -341,14 +350,19 @@ export class GlobalThetaProfiler {
     let result: LeafResult | undefined;
     for (let round = 0; round <= maxSwitches; round++) {
       visited.add(leafKey(current));
-      const starts = [x];
-      if (hasConcavePiece(pieces, current)) {
-        starts.push(clampToLeaf(pieces, current, centre));
+      const others = (): Float64Array[] => {
         const poisson = new Float64Array(n);
         for (let i = 0; i < n; i++) poisson[i] = pieces[i]![current[i]!]!.hArgmin;
-        starts.push(poisson);
+        return [this.startIn(pieces, current, centre), poisson];
+      };
+      // several starts where hᵢ is not known to be convex; elsewhere more only when the first did
+      // not converge
+      const concave = hasNonConvexPiece(pieces, current);
+      result = this.solveLeaf(pieces, current, concave ? [x, ...others()] : [x], optimiser);
+      if (!result.converged && !concave) {
+        const retry = this.solveLeaf(pieces, current, others(), optimiser);
+        if ((retry.converged && !result.converged) || retry.value < result.value) result = retry;
       }
-      result = this.solveLeaf(pieces, current, starts, optimiser);
       // one-sided derivatives into the neighbouring pieces
       objective.constraintGradient(result.theta, gradient);
       const tolerance = (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(Math.max(1, Math.abs(result.value)));
@@ -358,14 +372,14 @@ export class GlobalThetaProfiler {
         const t = result.theta[i]!;
         if (p.joinsBelow && t <= p.lo) {
           const below = pieces[i]![current[i]! - 1]!;
-          objective.binTerm(i, t, below.floored, this.scratch);
+          objective.binTerm(i, t, below.floored, this.scratch, -1);
           if (this.scratch[1]! + gradient[i]! > tolerance) {
             current[i] = current[i]! - 1;
             moved = true;
           }
         } else if (p.joinsAbove && t >= p.hi) {
           const above = pieces[i]![current[i]! + 1]!;
-          objective.binTerm(i, t, above.floored, this.scratch);
+          objective.binTerm(i, t, above.floored, this.scratch, 1);
           if (this.scratch[1]! + gradient[i]! < -tolerance) {
             current[i] = current[i]! + 1;
             moved = true;
@@ -384,8 +398,8 @@ function leafKey(leaf: Int32Array): string {
   return leaf.join(",");
 }
 
-function hasConcavePiece(pieces: Piece[][], leaf: Int32Array): boolean {
-  for (let i = 0; i < leaf.length; i++) if (pieces[i]![leaf[i]!]!.curvature === "concave") return true;
+function hasNonConvexPiece(pieces: Piece[][], leaf: Int32Array): boolean {
+  for (let i = 0; i < leaf.length; i++) if (pieces[i]![leaf[i]!]!.curvature !== "convex") return true;
   return false;
 }
 

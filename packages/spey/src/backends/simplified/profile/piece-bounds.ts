@@ -72,8 +72,9 @@ export function phiMinimum(
   if (lo === hi) return phi(lo);
   let a = lo;
   let b = hi;
-  if (Number.isFinite(a) && dphi(a) >= 0) return phi(a);
-  if (Number.isFinite(b) && dphi(b) <= 0) return phi(b);
+  // No derivative is taken at the ends themselves: at a breakpoint of the background (the effective
+  // σ's clip) rounding can select the neighbouring piece's formula. An end minimum is approached
+  // by the bracket instead.
   // bracket the root when an end is infinite (φ′ → ±∞ there through the m-term)
   const start = Math.min(Math.max(r, a), b);
   if (!Number.isFinite(a)) {
@@ -108,7 +109,8 @@ export function phiMinimum(
     }
     t = next;
   }
-  // φ at the approximate minimiser exceeds the minimum by O(error²): a 1e-12 relative allowance.
-  const value = phi(t);
-  return Math.max(decoupled, value - 1e-12 * Math.max(1, Math.abs(value)));
+  // A convex φ lies above its tangent at t: min φ ≥ φ(t) − |φ′(t)|·(b − a), the minimiser being
+  // inside the bracket [a, b] — a rigorous bound, as tight as the iteration converged.
+  const value = phi(t) - Math.abs(dphi(t)) * (b - a);
+  return Math.max(decoupled, value);
 }

@@ -14,7 +14,7 @@
  */
 import { cholesky, choleskySolve } from "../../../math/linalg.js";
 import type { MinimizeOptions } from "../../../optimize/minimize.js";
-import type { BackgroundModel } from "../backgrounds.js";
+import { type BackgroundModel, LinearBackground } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
 import { GlobalThetaProfiler, type ThetaProfile } from "./global-theta.js";
 
@@ -41,6 +41,8 @@ export class PoiProfile {
   readonly profiler: GlobalThetaProfiler;
   private readonly c: Float64Array;
   private readonly gradient: Float64Array;
+  /** −log L is jointly convex in (μ, θ): a linear background (CMS-NOTE-2017-001's likelihoods). */
+  private readonly convexProfile: boolean;
 
   constructor(
     background: BackgroundModel,
@@ -50,6 +52,7 @@ export class PoiProfile {
     this.profiler = new GlobalThetaProfiler(background, constraint);
     this.c = new Float64Array(constraint.n);
     this.gradient = new Float64Array(constraint.n);
+    this.convexProfile = background instanceof LinearBackground;
   }
 
   /** The inner profile at μ. */
@@ -66,10 +69,19 @@ export class PoiProfile {
   }
 
   /**
-   * p′(μ) at an inner profile (see the module comment) and the bins entering p″: those off the
-   * floor and off their piece's faces, with uᵢ = sᵢWᵢᵢn′ᵢ; `diagonal` = Σ sᵢ²Wᵢᵢ.
+   * p′(μ) at an inner profile (see the module comment) and what p″ needs: the bins off the floor
+   * and off their piece's faces (F), those held on the floor boundary (K) with
+   * κ′ᵢ = dθᵢ/dμ = −sᵢ/n′ᵢ and κ″ᵢ = −n″ᵢκ′ᵢ²/n′ᵢ (from nᵢ(κᵢ) = 1e-20 − μsᵢ), and
+   * `diagonal` = Σ sᵢ²Wᵢᵢ over the bins off the floor.
    */
-  private slopeAt(inner: ThetaProfile): { slope: number; free: number[]; u: number[]; diagonal: number } {
+  private slopeAt(inner: ThetaProfile): {
+    slope: number;
+    free: number[];
+    kink: number[];
+    kappa1: number[];
+    kappa2: number[];
+    diagonal: number;
+  } {
     const n = this.c.length;
     const objective = this.profiler.objective;
     const theta = inner.theta;
@@ -77,7 +89,9 @@ export class PoiProfile {
     let slope = 0;
     let diagonal = 0;
     const free: number[] = [];
-    const u: number[] = [];
+    const kink: number[] = [];
+    const kappa1: number[] = [];
+    const kappa2: number[] = [];
     for (let i = 0; i < n; i++) {
       const s = this.signal[i]!;
       const piece = inner.pieces[i]!;
@@ -85,40 +99,63 @@ export class PoiProfile {
       const onLower = t <= piece.lo;
       const onUpper = t >= piece.hi;
       if ((onLower && piece.kinkBelow) || (onUpper && piece.kinkAbove)) {
-        const slopeN = objective.backgroundSlope(i, t);
-        if (slopeN !== 0) slope -= (s * this.gradient[i]!) / slopeN;
-        continue;
-      }
-      if (piece.floored) {
-        if (!onLower && !onUpper) {
-          free.push(i);
-          u.push(0);
+        const [d1, d2] = objective.backgroundDerivatives(i, t);
+        if (d1 !== 0) {
+          const k1 = -s / d1;
+          slope += this.gradient[i]! * k1;
+          kink.push(i);
+          kappa1.push(k1);
+          kappa2.push((-d2 * k1 * k1) / d1);
         }
         continue;
       }
+      if (!onLower && !onUpper) free.push(i);
+      if (piece.floored) continue;
       slope += s * objective.signalDerivative(i, t);
-      const w = objective.poissonWeight(i, t);
-      diagonal += s * s * w;
-      if (!onLower && !onUpper) {
-        free.push(i);
-        u.push(s * w * objective.backgroundSlope(i, t));
-      }
+      diagonal += s * s * objective.poissonWeight(i, t);
     }
-    return { slope, free, u, diagonal };
+    return { slope, free, kink, kappa1, kappa2, diagonal };
   }
 
-  /** p″(μ) = sᵀWs − uᵀ(∂²F/∂θ_F∂θ_Fᵀ)⁻¹u over the free bins F (NaN when that block is singular). */
-  private curvatureAt(inner: ThetaProfile, free: number[], u: number[], diagonal: number): number {
+  /**
+   * p″(μ) by the implicit-function theorem with the floor-boundary bins K moving along their
+   * boundary: with G = −ln p(a | θ) (Hessian ρ⁻¹, gradient g),
+   * p″ = Σ sᵢ²Wᵢᵢ + κ′ᵀ(ρ⁻¹)_KK κ′ + Σ_K gᵢκ″ᵢ − uᵀ(∂²F/∂θ_F∂θ_Fᵀ)⁻¹u,
+   * uⱼ = sⱼWⱼⱼn′ⱼ + ((ρ⁻¹)_FK κ′)ⱼ (NaN when the F block is singular).
+   */
+  private curvatureAt(
+    inner: ThetaProfile,
+    d: { free: number[]; kink: number[]; kappa1: number[]; kappa2: number[]; diagonal: number },
+  ): number {
     const n = this.c.length;
-    const m = free.length;
-    if (m === 0) return diagonal;
-    const H = this.profiler.objective.hessianAt(inner.theta, inner.pieces);
+    const objective = this.profiler.objective;
+    const P = this.profiler.constraint.precision;
+    const precision = (i: number, j: number) => (P === null ? (i === j ? 1 : 0) : P[i * n + j]!);
+    let curvature = d.diagonal;
+    for (let a = 0; a < d.kink.length; a++) {
+      curvature += this.gradient[d.kink[a]!]! * d.kappa2[a]!;
+      for (let b = 0; b < d.kink.length; b++) {
+        curvature += d.kappa1[a]! * precision(d.kink[a]!, d.kink[b]!) * d.kappa1[b]!;
+      }
+    }
+    const m = d.free.length;
+    if (m === 0) return curvature;
+    const u = new Float64Array(m);
+    for (let a = 0; a < m; a++) {
+      const j = d.free[a]!;
+      const piece = inner.pieces[j]!;
+      const t = inner.theta[j]!;
+      let v = 0;
+      if (!piece.floored) v = this.signal[j]! * objective.poissonWeight(j, t) * objective.backgroundSlope(j, t);
+      for (let b = 0; b < d.kink.length; b++) v += precision(j, d.kink[b]!) * d.kappa1[b]!;
+      u[a] = v;
+    }
+    const H = objective.hessianAt(inner.theta, inner.pieces);
     const sub = new Float64Array(m * m);
-    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) sub[a * m + b] = H[free[a]! * n + free[b]!]!;
+    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) sub[a * m + b] = H[d.free[a]! * n + d.free[b]!]!;
     const L = cholesky(sub, m);
     if (!L) return Number.NaN;
     const x = choleskySolve(L, m, u);
-    let curvature = diagonal;
     for (let a = 0; a < m; a++) curvature -= u[a]! * x[a]!;
     return curvature;
   }
@@ -133,16 +170,18 @@ export class PoiProfile {
     withCurvature = true,
   ): PoiProfilePoint {
     const inner = this.at(mu, data, aux, start, optimiser);
-    const { slope, free, u, diagonal } = this.slopeAt(inner);
-    const curvature = withCurvature ? this.curvatureAt(inner, free, u, diagonal) : Number.NaN;
-    return { mu, inner, slope, curvature };
+    const d = this.slopeAt(inner);
+    const curvature = withCurvature ? this.curvatureAt(inner, d) : Number.NaN;
+    return { mu, inner, slope: d.slope, curvature };
   }
 
   /**
-   * μ̂ = argmin p(μ) on [lo, hi] (finite): a Newton iteration on p′ from `seed`, kept inside a
-   * bracket [a, b] with p′(a) < 0 < p′(b) once both ends are known (bisection when a step leaves
-   * it or p″ ≤ 0); a bound is evaluated when the iteration heads past it, and is the optimum when
-   * p′ points outwards there.
+   * μ̂ = argmin p(μ) on [lo, hi] (finite): the local minimum from `seed` ({@link localMinimum}).
+   * For a linear background the profile is convex (−log L is jointly convex in μ and θ), and that
+   * is the answer. Otherwise p is the lower envelope of the profiles of several θ basins and can
+   * have several local minima: when the inner profile at the minimum had competitors (more than
+   * one leaf searched, or a piece where hᵢ is not convex), p′ is also scanned on 16 intervals of
+   * ±5σ around it (σ = 1/√p″) and every other sign change from − to + is refined; the lowest wins.
    */
   minimise(
     lo: number,
@@ -153,6 +192,72 @@ export class PoiProfile {
     start: Float64Array | undefined,
     optimiser: MinimizeOptions | undefined,
   ): PoiFit {
+    const first = this.localMinimum(lo, hi, seed, data, aux, start, optimiser);
+    const inner = first.point.inner;
+    const competitors = inner.leaves > 1 || !inner.certified || inner.pieces.some((p) => p.curvature !== "convex");
+    if (this.convexProfile || !competitors) return first;
+    let curvature = first.point.curvature;
+    if (Number.isNaN(curvature)) curvature = this.curvatureAt(inner, this.slopeAt(inner));
+    const sigma = curvature > 0 ? 1 / Math.sqrt(curvature) : 1;
+    const a = Math.max(lo, first.mu - 5 * sigma);
+    const b = Math.min(hi, first.mu + 5 * sigma);
+    const steps = 16;
+    const grid: { mu: number; slope: number; value: number }[] = [];
+    for (let k = 0; k <= steps; k++) {
+      const mu = a + ((b - a) * k) / steps;
+      const p = this.at(mu, data, aux, first.theta, optimiser);
+      grid.push({ mu, slope: this.slopeAt(p).slope, value: p.value });
+    }
+    let best: PoiFit = first;
+    let bestValue = inner.value;
+    const consider = (fit: PoiFit, value: number) => {
+      if ((fit.converged && !best.converged) || (fit.converged === best.converged && value < bestValue)) {
+        best = fit;
+        bestValue = value;
+      }
+    };
+    for (let k = 0; k < steps; k++) {
+      const left = grid[k]!;
+      const right = grid[k + 1]!;
+      if (first.mu >= left.mu && first.mu <= right.mu) continue;
+      if (left.slope < 0 && right.slope > 0) {
+        const local = this.localMinimum(
+          left.mu,
+          right.mu,
+          0.5 * (left.mu + right.mu),
+          data,
+          aux,
+          first.theta,
+          optimiser,
+        );
+        consider(local, local.point.inner.value);
+      }
+    }
+    // a bound of μ inside the scan with p′ pointing outwards is a minimum as well
+    for (const end of [grid[0]!, grid[steps]!]) {
+      if ((end.mu === lo && end.slope > 0) || (end.mu === hi && end.slope < 0)) {
+        const p = this.at(end.mu, data, aux, first.theta, optimiser);
+        consider({ mu: end.mu, theta: p.theta, converged: p.converged, message: p.message }, p.value);
+      }
+    }
+    return best;
+  }
+
+  /**
+   * A local minimum of p(μ) on [lo, hi] (finite): a Newton iteration on p′ from `seed`, kept inside a
+   * bracket [a, b] with p′(a) < 0 < p′(b) once both ends are known (bisection when a step leaves
+   * it or p″ ≤ 0); a bound is evaluated when the iteration heads past it, and is the optimum when
+   * p′ points outwards there.
+   */
+  private localMinimum(
+    lo: number,
+    hi: number,
+    seed: number,
+    data: Float64Array,
+    aux: Float64Array | undefined,
+    start: Float64Array | undefined,
+    optimiser: MinimizeOptions | undefined,
+  ): PoiFit & { readonly point: PoiProfilePoint } {
     let warm = start;
     let best: PoiProfilePoint | undefined;
     const evaluate = (mu: number): PoiProfilePoint => {
@@ -160,19 +265,20 @@ export class PoiProfile {
       const d = this.slopeAt(inner);
       const tolerance = (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(Math.max(1, Math.abs(inner.value)));
       // p″ only when another Newton step will be taken
-      const curvature = Math.abs(d.slope) <= tolerance ? Number.NaN : this.curvatureAt(inner, d.free, d.u, d.diagonal);
+      const curvature = Math.abs(d.slope) <= tolerance ? Number.NaN : this.curvatureAt(inner, d);
       const p = { mu, inner, slope: d.slope, curvature };
       warm = p.inner.theta;
       if (best === undefined || p.inner.value < best.inner.value) best = p;
       return p;
     };
-    const finish = (converged: boolean, message: string): PoiFit => {
+    const finish = (converged: boolean, message: string): PoiFit & { readonly point: PoiProfilePoint } => {
       const p = best as PoiProfilePoint;
       return {
         mu: p.mu,
         theta: p.inner.theta,
         converged: converged && p.inner.converged,
         message: p.inner.converged ? message : p.inner.message,
+        point: p,
       };
     };
     let a = lo;
@@ -180,6 +286,7 @@ export class PoiProfile {
     let aKnown = false;
     let bKnown = false;
     let mu = Math.min(Math.max(seed, lo), hi);
+    let previousStep = hi - lo;
     for (let iteration = 0; iteration < MAX_NEWTON_ITERATIONS; iteration++) {
       const p = evaluate(mu);
       // p′ is as accurate as the inner fit's gradient: the optimiser's own stopping rule
@@ -201,7 +308,10 @@ export class PoiProfile {
         return finish(true, "converged: the bracket of p′ = 0 closed");
       }
       let next = p.curvature > 0 ? mu - p.slope / p.curvature : Number.NaN;
-      if (!(next > a && next < b)) {
+      // rtsafe's safeguard (Numerical Recipes §9.4): bisect when the Newton step leaves the
+      // bracket or does not halve the previous step (p″ off, e.g. where the active set changes)
+      const slow = aKnown && bKnown && Math.abs(next - mu) > 0.5 * Math.abs(previousStep);
+      if (!(next > a && next < b) || slow) {
         if (aKnown && bKnown) next = 0.5 * (a + b);
         else if (p.slope < 0) next = Math.min(hi, mu + Math.max(1, Math.abs(mu)));
         else next = Math.max(lo, mu - Math.max(1, Math.abs(mu)));
@@ -210,6 +320,7 @@ export class PoiProfile {
         evaluate(next);
         return finish(true, "converged: Newton step on p′ below 1e-10");
       }
+      previousStep = next - mu;
       mu = next;
     }
     return finish(false, `the free fit of μ did not converge in ${MAX_NEWTON_ITERATIONS} Newton steps`);

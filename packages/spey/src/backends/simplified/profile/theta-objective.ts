@@ -27,6 +27,10 @@ export class ThetaObjective {
   private readonly d2: Float64Array;
   private readonly residual: Float64Array;
   private readonly scratch = new Float64Array(3);
+  /** The box of the current leaf, and θ moved strictly inside it for the background's formulas. */
+  private lower: Float64Array;
+  private upper: Float64Array;
+  private readonly inner: Float64Array;
 
   constructor(
     readonly background: BackgroundModel,
@@ -42,6 +46,34 @@ export class ThetaObjective {
     this.d1 = new Float64Array(n);
     this.d2 = new Float64Array(n);
     this.residual = new Float64Array(n);
+    this.lower = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+    this.upper = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+    this.inner = new Float64Array(n);
+  }
+
+  /**
+   * The box of the leaf being solved. On a face, the background is evaluated a relative 1e-12
+   * inside the box: at a breakpoint of the background (the effective σ's clip, where n′ jumps)
+   * rounding could otherwise pick the neighbouring piece's formula, so values and one-sided
+   * derivatives are those of the leaf's own piece.
+   */
+  setBox(lower: Float64Array, upper: Float64Array): void {
+    this.lower = lower;
+    this.upper = upper;
+  }
+
+  /** t moved 1e-12 (relative) inside [lo, hi] when on or beyond a face. */
+  static inside(t: number, lo: number, hi: number): number {
+    if (t <= lo) return Math.min(lo + 1e-12 * Math.max(1, Math.abs(lo)), 0.5 * (lo + hi));
+    if (t >= hi) return Math.max(hi - 1e-12 * Math.max(1, Math.abs(hi)), 0.5 * (lo + hi));
+    return t;
+  }
+
+  /** θ with every coordinate on a face of the box moved inside (see {@link setBox}). */
+  private insideBox(theta: Float64Array): Float64Array {
+    const out = this.inner;
+    for (let i = 0; i < this.n; i++) out[i] = ThetaObjective.inside(theta[i]!, this.lower[i]!, this.upper[i]!);
+    return out;
   }
 
   /** The fixed signal per bin, the main counts and the θ block of the auxiliary data (or nominal 0). */
@@ -67,9 +99,13 @@ export class ThetaObjective {
     return this.c[i]! + this.scratch[0]!;
   }
 
-  /** hᵢ(t) in the given mode, with ∂/∂θ and ∂²/∂θ² in `out[1]`, `out[2]`. */
-  binTerm(i: number, t: number, floored: boolean, out: Float64Array): number {
+  /**
+   * hᵢ(t) in the given mode, with ∂/∂θ and ∂²/∂θ² in `out[1]`, `out[2]`; `side` −1 (+1) takes
+   * the formulas just below (above) t — the one-sided values at a breakpoint.
+   */
+  binTerm(i: number, t: number, floored: boolean, out: Float64Array, side: -1 | 0 | 1 = 0): number {
     const d = this.data[i]!;
+    if (side !== 0) t += side * 1e-12 * Math.max(1, Math.abs(t));
     if (floored) {
       out[1] = 0;
       out[2] = 0;
@@ -89,7 +125,7 @@ export class ThetaObjective {
     const n = this.n;
     const value = this.value;
     const d1 = this.d1;
-    this.background.evaluate(theta, 0, value, d1, null);
+    this.background.evaluate(this.insideBox(theta), 0, value, d1, null);
     let total = this.constraint.nll(theta, 0, this.aux, 0, this.residual, grad);
     const c = this.c;
     const data = this.data;
@@ -112,7 +148,7 @@ export class ThetaObjective {
     const n = this.n;
     const H = new Float64Array(n * n);
     this.constraint.addHessian(H, n, 0);
-    this.background.evaluate(theta, 0, this.value, this.d1, this.d2);
+    this.background.evaluate(this.insideBox(theta), 0, this.value, this.d1, this.d2);
     for (let i = 0; i < n; i++) {
       if (this.floored[i] === 1) continue;
       const d = this.data[i]!;
@@ -124,9 +160,41 @@ export class ThetaObjective {
     return H;
   }
 
+  /**
+   * Fraction to the boundary: the largest step α ≤ 1 along d after which every unfloored bin with
+   * events keeps at least a tenth of its rate (to first order), λᵢ + α·n′ᵢdᵢ ≥ 0.1·λᵢ, unless the
+   * box face it moves towards keeps that rate anyway (the projection stops the step there). Near
+   * λ = 0, hᵢ = λ − d ln λ is a logarithmic barrier; a full Newton step driven by a stiff
+   * constraint term could jump to the floor, where its gradient (−d/λ·n′ ~ 1e20) stalls Newton.
+   */
+  maxStep(theta: Float64Array, direction: Float64Array): number {
+    let alpha = 1;
+    for (let i = 0; i < this.n; i++) {
+      if (this.floored[i] === 1 || this.data[i] === 0) continue;
+      this.background.bin(i, theta[i]!, this.scratch);
+      const rate = this.scratch[1]! * direction[i]!;
+      if (!(rate < 0)) continue;
+      const lambda = this.c[i]! + this.scratch[0]!;
+      if (!(lambda > 0)) continue;
+      // the projected step stops at the face in the direction of travel: no limit needed when the
+      // rate there is still at least a tenth of λ
+      const face = direction[i]! < 0 ? this.lower[i]! : this.upper[i]!;
+      if (Number.isFinite(face) && this.lambdaAt(i, face) >= 0.1 * lambda) continue;
+      alpha = Math.min(alpha, (0.9 * lambda) / -rate);
+    }
+    return alpha;
+  }
+
   /** ∂²F/∂θ∂θᵀ at θ with the modes of the given pieces. */
-  hessianAt(theta: Float64Array, pieces: readonly { floored: boolean }[]): Float64Array {
-    for (let i = 0; i < this.n; i++) this.floored[i] = pieces[i]!.floored ? 1 : 0;
+  hessianAt(theta: Float64Array, pieces: readonly { floored: boolean; lo: number; hi: number }[]): Float64Array {
+    const lower = new Float64Array(this.n);
+    const upper = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) {
+      this.floored[i] = pieces[i]!.floored ? 1 : 0;
+      lower[i] = pieces[i]!.lo;
+      upper[i] = pieces[i]!.hi;
+    }
+    this.setBox(lower, upper);
     return this.hessian(theta);
   }
 
@@ -149,6 +217,12 @@ export class ThetaObjective {
     const raw = this.c[i]! + this.scratch[0]!;
     const l = Math.max(raw, LAMBDA_FLOOR);
     return 1 - this.data[i]! / l;
+  }
+
+  /** [∂nᵢ/∂θ, ∂²nᵢ/∂θ²] at t. */
+  backgroundDerivatives(i: number, t: number): [number, number] {
+    this.background.bin(i, t, this.scratch);
+    return [this.scratch[1]!, this.scratch[2]!];
   }
 
   /** ∂nᵢ/∂θ at t. */
