@@ -44,10 +44,17 @@ export interface BackgroundModel {
 }
 
 /**
- * Root of the continuous monotone g(t) = n(t) − target in (lo, hi) by bisection on a bracket
- * (infinite ends are replaced by doubling steps from a finite point): NaN when there is none.
+ * Root of the continuous monotone g(t) = n(t) − target in (lo, hi): a bracket (infinite ends are
+ * replaced by doubling steps from a finite point), then Newton steps with n′, bisection whenever a
+ * step leaves the bracket (Numerical Recipes' rtsafe); NaN when g does not change sign strictly
+ * inside. `n` writes [value, n′] into its scratch argument.
  */
-function solveMonotone(n: (t: number) => number, target: number, lo: number, hi: number): number {
+function solveMonotone(n: (t: number, out: Float64Array) => void, target: number, lo: number, hi: number): number {
+  const scratch = new Float64Array(3);
+  const g = (t: number): number => {
+    n(t, scratch);
+    return scratch[0]! - target;
+  };
   let a = lo;
   let b = hi;
   const finitePoint = Number.isFinite(a)
@@ -57,11 +64,19 @@ function solveMonotone(n: (t: number) => number, target: number, lo: number, hi:
     : Number.isFinite(b)
       ? b - 1
       : 0;
+  // monotone: towards an infinite end |g| only grows when g and its slope there agree in sign
+  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+    n(finitePoint, scratch);
+    const v = scratch[0]! - target;
+    const slope = scratch[1]!;
+    if (!Number.isFinite(b) && Number.isFinite(a) && v * slope > 0 && g(a) * v > 0) return Number.NaN;
+    if (!Number.isFinite(a) && Number.isFinite(b) && v * slope < 0 && g(b) * v > 0) return Number.NaN;
+  }
   if (!Number.isFinite(a)) {
     let step = 1;
     a = finitePoint - step;
-    const ref = Math.sign(n(finitePoint) - target);
-    for (let k = 0; k < 200 && Math.sign(n(a) - target) === ref && ref !== 0; k++) {
+    const ref = Math.sign(g(finitePoint));
+    for (let k = 0; k < 200 && Math.sign(g(a)) === ref && ref !== 0; k++) {
       step *= 2;
       a = finitePoint - step;
     }
@@ -69,28 +84,35 @@ function solveMonotone(n: (t: number) => number, target: number, lo: number, hi:
   if (!Number.isFinite(b)) {
     let step = 1;
     b = Math.max(a, finitePoint) + step;
-    const ref = Math.sign(n(a) - target);
-    for (let k = 0; k < 200 && Math.sign(n(b) - target) === ref && ref !== 0; k++) {
+    const ref = Math.sign(g(a));
+    for (let k = 0; k < 200 && Math.sign(g(b)) === ref && ref !== 0; k++) {
       step *= 2;
       b = Math.max(a, finitePoint) + step;
     }
   }
-  let fa = n(a) - target;
-  const fb = n(b) - target;
-  if (!(fa * fb < 0)) return Number.NaN;
-  for (let k = 0; k < 2000; k++) {
-    const m = 0.5 * (a + b);
-    if (m <= a || m >= b) break;
-    const fm = n(m) - target;
-    if (fm === 0) return m;
-    if (fm * fa < 0) b = m;
+  let ga = g(a);
+  const gb = g(b);
+  if (!(ga * gb < 0)) return Number.NaN;
+  let t = 0.5 * (a + b);
+  for (let k = 0; k < 200; k++) {
+    n(t, scratch);
+    const gt = scratch[0]! - target;
+    if (gt === 0) break;
+    if (gt * ga < 0) b = t;
     else {
-      a = m;
-      fa = fm;
+      a = t;
+      ga = gt;
     }
+    const slope = scratch[1]!;
+    let next = slope !== 0 ? t - gt / slope : Number.NaN;
+    if (!(next > a && next < b)) next = 0.5 * (a + b);
+    if (Math.abs(next - t) <= 4 * Number.EPSILON * Math.max(1, Math.abs(t)) || next <= a || next >= b) {
+      t = next > a && next < b ? next : t;
+      break;
+    }
+    t = next;
   }
-  const root = 0.5 * (a + b);
-  return root > lo && root < hi ? root : Number.NaN;
+  return t > lo && t < hi ? t : Number.NaN;
 }
 
 /** nᵢ = bᵢ + σᵢθᵢ (CMS-NOTE-2017-001 linear simplified likelihood). */
@@ -417,15 +439,6 @@ export class EffectiveSigmaBackground implements BackgroundModel {
   }
 
   solve(i: number, target: number, lo: number, hi: number): number {
-    const scratch = new Float64Array(3);
-    return solveMonotone(
-      (t) => {
-        this.bin(i, t, scratch);
-        return scratch[0]!;
-      },
-      target,
-      lo,
-      hi,
-    );
+    return solveMonotone((t, out) => this.bin(i, t, out), target, lo, hi);
   }
 }
