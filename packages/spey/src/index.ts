@@ -23,7 +23,7 @@ export {
   ConvergenceError,
 } from "./core/errors.js";
 export type { ErrorKind } from "./core/errors.js";
-export { describeValue, isArrayLike } from "./core/describe.js";
+export { describeValue, isArrayLike, MAX_JSON_DEPTH, nestedDeeperThan } from "./core/describe.js";
 export { log, setLogLevel, getLogLevel, setLogHandler, captureLogs } from "./core/logger.js";
 export type { LogLevelName, LogRecord, LogHandler } from "./core/logger.js";
 export { ExpectationType } from "./core/expectation.js";

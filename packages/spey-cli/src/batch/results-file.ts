@@ -8,8 +8,9 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
+import { nestedDeeperThan } from "spey";
 import { isObject } from "./description.js";
-import { BatchInputError } from "./errors.js";
+import { BatchInputError, fsErrorReason } from "./errors.js";
 import { compactJson, splitLines, tryParse } from "./jsonl.js";
 import type { BatchTask, ResultRecord } from "./task.js";
 
@@ -48,12 +49,29 @@ function isRecord(value: unknown): value is ResultRecord {
   return (
     isObject(value) &&
     (typeof value.id === "string" || typeof value.id === "number") &&
+    typeof value.line === "number" &&
     (value.status === "ok" || value.status === "error")
   );
 }
 
+const isCount = (x: unknown): boolean => typeof x === "number" && Number.isInteger(x) && x >= 0;
+
+/** A header line: the format tag and a well-formed grid, base, shard and task (a damaged one is not a header). */
 function isHeader(value: unknown): value is ResultsHeader {
-  return isObject(value) && value.format === RESULTS_FORMAT;
+  if (!isObject(value) || value.format !== RESULTS_FORMAT || value.version !== 1) return false;
+  const { grid, base, shard, task } = value;
+  const gridOk =
+    isObject(grid) && typeof grid.file === "string" && typeof grid.sha256 === "string" && isCount(grid.points);
+  const baseOk = base === null || (isObject(base) && typeof base.file === "string" && typeof base.sha256 === "string");
+  const shardOk =
+    shard === null ||
+    (isObject(shard) &&
+      isCount(shard.index) &&
+      isCount(shard.count) &&
+      isCount(shard.points) &&
+      (shard.index as number) >= 1 &&
+      (shard.index as number) <= (shard.count as number));
+  return gridOk && baseOk && shardOk && isObject(task);
 }
 
 /** Parse a results file's text. */
@@ -75,7 +93,9 @@ export function parseResults(text: string): ResultsContent {
     }
     out.intactBytes = line.end;
     if (line.text.trim() === "") continue;
-    const value = tryParse(line.text);
+    // A line nested deeper than any result is damage (and could not be written back).
+    const parsed = tryParse(line.text);
+    const value = nestedDeeperThan(parsed, 64) ? undefined : parsed;
     if (line.line === 1 && isHeader(value)) {
       out.header = value;
     } else if (isRecord(value)) {
@@ -99,7 +119,7 @@ export function readResults(path: string): ResultsContent | undefined {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new BatchInputError(`cannot read the results file ${path}: ${(error as Error).message}`);
+    throw new BatchInputError(`cannot read the results file ${path}: ${fsErrorReason(error)}.`);
   }
   return parseResults(text);
 }

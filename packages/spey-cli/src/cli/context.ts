@@ -13,6 +13,8 @@ export interface CliIo {
   readonly stderr: CliOutput;
   /** The whole of standard input, as bytes (read on first use). */
   readonly stdin: () => Buffer;
+  /** Called with every error a command ends with (the fuzz suite classifies them). */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** A warning of the run, counted when repeated. */

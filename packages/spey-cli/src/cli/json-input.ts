@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { InvalidInput } from "spey";
+import { InvalidInput, MAX_JSON_DEPTH, nestedDeeperThan } from "spey";
 import { jsonSyntaxReason } from "../batch/jsonl.js";
 import { fsErrorReason } from "../batch/errors.js";
 import { currentRun } from "./context.js";
@@ -41,8 +41,9 @@ export function readText(path: string): string {
 
 /** Parse JSON text; a syntax error names the file, the line and the column. */
 export function parseJson(text: string, source: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     const message = (error as Error).message;
     let offset: number | undefined;
@@ -57,6 +58,12 @@ export function parseJson(text: string, source: string): unknown {
       `${source} is not valid JSON${where}: ${text.trim() === "" ? "the file is empty" : reason}.`,
     );
   }
+  if (nestedDeeperThan(value)) {
+    throw new InputFileError(
+      `${source} is nested more than ${MAX_JSON_DEPTH} levels deep; no model, workspace or patch is.`,
+    );
+  }
+  return value;
 }
 
 /** Read and parse a JSON file ("-" for standard input). */

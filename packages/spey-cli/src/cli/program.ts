@@ -113,6 +113,7 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
       checkStrict();
       run.flushWarnings();
     } catch (error) {
+      run.io.onError?.(error);
       if (error instanceof CommanderError) {
         // Commander has printed its own parsing errors (and the help / version); an option error
         // found later, in a command, is printed here.

@@ -94,3 +94,23 @@ export function describeValue(value: unknown): string {
 export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
 }
+
+/** Nesting beyond which a JSON document is refused: far deeper than any model, workspace or patch. */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
+ * Whether a parsed JSON value nests arrays and objects more than `limit` levels deep. Iterative:
+ * recursive code (copying, serialising, validating) overflows the call stack on such input, so it
+ * is refused before it reaches that code.
+ */
+export function nestedDeeperThan(value: unknown, limit = MAX_JSON_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= limit) return true;
+    const children = Array.isArray(v) ? v : Object.values(v as object);
+    for (const child of children) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
+}

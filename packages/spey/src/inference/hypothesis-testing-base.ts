@@ -212,6 +212,14 @@ export class HypothesisTests {
         },
       });
     }
+    // A p-value that is not a number means a fit or a test statistic failed: an error, never a
+    // silent 1 − CLs of 0 (spey's NaN → 0) or a NaN next to an observed number.
+    const undefinedAt = [...pvals, ...expectedPvals].findIndex((p) => Number.isNaN(p));
+    if (undefinedAt >= 0) {
+      throw new ComputationError(
+        `the ${undefinedAt === 0 ? "observed" : "expected"} p-value at μ = ${mu} is not a number (a fit or test statistic failed, e.g. the likelihood is not finite at this μ): no CLs can be given.`,
+      );
+    }
     if (options.returnTailProbabilities) {
       const t = tails as { observed: TailProbabilities; expected: TailProbabilities };
       const withOneMinus = (x: TailProbabilities): ExclusionTailProbabilities => ({
@@ -270,6 +278,7 @@ export class HypothesisTests {
     }
     const count = expectedPvalue === "nominal" ? 1 : expectedPvalue === "1sigma" ? 3 : 5;
     if (!pl.isAlive) {
+      log.warning("The model has no positive signal yield: μ has no upper limit (returning +∞).");
       return count === 1 ? Number.POSITIVE_INFINITY : new Array<number>(count).fill(Number.POSITIVE_INFINITY);
     }
     const tolerance = options.asimovTeststatTolerance ?? ASIMOV_TESTSTAT_TOLERANCE;

@@ -1,3 +1,4 @@
+import { ComputationError } from "../core/errors.js";
 import { log } from "../core/logger.js";
 import { toms748 } from "../math/roots.js";
 
@@ -67,6 +68,16 @@ export function findUpperLimits(options: FindUpperLimitOptions): number[] {
   for (const k of bandIndices(options.observed, options.expectedPvalue)) {
     const slot = options.observed ? 0 : k;
     const F = (mu: number) => ((evaluate(mu).oneMinusCls[slot] as number) ?? Number.NaN) - options.confidenceLevel;
+    // Beyond spey's bracket the likelihood may not be computable (μ·s leaving the model's scale):
+    // the search stops there (NaN: no bracket, +∞ with a warning) instead of failing.
+    const extended = (mu: number) => {
+      try {
+        return F(mu);
+      } catch (error) {
+        if (error instanceof ComputationError) return Number.NaN;
+        throw error;
+      }
+    };
     let low = options.lowInit;
     let fLow = F(low);
     while (fLow > 0 && low > LOW_BOUND) {
@@ -86,7 +97,8 @@ export function findUpperLimits(options: FindUpperLimitOptions): number[] {
       const guess = Number.isFinite(sq) && sq > 0 ? (0.5 * low) / sq : 1e-4 * low;
       [hig, fHig] = [low, fLow]; // excluded here: the upper end of the bracket
       low = Math.max(Math.min(0.1 * low, Math.max(guess, 1e-4 * low)), EXTENDED_LOW_BOUND);
-      fLow = F(low);
+      fLow = extended(low);
+      if (Number.isNaN(fLow)) break;
     }
     // Not excluded at 1e5: the signal is tiny (yields ×1e-12 have a limit ×1e12), or the model has
     // no sensitivity at all. Grow further, guided by σμ: one or two steps reach the limit's scale;
@@ -96,7 +108,8 @@ export function findUpperLimits(options: FindUpperLimitOptions): number[] {
       const guess = Number.isFinite(sq) && sq > 0 ? (4 * hig) / sq : 1e4 * hig;
       [low, fLow] = [hig, fHig]; // not excluded here: the lower end of the bracket
       hig = Math.min(Math.max(guess, 10 * hig), EXTENDED_HIGH_BOUND);
-      fHig = F(hig);
+      fHig = extended(hig);
+      if (Number.isNaN(fHig)) break;
     }
     if (!(Number.isFinite(fLow) && Number.isFinite(fHig)) || Math.sign(fLow) * Math.sign(fHig) > 0) {
       log.warning(

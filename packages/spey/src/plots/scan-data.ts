@@ -58,6 +58,7 @@ export function brazilBandData(
   const expected: number[][] = [];
   for (const mu of poiValues) {
     const summary = clsSummary(model, { poiTest: mu, calculator, expected: options.expected ?? "aposteriori" });
+    requireFinite([mu], [summary.observed, ...summary.expected], "CLs");
     observed.push(summary.observed);
     expected.push(summary.expected);
   }
@@ -73,5 +74,19 @@ export function likelihoodScanData(model: ScanModel, poiValues: readonly number[
   const observed = model.chi2({ poiTest: mus, allowNegativeSignal: true });
   const expected = model.chi2({ poiTest: mus, expected: "apriori", allowNegativeSignal: true });
   const [muHat] = model.maximizeLikelihood({ allowNegativeSignal: true });
+  requireFinite(mus, observed, "Δ(−2 ln L) on the observed data");
+  requireFinite(mus, expected, "Δ(−2 ln L) on the expected data");
   return { poiValues: mus, observed, expected, muHat };
+}
+
+/** A scan value that is not a number is an error naming μ, never a point of a plot. */
+function requireFinite(mus: readonly number[], values: readonly number[], what: string): void {
+  values.forEach((v, i) => {
+    if (!Number.isFinite(v)) {
+      const mu = mus[Math.min(i, mus.length - 1)];
+      throw new ComputationError(
+        `${what} is ${v} at μ = ${mu}: the likelihood cannot be evaluated there; scan a range where μ·s stays on the model's scale.`,
+      );
+    }
+  });
 }

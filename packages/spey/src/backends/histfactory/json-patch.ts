@@ -7,7 +7,7 @@
  * nothing is returned, so a patch is applied atomically.
  */
 import { JsonPatchError } from "./errors.js";
-import { describeValue } from "../../core/describe.js";
+import { describeValue, MAX_JSON_DEPTH, nestedDeeperThan } from "../../core/describe.js";
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -54,7 +54,10 @@ export function cloneJson<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v) => cloneJson(v)) as T;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = cloneJson(v);
+  // defineProperty: a member named "__proto__" stays a member instead of replacing the prototype.
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    Object.defineProperty(out, k, { value: cloneJson(v), enumerable: true, writable: true, configurable: true });
+  }
   return out as T;
 }
 
@@ -86,6 +89,9 @@ function describeType(v: unknown): string {
  * string `path` and the members its operation needs. `label` names the patch in messages.
  */
 export function validateJsonPatch(patch: unknown, label = "patch"): JsonPatch {
+  if (nestedDeeperThan(patch)) {
+    throw new JsonPatchError(-1, `${label}: nested more than ${MAX_JSON_DEPTH} levels deep; a JSON Patch never is.`);
+  }
   if (!Array.isArray(patch)) {
     throw new JsonPatchError(-1, `${label}: a JSON Patch must be an array of operations; got ${describeType(patch)}.`);
   }

@@ -17,7 +17,13 @@
 import { formatJsonPath, type JsonPath, WorkspaceError } from "./errors.js";
 import type { JsonPatch } from "./json-patch.js";
 import { validateJsonPatch } from "./json-patch.js";
-import { describeValue } from "../../core/describe.js";
+import { describeValue, MAX_JSON_DEPTH, nestedDeeperThan } from "../../core/describe.js";
+
+/** Documents nested deeper than any real one would overflow the recursive checks and copies. */
+function refuseDeepNesting(v: unknown, what: string): void {
+  if (nestedDeeperThan(v))
+    throw new WorkspaceError([], `the ${what} is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+}
 
 /** The modifier types of HistFactory, in pyhf's registration order (`pyhf.modifiers.histfactory_set`). */
 export const MODIFIER_TYPES = [
@@ -341,6 +347,7 @@ function checkVersion(version: unknown, what: string): void {
  * copied). Throws {@link WorkspaceError} naming the first fault's JSON path.
  */
 export function validateWorkspace(v: unknown): WorkspaceSpec {
+  refuseDeepNesting(v, "workspace");
   const o = object(
     v,
     [],
@@ -410,6 +417,7 @@ export function checkChannelConsistency(channel: ChannelSpec, path: JsonPath): v
  * patches (each a valid JSON Patch, metadata with extra members allowed), version.
  */
 export function validatePatchSet(v: unknown): PatchSetSpec {
+  refuseDeepNesting(v, "patch set");
   const o = object(v, [], ["metadata", "patches", "version"], [], "a patch set {metadata, patches, version}");
   checkVersion(o.version, "patch set");
   const meta = object(
