@@ -63,7 +63,16 @@ describe("shards", () => {
 });
 
 describe("results files", () => {
-  const header = compactJson({ format: "spey-batch-results", version: 1 });
+  // A complete header: a damaged one (missing grid, base, shard or task) is not recognised as one.
+  const header = compactJson({
+    format: "spey-batch-results",
+    version: 1,
+    spey: "0.1.0",
+    grid: { file: "grid.jsonl", sha256: "0".repeat(64), points: 3 },
+    base: null,
+    shard: null,
+    task: {},
+  });
   const line = (id: string, status = "ok") => compactJson({ id, line: 1, status });
 
   it("JSONL splitting keeps byte offsets (UTF-8) and flags a torn tail", () => {
