@@ -104,7 +104,8 @@ export class Progress {
   constructor(
     private readonly label: string,
     private readonly total: number,
-    private readonly delayMs = 2000,
+    // SPEY_PROGRESS_DELAY_MS overrides the 2 s (tests draw the bar at once).
+    private readonly delayMs = Number(process.env.SPEY_PROGRESS_DELAY_MS ?? 2000),
   ) {}
 
   tick(done: number): void {

@@ -15,11 +15,18 @@ const MAX_PNG_PIXELS = 40e6;
 
 /** Rasterise SVG markup to PNG (resvg; DejaVu Sans/system fonts). */
 export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
-  const size = /<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"/.exec(svg);
-  const pixels = size ? Number(size[1]) * Number(size[2]) * scale * scale : 0;
+  const tag = /<svg\b[^>]*>/.exec(svg)?.[0] ?? "";
+  const attribute = (name: string) => Number(new RegExp(`\\s${name}="([\\d.]+)"`).exec(tag)?.[1] ?? Number.NaN);
+  const width = attribute("width");
+  const height = attribute("height");
+  // Unknown size: refuse rather than let the rasteriser allocate whatever the markup asks for.
+  const pixels =
+    Number.isFinite(width) && Number.isFinite(height) ? width * height * scale * scale : Number.POSITIVE_INFINITY;
   if (pixels > MAX_PNG_PIXELS) {
     throw new InputFileError(
-      `the PNG would have ${(pixels / 1e6).toFixed(0)} megapixels, more than the ${MAX_PNG_PIXELS / 1e6} allowed; lower --scale, --width or --height.`,
+      Number.isFinite(pixels)
+        ? `the PNG would have ${(pixels / 1e6).toFixed(0)} megapixels, more than the ${MAX_PNG_PIXELS / 1e6} allowed; lower --scale, --width or --height.`
+        : "the plot has no width and height to rasterise.",
     );
   }
   const { Resvg } = await import("@resvg/resvg-js");

@@ -59,10 +59,12 @@ export function applyPatchSet(
     );
   }
   try {
-    return inFile(source, () => patchSet.apply(workspace, key, { verify }));
+    return patchSet.apply(workspace, key, { verify });
   } catch (error) {
     if (!(error instanceof PatchSetVerificationError || (error as Error).name === "PatchSetVerificationError")) {
-      throw error;
+      return inFile(source, () => {
+        throw error;
+      });
     }
     const message = (error as Error).message.replace(/\s*\(pass verify: false[^)]*\)/, "");
     throw new InputFileError(

@@ -2,7 +2,7 @@ import { InvalidInput } from "./errors.js";
 
 /** spey's snake_case argument name in camelCase (`signal_yields` → `signalYields`). */
 export function camelCase(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  return key.replace(/(?<=[A-Za-z0-9])_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 /**

@@ -96,7 +96,7 @@ function simplifiedLayout(
 }
 
 /** Parameter names: the model's, or μ, φₖ, θᵢ, αₖ by position for the simplified likelihoods. */
-function namesOf(model: StatisticalModel, npar: number, poiIndex: number): string[] {
+export function namesOf(model: StatisticalModel, npar: number, poiIndex: number): string[] {
   const given = model.config().parameterNames;
   if (given && given.length === npar) return [...given];
   const core = simplifiedLayout(model);

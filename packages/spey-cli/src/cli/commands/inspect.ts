@@ -87,7 +87,7 @@ function workspaceTable(summary: WorkspaceSummary): string {
   const blocks = [
     `${summary.file}: pyhf workspace`,
     table(
-      ["summary", ""],
+      ["", "count"],
       [
         ["channels", String(summary.channels.length)],
         ["samples", String(summary.samples.length)],
@@ -167,7 +167,8 @@ export function registerInspect(program: Command): void {
     }
     const { model, source } = await loadInput(input, options);
     const config = model.config();
-    const names = config.parameterNames ?? [];
+    const { namesOf } = await import("./fit.js");
+    const names = namesOf(model, config.suggestedInit.length, config.poiIndex);
     const summary: ModelSummary = {
       kind: "model",
       file: source,

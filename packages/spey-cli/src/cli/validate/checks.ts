@@ -1,6 +1,6 @@
 import { availableBackends, getBackend } from "spey";
 import { isObject } from "../../batch/description.js";
-import { describeValue, SpeyError } from "spey";
+import { clsSummary, describeValue, SpeyError } from "spey";
 import type { StatisticalModel } from "spey";
 import { captureLogs } from "spey";
 import { ExitCode, exitCodeFor } from "../exit-codes.js";
@@ -20,7 +20,7 @@ export interface ModelReport {
   bins?: number | undefined;
 }
 
-const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camel = (key: string) => key.replace(/(?<=[A-Za-z0-9])_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const MAX_PER_ARGUMENT = 5;
 
@@ -242,7 +242,8 @@ function evaluate(model: StatisticalModel, report: ModelReport): void {
           message: `the best fit is not finite (μ̂ = ${muhat}, NLL = ${nll})`,
         });
       }
-      model.exclusionConfidenceLevel({ poiTest: 1 });
+      // The computation of spey cls (CLs at μ = 1 with its expected band): validate and cls agree.
+      clsSummary(model);
     });
     for (const r of records) if (r.level === "warning" || r.level === "error") report.warnings.push(r.message);
   } catch (error) {

@@ -1,4 +1,5 @@
-import { PyhfBackend, StatisticalModel, Workspace } from "spey";
+import { clsSummary, PatchSet, PyhfBackend, StatisticalModel, validateJsonPatch, Workspace } from "spey";
+import { parseResults } from "../../batch/results-file.js";
 import { baseDescription, isObject, pointDescription } from "../../batch/description.js";
 import { parseGrid } from "../../batch/grid.js";
 import { parseJson, readText } from "../json-input.js";
@@ -8,7 +9,7 @@ import { checkModelDescription, type Problem } from "./checks.js";
 /** What `spey validate` reports for one file. */
 export interface FileReport {
   file: string;
-  kind: "model" | "workspace" | "grid" | "unknown";
+  kind: "model" | "workspace" | "grid" | "patchset" | "patch" | "results" | "unknown";
   valid: boolean;
   problems: Problem[];
   warnings: string[];
@@ -121,6 +122,61 @@ function validateGrid(file: string, text: string, basePath: string | undefined):
  * Check a model file, a pyhf workspace (with patches) or a batch grid (`.jsonl`, or any file
  * with `base`), collecting every problem rather than stopping at the first.
  */
+/** Whether a JSON value is meant as a pyhf workspace (it has a workspace's members, not a backend). */
+function looksLikeWorkspace(value: unknown): value is Record<string, unknown> {
+  return (
+    isObject(value) &&
+    value.backend === undefined &&
+    ["channels", "observations", "measurements"].some((k) => Object.hasOwn(value, k))
+  );
+}
+
+/** A pyhf patch set: its schema and patches (the workspace it belongs to is checked by `patchset verify`). */
+function validatePatchSetFile(file: string, value: unknown): FileReport {
+  try {
+    const patchSet = new PatchSet(value);
+    return { file, kind: "patchset", valid: true, problems: [], warnings: [], points: patchSet.patches.length };
+  } catch (error) {
+    return failure(file, "patchset", error);
+  }
+}
+
+/** A JSON Patch (an array of operations). */
+function validatePatchFile(file: string, value: unknown): FileReport {
+  try {
+    validateJsonPatch(value, file);
+    return { file, kind: "patch", valid: true, problems: [], warnings: [] };
+  } catch (error) {
+    return failure(file, "patch", error);
+  }
+}
+
+/** A results file of `spey batch` / `spey merge`: its header and every line. */
+function validateResultsFile(file: string, text: string): FileReport {
+  const content = parseResults(text);
+  const report: FileReport = {
+    file,
+    kind: "results",
+    valid: true,
+    problems: [],
+    warnings: [],
+    points: content.records.length,
+  };
+  if (!content.header) report.problems.push({ path: "line 1", message: "is not a complete results header" });
+  for (const line of content.invalidLines)
+    report.problems.push({ path: `line ${line}`, message: "is not a result line" });
+  for (const line of content.duplicateLines)
+    report.warnings.push(`line ${line} repeats an id (the first result is kept)`);
+  report.valid = report.problems.length === 0;
+  return report;
+}
+
+/** Whether the first line of a text is a results header. */
+function startsWithResultsHeader(text: string): boolean {
+  const first = text.slice(0, text.indexOf("\n") >= 0 ? text.indexOf("\n") : text.length);
+  return /"format"\s*:\s*"spey-batch-results"/.test(first);
+}
+
 export function validateFile(
   path: string,
   options: { base?: string | undefined; patches?: readonly string[] } = {},
@@ -132,12 +188,25 @@ export function validateFile(
   } catch (error) {
     return failure(file, "unknown", error);
   }
+  if (options.base === undefined && startsWithResultsHeader(text)) return validateResultsFile(file, text);
   if (options.base !== undefined || /\.jsonl$/i.test(path)) return validateGrid(file, text, options.base);
   let value: unknown;
   try {
     value = parseJson(text, file);
   } catch (error) {
     return failure(file, "unknown", error);
+  }
+  if (PatchSet.isPatchSet(value)) return validatePatchSetFile(file, value);
+  if (Array.isArray(value) && value.length > 0 && value.every((op) => isObject(op) && "op" in op)) {
+    return validatePatchFile(file, value);
+  }
+  // A workspace missing members (no channels…) is a broken workspace, not a model without "backend".
+  if (looksLikeWorkspace(value) && !isPyhfWorkspace(value)) {
+    try {
+      new Workspace(value);
+    } catch (error) {
+      return failure(file, "workspace", error);
+    }
   }
   if (isPyhfWorkspace(value)) {
     if ((options.patches ?? []).length === 0) {
@@ -148,7 +217,8 @@ export function validateFile(
       const model = workspaceModel({ path, source: file, text, value }, options.patches ?? []);
       const report: FileReport = { file, kind: "workspace", valid: true, problems: [], warnings: [], backend: "pyhf" };
       try {
-        model.maximizeLikelihood();
+        // What spey cls computes: validate and cls agree on what works.
+        clsSummary(model);
       } catch (error) {
         report.problems.push({ path: "likelihood", message: `cannot be evaluated: ${(error as Error).message}` });
         report.valid = false;

@@ -377,6 +377,15 @@ export class HistFactoryModel {
           `has ${data.length} bins but channel "${layout.name}" has ${layout.nbins}.`,
         );
       }
+      data.forEach((n, j) => {
+        // Observed counts of a Poisson likelihood: a negative one has no probability at all.
+        if (n < 0) {
+          throw new WorkspaceError(
+            ["observations", o, "data", j],
+            `is ${n}: the observed count of bin ${j} of channel "${layout.name}" cannot be negative.`,
+          );
+        }
+      });
       observed.set(data, layout.offset);
     }
 
