@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { VERSION } from "spey";
+import { MAX_JSON_DEPTH, nestedDeeperThan, VERSION } from "spey";
 import { baseDescription, isObject, type ModelDescription } from "./description.js";
 import { BatchInputError, fsErrorReason } from "./errors.js";
 import { lockResultsFile } from "./lock.js";
@@ -88,6 +88,9 @@ export function readBase(path: string): { description: ModelDescription; text: s
     throw new BatchInputError(
       `the base model ${path} must be a JSON object { "backend": ..., ...arguments } or a pyhf workspace.`,
     );
+  }
+  if (nestedDeeperThan(value)) {
+    throw new BatchInputError(`the base model ${path} is nested more than ${MAX_JSON_DEPTH} levels deep.`);
   }
   try {
     return { description: baseDescription(value), text };

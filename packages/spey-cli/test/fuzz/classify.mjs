@@ -11,15 +11,27 @@ function isTyped(error) {
   return error instanceof SpeyError || error instanceof CommanderError;
 }
 
-/** NaN or undefined anywhere in a command's output (JSON, tables, SVG). */
-function badOutput(text) {
-  if (/"NaN"|\bNaN\b|\bundefined\b/.test(text)) return "NaN or undefined in the output";
-  if (/(^|\s)nan(\s|$)/m.test(text)) return "nan in a table";
+/** Commands whose output is numbers (a NaN there is a bad result). */
+const NUMERIC = ["cls", "limit", "significance", "fit", "scan", "batch", "merge"];
+
+/**
+ * NaN or undefined in a command's output: in the numbers of the numeric commands (JSON, tables),
+ * and in the geometry of plots (path data, coordinates, sizes). Documents that echo the user's
+ * strings (patch sets, workspaces, names) may contain the word "NaN" legitimately.
+ */
+function badOutput(argv, text) {
+  if (NUMERIC.includes(argv[0])) {
+    if (/"NaN"|\bNaN\b|\bundefined\b/.test(text)) return "NaN or undefined in the output";
+    if (/(^|\s)nan(\s|$)/m.test(text)) return "nan in a table";
+  }
+  if (/\s(d|x|y|x1|x2|y1|y2|cx|cy|r|width|height|transform|points)="[^"]*(NaN|undefined|Infinity)/.test(text)) {
+    return "NaN in the geometry of a plot";
+  }
   return undefined;
 }
 
 /** Classify a command-line run. */
-export function classifyCli({ argv, code, stdout, stderr, errors, thrown }) {
+export function classifyCli({ argv, code, stdout, stderr, errors, thrown, written = "" }) {
   if (thrown) return { kind: "untyped", detail: `runCli threw: ${describeFailure(thrown)}` };
   const untyped = errors.find((e) => !isTyped(e));
   if (untyped) return { kind: "untyped", detail: describeFailure(untyped) };
@@ -28,7 +40,7 @@ export function classifyCli({ argv, code, stdout, stderr, errors, thrown }) {
     return { kind: "untyped", detail: `stack trace on stderr: ${stderr.slice(0, 300)}` };
   }
   if (code === 0) {
-    const bad = badOutput(stdout);
+    const bad = badOutput(argv, `${stdout}\n${written}`);
     if (bad) return { kind: "bad", detail: `${bad}: ${stdout.slice(0, 300)}` };
     // ∞ as a result (a limit that does not exist) needs a warning; parameter bounds may be infinite.
     const results = ["cls", "limit", "significance", "scan"].includes(argv[0]);

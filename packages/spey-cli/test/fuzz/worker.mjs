@@ -1,6 +1,6 @@
 // Fuzz worker thread: runs inputs [from, to) of one target and reports each start and outcome to
 // the runner, whose watchdog terminates the thread when one input takes longer than 20 s.
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
@@ -68,7 +68,15 @@ async function runOne(target, input, dir) {
   } catch (error) {
     thrown = error;
   }
-  return { ...classifyCli({ argv, code, stdout: stdout.text, stderr: stderr.text, errors, thrown }), argv };
+  // Plots written to files are checked like standard output (their geometry must be numbers).
+  const written = argv
+    .map((a, k) => (argv[k - 1] === "-o" && a.endsWith(".svg") && existsSync(a) ? readFileSync(a, "utf8") : ""))
+    .join("\n");
+  const outcome = classifyCli({ argv, code, stdout: stdout.text, stderr: stderr.text, errors, thrown, written });
+  // Failures keep what the command printed (cut at 20,000 characters) to be reproduced.
+  return outcome.kind === "ok" || outcome.kind === "typed"
+    ? { ...outcome, argv }
+    : { ...outcome, argv, code, stdout: stdout.text.slice(0, 20_000), stderr: stderr.text.slice(0, 20_000) };
 }
 
 const { targetIndex, seed, from, to } = workerData;

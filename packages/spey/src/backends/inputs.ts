@@ -164,6 +164,11 @@ export function checkGaussianScale(
   check(sigma, sigmaArgument);
   for (let i = 0; i < sigma.length; i++) {
     const s = sigma[i] as number;
+    if (s < 1e-150) {
+      throw new InvalidInput(
+        `${sigmaArgument}: the uncertainty of bin ${i} (${s}) is below 1e-150: its square leaves double precision; rescale the model.`,
+      );
+    }
     if (signal && Math.abs(signal[i] as number) > 1e100 * s) {
       throw new InvalidInput(
         `signalYields[${i}] = ${signal[i]} is more than 1e100 standard deviations (${sigmaArgument}: ${s}): the test statistic's squares leave double precision; check the uncertainty or rescale the signal.`,

@@ -358,6 +358,11 @@ export class HypothesisTests {
       Q0,
     );
     const [p, expectedP] = computeAsymptoticConfidenceLevel(sqrtQmuA, delta, Q0);
+    if ([sqrtQmuA, sqrtQmu, ...p, ...expectedP].some((x) => Number.isNaN(x))) {
+      throw new ComputationError(
+        `the discovery test statistic is not a number (√q0 = ${sqrtQmu}, √q0,A = ${sqrtQmuA}): a fit of the background-only or the Asimov data failed, so no significance can be given.`,
+      );
+    }
     return [sqrtQmuA, sqrtQmu, p, expectedP];
   }
 

@@ -368,6 +368,16 @@ describe("upper limits of very large and very small signals", () => {
       },
     ],
     [
+      // The fuzz suite's significance that was NaN: a variance of 1.49e-321 (a denormal).
+      "default.multivariate_normal",
+      {
+        signalYields: [7.806045635492635e-194],
+        backgroundYields: [3.8522292258418455e-179],
+        data: [0],
+        covarianceMatrix: [[1.49e-321]],
+      },
+    ],
+    [
       "default.third_moment_expansion",
       {
         signalYields: [1.797e308],
@@ -388,5 +398,7 @@ describe("upper limits of very large and very small signals", () => {
     }
     const [observed, expected] = quiet(() => model.exclusionConfidenceLevel({ expected: "all" }));
     for (const x of [...observed, ...expected]) expect(Number.isFinite(x)).toBe(true);
+    const [sqrtQ0A, sqrtQ0] = quiet(() => model.significance());
+    expect(Number.isFinite(sqrtQ0A) && Number.isFinite(sqrtQ0)).toBe(true);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * The README's library snippets run as written: "Use it as a library" and "Toys, combinations,
+ * contours" (which uses the first one's `model`), transpiled from TypeScript and executed against
+ * the library. A snippet using a name it never defines, or a call that throws, fails here.
+ */
+import { readFileSync } from "node:fs";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+import * as spey from "../../src/index.js";
+import { setLogHandler } from "../../src/core/logger.js";
+
+const README = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
+
+/** The first ```ts block after a heading. */
+function snippet(heading: string): string {
+  const at = README.indexOf(heading);
+  if (at < 0) throw new Error(`README has no heading "${heading}"`);
+  const start = README.indexOf("```ts\n", at);
+  return README.slice(start + 6, README.indexOf("\n```", start + 6));
+}
+
+/** JavaScript of TypeScript snippets, `import {…} from "spey"` turned into reads of the library. */
+function program(...sources: string[]): string {
+  return sources
+    .map((source) => ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022 } }).outputText)
+    .join("\n")
+    .replace(/import\s*\{([^}]*)\}\s*from\s*"spey";?/g, (_match, names: string) => {
+      const kept = names
+        .split(",")
+        .map((n) => n.trim())
+        .filter((n) => n !== "" && !n.startsWith("type "));
+      return `({ ${kept.join(", ")} } = spey);`;
+    })
+    .replace(/^export \{\};?$/gm, "");
+}
+
+describe("README snippets", () => {
+  it("the library and the toys/combinations/contours snippets run without undefined names or errors", async () => {
+    const code = program(snippet("## Use it as a library"), snippet("### Toys, combinations, contours"));
+    // Names the snippets import are declared up front (the imports become assignments).
+    const declared = [
+      ...new Set([...code.matchAll(/\(\{ ([^}]*) \} = spey\)/g)].flatMap((m) => (m[1] as string).split(", "))),
+    ];
+    const body = `"use strict"; let ${declared.join(", ")};\n${code}`;
+    setLogHandler(() => {});
+    try {
+      await new Function("spey", `return (async () => { ${body} })();`)(spey);
+    } finally {
+      setLogHandler(null);
+    }
+    expect(declared).toEqual(expect.arrayContaining(["getBackend", "findContour", "UnCorrStatisticsCombiner"]));
+  }, 120_000);
+});
