@@ -391,6 +391,7 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode): FitAttemp
   const sub = new Float64Array(m * m);
   const factor = new Float64Array(m * m);
   const buffer = new Float64Array(n * n);
+  const inner = new Int32Array(m);
   let calls = 0;
   // Cold starts: Fisher scoring for the first steps, then the exact Hessian where it is positive
   // definite on the free parameters (tested by a Cholesky factorisation), Fisher otherwise. Warm
@@ -420,11 +421,17 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode): FitAttemp
       : (x: Float64Array): Float64Array => {
           if (calls++ < 4) return evaluator.nllHessian(x, buffer, true);
           const h = evaluator.nllHessian(x, buffer);
-          for (let a = 0; a < m; a++) {
-            const row = (free[a] as number) * n;
-            for (let b = 0; b <= a; b++) sub[a * m + b] = h[row + (free[b] as number)] as number;
+          // Positive definiteness matters on the parameters strictly inside their bounds, the
+          // ones the projected Newton step moves: one resting on a bound must not force Fisher
+          // scoring (linear convergence) for the rest of the fit.
+          let k = 0;
+          for (const i of free)
+            if ((x[i] as number) > (lower[i] as number) && (x[i] as number) < (upper[i] as number)) inner[k++] = i;
+          for (let a = 0; a < k; a++) {
+            const row = (inner[a] as number) * n;
+            for (let b = 0; b <= a; b++) sub[a * k + b] = h[row + (inner[b] as number)] as number;
           }
-          return choleskyShifted(sub, m, 0, factor, 0) ? h : evaluator.nllHessian(x, h, true);
+          return choleskyShifted(sub, k, 0, factor, 0) ? h : evaluator.nllHessian(x, h, true);
         };
   const settings: MinimizeOptions = { ...problem.optimiser, ...(mode === "bfgs" ? { method: "bfgs" } : {}) };
   const result = minimize(
