@@ -1,28 +1,93 @@
-// HistFactory backend on synthetic workspaces of growing size: build, CLs, upper limit with ±2σ.
-// Usage: npm run build && node bench/histfactory.js
-import { PyhfBackend, Random, StatisticalModel, setLogHandler } from "../packages/spey/dist/index.js";
+// HistFactory backend on synthetic workspaces of growing size (20 → 246 parameters): build, one
+// hypothesis test (observed and expected CLs), the observed upper limit and the expected limits
+// with their ±2σ band. The point is how the limit's cost grows next to the test's: the columns
+// "UL/test" and the growth rows compare them within this run.
+// Usage: npm run build && node bench/histfactory.js [path/to/another/spey/dist/index.js]
+// With a second library build (e.g. the previous commit's) both are timed on the same models in
+// the same run, and the table shows old/new ratios.
+import { pathToFileURL } from "node:url";
 import { largeWorkspace } from "./large-workspace.js";
 
-setLogHandler(() => {});
-console.log(
-  `${"model".padEnd(28)}${"parameters".padStart(11)}${"build ms".padStart(10)}${"CLs ms".padStart(10)}${"UL ±2σ ms".padStart(11)}`,
-);
-for (const [channels, bins, systematics] of [
+const builds = [["new", await import("../packages/spey/dist/index.js")]];
+if (process.argv[2]) builds.push(["old", await import(pathToFileURL(process.argv[2]).href)]);
+for (const [, lib] of builds) lib.setLogHandler(() => {});
+
+const SIZES = [
   [2, 3, 4],
   [6, 4, 12],
   [10, 5, 20],
   [20, 8, 40],
-]) {
-  const ws = largeWorkspace(channels, bins, systematics, new Random(3));
-  const t0 = performance.now();
-  const model = new StatisticalModel(new PyhfBackend({ backgroundOnlyModel: ws, signalPatch: [] }));
-  const t1 = performance.now();
-  model.exclusionConfidenceLevel({ expected: "all" });
-  const t2 = performance.now();
-  model.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" });
-  const t3 = performance.now();
-  const label = `${channels} ch × ${bins} bins, ${systematics} syst`;
+];
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median wall time (ms) of `run` on a fresh model, over `repeats` runs after one warm-up. */
+function time(build, run, repeats) {
+  run(build());
+  const samples = [];
+  for (let i = 0; i < repeats; i++) {
+    const model = build();
+    const t0 = performance.now();
+    run(model);
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+const OPS = {
+  test: (m) => m.exclusionConfidenceLevel({ expected: "all" }),
+  obs: (m) => m.poiUpperLimit(),
+  band: (m) => m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }),
+};
+
+const rows = [];
+for (const [channels, bins, systematics] of SIZES) {
+  for (const [name, lib] of builds) {
+    const ws = largeWorkspace(channels, bins, systematics, new lib.Random(3));
+    const build = () => new lib.StatisticalModel(new lib.PyhfBackend({ backgroundOnlyModel: ws, signalPatch: [] }));
+    const t0 = performance.now();
+    const model = build();
+    const buildMs = performance.now() - t0;
+    const repeats = model.config().npar > 200 ? 3 : 5;
+    const row = {
+      name,
+      label: `${channels} ch × ${bins} bins, ${systematics} syst`,
+      npar: model.config().npar,
+      buildMs,
+    };
+    for (const [op, run] of Object.entries(OPS)) row[op] = time(build, run, repeats);
+    rows.push(row);
+  }
+}
+
+const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+console.log(
+  `${"build".padEnd(6)}${"model".padEnd(28)}${"params".padStart(7)}${"build ms".padStart(10)}${"test ms".padStart(10)}${"UL obs ms".padStart(11)}${"UL ±2σ ms".padStart(11)}${"obs/test".padStart(10)}${"±2σ/test".padStart(10)}`,
+);
+for (const r of rows) {
   console.log(
-    `${label.padEnd(28)}${String(model.config().npar).padStart(11)}${(t1 - t0).toFixed(1).padStart(10)}${(t2 - t1).toFixed(1).padStart(10)}${(t3 - t2).toFixed(1).padStart(11)}`,
+    `${r.name.padEnd(6)}${r.label.padEnd(28)}${String(r.npar).padStart(7)}${fmt(r.buildMs).padStart(10)}${fmt(r.test).padStart(10)}${fmt(r.obs).padStart(11)}${fmt(r.band).padStart(11)}${`${(r.obs / r.test).toFixed(1)}×`.padStart(10)}${`${(r.band / r.test).toFixed(1)}×`.padStart(10)}`,
   );
+}
+console.log("\nGrowth from the smallest to the largest workspace (time at the largest / time at the smallest):");
+for (const [name] of builds) {
+  const mine = rows.filter((r) => r.name === name);
+  const first = mine[0];
+  const last = mine[mine.length - 1];
+  const g = (op) => last[op] / first[op];
+  console.log(
+    `  ${name.padEnd(4)} ${first.npar} → ${last.npar} parameters: hypothesis test ×${g("test").toFixed(1)}, observed limit ×${g("obs").toFixed(1)}, limit + ±2σ band ×${g("band").toFixed(1)}  (band growth / test growth = ${(g("band") / g("test")).toFixed(2)})`,
+  );
+}
+if (builds.length > 1) {
+  console.log("\nOld / new time per operation:");
+  for (let i = 0; i < rows.length; i += 2) {
+    const [n, o] = [rows[i], rows[i + 1]];
+    console.log(
+      `  ${String(n.npar).padStart(4)} parameters: test ${(o.test / n.test).toFixed(2)}×, UL obs ${(o.obs / n.obs).toFixed(2)}×, UL ±2σ ${(o.band / n.band).toFixed(2)}×`,
+    );
+  }
 }

@@ -2,6 +2,7 @@ import type { ParameterValues } from "../config/model-config.js";
 import { AsimovTestStatZero, CalculatorNotAvailable, ComputationError, InvalidInput } from "../core/errors.js";
 import { type ExpectationOrAll, type ExpectationType, toExpectation } from "../core/expectation.js";
 import { log } from "../core/logger.js";
+import { normCdf, normPpf } from "../math/special.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import {
   computeAsymptoticConfidenceLevel,
@@ -18,7 +19,12 @@ import {
   type TestStatistic,
 } from "./test-statistics.js";
 import { type ToyOptions, toyConfidenceLevel } from "./toy-calculator.js";
-import { type ExpectedPvalue, findUpperLimits } from "./upper-limit.js";
+import {
+  type ExpectedPvalue,
+  expectedSqrtQmuATarget,
+  findUpperLimitsByBracketing,
+  solveUpperLimits,
+} from "./upper-limit.js";
 import { describeValue } from "../core/describe.js";
 
 export type { Calculator, HypotestPreparation, MaximumLikelihood } from "./profile-likelihood.js";
@@ -75,9 +81,13 @@ export interface UpperLimitOptions extends OptimiserOptions, ToyOptions {
   readonly calculator?: "asymptotic" | "toy";
   /** Default 0.95. */
   readonly confidenceLevel?: number;
-  /** Start of the lower bracket end (default 1); `null` derives it from μ̂ + 1.5σμ. */
+  /**
+   * A first point of the search; `null` derives it from μ̂ + 1.5σμ (spey's `low_init`). By default
+   * the asymptotic search starts at the limit predicted from σ_A (or at μ = 1 without a Hessian);
+   * toys start their bracket at 1.
+   */
   readonly lowInit?: number | null;
-  /** Start of the upper bracket end (default 1); `null` derives it from μ̂ + 2.5σμ. */
+  /** A second first point of the search; `null` derives it from μ̂ + 2.5σμ (spey's `hig_init`). */
   readonly higInit?: number | null;
   /** "nominal" (one limit), "1sigma" (3) or "2sigma" (5); observed always gives one. */
   readonly expectedPvalue?: ExpectedPvalue;
@@ -182,7 +192,17 @@ export class HypothesisTests {
     if (calculator === "asymptotic") {
       const prep = this.likelihood.prepare({ ...settings, statistic });
       const tolerance = options.asimovTeststatTolerance ?? ASIMOV_TESTSTAT_TOLERANCE;
-      const result = asymptoticCls(prep, mu, statistic, tolerance);
+      // The expected values depend on √q_{μ,A} alone: no fit to the data unless √q_{μ,A} is below
+      // the tolerance, where the observed √q decides the no-sensitivity branch.
+      let sqrtQmuA = Number.NaN;
+      if (expected !== "observed") {
+        const { asimovFit, asimovLogpdf } = prep;
+        sqrtQmuA = Math.sqrt(statistic.evaluate(mu, asimovFit.muhat, -asimovFit.nll, asimovLogpdf));
+      }
+      const result =
+        sqrtQmuA >= tolerance
+          ? { cls: computeAsymptoticConfidenceLevel(sqrtQmuA, 0, statistic), sqrtQmuA, delta: 0 }
+          : asymptoticCls(prep, mu, statistic, tolerance);
       if (result === undefined) {
         log.warning(`${new AsimovTestStatZero().message} 1−CLs is set to 0 (no exclusion).`);
         pvals = [1];
@@ -304,7 +324,7 @@ export class HypothesisTests {
         });
         return { oneMinusCls: oneMinus(observed ? obs : exp), sqrtQmuA: Number.NaN };
       };
-      const limits = findUpperLimits({
+      const limits = findUpperLimitsByBracketing({
         ...limitOptions,
         evaluate: evaluateToys,
         lowInit: options.lowInit ?? 1,
@@ -313,15 +333,33 @@ export class HypothesisTests {
       return limits.length === 1 ? (limits[0] as number) : limits;
     }
     const prep = pl.prepare({ expected, statistic: QTILDE, optimiser: options.optimiser });
-    let lowInit = options.lowInit === undefined ? 1 : options.lowInit;
-    let higInit = options.higInit === undefined ? 1 : options.higInit;
-    if (lowInit === null || higInit === null) {
+    // The caller's bracket starts are evaluated first; spey's `null` derives them from μ̂ + 1.5σμ
+    // and μ̂ + 2.5σμ. By default the search starts from σ_A (see solveUpperLimits).
+    const seeds: number[] = [];
+    if (options.lowInit === null || options.higInit === null) {
       const muhatPlus = Math.max(prep.fit.muhat, 0);
       let sigma = Math.abs(muhatPlus) <= 1e-8 ? 1 : pl.sigmaMu(muhatPlus, { expected });
       if (!(Number.isFinite(sigma) && sigma > 0)) sigma = 1;
-      lowInit = Math.max(lowInit ?? muhatPlus + 1.5 * sigma, 1e-10);
-      higInit = Math.max(higInit ?? muhatPlus + 2.5 * sigma, 1e-10);
+      seeds.push(Math.max(options.lowInit ?? muhatPlus + 1.5 * sigma, 1e-10));
+      seeds.push(Math.max(options.higInit ?? muhatPlus + 2.5 * sigma, 1e-10));
+    } else {
+      if (options.lowInit !== undefined) seeds.push(options.lowInit);
+      if (options.higInit !== undefined) seeds.push(options.higInit);
     }
+    let sigmaA: number | undefined;
+    try {
+      const value = prep.asimovSigma?.();
+      if (value !== undefined && Number.isFinite(value) && value > 0) sigmaA = value;
+    } catch (error) {
+      log.debug(`σ_A from the Hessian is not available (${String(error)}); the limit search starts at μ = 1.`);
+    }
+    const predict = (slot: number): number | undefined => {
+      if (sigmaA === undefined) return undefined;
+      if (!observed) return expectedSqrtQmuATarget(slot, confidenceLevel) * sigmaA;
+      // Asymptotic observed limit for q̃μ with μ̂ ≥ 0: Φ(−(μ − μ̂)/σ) = (1 − CL)·Φ(μ̂/σ).
+      const muhat = Math.max(prep.fit.muhat, 0);
+      return muhat + sigmaA * normPpf(1 - (1 - confidenceLevel) * normCdf(muhat / sigmaA));
+    };
     const evaluate = (mu: number) => {
       // Cooperative cancellation between the root finder's CLs evaluations (as the toy loops).
       if (options.signal?.aborted) {
@@ -335,10 +373,17 @@ export class HypothesisTests {
         return { oneMinusCls: oneMinus(exp), sqrtQmuA };
       }
       const result = asymptoticCls(prep, mu, QTILDE, tolerance);
-      if (result === undefined) return { oneMinusCls: observed ? [0] : [0, 0, 0, 0, 0], sqrtQmuA: 0 };
-      return { oneMinusCls: oneMinus(observed ? result.cls[0] : result.cls[1]), sqrtQmuA: result.sqrtQmuA };
+      if (result === undefined) return { oneMinusCls: [0], sqrtQmuA: 0 };
+      return { oneMinusCls: oneMinus(result.cls[0]), sqrtQmuA: result.sqrtQmuA };
     };
-    const limits = findUpperLimits({ ...limitOptions, evaluate, lowInit, higInit });
+    const limits = solveUpperLimits({
+      ...limitOptions,
+      evaluate,
+      onSqrtQmuA: !observed,
+      seeds,
+      predict,
+      ...(sigmaA !== undefined ? { sigma: sigmaA } : {}),
+    });
     return limits.length === 1 ? (limits[0] as number) : limits;
   }
 

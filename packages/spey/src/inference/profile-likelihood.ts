@@ -21,6 +21,7 @@ export interface MaximumLikelihood {
 /**
  * Everything a hypothesis test needs, computed once per call (spey's `_prepare_for_hypotest`):
  * the free fit and the profile on the data, and the same on the Asimov data of the statistic.
+ * Implementations may compute each on first access: expected-only results never read `fit`.
  */
 export interface HypotestPreparation {
   /** Unconditional fit on the data of the expectation type. */
@@ -31,6 +32,11 @@ export interface HypotestPreparation {
   readonly asimovFit: MaximumLikelihood;
   /** −profile NLL(μ) on the Asimov data. */
   readonly asimovLogpdf: (mu: number) => number;
+  /**
+   * σ of μ on the Asimov data from the inverse Hessian at the Asimov fit (no refit), when the model
+   * has a Hessian: the scale of the upper-limit search (arXiv:1007.1727 eq. 31).
+   */
+  readonly asimovSigma?: () => number;
 }
 
 /** The data and settings of a fit. */

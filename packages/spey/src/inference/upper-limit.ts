@@ -1,6 +1,8 @@
 import { ComputationError } from "../core/errors.js";
 import { log } from "../core/logger.js";
 import { toms748 } from "../math/roots.js";
+import { normCdf, normPpf } from "../math/special.js";
+import { EXPECTED_SIGMAS } from "./distributions.js";
 
 /** Which expected limits `poiUpperLimit` returns (spey's `poi_upper_limit`). */
 export type ExpectedPvalue = "nominal" | "1sigma" | "2sigma";
@@ -45,6 +47,16 @@ const EXTENDED_LOW_BOUND = 1e-290;
 const EXTENDED_HIGH_BOUND = 1e290;
 
 /**
+ * √q_{μ,A} at which the asymptotic expected 1 − CLs of band `slot` equals `confidenceLevel`:
+ * CLs(n) = Φ(−√q_{μ,A} − n)/Φ(−n) (arXiv:1007.1727 eqs. 59, 65–66 at the background-only median
+ * shifted by nσ) inverted in closed form, t = −n − Φ⁻¹((1 − CL)·Φ(−n)), n = 2, 1, 0, −1, −2.
+ */
+export function expectedSqrtQmuATarget(slot: number, confidenceLevel: number): number {
+  const n = EXPECTED_SIGMAS[slot] as number;
+  return -n - normPpf((1 - confidenceLevel) * normCdf(-n));
+}
+
+/**
  * Upper limits on μ by bracketing and TOMS748 root finding on
  * F_k(μ) = (1 − CLs_k(μ)) − CL (spey's `find_poi_upper_limit`): the low end shrinks ×0.2 (down to 1e-10) while
  * F > 0, the high end grows ×5 (up to 1e5) while F < 0. Beyond spey, both searches go on (to
@@ -54,7 +66,7 @@ const EXTENDED_HIGH_BOUND = 1e290;
  * bracket is inverted, when √q_{μ,A} at the root is below the tolerance, or when the exclusion does
  * not persist at 1.5×, 3× and 10× the root.
  */
-export function findUpperLimits(options: FindUpperLimitOptions): number[] {
+export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): number[] {
   const cache = new Map<number, ClsEvaluation>();
   const evaluate = (mu: number): ClsEvaluation => {
     let e = cache.get(mu);
@@ -149,6 +161,289 @@ function isGenuineLimit(
     return false;
   }
   const sqA = evaluate(root).sqrtQmuA;
+  if (Number.isFinite(sqA) && sqA < options.asimovTeststatTolerance) {
+    log.warning(
+      `Rejected upper limit ${root}: √q_μ,A = ${sqA} at the root is below ${options.asimovTeststatTolerance} (no sensitivity).`,
+    );
+    return false;
+  }
+  for (const factor of [1.5, 3, 10]) {
+    const f = F(root * factor);
+    if (!(f >= 0)) {
+      log.warning(
+        `Rejected upper limit ${root}: the exclusion does not persist at ${factor}× the root (1−CLs − CL = ${f}); the CLs curve is not monotonic.`,
+      );
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Options of {@link solveUpperLimits}. */
+export interface SolveUpperLimitOptions {
+  /** 1−CLs (and √q_{μ,A}) at μ. Must be deterministic in μ. */
+  readonly evaluate: (mu: number) => ClsEvaluation;
+  /** Whether `evaluate` returns the observed value (1 entry) or the 5 expected ones. */
+  readonly observed: boolean;
+  readonly confidenceLevel: number;
+  readonly expectedPvalue: ExpectedPvalue;
+  /** Relative tolerance on each limit (default of the callers 1e-6). */
+  readonly rtol: number;
+  /** Absolute tolerance on each limit. */
+  readonly xtol: number;
+  /** Bound on the number of evaluations per limit. */
+  readonly maxiter: number;
+  /** Reject limits that are not a genuine exclusion boundary (as {@link findUpperLimitsByBracketing}). */
+  readonly validateLimit: boolean;
+  readonly asimovTeststatTolerance: number;
+  /**
+   * Expected asymptotic bands: solve √q_{μ,A}(μ) = t_k ({@link expectedSqrtQmuATarget}) instead of
+   * the CLs equation — the same roots, on a function that is nearly linear in μ (μ/σ_A,
+   * arXiv:1007.1727 eq. 31 with μ' = 0).
+   */
+  readonly onSqrtQmuA: boolean;
+  /** Points evaluated first (the caller's `lowInit`/`higInit`). */
+  readonly seeds?: readonly number[];
+  /** A first estimate of the limit of a band slot, or undefined (then the search starts at μ = 1). */
+  readonly predict?: (slot: number) => number | undefined;
+  /** σ of μ when known (σ_A): the slope of the root variable is about 1/σ (see {@link solveUpperLimits}). */
+  readonly sigma?: number;
+}
+
+interface LimitPoint {
+  readonly x: number;
+  readonly y: number;
+  /** √q_{μ,A} at x (NaN when unknown). */
+  readonly s: number;
+}
+
+/** Overshoot of an extrapolated step beyond the predicted root, so that the step brackets it. */
+const OVERSHOOT = 0.05;
+
+/**
+ * Upper limits on μ: the same equations as {@link findUpperLimitsByBracketing} (1 − CLs_k(μ) = CL,
+ * spey's `find_poi_upper_limit`), solved with fewer likelihood evaluations, all of which are
+ * shared between the bands:
+ * - the root variable is close to linear in μ: √q_{μ,A} − t_k for expected asymptotic bands,
+ *   otherwise Φ⁻¹(1 − CL) − Φ⁻¹(CLs(μ)) (≈ (μ − μ_up)/σ in the asymptotic regime,
+ *   arXiv:1007.1727 eqs. 59, 65–66); both have the sign of 1 − CLs − CL;
+ * - the search starts at the caller's prediction (from σ_A, or the seeds, or μ = 1) and steps by
+ *   secant extrapolation through the evaluated points (line through the origin for √q_{μ,A}; at
+ *   most ×5 or ×0.2 per step, inside [1e-10, 1e5]) until the root is bracketed;
+ * - inside the bracket, inverse quadratic interpolation through the nearest evaluated points, with
+ *   bisection whenever the bracket fails to halve in three steps; the limit is returned when the
+ *   bracket is narrower than the tolerance xtol + rtol·μ or the next interpolation step from the
+ *   evaluated point closest to the root is below half of it;
+ * - bands are solved from the median outwards, each starting from every point evaluated so far.
+ * Failures are as before: +Infinity with a warning when no root is bracketed in [1e-10, 1e5] and,
+ * with `validateLimit`, when √q_{μ,A} at the root is below the tolerance or the exclusion does not
+ * persist at 1.5×, 3× and 10× the root.
+ */
+export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
+  const cache = new Map<number, ClsEvaluation>();
+  const evaluate = (mu: number): ClsEvaluation => {
+    let e = cache.get(mu);
+    if (!e) {
+      e = options.evaluate(mu);
+      cache.set(mu, e);
+    }
+    return e;
+  };
+  const cl = options.confidenceLevel;
+  const levelQuantile = normPpf(1 - cl);
+  const slots = bandIndices(options.observed, options.expectedPvalue);
+  const targets = options.onSqrtQmuA ? slots.map((k) => expectedSqrtQmuATarget(k, cl)) : undefined;
+  const slotOf = (k: number) => (options.observed ? 0 : k);
+  const rootVariable = (e: ClsEvaluation, k: number, j: number): number => {
+    if (targets) return e.sqrtQmuA - (targets[j] as number);
+    const oneMinus = e.oneMinusCls[slotOf(k)];
+    if (oneMinus === undefined || Number.isNaN(oneMinus)) return Number.NaN;
+    return levelQuantile - normPpf(Math.min(Math.max(1 - oneMinus, 0), 1));
+  };
+  const F = (mu: number, k: number) => ((evaluate(mu).oneMinusCls[slotOf(k)] as number) ?? Number.NaN) - cl;
+  for (const seed of options.seeds ?? []) {
+    if (Number.isFinite(seed) && seed > 0) evaluate(Math.min(Math.max(seed, LOW_BOUND), HIGH_BOUND));
+  }
+  // Median first, then outwards: every band starts next to an already solved one.
+  const order = slots
+    .map((_, j) => j)
+    .sort((a, b) => Math.abs(a - (slots.length - 1) / 2) - Math.abs(b - (slots.length - 1) / 2));
+  const roots = new Array<number | undefined>(slots.length).fill(undefined);
+  for (const j of order) {
+    const k = slots[j] as number;
+    // On √q_{μ,A}, the origin is known without a fit: √q̃_{0,A} = 0 (μ̂_A ≥ 0 maximises the Asimov
+    // likelihood), so it anchors the interpolation below the first evaluated point.
+    const origin: LimitPoint[] = targets ? [{ x: 0, y: -(targets[j] as number), s: 0 }] : [];
+    const points = (): LimitPoint[] => [
+      ...origin,
+      ...[...cache.entries()]
+        .map(([x, e]) => ({ x, y: rootVariable(e, k, j), s: e.sqrtQmuA }))
+        .sort((a, b) => a.x - b.x),
+    ];
+    roots[j] = solveBand(points, evaluate, options, {
+      guess: options.predict?.(k),
+      target: targets?.[j],
+      F: (mu) => F(mu, k),
+    });
+  }
+  if (options.validateLimit) {
+    // The persistence points of every band, evaluated in increasing μ: each profile fit then
+    // continues from the previous, nearby one.
+    const checks = roots.flatMap((r) => (r === undefined ? [] : [1.5 * r, 3 * r, 10 * r])).sort((a, b) => a - b);
+    for (const mu of checks) evaluate(mu);
+  }
+  return roots.map((root, j) => {
+    if (root === undefined) return Number.POSITIVE_INFINITY;
+    const k = slots[j] as number;
+    if (options.validateLimit && !persists(root, cache, (mu) => F(mu, k), options)) return Number.POSITIVE_INFINITY;
+    return root;
+  });
+}
+
+function solveBand(
+  points: () => LimitPoint[],
+  evaluate: (mu: number) => ClsEvaluation,
+  options: SolveUpperLimitOptions,
+  band: { guess: number | undefined; target: number | undefined; F: (mu: number) => number },
+): number | undefined {
+  const tol = (x: number) => options.xtol + options.rtol * Math.abs(x);
+  let pending: number | undefined;
+  let reference = Number.POSITIVE_INFINITY;
+  let stalled = 0;
+  let last: { root: number; width: number } | undefined;
+  for (let step = 0; step <= options.maxiter; step++) {
+    if (pending !== undefined) evaluate(pending);
+    pending = undefined;
+    const pts = points();
+    if (!pts.some((q) => q.x > 0)) {
+      // The caller's estimate, or spey's default start μ = 1; later bands start from the points.
+      const guess = band.guess;
+      pending =
+        guess !== undefined && guess > 0 && Number.isFinite(guess)
+          ? Math.min(Math.max(guess, LOW_BOUND), HIGH_BOUND)
+          : 1;
+      continue;
+    }
+    if (pts.some((p) => Number.isNaN(p.y))) return noRoot(pts, band.F, "the CLs is not a number there");
+    let i = -1;
+    for (let m = pts.length - 2; m >= 0; m--) {
+      if ((pts[m] as LimitPoint).y < 0 && (pts[m + 1] as LimitPoint).y >= 0) {
+        i = m;
+        break;
+      }
+    }
+    if (i >= 0) {
+      const a = pts[i] as LimitPoint;
+      const b = pts[i + 1] as LimitPoint;
+      if (b.y === 0) return b.x;
+      if (b.x <= LOW_BOUND) return noRoot(pts, band.F);
+      const width = b.x - a.x;
+      const finite = Number.isFinite(a.y) && Number.isFinite(b.y);
+      const secant = finite ? a.x - (a.y * width) / (b.y - a.y) : 0.5 * (a.x + b.x);
+      last = { root: secant, width };
+      if (width <= tol(b.x)) return secant;
+      let p = finite ? inverseQuadratic(pts) : Number.NaN;
+      if (!(p > a.x && p < b.x)) p = secant;
+      if (finite) {
+        const best = Math.abs(a.y) < Math.abs(b.y) ? a : b;
+        if (Math.abs(p - best.x) <= 0.5 * tol(p)) return p;
+      }
+      if (width <= 0.5 * reference) {
+        reference = width;
+        stalled = 0;
+      } else if (++stalled >= 3) {
+        p = a.x > 0 && b.x > 10 * a.x ? Math.sqrt(a.x * b.x) : 0.5 * (a.x + b.x);
+        reference = width;
+        stalled = 0;
+      }
+      const margin = 0.5 * tol(p);
+      pending = Math.max(Math.min(Math.max(p, a.x + margin), b.x - margin), LOW_BOUND);
+      continue;
+    }
+    // No bracket yet: step beyond the end point on the side of the root, aiming a little past
+    // the predicted crossing (by twice the spread of two predictions, or 5% of the step when there
+    // is only one) so that the step brackets it.
+    const up = (pts[pts.length - 1] as LimitPoint).y < 0;
+    const end = up ? (pts[pts.length - 1] as LimitPoint) : (pts[0] as LimitPoint);
+    if (up ? end.x >= HIGH_BOUND : end.x <= LOW_BOUND) return noRoot(pts, band.F);
+    const neighbour = pts.length > 1 ? (up ? pts[pts.length - 2] : pts[1]) : undefined;
+    const linear = extrapolate(end, neighbour, band.target, options.sigma);
+    const quadratic = pts.length > 2 ? inverseQuadratic(pts) : Number.NaN;
+    const beyond = (x: number) => (up ? x > end.x : x < end.x);
+    let p: number;
+    if (Number.isFinite(quadratic) && Number.isFinite(linear) && beyond(quadratic)) {
+      p = quadratic + (up ? 1 : -1) * (2 * Math.abs(quadratic - linear) + 2 * tol(quadratic));
+    } else if (Number.isFinite(linear)) {
+      p = linear + OVERSHOOT * (linear - end.x);
+    } else {
+      p = up ? 5 * end.x : 0.2 * end.x;
+    }
+    pending = up
+      ? Math.min(Math.max(p, end.x + 2 * tol(end.x)), 5 * end.x, HIGH_BOUND)
+      : Math.max(Math.min(p, end.x - 2 * tol(end.x)), 0.2 * end.x, LOW_BOUND);
+  }
+  log.warning(`Upper limit root finding did not converge in ${options.maxiter} steps.`);
+  return last?.root;
+}
+
+/**
+ * Where the root variable y crosses zero, extrapolated from the end point `p` of the evaluated
+ * points (and its neighbour `q`): the secant through both when it rises; else, from `p` alone, a
+ * line through the origin for √q_{μ,A} (√q_{0,A} = 0), or slope 1/σ with σ = μ/√q_{μ,A} at `p`
+ * (arXiv:1007.1727 eq. 31), or the caller's σ; NaN when none applies.
+ */
+function extrapolate(p: LimitPoint, q: LimitPoint | undefined, target: number | undefined, sigma: number | undefined) {
+  if (!Number.isFinite(p.y)) return Number.NaN;
+  if (q && Number.isFinite(q.y) && q.y !== p.y) {
+    const slope = (p.y - q.y) / (p.x - q.x);
+    if (slope > 0) return p.x - p.y / slope;
+  }
+  if (target !== undefined) {
+    const g = p.y + target;
+    return g > 0 ? (p.x * target) / g : Number.NaN;
+  }
+  const local = p.s > 0 && Number.isFinite(p.s) ? p.x / p.s : sigma;
+  if (local !== undefined && local > 0 && Number.isFinite(local)) return p.x - p.y * local;
+  return Number.NaN;
+}
+
+/**
+ * Zero of the quadratic x(y) through the three evaluated points with the smallest |y| (the
+ * secant through the two best when the third is missing or degenerate); NaN when neither exists.
+ */
+function inverseQuadratic(pts: readonly LimitPoint[]): number {
+  const best = pts.filter((p) => Number.isFinite(p.y)).sort((u, v) => Math.abs(u.y) - Math.abs(v.y));
+  const [a, b, c] = best;
+  if (!a || !b || a.y === b.y) return Number.NaN;
+  if (!c || c.y === a.y || c.y === b.y) return a.x - (a.y * (b.x - a.x)) / (b.y - a.y);
+  // Lagrange form of x(y) at y = 0.
+  return (
+    (a.x * b.y * c.y) / ((a.y - b.y) * (a.y - c.y)) +
+    (b.x * a.y * c.y) / ((b.y - a.y) * (b.y - c.y)) +
+    (c.x * a.y * b.y) / ((c.y - a.y) * (c.y - b.y))
+  );
+}
+
+function noRoot(points: readonly LimitPoint[], F: (mu: number) => number, reason?: string): undefined {
+  const pts = points.filter((p) => p.x > 0); // evaluated points only, not the origin of √q_{μ,A}
+  const low = (pts[0] as LimitPoint).x;
+  const hig = (pts[pts.length - 1] as LimitPoint).x;
+  log.warning(
+    `Can not find the roots of the function, returning \`inf\`: hig, low must bracket a root f(${low})=${F(low)}, f(${hig})=${F(hig)}.${reason ? ` ${reason[0]?.toUpperCase()}${reason.slice(1)}.` : ""}${hig >= HIGH_BOUND ? " This is likely due to low number of signal yields." : ""}`,
+  );
+  return undefined;
+}
+
+/** The √q_{μ,A} and persistence checks of {@link findUpperLimitsByBracketing}'s `validateLimit`. */
+function persists(
+  root: number,
+  cache: ReadonlyMap<number, ClsEvaluation>,
+  F: (mu: number) => number,
+  options: SolveUpperLimitOptions,
+): boolean {
+  let nearest: number | undefined;
+  for (const x of cache.keys()) if (nearest === undefined || Math.abs(x - root) < Math.abs(nearest - root)) nearest = x;
+  const sqA = nearest === undefined ? Number.NaN : (cache.get(nearest) as ClsEvaluation).sqrtQmuA;
   if (Number.isFinite(sqA) && sqA < options.asimovTeststatTolerance) {
     log.warning(
       `Rejected upper limit ${root}: √q_μ,A = ${sqA} at the root is below ${options.asimovTeststatTolerance} (no sensitivity).`,

@@ -459,9 +459,11 @@ export class StatisticalModel {
   }
 
   /**
-   * One call's fits, computed once: the free fit, the Asimov data and its free fit; the profile
-   * likelihoods start from those fits' parameters so that repeated evaluations (upper limits)
-   * converge in a few Newton steps. Deterministic: no state survives the call.
+   * One call's fits, each computed once and only when used (expected-only results never fit the
+   * data): the free fit; the Asimov data, from a conditional fit started at the free fit when that
+   * exists; the Asimov free fit, started at the point that generated the Asimov data (its optimum
+   * up to the auxiliary data); the profile likelihoods by continuation (see {@link profileByContinuation});
+   * σ_A from the Hessian at the Asimov fit. Deterministic: no state survives the call.
    */
   private prepareForHypotest(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
     if (typeof this.backend.expectedData !== "function") return this.prepareFromPublicFits(options);
@@ -470,45 +472,187 @@ export class StatisticalModel {
     const controls: FitControls = options.optimiser ? { optimiser: options.optimiser } : {};
     const allowNegativeSignal = statistic.muhatMayBeNegative;
     const config = this.backend.config();
+    const poi = config.poiIndex;
     const extraFixed = options.extra ? config.resolvePoiIndices(options.extra) : new Map<number, number>();
-    const fit = this.freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
-    const asimov = this.asimovDataFor(expected, testStatistics, options.extra, controls);
-    const asimovFit = this.freeFit(allowNegativeSignal, extraFixed, expected, asimov.data, controls, "the Asimov data");
-    // Profile likelihoods by continuation: each conditional fit starts from the fitted parameters of
-    // the nearest μ evaluated so far in this call (the free fit at first), so the root finder's
-    // closely spaced evaluations converge in one or two Newton steps; the nominal and suggested
-    // points are further starts (fit/fit.ts). Deterministic per call.
-    const profile = (data: Float64Array | undefined, start: Float64Array, dataLabel?: string) => {
-      const fitter = createFitter({
-        backend: this.backend,
-        backendFit: true,
-        config,
+    let fit: FitOutcome | undefined;
+    const freeFit = (): FitOutcome => {
+      fit ??= this.freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
+      return fit;
+    };
+    let asimov: { data: Float64Array; parameters: Float64Array; fit: FitOutcome } | undefined;
+    const asimovOnce = () => {
+      if (asimov) return asimov;
+      const asimovFixed = new Map(extraFixed).set(poi, statistic.asimovMu);
+      const from = fit ? this.bestStart([fit.parameters], asimovFixed, expected, undefined) : undefined;
+      const generated = this.asimovDataFor(
         expected,
-        data,
-        optimiser: controls.optimiser,
-        dataLabel,
-      });
-      const visited: { mu: number; parameters: Float64Array }[] = [
-        { mu: start[config.poiIndex] as number, parameters: start },
-      ];
-      return (mu: number) => {
-        const fixed = new Map(extraFixed);
-        fixed.set(config.poiIndex, mu);
-        let nearest = visited[0] as { mu: number; parameters: Float64Array };
-        for (const v of visited) if (Math.abs(v.mu - mu) < Math.abs(nearest.mu - mu)) nearest = v;
-        const init = Float64Array.from(nearest.parameters);
-        init[config.poiIndex] = mu;
-        const outcome = fitter.fit(fixed, init);
-        visited.push({ mu, parameters: outcome.parameters });
-        return -outcome.nll;
-      };
+        testStatistics,
+        options.extra,
+        from ? { ...controls, initPars: from } : controls,
+      );
+      const start = this.bestStart([generated.parameters], extraFixed, expected, generated.data);
+      const asimovFit = this.freeFit(
+        allowNegativeSignal,
+        extraFixed,
+        expected,
+        generated.data,
+        { ...controls, ...(start ? { initPars: start } : {}) },
+        "the Asimov data",
+      );
+      asimov = { ...generated, fit: asimovFit };
+      return asimov;
     };
+    let logpdf: ((mu: number) => number) | undefined;
+    let asimovLogpdf: ((mu: number) => number) | undefined;
     return {
-      fit: { muhat: fit.parameters[config.poiIndex] as number, nll: fit.nll },
-      logpdf: profile(undefined, fit.parameters),
-      asimovFit: { muhat: asimovFit.parameters[config.poiIndex] as number, nll: asimovFit.nll },
-      asimovLogpdf: profile(asimov.data, asimovFit.parameters, "the Asimov data"),
+      get fit() {
+        const f = freeFit();
+        return { muhat: f.parameters[poi] as number, nll: f.nll };
+      },
+      logpdf: (mu) => {
+        logpdf ??= this.profileByContinuation(expected, undefined, freeFit().parameters, extraFixed, controls);
+        return logpdf(mu);
+      },
+      get asimovFit() {
+        const f = asimovOnce().fit;
+        return { muhat: f.parameters[poi] as number, nll: f.nll };
+      },
+      asimovLogpdf: (mu) => {
+        const a = asimovOnce();
+        asimovLogpdf ??= this.profileByContinuation(
+          expected,
+          a.data,
+          a.fit.parameters,
+          extraFixed,
+          controls,
+          "the Asimov data",
+        );
+        return asimovLogpdf(mu);
+      },
+      asimovSigma: () => {
+        const a = asimovOnce();
+        return this.sigmaFromHessianAt(a.fit.parameters, { expected, data: a.data }, extraFixed);
+      },
     };
+  }
+
+  /**
+   * −profile NLL(μ) on one data set, by continuation: each conditional fit starts from the fitted
+   * parameters of the μ evaluated so far nearest to the new one, moved along the secant of the two
+   * nearest (a first-order predictor of θ̂̂(μ), kept inside the bounds and used only where log L is
+   * finite), so that closely spaced evaluations (upper limits) converge in one or two Newton steps.
+   */
+  private profileByContinuation(
+    expected: ExpectationType,
+    data: Float64Array | undefined,
+    start: Float64Array,
+    extraFixed: ReadonlyMap<number, number>,
+    controls: FitControls,
+    dataLabel?: string,
+  ): (mu: number) => number {
+    const config = this.backend.config();
+    const poi = config.poiIndex;
+    const n = config.npar;
+    const fitter = createFitter({
+      backend: this.backend,
+      backendFit: true,
+      config,
+      expected,
+      data,
+      optimiser: controls.optimiser,
+      dataLabel,
+    });
+    const likelihoodOptions = { expected, ...(data ? { data } : {}) };
+    let logpdfAt: ((pars: Float64Array) => number) | undefined;
+    const visited: { mu: number; parameters: Float64Array }[] = [{ mu: start[poi] as number, parameters: start }];
+    const fixed = new Map(extraFixed);
+    return (mu: number) => {
+      fixed.set(poi, mu);
+      let near = visited[0] as { mu: number; parameters: Float64Array };
+      for (const v of visited) if (Math.abs(v.mu - mu) < Math.abs(near.mu - mu)) near = v;
+      let second: { mu: number; parameters: Float64Array } | undefined;
+      for (const v of visited) {
+        if (v.mu !== near.mu && (second === undefined || Math.abs(v.mu - mu) < Math.abs(second.mu - mu))) second = v;
+      }
+      const candidates = [near.parameters];
+      if (second && Math.abs(mu - near.mu) <= Math.abs(near.mu - second.mu)) {
+        const t = (mu - near.mu) / (near.mu - second.mu);
+        const predicted = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const b = config.suggestedBounds[i] as readonly [number, number];
+          const v =
+            (near.parameters[i] as number) + t * ((near.parameters[i] as number) - (second.parameters[i] as number));
+          predicted[i] = Math.min(Math.max(v, b[0]), b[1]);
+        }
+        candidates.unshift(predicted);
+      }
+      logpdfAt ??= this.backend.getLogpdfFunc(likelihoodOptions);
+      const init = this.bestStart(candidates, fixed, expected, data, logpdfAt);
+      const outcome = fitter.fit(fixed, init);
+      visited.push({ mu, parameters: outcome.parameters });
+      return -outcome.nll;
+    };
+  }
+
+  /**
+   * The start of a fit with `fixed` parameters: the candidate (fixed values set) with the largest
+   * finite log L, or undefined when the suggested point is at least as good — a warm start from
+   * another μ can sit where a yield vanishes, and the backend's own start is then safer.
+   */
+  private bestStart(
+    candidates: readonly Float64Array[],
+    fixed: ReadonlyMap<number, number>,
+    expected: ExpectationType,
+    data: Float64Array | undefined,
+    logpdf: (pars: Float64Array) => number = this.backend.getLogpdfFunc({ expected, ...(data ? { data } : {}) }),
+  ): Float64Array | undefined {
+    const withFixed = (p: ArrayLike<number>) => {
+      const x = Float64Array.from(p);
+      for (const [k, v] of fixed) x[k] = v;
+      return x;
+    };
+    let bestValue = logpdf(withFixed(this.backend.config().suggestedInit));
+    if (!(bestValue > Number.NEGATIVE_INFINITY)) bestValue = Number.NEGATIVE_INFINITY;
+    let best: Float64Array | undefined;
+    for (const c of candidates) {
+      const x = withFixed(c);
+      const v = logpdf(x);
+      if (v > bestValue) {
+        best = x;
+        bestValue = v;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * √((−H)⁻¹)_{μμ} with H the Hessian of log L at `parameters` over the parameters that are not
+   * fixed (the POI always included); NaN when −H is not positive definite or there is no Hessian.
+   */
+  private sigmaFromHessianAt(
+    parameters: Float64Array,
+    likelihoodOptions: { expected: ExpectationType; data?: Float64Array },
+    extraFixed: ReadonlyMap<number, number>,
+  ): number {
+    const getHessian = this.backend.getHessianLogpdfFunc;
+    if (typeof getHessian !== "function") return Number.NaN;
+    const config = this.backend.config();
+    const hessian = getHessian.call(this.backend, likelihoodOptions)(parameters);
+    const free: number[] = [];
+    for (let i = 0; i < config.npar; i++) {
+      if (i === config.poiIndex || (!config.suggestedFixed?.[i] && !extraFixed.has(i))) free.push(i);
+    }
+    const m = free.length;
+    const info = new Float64Array(m * m);
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b < m; b++)
+        info[a * m + b] = -(hessian[(free[a] as number) * config.npar + (free[b] as number)] as number);
+    }
+    const L = cholesky(info, m);
+    if (!L) return Number.NaN;
+    const inverse = choleskyInverse(L, m);
+    const p = free.indexOf(config.poiIndex);
+    return Math.sqrt(inverse[p * m + p] as number);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,126 @@
+// Combinations against their members, in the same run: each operation on the combination is timed
+// next to the same operation on every member, and the ratio combination / Σ members is reported
+// (the target is ≤ 1.5: a combination costs no more than its members plus a little).
+// Usage: npm run build && node bench/combiners.js [path/to/other/spey/dist/index.js]
+// With a second library build the table also shows that build's ratios (old code vs new code).
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+
+const reference = JSON.parse(
+  readFileSync(new URL("../packages/spey/test/fixtures/spey-reference.json", import.meta.url), "utf8"),
+);
+const builds = [["new", await import("../packages/spey/dist/index.js")]];
+if (process.argv[2]) builds.push(["old", await import(pathToFileURL(process.argv[2]).href)]);
+for (const [, lib] of builds) lib.setLogHandler(() => {});
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median time (ms) of `run(build())`, construction excluded, after a warm-up. */
+function time(build, run, minMs = 60) {
+  for (let i = 0; i < 5; i++) run(build());
+  const samples = [];
+  const start = performance.now();
+  while (samples.length < 5 || (performance.now() - start < minMs && samples.length < 300)) {
+    const model = build();
+    const t0 = performance.now();
+    run(model);
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+const OPS = [
+  ["likelihood(μ=1)", (m) => m.likelihood({ poiTest: 1 })],
+  ["CLs observed", (m) => m.exclusionConfidenceLevel()],
+  ["CLs all", (m) => m.exclusionConfidenceLevel({ expected: "all" })],
+  ["UL observed", (m) => m.poiUpperLimit()],
+  ["UL ±2σ", (m) => m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" })],
+];
+
+const cases = reference.cases.filter((c) => c.backend === "UnCorrStatisticsCombiner" && !c.construct.error);
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+
+console.log("UnCorrStatisticsCombiner: combination time / Σ member times (same operation, same run)");
+console.log(
+  `${pad("case", 22)}${pad("operation", 17)}${builds.map(([n]) => `${lpad(`${n} comb ms`, 13)}${lpad(`${n} Σmem ms`, 13)}${lpad(`${n} ratio`, 11)}`).join("")}`,
+);
+const worst = new Map();
+for (const c of cases) {
+  for (const [label, run] of OPS) {
+    let line = `${pad(c.id, 22)}${pad(label, 17)}`;
+    for (const [name, lib] of builds) {
+      const members = c.kwargs.models.map(
+        (m) => () => lib.getBackend(m.backend)({ ...m.kwargs, analysis: m.analysis }),
+      );
+      const comb = time(() => new lib.UnCorrStatisticsCombiner(...members.map((b) => b())), run);
+      const sum = members.reduce((s, b) => s + time(b, run), 0);
+      const ratio = comb / sum;
+      const key = `${name} ${label}`;
+      worst.set(key, [...(worst.get(key) ?? []), ratio]);
+      line += `${lpad(comb.toFixed(3), 13)}${lpad(sum.toFixed(3), 13)}${lpad(`${ratio.toFixed(2)}×`, 11)}`;
+    }
+    console.log(line);
+  }
+}
+console.log("\nPer operation: geometric mean and worst ratio over the cases");
+for (const [key, v] of worst) {
+  const g = Math.exp(v.reduce((s, x) => s + Math.log(x), 0) / v.length);
+  console.log(
+    `  ${pad(key, 24)} mean ${lpad(`${g.toFixed(2)}×`, 7)}  worst ${lpad(`${Math.max(...v).toFixed(2)}×`, 7)}`,
+  );
+}
+
+// default.correlated_combiner: one evaluation of log L, of (−log L, ∇) and of the Hessian of the
+// combination against the same evaluations of its members at the same parameters.
+console.log("\ndefault.correlated_combiner: one evaluation of the combination / Σ the members' evaluations");
+console.log(
+  `${pad("case", 22)}${pad("evaluation", 17)}${builds.map(([n]) => `${lpad(`${n} comb µs`, 13)}${lpad(`${n} Σmem µs`, 13)}${lpad(`${n} ratio`, 11)}`).join("")}`,
+);
+
+function timeEval(fn, minMs = 40) {
+  for (let i = 0; i < 200; i++) fn();
+  let reps = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < minMs) {
+    for (let i = 0; i < 50; i++) fn();
+    reps += 50;
+  }
+  return ((performance.now() - t0) / reps) * 1000;
+}
+
+for (const c of cases) {
+  const rows = { "log L": [], "−log L and ∇": [], Hessian: [] };
+  for (const [, lib] of builds) {
+    const members = c.kwargs.models.map((m) => lib.getBackend(m.backend)({ ...m.kwargs, analysis: m.analysis }));
+    const combined = new lib.StatisticalModel(new lib.CorrelatedCombiner({ models: members }));
+    const backend = combined.backend;
+    const p = Float64Array.from(backend.config().suggestedInit);
+    const memberPars = members.map((m) => Float64Array.from(m.backend.config().suggestedInit));
+    const logpdf = backend.getLogpdfFunc({});
+    const objective = backend.getObjectiveFunction({});
+    const grad = new Float64Array(p.length);
+    const hess = backend.getHessianLogpdfFunc({});
+    const mLogpdf = members.map((m) => m.backend.getLogpdfFunc({}));
+    const mObjective = members.map((m) => m.backend.getObjectiveFunction({}));
+    const mGrad = memberPars.map((q) => new Float64Array(q.length));
+    const mHess = members.map((m) => m.backend.getHessianLogpdfFunc({}));
+    rows["log L"].push([
+      timeEval(() => logpdf(p)),
+      mLogpdf.reduce((s, f, k) => s + timeEval(() => f(memberPars[k])), 0),
+    ]);
+    rows["−log L and ∇"].push([
+      timeEval(() => objective(p, grad)),
+      mObjective.reduce((s, f, k) => s + timeEval(() => f(memberPars[k], mGrad[k])), 0),
+    ]);
+    rows.Hessian.push([timeEval(() => hess(p)), mHess.reduce((s, f, k) => s + timeEval(() => f(memberPars[k])), 0)]);
+  }
+  for (const [label, values] of Object.entries(rows)) {
+    console.log(
+      `${pad(c.id, 22)}${pad(label, 17)}${values.map(([a, b]) => `${lpad(a.toFixed(3), 13)}${lpad(b.toFixed(3), 13)}${lpad(`${(a / b).toFixed(2)}×`, 11)}`).join("")}`,
+    );
+  }
+}
