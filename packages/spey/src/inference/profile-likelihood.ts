@@ -37,6 +37,10 @@ export interface HypotestPreparation {
    * has a Hessian: the scale of the upper-limit search (arXiv:1007.1727 eq. 31).
    */
   readonly asimovSigma?: () => number;
+  /** d logpdf/dμ, when the model has analytic gradients (∂ log L/∂μ at the profile point). */
+  readonly logpdfSlope?: (mu: number) => number;
+  /** d asimovLogpdf/dμ, likewise. */
+  readonly asimovLogpdfSlope?: (mu: number) => number;
 }
 
 /** The data and settings of a fit. */

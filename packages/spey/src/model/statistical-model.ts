@@ -1,6 +1,6 @@
 import { CombinerBase, PerAnalysisData, type PerAnalysisDataRecord } from "../backends/combined/combiner-base.js";
 import type { BackendBase, BackendClass } from "../plugin/backend-base.js";
-import type { ConfigOptions, ExpectedDataOptions, NumericArray } from "../plugin/types.js";
+import type { ConfigOptions, ExpectedDataOptions, NumericArray, ObjectiveFunction } from "../plugin/types.js";
 import type { BoundInput, ModelConfig, ParameterValues } from "../config/model-config.js";
 import {
   CombinerNotAvailable,
@@ -502,33 +502,42 @@ export class StatisticalModel {
       asimov = { ...generated, fit: asimovFit };
       return asimov;
     };
-    let logpdf: ((mu: number) => number) | undefined;
-    let asimovLogpdf: ((mu: number) => number) | undefined;
+    let logpdf: Profile | undefined;
+    let asimovLogpdf: Profile | undefined;
+    const observedProfile = () => {
+      logpdf ??= this.profileByContinuation(expected, undefined, freeFit().parameters, extraFixed, controls);
+      return logpdf;
+    };
+    const asimovProfile = () => {
+      const a = asimovOnce();
+      asimovLogpdf ??= this.profileByContinuation(
+        expected,
+        a.data,
+        a.fit.parameters,
+        extraFixed,
+        controls,
+        "the Asimov data",
+      );
+      return asimovLogpdf;
+    };
+    const slopes = typeof this.backend.getObjectiveFunction === "function";
     return {
       get fit() {
         const f = freeFit();
         return { muhat: f.parameters[poi] as number, nll: f.nll };
       },
-      logpdf: (mu) => {
-        logpdf ??= this.profileByContinuation(expected, undefined, freeFit().parameters, extraFixed, controls);
-        return logpdf(mu);
-      },
+      logpdf: (mu) => observedProfile().value(mu),
       get asimovFit() {
         const f = asimovOnce().fit;
         return { muhat: f.parameters[poi] as number, nll: f.nll };
       },
-      asimovLogpdf: (mu) => {
-        const a = asimovOnce();
-        asimovLogpdf ??= this.profileByContinuation(
-          expected,
-          a.data,
-          a.fit.parameters,
-          extraFixed,
-          controls,
-          "the Asimov data",
-        );
-        return asimovLogpdf(mu);
-      },
+      asimovLogpdf: (mu) => asimovProfile().value(mu),
+      ...(slopes
+        ? {
+            logpdfSlope: (mu: number) => observedProfile().slope(mu),
+            asimovLogpdfSlope: (mu: number) => asimovProfile().slope(mu),
+          }
+        : {}),
       asimovSigma: () => {
         const a = asimovOnce();
         return this.sigmaFromHessianAt(a.fit.parameters, { expected, data: a.data }, extraFixed);
@@ -541,6 +550,8 @@ export class StatisticalModel {
    * parameters of the μ evaluated so far nearest to the new one, moved along the secant of the two
    * nearest (a first-order predictor of θ̂̂(μ), kept inside the bounds and used only where log L is
    * finite), so that closely spaced evaluations (upper limits) converge in one or two Newton steps.
+   * The slope d log L(μ, θ̂̂(μ))/dμ is ∂ log L/∂μ at the fitted point (the other partial derivatives
+   * vanish there: envelope theorem).
    */
   private profileByContinuation(
     expected: ExpectationType,
@@ -549,7 +560,7 @@ export class StatisticalModel {
     extraFixed: ReadonlyMap<number, number>,
     controls: FitControls,
     dataLabel?: string,
-  ): (mu: number) => number {
+  ): Profile {
     const config = this.backend.config();
     const poi = config.poiIndex;
     const n = config.npar;
@@ -564,9 +575,17 @@ export class StatisticalModel {
     });
     const likelihoodOptions = { expected, ...(data ? { data } : {}) };
     let logpdfAt: ((pars: Float64Array) => number) | undefined;
-    const visited: { mu: number; parameters: Float64Array }[] = [{ mu: start[poi] as number, parameters: start }];
+    // The start point (a free fit) seeds the continuation; fitted points are also reused as such.
+    const visited: { mu: number; parameters: Float64Array; nll: number }[] = [
+      { mu: start[poi] as number, parameters: start, nll: Number.NaN },
+    ];
+    const fittedAt = (mu: number) => visited.find((v) => v.mu === mu && !Number.isNaN(v.nll));
     const fixed = new Map(extraFixed);
-    return (mu: number) => {
+    let objective: ObjectiveFunction | undefined;
+    let gradient: Float64Array | undefined;
+    const value = (mu: number): number => {
+      const seen = fittedAt(mu);
+      if (seen) return -seen.nll;
       fixed.set(poi, mu);
       let near = visited[0] as { mu: number; parameters: Float64Array };
       for (const v of visited) if (Math.abs(v.mu - mu) < Math.abs(near.mu - mu)) near = v;
@@ -589,9 +608,21 @@ export class StatisticalModel {
       logpdfAt ??= this.backend.getLogpdfFunc(likelihoodOptions);
       const init = this.bestStart(candidates, fixed, expected, data, logpdfAt);
       const outcome = fitter.fit(fixed, init);
-      visited.push({ mu, parameters: outcome.parameters });
+      visited.push({ mu, parameters: outcome.parameters, nll: outcome.nll });
       return -outcome.nll;
     };
+    const slope = (mu: number): number => {
+      value(mu);
+      const at = fittedAt(mu) as { parameters: Float64Array };
+      objective ??= (this.backend.getObjectiveFunction as (o: object) => ObjectiveFunction).call(
+        this.backend,
+        likelihoodOptions,
+      );
+      gradient ??= new Float64Array(n);
+      objective(at.parameters, gradient);
+      return -(gradient[poi] as number);
+    };
+    return { value, slope };
   }
 
   /**
@@ -819,6 +850,12 @@ export class StatisticalModel {
   get s95exp(): number {
     return this.excludedCrossSection({ expected: "apriori" });
   }
+}
+
+/** A profile log-likelihood in μ and its slope (see `profileByContinuation`). */
+interface Profile {
+  value(mu: number): number;
+  slope(mu: number): number;
 }
 
 function withoutPoi(values: ParameterValues, config: ModelConfig): ParameterValues {

@@ -20,7 +20,7 @@ import type {
   ProfileLikelihood,
 } from "../inference/profile-likelihood.js";
 import { asimovSigmaMu } from "../inference/profile-likelihood.js";
-import { QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
+import { QMU, QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
 import { log } from "../core/logger.js";
 import { acceptFit } from "../fit/convergence.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
@@ -67,8 +67,57 @@ function poiOutput(
   return Object.fromEntries(poiIndices.map((k) => [String(k), muhat]));
 }
 
-/** Tolerance of the one-dimensional fit of μ (Brent's bounded method). */
+/** Tolerance of the one-dimensional fit of μ (Brent's bounded method, or Newton with slopes). */
 const MU_XATOL = 1e-10;
+
+/** Σ_k of the members' profile NLLs in μ, their slopes when every member has them, and Σ 1/σ_k². */
+interface SummedProfile {
+  readonly nll: (mu: number) => number;
+  readonly slope: ((mu: number) => number) | undefined;
+  /** Σ_k 1/σ_A,k² (the curvature of the sum near its minimum), NaN when a member has no σ_A. */
+  readonly information: () => number;
+}
+
+/**
+ * Minimum of a one-dimensional profile NLL on [lower, upper] from `start`, by Newton steps on its
+ * slope (curvature from the secant of the last two slopes, first `curvature`), kept inside the
+ * bracket of the minimum that the slopes' signs establish and bisected when a step leaves it.
+ * Returns undefined when an evaluation fails (NaN), so that the caller can fall back to Brent.
+ */
+function minimizeBySlope(
+  f: (mu: number) => number,
+  df: (mu: number) => number,
+  lower: number,
+  upper: number,
+  start: number,
+  curvature: number,
+): { x: number; fun: number; converged: boolean } | undefined {
+  let a = lower;
+  let b = upper;
+  let x = Math.min(Math.max(Number.isFinite(start) ? start : 0, lower), upper);
+  let fx = f(x);
+  let g = df(x);
+  let h = curvature > 0 && Number.isFinite(curvature) ? curvature : Number.NaN;
+  for (let iteration = 0; iteration < 200; iteration++) {
+    if (!(Number.isFinite(fx) && Number.isFinite(g))) return undefined;
+    if (g === 0 || (x <= lower && g > 0) || (x >= upper && g < 0)) return { x, fun: fx, converged: true };
+    if (g > 0) b = x;
+    else a = x;
+    let next = h > 0 ? x - g / h : Number.NaN;
+    if (!(next > a && next < b)) next = 0.5 * (a + b);
+    if (Math.abs(next - x) <= MU_XATOL) return { x, fun: fx, converged: true };
+    const fNext = f(next);
+    const gNext = df(next);
+    if (gNext !== g) {
+      const secant = (gNext - g) / (next - x);
+      if (secant > 0) h = secant;
+    }
+    x = next;
+    fx = fNext;
+    g = gNext;
+  }
+  return { x, fun: fx, converged: false };
+}
 
 /**
  * Combination of statistically independent analyses that share only the signal strength μ
@@ -265,7 +314,11 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     upper: number,
     optimiser: MinimizeOptions | undefined,
   ): [number, number] {
-    const f = (mu: number) => this.sumNll(mu, expected, data, optimiser);
+    return this.minimizeSum((mu: number) => this.sumNll(mu, expected, data, optimiser), lower, upper);
+  }
+
+  /** Brent's bounded minimisation of a summed profile NLL, with its end points checked. */
+  private minimizeSum(f: (mu: number) => number, lower: number, upper: number): [number, number] {
     const r = minimizeScalarBounded(f, lower, upper, { xatol: MU_XATOL });
     acceptFit(
       { converged: r.converged, message: `Brent's method stopped after ${r.iterations} evaluations` },
@@ -313,6 +366,14 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     }
     const expected = toExpectation(options.expected);
     const allow = options.allowNegativeSignal ?? true;
+    if (options.data === undefined) {
+      // The members' own profiles (their μ̂ unbounded below, as spey's start value).
+      const preparations = this.memberPreparations(expected, QMU, options.optimiser);
+      const [muhat, nll] = this.combinedFit(preparations, allow, options.initialMuhatValue, options.parBounds);
+      return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
+        | [number, number]
+        | [Record<string, number>, number];
+    }
     const init = options.initialMuhatValue ?? this.initialMuhat(expected, options.optimiser);
     const [lower, upper] = options.parBounds ?? [allow ? this.minimumPoi : 0, Math.max(10, init)];
     const [muhat, nll] = this.fitMu(
@@ -349,30 +410,165 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   ): [number, number] | [Record<string, number>, number] {
     this.requireModels();
     const expected = toExpectation(options.expected);
-    const testStatistics = options.testStatistics ?? "qtilde";
-    const allow = testStatistic(testStatistics).muhatMayBeNegative;
-    const data = this.generateAsimovData({ expected, testStatistic: testStatistics });
-    const [muhat, nll] = this.fitMu(expected, data, allow ? this.minimumPoi : 0, 10, options.optimiser);
+    const statistic = testStatistic(options.testStatistics ?? "qtilde");
+    const preparations = this.memberPreparations(expected, statistic, options.optimiser);
+    const [muhat, nll] = this.combinedAsimovFit(preparations, statistic.muhatMayBeNegative);
     return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
       | [number, number]
       | [Record<string, number>, number];
   }
 
-  /** Asimov data generated once per hypothesis test instead of once per evaluation. */
+  /**
+   * Σ_k of the members' profiles, each member's own hypothesis-test preparation: its fits start
+   * where its previous ones ended (continuation along μ), its Asimov data are generated once, and
+   * its slopes come from its analytic gradient. A member raising NegativeExpectedYields makes the
+   * sum NaN, with spey's warning.
+   */
+  private summed(preparations: readonly HypotestPreparation[], which: "data" | "asimov"): SummedProfile {
+    const guard = (mu: number, term: (p: HypotestPreparation) => number): number => {
+      let total = 0;
+      for (const p of preparations) {
+        try {
+          total += term(p);
+        } catch (error) {
+          if (!(error instanceof NegativeExpectedYields)) throw error;
+          log.warning(`${error.message}\nSetting NLL(${mu.toFixed(3)}) = nan`);
+          return Number.NaN;
+        }
+      }
+      return total;
+    };
+    const hasSlopes = preparations.every((p) => (which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope));
+    return {
+      nll: (mu) => guard(mu, (p) => -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu))),
+      slope: hasSlopes
+        ? (mu) =>
+            guard(mu, (p) => -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu))
+        : undefined,
+      information: () => {
+        let total = 0;
+        for (const p of preparations) {
+          const sigma = p.asimovSigma?.() ?? Number.NaN;
+          total += 1 / (sigma * sigma);
+        }
+        return total;
+      },
+    };
+  }
+
+  /** Minimum of a summed profile on [lower, upper]: Newton on the slopes when there are slopes. */
+  private fitSummed(profile: SummedProfile, lower: number, upper: number, start: number): [number, number] {
+    if (profile.slope) {
+      const result = minimizeBySlope(profile.nll, profile.slope, lower, upper, start, profile.information());
+      if (result) {
+        if (!result.converged)
+          log.warning(`UnCorrStatisticsCombiner: the fit of μ did not converge in [${lower}, ${upper}].`);
+        return [result.x, result.fun];
+      }
+    }
+    return this.minimizeSum(profile.nll, lower, upper);
+  }
+
+  /** Each member's hypothesis-test preparation for `statistic` (fits made on first use). */
+  private memberPreparations(
+    expected: ExpectationType,
+    statistic: TestStatistic,
+    optimiser: MinimizeOptions | undefined,
+  ): HypotestPreparation[] {
+    return this.models.map((m) => m.profileLikelihood.prepare({ expected, statistic, optimiser }));
+  }
+
+  /**
+   * Start of the combined fit: the members' μ̂ weighted by 1/σ_A,k² (spey's inverse-variance mean,
+   * with σ from each member's Asimov Hessian instead of a refit), their plain mean without σ.
+   */
+  private weightedMuhat(preparations: readonly HypotestPreparation[]): number {
+    let num = 0;
+    let den = 0;
+    for (const p of preparations) {
+      const sigma = p.asimovSigma?.() ?? Number.NaN;
+      const w = Number.isFinite(sigma) && sigma > 0 ? 1 / (sigma * sigma) : 1;
+      num += w * p.fit.muhat;
+      den += w;
+    }
+    const v = num / den;
+    return Number.isFinite(v) ? v : 0;
+  }
+
+  /**
+   * The combined free fit on the members' data (spey's `maximize_likelihood` bounds: μ ≥ the
+   * members' largest lower bound when negative signals are allowed, else ≥ 0; μ ≤ max(10, start)).
+   */
+  private combinedFit(
+    preparations: readonly HypotestPreparation[],
+    allowNegativeSignal: boolean,
+    start: number | undefined,
+    bounds: readonly [number, number] | undefined,
+  ): [number, number] {
+    const init = start ?? this.weightedMuhat(preparations);
+    const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, Math.max(10, init)];
+    return this.fitSummed(this.summed(preparations, "data"), lower, upper, init);
+  }
+
+  /**
+   * The combined free fit on the members' Asimov data. When every member's own Asimov fit found the
+   * same μ̂_A (the Asimov μ, as Asimov data reproduce their generating point), the sum is minimal
+   * there too: no further fit.
+   */
+  private combinedAsimovFit(
+    preparations: readonly HypotestPreparation[],
+    allowNegativeSignal: boolean,
+  ): [number, number] {
+    const lower = allowNegativeSignal ? this.minimumPoi : 0;
+    const fits = preparations.map((p) => p.asimovFit);
+    const first = (fits[0] as { muhat: number }).muhat;
+    if (
+      fits.every((f) => Math.abs(f.muhat - first) <= 1e-12 * Math.max(1, Math.abs(first))) &&
+      first >= lower &&
+      first <= 10
+    ) {
+      return [first, fits.reduce((total, f) => total + f.nll, 0)];
+    }
+    return this.fitSummed(this.summed(preparations, "asimov"), lower, 10, first);
+  }
+
+  /**
+   * The fits of one hypothesis test, on the members' own preparations (see {@link summed}): the
+   * combined μ̂ by Newton on the summed slopes, the combined Asimov profile as the sum of the members'
+   * (independent analyses: the joint conditional fit at the Asimov μ is each member's), σ_A from the
+   * members' Fisher informations, which add.
+   */
   private prepareForHypotest(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
     this.requireModels();
     if (options.extra) throw new InvalidInput("poiTest records are not supported by UnCorrStatisticsCombiner.");
+    const combiner = this;
     const { expected, statistic, optimiser } = options;
     const allow = statistic.muhatMayBeNegative;
-    const opt = optimiser ? { optimiser } : {};
-    const [muhat, nll] = this.maximizeLikelihood({ expected, allowNegativeSignal: allow, ...opt });
-    const asimov = this.generateAsimovData({ expected, testStatistic: statistic.name });
-    const [muhatA, nllA] = this.fitMu(expected, asimov, allow ? this.minimumPoi : 0, 10, optimiser);
+    const preparations = this.memberPreparations(expected, statistic, optimiser);
+    const data = this.summed(preparations, "data");
+    const asimov = this.summed(preparations, "asimov");
+    let fit: { muhat: number; nll: number } | undefined;
+    let asimovFit: { muhat: number; nll: number } | undefined;
     return {
-      fit: { muhat, nll },
-      logpdf: (mu) => -this.sumNll(mu, expected, undefined, optimiser),
-      asimovFit: { muhat: muhatA, nll: nllA },
-      asimovLogpdf: (mu) => -this.sumNll(mu, expected, asimov, optimiser),
+      get fit() {
+        if (!fit) {
+          const [muhat, nll] = combiner.combinedFit(preparations, allow, undefined, undefined);
+          fit = { muhat, nll };
+        }
+        return fit;
+      },
+      logpdf: (mu) => -data.nll(mu),
+      get asimovFit() {
+        if (!asimovFit) {
+          const [muhat, nll] = combiner.combinedAsimovFit(preparations, allow);
+          asimovFit = { muhat, nll };
+        }
+        return asimovFit;
+      },
+      asimovLogpdf: (mu) => -asimov.nll(mu),
+      asimovSigma: () => 1 / Math.sqrt(asimov.information()),
+      ...(data.slope ? { logpdfSlope: (mu: number) => -(data.slope as (m: number) => number)(mu) } : {}),
+      ...(asimov.slope ? { asimovLogpdfSlope: (mu: number) => -(asimov.slope as (m: number) => number)(mu) } : {}),
     };
   }
 
@@ -423,10 +619,8 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
       },
       prepare: (s) => this.prepareForHypotest(s),
       sigmaMu: (mu, s) => {
-        const opt = s.optimiser ? { optimiser: s.optimiser } : {};
-        const [muhat, nll] = this.maximizeAsimovLikelihood({ expected: s.expected, ...opt }) as [number, number];
-        const logpdf = (m: number) => -this.asimovLikelihood({ poiTest: m, expected: s.expected, ...opt });
-        return asimovSigmaMu(mu, { muhat, nll }, logpdf, QTILDE);
+        const prep = this.prepareForHypotest({ expected: s.expected, statistic: QTILDE, optimiser: s.optimiser });
+        return asimovSigmaMu(mu, prep.asimovFit, prep.asimovLogpdf, QTILDE);
       },
     };
   }
