@@ -658,7 +658,8 @@ export class StatisticalModel {
 
   /**
    * √((−H)⁻¹)_{μμ} with H the Hessian of log L at `parameters` over the parameters that are not
-   * fixed (the POI always included); NaN when −H is not positive definite or there is no Hessian.
+   * fixed (the POI always included); NaN when −H is not positive definite, when there is no
+   * Hessian, or above {@link HESSIAN_SIGMA_MAX_PARAMETERS} parameters.
    */
   private sigmaFromHessianAt(
     parameters: Float64Array,
@@ -666,8 +667,10 @@ export class StatisticalModel {
     extraFixed: ReadonlyMap<number, number>,
   ): number {
     const getHessian = this.backend.getHessianLogpdfFunc;
-    if (typeof getHessian !== "function") return Number.NaN;
     const config = this.backend.config();
+    // A dense Hessian and its factorisation cost O(n²) memory and O(n³) time: only a help to the
+    // limit search, skipped for models whose fits never need one (e.g. 5,000 closed-form bins).
+    if (typeof getHessian !== "function" || config.npar > HESSIAN_SIGMA_MAX_PARAMETERS) return Number.NaN;
     const hessian = getHessian.call(this.backend, likelihoodOptions)(parameters);
     const free: number[] = [];
     for (let i = 0; i < config.npar; i++) {
@@ -851,6 +854,9 @@ export class StatisticalModel {
     return this.excludedCrossSection({ expected: "apriori" });
   }
 }
+
+/** Largest model for which σ_A is read off the Hessian (a few ms of dense algebra at most). */
+const HESSIAN_SIGMA_MAX_PARAMETERS = 500;
 
 /** A profile log-likelihood in μ and its slope (see `profileByContinuation`). */
 interface Profile {

@@ -103,7 +103,8 @@ function minimizeBySlope(
     if (g === 0 || (x <= lower && g > 0) || (x >= upper && g < 0)) return { x, fun: fx, converged: true };
     if (g > 0) b = x;
     else a = x;
-    let next = h > 0 ? x - g / h : Number.NaN;
+    // Without a curvature yet, a small downhill step gives one (secant of the slopes).
+    let next = h > 0 ? x - g / h : x - Math.sign(g) * 1e-3 * Math.max(1, Math.abs(x));
     if (!(next > a && next < b)) next = 0.5 * (a + b);
     if (Math.abs(next - x) <= MU_XATOL) return { x, fun: fx, converged: true };
     const fNext = f(next);
