@@ -315,11 +315,16 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     upper: number,
     optimiser: MinimizeOptions | undefined,
   ): [number, number] {
-    return this.minimizeSum((mu: number) => this.sumNll(mu, expected, data, optimiser), lower, upper);
+    return this.minimizeSum((mu: number) => this.sumNll(mu, expected, data, optimiser), lower, upper, optimiser);
   }
 
   /** Brent's bounded minimisation of a summed profile NLL, with its end points checked. */
-  private minimizeSum(f: (mu: number) => number, lower: number, upper: number): [number, number] {
+  private minimizeSum(
+    f: (mu: number) => number,
+    lower: number,
+    upper: number,
+    optimiser: MinimizeOptions | undefined,
+  ): [number, number] {
     const r = minimizeScalarBounded(f, lower, upper, { xatol: MU_XATOL });
     acceptFit(
       { converged: r.converged, message: `Brent's method stopped after ${r.iterations} evaluations` },
@@ -370,7 +375,13 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     if (options.data === undefined) {
       // The members' own profiles (their μ̂ unbounded below, as spey's start value).
       const preparations = this.memberPreparations(expected, QMU, options.optimiser);
-      const [muhat, nll] = this.combinedFit(preparations, allow, options.initialMuhatValue, options.parBounds);
+      const [muhat, nll] = this.combinedFit(
+        preparations,
+        allow,
+        options.initialMuhatValue,
+        options.parBounds,
+        options.optimiser,
+      );
       return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
         | [number, number]
         | [Record<string, number>, number];
@@ -413,7 +424,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     const expected = toExpectation(options.expected);
     const statistic = testStatistic(options.testStatistics ?? "qtilde");
     const preparations = this.memberPreparations(expected, statistic, options.optimiser);
-    const [muhat, nll] = this.combinedAsimovFit(preparations, statistic.muhatMayBeNegative);
+    const [muhat, nll] = this.combinedAsimovFit(preparations, statistic.muhatMayBeNegative, options.optimiser);
     return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
       | [number, number]
       | [Record<string, number>, number];
@@ -458,16 +469,25 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   }
 
   /** Minimum of a summed profile on [lower, upper]: Newton on the slopes when there are slopes. */
-  private fitSummed(profile: SummedProfile, lower: number, upper: number, start: number): [number, number] {
+  private fitSummed(
+    profile: SummedProfile,
+    lower: number,
+    upper: number,
+    start: number,
+    optimiser: MinimizeOptions | undefined,
+  ): [number, number] {
     if (profile.slope) {
       const result = minimizeBySlope(profile.nll, profile.slope, lower, upper, start, profile.information());
       if (result) {
-        if (!result.converged)
-          log.warning(`UnCorrStatisticsCombiner: the fit of μ did not converge in [${lower}, ${upper}].`);
+        acceptFit(
+          { converged: result.converged, message: "Newton's method on the summed slopes took 200 steps" },
+          `the combined fit of μ in [${lower}, ${upper}] (UnCorrStatisticsCombiner)`,
+          optimiser,
+        );
         return [result.x, result.fun];
       }
     }
-    return this.minimizeSum(profile.nll, lower, upper);
+    return this.minimizeSum(profile.nll, lower, upper, optimiser);
   }
 
   /** Each member's hypothesis-test preparation for `statistic` (fits made on first use). */
@@ -505,10 +525,11 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     allowNegativeSignal: boolean,
     start: number | undefined,
     bounds: readonly [number, number] | undefined,
+    optimiser: MinimizeOptions | undefined,
   ): [number, number] {
     const init = start ?? this.weightedMuhat(preparations);
     const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, Math.max(10, init)];
-    return this.fitSummed(this.summed(preparations, "data"), lower, upper, init);
+    return this.fitSummed(this.summed(preparations, "data"), lower, upper, init, optimiser);
   }
 
   /**
@@ -519,6 +540,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   private combinedAsimovFit(
     preparations: readonly HypotestPreparation[],
     allowNegativeSignal: boolean,
+    optimiser: MinimizeOptions | undefined,
   ): [number, number] {
     const lower = allowNegativeSignal ? this.minimumPoi : 0;
     const fits = preparations.map((p) => p.asimovFit);
@@ -530,7 +552,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     ) {
       return [first, fits.reduce((total, f) => total + f.nll, 0)];
     }
-    return this.fitSummed(this.summed(preparations, "asimov"), lower, 10, first);
+    return this.fitSummed(this.summed(preparations, "asimov"), lower, 10, first, optimiser);
   }
 
   /**
@@ -553,7 +575,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     return {
       get fit() {
         if (!fit) {
-          const [muhat, nll] = combiner.combinedFit(preparations, allow, undefined, undefined);
+          const [muhat, nll] = combiner.combinedFit(preparations, allow, undefined, undefined, optimiser);
           fit = { muhat, nll };
         }
         return fit;
@@ -561,7 +583,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
       logpdf: (mu) => -data.nll(mu),
       get asimovFit() {
         if (!asimovFit) {
-          const [muhat, nll] = combiner.combinedAsimovFit(preparations, allow);
+          const [muhat, nll] = combiner.combinedAsimovFit(preparations, allow, optimiser);
           asimovFit = { muhat, nll };
         }
         return asimovFit;
