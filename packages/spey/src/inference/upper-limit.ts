@@ -228,16 +228,18 @@ const OVERSHOOT = 0.05;
  *   otherwise Φ⁻¹(1 − CL) − Φ⁻¹(CLs(μ)) (≈ (μ − μ_up)/σ in the asymptotic regime,
  *   arXiv:1007.1727 eqs. 59, 65–66); both have the sign of 1 − CLs − CL;
  * - the search starts at the caller's prediction (from σ_A, or the seeds, or μ = 1) and steps by
- *   secant extrapolation through the evaluated points (line through the origin for √q_{μ,A}; at
- *   most ×5 or ×0.2 per step, inside [1e-10, 1e5]) until the root is bracketed;
- * - inside the bracket, inverse quadratic interpolation through the nearest evaluated points, with
- *   bisection whenever the bracket fails to halve in three steps; the limit is returned when the
- *   bracket is narrower than the tolerance xtol + rtol·μ or the next interpolation step from the
- *   evaluated point closest to the root is below half of it;
+ *   extrapolation through the evaluated points (quadratic or secant; line through the origin for
+ *   √q_{μ,A}; slope 1/σ with σ = μ/√q_{μ,A}; at most ×1e4 per step, ×5 inside spey's bracket
+ *   [1e-10, 1e5] when nothing predicts the root) until the root is bracketed;
+ * - inside the bracket, inverse quadratic interpolation through the evaluated points closest to the
+ *   root, with bisection whenever the bracket fails to halve in three steps; the limit is returned
+ *   when the bracket is narrower than the tolerance min(xtol, 1e-6·μ) + rtol·μ or the next
+ *   interpolation step from the evaluated point closest to the root is below half of it;
  * - bands are solved from the median outwards, each starting from every point evaluated so far.
- * Failures are as before: +Infinity with a warning when no root is bracketed in [1e-10, 1e5] and,
- * with `validateLimit`, when √q_{μ,A} at the root is below the tolerance or the exclusion does not
- * persist at 1.5×, 3× and 10× the root.
+ * Failures are as before: +Infinity with a warning when no root is bracketed in [1e-290, 1e290]
+ * (limits of signals scaled far beyond spey's [1e-10, 1e5] are found) and, with `validateLimit`,
+ * when √q_{μ,A} at the root is below the tolerance or the exclusion does not persist at 1.5×, 3×
+ * and 10× the root.
  */
 export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
   const cache = new Map<number, ClsEvaluation>();
@@ -262,7 +264,7 @@ export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
   };
   const F = (mu: number, k: number) => ((evaluate(mu).oneMinusCls[slotOf(k)] as number) ?? Number.NaN) - cl;
   for (const seed of options.seeds ?? []) {
-    if (Number.isFinite(seed) && seed > 0) evaluate(Math.min(Math.max(seed, LOW_BOUND), HIGH_BOUND));
+    if (Number.isFinite(seed) && seed > 0) evaluate(Math.min(Math.max(seed, EXTENDED_LOW_BOUND), EXTENDED_HIGH_BOUND));
   }
   // Median first, then outwards: every band starts next to an already solved one.
   const order = slots
@@ -306,7 +308,8 @@ function solveBand(
   options: SolveUpperLimitOptions,
   band: { guess: number | undefined; target: number | undefined; F: (mu: number) => number },
 ): number | undefined {
-  const tol = (x: number) => options.xtol + options.rtol * Math.abs(x);
+  // The absolute tolerance never exceeds 1e-6 of μ: limits of 1e-12 keep their digits.
+  const tol = (x: number) => Math.min(options.xtol, 1e-6 * Math.abs(x)) + options.rtol * Math.abs(x);
   let pending: number | undefined;
   let reference = Number.POSITIVE_INFINITY;
   let stalled = 0;
@@ -320,7 +323,7 @@ function solveBand(
       const guess = band.guess;
       pending =
         guess !== undefined && guess > 0 && Number.isFinite(guess)
-          ? Math.min(Math.max(guess, LOW_BOUND), HIGH_BOUND)
+          ? Math.min(Math.max(guess, EXTENDED_LOW_BOUND), EXTENDED_HIGH_BOUND)
           : 1;
       continue;
     }
@@ -336,7 +339,7 @@ function solveBand(
       const a = pts[i] as LimitPoint;
       const b = pts[i + 1] as LimitPoint;
       if (b.y === 0) return b.x;
-      if (b.x <= LOW_BOUND) return noRoot(pts, band.F);
+      if (b.x <= EXTENDED_LOW_BOUND) return noRoot(pts, band.F);
       const width = b.x - a.x;
       const finite = Number.isFinite(a.y) && Number.isFinite(b.y);
       const secant = finite ? a.x - (a.y * width) / (b.y - a.y) : 0.5 * (a.x + b.x);
@@ -357,7 +360,7 @@ function solveBand(
         stalled = 0;
       }
       const margin = 0.5 * tol(p);
-      pending = Math.max(Math.min(Math.max(p, a.x + margin), b.x - margin), LOW_BOUND);
+      pending = Math.max(Math.min(Math.max(p, a.x + margin), b.x - margin), EXTENDED_LOW_BOUND);
       continue;
     }
     // No bracket yet: step beyond the end point on the side of the root, aiming a little past
@@ -365,7 +368,7 @@ function solveBand(
     // is only one) so that the step brackets it.
     const up = (pts[pts.length - 1] as LimitPoint).y < 0;
     const end = up ? (pts[pts.length - 1] as LimitPoint) : (pts[0] as LimitPoint);
-    if (up ? end.x >= HIGH_BOUND : end.x <= LOW_BOUND) return noRoot(pts, band.F);
+    if (up ? end.x >= EXTENDED_HIGH_BOUND : end.x <= EXTENDED_LOW_BOUND) return noRoot(pts, band.F);
     const neighbour = pts.length > 1 ? (up ? pts[pts.length - 2] : pts[1]) : undefined;
     const linear = extrapolate(end, neighbour, band.target, options.sigma);
     const quadratic = pts.length > 2 ? inverseQuadratic(pts) : Number.NaN;
@@ -376,11 +379,13 @@ function solveBand(
     } else if (Number.isFinite(linear)) {
       p = linear + OVERSHOOT * (linear - end.x);
     } else {
-      p = up ? 5 * end.x : 0.2 * end.x;
+      // No slope at all (no sensitivity yet): spey's ×5 / ×0.2 steps inside its bracket
+      // [1e-10, 1e5], ×1e4 / ×1e-4 beyond it.
+      p = up ? (end.x < HIGH_BOUND ? 5 : 1e4) * end.x : (end.x > LOW_BOUND ? 0.2 : 1e-4) * end.x;
     }
     pending = up
-      ? Math.min(Math.max(p, end.x + 2 * tol(end.x)), 5 * end.x, HIGH_BOUND)
-      : Math.max(Math.min(p, end.x - 2 * tol(end.x)), 0.2 * end.x, LOW_BOUND);
+      ? Math.min(Math.max(p, end.x + 2 * tol(end.x)), 1e4 * end.x, EXTENDED_HIGH_BOUND)
+      : Math.max(Math.min(p, end.x - 2 * tol(end.x)), 1e-4 * end.x, EXTENDED_LOW_BOUND);
   }
   log.warning(`Upper limit root finding did not converge in ${options.maxiter} steps.`);
   return last?.root;

@@ -44,16 +44,29 @@ const model = new StatisticalModel(backend);
 const poi = backend.config().poiIndex;
 const upper = backend.config().suggestedBounds[poi]?.[1] as number;
 
-/** Profile NLL at μ from independent cold conditional fits (each from the suggested point). */
-function profile(mu: number, data?: Float64Array): number {
-  return model.likelihood({ poiTest: mu, ...(data ? { data: Array.from(data) } : {}) });
+/**
+ * Profile NLL at μ from independent conditional fits: the lowest of the cold fit (from the
+ * suggested point) and fits started from `starts`. The histosys nuisances have several basins: at
+ * μ = 0 the cold fit stops 1.4 NLL units above the fit continued from the free fit, so a profile
+ * is only as good as its starts.
+ */
+function profile(mu: number, data?: Float64Array, starts: readonly number[][] = []): number {
+  const on = data ? { data: Array.from(data) } : {};
+  let best = model.likelihood({ poiTest: mu, ...on });
+  for (const initPars of starts) best = Math.min(best, model.likelihood({ poiTest: mu, initPars, ...on }));
+  return best;
 }
 
 /** min over a dense grid of μ ∈ [lo, hi] (step 0.25) of the profile: an independent global fit in μ. */
-function denseMinimum(lo: number, hi: number, data?: Float64Array): { mu: number; nll: number } {
+function denseMinimum(
+  lo: number,
+  hi: number,
+  data?: Float64Array,
+  starts: readonly number[][] = [],
+): { mu: number; nll: number } {
   let best = { mu: Number.NaN, nll: Number.POSITIVE_INFINITY };
   for (let mu = lo; mu <= hi + 1e-12; mu += 0.25) {
-    const nll = profile(mu, data);
+    const nll = profile(mu, data, starts);
     if (nll < best.nll) best = { mu, nll };
   }
   return best;
@@ -89,15 +102,19 @@ describe("free fit with μ̂ on the upper POI bound (small signal)", () => {
   });
 
   it("gives the CLs of the dense profile scan, above and below the bound", () => {
-    // Asimov data (μ = 0 background-only fit to the observations) and its own dense scan; q̃μ
-    // uses μ̂_A ≥ 0 (arXiv:1007.1727 eq. 16).
-    const [, asimovParameters] = model.likelihood({ poiTest: 0, returnParameters: true });
+    // Asimov data at the μ = 0 background-only fit to the observations (the lower of the cold
+    // conditional fit and the one started at the free fit) and its own dense scan; q̃μ uses
+    // μ̂_A ≥ 0 (arXiv:1007.1727 eq. 16).
+    const [, freeParameters] = model.likelihood({ poiTest: free[0], returnParameters: true });
+    const cold = model.likelihood({ poiTest: 0, returnParameters: true });
+    const warm = model.likelihood({ poiTest: 0, initPars: freeParameters, returnParameters: true });
+    const asimovParameters = (warm[0] < cold[0] ? warm : cold)[1];
     const asimov = backend.expectedData(Float64Array.from(asimovParameters));
-    const asimovMin = denseMinimum(0, upper, asimov);
+    const asimovMin = denseMinimum(0, upper, asimov, [asimovParameters]);
     for (const mu of [1, 5, 12, 15, 20]) {
       // Observed q̃μ = 2(NLL(μ) − NLL(μ̂)) for μ̂ ≤ μ, 0 otherwise (μ̂ = 10 here).
-      const qmu = mu < scan.mu ? 0 : Math.max(0, 2 * (profile(mu) - scan.nll));
-      const qmuA = Math.max(0, 2 * (profile(mu, asimov) - asimovMin.nll));
+      const qmu = mu < scan.mu ? 0 : Math.max(0, 2 * (profile(mu, undefined, [freeParameters]) - scan.nll));
+      const qmuA = Math.max(0, 2 * (profile(mu, asimov, [asimovParameters]) - asimovMin.nll));
       const expected = oneMinusCls(qmu, qmuA);
       const [computed] = model.exclusionConfidenceLevel({ poiTest: mu, expected: "observed" });
       // Both sides use converged fits (NLLs to ~1e-9); 1 − CLs moves by ≲ 1e-6 for such NLL errors.
