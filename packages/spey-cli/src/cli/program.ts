@@ -1,19 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { getLogLevel, setLogHandler, setLogLevel } from "spey";
 import { VERSION } from "spey";
-import { registerBackends } from "./commands/backends.js";
-import { registerBatch } from "./commands/batch.js";
-import { registerCls } from "./commands/cls.js";
-import { registerFit } from "./commands/fit.js";
-import { registerInspect } from "./commands/inspect.js";
-import { registerLimit } from "./commands/limit.js";
-import { registerMerge } from "./commands/merge.js";
-import { registerPatchset } from "./commands/patchset.js";
-import { registerPlot } from "./commands/plot.js";
-import { registerQueueCommands } from "./commands/queue.js";
-import { registerScan } from "./commands/scan.js";
-import { registerSignificance } from "./commands/significance.js";
-import { registerValidate } from "./commands/validate.js";
 import { type CliIo, currentRun, withRun } from "./context.js";
 import { errorMessage, ExitCode, exitCodeFor } from "./exit-codes.js";
 import { checkStrict, StrictModeError } from "./strict.js";
@@ -43,8 +30,44 @@ Examples:
   spey worker --queue redis://127.0.0.1:6379/0 --concurrency 4      # on any number of machines
 `;
 
-/** Build the `spey` command line. Commands throw; {@link runCli} turns errors into exit codes. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command module, with the top-level command names it registers, in the order of the help
+ * listing. A module is loaded only when its command runs (plots, workspaces, batch and queue
+ * runners and their dependencies stay unloaded otherwise): start-up is what a one-shot
+ * `spey cls model.json` in a shell loop pays.
+ */
+const COMMANDS: readonly { readonly names: readonly string[]; readonly load: () => Promise<Register> }[] = [
+  { names: ["backends"], load: async () => (await import("./commands/backends.js")).registerBackends },
+  { names: ["inspect"], load: async () => (await import("./commands/inspect.js")).registerInspect },
+  { names: ["cls"], load: async () => (await import("./commands/cls.js")).registerCls },
+  { names: ["limit"], load: async () => (await import("./commands/limit.js")).registerLimit },
+  { names: ["significance"], load: async () => (await import("./commands/significance.js")).registerSignificance },
+  { names: ["fit"], load: async () => (await import("./commands/fit.js")).registerFit },
+  { names: ["scan"], load: async () => (await import("./commands/scan.js")).registerScan },
+  { names: ["plot"], load: async () => (await import("./commands/plot.js")).registerPlot },
+  { names: ["patchset"], load: async () => (await import("./commands/patchset.js")).registerPatchset },
+  { names: ["batch"], load: async () => (await import("./commands/batch.js")).registerBatch },
+  { names: ["merge"], load: async () => (await import("./commands/merge.js")).registerMerge },
+  {
+    names: ["worker", "status", "collect"],
+    load: async () => (await import("./commands/queue.js")).registerQueueCommands,
+  },
+  { names: ["validate"], load: async () => (await import("./commands/validate.js")).registerValidate },
+];
+
+/** The command named in `argv` (process.argv layout): the first argument that is not an option. */
+function commandName(argv: readonly string[] | undefined): string | undefined {
+  return argv?.slice(2).find((a) => !a.startsWith("-"));
+}
+
+/**
+ * Build the `spey` command line. Commands throw; {@link runCli} turns errors into exit codes.
+ * With `argv`, only the command it names is loaded, none for `--version` alone, and every command
+ * for help, an unknown name, or without `argv`.
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command();
   const io = () => currentRun().io;
   program
@@ -76,19 +99,11 @@ export function buildProgram(): Command {
       run.strict = Boolean(options.strict);
       setLogLevel(run.verbose ? 2 : 1);
     });
-  registerBackends(program);
-  registerInspect(program);
-  registerCls(program);
-  registerLimit(program);
-  registerSignificance(program);
-  registerFit(program);
-  registerScan(program);
-  registerPlot(program);
-  registerPatchset(program);
-  registerBatch(program);
-  registerMerge(program);
-  registerQueueCommands(program);
-  registerValidate(program);
+  const name = commandName(argv);
+  const named = COMMANDS.find((c) => name !== undefined && c.names.includes(name));
+  const versionOnly = name === undefined && argv?.some((a) => a === "-V" || a === "--version");
+  const needed = named ? [named] : versionOnly ? [] : COMMANDS;
+  for (const register of await Promise.all(needed.map((c) => c.load()))) register(program);
   return program;
 }
 
@@ -100,7 +115,7 @@ export function buildProgram(): Command {
  */
 export async function runCli(argv: readonly string[], io?: CliIo): Promise<number> {
   return withRun(io, async (run) => {
-    const program = buildProgram();
+    const program = await buildProgram(argv);
     const level = getLogLevel();
     setLogLevel(1);
     setLogHandler((record) => {

@@ -29,8 +29,11 @@ function newestSource(pkg: string, extra: readonly string[]): number {
   return newest;
 }
 
-/** Build one package unless its stamp is newer than its sources (and `after`, a dependency's stamp). */
-function build(name: string, entry: string, after: number): number {
+/**
+ * Build one package unless its stamp is newer than its sources (and `after`, a dependency's stamp);
+ * `post` is a script of the package's build run after tsc (the library's stdlib bundle).
+ */
+function build(name: string, entry: string, after: number, post?: string): number {
   const pkg = join(root, "packages", name);
   const stamp = join(pkg, "dist/.spey-build-stamp");
   const output = join(pkg, "dist", entry);
@@ -47,11 +50,12 @@ function build(name: string, entry: string, after: number): number {
       throw new Error(`the build of ${name} failed:\n${text}`);
     }
   }
+  if (post) execFileSync(process.execPath, [post], { cwd: pkg, stdio: "pipe" });
   writeFileSync(stamp, `${new Date(sources).toISOString()}\n`);
   return statSync(stamp).mtimeMs;
 }
 
 export default function setup(): void {
-  const library = build("spey", "index.js", 0);
+  const library = build("spey", "index.js", 0, "scripts/bundle-stdlib.mjs");
   build("spey-cli", "cli/main.js", library);
 }

@@ -10,12 +10,7 @@
  * is off by up to 1e-2 relative for tail probabilities ≲ 1e-40). Accuracy against 40-digit mpmath
  * is a few ulp throughout the tested range (p down to 1e-300, x down to −37.5).
  */
-import erfc from "@stdlib/math-base-special-erfc";
-import erfcinv from "@stdlib/math-base-special-erfcinv";
-import gammainc from "@stdlib/math-base-special-gammainc";
-import gammaincinv from "@stdlib/math-base-special-gammaincinv";
-import stdlibGammaln from "@stdlib/math-base-special-gammaln";
-import normalLogcdf from "@stdlib/stats-base-dists-normal-logcdf";
+import { erfc, erfcinv, gammainc, gammaincinv, normalLogcdf, gammaln as stdlibGammaln } from "./stdlib.js";
 
 const SQRT1_2 = Math.SQRT1_2;
 const SQRT2 = Math.SQRT2;
