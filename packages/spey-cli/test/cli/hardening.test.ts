@@ -351,8 +351,8 @@ describe("plots and batch limits", () => {
     expect(out.stdout).toContain("m_lsp [GeV]");
   });
 
-  it(`batch points have a time limit by default (${DEFAULT_TIMEOUT_SECONDS} s)`, () => {
-    const batch = buildProgram().commands.find((c) => c.name() === "batch");
+  it(`batch points have a time limit by default (${DEFAULT_TIMEOUT_SECONDS} s)`, async () => {
+    const batch = (await buildProgram()).commands.find((c) => c.name() === "batch");
     const timeout = batch?.options.find((o) => o.long === "--timeout");
     expect(timeout?.defaultValue).toBe(600);
   });
