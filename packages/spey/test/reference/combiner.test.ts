@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { availableBackends } from "../../src/model/get-backend.js";
-import { buildModel, checkResult, expectedErrorClass, loadReference } from "./harness.js";
+import { buildModel, checkResult, expectedErrorClass, forbidNonConvergenceWarnings, loadReference } from "./harness.js";
 
 describe("Python reference: UnCorrStatisticsCombiner", () => {
+  // issue #9: no reference case logs a non-convergence warning (checked after each test)
+  forbidNonConvergenceWarnings();
+
   const cases = loadReference().cases.filter((c) => c.backend === "UnCorrStatisticsCombiner");
 
   it("covers combinations of every kind", () => {

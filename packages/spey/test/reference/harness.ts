@@ -4,7 +4,8 @@
  * tolerances of the issues.
  */
 import { readFileSync } from "node:fs";
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
+import { getLogLevel, type LogRecord, setLogHandler, setLogLevel } from "../../src/core/logger.js";
 import { getBackend } from "../../src/model/get-backend.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import {
@@ -60,6 +61,41 @@ export function num(x: unknown): number {
   if (x === "-Infinity") return Number.NEGATIVE_INFINITY;
   if (x === "NaN") return Number.NaN;
   return x as number;
+}
+
+/**
+ * A warning that some iterative search stopped without converging: the fitter's
+ * "Optimiser has not been able to satisfy all the conditions in … (allowUnconverged …)"
+ * (fit/convergence.ts, spey's SLSQP warning), the limit search's "… did not converge …", and
+ * the combiner's "Setting NLL(μ) = nan" after a failed member fit (spey's wording).
+ */
+export function isNonConvergenceWarning(record: LogRecord): boolean {
+  return (
+    record.level === "warning" &&
+    /has not been able to satisfy all the conditions|did not converge|Setting NLL\(.*\) = nan/i.test(record.message)
+  );
+}
+
+/**
+ * Issue #9: no reference case may log a non-convergence warning. Registers hooks around every test
+ * of the calling file: the log records are collected (warnings at least) and, after the test, any
+ * {@link isNonConvergenceWarning} among them fails it. Other warnings (spey's own, e.g. about
+ * third moments set to zero) are allowed.
+ */
+export function forbidNonConvergenceWarnings(): void {
+  let records: LogRecord[] = [];
+  let level = 1;
+  beforeEach(() => {
+    records = [];
+    level = getLogLevel();
+    setLogLevel(Math.max(level, 1));
+    setLogHandler((r) => records.push(r));
+  });
+  afterEach(() => {
+    setLogHandler(null);
+    setLogLevel(level);
+    expect(records.filter(isNonConvergenceWarning).map((r) => r.message)).toEqual([]);
+  });
 }
 
 /** Acceptance tolerances (issue #2): why each one is what it is. */

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { buildModel, checkResult, expectedErrorClass, loadReference } from "./harness.js";
+import { buildModel, checkResult, expectedErrorClass, forbidNonConvergenceWarnings, loadReference } from "./harness.js";
 
 const BACKENDS = ["default.poisson", "default.normal", "default.multivariate_normal"];
 
 describe("Python reference: simple backends", () => {
+  // issue #9: no reference case logs a non-convergence warning (checked after each test)
+  forbidNonConvergenceWarnings();
+
   const cases = loadReference().cases.filter((c) => BACKENDS.includes(c.backend));
 
   it("has cases for each simple backend", () => {

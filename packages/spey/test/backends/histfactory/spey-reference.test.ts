@@ -14,11 +14,22 @@
 import { describe, expect, it } from "vitest";
 import { getTestStatistic } from "../../../src/inference/test-statistics.js";
 import type { StatisticalModel } from "../../../src/model/statistical-model.js";
-import { buildModel, checkResult, expectClose, loadReference, num, TOL } from "../../reference/harness.js";
+import {
+  buildModel,
+  checkResult,
+  expectClose,
+  forbidNonConvergenceWarnings,
+  loadReference,
+  num,
+  TOL,
+} from "../../reference/harness.js";
 
 const BACKENDS = ["pyhf", "pyhf.uncorrelated_background"];
 
 describe("Python reference: pyhf backends", () => {
+  // issue #9: no reference case logs a non-convergence warning (checked after each test)
+  forbidNonConvergenceWarnings();
+
   const cases = loadReference().cases.filter((c) => BACKENDS.includes(c.backend));
 
   it("has cases for both backends", () => {
