@@ -1,17 +1,20 @@
 /**
- * Profiles are global minima: on random valid models of every simplified backend — bins without
- * events, strong third moments, nearly singular correlations among them — the profile NLL at
- * μ ∈ {μ̂, 0, 0.5, 1, 2} is never above the lowest local minimum that an independent minimiser
- * (Nelder–Mead, written here) finds from 50 random feasible starts, and the free fit is never above
- * any conditional fit, nor above Nelder–Mead's free fit from 50 starts.
+ * Profiles are global minima (issue #9): on random valid models of every simplified backend of the
+ * registry — bins without events, strong third moments, nearly singular correlations among them —
+ * the profile NLL at μ ∈ {μ̂, 0, 0.5, 1, 2} is never above the lowest local minimum that an
+ * independent minimiser (Nelder–Mead, written here) finds from 50 random feasible starts, the free
+ * fit is never above any of these conditional fits, nor above Nelder–Mead's free fit from 50 starts.
  *
  * The likelihood itself (the model's `logpdf`) is the reference; what is tested is the search for
- * its minimum. Feasibility (background ≥ 0 per bin, spey's constraint) is evaluated here from the
- * background formulas of each backend.
+ * its minimum. Feasibility (background ≥ 0 per bin, spey's constraint, and the model's parameter
+ * bounds) is evaluated here from the background formulas of each backend.
+ *
+ * Cost: a fixed number of seeded models per backend (PROFILE_MODELS overrides it for longer local
+ * runs, PROFILE_SEED the seed); the test asserts that the drawn models include each hard case.
  */
 import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../../src/core/logger.js";
-import { getBackend } from "../../../src/model/get-backend.js";
+import { availableBackends, getBackend } from "../../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../../src/model/statistical-model.js";
 
 /** mulberry32: a small deterministic generator, independent of the library's. */
@@ -29,29 +32,33 @@ function generator(seed: number): () => number {
 /**
  * Nelder–Mead (Lagarias et al., SIAM J. Optim. 9 (1998) 112: reflection 1, expansion 2,
  * contraction ½, shrink ½), restarted from its best vertex until a restart no longer improves;
- * infeasible points count as +∞.
+ * infeasible points count as +∞. Its value is always that of a feasible point.
  */
 function nelderMead(f: (x: number[]) => number, x0: number[], step: number): { x: number[]; f: number } {
   const n = x0.length;
   let best = { x: x0, f: f(x0) };
-  for (let restart = 0; restart < 6; restart++) {
-    const simplex: number[][] = [best.x.slice()];
+  if (n === 0) return best;
+  for (let restart = 0; restart < 4; restart++) {
+    let simplex: number[][] = [best.x.slice()];
     for (let i = 0; i < n; i++) {
       const v = best.x.slice();
       v[i] = (v[i] as number) + step;
       simplex.push(v);
     }
     let values = simplex.map(f);
-    for (let iteration = 0; iteration < 400 * n; iteration++) {
-      const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-      const sorted = order.map(([, i]) => simplex[i] as number[]);
-      values = order.map(([v]) => v);
-      for (let i = 0; i <= n; i++) simplex[i] = sorted[i] as number[];
-      const spread = Math.abs((values[n] as number) - (values[0] as number));
-      if (spread <= 1e-13 * Math.max(1, Math.abs(values[0] as number)) && Number.isFinite(values[n])) break;
-      const centroid = new Array<number>(n).fill(0);
-      for (let i = 0; i < n; i++)
-        for (let k = 0; k < n; k++) centroid[k] = (centroid[k] as number) + (simplex[i]?.[k] as number) / n;
+    const centroid = new Array<number>(n);
+    for (let iteration = 0; iteration < 300 * n; iteration++) {
+      const order = values.map((_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));
+      simplex = order.map((i) => simplex[i] as number[]);
+      values = order.map((i) => values[i] as number);
+      // stop when the vertices' values agree to 1e-12 (a wrong basin or a stalled kink is ≥ 1e-6 off)
+      const spread = (values[n] as number) - (values[0] as number);
+      if (spread <= 1e-12 * Math.max(1, Math.abs(values[0] as number))) break;
+      centroid.fill(0);
+      for (let i = 0; i < n; i++) {
+        const v = simplex[i] as number[];
+        for (let k = 0; k < n; k++) centroid[k] = (centroid[k] as number) + (v[k] as number) / n;
+      }
       const worst = simplex[n] as number[];
       const along = (t: number) => centroid.map((c, k) => c + t * (c - (worst[k] as number)));
       const xr = along(1);
@@ -69,10 +76,9 @@ function nelderMead(f: (x: number[]) => number, x0: number[], step: number): { x
         const fc = f(xc);
         if (fc < (outside ? fr : (values[n] as number))) [simplex[n], values[n]] = [xc, fc];
         else {
+          const x0s = simplex[0] as number[];
           for (let i = 1; i <= n; i++) {
-            simplex[i] = (simplex[i] as number[]).map(
-              (v, k) => (simplex[0]?.[k] as number) + 0.5 * (v - (simplex[0]?.[k] as number)),
-            );
+            simplex[i] = (simplex[i] as number[]).map((v, k) => (x0s[k] as number) + 0.5 * (v - (x0s[k] as number)));
             values[i] = f(simplex[i] as number[]);
           }
         }
@@ -88,22 +94,22 @@ function nelderMead(f: (x: number[]) => number, x0: number[], step: number): { x
   return best;
 }
 
-type Backend =
-  | "default.uncorrelated_background"
-  | "default.correlated_background"
-  | "default.third_moment_expansion"
-  | "default.effective_sigma";
+/** The hard cases the issue names, recorded per drawn model. */
+type Tag = "bin without events" | "nearly singular ρ" | "strong third moment";
 
 interface RandomModel {
   readonly model: StatisticalModel;
-  /** Whether θ is feasible (background ≥ 0 in every bin), from the backend's formula. */
-  readonly feasible: (theta: number[]) => boolean;
+  /** Whether the nuisances (every parameter but μ, in order) are feasible. */
+  readonly feasible: (t: number[]) => boolean;
+  /** A random start of the nuisances (checked for feasibility by the caller). */
+  readonly start: (rand: () => number) => number[];
   readonly description: string;
+  readonly tags: readonly Tag[];
 }
 
 /**
- * A correlation matrix: identity, moderate, or nearly singular (one dominant direction plus a 3%
- * admixture of independent ones: the smallest eigenvalue is ~1e-3 of the largest).
+ * A correlation matrix: identity (kind 0), moderate (1), or nearly singular (one dominant direction
+ * plus a 3% (2) or 12% (3) admixture of independent ones: det ρ ~1e-3 or ~1e-2).
  */
 function correlation(n: number, kind: number, rand: () => number): number[][] {
   const rho = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
@@ -111,7 +117,7 @@ function correlation(n: number, kind: number, rand: () => number): number[][] {
   // ρ = VVᵀ with unit rows is a correlation matrix; V is n × (n + 1)
   const v = Array.from({ length: n }, () => Array.from({ length: n + 1 }, () => rand() * 2 - 1));
   for (const row of v) {
-    if (kind === 2) for (let k = 1; k <= n; k++) row[k] = 0.03 * (row[k] as number);
+    if (kind >= 2) for (let k = 1; k <= n; k++) row[k] = (kind === 2 ? 0.03 : 0.12) * (row[k] as number);
     const norm = Math.hypot(...row);
     for (let k = 0; k < row.length; k++) row[k] = (row[k] as number) / norm;
   }
@@ -125,84 +131,177 @@ function correlation(n: number, kind: number, rand: () => number): number[][] {
   return rho;
 }
 
-function randomModel(backend: Backend, rand: () => number): RandomModel | undefined {
+/** det of a 1×1, 2×2 or 3×3 matrix. */
+function determinant(m: number[][]): number {
+  const a = (i: number, j: number) => m[i]?.[j] as number;
+  if (m.length === 1) return a(0, 0);
+  if (m.length === 2) return a(0, 0) * a(1, 1) - a(0, 1) * a(1, 0);
+  return (
+    a(0, 0) * (a(1, 1) * a(2, 2) - a(1, 2) * a(2, 1)) -
+    a(0, 1) * (a(1, 0) * a(2, 2) - a(1, 2) * a(2, 0)) +
+    a(0, 2) * (a(1, 0) * a(2, 1) - a(1, 1) * a(2, 0))
+  );
+}
+
+/** θ uniform in [−3, 3] per bin. */
+const thetaStart = (n: number) => (rand: () => number) => Array.from({ length: n }, () => 6 * rand() - 3);
+
+/**
+ * The `k`-th random model of `backend`: the correlation kind cycles with k (so that nearly singular
+ * ones are drawn for sure), every third model has a first bin without events, the other bins have
+ * none with probability 0.35.
+ */
+function randomModel(backend: string, k: number, rand: () => number): RandomModel | undefined {
   const n = 1 + Math.floor(rand() * 3);
   const background = Array.from({ length: n }, () => 0.5 + 25 * rand() ** 2);
   const signal = Array.from({ length: n }, () => 0.2 + 8 * rand());
   // a third of the bins without events, the others around the background
-  const data = background.map((b) =>
-    rand() < 0.35 ? 0 : Math.max(0, Math.round(b + 2 * Math.sqrt(b) * (rand() * 2 - 1))),
+  const data = background.map((b, i) =>
+    (i === 0 && k % 3 === 0) || rand() < 0.35 ? 0 : Math.max(0, Math.round(b + 2 * Math.sqrt(b) * (rand() * 2 - 1))),
   );
   const sigma = background.map((b) => b * (0.1 + 0.5 * rand()) + 0.2);
-  const kind = Math.floor(rand() * 3);
+  const kind = k % 4;
   const rho = correlation(n, kind, rand);
   const cov = rho.map((row, i) => row.map((r, j) => r * (sigma[i] as number) * (sigma[j] as number)));
   const common = { signalYields: signal, backgroundYields: background, data };
-  const description = `${backend} ${JSON.stringify({ ...common, sigma, rho })} correlation kind ${kind}`;
+  const description = `${backend} ${JSON.stringify({ ...common, sigma, rho })}`;
+  const emptyBin: Tag[] = data.includes(0) ? ["bin without events"] : [];
+  // nearly singular: det ρ < 0.05
+  const singular: Tag[] = determinant(rho) < 0.05 ? ["nearly singular ρ"] : [];
+  const linearFeasible = (t: number[]) =>
+    t.every((ti, i) => (background[i] as number) + (sigma[i] as number) * ti >= 0);
   try {
-    if (backend === "default.uncorrelated_background") {
-      const model = getBackend(backend)({ ...common, absoluteUncertainties: sigma });
-      return {
-        model,
-        description,
-        feasible: (t) => t.every((ti, i) => (background[i] as number) + (sigma[i] as number) * ti >= 0),
-      };
+    switch (backend) {
+      case "default.uncorrelated_background":
+        return {
+          model: getBackend(backend)({ ...common, absoluteUncertainties: sigma }),
+          description,
+          feasible: linearFeasible,
+          start: thetaStart(n),
+          tags: emptyBin,
+        };
+      case "default.correlated_background":
+        return {
+          model: getBackend(backend)({ ...common, covarianceMatrix: cov }),
+          description,
+          feasible: linearFeasible,
+          start: thetaStart(n),
+          tags: [...emptyBin, ...singular],
+        };
+      case "default.third_moment_expansion": {
+        // third moments up to 95% of the largest allowed, √(8Σᵢᵢ³), either sign; up to 30% with a
+        // nearly singular ρ (stronger ones make ρ′ indefinite there: not a valid model)
+        const fraction = sigma.map(() => (rand() * 2 - 1) * (kind >= 2 ? 0.3 : 0.95));
+        const m3 = sigma.map((s, i) => (fraction[i] as number) * Math.sqrt(8 * s ** 6));
+        const model = getBackend(backend)({ ...common, covarianceMatrix: cov, thirdMoment: m3 });
+        const { A, B, C } = model.backend as unknown as { A: Float64Array; B: Float64Array; C: Float64Array };
+        const strong: Tag[] = fraction.some((f) => Math.abs(f) >= 0.6) ? ["strong third moment"] : [];
+        return {
+          model,
+          description: `${description} m3=${m3.map((x) => x.toPrecision(3)).join(",")}`,
+          feasible: (t) =>
+            t.every((ti, i) => (A[i] as number) + (B[i] as number) * ti + (C[i] as number) * ti * ti >= 0),
+          start: thetaStart(n),
+          tags: [...emptyBin, ...singular, ...strong],
+        };
+      }
+      case "default.effective_sigma": {
+        const skew = Array.from({ length: n }, () => (rand() * 2 - 1) * 0.6);
+        const envelopes = sigma.map((s, i) => [s * (1 + (skew[i] as number)), s * (1 - (skew[i] as number))]);
+        const model = getBackend(backend)({
+          ...common,
+          correlationMatrix: rho,
+          absoluteUncertaintyEnvelops: envelopes,
+        });
+        // b + σ_eff(θ)θ, σ_eff = √max(σ⁺σ⁻ + (σ⁺ − σ⁻)(θ − b), 1e-10) (spey's form)
+        return {
+          model,
+          description: `${description} envelopes=${JSON.stringify(envelopes)}`,
+          feasible: (t) =>
+            t.every((ti, i) => {
+              const [sp, sm] = envelopes[i] as [number, number];
+              const b = background[i] as number;
+              return b + Math.sqrt(Math.max(sp * sm + (sp - sm) * (ti - b), 1e-10)) * ti >= 0;
+            }),
+          start: thetaStart(n),
+          tags: [...emptyBin, ...singular],
+        };
+      }
+      case "default.poisson": {
+        // with absolute uncertainties in two models out of three: λ = μs + b + σθ, θ unconstrained
+        // except b + σθ ≥ 0, so bins without events put θ̂ on that bound (and λ on the floor for μ < 0)
+        const withTheta = rand() < 2 / 3;
+        return {
+          model: getBackend(backend)({ ...common, ...(withTheta ? { absoluteUncertainties: sigma } : {}) }),
+          description: `${description} ${withTheta ? "with" : "without"} θ`,
+          feasible: linearFeasible,
+          start: thetaStart(withTheta ? n : 0),
+          tags: emptyBin,
+        };
+      }
+      case "default.normal": {
+        const gaussianData = background.map((b, i) => b + (sigma[i] as number) * (4 * rand() - 2));
+        return {
+          model: getBackend(backend)({ ...common, data: gaussianData, absoluteUncertainties: sigma }),
+          description: `${description} data=${JSON.stringify(gaussianData)}`,
+          feasible: () => true,
+          start: thetaStart(0),
+          tags: [],
+        };
+      }
+      case "default.multivariate_normal": {
+        const gaussianData = background.map((b, i) => b + (sigma[i] as number) * (4 * rand() - 2));
+        return {
+          model: getBackend(backend)({ ...common, data: gaussianData, covarianceMatrix: cov }),
+          description: `${description} data=${JSON.stringify(gaussianData)}`,
+          feasible: () => true,
+          start: thetaStart(0),
+          tags: singular,
+        };
+      }
+      case "pyhf.uncorrelated_background": {
+        // spey-pyhf's simplified model: γᵢ scales bᵢ, Poisson constraint with τᵢ = (bᵢ/σᵢ)²; γ within
+        // the model's bounds (1e-10 ≤ γ ≤ 10)
+        const model = getBackend(backend)({ ...common, absoluteUncertainties: sigma });
+        const bounds = model.config().suggestedBounds.slice(1) as [number, number][];
+        return {
+          model,
+          description,
+          feasible: (t) =>
+            t.every((g, i) => g >= (bounds[i] as [number, number])[0] && g <= (bounds[i] as [number, number])[1]),
+          start: (r) => Array.from({ length: n }, () => 0.05 + 2.5 * r()),
+          tags: emptyBin,
+        };
+      }
+      default:
+        throw new Error(`no random models for ${backend}`);
     }
-    if (backend === "default.correlated_background") {
-      const model = getBackend(backend)({ ...common, covarianceMatrix: cov });
-      return {
-        model,
-        description,
-        feasible: (t) => t.every((ti, i) => (background[i] as number) + (sigma[i] as number) * ti >= 0),
-      };
-    }
-    if (backend === "default.third_moment_expansion") {
-      // strong third moments: up to 95% of the largest allowed, √(8Σᵢᵢ³), either sign
-      const m3 = sigma.map((s) => (rand() * 2 - 1) * 0.95 * Math.sqrt(8 * s ** 6));
-      const model = getBackend(backend)({ ...common, covarianceMatrix: cov, thirdMoment: m3 });
-      const { A, B, C } = model.backend as unknown as { A: Float64Array; B: Float64Array; C: Float64Array };
-      return {
-        model,
-        description: `${description} m3=${m3.map((x) => x.toPrecision(3)).join(",")}`,
-        feasible: (t) => t.every((ti, i) => (A[i] as number) + (B[i] as number) * ti + (C[i] as number) * ti * ti >= 0),
-      };
-    }
-    const skew = Array.from({ length: n }, () => (rand() * 2 - 1) * 0.6);
-    const envelopes = sigma.map((s, i) => [s * (1 + (skew[i] as number)), s * (1 - (skew[i] as number))]);
-    const model = getBackend(backend)({ ...common, correlationMatrix: rho, absoluteUncertaintyEnvelops: envelopes });
-    // b + σ_eff(θ)θ, σ_eff = √max(σ⁺σ⁻ + (σ⁺ − σ⁻)(θ − b), 1e-10) (spey's form)
-    return {
-      model,
-      description: `${description} envelopes=${JSON.stringify(envelopes)}`,
-      feasible: (t) =>
-        t.every((ti, i) => {
-          const [sp, sm] = envelopes[i] as [number, number];
-          const b = background[i] as number;
-          return b + Math.sqrt(Math.max(sp * sm + (sp - sm) * (ti - b), 1e-10)) * ti >= 0;
-        }),
-    };
-  } catch {
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith("no random models")) throw error;
     return undefined; // e.g. a third-moment ρ′ that is not positive definite: not a valid model
   }
 }
 
-/** Random feasible θ: uniform in [−3, 3] per bin, redrawn where infeasible. */
-function feasibleStart(m: RandomModel, n: number, rand: () => number): number[] | undefined {
+/** Random feasible nuisances (redrawn where infeasible). */
+function feasibleStart(m: RandomModel, rand: () => number): number[] | undefined {
   for (let attempt = 0; attempt < 1000; attempt++) {
-    const t = Array.from({ length: n }, () => 6 * rand() - 3);
+    const t = m.start(rand);
     if (m.feasible(t)) return t;
   }
   return undefined;
 }
 
+/** A NaN NLL is outside the likelihood's domain (HistFactory's negative Poisson means): +∞ for Nelder–Mead. */
+const finiteOrInfinity = (v: number) => (Number.isNaN(v) ? Number.POSITIVE_INFINITY : v);
+
 /** The lowest Nelder–Mead minimum of the profile at μ over 50 random feasible starts. */
 function independentProfile(m: RandomModel, mu: number, rand: () => number): number {
   const logpdf = m.model.backend.getLogpdfFunc();
-  const n = m.model.config().npar - 1;
-  const f = (t: number[]) => (m.feasible(t) ? -logpdf(Float64Array.from([mu, ...t])) : Number.POSITIVE_INFINITY);
+  const f = (t: number[]) =>
+    m.feasible(t) ? finiteOrInfinity(-logpdf(Float64Array.from([mu, ...t]))) : Number.POSITIVE_INFINITY;
   let best = Number.POSITIVE_INFINITY;
   for (let s = 0; s < 50; s++) {
-    const start = feasibleStart(m, n, rand);
+    const start = feasibleStart(m, rand);
     if (start) best = Math.min(best, nelderMead(f, start, 0.5).f);
   }
   return best;
@@ -212,15 +311,14 @@ function independentProfile(m: RandomModel, mu: number, rand: () => number): num
 function independentFreeFit(m: RandomModel, rand: () => number): number {
   const logpdf = m.model.backend.getLogpdfFunc();
   const [lo, hi] = m.model.config({ allowNegativeSignal: true }).suggestedBounds[0] as [number, number];
-  const n = m.model.config().npar - 1;
   const f = (x: number[]) => {
     const mu = x[0] as number;
     if (!(mu >= lo && mu <= hi) || !m.feasible(x.slice(1))) return Number.POSITIVE_INFINITY;
-    return -logpdf(Float64Array.from(x));
+    return finiteOrInfinity(-logpdf(Float64Array.from(x)));
   };
   let best = Number.POSITIVE_INFINITY;
   for (let s = 0; s < 50; s++) {
-    const start = feasibleStart(m, n, rand);
+    const start = feasibleStart(m, rand);
     if (start) best = Math.min(best, nelderMead(f, [lo + (Math.min(hi, 3) - lo) * rand(), ...start], 0.5).f);
   }
   return best;
@@ -233,28 +331,57 @@ function independentFreeFit(m: RandomModel, rand: () => number): number {
  */
 const NOT_ABOVE = 1e-9;
 
-/** Models per backend. */
-const TESTED = Number(process.env.PROFILE_MODELS ?? 20);
 const SEED = Number(process.env.PROFILE_SEED ?? 0x5eed);
 
-const BACKENDS: Backend[] = [
-  "default.uncorrelated_background",
-  "default.correlated_background",
-  "default.third_moment_expansion",
-  "default.effective_sigma",
-];
+/**
+ * Every simplified backend of the registry, with its number of seeded models (enough to draw each
+ * hard case that applies to it at least twice; the non-convex ones get more) and the hard cases.
+ */
+const BACKENDS: Record<string, { models: number; cases: readonly Tag[] }> = {
+  "default.uncorrelated_background": { models: 8, cases: ["bin without events"] },
+  "default.correlated_background": { models: 10, cases: ["bin without events", "nearly singular ρ"] },
+  "default.third_moment_expansion": {
+    models: 14,
+    cases: ["bin without events", "nearly singular ρ", "strong third moment"],
+  },
+  "default.effective_sigma": { models: 12, cases: ["bin without events", "nearly singular ρ"] },
+  "default.poisson": { models: 8, cases: ["bin without events"] },
+  "default.normal": { models: 4, cases: [] },
+  "default.multivariate_normal": { models: 10, cases: ["nearly singular ρ"] },
+  "pyhf.uncorrelated_background": { models: 6, cases: ["bin without events"] },
+};
+
+/** Registered backends that are not simplified likelihoods, and where their fits are tested. */
+const NOT_SIMPLIFIED: Record<string, string> = {
+  pyhf: "full HistFactory workspaces: multi-start fits, test/backends/histfactory/fit-robustness.test.ts",
+  "pyhf.simplify": "a converter to default.correlated_background / third_moment_expansion / effective_sigma",
+  "default.correlated_combiner": "a combination of other backends' likelihoods (multi-start generic fits)",
+  "default.uncorrelated_combiner": "a combination of other backends' profiles (each member's own global profile)",
+};
 
 describe("profiles are global: random models against an independent minimiser from 50 starts", () => {
-  for (const backend of BACKENDS) {
-    it(`${backend}`, () => {
+  it("covers every simplified backend of the registry", () => {
+    for (const name of availableBackends()) {
+      expect(
+        name in BACKENDS || name in NOT_SIMPLIFIED,
+        `${name} is neither tested here nor listed as not simplified`,
+      ).toBe(true);
+    }
+  });
+
+  for (const [backend, { models, cases }] of Object.entries(BACKENDS)) {
+    it(`${backend} (${models} models)`, () => {
       setLogHandler(() => {});
       try {
+        const tested = Number(process.env.PROFILE_MODELS ?? models);
         const rand = generator(SEED + backend.length);
-        let tested = 0;
-        for (let k = 0; tested < TESTED && k < 10 * TESTED; k++) {
-          const m = randomModel(backend, rand);
+        const seen = new Map<Tag, number>();
+        let count = 0;
+        for (let k = 0; count < tested && k < 10 * tested; k++) {
+          const m = randomModel(backend, k, rand);
           if (!m) continue;
-          tested++;
+          count++;
+          for (const tag of m.tags) seen.set(tag, (seen.get(tag) ?? 0) + 1);
           const named = <T>(what: string, f: () => T): T => {
             try {
               return f();
@@ -262,6 +389,7 @@ describe("profiles are global: random models against an independent minimiser fr
               throw new Error(`${m.description} ${what}: ${(error as Error).message}`);
             }
           };
+          expect(m.model.config().poiIndex).toBe(0);
           const [muhat, free] = named("free fit", () => m.model.maximizeLikelihood({ allowNegativeSignal: true }));
           for (const mu of [muhat, 0, 0.5, 1, 2]) {
             const ours = named(`profile at μ = ${mu}`, () => m.model.likelihood({ poiTest: mu }));
@@ -281,7 +409,9 @@ describe("profiles are global: random models against an independent minimiser fr
             theirsFree + NOT_ABOVE,
           );
         }
-        expect(tested).toBe(TESTED);
+        expect(count).toBe(tested);
+        // the seeded draw contains each hard case of this backend at least twice
+        if (tested === models) for (const tag of cases) expect(seen.get(tag) ?? 0, tag).toBeGreaterThanOrEqual(2);
       } finally {
         setLogHandler(null);
       }
