@@ -9,7 +9,7 @@ import { InvalidInput } from "../core/errors.js";
 import { StatisticalModel } from "../model/statistical-model.js";
 import { PyhfBackend, type PoiBoundsMode } from "../backends/histfactory/backend.js";
 import { validateJsonPatch } from "../backends/histfactory/json-patch.js";
-import type { ModifierSettings } from "../backends/histfactory/model.js";
+import type { ModifierSettings } from "../backends/histfactory/modifier-settings.js";
 import { PatchSet } from "../backends/histfactory/patchset.js";
 import { readJsonFile, Workspace } from "../backends/histfactory/workspace.js";
 

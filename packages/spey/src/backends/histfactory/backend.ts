@@ -44,14 +44,9 @@ import type {
 } from "../../plugin/types.js";
 import { WorkspaceError } from "./errors.js";
 import { type JsonPatch, validateJsonPatch } from "./json-patch.js";
-import {
-  type HistFactoryModel,
-  type LikelihoodEvaluator,
-  type ModelData,
-  type ModifierSettings,
-  modifierSettingsOf,
-  resolveModifierSettings,
-} from "./model.js";
+import type { LikelihoodEvaluator, ModelData } from "./evaluator.js";
+import type { HistFactoryModel } from "./model.js";
+import { type ModifierSettings, modifierSettingsOf, resolveModifierSettings } from "./modifier-settings.js";
 import type { WorkspaceSpec } from "./schema.js";
 import { type JoinOperation, Workspace } from "./workspace.js";
 import { describeValue } from "../../core/describe.js";

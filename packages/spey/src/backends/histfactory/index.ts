@@ -27,14 +27,11 @@ export {
 } from "./interpolation.js";
 export { applyJsonPatch, parseJsonPointer, toJsonPointer, validateJsonPatch } from "./json-patch.js";
 export type { JsonPatch, JsonPatchOperation, JsonValue } from "./json-patch.js";
-export {
-  HistFactoryModel,
-  LikelihoodEvaluator,
-  PYHF_MODIFIER_SETTINGS,
-  ROOT_MODIFIER_SETTINGS,
-  resolveModifierSettings,
-} from "./model.js";
-export type { ModelData, ModifierSettings } from "./model.js";
+export { LikelihoodEvaluator } from "./evaluator.js";
+export type { ModelData } from "./evaluator.js";
+export { HistFactoryModel } from "./model.js";
+export { PYHF_MODIFIER_SETTINGS, ROOT_MODIFIER_SETTINGS, resolveModifierSettings } from "./modifier-settings.js";
+export type { ModifierSettings } from "./modifier-settings.js";
 export type { ParameterSet } from "./parameters.js";
 export { PatchSet } from "./patchset.js";
 export type { PatchKey, PatchSetEntry } from "./patchset.js";

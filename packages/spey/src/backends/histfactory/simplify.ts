@@ -37,7 +37,7 @@ import { EffectiveSigma } from "../simplified/effective-sigma.js";
 import { ThirdMomentExpansion } from "../simplified/third-moment-expansion.js";
 import { HistFactoryBackend, PyhfBackend } from "./backend.js";
 import type { HistFactoryModel } from "./model.js";
-import { modifierSettingsOf } from "./model.js";
+import { modifierSettingsOf } from "./modifier-settings.js";
 import type { ChannelSpec, SampleSpec, WorkspaceSpec } from "./schema.js";
 import { describeValue } from "../../core/describe.js";
 

@@ -11,7 +11,8 @@ import { log } from "../../core/logger.js";
 import { candidateDigests, digestOfJsonText } from "./digest.js";
 import { InvalidWorkspaceOperation, type JsonPath, WorkspaceError } from "./errors.js";
 import { applyJsonPatch, cloneJson, jsonEqual } from "./json-patch.js";
-import { HistFactoryModel, type ModifierSettings, resolveModifierSettings } from "./model.js";
+import { HistFactoryModel } from "./model.js";
+import { type ModifierSettings, resolveModifierSettings } from "./modifier-settings.js";
 import {
   type ChannelSpec,
   type MeasurementSpec,

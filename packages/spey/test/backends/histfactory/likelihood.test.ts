@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PyhfBackend } from "../../../src/backends/histfactory/backend.js";
-import type { ModifierSettings } from "../../../src/backends/histfactory/model.js";
+import type { ModifierSettings } from "../../../src/backends/histfactory/modifier-settings.js";
 import type { WorkspaceSpec } from "../../../src/backends/histfactory/schema.js";
 import { StatisticalModel } from "../../../src/model/statistical-model.js";
 import { Random } from "../../../src/math/random.js";
