@@ -88,7 +88,8 @@ describe("blocked Cholesky factorisation (optimize/dense.ts)", () => {
     expect(choleskyShifted(garbled, n, 0, l, 0)).toBe(true);
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(l[i * n + j]).toBe(7);
     const ref = referenceCholesky(a, n, 0) as Float64Array;
-    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) expect(l[i * n + j]).toBeCloseTo(ref[i * n + j] as number, 12);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j <= i; j++) expect(l[i * n + j]).toBeCloseTo(ref[i * n + j] as number, 12);
   });
 
   it("refuses indefinite matrices at the first bad pivot, in either column of a block", () => {
