@@ -1,0 +1,151 @@
+// Cost of global profiles (issue #9): the reference suite (CLs, upper limit, upper limit with ±2σ
+// bands of every reference case a backend builds) and points of the 10,000-point grid of
+// bench/grid.js (eight-bin correlated models, limit + ±2σ bands), timed on this build and,
+// optionally, on other builds of the library (e.g. one from before global profiles), against the
+// Python spey's timings recorded in the reference file (same machine kind).
+//
+// Usage: node bench/global-profiles.js [--points N] [label=path/to/packages/spey/dist/index.js ...]
+//
+// Times are CPU times of this (single-threaded) process, so that a machine shared with other jobs
+// still gives comparable numbers; builds are timed alternately on each case.
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { argumentsFor, syntheticModel } from "./models.js";
+
+const args = process.argv.slice(2);
+let points = 200;
+const builds = [["this build", await import("../packages/spey/dist/index.js")]];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--points") points = Number(args[++i]);
+  else {
+    const [label, path] = args[i].includes("=") ? args[i].split("=") : [args[i], args[i]];
+    builds.push([label, await import(pathToFileURL(path).href)]);
+  }
+}
+for (const [, lib] of builds) lib.setLogHandler(() => {});
+
+const reference = JSON.parse(
+  readFileSync(new URL("../packages/spey/test/fixtures/spey-reference.json", import.meta.url), "utf8"),
+);
+
+const OPS = [
+  {
+    label: "CLs",
+    match: (a) => a.expected === "observed" && a.poi_test === 1 && !a.calculator && !a.allow_negative_signal,
+    run: (m) => m.exclusionConfidenceLevel(),
+    op: "exclusion_confidence_level",
+  },
+  {
+    label: "UL",
+    match: (a) => a.expected === "observed" && a.confidence_level === undefined,
+    run: (m) => m.poiUpperLimit(),
+    op: "poi_upper_limit",
+  },
+  {
+    label: "UL ±2σ",
+    match: (a) => a.expected === "aposteriori" && a.expected_pvalue === "2sigma",
+    run: (m) => m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }),
+    op: "poi_upper_limit",
+  },
+];
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** CPU ms per call of `run` on fresh models (construction excluded), batches of ≥ 20 ms CPU. */
+function cpuPerCall(build, run) {
+  for (let i = 0; i < 3; i++) run(build());
+  let repeats = 4;
+  for (;;) {
+    const models = Array.from({ length: repeats }, build);
+    const t0 = cpuMs();
+    for (const m of models) run(m);
+    const spent = cpuMs() - t0;
+    if (spent >= 20 || repeats >= 512) return spent / repeats;
+    repeats *= 4;
+  }
+}
+
+const geomean = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+
+// --- the reference suite -----------------------------------------------------------------------
+const rows = [];
+for (const c of reference.cases) {
+  if (c.construct.error) continue;
+  const usable = builds.every(([, lib]) => {
+    if (!lib.availableBackends().includes(c.backend)) return false;
+    try {
+      lib.getBackend(c.backend)({ ...c.kwargs, analysis: c.id });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!usable) continue;
+  for (const o of OPS) {
+    const ref = c.results.find((r) => r.op === o.op && o.match(r.args) && r.ms !== undefined && !r.error);
+    if (!ref) continue;
+    const ms = builds.map(([, lib]) =>
+      cpuPerCall(() => lib.getBackend(c.backend)({ ...c.kwargs, analysis: c.id }), o.run),
+    );
+    rows.push({ backend: c.backend, op: o.label, spey: ref.ms, ms });
+  }
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+console.log(`Reference suite (${rows.length} case × operation pairs), CPU ms per call, geometric means:`);
+const header = builds.map(([label]) => lpad(`${label} ms`, 16)).join("");
+const vsOld = builds
+  .slice(1)
+  .map(([label]) => lpad(`÷ ${label}`, 16))
+  .join("");
+console.log(`${pad("backend | operation", 48)}${header}${lpad("vs spey", 10)}${vsOld}`);
+const groups = new Map();
+for (const r of rows) groups.set(`${r.backend} | ${r.op}`, [...(groups.get(`${r.backend} | ${r.op}`) ?? []), r]);
+const line = (label, rs) => {
+  const means = builds.map((_, b) => geomean(rs.map((r) => r.ms[b])));
+  const speedup = geomean(rs.map((r) => r.spey / r.ms[0]));
+  const ratios = builds.slice(1).map((_, k) => geomean(rs.map((r) => r.ms[0] / r.ms[k + 1])));
+  console.log(
+    `${pad(label, 48)}${means.map((m) => lpad(m.toFixed(3), 16)).join("")}${lpad(`${speedup.toFixed(0)}×`, 10)}${ratios
+      .map((x) => lpad(`${x.toFixed(2)}×`, 16))
+      .join("")}`,
+  );
+};
+for (const [k, rs] of groups) line(k, rs);
+line("all", rows);
+const slowest = Math.min(...rows.map((r) => r.spey / r.ms[0]));
+console.log(`smallest speed-up over spey of this build on one case: ${slowest.toFixed(0)}×`);
+
+// --- the grid ------------------------------------------------------------------------------------
+// spey's time per grid point: its observed limit plus its ±2σ expected limits on the eight-bin
+// correlated reference case (the grid's model size).
+const grid8 = reference.cases.find((c) => c.id === "correlated-background-random-block-03");
+const speyPoint =
+  grid8.results.find((r) => r.op === "poi_upper_limit" && OPS[1].match(r.args)).ms +
+  grid8.results.find((r) => r.op === "poi_upper_limit" && OPS[2].match(r.args)).ms;
+const spent = builds.map(() => 0);
+for (let i = 0; i < points; i++) {
+  // grid.js's point i of 10,000 (spread over the grid: every 10000/points-th point)
+  const k = Math.floor((i * 10000) / points);
+  const m = syntheticModel(8, { signalScale: 0.2 + (k % 100) / 50, shift: k });
+  builds.forEach(([, lib], b) => {
+    const model = lib.getBackend("default.correlated_background")(argumentsFor("default.correlated_background", m));
+    const t0 = cpuMs();
+    model.poiUpperLimit();
+    model.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" });
+    spent[b] += cpuMs() - t0;
+  });
+}
+console.log(
+  `\nGrid (bench/grid.js models, ${points} of the 10,000 points, limit + ±2σ bands), CPU per point and the 10,000 points on one thread:`,
+);
+builds.forEach(([label], b) => {
+  const perPoint = spent[b] / points;
+  console.log(
+    `  ${pad(label, 20)} ${lpad(perPoint.toFixed(3), 8)} ms/point  ${lpad(((perPoint * 10000) / 1000).toFixed(1), 7)} s  ${lpad(`${(speyPoint / perPoint).toFixed(0)}×`, 7)} faster than spey (${speyPoint.toFixed(0)} ms/point)${b > 0 ? `  this build ÷ ${label}: ${(spent[0] / spent[b]).toFixed(2)}×` : ""}`,
+  );
+});
