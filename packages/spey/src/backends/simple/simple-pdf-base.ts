@@ -3,6 +3,7 @@ import { ModelConfig } from "../../config/model-config.js";
 import type { Bound } from "../../config/model-config.js";
 import { InvalidInput } from "../../core/errors.js";
 import type { RandomSource } from "../../math/random.js";
+import { safeguardedNewton } from "../../math/safeguarded-newton.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { minimumPoi, selectData, toFiniteVector } from "../inputs.js";
 import {
@@ -312,32 +313,25 @@ export abstract class SimplePdfBase extends BackendBase {
       }
       return { g, h };
     };
-    let a = lo;
-    let b = hi;
+    const a = lo;
+    const b = hi;
     let mu: number;
     if (!(slope(a).g < 0)) mu = a;
     else if (!(slope(b).g > 0)) mu = b;
     else {
-      mu = Math.min(Math.max(1, a), b);
-      let converged = false;
-      for (let iteration = 0; iteration < 200; iteration++) {
-        const { g, h } = slope(mu);
-        if (g === 0) {
-          converged = true;
-          break;
-        }
-        if (g < 0) a = mu;
-        else b = mu;
-        let next = h > 0 ? mu - g / h : Number.NaN;
-        if (!(next > a && next < b)) next = 0.5 * (a + b);
-        const step = Math.abs(next - mu);
-        mu = next;
-        if (step <= 1e-13 * Math.max(1, Math.abs(mu)) || b - a <= 1e-15 * Math.max(1, Math.abs(mu))) {
-          converged = true;
-          break;
-        }
-      }
-      if (!converged) return undefined;
+      const root = safeguardedNewton(
+        (x, out) => {
+          const { g, h } = slope(x);
+          out[0] = g;
+          out[1] = h;
+        },
+        a,
+        b,
+        Math.min(Math.max(1, a), b),
+        { maxIterations: 200, stepTolerance: 1e-13, bracketTolerance: 1e-15 },
+      );
+      if (!root.converged) return undefined;
+      mu = root.x;
     }
     pars[0] = mu;
     this.lambda(pars, lambda, sig);

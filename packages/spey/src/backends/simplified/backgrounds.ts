@@ -6,6 +6,7 @@
 import type { Bound } from "../../config/model-config.js";
 import { ConvergenceError } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
+import { safeguardedNewton } from "../../math/safeguarded-newton.js";
 
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
 
@@ -45,8 +46,8 @@ export interface BackgroundModel {
 
 /**
  * Root of the continuous monotone g(t) = n(t) − target in (lo, hi): a bracket (infinite ends are
- * replaced by doubling steps from a finite point), then Newton steps with n′, bisection whenever a
- * step leaves the bracket (Numerical Recipes' rtsafe); NaN when g does not change sign strictly
+ * replaced by doubling steps from a finite point), then `safeguardedNewton` (Newton steps with n′,
+ * bisection whenever a step leaves the bracket: Numerical Recipes' rtsafe); NaN when g does not change sign strictly
  * inside. `n` writes [value, n′] into its scratch argument.
  */
 function solveMonotone(n: (t: number, out: Float64Array) => void, target: number, lo: number, hi: number): number {
@@ -90,28 +91,22 @@ function solveMonotone(n: (t: number, out: Float64Array) => void, target: number
       b = Math.max(a, finitePoint) + step;
     }
   }
-  let ga = g(a);
+  const ga = g(a);
   const gb = g(b);
   if (!(ga * gb < 0)) return Number.NaN;
-  let t = 0.5 * (a + b);
-  for (let k = 0; k < 200; k++) {
-    n(t, scratch);
-    const gt = scratch[0]! - target;
-    if (gt === 0) break;
-    if (gt * ga < 0) b = t;
-    else {
-      a = t;
-      ga = gt;
-    }
-    const slope = scratch[1]!;
-    let next = slope !== 0 ? t - gt / slope : Number.NaN;
-    if (!(next > a && next < b)) next = 0.5 * (a + b);
-    if (Math.abs(next - t) <= 4 * Number.EPSILON * Math.max(1, Math.abs(t)) || next <= a || next >= b) {
-      t = next > a && next < b ? next : t;
-      break;
-    }
-    t = next;
-  }
+  // oriented so that it rises across the bracket
+  const sign = ga < 0 ? 1 : -1;
+  const { x: t } = safeguardedNewton(
+    (x, out) => {
+      n(x, scratch);
+      out[0] = sign * (scratch[0]! - target);
+      out[1] = sign * scratch[1]!;
+    },
+    a,
+    b,
+    0.5 * (a + b),
+    { maxIterations: 200, stepTolerance: 4 * Number.EPSILON },
+  );
   return t > lo && t < hi ? t : Number.NaN;
 }
 

@@ -1,3 +1,4 @@
+import { safeguardedNewton } from "../../math/safeguarded-newton.js";
 import { gammaln } from "../../math/special.js";
 import { VERSION } from "../../core/version.js";
 import { checkPoissonScale, toFiniteVector } from "../inputs.js";
@@ -310,23 +311,15 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
   ): number {
     let x = Math.min(Math.max(1, a), b);
     if (x === a || x === b) x = 0.5 * (a + b);
-    for (let iter = 0; iter < MAX_NEWTON_ITERATIONS; iter++) {
-      this.profileAt(x, main, aux, constant, r);
-      const g = r[1]!;
-      const h = r[2]!;
-      if (g === 0) return x;
-      if (g < 0) a = x;
-      else b = x;
-      let next = x - g / h;
-      if (!(h > 0) || !(next > a && next < b)) next = 0.5 * (a + b);
-      if (
-        Math.abs(next - x) <= 2 * Number.EPSILON * Math.max(1, Math.abs(x)) ||
-        b - a <= 4 * Number.EPSILON * Math.max(1, Math.abs(x))
-      ) {
-        return next;
-      }
-      x = next;
-    }
-    return x;
+    const evaluate = (mu: number, out: Float64Array): void => {
+      this.profileAt(mu, main, aux, constant, r);
+      out[0] = r[1]!;
+      out[1] = r[2]!;
+    };
+    return safeguardedNewton(evaluate, a, b, x, {
+      maxIterations: MAX_NEWTON_ITERATIONS,
+      stepTolerance: 2 * Number.EPSILON,
+      bracketTolerance: 4 * Number.EPSILON,
+    }).x;
   }
 }

@@ -11,6 +11,7 @@
  * the incumbent's box. min_p φᵢ is exact where hᵢ is convex on p (φᵢ is then convex); elsewhere
  * it is bounded from below by hᵢ's chord (concave hᵢ) or by min hᵢ + min of the quadratic part.
  */
+import { safeguardedNewton } from "../../../math/safeguarded-newton.js";
 import type { Piece } from "./bin-pieces.js";
 import type { ThetaObjective } from "./theta-objective.js";
 
@@ -93,22 +94,21 @@ export function phiMinimum(
       b = Math.max(start, a) + step;
     }
   }
-  let t = 0.5 * (a + b);
-  for (let k = 0; k < MAX_SCALAR_ITERATIONS; k++) {
-    objective.binTerm(i, t, false, scratch);
-    const d1 = scratch[1]! + g + m * (t - r);
-    const d2 = scratch[2]! + m;
-    if (d1 > 0) b = t;
-    else if (d1 < 0) a = t;
-    else break;
-    let next = t - d1 / d2;
-    if (!(next > a && next < b)) next = 0.5 * (a + b);
-    if (Math.abs(next - t) <= 1e-14 * Math.max(1, Math.abs(t))) {
-      t = next;
-      break;
-    }
-    t = next;
-  }
+  // safeguarded Newton on φ′ (φ″ = h″ + m); an unconverged t still gives a valid bound below
+  const root = safeguardedNewton(
+    (t, out) => {
+      objective.binTerm(i, t, false, scratch);
+      out[0] = scratch[1]! + g + m * (t - r);
+      out[1] = scratch[2]! + m;
+    },
+    a,
+    b,
+    0.5 * (a + b),
+    { maxIterations: MAX_SCALAR_ITERATIONS, stepTolerance: 1e-14 },
+  );
+  const t = root.x;
+  a = root.lower;
+  b = root.upper;
   // A convex φ lies above its tangent at t: min φ ≥ φ(t) − |φ′(t)|·(b − a), the minimiser being
   // inside the bracket [a, b] — a rigorous bound, as tight as the iteration converged.
   const value = phi(t) - Math.abs(dphi(t)) * (b - a);
