@@ -26,6 +26,8 @@ export type { ErrorKind } from "./core/errors.js";
 export { describeValue, isArrayLike, MAX_JSON_DEPTH, nestedDeeperThan } from "./core/describe.js";
 export { log, setLogLevel, getLogLevel, setLogHandler, captureLogs } from "./core/logger.js";
 export type { LogLevelName, LogRecord, LogHandler } from "./core/logger.js";
+export { setActivityHandler } from "./core/activity.js";
+export type { ActivityHandler, ActivityKind } from "./core/activity.js";
 export { ExpectationType } from "./core/expectation.js";
 export type { ExpectationOrAll } from "./core/expectation.js";
 

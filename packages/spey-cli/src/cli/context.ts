@@ -38,7 +38,34 @@ export class CliRun {
   /** Set when commander has printed an error itself. */
   commanderReported = false;
 
-  constructor(readonly io: CliIo) {}
+  /** The streams of the run; a write to either first erases the activity line, if drawn. */
+  readonly io: CliIo;
+  /** Standard error itself (the activity line is drawn there, without erasing itself). */
+  readonly rawStderr: CliOutput;
+  /** Progress bars of the command itself (toys, scan points) being drawn: no activity line then. */
+  bars = 0;
+  /** The "N fits, T s" line of a long computation on a terminal (see {@link Activity}). */
+  activity: Activity | undefined;
+
+  constructor(io: CliIo) {
+    this.io = { ...io, stdout: this.erasingActivity(io.stdout), stderr: this.erasingActivity(io.stderr) };
+    this.rawStderr = io.stderr;
+  }
+
+  private erasingActivity(stream: CliOutput): CliOutput {
+    return new Proxy(stream, {
+      get: (target, key) => {
+        if (key === "write") {
+          return (chunk: string | Uint8Array) => {
+            this.activity?.erase();
+            return target.write(chunk);
+          };
+        }
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  }
 
   warn(message: string, code?: string): void {
     const entry = this.warnings.get(message);
@@ -100,16 +127,22 @@ export class Progress {
   private readonly started = Date.now();
   private lastDraw = 0;
   private drawn = false;
+  private counted = false;
 
   constructor(
     private readonly label: string,
     private readonly total: number,
     // SPEY_PROGRESS_DELAY_MS overrides the 2 s (tests draw the bar at once).
-    private readonly delayMs = Number(process.env.SPEY_PROGRESS_DELAY_MS ?? 2000),
+    private readonly delayMs = progressDelayMs(),
   ) {}
 
   tick(done: number): void {
     const run = currentRun();
+    if (!this.counted) {
+      // While this bar runs, the fits it is made of draw no activity line of their own.
+      this.counted = true;
+      run.bars += 1;
+    }
     if (run.quiet || !run.io.stderr.isTTY) return;
     const now = Date.now();
     if (now - this.started < this.delayMs || now - this.lastDraw < 100) return;
@@ -125,7 +158,55 @@ export class Progress {
   }
 
   finish(): void {
-    if (this.drawn) currentRun().io.stderr.write("\r\u001b[2K");
+    const run = currentRun();
+    if (this.drawn) run.io.stderr.write("\r\u001b[2K");
     this.drawn = false;
+    if (this.counted) run.bars -= 1;
+    this.counted = false;
+  }
+}
+
+/** How long a computation runs before progress is drawn: 2 s (SPEY_PROGRESS_DELAY_MS overrides it). */
+function progressDelayMs(): number {
+  const value = Number(process.env.SPEY_PROGRESS_DELAY_MS ?? 2000);
+  return Number.isFinite(value) && value >= 0 ? value : 2000;
+}
+
+/**
+ * Progress of computations without a known length (asymptotic tests and limits of large models,
+ * fits): the library reports each fit (`setActivityHandler`), and once the command has run for
+ * 2 s a line "spey limit: 37 fits, 5 s" is kept up to date on standard error — on a terminal
+ * only, not with -q, and not while the command draws its own bar (toys, scans). Any output
+ * erases it first.
+ */
+export class Activity {
+  private readonly started = Date.now();
+  private lastDraw = 0;
+  private drawn = false;
+  private fits = 0;
+
+  constructor(
+    private readonly run: CliRun,
+    private readonly label: string,
+    private readonly delayMs = progressDelayMs(),
+  ) {}
+
+  tick(): void {
+    this.fits += 1;
+    const run = this.run;
+    if (run.quiet || run.bars > 0 || !run.rawStderr.isTTY) return;
+    const now = Date.now();
+    if (now - this.started < this.delayMs || now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    this.drawn = true;
+    const seconds = ((now - this.started) / 1000).toFixed(0);
+    run.rawStderr.write(`\r\u001b[2K${this.label}: ${this.fits} fit${this.fits === 1 ? "" : "s"}, ${seconds} s`);
+  }
+
+  /** Remove the line (before any other output, and at the end). */
+  erase(): void {
+    if (!this.drawn) return;
+    this.drawn = false;
+    this.run.rawStderr.write("\r\u001b[2K");
   }
 }

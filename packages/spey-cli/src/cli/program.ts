@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
-import { getLogLevel, setLogHandler, setLogLevel } from "spey";
+import { getLogLevel, setActivityHandler, setLogHandler, setLogLevel } from "spey";
 import { VERSION } from "spey";
-import { type CliIo, currentRun, withRun } from "./context.js";
+import { Activity, type CliIo, currentRun, withRun } from "./context.js";
 import { errorMessage, ExitCode, exitCodeFor } from "./exit-codes.js";
 import { checkStrict, StrictModeError } from "./strict.js";
 
@@ -107,6 +107,9 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   return program;
 }
 
+/** Commands whose computations run in this process (batch and queue workers compute in threads). */
+const COMPUTING = new Set(["cls", "limit", "significance", "fit", "scan", "plot", "validate", "inspect"]);
+
 /**
  * Run the CLI on `argv` (process.argv layout: two leading entries, then the arguments) and return
  * its exit code. `io` replaces the process's standard streams (tests and the fuzz suite run the
@@ -123,6 +126,12 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
       if (record.level === "warning" || record.level === "error") current.warn(record.message, record.code);
       else if (current.verbose) current.io.stderr.write(`spey: ${record.message}\n`);
     });
+    // Commands that compute in this process show a line of progress on a terminal after 2 s.
+    const name = commandName(argv);
+    if (name !== undefined && COMPUTING.has(name)) {
+      run.activity = new Activity(run, `spey ${name}`);
+      setActivityHandler(() => currentRun().activity?.tick());
+    }
     try {
       await program.parseAsync([...argv]);
       checkStrict();
@@ -143,6 +152,8 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
       if (run.verbose && error instanceof Error && error.stack) run.io.stderr.write(`${error.stack}\n`);
       run.exitCode = exitCodeFor(error);
     } finally {
+      run.activity?.erase();
+      setActivityHandler(null);
       setLogHandler(null);
       setLogLevel(level);
     }

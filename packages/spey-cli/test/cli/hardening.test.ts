@@ -272,9 +272,34 @@ describe("terminal niceties", () => {
       expect(terminal.stderr).toMatch(/\rspey: toys \[[#-]+\] \d+\/300/);
       // The bar is erased at the end; standard output is untouched.
       expect(terminal.stderr.endsWith("\r\u001b[2K")).toBe(true);
+      // Once the toy bar runs, the fits of the toys draw no line of their own.
+      const afterBar = terminal.stderr.slice(terminal.stderr.indexOf("spey: toys"));
+      expect(afterBar).not.toContain("fits");
       const piped = await spey(args, { tty: false });
       expect(piped.stderr).toBe("");
       expect(piped.stdout).toBe(terminal.stdout);
+    } finally {
+      delete process.env.SPEY_PROGRESS_DELAY_MS;
+    }
+  });
+
+  it.each([
+    ["limit", [WORKSPACE, PATCH, "--json"]],
+    ["fit", [WORKSPACE, PATCH, "--json"]],
+    ["significance", ["examples/cms-8bin.json", "--json"]],
+    ["plot", ["brazil", "examples/single-bin.json", "--points", "4"]],
+  ])("%s: computations without a bar of their own show the fits done on a terminal", async (command, args) => {
+    process.env.SPEY_PROGRESS_DELAY_MS = "0";
+    try {
+      const terminal = await spey([command, ...args], { tty: true });
+      expect(terminal.code).toBe(0);
+      expect(terminal.stderr).toMatch(new RegExp(`\\r\\u001b\\[2Kspey ${command}: \\d+ fits?, \\d+ s`));
+      // Erased before the output and at the end: the terminal is left clean.
+      expect(terminal.stderr.endsWith("\r\u001b[2K")).toBe(true);
+      const piped = await spey([command, ...args]);
+      expect(piped.stderr).toBe("");
+      expect(terminal.stdout).toBe(piped.stdout);
+      expect((await spey([command, ...args, "-q"], { tty: true })).stderr).toBe("");
     } finally {
       delete process.env.SPEY_PROGRESS_DELAY_MS;
     }

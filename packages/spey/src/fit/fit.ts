@@ -1,6 +1,7 @@
 import type { BackendBase } from "../plugin/backend-base.js";
 import type { NumericArray } from "../plugin/types.js";
 import type { BoundInput, ModelConfig } from "../config/model-config.js";
+import { reportActivity } from "../core/activity.js";
 import { InvalidInput } from "../core/errors.js";
 import type { ExpectationType } from "../core/expectation.js";
 import { acceptFit } from "./convergence.js";
@@ -124,6 +125,7 @@ export function createFitter(setup: FitterSetup): Fitter {
     setup.allowNegativeSignal ?? ((config.suggestedBounds[config.poiIndex]?.[0] ?? 0) as number) < 0;
   /** One run from one start: the backend's hook, or the generic optimiser. */
   const run = (fixed: ReadonlyMap<number, number>, initPars: ArrayLike<number>): FitOutcome => {
+    reportActivity("fit");
     // The backend's own fit first (one hook: closed-form profiles, its own Newton iteration),
     // unless the caller replaced the bounds; `undefined` means "not covered": fit generically.
     if (hook && setup.parBounds === undefined) {
