@@ -1,11 +1,13 @@
 /**
  * Bad input gives exit code 2 and a message on stderr that names the problem (the file, the
- * argument, the entry), with nothing on stdout; a failed computation gives exit code 1.
+ * argument, the entry), with nothing on stdout; a failed computation gives exit code 1. The cases
+ * run in-process (`run`: the CLI's own `runCli` with captured streams); two of them also run the
+ * built executable end to end, so the exit codes are checked as a shell sees them.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli, temporaryDirectory } from "./helpers.js";
+import { run, runCli, temporaryDirectory } from "./helpers.js";
 
 const tmp = temporaryDirectory("bad");
 afterAll(() => tmp.remove());
@@ -58,8 +60,8 @@ const CASES: [string, () => string, RegExp][] = [
   ],
 ];
 
-function expectBadInput(command: string, make: () => string, message: RegExp): void {
-  const { code, stdout, stderr } = runCli([command, make(), "--json"]);
+async function expectBadInput(command: string, make: () => string, message: RegExp): Promise<void> {
+  const { code, stdout, stderr } = await run([command, make(), "--json"]);
   expect(code).toBe(2);
   expect(stdout).toBe("");
   expect(stderr).toMatch(message);
@@ -73,9 +75,9 @@ describe("spey cls with a bad model file", () => {
 describe.each(["limit", "significance", "scan", "plot brazil"])("spey %s with a bad model file", (command) => {
   it.each(CASES.filter(([label]) => ["invalid JSON", "a negative background"].includes(label)))(
     "%s: exit 2 and names the problem",
-    (_label, make, message) => {
+    async (_label, make, message) => {
       const [name, sub] = command.split(" ");
-      const { code, stdout, stderr } = runCli([...(sub ? [name as string, sub] : [name as string]), make()]);
+      const { code, stdout, stderr } = await run([...(sub ? [name as string, sub] : [name as string]), make()]);
       expect(code).toBe(2);
       expect(stdout).toBe("");
       expect(stderr).toMatch(message);
@@ -103,33 +105,45 @@ describe("bad options", () => {
       /is a model file, not a pyhf workspace/,
     ],
     [["plot", "brazil", "examples/single-bin.json", "-o", "out.pdf"], /must end in \.svg or \.png/],
-  ])("spey %j", (args, message) => {
-    const { code, stderr } = runCli(args);
+  ])("spey %j", async (args, message) => {
+    const { code, stderr } = await run(args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
   });
 });
 
 describe("exit code 1: the computation failed", () => {
-  it("scan without a range on a model that sets no limit", () => {
+  it("scan without a range on a model that sets no limit", async () => {
     const noSignal = file("nosignal.json", JSON.stringify({ ...good, signal_yields: [0] }));
-    const { code, stderr } = runCli(["scan", noSignal]);
+    const { code, stderr } = await run(["scan", noSignal]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/no finite upper limit/);
   });
 
   it.each([["cls"], ["limit"], ["significance"]])(
     "%s with fits that cannot converge names the fit; --allow-unconverged turns it into a warning",
-    (command) => {
+    async (command) => {
       // No iteration allowed: the fits end where they start, which is not the optimum.
-      const failed = runCli([command, "examples/cms-8bin.json", "--max-iterations", "0"]);
+      const failed = await run([command, "examples/cms-8bin.json", "--max-iterations", "0"]);
       expect(failed.code).toBe(1);
       expect(failed.stderr).toMatch(/ConvergenceError: the (conditional|free) fit .* did not converge/);
-      const allowed = runCli([command, "examples/cms-8bin.json", "--max-iterations", "0", "--allow-unconverged"]);
+      const allowed = await run([command, "examples/cms-8bin.json", "--max-iterations", "0", "--allow-unconverged"]);
       expect(allowed.code).toBe(0);
       expect(allowed.stderr).toMatch(
         /Optimiser has not been able to satisfy all the conditions in the (conditional|free) fit/,
       );
     },
   );
+});
+
+describe("the built executable (end to end)", () => {
+  it("exits with 2 on bad input and 1 on a failed computation, the message on stderr", () => {
+    const bad = runCli(["cls", file("e2e-negative.json", JSON.stringify({ ...good, background_yields: [-2] }))]);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/e2e-negative\.json: .*backgroundYields\[0\]/i);
+    const failed = runCli(["scan", file("e2e-nosignal.json", JSON.stringify({ ...good, signal_yields: [0] }))]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/no finite upper limit/);
+  });
 });

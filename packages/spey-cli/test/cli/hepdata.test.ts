@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Random, Workspace } from "spey";
 import { afterAll, describe, expect, it } from "vitest";
 import { hepdataAnalysis } from "../../../../bench/hepdata-analysis.js";
-import { parseJsonOutput, runCli, temporaryDirectory } from "./helpers.js";
+import { parseJsonOutput, run, temporaryDirectory } from "./helpers.js";
 
 const tmp = temporaryDirectory("hepdata");
 afterAll(() => tmp.remove());
@@ -37,8 +37,8 @@ interface ClsJson {
 }
 
 describe("spey cls / limit on a HEPData archive or folder", () => {
-  it("lists the signal points when none is named (exit 2)", () => {
-    const { code, stderr } = runCli(["cls", archive]);
+  it("lists the signal points when none is named (exit 2)", async () => {
+    const { code, stderr } = await run(["cls", archive]);
     expect(code).toBe(2);
     expect(stderr).toContain("choose a signal point");
     expect(stderr).toContain("likelihoods/BkgOnly.json with likelihoods.tar.gz/likelihoods/patchset.json");
@@ -46,11 +46,12 @@ describe("spey cls / limit on a HEPData archive or folder", () => {
     expect(stderr).toContain("C1N2_WZ_500_100  (m_C1N2=500, m_N1=100)");
   });
 
-  it("computes a named point as the workspace with the patch set's patch applied", () => {
-    const fromArchive = parseJsonOutput(runCli(["cls", archive, "C1N2_WZ_500_0", "--json"]).stdout) as ClsJson;
-    const fromFolder = parseJsonOutput(runCli(["cls", folder, "C1N2_WZ_500_0", "--json"]).stdout) as ClsJson;
+  it("computes a named point as the workspace with the patch set's patch applied", async () => {
+    const fromArchive = parseJsonOutput((await run(["cls", archive, "C1N2_WZ_500_0", "--json"])).stdout) as ClsJson;
+    const fromFolder = parseJsonOutput((await run(["cls", folder, "C1N2_WZ_500_0", "--json"])).stdout) as ClsJson;
     const fromFiles = parseJsonOutput(
-      runCli(["cls", join(folder, "BkgOnly.json"), `${join(folder, "patchset.json")}:C1N2_WZ_500_0`, "--json"]).stdout,
+      (await run(["cls", join(folder, "BkgOnly.json"), `${join(folder, "patchset.json")}:C1N2_WZ_500_0`, "--json"]))
+        .stdout,
     ) as ClsJson;
     // The same likelihood read three ways: identical numbers (same arithmetic, same fits).
     expect(fromArchive.cls).toEqual(fromFiles.cls);
@@ -59,22 +60,22 @@ describe("spey cls / limit on a HEPData archive or folder", () => {
     expect(fromFiles.cls.observed).toBeLessThan(1);
   });
 
-  it("reads single patch files (patch.NAME.json) beside a workspace", () => {
+  it("reads single patch files (patch.NAME.json) beside a workspace", async () => {
     const single = join(tmp.path, "single");
     mkdirSync(single);
     writeFileSync(join(single, "BkgOnly.json"), JSON.stringify(bkgOnly));
     for (const p of patchset.patches)
       writeFileSync(join(single, `patch.${p.metadata.name}.json`), JSON.stringify(p.patch));
-    const listing = runCli(["limit", single]);
+    const listing = await run(["limit", single]);
     expect(listing.code).toBe(2);
     expect(listing.stderr).toContain("C1N2_WZ_300_100");
-    const fromSingle = parseJsonOutput(runCli(["cls", single, "C1N2_WZ_300_100", "--json"]).stdout) as ClsJson;
-    const fromArchive = parseJsonOutput(runCli(["cls", archive, "C1N2_WZ_300_100", "--json"]).stdout) as ClsJson;
+    const fromSingle = parseJsonOutput((await run(["cls", single, "C1N2_WZ_300_100", "--json"])).stdout) as ClsJson;
+    const fromArchive = parseJsonOutput((await run(["cls", archive, "C1N2_WZ_300_100", "--json"])).stdout) as ClsJson;
     expect(fromSingle.cls).toEqual(fromArchive.cls);
   });
 
-  it("an unknown point name is bad input and lists the points", () => {
-    const { code, stderr } = runCli(["cls", archive, "C1N2_WZ_999_0"]);
+  it("an unknown point name is bad input and lists the points", async () => {
+    const { code, stderr } = await run(["cls", archive, "C1N2_WZ_999_0"]);
     expect(code).toBe(2);
     expect(stderr).toContain('has no signal point named "C1N2_WZ_999_0"');
     expect(stderr).toContain("C1N2_WZ_300_0  (m_C1N2=300, m_N1=0)");
@@ -82,8 +83,8 @@ describe("spey cls / limit on a HEPData archive or folder", () => {
 });
 
 describe("spey batch over every patch of the patch set, and the exclusion plane", () => {
-  it("computes each point with the labels as coordinates, resumes, and plots the plane", () => {
-    const first = runCli(["batch", archive, "--workers", "1", "--no-progress", "--json"]);
+  it("computes each point with the labels as coordinates, resumes, and plots the plane", async () => {
+    const first = await run(["batch", archive, "--workers", "1", "--no-progress", "--json"]);
     expect(first.code).toBe(0);
     const summary = JSON.parse(first.stdout) as { total: number; ok: number; output: string };
     expect(summary.total).toBe(4);
@@ -102,20 +103,20 @@ describe("spey batch over every patch of the patch set, and the exclusion plane"
       id: string;
       result: { upperLimit: { observed: number } };
     };
-    const single = parseJsonOutput(runCli(["limit", archive, point.id, "--json"]).stdout) as {
+    const single = parseJsonOutput((await run(["limit", archive, point.id, "--json"])).stdout) as {
       upperLimit: { observed: number };
     };
     // Same fits in a worker and in the CLI process; the root finder's tolerance is 1e-6 relative.
     expect(Math.abs(point.result.upperLimit.observed / single.upperLimit.observed - 1)).toBeLessThan(1e-6);
 
-    const again = JSON.parse(runCli(["batch", archive, "--workers", "1", "--no-progress", "--json"]).stdout) as {
+    const again = JSON.parse((await run(["batch", archive, "--workers", "1", "--no-progress", "--json"])).stdout) as {
       skipped: number;
       computed: number;
     };
     expect(again).toMatchObject({ skipped: 4, computed: 0 });
 
     const svg = join(tmp.path, "plane.svg");
-    const plot = runCli(["plot", "grid", summary.output, "-o", svg]);
+    const plot = await run(["plot", "grid", summary.output, "-o", svg]);
     expect(plot.code).toBe(0);
     const text = readFileSync(svg, "utf8");
     expect(text).toContain("<svg");

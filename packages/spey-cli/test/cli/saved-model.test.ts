@@ -6,14 +6,14 @@ import { join } from "node:path";
 import { getBackend } from "spey";
 import { modelFromWorkspaceFiles } from "spey/node";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseJsonOutput, ROOT, runCli, temporaryDirectory } from "./helpers.js";
+import { parseJsonOutput, ROOT, run, temporaryDirectory } from "./helpers.js";
 
 const fixtures = join(ROOT, "packages/spey/test/fixtures/histfactory");
 const tmp = temporaryDirectory("spey-saved-model-");
 afterAll(() => tmp.remove());
 
 describe("spey reads a saved simplified model", () => {
-  it.each(["default.correlated_background", "default.effective_sigma"])("%s", (convertTo) => {
+  it.each(["default.correlated_background", "default.effective_sigma"])("%s", async (convertTo) => {
     const full = modelFromWorkspaceFiles(join(fixtures, "simplify-workspace.json"), [
       `${join(fixtures, "simplify-patchset.json")}:stop_300`,
     ]);
@@ -24,7 +24,7 @@ describe("spey reads a saved simplified model", () => {
       numberOfSamples: 300,
       saveModel: path,
     });
-    const result = runCli(["cls", path, "--json"]);
+    const result = await run(["cls", path, "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const output = parseJsonOutput(result.stdout) as { backend: string; oneMinusCls: { observed: number } };
     expect(output.backend).toBe(convertTo);
