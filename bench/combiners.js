@@ -19,24 +19,31 @@ function median(xs) {
 }
 
 /**
- * Time (ms) of `run(build())`, construction excluded: after a warm-up, the smallest of three
- * medians (of ≥ 5 runs or 40 ms each) — robust to other processes on a shared machine.
+ * Times (ms) of `run(build())` for several builders, construction excluded, measured in alternating
+ * rounds so that a change of the machine's load hits them alike: after a warm-up of ≥ 150 ms each,
+ * seven rounds each take the median of ≥ 5 runs (or 20 ms) per builder, and each builder's time is
+ * its smallest round median — robust to other processes on a shared machine.
  */
-function time(build, run, minMs = 40) {
-  for (let i = 0; i < 20; i++) run(build());
-  const medians = [];
-  for (let round = 0; round < 3; round++) {
-    const samples = [];
+function timeAll(builders, run, minMs = 20) {
+  for (const build of builders) {
     const start = performance.now();
-    while (samples.length < 5 || (performance.now() - start < minMs && samples.length < 300)) {
-      const model = build();
-      const t0 = performance.now();
-      run(model);
-      samples.push(performance.now() - t0);
-    }
-    medians.push(median(samples));
+    for (let i = 0; i < 20 || performance.now() - start < 150; i++) run(build());
   }
-  return Math.min(...medians);
+  const best = builders.map(() => Number.POSITIVE_INFINITY);
+  for (let round = 0; round < 7; round++) {
+    builders.forEach((build, k) => {
+      const samples = [];
+      const start = performance.now();
+      while (samples.length < 5 || (performance.now() - start < minMs && samples.length < 300)) {
+        const model = build();
+        const t0 = performance.now();
+        run(model);
+        samples.push(performance.now() - t0);
+      }
+      best[k] = Math.min(best[k], median(samples));
+    });
+  }
+  return best;
 }
 
 const OPS = [
@@ -63,8 +70,11 @@ for (const c of cases) {
       const members = c.kwargs.models.map(
         (m) => () => lib.getBackend(m.backend)({ ...m.kwargs, analysis: m.analysis }),
       );
-      const comb = time(() => new lib.UnCorrStatisticsCombiner(...members.map((b) => b())), run);
-      const sum = members.reduce((s, b) => s + time(b, run), 0);
+      const [comb, ...each] = timeAll(
+        [() => new lib.UnCorrStatisticsCombiner(...members.map((b) => b())), ...members],
+        run,
+      );
+      const sum = each.reduce((s, t) => s + t, 0);
       const ratio = comb / sum;
       const key = `${name} ${label}`;
       worst.set(key, [...(worst.get(key) ?? []), ratio]);

@@ -7,6 +7,31 @@ import { renameSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { rolldown } from "rolldown";
 
+/**
+ * The bundle ends by running the CommonJS modules of the six functions (`var import_x =
+ * __toESM(require_x(), 1); var erfc = import_x.default;`): ~340 module bodies that build their
+ * tables at import time, a large part of a one-shot command's start-up although most commands need
+ * one or two of the functions. Each export becomes a binding that loads its modules on its first
+ * call and then replaces itself by the function (ES module bindings are live: later calls go
+ * straight to the function).
+ */
+function lazyExports(code) {
+  const loaders = new Map();
+  let rest = code.replace(/^var (\S+) = (__toESM\(require_\S+\(\), 1\));\n/gm, (_, name, load) => {
+    loaders.set(name, load);
+    return "";
+  });
+  let count = 0;
+  rest = rest.replace(/^var (\w+) = (\S+)\.default;$/gm, (line, name, imported) => {
+    const load = loaders.get(imported);
+    if (load === undefined) return line;
+    count++;
+    return `let ${name} = (...args) => (${name} = ${load}.default)(...args);`;
+  });
+  if (count !== loaders.size || count === 0) throw new Error("bundle-stdlib: unexpected shape of the bundle's exports");
+  return rest;
+}
+
 /** The bundled code of the module at `input` (a path), checked to import nothing. */
 export async function bundleStdlib(input) {
   const bundle = await rolldown({
@@ -23,7 +48,7 @@ export async function bundleStdlib(input) {
   });
   await bundle.close();
   if (output.length !== 1 || output[0].type !== "chunk") throw new Error("bundle-stdlib: expected exactly one chunk");
-  const code = output[0].code;
+  const code = lazyExports(output[0].code);
   const body = code.replace(/export \{[^}]*\};\s*$/, "");
   if (/\b__require\b|\brequire\s*\(|\bimport\s*\(|\bfrom\s*["']/.test(body)) {
     throw new Error("bundle-stdlib: the bundle still loads a module (a Node built-in?); it must be self-contained");

@@ -1,5 +1,4 @@
 import { CommanderError } from "commander";
-import { SpeyError } from "spey";
 
 /**
  * Exit codes of `spey`:
@@ -23,7 +22,10 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Success : ExitCode.BadInput;
   // Derived from the library's class of failure: input and capability errors are the caller's to
   // fix (2); computation errors and anything unexpected are failures (1).
-  if (error instanceof SpeyError && (error.kind === "input" || error.kind === "capability")) return ExitCode.BadInput;
+  // The kind is read from any Error that has one: a plug-in backend throws the errors of its own
+  // copy of the library, which the bundled command line's classes do not recognise.
+  const kind = error instanceof Error ? (error as { kind?: unknown }).kind : undefined;
+  if (kind === "input" || kind === "capability") return ExitCode.BadInput;
   return ExitCode.Failed;
 }
 

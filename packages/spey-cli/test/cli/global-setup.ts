@@ -1,10 +1,11 @@
 /**
  * Vitest global setup: build both packages (tsc → packages/spey/dist, packages/spey-cli/dist)
- * before any test file runs, so the end-to-end tests run the built CLI
- * (`node packages/spey-cli/dist/cli/main.js`, which resolves `spey` through the workspace link to the
- * built library) and the batch workers load built JavaScript. It runs once per `vitest run`, so
- * parallel test files never race on dist/; a package's build is skipped when its dist/ is newer than
- * every source file (a stamp file records the last build). SPEY_SKIP_BUILD=1 reuses existing builds.
+ * before any test file runs, so the end-to-end tests run the built CLI (`bin/spey.js` loads the
+ * bundle that scripts/bundle-cli.mjs writes to dist/bundle) and the batch workers load built
+ * JavaScript (dist/batch/worker.js, which resolves `spey` through the workspace link). It runs
+ * once per `vitest run`, so parallel test files never race on dist/; a package's build is skipped
+ * when its dist/ is newer than every source file (a stamp file records the last build).
+ * SPEY_SKIP_BUILD=1 reuses existing builds.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -57,5 +58,5 @@ function build(name: string, entry: string, after: number, post?: string): numbe
 
 export default function setup(): void {
   const library = build("spey", "index.js", 0, "scripts/bundle-stdlib.mjs");
-  build("spey-cli", "cli/main.js", library);
+  build("spey-cli", "cli/main.js", library, "scripts/bundle-cli.mjs");
 }

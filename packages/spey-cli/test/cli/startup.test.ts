@@ -6,6 +6,9 @@ import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/program.js";
 import { CLI, ROOT } from "./helpers.js";
 
+/** The committed launcher (`bin/spey.js`), which loads the bundle that the build writes. */
+const LAUNCHER = join(ROOT, "packages/spey-cli/bin/spey.js");
+
 const ALL = [
   "backends",
   "inspect",
@@ -56,6 +59,48 @@ describe("start-up: only the command that runs is loaded", () => {
         expect(loaded.filter((path) => path.includes(`node_modules/${heavy}`))).toEqual([]);
       }
       expect(loaded.some((path) => path.includes("node_modules/commander"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the launcher runs the build's bundle: commander inlined, the same results as the modules, batch workers found", () => {
+    const dir = mkdtempSync(join(tmpdir(), "spey-bundle-"));
+    try {
+      const report = join(dir, "loaded.json");
+      const preload = join(dir, "report.cjs");
+      writeFileSync(
+        preload,
+        `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));`,
+      );
+      const args = ["cls", "examples/cms-8bin.json", "--json"];
+      const bundled = spawnSync(process.execPath, ["--require", preload, LAUNCHER, ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
+      expect(bundled.status, bundled.stderr).toBe(0);
+      // Commander loaded from node_modules would mean the launcher fell back to dist/cli (no bundle).
+      const loaded: string[] = JSON.parse(readFileSync(report, "utf8"));
+      expect(loaded.filter((path) => path.includes("node_modules/commander"))).toEqual([]);
+      const modules = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
+      expect(modules.status, modules.stderr).toBe(0);
+      expect(bundled.stdout).toBe(modules.stdout);
+      // A batch run from the bundle starts its worker threads from dist/batch/worker.js (the bundle
+      // keeps each module's own import.meta.url).
+      const grid = join(dir, "grid.jsonl");
+      writeFileSync(
+        grid,
+        `${readFileSync(join(ROOT, "examples/grid/grid.jsonl"), "utf8").split("\n").slice(0, 2).join("\n")}\n`,
+      );
+      const out = join(dir, "grid.results.jsonl");
+      const batch = spawnSync(
+        process.execPath,
+        [LAUNCHER, "batch", grid, "--base", "examples/grid/background.json", "--workers", "1", "-o", out],
+        { cwd: ROOT, encoding: "utf8" },
+      );
+      expect(batch.status, batch.stderr).toBe(0);
+      const lines = readFileSync(out, "utf8").trim().split("\n");
+      expect(lines.filter((l) => /"id":"g1000_n(0|50)"/.test(l))).toHaveLength(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -166,6 +166,10 @@ export class BackendRegistry {
   /** The class registered under `name`, loading a discovered plug-in on first use. */
   resolve(name: string): AnyBackendClass {
     if (typeof name !== "string") throw new InvalidInput(`backend name must be a string; got ${typeof name}.`);
+    // A class already present is final (discovered plug-ins never replace one): no scan of the
+    // installed packages for it, which a one-shot command would pay at every start.
+    const present = this.entries.get(name);
+    if (present?.kind === "class") return present.cls;
     this.ensureDiscovered();
     const entry = this.entries.get(name);
     if (!entry) throw this.unknown(name);
