@@ -54,6 +54,13 @@ export class LikelihoodEvaluator {
   private readonly jrow: Float64Array;
   private readonly touched: Int32Array;
   private readonly mark: Uint8Array;
+  /** Per factor of the current cell: F'_u Π_{v≠u} F_v. */
+  private readonly factorJacobian: Float64Array;
+  /** The current bin's Jacobian row, gathered over its touched parameters. */
+  private readonly jvalues: Float64Array;
+  /** The point of the last {@link evaluateTerms}, and whether λ and the terms still hold it. */
+  private readonly termsAt: Float64Array;
+  private termsValid = false;
 
   constructor(model: HistFactoryModel, data: ModelData) {
     this.model = model;
@@ -89,10 +96,14 @@ export class LikelihoodEvaluator {
     this.jrow = new Float64Array(model.nPar);
     this.touched = new Int32Array(model.nPar);
     this.mark = new Uint8Array(model.nPar);
+    this.factorJacobian = new Float64Array(Math.max(1, this.k.maxFactorsPerCell));
+    this.jvalues = new Float64Array(model.nPar);
+    this.termsAt = new Float64Array(model.nPar);
   }
 
   /** log L(pars), all constants included (pyhf's `logpdf`). */
   logpdf(pars: ArrayLike<number>): number {
+    this.termsValid = false; // λ is overwritten below
     const lambda = this.model.expectedMain(pars, this.lambda);
     return -this.nllFromLambda(pars, lambda);
   }
@@ -116,10 +127,29 @@ export class LikelihoodEvaluator {
     return this.constant + variable;
   }
 
-  /** Evaluate every term with its derivatives; fills λ, B_k, P_k and the zero-factor counts. */
+  /**
+   * Evaluate every term with its derivatives; fills λ, B_k, P_k and the zero-factor counts. A
+   * Newton iteration asks for the gradient and then the Hessian at the same point: when `pars`
+   * equals (value for value, signed zeros included) the point of the last evaluation and nothing
+   * overwrote λ since, the terms are still there and are not evaluated again.
+   */
   private evaluateTerms(pars: ArrayLike<number>): void {
+    const termsAt = this.termsAt;
+    if (this.termsValid) {
+      let same = true;
+      for (let i = 0; i < termsAt.length; i++) {
+        const a = pars[i] as number;
+        const b = termsAt[i] as number;
+        if (!(a === b && (a !== 0 || 1 / a === 1 / b))) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return;
+    }
     const { nCells, cellBin, cellNom, fPtr, fPar, fKind, fCoef, dPtr, dPar, dKind, dCoef } = this.k;
     const { lambda, cellB, cellP, cellZeros, fv, dv } = this;
+    this.termsValid = false;
     lambda.fill(0);
     for (let k = 0; k < nCells; k++) {
       let base = cellNom[k] as number;
@@ -140,6 +170,8 @@ export class LikelihoodEvaluator {
       cellZeros[k] = zeros;
       lambda[cellBin[k] as number]! += base * product;
     }
+    for (let i = 0; i < termsAt.length; i++) termsAt[i] = pars[i] as number;
+    this.termsValid = true;
   }
 
   /** Π_{u ≠ t} F_u over the factors of cell k, for each of its factors, into `others`. */
@@ -181,6 +213,7 @@ export class LikelihoodEvaluator {
   /** −log L(pars); with `grad`, also ∂(−log L)/∂pars written into it. */
   nll(pars: ArrayLike<number>, grad?: Float64Array): number {
     if (!grad) {
+      this.termsValid = false; // λ is overwritten below
       const lambda = this.model.expectedMain(pars, this.lambda);
       return this.nllFromLambda(pars, lambda);
     }
@@ -263,7 +296,8 @@ export class LikelihoodEvaluator {
     out.fill(0);
     this.evaluateTerms(pars);
     const { fPtr, fPar, dPtr, dPar, binPtr, binCells, auxPar, auxPoisson, auxScale } = this.k;
-    const { lambda, main, cellB, cellP, fv, dv, others, jrow, touched, mark } = this;
+    const { lambda, main, cellB, cellP, cellZeros, fv, dv, others, jrow, touched, mark, factorJacobian, jvalues } =
+      this;
     for (let b = 0; b < lambda.length; b++) {
       const n = main[b] as number;
       const l = lambda[b] as number;
@@ -297,18 +331,27 @@ export class LikelihoodEvaluator {
           jrow[p]! += base * (fv[3 * t + 1] as number) * (others[t - fs] as number);
         }
         if (wb === 0) continue;
-        // Second derivatives of the cell, weighted by w_b.
+        // Second derivatives of the cell c = B·P (B = ν⁰ + ΣΔ, P = ΠF), weighted by w_b: with
+        // j_u = F'_u Π_{v≠u} F_v (the factor's part of ∂P),
+        //   ∂²c/∂θ_p∂θ_q = [Δ''_p P + B F''_p Π_{v≠p} F_v] δ_pq + Δ'_p j_q + B F'_p F'_q Π_{v≠p,q} F_v,
+        // and without a vanishing factor the last term is B j_p j_q / P: one multiply-add per pair
+        // (with one, the products of the others are formed explicitly).
+        const m = fe - fs;
+        const plain = cellZeros[k] === 0 && prod !== 0;
+        for (let u = 0; u < m; u++) factorJacobian[u] = (fv[3 * (fs + u) + 1] as number) * (others[u] as number);
         for (let t = ds; t < de; t++) {
           const p = dPar[t] as number;
           const d2 = dv[3 * t + 2] as number;
           if (d2 !== 0) out[p * P + p]! += 2 * wb * d2 * prod; // diagonal: counted twice, halved at the end
           const d1 = dv[3 * t + 1] as number;
           if (d1 === 0) continue;
-          for (let u = fs; u < fe; u++) {
-            const q = fPar[u] as number;
-            // Off-diagonal terms go into one triangle only (the two are summed at the end), diagonal
-            // ones twice (the diagonal is halved at the end).
-            out[p * P + q]! += wb * d1 * (fv[3 * u + 1] as number) * (others[u - fs] as number) * (p === q ? 4 : 1);
+          // Off-diagonal terms go into one triangle only (the two are summed at the end), diagonal
+          // ones twice (the diagonal is halved at the end).
+          const row = p * P;
+          const scale = wb * d1;
+          for (let u = 0; u < m; u++) {
+            const q = fPar[fs + u] as number;
+            out[row + q]! += scale * (factorJacobian[u] as number) * (p === q ? 4 : 1);
           }
         }
         for (let t = fs; t < fe; t++) {
@@ -317,26 +360,34 @@ export class LikelihoodEvaluator {
           if (f2 !== 0) out[p * P + p]! += 2 * wb * base * f2 * (others[t - fs] as number);
           const f1 = fv[3 * t + 1] as number;
           if (f1 === 0) continue;
+          const row = p * P;
+          if (plain) {
+            const scale = (wb * base * (factorJacobian[t - fs] as number)) / prod;
+            for (let u = t + 1 - fs; u < m; u++) {
+              const q = fPar[fs + u] as number;
+              out[row + q]! += scale * (factorJacobian[u] as number) * (p === q ? 4 : 1);
+            }
+            continue;
+          }
           for (let u = t + 1; u < fe; u++) {
             const g1 = fv[3 * u + 1] as number;
             if (g1 === 0) continue;
             const q = fPar[u] as number;
-            out[p * P + q]! += wb * base * f1 * g1 * this.productOfOthers2(k, t - fs, u - fs) * (p === q ? 4 : 1);
+            out[row + q]! += wb * base * f1 * g1 * this.productOfOthers2(k, t - fs, u - fs) * (p === q ? 4 : 1);
           }
         }
       }
       // Poisson curvature n/λ² ∂λ∂λᵀ on the touched parameters: each pair once (one triangle; the
-      // diagonal counts twice since the two triangles are summed at the end).
+      // diagonal counts twice since the two triangles are summed at the end). The row values are
+      // gathered first so that the inner loop reads them contiguously.
+      for (let x = 0; x < nTouched; x++) jvalues[x] = jrow[touched[x] as number] as number;
       for (let x = 0; x < nTouched; x++) {
         const p = touched[x] as number;
-        const jp = curvature * (jrow[p] as number);
+        const jp = curvature * (jvalues[x] as number);
         if (jp !== 0) {
           const row = p * P;
-          for (let y = 0; y < x; y++) {
-            const q = touched[y] as number;
-            out[row + q]! += jp * (jrow[q] as number);
-          }
-          out[row + p]! += 2 * jp * (jrow[p] as number);
+          for (let y = 0; y < x; y++) out[row + (touched[y] as number)]! += jp * (jvalues[y] as number);
+          out[row + p]! += 2 * jp * (jvalues[x] as number);
         }
       }
       for (let x = 0; x < nTouched; x++) {
