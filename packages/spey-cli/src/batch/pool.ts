@@ -17,6 +17,9 @@ export type JobOutcome<Out> =
   | { readonly ok: true; readonly value: Out }
   | { readonly ok: false; readonly type: string; readonly message: string };
 
+/** How long a worker thread may take to start a job it was given (loading the library included). */
+export const STARTUP_LIMIT_MS = 300_000;
+
 interface Slot<In> {
   worker: Worker;
   job?: { seq: number; input: In; timer?: NodeJS.Timeout | undefined };
@@ -25,7 +28,8 @@ interface Slot<In> {
 /**
  * A small pool of worker threads. Each worker holds at most one job, so a crash or a timeout
  * loses only that job; the worker is then replaced and the run goes on. Workers answer a message
- * `{seq, point}` with `{seq, record}` (see `worker.ts`).
+ * `{seq, point}` with `{seq, started: true}` when they start it (the time limit counts from
+ * there) and then `{seq, record}` (see `worker.ts`).
  */
 export class WorkerPool<In, Out, Init> {
   private readonly options: WorkerPoolOptions<Init>;
@@ -83,9 +87,10 @@ export class WorkerPool<In, Out, Init> {
 
   private bind(slot: Slot<In>): void {
     const worker = slot.worker;
-    worker.on("message", (message: { seq: number; record: Out }) => {
+    worker.on("message", (message: { seq: number; record: Out; started?: true }) => {
       if (slot.worker !== worker || !slot.job || slot.job.seq !== message.seq) return;
-      this.complete(slot, { ok: true, value: message.record });
+      if (message.started) this.startClock(slot);
+      else this.complete(slot, { ok: true, value: message.record });
     });
     worker.on("error", (error: Error) => {
       if (slot.worker !== worker) return;
@@ -124,8 +129,28 @@ export class WorkerPool<In, Out, Init> {
     const next = this.queue.next();
     if (next.done) return;
     const seq = ++this.seq;
+    // Until the worker says it started the job, only a generous start-up limit runs: a fresh
+    // thread (after a crash or a timeout) loads the library first, which on a busy machine can
+    // take longer than a short --timeout, and must not count against the point.
+    const timer = setTimeout(() => {
+      this.replace(slot, {
+        ok: false,
+        type: "WorkerError",
+        message: `the worker thread did not start within ${STARTUP_LIMIT_MS / 1000} s`,
+      });
+    }, STARTUP_LIMIT_MS);
+    slot.job = { seq, input: next.value, timer };
+    this.active += 1;
+    slot.worker.postMessage({ seq, point: next.value });
+  }
+
+  /** The worker started the slot's job: its time limit counts from now. */
+  private startClock(slot: Slot<In>): void {
+    const job = slot.job;
+    if (!job) return;
+    if (job.timer) clearTimeout(job.timer);
     const timeout = this.options.timeoutMs ?? 0;
-    const timer =
+    job.timer =
       timeout > 0
         ? setTimeout(() => {
             this.replace(slot, {
@@ -135,9 +160,6 @@ export class WorkerPool<In, Out, Init> {
             });
           }, timeout)
         : undefined;
-    slot.job = { seq, input: next.value, timer };
-    this.active += 1;
-    slot.worker.postMessage({ seq, point: next.value });
   }
 
   private checkDone(): void {

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { ModelDescription } from "../batch/description.js";
-import type { JobOutcome } from "../batch/pool.js";
+import { type JobOutcome, STARTUP_LIMIT_MS } from "../batch/pool.js";
 import type { BatchTask, PointInput, ResultRecord } from "../batch/task.js";
 
 /** Options of {@link PointPool}. */
@@ -87,9 +87,10 @@ export class PointPool {
 
   private bind(slot: Slot): void {
     const worker = slot.worker;
-    worker.on("message", (message: { seq: number; record: ResultRecord }) => {
+    worker.on("message", (message: { seq: number; record: ResultRecord; started?: true }) => {
       if (slot.worker !== worker || slot.job?.seq !== message.seq) return;
-      this.finish(slot, { ok: true, value: message.record });
+      if (message.started) this.startClock(slot);
+      else this.finish(slot, { ok: true, value: message.record });
     });
     worker.on("error", (error: Error) => {
       if (slot.worker === worker) {
@@ -127,8 +128,26 @@ export class PointPool {
     const pending = this.waiting.shift();
     if (!pending) return;
     const seq = ++this.seq;
+    // The time limit counts from the worker's `started` message (batch/pool.ts explains why);
+    // until then a generous start-up limit.
+    const timer = setTimeout(() => {
+      this.replace(slot, {
+        ok: false,
+        type: "WorkerError",
+        message: `the worker thread did not start within ${STARTUP_LIMIT_MS / 1000} s`,
+      });
+    }, STARTUP_LIMIT_MS);
+    slot.job = { seq, pending, timer };
+    slot.worker.postMessage({ seq, point: pending.input });
+  }
+
+  /** The worker started the slot's job: its time limit counts from now. */
+  private startClock(slot: Slot): void {
+    const job = slot.job;
+    if (!job) return;
+    if (job.timer) clearTimeout(job.timer);
     const timeout = this.options.timeoutMs ?? 0;
-    const timer =
+    job.timer =
       timeout > 0
         ? setTimeout(() => {
             this.replace(slot, {
@@ -138,7 +157,5 @@ export class PointPool {
             });
           }, timeout)
         : undefined;
-    slot.job = { seq, pending, timer };
-    slot.worker.postMessage({ seq, point: pending.input });
   }
 }

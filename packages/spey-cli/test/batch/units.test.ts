@@ -180,6 +180,15 @@ describe("worker pool", () => {
     expect(results.get("4")).toEqual({ ok: true, value: 8 });
   });
 
+  it("the time limit counts from the worker's start of the job, not from the thread's start-up", async () => {
+    // "late" starts 600 ms after it was sent (twice the limit), as a fresh thread loading the
+    // library on a busy machine does; after the timeout of "hang" its replacement thread starts 4.
+    const results = await run(["late", "hang", 4], 1, 300);
+    expect(results.get("late")).toEqual({ ok: true, value: 0 });
+    expect(results.get("hang")).toMatchObject({ ok: false, type: "Timeout" });
+    expect(results.get("4")).toEqual({ ok: true, value: 8 });
+  });
+
   it("stop() ends the run and drops the jobs in flight", async () => {
     const pool = new WorkerPool<unknown, number, null>({ size: 1, script, init: null });
     const seen: unknown[] = [];
