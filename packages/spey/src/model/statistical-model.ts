@@ -295,14 +295,14 @@ export class StatisticalModel {
     statistic: string | TestStatistic,
     extra: ParameterValues | undefined,
     controls: FitControls,
-  ): { data: Float64Array; parameters: Float64Array } {
+  ): { data: Float64Array; parameters: Float64Array; mu: number; nll: number } {
     const expectedData = this.requireExpectedData();
     const t = testStatistic(statistic);
     const config = this.backend.config({ allowNegativeSignal: t.muhatMayBeNegative });
     const fixed = new Map<number, number>([[config.poiIndex, t.asimovMu]]);
     if (extra) for (const [k, v] of config.resolvePoiIndices(extra)) fixed.set(k, v);
     const fit = this.conditionalFit(fixed, expected, undefined, controls, config);
-    return { data: expectedData(fit.parameters), parameters: fit.parameters };
+    return { data: expectedData(fit.parameters), parameters: fit.parameters, mu: t.asimovMu, nll: fit.nll };
   }
 
   /**
@@ -479,7 +479,7 @@ export class StatisticalModel {
       fit ??= this.freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
       return fit;
     };
-    let asimov: { data: Float64Array; parameters: Float64Array; fit: FitOutcome } | undefined;
+    let asimov: { data: Float64Array; parameters: Float64Array; mu: number; nll: number; fit: FitOutcome } | undefined;
     const asimovOnce = () => {
       if (asimov) return asimov;
       const asimovFixed = new Map(extraFixed).set(poi, statistic.asimovMu);
@@ -505,7 +505,17 @@ export class StatisticalModel {
     let logpdf: Profile | undefined;
     let asimovLogpdf: Profile | undefined;
     const observedProfile = () => {
-      logpdf ??= this.profileByContinuation(expected, undefined, freeFit().parameters, extraFixed, controls);
+      // The fit that generated the Asimov data is a point of this profile (μ = the Asimov μ, same
+      // data and fixed parameters): known without a fit when the profile is asked there.
+      logpdf ??= this.profileByContinuation(
+        expected,
+        undefined,
+        freeFit().parameters,
+        extraFixed,
+        controls,
+        undefined,
+        asimov ? [{ mu: asimov.mu, parameters: asimov.parameters, nll: asimov.nll }] : [],
+      );
       return logpdf;
     };
     const asimovProfile = () => {
@@ -560,6 +570,7 @@ export class StatisticalModel {
     extraFixed: ReadonlyMap<number, number>,
     controls: FitControls,
     dataLabel?: string,
+    known: readonly { readonly mu: number; readonly parameters: Float64Array; readonly nll: number }[] = [],
   ): Profile {
     const config = this.backend.config();
     const poi = config.poiIndex;
@@ -578,6 +589,7 @@ export class StatisticalModel {
     // The start point (a free fit) seeds the continuation; fitted points are also reused as such.
     const visited: { mu: number; parameters: Float64Array; nll: number }[] = [
       { mu: start[poi] as number, parameters: start, nll: Number.NaN },
+      ...known.filter((k) => Number.isFinite(k.nll)),
     ];
     const fittedAt = (mu: number) => visited.find((v) => v.mu === mu && !Number.isNaN(v.nll));
     const fixed = new Map(extraFixed);

@@ -82,7 +82,17 @@ interface SummedProfile {
   readonly slope: ((mu: number) => number) | undefined;
   /** Σ_k 1/σ_A,k² (the curvature of the sum near its minimum), NaN when a member has no σ_A. */
   readonly information: () => number;
+  /**
+   * The curvature of the sum at μ from each member's secant between μ and its own free fit μ̂_k
+   * (where its slope vanishes when μ̂_k is inside μ's bounds), 1/σ_A,k² for the others; undefined
+   * without slopes. Exact for Gaussian members; for the others a better first Newton step than the
+   * Asimov information, which belongs to the Asimov data.
+   */
+  readonly curvatureAt?: (mu: number) => number;
 }
+
+/** Predicted decrease of the summed NLL below which the Newton iteration stops (NLL units). */
+const NLL_DECREASE_TOL = 1e-10;
 
 /**
  * Minimum of a one-dimensional profile NLL on [lower, upper] from `start`, by Newton steps on its
@@ -96,14 +106,15 @@ function minimizeBySlope(
   lower: number,
   upper: number,
   start: number,
-  curvature: number,
+  curvature: number | ((x: number) => number),
 ): { x: number; fun: number; converged: boolean } | undefined {
   let a = lower;
   let b = upper;
   let x = Math.min(Math.max(Number.isFinite(start) ? start : 0, lower), upper);
   let fx = f(x);
   let g = df(x);
-  let h = curvature > 0 && Number.isFinite(curvature) ? curvature : Number.NaN;
+  const h0 = typeof curvature === "function" ? curvature(x) : curvature;
+  let h = h0 > 0 && Number.isFinite(h0) ? h0 : Number.NaN;
   let triedLower = x <= lower;
   let triedUpper = x >= upper;
   for (let iteration = 0; iteration < 200; iteration++) {
@@ -127,6 +138,9 @@ function minimizeBySlope(
       }
     }
     if (Math.abs(next - x) <= MU_NEWTON_RTOL * Math.max(1, Math.abs(x))) return { x, fun: fx, converged: true };
+    // A Newton step inside the bracket that would lower the sum by less than NLL_DECREASE_TOL
+    // (g²/2h, μ within √(2·tol/h) of the minimum): x is the minimum to the fits' own precision.
+    if (h > 0 && next === x - g / h && (g * g) / (2 * h) <= NLL_DECREASE_TOL) return { x, fun: fx, converged: true };
     const fNext = f(next);
     const gNext = df(next);
     if (gNext !== g) {
@@ -401,6 +415,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
         options.initialMuhatValue,
         options.parBounds,
         options.optimiser,
+        QMU.muhatMayBeNegative,
       );
       return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
         | [number, number]
@@ -456,7 +471,11 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
    * its slopes come from its analytic gradient. A member raising NegativeExpectedYields makes the
    * sum NaN, with spey's warning.
    */
-  private summed(preparations: readonly HypotestPreparation[], which: "data" | "asimov"): SummedProfile {
+  private summed(
+    preparations: readonly HypotestPreparation[],
+    which: "data" | "asimov",
+    membersMuhatMayBeNegative?: boolean,
+  ): SummedProfile {
     const guard = (mu: number, term: (p: HypotestPreparation) => number): number => {
       let total = 0;
       for (const p of preparations) {
@@ -471,6 +490,19 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
       return total;
     };
     const hasSlopes = preparations.every((p) => (which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope));
+    // The bounds of μ in the members' own free fits (their μ̂_k is an interior minimum between them).
+    let muBounds: (readonly [number, number])[] | undefined;
+    const boundsOf = (k: number): readonly [number, number] => {
+      muBounds ??= this.models.map((m) => {
+        if (membersMuhatMayBeNegative === undefined) return [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+        const config = m.config({ allowNegativeSignal: membersMuhatMayBeNegative });
+        return (config.suggestedBounds[config.poiIndex] ?? [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) as [
+          number,
+          number,
+        ];
+      });
+      return muBounds[k] as readonly [number, number];
+    };
     return {
       nll: (mu) => guard(mu, (p) => -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu))),
       slope: hasSlopes
@@ -485,6 +517,28 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
         }
         return total;
       },
+      ...(hasSlopes
+        ? {
+            curvatureAt: (mu: number) => {
+              let total = 0;
+              preparations.forEach((p, k) => {
+                const anchor = (which === "data" ? p.fit : p.asimovFit).muhat;
+                const [lower, upper] = boundsOf(k);
+                const slope = which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope;
+                let h = Number.NaN;
+                if (anchor > lower && anchor < upper && Math.abs(mu - anchor) > 1e-6 * Math.max(1, Math.abs(anchor))) {
+                  h = -(slope as (m: number) => number)(mu) / (mu - anchor);
+                }
+                if (!(h > 0 && Number.isFinite(h))) {
+                  const sigma = p.asimovSigma?.() ?? Number.NaN;
+                  h = 1 / (sigma * sigma);
+                }
+                total += h;
+              });
+              return total;
+            },
+          }
+        : {}),
     };
   }
 
@@ -497,7 +551,14 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     optimiser: MinimizeOptions | undefined,
   ): [number, number] {
     if (profile.slope) {
-      const result = minimizeBySlope(profile.nll, profile.slope, lower, upper, start, profile.information());
+      const result = minimizeBySlope(
+        profile.nll,
+        profile.slope,
+        lower,
+        upper,
+        start,
+        profile.curvatureAt ?? profile.information(),
+      );
       if (result) {
         acceptFit(
           { converged: result.converged, message: "Newton's method on the summed slopes took 200 steps" },
@@ -546,10 +607,11 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     start: number | undefined,
     bounds: readonly [number, number] | undefined,
     optimiser: MinimizeOptions | undefined,
+    membersMuhatMayBeNegative: boolean,
   ): [number, number] {
     const init = start ?? this.weightedMuhat(preparations);
     const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, Math.max(10, init)];
-    return this.fitSummed(this.summed(preparations, "data"), lower, upper, init, optimiser);
+    return this.fitSummed(this.summed(preparations, "data", membersMuhatMayBeNegative), lower, upper, init, optimiser);
   }
 
   /**
@@ -572,7 +634,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     ) {
       return [first, fits.reduce((total, f) => total + f.nll, 0)];
     }
-    return this.fitSummed(this.summed(preparations, "asimov"), lower, 10, first, optimiser);
+    return this.fitSummed(this.summed(preparations, "asimov", allowNegativeSignal), lower, 10, first, optimiser);
   }
 
   /**
@@ -595,7 +657,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     return {
       get fit() {
         if (!fit) {
-          const [muhat, nll] = combiner.combinedFit(preparations, allow, undefined, undefined, optimiser);
+          const [muhat, nll] = combiner.combinedFit(preparations, allow, undefined, undefined, optimiser, allow);
           fit = { muhat, nll };
         }
         return fit;
