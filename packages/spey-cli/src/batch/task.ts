@@ -1,4 +1,6 @@
 import { clsSummary, getBackend, limitSummary } from "spey";
+// model files and batch points may name the pyhf backends: register them
+import "spey/histfactory";
 import { captureLogs } from "spey";
 import { isObject, type ModelDescription, pointDescription } from "./description.js";
 

@@ -1,4 +1,6 @@
 import { getBackend } from "spey";
+// model files and batch points may name the pyhf backends: register them
+import "spey/histfactory";
 import { isObject, normaliseDescription } from "../batch/description.js";
 import type { StatisticalModel } from "spey";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import "spey/histfactory";
 import { getLogLevel, setActivityHandler, setLogHandler, setLogLevel } from "spey";
 import { VERSION } from "spey";
 import { Activity, type CliIo, currentRun, withRun } from "./context.js";

@@ -11,7 +11,10 @@ import { EffectiveSigma } from "./simplified/effective-sigma.js";
 import { ThirdMomentExpansion } from "./simplified/third-moment-expansion.js";
 import { UncorrelatedBackground } from "./simplified/uncorrelated-background.js";
 
-/** The backends that ship with the package, registered at start-up. */
+/**
+ * The backends registered when the main entry `spey` loads: the simple and simplified likelihoods
+ * and the combiners.
+ */
 export const BUILTIN_BACKENDS: readonly AnyBackendClass[] = [
   Poisson,
   Normal,
@@ -22,6 +25,15 @@ export const BUILTIN_BACKENDS: readonly AnyBackendClass[] = [
   EffectiveSigma,
   CorrelatedCombiner,
   UncorrelatedStatisticsCombiner,
+];
+
+/**
+ * The HistFactory backends (`pyhf`, `pyhf.uncorrelated_background` and the converter
+ * `pyhf.simplify`), registered by `spey/histfactory` (and `spey/node`, `spey/io`, `spey/worker`
+ * which build on it) rather than by the main entry, so that bundles that only use the simplified
+ * likelihoods leave the HistFactory code out.
+ */
+export const HISTFACTORY_BACKENDS: readonly AnyBackendClass[] = [
   PyhfBackend,
   UncorrelatedBackgroundBackend,
   // A converter (ConverterBase subclass): the registry instantiates it and calls `convert(args)`.

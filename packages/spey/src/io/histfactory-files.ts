@@ -6,6 +6,7 @@
  */
 import { nodeFs } from "../core/node-fs.js";
 import { InvalidInput } from "../core/errors.js";
+import "../model/histfactory-backends.js";
 import { StatisticalModel } from "../model/statistical-model.js";
 import { PyhfBackend, type PoiBoundsMode } from "../backends/histfactory/backend.js";
 import { validateJsonPatch } from "../backends/histfactory/json-patch.js";

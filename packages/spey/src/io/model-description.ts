@@ -6,6 +6,8 @@
 import { InvalidInput } from "../core/errors.js";
 import { camelCaseKeys } from "../core/naming.js";
 import { getBackend } from "../model/get-backend.js";
+// descriptions may name the pyhf backends: register them
+import "../model/histfactory-backends.js";
 import type { StatisticalModel } from "../model/statistical-model.js";
 
 /**

@@ -159,7 +159,11 @@ export class BackendRegistry {
 
   private unknown(name: string): PluginError {
     return new PluginError(
-      `The backend ${name} is unavailable. Available backends are ${[...this.entries.keys()].join(", ")}.`,
+      `The backend ${name} is unavailable. Available backends are ${[...this.entries.keys()].join(", ")}.${
+        name.startsWith("pyhf") && !this.entries.has("pyhf")
+          ? ' The pyhf backends are registered by the subpath "spey/histfactory": add `import "spey/histfactory";` (or call its registerHistFactoryBackends()).'
+          : ""
+      }`,
     );
   }
 

@@ -13,6 +13,7 @@ import type { ParameterSet } from "../backends/histfactory/parameters.js";
 import type { WorkspaceSpec } from "../backends/histfactory/schema.js";
 import { WorkspaceInterpreter } from "../backends/histfactory/interpreter.js";
 import { Workspace } from "../backends/histfactory/workspace.js";
+import "../model/histfactory-backends.js";
 import { StatisticalModel } from "../model/statistical-model.js";
 import {
   type DescriptionScales,

@@ -1,7 +1,9 @@
 /**
  * Every built-in backend through the published conformance suite (`spey/testing`): the simple
  * backends and the four simplified likelihoods, plain, with signal-uncertainty modifiers and with
- * a callable signal of extra parameters.
+ * a callable signal of extra parameters; pyhf and pyhf.uncorrelated_background; both combiners.
+ * (The model-level `UnCorrStatisticsCombiner` is not a backend: its profile is the sum of its
+ * members', tested in test/combiner.)
  */
 import { MultivariateNormal } from "../../src/backends/simple/multivariate-normal.js";
 import { Normal } from "../../src/backends/simple/normal.js";
@@ -14,7 +16,8 @@ import { UncorrelatedBackground } from "../../src/backends/simplified/uncorrelat
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CorrelatedCombiner } from "../../src/backends/combined/correlated-combiner.js";
-import { PyhfBackend } from "../../src/backends/histfactory/backend.js";
+import { UncorrelatedStatisticsCombiner } from "../../src/backends/combined/uncorrelated-combiner.js";
+import { PyhfBackend, UncorrelatedBackgroundBackend } from "../../src/backends/histfactory/backend.js";
 import { StatisticalModel } from "../../src/model/statistical-model.js";
 import { backendConformanceChecks, ConformanceError, type ConformanceOptions } from "../../src/testing/conformance.js";
 import type { BackendBase } from "../../src/plugin/backend-base.js";
@@ -154,6 +157,11 @@ runBackendConformance(
     }),
 );
 
+runBackendConformance(
+  "pyhf.uncorrelated_background",
+  () => new UncorrelatedBackgroundBackend({ ...S3, absoluteUncertainties: [12, 16, 6] }),
+);
+
 // Combined: two simplified likelihoods sharing μ and one nuisance parameter.
 runBackendConformance("default.correlated_combiner", () => {
   const A = new StatisticalModel(new UncorrelatedBackground({ ...S3, absoluteUncertainties: [12, 16, 6] }), {
@@ -161,6 +169,22 @@ runBackendConformance("default.correlated_combiner", () => {
   });
   const B = new StatisticalModel(new CorrelatedBackground({ ...S3, covarianceMatrix: COV3 }), { analysis: "B" });
   return new CorrelatedCombiner({ models: [A, B], sharedParameters: ["mu"] });
+});
+
+// Combined: independent analyses sharing only μ (spey's UncorrelatedStatisticsCombiner), here a
+// simplified likelihood and a HistFactory one, so that both kinds of member are exercised.
+runBackendConformance("default.uncorrelated_combiner", () => {
+  const A = new StatisticalModel(new CorrelatedBackground({ ...S3, covarianceMatrix: COV3 }), { analysis: "A" });
+  const B = new StatisticalModel(
+    new UncorrelatedBackgroundBackend({
+      signalYields: [4, 7],
+      backgroundYields: [20, 31],
+      data: [23, 30],
+      absoluteUncertainties: [4, 5],
+    }),
+    { analysis: "B" },
+  );
+  return new UncorrelatedStatisticsCombiner({ statisticalModels: [A, B] });
 });
 
 describe("the conformance suite catches broken backends", () => {

@@ -4,6 +4,8 @@ import { Workspace } from "../../src/backends/histfactory/workspace.js";
 import { availableBackends, getBackend } from "../../src/model/get-backend.js";
 import { SpeyError } from "../../src/core/errors.js";
 import { setLogHandler } from "../../src/core/logger.js";
+// getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
+import "../../src/histfactory.js";
 
 /** A random positive-definite covariance: AᵀA + n·diag(σ²)/10 with A small. */
 const covariance = (n: number) =>

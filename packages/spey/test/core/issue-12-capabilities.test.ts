@@ -12,6 +12,8 @@ import { normCdf } from "../../src/math/special.js";
 import { getBackend } from "../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import type { BackendBase } from "../../src/plugin/backend-base.js";
+// getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
+import "../../src/histfactory.js";
 
 /** s(φ) = [2 + 3φ₀², 1 + φ₀φ₁, 4 + φ₁] with its exact Jacobian and Hessians. */
 function signalWithCounter() {

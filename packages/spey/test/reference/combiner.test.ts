@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { availableBackends } from "../../src/model/get-backend.js";
 import { buildModel, checkResult, expectedErrorClass, forbidNonConvergenceWarnings, loadReference } from "./harness.js";
+// getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
+import "../../src/histfactory.js";
 
 describe("Python reference: UnCorrStatisticsCombiner", () => {
   // issue #9: no reference case logs a non-convergence warning (checked after each test)

@@ -1,4 +1,6 @@
 import { availableBackends, getBackend } from "spey";
+// model files and batch points may name the pyhf backends: register them
+import "spey/histfactory";
 import { isObject } from "../../batch/description.js";
 import { clsSummary, describeValue, SpeyError } from "spey";
 import type { StatisticalModel } from "spey";

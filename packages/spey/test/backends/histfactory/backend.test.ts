@@ -12,6 +12,8 @@ import { availableBackends, getBackend, getBackendMetadata } from "../../../src/
 import { StatisticalModel } from "../../../src/model/statistical-model.js";
 import { captureLogs } from "../../../src/core/logger.js";
 import { Random } from "../../../src/math/random.js";
+// getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
+import "../../../src/histfactory.js";
 
 const fixture = (name: string) => new URL(`../../fixtures/histfactory/${name}`, import.meta.url).pathname;
 const bkgOnly = Workspace.fromFile(fixture("simplify-workspace.json"));

@@ -19,6 +19,8 @@ import { PyhfBackend } from "../../../src/backends/histfactory/backend.js";
 import type { WorkspaceSpec } from "../../../src/backends/histfactory/schema.js";
 import { WorkspaceError } from "../../../src/backends/histfactory/errors.js";
 import { StatisticalModel } from "../../../src/model/statistical-model.js";
+// getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
+import "../../../src/histfactory.js";
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), "utf8"));
 

@@ -12,6 +12,8 @@ import {
 } from "../../../src/backends/histfactory/simplify.js";
 import { getBackend } from "../../../src/model/get-backend.js";
 import { StatisticalModel } from "../../../src/model/statistical-model.js";
+// getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
+import "../../../src/histfactory.js";
 
 const fixture = (name: string) => new URL(`../../fixtures/histfactory/${name}`, import.meta.url).pathname;
 const full = modelFromWorkspaceFiles(fixture("simplify-workspace.json"), [

@@ -23,6 +23,8 @@ import {
   num,
   TOL,
 } from "../../reference/harness.js";
+// getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
+import "../../../src/histfactory.js";
 
 const BACKENDS = ["pyhf", "pyhf.uncorrelated_background"];
 

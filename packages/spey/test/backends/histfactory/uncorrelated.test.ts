@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { getBackend } from "../../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../../src/model/statistical-model.js";
+// getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
+import "../../../src/histfactory.js";
 
 const readme = (): StatisticalModel =>
   getBackend("pyhf.uncorrelated_background")({

@@ -18,6 +18,8 @@ import { modelFromWorkspaceFiles, workspaceFromFiles } from "../../../src/io/his
 import { PatchSet } from "../../../src/backends/histfactory/patchset.js";
 import { Workspace } from "../../../src/backends/histfactory/workspace.js";
 import { captureLogs } from "../../../src/core/logger.js";
+// getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
+import "../../../src/histfactory.js";
 
 const fixture = (name: string) => new URL(`../../fixtures/histfactory/${name}`, import.meta.url).pathname;
 const WORKSPACE = fixture("simplify-workspace.json");

@@ -16,6 +16,8 @@ import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../../src/core/logger.js";
 import { availableBackends, getBackend } from "../../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../../src/model/statistical-model.js";
+// getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
+import "../../../src/histfactory.js";
 
 /** mulberry32: a small deterministic generator, independent of the library's. */
 function generator(seed: number): () => number {
