@@ -51,6 +51,11 @@ export interface ThetaProfile {
   readonly certified: boolean;
   /** Leaves searched. */
   readonly leaves: number;
+  /**
+   * A searched leaf where hᵢ is not known to be convex gave distinct local minima from its starts
+   * (F has competing basins there, so the profile over μ may have several local minima too).
+   */
+  readonly multimodal: boolean;
 }
 
 interface LeafResult {
@@ -72,6 +77,8 @@ export class GlobalThetaProfiler {
   readonly objective: ThetaObjective;
   private readonly scratch = new Float64Array(3);
   private readonly builder: BinPieceBuilder;
+  /** Set by {@link solveLeaf} when the starts of one leaf end in distinct local minima. */
+  private distinctMinima = false;
 
   constructor(
     readonly background: BackgroundModel,
@@ -105,6 +112,7 @@ export class GlobalThetaProfiler {
     for (let i = 0; i < n; i++) centre[i] = objective.centre(i);
     const start = options.start ?? centre;
     const visited = new Set<string>();
+    this.distinctMinima = false;
     const leaf0 = this.initialLeaf(pieces, start, data);
     let best = this.localSearch(pieces, leaf0, start, centre, visited, options.optimiser);
     let leaves = visited.size;
@@ -203,6 +211,7 @@ export class GlobalThetaProfiler {
       message,
       certified,
       leaves,
+      multimodal: this.distinctMinima,
     };
   }
 
@@ -299,6 +308,7 @@ export class GlobalThetaProfiler {
     }
     objective.setBox(lower, upper);
     let best: LeafResult | undefined;
+    let firstMinimum: { theta: Float64Array; value: number } | undefined;
     for (const x0 of starts) {
       const result = minimize(
         {
@@ -312,6 +322,11 @@ export class GlobalThetaProfiler {
         optimiser,
       );
       const { theta, value } = this.snapToFaces(result.x, result.fun, lower, upper);
+      if (result.converged) {
+        // two converged starts that end apart (in θ or in F): F has competing basins on this leaf
+        if (firstMinimum === undefined) firstMinimum = { theta, value };
+        else if (apart(firstMinimum.theta, firstMinimum.value, theta, value)) this.distinctMinima = true;
+      }
       const better =
         best === undefined ||
         (result.converged && !best.converged) ||
@@ -392,6 +407,13 @@ export class GlobalThetaProfiler {
     const last = result as LeafResult;
     return { ...last, converged: false, message: "moves between neighbouring pieces did not settle" };
   }
+}
+
+/** Two local minima differ: θ by more than 1e-6 (relative to 1 + |θ|) or F by more than 1e-9 relative. */
+function apart(x: Float64Array, fx: number, y: Float64Array, fy: number): boolean {
+  if (Math.abs(fx - fy) > 1e-9 * Math.max(1, Math.abs(fx))) return true;
+  for (let i = 0; i < x.length; i++) if (Math.abs(x[i]! - y[i]!) > 1e-6 * (1 + Math.abs(x[i]!))) return true;
+  return false;
 }
 
 function leafKey(leaf: Int32Array): string {

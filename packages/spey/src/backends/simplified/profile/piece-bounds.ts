@@ -33,6 +33,97 @@ export function phiMinimumCheap(piece: Piece, g: number, m: number, r: number): 
   return piece.hMin + quadraticMinimum(0, g, m, r, piece.lo, piece.hi);
 }
 
+/** Interval splits of {@link monotoneSubdivisionBound} (each costs one evaluation of hᵢ). */
+const MAX_SPLITS = 400;
+
+/**
+ * A lower bound of min φ on a piece where hᵢ is monotone, for pieces whose curvature is not known
+ * to be convex, by a one-dimensional branch and bound: on an interval [u, v],
+ * φ ≥ min(hᵢ(u), hᵢ(v)) + min of the quadratic part over [u, v]; the interval with the lowest such
+ * bound is halved until that bound is within 1e-7 (relative) of the least φ evaluated, or after
+ * {@link MAX_SPLITS} splits — the bound returned, the least over the intervals, is rigorous at any
+ * stage. The piece's infinite tails beyond a finite window around r take hᵢ's minimum on the piece.
+ * hᵢ = H(λ) is monotone where λ is monotone (the piece is a monotone segment of the background)
+ * and stays on one side of dᵢ (H′(λ) = 1 − dᵢ/λ): checked at the window's ends, −∞ (no bound)
+ * otherwise.
+ */
+function monotoneSubdivisionBound(
+  objective: ThetaObjective,
+  i: number,
+  piece: Piece,
+  g: number,
+  m: number,
+  r: number,
+  scratch: Float64Array,
+): number {
+  const { lo, hi } = piece;
+  if (!(hi > lo)) return Number.NEGATIVE_INFINITY;
+  // a window wide enough that the quadratic part outside it is far above its minimum
+  const span = 8 / Math.sqrt(m) + Math.abs(g) / m;
+  const a = Number.isFinite(lo) ? lo : Math.min(r, Number.isFinite(hi) ? hi : r) - span;
+  const b = Number.isFinite(hi) ? hi : Math.max(r, a) + span;
+  if (!(b > a)) return Number.NEGATIVE_INFINITY;
+  const d = objective.count(i);
+  const la = objective.lambdaAt(i, a);
+  const lb = objective.lambdaAt(i, b);
+  // the piece is cut where λ = dᵢ: an end may sit there up to rounding (hᵢ moves by ~(λ − dᵢ)²/dᵢ
+  // across such a sliver, far below any tolerance)
+  const sliver = 1e-9 * Math.max(1, d);
+  const sa = Math.abs(la - d) <= sliver ? 0 : la - d;
+  const sb = Math.abs(lb - d) <= sliver ? 0 : lb - d;
+  if (!(sa * sb >= 0) || !(Math.min(la, lb) > 0)) return Number.NEGATIVE_INFINITY;
+  let tails = Number.POSITIVE_INFINITY;
+  if (a > lo) tails = Math.min(tails, piece.hMin + quadraticMinimum(0, g, m, r, lo, a));
+  if (b < hi) tails = Math.min(tails, piece.hMin + quadraticMinimum(0, g, m, r, b, hi));
+  const h = (t: number) => objective.binTerm(i, t, false, scratch);
+  const phi = (t: number, ht: number) => ht + g * (t - r) + 0.5 * m * (t - r) * (t - r);
+  // intervals as parallel arrays: ends, hᵢ at the ends, lower bound
+  const us: number[] = [];
+  const vs: number[] = [];
+  const hus: number[] = [];
+  const hvs: number[] = [];
+  const bounds: number[] = [];
+  let upper = Number.POSITIVE_INFINITY;
+  const add = (u: number, v: number, hu: number, hv: number) => {
+    us.push(u);
+    vs.push(v);
+    hus.push(hu);
+    hvs.push(hv);
+    bounds.push(Math.min(hu, hv) + quadraticMinimum(0, g, m, r, u, v));
+    upper = Math.min(upper, phi(u, hu), phi(v, hv));
+  };
+  const centre = Math.min(Math.max(r, a), b);
+  const ha = h(a);
+  const hb = h(b);
+  if (centre > a && centre < b) {
+    const hc = h(centre);
+    add(a, centre, ha, hc);
+    add(centre, b, hc, hb);
+  } else add(a, b, ha, hb);
+  for (let split = 0; split < MAX_SPLITS; split++) {
+    let k = 0;
+    for (let j = 1; j < bounds.length; j++) if (bounds[j]! < bounds[k]!) k = j;
+    if (upper - bounds[k]! <= 1e-7 * Math.max(1, Math.abs(upper))) break;
+    const u = us[k]!;
+    const v = vs[k]!;
+    const mid = 0.5 * (u + v);
+    if (!(mid > u && mid < v)) break;
+    const hm = h(mid);
+    const hu = hus[k]!;
+    const hv = hvs[k]!;
+    // replace interval k by its left half, append its right half
+    us[k] = u;
+    vs[k] = mid;
+    hvs[k] = hm;
+    bounds[k] = Math.min(hu, hm) + quadraticMinimum(0, g, m, r, u, mid);
+    upper = Math.min(upper, phi(mid, hm));
+    add(mid, v, hm, hv);
+  }
+  let bound = tails;
+  for (const x of bounds) if (x < bound) bound = x;
+  return Number.isFinite(bound) ? bound : Number.NEGATIVE_INFINITY;
+}
+
 /**
  * A lower bound of min_{t ∈ piece} φ(t) for bin i, φ(t) = hᵢ(t) + g(t − r) + ½m(t − r)².
  */
@@ -51,7 +142,11 @@ export function phiMinimum(
     return quadraticMinimum(h, g, m, r, lo, hi);
   }
   // always valid: min h + min of the quadratic part
-  const decoupled = piece.hMin + quadraticMinimum(0, g, m, r, lo, hi);
+  let decoupled = piece.hMin + quadraticMinimum(0, g, m, r, lo, hi);
+  if (piece.curvature !== "convex") {
+    const subdivided = monotoneSubdivisionBound(objective, i, piece, g, m, r, scratch);
+    if (subdivided > decoupled) decoupled = subdivided;
+  }
   if (piece.curvature === "concave" && Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) {
     // concave h lies above its chord: h(t) ≥ h(lo) + s(t − lo)
     const hl = objective.binTerm(i, lo, false, scratch);

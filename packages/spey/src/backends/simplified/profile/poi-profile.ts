@@ -180,7 +180,7 @@ export class PoiProfile {
    * For a linear background the profile is convex (−log L is jointly convex in μ and θ), and that
    * is the answer. Otherwise p is the lower envelope of the profiles of several θ basins and can
    * have several local minima: when the inner profile at the minimum had competitors (more than
-   * one leaf searched, or a piece where hᵢ is not convex), p′ is also scanned on 16 intervals of
+   * one leaf searched, or distinct minima from the starts of a leaf where hᵢ is not convex), p′ is also scanned on 16 intervals of
    * ±5σ around it (σ = 1/√p″) and every other sign change from − to + is refined; the lowest wins.
    */
   minimise(
@@ -194,7 +194,10 @@ export class PoiProfile {
   ): PoiFit {
     const first = this.localMinimum(lo, hi, seed, data, aux, start, optimiser);
     const inner = first.point.inner;
-    const competitors = inner.leaves > 1 || !inner.certified || inner.pieces.some((p) => p.curvature !== "convex");
+    // competing θ basins: more than one leaf searched, an uncertified search, or a leaf whose
+    // starts ended in distinct minima (a leaf where hᵢ is not convex but every start reached the
+    // same minimum has shown no competitor)
+    const competitors = inner.leaves > 1 || !inner.certified || inner.multimodal;
     if (this.convexProfile || !competitors) return first;
     let curvature = first.point.curvature;
     if (Number.isNaN(curvature)) curvature = this.curvatureAt(inner, this.slopeAt(inner));
