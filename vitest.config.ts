@@ -1,6 +1,9 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+/** Builds both packages (skipped when dist/ is fresh): the spawned CLI, batch and pool workers run dist/. */
+const BUILD = "packages/spey-cli/test/cli/global-setup.ts";
 const lib = (path: string) => fileURLToPath(new URL(`./packages/spey/src/${path}`, import.meta.url));
 
 export default defineConfig({
@@ -19,8 +22,33 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts"],
     testTimeout: 60_000,
-    globalSetup: ["packages/spey-cli/test/cli/global-setup.ts"],
+    // Vitest's default is one worker fewer than the cores (a single worker on 2 cores). Most of the
+    // heavy files wait on child processes (the built CLI, batch workers, redis-server, Chromium), so
+    // one file more than the cores keeps the cores busy.
+    maxWorkers: availableParallelism() + 1,
+    projects: [
+      {
+        extends: true,
+        // The library's tests share their worker processes (no fresh process and module graph per
+        // file): they hold no global state between files (plugins.test.ts resets the registry).
+        test: {
+          name: "library",
+          include: ["packages/spey/test/**/*.test.ts"],
+          globalSetup: [BUILD],
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        // The command line, batch, queue and playground tests each get a fresh process (they set
+        // environment variables, start servers and spawn processes).
+        test: {
+          name: "cli",
+          include: ["packages/spey-cli/test/**/*.test.ts", "apps/*/test/**/*.test.ts"],
+          globalSetup: [BUILD],
+        },
+      },
+    ],
   },
 });
