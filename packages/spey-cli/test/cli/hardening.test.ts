@@ -345,6 +345,19 @@ describe("plots and batch limits", () => {
     expect(huge.stderr).toMatch(/the PNG would have 6400 megapixels, more than the 40 allowed/);
   });
 
+  it("the Brazil legend of a model shows the limits spey limit computes (CLI)", async () => {
+    // Five scan points only: an interpolation between them would miss the limits by far.
+    const plot = await spey(["plot", "brazil", "examples/single-bin.json", "--points", "5"]);
+    expect(plot.code).toBe(0);
+    const limit = parseJsonOutput((await spey(["limit", "examples/single-bin.json", "--json"])).stdout) as {
+      upperLimit: { observed: number; expected: number[] };
+    };
+    // The legend prints three significant digits.
+    expect(plot.stdout).toContain(`Observed (μ_UL = ${limit.upperLimit.observed.toPrecision(3)})`);
+    expect(plot.stdout).toContain(`Expected (μ_UL = ${(limit.upperLimit.expected[2] as number).toPrecision(3)})`);
+    expect(plot.stdout).toContain("Signal strength μ");
+  });
+
   it("plot grid labels its axes with units", async () => {
     mkdirSync(join(tmp.path, "grid"), { recursive: true });
     const results = file(

@@ -48,6 +48,8 @@ describe("README snippets", () => {
     } finally {
       setLogHandler(null);
     }
-    expect(declared).toEqual(expect.arrayContaining(["getBackend", "findContour", "UnCorrStatisticsCombiner"]));
+    expect(declared).toEqual(
+      expect.arrayContaining(["getBackend", "findContour", "UnCorrStatisticsCombiner", "CorrelatedCombiner"]),
+    );
   }, 120_000);
 });
