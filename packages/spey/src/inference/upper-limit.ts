@@ -370,8 +370,13 @@ function solveBand(
     const end = up ? (pts[pts.length - 1] as LimitPoint) : (pts[0] as LimitPoint);
     if (up ? end.x >= EXTENDED_HIGH_BOUND : end.x <= EXTENDED_LOW_BOUND) return noRoot(pts, band.F);
     const neighbour = pts.length > 1 ? (up ? pts[pts.length - 2] : pts[1]) : undefined;
-    const linear = extrapolate(end, neighbour, band.target, options.sigma);
-    const quadratic = pts.length > 2 ? inverseQuadratic(pts) : Number.NaN;
+    // A root variable that did not move at all between the last two points (CLs on a plateau,
+    // e.g. 0.5 while μ̂ sits on its bound far below a large excess) predicts nothing: extrapolated
+    // with σ it crept by fractions of a percent for the whole iteration budget. The geometric
+    // steps below leave the plateau.
+    const flat = neighbour !== undefined && neighbour.x > 0 && neighbour.y === end.y;
+    const linear = flat ? Number.NaN : extrapolate(end, neighbour, band.target, options.sigma);
+    const quadratic = pts.length > 2 && !flat ? inverseQuadratic(pts) : Number.NaN;
     const beyond = (x: number) => (up ? x > end.x : x < end.x);
     let p: number;
     if (Number.isFinite(quadratic) && Number.isFinite(linear) && beyond(quadratic)) {

@@ -8,6 +8,7 @@ import { maxOf, minOf, pushAll } from "../../src/core/arrays.js";
 import { describeValue, isArrayLike } from "../../src/core/describe.js";
 import { InputError, InvalidInput, SpeyError } from "../../src/core/errors.js";
 import { setLogHandler } from "../../src/core/logger.js";
+import { setActivityHandler } from "../../src/core/activity.js";
 import { EffectiveSigmaBackground } from "../../src/backends/simplified/backgrounds.js";
 import { getBackend } from "../../src/model/get-backend.js";
 import { normCdf } from "../../src/math/special.js";
@@ -400,5 +401,36 @@ describe("upper limits of very large and very small signals", () => {
     for (const x of [...observed, ...expected]) expect(Number.isFinite(x)).toBe(true);
     const [sqrtQ0A, sqrtQ0] = quiet(() => model.significance());
     expect(Number.isFinite(sqrtQ0A) && Number.isFinite(sqrtQ0)).toBe(true);
+  });
+
+  it("a CLs plateau (μ̂ on its bound of 10 far below a 9e6σ excess) is left by geometric steps, not crept along", () => {
+    // The fuzz suite's slow inputs: CLs = 0.5 exactly for μ from 10 up to ≈ 2n (where the profile
+    // at μ passes the one at the bound), so the root variable did not move and the σ-extrapolation
+    // crept for 10,000 steps (8 s) before giving up with a warning.
+    const model = getBackend("default.normal")({
+      signalYields: [1],
+      backgroundYields: [0],
+      data: [2 ** 53],
+      absoluteUncertainties: [1e9],
+    });
+    let fits = 0;
+    setActivityHandler(() => {
+      fits += 1;
+    });
+    const warnings: string[] = [];
+    setLogHandler((r) => warnings.push(r.message));
+    try {
+      const limit = model.poiUpperLimit({ confidenceLevel: 0.9 });
+      // q̃μ with μ̂ = 10 is 0 until the Gaussian likelihood at μ falls below the one at 10, at
+      // μ = 2n − 10, and CLs drops below 0.1 within ~100 of it (q_{μ,A} = (μ/σ)² is huge): the
+      // limit is 2n to the root search's relative tolerance (rtol 1e-6).
+      expect(Math.abs(limit / 2 ** 54 - 1)).toBeLessThan(1e-6);
+      expect(warnings).toEqual([]);
+      // Each evaluation fits at least once; the plateau took 10,000 evaluations before.
+      expect(fits).toBeLessThan(1000);
+    } finally {
+      setActivityHandler(null);
+      setLogHandler(null);
+    }
   });
 });
