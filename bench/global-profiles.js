@@ -4,7 +4,7 @@
 // optionally, on other builds of the library (e.g. one from before global profiles), against the
 // Python spey's timings recorded in the reference file (same machine kind).
 //
-// Usage: node bench/global-profiles.js [--points N] [label=path/to/packages/spey/dist/index.js ...]
+// Usage: node bench/global-profiles.js [--points N] [--backend NAME] [label=path/to/packages/spey/dist/index.js ...]
 //
 // Times are CPU times of this (single-threaded) process, so that a machine shared with other jobs
 // still gives comparable numbers; builds are timed alternately on each case.
@@ -14,9 +14,11 @@ import { argumentsFor, syntheticModel } from "./models.js";
 
 const args = process.argv.slice(2);
 let points = 200;
+let only;
 const builds = [["this build", await import("../packages/spey/dist/index.js")]];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--points") points = Number(args[++i]);
+  else if (args[i] === "--backend") only = args[++i];
   else {
     const [label, path] = args[i].includes("=") ? args[i].split("=") : [args[i], args[i]];
     builds.push([label, await import(pathToFileURL(path).href)]);
@@ -73,7 +75,7 @@ const geomean = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.le
 // --- the reference suite -----------------------------------------------------------------------
 const rows = [];
 for (const c of reference.cases) {
-  if (c.construct.error) continue;
+  if (c.construct.error || (only && c.backend !== only)) continue;
   const usable = builds.every(([, lib]) => {
     if (!lib.availableBackends().includes(c.backend)) return false;
     try {
@@ -90,7 +92,7 @@ for (const c of reference.cases) {
     const ms = builds.map(([, lib]) =>
       cpuPerCall(() => lib.getBackend(c.backend)({ ...c.kwargs, analysis: c.id }), o.run),
     );
-    rows.push({ backend: c.backend, op: o.label, spey: ref.ms, ms });
+    rows.push({ case: c.id, backend: c.backend, op: o.label, spey: ref.ms, ms });
   }
 }
 
@@ -117,8 +119,12 @@ const line = (label, rs) => {
 };
 for (const [k, rs] of groups) line(k, rs);
 line("all", rows);
-const slowest = Math.min(...rows.map((r) => r.spey / r.ms[0]));
-console.log(`smallest speed-up over spey of this build on one case: ${slowest.toFixed(0)}×`);
+console.log("smallest speed-ups over spey of this build:");
+for (const r of [...rows].sort((x, y) => x.spey / x.ms[0] - y.spey / y.ms[0]).slice(0, 5)) {
+  console.log(
+    `  ${pad(`${r.case} | ${r.op}`, 58)}${lpad(r.ms[0].toFixed(3), 10)} ms${lpad(`${(r.spey / r.ms[0]).toFixed(1)}×`, 9)}`,
+  );
+}
 
 // --- the grid ------------------------------------------------------------------------------------
 // spey's time per grid point: its observed limit plus its ±2σ expected limits on the eight-bin
@@ -127,6 +133,7 @@ const grid8 = reference.cases.find((c) => c.id === "correlated-background-random
 const speyPoint =
   grid8.results.find((r) => r.op === "poi_upper_limit" && OPS[1].match(r.args)).ms +
   grid8.results.find((r) => r.op === "poi_upper_limit" && OPS[2].match(r.args)).ms;
+if (points === 0) process.exit(0);
 const spent = builds.map(() => 0);
 for (let i = 0; i < points; i++) {
   // grid.js's point i of 10,000 (spread over the grid: every 10000/points-th point)
