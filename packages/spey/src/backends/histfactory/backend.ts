@@ -276,11 +276,20 @@ export abstract class HistFactoryBackend extends BackendBase {
     // initPars) is a cold start whatever the caller calls it: Fisher scoring first ("hybrid"). The
     // exact Hessian from there ("warm") needs ~10 shifted Newton steps instead of ~6.
     const cold = !options.initPars || x0.every((v, i) => v === suggested[i]);
-    const primary = runFit(problem, x0, cold ? "hybrid" : "warm");
+    let start = x0;
+    let primary = runFit(problem, x0, cold ? "hybrid" : "warm", cold ? undefined : WARM_ITERATIONS);
+    if (!cold && primary !== undefined && !primary.converged && primary.iterations >= WARM_ITERATIONS) {
+      // A warm start that has not converged in WARM_ITERATIONS is not near this optimum (μ moved by
+      // several σ, e.g. a limit search's persistence check at 10× the limit): on a 246-parameter
+      // model such starts took 230 to 500+ iterations where the cold start takes 13–30. The fit
+      // continues from the suggested point instead of the recoveries of an unconverged fit.
+      start = suggested;
+      primary = runFit(problem, suggested, "hybrid") ?? primary;
+    }
     if (primary === undefined) return undefined;
     const poi = config.poiIndex;
     const freePoi = !fixed[poi] && (lower[poi] as number) < (upper[poi] as number);
-    const result = checkedFit(problem, primary, { poi: freePoi ? poi : -1, start: x0, suggested });
+    const result = checkedFit(problem, primary, { poi: freePoi ? poi : -1, start, suggested });
     this.checkAgainstFreeFit(problem.hessianSlot, fixedValues, poi, freePoi, lower, upper, result);
     return result.converged
       ? { nll: result.nll, parameters: result.x }
@@ -362,7 +371,12 @@ interface FitAttempt {
   readonly x: Float64Array;
   readonly converged: boolean;
   readonly message: string;
+  /** Iterations of the minimiser. */
+  readonly iterations: number;
 }
+
+/** Iterations a warm fit gets before the fit restarts cold (warm fits take 1–10 when near). */
+const WARM_ITERATIONS = 40;
 
 /**
  * How a fit's Hessian is chosen: "hybrid" (cold start: Fisher information for the first steps,
@@ -390,7 +404,7 @@ function scratch(name: string, length: number): Float64Array {
 }
 
 /** One minimisation of −log L from `x0`; `undefined` when no feasible start exists. */
-function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode): FitAttempt | undefined {
+function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterations?: number): FitAttempt | undefined {
   const { evaluator, lower, upper, fixed } = problem;
   const n = x0.length;
   let start: Float64Array = x0;
@@ -462,7 +476,13 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode): FitAttemp
           exactWasDefinite = true;
           return h;
         };
-  const settings: MinimizeOptions = { ...problem.optimiser, ...(mode === "bfgs" ? { method: "bfgs" } : {}) };
+  const settings: MinimizeOptions = {
+    ...problem.optimiser,
+    ...(mode === "bfgs" ? { method: "bfgs" } : {}),
+    ...(maxIterations !== undefined
+      ? { maxIterations: Math.min(maxIterations, problem.optimiser?.maxIterations ?? maxIterations) }
+      : {}),
+  };
   const result = minimize(
     {
       objective: (x, grad) => evaluator.nll(x, grad),
@@ -481,7 +501,13 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode): FitAttemp
     h.set(buffer);
     slot.entries.push({ x: Float64Array.from(result.x), h });
   }
-  return { nll: evaluator.nll(result.x), x: result.x, converged: result.converged, message: result.message };
+  return {
+    nll: evaluator.nll(result.x),
+    x: result.x,
+    converged: result.converged,
+    message: result.message,
+    iterations: result.iterations,
+  };
 }
 
 /** NLL differences below this (relative to max(1, |NLL|)) are rounding, not a better minimum. */
