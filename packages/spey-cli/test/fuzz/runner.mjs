@@ -1,7 +1,8 @@
 // The fuzz runner: every target's inputs in worker threads, a 20 s watchdog per input (a thread
 // stuck on one input is terminated, the input recorded as a hang, and a fresh thread goes on with
 // the next one), and a summary per target.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { TARGETS } from "./targets.mjs";
@@ -80,7 +81,14 @@ export async function runFuzz({
             if (settled) return;
             settled = true;
             record(summary, current, { kind: "hang", detail: `no answer within ${watchdogMs / 1000} s` });
-            void worker.terminate().then(() => start(current + 1));
+            void worker.terminate().then(() => {
+              // The terminated thread could not remove its scratch directory (worker.mjs names it).
+              rmSync(join(tmpdir(), `spey-fuzz-${process.pid}-${job.targetIndex}-${from}`), {
+                recursive: true,
+                force: true,
+              });
+              start(current + 1);
+            });
           }, watchdogMs);
         };
         worker.on("message", (message) => {

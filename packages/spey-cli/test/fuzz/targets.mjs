@@ -397,7 +397,7 @@ export const TARGETS = [
           "--compute",
           "limit",
           "--timeout",
-          "15",
+          "5",
           ...opts,
         ],
         stdin: stdin ? grid : undefined,
