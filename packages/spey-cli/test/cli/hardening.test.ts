@@ -358,6 +358,31 @@ describe("plots and batch limits", () => {
     expect(plot.stdout).toContain("Signal strength μ");
   });
 
+  it("an incomplete merge of one shard of 1,000 names ten absent shards and counts the rest", async () => {
+    const header = {
+      format: "spey-batch-results",
+      version: 1,
+      spey: "0.1.0",
+      grid: { file: "g.jsonl", sha256: "0", points: 1000 },
+      base: null,
+      shard: { index: 1, count: 1000, points: 1 },
+      task: { compute: ["limit"] },
+    };
+    const line = {
+      id: "p0",
+      line: 1,
+      status: "ok",
+      result: { backend: "x", upperLimit: { observed: 1, expected: [] } },
+    };
+    const shard = file("one-shard.jsonl", `${JSON.stringify(header)}\n${JSON.stringify(line)}\n`);
+    const out = await spey(["merge", shard, "-o", join(tmp.path, "merged-shard.jsonl")]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(
+      /999 point\(s\) missing; shard\(s\) 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 989 more absent\./,
+    );
+    expect(out.stderr.length).toBeLessThan(300);
+  });
+
   it("plot grid labels its axes with units", async () => {
     mkdirSync(join(tmp.path, "grid"), { recursive: true });
     const results = file(

@@ -38,7 +38,12 @@ export function registerMerge(program: Command): void {
           const more = summary.missing.length > 10 ? ", …" : "";
           parts.push(`${summary.missingCount} point(s) missing${ids.length > 0 ? ` (${ids.join(", ")}${more})` : ""}`);
         }
-        if (summary.missingShards.length > 0) parts.push(`shard(s) ${summary.missingShards.join(", ")} absent`);
+        if (summary.missingShards.length > 0) {
+          // At most ten shard numbers: a grid cut into 100,000 shards must not print them all.
+          const shards = summary.missingShards;
+          const more = shards.length > 10 ? ` and ${shards.length - 10} more` : "";
+          parts.push(`shard(s) ${shards.slice(0, 10).join(", ")}${more} absent`);
+        }
         if (summary.conflicts.length > 0) parts.push(`${summary.conflicts.length} point(s) with conflicting results`);
         currentRun().io.stderr.write(`spey: incomplete merge: ${parts.join("; ")}.\n`);
         if (!options.allowIncomplete) currentRun().exitCode = ExitCode.Failed;
