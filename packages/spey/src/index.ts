@@ -29,11 +29,18 @@ export type { LogLevelName, LogRecord, LogHandler } from "./core/logger.js";
 export { setActivityHandler } from "./core/activity.js";
 export type { ActivityHandler, ActivityKind } from "./core/activity.js";
 export { ExpectationType } from "./core/expectation.js";
-export type { ExpectationOrAll } from "./core/expectation.js";
+export type { ExpectationOrAll, ExpectedOption } from "./core/expectation.js";
 
 // Plug-in API
 export { ModelConfig } from "./config/model-config.js";
-export type { Bound, BoundInput, ModelConfigInit, ParameterValues } from "./config/model-config.js";
+export type {
+  AllowNegativeSignalOption,
+  Bound,
+  BoundInput,
+  ModelConfigInit,
+  ParameterValues,
+  PoiTestOption,
+} from "./config/model-config.js";
 export { BackendBase, ConverterBase } from "./plugin/backend-base.js";
 export type { BackendClass, BackendMetadataFields } from "./plugin/backend-base.js";
 export type {
@@ -116,6 +123,7 @@ export * from "./backends/histfactory/index.js";
 // Statistical model and hypothesis testing
 export { StatisticalModel } from "./model/statistical-model.js";
 export type {
+  FixedPoiSamplerOptions,
   StatisticalModelOptions,
   LikelihoodOptions as ModelLikelihoodOptions,
   MaximizeOptions,
@@ -123,7 +131,15 @@ export type {
   FitControls,
 } from "./model/statistical-model.js";
 export { HypothesisTests } from "./inference/hypothesis-testing-base.js";
-export type { ExclusionOptions, UpperLimitOptions, Chi2Options } from "./inference/hypothesis-testing-base.js";
+export type {
+  AsimovTeststatToleranceOption,
+  ExclusionOptions,
+  UpperLimitOptions,
+  Chi2Options,
+  PullOptions,
+  SigmaMuOptions,
+  SignificanceOptions,
+} from "./inference/hypothesis-testing-base.js";
 export { asimovSigmaMu } from "./inference/profile-likelihood.js";
 export type {
   Calculator,
@@ -163,12 +179,13 @@ export type { ExpectedPvalue } from "./inference/upper-limit.js";
 export { Random } from "./math/random.js";
 export type { RandomSource } from "./math/random.js";
 export { minimize } from "./optimize/minimize.js";
-export type { MinimizeOptions, MinimizeProblem, MinimizeResult } from "./optimize/types.js";
+export type { MinimizeOptions, MinimizeProblem, MinimizeResult, OptimiserOptions } from "./optimize/types.js";
 
 // Combinations
 export { UnCorrStatisticsCombiner } from "./model/uncorrelated-combiner.js";
 export type {
   CombinedData,
+  CombinerAsimovOptions,
   CombinerLikelihoodOptions,
   CombinerMaximizeOptions,
 } from "./model/uncorrelated-combiner.js";

@@ -1,9 +1,8 @@
-import type { ModelConfig } from "./model-config.js";
+import type { AllowNegativeSignalOption, ModelConfig } from "./model-config.js";
 
 /** Options of {@link BackendBase.config} (spey's `config(allow_negative_signal, poi_upper_bound)`). */
-export interface ConfigOptions {
-  /** Allow μ < 0 down to `minimumPoi` (default true). */
-  readonly allowNegativeSignal?: boolean;
+export interface ConfigOptions extends AllowNegativeSignalOption {
+  // allowNegativeSignal: μ may go down to `minimumPoi` (default true here)
   /** Upper bound of μ (default 10, as spey). */
   readonly poiUpperBound?: number;
 }

@@ -10,6 +10,21 @@ export type BoundInput = readonly [number | null | undefined, number | null | un
 /** A record fixing parameters by name or index, e.g. `{mu: 1, 2: 0.5}` (spey's dict `poi_test`). */
 export type ParameterValues = Readonly<Record<string | number, number>>;
 
+/** The tested signal strength (spey's `poi_test`), defined once for every method that takes it. */
+export interface PoiTestOption {
+  /** Tested μ, or a record fixing several parameters (the POI's entry is the tested value). Default 1. */
+  readonly poiTest?: number | ParameterValues;
+}
+
+/** Whether the fitted signal strength may be negative (spey's `allow_negative_signal`). */
+export interface AllowNegativeSignalOption {
+  /**
+   * Let μ̂ go below 0 (down to the model's minimum POI); in hypothesis tests, qμ instead of q̃μ.
+   * The default depends on the method (false for fits and tests, true for `pull`); each says so.
+   */
+  readonly allowNegativeSignal?: boolean;
+}
+
 export interface ModelConfigInit {
   /** Index of the parameter of interest μ in the parameter vector. */
   poiIndex: number;

@@ -15,6 +15,15 @@ export const ExpectationType = {
 
 export type ExpectationType = (typeof ExpectationType)[keyof typeof ExpectationType];
 
+/**
+ * The `expected` option of every likelihood, fit and hypothesis test (spey's `expected` argument),
+ * defined once here: which data are used and which result is returned.
+ */
+export interface ExpectedOption {
+  /** See {@link ExpectationType}. Default "observed". */
+  readonly expected?: ExpectationType;
+}
+
 /** `exclusionConfidenceLevel` also accepts "all": observed value plus the post-fit expected band. */
 export type ExpectationOrAll = ExpectationType | "all";
 

@@ -1,22 +1,20 @@
-import type { ParameterValues } from "../config/model-config.js";
+import type { AllowNegativeSignalOption, ParameterValues } from "../config/model-config.js";
 import { InvalidInput, MethodNotAvailable } from "../core/errors.js";
-import { type ExpectationType, toExpectation } from "../core/expectation.js";
+import { type ExpectationType, type ExpectedOption, toExpectation } from "../core/expectation.js";
 import { log } from "../core/logger.js";
 import { brentq, toms748 } from "../math/roots.js";
 import { chi2Isf } from "../math/special.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
-import type { MinimizeOptions } from "../optimize/types.js";
+import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
 import { describeValue } from "../core/describe.js";
 
 /** Options of `chi2Test` (spey's `chi2_test`). */
-export interface Chi2TestOptions {
-  readonly expected?: ExpectationType;
+export interface Chi2TestOptions extends OptimiserOptions, ExpectedOption, AllowNegativeSignalOption {
   /** Default 0.95; the threshold is χ²₁.isf(1 − CL) for every limit type (spey's convention). */
   readonly confidenceLevel?: number;
   /** "two-sided" (default), "left" or "right". */
   readonly limitType?: "two-sided" | "left" | "right";
-  /** For the POI: allow μ < 0 (forced true for two-sided and left limits). */
-  readonly allowNegativeSignal?: boolean;
+  // allowNegativeSignal: for the POI, allow μ < 0 (default false; forced true for two-sided and left limits)
   /** Profile a nuisance parameter (name or index) instead of the POI. */
   readonly parameter?: string | number;
   /** With `parameter`: the POI value held fixed (default 1; `null` leaves μ free). */
@@ -28,7 +26,6 @@ export interface Chi2TestOptions {
   readonly xtol?: number;
   readonly rtol?: number;
   readonly maxiter?: number;
-  readonly optimiser?: MinimizeOptions;
 }
 
 interface Chi2Model {

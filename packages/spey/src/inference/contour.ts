@@ -1,5 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
-import type { ExpectationType } from "../core/expectation.js";
+import type { ExpectationType, ExpectedOption } from "../core/expectation.js";
 import type { ModelConfig, ParameterValues } from "../config/model-config.js";
 import { log } from "../core/logger.js";
 import { cholesky, solveLinear, symmetricEigenvalues } from "../math/linalg.js";
@@ -9,7 +9,7 @@ import { chi2Ppf } from "../math/special.js";
 import { pushAll } from "../core/arrays.js";
 
 /** Options of {@link findContour}. */
-export interface ContourOptions {
+export interface ContourOptions extends ExpectedOption {
   /** Confidence level of the region (default 0.95). */
   readonly confidenceLevel?: number;
   /**
@@ -24,7 +24,6 @@ export interface ContourOptions {
    * the definition in spey's documentation. "spey": NLL_min + χ²_k.ppf(CL), what spey's code does.
    */
   readonly threshold?: "profile-likelihood" | "spey";
-  readonly expected?: ExpectationType;
   /** Radial directions per basin (default 64 for k = 2, 2 for k = 1, 200 for k ≥ 3). */
   readonly nRadial?: number;
   /** For k = 2: refine until neighbouring points are closer than this fraction of the contour size (default 0.02). */

@@ -1,9 +1,14 @@
-import type { ParameterValues } from "../config/model-config.js";
+import type { AllowNegativeSignalOption, ParameterValues, PoiTestOption } from "../config/model-config.js";
 import { AsimovTestStatZero, CalculatorNotAvailable, ComputationError, InvalidInput } from "../core/errors.js";
-import { type ExpectationOrAll, type ExpectationType, toExpectation } from "../core/expectation.js";
+import {
+  type ExpectationOrAll,
+  type ExpectationType,
+  type ExpectedOption,
+  toExpectation,
+} from "../core/expectation.js";
 import { log } from "../core/logger.js";
 import { normCdf, normPpf } from "../math/special.js";
-import type { MinimizeOptions } from "../optimize/types.js";
+import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
 import {
   computeAsymptoticConfidenceLevel,
   computeAsymptoticTailProbabilities,
@@ -29,23 +34,37 @@ import { describeValue } from "../core/describe.js";
 
 export type { Calculator, HypotestPreparation, MaximumLikelihood } from "./profile-likelihood.js";
 
-/** Options shared by every method that runs fits. */
-export interface OptimiserOptions {
-  /** Settings of the minimiser (iterations, tolerances, method). */
-  readonly optimiser?: MinimizeOptions;
+export type { OptimiserOptions } from "../optimize/types.js";
+
+/** The guard of the asymptotic formulae, defined once for CLs and upper limits. */
+export interface AsimovTeststatToleranceOption {
+  /** Below this √q_{μ,A} the Asimov test statistic counts as zero (`AsimovTestStatZero`). Default 1e-3. */
+  readonly asimovTeststatTolerance?: number;
 }
 
-export interface ExclusionOptions extends OptimiserOptions, ToyOptions {
-  /** Tested μ, or a record fixing several parameters (the POI's entry is the tested value). Default 1. */
-  readonly poiTest?: number | ParameterValues;
+/** Options of {@link HypothesisTests.significance} (spey's `significance`). */
+export interface SignificanceOptions extends OptimiserOptions, ExpectedOption {}
+
+/** Options of {@link HypothesisTests.sigmaMu} (spey's `sigma_mu`); `poiTest` is a number here. */
+export interface SigmaMuOptions extends OptimiserOptions, ExpectedOption {
+  /** Tested μ. Default 1. */
+  readonly poiTest?: number;
+}
+
+/** Options of {@link HypothesisTests.pull}: `allowNegativeSignal` defaults to true here. */
+export interface PullOptions extends SigmaMuOptions, AllowNegativeSignalOption {}
+
+/** `allowNegativeSignal`: default false (q̃μ). `expected` may also be "all": `[observed, expected]`. */
+export interface ExclusionOptions
+  extends OptimiserOptions,
+    ToyOptions,
+    PoiTestOption,
+    AllowNegativeSignalOption,
+    AsimovTeststatToleranceOption {
   /** Default "observed". "all" returns `[observed, expected]`. */
   readonly expected?: ExpectationOrAll;
-  /** Use qμ (μ̂ may be negative) instead of q̃μ. Default false. */
-  readonly allowNegativeSignal?: boolean;
   /** Default "asymptotic". */
   readonly calculator?: Calculator;
-  /** Guard on √q_{μ,A} (default 1e-3). */
-  readonly asimovTeststatTolerance?: number;
   /**
    * Return `{oneMinusCls, cls, clsb, clb}` (CLs+b and CLb beside CLs, as pyhf's
    * `return_tail_probs`) instead of the array of 1 − CLs; with `expected: "all"`,
@@ -72,8 +91,7 @@ export type ExclusionResult =
   | ExclusionTailProbabilities
   | { observed: ExclusionTailProbabilities; expected: ExclusionTailProbabilities };
 
-export interface UpperLimitOptions extends OptimiserOptions, ToyOptions {
-  readonly expected?: ExpectationType;
+export interface UpperLimitOptions extends OptimiserOptions, ToyOptions, ExpectedOption, AsimovTeststatToleranceOption {
   /**
    * "asymptotic" (default) or "toy": with toys every tested μ reuses the same seed, so that CLs(μ)
    * is a deterministic function during root finding (beyond spey, whose limits are asymptotic).
@@ -97,21 +115,16 @@ export interface UpperLimitOptions extends OptimiserOptions, ToyOptions {
   readonly rtol?: number;
   /** Reject roots that are not a genuine exclusion boundary (default true). */
   readonly validateLimit?: boolean;
-  /** Guard on √q_{μ,A} (default 1e-3). */
-  readonly asimovTeststatTolerance?: number;
 }
 
 /** Options of the likelihood evaluations of a model. */
-export interface BaseLikelihoodOptions extends OptimiserOptions {
-  readonly poiTest?: number | ParameterValues;
-  readonly expected?: ExpectationType;
+export interface BaseLikelihoodOptions extends OptimiserOptions, PoiTestOption, ExpectedOption {
   /** A data vector, or for combiners a record analysis → data vector. */
   readonly data?: ArrayLike<number> | Readonly<Record<string, ArrayLike<number>>>;
 }
 
-export interface BaseMaximizeOptions extends OptimiserOptions {
-  readonly expected?: ExpectationType;
-  readonly allowNegativeSignal?: boolean;
+/** `allowNegativeSignal`: default false. */
+export interface BaseMaximizeOptions extends OptimiserOptions, ExpectedOption, AllowNegativeSignalOption {
   readonly data?: ArrayLike<number> | Readonly<Record<string, ArrayLike<number>>>;
   readonly fixedPoiValue?: number | ParameterValues;
 }
@@ -391,7 +404,7 @@ export class HypothesisTests {
    * Discovery significance (spey's `significance`, arXiv:1007.1727 eqs. 12 and 52):
    * `[√q0,A, √q0, [p_obs], [five expected p-values]]` (spey's order: Asimov first; raw p-values).
    */
-  significance(options: OptimiserOptions & { expected?: ExpectationType } = {}): [number, number, number[], number[]] {
+  significance(options: SignificanceOptions = {}): [number, number, number[], number[]] {
     const expected = toExpectation(options.expected);
     const prep = this.likelihood.prepare({ expected, statistic: Q0, optimiser: options.optimiser });
     const { sqrtQmu, sqrtQmuA, delta } = computeTestStatistics(
@@ -415,7 +428,7 @@ export class HypothesisTests {
    * σμ at `poiTest` (spey's `sigma_mu`): from the Hessian when the model has one, otherwise the
    * Asimov approximation μ/√q_{μ,A} (arXiv:1007.1727 eq. 31 with μ' = 0).
    */
-  sigmaMu(options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType } = {}): number {
+  sigmaMu(options: SigmaMuOptions = {}): number {
     return this.likelihood.sigmaMu(options.poiTest ?? 1, {
       expected: toExpectation(options.expected),
       optimiser: options.optimiser,
@@ -446,9 +459,7 @@ export class HypothesisTests {
   }
 
   /** Signed square-root likelihood ratio sign(μ̂ − μ)·√(2(NLL(μ) − NLL_min)) (spey's `pull`). */
-  pull(
-    options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType; allowNegativeSignal?: boolean } = {},
-  ): number {
+  pull(options: PullOptions = {}): number {
     const pl = this.likelihood;
     const settings = { expected: toExpectation(options.expected), optimiser: options.optimiser };
     const poiTest = options.poiTest ?? 1;
@@ -466,8 +477,7 @@ export class HypothesisTests {
   }
 }
 
-export interface Chi2Options extends OptimiserOptions {
+/** `allowNegativeSignal` (of the free fit in the denominator): default false. */
+export interface Chi2Options extends OptimiserOptions, ExpectedOption, AllowNegativeSignalOption {
   readonly poiTestDenominator?: number;
-  readonly expected?: ExpectationType;
-  readonly allowNegativeSignal?: boolean;
 }

@@ -6,7 +6,8 @@
 import { describeValue } from "../core/describe.js";
 import { InvalidInput } from "../core/errors.js";
 import type { Calculator } from "../inference/hypothesis-testing-base.js";
-import type { MinimizeOptions } from "../optimize/types.js";
+import type { AllowNegativeSignalOption } from "../config/model-config.js";
+import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
 
 /** Labels of the five expected values, in the library's order. */
 export const EXPECTED_BAND = ["−2σ", "−1σ", "median", "+1σ", "+2σ"] as const;
@@ -40,7 +41,7 @@ export interface SummaryModel {
 }
 
 /** Options of {@link clsSummary}. */
-export interface ClsSummaryOptions {
+export interface ClsSummaryOptions extends OptimiserOptions, AllowNegativeSignalOption {
   /** Tested signal strength μ (default 1). */
   readonly poiTest?: number;
   /** The expected band (default "aposteriori"). */
@@ -53,10 +54,7 @@ export interface ClsSummaryOptions {
   readonly seed?: number;
   /** The confidence level deciding {@link ClsSummary.excluded} (default 0.95). */
   readonly confidenceLevel?: number;
-  /** Minimiser settings for every fit. */
-  readonly optimiser?: MinimizeOptions;
-  /** qμ with μ̂ free instead of q̃μ with μ̂ ≥ 0 (pyhf's `test_stat="q"`; default false). */
-  readonly allowNegativeSignal?: boolean;
+  // allowNegativeSignal: qμ with μ̂ free instead of q̃μ with μ̂ ≥ 0 (pyhf's `test_stat="q"`; default false)
   /** Toy progress: called after each toy with (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -79,7 +77,7 @@ export interface ClsSummary {
 }
 
 /** Options of {@link limitSummary}. */
-export interface LimitSummaryOptions {
+export interface LimitSummaryOptions extends OptimiserOptions {
   /** Confidence level of the limit (default 0.95). */
   readonly confidenceLevel?: number;
   /** The expected band (default "aposteriori"). */
@@ -88,7 +86,6 @@ export interface LimitSummaryOptions {
   readonly calculator?: "asymptotic" | "toy";
   readonly ntoys?: number;
   readonly seed?: number;
-  readonly optimiser?: MinimizeOptions;
   /** Stops the limit search between its CLs evaluations (throws the signal's reason). */
   readonly signal?: AbortSignal;
   /** Toy progress: called after each toy of each tested μ with (done, total). */

@@ -1,7 +1,7 @@
 import { CombinerBase, PerAnalysisData, type PerAnalysisDataRecord } from "../backends/combined/combiner-base.js";
 import type { BackendBase, BackendClass } from "../plugin/backend-base.js";
 import type { ConfigOptions, ExpectedDataOptions, NumericArray, ObjectiveFunction } from "../plugin/types.js";
-import type { BoundInput, ModelConfig, ParameterValues } from "../config/model-config.js";
+import type { BoundInput, ModelConfig, ParameterValues, PoiTestOption } from "../config/model-config.js";
 import {
   CombinerNotAvailable,
   InvalidInput,
@@ -9,7 +9,7 @@ import {
   PluginError,
   UnknownCrossSection,
 } from "../core/errors.js";
-import { type ExpectationType, toExpectation } from "../core/expectation.js";
+import { type ExpectationType, type ExpectedOption, toExpectation } from "../core/expectation.js";
 import { chi2Test, type Chi2TestOptions } from "../inference/chi2-test.js";
 import {
   type BaseLikelihoodOptions,
@@ -20,6 +20,9 @@ import {
   type ExclusionTailProbabilities,
   HypothesisTests,
   type OptimiserOptions,
+  type PullOptions,
+  type SigmaMuOptions,
+  type SignificanceOptions,
   type UpperLimitOptions,
 } from "../inference/hypothesis-testing-base.js";
 import type {
@@ -72,8 +75,13 @@ export interface MaximizeOptions extends BaseMaximizeOptions, FitControls {
   readonly poiIndices?: readonly (string | number)[];
 }
 
-export interface AsimovOptions extends FitControls {
-  readonly expected?: ExpectationType;
+/** Options of `fixedPoiSampler`: the conditional fit at `poiTest` (required) whose expected data are sampled. */
+export interface FixedPoiSamplerOptions extends FitControls, ExpectedOption {
+  /** Tested μ, or a record fixing several parameters (the POI's entry is the tested value). */
+  readonly poiTest: number | ParameterValues;
+}
+
+export interface AsimovOptions extends FitControls, ExpectedOption {
   /** "qtilde" (default), "q", "q0": decides the Asimov μ (1 for q0, else 0) and μ̂_A ≥ 0. */
   readonly testStatistics?: string;
   /** Extra fixed parameters for the Asimov fit; may override the Asimov μ. */
@@ -733,12 +741,12 @@ export class StatisticalModel {
   }
 
   /** Discovery significance `[√q0,A, √q0, [p], [expected p]]` (spey's `significance`). */
-  significance(options: OptimiserOptions & { expected?: ExpectationType } = {}): [number, number, number[], number[]] {
+  significance(options: SignificanceOptions = {}): [number, number, number[], number[]] {
     return this.tests.significance(options);
   }
 
   /** σμ at `poiTest` (spey's `sigma_mu`): from the Hessian when available, else the Asimov approximation. */
-  sigmaMu(options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType } = {}): number {
+  sigmaMu(options: SigmaMuOptions = {}): number {
     return this.tests.sigmaMu(options);
   }
 
@@ -750,9 +758,7 @@ export class StatisticalModel {
   }
 
   /** Signed square-root likelihood ratio (spey's `pull`). */
-  pull(
-    options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType; allowNegativeSignal?: boolean } = {},
-  ): number {
+  pull(options: PullOptions = {}): number {
     return this.tests.pull(options);
   }
 
@@ -769,25 +775,11 @@ export class StatisticalModel {
    * main data followed by the auxiliary data), or the sampler itself when `size` is omitted.
    */
   fixedPoiSampler(
-    options: FitControls & {
-      poiTest: number | ParameterValues;
-      size: number;
-      expected?: ExpectationType;
-      rng?: RandomSource;
-      seed?: number;
-    },
+    options: FixedPoiSamplerOptions & { size: number; rng?: RandomSource; seed?: number },
   ): Float64Array[];
+  fixedPoiSampler(options: FixedPoiSamplerOptions): (size: number, rng: RandomSource) => Float64Array[];
   fixedPoiSampler(
-    options: FitControls & { poiTest: number | ParameterValues; expected?: ExpectationType },
-  ): (size: number, rng: RandomSource) => Float64Array[];
-  fixedPoiSampler(
-    options: FitControls & {
-      poiTest: number | ParameterValues;
-      size?: number;
-      expected?: ExpectationType;
-      rng?: RandomSource;
-      seed?: number;
-    },
+    options: FixedPoiSamplerOptions & { size?: number; rng?: RandomSource; seed?: number },
   ): Float64Array[] | ((size: number, rng: RandomSource) => Float64Array[]) {
     const getSampler = this.backend.getSampler;
     if (typeof getSampler !== "function") {
@@ -808,9 +800,7 @@ export class StatisticalModel {
    * σμ from the observed Fisher information at the conditional fit (spey's `sigma_mu_from_hessian`):
    * √((−H)⁻¹)_{μμ} with H the Hessian of log L. NaN with a warning when −H is not positive definite.
    */
-  sigmaMuFromHessian(
-    options: FitControls & { poiTest?: number | ParameterValues; expected?: ExpectationType } = {},
-  ): number {
+  sigmaMuFromHessian(options: FitControls & PoiTestOption & ExpectedOption = {}): number {
     const getHessian = this.backend.getHessianLogpdfFunc;
     if (typeof getHessian !== "function") {
       throw new MethodNotAvailable(`${this.backendType} backend does not have Hessian definition.`);
@@ -847,7 +837,7 @@ export class StatisticalModel {
   }
 
   /** Excluded cross section: upper limit × `xsection` (spey's `excluded_cross_section`). */
-  excludedCrossSection(options: { expected?: ExpectationType } = {}): number {
+  excludedCrossSection(options: ExpectedOption = {}): number {
     if (Number.isNaN(this.xsection)) {
       throw new UnknownCrossSection(
         "Cross-section value has not been initialised: pass `xsection` when building the model.",

@@ -1,6 +1,7 @@
 import type { NumericArray } from "../plugin/types.js";
 import { AnalysisQueryError, InvalidInput, NegativeExpectedYields } from "../core/errors.js";
-import { type ExpectationType, toExpectation } from "../core/expectation.js";
+import type { AllowNegativeSignalOption } from "../config/model-config.js";
+import { type ExpectationType, type ExpectedOption, toExpectation } from "../core/expectation.js";
 import {
   type BaseLikelihoodOptions,
   type BaseMaximizeOptions,
@@ -10,6 +11,9 @@ import {
   type ExclusionTailProbabilities,
   HypothesisTests,
   type OptimiserOptions,
+  type PullOptions,
+  type SigmaMuOptions,
+  type SignificanceOptions,
   type UpperLimitOptions,
 } from "../inference/hypothesis-testing-base.js";
 import { chi2Test, type Chi2TestOptions } from "../inference/chi2-test.js";
@@ -31,17 +35,24 @@ import { maxOf } from "../core/arrays.js";
 /** Per-analysis data: analysis name → data vector. */
 export type CombinedData = Readonly<Record<string, NumericArray>>;
 
-export interface CombinerLikelihoodOptions extends OptimiserOptions {
+export interface CombinerLikelihoodOptions extends OptimiserOptions, ExpectedOption {
+  /** Tested μ (the combination has one POI). Default 1. */
   readonly poiTest?: number;
-  readonly expected?: ExpectationType;
   readonly returnNll?: boolean;
   /** Data per analysis; analyses not listed use their own data. */
   readonly data?: CombinedData;
 }
 
-export interface CombinerMaximizeOptions extends OptimiserOptions {
-  readonly expected?: ExpectationType;
-  readonly allowNegativeSignal?: boolean;
+/** Options of `maximizeAsimovLikelihood` of the combination. */
+export interface CombinerAsimovOptions extends OptimiserOptions, ExpectedOption {
+  /** "qtilde" (default), "q", "q0": decides the Asimov μ (1 for q0, else 0) and μ̂_A ≥ 0. */
+  readonly testStatistics?: string;
+  /** Return −log L (default) or the likelihood value. */
+  readonly returnNll?: boolean;
+}
+
+/** `allowNegativeSignal`: default false. */
+export interface CombinerMaximizeOptions extends OptimiserOptions, ExpectedOption, AllowNegativeSignalOption {
   readonly returnNll?: boolean;
   readonly data?: CombinedData;
   /** Start value of μ̂ (default: inverse-variance weighted mean of the individual μ̂). */
@@ -320,7 +331,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   }
 
   /** Asimov data of every analysis (analysis → data). */
-  generateAsimovData(options: { expected?: ExpectationType; testStatistic?: string } = {}): Record<string, number[]> {
+  generateAsimovData(options: ExpectedOption & { testStatistic?: string } = {}): Record<string, number[]> {
     this.requireModels();
     const out: Record<string, number[]> = {};
     for (const m of this.models) {
@@ -437,23 +448,11 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
 
   /** The combined fit on the Asimov data of `testStatistics` (μ̂_A ≥ 0 unless the statistic is qμ). */
   maximizeAsimovLikelihood(
-    options: OptimiserOptions & {
-      expected?: ExpectationType;
-      testStatistics?: string;
-      returnNll?: boolean;
-      poiIndices: readonly (string | number)[];
-    },
+    options: CombinerAsimovOptions & { poiIndices: readonly (string | number)[] },
   ): [Record<string, number>, number];
+  maximizeAsimovLikelihood(options?: CombinerAsimovOptions): [number, number];
   maximizeAsimovLikelihood(
-    options?: OptimiserOptions & { expected?: ExpectationType; testStatistics?: string; returnNll?: boolean },
-  ): [number, number];
-  maximizeAsimovLikelihood(
-    options: OptimiserOptions & {
-      expected?: ExpectationType;
-      testStatistics?: string;
-      returnNll?: boolean;
-      poiIndices?: readonly (string | number)[];
-    } = {},
+    options: CombinerAsimovOptions & { poiIndices?: readonly (string | number)[] } = {},
   ): [number, number] | [Record<string, number>, number] {
     this.requireModels();
     const expected = toExpectation(options.expected);
@@ -762,12 +761,12 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   }
 
   /** Discovery significance `[√q0,A, √q0, [p], [expected p]]` (spey's `significance`). */
-  significance(options: OptimiserOptions & { expected?: ExpectationType } = {}): [number, number, number[], number[]] {
+  significance(options: SignificanceOptions = {}): [number, number, number[], number[]] {
     return this.tests.significance(options);
   }
 
   /** σμ at `poiTest` from the Asimov data (spey's `sigma_mu`; the combination has no Hessian). */
-  sigmaMu(options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType } = {}): number {
+  sigmaMu(options: SigmaMuOptions = {}): number {
     return this.tests.sigmaMu(options);
   }
 
@@ -779,9 +778,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   }
 
   /** Signed square-root likelihood ratio (spey's `pull`). */
-  pull(
-    options: OptimiserOptions & { poiTest?: number; expected?: ExpectationType; allowNegativeSignal?: boolean } = {},
-  ): number {
+  pull(options: PullOptions = {}): number {
     return this.tests.pull(options);
   }
 

@@ -66,6 +66,16 @@ export interface MinimizeOptions {
   allowUnconverged?: boolean;
 }
 
+/**
+ * The `optimiser` option of every method that runs fits, defined once: the minimiser's settings
+ * ({@link MinimizeOptions}: `maxIterations` 500, `gradientTolerance` 1e-9, `functionTolerance`
+ * 1e-14, `method` "auto", `allowUnconverged` false).
+ */
+export interface OptimiserOptions {
+  /** Settings of the minimiser (iterations, tolerances, method). Default: {@link MinimizeOptions}' defaults. */
+  readonly optimiser?: MinimizeOptions;
+}
+
 export interface MinimizeResult {
   /** Best point found (all n parameters; fixed ones equal their x0 bit for bit). */
   x: Float64Array;

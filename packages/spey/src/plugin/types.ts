@@ -1,4 +1,5 @@
-import type { ExpectationType } from "../core/expectation.js";
+import type { AllowNegativeSignalOption } from "../config/model-config.js";
+import type { ExpectedOption } from "../core/expectation.js";
 import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 
@@ -11,9 +12,8 @@ export type NumericArray = ArrayLike<number>;
 export type { ConfigOptions } from "../config/config-variants.js";
 
 /** Options of the likelihood hooks: which data the function evaluates. */
-export interface LikelihoodOptions {
-  /** `apriori` replaces the observations by the background expectation (default observed). */
-  readonly expected?: ExpectationType;
+export interface LikelihoodOptions extends ExpectedOption {
+  // expected: `apriori` replaces the observations by the background expectation (default observed)
   /**
    * Explicit data; wins over `expected`. Either the main-measurement counts only (the nominal
    * auxiliary data are used) or the counts followed by one value per auxiliary measurement.
@@ -72,11 +72,10 @@ export interface FastPathResult {
  * Arguments of the fit hook {@link BackendBase.bestFit}: which parameters are fixed (the POI among
  * them for a conditional fit, not for a free fit), the μ range of a free fit, the data, a start.
  */
-export interface FitHookRequest extends LikelihoodOptions {
+export interface FitHookRequest extends LikelihoodOptions, AllowNegativeSignalOption {
   /** Parameters held fixed (index → value). A conditional fit fixes the POI; a free fit does not. */
   readonly fixed: ReadonlyMap<number, number>;
-  /** Free fits: allow μ < 0 down to the model's lower bound (default true). */
-  readonly allowNegativeSignal?: boolean;
+  // allowNegativeSignal (free fits): μ may go down to the model's lower bound (default true here)
   /** A start point (e.g. a nearby fit's parameters), when the caller has one. */
   readonly initPars?: Float64Array | undefined;
   /** The caller's optimiser settings, for hooks that run an optimiser. */
