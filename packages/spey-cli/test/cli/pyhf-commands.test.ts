@@ -218,6 +218,25 @@ describe("pyhf's option names and output", () => {
     expect(both.stderr).toMatch(/--poi-test 0\.5 and --test-poi 2 disagree/);
   });
 
+  it("--patch, --test-stat qtilde and --calctype asymptotics name the defaults", async () => {
+    const plain = json((await spey(["cls", WORKSPACE, PATCH, "--json"])).stdout);
+    const spelled = await spey([
+      "cls",
+      WORKSPACE,
+      "--patch",
+      PATCH,
+      "--test-stat",
+      "qtilde",
+      "--calctype",
+      "asymptotics",
+      "--json",
+    ]);
+    expect(spelled.code).toBe(0);
+    expect(json(spelled.stdout).cls).toEqual(plain.cls);
+    const wrong = await spey(["cls", WORKSPACE, PATCH, "--test-stat", "q0"]);
+    expect(wrong.code).toBe(2);
+  });
+
   it("--format pyhf gives CLs_obs and CLs_exp, the numbers of --json", async () => {
     const ours = json((await spey(["cls", WORKSPACE, PATCH, "--json"])).stdout);
     const pyhf = json((await spey(["cls", WORKSPACE, PATCH, "--format", "pyhf"])).stdout);
