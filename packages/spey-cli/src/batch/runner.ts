@@ -12,6 +12,7 @@ import { ProgressBar, type ProgressStream } from "./progress.js";
 import { type ResultsHeader, RESULTS_FORMAT, readResults, repairResults, ResultsWriter } from "./results-file.js";
 import { type Shard, selectShard } from "./shard.js";
 import type { BatchTask, PointInput, ResultRecord } from "./task.js";
+import { WORKER_SCRIPT } from "./worker-script.js";
 
 /** Options of {@link runBatch}. */
 export interface BatchOptions {
@@ -34,7 +35,7 @@ export interface BatchOptions {
   readonly progress?: ProgressStream | false | undefined;
   /** Stops the run: points in flight are dropped, finished ones are already on disk. */
   readonly signal?: AbortSignal | undefined;
-  /** The worker script (default the built `worker.js` next to this module). */
+  /** The worker script (default {@link WORKER_SCRIPT}, the built `worker.js`). */
   readonly workerScript?: URL | undefined;
 }
 
@@ -229,7 +230,7 @@ async function runLocked(
       summary.workers = Math.max(1, Math.min(options.workers, pending.length));
       const pool = new WorkerPool<PointInput, ResultRecord, { base: ModelDescription | undefined; task: BatchTask }>({
         size: summary.workers,
-        script: options.workerScript ?? new URL("./worker.js", import.meta.url),
+        script: options.workerScript ?? WORKER_SCRIPT,
         init: { base: base?.description, task: options.task },
         timeoutMs: options.timeoutMs,
       });

@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { ModelDescription } from "../batch/description.js";
 import { type JobOutcome, STARTUP_LIMIT_MS } from "../batch/pool.js";
 import type { BatchTask, PointInput, ResultRecord } from "../batch/task.js";
+import { WORKER_SCRIPT } from "../batch/worker-script.js";
 
 /** Options of {@link PointPool}. */
 export interface PointPoolOptions {
@@ -45,7 +46,7 @@ export class PointPool {
       throw new RangeError(`the pool size must be an integer ≥ 1; got ${options.size}.`);
     }
     this.options = options;
-    this.script = options.script ?? new URL("../batch/worker.js", import.meta.url);
+    this.script = options.script ?? WORKER_SCRIPT;
     for (let i = 0; i < options.size; i++) {
       const slot: Slot = { worker: this.spawn() };
       this.slots.push(slot);

@@ -1,13 +1,14 @@
 /**
- * `spey batch`, `merge` and `plot grid` on the shipped 400-point example grid, run with the built
- * CLI; results checked against the library called directly on the same points.
+ * `spey batch`, `merge` and `plot grid` on the shipped 400-point example grid: the 400-point run
+ * with the built CLI, the other calls in-process (`run`); results checked against the library
+ * called directly on the same points.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getBackend } from "spey";
-import { parseJsonOutput, ROOT, runCli, temporaryDirectory } from "../cli/helpers.js";
+import { parseJsonOutput, ROOT, run, runCli, temporaryDirectory } from "../cli/helpers.js";
 import { readResultsStrict } from "./helpers.js";
 
 const tmp = temporaryDirectory("grid");
@@ -20,7 +21,7 @@ const gridLines = readFileSync(join(ROOT, "examples/grid/grid.jsonl"), "utf8")
 
 let summary: Record<string, unknown>;
 beforeAll(() => {
-  const run = runCli([
+  const first = runCli([
     "batch",
     "examples/grid/grid.jsonl",
     "--base",
@@ -32,14 +33,14 @@ beforeAll(() => {
     "--force-workers",
     "--json",
   ]);
-  expect(run.stderr).toBe("");
-  expect(run.code).toBe(0);
-  summary = JSON.parse(run.stdout) as Record<string, unknown>;
+  expect(first.stderr).toBe("");
+  expect(first.code).toBe(0);
+  summary = JSON.parse(first.stdout) as Record<string, unknown>;
 });
 afterAll(() => tmp.remove());
 
 describe("spey batch on examples/grid", () => {
-  it("computes all 400 points", () => {
+  it("computes all 400 points", async () => {
     expect(summary).toMatchObject({ total: 400, skipped: 0, computed: 400, ok: 400, failed: 0, interrupted: false });
     const parsed = readResultsStrict(results);
     expect(parsed.records).toHaveLength(400);
@@ -50,7 +51,7 @@ describe("spey batch on examples/grid", () => {
     });
   });
 
-  it("each result equals the library's on the same model", () => {
+  it("each result equals the library's on the same model", async () => {
     const parsed = readResultsStrict(results);
     const byId = new Map(parsed.records.map((r) => [String(r.id), r]));
     // A sample across the plane (every 37th point) keeps the test short.
@@ -73,8 +74,8 @@ describe("spey batch on examples/grid", () => {
     }
   });
 
-  it("re-running skips every point", () => {
-    const again = runCli([
+  it("re-running skips every point", async () => {
+    const again = await run([
       "batch",
       "examples/grid/grid.jsonl",
       "--base",
@@ -87,18 +88,18 @@ describe("spey batch on examples/grid", () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ total: 400, skipped: 400, computed: 0 });
   });
 
-  it("merge of a single complete file reorders it by grid line", () => {
+  it("merge of a single complete file reorders it by grid line", async () => {
     const merged = join(tmp.path, "merged.jsonl");
-    const { code, stdout } = runCli(["merge", results, "-o", merged, "--json"]);
+    const { code, stdout } = await run(["merge", results, "-o", merged, "--json"]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ total: 400, merged: 400, missingCount: 0, complete: true });
     expect(readResultsStrict(merged).ids).toEqual(gridLines.map((l) => l.id));
   });
 
-  it("plot grid draws the mass plane with the exclusion contours", () => {
+  it("plot grid draws the mass plane with the exclusion contours", async () => {
     const svgPath = join(tmp.path, "grid.svg");
     const pngPath = join(tmp.path, "grid.png");
-    const { code } = runCli(["plot", "grid", results, "--x-label", "m(g̃) [GeV]", "-o", svgPath, "-o", pngPath]);
+    const { code } = await run(["plot", "grid", results, "--x-label", "m(g̃) [GeV]", "-o", svgPath, "-o", pngPath]);
     expect(code).toBe(0);
     const svg = readFileSync(svgPath, "utf8");
     for (const text of ["Observed μ_UL = 1", "Expected μ_UL = 1", "m(g̃) [GeV]", "m_neutralino", "μ_UL (observed)"]) {
@@ -107,18 +108,18 @@ describe("spey batch on examples/grid", () => {
     expect(readFileSync(pngPath).subarray(1, 4).toString()).toBe("PNG");
   });
 
-  it("validate and plot grid name the problem of a bad results file (exit 2)", () => {
-    const { code, stderr } = runCli(["plot", "grid", "examples/grid/grid.jsonl"]);
+  it("validate and plot grid name the problem of a bad results file (exit 2)", async () => {
+    const { code, stderr } = await run(["plot", "grid", "examples/grid/grid.jsonl"]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/not a spey batch results file/);
   });
 });
 
 describe("bad batch inputs", () => {
-  it("never overwrites a file that is not a results file (exit 2)", () => {
+  it("never overwrites a file that is not a results file (exit 2)", async () => {
     const precious = join(tmp.path, "notes.txt");
     writeFileSync(precious, "my notes\n");
-    const { code, stderr } = runCli([
+    const { code, stderr } = await run([
       "batch",
       "examples/grid/grid.jsonl",
       "--base",
@@ -131,10 +132,10 @@ describe("bad batch inputs", () => {
     expect(readFileSync(precious, "utf8")).toBe("my notes\n");
   });
 
-  it("a broken grid names its lines before anything runs (exit 2)", () => {
+  it("a broken grid names its lines before anything runs (exit 2)", async () => {
     const grid = join(tmp.path, "broken.jsonl");
     writeFileSync(grid, '{"id": "a", "signal_yields": [1, 1, 1]}\n{"id": "a"}\n{oops\n');
-    const { code, stderr } = runCli([
+    const { code, stderr } = await run([
       "batch",
       grid,
       "--base",
@@ -148,15 +149,15 @@ describe("bad batch inputs", () => {
     );
   });
 
-  it("a grid without backends and no --base is refused (exit 2)", () => {
-    const { code, stderr } = runCli(["batch", "examples/grid/grid.jsonl", "-o", join(tmp.path, "c.jsonl")]);
+  it("a grid without backends and no --base is refused (exit 2)", async () => {
+    const { code, stderr } = await run(["batch", "examples/grid/grid.jsonl", "-o", join(tmp.path, "c.jsonl")]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/grid\.jsonl:1: no "backend": give one on every line, or a shared model with --base/);
   });
 });
 
 describe("per-point time limit", () => {
-  it("a point over --timeout is recorded as a Timeout error and the run goes on", () => {
+  it("a point over --timeout is recorded as a Timeout error and the run goes on", async () => {
     const grid = join(tmp.path, "slow.jsonl");
     const point = { backend: "default.poisson", signalYields: [3], backgroundYields: [2], data: [2] };
     writeFileSync(
@@ -169,7 +170,7 @@ describe("per-point time limit", () => {
       ].join("\n"),
     );
     const out = join(tmp.path, "slow.results.jsonl");
-    const { code } = runCli([
+    const { code } = await run([
       "batch",
       grid,
       "-o",
@@ -198,15 +199,15 @@ describe("batch hygiene", () => {
   const firstLines = readFileSync(join(ROOT, "examples/grid/grid.jsonl"), "utf8").split("\n").slice(0, 5).join("\n");
   const common = ["--base", "examples/grid/background.json", "--compute", "limit", "--json"];
 
-  it("--workers above the core count is capped with a warning, unless --force-workers", () => {
+  it("--workers above the core count is capped with a warning, unless --force-workers", async () => {
     const cores = availableParallelism();
-    const capped = runCli(["batch", "-", "-o", join(tmp.path, "capped.jsonl"), "--workers", "999", ...common], {
+    const capped = await run(["batch", "-", "-o", join(tmp.path, "capped.jsonl"), "--workers", "999", ...common], {
       input: firstLines,
     });
     expect(capped.code).toBe(0);
     expect(capped.stderr).toContain(`spey: warning: --workers 999 is more than the ${cores} cores: using ${cores}`);
     expect((JSON.parse(capped.stdout) as { workers: number }).workers).toBe(Math.min(cores, 5));
-    const forced = runCli(
+    const forced = await run(
       ["batch", "-", "-o", join(tmp.path, "forced.jsonl"), "--workers", "3", "--force-workers", ...common],
       { input: firstLines },
     );
@@ -215,10 +216,10 @@ describe("batch hygiene", () => {
     expect((JSON.parse(forced.stdout) as { workers: number }).workers).toBe(3);
   });
 
-  it("`batch -` reads the grid from standard input: the same results as from the file", () => {
+  it("`batch -` reads the grid from standard input: the same results as from the file", async () => {
     const out = join(tmp.path, "stdin.jsonl");
-    const run = runCli(["batch", "-", "-o", out, ...common], { input: firstLines });
-    expect(run.code).toBe(0);
+    const fromInput = await run(["batch", "-", "-o", out, ...common], { input: firstLines });
+    expect(fromInput.code).toBe(0);
     const fromStdin = readResultsStrict(out);
     expect((fromStdin.header as { grid: { file: string } }).grid.file).toBe("standard input");
     const fromFile = readResultsStrict(results);
@@ -230,23 +231,23 @@ describe("batch hygiene", () => {
       expect(a.result.upperLimit).toEqual(b.result.upperLimit);
     }
     // Resuming from standard input works too (same grid text, same digest).
-    const again = runCli(["batch", "-", "-o", out, ...common], { input: firstLines });
+    const again = await run(["batch", "-", "-o", out, ...common], { input: firstLines });
     expect(again.code).toBe(0);
     expect((JSON.parse(again.stdout) as { skipped: number }).skipped).toBe(5);
-    const noOutput = runCli(["batch", "-", ...common], { input: firstLines });
+    const noOutput = await run(["batch", "-", ...common], { input: firstLines });
     expect(noOutput.code).toBe(2);
     expect(noOutput.stderr).toMatch(/standard input needs -o\/--output/);
   });
 
-  it("merge and batch refuse to overwrite their own inputs (exit 2, the file unchanged)", () => {
+  it("merge and batch refuse to overwrite their own inputs (exit 2, the file unchanged)", async () => {
     const before = readFileSync(results, "utf8");
-    const merge = runCli(["merge", results, "-o", results]);
+    const merge = await run(["merge", results, "-o", results]);
     expect(merge.code).toBe(2);
     expect(merge.stderr).toMatch(/is also an input .*merging would overwrite it/);
     expect(readFileSync(results, "utf8")).toBe(before);
     const grid = join(tmp.path, "self.jsonl");
     writeFileSync(grid, `${firstLines}\n`);
-    const batch = runCli(["batch", grid, "-o", grid, ...common]);
+    const batch = await run(["batch", grid, "-o", grid, ...common]);
     expect(batch.code).toBe(2);
     expect(batch.stderr).toMatch(/the results file .* is also an input/);
     expect(readFileSync(grid, "utf8")).toBe(`${firstLines}\n`);

@@ -33,12 +33,13 @@ export function runCli(args: readonly string[], options: { input?: string; cwd?:
 /**
  * Run the CLI in this process — the same `runCli` the executable calls, on a freshly built
  * commander program, with its own captured streams (standard input included) — and return its
- * exit code and output. Much cheaper than a Node process per call; calls with another working
- * directory or `batch` (worker threads load the built runner) are spawned ({@link runCli}). The
- * end-to-end tests that must exercise the executable itself call {@link runCli} directly.
+ * exit code and output. Much cheaper than a Node process per call; `batch` and `worker` start
+ * their worker threads on the built worker script (src/batch/worker-script.ts), as the executable
+ * does. Calls with another working directory are spawned ({@link runCli}). The end-to-end tests
+ * that must exercise the executable itself (signals, exit codes, job arrays) call {@link runCli}.
  */
 export async function run(args: readonly string[], options: { input?: string; cwd?: string } = {}): Promise<CliResult> {
-  if (options.cwd !== undefined || args[0] === "batch") return runCli(args, options);
+  if (options.cwd !== undefined) return runCli(args, options);
   const level = getLogLevel();
   try {
     return await spey(args, options.input !== undefined ? { stdin: options.input } : {});

@@ -4,7 +4,8 @@
  * grid) and restarted, while
  * Redis itself is SIGKILLed once mid-run and restarted from its append-only file. The collected
  * results must equal a local `spey batch` run point for point: no point missing, none twice, every
- * results line byte-identical.
+ * results line byte-identical. The workers are processes of the built CLI (they are killed); the
+ * local run, the enqueuing and the collection run in-process (`run`).
  */
 import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -14,7 +15,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { QUEUE_NAME, runKeys } from "../../src/queue/run.js";
 import { readResultsStrict } from "../batch/helpers.js";
-import { runCli, startCli, temporaryDirectory } from "../cli/helpers.js";
+import { run, startCli, temporaryDirectory } from "../cli/helpers.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
 
 const POINTS = 5000;
@@ -93,12 +94,12 @@ afterAll(async () => {
 
 it("5,000 points, 3 workers SIGKILLed at random and restarted, Redis killed once: results identical to a local run", async () => {
   const local = join(tmp.path, "local.jsonl");
-  const reference = runCli(["batch", grid, ...ARGS, "-o", local, "--workers", "2"]);
+  const reference = await run(["batch", grid, ...ARGS, "-o", local, "--workers", "2"]);
   expect(reference.code).toBe(1); // the grid's invalid points are recorded as errors: a local run then exits with 1
   const expected = readResultsStrict(local);
   expect(expected.ids).toHaveLength(POINTS);
 
-  const enqueue = runCli(["batch", grid, ...ARGS, "--queue", redis.url, "--run", RUN, "--detach"]);
+  const enqueue = await run(["batch", grid, ...ARGS, "--queue", redis.url, "--run", RUN, "--detach"]);
   expect(enqueue.code).toBe(0);
   expect(enqueue.stderr).toMatch(/5000 points, 0 already done, 5000 enqueued/);
 
@@ -163,7 +164,7 @@ it("5,000 points, 3 workers SIGKILLed at random and restarted, Redis killed once
   client.disconnect();
 
   const out = join(tmp.path, "collected.jsonl");
-  const collect = runCli(["collect", "--queue", redis.url, "--run", RUN, "-o", out]);
+  const collect = await run(["collect", "--queue", redis.url, "--run", RUN, "-o", out]);
   expect(collect.code).toBe(0);
   expect(collect.stdout).toMatch(/5000\/5000 points \(4995 ok, 5 failed\)/);
   const got = readResultsStrict(out);

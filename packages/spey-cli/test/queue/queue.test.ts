@@ -1,7 +1,9 @@
 /**
  * Queue mode against a real redis-server (started on 127.0.0.1 with a free port and a temporary
- * directory): `spey batch --queue`, `spey worker`, `spey status`, `spey collect` end to end with
- * the built CLI, plus the worker's retry path in-process with a thread that crashes.
+ * directory): `spey batch --queue`, `spey worker`, `spey status`, `spey collect` run in-process
+ * (`run`: the CLI's own runCli, worker threads on the built worker script) and, where a process is
+ * what is tested (a worker beside a following batch, SIGTERM), with the built CLI; plus the
+ * worker's retry path in-process with a thread that crashes.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,7 +16,7 @@ import { parseQueueUrl } from "../../src/queue/connection.js";
 import { QueueInputError } from "../../src/queue/errors.js";
 import { runQueueWorker } from "../../src/queue/queue-worker.js";
 import { jobId, QUEUE_NAME, readMeta, runKeys } from "../../src/queue/run.js";
-import { ROOT, runCli, startCli, temporaryDirectory } from "../cli/helpers.js";
+import { ROOT, run, startCli, temporaryDirectory } from "../cli/helpers.js";
 import { readResultsStrict } from "../batch/helpers.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
 
@@ -40,8 +42,8 @@ function writeGrid(): void {
   ids = lines.map((l) => String((JSON.parse(l) as { id: string }).id));
 }
 
-function status(run: string, url = redis.url): Record<string, unknown> {
-  const result = runCli(["status", "--queue", url, "--run", run, "--json"]);
+async function queueStatus(name: string, url = redis.url): Promise<Record<string, unknown>> {
+  const result = await run(["status", "--queue", url, "--run", name, "--json"]);
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as Record<string, unknown>;
@@ -60,7 +62,7 @@ beforeAll(async () => {
   redis = await startRedis();
   writeGrid();
   const local = join(tmp.path, "local.jsonl");
-  const result = runCli(["batch", grid, "--base", BASE, ...TASK, "-o", local, "--workers", "2"]);
+  const result = await run(["batch", grid, "--base", BASE, ...TASK, "-o", local, "--workers", "2"]);
   expect(result.code).toBe(1); // the grid's invalid point is recorded as an error: a local run then exits with 1
   const parsed = readResultsStrict(local);
   reference = parsed.lines;
@@ -72,7 +74,7 @@ afterAll(async () => {
 });
 
 describe("queue URLs", () => {
-  it("parses redis:// and rediss:// URLs with credentials and a database", () => {
+  it("parses redis:// and rediss:// URLs with credentials and a database", async () => {
     const a = parseQueueUrl("redis://127.0.0.1:6380/3");
     expect(a).toMatchObject({ host: "127.0.0.1", port: 6380, db: 3, tls: false, username: undefined });
     const b = parseQueueUrl("rediss://al%40ice:p%3Ass@localhost");
@@ -82,7 +84,7 @@ describe("queue URLs", () => {
     expect(parseQueueUrl("redis://[::1]:7000").host).toBe("::1");
   });
 
-  it("rejects other schemes, paths and query strings with a typed error naming the fix", () => {
+  it("rejects other schemes, paths and query strings with a typed error naming the fix", async () => {
     for (const bad of ["http://127.0.0.1:6379", "redis://127.0.0.1/x", "redis://127.0.0.1/0?tls=1", "127.0.0.1:6379"]) {
       expect(() => parseQueueUrl(bad)).toThrow(QueueInputError);
     }
@@ -93,13 +95,13 @@ describe("queue URLs", () => {
 
 describe("enqueue, work, status, collect", () => {
   it("enqueuing twice is idempotent: one job per point", async () => {
-    const first = runCli(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t1", "--detach"]);
+    const first = await run(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t1", "--detach"]);
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/41 points, 0 already done, 41 enqueued/);
-    const again = runCli(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t1", "--detach"]);
+    const again = await run(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t1", "--detach"]);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/resumed an existing run/);
-    expect(status("t1")).toMatchObject({ total: 41, done: 0, waiting: 41, active: 0, complete: false });
+    expect(await queueStatus("t1")).toMatchObject({ total: 41, done: 0, waiting: 41, active: 0, complete: false });
     // The job ids are the settings hash and the point id.
     const client = new Redis(redis.url);
     const meta = await readMeta(client, runKeys("t1"));
@@ -110,8 +112,8 @@ describe("enqueue, work, status, collect", () => {
     client.disconnect();
   });
 
-  it("a worker computes every point once; collect writes the local batch results line for line", () => {
-    const worker = runCli([
+  it("a worker computes every point once; collect writes the local batch results line for line", async () => {
+    const worker = await run([
       "worker",
       "--queue",
       redis.url,
@@ -124,7 +126,7 @@ describe("enqueue, work, status, collect", () => {
     ]);
     expect(worker.code).toBe(0);
     expect(JSON.parse(worker.stdout)).toEqual({ recorded: 41, duplicates: 0, refused: 0, rejected: 0, reason: "done" });
-    const s = status("t1");
+    const s = await queueStatus("t1");
     // The invalid point is a computational failure: recorded with its error, once, not retried.
     expect(s).toMatchObject({
       total: 41,
@@ -139,7 +141,7 @@ describe("enqueue, work, status, collect", () => {
     expect(s).toMatchObject({ complete: true, eta: 0 });
     expect(s.rate).toBeGreaterThan(0);
     const out = join(tmp.path, "collected.jsonl");
-    const collect = runCli(["collect", "--queue", redis.url, "--run", "t1", "-o", out]);
+    const collect = await run(["collect", "--queue", redis.url, "--run", "t1", "-o", out]);
     expect(collect.code).toBe(0);
     expect(collect.stdout).toMatch(/41\/41 points \(40 ok, 1 failed\)/);
     expectReferenceLines(out);
@@ -147,31 +149,31 @@ describe("enqueue, work, status, collect", () => {
     expect(bad).toMatchObject({ status: "error", error: { type: "InvalidInput" } });
   });
 
-  it("the collected file works with merge and plot grid unchanged", () => {
+  it("the collected file works with merge and plot grid unchanged", async () => {
     const out = join(tmp.path, "collected.jsonl");
     const merged = join(tmp.path, "merged.jsonl");
-    const merge = runCli(["merge", out, "-o", merged, "--grid", grid]);
+    const merge = await run(["merge", out, "-o", merged, "--grid", grid]);
     expect(merge.stderr).toBe("");
     expect(merge.code).toBe(0);
     expectReferenceLines(merged);
     const svg = join(tmp.path, "limits.svg");
-    const plot = runCli(["plot", "grid", out, "-o", svg]);
+    const plot = await run(["plot", "grid", out, "-o", svg]);
     expect(plot.code).toBe(0);
     expect(readFileSync(svg, "utf8")).toMatch(/^<svg/);
   });
 
-  it("enqueuing a finished run again adds nothing", () => {
-    const again = runCli(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t1", "--detach"]);
+  it("enqueuing a finished run again adds nothing", async () => {
+    const again = await run(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t1", "--detach"]);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/41 points, 41 already done, 0 enqueued/);
-    expect(status("t1")).toMatchObject({ done: 41, waiting: 0 });
+    expect(await queueStatus("t1")).toMatchObject({ done: 41, waiting: 0 });
   });
 
   it("batch --queue follows the progress and writes the results file once the workers are done", async () => {
     const worker = startCli(["worker", "--queue", redis.url, "--run", "t2", "--concurrency", "1", "--exit-when-done"]);
     const exited = new Promise<number | null>((resolve) => worker.on("exit", (code) => resolve(code)));
     const out = join(tmp.path, "followed.jsonl");
-    const batch = runCli(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t2", "-o", out]);
+    const batch = await run(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t2", "-o", out]);
     // As a local run: the failed point makes the run a failure (exit code 1), its error is in the file.
     expect(batch.code).toBe(1);
     expect(batch.stderr).toMatch(/1 point failed; their errors are recorded in/);
@@ -180,8 +182,8 @@ describe("enqueue, work, status, collect", () => {
     expect(await exited).toBe(0);
   });
 
-  it("refuses a run name that holds other settings, and local-only options", () => {
-    const other = runCli([
+  it("refuses a run name that holds other settings, and local-only options", async () => {
+    const other = await run([
       "batch",
       grid,
       "--base",
@@ -196,20 +198,20 @@ describe("enqueue, work, status, collect", () => {
     ]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/run "t1" already exists with other settings: the options differ.*another --run name/);
-    const shard = runCli(["batch", grid, "--base", BASE, "--shard", "1/2", "--queue", redis.url]);
+    const shard = await run(["batch", grid, "--base", BASE, "--shard", "1/2", "--queue", redis.url]);
     expect(shard.code).toBe(2);
     expect(shard.stderr).toMatch(/--shard is an option of a local run, not of --queue/);
-    const noRun = runCli(["status", "--queue", redis.url, "--run", "nothing-here"]);
+    const noRun = await run(["status", "--queue", redis.url, "--run", "nothing-here"]);
     expect(noRun.code).toBe(2);
     expect(noRun.stderr).toMatch(/there is no run "nothing-here"/);
-    const badName = runCli(["status", "--queue", redis.url, "--run", "a:b"]);
+    const badName = await run(["status", "--queue", redis.url, "--run", "a:b"]);
     expect(badName.code).toBe(2);
     expect(badName.stderr).toMatch(/--run "a:b" is not a valid run name/);
   });
 
   it("fails with exit code 1 and a redacted URL when Redis cannot be reached", async () => {
     const closed = redis.url.replace(/:\d+\//, ":1/").replace("redis://", "redis://u:topsecret@");
-    const result = runCli(["status", "--queue", closed]);
+    const result = await run(["status", "--queue", closed]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/cannot reach Redis at redis:\/\/u:\*\*\*@127\.0\.0\.1:1\/0/);
     expect(result.stderr).not.toMatch(/topsecret/);
@@ -218,16 +220,27 @@ describe("enqueue, work, status, collect", () => {
 
 describe("what workers refuse", () => {
   it("a run enqueued by another spey version is refused unless --allow-version-mismatch", async () => {
-    const enqueue = runCli(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "v1", "--detach"]);
+    const enqueue = await run([
+      "batch",
+      grid,
+      "--base",
+      BASE,
+      ...TASK,
+      "--queue",
+      redis.url,
+      "--run",
+      "v1",
+      "--detach",
+    ]);
     expect(enqueue.code).toBe(0);
     const client = new Redis(redis.url);
     const keys = runKeys("v1");
     const meta = JSON.parse((await client.get(keys.meta)) as string) as Record<string, unknown>;
     await client.set(keys.meta, JSON.stringify({ ...meta, spey: "0.0.1-other" }));
-    const worker = runCli(["worker", "--queue", redis.url, "--run", "v1", "--exit-when-done"]);
+    const worker = await run(["worker", "--queue", redis.url, "--run", "v1", "--exit-when-done"]);
     expect(worker.code).toBe(2);
     expect(worker.stderr).toMatch(/enqueued by spey 0\.0\.1-other.*--allow-version-mismatch/);
-    expect(status("v1")).toMatchObject({ done: 0, waiting: 41 });
+    expect(await queueStatus("v1")).toMatchObject({ done: 0, waiting: 41 });
     // Jobs carry the enqueuer's version too: one enqueued by "9.9.9" is put back, not computed.
     await client.set(keys.meta, JSON.stringify(meta));
     const queue = new Queue(QUEUE_NAME, { connection: client, prefix: keys.prefix });
@@ -241,15 +254,15 @@ describe("what workers refuse", () => {
       stderr += d.toString();
     });
     const exited = new Promise<number | null>((resolve) => refusing.on("exit", (code) => resolve(code)));
-    for (let i = 0; i < 600 && (Number(status("v1").done) < 40 || !/refusing jobs/.test(stderr)); i++) {
+    for (let i = 0; i < 600 && (Number((await queueStatus("v1")).done) < 40 || !/refusing jobs/.test(stderr)); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(stderr).toMatch(/refusing jobs: it was enqueued by spey 9\.9\.9/);
-    expect(status("v1")).toMatchObject({ done: 40, delayed: 1, failedJobs: 0 });
+    expect(await queueStatus("v1")).toMatchObject({ done: 40, delayed: 1, failedJobs: 0 });
     refusing.kill("SIGTERM");
     // Stopped by SIGTERM after its points in flight: exit code 143, as spey batch.
     expect(await exited).toBe(143);
-    const allowed = runCli([
+    const allowed = await run([
       "worker",
       "--queue",
       redis.url,
@@ -267,7 +280,18 @@ describe("what workers refuse", () => {
 
   it("job payloads are validated as grid lines (never evaluated): invalid jobs are rejected, not computed", async () => {
     const client = new Redis(redis.url);
-    const enqueue = runCli(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "p1", "--detach"]);
+    const enqueue = await run([
+      "batch",
+      grid,
+      "--base",
+      BASE,
+      ...TASK,
+      "--queue",
+      redis.url,
+      "--run",
+      "p1",
+      "--detach",
+    ]);
     expect(enqueue.code).toBe(0);
     const keys = runKeys("p1");
     const meta = await readMeta(client, keys);
@@ -280,7 +304,7 @@ describe("what workers refuse", () => {
       { v: "0.1.0", s: "other-settings", id: "g1000_n0", line: 1, point: { id: "g1000_n0" } },
       { jobId: "evil3" },
     );
-    const worker = runCli(["worker", "--queue", redis.url, "--run", "p1", "--exit-when-done", "--json"]);
+    const worker = await run(["worker", "--queue", redis.url, "--run", "p1", "--exit-when-done", "--json"]);
     expect(worker.code).toBe(0);
     expect(JSON.parse(worker.stdout)).toMatchObject({ recorded: 41, rejected: 3 });
     const failed = await queue.getFailed();
@@ -292,9 +316,9 @@ describe("what workers refuse", () => {
     ]);
     // Rejected jobs were tried once (UnrecoverableError: no retries) and are no points of the run.
     expect(failed.map((j) => j.attemptsMade)).toEqual([1, 1, 1]);
-    expect(status("p1")).toMatchObject({ done: 41, failedJobs: 3, rejectedJobs: 3 });
+    expect(await queueStatus("p1")).toMatchObject({ done: 41, failedJobs: 3, rejectedJobs: 3 });
     const out = join(tmp.path, "p1.jsonl");
-    expect(runCli(["collect", "--queue", redis.url, "--run", "p1", "-o", out]).code).toBe(0);
+    expect((await run(["collect", "--queue", redis.url, "--run", "p1", "-o", out])).code).toBe(0);
     expectReferenceLines(out);
     await queue.close();
     client.disconnect();
@@ -339,7 +363,7 @@ describe("transient failures", () => {
     // Tries: 1 (no crash), 3 (two crashes, then the result), 5 (every try crashed: JOB_ATTEMPTS).
     expect(counters.map((c) => Number(readFileSync(c, "utf8")))).toEqual([1, 3, 5]);
     const out = join(tmp.path, "flaky-results.jsonl");
-    expect(runCli(["collect", "--queue", redis.url, "--run", "flaky", "-o", out]).code).toBe(0);
+    expect((await run(["collect", "--queue", redis.url, "--run", "flaky", "-o", out])).code).toBe(0);
     const parsed = readResultsStrict(out);
     const got = parsed.records.map(
       (r) => r as { id: string; status: string; result?: unknown; error?: { type: string } },
@@ -359,12 +383,12 @@ describe("credentials and TLS", () => {
       auth: "alice:s3cret",
     });
     try {
-      const ok = runCli(["batch", grid, "--base", BASE, ...TASK, "--queue", secured.url, "--detach"]);
+      const ok = await run(["batch", grid, "--base", BASE, ...TASK, "--queue", secured.url, "--detach"]);
       expect(ok.code).toBe(0);
       expect(ok.stderr).toMatch(/redis:\/\/alice:\*\*\*@127\.0\.0\.1/);
       expect(ok.stderr).not.toMatch(/s3cret/);
-      expect(status("default", secured.url)).toMatchObject({ total: 41, waiting: 41 });
-      const wrong = runCli(["status", "--queue", secured.url.replace("s3cret", "nope")]);
+      expect(await queueStatus("default", secured.url)).toMatchObject({ total: 41, waiting: 41 });
+      const wrong = await run(["status", "--queue", secured.url.replace("s3cret", "nope")]);
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toMatch(
         /cannot reach Redis at redis:\/\/alice:\*\*\*@.*(WRONGPASS|invalid username-password)/,
@@ -377,8 +401,8 @@ describe("credentials and TLS", () => {
   it("rediss:// URLs use TLS, checked against --tls-ca", async () => {
     const dir = join(tmp.path, "tls");
     execFileSync("mkdir", ["-p", dir]);
-    const run = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-    run([
+    const openssl = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+    openssl([
       "req",
       "-x509",
       "-newkey",
@@ -393,7 +417,7 @@ describe("credentials and TLS", () => {
       "-subj",
       "/CN=spey test CA",
     ]);
-    run([
+    openssl([
       "req",
       "-newkey",
       "rsa:2048",
@@ -406,7 +430,7 @@ describe("credentials and TLS", () => {
       "/CN=127.0.0.1",
     ]);
     writeFileSync(join(dir, "ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
-    run([
+    openssl([
       "x509",
       "-req",
       "-in",
@@ -427,13 +451,24 @@ describe("credentials and TLS", () => {
     const secured = await startRedis({ tls: { cert: join(dir, "server.pem"), key: join(dir, "server.key"), ca } });
     try {
       expect(secured.url).toMatch(/^rediss:\/\//);
-      const ok = runCli(["batch", grid, "--base", BASE, ...TASK, "--queue", secured.url, "--tls-ca", ca, "--detach"]);
+      const ok = await run([
+        "batch",
+        grid,
+        "--base",
+        BASE,
+        ...TASK,
+        "--queue",
+        secured.url,
+        "--tls-ca",
+        ca,
+        "--detach",
+      ]);
       expect(ok.stderr).toMatch(/41 enqueued/);
       expect(ok.code).toBe(0);
-      const s = runCli(["status", "--queue", secured.url, "--tls-ca", ca, "--json"]);
+      const s = await run(["status", "--queue", secured.url, "--tls-ca", ca, "--json"]);
       expect(JSON.parse(s.stdout)).toMatchObject({ total: 41, waiting: 41 });
       // Without the CA the self-signed chain is not trusted.
-      const untrusted = runCli(["status", "--queue", secured.url]);
+      const untrusted = await run(["status", "--queue", secured.url]);
       expect(untrusted.code).toBe(1);
       expect(untrusted.stderr).toMatch(/cannot reach Redis at rediss:/);
       expect(existsSync(join(secured.dir, "appendonlydir"))).toBe(true);
