@@ -23,6 +23,9 @@ export default defineConfig({
   },
   test: {
     testTimeout: 60_000,
+    // Set-up hooks compute references (a 400-point batch run, a local run of the queue's grid):
+    // with files running side by side they need more than the default 10 s on a loaded machine.
+    hookTimeout: 60_000,
     // Vitest's default is one worker fewer than the cores (a single worker on 2 cores). Most of the
     // heavy files wait on child processes (the built CLI, batch workers, redis-server, Chromium), so
     // one file more than the cores keeps the cores busy.
