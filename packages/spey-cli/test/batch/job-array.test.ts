@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, ROOT, runCli, temporaryDirectory } from "../cli/helpers.js";
+import { CLI, ROOT, run as spey, runCli, temporaryDirectory } from "../cli/helpers.js";
 import { readResultsStrict } from "./helpers.js";
 
 const tmp = temporaryDirectory("job-array");
@@ -48,10 +48,10 @@ async function runArray(n: number, job: (index: number) => Promise<{ code: numbe
   return results;
 }
 
-function expectMergedEqualsReference(parts: string): void {
+async function expectMergedEqualsReference(parts: string): Promise<void> {
   const merged = join(tmp.path, `${parts}-merged.jsonl`);
   const files = Array.from({ length: JOBS }, (_, k) => join(tmp.path, parts, `shard-${k + 1}-of-${JOBS}.jsonl`));
-  const merge = runCli(["merge", ...files, "--grid", join(tmp.path, "grid.jsonl"), "-o", merged]);
+  const merge = await spey(["merge", ...files, "--grid", join(tmp.path, "grid.jsonl"), "-o", merged]);
   expect(merge.stderr).toBe("");
   expect(merge.code).toBe(0);
   const got = readResultsStrict(merged);
@@ -95,7 +95,7 @@ describe("job arrays", () => {
     );
     expect(results.map((r) => r.stderr)).toEqual(Array(JOBS).fill(""));
     expect(results.map((r) => r.code)).toEqual(Array(JOBS).fill(0));
-    expectMergedEqualsReference("condor");
+    await expectMergedEqualsReference("condor");
   });
 
   it("Slurm: the sbatch script's array tasks 0…N−1 merge to the local run", async () => {
@@ -107,6 +107,6 @@ describe("job arrays", () => {
     );
     expect(results.map((r) => r.stderr)).toEqual(Array(JOBS).fill(""));
     expect(results.map((r) => r.code)).toEqual(Array(JOBS).fill(0));
-    expectMergedEqualsReference("results");
+    await expectMergedEqualsReference("results");
   });
 });

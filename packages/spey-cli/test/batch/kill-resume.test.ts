@@ -1,12 +1,14 @@
 /**
- * Crash safety of `spey batch`, end to end with the built CLI: a run killed with SIGKILL at an
- * arbitrary moment and then resumed ends with every point exactly once and each result line
- * identical to the line of an uninterrupted run; the same for two shards joined by `spey merge`.
+ * Crash safety of `spey batch`: a run of the built CLI killed with SIGKILL at an arbitrary moment
+ * (or stopped by SIGINT/SIGTERM) and then resumed ends with every point exactly once and each
+ * result line identical to the line of an uninterrupted run; the same for two shards joined by
+ * `spey merge`. The processes that get signals are the built CLI; the reference run, the resumed
+ * runs and the merges run in-process (`run`).
  */
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startCli, temporaryDirectory } from "../cli/helpers.js";
+import { run, startCli, temporaryDirectory } from "../cli/helpers.js";
 import { countResultLines, readResultsStrict, writeCmsGrid } from "./helpers.js";
 
 const POINTS = 60;
@@ -54,10 +56,10 @@ function expectIdenticalToReference(file: string, expectedIds: readonly string[]
   for (const id of expectedIds) expect(parsed.lines.get(id)).toBe(reference.get(id));
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   ({ grid, ids } = writeCmsGrid(tmp.path, POINTS));
   const ref = join(tmp.path, "reference.jsonl");
-  const { code, stderr } = runCli(batchArgs(ref));
+  const { code, stderr } = await run(batchArgs(ref));
   // The grid holds one invalid point: recorded as an error, and the run exits with 1 (issue #13).
   expect(stderr).toBe(`spey: 1 point failed; their errors are recorded in ${ref} (--retry-errors recomputes them).\n`);
   expect(code).toBe(1);
@@ -66,7 +68,7 @@ beforeAll(() => {
 afterAll(() => tmp.remove());
 
 describe("uninterrupted reference run", () => {
-  it("has every point once; the invalid point is an error line, the run went on", () => {
+  it("has every point once; the invalid point is an error line, the run went on", async () => {
     expect(reference.size).toBe(POINTS);
     const bad = JSON.parse(reference.get("bad") as string) as {
       status: string;
@@ -90,20 +92,20 @@ describe("kill and resume", () => {
     // A kill during a write leaves a partial line: simulate the worst case explicitly.
     appendFileSync(out, '{"id":"p30","line":32,"status":"ok","result":{"backe');
     // Every run below ends with the invalid point recorded as an error: exit code 1.
-    const resumed = runCli(batchArgs(out));
+    const resumed = await run(batchArgs(out));
     expect(resumed.code).toBe(1);
     expect(resumed.stdout).toMatch(
       new RegExp(`${POINTS} points \\(${written} already done\\); computed ${POINTS - written} `),
     );
     expectIdenticalToReference(out, ids);
 
-    const again = runCli(batchArgs(out));
+    const again = await run(batchArgs(out));
     expect(again.code).toBe(1);
     expect(again.stdout).toContain(`(${POINTS} already done); computed 0 `);
     expectIdenticalToReference(out, ids);
 
     // --retry-errors recomputes the recorded failure (still an error) and nothing else.
-    const retry = runCli(batchArgs(out, ["--retry-errors"]));
+    const retry = await run(batchArgs(out, ["--retry-errors"]));
     expect(retry.code).toBe(1);
     expect(retry.stdout).toContain(`(${POINTS - 1} already done); computed 1 `);
     expectIdenticalToReference(out, ids);
@@ -122,7 +124,7 @@ describe("kill and resume", () => {
     expect(await exited).toBe(130);
     expect(stderr).toMatch(/interrupted; the finished points are saved/);
     expect(readResultsStrict(out).records.length).toBeLessThan(POINTS);
-    expect(runCli(batchArgs(out)).code).toBe(1); // the invalid point
+    expect((await run(batchArgs(out))).code).toBe(1); // the invalid point
     expectIdenticalToReference(out, ids);
   });
 
@@ -139,7 +141,7 @@ describe("kill and resume", () => {
     expect(await exited).toBe(143);
     expect(stderr).toMatch(/terminated; the finished points are saved/);
     expect(existsSync(`${out}.lock`)).toBe(false);
-    expect(runCli(batchArgs(out)).code).toBe(1); // the invalid point
+    expect((await run(batchArgs(out))).code).toBe(1); // the invalid point
     expectIdenticalToReference(out, ids);
   });
 
@@ -153,21 +155,21 @@ describe("kill and resume", () => {
     const first = startCli(args);
     const exited = new Promise<number | null>((resolve) => first.on("exit", (code) => resolve(code)));
     while (!existsSync(`${out}.lock`) && first.exitCode === null) await new Promise((r) => setTimeout(r, 5));
-    const second = runCli(args);
+    const second = await run(args);
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/is being written by another spey batch run \(process \d+ on /);
     first.kill("SIGKILL");
     await exited;
     // A lock left by a killed run is stale: the next run takes it over (here the point then times out).
     expect(existsSync(`${out}.lock`)).toBe(true);
-    const third = runCli([...args, "--timeout", "0.5"]);
+    const third = await run([...args, "--timeout", "0.5"]);
     expect(third.code).toBe(1);
     expect(readResultsStrict(out).records.map((r) => [r.id, r.status])).toEqual([["slow", "error"]]);
     expect(existsSync(`${out}.lock`)).toBe(false);
   });
 
-  it("refuses to resume with other options (exit 2)", () => {
-    const { code, stderr } = runCli(batchArgs(join(tmp.path, "reference.jsonl"), ["--cl", "0.9"]));
+  it("refuses to resume with other options (exit 2)", async () => {
+    const { code, stderr } = await run(batchArgs(join(tmp.path, "reference.jsonl"), ["--cl", "0.9"]));
     expect(code).toBe(2);
     expect(stderr).toMatch(/was started by another batch run: the options differ/);
   });
@@ -180,8 +182,8 @@ describe("shards and merge", () => {
     const written = await killMidRun(one, 4, ["--shard", "1/2"]);
     expect(written).toBeLessThan(POINTS / 2);
     // The invalid point is at position 7: shard 2/2 holds it (exit 1), shard 1/2 does not.
-    expect(runCli(batchArgs(one, ["--shard", "1/2"])).code).toBe(0);
-    expect(runCli(batchArgs(two, ["--shard", "2/2"])).code).toBe(1);
+    expect((await run(batchArgs(one, ["--shard", "1/2"]))).code).toBe(0);
+    expect((await run(batchArgs(two, ["--shard", "2/2"]))).code).toBe(1);
     // Shard k holds the points at positions k − 1 modulo 2.
     expectIdenticalToReference(
       one,
@@ -193,7 +195,7 @@ describe("shards and merge", () => {
     );
 
     const merged = join(tmp.path, "merged.jsonl");
-    const { code, stdout } = runCli(["merge", one, two, "-o", merged, "--grid", grid]);
+    const { code, stdout } = await run(["merge", one, two, "-o", merged, "--grid", grid]);
     expect(code).toBe(0);
     expect(stdout).toContain(`${POINTS}/${POINTS} points (${POINTS - 1} ok, 1 failed) from 2 file(s)`);
     expectIdenticalToReference(merged, ids);
@@ -201,20 +203,20 @@ describe("shards and merge", () => {
     expect(readResultsStrict(merged).ids).toEqual(ids);
   });
 
-  it("an incomplete merge exits with 1 and names what is missing", () => {
+  it("an incomplete merge exits with 1 and names what is missing", async () => {
     const one = join(tmp.path, "shard1.jsonl");
     const merged = join(tmp.path, "partial.jsonl");
-    const { code, stderr } = runCli(["merge", one, "-o", merged]);
+    const { code, stderr } = await run(["merge", one, "-o", merged]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/incomplete merge: 30 point\(s\) missing; shard\(s\) 2 absent/);
-    const allowed = runCli(["merge", one, "-o", merged, "--allow-incomplete", "--grid", grid]);
+    const allowed = await run(["merge", one, "-o", merged, "--allow-incomplete", "--grid", grid]);
     expect(allowed.code).toBe(0);
     expect(allowed.stderr).toMatch(/30 point\(s\) missing \("p01", "p03"/);
   });
 
-  it("refuses to merge results of different grids (exit 2)", () => {
+  it("refuses to merge results of different grids (exit 2)", async () => {
     const other = join(tmp.path, "other.jsonl");
-    const { code } = runCli([
+    const { code } = await run([
       "batch",
       "examples/grid/grid.jsonl",
       "--base",
@@ -227,7 +229,7 @@ describe("shards and merge", () => {
       "limit",
     ]);
     expect(code).toBe(0);
-    const merged = runCli(["merge", join(tmp.path, "shard1.jsonl"), other, "-o", join(tmp.path, "x.jsonl")]);
+    const merged = await run(["merge", join(tmp.path, "shard1.jsonl"), other, "-o", join(tmp.path, "x.jsonl")]);
     expect(merged.code).toBe(2);
     expect(merged.stderr).toMatch(/cannot be merged: they were computed on different grids/);
   });
