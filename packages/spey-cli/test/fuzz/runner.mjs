@@ -74,13 +74,18 @@ export async function runFuzz({
         const worker = new Worker(WORKER, { workerData: { targetIndex: job.targetIndex, seed, from, to: job.to } });
         let timer;
         let current = from;
+        let currentArgv;
         let settled = false;
         const arm = () => {
           clearTimeout(timer);
           timer = setTimeout(() => {
             if (settled) return;
             settled = true;
-            record(summary, current, { kind: "hang", detail: `no answer within ${watchdogMs / 1000} s` });
+            record(summary, current, {
+              kind: "hang",
+              detail: `no answer within ${watchdogMs / 1000} s`,
+              ...(currentArgv ? { argv: currentArgv } : {}),
+            });
             void worker.terminate().then(() => {
               // The terminated thread could not remove its scratch directory (worker.mjs names it).
               rmSync(join(tmpdir(), `spey-fuzz-${process.pid}-${job.targetIndex}-${from}`), {
@@ -94,7 +99,10 @@ export async function runFuzz({
         worker.on("message", (message) => {
           if (message.type === "start") {
             current = message.i;
+            currentArgv = undefined;
             arm();
+          } else if (message.type === "argv") {
+            currentArgv = message.argv;
           } else if (message.type === "done") {
             clearTimeout(timer);
             record(summary, message.i, message.outcome);

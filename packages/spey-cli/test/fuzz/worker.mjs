@@ -52,6 +52,8 @@ async function runOne(target, input, dir) {
     return classifyLibrary(result, error, records);
   }
   const { argv, stdin } = target.build(dir, input);
+  // The runner keeps it: an input that never answers is reported with the command to reproduce it.
+  parentPort.postMessage({ type: "argv", argv });
   const stdout = new Capture();
   const stderr = new Capture();
   const errors = [];
