@@ -283,6 +283,21 @@ describe("terminal niceties", () => {
     }
   });
 
+  it("a scan draws its bar of μ points on a terminal, and no fit line while it runs", async () => {
+    process.env.SPEY_PROGRESS_DELAY_MS = "0";
+    try {
+      const args = ["scan", "examples/cms-8bin.json", "--points", "5", "--json"];
+      const terminal = await spey(args, { tty: true });
+      expect(terminal.code).toBe(0);
+      expect(terminal.stderr).toMatch(/\rspey: scan \[[#-]+\] \d+\/6/);
+      expect(terminal.stderr.slice(terminal.stderr.indexOf("spey: scan"))).not.toContain("fits");
+      expect(terminal.stderr.endsWith("\r\u001b[2K")).toBe(true);
+      expect(terminal.stdout).toBe((await spey(args)).stdout);
+    } finally {
+      delete process.env.SPEY_PROGRESS_DELAY_MS;
+    }
+  });
+
   it.each([
     ["limit", [WORKSPACE, PATCH, "--json"]],
     ["fit", [WORKSPACE, PATCH, "--json"]],
