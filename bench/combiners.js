@@ -2,6 +2,7 @@
 // next to the same operation on every member, and the ratio combination / Σ members is reported
 // (the target is ≤ 1.5: a combination costs no more than its members plus a little).
 // Usage: npm run build && node bench/combiners.js [path/to/other/spey/dist/index.js]
+// Or compare with a build of an earlier revision: SPEY_BASELINE=<checkout made by bench/baseline.js>.
 // With a second library build the table also shows that build's ratios (old code vs new code).
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -10,7 +11,9 @@ const reference = JSON.parse(
   readFileSync(new URL("../packages/spey/test/fixtures/spey-reference.json", import.meta.url), "utf8"),
 );
 const builds = [["new", await import("../packages/spey/dist/index.js")]];
-if (process.argv[2]) builds.push(["old", await import(pathToFileURL(process.argv[2]).href)]);
+const baseline = process.env.SPEY_BASELINE ? `${process.env.SPEY_BASELINE}/packages/spey/dist/index.js` : undefined;
+const other = process.argv[2] || baseline;
+if (other) builds.push(["old", await import(pathToFileURL(other).href)]);
 for (const [, lib] of builds) lib.setLogHandler(() => {});
 
 function median(xs) {

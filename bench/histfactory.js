@@ -6,6 +6,7 @@
 // Times are CPU times of this process (user + system): on a machine loaded by other processes they
 // stay close to an idle machine's, wall times do not.
 // Usage: npm run build && node bench/histfactory.js [path/to/another/spey/dist/index.js]
+// Or compare with a build of an earlier revision: SPEY_BASELINE=<checkout made by bench/baseline.js>.
 // With a second library build (e.g. the previous commit's) both are timed on the same models in
 // the same run, and the table shows old/new ratios.
 import { loadavg } from "node:os";
@@ -13,7 +14,9 @@ import { pathToFileURL } from "node:url";
 import { largeWorkspace } from "./large-workspace.js";
 
 const builds = [["new", await import("../packages/spey/dist/index.js")]];
-if (process.argv[2]) builds.push(["old", await import(pathToFileURL(process.argv[2]).href)]);
+const baseline = process.env.SPEY_BASELINE ? `${process.env.SPEY_BASELINE}/packages/spey/dist/index.js` : undefined;
+const other = process.argv[2] || baseline;
+if (other) builds.push(["old", await import(pathToFileURL(other).href)]);
 for (const [, lib] of builds) lib.setLogHandler(() => {});
 
 const SIZES = [

@@ -5,6 +5,7 @@
 // (user + system, from /proc on Linux) is reported: on a machine loaded by other processes it stays
 // close to what an idle machine measures, while wall time does not.
 // Usage: npm run build && node bench/startup.js [path/to/another/spey-cli/bin/spey.js] [runs]
+// Or compare with a build of an earlier revision: SPEY_BASELINE=<checkout made by bench/baseline.js>.
 // With a second launcher (e.g. a build of the previous commit), both are timed alternately and the
 // old/new ratios are printed.
 import { spawnSync } from "node:child_process";
@@ -14,7 +15,9 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const launchers = [["new", fileURLToPath(new URL("../packages/spey-cli/bin/spey.js", import.meta.url))]];
-if (process.argv[2]) launchers.push(["old", process.argv[2]]);
+const baseline = process.env.SPEY_BASELINE ? `${process.env.SPEY_BASELINE}/packages/spey-cli/bin/spey.js` : undefined;
+const other = process.argv[2] || baseline;
+if (other) launchers.push(["old", other]);
 const runs = Number(process.argv[3] ?? 15);
 
 const COMMANDS = [
