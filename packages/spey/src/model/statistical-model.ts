@@ -539,6 +539,7 @@ export class StatisticalModel {
       return asimovLogpdf;
     };
     const slopes = typeof this.backend.getObjectiveFunction === "function";
+    let sigmaA: number | undefined;
     return {
       get fit() {
         const f = freeFit();
@@ -556,9 +557,13 @@ export class StatisticalModel {
             asimovLogpdfSlope: (mu: number) => asimovProfile().slope(mu),
           }
         : {}),
+      // Once per preparation (a Hessian and its inverse): the combiner asks for it several times.
       asimovSigma: () => {
-        const a = asimovOnce();
-        return this.sigmaFromHessianAt(a.fit.parameters, { expected, data: a.data }, extraFixed);
+        if (sigmaA === undefined) {
+          const a = asimovOnce();
+          sigmaA = this.sigmaFromHessianAt(a.fit.parameters, { expected, data: a.data }, extraFixed);
+        }
+        return sigmaA;
       },
     };
   }
