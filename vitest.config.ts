@@ -1,10 +1,40 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /** Builds both packages (skipped when dist/ is fresh): the spawned CLI, batch and pool workers run dist/. */
 const BUILD = "packages/spey-cli/test/cli/global-setup.ts";
 const lib = (path: string) => fileURLToPath(new URL(`./packages/spey/src/${path}`, import.meta.url));
+
+/**
+ * The command-line files that take longest (most of it waiting on their processes) go first, also
+ * on a fresh clone where vitest has no durations cached yet (it then starts the largest files).
+ */
+const LONGEST = [
+  "spey-cli/test/queue/chaos.test.ts",
+  "spey-cli/test/fuzz/fuzz.test.ts",
+  "playground/test/e2e.test.ts",
+  "spey-cli/test/cli/hardening.test.ts",
+  "spey-cli/test/batch/job-array.test.ts",
+  "spey-cli/test/queue/queue.test.ts",
+  "spey-cli/test/batch/kill-resume.test.ts",
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification) => {
+      const index = LONGEST.findIndex((end) => spec.moduleId.endsWith(end));
+      return index < 0 ? LONGEST.length : index;
+    };
+    // Stable: the other files keep vitest's order (its cached durations, or file sizes).
+    return sorted
+      .map((spec, index) => ({ spec, index }))
+      .sort((a, b) => rank(a.spec) - rank(b.spec) || a.index - b.index)
+      .map(({ spec }) => spec);
+  }
+}
 
 export default defineConfig({
   resolve: {
@@ -26,6 +56,7 @@ export default defineConfig({
     // Set-up hooks compute references (a 400-point batch run, a local run of the queue's grid):
     // with files running side by side they need more than the default 10 s on a loaded machine.
     hookTimeout: 60_000,
+    sequence: { sequencer: LongestFirst },
     // Vitest's default is one worker fewer than the cores (a single worker on 2 cores). Most of the
     // heavy files wait on child processes (the built CLI, batch workers, redis-server, Chromium), so
     // one file more than the cores keeps the cores busy.
