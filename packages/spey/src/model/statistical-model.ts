@@ -34,6 +34,7 @@ import type {
 import { asimovSigmaMu } from "../inference/profile-likelihood.js";
 import { QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
 import { log } from "../core/logger.js";
+import { reportActivity } from "../core/activity.js";
 import { cholesky, choleskyInverse } from "../math/linalg.js";
 import { Random, type RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
@@ -606,12 +607,27 @@ export class StatisticalModel {
     ];
     const fittedAt = (mu: number) => visited.find((v) => v.mu === mu && !Number.isNaN(v.nll));
     const fixed = new Map(extraFixed);
+    // Every parameter but μ held fixed by the caller (e.g. the one-parameter default.poisson /
+    // normal models): a profile point has nothing to fit, its value is log L at the fixed values —
+    // exactly what the fitter returns for such a request, without its start search and set-up.
+    // (Parameters the model fixes itself take their value from the start, so they go the general way.)
+    let nothingToFit = !config.suggestedFixed?.some(Boolean);
+    for (let i = 0; i < n && nothingToFit; i++) if (i !== poi && !extraFixed.has(i)) nothingToFit = false;
     let objective: ObjectiveFunction | undefined;
     let gradient: Float64Array | undefined;
     const value = (mu: number): number => {
       const seen = fittedAt(mu);
       if (seen) return -seen.nll;
       fixed.set(poi, mu);
+      if (nothingToFit) {
+        reportActivity("fit");
+        logpdfAt ??= this.backend.getLogpdfFunc(likelihoodOptions);
+        const parameters = new Float64Array(n);
+        for (const [k, v] of fixed) parameters[k] = v;
+        const nll = -logpdfAt(parameters);
+        visited.push({ mu, parameters, nll });
+        return -nll;
+      }
       let near = visited[0] as { mu: number; parameters: Float64Array };
       for (const v of visited) if (Math.abs(v.mu - mu) < Math.abs(near.mu - mu)) near = v;
       let second: { mu: number; parameters: Float64Array } | undefined;
