@@ -29,6 +29,12 @@ import { ThetaObjective } from "./theta-objective.js";
 
 /** Leaves the branch and bound may visit before it stops uncertified. */
 const MAX_NODES = 20000;
+/**
+ * Relative margin by which a bin's other piece must be proven worse than the incumbent's point
+ * (min φᵢ ≥ φᵢ(θ̂ᵢ)(1 + margin)) before its bound stops being refined: 100× the subdivision's own
+ * tolerance (1e-7), so such a piece is pruned whenever a fully refined bound would prune it.
+ */
+const PIECE_PRUNE_MARGIN = 1e-5;
 /** Bound on the moves between neighbouring pieces in one local search. */
 const MAX_SWITCHES_PER_BIN = 4;
 
@@ -148,7 +154,12 @@ export class GlobalThetaProfiler {
               continue;
             }
             const cheap = phiMinimumCheap(piece, g[i]!, m, r) - phiAtR;
-            row[k] = cheap > 0 ? cheap : phiMinimum(objective, i, piece, g[i]!, m, r, this.scratch) - phiAtR;
+            // Another piece than the incumbent's needs only be shown worse by a clear margin
+            // (PIECE_PRUNE_MARGIN, far above the 1e-9 pruning margin and the own pieces' bound
+            // precision); the incumbent's own piece is bounded as tightly as the subdivision allows.
+            const target =
+              k === best.leaf[i] ? Number.POSITIVE_INFINITY : phiAtR + PIECE_PRUNE_MARGIN * Math.max(1, Math.abs(phiAtR));
+            row[k] = cheap > 0 ? cheap : phiMinimum(objective, i, piece, g[i]!, m, r, this.scratch, target) - phiAtR;
           }
           delta.push(row);
           if (row.length === 1) fixedPart += row[0]!;

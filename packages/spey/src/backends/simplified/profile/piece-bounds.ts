@@ -45,7 +45,8 @@ const MAX_SPLITS = 400;
  * stage. The piece's infinite tails beyond a finite window around r take hᵢ's minimum on the piece.
  * hᵢ = H(λ) is monotone where λ is monotone (the piece is a monotone segment of the background)
  * and stays on one side of dᵢ (H′(λ) = 1 − dᵢ/λ): checked at the window's ends, −∞ (no bound)
- * otherwise.
+ * otherwise. With a `target`, the halving also stops as soon as the bound reaches it (the caller
+ * only needs to know that min φ ≥ target: e.g. that a piece cannot beat the incumbent).
  */
 function monotoneSubdivisionBound(
   objective: ThetaObjective,
@@ -55,6 +56,7 @@ function monotoneSubdivisionBound(
   m: number,
   r: number,
   scratch: Float64Array,
+  target: number,
 ): number {
   const { lo, hi } = piece;
   if (!(hi > lo)) return Number.NEGATIVE_INFINITY;
@@ -77,12 +79,39 @@ function monotoneSubdivisionBound(
   if (b < hi) tails = Math.min(tails, piece.hMin + quadraticMinimum(0, g, m, r, b, hi));
   const h = (t: number) => objective.binTerm(i, t, false, scratch);
   const phi = (t: number, ht: number) => ht + g * (t - r) + 0.5 * m * (t - r) * (t - r);
-  // intervals as parallel arrays: ends, hᵢ at the ends, lower bound
+  // intervals as parallel arrays: ends, hᵢ at the ends, lower bound; `heap` orders their indices
+  // by (bound, index), so the interval split is the one with the least bound (the first such one),
+  // found in O(log n) instead of a scan of all intervals
   const us: number[] = [];
   const vs: number[] = [];
   const hus: number[] = [];
   const hvs: number[] = [];
   const bounds: number[] = [];
+  const heap: number[] = [];
+  const less = (x: number, y: number) => bounds[x]! < bounds[y]! || (bounds[x] === bounds[y] && x < y);
+  const siftUp = (at: number) => {
+    const item = heap[at]!;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (!less(item, heap[parent]!)) break;
+      heap[at] = heap[parent]!;
+      at = parent;
+    }
+    heap[at] = item;
+  };
+  const siftDown = (at: number) => {
+    const item = heap[at]!;
+    const size = heap.length;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= size) break;
+      if (child + 1 < size && less(heap[child + 1]!, heap[child]!)) child++;
+      if (!less(heap[child]!, item)) break;
+      heap[at] = heap[child]!;
+      at = child;
+    }
+    heap[at] = item;
+  };
   let upper = Number.POSITIVE_INFINITY;
   const add = (u: number, v: number, hu: number, hv: number) => {
     us.push(u);
@@ -91,6 +120,8 @@ function monotoneSubdivisionBound(
     hvs.push(hv);
     bounds.push(Math.min(hu, hv) + quadraticMinimum(0, g, m, r, u, v));
     upper = Math.min(upper, phi(u, hu), phi(v, hv));
+    heap.push(bounds.length - 1);
+    siftUp(heap.length - 1);
   };
   const centre = Math.min(Math.max(r, a), b);
   const ha = h(a);
@@ -101,9 +132,9 @@ function monotoneSubdivisionBound(
     add(centre, b, hc, hb);
   } else add(a, b, ha, hb);
   for (let split = 0; split < MAX_SPLITS; split++) {
-    let k = 0;
-    for (let j = 1; j < bounds.length; j++) if (bounds[j]! < bounds[k]!) k = j;
+    const k = heap[0]!;
     if (upper - bounds[k]! <= 1e-7 * Math.max(1, Math.abs(upper))) break;
+    if (bounds[k]! >= target && tails >= target) break;
     const u = us[k]!;
     const v = vs[k]!;
     const mid = 0.5 * (u + v);
@@ -117,6 +148,7 @@ function monotoneSubdivisionBound(
     hvs[k] = hm;
     bounds[k] = Math.min(hu, hm) + quadraticMinimum(0, g, m, r, u, mid);
     upper = Math.min(upper, phi(mid, hm));
+    siftDown(0);
     add(mid, v, hm, hv);
   }
   let bound = tails;
@@ -125,7 +157,9 @@ function monotoneSubdivisionBound(
 }
 
 /**
- * A lower bound of min_{t ∈ piece} φ(t) for bin i, φ(t) = hᵢ(t) + g(t − r) + ½m(t − r)².
+ * A lower bound of min_{t ∈ piece} φ(t) for bin i, φ(t) = hᵢ(t) + g(t − r) + ½m(t − r)². With a
+ * `target`, the bound of a piece of unknown curvature is refined only until it reaches the target
+ * (a bound ≥ target is all a caller pruning at that level needs; it stays a rigorous lower bound).
  */
 export function phiMinimum(
   objective: ThetaObjective,
@@ -135,6 +169,7 @@ export function phiMinimum(
   m: number,
   r: number,
   scratch: Float64Array,
+  target: number = Number.POSITIVE_INFINITY,
 ): number {
   const { lo, hi } = piece;
   if (piece.floored) {
@@ -144,7 +179,7 @@ export function phiMinimum(
   // always valid: min h + min of the quadratic part
   let decoupled = piece.hMin + quadraticMinimum(0, g, m, r, lo, hi);
   if (piece.curvature !== "convex") {
-    const subdivided = monotoneSubdivisionBound(objective, i, piece, g, m, r, scratch);
+    const subdivided = monotoneSubdivisionBound(objective, i, piece, g, m, r, scratch, target);
     if (subdivided > decoupled) decoupled = subdivided;
   }
   if (piece.curvature === "concave" && Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) {
