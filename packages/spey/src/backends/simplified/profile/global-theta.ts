@@ -158,7 +158,9 @@ export class GlobalThetaProfiler {
             // (PIECE_PRUNE_MARGIN, far above the 1e-9 pruning margin and the own pieces' bound
             // precision); the incumbent's own piece is bounded as tightly as the subdivision allows.
             const target =
-              k === best.leaf[i] ? Number.POSITIVE_INFINITY : phiAtR + PIECE_PRUNE_MARGIN * Math.max(1, Math.abs(phiAtR));
+              k === best.leaf[i]
+                ? Number.POSITIVE_INFINITY
+                : phiAtR + PIECE_PRUNE_MARGIN * Math.max(1, Math.abs(phiAtR));
             row[k] = cheap > 0 ? cheap : phiMinimum(objective, i, piece, g[i]!, m, r, this.scratch, target) - phiAtR;
           }
           delta.push(row);
