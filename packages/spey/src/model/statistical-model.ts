@@ -676,14 +676,18 @@ export class StatisticalModel {
     fixed: ReadonlyMap<number, number>,
     expected: ExpectationType,
     data: Float64Array | undefined,
-    logpdf: (pars: Float64Array) => number = this.backend.getLogpdfFunc({ expected, ...(data ? { data } : {}) }),
+    logpdfAt?: (pars: Float64Array) => number,
   ): Float64Array | undefined {
+    // Every parameter fixed (a conditional fit of a one-parameter model): all starts are the same point.
+    const config = this.backend.config();
+    if (fixed.size === config.npar && !config.suggestedFixed?.some(Boolean)) return undefined;
+    const logpdf = logpdfAt ?? this.backend.getLogpdfFunc({ expected, ...(data ? { data } : {}) });
     const withFixed = (p: ArrayLike<number>) => {
       const x = Float64Array.from(p);
       for (const [k, v] of fixed) x[k] = v;
       return x;
     };
-    let bestValue = logpdf(withFixed(this.backend.config().suggestedInit));
+    let bestValue = logpdf(withFixed(config.suggestedInit));
     if (!(bestValue > Number.NEGATIVE_INFINITY)) bestValue = Number.NEGATIVE_INFINITY;
     let best: Float64Array | undefined;
     for (const c of candidates) {
