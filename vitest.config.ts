@@ -8,13 +8,15 @@ const BUILD = "packages/spey-cli/test/cli/global-setup.ts";
 const lib = (path: string) => fileURLToPath(new URL(`./packages/spey/src/${path}`, import.meta.url));
 
 /**
- * The command-line files that take longest (most of it waiting on their processes) go first, also
- * on a fresh clone where vitest has no durations cached yet (it then starts the largest files).
+ * The files that take longest go first, also on a fresh clone where vitest has no durations cached
+ * yet (it then starts the largest files, and every library file after the command-line ones, so a
+ * long library file would run alone at the end).
  */
 const LONGEST = [
   "spey-cli/test/queue/chaos.test.ts",
   "spey-cli/test/fuzz/fuzz.test.ts",
   "playground/test/e2e.test.ts",
+  "spey/test/backends/simplified/profile-global.test.ts",
   "spey-cli/test/cli/hardening.test.ts",
   "spey-cli/test/batch/job-array.test.ts",
   "spey-cli/test/queue/queue.test.ts",
