@@ -100,6 +100,9 @@ interface SummedProfile {
    * Asimov information, which belongs to the Asimov data.
    */
   readonly curvatureAt?: (mu: number) => number;
+  /** The members' own μ̂ on these data and their σ_A (NaN without one): the scan of {@link globalMinimum}. */
+  readonly anchors: () => number[];
+  readonly sigmas: () => number[];
 }
 
 /** Predicted decrease of the summed NLL below which the Newton iteration stops (NLL units). */
@@ -163,6 +166,108 @@ function minimizeBySlope(
     g = gNext;
   }
   return { x, fun: fx, converged: false };
+}
+
+/** Fewest and most intervals of the scan that looks for other local minima of a summed profile. */
+const SCAN_MIN_INTERVALS = 12;
+const SCAN_MAX_INTERVALS = 40;
+/** The scan reaches this many of the largest member σ beyond the members' μ̂ and the local minimum. */
+const SCAN_SIGMAS = 4;
+
+/**
+ * The global minimum of a one-dimensional summed profile P(μ) = Σ_k p_k(μ) on [lower, upper] from a
+ * local minimum `local` (spey's `UnCorrStatisticsCombiner.maximize_likelihood` is a local fit; P can
+ * have several local minima where a member's profile is not convex, and the members' slopes are
+ * wrong where a fit sits on a Poisson floor boundary, so a stationary point of the slopes need not
+ * be a minimum). P is sampled on a grid over the hull of `anchors` (the members' μ̂, the start) and
+ * the local minimum, widened by {@link SCAN_SIGMAS} σ_max (the whole [lower, upper] without σ), with
+ * spacing ≤ σ_min/2 between {@link SCAN_MIN_INTERVALS} and {@link SCAN_MAX_INTERVALS} intervals;
+ * every sampled local minimum other than a confirmed `local` is refined by Brent's bounded method
+ * between its grid neighbours, and the lowest value wins. Deterministic; at most
+ * SCAN_MAX_INTERVALS + anchors + 500 evaluations per refined bracket.
+ */
+/** Relative step (in units of σ_min) of the value check of a local minimum. */
+const CONFIRM_STEP = 1e-5;
+
+/** Whether P(μ ± δ) ≥ P(μ) at a local minimum (a side beyond a bound of μ counts as rising). */
+function confirmedByValues(
+  f: (mu: number) => number,
+  local: { x: number; fun: number },
+  lower: number,
+  upper: number,
+  sigma: number,
+): boolean {
+  const delta = CONFIRM_STEP * (Number.isFinite(sigma) && sigma > 0 ? sigma : Math.max(1, Math.abs(local.x)));
+  for (const x of [local.x - delta, local.x + delta]) {
+    if (x < lower || x > upper) continue;
+    if (!(f(x) >= local.fun)) return false;
+  }
+  return true;
+}
+
+function globalMinimum(
+  f: (mu: number) => number,
+  lower: number,
+  upper: number,
+  local: { x: number; fun: number; converged: boolean },
+  anchors: readonly number[],
+  sigmas: readonly number[],
+): { x: number; fun: number; converged: boolean } {
+  const finiteSigmas = sigmas.filter((s) => Number.isFinite(s) && s > 0);
+  const inside = (x: number) => Math.min(Math.max(x, lower), upper);
+  let a: number;
+  let b: number;
+  if (finiteSigmas.length === sigmas.length && finiteSigmas.length > 0) {
+    const sigmaMax = Math.max(...finiteSigmas);
+    const points = [local.x, ...anchors.filter((x) => Number.isFinite(x))];
+    a = inside(Math.min(...points) - SCAN_SIGMAS * sigmaMax);
+    b = inside(Math.max(...points) + SCAN_SIGMAS * sigmaMax);
+  } else {
+    a = lower;
+    b = upper;
+  }
+  if (!(Number.isFinite(a) && Number.isFinite(b)) || !(b > a)) return local;
+  const sigmaMin = finiteSigmas.length > 0 ? Math.min(...finiteSigmas) : b - a;
+  const intervals = Math.min(SCAN_MAX_INTERVALS, Math.max(SCAN_MIN_INTERVALS, Math.ceil((b - a) / (0.5 * sigmaMin))));
+  const xs: number[] = [];
+  for (let k = 0; k <= intervals; k++) xs.push(k === intervals ? b : a + ((b - a) * k) / intervals);
+  for (const x of [local.x, ...anchors]) if (Number.isFinite(x) && x > a && x < b) xs.push(x);
+  xs.sort((u, v) => u - v);
+  const grid: { x: number; v: number }[] = [];
+  for (const x of xs) {
+    if (grid.length > 0 && x - (grid[grid.length - 1] as { x: number }).x <= 1e-12 * Math.max(1, Math.abs(x))) continue;
+    const v = x === local.x ? local.fun : f(x);
+    grid.push({ x, v: Number.isNaN(v) ? Number.POSITIVE_INFINITY : v });
+  }
+  let best = local;
+  const consider = (x: number, v: number, converged: boolean) => {
+    if (v < best.fun) best = { x, fun: v, converged };
+  };
+  for (let k = 0; k < grid.length; k++) {
+    const here = grid[k] as { x: number; v: number };
+    const left = grid[k - 1];
+    const right = grid[k + 1];
+    const leftV = left ? left.v : Number.POSITIVE_INFINITY;
+    const rightV = right ? right.v : Number.POSITIVE_INFINITY;
+    if (!(here.v <= leftV && here.v <= rightV) || !Number.isFinite(here.v)) continue;
+    consider(here.x, here.v, true);
+    // the bracket of this sampled minimum: its grid neighbours, or the bound of μ beyond the scan
+    const lo = left ? left.x : Math.min(here.x, lower);
+    const hi = right ? right.x : Math.max(here.x, upper);
+    // the local minimum, when P rises on both sides of it: the members' slopes can vanish where P
+    // does not (a fit on a Poisson floor boundary), so the sides are evaluated at ±δ
+    if (here.x === local.x && left && right && confirmedByValues(f, local, lower, upper, sigmaMin)) continue;
+    if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) continue;
+    const r = minimizeScalarBounded(f, lo, hi, { xatol: MU_XATOL });
+    if (Number.isFinite(r.fun)) consider(r.x, r.fun, r.converged);
+    for (const edge of [lo, hi]) {
+      if (edge !== left?.x && edge !== right?.x && edge !== here.x) {
+        const v = f(edge);
+        if (Number.isFinite(v)) consider(edge, v, true);
+      }
+    }
+  }
+  return best;
 }
 
 /**
@@ -359,31 +464,39 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     lower: number,
     upper: number,
     optimiser: MinimizeOptions | undefined,
+    init: number,
   ): [number, number] {
-    return this.minimizeSum((mu: number) => this.sumNll(mu, expected, data, optimiser), lower, upper, optimiser);
+    const f = (mu: number) => this.sumNll(mu, expected, data, optimiser);
+    return this.minimizeSum(f, lower, upper, optimiser, [init]);
   }
 
-  /** Brent's bounded minimisation of a summed profile NLL, with its end points checked. */
+  /**
+   * Brent's bounded minimisation of a summed profile NLL, with its end points checked, then the
+   * scan of {@link globalMinimum} for other local minima (over all of [lower, upper] without σ's).
+   */
   private minimizeSum(
     f: (mu: number) => number,
     lower: number,
     upper: number,
     optimiser: MinimizeOptions | undefined,
+    anchors: readonly number[] = [],
+    sigmas: readonly number[] = [],
   ): [number, number] {
     const r = minimizeScalarBounded(f, lower, upper, { xatol: MU_XATOL });
-    acceptFit(
-      { converged: r.converged, message: `Brent's method stopped after ${r.iterations} evaluations` },
-      `the combined fit of μ in [${lower}, ${upper}] (UnCorrStatisticsCombiner)`,
-      optimiser,
-    );
     // Brent's bounded method never evaluates the end points: check them for boundary optima.
-    let best: [number, number] = [r.x, r.fun];
+    let best = { x: r.x, fun: r.fun, converged: r.converged };
     for (const edge of [lower, upper]) {
       if (!Number.isFinite(edge)) continue;
       const v = f(edge);
-      if (v < best[1]) best = [edge, v];
+      if (v < best.fun || Number.isNaN(best.fun)) best = { x: edge, fun: v, converged: true };
     }
-    return best;
+    const global = globalMinimum(f, lower, upper, best, anchors, sigmas);
+    acceptFit(
+      { converged: global.converged, message: `Brent's method stopped after ${r.iterations} evaluations` },
+      `the combined fit of μ in [${lower}, ${upper}] (UnCorrStatisticsCombiner)`,
+      optimiser,
+    );
+    return [global.x, global.fun];
   }
 
   private initialMuhat(expected: ExpectationType, optimiser: MinimizeOptions | undefined): number {
@@ -440,6 +553,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
       lower,
       upper,
       options.optimiser,
+      init,
     );
     return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
       | [number, number]
@@ -508,6 +622,8 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
         ? (mu) =>
             guard(mu, (p) => -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu))
         : undefined,
+      anchors: () => preparations.map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
+      sigmas: () => preparations.map((p) => p.asimovSigma?.() ?? Number.NaN),
       information: () => {
         let total = 0;
         for (const p of preparations) {
@@ -559,15 +675,23 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
         profile.curvatureAt ?? profile.information(),
       );
       if (result) {
+        const global = globalMinimum(
+          profile.nll,
+          lower,
+          upper,
+          result,
+          [start, ...profile.anchors()],
+          profile.sigmas(),
+        );
         acceptFit(
-          { converged: result.converged, message: "Newton's method on the summed slopes took 200 steps" },
+          { converged: global.converged, message: "Newton's method on the summed slopes took 200 steps" },
           `the combined fit of μ in [${lower}, ${upper}] (UnCorrStatisticsCombiner)`,
           optimiser,
         );
-        return [result.x, result.fun];
+        return [global.x, global.fun];
       }
     }
-    return this.minimizeSum(profile.nll, lower, upper, optimiser);
+    return this.minimizeSum(profile.nll, lower, upper, optimiser, [start, ...profile.anchors()], profile.sigmas());
   }
 
   /** Each member's hypothesis-test preparation for `statistic` (fits made on first use). */
