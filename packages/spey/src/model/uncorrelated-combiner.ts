@@ -103,6 +103,8 @@ interface SummedProfile {
   /** The members' own μ̂ on these data and their σ_A (NaN without one): the scan of {@link globalMinimum}. */
   readonly anchors: () => number[];
   readonly sigmas: () => number[];
+  /** Every member's profile is convex in μ (their backends' `profileConvexInPoi`), so is the sum. */
+  readonly convex: boolean;
 }
 
 /** Predicted decrease of the summed NLL below which the Newton iteration stops (NLL units). */
@@ -169,10 +171,10 @@ function minimizeBySlope(
 }
 
 /** Fewest and most intervals of the scan that looks for other local minima of a summed profile. */
-const SCAN_MIN_INTERVALS = 12;
-const SCAN_MAX_INTERVALS = 40;
+const SCAN_MIN_INTERVALS = 4;
+const SCAN_MAX_INTERVALS = 12;
 /** The scan reaches this many of the largest member σ beyond the members' μ̂ and the local minimum. */
-const SCAN_SIGMAS = 4;
+const SCAN_SIGMAS = 1;
 
 /**
  * The global minimum of a one-dimensional summed profile P(μ) = Σ_k p_k(μ) on [lower, upper] from a
@@ -181,13 +183,13 @@ const SCAN_SIGMAS = 4;
  * wrong where a fit sits on a Poisson floor boundary, so a stationary point of the slopes need not
  * be a minimum). P is sampled on a grid over the hull of `anchors` (the members' μ̂, the start) and
  * the local minimum, widened by {@link SCAN_SIGMAS} σ_max (the whole [lower, upper] without σ), with
- * spacing ≤ σ_min/2 between {@link SCAN_MIN_INTERVALS} and {@link SCAN_MAX_INTERVALS} intervals;
+ * spacing ≤ σ_min between {@link SCAN_MIN_INTERVALS} and {@link SCAN_MAX_INTERVALS} intervals;
  * every sampled local minimum other than a confirmed `local` is refined by Brent's bounded method
  * between its grid neighbours, and the lowest value wins. Deterministic; at most
  * SCAN_MAX_INTERVALS + anchors + 500 evaluations per refined bracket.
  */
 /** Relative step (in units of σ_min) of the value check of a local minimum. */
-const CONFIRM_STEP = 1e-5;
+const CONFIRM_STEP = 1e-4;
 
 /** Whether P(μ ± δ) ≥ P(μ) at a local minimum (a side beyond a bound of μ counts as rising). */
 function confirmedByValues(
@@ -212,7 +214,25 @@ function globalMinimum(
   local: { x: number; fun: number; converged: boolean },
   anchors: readonly number[],
   sigmas: readonly number[],
+  convex = false,
 ): { x: number; fun: number; converged: boolean } {
+  if (convex) {
+    // a convex P: a local minimum is the global one, once P rises on both sides of it
+    const scale = sigmas.find((x) => Number.isFinite(x) && x > 0) ?? Number.NaN;
+    if (confirmedByValues(f, local, lower, upper, scale)) return local;
+    const lo = Number.isFinite(lower) ? lower : local.x - 10 * Math.max(1, Math.abs(local.x));
+    const hi = Number.isFinite(upper) ? upper : local.x + 10 * Math.max(1, Math.abs(local.x));
+    const r = minimizeScalarBounded(f, lo, hi, { xatol: MU_XATOL });
+    let best = local;
+    for (const [x, v, converged] of [
+      [r.x, r.fun, r.converged],
+      [lo, f(lo), true],
+      [hi, f(hi), true],
+    ] as const) {
+      if (v < best.fun) best = { x, fun: v, converged };
+    }
+    return best;
+  }
   const finiteSigmas = sigmas.filter((s) => Number.isFinite(s) && s > 0);
   const inside = (x: number) => Math.min(Math.max(x, lower), upper);
   let a: number;
@@ -228,7 +248,7 @@ function globalMinimum(
   }
   if (!(Number.isFinite(a) && Number.isFinite(b)) || !(b > a)) return local;
   const sigmaMin = finiteSigmas.length > 0 ? Math.min(...finiteSigmas) : b - a;
-  const intervals = Math.min(SCAN_MAX_INTERVALS, Math.max(SCAN_MIN_INTERVALS, Math.ceil((b - a) / (0.5 * sigmaMin))));
+  const intervals = Math.min(SCAN_MAX_INTERVALS, Math.max(SCAN_MIN_INTERVALS, Math.ceil((b - a) / sigmaMin)));
   const xs: number[] = [];
   for (let k = 0; k <= intervals; k++) xs.push(k === intervals ? b : a + ((b - a) * k) / intervals);
   for (const x of [local.x, ...anchors]) if (Number.isFinite(x) && x > a && x < b) xs.push(x);
@@ -256,7 +276,7 @@ function globalMinimum(
     const hi = right ? right.x : Math.max(here.x, upper);
     // the local minimum, when P rises on both sides of it: the members' slopes can vanish where P
     // does not (a fit on a Poisson floor boundary), so the sides are evaluated at ±δ
-    if (here.x === local.x && left && right && confirmedByValues(f, local, lower, upper, sigmaMin)) continue;
+    if (here.x === local.x && confirmedByValues(f, local, lower, upper, sigmaMin)) continue;
     if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) continue;
     const r = minimizeScalarBounded(f, lo, hi, { xatol: MU_XATOL });
     if (Number.isFinite(r.fun)) consider(r.x, r.fun, r.converged);
@@ -391,6 +411,13 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     return this.models.length > 0 && this.models.every((m) => m.isChiSquareCalculatorAvailable);
   }
 
+  /** Whether every member's profile is convex in μ (its backend's `profileConvexInPoi`). */
+  private membersConvex(): boolean {
+    return this.models.every(
+      (m) => (m.backend as { readonly profileConvexInPoi?: boolean }).profileConvexInPoi === true,
+    );
+  }
+
   private requireModels(): void {
     if (this.models.length === 0) throw new AnalysisQueryError("The combiner holds no analyses; append models first.");
   }
@@ -467,7 +494,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     init: number,
   ): [number, number] {
     const f = (mu: number) => this.sumNll(mu, expected, data, optimiser);
-    return this.minimizeSum(f, lower, upper, optimiser, [init]);
+    return this.minimizeSum(f, lower, upper, optimiser, [init], [], this.membersConvex());
   }
 
   /**
@@ -481,6 +508,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     optimiser: MinimizeOptions | undefined,
     anchors: readonly number[] = [],
     sigmas: readonly number[] = [],
+    convex = false,
   ): [number, number] {
     const r = minimizeScalarBounded(f, lower, upper, { xatol: MU_XATOL });
     // Brent's bounded method never evaluates the end points: check them for boundary optima.
@@ -490,7 +518,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
       const v = f(edge);
       if (v < best.fun || Number.isNaN(best.fun)) best = { x: edge, fun: v, converged: true };
     }
-    const global = globalMinimum(f, lower, upper, best, anchors, sigmas);
+    const global = globalMinimum(f, lower, upper, best, anchors, sigmas, convex);
     acceptFit(
       { converged: global.converged, message: `Brent's method stopped after ${r.iterations} evaluations` },
       `the combined fit of μ in [${lower}, ${upper}] (UnCorrStatisticsCombiner)`,
@@ -622,6 +650,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
         ? (mu) =>
             guard(mu, (p) => -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu))
         : undefined,
+      convex: this.membersConvex(),
       anchors: () => preparations.map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
       sigmas: () => preparations.map((p) => p.asimovSigma?.() ?? Number.NaN),
       information: () => {
@@ -682,6 +711,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
           result,
           [start, ...profile.anchors()],
           profile.sigmas(),
+          profile.convex,
         );
         acceptFit(
           { converged: global.converged, message: "Newton's method on the summed slopes took 200 steps" },
@@ -691,7 +721,15 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
         return [global.x, global.fun];
       }
     }
-    return this.minimizeSum(profile.nll, lower, upper, optimiser, [start, ...profile.anchors()], profile.sigmas());
+    return this.minimizeSum(
+      profile.nll,
+      lower,
+      upper,
+      optimiser,
+      [start, ...profile.anchors()],
+      profile.sigmas(),
+      profile.convex,
+    );
   }
 
   /** Each member's hypothesis-test preparation for `statistic` (fits made on first use). */

@@ -264,6 +264,18 @@ export abstract class SimplePdfBase extends BackendBase {
     };
   }
 
+  /**
+   * Whether the profile NLL is convex in μ: the plain one-parameter models (fixed non-negative
+   * signal, no nuisances; see {@link minimizeNegativeLoglikelihood}). The uncorrelated combiner's
+   * global fit of μ skips its scan when every member says so.
+   */
+  get profileConvexInPoi(): boolean {
+    const s = this.signal.fixed;
+    if (!s || this.nuisanceScale) return false;
+    for (let i = 0; i < s.length; i++) if ((s[i] as number) < 0) return false;
+    return true;
+  }
+
   /** The fit hook: free fits of the plain one-parameter models (see below); conditional fits are generic. */
   override bestFit(request: FitHookRequest): FastPathResult | undefined {
     if (request.fixed.has(this.config().poiIndex)) return undefined;

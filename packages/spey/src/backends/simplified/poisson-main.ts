@@ -37,7 +37,7 @@ import type {
   Parameters,
   Sampler,
 } from "../../plugin/types.js";
-import type { BackgroundModel } from "./backgrounds.js";
+import { type BackgroundModel, LinearBackground } from "./backgrounds.js";
 import type { GaussianBlock } from "./constraints.js";
 import { type ModifierDefinition, SignalModifiers } from "./modifiers.js";
 import { PoiProfile } from "./profile/poi-profile.js";
@@ -497,6 +497,15 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   /** Whether the exact profile applies: μ and θ are the only parameters (plain signal array, no modifiers). */
   protected get hasExactProfile(): boolean {
     return this.modifiers === undefined && this.signal.fixed !== undefined && this.signal.nParameters === 0;
+  }
+
+  /**
+   * Whether the profile NLL is convex in μ: −log L is jointly convex in μ and θ (a linear background,
+   * μ and θ the only parameters), as profile/poi-profile.ts uses. The uncorrelated combiner's global
+   * fit of μ skips its scan when every member says so.
+   */
+  get profileConvexInPoi(): boolean {
+    return this.hasExactProfile && this.core.backgroundModel instanceof LinearBackground;
   }
 
   private exactProfile(): PoiProfile {
