@@ -38,7 +38,7 @@ import { reportActivity } from "../core/activity.js";
 import { cholesky, choleskyInverse } from "../math/linalg.js";
 import { Random, type RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { createFitter, type FitOutcome, fitModel } from "../fit/fit.js";
+import { createFitter, type FitOutcome, type Fitter, fitModel } from "../fit/fit.js";
 import { describeValue, isArrayLike } from "../core/describe.js";
 
 /** The universal arguments of every backend factory (spey's `statistical_model_wrapper`). */
@@ -589,15 +589,18 @@ export class StatisticalModel {
     const config = this.backend.config();
     const poi = config.poiIndex;
     const n = config.npar;
-    const fitter = createFitter({
-      backend: this.backend,
-      backendFit: true,
-      config,
-      expected,
-      data,
-      optimiser: controls.optimiser,
-      dataLabel,
-    });
+    // created at the first fit (a profile with nothing to fit never needs one)
+    let fitter: Fitter | undefined;
+    const fitterOnce = (): Fitter =>
+      (fitter ??= createFitter({
+        backend: this.backend,
+        backendFit: true,
+        config,
+        expected,
+        data,
+        optimiser: controls.optimiser,
+        dataLabel,
+      }));
     const likelihoodOptions = { expected, ...(data ? { data } : {}) };
     let logpdfAt: ((pars: Float64Array) => number) | undefined;
     // The start point (a free fit) seeds the continuation; fitted points are also reused as such.
@@ -648,7 +651,7 @@ export class StatisticalModel {
       }
       logpdfAt ??= this.backend.getLogpdfFunc(likelihoodOptions);
       const init = this.bestStart(candidates, fixed, expected, data, logpdfAt);
-      const outcome = fitter.fit(fixed, init);
+      const outcome = fitterOnce().fit(fixed, init);
       visited.push({ mu, parameters: outcome.parameters, nll: outcome.nll });
       return -outcome.nll;
     };
