@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Redis, type RedisOptions } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import { SpeyError } from "spey";
 import { QueueConnectionError, QueueInputError } from "./errors.js";
 
@@ -120,6 +120,9 @@ export function redisOptions(address: QueueAddress, options: ConnectOptions): Re
 export async function connect(address: QueueAddress, options: ConnectOptions): Promise<Redis> {
   let ready = false;
   let lastError: Error | undefined;
+  // ioredis is loaded here, not at import: commands that only parse a queue URL (a local `spey
+  // batch`, which also registers --queue) do not pay for it at start-up.
+  const { Redis } = await import("ioredis");
   const redis = new Redis({
     ...redisOptions(address, options),
     retryStrategy: (times: number) => (!ready && times > 5 ? null : Math.min(200 * times, 2000)),

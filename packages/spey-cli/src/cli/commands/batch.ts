@@ -2,10 +2,9 @@ import { currentRun } from "../context.js";
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { defaultOutputPath, runBatch } from "../../batch/runner.js";
-import { collectRun, enqueueRun, followRun } from "../../queue/client.js";
+import type { RunStatus } from "../../queue/status.js";
 import type { QueueAddress } from "../../queue/connection.js";
 import { QueueInputError } from "../../queue/errors.js";
-import { statusLine } from "../../queue/status.js";
 import type { ProgressStream } from "../../batch/progress.js";
 import type { Shard } from "../../batch/shard.js";
 import type { BatchTask } from "../../batch/task.js";
@@ -21,7 +20,7 @@ import {
   numberBetween,
   shard,
 } from "../options.js";
-import { location, queueUrl, runName } from "./queue.js";
+import { location, queueUrl, runName } from "./queue-options.js";
 
 interface BatchCommandOptions {
   readonly base?: string;
@@ -251,6 +250,9 @@ async function queueBatch(
       `${local.map(flag).join(", ")} ${local.length > 1 ? "are options" : "is an option"} of a local run, not of --queue (give --concurrency and --timeout to spey worker; use spey batch --shard without --queue for job arrays).`,
     );
   }
+  // The queue client (BullMQ, ioredis) is loaded only here, so that a local run does not pay for it.
+  const { collectRun, enqueueRun, followRun } = await import("../../queue/client.js");
+  const { statusLine } = await import("../../queue/status.js");
   const where = { ...location({ queue: options.queue as QueueAddress, run: options.run, tlsCa: options.tlsCa }) };
   const enqueued = await enqueueRun({
     ...where,
@@ -280,7 +282,7 @@ async function queueBatch(
   process.once("SIGTERM", interrupt);
   const tty = options.progress && Boolean(currentRun().io.stderr.isTTY);
   let lastPrinted = 0;
-  let last: Awaited<ReturnType<typeof followRun>>;
+  let last: RunStatus | undefined;
   const started = Date.now();
   try {
     last = await followRun({

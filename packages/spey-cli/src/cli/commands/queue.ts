@@ -1,57 +1,15 @@
 import { currentRun } from "../context.js";
 import { availableParallelism } from "node:os";
-import { type Command, InvalidArgumentError } from "commander";
-import { collectRun, type RunLocation, runStatus } from "../../queue/client.js";
-import { parseQueueUrl, type QueueAddress } from "../../queue/connection.js";
+import type { Command } from "commander";
+import { collectRun, runStatus } from "../../queue/client.js";
 import { QueueInputError } from "../../queue/errors.js";
-import { checkRunName, DEFAULT_RUN } from "../../queue/run.js";
 import { runQueueWorker } from "../../queue/queue-worker.js";
 import { statusReport } from "../../queue/status.js";
 import { ExitCode } from "../exit-codes.js";
 import { print, printJson } from "../format.js";
 import { finiteNumber, integerAtLeast, numberBetween } from "../options.js";
 import { DEFAULT_TIMEOUT_SECONDS } from "./batch.js";
-
-/** Option parser of --queue. */
-export function queueUrl(value: string): QueueAddress {
-  try {
-    return parseQueueUrl(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-/** Option parser of --run. */
-export function runName(value: string): string {
-  try {
-    return checkRunName(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-export interface QueueCommandOptions {
-  readonly queue: QueueAddress;
-  readonly run: string;
-  readonly tlsCa?: string;
-}
-
-/** The options naming a run: --run and --tls-ca (--queue is added by each command). */
-export function withRunOptions<C extends Command>(command: C): C {
-  command
-    .option(
-      "--run <name>",
-      "name of the run (its keys are spey:<name>:*; one grid and one set of options per run)",
-      runName,
-      DEFAULT_RUN,
-    )
-    .option("--tls-ca <file>", "certificate authority (PEM) of a rediss:// server with a private certificate");
-  return command;
-}
-
-export function location(options: QueueCommandOptions): RunLocation {
-  return { address: options.queue, run: options.run, tlsCa: options.tlsCa };
-}
+import { location, type QueueCommandOptions, queueUrl, withRunOptions } from "./queue-options.js";
 
 const QUEUE_HELP = "Redis URL: redis://[user:password@]host[:port][/db], or rediss://… for TLS";
 
