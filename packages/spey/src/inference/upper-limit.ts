@@ -160,10 +160,23 @@ function isGenuineLimit(
     log.warning(`Rejected upper limit ${root}: increasing μ leaves the excluded region (inverted bracket).`);
     return false;
   }
-  const sqA = evaluate(root).sqrtQmuA;
-  if (Number.isFinite(sqA) && sqA < options.asimovTeststatTolerance) {
+  return isSensitiveAndPersistent(root, evaluate(root).sqrtQmuA, F, options.asimovTeststatTolerance);
+}
+
+/**
+ * The checks shared by both limit searches: the Asimov test statistic at the root shows sensitivity
+ * (√q_{μ,A} ≥ `tolerance`), and the exclusion persists at 1.5, 3 and 10 times the root. Warns and
+ * returns false when a check fails.
+ */
+function isSensitiveAndPersistent(
+  root: number,
+  sqrtQmuA: number,
+  F: (mu: number) => number,
+  tolerance: number,
+): boolean {
+  if (Number.isFinite(sqrtQmuA) && sqrtQmuA < tolerance) {
     log.warning(
-      `Rejected upper limit ${root}: √q_μ,A = ${sqA} at the root is below ${options.asimovTeststatTolerance} (no sensitivity).`,
+      `Rejected upper limit ${root}: √q_μ,A = ${sqrtQmuA} at the root is below ${tolerance} (no sensitivity).`,
     );
     return false;
   }
@@ -454,20 +467,5 @@ function persists(
   let nearest: number | undefined;
   for (const x of cache.keys()) if (nearest === undefined || Math.abs(x - root) < Math.abs(nearest - root)) nearest = x;
   const sqA = nearest === undefined ? Number.NaN : (cache.get(nearest) as ClsEvaluation).sqrtQmuA;
-  if (Number.isFinite(sqA) && sqA < options.asimovTeststatTolerance) {
-    log.warning(
-      `Rejected upper limit ${root}: √q_μ,A = ${sqA} at the root is below ${options.asimovTeststatTolerance} (no sensitivity).`,
-    );
-    return false;
-  }
-  for (const factor of [1.5, 3, 10]) {
-    const f = F(root * factor);
-    if (!(f >= 0)) {
-      log.warning(
-        `Rejected upper limit ${root}: the exclusion does not persist at ${factor}× the root (1−CLs − CL = ${f}); the CLs curve is not monotonic.`,
-      );
-      return false;
-    }
-  }
-  return true;
+  return isSensitiveAndPersistent(root, sqA, F, options.asimovTeststatTolerance);
 }
