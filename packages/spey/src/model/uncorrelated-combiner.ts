@@ -413,9 +413,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
 
   /** Whether every member's profile is convex in μ (its backend's `profileConvexInPoi`). */
   private membersConvex(): boolean {
-    return this.models.every(
-      (m) => (m.backend as { readonly profileConvexInPoi?: boolean }).profileConvexInPoi === true,
-    );
+    return this.models.every((m) => m.backend.profileConvexInPoi?.() === true);
   }
 
   private requireModels(): void {

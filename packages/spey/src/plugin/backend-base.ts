@@ -30,6 +30,7 @@ import type {
  * | `bestFit` | the backend's own fit (closed-form profiles, its own Newton iteration) instead of the generic optimiser |
  * | `domainBounds` | per-parameter intervals where the likelihood is defined (e.g. background positivity), intersected with the fit bounds |
  * | `nominalParameters` | one more start point of every fit (the nominal nuisances) |
+ * | `profileConvexInPoi` | a certificate that the profile NLL is convex in μ: combiners skip their global scan of μ |
  *
  * The constructor receives one object with the backend's own arguments (camelCase).
  */
@@ -98,6 +99,13 @@ export abstract class BackendBase {
    * one of their start points besides `config().suggestedInit` and the nearest earlier fit.
    */
   nominalParameters?(): Parameters;
+
+  /**
+   * True only when the profile NLL (every other parameter fitted) is provably convex in the POI,
+   * e.g. −log L jointly convex in μ and the nuisances. The uncorrelated combiner then fits the
+   * combined μ by its local search alone; otherwise it also scans the summed profile for other minima.
+   */
+  profileConvexInPoi?(): boolean;
 }
 
 /** The static metadata every backend or converter class declares (spey's `BackendBase` metadata). */

@@ -269,7 +269,7 @@ export abstract class SimplePdfBase extends BackendBase {
    * signal, no nuisances; see {@link minimizeNegativeLoglikelihood}). The uncorrelated combiner's
    * global fit of μ skips its scan when every member says so.
    */
-  get profileConvexInPoi(): boolean {
+  override profileConvexInPoi(): boolean {
     const s = this.signal.fixed;
     if (!s || this.nuisanceScale) return false;
     for (let i = 0; i < s.length; i++) if ((s[i] as number) < 0) return false;

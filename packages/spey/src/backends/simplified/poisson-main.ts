@@ -504,7 +504,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
    * μ and θ the only parameters), as profile/poi-profile.ts uses. The uncorrelated combiner's global
    * fit of μ skips its scan when every member says so.
    */
-  get profileConvexInPoi(): boolean {
+  override profileConvexInPoi(): boolean {
     return this.hasExactProfile && this.core.backgroundModel instanceof LinearBackground;
   }
 
