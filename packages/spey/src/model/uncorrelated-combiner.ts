@@ -176,18 +176,6 @@ const SCAN_MAX_INTERVALS = 12;
 /** The scan reaches this many of the largest member σ beyond the members' μ̂ and the local minimum. */
 const SCAN_SIGMAS = 1;
 
-/**
- * The global minimum of a one-dimensional summed profile P(μ) = Σ_k p_k(μ) on [lower, upper] from a
- * local minimum `local` (spey's `UnCorrStatisticsCombiner.maximize_likelihood` is a local fit; P can
- * have several local minima where a member's profile is not convex, and the members' slopes are
- * wrong where a fit sits on a Poisson floor boundary, so a stationary point of the slopes need not
- * be a minimum). P is sampled on a grid over the hull of `anchors` (the members' μ̂, the start) and
- * the local minimum, widened by {@link SCAN_SIGMAS} σ_max (the whole [lower, upper] without σ), with
- * spacing ≤ σ_min between {@link SCAN_MIN_INTERVALS} and {@link SCAN_MAX_INTERVALS} intervals;
- * every sampled local minimum other than a confirmed `local` is refined by Brent's bounded method
- * between its grid neighbours, and the lowest value wins. Deterministic; at most
- * SCAN_MAX_INTERVALS + anchors + 500 evaluations per refined bracket.
- */
 /** Relative step (in units of σ_min) of the value check of a local minimum. */
 const CONFIRM_STEP = 1e-4;
 
@@ -207,6 +195,18 @@ function confirmedByValues(
   return true;
 }
 
+/**
+ * The global minimum of a one-dimensional summed profile P(μ) = Σ_k p_k(μ) on [lower, upper] from a
+ * local minimum `local` (spey's `UnCorrStatisticsCombiner.maximize_likelihood` is a local fit; P can
+ * have several local minima where a member's profile is not convex, and the members' slopes are
+ * wrong where a fit sits on a Poisson floor boundary, so a stationary point of the slopes need not
+ * be a minimum). P is sampled on a grid over the hull of `anchors` (the members' μ̂, the start) and
+ * the local minimum, widened by {@link SCAN_SIGMAS} σ_max (the whole [lower, upper] without σ), with
+ * spacing ≤ σ_min between {@link SCAN_MIN_INTERVALS} and {@link SCAN_MAX_INTERVALS} intervals;
+ * every sampled local minimum other than a confirmed `local` is refined by Brent's bounded method
+ * between its grid neighbours, and the lowest value wins. Deterministic; at most
+ * SCAN_MAX_INTERVALS + anchors + 500 evaluations per refined bracket.
+ */
 function globalMinimum(
   f: (mu: number) => number,
   lower: number,
