@@ -42,6 +42,11 @@ function writeGrid(): void {
   ids = lines.map((l) => String((JSON.parse(l) as { id: string }).id));
 }
 
+/** Enqueue the test grid (limits on the example base) as run `name`, without waiting for workers. */
+function enqueueDetached(name: string): ReturnType<typeof run> {
+  return run(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", name, "--detach"]);
+}
+
 async function queueStatus(name: string, url = redis.url): Promise<Record<string, unknown>> {
   const result = await run(["status", "--queue", url, "--run", name, "--json"]);
   expect(result.stderr).toBe("");
@@ -95,10 +100,10 @@ describe("queue URLs", () => {
 
 describe("enqueue, work, status, collect", () => {
   it("enqueuing twice is idempotent: one job per point", async () => {
-    const first = await run(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t1", "--detach"]);
+    const first = await enqueueDetached("t1");
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/41 points, 0 already done, 41 enqueued/);
-    const again = await run(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t1", "--detach"]);
+    const again = await enqueueDetached("t1");
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/resumed an existing run/);
     expect(await queueStatus("t1")).toMatchObject({ total: 41, done: 0, waiting: 41, active: 0, complete: false });
@@ -163,7 +168,7 @@ describe("enqueue, work, status, collect", () => {
   });
 
   it("enqueuing a finished run again adds nothing", async () => {
-    const again = await run(["batch", grid, "--base", BASE, ...TASK, "--queue", redis.url, "--run", "t1", "--detach"]);
+    const again = await enqueueDetached("t1");
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/41 points, 41 already done, 0 enqueued/);
     expect(await queueStatus("t1")).toMatchObject({ done: 41, waiting: 0 });
@@ -220,18 +225,7 @@ describe("enqueue, work, status, collect", () => {
 
 describe("what workers refuse", () => {
   it("a run enqueued by another spey version is refused unless --allow-version-mismatch", async () => {
-    const enqueue = await run([
-      "batch",
-      grid,
-      "--base",
-      BASE,
-      ...TASK,
-      "--queue",
-      redis.url,
-      "--run",
-      "v1",
-      "--detach",
-    ]);
+    const enqueue = await enqueueDetached("v1");
     expect(enqueue.code).toBe(0);
     const client = new Redis(redis.url);
     const keys = runKeys("v1");
@@ -280,18 +274,7 @@ describe("what workers refuse", () => {
 
   it("job payloads are validated as grid lines (never evaluated): invalid jobs are rejected, not computed", async () => {
     const client = new Redis(redis.url);
-    const enqueue = await run([
-      "batch",
-      grid,
-      "--base",
-      BASE,
-      ...TASK,
-      "--queue",
-      redis.url,
-      "--run",
-      "p1",
-      "--detach",
-    ]);
+    const enqueue = await enqueueDetached("p1");
     expect(enqueue.code).toBe(0);
     const keys = runKeys("p1");
     const meta = await readMeta(client, keys);
