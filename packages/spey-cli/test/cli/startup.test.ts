@@ -9,6 +9,22 @@ import { CLI, ROOT } from "./helpers.js";
 /** The committed launcher (`bin/spey.js`), which loads the bundle that the build writes. */
 const LAUNCHER = join(ROOT, "packages/spey-cli/bin/spey.js");
 
+/**
+ * Run `node [entry, ...args]` in ROOT with a preload that records the CommonJS modules the process
+ * loaded (ES modules importing CommonJS ones fill the same cache) into a file in `dir`.
+ */
+function runRecordingModules(dir: string, entry: string, args: readonly string[]) {
+  const report = join(dir, "loaded.json");
+  const preload = join(dir, "report.cjs");
+  writeFileSync(
+    preload,
+    `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));`,
+  );
+  const result = spawnSync(process.execPath, ["--require", preload, entry, ...args], { cwd: ROOT, encoding: "utf8" });
+  const loaded: string[] = result.status === 0 ? JSON.parse(readFileSync(report, "utf8")) : [];
+  return { result, loaded };
+}
+
 const ALL = [
   "backends",
   "inspect",
@@ -40,21 +56,10 @@ describe("start-up: only the command that runs is loaded", () => {
   });
 
   it("`spey cls` loads neither the plotting, batch and queue stacks nor the stdlib packages one by one", () => {
-    // The CommonJS modules a run loaded (ES modules importing CommonJS ones fill the same cache).
     const dir = mkdtempSync(join(tmpdir(), "spey-startup-"));
     try {
-      const report = join(dir, "loaded.json");
-      const preload = join(dir, "report.cjs");
-      writeFileSync(
-        preload,
-        `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));`,
-      );
-      const result = spawnSync(process.execPath, ["--require", preload, CLI, "cls", "examples/cms-8bin.json"], {
-        cwd: ROOT,
-        encoding: "utf8",
-      });
+      const { result, loaded } = runRecordingModules(dir, CLI, ["cls", "examples/cms-8bin.json"]);
       expect(result.status).toBe(0);
-      const loaded: string[] = JSON.parse(readFileSync(report, "utf8"));
       for (const heavy of ["@resvg/resvg-js", "ioredis", "bullmq", "@stdlib/"]) {
         expect(loaded.filter((path) => path.includes(`node_modules/${heavy}`))).toEqual([]);
       }
@@ -67,20 +72,10 @@ describe("start-up: only the command that runs is loaded", () => {
   it("the launcher runs the build's bundle: commander inlined, the same results as the modules, batch workers found", () => {
     const dir = mkdtempSync(join(tmpdir(), "spey-bundle-"));
     try {
-      const report = join(dir, "loaded.json");
-      const preload = join(dir, "report.cjs");
-      writeFileSync(
-        preload,
-        `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));`,
-      );
       const args = ["cls", "examples/cms-8bin.json", "--json"];
-      const bundled = spawnSync(process.execPath, ["--require", preload, LAUNCHER, ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-      });
+      const { result: bundled, loaded } = runRecordingModules(dir, LAUNCHER, args);
       expect(bundled.status, bundled.stderr).toBe(0);
       // Commander loaded from node_modules would mean the launcher fell back to dist/cli (no bundle).
-      const loaded: string[] = JSON.parse(readFileSync(report, "utf8"));
       expect(loaded.filter((path) => path.includes("node_modules/commander"))).toEqual([]);
       const modules = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
       expect(modules.status, modules.stderr).toBe(0);
@@ -93,12 +88,21 @@ describe("start-up: only the command that runs is loaded", () => {
         `${readFileSync(join(ROOT, "examples/grid/grid.jsonl"), "utf8").split("\n").slice(0, 2).join("\n")}\n`,
       );
       const out = join(dir, "grid.results.jsonl");
-      const batch = spawnSync(
-        process.execPath,
-        [LAUNCHER, "batch", grid, "--base", "examples/grid/background.json", "--workers", "1", "-o", out],
-        { cwd: ROOT, encoding: "utf8" },
-      );
+      const { result: batch, loaded: batchLoaded } = runRecordingModules(dir, LAUNCHER, [
+        "batch",
+        grid,
+        "--base",
+        "examples/grid/background.json",
+        "--workers",
+        "1",
+        "-o",
+        out,
+      ]);
       expect(batch.status, batch.stderr).toBe(0);
+      // A local batch run does not load the queue client (BullMQ and ioredis are for --queue only).
+      for (const heavy of ["ioredis", "bullmq"]) {
+        expect(batchLoaded.filter((path) => path.includes(`node_modules/${heavy}`))).toEqual([]);
+      }
       const lines = readFileSync(out, "utf8").trim().split("\n");
       expect(lines.filter((l) => /"id":"g1000_n(0|50)"/.test(l))).toHaveLength(2);
     } finally {
