@@ -111,8 +111,8 @@ describe("kill and resume", () => {
     expectIdenticalToReference(out, ids);
   });
 
-  it("Ctrl-C (SIGINT) stops cleanly with exit code 130, and the run resumes", async () => {
-    const out = join(tmp.path, "interrupted.jsonl");
+  /** Start the built CLI on the grid, send `signal` once 5 results are written, and wait for its exit. */
+  async function signalMidRun(out: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
     const child = startCli(batchArgs(out));
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => {
@@ -120,8 +120,14 @@ describe("kill and resume", () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     while (countResultLines(out) < 5 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
+    child.kill(signal);
+    return { code: await exited, stderr };
+  }
+
+  it("Ctrl-C (SIGINT) stops cleanly with exit code 130, and the run resumes", async () => {
+    const out = join(tmp.path, "interrupted.jsonl");
+    const { code, stderr } = await signalMidRun(out, "SIGINT");
+    expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted; the finished points are saved/);
     expect(readResultsStrict(out).records.length).toBeLessThan(POINTS);
     expect((await run(batchArgs(out))).code).toBe(1); // the invalid point
@@ -130,15 +136,8 @@ describe("kill and resume", () => {
 
   it("SIGTERM stops cleanly with exit code 143 (128 + 15), and the run resumes", async () => {
     const out = join(tmp.path, "terminated.jsonl");
-    const child = startCli(batchArgs(out));
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    while (countResultLines(out) < 5 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(143);
+    const { code, stderr } = await signalMidRun(out, "SIGTERM");
+    expect(code).toBe(143);
     expect(stderr).toMatch(/terminated; the finished points are saved/);
     expect(existsSync(`${out}.lock`)).toBe(false);
     expect((await run(batchArgs(out))).code).toBe(1); // the invalid point
