@@ -27,6 +27,7 @@ import { asimovSigmaMu } from "../inference/profile-likelihood.js";
 import { QMU, QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
 import { log } from "../core/logger.js";
 import { acceptFit } from "../fit/convergence.js";
+import { safeguardedNewton } from "../math/safeguarded-newton.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { StatisticalModel } from "./statistical-model.js";
@@ -110,11 +111,17 @@ interface SummedProfile {
 /** Predicted decrease of the summed NLL below which the Newton iteration stops (NLL units). */
 const NLL_DECREASE_TOL = 1e-10;
 
+/** Newton steps of the combined fit before it is reported unconverged. */
+const MU_NEWTON_ITERATIONS = 200;
+
 /**
  * Minimum of a one-dimensional profile NLL on [lower, upper] from `start`, by Newton steps on its
  * slope (curvature from the secant of the last two slopes, first `curvature`), kept inside the
- * bracket of the minimum that the slopes' signs establish and bisected when a step leaves it.
- * Returns undefined when an evaluation fails (NaN), so that the caller can fall back to Brent.
+ * bracket of the minimum that the slopes' signs establish and bisected when a step leaves it: the
+ * closed mode of {@link safeguardedNewton}. A step beyond a bound of μ tries the bound itself, once:
+ * the minimum often lies there (μ̂ = 0 of q̃μ under a downward fluctuation), where bisection would
+ * take ~30 halvings to arrive. Returns undefined when an evaluation fails (NaN), so that the caller
+ * can fall back to Brent.
  */
 function minimizeBySlope(
   f: (mu: number) => number,
@@ -124,50 +131,45 @@ function minimizeBySlope(
   start: number,
   curvature: number | ((x: number) => number),
 ): { x: number; fun: number; converged: boolean } | undefined {
-  let a = lower;
-  let b = upper;
-  let x = Math.min(Math.max(Number.isFinite(start) ? start : 0, lower), upper);
-  let fx = f(x);
-  let g = df(x);
-  const h0 = typeof curvature === "function" ? curvature(x) : curvature;
-  let h = h0 > 0 && Number.isFinite(h0) ? h0 : Number.NaN;
-  let triedLower = x <= lower;
-  let triedUpper = x >= upper;
-  for (let iteration = 0; iteration < 200; iteration++) {
-    if (!(Number.isFinite(fx) && Number.isFinite(g))) return undefined;
-    if (g === 0 || (x <= lower && g > 0) || (x >= upper && g < 0)) return { x, fun: fx, converged: true };
-    if (g > 0) b = x;
-    else a = x;
-    // Without a curvature yet, a small downhill step gives one (secant of the slopes).
-    let next = h > 0 ? x - g / h : x - Math.sign(g) * 1e-3 * Math.max(1, Math.abs(x));
-    if (!(next > a && next < b)) {
-      // A step beyond a bound of μ tries the bound itself, once: the minimum often lies there (μ̂ = 0
-      // of q̃μ under a downward fluctuation), where bisection would take ~30 halvings to arrive.
-      if (next <= a && a === lower && !triedLower) {
-        next = lower;
-        triedLower = true;
-      } else if (next >= b && b === upper && !triedUpper && Number.isFinite(upper)) {
-        next = upper;
-        triedUpper = true;
-      } else {
-        next = 0.5 * (a + b);
-      }
-    }
-    if (Math.abs(next - x) <= MU_NEWTON_RTOL * Math.max(1, Math.abs(x))) return { x, fun: fx, converged: true };
-    // A Newton step inside the bracket that would lower the sum by less than NLL_DECREASE_TOL
-    // (g²/2h, μ within √(2·tol/h) of the minimum): x is the minimum to the fits' own precision.
-    if (h > 0 && next === x - g / h && (g * g) / (2 * h) <= NLL_DECREASE_TOL) return { x, fun: fx, converged: true };
-    const fNext = f(next);
-    const gNext = df(next);
-    if (gNext !== g) {
-      const secant = (gNext - g) / (next - x);
+  // the last evaluated point, and the curvature estimate there
+  let x = Number.NaN;
+  let fx = Number.NaN;
+  let g = Number.NaN;
+  let h = Number.NaN;
+  const evaluate = (mu: number, out: Float64Array): void => {
+    const fNext = f(mu);
+    const gNext = df(mu);
+    if (Number.isNaN(x)) {
+      const h0 = typeof curvature === "function" ? curvature(mu) : curvature;
+      h = h0 > 0 && Number.isFinite(h0) ? h0 : Number.NaN;
+    } else if (gNext !== g) {
+      const secant = (gNext - g) / (mu - x);
       if (secant > 0) h = secant;
     }
-    x = next;
+    x = mu;
     fx = fNext;
     g = gNext;
-  }
-  return { x, fun: fx, converged: false };
+    out[0] = Number.isFinite(fx) && Number.isFinite(g) ? g : Number.NaN;
+    out[1] = h;
+  };
+  const result = safeguardedNewton(
+    evaluate,
+    lower,
+    upper,
+    Math.min(Math.max(Number.isFinite(start) ? start : 0, lower), upper),
+    {
+      maxIterations: MU_NEWTON_ITERATIONS,
+      stepTolerance: MU_NEWTON_RTOL,
+      closed: true,
+      // without a curvature yet, a small downhill step gives one (secant of the slopes)
+      withoutDerivative: (at, slope) => at - Math.sign(slope) * 1e-3 * Math.max(1, Math.abs(at)),
+      // a Newton step that would lower the sum by less than NLL_DECREASE_TOL (g²/2h, μ within
+      // √(2·tol/h) of the minimum): x is the minimum to the fits' own precision
+      isNegligibleNewtonStep: (slope, h) => (slope * slope) / (2 * h) <= NLL_DECREASE_TOL,
+    },
+  );
+  if (result.reason === "nan") return undefined;
+  return { x, fun: fx, converged: result.converged };
 }
 
 /** Fewest and most intervals of the scan that looks for other local minima of a summed profile. */
@@ -712,7 +714,10 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
           profile.convex,
         );
         acceptFit(
-          { converged: global.converged, message: "Newton's method on the summed slopes took 200 steps" },
+          {
+            converged: global.converged,
+            message: `Newton's method on the summed slopes took ${MU_NEWTON_ITERATIONS} steps`,
+          },
           `the combined fit of μ in [${lower}, ${upper}] (UnCorrStatisticsCombiner)`,
           optimiser,
         );

@@ -13,6 +13,7 @@
  *   safe where p has corners (where the best θ basin changes with μ).
  */
 import { cholesky, choleskySolve } from "../../../math/linalg.js";
+import { safeguardedNewton } from "../../../math/safeguarded-newton.js";
 import type { MinimizeOptions } from "../../../optimize/minimize.js";
 import { type BackgroundModel, LinearBackground } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
@@ -249,8 +250,9 @@ export class PoiProfile {
   /**
    * A local minimum of p(μ) on [lo, hi] (finite): a Newton iteration on p′ from `seed`, kept inside a
    * bracket [a, b] with p′(a) < 0 < p′(b) once both ends are known (bisection when a step leaves
-   * it or p″ ≤ 0); a bound is evaluated when the iteration heads past it, and is the optimum when
-   * p′ points outwards there.
+   * it, does not halve the previous step or p″ ≤ 0); a bound is evaluated when the iteration heads
+   * past it, and is the optimum when p′ points outwards there — the closed mode of
+   * {@link safeguardedNewton}.
    */
   private localMinimum(
     lo: number,
@@ -261,14 +263,16 @@ export class PoiProfile {
     start: Float64Array | undefined,
     optimiser: MinimizeOptions | undefined,
   ): PoiFit & { readonly point: PoiProfilePoint } {
+    // p′ is as accurate as the inner fit's gradient: the optimiser's own stopping rule
+    const slopeTolerance = (inner: ThetaProfile) =>
+      (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(Math.max(1, Math.abs(inner.value)));
     let warm = start;
     let best: PoiProfilePoint | undefined;
     const evaluate = (mu: number): PoiProfilePoint => {
       const inner = this.at(mu, data, aux, warm, optimiser);
       const d = this.slopeAt(inner);
-      const tolerance = (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(Math.max(1, Math.abs(inner.value)));
       // p″ only when another Newton step will be taken
-      const curvature = Math.abs(d.slope) <= tolerance ? Number.NaN : this.curvatureAt(inner, d);
+      const curvature = Math.abs(d.slope) <= slopeTolerance(inner) ? Number.NaN : this.curvatureAt(inner, d);
       const p = { mu, inner, slope: d.slope, curvature };
       warm = p.inner.theta;
       if (best === undefined || p.inner.value < best.inner.value) best = p;
@@ -284,47 +288,49 @@ export class PoiProfile {
         point: p,
       };
     };
-    let a = lo;
-    let b = hi;
-    let aKnown = false;
-    let bKnown = false;
-    let mu = Math.min(Math.max(seed, lo), hi);
-    let previousStep = hi - lo;
-    for (let iteration = 0; iteration < MAX_NEWTON_ITERATIONS; iteration++) {
-      const p = evaluate(mu);
-      // p′ is as accurate as the inner fit's gradient: the optimiser's own stopping rule
-      const tolerance = (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(Math.max(1, Math.abs(p.inner.value)));
-      if (Math.abs(p.slope) <= tolerance) {
-        return finish(true, `converged: |p′| = ${p.slope.toExponential(3)} ≤ ${tolerance.toExponential(3)}`);
-      }
-      if (p.slope < 0) {
-        if (mu >= hi) return finish(true, "converged: p′ < 0 at the upper POI bound");
-        a = mu;
-        aKnown = true;
-      } else {
-        if (mu <= lo) return finish(true, "converged: p′ > 0 at the lower POI bound");
-        b = mu;
-        bKnown = true;
-      }
-      const scale = Math.max(1, Math.abs(mu));
-      if (aKnown && bKnown && b - a <= 8 * Number.EPSILON * scale) {
+    let last: PoiProfilePoint | undefined;
+    const result = safeguardedNewton(
+      (mu, out) => {
+        last = evaluate(mu);
+        out[0] = last.slope;
+        out[1] = last.curvature;
+      },
+      lo,
+      hi,
+      Math.min(Math.max(seed, lo), hi),
+      {
+        maxIterations: MAX_NEWTON_ITERATIONS,
+        stepTolerance: 1e-10,
+        bracketTolerance: 8 * Number.EPSILON,
+        closed: true,
+        // no bracket on the downhill side yet: a step of max(1, |μ|) towards it
+        expand: (mu, direction) =>
+          direction > 0 ? Math.min(hi, mu + Math.max(1, Math.abs(mu))) : Math.max(lo, mu - Math.max(1, Math.abs(mu))),
+        // rtsafe's safeguard: bisect when a Newton step does not halve the previous one (p″ off,
+        // e.g. where the active set changes)
+        requireHalving: true,
+        isRoot: (_mu, slope) => Math.abs(slope) <= slopeTolerance((last as PoiProfilePoint).inner),
+      },
+    );
+    const p = last as PoiProfilePoint;
+    switch (result.reason) {
+      case "root":
+        return finish(
+          true,
+          `converged: |p′| = ${p.slope.toExponential(3)} ≤ ${slopeTolerance(p.inner).toExponential(3)}`,
+        );
+      case "bound":
+        return finish(
+          true,
+          p.slope < 0 ? "converged: p′ < 0 at the upper POI bound" : "converged: p′ > 0 at the lower POI bound",
+        );
+      case "bracket":
         return finish(true, "converged: the bracket of p′ = 0 closed");
-      }
-      let next = p.curvature > 0 ? mu - p.slope / p.curvature : Number.NaN;
-      // rtsafe's safeguard (Numerical Recipes §9.4): bisect when the Newton step leaves the
-      // bracket or does not halve the previous step (p″ off, e.g. where the active set changes)
-      const slow = aKnown && bKnown && Math.abs(next - mu) > 0.5 * Math.abs(previousStep);
-      if (!(next > a && next < b) || slow) {
-        if (aKnown && bKnown) next = 0.5 * (a + b);
-        else if (p.slope < 0) next = Math.min(hi, mu + Math.max(1, Math.abs(mu)));
-        else next = Math.max(lo, mu - Math.max(1, Math.abs(mu)));
-      }
-      if (Math.abs(next - mu) <= 1e-10 * scale) {
-        evaluate(next);
+      case "step":
+        evaluate(result.x);
         return finish(true, "converged: Newton step on p′ below 1e-10");
-      }
-      previousStep = next - mu;
-      mu = next;
+      case "nan":
+        return finish(false, `the free fit of μ stopped: p′ is NaN at μ = ${p.mu}`);
     }
     return finish(false, `the free fit of μ did not converge in ${MAX_NEWTON_ITERATIONS} Newton steps`);
   }
