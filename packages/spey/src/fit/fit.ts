@@ -51,7 +51,17 @@ export interface FitOutcome {
 
 /** Repeated fits of one likelihood (e.g. a profile at many μ): the likelihood functions are built once. */
 export interface Fitter {
-  fit(fixed: ReadonlyMap<number, number>, initPars?: NumericArray): FitOutcome;
+  /**
+   * The best fit from `initPars` and the cold starts (the backend's nominal point, the suggested
+   * point). With `coldStarts: "if-needed"` the cold starts run only when the fit from `initPars`
+   * did not converge (a profile's warm continuation whose basin was already searched by cold
+   * starts nearby: see `StatisticalModel`'s profile continuation).
+   */
+  fit(
+    fixed: ReadonlyMap<number, number>,
+    initPars?: NumericArray,
+    options?: { readonly coldStarts?: "always" | "if-needed" },
+  ): FitOutcome;
 }
 
 function boundsOf(setup: FitterSetup, n: number): { lower: Float64Array; upper: Float64Array } {
@@ -179,13 +189,15 @@ export function createFitter(setup: FitterSetup): Fitter {
     return { nll: -logpdf(result.x), parameters: result.x, converged: result.converged, message: result.message };
   };
   return {
-    fit(fixed, initPars) {
+    fit(fixed, initPars, options) {
       // Several starts (fit/multistart.ts): the caller's (e.g. the nearest earlier fit of a
       // profile), the backend's nominal point, the suggested point; a hook that searched the whole
       // feasible set ends the search. No converged start: ConvergenceError naming the fit
       // (fit/convergence.ts), or with `optimiser.allowUnconverged` a warning.
-      const starts = [initPars ?? config.suggestedInit, () => backend.nominalParameters?.(), config.suggestedInit];
-      const best = bestOfStarts(starts, (start) => run(fixed, start));
+      const first = initPars ?? config.suggestedInit;
+      const onlyIfNeeded = options?.coldStarts === "if-needed" && initPars !== undefined;
+      const starts = [first, () => backend.nominalParameters?.(), config.suggestedInit];
+      const best = bestOfStarts(starts, (start) => run(fixed, start), onlyIfNeeded ? 1 : 0);
       return acceptFit(best, () => describeFit(setup, fixed), setup.optimiser);
     },
   };

@@ -35,11 +35,13 @@ export type StartPoint = ArrayLike<number> | undefined | (() => ArrayLike<number
 
 /**
  * Runs `attempt` from each distinct start in order and returns the best run. A converged run
- * marked `global` ends the search (later starts are not even computed). Errors propagate.
+ * marked `global` ends the search (later starts are not even computed), and so does a converged
+ * run among the first `enough` starts (default 0: every start runs). Errors propagate.
  */
 export function bestOfStarts(
   starts: readonly StartPoint[],
   attempt: (start: ArrayLike<number>) => FitCandidate,
+  enough = 0,
 ): FitCandidate {
   const tried: ArrayLike<number>[] = [];
   let best: FitCandidate | undefined;
@@ -49,7 +51,7 @@ export function bestOfStarts(
     tried.push(start);
     const candidate = attempt(start);
     if (better(candidate, best)) best = candidate;
-    if (candidate.global && candidate.converged) break;
+    if (candidate.converged && (candidate.global || tried.length <= enough)) break;
   }
   if (best === undefined) throw new InvalidInput("a fit needs at least one start point");
   return best;

@@ -346,6 +346,80 @@ export class HypothesisTests {
       return limits.length === 1 ? (limits[0] as number) : limits;
     }
     const prep = pl.prepare({ expected, statistic: QTILDE, optimiser: options.optimiser });
+    const limits = this.asymptoticLimits(prep, expected, { ...limitOptions, expectedPvalue }, options);
+    return limits.length === 1 ? (limits[0] as number) : limits;
+  }
+
+  /**
+   * The observed upper limit and the five expected limits (±1σ, ±2σ: spey's `poi_upper_limit`
+   * twice, with `expected="observed"` and with the band's expectation and `expected_pvalue="2sigma"`).
+   * With the asymptotic calculator and the post-fit band both searches use one preparation (the
+   * free fit, the Asimov data and its fit, and the two profiles, on the observed data), so the
+   * band's search continues from the profile points the observed search fitted; the limits equal
+   * those of two separate {@link poiUpperLimit} calls up to the root finder's tolerance.
+   */
+  poiUpperLimitWithBand(options: UpperLimitOptions & { readonly expected?: "aposteriori" | "apriori" } = {}): {
+    observed: number;
+    expected: number[];
+  } {
+    const band = toExpectation(options.expected ?? "aposteriori");
+    if (band === "observed") {
+      throw new InvalidInput(`expected must be "aposteriori" or "apriori" (the band); got "observed".`);
+    }
+    const shared = options.calculator !== "toy" && band === "aposteriori" && this.likelihood.isAlive;
+    if (!shared) {
+      return {
+        observed: this.poiUpperLimit({ ...options, expected: "observed", expectedPvalue: "nominal" }),
+        expected: this.poiUpperLimit({ ...options, expected: band, expectedPvalue: "2sigma" }) as number[],
+      };
+    }
+    const confidenceLevel = options.confidenceLevel ?? 0.95;
+    if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
+      throw new InvalidInput(`confidenceLevel must be between 0 and 1 (exclusive); got ${confidenceLevel}.`);
+    }
+    const common = {
+      confidenceLevel,
+      rtol: options.rtol ?? 1e-6,
+      xtol: 2e-12,
+      maxiter: options.maxiter ?? 10000,
+      validateLimit: options.validateLimit ?? true,
+      asimovTeststatTolerance: options.asimovTeststatTolerance ?? ASIMOV_TESTSTAT_TOLERANCE,
+    };
+    const prep = this.likelihood.prepare({ expected: "observed", statistic: QTILDE, optimiser: options.optimiser });
+    const [observed] = this.asymptoticLimits(
+      prep,
+      "observed",
+      { ...common, observed: true, expectedPvalue: "nominal" },
+      options,
+    );
+    const expected = this.asymptoticLimits(
+      prep,
+      band,
+      { ...common, observed: false, expectedPvalue: "2sigma" },
+      options,
+    );
+    return { observed: observed as number, expected };
+  }
+
+  /** The asymptotic limit search of {@link poiUpperLimit} on a prepared test. */
+  private asymptoticLimits(
+    prep: HypotestPreparation,
+    expected: ExpectationType,
+    limitOptions: {
+      observed: boolean;
+      confidenceLevel: number;
+      expectedPvalue: ExpectedPvalue;
+      rtol: number;
+      xtol: number;
+      maxiter: number;
+      validateLimit: boolean;
+      asimovTeststatTolerance: number;
+    },
+    options: UpperLimitOptions,
+  ): number[] {
+    const pl = this.likelihood;
+    const { observed, confidenceLevel } = limitOptions;
+    const tolerance = limitOptions.asimovTeststatTolerance;
     // The caller's bracket starts are evaluated first; spey's `null` derives them from μ̂ + 1.5σμ
     // and μ̂ + 2.5σμ. By default the search starts from σ_A (see solveUpperLimits).
     const seeds: number[] = [];
@@ -389,7 +463,7 @@ export class HypothesisTests {
       if (result === undefined) return { oneMinusCls: [0], sqrtQmuA: 0 };
       return { oneMinusCls: oneMinus(result.cls[0]), sqrtQmuA: result.sqrtQmuA };
     };
-    const limits = solveUpperLimits({
+    return solveUpperLimits({
       ...limitOptions,
       evaluate,
       onSqrtQmuA: !observed,
@@ -397,7 +471,6 @@ export class HypothesisTests {
       predict,
       ...(sigmaA !== undefined ? { sigma: sigmaA } : {}),
     });
-    return limits.length === 1 ? (limits[0] as number) : limits;
   }
 
   /**

@@ -38,6 +38,17 @@ export interface SummaryModel {
     signal?: AbortSignal;
     onProgress?: (done: number, total: number) => void;
   }): number | number[];
+  /** Both limits of {@link limitSummary} from one preparation, when the model has it. */
+  poiUpperLimitWithBand?(options: {
+    expected: ExpectedBandType;
+    confidenceLevel: number;
+    calculator?: "asymptotic" | "toy";
+    ntoys?: number;
+    seed?: number;
+    optimiser?: MinimizeOptions;
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
+  }): { observed: number; expected: number[] };
 }
 
 /** Options of {@link clsSummary}. */
@@ -179,7 +190,13 @@ export function limitSummary(model: SummaryModel, options: LimitSummaryOptions =
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress && calculator === "toy" ? { onProgress: options.onProgress } : {}),
   };
-  const observed = model.poiUpperLimit({ ...common, expected: "observed" }) as number;
-  const expected = model.poiUpperLimit({ ...common, expected: expectedType, expectedPvalue: "2sigma" }) as number[];
+  // One preparation for both searches where the model offers it (the band's search then continues
+  // from the profile points of the observed one); two separate searches otherwise.
+  const { observed, expected } = model.poiUpperLimitWithBand
+    ? model.poiUpperLimitWithBand({ ...common, expected: expectedType })
+    : {
+        observed: model.poiUpperLimit({ ...common, expected: "observed" }) as number,
+        expected: model.poiUpperLimit({ ...common, expected: expectedType, expectedPvalue: "2sigma" }) as number[],
+      };
   return { confidenceLevel, calculator, ...toys, expectedType, observed, expected };
 }

@@ -575,7 +575,11 @@ export class StatisticalModel {
    * nearest (a first-order predictor of θ̂̂(μ), kept inside the bounds and used only where log L is
    * finite), so that closely spaced evaluations (upper limits) converge in one or two Newton steps.
    * The slope d log L(μ, θ̂̂(μ))/dμ is ∂ log L/∂μ at the fitted point (the other partial derivatives
-   * vanish there: envelope theorem).
+   * vanish there: envelope theorem). Every fit also runs the cold starts (fit/multistart.ts), except
+   * for backends with a `profileColdStartRange` ρ: there a fit whose μ lies within a factor ρ of an
+   * earlier fit of this profile that ran them continues warm only (cold starts again if it does not
+   * converge). Which fits run them depends only on the order of μ asked of this profile, so results
+   * stay a function of the call.
    */
   private profileByContinuation(
     expected: ExpectationType,
@@ -609,6 +613,14 @@ export class StatisticalModel {
       ...known.filter((k) => Number.isFinite(k.nll)),
     ];
     const fittedAt = (mu: number) => visited.find((v) => v.mu === mu && !Number.isNaN(v.nll));
+    // The μ whose fit ran the cold starts, and the factor by which each covers its neighbours
+    // (BackendBase.profileColdStartRange; by default every fit runs them).
+    const range = this.backend.profileColdStartRange?.();
+    const coldAt: number[] = [];
+    const covered = (mu: number) =>
+      range !== undefined &&
+      range > 1 &&
+      coldAt.some((c) => (c === mu ? true : c * mu > 0 && Math.max(c / mu, mu / c) <= range));
     const fixed = new Map(extraFixed);
     // Every parameter but μ held fixed by the caller (e.g. the one-parameter default.poisson /
     // normal models): a profile point has nothing to fit, its value is log L at the fixed values —
@@ -651,7 +663,9 @@ export class StatisticalModel {
       }
       logpdfAt ??= this.backend.getLogpdfFunc(likelihoodOptions);
       const init = this.bestStart(candidates, fixed, expected, data, logpdfAt);
-      const outcome = fitterOnce().fit(fixed, init);
+      const warmOnly = init !== undefined && covered(mu);
+      if (!warmOnly) coldAt.push(mu);
+      const outcome = fitterOnce().fit(fixed, init, { coldStarts: warmOnly ? "if-needed" : "always" });
       visited.push({ mu, parameters: outcome.parameters, nll: outcome.nll });
       return -outcome.nll;
     };
@@ -766,6 +780,17 @@ export class StatisticalModel {
   poiUpperLimit(options: UpperLimitOptions): number | number[];
   poiUpperLimit(options: UpperLimitOptions = {}): number | number[] {
     return this.tests.poiUpperLimit(options);
+  }
+
+  /**
+   * The observed upper limit and the expected ±1σ/±2σ limits from one preparation (spey's
+   * `poi_upper_limit` observed and with `expected_pvalue="2sigma"`; see {@link HypothesisTests.poiUpperLimitWithBand}).
+   */
+  poiUpperLimitWithBand(options: UpperLimitOptions & { readonly expected?: "aposteriori" | "apriori" } = {}): {
+    observed: number;
+    expected: number[];
+  } {
+    return this.tests.poiUpperLimitWithBand(options);
   }
 
   /** Discovery significance `[√q0,A, √q0, [p], [expected p]]` (spey's `significance`). */

@@ -925,6 +925,17 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     return this.tests.poiUpperLimit(options);
   }
 
+  /**
+   * The observed upper limit and the expected ±1σ/±2σ limits from one preparation (spey's
+   * `poi_upper_limit` observed and with `expected_pvalue="2sigma"`; see {@link HypothesisTests.poiUpperLimitWithBand}).
+   */
+  poiUpperLimitWithBand(options: UpperLimitOptions & { readonly expected?: "aposteriori" | "apriori" } = {}): {
+    observed: number;
+    expected: number[];
+  } {
+    return this.tests.poiUpperLimitWithBand(options);
+  }
+
   /** Discovery significance `[√q0,A, √q0, [p], [expected p]]` (spey's `significance`). */
   significance(options: SignificanceOptions = {}): [number, number, number[], number[]] {
     return this.tests.significance(options);

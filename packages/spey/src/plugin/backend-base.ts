@@ -31,6 +31,7 @@ import type {
  * | `domainBounds` | per-parameter intervals where the likelihood is defined (e.g. background positivity), intersected with the fit bounds |
  * | `nominalParameters` | one more start point of every fit (the nominal nuisances) |
  * | `profileConvexInPoi` | a certificate that the profile NLL is convex in μ: combiners skip their global scan of μ |
+ * | `profileColdStartRange` | profiles along μ run the cold starts once per range of μ instead of at every point |
  *
  * The constructor receives one object with the backend's own arguments (camelCase).
  */
@@ -106,6 +107,17 @@ export abstract class BackendBase {
    * combined μ by its local search alone; otherwise it also scans the summed profile for other minima.
    */
   profileConvexInPoi?(): boolean;
+
+  /**
+   * A factor ρ > 1 by which a profile's cold starts (nominal and suggested point, fit/multistart.ts)
+   * cover nearby μ: a conditional fit of a profile (one data set, e.g. along an upper-limit search)
+   * at μ then runs them only when no earlier fit of that profile ran them at a μ′ with
+   * μ/μ′ ∈ [1/ρ, ρ]; inside such a range it continues warm from the nearest fit (the cold starts
+   * still run when that fit does not converge). Undefined (default): cold starts at every μ. A
+   * backend returns a factor only when its cold starts are costly and its measured profiles show
+   * that a cold start finds the same basin as the warm continuation across such ranges.
+   */
+  profileColdStartRange?(): number | undefined;
 }
 
 /** The static metadata every backend or converter class declares (spey's `BackendBase` metadata). */

@@ -1,0 +1,158 @@
+/**
+ * The HistFactory limit path (issues #11, #16): profiles along μ run their cold start once per
+ * factor 2 of μ (`profileColdStartRange`) instead of at every μ, and `limitSummary` computes the
+ * observed limit and the ±2σ band from one preparation. Both must give the numbers of the plain
+ * way (cold starts at every μ, two separate `poiUpperLimit` calls).
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { largeWorkspace } from "../../../../../bench/large-workspace.js";
+import { PyhfBackend } from "../../../src/backends/histfactory/backend.js";
+import type { WorkspaceSpec } from "../../../src/backends/histfactory/schema.js";
+import { setActivityHandler } from "../../../src/core/activity.js";
+import { bestOfStarts, type FitCandidate } from "../../../src/fit/multistart.js";
+import { limitSummary } from "../../../src/io/summaries.js";
+import { Random } from "../../../src/math/random.js";
+import { StatisticalModel } from "../../../src/model/statistical-model.js";
+
+const validation = JSON.parse(
+  readFileSync(new URL("../../fixtures/histfactory/pyhf-validation.json", import.meta.url), "utf8"),
+) as { cases: { id: string; workspace: WorkspaceSpec }[] };
+const workspaceOf = (id: string) => {
+  const found = validation.cases.find((c) => c.id === id);
+  if (!found) throw new Error(`validation case ${id} is missing from the fixture`);
+  return found.workspace;
+};
+
+/** A model; `everyMu` restores cold starts at every μ of a profile (the behaviour before the range). */
+function modelOf(workspace: WorkspaceSpec, everyMu = false): StatisticalModel {
+  const backend = new PyhfBackend({ backgroundOnlyModel: workspace, signalPatch: [] });
+  if (everyMu) backend.profileColdStartRange = () => undefined;
+  return new StatisticalModel(backend);
+}
+
+/** Runs `f` and counts the fitter's runs (one activity report per start of a fit). */
+function countingFits<T>(f: () => T): { value: T; fits: number } {
+  let fits = 0;
+  setActivityHandler(() => {
+    fits++;
+  });
+  try {
+    return { value: f(), fits };
+  } finally {
+    setActivityHandler(null);
+  }
+}
+
+const limitsOf = (m: StatisticalModel) => [
+  m.poiUpperLimit(),
+  ...(m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }) as number[]),
+];
+
+// Relative agreement of limits computed along different start paths: each fit stops at a projected
+// gradient ≤ 1e-9·√|NLL|, so the same minimum reached from different starts differs in NLL by
+// O(1e-18) and the limits (roots found to rtol 1e-6 from the same sequence of μ) by rounding; 1e-9
+// leaves room for that and would still catch a different basin (NLL differences ≥ 1e-7 move a
+// limit by far more).
+const SAME_MINIMA = 1e-9;
+
+describe("profiles along μ: cold starts once per factor 2 of μ", () => {
+  const cases: [string, () => WorkspaceSpec][] = [
+    ["2bin_2channel_coupledhistosys_mu1 (pyhf validation)", () => workspaceOf("2bin_2channel_coupledhistosys_mu1")],
+    ["shapesys_nuisparfilter (pyhf validation)", () => workspaceOf("shapesys_nuisparfilter")],
+    ["54-parameter synthetic workspace (bench/large-workspace.js)", () => largeWorkspace(6, 4, 12, new Random(3))],
+  ];
+  for (const [label, workspace] of cases) {
+    it(`${label}: the same limits and CLs as cold starts at every μ, with fewer fits`, () => {
+      const ws = workspace();
+      const ranged = countingFits(() => limitsOf(modelOf(ws)));
+      const every = countingFits(() => limitsOf(modelOf(ws, true)));
+      ranged.value.forEach((v, i) => {
+        const reference = every.value[i] as number;
+        expect(Number.isFinite(v)).toBe(true);
+        expect(Math.abs(v - reference)).toBeLessThanOrEqual(SAME_MINIMA * reference);
+      });
+      // Each μ beyond the first of a range saves at least its cold start.
+      expect(ranged.fits).toBeLessThan(every.fits);
+      const cls = (m: StatisticalModel) => m.exclusionConfidenceLevel({ expected: "all" }).flat();
+      const a = cls(modelOf(ws));
+      const b = cls(modelOf(ws, true));
+      a.forEach((v, i) => expect(Math.abs(v - (b[i] as number))).toBeLessThanOrEqual(SAME_MINIMA));
+    });
+  }
+});
+
+describe("bestOfStarts with `enough`", () => {
+  const run = (nll: number, converged: boolean): FitCandidate => ({
+    nll,
+    parameters: Float64Array.of(nll),
+    converged,
+  });
+  it("stops after a converged first start when enough = 1, runs every start by default", () => {
+    const tried: number[] = [];
+    const attempt = (s: ArrayLike<number>) => {
+      tried.push(s[0] as number);
+      return run(s[0] as number, true);
+    };
+    expect(bestOfStarts([[3], [1], [2]], attempt, 1).nll).toBe(3);
+    expect(tried).toEqual([3]);
+    tried.length = 0;
+    expect(bestOfStarts([[3], [1], [2]], attempt).nll).toBe(1);
+    expect(tried).toEqual([3, 1, 2]);
+  });
+  it("goes on to the other starts when the first did not converge, and a lazy start is computed only then", () => {
+    let computed = 0;
+    const lazy = () => {
+      computed++;
+      return [2];
+    };
+    const attempt = (s: ArrayLike<number>) => run(s[0] as number, (s[0] as number) !== 5);
+    expect(bestOfStarts([[5], lazy, [4]], attempt, 1).nll).toBe(2);
+    expect(computed).toBe(1);
+    const converged = (s: ArrayLike<number>) => run(s[0] as number, true);
+    computed = 0;
+    bestOfStarts([[5], lazy], converged, 1);
+    expect(computed).toBe(0);
+  });
+});
+
+describe("limitSummary: one preparation for the observed limit and the band", () => {
+  // Both ways solve the same equations to rtol 1e-6 on the same profiles (the shared one continues
+  // from other fitted points: same minima, see SAME_MINIMA), so they agree within the two
+  // tolerances, 2e-6 relative.
+  const ROOT_TOLERANCE = 2e-6;
+  const ws = largeWorkspace(6, 4, 12, new Random(3));
+
+  it("gives the limits of two separate poiUpperLimit calls, with fewer fits", () => {
+    const shared = countingFits(() => limitSummary(modelOf(ws)));
+    const separate = countingFits(() => {
+      const m = modelOf(ws);
+      return {
+        observed: m.poiUpperLimit(),
+        expected: m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }) as number[],
+      };
+    });
+    expect(Math.abs(shared.value.observed - separate.value.observed)).toBeLessThanOrEqual(
+      ROOT_TOLERANCE * separate.value.observed,
+    );
+    expect(shared.value.expected).toHaveLength(5);
+    shared.value.expected.forEach((v, i) => {
+      const reference = separate.value.expected[i] as number;
+      expect(Math.abs(v - reference)).toBeLessThanOrEqual(ROOT_TOLERANCE * reference);
+    });
+    // The shared preparation saves the second free fit, Asimov data and Asimov fit at least.
+    expect(shared.fits).toBeLessThan(separate.fits);
+  });
+
+  it("the pre-fit band and other confidence levels go through the same method", () => {
+    const m = modelOf(ws);
+    const s = limitSummary(m, { expected: "apriori", confidenceLevel: 0.9 });
+    const fresh = modelOf(ws);
+    // The pre-fit band is on other data (no preparation to share): two plain searches, exactly.
+    expect(s.observed).toBe(fresh.poiUpperLimit({ confidenceLevel: 0.9 }));
+    expect(s.expected).toEqual(
+      fresh.poiUpperLimit({ expected: "apriori", expectedPvalue: "2sigma", confidenceLevel: 0.9 }),
+    );
+    expect(() => m.poiUpperLimitWithBand({ expected: "observed" as never })).toThrow(/expected must be/);
+  });
+});
