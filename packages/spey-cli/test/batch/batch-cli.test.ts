@@ -63,11 +63,10 @@ describe("spey batch on examples/grid", () => {
         result: { upperLimit: { observed: number; expected: number[] }; cls: { observed: number; excluded: boolean } };
       };
       expect(record.meta).toEqual(line.meta);
-      // Same code, same inputs: identical numbers.
-      expect(record.result.upperLimit.observed).toBe(model.poiUpperLimit({ expected: "observed" }));
-      expect(record.result.upperLimit.expected).toEqual(
-        model.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }),
-      );
+      // Same code, same inputs (limitSummary: both limits from one preparation): identical numbers.
+      const limits = model.poiUpperLimitWithBand({ expected: "aposteriori" });
+      expect(record.result.upperLimit.observed).toBe(limits.observed);
+      expect(record.result.upperLimit.expected).toEqual(limits.expected);
       const [obs] = model.exclusionConfidenceLevel({ poiTest: 1, expected: "all" });
       expect(record.result.cls.observed).toBe(1 - (obs[0] as number));
       expect(record.result.cls.excluded).toBe(1 - (obs[0] as number) < 0.05);

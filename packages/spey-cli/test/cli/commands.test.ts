@@ -106,7 +106,7 @@ describe.each(EXAMPLES)("%s %s", (file, patches) => {
     expect(out.cls.observed).toBe(1 - (observed[0] as number));
   });
 
-  it("limit --json equals poiUpperLimit", async () => {
+  it("limit --json equals poiUpperLimitWithBand (the observed limit and the band of one preparation)", async () => {
     const { code, stdout } = await run(["limit", file, ...patches, "--json"]);
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as {
@@ -114,9 +114,12 @@ describe.each(EXAMPLES)("%s %s", (file, patches) => {
       confidenceLevel: number;
     };
     expect(out.confidenceLevel).toBe(0.95);
-    expect(out.upperLimit.observed).toBe(model.poiUpperLimit({ expected: "observed" }));
-    expect(out.upperLimit.expected).toEqual(
-      model.poiUpperLimit({ expected: "aposteriori", confidenceLevel: 0.95, expectedPvalue: "2sigma" }),
+    const limits = model.poiUpperLimitWithBand({ expected: "aposteriori", confidenceLevel: 0.95 });
+    expect(out.upperLimit.observed).toBe(limits.observed);
+    expect(out.upperLimit.expected).toEqual(limits.expected);
+    // The same roots as two separate poiUpperLimit calls, each solved to rtol 1e-6.
+    expect(Math.abs(limits.observed - model.poiUpperLimit({ expected: "observed" }))).toBeLessThanOrEqual(
+      2e-6 * limits.observed,
     );
   });
 
@@ -188,7 +191,7 @@ describe("examples/single-bin.json: options and formats", () => {
     const { code, stdout } = await run(["limit", file, "--cl", "0.9", "--json"]);
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as { upperLimit: { observed: number } };
-    expect(out.upperLimit.observed).toBe(model.poiUpperLimit({ expected: "observed", confidenceLevel: 0.9 }));
+    expect(out.upperLimit.observed).toBe(model.poiUpperLimitWithBand({ confidenceLevel: 0.9 }).observed);
   });
 
   it("text output is a table on stdout, nothing on stderr", async () => {

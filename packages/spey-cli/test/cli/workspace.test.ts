@@ -53,9 +53,10 @@ describe("a pyhf workspace with a signal patch", () => {
     expect(code).toBe(0);
     const out = parseJsonOutput(stdout) as { backend: string; upperLimit: { observed: number; expected: number[] } };
     expect(out.backend).toBe("pyhf");
-    // Same code on the same inputs: identical numbers.
-    expect(out.upperLimit.observed).toBe(model.poiUpperLimit({ expected: "observed" }));
-    expect(out.upperLimit.expected).toEqual(model.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }));
+    // Same code on the same inputs (limitSummary: both limits from one preparation): identical numbers.
+    const limits = model.poiUpperLimitWithBand({ expected: "aposteriori" });
+    expect(out.upperLimit.observed).toBe(limits.observed);
+    expect(out.upperLimit.expected).toEqual(limits.expected);
   });
 
   it('cls reads the workspace from standard input ("-")', async () => {
@@ -91,6 +92,6 @@ describe("a pyhf workspace with a signal patch", () => {
     const records = readResultsStrict(out).records as { id: number; result: { upperLimit: { observed: number } } }[];
     expect(records).toHaveLength(3);
     const first = records.find((r) => r.id === 0);
-    expect(first?.result.upperLimit.observed).toBe(model.poiUpperLimit({ expected: "observed" }));
+    expect(first?.result.upperLimit.observed).toBe(model.poiUpperLimitWithBand({ expected: "aposteriori" }).observed);
   });
 });
