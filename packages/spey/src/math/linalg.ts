@@ -6,6 +6,7 @@
  */
 import { InvalidInput } from "../core/errors.js";
 import { isArrayLike } from "../core/describe.js";
+import { choleskyBlocked } from "./cholesky-blocked.js";
 
 /** A square matrix flattened row-major, with its order. */
 export interface FlatMatrix {
@@ -23,22 +24,9 @@ export interface FlatMatrix {
  * definite, or contains NaN/∞).
  */
 export function cholesky(a: Float64Array, n: number): Float64Array | null {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const rowI = i * n;
-    for (let j = 0; j <= i; j++) {
-      const rowJ = j * n;
-      let sum = a[rowI + j]!;
-      for (let k = 0; k < j; k++) sum -= l[rowI + k]! * l[rowJ + k]!;
-      if (i === j) {
-        if (!(sum > 0) || sum === Number.POSITIVE_INFINITY) return null;
-        l[rowI + i] = Math.sqrt(sum);
-      } else {
-        l[rowI + j] = sum / l[rowJ + j]!;
-      }
-    }
-  }
-  return l;
+  // The blocked loop computes every entry with the same operations in the same order (bitwise the
+  // same factor), with far less memory traffic for large n.
+  return choleskyBlocked(a, n);
 }
 
 /**

@@ -40,6 +40,7 @@
 import { ConvergenceError, InvalidInput } from "../core/errors.js";
 import { finiteDifferenceGradient } from "./finite-difference.js";
 import { NOISE_ULPS, projectedArmijoSearch } from "./line-search.js";
+import { NewtonCgDirection } from "./newton-cg.js";
 import { prepareProblem } from "./problem-setup.js";
 import { allFinite, projectedGradientNorm } from "./projection.js";
 import { BfgsDirection, NewtonDirection, type SearchDirection } from "./search-direction.js";
@@ -116,9 +117,11 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
   const active = new Uint8Array(n); // 1 when in Bertsekas' ε-active set I⁺
   const freeSub = new Int32Array(nFree); // F: free, non-active indices
   const diagScale = new Float64Array(n); // D_ii for the scaled gradient step on I⁺
-  const direction: SearchDirection = useNewton
-    ? new NewtonDirection(problem.hessian!, n, free)
-    : new BfgsDirection(free);
+  const direction: SearchDirection = !useNewton
+    ? new BfgsDirection(free)
+    : problem.hessianOperator
+      ? new NewtonCgDirection(problem.hessianOperator, n, free)
+      : new NewtonDirection(problem.hessian!, n, free);
   let nSub = 0;
 
   let iterations = 0;

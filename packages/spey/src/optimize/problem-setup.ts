@@ -59,10 +59,11 @@ export function prepareProblem(problem: MinimizeProblem, options: MinimizeOption
   if (methodOption !== "auto" && methodOption !== "newton" && methodOption !== "bfgs") {
     throw new InvalidInput(`minimize: unknown method "${String(methodOption)}" (use "auto", "newton" or "bfgs")`);
   }
-  if (methodOption === "newton" && hessian === undefined) {
+  const hasHessian = hessian !== undefined || problem.hessianOperator !== undefined;
+  if (methodOption === "newton" && !hasHessian) {
     throw new InvalidInput('minimize: method "newton" needs problem.hessian');
   }
-  const useNewton = methodOption === "newton" || (methodOption === "auto" && hessian !== undefined);
+  const useNewton = methodOption === "newton" || (methodOption === "auto" && hasHessian);
   const gradientMode = problem.gradient ?? "analytic";
   if (gradientMode !== "analytic" && gradientMode !== "finite-difference") {
     throw new InvalidInput(`minimize: unknown gradient mode "${String(gradientMode)}"`);

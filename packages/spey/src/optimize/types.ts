@@ -1,4 +1,7 @@
 /** Types of the bounded minimiser (see {@link ./minimize.ts}). */
+import type { HessianOperator } from "./newton-cg.js";
+
+export type { HessianOperator } from "./newton-cg.js";
 
 /**
  * Negative log-likelihood at `x`; when `grad` is given, also writes ∂f/∂x_i into every entry
@@ -16,6 +19,12 @@ export interface MinimizeProblem {
   objective: Objective;
   /** When given, the projected Newton method is used (unless `options.method` is "bfgs"). */
   hessian?: HessianOf;
+  /**
+   * The Hessian by products instead of a dense matrix (problems of thousands of parameters): the
+   * Newton step is then solved by truncated conjugate gradients (newton-cg.ts). Takes the place
+   * of `hessian` when both are given.
+   */
+  hessianOperator?: HessianOperator;
   /** Start; clipped into the bounds (fixed parameters are not clipped: they keep x0 exactly). */
   x0: ArrayLike<number>;
   /** Lower bounds, default −Infinity. */

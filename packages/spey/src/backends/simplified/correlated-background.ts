@@ -65,14 +65,14 @@ export class CorrelatedBackground extends SimplifiedLikelihoodBase {
     const common = parseCommonInputs(args, CorrelatedBackground.name);
     const n = common.observed.length;
     const { matrix, lower } = readCovariance(args.covarianceMatrix, "covarianceMatrix", n);
-    const { std } = correlationFromCovariance(matrix, n);
+    const { std, rho } = correlationFromCovariance(matrix, n);
     // Cholesky factor of ρ = D⁻¹ΣD⁻¹ is D⁻¹L_Σ.
     const lowerRho = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) lowerRho[i * n + j] = lower[i * n + j]! / std[i]!;
     return {
       common,
       backgroundModel: new LinearBackground(common.background, std),
-      constraint: GaussianBlock.correlated(lowerRho, n),
+      constraint: GaussianBlock.correlated(lowerRho, n, { correlation: rho }),
     };
   }
 }

@@ -77,7 +77,7 @@ export class EffectiveSigma extends SimplifiedLikelihoodBase {
     return {
       common,
       backgroundModel: new EffectiveSigmaBackground(common.background, plus, minus),
-      constraint: GaussianBlock.correlated(lower, n),
+      constraint: GaussianBlock.correlated(lower, n, { correlation: matrix }),
     };
   }
 }

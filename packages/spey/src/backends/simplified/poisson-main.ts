@@ -590,7 +590,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const { main, aux } = this.dataFor(options);
     const c = this.core;
     const init = options.initPars?.length === c.npar ? options.initPars : Float64Array.from(config.suggestedInit);
-    const seed = this.jointSeed(lo, hi, main, aux, init);
+    // a large model's joint seed would need dense (μ, θ) Hessians; the exact fit does not rely on it
+    const seed = c.constraint.factorised ? Float64Array.from(init) : this.jointSeed(lo, hi, main, aux, init);
     const start = seed.subarray(c.thetaOffset, c.thetaOffset + c.nBins);
     const fit = this.exactProfile().minimise(lo, hi, seed[0]!, main, aux, start, options.optimiser);
     return this.fastResult(fit.mu, fit.theta, main, aux, fit.converged, fit.message);

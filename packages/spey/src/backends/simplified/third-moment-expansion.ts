@@ -75,7 +75,7 @@ export class ThirdMomentExpansion extends SimplifiedLikelihoodBase {
       parts: {
         common,
         backgroundModel: new QuadraticBackground(coefficients.A, coefficients.B, coefficients.C),
-        constraint: GaussianBlock.correlated(lower, n),
+        constraint: GaussianBlock.correlated(lower, n, { correlation: rho }),
       },
       rho,
     };

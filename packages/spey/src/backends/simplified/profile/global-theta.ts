@@ -24,6 +24,7 @@ import { type MinimizeOptions, minimize } from "../../../optimize/minimize.js";
 import type { BackgroundModel } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
 import { BinPieceBuilder, type Piece } from "./bin-pieces.js";
+import { ThetaHessianOperator } from "./large-model.js";
 import { phiMinimum, phiMinimumCheap } from "./piece-bounds.js";
 import { ThetaObjective } from "./theta-objective.js";
 
@@ -85,6 +86,8 @@ export class GlobalThetaProfiler {
   private readonly builder: BinPieceBuilder;
   /** Set by {@link solveLeaf} when the starts of one leaf end in distinct local minima. */
   private distinctMinima = false;
+  /** Newton steps by conjugate gradients for a factorised (large) constraint block, else undefined. */
+  readonly largeModelHessian: ThetaHessianOperator | undefined;
 
   constructor(
     readonly background: BackgroundModel,
@@ -93,6 +96,9 @@ export class GlobalThetaProfiler {
     this.n = constraint.n;
     this.builder = new BinPieceBuilder(background, constraint.n);
     this.objective = new ThetaObjective(background, constraint);
+    this.largeModelHessian = constraint.factorised
+      ? new ThetaHessianOperator(this.objective, constraint.factorised, constraint)
+      : undefined;
   }
 
   /**
@@ -326,7 +332,9 @@ export class GlobalThetaProfiler {
       const result = minimize(
         {
           objective: (x, grad) => objective.f(x, grad),
-          hessian: (x) => objective.hessian(x),
+          ...(this.largeModelHessian
+            ? { hessianOperator: this.largeModelHessian }
+            : { hessian: (x: Float64Array) => objective.hessian(x) }),
           maxStep: (x, d) => objective.maxStep(x, d),
           x0,
           lower,

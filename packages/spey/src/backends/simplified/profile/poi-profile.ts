@@ -18,6 +18,7 @@ import type { MinimizeOptions } from "../../../optimize/minimize.js";
 import { type BackgroundModel, LinearBackground } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
 import { GlobalThetaProfiler, type ThetaProfile } from "./global-theta.js";
+import { factorisedCurvature } from "./large-model.js";
 
 /** Newton iterations of the free fit (bracketed; ~5–10 are used). */
 const MAX_NEWTON_ITERATIONS = 100;
@@ -130,6 +131,11 @@ export class PoiProfile {
   ): number {
     const n = this.c.length;
     const objective = this.profiler.objective;
+    const factor = this.profiler.constraint.factorised;
+    const operator = this.profiler.largeModelHessian;
+    if (factor && operator) {
+      return factorisedCurvature(operator, factor, objective, inner, this.signal, this.gradient, d);
+    }
     const P = this.profiler.constraint.precision;
     const precision = (i: number, j: number) => (P === null ? (i === j ? 1 : 0) : P[i * n + j]!);
     let curvature = d.diagonal;

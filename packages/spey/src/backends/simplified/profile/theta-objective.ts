@@ -26,6 +26,7 @@ export class ThetaObjective {
   private readonly d1: Float64Array;
   private readonly d2: Float64Array;
   private readonly residual: Float64Array;
+  private readonly curvature: Float64Array;
   private readonly scratch = new Float64Array(3);
   /** The box of the current leaf, and θ moved strictly inside it for the background's formulas. */
   private lower: Float64Array;
@@ -46,6 +47,7 @@ export class ThetaObjective {
     this.d1 = new Float64Array(n);
     this.d2 = new Float64Array(n);
     this.residual = new Float64Array(n);
+    this.curvature = new Float64Array(n);
     this.lower = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
     this.upper = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
     this.inner = new Float64Array(n);
@@ -148,16 +150,30 @@ export class ThetaObjective {
     const n = this.n;
     const H = new Float64Array(n * n);
     this.constraint.addHessian(H, n, 0);
+    const diagonal = this.poissonCurvature(theta, this.curvature);
+    for (let i = 0; i < n; i++) H[i * n + i]! += diagonal[i]!;
+    return H;
+  }
+
+  /**
+   * The Poisson part of ∂²F/∂θ∂θᵀ, which is diagonal: hᵢ″(θᵢ) in each bin's mode (0 where
+   * floored), written into `out`. The full Hessian is ρ⁻¹ + diag(out).
+   */
+  poissonCurvature(theta: Float64Array, out: Float64Array): Float64Array {
+    const n = this.n;
     this.background.evaluate(this.insideBox(theta), 0, this.value, this.d1, this.d2);
     for (let i = 0; i < n; i++) {
-      if (this.floored[i] === 1) continue;
+      if (this.floored[i] === 1) {
+        out[i] = 0;
+        continue;
+      }
       const d = this.data[i]!;
       const raw = this.c[i]! + this.value[i]!;
       const l = Math.max(raw, LAMBDA_FLOOR);
       const d1 = this.d1[i]!;
-      H[i * n + i]! += (d / (l * l)) * d1 * d1 + (1 - d / l) * this.d2[i]!;
+      out[i] = (d / (l * l)) * d1 * d1 + (1 - d / l) * this.d2[i]!;
     }
-    return H;
+    return out;
   }
 
   /**
@@ -187,6 +203,12 @@ export class ThetaObjective {
 
   /** ∂²F/∂θ∂θᵀ at θ with the modes of the given pieces. */
   hessianAt(theta: Float64Array, pieces: readonly { floored: boolean; lo: number; hi: number }[]): Float64Array {
+    this.usePieces(pieces);
+    return this.hessian(theta);
+  }
+
+  /** The modes and box of the given pieces, for the evaluations that follow. */
+  usePieces(pieces: readonly { floored: boolean; lo: number; hi: number }[]): void {
     const lower = new Float64Array(this.n);
     const upper = new Float64Array(this.n);
     for (let i = 0; i < this.n; i++) {
@@ -195,7 +217,6 @@ export class ThetaObjective {
       upper[i] = pieces[i]!.hi;
     }
     this.setBox(lower, upper);
-    return this.hessian(theta);
   }
 
   /** dᵢ/λᵢ² at θᵢ = t in the unfloored mode: ∂²hᵢ/∂cᵢ². */
