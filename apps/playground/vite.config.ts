@@ -63,20 +63,6 @@ export default defineConfig({
       { find: /^spey\/io$/, replacement: lib("io/index.ts") },
       { find: /^spey\/worker$/, replacement: lib("worker/index.ts") },
       { find: /^spey\/worker\/tasks$/, replacement: lib("worker/tasks.ts") },
-      // Content-Security-Policy without 'unsafe-eval': @stdlib/math-base-tools-evalpoly (used by
-      // gammainc/gammaincinv, the χ² distribution) attaches a `factory` that compiles polynomials
-      // with `new Function`. The library only calls `evalpoly(c, x)`, its plain Horner loop
-      // (lib/main.js); resolving the package to that file leaves the code generator out of the bundle.
-      // @stdlib/assert-has-generator-support probes with eval() at module load (sum-series and
-      // continued-fraction, used by the incomplete gamma function): replaced by its answer.
-      {
-        find: /^@stdlib\/assert-has-generator-support$/,
-        replacement: fileURLToPath(new URL("./src/shims/has-generator-support.cjs", import.meta.url)),
-      },
-      {
-        find: /^@stdlib\/math-base-tools-evalpoly$/,
-        replacement: root("node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js"),
-      },
     ],
   },
   plugins: [examples()],

@@ -52,7 +52,7 @@ function emittedAfter(pkg: string, time: number): number {
 
 /**
  * Build one package unless its stamp is newer than its sources (and `after`, a dependency's stamp);
- * `post` is a script of the package's build run after tsc (the library's stdlib bundle).
+ * `post` is a script of the package's build run after tsc (the CLI's bundle).
  */
 function build(name: string, entry: string, after: number, post?: string): number {
   const pkg = join(root, "packages", name);
@@ -85,6 +85,6 @@ function build(name: string, entry: string, after: number, post?: string): numbe
 }
 
 export default function setup(): void {
-  const library = build("spey", "index.js", 0, "scripts/bundle-stdlib.mjs");
+  const library = build("spey", "index.js", 0);
   build("spey-cli", "cli/main.js", library, "scripts/bundle-cli.mjs");
 }

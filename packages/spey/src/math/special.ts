@@ -2,15 +2,21 @@
  * Special functions and the handful of distribution functions the statistics need, named after
  * their scipy counterparts (`scipy.special.gammaln`, `scipy.stats.norm.cdf`, `scipy.stats.chi2.isf`…).
  *
- * These wrap the stdlib.js implementations, choosing the numerically right formulation (which tail
- * to evaluate, which argument to negate) so that tail probabilities keep full relative precision
- * instead of being computed as `1 − (something ≈ 1)`. Where stdlib alone loses accuracy in the far
- * tails, the wrappers repair it: the normal CDF carries −x/√2 in double-double, and the normal and
- * χ² quantiles are polished by Newton steps in log space (stdlib's inverse incomplete gamma function
- * is off by up to 1e-2 relative for tail probabilities ≲ 1e-40). Accuracy against 40-digit mpmath
- * is a few ulp throughout the tested range (p down to 1e-300, x down to −37.5).
+ * These wrap the library's own special functions (`special/`: Cody's erfc, Giles' erfcinv with
+ * Newton polishing, a Stirling/Taylor log Γ, series and continued fraction for the incomplete gamma
+ * functions and their safeguarded-Newton inverses), choosing the numerically right formulation
+ * (which tail to evaluate, which argument to negate) so that tail probabilities keep full relative
+ * precision instead of being computed as `1 − (something ≈ 1)`. The normal CDF carries −x/√2 in
+ * double-double, and the normal quantile is polished by a Newton step in log space. Accuracy
+ * against 40-digit mpmath is a few ulp throughout the tested range (p down to 1e-300, x down to −37.5).
  */
-import { erfc, erfcinv, gammainc, gammaincinv, normalLogcdf, gammaln as stdlibGammaln } from "./stdlib.js";
+import { erfc, erfcx } from "./special/erf.js";
+import { erfcinv } from "./special/erfcinv.js";
+import { gammainc, gammaincc } from "./special/gammainc.js";
+import { gammainccinv, gammaincinv } from "./special/gammaincinv.js";
+import { gammaln } from "./special/gammaln.js";
+
+export { gammaln };
 
 const SQRT1_2 = Math.SQRT1_2;
 const SQRT2 = Math.SQRT2;
@@ -24,7 +30,6 @@ const SQRT1_2_SPLIT_LO = SQRT1_2 - SQRT1_2_SPLIT_HI;
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 /** log √(2π). */
 const LOG_SQRT_2PI = 0.9189385332046728;
-const EPS = Number.EPSILON;
 
 /**
  * erfc(t/√2) with the product t/√2 carried in double-double precision.
@@ -48,14 +53,6 @@ function erfcOfScaled(t: number): number {
 }
 
 /**
- * `log|Γ(x)|`, as `scipy.special.gammaln` (stdlib: Cephes/FreeBSD `lgamma` algorithm — Stirling
- * series for large x, rational approximations near 1 and 2, reflection for x < 0).
- */
-export function gammaln(x: number): number {
-  return stdlibGammaln(x);
-}
-
-/**
  * Standard normal CDF Φ(x) = ½·erfc(−x/√2), as `scipy.stats.norm.cdf` (same formulation as Cephes
  * `ndtr`). Evaluating through `erfc` of the negated argument keeps relative precision in the lower
  * tail (Φ(−30) ≈ 4.9e-198) instead of computing `1 − Φ(|x|)`; the argument −x/√2 is carried in
@@ -75,21 +72,20 @@ export function normSf(x: number): number {
 }
 
 /**
- * `log Φ(x)`, as `scipy.stats.norm.logcdf`. For x < −1 stdlib evaluates `log(erfcx(−x/√2)/2) − x²/2`
- * (scaled complementary error function, so there is no underflow even at x = −1000); otherwise
- * `log1p(−Q(x))` with Q = {@link normSf}, whose compensated argument keeps the upper tail accurate
- * (log Φ(10) ≈ −7.6e-24 to ~1e-16 relative; stdlib alone is 1.6e-14 off there).
+ * `log Φ(x)`, as `scipy.stats.norm.logcdf`. For x < −1 it is `log(erfcx(−x/√2)/2) − x²/2` (the
+ * scaled complementary error function, so there is no underflow even at x = −1e5, and x²/2 is
+ * formed from x itself, not from the rounded x/√2); otherwise `log1p(−Q(x))` with Q = {@link normSf},
+ * whose compensated argument keeps the upper tail accurate (log Φ(10) ≈ −7.6e-24 to ~1e-16 relative).
  */
 export function normLogCdf(x: number): number {
-  if (x < -1) return normalLogcdf(x, 0, 1);
+  if (x < -1) return Math.log(0.5 * erfcx(-x * SQRT1_2)) - 0.5 * x * x;
   return Math.log1p(-normSf(x));
 }
 
 /**
  * Standard normal quantile Φ⁻¹(p) = −√2·erfcinv(2p), as `scipy.stats.norm.ppf`. The erfcinv
- * formulation (Boost's rational approximations, as ported by stdlib) keeps relative accuracy for
- * small p; for p < 1e-10 one log-space Newton step (see `refineNormalTail`) removes the ~7e-14 error
- * erfcinv has near p = 1e-300, leaving a few ulp. Near p = 1 accuracy is limited by the
+ * formulation keeps relative accuracy for small p; for p < 1e-10 one log-space Newton step (see
+ * `refineNormalTail`) removes the rounding of the product by √2, leaving a few ulp. Near p = 1 accuracy is limited by the
  * representation of p itself — use {@link normIsf} for upper-tail quantiles.
  * Returns −Infinity at p = 0, +Infinity at p = 1 and NaN outside [0, 1] or for NaN.
  */
@@ -118,8 +114,7 @@ const TAIL_REFINE = 1e-10;
 
 /**
  * One Newton step on h(x) = log Φ(x) − log p, from a starting point x < 0 in the lower tail:
- * x ← x − h(x)·Φ(x)/φ(x). stdlib's erfcinv loses ~7e-14 relative accuracy at p = 1e-300; working
- * in log space avoids the underflow of Φ(x) − p, and since h′ = φ/Φ ≈ |x| the step is accurate to
+ * x ← x − h(x)·Φ(x)/φ(x). Working in log space avoids the underflow of Φ(x) − p, and since h′ = φ/Φ ≈ |x| the step is accurate to
  * ~1e-16 relative. (Newton converges quadratically, one step from a 1e-13 start suffices.)
  */
 function refineNormalTail(x: number, logP: number): number {
@@ -130,15 +125,13 @@ function refineNormalTail(x: number, logP: number): number {
 }
 
 /**
- * χ² CDF with `k` degrees of freedom, P(k/2, x/2) (regularised lower incomplete gamma function;
- * stdlib follows Boost's `gamma_p`: series / continued fraction / Temme's uniform asymptotics).
- * As `scipy.stats.chi2.cdf`: 0 for x ≤ 0, NaN for k ≤ 0 or NaN arguments.
+ * χ² CDF with `k` degrees of freedom, P(k/2, x/2) (regularised lower incomplete gamma function,
+ * `special/gammainc.ts`). As `scipy.stats.chi2.cdf`: 0 for x ≤ 0, NaN for k ≤ 0 or NaN arguments.
  */
 export function chi2Cdf(x: number, k: number): number {
   if (Number.isNaN(x) || !(k > 0)) return Number.NaN;
   if (x <= 0) return 0;
-  if (x === Number.POSITIVE_INFINITY) return 1;
-  return gammainc(0.5 * x, 0.5 * k, true, false);
+  return gammainc(0.5 * k, 0.5 * x);
 }
 
 /**
@@ -149,82 +142,27 @@ export function chi2Cdf(x: number, k: number): number {
 export function chi2Sf(x: number, k: number): number {
   if (Number.isNaN(x) || !(k > 0)) return Number.NaN;
   if (x <= 0) return 1;
-  if (x === Number.POSITIVE_INFINITY) return 0;
-  return gammainc(0.5 * x, 0.5 * k, true, true);
+  return gammaincc(0.5 * k, 0.5 * x);
 }
 
 /**
- * χ² quantile 2·P⁻¹(k/2, p), as `scipy.stats.chi2.ppf`. The inverse incomplete gamma function is
- * Gil, Segura & Temme (2012), "Efficient and accurate algorithms for the computation and inversion
- * of the incomplete gamma function ratios" (SIAM J. Sci. Comput. 34, A2965), as ported by stdlib,
- * polished by Newton steps (see `gammaQuantile`). For p > ½ the upper tail 1 − p (exact by
- * Sterbenz's lemma) is inverted instead. 0 at p = 0, +Infinity at p = 1, NaN outside [0, 1] or for k ≤ 0.
+ * χ² quantile 2·P⁻¹(k/2, p), as `scipy.stats.chi2.ppf` (`special/gammaincinv.ts`: for p > ½ the
+ * upper tail 1 − p, exact by Sterbenz's lemma, is inverted instead). 0 at p = 0, +Infinity at
+ * p = 1, NaN outside [0, 1] or for k ≤ 0; 0 where the quantile underflows.
  */
 export function chi2Ppf(p: number, k: number): number {
   if (!(p >= 0 && p <= 1) || !(k > 0)) return Number.NaN;
-  if (p === 0) return 0;
-  if (p === 1) return Number.POSITIVE_INFINITY;
-  const a = 0.5 * k;
-  return 2 * (p <= 0.5 ? gammaQuantile(a, p, false) : gammaQuantile(a, 1 - p, true));
+  return 2 * gammaincinv(0.5 * k, p);
 }
 
 /**
  * χ² inverse survival function 2·Q⁻¹(k/2, p), as `scipy.stats.chi2.isf`. Inverts the *upper*
- * incomplete gamma function directly (Gil, Segura & Temme 2012, then Newton polishing), so tiny tail
- * probabilities (p = 1e-100) are resolved instead of being lost in `1 − p`.
- * +Infinity at p = 0, 0 at p = 1, NaN outside [0, 1] or for k ≤ 0.
+ * incomplete gamma function directly, so tiny tail probabilities (p = 1e-100) are resolved instead
+ * of being lost in `1 − p`. +Infinity at p = 0, 0 at p = 1, NaN outside [0, 1] or for k ≤ 0.
  */
 export function chi2Isf(p: number, k: number): number {
   if (!(p >= 0 && p <= 1) || !(k > 0)) return Number.NaN;
-  if (p === 0) return Number.POSITIVE_INFINITY;
-  if (p === 1) return 0;
-  const a = 0.5 * k;
-  return 2 * (p <= 0.5 ? gammaQuantile(a, p, true) : gammaQuantile(a, 1 - p, false));
-}
-
-/** Iteration cap of `gammaQuantile`'s Newton polishing; from stdlib's start it needs 1–4 steps. */
-const GAMMA_REFINE_MAX_STEPS = 8;
-
-/**
- * x with T(a, x) = t, where T is the lower (P) or upper (Q) regularised incomplete gamma function
- * and 0 < t ≤ ½.
- *
- * Starts from stdlib's Gil–Segura–Temme inverse, which is off by up to 1e-2 relative for upper-tail
- * probabilities below ~1e-40 (e.g. Q⁻¹(0.5, 1e-300)) and returns 0 for some tiny lower-tail ones
- * (P⁻¹(0.5, 1e-100)); in those cases the leading asymptotic term (P ≈ xᵃ/Γ(a+1),
- * Q ≈ xᵃ⁻¹e⁻ˣ/Γ(a)) is the start instead. Then Newton on h(x) = log(T(a, x)/t), with
- * h′ = ±f(x)/T for the Gamma(a) density f, evaluated through logarithms so that nothing underflows.
- * h is the log of the *ratio* (not a difference of logs, which would carry an absolute error of
- * |log t|·ε ≈ 1e-13 at t = 1e-300). Converges to the accuracy of stdlib's forward function
- * (~1e-15); stops when the step is below 2 ulp, after `GAMMA_REFINE_MAX_STEPS` steps, or if T underflows.
- */
-function gammaQuantile(a: number, t: number, upper: boolean): number {
-  let x = gammaincinv(t, a, upper);
-  if (!(x > 0 && x < Number.POSITIVE_INFINITY)) {
-    const logT = Math.log(t);
-    if (upper) {
-      const l = -logT;
-      x = l + (a - 1) * Math.log(l) - stdlibGammaln(a);
-    } else {
-      x = Math.exp((logT + stdlibGammaln(a + 1)) / a);
-    }
-    if (!(x > 0 && x < Number.POSITIVE_INFINITY)) return x === Number.POSITIVE_INFINITY ? x : 0;
-  }
-  const logGammaA = stdlibGammaln(a);
-  for (let i = 0; i < GAMMA_REFINE_MAX_STEPS; i++) {
-    const tail = gammainc(x, a, true, upper);
-    if (!(tail > 0)) return x;
-    const ratio = tail / t;
-    const h = ratio > 0 && ratio < Number.POSITIVE_INFINITY ? Math.log(ratio) : Math.log(tail) - Math.log(t);
-    const logDensity = (a - 1) * Math.log(x) - x - logGammaA;
-    const step = h * Math.exp(Math.log(tail) - logDensity);
-    let next = upper ? x + step : x - step;
-    if (!Number.isFinite(next)) return x;
-    if (next <= 0) next = 0.5 * x;
-    if (Math.abs(next - x) <= 2 * EPS * next) return next;
-    x = next;
-  }
-  return x;
+  return 2 * gammainccinv(0.5 * k, p);
 }
 
 /**
@@ -236,5 +174,5 @@ function gammaQuantile(a: number, t: number, upper: boolean): number {
  */
 export function poissonLogPmf(n: number, lambda: number): number {
   const nLogLambda = n === 0 && !Number.isNaN(lambda) ? 0 : n * Math.log(lambda);
-  return nLogLambda - lambda - stdlibGammaln(n + 1);
+  return nLogLambda - lambda - gammaln(n + 1);
 }
