@@ -56,18 +56,30 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** CPU ms per call of `run` on fresh models (construction excluded), batches of ≥ 20 ms CPU. */
+/**
+ * CPU ms per call of `run` on fresh models (construction excluded): the median of five batches of
+ * ≥ 20 ms CPU each, after a warm-up of ≥ 50 ms CPU (and ≥ 3 calls). Without the warm-up, a case of
+ * ~0.01 ms per call was timed mostly on V8 compiling the code it reaches first (the compiler's
+ * threads count in this process's CPU time): the first cases of a backend came out up to 10×
+ * slower than their steady state. spey's times in the reference file are medians of 3 calls.
+ */
 function cpuPerCall(build, run) {
-  for (let i = 0; i < 3; i++) run(build());
+  const warm = cpuMs();
+  for (let i = 0; i < 3 || cpuMs() - warm < 50; i++) run(build());
   let repeats = 4;
-  for (;;) {
+  const batch = () => {
     const models = Array.from({ length: repeats }, build);
     const t0 = cpuMs();
     for (const m of models) run(m);
-    const spent = cpuMs() - t0;
-    if (spent >= 20 || repeats >= 512) return spent / repeats;
+    return cpuMs() - t0;
+  };
+  for (;;) {
+    const spent = batch();
+    if (spent >= 20 || repeats >= 512) break;
     repeats *= 4;
   }
+  const times = Array.from({ length: 5 }, () => batch() / repeats).sort((a, b) => a - b);
+  return times[2];
 }
 
 const geomean = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);

@@ -14,7 +14,12 @@
  * 3. Branch and bound over the pieces of the bins that have more than one (piece-bounds.ts): a
  *    leaf whose lower bound is not below the incumbent minimum is skipped; every other leaf is
  *    searched. Leaves with a piece where hᵢ is not known to be convex are searched from several
- *    starts (the incumbent, the constraint centre, each bin's Poisson optimum).
+ *    starts (the incumbent, the constraint centre, each bin's Poisson optimum). The per-piece
+ *    bounds start as the cheap one (min hᵢ + min of the quadratic part) and are tightened only
+ *    for a node that they do not prune yet, and only as far as that node needs: every bound
+ *    used stays a rigorous lower bound, so what is pruned is what a fully tightened bound would
+ *    prune at that level, and bounds no node needs (most of the subdivisions of pieces where hᵢ
+ *    is not known to be convex) are never computed.
  *
  * The result is the global minimum up to the optimiser's tolerances whenever the search
  * completes within its node budget (it reports `certified: false` otherwise) and every searched
@@ -137,59 +142,125 @@ export class GlobalThetaProfiler {
     if (multi.length > 0) {
       const m = this.constraint.strongConvexity();
       const g = new Float64Array(n);
-      // δ tables relative to the incumbent: delta[i][k] = min_{piece k} φᵢ − φᵢ(θ̂ᵢ)
+      // δ tables relative to the incumbent: delta[i][k] ≤ min_{piece k} φᵢ − φᵢ(θ̂ᵢ), a rigorous
+      // lower bound made tighter on demand (see `refine`): `reached[i][k]` is the δ the last
+      // refinement was asked to prove (+∞ once the bound is as tight as piece-bounds.ts makes it)
       let delta: Float64Array[] = [];
-      let fixedPart = 0;
+      let reached: Float64Array[] = [];
+      const phiAtR = new Float64Array(n);
       const refresh = () => {
         objective.floored.fill(0);
         for (let i = 0; i < n; i++) objective.floored[i] = pieces[i]![best.leaf[i]!]!.floored ? 1 : 0;
         objective.constraintGradient(best.theta, g);
         delta = [];
-        fixedPart = 0;
+        reached = [];
         for (let i = 0; i < n; i++) {
           const r = best.theta[i]!;
           const own = pieces[i]![best.leaf[i]!]!;
-          const phiAtR = objective.binTerm(i, r, own.floored, this.scratch);
+          phiAtR[i] = objective.binTerm(i, r, own.floored, this.scratch);
           const row = new Float64Array(pieces[i]!.length);
+          const done = new Float64Array(row.length);
           for (let k = 0; k < row.length; k++) {
             const piece = pieces[i]![k]!;
             if (k === best.leaf[i] && piece.curvature === "convex") {
               // θ̂ satisfies the box's optimality conditions and φᵢ is convex on its own piece
               // with φᵢ′(θ̂ᵢ) = ∂F/∂θᵢ(θ̂): θ̂ᵢ minimises φᵢ there.
               row[k] = 0;
+              done[k] = Number.POSITIVE_INFINITY;
               continue;
             }
-            const cheap = phiMinimumCheap(piece, g[i]!, m, r) - phiAtR;
-            // Another piece than the incumbent's needs only be shown worse by a clear margin
-            // (PIECE_PRUNE_MARGIN, far above the 1e-9 pruning margin and the own pieces' bound
-            // precision); the incumbent's own piece is bounded as tightly as the subdivision allows.
-            const target =
-              k === best.leaf[i]
-                ? Number.POSITIVE_INFINITY
-                : phiAtR + PIECE_PRUNE_MARGIN * Math.max(1, Math.abs(phiAtR));
-            row[k] = cheap > 0 ? cheap : phiMinimum(objective, i, piece, g[i]!, m, r, this.scratch, target) - phiAtR;
+            // the cheap bound first: min hᵢ + min of the quadratic part
+            row[k] = phiMinimumCheap(piece, g[i]!, m, r) - phiAtR[i]!;
+            done[k] = Number.NEGATIVE_INFINITY;
           }
           delta.push(row);
-          if (row.length === 1) fixedPart += row[0]!;
+          reached.push(done);
         }
+      };
+      /**
+       * Tighten δᵢ(k) until it proves `need` (or as far as piece-bounds.ts goes). Another piece than
+       * the incumbent's is asked for at least a clear margin (PIECE_PRUNE_MARGIN, far above the
+       * 1e-9 pruning margin and the own pieces' bound precision), so that one refinement serves
+       * every node it appears in; the incumbent's own piece (δ ≤ 0) only for what the node needs.
+       */
+      const refine = (i: number, k: number, need: number) => {
+        const piece = pieces[i]![k]!;
+        const scale = Math.max(1, Math.abs(phiAtR[i]!));
+        const goal = k === best.leaf[i] ? need : Math.max(need, PIECE_PRUNE_MARGIN * scale);
+        const value =
+          phiMinimum(objective, i, piece, g[i]!, m, best.theta[i]!, this.scratch, phiAtR[i]! + goal) - phiAtR[i]!;
+        if (value > delta[i]![k]!) delta[i]![k] = value;
+        // convex pieces are bounded exactly (target or not); short of the goal, the subdivision
+        // has reached its own precision: no later request can tighten it
+        reached[i]![k] = piece.curvature === "convex" || value < goal ? Number.POSITIVE_INFINITY : goal;
       };
       refresh();
       // the bins with the most competitive alternative pieces first
       const order = [...multi].sort((x, y) => minOther(delta[x]!, best.leaf[x]!) - minOther(delta[y]!, best.leaf[y]!));
+      const inOrder = new Uint8Array(n);
+      for (const i of multi) inOrder[i] = 1;
       const assignment = new Int32Array(best.leaf);
       let nodes = 0;
       const margin = () => 1e-9 * Math.max(1, Math.abs(best.value));
-      const search = (depth: number, partial: number): void => {
+      /** The bound of the node with `depth` bins of `order` assigned; `pick` receives its terms. */
+      const nodeBound = (depth: number, pick?: (i: number, k: number) => void): number => {
+        let bound = best.value;
+        for (let i = 0; i < n; i++) {
+          if (inOrder[i] === 1) continue;
+          bound += delta[i]![0]!;
+          pick?.(i, 0);
+        }
+        for (let j = 0; j < order.length; j++) {
+          const i = order[j]!;
+          const row = delta[i]!;
+          let k = assignment[i]!;
+          if (j >= depth) for (let q = 0; q < row.length; q++) if (row[q]! < row[k]!) k = q;
+          bound += row[k]!;
+          pick?.(i, k);
+        }
+        return bound;
+      };
+      /**
+       * Whether the node can be pruned, tightening the bounds of its terms as needed: the term with
+       * the lowest δ that can still be tightened is asked to cover the whole deficit, until the
+       * node is pruned or no term can be tightened. A node on the incumbent's own leaf in every
+       * assigned bin (the incumbent leaf is inside it) is tested with the bounds at hand only.
+       */
+      const pruned = (depth: number): boolean => {
+        const threshold = best.value - margin();
+        let bound = nodeBound(depth);
+        if (bound >= threshold) return true;
+        let offIncumbent = false;
+        for (let j = 0; j < depth; j++) if (assignment[order[j]!] !== best.leaf[order[j]!]) offIncumbent = true;
+        if (!offIncumbent) return false;
+        for (let attempt = 0; attempt < 4 * n + 4; attempt++) {
+          const deficit = threshold - bound;
+          let ti = -1;
+          let tk = -1;
+          nodeBound(depth, (i, k) => {
+            const value = delta[i]![k]!;
+            if (reached[i]![k]! >= value + deficit) return;
+            if (ti < 0 || value < delta[ti]![tk]!) {
+              ti = i;
+              tk = k;
+            }
+          });
+          if (ti < 0) return false;
+          refine(ti, tk, delta[ti]![tk]! + deficit);
+          bound = nodeBound(depth);
+          if (bound >= threshold) return true;
+        }
+        return false;
+      };
+      const search = (depth: number): void => {
         if (nodes++ > MAX_NODES) {
           certified = false;
           return;
         }
-        let bound = best.value + fixedPart + partial;
-        for (let k = depth; k < order.length; k++) bound += minOf(delta[order[k]!]!);
-        if (bound >= best.value - margin()) return;
+        // a leaf searched already needs no bound
+        if (depth === order.length && visited.has(leafKey(assignment))) return;
+        if (pruned(depth)) return;
         if (depth === order.length) {
-          const key = leafKey(assignment);
-          if (visited.has(key)) return;
           const startPoint = clampToLeaf(pieces, assignment, best.theta);
           const result = this.localSearch(pieces, assignment, startPoint, centre, visited, options.optimiser);
           leaves = visited.size;
@@ -212,13 +283,11 @@ export class GlobalThetaProfiler {
         const ks = Array.from(row.keys()).sort((x, y) => row[x]! - row[y]!);
         for (const k of ks) {
           assignment[bin] = k;
-          // δ of the bins already assigned, recomputed (the incumbent may have moved)
-          let p = 0;
-          for (let j = 0; j <= depth; j++) p += delta[order[j]!]![assignment[order[j]!]!]!;
-          search(depth + 1, p);
+          search(depth + 1);
         }
+        assignment[bin] = best.leaf[bin]!;
       };
-      search(0, 0);
+      search(0);
     }
     const chosen: Piece[] = [];
     for (let i = 0; i < n; i++) chosen.push(pieces[i]![best.leaf[i]!]!);
@@ -453,12 +522,6 @@ function clampToLeaf(pieces: Piece[][], leaf: Int32Array, x: Float64Array): Floa
     out[i] = Math.min(Math.max(x[i]!, p.lo), p.hi);
   }
   return out;
-}
-
-function minOf(row: Float64Array): number {
-  let m = Number.POSITIVE_INFINITY;
-  for (const v of row) if (v < m) m = v;
-  return m;
 }
 
 function minOther(row: Float64Array, own: number): number {

@@ -1,0 +1,81 @@
+/**
+ * The independent minimiser of the global-profile tests (issue #9): a seeded generator and
+ * Nelder–Mead, written here and sharing nothing with the library's optimisers.
+ */
+
+/** mulberry32: a small deterministic generator, independent of the library's. */
+export function generator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Nelder–Mead (Lagarias et al., SIAM J. Optim. 9 (1998) 112: reflection 1, expansion 2,
+ * contraction ½, shrink ½), restarted from its best vertex until a restart no longer improves;
+ * infeasible points count as +∞. Its value is always that of a feasible point.
+ */
+export function nelderMead(f: (x: number[]) => number, x0: number[], step: number): { x: number[]; f: number } {
+  const n = x0.length;
+  let best = { x: x0, f: f(x0) };
+  if (n === 0) return best;
+  for (let restart = 0; restart < 4; restart++) {
+    let simplex: number[][] = [best.x.slice()];
+    for (let i = 0; i < n; i++) {
+      const v = best.x.slice();
+      v[i] = (v[i] as number) + step;
+      simplex.push(v);
+    }
+    let values = simplex.map(f);
+    const centroid = new Array<number>(n);
+    for (let iteration = 0; iteration < 300 * n; iteration++) {
+      const order = values.map((_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));
+      simplex = order.map((i) => simplex[i] as number[]);
+      values = order.map((i) => values[i] as number);
+      // stop when the vertices' values agree to 1e-12 (a wrong basin or a stalled kink is ≥ 1e-6 off)
+      const spread = (values[n] as number) - (values[0] as number);
+      if (spread <= 1e-12 * Math.max(1, Math.abs(values[0] as number))) break;
+      centroid.fill(0);
+      for (let i = 0; i < n; i++) {
+        const v = simplex[i] as number[];
+        for (let k = 0; k < n; k++) centroid[k] = (centroid[k] as number) + (v[k] as number) / n;
+      }
+      const worst = simplex[n] as number[];
+      const along = (t: number) => centroid.map((c, k) => c + t * (c - (worst[k] as number)));
+      const xr = along(1);
+      const fr = f(xr);
+      if (fr < (values[0] as number)) {
+        const xe = along(2);
+        const fe = f(xe);
+        if (fe < fr) [simplex[n], values[n]] = [xe, fe];
+        else [simplex[n], values[n]] = [xr, fr];
+      } else if (fr < (values[n - 1] as number)) {
+        [simplex[n], values[n]] = [xr, fr];
+      } else {
+        const outside = fr < (values[n] as number);
+        const xc = along(outside ? 0.5 : -0.5);
+        const fc = f(xc);
+        if (fc < (outside ? fr : (values[n] as number))) [simplex[n], values[n]] = [xc, fc];
+        else {
+          const x0s = simplex[0] as number[];
+          for (let i = 1; i <= n; i++) {
+            simplex[i] = (simplex[i] as number[]).map((v, k) => (x0s[k] as number) + 0.5 * (v - (x0s[k] as number)));
+            values[i] = f(simplex[i] as number[]);
+          }
+        }
+      }
+    }
+    let k = 0;
+    for (let i = 1; i <= n; i++) if ((values[i] as number) < (values[k] as number)) k = i;
+    const improved = (values[k] as number) < best.f - 1e-12 * Math.max(1, Math.abs(best.f));
+    if ((values[k] as number) < best.f) best = { x: simplex[k] as number[], f: values[k] as number };
+    if (!improved && restart > 0) break;
+    step = Math.max(step * 0.3, 1e-3);
+  }
+  return best;
+}
