@@ -57,29 +57,30 @@ const cpuMs = () => {
 };
 
 /**
- * CPU ms per call of `run` on fresh models (construction excluded): the median of five batches of
- * ≥ 20 ms CPU each, after a warm-up of ≥ 50 ms CPU (and ≥ 3 calls). Without the warm-up, a case of
- * ~0.01 ms per call was timed mostly on V8 compiling the code it reaches first (the compiler's
- * threads count in this process's CPU time): the first cases of a backend came out up to 10×
- * slower than their steady state. spey's times in the reference file are medians of 3 calls.
+ * CPU ms of `run` on a freshly built model (construction excluded), after a warm-up of ≥ 100 ms CPU
+ * (and ≥ 3 calls): `median`, the median over ≥ 15 calls (and ≥ 40 ms CPU) — the statistic of spey's
+ * times in the reference file (median of 3 calls on fresh models) — and `mean`, the same calls'
+ * mean. On a shared machine a few calls in a hundred take 1–30 ms of CPU for a 0.02 ms operation
+ * (collector and compiler threads count in this process's CPU time, and they slow down when the
+ * cores are contended): the mean then measures the machine more than the library.
  */
 function cpuPerCall(build, run) {
   const warm = cpuMs();
-  for (let i = 0; i < 3 || cpuMs() - warm < 50; i++) run(build());
-  let repeats = 4;
-  const batch = () => {
-    const models = Array.from({ length: repeats }, build);
+  for (let i = 0; i < 3 || cpuMs() - warm < 100; i++) run(build());
+  const times = [];
+  let total = 0;
+  while (times.length < 15 || (total < 40 && times.length < 2000)) {
+    const model = build();
     const t0 = cpuMs();
-    for (const m of models) run(m);
-    return cpuMs() - t0;
-  };
-  for (;;) {
-    const spent = batch();
-    if (spent >= 20 || repeats >= 512) break;
-    repeats *= 4;
+    run(model);
+    const spent = cpuMs() - t0;
+    times.push(spent);
+    total += spent;
   }
-  const times = Array.from({ length: 5 }, () => batch() / repeats).sort((a, b) => a - b);
-  return times[2];
+  times.sort((x, y) => x - y);
+  const mid = times.length >> 1;
+  const median = times.length % 2 === 1 ? times[mid] : 0.5 * (times[mid - 1] + times[mid]);
+  return { median, mean: total / times.length };
 }
 
 const geomean = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
@@ -101,30 +102,40 @@ for (const c of reference.cases) {
   for (const o of OPS) {
     const ref = c.results.find((r) => r.op === o.op && o.match(r.args) && r.ms !== undefined && !r.error);
     if (!ref) continue;
-    const ms = builds.map(([, lib]) =>
+    const timed = builds.map(([, lib]) =>
       cpuPerCall(() => lib.getBackend(c.backend)({ ...c.kwargs, analysis: c.id }), o.run),
     );
-    rows.push({ case: c.id, backend: c.backend, op: o.label, spey: ref.ms, ms });
+    rows.push({
+      case: c.id,
+      backend: c.backend,
+      op: o.label,
+      spey: ref.ms,
+      ms: timed.map((t) => t.median),
+      mean: timed[0].mean,
+    });
   }
 }
 
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
-console.log(`Reference suite (${rows.length} case × operation pairs), CPU ms per call, geometric means:`);
+console.log(
+  `Reference suite (${rows.length} case × operation pairs), CPU ms per call (median of the calls; "mean": this build's mean), geometric means:`,
+);
 const header = builds.map(([label]) => lpad(`${label} ms`, 16)).join("");
 const vsOld = builds
   .slice(1)
   .map(([label]) => lpad(`÷ ${label}`, 16))
   .join("");
-console.log(`${pad("backend | operation", 48)}${header}${lpad("vs spey", 10)}${vsOld}`);
+console.log(`${pad("backend | operation", 48)}${header}${lpad("vs spey", 10)}${lpad("mean vs spey", 14)}${vsOld}`);
 const groups = new Map();
 for (const r of rows) groups.set(`${r.backend} | ${r.op}`, [...(groups.get(`${r.backend} | ${r.op}`) ?? []), r]);
 const line = (label, rs) => {
   const means = builds.map((_, b) => geomean(rs.map((r) => r.ms[b])));
   const speedup = geomean(rs.map((r) => r.spey / r.ms[0]));
+  const meanSpeedup = geomean(rs.map((r) => r.spey / r.mean));
   const ratios = builds.slice(1).map((_, k) => geomean(rs.map((r) => r.ms[0] / r.ms[k + 1])));
   console.log(
-    `${pad(label, 48)}${means.map((m) => lpad(m.toFixed(3), 16)).join("")}${lpad(`${speedup.toFixed(0)}×`, 10)}${ratios
+    `${pad(label, 48)}${means.map((m) => lpad(m.toFixed(3), 16)).join("")}${lpad(`${speedup.toFixed(0)}×`, 10)}${lpad(`${meanSpeedup.toFixed(0)}×`, 14)}${ratios
       .map((x) => lpad(`${x.toFixed(2)}×`, 16))
       .join("")}`,
   );
@@ -134,7 +145,7 @@ line("all", rows);
 console.log("smallest speed-ups over spey of this build:");
 for (const r of [...rows].sort((x, y) => x.spey / x.ms[0] - y.spey / y.ms[0]).slice(0, 5)) {
   console.log(
-    `  ${pad(`${r.case} | ${r.op}`, 58)}${lpad(r.ms[0].toFixed(3), 10)} ms${lpad(`${(r.spey / r.ms[0]).toFixed(1)}×`, 9)}`,
+    `  ${pad(`${r.case} | ${r.op}`, 58)}${lpad(r.ms[0].toFixed(3), 10)} ms${lpad(`${(r.spey / r.ms[0]).toFixed(1)}×`, 9)}  (mean ${r.mean.toFixed(3)} ms)`,
   );
 }
 

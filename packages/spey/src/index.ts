@@ -56,6 +56,7 @@ export type {
   FastPathConditionalOptions,
   FastPathFreeOptions,
   FitHookRequest,
+  ParameterLimits,
   NumericArray,
   Parameters,
 } from "./plugin/types.js";

@@ -137,8 +137,9 @@ export function createFitter(setup: FitterSetup): Fitter {
   const run = (fixed: ReadonlyMap<number, number>, initPars: ArrayLike<number>): FitOutcome => {
     reportActivity("fit");
     // The backend's own fit first (one hook: closed-form profiles, its own Newton iteration),
-    // unless the caller replaced the bounds; `undefined` means "not covered": fit generically.
-    if (hook && setup.parBounds === undefined) {
+    // unless the caller replaced the bounds and the hook does not take them; `undefined` means
+    // "not covered": fit generically.
+    if (hook && (setup.parBounds === undefined || backend.bestFitTakesBounds === true)) {
       const own = hook({
         fixed,
         allowNegativeSignal,
@@ -146,6 +147,7 @@ export function createFitter(setup: FitterSetup): Fitter {
         ...(setup.data ? { data: setup.data } : {}),
         initPars: Float64Array.from(initPars),
         ...(setup.optimiser ? { optimiser: setup.optimiser } : {}),
+        ...(setup.parBounds !== undefined ? { bounds: { lower: prepare().lower, upper: prepare().upper } } : {}),
       });
       if (own) {
         return {

@@ -95,6 +95,12 @@ export abstract class BackendBase {
   bestFit?(request: FitHookRequest): FastPathResult | undefined;
 
   /**
+   * True when {@link bestFit} honours `request.bounds` (a caller's `parBounds`); otherwise fits
+   * with caller bounds use the generic fitter (default false).
+   */
+  readonly bestFitTakesBounds?: boolean;
+
+  /**
    * The nominal parameter point: every constrained nuisance at the centre of its auxiliary
    * measurement (e.g. θ = 0 of a simplified likelihood, whose suggested start is 1). Fits use it as
    * one of their start points besides `config().suggestedInit` and the nearest earlier fit.

@@ -80,6 +80,19 @@ export interface FitHookRequest extends LikelihoodOptions, AllowNegativeSignalOp
   readonly initPars?: Float64Array | undefined;
   /** The caller's optimiser settings, for hooks that run an optimiser. */
   readonly optimiser?: MinimizeOptions | undefined;
+  /**
+   * The caller's parameter bounds (`parBounds` replacing the configuration's, intersected with
+   * `domainBounds`, exactly those of the generic fitter). Only backends whose
+   * {@link BackendBase.bestFitTakesBounds} is true receive them (others are not asked when the
+   * caller gives bounds); absent: the configuration's bounds.
+   */
+  readonly bounds?: ParameterLimits | undefined;
+}
+
+/** Lower and upper bounds of every parameter (infinite entries: open). */
+export interface ParameterLimits {
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
 }
 
 /** Arguments of a backend's conditional fit (a {@link FitHookRequest} with the POI fixed). */
@@ -90,6 +103,8 @@ export interface FastPathConditionalOptions extends LikelihoodOptions {
   readonly initPars?: Float64Array | undefined;
   /** The caller's optimiser settings, for fast paths that run an optimiser. */
   readonly optimiser?: MinimizeOptions | undefined;
+  /** The caller's bounds (see {@link FitHookRequest.bounds}). */
+  readonly bounds?: ParameterLimits | undefined;
 }
 
 /** Arguments of the free-fit fast path {@link BackendBase.minimizeNegativeLoglikelihood}. */
@@ -102,4 +117,6 @@ export interface FastPathFreeOptions extends LikelihoodOptions {
   readonly initPars?: Float64Array | undefined;
   /** The caller's optimiser settings, for fast paths that run an optimiser. */
   readonly optimiser?: MinimizeOptions | undefined;
+  /** The caller's bounds (see {@link FitHookRequest.bounds}). */
+  readonly bounds?: ParameterLimits | undefined;
 }

@@ -34,18 +34,22 @@ import type {
   LikelihoodOptions,
   LogpdfFunction,
   ObjectiveFunction,
+  ParameterLimits,
   Parameters,
   Sampler,
 } from "../../plugin/types.js";
 import { type BackgroundModel, LinearBackground } from "./backgrounds.js";
 import type { GaussianBlock } from "./constraints.js";
 import { type ModifierDefinition, SignalModifiers } from "./modifiers.js";
+import type { ThetaLimits } from "./profile/global-theta.js";
 import { PoiProfile } from "./profile/poi-profile.js";
 
 import { LAMBDA_FLOOR } from "./poisson-floor.js";
 
 export { LAMBDA_FLOOR };
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** Signal vectors whose exact profiles a model keeps (callable signals or modifiers at fixed φ, α). */
+const SIGNAL_PROFILES = 8;
 /** Iterations of the joint (μ, θ) fit that seeds the exact free fit. */
 const SEED_ITERATIONS = 100;
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
@@ -385,6 +389,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   private readonly domain: readonly Bound[];
   private scratch: PoissonEvaluator | undefined;
   private exact: PoiProfile | undefined;
+  /** Profiles of the signal vectors of requests with φ or α fixed (callable signals, modifiers). */
+  private readonly signalProfiles = new Map<string, PoiProfile>();
   private lastEvaluator: PoissonEvaluator | undefined;
 
   /** How ∂s/∂φ and ∂²s/∂φ² of a callable signal are computed: "analytic" (signalJacobian / signalHessian) or "finite-difference". */
@@ -508,9 +514,71 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     return this.hasExactProfile && this.core.backgroundModel instanceof LinearBackground;
   }
 
-  private exactProfile(): PoiProfile {
-    this.exact ??= new PoiProfile(this.core.backgroundModel, this.core.constraint, this.signal.fixed as Float64Array);
-    return this.exact;
+  /** The profile of the plain signal array, or of a signal vector of a request (a few kept). */
+  private profileFor(signal: Float64Array | undefined): PoiProfile {
+    const c = this.core;
+    if (signal === undefined) {
+      this.exact ??= new PoiProfile(c.backgroundModel, c.constraint, this.signal.fixed as Float64Array);
+      return this.exact;
+    }
+    const key = Array.prototype.join.call(signal, ",");
+    let profile = this.signalProfiles.get(key);
+    if (!profile) {
+      if (this.signalProfiles.size >= SIGNAL_PROFILES) this.signalProfiles.clear();
+      profile = new PoiProfile(c.backgroundModel, c.constraint, Float64Array.from(signal));
+      this.signalProfiles.set(key, profile);
+    }
+    return profile;
+  }
+
+  /**
+   * Whether a fit request is one the exact profile solves, and with what: the signal must be one
+   * fixed vector — a plain array without modifiers, or every signal parameter φ and every modifier
+   * nuisance α among the fixed parameters (then s(φ)·f(α) is evaluated there). Fixed θᵢ and the
+   * caller's bounds of θ become limits intersected with the feasible set (a fixed θᵢ a one-point
+   * piece). Undefined (the generic fitter) when φ or α are free, when a fixed value or the signal
+   * is not finite, or when some θᵢ has no feasible value within its limits.
+   */
+  private exactRequest(
+    fixed: ReadonlyMap<number, number>,
+    bounds: ParameterLimits | undefined,
+  ): { profile: PoiProfile; limits: ThetaLimits | undefined; template: Float64Array } | undefined {
+    const c = this.core;
+    const template = new Float64Array(c.npar);
+    for (const [index, value] of fixed) {
+      if (!Number.isInteger(index) || index < 0 || index >= c.npar || !Number.isFinite(value)) return undefined;
+      template[index] = value;
+    }
+    for (let k = 1; k < c.thetaOffset; k++) if (!fixed.has(k)) return undefined;
+    for (let k = c.alphaOffset; k < c.npar; k++) if (!fixed.has(k)) return undefined;
+    let signal: Float64Array | undefined;
+    if (!this.hasExactProfile) {
+      signal = Float64Array.from(this.signal.values(template, 1, new Float64Array(c.nBins)));
+      if (c.modifiers) {
+        const factor = new Float64Array(c.nBins);
+        c.modifiers.factors(template, c.alphaOffset, factor);
+        for (let i = 0; i < c.nBins; i++) signal[i] = signal[i]! * factor[i]!;
+      }
+      for (let i = 0; i < c.nBins; i++) if (!Number.isFinite(signal[i]!)) return undefined;
+    }
+    const profile = this.profileFor(signal);
+    let limits: ThetaLimits | undefined;
+    let fixedTheta = false;
+    for (let i = 0; i < c.nBins; i++) if (fixed.has(c.thetaOffset + i)) fixedTheta = true;
+    if (bounds !== undefined || fixedTheta) {
+      const lower = new Float64Array(c.nBins);
+      const upper = new Float64Array(c.nBins);
+      for (let i = 0; i < c.nBins; i++) {
+        const k = c.thetaOffset + i;
+        const value = fixed.get(k);
+        lower[i] = value ?? bounds?.lower[k] ?? Number.NEGATIVE_INFINITY;
+        upper[i] = value ?? bounds?.upper[k] ?? Number.POSITIVE_INFINITY;
+        if (!(lower[i]! <= upper[i]!)) return undefined;
+      }
+      limits = { lower, upper };
+      if (!profile.profiler.feasibleWithin(limits)) return undefined;
+    }
+    return { profile, limits, template };
   }
 
   /** An evaluator of these data, reused while consecutive requests carry the same values. */
@@ -521,8 +589,9 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     return this.lastEvaluator;
   }
 
-  /** [μ, θ…] with its NLL from the model's own likelihood (so the value is the one `logpdf` gives). */
+  /** The template's fixed values with μ and θ, and its NLL from the model's own likelihood (so the value is the one `logpdf` gives). */
   private fastResult(
+    template: Float64Array,
     mu: number,
     theta: Float64Array,
     main: Float64Array,
@@ -530,7 +599,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     converged: boolean,
     message: string,
   ): FastPathResult {
-    const parameters = new Float64Array(this.core.npar);
+    const parameters = Float64Array.from(template);
     parameters[0] = mu;
     parameters.set(theta, this.core.thetaOffset);
     const nll = this.evaluatorFor(main, aux).nll(parameters);
@@ -545,6 +614,9 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     return out;
   }
 
+  /** The fit hook honours a caller's `parBounds` (intersected with the feasible θ; see {@link exactRequest}). */
+  override readonly bestFitTakesBounds = true;
+
   /** The fit hook: conditional fits (POI fixed) and free fits through the two fits below. */
   override bestFit(request: FitHookRequest): FastPathResult | undefined {
     return request.fixed.has(this.config().poiIndex)
@@ -553,55 +625,64 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   }
 
   /**
-   * Conditional fit at fixed μ (one-POI models): the global minimum over the feasible θ, with the
-   * Poisson floor treated as a boundary (profile/global-theta.ts). Undefined (generic optimiser)
-   * when parameters other than μ are fixed, with modifiers or with a callable signal.
+   * Conditional fit at fixed μ: the global minimum over the feasible θ, with the Poisson floor
+   * treated as a boundary (profile/global-theta.ts), whenever the signal is one fixed vector at
+   * the request ({@link exactRequest}: a plain signal array, or every φ and α fixed too), with
+   * fixed θᵢ and the caller's bounds of θ intersected with the feasible set. Undefined (the
+   * generic optimiser's multi-start) when a signal parameter φ or a modifier nuisance α is free.
    */
   negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
-    if (!this.hasExactProfile) return undefined;
-    if (options.fixed.size !== 1 || !options.fixed.has(0)) return undefined;
-    const mu = options.fixed.get(0) as number;
-    if (!Number.isFinite(mu)) return undefined;
+    const mu = options.fixed.get(0);
+    if (mu === undefined || !Number.isFinite(mu)) return undefined;
+    const request = this.exactRequest(options.fixed, options.bounds);
+    if (!request) return undefined;
     const { main, aux } = this.dataFor(options);
     const c = this.core;
     const start =
       options.initPars?.length === c.npar
         ? options.initPars.subarray(c.thetaOffset, c.thetaOffset + c.nBins)
         : undefined;
-    const inner = this.exactProfile().at(mu, main, aux, start, options.optimiser);
-    return this.fastResult(mu, inner.theta, main, aux, inner.converged, inner.message);
+    const inner = request.profile.at(mu, main, aux, start, options.optimiser, request.limits);
+    return this.fastResult(request.template, mu, inner.theta, main, aux, inner.converged, inner.message);
   }
 
   /**
-   * Free fit (one-POI models): a one-dimensional minimisation of the exact profile over the POI
-   * bounds of `config({allowNegativeSignal})` (profile/poi-profile.ts). Delegates to
-   * {@link negativeLoglikelihood} when only μ is fixed; undefined (generic optimiser) otherwise
-   * outside the one-POI case.
+   * Free fit: a one-dimensional minimisation of the exact profile over the POI bounds of
+   * `config({allowNegativeSignal})`, or the caller's bounds of μ (profile/poi-profile.ts), for the
+   * requests of {@link exactRequest} (other parameters fixed or bounded as there). Delegates to
+   * {@link negativeLoglikelihood} when μ is fixed; undefined (the generic optimiser) when φ or α
+   * are free or the μ bounds are not finite.
    */
   minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
-    if (!this.hasExactProfile) return undefined;
-    if (options.fixed.size > 0) {
-      if (options.fixed.size === 1 && options.fixed.has(0)) return this.negativeLoglikelihood(options);
-      return undefined;
-    }
+    if (options.fixed.has(0)) return this.negativeLoglikelihood(options);
+    const request = this.exactRequest(options.fixed, options.bounds);
+    if (!request) return undefined;
     const config = this.config({ allowNegativeSignal: options.allowNegativeSignal });
-    const [lo, hi] = config.suggestedBounds[0]!;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return undefined;
+    const [lo, hi] = options.bounds
+      ? [options.bounds.lower[0]!, options.bounds.upper[0]!]
+      : (config.suggestedBounds[0] as [number, number]);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi)) return undefined;
     const { main, aux } = this.dataFor(options);
     const c = this.core;
-    const init = options.initPars?.length === c.npar ? options.initPars : Float64Array.from(config.suggestedInit);
+    const init = Float64Array.from(
+      options.initPars?.length === c.npar ? options.initPars : config.suggestedInit,
+    );
+    for (const [index, value] of options.fixed) init[index] = value;
     // a large model's joint seed would need dense (μ, θ) Hessians; the exact fit does not rely on it
-    const seed = c.constraint.factorised ? Float64Array.from(init) : this.jointSeed(lo, hi, main, aux, init);
+    const seed = c.constraint.factorised
+      ? init
+      : this.jointSeed(lo, hi, main, aux, init, options.fixed, request.limits);
     const start = seed.subarray(c.thetaOffset, c.thetaOffset + c.nBins);
-    const fit = this.exactProfile().minimise(lo, hi, seed[0]!, main, aux, start, options.optimiser);
-    return this.fastResult(fit.mu, fit.theta, main, aux, fit.converged, fit.message);
+    const fit = request.profile.minimise(lo, hi, seed[0]!, main, aux, start, options.optimiser, request.limits);
+    return this.fastResult(request.template, fit.mu, fit.theta, main, aux, fit.converged, fit.message);
   }
 
   /**
    * A start for the exact free fit: a local minimisation of the NLL over μ and θ together
-   * (projected Newton within the POI bounds and the connected positivity domain, at most
-   * {@link SEED_ITERATIONS} iterations). It may stall at a corner of the floor or in a local basin;
-   * the exact one-dimensional minimisation that follows does not rely on it.
+   * (projected Newton within the POI bounds, the θ limits and the connected positivity domain,
+   * the fixed parameters held, at most {@link SEED_ITERATIONS} iterations). It may stall at a
+   * corner of the floor or in a local basin; the exact one-dimensional minimisation that follows
+   * does not rely on it.
    */
   private jointSeed(
     lo: number,
@@ -609,9 +690,12 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     main: Float64Array,
     aux: Float64Array | undefined,
     init: Float64Array,
+    fixed: ReadonlyMap<number, number>,
+    limits: ThetaLimits | undefined,
   ): Float64Array {
     const ev = this.evaluatorFor(main, aux);
-    const npar = this.core.npar;
+    const c = this.core;
+    const npar = c.npar;
     const lower = new Float64Array(npar);
     const upper = new Float64Array(npar);
     lower[0] = lo;
@@ -620,6 +704,21 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
       lower[i] = this.domain[i]![0];
       upper[i] = this.domain[i]![1];
     }
+    if (limits) {
+      for (let i = 0; i < c.nBins; i++) {
+        const k = c.thetaOffset + i;
+        const l = Math.max(lower[k]!, limits.lower[i]!);
+        const u = Math.min(upper[k]!, limits.upper[i]!);
+        // the connected domain and the limits may not meet (limits on the other interval of a
+        // union): the limits alone then
+        lower[k] = l <= u ? l : limits.lower[i]!;
+        upper[k] = l <= u ? u : limits.upper[i]!;
+      }
+    }
+    const x0 = Float64Array.from(init);
+    for (let i = 0; i < npar; i++) x0[i] = Math.min(Math.max(x0[i]!, lower[i]!), upper[i]!);
+    const mask = new Array<boolean>(npar).fill(false);
+    for (const index of fixed.keys()) mask[index] = true;
     const result = minimize(
       {
         objective: (x, grad) => ev.nll(x, grad),
@@ -628,9 +727,10 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
           for (let k = 0; k < h.length; k++) h[k] = -h[k]!;
           return h;
         },
-        x0: init,
+        x0,
         lower,
         upper,
+        fixed: mask,
       },
       { maxIterations: SEED_ITERATIONS },
     );

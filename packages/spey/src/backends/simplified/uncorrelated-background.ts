@@ -240,13 +240,19 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
   /**
    * Conditional fit at fixed μ in closed form (spey's `UncorrelatedBackground`, issue #3 item 4): θ̂ᵢ(μ) solves one
    * quadratic per bin, clamped to bᵢ + σᵢθᵢ ≥ 0, with the auxiliary data aᵢ as constraint centres.
-   * Returns undefined (generic optimiser) when parameters other than μ are fixed, with modifiers
-   * or with a callable signal.
+   * Requests with other parameters fixed, caller bounds, modifiers or a callable signal go to the
+   * exact enumeration of the base class (undefined there: the generic optimiser).
    */
   override negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
-    if (!this.hasClosedFormProfile) return undefined;
     const poi = this.config().poiIndex;
-    if (options.fixed.size !== 1 || !options.fixed.has(poi)) return undefined;
+    if (
+      !this.hasClosedFormProfile ||
+      options.bounds !== undefined ||
+      options.fixed.size !== 1 ||
+      !options.fixed.has(poi)
+    ) {
+      return super.negativeLoglikelihood(options);
+    }
     const mu = options.fixed.get(poi) as number;
     if (!Number.isFinite(mu)) return undefined;
     const { main, aux, constant } = this.preparedData(options);
@@ -261,22 +267,16 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
    * Free fit: minimise the closed-form profile p(μ) over the POI bounds of
    * `config({allowNegativeSignal})` with a bracketed Newton iteration on p′(μ) = Σᵢ sᵢ(1 − nᵢ/λ̂ᵢ)
    * (envelope theorem), p″(μ) = Σᵢ sᵢ² wᵢ/(wᵢσᵢ² + 1), wᵢ = nᵢ/λ̂ᵢ² (p is convex). Delegates to
-   * {@link negativeLoglikelihood} when only μ is fixed; undefined (generic optimiser) when other
-   * parameters are fixed, with modifiers, a callable signal, or an unbounded μ range.
+   * {@link negativeLoglikelihood} when μ is fixed; requests with other parameters fixed, caller
+   * bounds, modifiers or a callable signal go to the exact enumeration of the base class;
+   * undefined (generic optimiser) for an unbounded μ range.
    */
   override minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
-    if (!this.hasClosedFormProfile) return undefined;
     const config = this.config({ allowNegativeSignal: options.allowNegativeSignal });
     const poi = config.poiIndex;
-    if (options.fixed.size > 0) {
-      if (options.fixed.size === 1 && options.fixed.has(poi)) {
-        return this.negativeLoglikelihood({
-          fixed: options.fixed,
-          ...(options.expected !== undefined ? { expected: options.expected } : {}),
-          ...(options.data !== undefined ? { data: options.data } : {}),
-        });
-      }
-      return undefined;
+    if (options.fixed.has(poi)) return this.negativeLoglikelihood(options);
+    if (!this.hasClosedFormProfile || options.bounds !== undefined || options.fixed.size > 0) {
+      return super.minimizeNegativeLoglikelihood(options);
     }
     const [lo, hi] = config.suggestedBounds[poi]!;
     if (!Number.isFinite(lo) || !Number.isFinite(hi)) return undefined;

@@ -18,6 +18,7 @@ import { availableBackends, getBackend } from "../../../src/model/get-backend.js
 import type { StatisticalModel } from "../../../src/model/statistical-model.js";
 // getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
 import "../../../src/histfactory.js";
+import { createFitter } from "../../../src/fit/fit.js";
 import { generator, nelderMead } from "./nelder-mead.js";
 
 /** The hard cases the issue names, recorded per drawn model. */
@@ -77,7 +78,12 @@ const thetaStart = (n: number) => (rand: () => number) => Array.from({ length: n
  * ones are drawn for sure), every third model has a first bin without events, the other bins have
  * none with probability 0.35.
  */
-function randomModel(backend: string, k: number, rand: () => number): RandomModel | undefined {
+function randomModel(
+  backend: string,
+  k: number,
+  rand: () => number,
+  adapt?: (signal: number[]) => Record<string, unknown>,
+): RandomModel | undefined {
   const n = 1 + Math.floor(rand() * 3);
   const background = Array.from({ length: n }, () => 0.5 + 25 * rand() ** 2);
   const signal = Array.from({ length: n }, () => 0.2 + 8 * rand());
@@ -89,7 +95,7 @@ function randomModel(backend: string, k: number, rand: () => number): RandomMode
   const kind = k % 4;
   const rho = correlation(n, kind, rand);
   const cov = rho.map((row, i) => row.map((r, j) => r * (sigma[i] as number) * (sigma[j] as number)));
-  const common = { signalYields: signal, backgroundYields: background, data };
+  const common = { signalYields: signal, backgroundYields: background, data, ...(adapt?.(signal) ?? {}) };
   const description = `${backend} ${JSON.stringify({ ...common, sigma, rho })}`;
   const emptyBin: Tag[] = data.includes(0) ? ["bin without events"] : [];
   // nearly singular: det ρ < 0.05
@@ -338,6 +344,172 @@ describe("profiles are global: random models against an independent minimiser fr
         expect(count).toBe(tested);
         // the seeded draw contains each hard case of this backend at least twice
         if (tested === models) for (const tag of cases) expect(seen.get(tag) ?? 0, tag).toBeGreaterThanOrEqual(2);
+      } finally {
+        setLogHandler(null);
+      }
+    });
+  }
+});
+
+/**
+ * The exact profiles beyond a plain signal array (issue #9): a callable signal with its parameter
+ * φ fixed, signal modifiers with their nuisance α fixed (at fixed μ the signal is then one fixed
+ * vector), a θᵢ held fixed, and a caller's `parBounds` (intersected with the feasible set). The
+ * fit must come from the backend's exact enumeration (`global`), keep the held values, lie in the
+ * feasible set and the bounds, and be ≤ the lowest of 50 Nelder–Mead runs over the remaining θ
+ * (and μ for the free fit) within the same bounds. One seeded model per variant and backend.
+ */
+type Variant = "callable signal" | "signal modifiers" | "fixed θ" | "caller bounds";
+const VARIANTS: readonly Variant[] = ["callable signal", "signal modifiers", "fixed θ", "caller bounds"];
+/** φ and α where they are held. */
+const FIXED_PHI = 0.4;
+const FIXED_ALPHA = -0.7;
+/** The caller's bounds of the "caller bounds" variant: μ ∈ [0, 4], every θ ∈ [−1.2, 1.5]. */
+const MU_BOUNDS: [number, number] = [0, 4];
+const THETA_BOUNDS: [number, number] = [-1.2, 1.5];
+
+function adaptFor(variant: Variant): ((signal: number[]) => Record<string, unknown>) | undefined {
+  if (variant === "callable signal") {
+    return (signal) => ({
+      signalYields: (phi: Float64Array) => signal.map((x) => x * (1 + (phi[0] as number))),
+      nSignalParameters: 1,
+    });
+  }
+  if (variant === "signal modifiers") {
+    return (signal) => ({ modifiers: [{ type: "normalization", uncertainties: signal.map(() => 0.2) }] });
+  }
+  return undefined;
+}
+
+describe("exact profiles with callable or modified signals, fixed nuisances and caller bounds", () => {
+  const backends = [
+    "default.uncorrelated_background",
+    "default.correlated_background",
+    "default.third_moment_expansion",
+    "default.effective_sigma",
+  ];
+  for (const backend of backends) {
+    it(`${backend}: ${VARIANTS.join(", ")} (one model each)`, () => {
+      setLogHandler(() => {});
+      try {
+        const rand = generator(SEED + 7 * backend.length);
+        let count = 0;
+        for (let k = 0; count < VARIANTS.length && k < 20 * VARIANTS.length; k++) {
+          const variant = VARIANTS[count % VARIANTS.length] as Variant;
+          const m = randomModel(backend, k, rand, adaptFor(variant));
+          if (!m) continue;
+          count++;
+          const backendObject = m.model.backend;
+          const config = backendObject.config({ allowNegativeSignal: false });
+          const npar = config.npar;
+          const n = (backendObject as unknown as { nBins: number }).nBins;
+          const thetaOffset = variant === "callable signal" ? 2 : 1;
+          // the parameters held (besides μ) and the caller's bounds
+          const held = new Map<number, number>();
+          if (variant === "callable signal") held.set(1, FIXED_PHI);
+          if (variant === "signal modifiers") held.set(1 + n, FIXED_ALPHA);
+          if (variant === "fixed θ") {
+            const t = Array.from({ length: n }, (_, i) => (i === 0 ? 0.3 : 0));
+            held.set(thetaOffset, m.feasible(t) ? 0.3 : 0);
+          }
+          const parBounds =
+            variant === "caller bounds"
+              ? [MU_BOUNDS, ...Array.from({ length: n }, () => THETA_BOUNDS)]
+              : undefined;
+          const within = (mu: number, theta: number[]) =>
+            parBounds === undefined
+              ? mu >= (config.suggestedBounds[0]?.[0] as number) && mu <= (config.suggestedBounds[0]?.[1] as number)
+              : mu >= MU_BOUNDS[0] &&
+                mu <= MU_BOUNDS[1] &&
+                theta.every((t) => t >= THETA_BOUNDS[0] && t <= THETA_BOUNDS[1]);
+          // the oracle's variables: the θ not held (and μ for the free fit)
+          const freeTheta = Array.from({ length: n }, (_, i) => i).filter((i) => !held.has(thetaOffset + i));
+          const logpdf = backendObject.getLogpdfFunc();
+          const full = (mu: number, free: number[]) => {
+            const x = new Float64Array(npar);
+            x[0] = mu;
+            for (const [index, value] of held) x[index] = value;
+            freeTheta.forEach((i, j) => {
+              x[thetaOffset + i] = free[j] as number;
+            });
+            return x;
+          };
+          const thetaOf = (x: Float64Array) => Array.from(x.subarray(thetaOffset, thetaOffset + n));
+          const value = (mu: number, free: number[], checkMu: boolean) => {
+            const x = full(mu, free);
+            const theta = thetaOf(x);
+            if (!m.feasible(theta) || (parBounds !== undefined && !within(checkMu ? mu : MU_BOUNDS[0], theta)))
+              return Number.POSITIVE_INFINITY;
+            if (checkMu && !within(mu, theta)) return Number.POSITIVE_INFINITY;
+            return finiteOrInfinity(-logpdf(x));
+          };
+          const randomFree = () => {
+            for (let attempt = 0; attempt < 1000; attempt++) {
+              const x = full(0, freeTheta.map(() => 6 * rand() - 3));
+              const theta = thetaOf(x);
+              if (m.feasible(theta) && (parBounds === undefined || within(MU_BOUNDS[0], theta)))
+                return freeTheta.map((i) => theta[i] as number);
+            }
+            return undefined;
+          };
+          const fitter = createFitter({
+            backend: backendObject,
+            config,
+            expected: "observed",
+            backendFit: true,
+            allowNegativeSignal: false,
+            ...(parBounds ? { parBounds } : {}),
+          });
+          const label = `${variant}: ${m.description}`;
+          // a fit's point keeps the held values, is feasible and within the caller's bounds, and
+          // its NLL is the likelihood's there (1e-9: the same evaluation up to rounding)
+          const admissible = (x: Float64Array, what: string) => {
+            for (const [index, v] of held) expect(x[index], `${label} ${what}: held parameter ${index}`).toBe(v);
+            const theta = thetaOf(x);
+            // feasible up to rounding: a θᵢ on the positivity boundary (a bin without events) may be
+            // a rounding error outside it, so some combination of nudges by 1e-9·(1 + |θᵢ|) is feasible
+            const nudged = (code: number) =>
+              theta.map((t, i) => t + (Math.floor(code / 3 ** i) % 3 - 1) * 1e-9 * (1 + Math.abs(t)));
+            const feasible = Array.from({ length: 3 ** n }, (_, code) => code).some((code) => m.feasible(nudged(code)));
+            expect(feasible, `${label} ${what}: θ = ${theta} infeasible`).toBe(true);
+            if (parBounds) expect(within(x[0] as number, theta), `${label} ${what}: outside parBounds`).toBe(true);
+          };
+          let lowestConditional = Number.POSITIVE_INFINITY;
+          for (const mu of [0, 0.5, 1, 2]) {
+            const ours = fitter.fit(new Map([[0, mu], ...held]));
+            expect(ours.global, `${label} μ = ${mu}: not the exact enumeration`).toBe(true);
+            admissible(ours.parameters, `μ = ${mu}`);
+            let theirs = Number.POSITIVE_INFINITY;
+            for (let s = 0; s < 50; s++) {
+              const start = randomFree();
+              if (start) theirs = Math.min(theirs, nelderMead((t) => value(mu, t, false), start, 0.5).f);
+            }
+            expect(ours.nll, `${label} μ = ${mu}: ours ${ours.nll}, Nelder–Mead ${theirs}`).toBeLessThanOrEqual(
+              theirs + NOT_ABOVE,
+            );
+            lowestConditional = Math.min(lowestConditional, ours.nll);
+          }
+          const free = fitter.fit(new Map(held));
+          expect(free.global, `${label} free fit: not the exact enumeration`).toBe(true);
+          admissible(free.parameters, "free fit");
+          expect(Math.abs(free.nll + logpdf(free.parameters))).toBeLessThan(NOT_ABOVE);
+          expect(free.nll, `${label} free fit above a conditional fit`).toBeLessThanOrEqual(
+            lowestConditional + NOT_ABOVE,
+          );
+          const [lo, hi] = parBounds ? MU_BOUNDS : (config.suggestedBounds[0] as [number, number]);
+          let theirsFree = Number.POSITIVE_INFINITY;
+          for (let s = 0; s < 50; s++) {
+            const start = randomFree();
+            if (!start) continue;
+            const mu0 = lo + (Math.min(hi, 3) - lo) * rand();
+            const run = nelderMead((x) => value(x[0] as number, x.slice(1), true), [mu0, ...start], 0.5);
+            theirsFree = Math.min(theirsFree, run.f);
+          }
+          expect(free.nll, `${label} free fit: ours ${free.nll}, Nelder–Mead ${theirsFree}`).toBeLessThanOrEqual(
+            theirsFree + NOT_ABOVE,
+          );
+        }
+        expect(count).toBe(VARIANTS.length);
       } finally {
         setLogHandler(null);
       }

@@ -150,8 +150,20 @@ export class BinPieceBuilder {
     }
   }
 
-  /** The pieces of bin i for signal c and count d, appended to `out` (cleared first). */
-  build(i: number, c: number, d: number, out: Piece[]): void {
+  /**
+   * The pieces of bin i for signal c and count d, appended to `out` (cleared first). With limits
+   * [lower, upper] (a caller's bounds of θᵢ, or lower = upper for a fixed θᵢ) the feasible set is
+   * intersected with them first: a clipped end is an end of the set, not a cut; a fixed θᵢ gives
+   * one piece [θᵢ, θᵢ] when it is feasible. `out` stays empty when nothing is feasible.
+   */
+  build(
+    i: number,
+    c: number,
+    d: number,
+    out: Piece[],
+    lower: number = Number.NEGATIVE_INFINITY,
+    upper: number = Number.POSITIVE_INFINITY,
+  ): void {
     out.length = 0;
     const bg = this.background;
     const segments = this.segments[i]!;
@@ -163,11 +175,23 @@ export class BinPieceBuilder {
     const sigmaCuts = bg instanceof EffectiveSigmaBackground ? [bg.curvatureSignChange(i), d - c] : [];
     const points = this.points;
     const kinds = this.kinds;
+    const point = lower === upper;
+    let previousKept = false;
     for (let s = 0; s < joined.length; s++) {
-      const a = segments[2 * s]!;
-      const b = segments[2 * s + 1]!;
-      // a run of segments joined at breakpoints forms one feasible interval
-      if (joined[s] === 0) {
+      const a0 = segments[2 * s]!;
+      const b0 = segments[2 * s + 1]!;
+      const a = Math.max(a0, lower);
+      const b = Math.min(b0, upper);
+      // a segment outside the limits is dropped (a single point only when θᵢ is fixed there, and
+      // then only the first segment holding it)
+      const kept = point ? a === b && !out.length && points.length === 0 : a < b || (a0 === b0 && a === b);
+      if (!kept) {
+        previousKept = false;
+        continue;
+      }
+      // a run of segments joined at breakpoints forms one feasible interval (a segment clipped at
+      // its start, or following a dropped one, starts a new run)
+      if (joined[s] === 0 || !previousKept || a !== a0) {
         this.flush(i, c, d, out);
         points.length = 0;
         kinds.length = 0;
@@ -219,6 +243,7 @@ export class BinPieceBuilder {
         }
       }
       points.push(b);
+      previousKept = true;
     }
     this.flush(i, c, d, out);
     points.length = 0;

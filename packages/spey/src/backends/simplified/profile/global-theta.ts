@@ -25,6 +25,7 @@
  * completes within its node budget (it reports `certified: false` otherwise) and every searched
  * leaf's minimum is found (certain when F is convex on it).
  */
+import { InvalidInput } from "../../../core/errors.js";
 import { type MinimizeOptions, minimize } from "../../../optimize/minimize.js";
 import type { BackgroundModel } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
@@ -82,6 +83,17 @@ export interface ThetaProfileOptions {
   /** A start point (e.g. a fit at a nearby μ); default the constraint centre. */
   readonly start?: Float64Array | undefined;
   readonly optimiser?: MinimizeOptions | undefined;
+  /**
+   * Limits of θ intersected with the feasible set (a caller's bounds; lower = upper for a fixed
+   * θᵢ); see {@link GlobalThetaProfiler.feasibleWithin} for whether anything is left.
+   */
+  readonly limits?: ThetaLimits | undefined;
+}
+
+/** Per-bin limits of θ (infinite entries: open). */
+export interface ThetaLimits {
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
 }
 
 export class GlobalThetaProfiler {
@@ -106,6 +118,16 @@ export class GlobalThetaProfiler {
       : undefined;
   }
 
+  /** Whether every bin keeps a feasible θ within the limits (the profile needs one). */
+  feasibleWithin(limits: ThetaLimits): boolean {
+    const list: Piece[] = [];
+    for (let i = 0; i < this.n; i++) {
+      this.builder.build(i, 0, 0, list, limits.lower[i]!, limits.upper[i]!);
+      if (list.length === 0) return false;
+    }
+    return true;
+  }
+
   /**
    * min_θ F(θ) for signal c (cᵢ = μ·sᵢ), main counts `data` and the θ block `aux` of the
    * auxiliary data (undefined: nominal zeros).
@@ -120,9 +142,16 @@ export class GlobalThetaProfiler {
     const objective = this.objective;
     objective.setProblem(c, data, aux);
     const pieces: Piece[][] = [];
+    const limits = options.limits;
     for (let i = 0; i < n; i++) {
       const list: Piece[] = [];
-      this.builder.build(i, c[i]!, data[i]!, list);
+      if (limits) this.builder.build(i, c[i]!, data[i]!, list, limits.lower[i]!, limits.upper[i]!);
+      else this.builder.build(i, c[i]!, data[i]!, list);
+      if (list.length === 0) {
+        throw new InvalidInput(
+          `θ of bin ${i} has no feasible value within [${limits?.lower[i]}, ${limits?.upper[i]}] (background ≥ 0 is spey's constraint): widen parBounds or fix it elsewhere.`,
+        );
+      }
       pieces.push(list);
     }
     const centre = new Float64Array(n);

@@ -17,7 +17,7 @@ import { safeguardedNewton } from "../../../math/safeguarded-newton.js";
 import type { MinimizeOptions } from "../../../optimize/minimize.js";
 import { type BackgroundModel, LinearBackground } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
-import { GlobalThetaProfiler, type ThetaProfile } from "./global-theta.js";
+import { GlobalThetaProfiler, type ThetaLimits, type ThetaProfile } from "./global-theta.js";
 import { factorisedCurvature } from "./large-model.js";
 
 /** Newton iterations of the free fit (bracketed; ~5–10 are used). */
@@ -64,10 +64,11 @@ export class PoiProfile {
     aux: Float64Array | undefined,
     start: Float64Array | undefined,
     optimiser: MinimizeOptions | undefined,
+    limits?: ThetaLimits,
   ): ThetaProfile {
     const c = this.c;
     for (let i = 0; i < c.length; i++) c[i] = mu * this.signal[i]!;
-    return this.profiler.profile(c, data, aux, { start, optimiser });
+    return this.profiler.profile(c, data, aux, { start, optimiser, limits });
   }
 
   /**
@@ -175,8 +176,9 @@ export class PoiProfile {
     start: Float64Array | undefined,
     optimiser: MinimizeOptions | undefined,
     withCurvature = true,
+    limits?: ThetaLimits,
   ): PoiProfilePoint {
-    const inner = this.at(mu, data, aux, start, optimiser);
+    const inner = this.at(mu, data, aux, start, optimiser, limits);
     const d = this.slopeAt(inner);
     const curvature = withCurvature ? this.curvatureAt(inner, d) : Number.NaN;
     return { mu, inner, slope: d.slope, curvature };
@@ -198,8 +200,9 @@ export class PoiProfile {
     aux: Float64Array | undefined,
     start: Float64Array | undefined,
     optimiser: MinimizeOptions | undefined,
+    limits?: ThetaLimits,
   ): PoiFit {
-    const first = this.localMinimum(lo, hi, seed, data, aux, start, optimiser);
+    const first = this.localMinimum(lo, hi, seed, data, aux, start, optimiser, limits);
     const inner = first.point.inner;
     // competing θ basins: more than one leaf searched, an uncertified search, or a leaf whose
     // starts ended in distinct minima (a leaf where hᵢ is not convex but every start reached the
@@ -215,7 +218,7 @@ export class PoiProfile {
     const grid: { mu: number; slope: number; value: number }[] = [];
     for (let k = 0; k <= steps; k++) {
       const mu = a + ((b - a) * k) / steps;
-      const p = this.at(mu, data, aux, first.theta, optimiser);
+      const p = this.at(mu, data, aux, first.theta, optimiser, limits);
       grid.push({ mu, slope: this.slopeAt(p).slope, value: p.value });
     }
     let best: PoiFit = first;
@@ -239,6 +242,7 @@ export class PoiProfile {
           aux,
           first.theta,
           optimiser,
+          limits,
         );
         consider(local, local.point.inner.value);
       }
@@ -246,7 +250,7 @@ export class PoiProfile {
     // a bound of μ inside the scan with p′ pointing outwards is a minimum as well
     for (const end of [grid[0]!, grid[steps]!]) {
       if ((end.mu === lo && end.slope > 0) || (end.mu === hi && end.slope < 0)) {
-        const p = this.at(end.mu, data, aux, first.theta, optimiser);
+        const p = this.at(end.mu, data, aux, first.theta, optimiser, limits);
         consider({ mu: end.mu, theta: p.theta, converged: p.converged, message: p.message }, p.value);
       }
     }
@@ -268,6 +272,7 @@ export class PoiProfile {
     aux: Float64Array | undefined,
     start: Float64Array | undefined,
     optimiser: MinimizeOptions | undefined,
+    limits?: ThetaLimits,
   ): PoiFit & { readonly point: PoiProfilePoint } {
     // p′ is as accurate as the inner fit's gradient: the optimiser's own stopping rule
     const slopeTolerance = (inner: ThetaProfile) =>
@@ -275,7 +280,7 @@ export class PoiProfile {
     let warm = start;
     let best: PoiProfilePoint | undefined;
     const evaluate = (mu: number): PoiProfilePoint => {
-      const inner = this.at(mu, data, aux, warm, optimiser);
+      const inner = this.at(mu, data, aux, warm, optimiser, limits);
       const d = this.slopeAt(inner);
       // p″ only when another Newton step will be taken
       const curvature = Math.abs(d.slope) <= slopeTolerance(inner) ? Number.NaN : this.curvatureAt(inner, d);
