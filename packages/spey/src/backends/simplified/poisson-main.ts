@@ -664,9 +664,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi)) return undefined;
     const { main, aux } = this.dataFor(options);
     const c = this.core;
-    const init = Float64Array.from(
-      options.initPars?.length === c.npar ? options.initPars : config.suggestedInit,
-    );
+    const init = Float64Array.from(options.initPars?.length === c.npar ? options.initPars : config.suggestedInit);
     for (const [index, value] of options.fixed) init[index] = value;
     // a large model's joint seed would need dense (μ, θ) Hessians; the exact fit does not rely on it
     const seed = c.constraint.factorised

@@ -97,16 +97,21 @@ describe("uncorrelated background: closed-form conditional fit", () => {
     expect(Math.abs(fast.nll - slow.nll)).toBeLessThanOrEqual(NLL_ATOL);
   });
 
-  it("declines requests it does not cover", () => {
+  it("hands a fixed θᵢ to the exact enumeration: the generic fit's minimum or lower, θᵢ held", () => {
     const model = MODELS.twoBin;
-    expect(
-      model.negativeLoglikelihood({
-        fixed: new Map([
-          [0, 1],
-          [1, 0.2],
-        ]),
-      }),
-    ).toBeUndefined();
+    const fixed = new Map([
+      [0, 1],
+      [1, 0.2],
+    ]);
+    const exact = model.negativeLoglikelihood({ fixed });
+    expect(exact?.global).toBe(true);
+    expect(exact?.parameters[1]).toBe(0.2);
+    const generic = fitModel({ backend: model, config: model.config(), expected: "observed", fixed });
+    // the generic local fit of this convex problem is its minimum to ~1e-12: 1e-9 for rounding
+    expect(Math.abs((exact?.nll as number) - generic.nll)).toBeLessThan(1e-9);
+  });
+
+  it("declines requests it does not cover (a free modifier nuisance or signal parameter)", () => {
     const withModifiers = new UncorrelatedBackground({
       signalYields: [12, 15],
       backgroundYields: [50, 48],

@@ -413,9 +413,7 @@ describe("exact profiles with callable or modified signals, fixed nuisances and 
             held.set(thetaOffset, m.feasible(t) ? 0.3 : 0);
           }
           const parBounds =
-            variant === "caller bounds"
-              ? [MU_BOUNDS, ...Array.from({ length: n }, () => THETA_BOUNDS)]
-              : undefined;
+            variant === "caller bounds" ? [MU_BOUNDS, ...Array.from({ length: n }, () => THETA_BOUNDS)] : undefined;
           const within = (mu: number, theta: number[]) =>
             parBounds === undefined
               ? mu >= (config.suggestedBounds[0]?.[0] as number) && mu <= (config.suggestedBounds[0]?.[1] as number)
@@ -445,7 +443,10 @@ describe("exact profiles with callable or modified signals, fixed nuisances and 
           };
           const randomFree = () => {
             for (let attempt = 0; attempt < 1000; attempt++) {
-              const x = full(0, freeTheta.map(() => 6 * rand() - 3));
+              const x = full(
+                0,
+                freeTheta.map(() => 6 * rand() - 3),
+              );
               const theta = thetaOf(x);
               if (m.feasible(theta) && (parBounds === undefined || within(MU_BOUNDS[0], theta)))
                 return freeTheta.map((i) => theta[i] as number);
@@ -469,7 +470,7 @@ describe("exact profiles with callable or modified signals, fixed nuisances and 
             // feasible up to rounding: a θᵢ on the positivity boundary (a bin without events) may be
             // a rounding error outside it, so some combination of nudges by 1e-9·(1 + |θᵢ|) is feasible
             const nudged = (code: number) =>
-              theta.map((t, i) => t + (Math.floor(code / 3 ** i) % 3 - 1) * 1e-9 * (1 + Math.abs(t)));
+              theta.map((t, i) => t + ((Math.floor(code / 3 ** i) % 3) - 1) * 1e-9 * (1 + Math.abs(t)));
             const feasible = Array.from({ length: 3 ** n }, (_, code) => code).some((code) => m.feasible(nudged(code)));
             expect(feasible, `${label} ${what}: θ = ${theta} infeasible`).toBe(true);
             if (parBounds) expect(within(x[0] as number, theta), `${label} ${what}: outside parBounds`).toBe(true);
