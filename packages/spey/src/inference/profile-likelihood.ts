@@ -41,6 +41,13 @@ export interface HypotestPreparation {
   readonly logpdfSlope?: (mu: number) => number;
   /** d asimovLogpdf/dμ, likewise. */
   readonly asimovLogpdfSlope?: (mu: number) => number;
+  /**
+   * True only when the profile (on the data or the Asimov data) is convex in μ and its slope at μ
+   * is a subgradient there (the backend's `profileConvexInPoi` and `smoothInPoiAt`): then
+   * logpdf(ν) ≤ logpdf(μ) + slope(μ)(ν − μ) for every ν, which the uncorrelated combiner uses to
+   * certify its combined minimum without extra fits.
+   */
+  readonly slopeIsSubgradient?: (mu: number, which: "data" | "asimov") => boolean;
 }
 
 /** The data and settings of a fit. */

@@ -556,6 +556,9 @@ export class StatisticalModel {
         ? {
             logpdfSlope: (mu: number) => observedProfile().slope(mu),
             asimovLogpdfSlope: (mu: number) => asimovProfile().slope(mu),
+            slopeIsSubgradient: (mu: number, which: "data" | "asimov") =>
+              this.backend.profileConvexInPoi?.() === true &&
+              (which === "data" ? observedProfile() : asimovProfile()).smooth(mu),
           }
         : {}),
       // Once per preparation (a Hessian and its inverse): the combiner asks for it several times.
@@ -680,7 +683,13 @@ export class StatisticalModel {
       objective(at.parameters, gradient);
       return -(gradient[poi] as number);
     };
-    return { value, slope };
+    const smooth = (mu: number): boolean => {
+      if (typeof this.backend.smoothInPoiAt !== "function") return false;
+      value(mu);
+      const at = fittedAt(mu) as { parameters: Float64Array };
+      return this.backend.smoothInPoiAt(at.parameters);
+    };
+    return { value, slope, smooth };
   }
 
   /**
@@ -917,6 +926,8 @@ const HESSIAN_SIGMA_MAX_PARAMETERS = 500;
 interface Profile {
   value(mu: number): number;
   slope(mu: number): number;
+  /** The backend's `smoothInPoiAt` at the fitted point of μ (false without that hook). */
+  smooth(mu: number): boolean;
 }
 
 function withoutPoi(values: ParameterValues, config: ModelConfig): ParameterValues {

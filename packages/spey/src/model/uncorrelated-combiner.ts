@@ -106,6 +106,8 @@ interface SummedProfile {
   readonly sigmas: () => number[];
   /** Every member's profile is convex in μ (their backends' `profileConvexInPoi`), so is the sum. */
   readonly convex: boolean;
+  /** Whether every member's slope at μ is a subgradient of its convex profile (`slopeIsSubgradient`). */
+  readonly subgradientAt?: (mu: number) => boolean;
 }
 
 /** Predicted decrease of the summed NLL below which the Newton iteration stops (NLL units). */
@@ -170,6 +172,108 @@ function minimizeBySlope(
   );
   if (result.reason === "nan") return undefined;
   return { x, fun: fx, converged: result.converged };
+}
+
+/**
+ * Largest gap (NLL units) between a convex summed profile's value at the fit and the lower bound of
+ * its minimum from tangent lines that certifies the fit without value checks: the members' own fits
+ * are exact to ~1e-9, below which the bound only follows their noise.
+ */
+const TANGENT_GAP_TOL = 1e-9;
+/** Most extra evaluations (each one conditional fit per member) of the tangent certificate. */
+const TANGENT_MAX_STEPS = 3;
+
+/** A point of a convex function with a subgradient there: f(y) ≥ fun + slope·(y − x) for all y. */
+interface Tangent {
+  readonly x: number;
+  readonly fun: number;
+  readonly slope: number;
+}
+
+/**
+ * min over y in [lower, upper] of max_j (fun_j + slope_j (y − x_j)): a lower bound of a convex
+ * function on [lower, upper] from its tangents (Kelley's cutting planes), with the y where it is
+ * attained. The maximum of lines is convex and piecewise linear, so its minimum lies at a bound or
+ * where a rising line crosses a falling one.
+ */
+function tangentLowerBound(tangents: readonly Tangent[], lower: number, upper: number): { bound: number; at: number } {
+  const envelope = (y: number): number => {
+    let m = Number.NEGATIVE_INFINITY;
+    for (const t of tangents) m = Math.max(m, t.fun + t.slope * (y - t.x));
+    return m;
+  };
+  const candidates: number[] = [];
+  if (Number.isFinite(lower)) candidates.push(lower);
+  if (Number.isFinite(upper)) candidates.push(upper);
+  for (const r of tangents) {
+    if (!(r.slope > 0)) continue;
+    for (const f of tangents) {
+      if (!(f.slope < 0)) continue;
+      // r.fun + r.slope (y − r.x) = f.fun + f.slope (y − f.x)
+      const y = (f.fun - r.fun + r.slope * r.x - f.slope * f.x) / (r.slope - f.slope);
+      if (y >= lower && y <= upper) candidates.push(y);
+    }
+  }
+  for (const t of tangents) if (t.slope === 0 && t.x >= lower && t.x <= upper) candidates.push(t.x);
+  let best = { bound: Number.NEGATIVE_INFINITY, at: Number.NaN };
+  let first = true;
+  for (const y of candidates) {
+    const v = envelope(y);
+    if (first || v < best.bound) best = { bound: v, at: y };
+    first = false;
+  }
+  return best;
+}
+
+/**
+ * Certifies the minimum of a convex summed profile on [lower, upper] by tangents: with every
+ * member's slope a subgradient at the evaluated points (`subgradientAt`), P(y) ≥ P(x) + P′(x)(y − x)
+ * for all y, so min P ≥ the lowest point of the tangents' upper envelope; the best evaluated point
+ * is accepted once its value is within {@link TANGENT_GAP_TOL} of that bound. While it is not, P is
+ * evaluated where the envelope is lowest, pulled towards the best point (a cutting-plane step:
+ * each adds a tangent), at most {@link TANGENT_MAX_STEPS} times. Returns undefined when a point
+ * lacks the certificate or the gap does not close (the caller then checks by values).
+ */
+function certifyByTangents(
+  f: (mu: number) => number,
+  df: (mu: number) => number,
+  subgradientAt: (mu: number) => boolean,
+  lower: number,
+  upper: number,
+  evaluated: readonly Tangent[],
+): { x: number; fun: number; converged: boolean } | undefined {
+  const tangents: Tangent[] = [];
+  for (const t of evaluated) {
+    if (!(Number.isFinite(t.fun) && Number.isFinite(t.slope)) || !subgradientAt(t.x)) return undefined;
+    tangents.push(t);
+  }
+  if (tangents.length === 0) return undefined;
+  for (let step = 0; ; step++) {
+    let best = tangents[0] as Tangent;
+    for (const t of tangents) if (t.fun < best.fun) best = t;
+    const { bound, at } = tangentLowerBound(tangents, lower, upper);
+    if (best.fun - bound <= TANGENT_GAP_TOL) return { x: best.x, fun: best.fun, converged: true };
+    if (step >= TANGENT_MAX_STEPS || !Number.isFinite(at)) return undefined;
+    // Twice the Newton step from the best point (curvature from the secant of its slope and the
+    // nearest other one's): a tangent about as far beyond the minimum as the best point is before it
+    // closes the gap to ~slope²/curvature; without a curvature, halfway to the envelope's lowest point.
+    let h = Number.NaN;
+    let nearest = Number.POSITIVE_INFINITY;
+    for (const t of tangents) {
+      const d = Math.abs(t.x - best.x);
+      if (t.x !== best.x && d < nearest) {
+        nearest = d;
+        h = (t.slope - best.slope) / (t.x - best.x);
+      }
+    }
+    const target = h > 0 && Number.isFinite(h) ? best.x - (2 * best.slope) / h : 0.5 * (at + best.x);
+    const y = Math.min(Math.max(target, lower), upper);
+    if (tangents.some((t) => t.x === y)) return undefined;
+    const fun = f(y);
+    const slope = df(y);
+    if (!(Number.isFinite(fun) && Number.isFinite(slope)) || !subgradientAt(y)) return undefined;
+    tangents.push({ x: y, fun, slope });
+  }
 }
 
 /** Fewest and most intervals of the scan that looks for other local minima of a summed profile. */
@@ -651,6 +755,14 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
             guard(mu, (p) => -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu))
         : undefined,
       convex: this.membersConvex(),
+      ...(preparations.every((p) => p.slopeIsSubgradient)
+        ? {
+            subgradientAt: (mu: number) =>
+              preparations.every((p) =>
+                (p.slopeIsSubgradient as (m: number, w: "data" | "asimov") => boolean)(mu, which),
+              ),
+          }
+        : {}),
       anchors: () => preparations.map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
       sigmas: () => preparations.map((p) => p.asimovSigma?.() ?? Number.NaN),
       information: () => {
@@ -695,15 +807,27 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     optimiser: MinimizeOptions | undefined,
   ): [number, number] {
     if (profile.slope) {
-      const result = minimizeBySlope(
-        profile.nll,
-        profile.slope,
-        lower,
-        upper,
-        start,
-        profile.curvatureAt ?? profile.information(),
-      );
+      // every (value, slope) pair of the Newton iteration: the tangents of a convex sum
+      const values = new Map<number, number>();
+      const evaluated: Tangent[] = [];
+      const nll = (mu: number): number => {
+        const v = profile.nll(mu);
+        values.set(mu, v);
+        return v;
+      };
+      const slope = (mu: number): number => {
+        const g = (profile.slope as (m: number) => number)(mu);
+        const v = values.get(mu);
+        if (v !== undefined) evaluated.push({ x: mu, fun: v, slope: g });
+        return g;
+      };
+      const result = minimizeBySlope(nll, slope, lower, upper, start, profile.curvatureAt ?? profile.information());
       if (result) {
+        const certified =
+          profile.convex && profile.subgradientAt
+            ? certifyByTangents(profile.nll, slope, profile.subgradientAt, lower, upper, evaluated)
+            : undefined;
+        if (certified) return [certified.x, certified.fun];
         const global = globalMinimum(
           profile.nll,
           lower,

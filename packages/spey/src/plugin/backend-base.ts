@@ -32,6 +32,7 @@ import type {
  * | `nominalParameters` | one more start point of every fit (the nominal nuisances) |
  * | `profileConvexInPoi` | a certificate that the profile NLL is convex in μ: combiners skip their global scan of μ |
  * | `profileColdStartRange` | profiles along μ run the cold starts once per range of μ instead of at every point |
+ * | `smoothInPoiAt` | a certificate that ∂(−log L)/∂μ at a fitted point is a (sub)gradient of that convex profile: combiners confirm their fit of μ by tangents instead of extra fits |
  *
  * The constructor receives one object with the backend's own arguments (camelCase).
  */
@@ -124,6 +125,15 @@ export abstract class BackendBase {
    * that a cold start finds the same basin as the warm continuation across such ranges.
    */
   profileColdStartRange?(): number | undefined;
+
+  /**
+   * True only when −log L and ∂(−log L)/∂μ are continuous in (μ, nuisances) around `parameters`
+   * (e.g. no Poisson rate at its 1e-20 floor there). At a conditional fit θ̂(μ) of a model whose
+   * profile is convex ({@link profileConvexInPoi}), ∂(−log L)/∂μ is then a subgradient of the
+   * profile (Danskin's theorem; with several minimisers each one's derivative is a one-sided
+   * derivative), so tangent lines bound it from below. Conservative answers (false) are always safe.
+   */
+  smoothInPoiAt?(parameters: Parameters): boolean;
 }
 
 /** The static metadata every backend or converter class declares (spey's `BackendBase` metadata). */

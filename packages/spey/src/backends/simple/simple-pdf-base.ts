@@ -126,6 +126,24 @@ export abstract class SimplePdfBase extends BackendBase {
   protected abstract nllHessianLambda(data: Float64Array, lambda: Float64Array): Float64Array;
   /** One pseudo-measurement around λ. */
   protected abstract sample(lambda: Float64Array, rng: RandomSource): Float64Array;
+  /**
+   * Whether −log L is smooth in μ around `parameters`: always for the Gaussian models; for the
+   * Poisson model when no rate λᵢ = μsᵢ + bᵢ is within 1e-8·max(1, bᵢ) of its 1e-20 floor (a kink).
+   * Only the plain one-parameter models answer (see {@link profileConvexInPoi}).
+   */
+  override smoothInPoiAt(parameters: Float64Array): boolean {
+    const s = this.signal.fixed;
+    if (!s || this.nuisanceScale) return false;
+    if (!this.floorsLambda()) return true;
+    const mu = parameters[0] as number;
+    for (let i = 0; i < s.length; i++) {
+      const b = this.background[i] as number;
+      const lambda = mu * (s[i] as number) + b;
+      if (!(lambda > 1e-8 * Math.max(1, b))) return false;
+    }
+    return true;
+  }
+
   /** Whether λ is floored at 1e-20 (Poisson) — derivatives vanish where it is. */
   protected floorsLambda(): boolean {
     return false;

@@ -47,6 +47,12 @@ import { PoiProfile } from "./profile/poi-profile.js";
 import { LAMBDA_FLOOR } from "./poisson-floor.js";
 
 export { LAMBDA_FLOOR };
+
+/**
+ * Relative distance of a rate from 0 below which {@link SimplifiedLikelihoodBase.smoothInPoiAt}
+ * treats a fitted point as possibly on the floor's kink (fits on it stop within ~1e-10 of it).
+ */
+const SMOOTH_LAMBDA_MARGIN = 1e-8;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 /** Signal vectors whose exact profiles a model keeps (callable signals or modifiers at fixed φ, α). */
 const SIGNAL_PROFILES = 8;
@@ -580,6 +586,28 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     }
     return { profile, limits, template };
   }
+
+  /**
+   * Whether every rate λᵢ = μsᵢ + nᵢ(θᵢ) at `parameters` is clear of the 1e-20 floor, where −log L
+   * has a kink in μ (plain signal array, μ and θ the only parameters; otherwise false). Elsewhere
+   * −log L is smooth in μ and θ (nᵢ(θ) enters λ only, and ∂(−log L)/∂μ = Σᵢ(1 − dᵢ/λᵢ)sᵢ).
+   */
+  override smoothInPoiAt(parameters: Float64Array): boolean {
+    if (!this.hasExactProfile) return false;
+    const s = this.signal.fixed as Float64Array;
+    const n = s.length;
+    const mu = parameters[0]!;
+    const out = this.smoothScratch;
+    for (let i = 0; i < n; i++) {
+      this.core.backgroundModel.bin(i, parameters[this.core.thetaOffset + i]!, out);
+      const lambda = mu * s[i]! + out[0]!;
+      // λ ≤ 0 is floored (locally constant in μ: smooth too) but a fit sitting there is at the kink
+      if (!(lambda > SMOOTH_LAMBDA_MARGIN * Math.max(1, out[0]!)) || !Number.isFinite(lambda)) return false;
+    }
+    return true;
+  }
+
+  private readonly smoothScratch = new Float64Array(3);
 
   /** An evaluator of these data, reused while consecutive requests carry the same values. */
   private evaluatorFor(main: Float64Array, aux: Float64Array | undefined): PoissonEvaluator {

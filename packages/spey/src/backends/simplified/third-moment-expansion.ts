@@ -58,6 +58,28 @@ export class ThirdMomentExpansion extends SimplifiedLikelihoodBase {
     this.correlation = rho;
   }
 
+  /**
+   * Whether the profile NLL is convex in μ: when ρ′ is diagonal (a diagonal covariance Σ) and μ, θ
+   * are the only parameters. Proof: the bins are then independent, p(μ) = Σᵢ min_v [Gᵢ(μsᵢ + v) + gᵢ(v)]
+   * with the convex Poisson term Gᵢ(λ) = λ − nᵢ ln λ and gᵢ(v) = min{wᵢ(θ − aᵢ)²/2 : nᵢ(θ) = v, θ
+   * feasible} (wᵢ = 1/ρ′ᵢᵢ, aᵢ the auxiliary datum). For nᵢ(θ) = Aᵢ + Bᵢθ + Cᵢθ² the roots of
+   * nᵢ(θ) = v are symmetric about the vertex, so the one nearest aᵢ lies on aᵢ's side of it, where
+   * nᵢ′ has the sign of nᵢ′(aᵢ); there gᵢ″(v) = wᵢ[nᵢ′ − (θ − aᵢ)nᵢ″]/nᵢ′³ = wᵢ nᵢ′(aᵢ)/nᵢ′(θ)³ ≥ 0,
+   * and the v with a feasible root (nᵢ ≥ 0, spey's positivity constraint on both branches) form an
+   * interval. Each term is an infimal convolution of convex functions of (μ, v) minimised over v,
+   * hence convex in μ (Boyd & Vandenberghe, Convex Optimization §3.2.5); the sum is convex. As for
+   * the linear backgrounds, the 1e-20 rate floor is the exact Poisson term wherever λᵢ > 1e-20.
+   * Correlated bins couple the branches of different bins (several basins, issue #9): no certificate.
+   */
+  override profileConvexInPoi(): boolean {
+    if (!this.hasExactProfile) return false;
+    const n = this.A.length;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) if (i !== j && this.correlation[i * n + j] !== 0) return false;
+    }
+    return true;
+  }
+
   private static prepare(args: ThirdMomentExpansionArgs): { parts: SimplifiedModelParts; rho: Float64Array } {
     const common = parseCommonInputs(args, ThirdMomentExpansion.name);
     const n = common.observed.length;
