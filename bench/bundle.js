@@ -15,6 +15,12 @@ const rows = results.map((r) => ({
   result: r.gzipKB <= r.budgetKB && !r.nodeImports ? "ok" : "OVER",
 }));
 console.table(rows);
+// Where the bytes of an over-budget bundle are: its largest modules after tree-shaking (unminified).
+for (const r of results) {
+  if (r.gzipKB <= r.budgetKB) continue;
+  console.log(`\n${r.name}: largest modules (KB after tree-shaking, before minification)`);
+  for (const m of r.modules.slice(0, 15)) console.log(`  ${m.renderedKB.toFixed(1).padStart(6)}  ${m.module}`);
+}
 if (rows.some((r) => r.result !== "ok")) {
   console.error("bundle budgets: exceeded (see the table)");
   process.exitCode = 1;

@@ -32,7 +32,7 @@ export const uncorrelated = (args) => getBackend("default.uncorrelated_backgroun
 /** Static or dynamic imports of Node built-ins (`process.getBuiltinModule("node:fs")` is not an import). */
 export const hasNodeImport = (code) => /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']node:/.test(code);
 
-/** Bundle each of `bundles`: {name, budgetKB, rawKB, gzipKB, nodeImports, code}. */
+/** Bundle each of `bundles`: {name, budgetKB, rawKB, gzipKB, nodeImports, code, modules: [{module, renderedKB}]}. */
 export async function measureBundles(bundles = BUNDLES) {
   // Inside the repository, so that `spey` resolves through the workspace link in node_modules.
   const dir = mkdtempSync(join(ROOT, "bench", ".bundle-"));
@@ -54,6 +54,12 @@ export async function measureBundles(bundles = BUNDLES) {
       });
       const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
       const code = outputs.map((o) => o.code ?? "").join("\n");
+      // what each module contributes after tree-shaking (before minification), largest first
+      const modules = outputs
+        .flatMap((o) => Object.entries(o.modules ?? {}))
+        .map(([id, m]) => ({ module: id.replace(/^.*\/packages\/spey\/dist\//, ""), renderedKB: m.renderedLength / 1024 }))
+        .filter((m) => m.renderedKB > 0)
+        .sort((a, b) => b.renderedKB - a.renderedKB);
       results.push({
         name: c.name,
         budgetKB: c.budgetKB,
@@ -61,6 +67,7 @@ export async function measureBundles(bundles = BUNDLES) {
         gzipKB: gzipSync(code).length / 1024,
         nodeImports: hasNodeImport(code),
         code,
+        modules,
       });
     }
   } finally {

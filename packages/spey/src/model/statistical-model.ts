@@ -1,4 +1,8 @@
-import { CombinerBase, PerAnalysisData, type PerAnalysisDataRecord } from "../backends/combined/combiner-base.js";
+import {
+  PerAnalysisData,
+  type PerAnalysisDataRecord,
+  takesPerAnalysisData,
+} from "../backends/combined/per-analysis-data.js";
 import type { BackendBase, BackendClass } from "../plugin/backend-base.js";
 import type { ConfigOptions, ExpectedDataOptions, NumericArray, ObjectiveFunction } from "../plugin/types.js";
 import type { BoundInput, ModelConfig, ParameterValues, PoiTestOption } from "../config/model-config.js";
@@ -90,8 +94,8 @@ export interface AsimovOptions extends FitControls, ExpectedOption {
 }
 
 /**
- * The data vector of a likelihood request. A combination (a {@link CombinerBase} backend) also
- * takes a record of data per analysis (name or position → data; unlisted models keep their own).
+ * The data vector of a likelihood request. A combination (a backend with `perAnalysisData`, the
+ * combiners) also takes a record of data per analysis (name or position → data; unlisted models keep their own).
  */
 function toVector(
   data: NumericArray | PerAnalysisDataRecord | undefined,
@@ -100,7 +104,7 @@ function toVector(
 ): Float64Array | undefined {
   if (data === undefined) return undefined;
   if (data instanceof PerAnalysisData) return data;
-  if (backend instanceof CombinerBase && typeof data === "object" && data !== null && !isArrayLike(data)) {
+  if (takesPerAnalysisData(backend) && typeof data === "object" && data !== null && !isArrayLike(data)) {
     return backend.perAnalysisData(data as PerAnalysisDataRecord);
   }
   const vector = data as NumericArray;

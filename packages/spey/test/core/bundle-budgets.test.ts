@@ -5,20 +5,22 @@
  * Asserted here: no bundle imports a Node built-in; the whole library and the `spey/plots` data helper
  * (without Observable Plot) stay within the issue's budgets of 95 and 2 KB; a bundle of `getBackend`
  * with the simplified likelihoods carries no HistFactory code (the pyhf backends are registered by
- * `spey/histfactory`, not by the main entry). NOT yet met, so asserted as a regression ceiling
- * only: the 45 KB budget of getBackend + simplified (53.0 KB measured on 2026-12-03, after the
- * library's own special functions replaced the @stdlib packages). `npm run bench:bundle` reports
- * the sizes against the issue's budgets and fails while one is exceeded.
+ * `spey/histfactory`, not by the main entry). NOT met, so asserted as a regression ceiling only:
+ * the 45 KB budget of getBackend + simplified (56.2 KB measured on 2026-12-03 after the library's
+ * own special functions replaced the @stdlib packages, −30 KB; what remains is listed in
+ * docs/architecture.md, "What a bundle of getBackend carries"). `npm run bench:bundle` reports the
+ * sizes against the issue's budgets (45, 95, 2), lists the largest modules of a bundle over its
+ * budget, and fails while one is exceeded.
  */
 import { describe, expect, it } from "vitest";
 import { BUNDLES, measureBundles } from "../../scripts/bundle-sizes.mjs";
 
 /**
- * Regression ceiling (KB gzip), ~8% above the size measured when it was set: growth beyond it means
- * new code reached this bundle and should be looked at (the issue's budget is 45 KB).
+ * Regression ceiling (KB gzip), ~7% above the 56.2 KB measured when it was set: growth beyond it
+ * means new code reached this bundle and should be looked at (the issue's budget is 45 KB).
  */
 const CEILING_KB: Record<string, number> = {
-  "getBackend + simplified backends": 57,
+  "getBackend + simplified backends": 60,
 };
 
 describe("bundle budgets", () => {

@@ -22,6 +22,7 @@ import type { Bound } from "../../config/model-config.js";
 import { ModelConfig } from "../../config/model-config.js";
 import type { RandomSource } from "../../math/random.js";
 import { BackendBase } from "../../plugin/backend-base.js";
+import { PerAnalysisData, type PerAnalysisDataRecord } from "./per-analysis-data.js";
 import type {
   ConfigOptions,
   ExpectedDataOptions,
@@ -35,6 +36,8 @@ import type {
 } from "../../plugin/types.js";
 
 /** A model given to a combiner: a statistical model (its `analysis` names it). */
+export { PerAnalysisData, type PerAnalysisDataRecord };
+
 export interface CombinableModel {
   readonly backend: BackendBase;
   readonly analysis: string;
@@ -42,9 +45,6 @@ export interface CombinableModel {
 
 /** A constituent by analysis name or by position in the combination. */
 export type ModelKey = string | number;
-
-/** Data per analysis (name or position → that model's data vector); unlisted models use their own data. */
-export type PerAnalysisDataRecord = Readonly<Record<string, NumericArray>>;
 
 /** The models of a combination and how bare backends are named. */
 export interface CombinerBaseArgs {
@@ -54,20 +54,6 @@ export interface CombinerBaseArgs {
   readonly models?: readonly (CombinableModel | BackendBase)[] | CombinableModel;
   /** Analysis names of bare backends (default `model_<k>`). */
   readonly analyses?: readonly string[];
-}
-
-/**
- * Per-analysis data travelling through a `Float64Array`-typed data channel: an empty typed array
- * carrying the record, recognised by {@link CombinerBase}. Build it with
- * {@link CombinerBase.perAnalysisData} (the statistical model does this when `data` is a record).
- */
-export class PerAnalysisData extends Float64Array {
-  /** model position → that model's data */
-  readonly perAnalysis: ReadonlyMap<number, Float64Array>;
-  constructor(perAnalysis: ReadonlyMap<number, Float64Array>) {
-    super(0);
-    this.perAnalysis = perAnalysis;
-  }
 }
 
 /** A member of the combination with everything the hot paths need. */
