@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, ROOT, run as spey, runCli, temporaryDirectory } from "../cli/helpers.js";
+import { LAUNCHER, ROOT, run as spey, runCli, temporaryDirectory } from "../cli/helpers.js";
 import { readResultsStrict } from "./helpers.js";
 
 const tmp = temporaryDirectory("job-array");
@@ -27,7 +27,7 @@ function run(
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd: tmp.path,
-      env: { ...process.env, SPEY: `${process.execPath} ${CLI}`, SPEY_LOGLEVEL: "", ...env },
+      env: { ...process.env, SPEY: `${process.execPath} ${LAUNCHER}`, SPEY_LOGLEVEL: "", ...env },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

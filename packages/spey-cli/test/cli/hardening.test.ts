@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseGrid } from "../../src/batch/grid.js";
 import { DEFAULT_TIMEOUT_SECONDS } from "../../src/cli/commands/batch.js";
 import { buildProgram } from "../../src/cli/program.js";
-import { CLI, parseJsonOutput, ROOT, temporaryDirectory } from "./helpers.js";
+import { LAUNCHER, parseJsonOutput, ROOT, temporaryDirectory } from "./helpers.js";
 import { spey } from "./in-process.js";
 
 const tmp = temporaryDirectory("hardening");
@@ -321,7 +321,7 @@ describe("terminal niceties", () => {
   });
 
   it("a reader that goes away (| head -1) ends the command quietly with exit code 0", async () => {
-    const child = spawn(process.execPath, [CLI, "scan", "examples/cms-8bin.json", "--points", "60"], {
+    const child = spawn(process.execPath, [LAUNCHER, "scan", "examples/cms-8bin.json", "--points", "60"], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });

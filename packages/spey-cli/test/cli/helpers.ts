@@ -9,8 +9,14 @@ import { spey } from "./in-process.js";
 /** The repository root (the CLI runs there, so example paths are relative to it). */
 export const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 
-/** The built CLI, as `npm install` would link it. */
+/** The built CLI's entry module (dist/cli/main.js, the modules tsc wrote). */
 export const CLI = join(ROOT, "packages/spey-cli/dist/cli/main.js");
+
+/**
+ * The `spey` executable as `npm install` links it (bin/spey.js): it runs the build's bundle
+ * (scripts/bundle-cli.mjs), a few files to load instead of ~120 modules. Spawned runs use it.
+ */
+export const LAUNCHER = join(ROOT, "packages/spey-cli/bin/spey.js");
 
 export interface CliResult {
   readonly code: number | null;
@@ -18,9 +24,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Run the built CLI to completion (`node dist/cli/main.js ...args`) in the repository root. */
+/** Run the built CLI to completion (`node bin/spey.js ...args`) in the repository root. */
 export function runCli(args: readonly string[], options: { input?: string; cwd?: string } = {}): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
+  const result = spawnSync(process.execPath, [LAUNCHER, ...args], {
     cwd: options.cwd ?? ROOT,
     input: options.input,
     encoding: "utf8",
@@ -50,7 +56,7 @@ export async function run(args: readonly string[], options: { input?: string; cw
 
 /** Start the built CLI without waiting (for the kill tests). */
 export function startCli(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, [LAUNCHER, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /** `JSON.parse` of a CLI's stdout, turning "Infinity"/"NaN" strings back into numbers. */

@@ -60,7 +60,8 @@ export async function runFuzz({
     onProgress?.(done, total);
   };
 
-  const runJob = (job) =>
+  // One worker thread per lane, kept from job to job; replaced only when it hangs or dies.
+  const runJob = (job, lane) =>
     new Promise((resolve, reject) => {
       const summary = summaries.get(job.name);
       const started = Date.now();
@@ -71,16 +72,31 @@ export async function runFuzz({
           resolve();
           return;
         }
-        const worker = new Worker(WORKER, { workerData: { targetIndex: job.targetIndex, seed, from, to: job.to } });
+        const data = { targetIndex: job.targetIndex, seed, from, to: job.to };
+        const worker = lane.worker ?? new Worker(WORKER, { workerData: data });
+        if (lane.worker) worker.postMessage(data);
+        lane.worker = worker;
         let timer;
         let current = from;
         let currentArgv;
         let settled = false;
+        const detach = () => {
+          clearTimeout(timer);
+          settled = true;
+          worker.off("message", onMessage);
+          worker.off("error", onError);
+          worker.off("exit", onExit);
+        };
+        /** The thread is lost (hung, failed or exited): the lane starts a fresh one. */
+        const lose = () => {
+          detach();
+          if (lane.worker === worker) lane.worker = undefined;
+        };
         const arm = () => {
           clearTimeout(timer);
           timer = setTimeout(() => {
             if (settled) return;
-            settled = true;
+            lose();
             record(summary, current, {
               kind: "hang",
               detail: `no answer within ${watchdogMs / 1000} s`,
@@ -96,7 +112,7 @@ export async function runFuzz({
             });
           }, watchdogMs);
         };
-        worker.on("message", (message) => {
+        const onMessage = (message) => {
           if (message.type === "start") {
             current = message.i;
             currentArgv = undefined;
@@ -108,27 +124,26 @@ export async function runFuzz({
             record(summary, message.i, message.outcome);
             next = message.i + 1;
           } else if (message.type === "finished") {
-            clearTimeout(timer);
-            settled = true;
-            void worker.terminate().then(() => start(job.to));
+            detach();
+            start(job.to);
           }
-        });
-        worker.on("error", (error) => {
-          clearTimeout(timer);
+        };
+        const onError = (error) => {
           if (settled) return;
-          settled = true;
+          lose();
           // The thread died (e.g. out of memory) on `current`: a failure of that input.
           record(summary, current, { kind: "untyped", detail: `worker died: ${error?.message ?? error}` });
           start(Math.max(next, current + 1));
-        });
-        worker.on("exit", (code) => {
-          if (!settled && code !== 0) {
-            settled = true;
-            clearTimeout(timer);
-            record(summary, current, { kind: "untyped", detail: `worker exited with ${code}` });
-            start(Math.max(next, current + 1));
-          }
-        });
+        };
+        const onExit = (code) => {
+          if (settled) return;
+          lose();
+          record(summary, current, { kind: "untyped", detail: `worker exited with ${code}` });
+          start(Math.max(next, current + 1));
+        };
+        worker.on("message", onMessage);
+        worker.on("error", onError);
+        worker.on("exit", onExit);
       };
       try {
         start(next);
@@ -138,11 +153,16 @@ export async function runFuzz({
     });
 
   const queue = [...jobs];
-  await Promise.all(
-    Array.from({ length: Math.max(1, threads) }, async () => {
-      for (let job = queue.shift(); job; job = queue.shift()) await runJob(job);
-    }),
-  );
+  const lanes = Array.from({ length: Math.max(1, threads) }, () => ({ worker: undefined }));
+  try {
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (let job = queue.shift(); job; job = queue.shift()) await runJob(job, lane);
+      }),
+    );
+  } finally {
+    await Promise.all(lanes.map((lane) => lane.worker?.terminate()));
+  }
   return [...summaries.values()];
 }
 

@@ -1,5 +1,6 @@
-// Fuzz worker thread: runs inputs [from, to) of one target and reports each start and outcome to
-// the runner, whose watchdog terminates the thread when one input takes longer than 20 s.
+// Fuzz worker thread: runs inputs [from, to) of one target (then of every further job the runner
+// posts to it) and reports each start and outcome to the runner, whose watchdog terminates the
+// thread when one input takes longer than 20 s.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,24 +82,33 @@ async function runOne(target, input, dir) {
     : { ...outcome, argv, code, stdout: stdout.text.slice(0, 20_000), stderr: stderr.text.slice(0, 20_000) };
 }
 
-const { targetIndex, seed, from, to } = workerData;
-const target = TARGETS[targetIndex];
-const dir = scratch(join(tmpdir(), `spey-fuzz-${process.pid}-${targetIndex}-${from}`));
-const cache = {};
-try {
-  for (let i = from; i < to; i++) {
-    parentPort.postMessage({ type: "start", i });
-    const input = inputAt(target, targetIndex, seed, i, cache);
-    let outcome;
-    try {
-      outcome = await runOne(target, input, dir);
-    } catch (error) {
-      // A failure of the harness itself (e.g. writing a file): report it, it is not the library's.
-      outcome = { kind: "harness", detail: describeFailure(error) };
+/** Inputs [from, to) of one target; the runner's watchdog sees each start and outcome. */
+async function runJob({ targetIndex, seed, from, to }, cache) {
+  const target = TARGETS[targetIndex];
+  const dir = scratch(join(tmpdir(), `spey-fuzz-${process.pid}-${targetIndex}-${from}`));
+  try {
+    for (let i = from; i < to; i++) {
+      parentPort.postMessage({ type: "start", i });
+      const input = inputAt(target, targetIndex, seed, i, cache);
+      let outcome;
+      try {
+        outcome = await runOne(target, input, dir);
+      } catch (error) {
+        // A failure of the harness itself (e.g. writing a file): report it, it is not the library's.
+        outcome = { kind: "harness", detail: describeFailure(error) };
+      }
+      parentPort.postMessage({ type: "done", i, outcome });
     }
-    parentPort.postMessage({ type: "done", i, outcome });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  parentPort.postMessage({ type: "finished" });
 }
-parentPort.postMessage({ type: "finished" });
+
+// The thread runs the job it was started with, then every job the runner sends it (one thread per
+// lane for the whole run: the modules are loaded and compiled once, not once per job).
+const cache = {};
+let chain = runJob(workerData, cache);
+parentPort.on("message", (job) => {
+  chain = chain.then(() => runJob(job, cache));
+});

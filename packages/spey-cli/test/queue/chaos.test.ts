@@ -40,8 +40,9 @@ function random(seed: number): () => number {
 }
 
 /**
- * Cheap points (the example grid's three-bin model, a few ms each): signal yields over a
- * 100 × 50 plane; every 1000th point has a wrong number of yields (an error line).
+ * Cheap points (the example grid's three-bin model, CLs with its expected band: about a
+ * millisecond each, so that the queue's own work — delivery, redelivery, results — dominates):
+ * signal yields over a 100 × 50 plane; every 1000th point has a wrong number of yields (an error line).
  */
 function writeGrid(): void {
   const lines: string[] = [];
@@ -59,7 +60,7 @@ function writeGrid(): void {
   writeFileSync(grid, `${lines.join("\n")}\n`);
 }
 
-const ARGS = ["--base", "examples/grid/background.json", "--compute", "limit"];
+const ARGS = ["--base", "examples/grid/background.json", "--compute", "cls"];
 
 function startWorker(slot: number): void {
   workers[slot] = startCli([

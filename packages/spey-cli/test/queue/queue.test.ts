@@ -256,6 +256,8 @@ describe("what workers refuse", () => {
     refusing.kill("SIGTERM");
     // Stopped by SIGTERM after its points in flight: exit code 143, as spey batch.
     expect(await exited).toBe(143);
+    // The refused job waits out its 10 s delay before a worker sees it again: promote it now.
+    await (await queue.getJob(id))?.promote();
     const allowed = await run([
       "worker",
       "--queue",

@@ -229,8 +229,13 @@ const finiteOrInfinity = (v: number) => (Number.isNaN(v) ? Number.POSITIVE_INFIN
 /** The lowest Nelder–Mead minimum of the profile at μ over 50 random feasible starts. */
 function independentProfile(m: RandomModel, mu: number, rand: () => number): number {
   const logpdf = m.model.backend.getLogpdfFunc();
-  const f = (t: number[]) =>
-    m.feasible(t) ? finiteOrInfinity(-logpdf(Float64Array.from([mu, ...t]))) : Number.POSITIVE_INFINITY;
+  const f = (t: number[]) => {
+    if (!m.feasible(t)) return Number.POSITIVE_INFINITY;
+    const x = new Float64Array(t.length + 1);
+    x[0] = mu;
+    for (let k = 0; k < t.length; k++) x[k + 1] = t[k] as number;
+    return finiteOrInfinity(-logpdf(x));
+  };
   let best = Number.POSITIVE_INFINITY;
   for (let s = 0; s < 50; s++) {
     const start = feasibleStart(m, rand);
