@@ -7,6 +7,13 @@
  * forward substitution) and Alg. 3.1.4 (column-oriented back substitution on Lᵀ, which reads L
  * by rows).
  */
+/**
+ * From this order on, models keep a covariance as its factor ({@link FactorisedCovariance}) and
+ * their fits avoid dense n×n factorisations per step: below it a dense O(n³/6) factorisation is
+ * cheaper than the O(n²) products an iterative solve needs.
+ */
+export const FACTORISED_MIN_ORDER = 256;
+
 export class FactorisedCovariance {
   readonly n: number;
   /** Lower-triangular factor, row-major n×n. */

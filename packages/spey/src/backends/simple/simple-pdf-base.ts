@@ -124,6 +124,39 @@ export abstract class SimplePdfBase extends BackendBase {
   protected abstract nllGradientLambda(data: Float64Array, lambda: Float64Array, out: Float64Array): void;
   /** W = ∂²(−log density)/∂λ∂λᵀ (row-major N×N). */
   protected abstract nllHessianLambda(data: Float64Array, lambda: Float64Array): Float64Array;
+
+  /** W·J (n×p, row-major) with W = ∂²NLL/∂λ∂λᵀ and J = ∂λ/∂pars (n×p). */
+  protected nllHessianLambdaTimes(data: Float64Array, lambda: Float64Array, J: Float64Array, p: number): Float64Array {
+    const n = lambda.length;
+    const W = this.nllHessianLambda(data, lambda);
+    const WJ = new Float64Array(n * p);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const w = W[i * n + j] as number;
+        if (w === 0) continue;
+        for (let a = 0; a < p; a++) WJ[i * p + a] = (WJ[i * p + a] as number) + w * (J[j * p + a] as number);
+      }
+    }
+    return WJ;
+  }
+
+  /** sᵀWs with W = ∂²NLL/∂λ∂λᵀ over the bins off the 1e-20 floor (the NLL's curvature along μ). */
+  protected nllCurvatureAlong(
+    data: Float64Array,
+    lambda: Float64Array,
+    s: Float64Array,
+    floored: Uint8Array | undefined | null,
+  ): number {
+    const n = lambda.length;
+    const W = this.nllHessianLambda(data, lambda);
+    let h = 0;
+    for (let i = 0; i < n; i++) {
+      if (floored?.[i]) continue;
+      for (let j = 0; j < n; j++)
+        if (!floored?.[j]) h += (s[i] as number) * (W[i * n + j] as number) * (s[j] as number);
+    }
+    return h;
+  }
   /** One pseudo-measurement around λ. */
   protected abstract sample(lambda: Float64Array, rng: RandomSource): Float64Array;
   /**
@@ -239,16 +272,8 @@ export abstract class SimplePdfBase extends BackendBase {
       const p = pars.length;
       const floored = this.lambda(pars, lambda, sig);
       const J = this.jacobian(pars, sig, floored);
-      const W = this.nllHessianLambda(main, lambda);
       // H_nll = Jᵀ W J + Σ_i g_i ∂²λ_i
-      const WJ = new Float64Array(n * p);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          const w = W[i * n + j] as number;
-          if (w === 0) continue;
-          for (let a = 0; a < p; a++) WJ[i * p + a] = (WJ[i * p + a] as number) + w * (J[j * p + a] as number);
-        }
-      }
+      const WJ = this.nllHessianLambdaTimes(main, lambda, J, p);
       const H = new Float64Array(p * p);
       for (let i = 0; i < n; i++) {
         for (let a = 0; a < p; a++) {
@@ -325,9 +350,7 @@ export abstract class SimplePdfBase extends BackendBase {
       pars[0] = mu;
       const floored = this.lambda(pars, lambda, sig);
       this.nllGradientLambda(main, lambda, gl);
-      const W = this.nllHessianLambda(main, lambda);
       let g = 0;
-      let h = 0;
       for (let i = 0; i < n; i++) {
         if (floored?.[i]) {
           // λ at the 1e-20 floor with events observed: the NLL is steep there, falling as μ moves
@@ -338,10 +361,8 @@ export abstract class SimplePdfBase extends BackendBase {
           continue;
         }
         g += (gl[i] as number) * (s[i] as number);
-        for (let j = 0; j < n; j++)
-          if (!floored?.[j]) h += (s[i] as number) * (W[i * n + j] as number) * (s[j] as number);
       }
-      return { g, h };
+      return { g, h: this.nllCurvatureAlong(main, lambda, s, floored) };
     };
     const a = lo;
     const b = hi;

@@ -4,7 +4,7 @@
  * MVN(a | θ, ρ) (correlated), with nominal auxiliary data a = 0. The precision ρ⁻¹ and ln|ρ| come
  * from one Cholesky factorisation when the block is built, never per evaluation.
  */
-import { FactorisedCovariance } from "../../math/factorised-covariance.js";
+import { FACTORISED_MIN_ORDER, FactorisedCovariance } from "../../math/factorised-covariance.js";
 import { cholesky, choleskyInverse, choleskyLogDet } from "../../math/linalg.js";
 import type { RandomSource } from "../../math/random.js";
 
@@ -15,7 +15,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * fits take truncated-Newton steps (profile/large-model.ts) instead of factorising a dense Hessian
  * per step. Below it the dense path is cheaper (a factorisation of n³/6 against ~2n² per CG product).
  */
-export const LARGE_MODEL_BINS = 256;
+export const LARGE_MODEL_BINS = FACTORISED_MIN_ORDER;
 
 /** Options of {@link GaussianBlock.correlated}. */
 export interface CorrelatedBlockOptions {

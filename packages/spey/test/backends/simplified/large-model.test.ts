@@ -22,7 +22,7 @@ import { thirdMomentCoefficients } from "../../../src/backends/simplified/third-
 import { setLogHandler } from "../../../src/core/logger.js";
 import { computeAsymptoticConfidenceLevel } from "../../../src/inference/asymptotic-calculator.js";
 import { computeTestStatistics } from "../../../src/inference/test-statistics.js";
-import { cholesky } from "../../../src/math/linalg.js";
+import { cholesky, choleskyInverse, choleskyLogDet } from "../../../src/math/linalg.js";
 import { getBackend } from "../../../src/model/get-backend.js";
 
 setLogHandler(() => {});
@@ -198,5 +198,48 @@ describe("a 5,000-bin correlated model computes CLs", () => {
     // 1 − CLs is smooth in q: NLLs to 1e-9 relative (|NLL| ~ 2e4, q ~ 1) move it by < 1e-5
     expect(Math.abs(result[0]![0]! - (1 - observed[0]!))).toBeLessThan(1e-5);
     for (let k = 0; k < 5; k++) expect(Math.abs(result[1]![k]! - (1 - expected[k]!))).toBeLessThan(1e-5);
+  });
+});
+
+describe("default.multivariate_normal from its factor (≥ 256 bins)", () => {
+  it("NLL, μ̂ and the Hessian equal the dense formulas (Σ⁻¹ from the explicit inverse)", () => {
+    const n = 300;
+    const m = model(n, 0.7);
+    const big = getBackend("default.multivariate_normal")({
+      signalYields: Array.from(m.s),
+      backgroundYields: Array.from(m.b),
+      data: Array.from(m.d),
+      covarianceMatrix: Array.from({ length: n }, (_, i) => m.cov.subarray(i * n, (i + 1) * n)),
+    });
+    const lower = cholesky(m.cov, n) as Float64Array;
+    const inverse = choleskyInverse(lower, n);
+    const logDet = choleskyLogDet(lower, n);
+    const nll = (mu: number) => {
+      let q = 0;
+      for (let i = 0; i < n; i++) {
+        let row = 0;
+        for (let j = 0; j < n; j++) row += inverse[i * n + j]! * (m.d[j]! - mu * m.s[j]! - m.b[j]!);
+        q += (m.d[i]! - mu * m.s[i]! - m.b[i]!) * row;
+      }
+      return 0.5 * q + 0.5 * (n * Math.log(2 * Math.PI) + logDet);
+    };
+    // sᵀΣ⁻¹s and sᵀΣ⁻¹(d − b): the closed-form μ̂ of a Gaussian linear in μ
+    let sPs = 0;
+    let sPr = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        sPs += m.s[i]! * inverse[i * n + j]! * m.s[j]!;
+        sPr += m.s[i]! * inverse[i * n + j]! * (m.d[j]! - m.b[j]!);
+      }
+    }
+    for (const mu of [0, 0.5, 2]) {
+      // two O(n²) evaluations of the same quadratic form (κ(Σ) ~ 10²): 1e-10 relative
+      expect(Math.abs(big.likelihood({ poiTest: mu }) - nll(mu))).toBeLessThan(1e-10 * Math.abs(nll(mu)));
+    }
+    const [muhat] = big.maximizeLikelihood({ allowNegativeSignal: true });
+    // Newton on a quadratic is exact in one step; 1e-9 covers the rounding of sᵀΣ⁻¹s
+    expect(Math.abs(muhat - sPr / sPs)).toBeLessThan(1e-9 * Math.max(1, Math.abs(sPr / sPs)));
+    // d²NLL/dμ² = sᵀΣ⁻¹s: σ_μ from the Hessian is its inverse square root
+    expect(Math.abs(big.sigmaMuFromHessian({ poiTest: 1 }) - 1 / Math.sqrt(sPs))).toBeLessThan(1e-9 / Math.sqrt(sPs));
   });
 });
