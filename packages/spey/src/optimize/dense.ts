@@ -95,30 +95,46 @@ export function choleskyShifted(
   return true;
 }
 
+/** Where {@link choleskyWithShift} starts its shift: see there. */
+export type ShiftStart = "largest-diagonal" | "smallest-diagonal";
+
 /**
  * Factor A + τI with the smallest τ of the sequence 0 (when every diagonal entry is positive),
  * β, 2β, 4β, … that makes the factorisation succeed: Nocedal & Wright, "Numerical Optimization",
- * 2nd ed., Alg. 3.3 (Cholesky with added multiple of the identity), β = 1e-3·max|a_ii|.
+ * 2nd ed., Alg. 3.3 (Cholesky with added multiple of the identity), β = 1e-3·max|a_ii|. With
+ * `start` "smallest-diagonal", β = 1e-3·min a_ii over the positive diagonal entries (at least
+ * 1e-10·max|a_ii|) and τ grows ×4 per attempt: for matrices whose diagonal spans orders of
+ * magnitude a first shift of 1e-3 of the largest entry swamps the weakly curved directions.
  * Returns τ, or NaN when `maxAttempts` factorisations all failed (e.g. non-finite entries).
  */
-export function choleskyWithShift(a: Float64Array, n: number, l: Float64Array, maxAttempts: number): number {
+export function choleskyWithShift(
+  a: Float64Array,
+  n: number,
+  l: Float64Array,
+  maxAttempts: number,
+  start: ShiftStart = "largest-diagonal",
+): number {
   let minDiag = Number.POSITIVE_INFINITY;
+  let minPositive = Number.POSITIVE_INFINITY;
   let maxAbsDiag = 0;
   for (let i = 0; i < n; i++) {
     const v = a[i * n + i]!;
     if (v < minDiag) minDiag = v;
+    if (v > 0 && v < minPositive) minPositive = v;
     const av = Math.abs(v);
     if (av > maxAbsDiag) maxAbsDiag = av;
   }
   if (!Number.isFinite(maxAbsDiag) || Number.isNaN(minDiag)) return Number.NaN;
   const scale = maxAbsDiag > 0 ? maxAbsDiag : 1;
-  const beta = 1e-3 * scale;
+  const fromSmallest = start === "smallest-diagonal";
+  const beta = fromSmallest ? Math.max(1e-3 * Math.min(minPositive, scale), 1e-10 * scale) : 1e-3 * scale;
+  const growth = fromSmallest ? 4 : 2;
   // A pivot this small relative to the diagonal means the matrix is singular to working precision.
   const pivotFloor = 1e-14 * scale;
   let tau = minDiag > 0 ? 0 : beta - minDiag;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (choleskyShifted(a, n, tau, l, pivotFloor)) return tau;
-    tau = Math.max(2 * tau, beta);
+    tau = Math.max(growth * tau, beta);
   }
   return Number.NaN;
 }

@@ -5,7 +5,7 @@
  * the ε-active set I⁺; the driver fills in d_i = −∂_i f · D_ii on I⁺.
  */
 import { InvalidInput } from "../core/errors.js";
-import { choleskySolveInPlace, choleskyWithShift } from "./dense.js";
+import { choleskySolveInPlace, choleskyWithShift, type ShiftStart } from "./dense.js";
 import type { HessianOf } from "./types.js";
 
 /** Maximum number of shifted Cholesky attempts (the shift doubles each time). */
@@ -46,7 +46,7 @@ export interface SearchDirection {
 /**
  * Projected Newton: on F, d_F = −H_FF⁻¹ ∇_F f (a Levenberg-style shift τI is added until the
  * Cholesky factorisation of H_FF succeeds, Nocedal & Wright, "Numerical Optimization", 2nd ed.,
- * Alg. 3.3); D_ii = 1/H_ii.
+ * Alg. 3.3, starting where `shiftStart` says); D_ii = 1/H_ii.
  */
 export class NewtonDirection implements SearchDirection {
   private readonly mat: Float64Array;
@@ -57,6 +57,7 @@ export class NewtonDirection implements SearchDirection {
     private readonly hessian: HessianOf,
     private readonly n: number,
     private readonly free: Int32Array,
+    private readonly shiftStart: ShiftStart = "largest-diagonal",
   ) {
     const m = free.length;
     this.mat = new Float64Array(m * m);
@@ -87,7 +88,7 @@ export class NewtonDirection implements SearchDirection {
       const hii = h[i * n + i]!;
       diagScale[i] = hii > 0 && Number.isFinite(hii) ? 1 / hii : 1;
     }
-    const tau = nSub > 0 ? choleskyWithShift(mat, nSub, chol, MAX_SHIFT_ATTEMPTS) : 0;
+    const tau = nSub > 0 ? choleskyWithShift(mat, nSub, chol, MAX_SHIFT_ATTEMPTS, this.shiftStart) : 0;
     if (Number.isNaN(tau)) return false;
     for (let a = 0; a < nSub; a++) rhs[a] = g[freeSub[a]!]!;
     choleskySolveInPlace(chol, nSub, rhs);

@@ -25,6 +25,12 @@ export interface MinimizeProblem {
    * of `hessian` when both are given.
    */
   hessianOperator?: HessianOperator;
+  /**
+   * Where the shift of an indefinite Hessian starts (`choleskyWithShift` in dense.ts): 1e-3 of the
+   * largest diagonal entry (default), or of the smallest positive one — for Hessians whose diagonal
+   * spans orders of magnitude, where the default shift makes the weakly curved directions crawl.
+   */
+  shiftStart?: "largest-diagonal" | "smallest-diagonal";
   /** Start; clipped into the bounds (fixed parameters are not clipped: they keep x0 exactly). */
   x0: ArrayLike<number>;
   /** Lower bounds, default −Infinity. */

@@ -126,4 +126,27 @@ describe("blocked Cholesky factorisation (optimize/dense.ts)", () => {
     const l = new Float64Array(4);
     expect(choleskyWithShift(Float64Array.from([1, 0, 0, -1]), 2, l, 80)).toBeCloseTo(1.001, 12);
   });
+
+  it('"smallest-diagonal" starts the shift at 1e-3 of the smallest positive diagonal entry and grows it ×4', () => {
+    // [[1e4, 0, 0], [0, 1, 1.01], [0, 1.01, 1]]: eigenvalues 1e4 and 1 ± 1.01, i.e. one at −0.01.
+    // The default's first shift is 1e-3·1e4 = 10 (1000× what is needed); from the small end the
+    // sequence 1e-3·4^k first passes 0.01 at k = 2 (0.016).
+    const a = Float64Array.from([1e4, 0, 0, 0, 1, 1.01, 0, 1.01, 1]);
+    const l = new Float64Array(9);
+    expect(choleskyWithShift(a, 3, l, 80)).toBe(10);
+    const tau = choleskyWithShift(a, 3, l, 80, "smallest-diagonal");
+    expect(tau).toBeCloseTo(0.016, 14);
+    // The factor is that of A + τI: L Lᵀ reproduces it (rounding of entries ~1e4: 1e-11 absolute).
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let k = 0; k <= j; k++) s += (l[i * 3 + k] as number) * (l[j * 3 + k] as number);
+        expect(Math.abs(s - ((a[i * 3 + j] as number) + (i === j ? tau : 0)))).toBeLessThan(1e-11);
+      }
+    }
+    // Positive definite already: no shift either way.
+    expect(choleskyWithShift(Float64Array.from([1e4, 0, 0, 1]), 2, new Float64Array(4), 80, "smallest-diagonal")).toBe(
+      0,
+    );
+  });
 });

@@ -513,7 +513,9 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
   const result = minimize(
     {
       objective: (x, grad) => evaluator.nll(x, grad),
-      ...(mode === "bfgs" ? {} : { hessian }),
+      // Normalisations have curvatures ~1e4 where constrained nuisances have ~1: shifts of an
+      // indefinite Hessian start at the small end (a warm fit crawled 40+ iterations otherwise).
+      ...(mode === "bfgs" ? {} : { hessian, shiftStart: "smallest-diagonal" as const }),
       x0: start,
       lower,
       upper,
