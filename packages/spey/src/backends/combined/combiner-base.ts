@@ -23,9 +23,12 @@ import { ModelConfig } from "../../config/model-config.js";
 import type { RandomSource } from "../../math/random.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { PerAnalysisData, type PerAnalysisDataRecord } from "./per-analysis-data.js";
+import { createFitter, type Fitter } from "../../fit/fit.js";
 import type {
   ConfigOptions,
   ExpectedDataOptions,
+  FastPathResult,
+  FitHookRequest,
   HessianFunction,
   LikelihoodOptions,
   LogpdfFunction,
@@ -512,6 +515,82 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   protected gather(m: CombinedMember, pars: Parameters, out: Float64Array): Float64Array {
     for (let i = 0; i < m.map.length; i++) out[i] = pars[m.map[i] as number] as number;
     return out;
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Fits
+
+  /** Each member's fitter of the last data a conditional fit was asked on (profiles fit many μ). */
+  private memberFitters: { key: readonly unknown[]; fitters: Fitter[] } | undefined;
+
+  /**
+   * The fit hook: a conditional fit whose free parameters are each some single member's (e.g. only
+   * the POI shared and fixed) splits into independent problems — log L(p) = Σ_m log L_m(p[I_m]) with
+   * disjoint free sets — so its minimum is the sum of the members' own conditional fits, each with
+   * its own fit hook and start search (closed-form or exact profiles, multi-starts), at least as
+   * good as the joint fit from the same starts. Free fits and fits of a parameter shared between
+   * members take the generic joint fit (undefined).
+   */
+  override bestFit(request: FitHookRequest): FastPathResult | undefined {
+    const fixed = request.fixed;
+    if (!fixed.has(this.storedConfig.poiIndex)) return undefined;
+    const owners = new Int32Array(this.slots).fill(-1);
+    for (let k = 0; k < this.members.length; k++) {
+      for (const slot of (this.members[k] as CombinedMember).map) {
+        if (fixed.has(slot)) continue;
+        if (owners[slot] !== -1 && owners[slot] !== k) return undefined;
+        owners[slot] = k;
+      }
+    }
+    const opts = this.memberOptions(request);
+    const key = [request.expected, request.data, request.optimiser];
+    const cached = this.memberFitters;
+    const fitters =
+      cached && cached.key.every((v, i) => v === key[i])
+        ? cached.fitters
+        : this.members.map((m, k) => {
+            const data = (opts[k] as LikelihoodOptions).data;
+            return createFitter({
+              backend: m.backend,
+              backendFit: true,
+              config: m.config,
+              expected: (opts[k] as LikelihoodOptions).expected ?? "observed",
+              data: data === undefined || data instanceof Float64Array ? data : Float64Array.from(data),
+              optimiser: request.optimiser,
+              dataLabel: `the data of "${m.analysis}"`,
+            });
+          });
+    this.memberFitters = { key, fitters };
+    const parameters = new Float64Array(this.slots);
+    for (const [slot, value] of fixed) parameters[slot] = value;
+    let nll = 0;
+    let converged = true;
+    const messages: string[] = [];
+    for (let k = 0; k < this.members.length; k++) {
+      const m = this.members[k] as CombinedMember;
+      const local = new Map<number, number>();
+      m.map.forEach((slot, j) => {
+        const v = fixed.get(slot);
+        if (v !== undefined) local.set(j, v);
+      });
+      const init = request.initPars ? this.gather(m, request.initPars, new Float64Array(m.map.length)) : undefined;
+      const outcome = (fitters[k] as Fitter).fit(local, init);
+      nll += outcome.nll;
+      if (!outcome.converged) {
+        converged = false;
+        messages.push(`${m.analysis}: ${outcome.message ?? "not converged"}`);
+      }
+      m.map.forEach((slot, j) => {
+        if (!fixed.has(slot)) parameters[slot] = outcome.parameters[j] as number;
+      });
+    }
+    return {
+      nll,
+      parameters,
+      converged,
+      ...(messages.length > 0 ? { message: messages.join("; ") } : {}),
+      global: true,
+    };
   }
 
   // -----------------------------------------------------------------------------------------
