@@ -7,9 +7,18 @@ import { chi2Isf } from "../math/special.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
 import { describeValue } from "../core/describe.js";
+import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
+
+/** Defaults of the crossing refinement (spey's `chi2_test`: TOMS748 with rtol 1e-4). */
+const CHI2_TOLERANCES = { absoluteTolerance: 2e-12, relativeTolerance: 1e-4, maxIterations: 10000 } as const;
 
 /** Options of `chi2Test` (spey's `chi2_test`). */
-export interface Chi2TestOptions extends OptimiserOptions, ExpectedOption, AllowNegativeSignalOption {
+export interface Chi2TestOptions
+  extends OptimiserOptions,
+    ExpectedOption,
+    AllowNegativeSignalOption,
+    SolverTolerances,
+    ScipyToleranceAliases {
   /** Default 0.95; the threshold is χ²₁.isf(1 − CL) for every limit type (spey's convention). */
   readonly confidenceLevel?: number;
   /** "two-sided" (default), "left" or "right". */
@@ -23,9 +32,8 @@ export interface Chi2TestOptions extends OptimiserOptions, ExpectedOption, Allow
   readonly nScan?: number;
   /** Samples of the global-minimum re-anchoring (default 2, as spey's code). */
   readonly nMultistart?: number;
-  readonly xtol?: number;
-  readonly rtol?: number;
-  readonly maxiter?: number;
+  // absoluteTolerance (default 2e-12), relativeTolerance (default 1e-4, as spey) and maxIterations
+  // (default 10000) of the TOMS748 refinement of each crossing; xtol, rtol, maxiter: deprecated aliases
 }
 
 interface Chi2Model {
@@ -83,7 +91,7 @@ function refineGlobalMin(
   }
   if (!(best < nllMin - 1e-9)) return [nllMin, reference];
   const w = (hi - lo) / (samples - 1);
-  const r = minimizeScalarBounded(nll, Math.max(lo, bestX - w), Math.min(hi, bestX + w), { xatol: 1e-10 });
+  const r = minimizeScalarBounded(nll, Math.max(lo, bestX - w), Math.min(hi, bestX + w), { absoluteTolerance: 1e-10 });
   return r.fun < best ? [r.fun, r.x] : [best, bestX];
 }
 
@@ -102,7 +110,7 @@ function enumerateCrossings(
   lo: number,
   hi: number,
   n: number,
-  tol: { xtol: number; rtol: number; maxiter: number },
+  tolerances: Required<SolverTolerances>,
 ): number[] {
   const xs: number[] = [];
   const fs: number[] = [];
@@ -121,14 +129,14 @@ function enumerateCrossings(
     if (fa * fb < 0) {
       let root: number | undefined;
       try {
-        const r = toms748(c, xs[i] as number, xs[i + 1] as number, tol);
+        const r = toms748(c, xs[i] as number, xs[i + 1] as number, tolerances);
         if (r.converged) root = r.root;
       } catch {
         root = undefined;
       }
       if (root === undefined) {
         try {
-          root = brentq(c, xs[i] as number, xs[i + 1] as number, tol).root;
+          root = brentq(c, xs[i] as number, xs[i + 1] as number, tolerances).root;
         } catch {
           root = undefined;
         }
@@ -160,7 +168,7 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
   if (!["two-sided", "left", "right"].includes(limitType)) {
     throw new InvalidInput(`limitType must be "two-sided", "left" or "right"; got ${describeValue(limitType)}.`);
   }
-  const tol = { xtol: options.xtol ?? 2e-12, rtol: options.rtol ?? 1e-4, maxiter: options.maxiter ?? 10000 };
+  const tol = resolveTolerances(options, CHI2_TOLERANCES, "chi2Test");
   const opt = options.optimiser ? { optimiser: options.optimiser } : {};
   const threshold = chi2Isf(1 - confidenceLevel, 1);
 

@@ -284,7 +284,7 @@ function boundaryAround(
       if (!Number.isFinite(fhi)) return undefined; // the region reaches the bound
     }
     if (!(fhi >= 0)) return undefined; // unbounded within maxRadius
-    const r = toms748(f, lo, hi, { xtol: ROOT_XTOL, rtol: 1e-12, maxiter: 200 });
+    const r = toms748(f, lo, hi, { absoluteTolerance: ROOT_XTOL, relativeTolerance: 1e-12, maxIterations: 200 });
     return point(dir, r.root);
   };
 

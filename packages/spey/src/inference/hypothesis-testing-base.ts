@@ -31,6 +31,7 @@ import {
   solveUpperLimits,
 } from "./upper-limit.js";
 import { describeValue } from "../core/describe.js";
+import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
 export type { Calculator, HypotestPreparation, MaximumLikelihood } from "./profile-likelihood.js";
 
@@ -91,7 +92,13 @@ export type ExclusionResult =
   | ExclusionTailProbabilities
   | { observed: ExclusionTailProbabilities; expected: ExclusionTailProbabilities };
 
-export interface UpperLimitOptions extends OptimiserOptions, ToyOptions, ExpectedOption, AsimovTeststatToleranceOption {
+export interface UpperLimitOptions
+  extends OptimiserOptions,
+    ToyOptions,
+    ExpectedOption,
+    AsimovTeststatToleranceOption,
+    SolverTolerances,
+    Pick<ScipyToleranceAliases, "rtol" | "maxiter"> {
   /**
    * "asymptotic" (default) or "toy": with toys every tested μ reuses the same seed, so that CLs(μ)
    * is a deterministic function during root finding (beyond spey, whose limits are asymptotic).
@@ -109,10 +116,9 @@ export interface UpperLimitOptions extends OptimiserOptions, ToyOptions, Expecte
   readonly higInit?: number | null;
   /** "nominal" (one limit), "1sigma" (3) or "2sigma" (5); observed always gives one. */
   readonly expectedPvalue?: ExpectedPvalue;
-  /** Root-finder iteration bound (default 10000). */
-  readonly maxiter?: number;
-  /** Root-finder relative tolerance (default 1e-6; spey uses 1e-4). */
-  readonly rtol?: number;
+  // The root finder's maxIterations (default 10000), relativeTolerance (default 1e-6; spey uses
+  // 1e-4) and absoluteTolerance (default 2e-12), from SolverTolerances; rtol and maxiter are
+  // deprecated aliases (spey's names).
   /** Reject roots that are not a genuine exclusion boundary (default true). */
   readonly validateLimit?: boolean;
 }
@@ -128,6 +134,9 @@ export interface BaseMaximizeOptions extends OptimiserOptions, ExpectedOption, A
   readonly data?: ArrayLike<number> | Readonly<Record<string, ArrayLike<number>>>;
   readonly fixedPoiValue?: number | ParameterValues;
 }
+
+/** Defaults of the upper-limit root finder (spey's `find_poi_upper_limit` uses TOMS748 with rtol 1e-4). */
+const LIMIT_TOLERANCES = { absoluteTolerance: 2e-12, relativeTolerance: 1e-6, maxIterations: 10000 } as const;
 
 const NSIGMA_NAMES = ["−2σ", "−1σ", "median", "+1σ", "+2σ"];
 
@@ -319,9 +328,7 @@ export class HypothesisTests {
       observed,
       confidenceLevel,
       expectedPvalue,
-      rtol: options.rtol ?? 1e-6,
-      xtol: 2e-12,
-      maxiter: options.maxiter ?? 10000,
+      ...resolveTolerances(options, LIMIT_TOLERANCES, "poiUpperLimit"),
       validateLimit: options.validateLimit ?? true,
       asimovTeststatTolerance: tolerance,
     };
@@ -379,9 +386,7 @@ export class HypothesisTests {
     }
     const common = {
       confidenceLevel,
-      rtol: options.rtol ?? 1e-6,
-      xtol: 2e-12,
-      maxiter: options.maxiter ?? 10000,
+      ...resolveTolerances(options, LIMIT_TOLERANCES, "poiUpperLimit"),
       validateLimit: options.validateLimit ?? true,
       asimovTeststatTolerance: options.asimovTeststatTolerance ?? ASIMOV_TESTSTAT_TOLERANCE,
     };
@@ -409,9 +414,9 @@ export class HypothesisTests {
       observed: boolean;
       confidenceLevel: number;
       expectedPvalue: ExpectedPvalue;
-      rtol: number;
-      xtol: number;
-      maxiter: number;
+      relativeTolerance: number;
+      absoluteTolerance: number;
+      maxIterations: number;
       validateLimit: boolean;
       asimovTeststatTolerance: number;
     },

@@ -26,9 +26,9 @@ export interface FindUpperLimitOptions {
   readonly lowInit: number;
   readonly higInit: number;
   /** TOMS748 relative tolerance (spey: 1e-4; default here 1e-6). */
-  readonly rtol: number;
-  readonly xtol: number;
-  readonly maxiter: number;
+  readonly relativeTolerance: number;
+  readonly absoluteTolerance: number;
+  readonly maxIterations: number;
   /** Reject roots that are not a genuine exclusion boundary (post-PR-67 spey). */
   readonly validateLimit: boolean;
   readonly asimovTeststatTolerance: number;
@@ -133,8 +133,11 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
     const a = Math.min(low, hig);
     const b = Math.max(low, hig);
     // The absolute tolerance never exceeds 1e-6 of the bracket: limits of 1e-12 keep their digits.
-    const xtol = Math.min(options.xtol, 1e-6 * a);
-    const solved = toms748(F, a, b, { xtol, rtol: options.rtol, maxiter: options.maxiter });
+    const solved = toms748(F, a, b, {
+      absoluteTolerance: Math.min(options.absoluteTolerance, 1e-6 * a),
+      relativeTolerance: options.relativeTolerance,
+      maxIterations: options.maxIterations,
+    });
     if (!solved.converged) log.warning(`Upper limit root finding did not converge: ${solved.flag}.`);
     const root = solved.root;
     if (options.validateLimit && !isGenuineLimit(root, low, hig, fLow, fHig, F, evaluate, options)) {
@@ -201,11 +204,11 @@ export interface SolveUpperLimitOptions {
   readonly confidenceLevel: number;
   readonly expectedPvalue: ExpectedPvalue;
   /** Relative tolerance on each limit (default of the callers 1e-6). */
-  readonly rtol: number;
+  readonly relativeTolerance: number;
   /** Absolute tolerance on each limit. */
-  readonly xtol: number;
+  readonly absoluteTolerance: number;
   /** Bound on the number of evaluations per limit. */
-  readonly maxiter: number;
+  readonly maxIterations: number;
   /** Reject limits that are not a genuine exclusion boundary (as {@link findUpperLimitsByBracketing}). */
   readonly validateLimit: boolean;
   readonly asimovTeststatTolerance: number;
@@ -246,7 +249,7 @@ const OVERSHOOT = 0.05;
  *   [1e-10, 1e5] when nothing predicts the root) until the root is bracketed;
  * - inside the bracket, inverse quadratic interpolation through the evaluated points closest to the
  *   root, with bisection whenever the bracket fails to halve in three steps; the limit is returned
- *   when the bracket is narrower than the tolerance min(xtol, 1e-6·μ) + rtol·μ or the next
+ *   when the bracket is narrower than the tolerance min(absoluteTolerance, 1e-6·μ) + relativeTolerance·μ or the next
  *   interpolation step from the evaluated point closest to the root is below half of it;
  * - bands are solved from the median outwards, each starting from every point evaluated so far.
  * Failures are as before: +Infinity with a warning when no root is bracketed in [1e-290, 1e290]
@@ -322,12 +325,13 @@ function solveBand(
   band: { guess: number | undefined; target: number | undefined; F: (mu: number) => number },
 ): number | undefined {
   // The absolute tolerance never exceeds 1e-6 of μ: limits of 1e-12 keep their digits.
-  const tol = (x: number) => Math.min(options.xtol, 1e-6 * Math.abs(x)) + options.rtol * Math.abs(x);
+  const tol = (x: number) =>
+    Math.min(options.absoluteTolerance, 1e-6 * Math.abs(x)) + options.relativeTolerance * Math.abs(x);
   let pending: number | undefined;
   let reference = Number.POSITIVE_INFINITY;
   let stalled = 0;
   let last: { root: number; width: number } | undefined;
-  for (let step = 0; step <= options.maxiter; step++) {
+  for (let step = 0; step <= options.maxIterations; step++) {
     if (pending !== undefined) evaluate(pending);
     pending = undefined;
     const pts = points();
@@ -405,7 +409,7 @@ function solveBand(
       ? Math.min(Math.max(p, end.x + 2 * tol(end.x)), 1e4 * end.x, EXTENDED_HIGH_BOUND)
       : Math.max(Math.min(p, end.x - 2 * tol(end.x)), 1e-4 * end.x, EXTENDED_LOW_BOUND);
   }
-  log.warning(`Upper limit root finding did not converge in ${options.maxiter} steps.`);
+  log.warning(`Upper limit root finding did not converge in ${options.maxIterations} steps.`);
   return last?.root;
 }
 

@@ -1,10 +1,12 @@
 /**
  * Bracketing root finders for scalar functions: TOMS Algorithm 748 (Alefeld, Potra & Shi 1995) and
  * Brent's method, with the tolerance conventions, defaults and return statistics of
- * `scipy.optimize.toms748` / `scipy.optimize.brentq`. Both are bounded by `maxiter`, never loop
+ * `scipy.optimize.toms748` / `scipy.optimize.brentq` (scipy's `xtol`, `rtol`, `maxiter` are named
+ * `absoluteTolerance`, `relativeTolerance`, `maxIterations` here). Both are bounded by `maxIterations`, never loop
  * forever, and refuse non-finite function values.
  */
 import { InvalidInput, SpeyError } from "../core/errors.js";
+import type { SolverTolerances } from "../core/tolerances.js";
 
 /** Default absolute tolerance, as scipy (`_xtol = 2e-12`). */
 export const DEFAULT_XTOL = 2e-12;
@@ -13,15 +15,13 @@ export const DEFAULT_RTOL = 4 * Number.EPSILON;
 /** Default iteration cap, as scipy (`_iter = 100`). */
 export const DEFAULT_MAXITER = 100;
 
-/** Tolerances and iteration cap shared by the root finders (scipy names and defaults). */
-export interface RootOptions {
-  /** Absolute tolerance, > 0. Default {@link DEFAULT_XTOL}. */
-  xtol?: number;
-  /** Relative tolerance. Default {@link DEFAULT_RTOL}; toms748 accepts ≥ eps, brentq ≥ 4·eps (as scipy). */
-  rtol?: number;
-  /** Maximum number of iterations. Default {@link DEFAULT_MAXITER}. */
-  maxiter?: number;
-}
+/**
+ * Tolerances and iteration cap shared by the root finders (the library's names, scipy's defaults):
+ * `absoluteTolerance` > 0, default {@link DEFAULT_XTOL}; `relativeTolerance`, default
+ * {@link DEFAULT_RTOL} (toms748 accepts ≥ eps, brentq ≥ 4·eps, as scipy); `maxIterations`, default
+ * {@link DEFAULT_MAXITER}.
+ */
+export type RootOptions = SolverTolerances;
 
 /** Options of {@link toms748}. */
 export interface Toms748Options extends RootOptions {
@@ -40,7 +40,7 @@ export type RootFlag = "converged" | "convergence error";
 export interface RootResult {
   /** The root estimate. */
   root: number;
-  /** Whether the convergence criterion was met (or an exact zero was hit) within `maxiter`. */
+  /** Whether the convergence criterion was met (or an exact zero was hit) within `maxIterations`. */
   converged: boolean;
   /** Iterations performed, counted as scipy counts them. */
   iterations: number;
@@ -55,24 +55,23 @@ export type ScalarFunction = (x: number) => number;
 
 const EPS = Number.EPSILON;
 
-interface Resolved {
-  xtol: number;
-  rtol: number;
-  maxiter: number;
-}
-
-function resolveOptions(options: RootOptions | undefined, name: string, minRtol: number): Resolved {
-  const xtol = options?.xtol ?? DEFAULT_XTOL;
-  const rtol = options?.rtol ?? DEFAULT_RTOL;
-  const maxiter = options?.maxiter ?? DEFAULT_MAXITER;
+/** The options with their defaults, under scipy's names as the ported algorithms use them. */
+function resolveOptions(
+  options: RootOptions | undefined,
+  name: string,
+  minRtol: number,
+): { xtol: number; rtol: number; maxiter: number } {
+  const xtol = options?.absoluteTolerance ?? DEFAULT_XTOL;
+  const rtol = options?.relativeTolerance ?? DEFAULT_RTOL;
+  const maxiter = options?.maxIterations ?? DEFAULT_MAXITER;
   if (!(xtol > 0) || !Number.isFinite(xtol)) {
-    throw new InvalidInput(`${name}: xtol must be a positive finite number, got ${xtol}`);
+    throw new InvalidInput(`${name}: absoluteTolerance must be a positive finite number, got ${xtol}`);
   }
   if (!(rtol >= minRtol) || !Number.isFinite(rtol)) {
-    throw new InvalidInput(`${name}: rtol must be a finite number ≥ ${minRtol}, got ${rtol}`);
+    throw new InvalidInput(`${name}: relativeTolerance must be a finite number ≥ ${minRtol}, got ${rtol}`);
   }
   if (!Number.isInteger(maxiter) || maxiter < 1) {
-    throw new InvalidInput(`${name}: maxiter must be a positive integer, got ${maxiter}`);
+    throw new InvalidInput(`${name}: maxIterations must be a positive integer, got ${maxiter}`);
   }
   return { xtol, rtol, maxiter };
 }

@@ -328,7 +328,7 @@ function globalMinimum(
     if (confirmedByValues(f, local, lower, upper, scale)) return local;
     const lo = Number.isFinite(lower) ? lower : local.x - 10 * Math.max(1, Math.abs(local.x));
     const hi = Number.isFinite(upper) ? upper : local.x + 10 * Math.max(1, Math.abs(local.x));
-    const r = minimizeScalarBounded(f, lo, hi, { xatol: MU_XATOL });
+    const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
     let best = local;
     for (const [x, v, converged] of [
       [r.x, r.fun, r.converged],
@@ -384,7 +384,7 @@ function globalMinimum(
     // does not (a fit on a Poisson floor boundary), so the sides are evaluated at ±δ
     if (here.x === local.x && confirmedByValues(f, local, lower, upper, sigmaMin)) continue;
     if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) continue;
-    const r = minimizeScalarBounded(f, lo, hi, { xatol: MU_XATOL });
+    const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
     if (Number.isFinite(r.fun)) consider(r.x, r.fun, r.converged);
     for (const edge of [lo, hi]) {
       if (edge !== left?.x && edge !== right?.x && edge !== here.x) {
@@ -614,7 +614,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     sigmas: readonly number[] = [],
     convex = false,
   ): [number, number] {
-    const r = minimizeScalarBounded(f, lower, upper, { xatol: MU_XATOL });
+    const r = minimizeScalarBounded(f, lower, upper, { absoluteTolerance: MU_XATOL });
     // Brent's bounded method never evaluates the end points: check them for boundary optima.
     let best = { x: r.x, fun: r.fun, converged: r.converged };
     for (const edge of [lower, upper]) {

@@ -6,13 +6,14 @@
  * a.k.a. `fminbound`), so the evaluation sequence and result match scipy bit for bit.
  */
 import { InvalidInput } from "../core/errors.js";
+import type { SolverTolerances } from "../core/tolerances.js";
 
-export interface MinimizeScalarOptions {
-  /** Absolute tolerance on x (scipy `xatol`). Default 1e-10. */
-  xatol?: number;
-  /** Maximum number of function evaluations (scipy `maxiter`, which counts evaluations). Default 500. */
-  maxIterations?: number;
-}
+/**
+ * `absoluteTolerance` on x (scipy's `xatol`), default 1e-10; `maxIterations` bounds the function
+ * evaluations (scipy's `maxiter`, which counts evaluations), default 500. `relativeTolerance` is
+ * not an option: Brent's test adds √ε·|x| (as scipy).
+ */
+export type MinimizeScalarOptions = Omit<SolverTolerances, "relativeTolerance">;
 
 export interface MinimizeScalarResult {
   /** Best abscissa found. */
@@ -45,7 +46,7 @@ export function minimizeScalarBounded(
   hi: number,
   options: MinimizeScalarOptions = {},
 ): MinimizeScalarResult {
-  const xatol = options.xatol ?? 1e-10;
+  const xatol = options.absoluteTolerance ?? 1e-10;
   const maxfun = options.maxIterations ?? 500;
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
     throw new InvalidInput(`minimizeScalarBounded: bounds lo=${lo}, hi=${hi} must be finite numbers`);
@@ -54,7 +55,7 @@ export function minimizeScalarBounded(
     throw new InvalidInput(`minimizeScalarBounded: lower bound lo=${lo} exceeds upper bound hi=${hi}`);
   }
   if (!(xatol > 0) || !Number.isFinite(xatol)) {
-    throw new InvalidInput(`minimizeScalarBounded: xatol=${xatol} must be a positive finite number`);
+    throw new InvalidInput(`minimizeScalarBounded: absoluteTolerance=${xatol} must be a positive finite number`);
   }
   if (!Number.isInteger(maxfun) || maxfun < 1) {
     throw new InvalidInput(`minimizeScalarBounded: maxIterations=${maxfun} must be a positive integer`);

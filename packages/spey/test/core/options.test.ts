@@ -10,7 +10,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { AllowNegativeSignalOption, ExpectedOption, OptimiserOptions, PoiTestOption } from "../../src/index.js";
+import {
+  type AllowNegativeSignalOption,
+  type ExpectedOption,
+  getBackend,
+  InvalidInput,
+  type OptimiserOptions,
+  type PoiTestOption,
+} from "../../src/index.js";
 
 const SRC = fileURLToPath(new URL("../../src", import.meta.url));
 
@@ -63,5 +70,50 @@ describe("options documented once", () => {
     expect(readFileSync(join(SRC, "config/model-config.ts"), "utf8")).toMatch(
       /Default 1\. \*\/\n\s*readonly poiTest\?/,
     );
+  });
+});
+
+describe("one naming scheme for iteration bounds and tolerances (core/tolerances.ts)", () => {
+  it("no options type declares scipy's names (xtol, xatol, rtol, maxiter, atol, tol) except the deprecated aliases", () => {
+    const scipy = /^\s*(?:readonly\s+)?(xtol|xatol|rtol|atol|tol|maxiter|maxIter)\??:/m;
+    const declaring = sources(SRC)
+      .map((f) => ({ path: relative(SRC, f).split("\\").join("/"), text: readFileSync(f, "utf8") }))
+      .filter((f) => scipy.test(f.text))
+      .map((f) => f.path);
+    expect(declaring).toEqual(["core/tolerances.ts"]);
+  });
+
+  // a small model whose limit and χ² interval take several root-finder steps
+  const model = () =>
+    getBackend("default.uncorrelated_background")({
+      signalYields: [3, 2],
+      backgroundYields: [10, 5],
+      data: [12, 4],
+      absoluteUncertainties: [2, 1],
+    });
+
+  it("poiUpperLimit: the deprecated rtol and maxiter are read as relativeTolerance and maxIterations", () => {
+    const m = model();
+    const named = m.poiUpperLimit({ relativeTolerance: 1e-3, maxIterations: 50 });
+    // a looser tolerance stops the search at another point: the alias must reproduce exactly that one
+    expect(named).not.toBe(m.poiUpperLimit());
+    expect(m.poiUpperLimit({ rtol: 1e-3, maxiter: 50 })).toBe(named);
+    // the same value under both names is accepted; different values are refused, naming both
+    expect(m.poiUpperLimit({ relativeTolerance: 1e-3, rtol: 1e-3, maxIterations: 50 })).toBe(named);
+    expect(() => m.poiUpperLimit({ relativeTolerance: 1e-3, rtol: 1e-5 })).toThrow(InvalidInput);
+    expect(() => m.poiUpperLimit({ maxIterations: 10, maxiter: 20 })).toThrow(/maxIterations = 10 .* maxiter = 20/);
+  });
+
+  it("chi2Test: the deprecated xtol, rtol and maxiter are read as absoluteTolerance, relativeTolerance, maxIterations", () => {
+    const m = model();
+    // loose tolerances stop the refinement of the left crossing early, a bound of 2 iterations both
+    const loose = m.chi2Test({ absoluteTolerance: 0.1, relativeTolerance: 0.1 });
+    const capped = m.chi2Test({ maxIterations: 2 });
+    expect(loose).toHaveLength(2);
+    expect(loose).not.toEqual(m.chi2Test());
+    expect(capped).not.toEqual(m.chi2Test());
+    expect(m.chi2Test({ xtol: 0.1, rtol: 0.1 })).toEqual(loose);
+    expect(m.chi2Test({ maxiter: 2 })).toEqual(capped);
+    expect(() => m.chi2Test({ absoluteTolerance: 1e-6, xtol: 1e-8 })).toThrow(/absoluteTolerance .* xtol/);
   });
 });

@@ -11,7 +11,13 @@ import { brentq } from "../../src/math/roots.js";
 import { normCdf, normPpf } from "../../src/math/special.js";
 
 const CL = 0.95;
-const SETTINGS = { confidenceLevel: CL, rtol: 1e-6, xtol: 2e-12, maxiter: 10000, asimovTeststatTolerance: 1e-3 };
+const SETTINGS = {
+  confidenceLevel: CL,
+  relativeTolerance: 1e-6,
+  absoluteTolerance: 2e-12,
+  maxIterations: 10000,
+  asimovTeststatTolerance: 1e-3,
+};
 
 /**
  * The asymptotic CLs of a Gaussian measurement of μ with σ and μ̂ (arXiv:1007.1727):

@@ -143,7 +143,7 @@ describe("toms748", () => {
   it("honours loose tolerances as scipy does", () => {
     // reference: scipy 1.17.1 toms748(lambda x: np.exp(x) - 2, 0, 2, k=2, xtol=1e-3, rtol=1e-4, full_output=True)
     // -> 0.693093792753321, 2 iterations, 6 calls
-    const r = toms748((x) => Math.exp(x) - 2, 0, 2, { xtol: 1e-3, rtol: 1e-4 });
+    const r = toms748((x) => Math.exp(x) - 2, 0, 2, { absoluteTolerance: 1e-3, relativeTolerance: 1e-4 });
     expect(r.converged).toBe(true);
     expect(Math.abs(r.root - Math.LN2)).toBeLessThanOrEqual(1e-3 + 1e-4 * Math.LN2);
     expect(Math.abs(r.root - 0.693093792753321)).toBeLessThanOrEqual(2 * (1e-3 + 1e-4 * Math.LN2));
@@ -153,7 +153,7 @@ describe("toms748", () => {
   it("reports non-convergence at maxiter instead of throwing", () => {
     // reference: scipy 1.17.1 toms748(lambda x: x**3 - 1, 0, 2, k=2, maxiter=1, full_output=True, disp=False)
     // -> converged False after 2 iterations (the initial secant step counts as one)
-    const r = toms748((x) => x * x * x - 1, 0, 2, { maxiter: 1 });
+    const r = toms748((x) => x * x * x - 1, 0, 2, { maxIterations: 1 });
     expect(r.converged).toBe(false);
     expect(r.flag).toBe("convergence error");
     expect(r.iterations).toBe(2);
@@ -176,10 +176,10 @@ describe("toms748", () => {
   it("throws InvalidInput on a bad interval or bad options", () => {
     expect(() => toms748((x) => x, 1, 0)).toThrow(InvalidInput);
     expect(() => toms748((x) => x, 0, Number.POSITIVE_INFINITY)).toThrow(InvalidInput);
-    expect(() => toms748((x) => x, -1, 1, { xtol: 0 })).toThrow(/xtol/);
-    expect(() => toms748((x) => x, -1, 1, { rtol: 1e-20 })).toThrow(/rtol/);
+    expect(() => toms748((x) => x, -1, 1, { absoluteTolerance: 0 })).toThrow(/absoluteTolerance/);
+    expect(() => toms748((x) => x, -1, 1, { relativeTolerance: 1e-20 })).toThrow(/relativeTolerance/);
     expect(() => toms748((x) => x, -1, 1, { k: 0 })).toThrow(/k must be/);
-    expect(() => toms748((x) => x, -1, 1, { maxiter: 0 })).toThrow(/maxiter/);
+    expect(() => toms748((x) => x, -1, 1, { maxIterations: 0 })).toThrow(/maxIterations/);
   });
 
   it("throws, naming the point, on a non-finite function value", () => {
@@ -235,7 +235,7 @@ describe("brentq", () => {
   it("reports non-convergence at maxiter", () => {
     // reference: scipy 1.17.1 brentq(lambda x: x**3 - 1, 0, 2, maxiter=3, full_output=True, disp=False)
     // -> 0.8616504854368932, 3 iterations, 5 calls, converged False (only + − × ÷ involved, so bit-identical)
-    expect(brentq((x) => x * x * x - 1, 0, 2, { maxiter: 3 })).toEqual({
+    expect(brentq((x) => x * x * x - 1, 0, 2, { maxIterations: 3 })).toEqual({
       root: 0.8616504854368932,
       converged: false,
       iterations: 3,
@@ -246,7 +246,7 @@ describe("brentq", () => {
 
   it("throws InvalidInput when f(a) and f(b) have the same sign, and on bad options", () => {
     expect(() => brentq((x) => x * x + 1, -1, 1)).toThrow(InvalidInput);
-    expect(() => brentq((x) => x, -1, 1, { rtol: 1e-16 })).toThrow(/rtol/);
+    expect(() => brentq((x) => x, -1, 1, { relativeTolerance: 1e-16 })).toThrow(/relativeTolerance/);
     expect(() => brentq((x) => x, Number.NaN, 1)).toThrow(InvalidInput);
   });
 

@@ -46,14 +46,14 @@ describe("minimizeScalarBounded (Brent's bounded method, scipy port)", () => {
 
   for (const c of cases) {
     test(`${c.name}: matches scipy bit for bit`, () => {
-      const r = minimizeScalarBounded(c.f, c.lo, c.hi, { xatol: 1e-10 });
+      const r = minimizeScalarBounded(c.f, c.lo, c.hi, { absoluteTolerance: 1e-10 });
       expect(r.x).toBe(c.full.x);
       expect(r.fun).toBe(c.full.fun);
       expect(r.iterations).toBe(c.full.nit);
       expect(r.converged).toBe(true);
     });
     test(`${c.name}: maxIterations 5 → not converged (scipy status 1), same iterate`, () => {
-      const r = minimizeScalarBounded(c.f, c.lo, c.hi, { xatol: 1e-10, maxIterations: 5 });
+      const r = minimizeScalarBounded(c.f, c.lo, c.hi, { absoluteTolerance: 1e-10, maxIterations: 5 });
       expect(r.x).toBe(c.five.x);
       expect(r.fun).toBe(c.five.fun);
       expect(r.iterations).toBe(c.five.nit);
@@ -61,7 +61,7 @@ describe("minimizeScalarBounded (Brent's bounded method, scipy port)", () => {
     });
   }
 
-  test("default xatol is 1e-10: the parabola's minimiser is found to within it", () => {
+  test("default absoluteTolerance (scipy xatol) is 1e-10: the parabola's minimiser is found to within it", () => {
     const r = minimizeScalarBounded((x) => (x - Math.PI) ** 2, -10, 10);
     // Brent stops when the bracket is below ~2·xatol around the best point; 1e-9 leaves margin.
     expect(Math.abs(r.x - Math.PI)).toBeLessThan(1e-9);
@@ -71,7 +71,7 @@ describe("minimizeScalarBounded (Brent's bounded method, scipy port)", () => {
   test("NaN at the final iterate is reported as non-convergence (scipy status 2)", () => {
     // scipy: minimize_scalar(lambda x: nan, bounds=(0, 1), method="bounded",
     //   options=dict(xatol=1e-10)) → success False, nit 39.
-    const r = minimizeScalarBounded(() => Number.NaN, 0, 1, { xatol: 1e-10 });
+    const r = minimizeScalarBounded(() => Number.NaN, 0, 1, { absoluteTolerance: 1e-10 });
     expect(r.converged).toBe(false);
     expect(r.iterations).toBe(39);
   });
@@ -80,7 +80,7 @@ describe("minimizeScalarBounded (Brent's bounded method, scipy port)", () => {
     expect(() => minimizeScalarBounded((x) => x, 2, 1)).toThrow(InvalidInput);
     expect(() => minimizeScalarBounded((x) => x, 0, Number.POSITIVE_INFINITY)).toThrow(InvalidInput);
     expect(() => minimizeScalarBounded((x) => x, Number.NaN, 1)).toThrow(InvalidInput);
-    expect(() => minimizeScalarBounded((x) => x, 0, 1, { xatol: 0 })).toThrow(InvalidInput);
+    expect(() => minimizeScalarBounded((x) => x, 0, 1, { absoluteTolerance: 0 })).toThrow(InvalidInput);
     expect(() => minimizeScalarBounded((x) => x, 0, 1, { maxIterations: 0 })).toThrow(InvalidInput);
   });
 });

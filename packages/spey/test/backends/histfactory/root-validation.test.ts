@@ -61,7 +61,11 @@ function impliedStatistics(obs: number, median: number, stat: "q" | "qtilde" | "
   if (stat === "q0") return [-normPpf(obs), -normPpf(median)];
   const sqA = -normPpf(median / 2);
   if (Math.abs(obs - normCdf(0) / normCdf(sqA)) < 1e-15) return [0, sqA];
-  return [brentq((v) => normCdf(-v) / normCdf(sqA - v) - obs, 0, 15, { xtol: 1e-15, rtol: 1e-15 }).root, sqA];
+  return [
+    brentq((v) => normCdf(-v) / normCdf(sqA - v) - obs, 0, 15, { absoluteTolerance: 1e-15, relativeTolerance: 1e-15 })
+      .root,
+    sqA,
+  ];
 }
 
 function run(c: ValidationCase): { model: StatisticalModel; backend: PyhfBackend; cls: number[] } {
