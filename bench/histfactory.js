@@ -1,6 +1,7 @@
 // HistFactory backend on synthetic workspaces of growing size (20 → 246 parameters): build, one
 // hypothesis test (observed and expected CLs), the observed upper limit and the expected limits
-// with their ±2σ band, and their sum "limit + band" (what `spey limit` and limitSummary compute).
+// with their ±2σ band, their sum "limit + band", and limitSummary (what `spey limit` and the batch
+// runner compute: the same limits from one preparation).
 // The point is how the limits' cost grows next to the test's: the columns "…/test" and the growth
 // rows compare them within this run (the target: limit + band grows no faster than the test).
 // Times are CPU times of this process (user + system): on a machine loaded by other processes they
@@ -50,11 +51,27 @@ function time(build, run, repeats, warmups = 1) {
   return median(samples);
 }
 
-const OPS = {
+const opsOf = (lib) => ({
   test: (m) => m.exclusionConfidenceLevel({ expected: "all" }),
   obs: (m) => m.poiUpperLimit(),
   band: (m) => m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" }),
-};
+  // What `spey limit` and the batch runner compute: the observed limit and the ±2σ band (one
+  // preparation for both where the build has poiUpperLimitWithBand).
+  summary: (m) => lib.limitSummary(m, { expected: "aposteriori" }),
+});
+
+// Warm-up of every operation on the smallest workspace before anything is timed: the first row
+// would otherwise carry the JIT compilation of the whole path (its times, and with them every
+// growth factor, moved by 2–3× between runs).
+for (const [, lib] of builds) {
+  const [channels, bins, systematics] = SIZES[0];
+  const ws = largeWorkspace(channels, bins, systematics, new lib.Random(3));
+  for (let i = 0; i < 5; i++) {
+    for (const run of Object.values(opsOf(lib))) {
+      run(new lib.StatisticalModel(new lib.PyhfBackend({ backgroundOnlyModel: ws, signalPatch: [] })));
+    }
+  }
+}
 
 const rows = [];
 for (const [channels, bins, systematics] of SIZES) {
@@ -65,14 +82,14 @@ for (const [channels, bins, systematics] of SIZES) {
     const model = build();
     const buildMs = cpuMs() - t0;
     const large = model.config().npar > 200;
-    const [repeats, warmups] = large ? [3, 0] : [5, 1];
+    const [repeats, warmups] = large ? [3, 0] : [7, 1];
     const row = {
       name,
       label: `${channels} ch × ${bins} bins, ${systematics} syst`,
       npar: model.config().npar,
       buildMs,
     };
-    for (const [op, run] of Object.entries(OPS)) row[op] = time(build, run, repeats, warmups);
+    for (const [op, run] of Object.entries(opsOf(lib))) row[op] = time(build, run, repeats, warmups);
     row.limits = row.obs + row.band;
     rows.push(row);
   }
@@ -85,13 +102,16 @@ console.log(
     .join(" ")} (CPU times in ms)`,
 );
 console.log(
-  `${"build".padEnd(6)}${"model".padEnd(28)}${"params".padStart(7)}${"build".padStart(8)}${"test".padStart(9)}${"UL obs".padStart(9)}${"UL ±2σ".padStart(9)}${"UL+band".padStart(9)}${"obs/test".padStart(10)}${"±2σ/test".padStart(10)}${"UL+band/test".padStart(14)}`,
+  `${"build".padEnd(6)}${"model".padEnd(28)}${"params".padStart(7)}${"build".padStart(8)}${"test".padStart(9)}${"UL obs".padStart(9)}${"UL ±2σ".padStart(9)}${"UL+band".padStart(9)}${"summary".padStart(9)}${"obs/test".padStart(10)}${"±2σ/test".padStart(10)}${"UL+band/test".padStart(14)}${"summary/test".padStart(14)}`,
 );
 for (const r of rows) {
   console.log(
-    `${r.name.padEnd(6)}${r.label.padEnd(28)}${String(r.npar).padStart(7)}${fmt(r.buildMs).padStart(8)}${fmt(r.test).padStart(9)}${fmt(r.obs).padStart(9)}${fmt(r.band).padStart(9)}${fmt(r.limits).padStart(9)}${`${(r.obs / r.test).toFixed(1)}×`.padStart(10)}${`${(r.band / r.test).toFixed(1)}×`.padStart(10)}${`${(r.limits / r.test).toFixed(1)}×`.padStart(14)}`,
+    `${r.name.padEnd(6)}${r.label.padEnd(28)}${String(r.npar).padStart(7)}${fmt(r.buildMs).padStart(8)}${fmt(r.test).padStart(9)}${fmt(r.obs).padStart(9)}${fmt(r.band).padStart(9)}${fmt(r.limits).padStart(9)}${fmt(r.summary).padStart(9)}${`${(r.obs / r.test).toFixed(1)}×`.padStart(10)}${`${(r.band / r.test).toFixed(1)}×`.padStart(10)}${`${(r.limits / r.test).toFixed(1)}×`.padStart(14)}${`${(r.summary / r.test).toFixed(1)}×`.padStart(14)}`,
   );
 }
+console.log(
+  "(UL+band: two poiUpperLimit calls, observed and ±2σ; summary: limitSummary, the same limits from one preparation)",
+);
 console.log("\nGrowth from the smallest to the largest workspace (time at the largest / time at the smallest):");
 for (const [name] of builds) {
   const mine = rows.filter((r) => r.name === name);
@@ -99,7 +119,10 @@ for (const [name] of builds) {
   const last = mine[mine.length - 1];
   const g = (op) => last[op] / first[op];
   console.log(
-    `  ${name.padEnd(4)} ${first.npar} → ${last.npar} parameters: hypothesis test ×${g("test").toFixed(1)}, observed limit ×${g("obs").toFixed(1)}, ±2σ band ×${g("band").toFixed(1)}, limit + band ×${g("limits").toFixed(1)}  (limit + band growth / test growth = ${(g("limits") / g("test")).toFixed(2)}, target ≤ 1)`,
+    `  ${name.padEnd(4)} ${first.npar} → ${last.npar} parameters: hypothesis test ×${g("test").toFixed(1)}, observed limit ×${g("obs").toFixed(1)}, ±2σ band ×${g("band").toFixed(1)}, limit + band ×${g("limits").toFixed(1)}, limitSummary ×${g("summary").toFixed(1)}`,
+  );
+  console.log(
+    `       growth / test growth (target ≤ 1): limit + band ${(g("limits") / g("test")).toFixed(2)}, limitSummary ${(g("summary") / g("test")).toFixed(2)}`,
   );
 }
 if (builds.length > 1) {
@@ -107,7 +130,7 @@ if (builds.length > 1) {
   for (let i = 0; i < rows.length; i += 2) {
     const [n, o] = [rows[i], rows[i + 1]];
     console.log(
-      `  ${String(n.npar).padStart(4)} parameters: test ${(o.test / n.test).toFixed(2)}×, UL obs ${(o.obs / n.obs).toFixed(2)}×, UL ±2σ ${(o.band / n.band).toFixed(2)}×, UL + band ${(o.limits / n.limits).toFixed(2)}×`,
+      `  ${String(n.npar).padStart(4)} parameters: test ${(o.test / n.test).toFixed(2)}×, UL obs ${(o.obs / n.obs).toFixed(2)}×, UL ±2σ ${(o.band / n.band).toFixed(2)}×, UL + band ${(o.limits / n.limits).toFixed(2)}×, limitSummary ${(o.summary / n.summary).toFixed(2)}×`,
     );
   }
 }
