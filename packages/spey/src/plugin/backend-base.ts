@@ -28,6 +28,7 @@ import type {
  * | `getSampler` | toy calculator, `fixedPoiSampler` |
  * | `combine` | `StatisticalModel.combine` |
  * | `bestFit` | the backend's own fit (closed-form profiles, its own Newton iteration) instead of the generic optimiser |
+ * | `bestFitTakesBounds` | `bestFit` also for fits with a caller's `parBounds` (passed as `request.bounds`) |
  * | `domainBounds` | per-parameter intervals where the likelihood is defined (e.g. background positivity), intersected with the fit bounds |
  * | `nominalParameters` | one more start point of every fit (the nominal nuisances) |
  * | `profileConvexInPoi` | a certificate that the profile NLL is convex in μ: combiners skip their global scan of μ |

@@ -101,6 +101,8 @@ export class GlobalThetaProfiler {
   readonly objective: ThetaObjective;
   private readonly scratch = new Float64Array(3);
   private readonly builder: BinPieceBuilder;
+  /** The leaf solves' Hessian buffer (small models). */
+  private hessianBuffer: Float64Array | undefined;
   /** Set by {@link solveLeaf} when the starts of one leaf end in distinct local minima. */
   private distinctMinima = false;
   /** Newton steps by conjugate gradients for a factorised (large) constraint block, else undefined. */
@@ -424,6 +426,8 @@ export class GlobalThetaProfiler {
       objective.floored[i] = p.floored ? 1 : 0;
     }
     objective.setBox(lower, upper);
+    // one Hessian buffer for every Newton step (the optimiser reads it within the step only)
+    const hessianBuffer = this.largeModelHessian ? undefined : (this.hessianBuffer ??= new Float64Array(n * n));
     let best: LeafResult | undefined;
     let firstMinimum: { theta: Float64Array; value: number } | undefined;
     for (const x0 of starts) {
@@ -432,7 +436,7 @@ export class GlobalThetaProfiler {
           objective: (x, grad) => objective.f(x, grad),
           ...(this.largeModelHessian
             ? { hessianOperator: this.largeModelHessian }
-            : { hessian: (x: Float64Array) => objective.hessian(x) }),
+            : { hessian: (x: Float64Array) => objective.hessian(x, hessianBuffer) }),
           maxStep: (x, d) => objective.maxStep(x, d),
           x0,
           lower,

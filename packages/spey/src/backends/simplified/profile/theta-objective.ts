@@ -26,6 +26,8 @@ export class ThetaObjective {
   private readonly d1: Float64Array;
   private readonly d2: Float64Array;
   private readonly residual: Float64Array;
+  /** ρ⁻¹ (the constraint's Hessian), once a Hessian was asked for into a caller's buffer. */
+  private constraintHessian: Float64Array | undefined;
   private readonly curvature: Float64Array;
   private readonly scratch = new Float64Array(3);
   /** The box of the current leaf, and θ moved strictly inside it for the background's formulas. */
@@ -145,11 +147,22 @@ export class ThetaObjective {
     return total;
   }
 
-  /** ∂²F/∂θ∂θᵀ (row-major n×n, a new array). */
-  hessian(theta: Float64Array): Float64Array {
+  /** ∂²F/∂θ∂θᵀ (row-major n×n): into `out` when given (overwritten), else a new array. */
+  hessian(theta: Float64Array, out?: Float64Array): Float64Array {
     const n = this.n;
-    const H = new Float64Array(n * n);
-    this.constraint.addHessian(H, n, 0);
+    let H: Float64Array;
+    if (out) {
+      // the constraint's part ρ⁻¹ is constant: copied from its first evaluation
+      if (this.constraintHessian === undefined) {
+        this.constraintHessian = new Float64Array(n * n);
+        this.constraint.addHessian(this.constraintHessian, n, 0);
+      }
+      H = out;
+      H.set(this.constraintHessian);
+    } else {
+      H = new Float64Array(n * n);
+      this.constraint.addHessian(H, n, 0);
+    }
     const diagonal = this.poissonCurvature(theta, this.curvature);
     for (let i = 0; i < n; i++) H[i * n + i]! += diagonal[i]!;
     return H;
