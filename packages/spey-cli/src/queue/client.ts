@@ -1,14 +1,15 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { VERSION } from "spey";
+import { SpeyError, VERSION } from "spey";
+import { fsErrorReason } from "../batch/errors.js";
 import { readGrid } from "../batch/grid.js";
 import { compactJson } from "../batch/jsonl.js";
 import { RESULTS_FORMAT, type ResultsHeader } from "../batch/results-file.js";
 import { readBase, sha256 } from "../batch/runner.js";
 import type { BatchTask } from "../batch/task.js";
 import { type ConnectOptions, connect, type QueueAddress } from "./connection.js";
-import { QueueRunMismatch } from "./errors.js";
+import { QueueInputError, QueueRunMismatch } from "./errors.js";
 import { BACKOFF_MS, JOB_OPTIONS, recordFailedJobs } from "./jobs.js";
 import {
   createOrCheckMeta,
@@ -70,7 +71,9 @@ export async function requireMeta(session: RunSession, location: RunLocation): P
 
 /** Options of {@link enqueueRun}. */
 export interface EnqueueOptions extends RunLocation {
+  /** The grid file ("-" with `gridText`: the grid came from standard input). */
   readonly gridPath: string;
+  readonly gridText?: string | undefined;
   readonly basePath?: string | undefined;
   readonly task: BatchTask;
   /** Add to a run enqueued by another spey version. */
@@ -101,9 +104,11 @@ const CHUNK = 1000;
  */
 export async function enqueueRun(options: EnqueueOptions): Promise<EnqueueSummary> {
   const base = options.basePath ? readBase(options.basePath) : undefined;
-  const { points, text } = readGrid(options.gridPath, {
-    requireBackend: typeof base?.description.backend !== "string",
-  });
+  const { points, text } = readGrid(
+    options.gridPath,
+    { requireBackend: typeof base?.description.backend !== "string" },
+    options.gridText,
+  );
   const header: ResultsHeader = {
     format: RESULTS_FORMAT,
     version: 1,
@@ -222,6 +227,7 @@ export interface CollectSummary {
  * Redis in pages (memory does not grow with the run); written to a temporary file, then renamed.
  */
 export async function collectRun(location: RunLocation & { readonly output: string }): Promise<CollectSummary> {
+  if (location.output === "") throw new QueueInputError("-o/--output needs a file name (got an empty one).");
   const session = await openRun(location, false, "collect");
   const temporary = `${location.output}.tmp-${process.pid}`;
   let fd: number | undefined;
@@ -260,7 +266,15 @@ export async function collectRun(location: RunLocation & { readonly output: stri
     return summary;
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // nothing was created there (e.g. a part of the path is a file)
+    }
+    // a file-system failure (missing directory, a directory as output…) in words, as a typed error
+    if (typeof (error as NodeJS.ErrnoException | undefined)?.code === "string" && !(error instanceof SpeyError)) {
+      throw new QueueInputError(`cannot write ${location.output}: ${fsErrorReason(error)}.`);
+    }
     throw error;
   } finally {
     await session.close();

@@ -5,7 +5,7 @@ import { VERSION } from "spey";
 import type { JobOutcome } from "../batch/pool.js";
 import type { ResultRecord } from "../batch/task.js";
 import { type ConnectOptions, connect, type QueueAddress } from "./connection.js";
-import { QueueRunMismatch } from "./errors.js";
+import { QueueInputError, QueueRunMismatch } from "./errors.js";
 import { errorRecord } from "./jobs.js";
 import { PointPool } from "./point-pool.js";
 import { checkPayload, QUEUE_NAME, type RunKeys, type RunMeta, readMeta, runKeys, versionProblem } from "./run.js";
@@ -24,6 +24,11 @@ export interface QueueWorkerOptions {
   readonly allowVersionMismatch?: boolean | undefined;
   /** Stop once every point of the run has a result (default: keep serving the queue). */
   readonly exitWhenDone?: boolean | undefined;
+  /**
+   * How long to wait for the run to be enqueued, in ms (default: until it is, so that workers can
+   * be started before their batch); past it the worker stops with a {@link QueueInputError}.
+   */
+  readonly waitMs?: number | undefined;
   /**
    * Job lock in ms (default 15 000): a worker that dies holds its jobs at most this long (plus
    * the stalled-check interval, the same) before they are given to another worker.
@@ -67,15 +72,22 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 async function waitForRun(redis: Redis, keys: RunKeys, options: QueueWorkerOptions): Promise<RunMeta | undefined> {
   let said = false;
+  const deadline = options.waitMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.waitMs;
   for (;;) {
     const meta = await readMeta(redis, keys);
     if (meta) return meta;
     if (options.signal?.aborted) return undefined;
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new QueueInputError(
+        `run "${options.run}" was not enqueued on ${options.address.display} within ${((options.waitMs ?? 0) / 1000).toString()} s (--wait-seconds); enqueue it with spey batch GRID --queue URL --run ${options.run}, or check the run name.`,
+      );
+    }
     if (!said) {
       options.log?.(`waiting for run "${options.run}" to be enqueued on ${options.address.display}`);
       said = true;
     }
-    await sleep(1000, options.signal);
+    await sleep(Math.min(1000, left), options.signal);
   }
 }
 

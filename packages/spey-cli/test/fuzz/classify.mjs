@@ -12,7 +12,7 @@ function isTyped(error) {
 }
 
 /** Commands whose output is numbers (a NaN there is a bad result). */
-const NUMERIC = ["cls", "limit", "significance", "fit", "scan", "batch", "merge"];
+const NUMERIC = ["cls", "limit", "significance", "fit", "scan", "batch", "merge", "status", "collect", "worker"];
 
 /**
  * NaN or undefined in a command's output: in the numbers of the numeric commands (JSON, tables),

@@ -10,7 +10,8 @@ import { TARGETS } from "./targets.mjs";
 const WORKER = new URL("./worker.mjs", import.meta.url);
 
 /**
- * Run `runs` inputs of each selected target (numbered from `first`) on `threads` worker threads.
+ * Run `runs` inputs of each selected target (numbered from `first`) on `threads` worker threads;
+ * the queue targets only with `redisUrl` (a running redis-server).
  * Returns one summary per target: counts of ok / typed / untyped / bad / hang / harness outcomes
  * and up to `keep` examples of each failure kind (target, input number, detail, argv).
  */
@@ -24,8 +25,14 @@ export async function runFuzz({
   keep = 5,
   onProgress,
   failuresDir,
+  redisUrl,
 }) {
-  const selected = TARGETS.map((t, i) => ({ t, i })).filter(({ t }) => !only || only.some((o) => t.name.includes(o)));
+  // the queue targets need a redis-server (run.mjs starts one); the worker threads read its URL
+  // from the environment they copy when they start
+  if (redisUrl) process.env.SPEY_FUZZ_REDIS_URL = redisUrl;
+  const selected = TARGETS.map((t, i) => ({ t, i }))
+    .filter(({ t }) => !t.needsRedis || redisUrl)
+    .filter(({ t }) => !only || only.some((o) => t.name.includes(o)));
   const summaries = new Map(
     selected.map(({ t }) => [
       t.name,

@@ -493,6 +493,242 @@ export const TARGETS = [
   },
 ];
 
+// ---- Queue commands (spey batch --queue, worker, status, collect) against a real redis-server ----
+// run.mjs starts one on 127.0.0.1 and passes its URL through SPEY_FUZZ_REDIS_URL (set by runFuzz
+// before the worker threads start); these targets are selected only then. The runs fz-a (pending)
+// and fz-b (complete) are seeded by run.mjs; fuzzed batches add runs under the names of RUN_NAMES.
+
+/** The fuzz server's URL, read when an input is built. */
+const redisUrl = () => {
+  const url = process.env.SPEY_FUZZ_REDIS_URL;
+  if (!url) throw new Error("the queue targets need SPEY_FUZZ_REDIS_URL (run.mjs starts a redis-server)");
+  return url;
+};
+
+/**
+ * --queue values: mostly the server; malformed URLs (scheme, port, database, credentials,
+ * fragments); rarely (≈1%) a closed port, which costs the client's ~3 s of connection retries.
+ */
+const queueUrlInput = fc.oneof(
+  { weight: 100, arbitrary: fc.constant({ kind: "good" }) },
+  {
+    weight: 20,
+    arbitrary: fc
+      .constantFrom(
+        "",
+        "redis://",
+        "redis:",
+        "http://127.0.0.1:6379",
+        "127.0.0.1:6379",
+        "redis://127.0.0.1:99999/0",
+        "redis://127.0.0.1:-1/0",
+        "redis://127.0.0.1:abc/0",
+        "redis://127.0.0.1:0/0",
+        "redis://[::1",
+        "redis://%zz@127.0.0.1/0",
+        "rediss://",
+        "redis://a:b:c@127.0.0.1:1/0",
+        "redis://127.0.0.1:6379/1e999",
+        "constructor",
+        "-",
+        "a".repeat(5000),
+      )
+      .map((text) => ({ kind: "text", text })),
+  },
+  {
+    weight: 10,
+    arbitrary: fc
+      .constantFrom("/16", "/-1", "/abc", "/0?x=1", "/0#frag", "/1.5", "/ 0", "/00")
+      .map((suffix) => ({ kind: "good", suffix })),
+  },
+  { weight: 3, arbitrary: extremeValue.map((v) => ({ kind: "text", text: String(v) })) },
+  { weight: 1, arbitrary: fc.constant({ kind: "closed" }) },
+);
+
+function queueUrlText(input) {
+  if (input.kind === "text") return input.text;
+  if (input.kind === "closed") return "redis://127.0.0.1:1/0";
+  const url = redisUrl();
+  return input.suffix ? url.replace(/\/0$/, input.suffix) : url;
+}
+
+const RUN_NAMES = ["fz-a", "fz-b", "fz-c", "fz-d", "default"];
+const runNameInput = fc.oneof(
+  { weight: 10, arbitrary: fc.constantFrom(...RUN_NAMES) },
+  // 100 more names: batches keep creating new runs, which workers compute and collect fetches
+  { weight: 10, arbitrary: fc.integer({ min: 0, max: 99 }).map((k) => `fz-r${k}`) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      "",
+      " ",
+      "../x",
+      "a".repeat(65),
+      "a".repeat(64),
+      "__proto__",
+      "constructor",
+      "-x",
+      "ünïcødé",
+      "a b",
+      "spey:x",
+      "x\ny",
+      "*",
+      "fz-a:results",
+    ),
+  },
+  { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
+);
+
+/** `--queue URL --run NAME`, each sometimes missing or repeated. */
+const queueArguments = fc
+  .record({
+    url: queueUrlInput,
+    run: runNameInput,
+    omitQueue: fc.integer({ min: 0, max: 30 }),
+    omitRun: fc.integer({ min: 0, max: 10 }),
+  })
+  .map((q) => ({
+    args: () => [
+      ...(q.omitQueue === 0 ? [] : ["--queue", queueUrlText(q.url)]),
+      ...(q.omitRun === 0 ? [] : ["--run", q.run]),
+    ],
+  }));
+
+const QUEUE_COMMON = [["--json"], ["-q"], ["--strict"], ["-v"]];
+const QUEUE_INVALID = [["--tls-ca", "missing.pem"], ["--bogus"], ["--queue"], ["--run"]];
+
+/** Mostly valid option sets; one in five adds an invalid option. */
+const queueOptions = (valid, invalid = []) =>
+  fc
+    .oneof(
+      { weight: 4, arbitrary: fc.subarray(valid, { maxLength: 2 }) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.subarray(valid, { maxLength: 1 }), fc.constantFrom(...QUEUE_INVALID, ...invalid))
+          .map(([a, b]) => [...a, b]),
+      },
+    )
+    .map((chosen) => chosen.flat());
+
+function queueTarget(name, arbitrary, build) {
+  return { ...cliTarget(name, arbitrary, build), needsRedis: true };
+}
+
+export const QUEUE_TARGETS = [
+  queueTarget(
+    "cli queue batch --queue",
+    fc.tuple(
+      fc.array(fc.tuple(fc.nat(), extremeValue), { maxLength: 3 }),
+      mutated(["base"]),
+      queueArguments,
+      queueOptions(
+        [
+          ...QUEUE_COMMON,
+          ["--compute", "limit"],
+          ["--compute", "cls,significance"],
+          ["--cl", "0.9"],
+          ["--allow-version-mismatch"],
+        ],
+        [["--workers", "2"], ["--timeout", "5"], ["--shard", "1/2"], ["--retry-errors"], ["--cl", "2"]],
+      ),
+      fc.boolean(),
+    ),
+    (dir, [edits, base, queue, opts, stdin]) => {
+      const lines = GRID_LINES.map((l) => structuredClone(l));
+      for (const [at, value] of edits) {
+        const line = lines[at % lines.length];
+        const keys = Object.keys(line);
+        line[keys[at % keys.length]] = value;
+      }
+      const grid = `${lines.map((l) => toText(l).replace(/\n/g, "")).join("\n")}\n`;
+      writeFileSync(join(dir, "grid.jsonl"), grid);
+      writeFileSync(join(dir, "base.json"), base.text());
+      // --detach always: without it the command follows the run until workers finish it
+      return {
+        argv: [
+          "batch",
+          stdin ? "-" : join(dir, "grid.jsonl"),
+          "--base",
+          join(dir, "base.json"),
+          "--compute",
+          "limit",
+          ...queue.args(),
+          "--detach",
+          ...opts,
+        ],
+        stdin: stdin ? grid : undefined,
+      };
+    },
+  ),
+  queueTarget(
+    "cli queue worker",
+    fc.tuple(
+      queueArguments,
+      queueOptions(
+        [
+          ...QUEUE_COMMON,
+          ["--allow-version-mismatch"],
+          ["--lock-seconds", "30"],
+          ["--concurrency", "2"],
+          ["--timeout", "0"],
+          ["--wait-seconds", "0"],
+        ],
+        [
+          ["--lock-seconds", "0.5"],
+          ["--lock-seconds", "1e999"],
+          ["--concurrency", "0"],
+          ["--concurrency", "1.5"],
+          ["--timeout", "-1"],
+          ["--timeout", "NaN"],
+          ["--wait-seconds", "-1"],
+          ["--wait-seconds", "1e999"],
+        ],
+      ),
+    ),
+    // --exit-when-done and --wait-seconds always: without them a worker serves the queue (or waits
+    // for a run of that name to be enqueued) until stopped
+    (_dir, [queue, opts]) => ({
+      argv: [
+        "worker",
+        ...queue.args(),
+        "--exit-when-done",
+        "--wait-seconds",
+        "1",
+        "--concurrency",
+        "1",
+        "--timeout",
+        "5",
+        ...opts,
+      ],
+    }),
+  ),
+  queueTarget("cli queue status", fc.tuple(queueArguments, queueOptions(QUEUE_COMMON)), (_dir, [queue, opts]) => ({
+    argv: ["status", ...queue.args(), ...opts],
+  })),
+  queueTarget(
+    "cli queue collect",
+    fc.tuple(
+      queueArguments,
+      fc.constantFrom("file", "file", "file", "directory", "missing-dir", "under-a-file", "none", "empty"),
+      queueOptions([...QUEUE_COMMON, ["--allow-incomplete"]]),
+    ),
+    (dir, [queue, output, opts]) => {
+      const target = {
+        file: ["-o", join(dir, "collected.jsonl")],
+        directory: ["-o", dir],
+        "missing-dir": ["-o", join(dir, "no", "such", "dir", "r.jsonl")],
+        "under-a-file": ["-o", join(dir, "collected.jsonl", "r.jsonl")],
+        none: [],
+        empty: ["-o", ""],
+      }[output];
+      return { argv: ["collect", ...queue.args(), ...target, ...opts] };
+    },
+  ),
+];
+
+TARGETS.push(...QUEUE_TARGETS);
+
 /** A per-worker scratch directory. */
 export function scratch(dir) {
   mkdirSync(dir, { recursive: true });

@@ -257,6 +257,7 @@ async function queueBatch(
   const enqueued = await enqueueRun({
     ...where,
     gridPath: grid,
+    ...(grid === "-" ? { gridText: readText("-") } : {}),
     basePath: options.base,
     task,
     allowVersionMismatch: options.allowVersionMismatch,

@@ -19,6 +19,7 @@ interface WorkerCommandOptions extends QueueCommandOptions {
   readonly allowVersionMismatch?: boolean;
   readonly exitWhenDone?: boolean;
   readonly lockSeconds: number;
+  readonly waitSeconds?: number;
   readonly json?: boolean;
 }
 
@@ -64,6 +65,11 @@ export function registerQueueCommands(program: Command): void {
       finiteNumber("--lock-seconds"),
       15,
     )
+    .option(
+      "--wait-seconds <s>",
+      "how long to wait for the run to be enqueued (default: until it is); past it the worker exits with an error",
+      numberBetween("--wait-seconds", 0, 1e7),
+    )
     .option("--json", "print the worker's summary as JSON when it stops")
     .action(async (options: WorkerCommandOptions) => {
       if (!(options.lockSeconds >= 1)) throw new QueueInputError("--lock-seconds must be at least 1.");
@@ -91,6 +97,7 @@ export function registerQueueCommands(program: Command): void {
           timeoutMs: options.timeout > 0 ? options.timeout * 1000 : undefined,
           allowVersionMismatch: options.allowVersionMismatch,
           exitWhenDone: options.exitWhenDone,
+          waitMs: options.waitSeconds === undefined ? undefined : options.waitSeconds * 1000,
           lockMs: options.lockSeconds * 1000,
           signal: controller.signal,
           log: (line) => currentRun().io.stderr.write(`spey worker: ${line}\n`),
