@@ -241,7 +241,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     if (typeof data === "object" && data !== null) {
       let slot = this.hessianSlots.get(data);
       if (!slot) {
-        slot = { entries: [] };
+        slot = { entries: [], cold: [] };
         this.hessianSlots.set(data, slot);
       }
       return slot;
@@ -249,7 +249,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     const key = String(options.expected ?? "observed");
     let slot = this.expectationSlots.get(key);
     if (!slot) {
-      slot = { entries: [] };
+      slot = { entries: [], cold: [] };
       this.expectationSlots.set(key, slot);
     }
     return slot;
@@ -289,15 +289,9 @@ export abstract class HistFactoryBackend extends BackendBase {
     // initPars) is a cold start whatever the caller calls it: Fisher scoring first ("hybrid"). The
     // exact Hessian from there ("warm") needs ~10 shifted Newton steps instead of ~6.
     const cold = !options.initPars || x0.every((v, i) => v === suggested[i]);
-    // The cold run from the suggested point is a pure function of the data, the fixed values, the
-    // bounds and the settings: the fit hook is asked for it twice when a warm start gives up
-    // (below) and the multi-start then tries the suggested point, so it is kept once per slot.
-    const coldKey = `${[...fixedValues].sort((a, b) => a[0] - b[0]).join(";")}|${lower.join()}|${upper.join()}|${JSON.stringify(options.optimiser ?? null)}`;
-    const coldRun = (): FitAttempt | undefined => {
-      const slot = problem.hessianSlot as HessianSlot;
-      if (slot.cold?.key !== coldKey) slot.cold = { key: coldKey, attempt: runFit(problem, suggested, "hybrid") };
-      return slot.cold.attempt;
-    };
+    // The cold run from the suggested point is asked for twice when a warm start gives up (below)
+    // and the multi-start then tries the suggested point: one run, kept (see coldRunFromSuggested).
+    const coldRun = () => coldRunFromSuggested(problem, suggested);
     let start = x0;
     let primary = cold ? coldRun() : runFit(problem, x0, "warm", WARM_ITERATIONS);
     if (!cold && primary !== undefined && !primary.converged && primary.iterations >= WARM_ITERATIONS) {
@@ -380,8 +374,8 @@ interface FitProblem {
 /** See {@link FitProblem.hessianSlot}: the last few warm fits' end points and Hessians. */
 interface HessianSlot {
   entries: { x: Float64Array; h: Float64Array }[];
-  /** The last cold run from the suggested point on this data, by fixed values, bounds and settings. */
-  cold?: { key: string; attempt: FitAttempt | undefined };
+  /** The last few cold runs from the suggested point on this data (see {@link coldRunFromSuggested}). */
+  cold: { key: string; attempt: FitAttempt | undefined }[];
   /** The last free fit on this data (see {@link HistFactoryBackend.checkAgainstFreeFit}). */
   free?: { nll: number; mu: number; lower: number; upper: number; key: string };
 }
@@ -428,6 +422,32 @@ function scratch(name: string, length: number): Float64Array {
     scratchArrays.set(key, array);
   }
   return array;
+}
+
+/** How many cold runs a slot keeps (the fit's own and the free-fit probe's, per data set). */
+const COLD_RUNS_KEPT = 4;
+
+/**
+ * The cold ("hybrid") run from `start`, which is the suggested point with the problem's fixed
+ * values applied. That run is a pure function of the data, the fixed values, the bounds and the
+ * settings, and the same one is asked for several times in a row (a warm start that gives up and
+ * then the multi-start's cold start; the free-fit probe at a μ̂ on a bound for each start of the
+ * multi-start): the last few are kept per data slot and returned again, which changes no result.
+ */
+function coldRunFromSuggested(problem: FitProblem, start: Float64Array): FitAttempt | undefined {
+  const slot = problem.hessianSlot;
+  if (!slot) return runFit(problem, start, "hybrid");
+  let key = "";
+  for (let i = 0; i < start.length; i++) {
+    if (problem.fixed[i]) key += `${i}:${Object.is(start[i], -0) ? "-0" : start[i]};`;
+  }
+  key += `|${problem.lower.join()}|${problem.upper.join()}|${JSON.stringify(problem.optimiser ?? null)}`;
+  const kept = slot.cold.find((c) => c.key === key);
+  if (kept) return kept.attempt;
+  const attempt = runFit(problem, start, "hybrid");
+  slot.cold.push({ key, attempt });
+  if (slot.cold.length > COLD_RUNS_KEPT) slot.cold.shift();
+  return attempt;
 }
 
 /** One minimisation of −log L from `x0`; `undefined` when no feasible start exists. */
@@ -580,7 +600,9 @@ function checkedFit(
       probeStart[poi] = mu;
       const probeFixed = fixed.slice();
       probeFixed[poi] = true;
-      const probe = runFit({ ...problem, fixed: probeFixed }, probeStart, "hybrid");
+      // (The multi-start asks this of every start of a free fit that ends at the same μ̂, e.g. a
+      // bound: one run, kept.)
+      const probe = coldRunFromSuggested({ ...problem, fixed: probeFixed }, probeStart);
       if (probe && better(probe, best)) {
         log.debug(
           `HistFactory free fit: the conditional fit at μ = ${mu} is lower (${probe.nll} < ${best.nll}); restarting the free fit from it.`,
