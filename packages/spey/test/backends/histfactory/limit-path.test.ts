@@ -82,6 +82,25 @@ describe("profiles along μ: cold starts once per factor 2 of μ", () => {
   }
 });
 
+describe("results do not depend on what the model computed before", () => {
+  it("limitSummary and CLs on a fresh model equal those after other limits, CLs and fits on the same model, bit for bit", () => {
+    // The backend keeps per-data state between calls (Hessians of recent fits for chord steps at
+    // identical starts, recent cold runs from the suggested point, the last free fit): all of it
+    // is reused only where it is the same computation, so the order of calls cannot show.
+    const ws = largeWorkspace(6, 4, 12, new Random(3));
+    const fresh = modelOf(ws);
+    const summary = limitSummary(fresh);
+    const cls = modelOf(ws).exclusionConfidenceLevel({ poiTest: 0.7, expected: "all" });
+    const used = modelOf(ws);
+    used.exclusionConfidenceLevel({ poiTest: 2, expected: "all" });
+    limitSummary(used, { confidenceLevel: 0.9 });
+    used.poiUpperLimit({ expected: "apriori", expectedPvalue: "2sigma" });
+    used.maximizeLikelihood({ allowNegativeSignal: true });
+    expect(limitSummary(used)).toEqual(summary);
+    expect(used.exclusionConfidenceLevel({ poiTest: 0.7, expected: "all" })).toEqual(cls);
+  });
+});
+
 describe("bestOfStarts with `enough`", () => {
   const run = (nll: number, converged: boolean): FitCandidate => ({
     nll,
