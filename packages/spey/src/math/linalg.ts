@@ -178,9 +178,17 @@ export function isSymmetric(a: Float64Array, n: number, rtol = 1e-12): boolean {
     if (v > scale) scale = v;
   }
   const tol = rtol * scale;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      if (!(Math.abs(a[i * n + j]! - a[j * n + i]!) <= tol)) return false;
+  // 64×64 tiles: the transposed entries are read from a few cache lines, not one line per entry
+  const T = 64;
+  for (let i0 = 0; i0 < n; i0 += T) {
+    const i1 = Math.min(n, i0 + T);
+    for (let j0 = i0; j0 < n; j0 += T) {
+      const j1 = Math.min(n, j0 + T);
+      for (let i = i0; i < i1; i++) {
+        for (let j = Math.max(j0, i + 1); j < j1; j++) {
+          if (!(Math.abs(a[i * n + j]! - a[j * n + i]!) <= tol)) return false;
+        }
+      }
     }
   }
   return true;

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../src/core/logger.js";
 import { fitModel } from "../../src/fit/fit.js";
 import { getBackend } from "../../src/model/get-backend.js";
-import { StatisticalModel } from "../../src/model/statistical-model.js";
+import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 
 interface ReferenceCase {
