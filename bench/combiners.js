@@ -89,7 +89,11 @@ for (const [title, combine] of COMBINERS) {
         const members = c.kwargs.models.map(
           (m) => () => lib.getBackend(m.backend)({ ...m.kwargs, analysis: m.analysis }),
         );
-        const build = () => combine(lib, members.map((b) => b()));
+        const build = () =>
+          combine(
+            lib,
+            members.map((b) => b()),
+          );
         const [comb, ...each] = timeAll([build, ...members], run);
         const sum = each.reduce((s, t) => s + t, 0);
         const ratio = comb / sum;

@@ -427,7 +427,8 @@ export class GlobalThetaProfiler {
     }
     objective.setBox(lower, upper);
     // one Hessian buffer for every Newton step (the optimiser reads it within the step only)
-    const hessianBuffer = this.largeModelHessian ? undefined : (this.hessianBuffer ??= new Float64Array(n * n));
+    if (!this.largeModelHessian) this.hessianBuffer ??= new Float64Array(n * n);
+    const hessianBuffer = this.largeModelHessian ? undefined : this.hessianBuffer;
     let best: LeafResult | undefined;
     let firstMinimum: { theta: Float64Array; value: number } | undefined;
     for (const x0 of starts) {
