@@ -9,6 +9,9 @@ import { TARGETS } from "./targets.mjs";
 
 const WORKER = new URL("./worker.mjs", import.meta.url);
 
+/** Inputs after which a lane's thread is replaced at the end of its job (the CI slice never reaches it). */
+const RECYCLE_AFTER = 2000;
+
 /**
  * Run `runs` inputs of each selected target (numbered from `first`) on `threads` worker threads;
  * the queue targets only with `redisUrl` (a running redis-server).
@@ -97,7 +100,10 @@ export async function runFuzz({
         /** The thread is lost (hung, failed or exited): the lane starts a fresh one. */
         const lose = () => {
           detach();
-          if (lane.worker === worker) lane.worker = undefined;
+          if (lane.worker === worker) {
+            lane.worker = undefined;
+            lane.inputs = 0;
+          }
         };
         const arm = () => {
           clearTimeout(timer);
@@ -130,9 +136,17 @@ export async function runFuzz({
             clearTimeout(timer);
             record(summary, message.i, message.outcome);
             next = message.i + 1;
+            lane.inputs += 1;
           } else if (message.type === "finished") {
             detach();
-            start(job.to);
+            if (lane.inputs < RECYCLE_AFTER) {
+              start(job.to);
+            } else {
+              // a long run (npm run fuzz) starts a fresh thread now and then: bounded memory
+              lane.worker = undefined;
+              lane.inputs = 0;
+              void worker.terminate().then(() => start(job.to));
+            }
           }
         };
         const onError = (error) => {
@@ -160,7 +174,7 @@ export async function runFuzz({
     });
 
   const queue = [...jobs];
-  const lanes = Array.from({ length: Math.max(1, threads) }, () => ({ worker: undefined }));
+  const lanes = Array.from({ length: Math.max(1, threads) }, () => ({ worker: undefined, inputs: 0 }));
   try {
     await Promise.all(
       lanes.map(async (lane) => {
