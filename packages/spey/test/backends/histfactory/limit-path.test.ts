@@ -1,6 +1,7 @@
 /**
- * The HistFactory limit path (issues #11, #16): profiles along μ run their cold start once per
- * factor 2 of μ (`profileColdStartRange`) instead of at every μ, and `limitSummary` computes the
+ * The HistFactory limit path (issues #11, #16): with the opt-in `profileColdStartRange: 2`, profiles
+ * along μ run their cold start once per factor 2 of μ instead of at every μ (the default, which
+ * issue #9's multi-start at every profile point asks for), and `limitSummary` computes the
  * observed limit and the ±2σ band from one preparation. Both must give the numbers of the plain
  * way (cold starts at every μ, two separate `poiUpperLimit` calls).
  */
@@ -24,10 +25,13 @@ const workspaceOf = (id: string) => {
   return found.workspace;
 };
 
-/** A model; `everyMu` restores cold starts at every μ of a profile (the behaviour before the range). */
-function modelOf(workspace: WorkspaceSpec, everyMu = false): StatisticalModel {
-  const backend = new PyhfBackend({ backgroundOnlyModel: workspace, signalPatch: [] });
-  if (everyMu) backend.profileColdStartRange = () => undefined;
+/** A model; `range` opts in to cold starts once per that factor of μ (default: at every μ). */
+function modelOf(workspace: WorkspaceSpec, range?: number): StatisticalModel {
+  const backend = new PyhfBackend({
+    backgroundOnlyModel: workspace,
+    signalPatch: [],
+    ...(range === undefined ? {} : { profileColdStartRange: range }),
+  });
   return new StatisticalModel(backend);
 }
 
@@ -56,7 +60,20 @@ const limitsOf = (m: StatisticalModel) => [
 // limit by far more).
 const SAME_MINIMA = 1e-9;
 
-describe("profiles along μ: cold starts once per factor 2 of μ", () => {
+describe("profiles along μ: opt-in cold starts once per factor 2 of μ", () => {
+  it("is off by default and refuses a range below 1 or not finite", () => {
+    const ws = workspaceOf("shapesys_nuisparfilter");
+    expect(new PyhfBackend({ backgroundOnlyModel: ws, signalPatch: [] }).profileColdStartRange()).toBeUndefined();
+    expect(
+      new PyhfBackend({ backgroundOnlyModel: ws, signalPatch: [], profileColdStartRange: 2 }).profileColdStartRange(),
+    ).toBe(2);
+    for (const bad of [0.5, Number.NaN, Number.POSITIVE_INFINITY, "2"]) {
+      expect(
+        () => new PyhfBackend({ backgroundOnlyModel: ws, signalPatch: [], profileColdStartRange: bad as number }),
+      ).toThrow(/profileColdStartRange must be a finite number ≥ 1/);
+    }
+  });
+
   const cases: [string, () => WorkspaceSpec][] = [
     ["2bin_2channel_coupledhistosys_mu1 (pyhf validation)", () => workspaceOf("2bin_2channel_coupledhistosys_mu1")],
     ["shapesys_nuisparfilter (pyhf validation)", () => workspaceOf("shapesys_nuisparfilter")],
@@ -65,8 +82,8 @@ describe("profiles along μ: cold starts once per factor 2 of μ", () => {
   for (const [label, workspace] of cases) {
     it(`${label}: the same limits and CLs as cold starts at every μ, with fewer fits`, () => {
       const ws = workspace();
-      const ranged = countingFits(() => limitsOf(modelOf(ws)));
-      const every = countingFits(() => limitsOf(modelOf(ws, true)));
+      const ranged = countingFits(() => limitsOf(modelOf(ws, 2)));
+      const every = countingFits(() => limitsOf(modelOf(ws)));
       ranged.value.forEach((v, i) => {
         const reference = every.value[i] as number;
         expect(Number.isFinite(v)).toBe(true);
@@ -75,8 +92,8 @@ describe("profiles along μ: cold starts once per factor 2 of μ", () => {
       // Each μ beyond the first of a range saves at least its cold start.
       expect(ranged.fits).toBeLessThan(every.fits);
       const cls = (m: StatisticalModel) => m.exclusionConfidenceLevel({ expected: "all" }).flat();
-      const a = cls(modelOf(ws));
-      const b = cls(modelOf(ws, true));
+      const a = cls(modelOf(ws, 2));
+      const b = cls(modelOf(ws));
       a.forEach((v, i) => expect(Math.abs(v - (b[i] as number))).toBeLessThanOrEqual(SAME_MINIMA));
     });
   }
