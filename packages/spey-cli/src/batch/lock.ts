@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { BatchInputError, fsErrorReason } from "./errors.js";
 
@@ -22,15 +22,34 @@ function alive(pid: number): boolean {
  * Take the lock of `file` so that two batch runs never append to the same results file at once.
  * A lock left by a process that no longer exists on this host (a run killed with SIGKILL) is
  * taken over; a live owner, or one on another host (a shared file system), is an error naming it.
+ * The lock appears with its content in one step (written to a private file, then hard-linked to
+ * `<file>.lock`, which fails if the lock exists): a second run never reads a half-written lock.
  */
+/**
+ * `path` created exclusively with content `me`: by a hard link of `staging` where the file system
+ * has them, else (no hard links, e.g. some network or FAT file systems) by an exclusive create
+ * followed by the write.
+ */
+function createLock(staging: string, path: string, me: string): void {
+  try {
+    linkSync(staging, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS")) {
+      throw error;
+    }
+    writeFileSync(path, me, { flag: "wx" });
+  }
+}
+
 export function lockResultsFile(file: string): FileLock {
   const path = `${file}.lock`;
   const me = `${process.pid} ${hostname()}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
+    const staging = `${path}.${process.pid}.${attempt}`;
     try {
-      const fd = openSync(path, "wx");
-      writeSync(fd, me);
-      closeSync(fd);
+      writeFileSync(staging, me);
+      createLock(staging, path, me);
       let released = false;
       return {
         path,
@@ -47,6 +66,12 @@ export function lockResultsFile(file: string): FileLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
         throw new BatchInputError(`cannot create the lock ${path}: ${fsErrorReason(error)}.`);
+      }
+    } finally {
+      try {
+        unlinkSync(staging);
+      } catch {
+        // never written (e.g. the directory is not writable)
       }
     }
     let owner = "";
