@@ -15,7 +15,10 @@
  * vertices (2⁶ = 64 starts): a search over all basins that does not use the library's fits.
  */
 import { describe, expect, it } from "vitest";
-import { setLogHandler } from "../../../src/core/logger.js";
+import { captureLogs, setLogHandler } from "../../../src/core/logger.js";
+import type { BackgroundModel } from "../../../src/backends/simplified/backgrounds.js";
+import type { GaussianBlock } from "../../../src/backends/simplified/constraints.js";
+import { PoiProfile } from "../../../src/backends/simplified/profile/poi-profile.js";
 import { getBackend } from "../../../src/model/get-backend.js";
 import { nelderMead } from "./nelder-mead.js";
 
@@ -109,5 +112,34 @@ describe("a six-bin third-moment model with many θ basins on its Asimov data", 
     } finally {
       setLogHandler(null);
     }
+  });
+
+  it("a search stopped by its node budget says so: a warning that the profile is not proven global", () => {
+    const model = getBackend("default.third_moment_expansion")({
+      signalYields: signal,
+      backgroundYields: background,
+      data,
+      covarianceMatrix: covariance,
+      thirdMoment,
+    });
+    const asimov = Float64Array.from(model.generateAsimovData({ testStatistic: "q0" }));
+    const core = (model.backend as unknown as { core: { backgroundModel: BackgroundModel; constraint: GaussianBlock } })
+      .core;
+    const profileWith = (budget: number | undefined) => {
+      const profile = new PoiProfile(core.backgroundModel, core.constraint, Float64Array.from(signal));
+      if (budget !== undefined) profile.profiler.nodeBudget = budget;
+      return captureLogs(() => profile.at(0, asimov.subarray(0, n), asimov.subarray(n), undefined, undefined));
+    };
+    const full = profileWith(undefined);
+    expect(full.result.certified).toBe(true);
+    expect(full.records.filter((r) => r.level === "warning")).toEqual([]);
+    // one node: the search over the 2⁶ side combinations cannot finish
+    const stopped = profileWith(1);
+    expect(stopped.result.certified).toBe(false);
+    const warnings = stopped.records.filter((r) => r.level === "warning");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toMatch(/stopped at its budget of 1 nodes: .*not proven global/);
+    // what it reports is a minimum of some pieces: never below the certified global one
+    expect(stopped.result.value).toBeGreaterThanOrEqual(full.result.value - NOT_ABOVE);
   });
 });

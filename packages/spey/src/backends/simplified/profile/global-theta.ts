@@ -26,6 +26,7 @@
  * leaf's minimum is found (certain when F is convex on it).
  */
 import { InvalidInput } from "../../../core/errors.js";
+import { log } from "../../../core/logger.js";
 import { type MinimizeOptions, minimize } from "../../../optimize/minimize.js";
 import type { BackgroundModel } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
@@ -34,7 +35,7 @@ import { ThetaHessianOperator } from "./large-model.js";
 import { phiMinimum, phiMinimumCheap } from "./piece-bounds.js";
 import { ThetaObjective } from "./theta-objective.js";
 
-/** Leaves the branch and bound may visit before it stops uncertified. */
+/** Default node budget of the branch and bound ({@link GlobalThetaProfiler.nodeBudget}). */
 const MAX_NODES = 20000;
 /**
  * Relative margin by which a bin's other piece must be proven worse than the incumbent's point
@@ -105,6 +106,11 @@ export class GlobalThetaProfiler {
   private hessianBuffer: Float64Array | undefined;
   /** Set by {@link solveLeaf} when the starts of one leaf end in distinct local minima. */
   private distinctMinima = false;
+  /**
+   * Nodes the branch and bound may visit before it stops uncertified (the result is then the lowest
+   * of the pieces searched, and a warning says that it is not proven global).
+   */
+  nodeBudget = MAX_NODES;
   /** Newton steps by conjugate gradients for a factorised (large) constraint block, else undefined. */
   readonly largeModelHessian: ThetaHessianOperator | undefined;
 
@@ -284,7 +290,7 @@ export class GlobalThetaProfiler {
         return false;
       };
       const search = (depth: number): void => {
-        if (nodes++ > MAX_NODES) {
+        if (nodes++ > this.nodeBudget) {
           certified = false;
           return;
         }
@@ -319,6 +325,12 @@ export class GlobalThetaProfiler {
         assignment[bin] = best.leaf[bin]!;
       };
       search(0);
+    }
+    if (!certified) {
+      log.warning(
+        `the global search over the θ pieces of a ${n}-bin model stopped at its budget of ${this.nodeBudget} nodes: the profile is the lowest minimum of the pieces searched, not proven global.`,
+        "uncertified-profile",
+      );
     }
     const chosen: Piece[] = [];
     for (let i = 0; i < n; i++) chosen.push(pieces[i]![best.leaf[i]!]!);
