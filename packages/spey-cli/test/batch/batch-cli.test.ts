@@ -67,9 +67,10 @@ describe("spey batch on examples/grid", () => {
       const limits = model.poiUpperLimitWithBand({ expected: "aposteriori" });
       expect(record.result.upperLimit.observed).toBe(limits.observed);
       expect(record.result.upperLimit.expected).toEqual(limits.expected);
-      const [obs] = model.exclusionConfidenceLevel({ poiTest: 1, expected: "all" });
-      expect(record.result.cls.observed).toBe(1 - (obs[0] as number));
-      expect(record.result.cls.excluded).toBe(1 - (obs[0] as number) < 0.05);
+      const tails = model.exclusionConfidenceLevel({ poiTest: 1, expected: "all", returnTailProbabilities: true });
+      const cls = tails.observed.cls[0] as number;
+      expect(record.result.cls.observed).toBe(cls);
+      expect(record.result.cls.excluded).toBe(cls < 0.05);
     }
   });
 

@@ -103,7 +103,10 @@ describe.each(EXAMPLES)("%s %s", (file, patches) => {
     // Same code on the same inputs: identical to the last bit.
     expect(out.oneMinusCls.observed).toBe(observed[0]);
     expect(out.oneMinusCls.expected).toEqual(expected);
-    expect(out.cls.observed).toBe(1 - (observed[0] as number));
+    // CLs itself comes from the tail probabilities (not 1 − (1 − CLs), which rounds below ~1e-16)
+    const tails = model.exclusionConfidenceLevel({ poiTest: 0.8, expected: "all", returnTailProbabilities: true });
+    expect(out.cls.observed).toBe(tails.observed.cls[0]);
+    expect(out.cls.expected).toEqual(tails.expected.cls);
   });
 
   it("limit --json equals poiUpperLimitWithBand (the observed limit and the band of one preparation)", async () => {
@@ -149,9 +152,9 @@ describe.each(EXAMPLES)("%s %s", (file, patches) => {
     expect(out.poiValues[0]).toBe(0.2);
     expect(out.poiValues[3]).toBe(1.4);
     out.poiValues.forEach((mu, i) => {
-      const [obs, exp] = model.exclusionConfidenceLevel({ poiTest: mu, expected: "all" });
-      expect(out.cls.observed[i]).toBe(1 - (obs[0] as number));
-      expect(out.cls.expected[i]).toEqual(exp.map((v) => 1 - v));
+      const tails = model.exclusionConfidenceLevel({ poiTest: mu, expected: "all", returnTailProbabilities: true });
+      expect(out.cls.observed[i]).toBe(tails.observed.cls[0]);
+      expect(out.cls.expected[i]).toEqual(tails.expected.cls);
     });
     expect(out.deltaMinus2LogL.observed).toEqual(model.chi2({ poiTest: out.poiValues, allowNegativeSignal: true }));
     expect(out.deltaMinus2LogL.expected).toEqual(

@@ -9,6 +9,11 @@ import type { Calculator } from "../inference/hypothesis-testing-base.js";
 import type { AllowNegativeSignalOption } from "../config/model-config.js";
 import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
 
+/** The part of `exclusionConfidenceLevel({returnTailProbabilities: true})` a summary reads. */
+interface ClsTails {
+  readonly cls: number[];
+}
+
 /** Labels of the five expected values, in the library's order. */
 export const EXPECTED_BAND = ["−2σ", "−1σ", "median", "+1σ", "+2σ"] as const;
 
@@ -26,7 +31,8 @@ export interface SummaryModel {
     optimiser?: MinimizeOptions;
     allowNegativeSignal?: boolean;
     onProgress?: (done: number, total: number) => void;
-  }): number[] | [number[], number[]];
+    returnTailProbabilities?: boolean;
+  }): number[] | [number[], number[]] | ClsTails | { observed: ClsTails; expected: ClsTails };
   poiUpperLimit(options: {
     expected: "observed" | ExpectedBandType;
     confidenceLevel: number;
@@ -152,19 +158,43 @@ export function clsSummary(model: SummaryModel, options: ClsSummaryOptions = {})
     ...(options.allowNegativeSignal ? { allowNegativeSignal: true } : {}),
     ...(options.onProgress && calculator === "toy" ? { onProgress: options.onProgress } : {}),
   };
-  const [observed, posterior] = model.exclusionConfidenceLevel({ ...common, expected: "all" }) as [number[], number[]];
-  const band =
-    expectedType === "apriori"
-      ? (model.exclusionConfidenceLevel({ ...common, expected: "apriori" }) as number[])
-      : posterior;
-  const observedCls = 1 - (observed[0] as number);
+  // CLs itself, not 1 − (1 − CLs): below ~1e-16 the difference of 1 and 1 − CLs is rounding
+  // (CLs = 1.1e-16 or 0 where the true value is 1e-20).
+  const tails = model.exclusionConfidenceLevel({ ...common, expected: "all", returnTailProbabilities: true });
+  let observedCls: number;
+  let expected: number[];
+  if (!Array.isArray(tails) && "observed" in tails) {
+    observedCls = tails.observed.cls[0] as number;
+    expected =
+      expectedType === "apriori"
+        ? (
+            model.exclusionConfidenceLevel({
+              ...common,
+              expected: "apriori",
+              returnTailProbabilities: true,
+            }) as ClsTails
+          ).cls
+        : tails.expected.cls;
+  } else {
+    // a model without tail probabilities: CLs from its 1 − CLs
+    const [observed, posterior] = model.exclusionConfidenceLevel({ ...common, expected: "all" }) as [
+      number[],
+      number[],
+    ];
+    const band =
+      expectedType === "apriori"
+        ? (model.exclusionConfidenceLevel({ ...common, expected: "apriori" }) as number[])
+        : posterior;
+    observedCls = 1 - (observed[0] as number);
+    expected = band.map((v) => 1 - v);
+  }
   return {
     poiTest,
     calculator,
     ...toys,
     expectedType,
     observed: observedCls,
-    expected: band.map((v) => 1 - v),
+    expected,
     confidenceLevel,
     excluded: observedCls < 1 - confidenceLevel,
   };

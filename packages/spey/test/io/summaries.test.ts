@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clsSummary, EXPECTED_BAND, limitSummary } from "../../src/io/summaries.js";
+import { normCdf, normPpf } from "../../src/math/special.js";
 import { getBackend } from "../../src/model/get-backend.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { loadReference, num, TOL } from "../reference/harness.js";
@@ -42,6 +43,30 @@ describe("clsSummary", () => {
     const exp = recorded("exclusion_confidence_level", { poi_test: 0.5, expected: "apriori" }) as number[];
     s.expected.forEach((v, i) => expect(Math.abs(v - (1 - num(exp[i])))).toBeLessThan(TOL.cls));
     expect(s.excluded).toBe(s.observed < 0.1);
+  });
+
+  it("tiny CLs keep their digits (CLs itself, not 1 − (1 − CLs), which rounds to 0 or 1.1e-16 below ~1e-16)", () => {
+    // One bin, s = 20 and b = 10 ± 1 at μ = 3: every CLs is below 1e-11, the −2σ one ~1e-26.
+    const strong = getBackend("default.uncorrelated_background")({
+      signalYields: [20],
+      backgroundYields: [10],
+      data: [10],
+      absoluteUncertainties: [1],
+    });
+    const s = clsSummary(strong, { poiTest: 3 });
+    // The asymptotic band (arXiv:1007.1727 eqs. 65–66): CLs(n) = Φ(−√q_{μ,A} − n)/Φ(−n), n = 2 … −2
+    // in the order of EXPECTED_BAND (−2σ first). √q_{μ,A} from the median (n = 0): 2Φ(−√q_{μ,A}).
+    const sqrtQmuA = -normPpf((s.expected[2] as number) / 2);
+    expect(sqrtQmuA).toBeGreaterThan(8);
+    [2, 1, 0, -1, -2].forEach((n, i) => {
+      const predicted = normCdf(-sqrtQmuA - n) / normCdf(-n);
+      const value = s.expected[i] as number;
+      expect(value).toBeGreaterThan(0);
+      // Relative 1e-9: √q_{μ,A} is recovered from the median to ~1e-15 relative, and d ln CLs/d√q
+      // ≈ √q + n ≤ 11 amplifies that to ~1e-13; rounding gives a value of 0 or 1.1e-16 an error of 100%.
+      expect(Math.abs(value - predicted) / predicted).toBeLessThan(1e-9);
+    });
+    expect((s.expected[0] as number) < 1e-20).toBe(true);
   });
 
   it("toys record their settings", () => {
