@@ -2,6 +2,8 @@ import { InvalidInput } from "./errors.js";
 
 /** spey's snake_case argument name in camelCase (`signal_yields` → `signalYields`). */
 export function camelCase(key: string): string {
+  // Most names are already camelCase: no pattern match for them (validate and batch convert every grid line).
+  if (!key.includes("_")) return key;
   return key.replace(/(?<=[A-Za-z0-9])_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
@@ -11,15 +13,18 @@ export function camelCase(key: string): string {
  */
 export function camelCaseKeys(args: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const source: Record<string, string> = {};
   for (const [key, value] of Object.entries(args)) {
     const camel = camelCase(key);
     if (Object.hasOwn(out, camel)) {
-      throw new InvalidInput(`argument "${key}" is given twice (also as "${source[camel]}"); keep one.`);
+      const first = Object.keys(args).find((k) => camelCase(k) === camel);
+      throw new InvalidInput(`argument "${key}" is given twice (also as "${first}"); keep one.`);
     }
-    // defineProperty: a key named "__proto__" stays an ordinary argument instead of a prototype.
-    Object.defineProperty(out, camel, { value, enumerable: true, writable: true, configurable: true });
-    source[camel] = key;
+    // defineProperty: a key named "__proto__" stays an ordinary argument instead of a prototype
+    // (any other name is assigned: the same own, enumerable, writable property, without turning
+    // the object into a slow dictionary).
+    if (camel === "__proto__") {
+      Object.defineProperty(out, camel, { value, enumerable: true, writable: true, configurable: true });
+    } else out[camel] = value;
   }
   return out;
 }

@@ -22,7 +22,8 @@ export interface ModelReport {
   bins?: number | undefined;
 }
 
-const camel = (key: string) => key.replace(/(?<=[A-Za-z0-9])_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camel = (key: string) =>
+  key.includes("_") ? key.replace(/(?<=[A-Za-z0-9])_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : key;
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const MAX_PER_ARGUMENT = 5;
 
