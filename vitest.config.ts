@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
@@ -8,32 +9,45 @@ const BUILD = "packages/spey-cli/test/cli/global-setup.ts";
 const lib = (path: string) => fileURLToPath(new URL(`./packages/spey/src/${path}`, import.meta.url));
 
 /**
- * The files that take longest go first, also on a fresh clone where vitest has no durations cached
- * yet (it then starts the largest files, and every library file after the command-line ones, so a
- * long library file would run alone at the end).
+ * Wall seconds of the longest files, measured on an idle 2-core machine (whole suite): the
+ * sequencer's estimate for a file that vitest has no cached duration for (a fresh clone, as in CI),
+ * so that the longest files start first and short ones fill the gaps at the end.
  */
-const LONGEST = [
-  "spey-cli/test/queue/chaos.test.ts",
-  "spey-cli/test/fuzz/fuzz.test.ts",
-  "playground/test/e2e.test.ts",
-  "spey/test/backends/simplified/profile-global.test.ts",
-  "spey-cli/test/cli/hardening.test.ts",
-  "spey-cli/test/batch/job-array.test.ts",
-  "spey-cli/test/queue/queue.test.ts",
-  "spey-cli/test/batch/kill-resume.test.ts",
-];
+const LONGEST: Record<string, number> = {
+  "playground/test/e2e.test.ts": 25,
+  "spey-cli/test/queue/chaos.test.ts": 23,
+  "spey-cli/test/cli/hardening.test.ts": 12,
+  "spey-cli/test/fuzz/fuzz.test.ts": 12,
+  "spey-cli/test/queue/queue.test.ts": 11,
+  "spey/test/backends/simplified/profile-global.test.ts": 9,
+  "spey-cli/test/batch/kill-resume.test.ts": 8,
+  "spey-cli/test/batch/job-array.test.ts": 8,
+  "spey/test/hypothesis/toys.test.ts": 6,
+  "spey/test/backends/simplified/large-model.test.ts": 6,
+  "spey/test/core/readme.test.ts": 4,
+  "spey/test/backends/histfactory/simplify.test.ts": 4,
+  "spey/test/combiner/global-fit.test.ts": 3,
+  "spey/test/backends/histfactory/limit-path.test.ts": 3,
+};
 
+/**
+ * Longest first (the classic schedule for files on a few workers): by vitest's cached duration of
+ * the file's last run, else by the estimate above; files with neither keep vitest's order (larger
+ * files first) after them.
+ */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const rank = (spec: TestSpecification) => {
-      const index = LONGEST.findIndex((end) => spec.moduleId.endsWith(end));
-      return index < 0 ? LONGEST.length : index;
+    const seconds = (spec: TestSpecification) => {
+      const key = `${spec.project.name}:${relative(this.ctx.config.root, spec.moduleId)}`;
+      const cached = this.ctx.cache.getFileTestResults(key);
+      if (cached) return cached.duration / 1000;
+      const known = Object.keys(LONGEST).find((end) => spec.moduleId.endsWith(end));
+      return known === undefined ? 0 : (LONGEST[known] as number);
     };
-    // Stable: the other files keep vitest's order (its cached durations, or file sizes).
     return sorted
-      .map((spec, index) => ({ spec, index }))
-      .sort((a, b) => rank(a.spec) - rank(b.spec) || a.index - b.index)
+      .map((spec, index) => ({ spec, index, seconds: seconds(spec) }))
+      .sort((a, b) => b.seconds - a.seconds || a.index - b.index)
       .map(({ spec }) => spec);
   }
 }
@@ -63,31 +77,15 @@ export default defineConfig({
     // heavy files wait on child processes (the built CLI, batch workers, redis-server, Chromium), so
     // one file more than the cores keeps the cores busy.
     maxWorkers: availableParallelism() + 1,
-    projects: [
-      {
-        extends: true,
-        // The library's tests share their worker processes (no fresh process and module graph per
-        // file): they hold no global state between files (plugins.test.ts resets the registry).
-        test: {
-          name: "library",
-          include: ["packages/spey/test/**/*.test.ts"],
-          globalSetup: [BUILD],
-          isolate: false,
-        },
-      },
-      {
-        extends: true,
-        // The command line, batch, queue and playground tests share their worker processes too, so
-        // that the library and the CLI are loaded once per worker and not once per file (≈ 0.6
-        // CPU-s a file): the environment variables they set are restored, and the servers and
-        // processes they start are stopped, by the test that starts them.
-        test: {
-          name: "cli",
-          include: ["packages/spey-cli/test/**/*.test.ts", "apps/*/test/**/*.test.ts"],
-          globalSetup: [BUILD],
-          isolate: false,
-        },
-      },
-    ],
+    // One project for all tests, sharing worker processes (no fresh process and module graph per
+    // file; the library and the CLI are loaded once per worker, ≈ 0.6 CPU-s a file otherwise):
+    // the files hold no global state between them (plugins.test.ts resets the registry; the
+    // environment variables the CLI tests set are restored, and the servers and processes they
+    // start are stopped, by the test that starts them). One project also lets the sequencer order
+    // every file by its duration: vitest runs projects one after the other and restarts the
+    // workers between them, which left the long library files at the tail of the run.
+    include: ["packages/spey/test/**/*.test.ts", "packages/spey-cli/test/**/*.test.ts", "apps/*/test/**/*.test.ts"],
+    globalSetup: [BUILD],
+    isolate: false,
   },
 });
