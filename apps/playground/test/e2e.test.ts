@@ -25,9 +25,20 @@ let server: { url: string; close(): Promise<void> };
 let isolatedServer: { url: string; close(): Promise<void> };
 let browser: { context: BrowserContext; close(): Promise<void> };
 
-/** The CLI's JSON output for `command args… --json`, run in `cwd` (so that `model` names match). */
+const cliOutputs = new Map<string, string>();
+
+/**
+ * The CLI's JSON output for `command args… --json`, run in `cwd` (so that `model` names match);
+ * a command already run is not run again (the CLI is deterministic), each caller gets its own copy.
+ */
 function cli(command: "cls" | "limit", args: readonly string[], cwd: string): Record<string, unknown> {
-  return JSON.parse(execFileSync(process.execPath, [CLI, command, ...args, "--json"], { cwd, encoding: "utf8" }));
+  const key = JSON.stringify([command, args, cwd]);
+  let out = cliOutputs.get(key);
+  if (out === undefined) {
+    out = execFileSync(process.execPath, [CLI, command, ...args, "--json"], { cwd, encoding: "utf8" });
+    cliOutputs.set(key, out);
+  }
+  return JSON.parse(out);
 }
 
 /**
