@@ -9,14 +9,14 @@ const BUILD = "packages/spey-cli/test/cli/global-setup.ts";
 const lib = (path: string) => fileURLToPath(new URL(`./packages/spey/src/${path}`, import.meta.url));
 
 /**
- * Wall seconds of the longest files, measured on an idle 2-core machine (whole suite): the
+ * Wall seconds of the longest files, roughly as on an idle 2-core machine (whole suite): the
  * sequencer's estimate for a file that vitest has no cached duration for (a fresh clone, as in CI),
  * so that the longest files start first and short ones fill the gaps at the end.
  */
 const LONGEST: Record<string, number> = {
   "playground/test/e2e.test.ts": 25,
   "spey-cli/test/queue/chaos.test.ts": 23,
-  "spey-cli/test/cli/hardening.test.ts": 12,
+  "spey-cli/test/cli/hardening.test.ts": 10,
   "spey-cli/test/fuzz/fuzz.test.ts": 12,
   "spey-cli/test/queue/queue.test.ts": 11,
   "spey/test/backends/simplified/profile-global.test.ts": 9,
