@@ -1,4 +1,5 @@
 import { normCdf, normLogCdf } from "../math/special.js";
+import { erfcx } from "../math/special/erf.js";
 
 /** A distribution of a test statistic under a hypothesis (spey's `spey.hypothesis_testing.distributions`). */
 export interface TestStatisticDistribution {
@@ -71,7 +72,10 @@ export class EmpiricalTestStatisticsDistribution implements TestStatisticDistrib
 /** Order in which expected values are reported: nσ = 2, 1, 0, −1, −2 (spey's `pvalues`/`expected_pvalues`). */
 export const EXPECTED_SIGMAS: readonly number[] = [2, 1, 0, -1, -2];
 
-/** p-values (p_{s+b}, p_b, CLs = p_{s+b}/p_b, 0 when p_b = 0) of an observed value (spey's `pvalues`/`expected_pvalues`). */
+/**
+ * p-values (p_{s+b}, p_b, CLs = p_{s+b}/p_b, 0 when p_b = 0) of an observed value (spey's `pvalues`/`expected_pvalues`);
+ * for asymptotic distributions with p_{s+b} < 1e-280, CLs = {@link normCdfRatio} (no underflow).
+ */
 export function pvalues(
   value: number,
   sbDistribution: TestStatisticDistribution,
@@ -79,8 +83,38 @@ export function pvalues(
 ): [number, number, number] {
   const psb = sbDistribution.pvalue(value);
   const pb = bDistribution.pvalue(value);
-  const ps = pb === 0 ? 0 : psb / pb;
+  let ps = pb === 0 ? 0 : psb / pb;
+  // Far in the tails Φ underflows (Φ(−38.5) < 2.2e-308; p_b = 0 made spey's CLs 0, i.e. "excluded",
+  // where the true CLs is ≈ e^{−q/2} and may be near 1): both asymptotic tails are then divided
+  // without forming them (a deliberate difference from spey, README). Above 1e-280 every p-value
+  // is a normal number and the plain quotient is kept, bit for bit spey's.
+  if (
+    psb < TINY_PVALUE &&
+    sbDistribution instanceof AsymptoticTestStatisticsDistribution &&
+    bDistribution instanceof AsymptoticTestStatisticsDistribution
+  ) {
+    ps = normCdfRatio(sbDistribution.shift - value, bDistribution.shift - value);
+  }
   return [psb, pb, ps];
+}
+
+/** Below this a p-value is near the underflow threshold: CLs is formed by {@link normCdfRatio}. */
+const TINY_PVALUE = 1e-280;
+
+/**
+ * Φ(x)/Φ(y) without forming either tail (it underflows for arguments below −38.5): for x, y < −1,
+ * Φ(t) = erfcx(−t/√2)·e^{−t²/2}/2, so the quotient is erfcx(−x/√2)/erfcx(−y/√2)·e^{−(x−y)(x+y)/2},
+ * with the exponent formed from x − y and x + y (no cancellation of two large squares). For the
+ * asymptotic CLs in the q̃ branch (arXiv:1007.1727 eq. 66), x = −√q_A − Δ and y = −Δ: as
+ * Δ → ∞ the quotient tends to e^{−Δ√q_A − q_A/2} = e^{−q/2} (Mills' ratio), not to 0.
+ */
+export function normCdfRatio(x: number, y: number): number {
+  if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN;
+  if (!(x < -1 && y < -1)) {
+    const py = normCdf(y);
+    return py === 0 ? 0 : normCdf(x) / py;
+  }
+  return (erfcx(-x * Math.SQRT1_2) / erfcx(-y * Math.SQRT1_2)) * Math.exp(-0.5 * (x - y) * (x + y));
 }
 
 /** Expected p-values at the background-only quantiles nσ = 2, 1, 0, −1, −2. */
