@@ -130,6 +130,14 @@ function bandType(value: unknown): ExpectedBandType {
   return band;
 }
 
+/**
+ * CLs values of one `exclusionConfidenceLevel` result: its tail probabilities' CLs, or — from a
+ * {@link SummaryModel} that does not return tail probabilities — 1 minus its 1 − CLs values.
+ */
+function clsOf(result: number[] | ClsTails): number[] {
+  return Array.isArray(result) ? result.map((v) => 1 - v) : result.cls;
+}
+
 function level(value: number | undefined): number {
   const cl = value ?? 0.95;
   if (!(cl > 0 && cl < 1)) throw new InvalidInput(`confidenceLevel must be between 0 and 1 (exclusive); got ${value}.`);
@@ -160,34 +168,21 @@ export function clsSummary(model: SummaryModel, options: ClsSummaryOptions = {})
   };
   // CLs itself, not 1 − (1 − CLs): below ~1e-16 the difference of 1 and 1 − CLs is rounding
   // (CLs = 1.1e-16 or 0 where the true value is 1e-20).
-  const tails = model.exclusionConfidenceLevel({ ...common, expected: "all", returnTailProbabilities: true });
-  let observedCls: number;
-  let expected: number[];
-  if (!Array.isArray(tails) && "observed" in tails) {
-    observedCls = tails.observed.cls[0] as number;
-    expected =
-      expectedType === "apriori"
-        ? (
-            model.exclusionConfidenceLevel({
-              ...common,
-              expected: "apriori",
-              returnTailProbabilities: true,
-            }) as ClsTails
-          ).cls
-        : tails.expected.cls;
-  } else {
-    // a model without tail probabilities: CLs from its 1 − CLs
-    const [observed, posterior] = model.exclusionConfidenceLevel({ ...common, expected: "all" }) as [
-      number[],
-      number[],
-    ];
-    const band =
-      expectedType === "apriori"
-        ? (model.exclusionConfidenceLevel({ ...common, expected: "apriori" }) as number[])
-        : posterior;
-    observedCls = 1 - (observed[0] as number);
-    expected = band.map((v) => 1 - v);
-  }
+  const all = model.exclusionConfidenceLevel({ ...common, expected: "all", returnTailProbabilities: true }) as
+    | [number[], number[]]
+    | { observed: ClsTails; expected: ClsTails };
+  const [observed, posterior] = Array.isArray(all)
+    ? [clsOf(all[0]), clsOf(all[1])]
+    : [all.observed.cls, all.expected.cls];
+  const expected =
+    expectedType === "apriori"
+      ? clsOf(
+          model.exclusionConfidenceLevel({ ...common, expected: "apriori", returnTailProbabilities: true }) as
+            | number[]
+            | ClsTails,
+        )
+      : posterior;
+  const observedCls = observed[0] as number;
   return {
     poiTest,
     calculator,
