@@ -16,6 +16,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { QUEUE_NAME, runKeys } from "../../src/queue/run.js";
 import { readResultsStrict } from "../batch/helpers.js";
 import { run, startCli, temporaryDirectory } from "../cli/helpers.js";
+import { mulberry32 } from "../../../spey/test/support/mulberry32.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
 
 const POINTS = 5000;
@@ -26,18 +27,6 @@ let redis: RedisServer;
 let grid: string;
 let ids: string[];
 const workers: (ChildProcess | undefined)[] = [];
-
-/** mulberry32: a small seeded generator, so that a failure can be replayed with the same kills. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Cheap points (the example grid's three-bin model, CLs with its expected band: about a
@@ -119,7 +108,7 @@ it("5,000 points, 3 workers SIGKILLed at random and restarted, Redis killed once
   };
 
   for (let slot = 0; slot < WORKERS; slot++) startWorker(slot);
-  const rng = random(15);
+  const rng = mulberry32(15);
   // Disturbances are tied to progress, not to the clock, so that a fast (idle) machine sees as many
   // as a slow one: a worker is SIGKILLed at a random moment after each tenth of the grid is done
   // (at most one per poll), and Redis is killed once, after 40%.

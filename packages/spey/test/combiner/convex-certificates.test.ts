@@ -18,18 +18,14 @@ import { QMU, QTILDE } from "../../src/inference/test-statistics.js";
 import { getBackend } from "../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
-import { generator, referenceMinimum } from "./reference-scan.js";
+import { mulberry32 as generator } from "../support/mulberry32.js";
+import { randomBins } from "./random-bins.js";
+import { referenceMinimum } from "./reference-scan.js";
 
 /** A random third-moment model of 1–3 bins (35% without events, up to 95% of the largest skew). */
 function thirdMoment(rand: () => number, correlation: number, analysis: string): StatisticalModel {
   for (;;) {
-    const n = 1 + Math.floor(rand() * 3);
-    const b = Array.from({ length: n }, () => 0.5 + 15 * rand() ** 2);
-    const s = Array.from({ length: n }, () => 0.2 + 6 * rand());
-    const d = b.map((x) => (rand() < 0.35 ? 0 : Math.max(0, Math.round(x + 2 * Math.sqrt(x) * (2 * rand() - 1)))));
-    const sig = b.map((x) => x * (0.1 + 0.5 * rand()) + 0.2);
-    const cov = sig.map((x, i) => sig.map((y, j) => (i === j ? x * x : correlation * x * y)));
-    const m3 = sig.map((x) => (2 * rand() - 1) * 0.95 * Math.sqrt(8 * x ** 6));
+    const { s, b, d, cov, m3 } = randomBins(rand, 3, correlation);
     try {
       return getBackend("default.third_moment_expansion")({
         signalYields: s,

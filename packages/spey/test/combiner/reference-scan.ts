@@ -1,20 +1,7 @@
 /**
- * The independent reference of the combined-fit tests: a seeded generator and the minimum of a
- * one-dimensional function by a dense scan refined by golden-section search (written here, not the
- * library's optimisers).
+ * The independent reference of the combined-fit tests: the minimum of a one-dimensional function by
+ * a dense scan refined by golden-section search (written here, not the library's optimisers).
  */
-
-/** mulberry32: a small deterministic generator, independent of the library's. */
-export function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Points of the reference scan of P over μ's range. */
 const SCAN_POINTS = 301;

@@ -1,19 +1,7 @@
 /**
- * The independent minimiser of the global-profile tests (issue #9): a seeded generator and
- * Nelder–Mead, written here and sharing nothing with the library's optimisers.
+ * The independent minimiser of the global-profile tests (issue #9): Nelder–Mead, written here and
+ * sharing nothing with the library's optimisers.
  */
-
-/** mulberry32: a small deterministic generator, independent of the library's. */
-export function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Nelder–Mead (Lagarias et al., SIAM J. Optim. 9 (1998) 112: reflection 1, expansion 2,

@@ -11,18 +11,7 @@ import { GaussianBlock } from "../../../src/backends/simplified/constraints.js";
 import { BinPieceBuilder, type Piece } from "../../../src/backends/simplified/profile/bin-pieces.js";
 import { phiMinimum } from "../../../src/backends/simplified/profile/piece-bounds.js";
 import { ThetaObjective } from "../../../src/backends/simplified/profile/theta-objective.js";
-
-/** mulberry32 (deterministic). */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as generator } from "../../support/mulberry32.js";
 
 describe("lower bounds of min φ on the pieces of effective-σ bins", () => {
   it("never above a dense scan of φ, and within 1e-2 of it on at least 90% of the pieces", () => {

@@ -19,7 +19,8 @@ import type { StatisticalModel } from "../../../src/model/statistical-model.js";
 // getBackend("pyhf…") needs the HistFactory backends registered, as a user's import of spey/histfactory does
 import "../../../src/histfactory.js";
 import { createFitter } from "../../../src/fit/fit.js";
-import { generator, nelderMead } from "./nelder-mead.js";
+import { mulberry32 as generator } from "../../support/mulberry32.js";
+import { nelderMead } from "./nelder-mead.js";
 
 /** The hard cases the issue names, recorded per drawn model. */
 type Tag = "bin without events" | "nearly singular ρ" | "strong third moment";
