@@ -38,6 +38,19 @@ export interface HessianOperator {
   ): { iterations: number; negativeCurvature: boolean };
 }
 
+/** Work vectors of {@link conjugateGradient} (residual, preconditioned residual, direction, H·direction). */
+export interface CgWork {
+  readonly r: Float64Array;
+  readonly y: Float64Array;
+  readonly p: Float64Array;
+  readonly hp: Float64Array;
+}
+
+/** Work vectors for systems of n variables. */
+export function cgWork(n: number): CgWork {
+  return { r: new Float64Array(n), y: new Float64Array(n), p: new Float64Array(n), hp: new Float64Array(n) };
+}
+
 /** Writes M⁻¹r restricted to F into out (zero elsewhere). */
 function applyPreconditioner(op: HessianOperator, r: Float64Array, out: Float64Array, mask: Uint8Array): void {
   if (op.precondition) op.precondition(r, out);
@@ -59,7 +72,7 @@ export function conjugateGradient(
   z: Float64Array,
   tolerance: number,
   maxIterations: number,
-  work: { r: Float64Array; y: Float64Array; p: Float64Array; hp: Float64Array },
+  work: CgWork,
 ): { iterations: number; negativeCurvature: boolean; residual: number } {
   const n = b.length;
   const { r, y, p, hp } = work;
@@ -111,7 +124,7 @@ export class NewtonCgDirection implements SearchDirection {
   private readonly mask: Uint8Array;
   private readonly rhs: Float64Array;
   private readonly z: Float64Array;
-  private readonly work: { r: Float64Array; y: Float64Array; p: Float64Array; hp: Float64Array };
+  private readonly work: CgWork;
 
   constructor(
     private readonly operator: HessianOperator,
@@ -121,7 +134,7 @@ export class NewtonCgDirection implements SearchDirection {
     this.mask = new Uint8Array(n);
     this.rhs = new Float64Array(n);
     this.z = new Float64Array(n);
-    this.work = { r: new Float64Array(n), y: new Float64Array(n), p: new Float64Array(n), hp: new Float64Array(n) };
+    this.work = cgWork(n);
   }
 
   compute(

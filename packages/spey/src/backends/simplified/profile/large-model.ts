@@ -16,7 +16,7 @@
  * and bound's bounds is Gershgorin's (valid, possibly weaker: fewer pieces pruned, none wrongly).
  */
 import type { FactorisedCovariance } from "../../../math/factorised-covariance.js";
-import { conjugateGradient, type HessianOperator } from "../../../optimize/newton-cg.js";
+import { cgWork, conjugateGradient, type HessianOperator } from "../../../optimize/newton-cg.js";
 import type { GaussianBlock } from "../constraints.js";
 import type { ThetaObjective } from "./theta-objective.js";
 
@@ -173,7 +173,6 @@ export function factorisedCurvature(
     for (let j = 0; j < n; j++) curvature -= u[j]! * x[j]!;
     return curvature;
   }
-  const work = { r: new Float64Array(n), y: new Float64Array(n), p: new Float64Array(n), hp: new Float64Array(n) };
   const result = conjugateGradient(
     operator,
     u,
@@ -181,7 +180,7 @@ export function factorisedCurvature(
     x,
     CURVATURE_CG_TOLERANCE * Math.sqrt(uNorm2),
     Math.min(CURVATURE_CG_ITERATIONS, m + 5),
-    work,
+    cgWork(n),
   );
   if (result.iterations < 0 || result.negativeCurvature) return Number.NaN;
   for (let a = 0; a < m; a++) curvature -= u[d.free[a]!]! * x[d.free[a]!]!;
