@@ -40,6 +40,23 @@ const GRID_LINES = readFileSync(join(ROOT, "examples/grid/grid.jsonl"), "utf8")
 const GRID_BASE = read("examples/grid/background.json");
 const CONTOURS = read("examples/contour/single-bin-contours.json");
 
+/**
+ * Writes the example grid with `edits` ([line/key index, value] pairs) applied, and the base model;
+ * returns the grid's text.
+ */
+function writeMutatedGrid(dir, edits, base) {
+  const lines = GRID_LINES.map((l) => structuredClone(l));
+  for (const [at, value] of edits) {
+    const line = lines[at % lines.length];
+    const keys = Object.keys(line);
+    line[keys[at % keys.length]] = value;
+  }
+  const grid = `${lines.map((l) => toText(l).replace(/\n/g, "")).join("\n")}\n`;
+  writeFileSync(join(dir, "grid.jsonl"), grid);
+  writeFileSync(join(dir, "base.json"), base.text());
+  return grid;
+}
+
 const RESULTS = [
   {
     format: "spey-batch-results",
@@ -374,15 +391,7 @@ export const TARGETS = [
       ]),
     ),
     (dir, [edits, base, stdin, opts]) => {
-      const lines = GRID_LINES.map((l) => structuredClone(l));
-      for (const [at, value] of edits) {
-        const line = lines[at % lines.length];
-        const keys = Object.keys(line);
-        line[keys[at % keys.length]] = value;
-      }
-      const grid = `${lines.map((l) => toText(l).replace(/\n/g, "")).join("\n")}\n`;
-      writeFileSync(join(dir, "grid.jsonl"), grid);
-      writeFileSync(join(dir, "base.json"), base.text());
+      const grid = writeMutatedGrid(dir, edits, base);
       const out = join(dir, `results-${Math.random().toString(36).slice(2)}.jsonl`);
       return {
         argv: [
@@ -635,15 +644,7 @@ export const QUEUE_TARGETS = [
       fc.boolean(),
     ),
     (dir, [edits, base, queue, opts, stdin]) => {
-      const lines = GRID_LINES.map((l) => structuredClone(l));
-      for (const [at, value] of edits) {
-        const line = lines[at % lines.length];
-        const keys = Object.keys(line);
-        line[keys[at % keys.length]] = value;
-      }
-      const grid = `${lines.map((l) => toText(l).replace(/\n/g, "")).join("\n")}\n`;
-      writeFileSync(join(dir, "grid.jsonl"), grid);
-      writeFileSync(join(dir, "base.json"), base.text());
+      const grid = writeMutatedGrid(dir, edits, base);
       // --detach always: without it the command follows the run until workers finish it
       return {
         argv: [
