@@ -61,6 +61,7 @@ export default defineConfig({
       { find: /^spey\/plots$/, replacement: lib("plots/index.ts") },
       { find: /^spey\/node$/, replacement: lib("node.ts") },
       { find: /^spey\/histfactory$/, replacement: lib("histfactory.ts") },
+      { find: /^spey\/simplified$/, replacement: lib("simplified.ts") },
       { find: /^spey\/testing$/, replacement: lib("testing.ts") },
       { find: /^spey\/io$/, replacement: lib("io/index.ts") },
       { find: /^spey\/worker$/, replacement: lib("worker/index.ts") },

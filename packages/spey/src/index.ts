@@ -122,7 +122,7 @@ export type {
 export * from "./backends/histfactory/index.js";
 
 // Statistical model and hypothesis testing
-export { StatisticalModel } from "./model/statistical-model.js";
+export { LeanStatisticalModel, StatisticalModel } from "./model/statistical-model.js";
 export type {
   FixedPoiSamplerOptions,
   StatisticalModelOptions,
@@ -149,6 +149,7 @@ export type {
   MaximumLikelihood,
   ProfileLikelihood,
 } from "./inference/profile-likelihood.js";
+export { chi2Test } from "./inference/chi2-test.js";
 export type { Chi2TestOptions } from "./inference/chi2-test.js";
 export type { ToyOptions } from "./inference/toy-calculator.js";
 export {

@@ -11,6 +11,14 @@ import { EffectiveSigma } from "./simplified/effective-sigma.js";
 import { ThirdMomentExpansion } from "./simplified/third-moment-expansion.js";
 import { UncorrelatedBackground } from "./simplified/uncorrelated-background.js";
 
+/** The simplified likelihoods: all that the lean entry `spey/simplified` registers. */
+export const SIMPLIFIED_BACKENDS: readonly AnyBackendClass[] = [
+  UncorrelatedBackground,
+  CorrelatedBackground,
+  ThirdMomentExpansion,
+  EffectiveSigma,
+];
+
 /**
  * The backends registered when the main entry `spey` loads: the simple and simplified likelihoods
  * and the combiners.
@@ -19,6 +27,7 @@ export const BUILTIN_BACKENDS: readonly AnyBackendClass[] = [
   Poisson,
   Normal,
   MultivariateNormal,
+  // listed again rather than spread: a spread keeps this array (and every class) in bundles of SIMPLIFIED_BACKENDS
   UncorrelatedBackground,
   CorrelatedBackground,
   ThirdMomentExpansion,

@@ -23,7 +23,7 @@ import {
   QTILDE,
   type TestStatistic,
 } from "./test-statistics.js";
-import { type ToyOptions, toyConfidenceLevel } from "./toy-calculator.js";
+import type { ToyCalculator, ToyOptions } from "./toy-calculator.js";
 import {
   type ExpectedPvalue,
   expectedSqrtQmuATarget,
@@ -179,7 +179,14 @@ function asymptoticCls(
  * combiner each hold one and delegate to it; nothing here knows what a model is.
  */
 export class HypothesisTests {
-  constructor(readonly likelihood: ProfileLikelihood) {}
+  /**
+   * @param toys the toy calculator (`toyConfidenceLevel` of `inference/toy-calculator.ts`); without
+   *   it the "toy" calculator is unavailable, and bundles that never pass it leave the toys out.
+   */
+  constructor(
+    readonly likelihood: ProfileLikelihood,
+    private readonly toys?: ToyCalculator,
+  ) {}
 
   /** Calculators available for this model, in spey's order. */
   get availableCalculators(): Calculator[] {
@@ -187,9 +194,15 @@ export class HypothesisTests {
   }
 
   private requireCalculator(calculator: string): void {
-    if (!(this.likelihood.calculators as readonly string[]).includes(calculator)) {
+    const calculators = this.likelihood.calculators as readonly string[];
+    if (calculator === "toy" && !this.toys && (this.likelihood.sample || calculators.includes("toy"))) {
       throw new CalculatorNotAvailable(
-        `${calculator} calculator is not available. Available calculators: ${this.likelihood.calculators.join(", ") || "none"}.`,
+        `toy calculator is not available: this model was built without it (getBackend from "spey/simplified" builds a LeanStatisticalModel, which leaves the toys out of bundles); build the model with getBackend from "spey" for toys. Available calculators: ${this.likelihood.calculators.join(", ") || "none"}.`,
+      );
+    }
+    if (!calculators.includes(calculator)) {
+      throw new CalculatorNotAvailable(
+        `${calculator} calculator is not available. Available calculators: ${calculators.join(", ") || "none"}.`,
       );
     }
   }
@@ -244,7 +257,7 @@ export class HypothesisTests {
       [pvals, expectedPvals] = computeAsymptoticConfidenceLevel(sqrtQ, delta, statistic);
       tails = computeAsymptoticTailProbabilities(sqrtQ, delta);
     } else {
-      [pvals, expectedPvals] = toyConfidenceLevel(this.likelihood, {
+      [pvals, expectedPvals] = (this.toys as ToyCalculator)(this.likelihood, {
         ...options,
         ...settings,
         mu,
@@ -335,7 +348,7 @@ export class HypothesisTests {
     if (options.calculator === "toy") {
       this.requireCalculator("toy");
       const evaluateToys = (mu: number) => {
-        const [obs, exp] = toyConfidenceLevel(pl, {
+        const [obs, exp] = (this.toys as ToyCalculator)(pl, {
           ...options,
           mu,
           expected,

@@ -70,3 +70,9 @@ export function toyConfidenceLevel(
   options.onTailProbabilities?.(computeToyTailProbabilities(tsSignal, tsBackground, observed));
   return computeToyConfidenceLevel(tsSignal, tsBackground, observed, statistic);
 }
+
+/**
+ * The toy calculator as a value: `StatisticalModel` and the uncorrelated combiner hand it to
+ * `HypothesisTests`; `LeanStatisticalModel` does not, so that bundles of it leave toys out.
+ */
+export type ToyCalculator = typeof toyConfidenceLevel;

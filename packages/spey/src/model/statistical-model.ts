@@ -15,6 +15,7 @@ import {
 } from "../core/errors.js";
 import { type ExpectationType, type ExpectedOption, toExpectation } from "../core/expectation.js";
 import { chi2Test, type Chi2TestOptions } from "../inference/chi2-test.js";
+import { type ToyCalculator, toyConfidenceLevel } from "../inference/toy-calculator.js";
 import {
   type BaseLikelihoodOptions,
   type BaseMaximizeOptions,
@@ -119,14 +120,17 @@ function toVector(
 }
 
 /**
- * A likelihood prescription wrapped with the whole inference surface (spey's `StatisticalModel`): profile
- * likelihoods, fits, Asimov data, samplers, σμ from the Hessian, and — inherited — CLs, upper
- * limits, significance and χ² tests.
+ * A likelihood prescription wrapped with the inference a web page needs (spey's `StatisticalModel`
+ * without the toy calculator and `chi2Test`): profile likelihoods, fits, Asimov data, samplers, σμ
+ * from the Hessian, CLs with the asymptotic and χ² calculators, upper limits, significance, χ² and
+ * pulls. `getBackend` of the lean entry `spey/simplified` builds these, so that a bundle of it
+ * leaves the toy calculator and the profile-likelihood intervals out; {@link StatisticalModel}
+ * (what `getBackend` of `spey` builds) is this class with both.
  *
  * Results never depend on call history: every fit starts from the model's suggested point (or
  * from this call's own best fit inside a hypothesis test).
  */
-export class StatisticalModel {
+export class LeanStatisticalModel {
   readonly backend: BackendBase;
   analysis: string;
   xsection: number;
@@ -145,7 +149,15 @@ export class StatisticalModel {
     this.xsection = options.xsection ?? Number.NaN;
     this.ntoys = options.ntoys ?? 1000;
     this.profileLikelihood = this.createProfileLikelihood();
-    this.tests = new HypothesisTests(this.profileLikelihood);
+    this.tests = new HypothesisTests(this.profileLikelihood, this.toyCalculator());
+  }
+
+  /**
+   * The toy calculator of this class (none here: {@link StatisticalModel} has it). Called once, by
+   * the constructor.
+   */
+  protected toyCalculator(): ToyCalculator | undefined {
+    return undefined;
   }
 
   /** The backend's accessor name (its static `name`). */
@@ -167,7 +179,7 @@ export class StatisticalModel {
   }
 
   get isToyCalculatorAvailable(): boolean {
-    return typeof this.backend.getSampler === "function";
+    return typeof this.backend.getSampler === "function" && this.toyCalculator() !== undefined;
   }
 
   get isChiSquareCalculatorAvailable(): boolean {
@@ -828,9 +840,14 @@ export class StatisticalModel {
     return this.tests.pull(options);
   }
 
-  /** Profile-likelihood interval(s) of μ or of a nuisance parameter where 2ΔNLL = χ²₁.isf(1 − CL) (spey's `chi2_test`). */
-  chi2Test(options: Chi2TestOptions = {}): number[] {
-    return chi2Test(this, options);
+  /**
+   * Not part of the lean model: {@link StatisticalModel.chi2Test} (spey's `chi2_test`) is. Throws a
+   * `MethodNotAvailable` that says how to get the intervals.
+   */
+  chi2Test(_options: Chi2TestOptions = {}): number[] {
+    throw new MethodNotAvailable(
+      `chi2Test is not part of LeanStatisticalModel (the models of getBackend from "spey/simplified", which leaves the profile-likelihood intervals out of bundles): call chi2Test(model, options), imported from "spey/simplified" or "spey", or build the model with getBackend from "spey".`,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -894,12 +911,17 @@ export class StatisticalModel {
   }
 
   /** Combine with another model through the backend's `combine` (spey's `@`). */
-  combine(other: StatisticalModel, options?: Record<string, unknown>): StatisticalModel {
+  combine(other: LeanStatisticalModel, options?: Record<string, unknown>): LeanStatisticalModel {
     if (typeof this.backend.combine !== "function") {
       throw new CombinerNotAvailable(`${this.backendType} backend does not have a combination routine.`);
     }
     const combined = this.backend.combine(other.backend, options);
-    return new StatisticalModel(combined, { analysis: `combine[${this.analysis}, ${other.analysis}]` });
+    return this.withBackend(combined, { analysis: `combine[${this.analysis}, ${other.analysis}]` });
+  }
+
+  /** A model of this class on another backend (what {@link combine} returns). */
+  protected withBackend(backend: BackendBase, options: StatisticalModelOptions): LeanStatisticalModel {
+    return new LeanStatisticalModel(backend, options);
   }
 
   /** Excluded cross section: upper limit × `xsection` (spey's `excluded_cross_section`). */
@@ -920,6 +942,32 @@ export class StatisticalModel {
   /** Expected (pre-fit) excluded cross section. */
   get s95exp(): number {
     return this.excludedCrossSection({ expected: "apriori" });
+  }
+}
+
+/**
+ * A likelihood prescription wrapped with the whole inference surface (spey's `StatisticalModel`):
+ * everything of {@link LeanStatisticalModel} (fits, Asimov data, samplers, σμ, CLs, upper limits,
+ * significance, χ², pulls) plus the toy calculator and `chi2Test`. `getBackend` of the main entry
+ * `spey` builds these.
+ */
+export class StatisticalModel extends LeanStatisticalModel {
+  protected override toyCalculator(): ToyCalculator {
+    return toyConfidenceLevel;
+  }
+
+  /** Profile-likelihood interval(s) of μ or of a nuisance parameter where 2ΔNLL = χ²₁.isf(1 − CL) (spey's `chi2_test`). */
+  override chi2Test(options: Chi2TestOptions = {}): number[] {
+    return chi2Test(this, options);
+  }
+
+  /** Combine with another model through the backend's `combine` (spey's `@`). */
+  override combine(other: LeanStatisticalModel, options?: Record<string, unknown>): StatisticalModel {
+    return super.combine(other, options) as StatisticalModel;
+  }
+
+  protected override withBackend(backend: BackendBase, options: StatisticalModelOptions): StatisticalModel {
+    return new StatisticalModel(backend, options);
   }
 }
 

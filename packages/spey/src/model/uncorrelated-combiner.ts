@@ -30,7 +30,7 @@ import { acceptFit } from "../fit/convergence.js";
 import { safeguardedNewton } from "../math/safeguarded-newton.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { StatisticalModel } from "./statistical-model.js";
+import { LeanStatisticalModel } from "./statistical-model.js";
 import { maxOf } from "../core/arrays.js";
 
 /** Per-analysis data: analysis name → data vector. */
@@ -402,8 +402,8 @@ function globalMinimum(
  * (append, remove, lookup by analysis name or index, iteration) with the whole hypothesis-testing
  * surface (asymptotic and χ² calculators; toys are not available, as in spey).
  */
-export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
-  private readonly models: StatisticalModel[] = [];
+export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> {
+  private readonly models: LeanStatisticalModel[] = [];
 
   /** Number of toys (the combination has no toy calculator, as in spey; kept for the interface). */
   ntoys = 1000;
@@ -411,15 +411,15 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   readonly profileLikelihood: ProfileLikelihood = this.createProfileLikelihood();
   private readonly tests = new HypothesisTests(this.profileLikelihood);
 
-  constructor(...models: StatisticalModel[]) {
+  constructor(...models: LeanStatisticalModel[]) {
     for (const m of models) this.append(m);
   }
 
   /** Add a model; its `analysis` must be new. */
-  append(model: StatisticalModel): void {
-    if (!(model instanceof StatisticalModel)) {
+  append(model: LeanStatisticalModel): void {
+    if (!(model instanceof LeanStatisticalModel)) {
       throw new InvalidInput(
-        `Can not append type ${typeof model}: UnCorrStatisticsCombiner holds StatisticalModel instances.`,
+        `Can not append type ${typeof model}: UnCorrStatisticsCombiner holds StatisticalModel (or LeanStatisticalModel) instances; build them with getBackend.`,
       );
     }
     if (this.models.some((m) => m.analysis === model.analysis)) {
@@ -436,7 +436,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   }
 
   /** The model at an index (negative counts from the end) or of an analysis name. */
-  get(key: number | string): StatisticalModel {
+  get(key: number | string): LeanStatisticalModel {
     if (typeof key === "string") {
       const m = this.models.find((x) => x.analysis === key);
       if (!m) throw new AnalysisQueryError(`'${key}' is not among the analyses.`);
@@ -450,7 +450,7 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
   }
 
   /** The models (a copy). */
-  get statisticalModels(): readonly StatisticalModel[] {
+  get statisticalModels(): readonly LeanStatisticalModel[] {
     return [...this.models];
   }
 
@@ -463,27 +463,27 @@ export class UnCorrStatisticsCombiner implements Iterable<StatisticalModel> {
     return this.models.length;
   }
 
-  [Symbol.iterator](): Iterator<StatisticalModel> {
+  [Symbol.iterator](): Iterator<LeanStatisticalModel> {
     return this.models[Symbol.iterator]();
   }
 
   /** `[analysis, model]` pairs. */
-  *items(): IterableIterator<[string, StatisticalModel]> {
+  *items(): IterableIterator<[string, LeanStatisticalModel]> {
     for (const m of this.models) yield [m.analysis, m];
   }
 
   /** A new combiner with these models plus `other` (a model, or all models of another combiner). */
-  combine(other: StatisticalModel | UnCorrStatisticsCombiner): UnCorrStatisticsCombiner {
+  combine(other: LeanStatisticalModel | UnCorrStatisticsCombiner): UnCorrStatisticsCombiner {
     const extra = other instanceof UnCorrStatisticsCombiner ? other.statisticalModels : [other];
-    if (!(other instanceof UnCorrStatisticsCombiner) && !(other instanceof StatisticalModel)) {
+    if (!(other instanceof UnCorrStatisticsCombiner) && !(other instanceof LeanStatisticalModel)) {
       throw new InvalidInput(`Can not combine type ${typeof other} with UnCorrStatisticsCombiner.`);
     }
     return new UnCorrStatisticsCombiner(...this.models, ...extra);
   }
 
   /** The model with the strongest expected (pre-fit) excluded cross section; needs `xsection` on every model. */
-  findMostSensitive(): StatisticalModel {
-    let best: StatisticalModel | undefined;
+  findMostSensitive(): LeanStatisticalModel {
+    let best: LeanStatisticalModel | undefined;
     let bestValue = Number.POSITIVE_INFINITY;
     for (const m of this.models) {
       const v = m.s95exp;

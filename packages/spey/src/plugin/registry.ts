@@ -163,6 +163,10 @@ export class BackendRegistry {
         name.startsWith("pyhf") && !this.entries.has("pyhf")
           ? ' The pyhf backends are registered by the subpath "spey/histfactory": add `import "spey/histfactory";` (or call its registerHistFactoryBackends()).'
           : ""
+      }${
+        name.startsWith("default.") && !this.entries.has("default.poisson")
+          ? ' The simple backends and the combiners are registered by the main entry "spey" ("spey/simplified" registers only the simplified likelihoods): import getBackend from "spey".'
+          : ""
       }`,
     );
   }
