@@ -54,7 +54,9 @@ describe("bundle budgets", () => {
       "default.uncorrelated_background",
     ]);
     const main = byName["getBackend of the main entry (every built-in)"];
-    expect(registered(main?.code)).toEqual(expect.arrayContaining(["default.poisson", "default.uncorrelated_combiner"]));
+    expect(registered(main?.code)).toEqual(
+      expect.arrayContaining(["default.poisson", "default.uncorrelated_combiner"]),
+    );
 
     for (const [name, ceiling] of Object.entries(CEILING_KB)) {
       expect(byName[name]?.gzipKB, `${name}: ${byName[name]?.gzipKB.toFixed(1)} KB gzip`).toBeLessThanOrEqual(ceiling);
