@@ -109,7 +109,10 @@ export class WorkerPool<In, Out, Init> {
     slot.job = undefined;
     this.active -= 1;
     this.onResult?.(job.input, outcome);
+    // The inputs may have grown with this result (chained points, batch/chains.ts): every idle
+    // worker asks again, this one first.
     this.dispatch(slot);
+    for (const other of this.slots) this.dispatch(other);
     this.checkDone();
   }
 

@@ -11,7 +11,8 @@ import { WorkerPool } from "./pool.js";
 import { ProgressBar, type ProgressStream } from "./progress.js";
 import { type ResultsHeader, RESULTS_FORMAT, readResults, repairResults, ResultsWriter } from "./results-file.js";
 import { type Shard, selectShard } from "./shard.js";
-import type { BatchTask, PointInput, ResultRecord } from "./task.js";
+import { type BatchTask, type PointInput, type ResultRecord, WARM_START_BACKENDS } from "./task.js";
+import { ChainQueue, chainPredecessors } from "./chains.js";
 import { WORKER_SCRIPT } from "./worker-script.js";
 
 /** Options of {@link runBatch}. */
@@ -145,6 +146,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     { requireBackend: typeof base?.description.backend !== "string" },
     options.gridText,
   );
+  checkWarmStart(options, base?.description, points);
   const selected = selectShard(points, options.shard);
   const output = options.outputPath ?? defaultOutputPath(options.gridPath, options.shard);
   const header: ResultsHeader = {
@@ -163,6 +165,32 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     return await runLocked(options, { started, base, points, selected, output, header });
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * `--warm-start` needs chains that are a pure function of the whole grid and HistFactory models:
+ * a shard would cut chains (refused), and so would a chain length that is not a positive integer;
+ * every point's backend must take a `warmStart` (the line's backend, else the base model's).
+ */
+function checkWarmStart(options: BatchOptions, base: ModelDescription | undefined, points: readonly GridPoint[]): void {
+  const warm = options.task.warmStart;
+  if (!warm) return;
+  if (!(Number.isInteger(warm.chainLength) && warm.chainLength >= 1)) {
+    throw new BatchInputError(`--chain-length must be an integer ≥ 1; got ${warm.chainLength}.`);
+  }
+  if (options.shard) {
+    throw new BatchInputError(
+      "--warm-start cannot be combined with --shard: a shard would cut the chains of neighbouring points. Run the grid without --shard, or without --warm-start.",
+    );
+  }
+  for (const point of points) {
+    const backend = typeof point.value.backend === "string" ? point.value.backend : base?.backend;
+    if (typeof backend === "string" && !WARM_START_BACKENDS.includes(backend)) {
+      throw new BatchInputError(
+        `--warm-start applies to HistFactory models (backend ${WARM_START_BACKENDS.join(" or ")}); the point on line ${point.line} has backend "${backend}". Run without --warm-start.`,
+      );
+    }
   }
 }
 
@@ -187,7 +215,7 @@ async function runLocked(
     header: ResultsHeader;
   },
 ): Promise<BatchSummary> {
-  const { started, base, selected, output, header } = run;
+  const { started, base, points, selected, output, header } = run;
   const existing = readResults(output);
   let finished: ResultRecord[] = [];
   if (existing?.header) {
@@ -239,8 +267,18 @@ async function runLocked(
         void pool.stop();
       };
       options.signal?.addEventListener("abort", abort, { once: true });
+      // With --warm-start the points come in chain order, each once its predecessor is finished.
+      const warm = options.task.warmStart;
+      const chains = warm
+        ? new ChainQueue(
+            pending,
+            chainPredecessors(points, warm.chainLength),
+            new Map(finished.map((r) => [String(r.id), r])),
+            (point, warmStart) => ({ ...toInput(point), ...(warmStart ? { warmStart } : {}) }),
+          )
+        : undefined;
       try {
-        await pool.run(pending.map(toInput), (input, outcome) => {
+        await pool.run(chains ?? pending.map(toInput), (input, outcome) => {
           const record: ResultRecord = outcome.ok
             ? outcome.value
             : {
@@ -251,6 +289,7 @@ async function runLocked(
                 ...(isObject(input.value.meta) ? { meta: input.value.meta } : {}),
               };
           writer.write(record);
+          chains?.finished(String(input.id), record);
           summary.computed += 1;
           if (record.status === "ok") summary.ok += 1;
           else {

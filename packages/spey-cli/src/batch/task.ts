@@ -1,7 +1,7 @@
 import { clsSummary, getBackend, limitSummary } from "spey";
 // model files and batch points may name the pyhf backends: register them
 import "spey/histfactory";
-import { captureLogs } from "spey";
+import { captureLogs, InvalidInput } from "spey";
 import { isObject, type ModelDescription, pointDescription } from "./description.js";
 
 /** What is computed at every grid point (recorded in the results header). */
@@ -14,7 +14,17 @@ export interface BatchTask {
   /** μ tested by "cls". */
   readonly poiTest: number;
   readonly calculator: "asymptotic" | "chi_square" | "toy";
+  /**
+   * `--warm-start`: the grid is cut into chains of `chainLength` consecutive points (grid order),
+   * computed one after the other; every point but a chain's first takes its predecessor's best fit
+   * as the HistFactory `warmStart` (mode "replace"), and every point records its best fit
+   * (`result.bestFit`) for its successor. Absent: every point on its own.
+   */
+  readonly warmStart?: { readonly chainLength: number };
 }
+
+/** The backends `--warm-start` applies to (HistFactory models, whose fits take a `warmStart`). */
+export const WARM_START_BACKENDS: readonly string[] = ["pyhf", "pyhf.uncorrelated_background"];
 
 /** A computed point. Expected values are ordered −2σ, −1σ, median, +1σ, +2σ. */
 export interface PointResult {
@@ -22,6 +32,11 @@ export interface PointResult {
   upperLimit?: { observed: number; expected: number[] };
   cls?: { poiTest: number; observed: number; expected: number[]; excluded: boolean };
   significance?: { observed: number; expected: number; pValue: number };
+  /**
+   * With `--warm-start`: the free fit on the observed data (NLL and every parameter by name), the
+   * start of the next point of the chain (also when a run resumes: read back from this line).
+   */
+  bestFit?: { nll: number; parameters: Record<string, number> };
 }
 
 /** One line of a results file. */
@@ -40,11 +55,28 @@ export interface PointInput {
   readonly id: string | number;
   readonly line: number;
   readonly value: Record<string, unknown>;
+  /** With `--warm-start`: the predecessor's best fit (parameters by name); absent for a chain's first point. */
+  readonly warmStart?: Record<string, number> | undefined;
 }
 
-function compute(description: ModelDescription, task: BatchTask, id: string | number): PointResult {
+function compute(
+  description: ModelDescription,
+  task: BatchTask,
+  id: string | number,
+  warmStart: Record<string, number> | undefined,
+): PointResult {
   const { backend, ...args } = description;
-  const model = getBackend(backend as string)({ analysis: String(id), ...args });
+  if (task.warmStart && !WARM_START_BACKENDS.includes(backend as string)) {
+    throw new InvalidInput(
+      `--warm-start applies to HistFactory models (backend ${WARM_START_BACKENDS.join(" or ")}); this point's backend is "${String(backend)}". Run without --warm-start.`,
+    );
+  }
+  const model = getBackend(backend as string)({
+    analysis: String(id),
+    ...args,
+    // A chain's first point (no predecessor) starts cold; its profiles continue warm as the rest.
+    ...(task.warmStart ? { warmStart: { ...(warmStart ? { parameters: warmStart } : {}), mode: "replace" } } : {}),
+  });
   const result: PointResult = { backend: backend as string };
   const band = task.expected;
   if (task.compute.includes("limit")) {
@@ -64,6 +96,12 @@ function compute(description: ModelDescription, task: BatchTask, id: string | nu
     const [sqrtQ0A, sqrtQ0, p] = model.significance({ expected: band });
     result.significance = { observed: sqrtQ0, expected: sqrtQ0A, pValue: p[0] as number };
   }
+  if (task.warmStart) {
+    // The start of the chain's next point: every parameter of the free fit, by name.
+    const names = model.config().parameterNames ?? [];
+    const [values, nll] = model.maximizeLikelihood({ poiIndices: names });
+    result.bestFit = { nll, parameters: values };
+  }
   return result;
 }
 
@@ -76,7 +114,9 @@ export function computePoint(point: PointInput, base: ModelDescription | undefin
   const record: ResultRecord = { id: point.id, line: point.line, status: "ok" };
   const meta = point.value.meta;
   try {
-    const { result, records } = captureLogs(() => compute(pointDescription(base, point.value), task, point.id));
+    const { result, records } = captureLogs(() =>
+      compute(pointDescription(base, point.value), task, point.id, point.warmStart),
+    );
     record.result = result;
     const warnings = records.filter((r) => r.level === "warning" || r.level === "error").map((r) => r.message);
     if (warnings.length > 0) record.warnings = [...new Set(warnings)];

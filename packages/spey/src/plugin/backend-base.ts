@@ -105,9 +105,10 @@ export abstract class BackendBase {
   /**
    * The nominal parameter point: every constrained nuisance at the centre of its auxiliary
    * measurement (e.g. θ = 0 of a simplified likelihood, whose suggested start is 1). Fits use it as
-   * one of their start points besides `config().suggestedInit` and the nearest earlier fit.
+   * one of their start points besides `config().suggestedInit` and the nearest earlier fit
+   * (undefined: no such start, e.g. a HistFactory model without a `warmStart` point).
    */
-  nominalParameters?(): Parameters;
+  nominalParameters?(): Parameters | undefined;
 
   /**
    * True only when the profile NLL (every other parameter fitted) is provably convex in the POI,

@@ -5,6 +5,7 @@ import { defaultOutputPath, runBatch } from "../../batch/runner.js";
 import type { RunStatus } from "../../queue/status.js";
 import type { QueueAddress } from "../../queue/connection.js";
 import { QueueInputError } from "../../queue/errors.js";
+import { BatchInputError } from "../../batch/errors.js";
 import type { ProgressStream } from "../../batch/progress.js";
 import type { Shard } from "../../batch/shard.js";
 import type { BatchTask } from "../../batch/task.js";
@@ -42,7 +43,12 @@ interface BatchCommandOptions {
   readonly tlsCa?: string;
   readonly detach?: boolean;
   readonly allowVersionMismatch?: boolean;
+  readonly warmStart?: boolean;
+  readonly chainLength?: number;
 }
+
+/** Default number of consecutive grid points per `--warm-start` chain. */
+export const DEFAULT_CHAIN_LENGTH = 10;
 
 const COMPUTABLE = ["limit", "cls", "significance"] as const;
 
@@ -100,6 +106,15 @@ export function registerBatch(program: Command): void {
       calculator,
       "asymptotic",
     )
+    .option(
+      "--warm-start",
+      `HistFactory grids: start each point's fits from the previous grid point's best fit, in chains of --chain-length consecutive points (the first of each chain cold) computed one after the other, and continue profiles warm between μ (opt-in: the cold starts of every fit are replaced; each line gets result.bestFit)`,
+    )
+    .option(
+      "--chain-length <n>",
+      `with --warm-start: points per chain (default ${DEFAULT_CHAIN_LENGTH}; longer chains save more cold starts, shorter ones keep more workers busy)`,
+      integerAtLeast("--chain-length", 1),
+    )
     .option("--retry-errors", "recompute the points recorded as errors")
     .option(
       "--timeout <seconds>",
@@ -130,7 +145,11 @@ export function registerBatch(program: Command): void {
         expected: options.expected,
         poiTest: options.poiTest,
         calculator: options.calculator,
+        ...(options.warmStart ? { warmStart: { chainLength: options.chainLength ?? DEFAULT_CHAIN_LENGTH } } : {}),
       };
+      if (options.chainLength !== undefined && !options.warmStart) {
+        throw new BatchInputError("--chain-length is an option of --warm-start: add --warm-start.");
+      }
       if (options.queue) {
         await queueBatch(grid, options, task, command);
         return;
@@ -243,6 +262,12 @@ async function queueBatch(
   task: BatchTask,
   command: Command,
 ): Promise<void> {
+  if (options.warmStart) {
+    // Chains need one worker to compute their points in order; queue jobs are single points.
+    throw new QueueInputError(
+      "--warm-start is not available with --queue (queue jobs are single points, a chain needs its points in order on one worker); run the grid locally with --warm-start, or queue it without.",
+    );
+  }
   const local = ["workers", "shard", "retryErrors", "timeout"].filter((n) => command.getOptionValueSource(n) === "cli");
   if (local.length > 0) {
     const flag = (n: string) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
