@@ -60,7 +60,8 @@ beforeAll(async () => {
 describe("spey batch --warm-start", () => {
   it("records the option and every point's best fit", () => {
     expect(warm1.records).toHaveLength(POINTS);
-    expect((warm1.header?.task as { warmStart?: unknown }).warmStart).toEqual({ chainLength: CHAIN });
+    const task = warm1.header?.task as { warmStart?: unknown } | undefined;
+    expect(task?.warmStart).toEqual({ chainLength: CHAIN });
     for (const record of warm1.records) {
       const result = record.result as { bestFit?: { nll: number; parameters: Record<string, number> } };
       expect(record.status).toBe("ok");
