@@ -44,6 +44,9 @@ export type {
   UpperLimitOptions,
   Chi2Options,
 } from "./inference/hypothesis-testing-base.js";
+// The generator to pass as `rng` to fixedPoiSampler (the lean model has no default one).
+export { Random } from "./math/random.js";
+export type { RandomSource } from "./math/random.js";
 // The profile-likelihood intervals as a function (spey's `chi2_test`): in a bundle only where called.
 export { chi2Test } from "./inference/chi2-test.js";
 export type { Chi2TestOptions } from "./inference/chi2-test.js";

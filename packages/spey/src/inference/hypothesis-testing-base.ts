@@ -24,12 +24,7 @@ import {
   type TestStatistic,
 } from "./test-statistics.js";
 import type { ToyCalculator, ToyOptions } from "./toy-calculator.js";
-import {
-  type ExpectedPvalue,
-  expectedSqrtQmuATarget,
-  findUpperLimitsByBracketing,
-  solveUpperLimits,
-} from "./upper-limit.js";
+import { type ExpectedPvalue, expectedSqrtQmuATarget, solveUpperLimits } from "./upper-limit.js";
 import { describeValue } from "../core/describe.js";
 import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
@@ -180,7 +175,7 @@ function asymptoticCls(
  */
 export class HypothesisTests {
   /**
-   * @param toys the toy calculator (`toyConfidenceLevel` of `inference/toy-calculator.ts`); without
+   * @param toys the toy calculator (`TOY_CALCULATOR` of `inference/toy-calculator.ts`); without
    *   it the "toy" calculator is unavailable, and bundles that never pass it leave the toys out.
    */
   constructor(
@@ -257,7 +252,7 @@ export class HypothesisTests {
       [pvals, expectedPvals] = computeAsymptoticConfidenceLevel(sqrtQ, delta, statistic);
       tails = computeAsymptoticTailProbabilities(sqrtQ, delta);
     } else {
-      [pvals, expectedPvals] = (this.toys as ToyCalculator)(this.likelihood, {
+      [pvals, expectedPvals] = (this.toys as ToyCalculator).confidenceLevel(this.likelihood, {
         ...options,
         ...settings,
         mu,
@@ -347,8 +342,9 @@ export class HypothesisTests {
     };
     if (options.calculator === "toy") {
       this.requireCalculator("toy");
+      const toys = this.toys as ToyCalculator;
       const evaluateToys = (mu: number) => {
-        const [obs, exp] = (this.toys as ToyCalculator)(pl, {
+        const [obs, exp] = toys.confidenceLevel(pl, {
           ...options,
           mu,
           expected,
@@ -357,7 +353,7 @@ export class HypothesisTests {
         });
         return { oneMinusCls: oneMinus(observed ? obs : exp), sqrtQmuA: Number.NaN };
       };
-      const limits = findUpperLimitsByBracketing({
+      const limits = toys.upperLimits({
         ...limitOptions,
         evaluate: evaluateToys,
         lowInit: options.lowInit ?? 1,

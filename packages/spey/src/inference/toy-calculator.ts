@@ -1,5 +1,5 @@
 import { ComputationError, InvalidInput, MethodNotAvailable } from "../core/errors.js";
-import { Random } from "../math/random.js";
+import { Random, type RandomSource } from "../math/random.js";
 import {
   computeToyConfidenceLevel,
   computeToyTailProbabilities,
@@ -7,6 +7,7 @@ import {
 } from "./asymptotic-calculator.js";
 import type { FitSettings, ProfileLikelihood } from "./profile-likelihood.js";
 import type { TestStatistic } from "./test-statistics.js";
+import { findUpperLimitsByBracketing } from "./upper-limit.js";
 
 /** Options of the toy calculator. */
 export interface ToyOptions {
@@ -72,7 +73,21 @@ export function toyConfidenceLevel(
 }
 
 /**
- * The toy calculator as a value: `StatisticalModel` and the uncorrelated combiner hand it to
- * `HypothesisTests`; `LeanStatisticalModel` does not, so that bundles of it leave toys out.
+ * The toy calculator as a value: CLs from pseudo-experiments and the upper-limit search that goes
+ * with it (bracketing and TOMS748: toy CLs is a step function of the seed's draws, so the
+ * asymptotic search, which extrapolates on √q_{μ,A}, does not apply), and their random generator. `StatisticalModel` hands it
+ * to `HypothesisTests`; `LeanStatisticalModel` does not, so that bundles of it leave both out.
  */
-export type ToyCalculator = typeof toyConfidenceLevel;
+export interface ToyCalculator {
+  readonly confidenceLevel: typeof toyConfidenceLevel;
+  readonly upperLimits: typeof findUpperLimitsByBracketing;
+  /** The pseudo-random generator of the toys, also `fixedPoiSampler`'s default (same seed, same stream). */
+  readonly generator: (seed: number) => RandomSource;
+}
+
+/** The toy calculator of `StatisticalModel`. */
+export const TOY_CALCULATOR: ToyCalculator = Object.freeze({
+  confidenceLevel: toyConfidenceLevel,
+  upperLimits: findUpperLimitsByBracketing,
+  generator: (seed: number) => new Random(seed),
+});

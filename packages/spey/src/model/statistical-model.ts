@@ -15,7 +15,7 @@ import {
 } from "../core/errors.js";
 import { type ExpectationType, type ExpectedOption, toExpectation } from "../core/expectation.js";
 import { chi2Test, type Chi2TestOptions } from "../inference/chi2-test.js";
-import { type ToyCalculator, toyConfidenceLevel } from "../inference/toy-calculator.js";
+import { TOY_CALCULATOR, type ToyCalculator } from "../inference/toy-calculator.js";
 import {
   type BaseLikelihoodOptions,
   type BaseMaximizeOptions,
@@ -41,7 +41,7 @@ import { QTILDE, type TestStatistic, testStatistic } from "../inference/test-sta
 import { log } from "../core/logger.js";
 import { reportActivity } from "../core/activity.js";
 import { cholesky, choleskyInverse } from "../math/linalg.js";
-import { Random, type RandomSource } from "../math/random.js";
+import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, type Fitter, fitModel } from "../fit/fit.js";
 import { describeValue, isArrayLike } from "../core/describe.js";
@@ -759,21 +759,7 @@ export class LeanStatisticalModel {
     // limit search, skipped for models whose fits never need one (e.g. 5,000 closed-form bins).
     if (typeof getHessian !== "function" || config.npar > HESSIAN_SIGMA_MAX_PARAMETERS) return Number.NaN;
     const hessian = getHessian.call(this.backend, likelihoodOptions)(parameters);
-    const free: number[] = [];
-    for (let i = 0; i < config.npar; i++) {
-      if (i === config.poiIndex || (!config.suggestedFixed?.[i] && !extraFixed.has(i))) free.push(i);
-    }
-    const m = free.length;
-    const info = new Float64Array(m * m);
-    for (let a = 0; a < m; a++) {
-      for (let b = 0; b < m; b++)
-        info[a * m + b] = -(hessian[(free[a] as number) * config.npar + (free[b] as number)] as number);
-    }
-    const L = cholesky(info, m);
-    if (!L) return Number.NaN;
-    const inverse = choleskyInverse(L, m);
-    const p = free.indexOf(config.poiIndex);
-    return Math.sqrt(inverse[p * m + p] as number);
+    return poiSigmaFromHessian(hessian, config, extraFixed) ?? Number.NaN;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -855,7 +841,9 @@ export class LeanStatisticalModel {
 
   /**
    * Pseudo-data at the conditional best fit for `poiTest` (spey's `fixed_poi_sampler`): `size` samples (each the
-   * main data followed by the auxiliary data), or the sampler itself when `size` is omitted.
+   * main data followed by the auxiliary data), or the sampler itself when `size` is omitted. The
+   * samples are drawn from `rng`, by default the generator of the toy calculator seeded with `seed`
+   * (default 0); a {@link LeanStatisticalModel}, which has no toy calculator, needs `rng` with `size`.
    */
   fixedPoiSampler(
     options: FixedPoiSamplerOptions & { size: number; rng?: RandomSource; seed?: number },
@@ -868,6 +856,12 @@ export class LeanStatisticalModel {
     if (typeof getSampler !== "function") {
       throw new MethodNotAvailable(`${this.backendType} backend does not have sampling capabilities`);
     }
+    const toys = this.toyCalculator();
+    if (options.size !== undefined && options.rng === undefined && toys === undefined) {
+      throw new InvalidInput(
+        `fixedPoiSampler with size needs rng on a LeanStatisticalModel (getBackend from "spey/simplified" leaves the default generator out of bundles): pass rng: new Random(seed), Random imported from "spey/simplified", or build the model with getBackend from "spey".`,
+      );
+    }
     const expected = toExpectation(options.expected);
     const config = this.backend.config();
     const fit = this.conditionalFit(this.resolveFixed(options.poiTest, config), expected, undefined, options, config);
@@ -876,7 +870,7 @@ export class LeanStatisticalModel {
     if (!Number.isInteger(options.size) || options.size < 0) {
       throw new InvalidInput(`size must be a non-negative integer; got ${options.size}.`);
     }
-    return sampler(options.size, options.rng ?? new Random(options.seed ?? 0));
+    return sampler(options.size, options.rng ?? (toys as ToyCalculator).generator(options.seed ?? 0));
   }
 
   /**
@@ -892,22 +886,12 @@ export class LeanStatisticalModel {
     const config = this.backend.config();
     const fit = this.conditionalFit(this.resolveFixed(options.poiTest, config), expected, undefined, options, config);
     const hessian = getHessian.call(this.backend, { expected })(fit.parameters);
-    const free: number[] = [];
-    for (let i = 0; i < config.npar; i++) if (!config.suggestedFixed?.[i] || i === config.poiIndex) free.push(i);
-    const m = free.length;
-    const info = new Float64Array(m * m);
-    for (let a = 0; a < m; a++) {
-      for (let b = 0; b < m; b++)
-        info[a * m + b] = -(hessian[(free[a] as number) * config.npar + (free[b] as number)] as number);
-    }
-    const L = cholesky(info, m);
-    if (!L) {
+    const sigma = poiSigmaFromHessian(hessian, config);
+    if (sigma === undefined) {
       log.warning("sigmaMuFromHessian: the information matrix −H is not positive definite; returning NaN.");
       return Number.NaN;
     }
-    const inverse = choleskyInverse(L, m);
-    const p = free.indexOf(config.poiIndex);
-    return Math.sqrt(inverse[p * m + p] as number);
+    return sigma;
   }
 
   /** Combine with another model through the backend's `combine` (spey's `@`). */
@@ -953,7 +937,7 @@ export class LeanStatisticalModel {
  */
 export class StatisticalModel extends LeanStatisticalModel {
   protected override toyCalculator(): ToyCalculator {
-    return toyConfidenceLevel;
+    return TOY_CALCULATOR;
   }
 
   /** Profile-likelihood interval(s) of μ or of a nuisance parameter where 2ΔNLL = χ²₁.isf(1 − CL) (spey's `chi2_test`). */
@@ -980,6 +964,33 @@ interface Profile {
   slope(mu: number): number;
   /** The backend's `smoothInPoiAt` at the fitted point of μ (false without that hook). */
   smooth(mu: number): boolean;
+}
+
+/**
+ * √((−H)⁻¹)_{μμ} for the Hessian H of log L (row-major, npar × npar) over the parameters that are
+ * free — not fixed by the model (`suggestedFixed`) nor in `fixed` — and the POI; undefined when −H
+ * is not positive definite there.
+ */
+function poiSigmaFromHessian(
+  hessian: Float64Array,
+  config: ModelConfig,
+  fixed?: ReadonlyMap<number, number>,
+): number | undefined {
+  const free: number[] = [];
+  for (let i = 0; i < config.npar; i++) {
+    if (i === config.poiIndex || (!config.suggestedFixed?.[i] && !fixed?.has(i))) free.push(i);
+  }
+  const m = free.length;
+  const info = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b < m; b++)
+      info[a * m + b] = -(hessian[(free[a] as number) * config.npar + (free[b] as number)] as number);
+  }
+  const L = cholesky(info, m);
+  if (!L) return undefined;
+  const inverse = choleskyInverse(L, m);
+  const p = free.indexOf(config.poiIndex);
+  return Math.sqrt(inverse[p * m + p] as number);
 }
 
 function withoutPoi(values: ParameterValues, config: ModelConfig): ParameterValues {

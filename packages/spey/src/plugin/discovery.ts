@@ -17,7 +17,11 @@
  * the file-system root (and scoped `@org/*` folders). Scanning reads only `package.json` files;
  * a module is loaded when its backend is first requested. Node only: in a browser nothing is found.
  */
+import * as errors from "../core/errors.js";
 import { PluginError } from "../core/errors.js";
+import { VERSION } from "../core/version.js";
+import { ModelConfig } from "../config/model-config.js";
+import { BackendBase, ConverterBase } from "./backend-base.js";
 
 /** One backend that a package offers. */
 export interface PluginEntry {
@@ -116,6 +120,16 @@ export interface PluginApi {
   readonly version: string;
 }
 
+const PLUGIN_API: PluginApi = Object.freeze({ BackendBase, ConverterBase, ModelConfig, errors, version: VERSION });
+
+/** A plug-in export is a class, or a factory `(api) => class`: the class. */
+function materialise(exported: unknown): unknown {
+  const proto = (exported as { prototype?: Record<string, unknown> } | undefined)?.prototype;
+  const isClass = proto && (typeof proto.getLogpdfFunc === "function" || typeof proto.convert === "function");
+  if (typeof exported === "function" && !isClass) return (exported as (api: PluginApi) => unknown)(PLUGIN_API);
+  return exported;
+}
+
 /** Pick the backend class out of a loaded plug-in module. */
 export function selectExport(moduleNamespace: Record<string, unknown>, entry: PluginEntry): unknown {
   if (entry.exportName) return moduleNamespace[entry.exportName];
@@ -126,7 +140,8 @@ export function selectExport(moduleNamespace: Record<string, unknown>, entry: Pl
 
 /**
  * Load a plug-in module synchronously (CommonJS, or ES modules on Node ≥ 20.19 where `require`
- * loads them). Use {@link loadPluginAsync} where that is not available.
+ * loads them) and return its backend class (a factory export is called with {@link PluginApi}).
+ * Use {@link loadPluginAsync} where that is not available.
  */
 export function loadPluginSync(entry: PluginEntry): unknown {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -138,12 +153,12 @@ export function loadPluginSync(entry: PluginEntry): unknown {
       "plug-in loading needs Node.js; in a browser register the backend class with registerBackend.",
     );
   const req = mod.createRequire(entry.modulePath);
-  return selectExport(req(entry.modulePath), entry);
+  return materialise(selectExport(req(entry.modulePath), entry));
 }
 
-/** Load a plug-in module with a dynamic `import()`. */
+/** Load a plug-in module with a dynamic `import()` and return its backend class (as {@link loadPluginSync}). */
 export async function loadPluginAsync(entry: PluginEntry): Promise<unknown> {
   const url = new URL(`file://${entry.modulePath}`).href;
   const ns = (await import(url)) as Record<string, unknown>;
-  return selectExport(ns, entry);
+  return materialise(selectExport(ns, entry));
 }

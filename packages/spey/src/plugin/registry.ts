@@ -1,9 +1,9 @@
-import * as errors from "../core/errors.js";
 import { AbstractModel, InvalidInput, MissingMetaData, PluginError } from "../core/errors.js";
 import { VERSION } from "../core/version.js";
-import { ModelConfig } from "../config/model-config.js";
-import { type BackendClass, type BackendMetadataFields, ConverterBase, BackendBase } from "./backend-base.js";
-import { discoverPlugins, loadPluginAsync, loadPluginSync, type PluginApi, type PluginEntry } from "./discovery.js";
+import { type BackendClass, type BackendMetadataFields, ConverterBase } from "./backend-base.js";
+// In browser builds package.json's "browser" field swaps this module for discovery.browser.ts
+// (nothing to discover without a file system), which leaves the npm scanning out of bundles.
+import { discoverPlugins, loadPluginAsync, loadPluginSync, type PluginEntry } from "./discovery.js";
 import { satisfies } from "./semver.js";
 
 /** A converter class: a registered object that turns its arguments into a backend (spey's `ConverterBase`). */
@@ -76,16 +76,6 @@ function validateClass(cls: unknown, context: string): AnyBackendClass {
   }
   checkVersion(c);
   return c;
-}
-
-const PLUGIN_API: PluginApi = Object.freeze({ BackendBase, ConverterBase, ModelConfig, errors, version: VERSION });
-
-/** A plug-in export is a class, or a factory `(api) => class`. */
-function materialise(exported: unknown): unknown {
-  const proto = (exported as { prototype?: Record<string, unknown> } | undefined)?.prototype;
-  const isClass = proto && (typeof proto.getLogpdfFunc === "function" || typeof proto.convert === "function");
-  if (typeof exported === "function" && !isClass) return (exported as (api: PluginApi) => unknown)(PLUGIN_API);
-  return exported;
 }
 
 /**
@@ -184,7 +174,7 @@ export class BackendRegistry {
     if (entry.kind === "class") return entry.cls;
     let loaded: unknown;
     try {
-      loaded = materialise(loadPluginSync(entry.plugin));
+      loaded = loadPluginSync(entry.plugin);
     } catch (error) {
       throw new PluginError(
         `The backend ${name} from package ${entry.plugin.packageName} could not be loaded (${(error as Error).message}). Try \`await loadPlugins()\` first.`,
@@ -206,10 +196,7 @@ export class BackendRegistry {
     const loaded: string[] = [];
     for (const [name, entry] of this.entries) {
       if (entry.kind !== "plugin") continue;
-      const cls = validateClass(
-        materialise(await loadPluginAsync(entry.plugin)),
-        `plug-in ${entry.plugin.packageName}`,
-      );
+      const cls = validateClass(await loadPluginAsync(entry.plugin), `plug-in ${entry.plugin.packageName}`);
       this.entries.set(name, { kind: "class", cls });
       loaded.push(name);
     }

@@ -2,30 +2,31 @@
  * Bundle sizes of what web applications import (issue #10; scripts/bundle-sizes.mjs builds them with
  * Vite from packages/spey/dist — vitest's global setup builds it — minified, tree-shaken, gzipped).
  *
- * Asserted here: no bundle imports a Node built-in; the whole library and the `spey/plots` data helper
- * (without Observable Plot) stay within the issue's budgets of 95 and 2 KB; a bundle of `getBackend`
- * with the simplified likelihoods carries no HistFactory code (the pyhf backends are registered by
- * `spey/histfactory`, not by the main entry). NOT met, so asserted as a regression ceiling only:
- * the 45 KB budget of getBackend + simplified (56.2 KB measured on 2026-12-03 after the library's
- * own special functions replaced the @stdlib packages, −30 KB; what remains is listed in
- * docs/architecture.md, "What a bundle of getBackend carries"). `npm run bench:bundle` reports the
- * sizes against the issue's budgets (45, 95, 2), lists the largest modules of a bundle over its
- * budget, and fails while one is exceeded.
+ * Asserted here, at the issue's budgets: `getBackend` + the simplified likelihoods ≤ 45 KB — the
+ * bundle a web page writes with the lean entry `spey/simplified` (its models give CLs, upper limits
+ * and significance; toys and chi2Test are left out, docs/architecture.md "What a bundle of getBackend
+ * carries"); the whole library ≤ 95 KB; the `spey/plots` data helper (without Observable Plot)
+ * ≤ 2 KB; no bundle imports a Node built-in. Also: the simplified bundle registers exactly the four
+ * simplified likelihoods (no simple backends, no combiners, no HistFactory: the pyhf backends are
+ * registered by `spey/histfactory`), and the main entry's `getBackend` (every built-in backend,
+ * StatisticalModel with toys and chi2Test; the issue sets no budget for it) stays under a regression
+ * ceiling. `npm run bench:bundle` reports the same sizes and lists the largest modules of a bundle
+ * over its budget.
  */
 import { describe, expect, it } from "vitest";
 import { BUNDLES, measureBundles } from "../../scripts/bundle-sizes.mjs";
 
 /**
- * Regression ceiling (KB gzip), ~7% above the 56.2 KB measured when it was set: growth beyond it
- * means new code reached this bundle and should be looked at (the issue's budget is 45 KB).
+ * Regression ceiling (KB gzip) of a bundle the issue sets no budget for, ~5% above the 58.4 KB
+ * measured when it was set (2026-12-03): growth beyond it means new code reached every bundle of the
+ * main entry's getBackend and should be looked at.
  */
 const CEILING_KB: Record<string, number> = {
-  "getBackend + simplified backends": 49,
-  "getBackend of the main entry (every built-in)": 62,
+  "getBackend of the main entry (every built-in)": 61,
 };
 
 describe("bundle budgets", () => {
-  it("no node: imports, the whole library ≤ 95 KB, the plots helper ≤ 2 KB, no HistFactory in the simplified bundle", async () => {
+  it("no node: imports; getBackend + simplified ≤ 45 KB, the whole library ≤ 95 KB, the plots helper ≤ 2 KB", async () => {
     const results = await measureBundles(BUNDLES);
     const byName = Object.fromEntries(results.map((r) => [r.name, r]));
     for (const r of results) expect(r.nodeImports, `${r.name} imports a node: module`).toBe(false);
@@ -39,6 +40,10 @@ describe("bundle budgets", () => {
     expect(plots?.code).not.toMatch(/ariaDescription/);
 
     const simplified = byName["getBackend + simplified backends"];
+    expect(simplified?.budgetKB).toBe(45);
+    expect(simplified?.gzipKB, `getBackend + simplified: ${simplified?.gzipKB.toFixed(1)} KB gzip`).toBeLessThanOrEqual(
+      45,
+    );
     // class names survive minification as static strings (the registry keys): pyhf ones must be absent
     expect(simplified?.code).toContain("default.correlated_background");
     expect(simplified?.code).not.toContain("pyhf.uncorrelated_background");

@@ -75,6 +75,11 @@ describe("spey/simplified: the lean entry", () => {
     expect(() => leanModel.poiUpperLimit({ calculator: "toy" })).toThrow(/spey\/simplified/);
     expect(() => leanModel.chi2Test()).toThrow(MethodNotAvailable);
     expect(() => leanModel.chi2Test()).toThrow(/call chi2Test\(model, options\)/);
+    // fixedPoiSampler: the lean model has no default generator; with rng it draws what the full model draws
+    expect(() => leanModel.fixedPoiSampler({ poiTest: 1, size: 3 })).toThrow(/needs rng on a LeanStatisticalModel/);
+    expect(leanModel.fixedPoiSampler({ poiTest: 1, size: 3, rng: new lean.Random(7) })).toEqual(
+      fullModel.fixedPoiSampler({ poiTest: 1, size: 3, seed: 7 }),
+    );
     // the function form gives the method's intervals (same code: exact)
     expect(lean.chi2Test(leanModel, { confidenceLevel: 0.68 })).toEqual(fullModel.chi2Test({ confidenceLevel: 0.68 }));
   });
