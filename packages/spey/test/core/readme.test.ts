@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import * as spey from "../../src/index.js";
+import * as simplified from "../../src/simplified.js";
 import { setLogHandler } from "../../src/core/logger.js";
 
 const README = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
@@ -19,17 +20,23 @@ function snippet(heading: string): string {
   return README.slice(start + 6, README.indexOf("\n```", start + 6));
 }
 
-/** JavaScript of TypeScript snippets, `import {…} from "spey"` turned into reads of the library. */
+/** JavaScript of TypeScript snippets, `import {…} from "<entry>"` turned into reads of the library. */
 function program(...sources: string[]): string {
+  return programOf("spey", "spey", sources);
+}
+
+/** As {@link program} for the imports from `entry`, read from the variable `variable`. */
+function programOf(entry: string, variable: string, sources: string[]): string {
+  const from = new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*"${entry}";?`, "g");
   return sources
     .map((source) => ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022 } }).outputText)
     .join("\n")
-    .replace(/import\s*\{([^}]*)\}\s*from\s*"spey";?/g, (_match, names: string) => {
+    .replace(from, (_match, names: string) => {
       const kept = names
         .split(",")
         .map((n) => n.trim())
         .filter((n) => n !== "" && !n.startsWith("type "));
-      return `({ ${kept.join(", ")} } = spey);`;
+      return `({ ${kept.join(", ")} } = ${variable});`;
     })
     .replace(/^export \{\};?$/gm, "");
 }
@@ -52,4 +59,12 @@ describe("README snippets", () => {
     // The CorrelatedCombiner example ran above: its joint model's indexMap and splitData are read.
     expect(code).toContain("default.correlated_combiner");
   }, 120_000);
+
+  it("the spey/simplified snippet runs on the lean entry", async () => {
+    const code = programOf("spey/simplified", "simplified", [snippet("### In a web page: `spey/simplified`")]);
+    expect(code).toContain("({ getBackend } = simplified);");
+    const body = `"use strict"; let getBackend;\n${code}\nreturn model;`;
+    const model = await new Function("simplified", `return (async () => { ${body} })();`)(simplified);
+    expect(model).toBeInstanceOf(simplified.LeanStatisticalModel);
+  });
 });
