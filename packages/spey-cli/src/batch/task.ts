@@ -16,9 +16,10 @@ export interface BatchTask {
   readonly calculator: "asymptotic" | "chi_square" | "toy";
   /**
    * `--warm-start`: the grid is cut into chains of `chainLength` consecutive points (grid order),
-   * computed one after the other; every point but a chain's first takes its predecessor's best fit
-   * as the HistFactory `warmStart` (mode "replace"), and every point records its best fit
-   * (`result.bestFit`) for its successor. Absent: every point on its own.
+   * computed one after the other; every point's model gets the HistFactory `warmStart` with mode
+   * "replace" (profiles continue warm along μ), every point but a chain's first with its
+   * predecessor's best fit as the start, and every point records its best fit (`result.bestFit`)
+   * for its successor. Absent: every point on its own, with the default cold starts.
    */
   readonly warmStart?: { readonly chainLength: number };
 }

@@ -48,7 +48,7 @@ interface BatchCommandOptions {
 }
 
 /** Default number of consecutive grid points per `--warm-start` chain. */
-export const DEFAULT_CHAIN_LENGTH = 10;
+export const DEFAULT_CHAIN_LENGTH = 5;
 
 const COMPUTABLE = ["limit", "cls", "significance"] as const;
 
