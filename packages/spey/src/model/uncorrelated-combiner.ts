@@ -108,6 +108,30 @@ interface SummedProfile {
   readonly convex: boolean;
   /** Whether every member's slope at μ is a subgradient of its convex profile (`slopeIsSubgradient`). */
   readonly subgradientAt?: (mu: number) => boolean;
+  /** The split of the sum into certified convex members and the rest, for {@link globalMinimum}'s pruning. */
+  readonly split?: () => ConvexSplit | undefined;
+}
+
+/**
+ * P(μ) = C(μ) + N(μ): C the sum of the members whose profiles are certified convex
+ * (`profileConvexInPoi`), N the sum of the others. Each of those is ≥ its own free fit's minimum
+ * (global, issue #9) wherever μ lies within that fit's bounds, so P ≥ C + `floor` on [validLower,
+ * validUpper]: the rigorous lower bound by which {@link globalMinimum} prunes its scan.
+ */
+export interface ConvexSplit {
+  /** C(μ), NaN when a member's evaluation fails. */
+  readonly convexNll: (mu: number) => number;
+  /** Σ of the non-convex members' free-fit minima. */
+  readonly floor: number;
+  /** μ range on which every non-convex member's free-fit minimum bounds its profile. */
+  readonly validLower: number;
+  readonly validUpper: number;
+  /** Σ 1/σ_A,k² of the convex members (their curvature near the minimum), NaN without σ. */
+  readonly curvature: number;
+  /** dC/dμ, when every convex member has slopes. */
+  readonly convexSlope?: (mu: number) => number;
+  /** The non-convex members' own μ̂ (where another basin of P is likeliest). */
+  readonly anchors: readonly number[];
 }
 
 /** Predicted decrease of the summed NLL below which the Newton iteration stops (NLL units). */
@@ -302,6 +326,63 @@ function confirmedByValues(
 }
 
 /**
+ * Margin (NLL units) by which C + floor must exceed the local minimum to prune: the members' fits
+ * are exact to ~1e-9, so a bound that clears the minimum by 1e-6 is not fit noise.
+ */
+const PRUNE_TOLERANCE = 1e-6;
+/** Trial points per side of {@link pruneScan}, each twice as far out as the one before. */
+const PRUNE_TRIALS = 2;
+
+/**
+ * The part of the scan range [a, b] of {@link globalMinimum} that can hold a point lower than the
+ * local minimum x₀, from the convex split P = C + N ≥ C + floor ({@link ConvexSplit}). For y > x₀
+ * with C(y) ≥ C(x₀), convexity gives C(μ) ≥ C(y) for every μ ≥ y (three-slope inequality:
+ * (C(μ) − C(y))/(μ − y) ≥ (C(y) − C(x₀))/(y − x₀) ≥ 0), so when also C(y) + floor > P(x₀) no μ in
+ * [y, b] beats x₀; likewise for y < x₀. Each trial costs only the convex members' conditional fits
+ * (no fit of a non-convex member). The first y sits where a parabola through C(x₀) with C′(x₀) and
+ * the convex members' curvature Σ 1/σ_k² would reach the needed height (1.25× that distance, plus
+ * σ_min/20), the next twice as far out. Returns undefined when nothing is pruned, else the pruned region's ends with
+ * their lower bounds C(y) + floor (each above P(x₀)).
+ */
+export function pruneScan(
+  split: ConvexSplit,
+  local: { x: number; fun: number },
+  a: number,
+  b: number,
+  sigmaMin: number,
+): { lower: number; upper: number; ends: Map<number, number> } | undefined {
+  if (!(split.validLower <= a && split.validUpper >= b) || !Number.isFinite(split.floor)) return undefined;
+  const level = local.fun - split.floor;
+  const atLocal = split.convexNll(local.x);
+  if (!Number.isFinite(atLocal) || !Number.isFinite(level)) return undefined;
+  const curvature =
+    split.curvature > 0 && Number.isFinite(split.curvature) ? split.curvature : 1 / (sigmaMin * sigmaMin);
+  const slope = split.convexSlope?.(local.x) ?? 0;
+  const rise = Math.max(level - atLocal, 0) + PRUNE_TOLERANCE;
+  let lower = a;
+  let upper = b;
+  const ends = new Map<number, number>();
+  for (const side of [-1, 1]) {
+    // where C(x₀) + C′(x₀)t + curvature·t²/2 reaches the level on this side, with a margin
+    const s = Number.isFinite(slope) ? side * slope : 0;
+    const reach = (-s + Math.sqrt(s * s + 2 * curvature * rise)) / curvature;
+    let distance = 1.25 * reach + 0.05 * sigmaMin;
+    for (let trial = 0; trial < PRUNE_TRIALS; trial++, distance *= 2) {
+      const y = local.x + side * distance;
+      if (side < 0 ? y <= a : y >= b) break;
+      const c = split.convexNll(y);
+      if (c >= atLocal && c + split.floor > local.fun + PRUNE_TOLERANCE) {
+        if (side < 0) lower = y;
+        else upper = y;
+        ends.set(y, c + split.floor);
+        break;
+      }
+    }
+  }
+  return ends.size > 0 ? { lower, upper, ends } : undefined;
+}
+
+/**
  * The global minimum of a one-dimensional summed profile P(μ) = Σ_k p_k(μ) on [lower, upper] from a
  * local minimum `local` (spey's `UnCorrStatisticsCombiner.maximize_likelihood` is a local fit; P can
  * have several local minima where a member's profile is not convex, and the members' slopes are
@@ -310,8 +391,12 @@ function confirmedByValues(
  * the local minimum, widened by {@link SCAN_SIGMAS} σ_max (the whole [lower, upper] without σ), with
  * spacing ≤ σ_min between {@link SCAN_MIN_INTERVALS} and {@link SCAN_MAX_INTERVALS} intervals;
  * every sampled local minimum other than a confirmed `local` is refined by Brent's bounded method
- * between its grid neighbours, and the lowest value wins. Deterministic; at most
- * SCAN_MAX_INTERVALS + anchors + 500 evaluations per refined bracket.
+ * between its grid neighbours, and the lowest value wins. With a convex `split` (some members
+ * certified convex, some not), {@link pruneScan} first proves by lower bounds where no μ can beat
+ * the local minimum; the scan then covers only the rest, at most σ_min apart on each side of the
+ * local minimum, with the non-convex members' μ̂ (the ends' lower bounds stand in for P there
+ * unless a comparison needs P). Deterministic; at most 2·SCAN_MAX_INTERVALS + anchors + 500
+ * evaluations per refined bracket.
  */
 function globalMinimum(
   f: (mu: number) => number,
@@ -321,6 +406,7 @@ function globalMinimum(
   anchors: readonly number[],
   sigmas: readonly number[],
   convex = false,
+  split?: ConvexSplit,
 ): { x: number; fun: number; converged: boolean } {
   if (convex) {
     // a convex P: a local minimum is the global one, once P rises on both sides of it
@@ -354,28 +440,59 @@ function globalMinimum(
   }
   if (!(Number.isFinite(a) && Number.isFinite(b)) || !(b > a)) return local;
   const sigmaMin = finiteSigmas.length > 0 ? Math.min(...finiteSigmas) : b - a;
-  const intervals = Math.min(SCAN_MAX_INTERVALS, Math.max(SCAN_MIN_INTERVALS, Math.ceil((b - a) / sigmaMin)));
+  const pruned = split ? pruneScan(split, local, a, b, sigmaMin) : undefined;
   const xs: number[] = [];
-  for (let k = 0; k <= intervals; k++) xs.push(k === intervals ? b : a + ((b - a) * k) / intervals);
-  for (const x of [local.x, ...anchors]) if (Number.isFinite(x) && x > a && x < b) xs.push(x);
+  if (pruned) {
+    // The scan of the region that can still hold a lower P: its ends (P there is proven above the
+    // local minimum) and, on each side of the local minimum, points at most σ_min apart.
+    const sides: [number, number][] = [
+      [pruned.lower, local.x],
+      [local.x, pruned.upper],
+    ];
+    for (const [u, v] of sides) {
+      const n = Math.min(SCAN_MAX_INTERVALS, Math.max(1, Math.ceil((v - u) / sigmaMin)));
+      for (let k = 0; k <= n; k++) xs.push(k === n ? v : u + ((v - u) * k) / n);
+    }
+    for (const x of split?.anchors ?? []) if (Number.isFinite(x) && x > pruned.lower && x < pruned.upper) xs.push(x);
+  } else {
+    const intervals = Math.min(SCAN_MAX_INTERVALS, Math.max(SCAN_MIN_INTERVALS, Math.ceil((b - a) / sigmaMin)));
+    for (let k = 0; k <= intervals; k++) xs.push(k === intervals ? b : a + ((b - a) * k) / intervals);
+    for (const x of [local.x, ...anchors]) if (Number.isFinite(x) && x > a && x < b) xs.push(x);
+  }
   xs.sort((u, v) => u - v);
-  const grid: { x: number; v: number }[] = [];
+  const grid: { x: number; v: number; bound?: boolean }[] = [];
   for (const x of xs) {
     if (grid.length > 0 && x - (grid[grid.length - 1] as { x: number }).x <= 1e-12 * Math.max(1, Math.abs(x))) continue;
+    // a pruned end: its lower bound stands in for P until a comparison needs P itself
+    const bound = pruned?.ends.get(x);
+    if (bound !== undefined) {
+      grid.push({ x, v: bound, bound: true });
+      continue;
+    }
     const v = x === local.x ? local.fun : f(x);
     grid.push({ x, v: Number.isNaN(v) ? Number.POSITIVE_INFINITY : v });
   }
+  // P at a pruned end when a neighbour's comparison with it is not decided by the lower bound
+  const sampled = (point: { x: number; v: number; bound?: boolean } | undefined, than: number): number => {
+    if (!point) return Number.POSITIVE_INFINITY;
+    if (point.bound && !(than < point.v)) {
+      const v = f(point.x);
+      point.v = Number.isNaN(v) ? Number.POSITIVE_INFINITY : v;
+      point.bound = false;
+    }
+    return point.v;
+  };
   let best = local;
   const consider = (x: number, v: number, converged: boolean) => {
     if (v < best.fun) best = { x, fun: v, converged };
   };
   for (let k = 0; k < grid.length; k++) {
-    const here = grid[k] as { x: number; v: number };
+    const here = grid[k] as { x: number; v: number; bound?: boolean };
+    // a pruned end is above the local minimum: never a candidate itself
+    if (here.bound) continue;
     const left = grid[k - 1];
     const right = grid[k + 1];
-    const leftV = left ? left.v : Number.POSITIVE_INFINITY;
-    const rightV = right ? right.v : Number.POSITIVE_INFINITY;
-    if (!(here.v <= leftV && here.v <= rightV) || !Number.isFinite(here.v)) continue;
+    if (!(here.v <= sampled(left, here.v) && here.v <= sampled(right, here.v)) || !Number.isFinite(here.v)) continue;
     consider(here.x, here.v, true);
     // the bracket of this sampled minimum: its grid neighbours, or the bound of μ beyond the scan
     const lo = left ? left.x : Math.min(here.x, lower);
@@ -763,6 +880,48 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
               ),
           }
         : {}),
+      split: () => {
+        if (membersMuhatMayBeNegative === undefined) return undefined;
+        const convexMembers: HypotestPreparation[] = [];
+        let floor = 0;
+        let curvature = 0;
+        let validLower = Number.NEGATIVE_INFINITY;
+        let validUpper = Number.POSITIVE_INFINITY;
+        preparations.forEach((p, k) => {
+          if ((this.models[k] as StatisticalModel).backend.profileConvexInPoi?.() === true) {
+            convexMembers.push(p);
+            const sigma = p.asimovSigma?.() ?? Number.NaN;
+            curvature += 1 / (sigma * sigma);
+            return;
+          }
+          floor += (which === "data" ? p.fit : p.asimovFit).nll;
+          const [lower, upper] = boundsOf(k);
+          validLower = Math.max(validLower, lower);
+          validUpper = Math.min(validUpper, upper);
+        });
+        if (convexMembers.length === 0 || convexMembers.length === preparations.length) return undefined;
+        const slopes = convexMembers.map((p) => (which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope));
+        return {
+          ...(slopes.every((g) => g !== undefined)
+            ? {
+                convexSlope: (mu: number) =>
+                  guard(mu, (p) => {
+                    const i = convexMembers.indexOf(p);
+                    return i < 0 ? 0 : -(slopes[i] as (m: number) => number)(mu);
+                  }),
+              }
+            : {}),
+          anchors: preparations
+            .filter((p) => !convexMembers.includes(p))
+            .map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
+          convexNll: (mu: number) =>
+            guard(mu, (p) => (convexMembers.includes(p) ? -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu)) : 0)),
+          floor,
+          validLower,
+          validUpper,
+          curvature,
+        };
+      },
       anchors: () => preparations.map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
       sigmas: () => preparations.map((p) => p.asimovSigma?.() ?? Number.NaN),
       information: () => {
@@ -836,6 +995,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           [start, ...profile.anchors()],
           profile.sigmas(),
           profile.convex,
+          profile.split?.(),
         );
         acceptFit(
           {
