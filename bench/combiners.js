@@ -49,7 +49,7 @@ function timeAll(builders, run, minMs = 20) {
   return best;
 }
 
-const OPS = [
+const ALL_OPS = [
   ["likelihood(μ=1)", (m) => m.likelihood({ poiTest: 1 })],
   ["CLs observed", (m) => m.exclusionConfidenceLevel()],
   ["CLs expected", (m) => m.exclusionConfidenceLevel({ expected: "aposteriori" })],
@@ -58,6 +58,10 @@ const OPS = [
   ["UL ±2σ", (m) => m.poiUpperLimit({ expected: "aposteriori", expectedPvalue: "2sigma" })],
   ["significance", (m) => m.significance()],
 ];
+// COMBINER_BENCH_OPS="CLs observed,significance" and COMBINER_BENCH_ONLY=UnCorr (a substring of the
+// combiner's title) time a subset, e.g. while working on one path; by default everything runs.
+const onlyOps = process.env.COMBINER_BENCH_OPS?.split(",").map((s) => s.trim());
+const OPS = onlyOps ? ALL_OPS.filter(([label]) => onlyOps.includes(label)) : ALL_OPS;
 
 const cases = reference.cases.filter((c) => c.backend === "UnCorrStatisticsCombiner" && !c.construct.error);
 const pad = (s, n) => String(s).padEnd(n);
@@ -78,6 +82,7 @@ const COMBINERS = [
 /** Every (combiner, case, operation) ratio of each build, for the summary. */
 const ratios = new Map();
 for (const [title, combine] of COMBINERS) {
+  if (process.env.COMBINER_BENCH_ONLY && !title.includes(process.env.COMBINER_BENCH_ONLY)) continue;
   console.log(`\n${title}: combination time / Σ member times (same operation, same run)`);
   console.log(
     `${pad("case", 22)}${pad("operation", 17)}${builds.map(([n]) => `${lpad(`${n} comb ms`, 13)}${lpad(`${n} Σmem ms`, 13)}${lpad(`${n} ratio`, 11)}`).join("")}`,
@@ -122,6 +127,9 @@ for (const [key, rows] of ratios) {
 for (const [name, w] of worstOf) {
   console.log(`Worst ratio (${name}): ${w.ratio.toFixed(2)}× — ${w.title}, ${w.label}, ${w.id}`);
 }
+
+// (a subset of operations or combiners: the evaluation table below is left out)
+if (onlyOps || process.env.COMBINER_BENCH_ONLY) process.exit(0);
 
 // default.correlated_combiner: one evaluation of log L, of (−log L, ∇) and of the Hessian of the
 // combination against the same evaluations of its members at the same parameters.

@@ -1029,16 +1029,32 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   }
 
   /**
-   * Start of the combined fit: the members' μ̂ weighted by 1/σ_A,k² (spey's inverse-variance mean,
-   * with σ from each member's Asimov Hessian instead of a refit), their plain mean without σ.
+   * Start of the combined fit: the members' μ̂ weighted by their profiles' curvatures (spey's
+   * inverse-variance mean), their plain mean without any. In a hypothesis test (`asimovMu` given)
+   * the curvature of member k is the secant h_k = p_k′(μ_A)/(μ_A − μ̂_k) of its slope between its
+   * own μ̂_k and the Asimov μ: the conditional fit at μ_A that generated the member's Asimov data
+   * (which the test needs anyway) is a known point of its profile, so h_k costs one gradient — exact
+   * for Gaussian profiles, where the start is then the combined minimum itself. Otherwise, and where
+   * that secant is not positive, 1/σ_A,k² from the Hessian at the member's Asimov fit.
    */
-  private weightedMuhat(preparations: readonly HypotestPreparation[]): number {
+  private weightedMuhat(preparations: readonly HypotestPreparation[], asimovMu?: number): number {
     let num = 0;
     let den = 0;
     for (const p of preparations) {
-      const sigma = p.asimovSigma?.() ?? Number.NaN;
-      const w = Number.isFinite(sigma) && sigma > 0 ? 1 / (sigma * sigma) : 1;
-      num += w * p.fit.muhat;
+      const muhat = p.fit.muhat;
+      let w = Number.NaN;
+      if (asimovMu !== undefined && p.logpdfSlope) {
+        // first the Asimov data (in the member's own order: free fit, then Asimov), so that the
+        // profile knows its point at μ_A
+        void p.asimovFit;
+        const d = asimovMu - muhat;
+        if (Math.abs(d) > 1e-6 * Math.max(1, Math.abs(muhat))) w = -p.logpdfSlope(asimovMu) / d;
+      }
+      if (!(w > 0 && Number.isFinite(w))) {
+        const sigma = p.asimovSigma?.() ?? Number.NaN;
+        w = Number.isFinite(sigma) && sigma > 0 ? 1 / (sigma * sigma) : 1;
+      }
+      num += w * muhat;
       den += w;
     }
     const v = num / den;
@@ -1056,8 +1072,9 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     bounds: readonly [number, number] | undefined,
     optimiser: MinimizeOptions | undefined,
     membersMuhatMayBeNegative: boolean,
+    asimovMu?: number,
   ): [number, number] {
-    const init = start ?? this.weightedMuhat(preparations);
+    const init = start ?? this.weightedMuhat(preparations, asimovMu);
     const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, Math.max(10, init)];
     return this.fitSummed(this.summed(preparations, "data", membersMuhatMayBeNegative), lower, upper, init, optimiser);
   }
@@ -1105,7 +1122,15 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     return {
       get fit() {
         if (!fit) {
-          const [muhat, nll] = combiner.combinedFit(preparations, allow, undefined, undefined, optimiser, allow);
+          const [muhat, nll] = combiner.combinedFit(
+            preparations,
+            allow,
+            undefined,
+            undefined,
+            optimiser,
+            allow,
+            statistic.asimovMu,
+          );
           fit = { muhat, nll };
         }
         return fit;
