@@ -128,8 +128,6 @@ export interface ConvexSplit {
   readonly validUpper: number;
   /** Σ 1/σ_A,k² of the convex members (their curvature near the minimum), NaN without σ. */
   readonly curvature: number;
-  /** dC/dμ, when every convex member has slopes. */
-  readonly convexSlope?: (mu: number) => number;
   /** The non-convex members' own μ̂ (where another basin of P is likeliest). */
   readonly anchors: readonly number[];
 }
@@ -339,9 +337,9 @@ const PRUNE_TRIALS = 2;
  * with C(y) ≥ C(x₀), convexity gives C(μ) ≥ C(y) for every μ ≥ y (three-slope inequality:
  * (C(μ) − C(y))/(μ − y) ≥ (C(y) − C(x₀))/(y − x₀) ≥ 0), so when also C(y) + floor > P(x₀) no μ in
  * [y, b] beats x₀; likewise for y < x₀. Each trial costs only the convex members' conditional fits
- * (no fit of a non-convex member). The first y sits where a parabola through C(x₀) with C′(x₀) and
- * the convex members' curvature Σ 1/σ_k² would reach the needed height (1.25× that distance, plus
- * σ_min/20), the next twice as far out. Returns undefined when nothing is pruned, else the pruned region's ends with
+ * (no fit of a non-convex member). The first y sits where a parabola from C(x₀) with the convex
+ * members' curvature Σ 1/σ_k² would reach the needed height (1.25× that distance, plus σ_min/20),
+ * the next twice as far out. Returns undefined when nothing is pruned, else the pruned region's ends with
  * their lower bounds C(y) + floor (each above P(x₀)).
  */
 export function pruneScan(
@@ -357,18 +355,15 @@ export function pruneScan(
   if (!Number.isFinite(atLocal) || !Number.isFinite(level)) return undefined;
   const curvature =
     split.curvature > 0 && Number.isFinite(split.curvature) ? split.curvature : 1 / (sigmaMin * sigmaMin);
-  const slope = split.convexSlope?.(local.x) ?? 0;
-  const rise = Math.max(level - atLocal, 0) + PRUNE_TOLERANCE;
+  // where C(x₀) + curvature·t²/2 reaches the level, with a margin
+  const distance =
+    1.25 * Math.sqrt((2 * (Math.max(level - atLocal, 0) + PRUNE_TOLERANCE)) / curvature) + 0.05 * sigmaMin;
   let lower = a;
   let upper = b;
   const ends = new Map<number, number>();
   for (const side of [-1, 1]) {
-    // where C(x₀) + C′(x₀)t + curvature·t²/2 reaches the level on this side, with a margin
-    const s = Number.isFinite(slope) ? side * slope : 0;
-    const reach = (-s + Math.sqrt(s * s + 2 * curvature * rise)) / curvature;
-    let distance = 1.25 * reach + 0.05 * sigmaMin;
-    for (let trial = 0; trial < PRUNE_TRIALS; trial++, distance *= 2) {
-      const y = local.x + side * distance;
+    for (let trial = 0; trial < PRUNE_TRIALS; trial++) {
+      const y = local.x + side * distance * 2 ** trial;
       if (side < 0 ? y <= a : y >= b) break;
       const c = split.convexNll(y);
       if (c >= atLocal && c + split.floor > local.fun + PRUNE_TOLERANCE) {
@@ -394,8 +389,8 @@ export function pruneScan(
  * between its grid neighbours, and the lowest value wins. With a convex `split` (some members
  * certified convex, some not), {@link pruneScan} first proves by lower bounds where no μ can beat
  * the local minimum; the scan then covers only the rest, at most σ_min apart on each side of the
- * local minimum, with the non-convex members' μ̂ (the ends' lower bounds stand in for P there
- * unless a comparison needs P). Deterministic; at most 2·SCAN_MAX_INTERVALS + anchors + 500
+ * local minimum, with the non-convex members' μ̂ (the ends' lower bounds stand in for P there).
+ * Deterministic; at most 2·SCAN_MAX_INTERVALS + anchors + 500
  * evaluations per refined bracket.
  */
 function globalMinimum(
@@ -460,10 +455,10 @@ function globalMinimum(
     for (const x of [local.x, ...anchors]) if (Number.isFinite(x) && x > a && x < b) xs.push(x);
   }
   xs.sort((u, v) => u - v);
-  const grid: { x: number; v: number; bound?: boolean }[] = [];
+  const grid: { x: number; v: number; bound?: true }[] = [];
   for (const x of xs) {
     if (grid.length > 0 && x - (grid[grid.length - 1] as { x: number }).x <= 1e-12 * Math.max(1, Math.abs(x))) continue;
-    // a pruned end: its lower bound stands in for P until a comparison needs P itself
+    // a pruned end: its lower bound (above the local minimum) stands in for P
     const bound = pruned?.ends.get(x);
     if (bound !== undefined) {
       grid.push({ x, v: bound, bound: true });
@@ -472,27 +467,19 @@ function globalMinimum(
     const v = x === local.x ? local.fun : f(x);
     grid.push({ x, v: Number.isNaN(v) ? Number.POSITIVE_INFINITY : v });
   }
-  // P at a pruned end when a neighbour's comparison with it is not decided by the lower bound
-  const sampled = (point: { x: number; v: number; bound?: boolean } | undefined, than: number): number => {
-    if (!point) return Number.POSITIVE_INFINITY;
-    if (point.bound && !(than < point.v)) {
-      const v = f(point.x);
-      point.v = Number.isNaN(v) ? Number.POSITIVE_INFINITY : v;
-      point.bound = false;
-    }
-    return point.v;
-  };
   let best = local;
   const consider = (x: number, v: number, converged: boolean) => {
     if (v < best.fun) best = { x, fun: v, converged };
   };
   for (let k = 0; k < grid.length; k++) {
-    const here = grid[k] as { x: number; v: number; bound?: boolean };
+    const here = grid[k] as { x: number; v: number; bound?: true };
     // a pruned end is above the local minimum: never a candidate itself
     if (here.bound) continue;
     const left = grid[k - 1];
     const right = grid[k + 1];
-    if (!(here.v <= sampled(left, here.v) && here.v <= sampled(right, here.v)) || !Number.isFinite(here.v)) continue;
+    const leftV = left ? left.v : Number.POSITIVE_INFINITY;
+    const rightV = right ? right.v : Number.POSITIVE_INFINITY;
+    if (!(here.v <= leftV && here.v <= rightV) || !Number.isFinite(here.v)) continue;
     consider(here.x, here.v, true);
     // the bracket of this sampled minimum: its grid neighbours, or the bound of μ beyond the scan
     const lo = left ? left.x : Math.min(here.x, lower);
@@ -838,11 +825,11 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     which: "data" | "asimov",
     membersMuhatMayBeNegative?: boolean,
   ): SummedProfile {
-    const guard = (mu: number, term: (p: HypotestPreparation) => number): number => {
+    const guard = (mu: number, term: (p: HypotestPreparation, k: number) => number): number => {
       let total = 0;
-      for (const p of preparations) {
+      for (let k = 0; k < preparations.length; k++) {
         try {
-          total += term(p);
+          total += term(preparations[k] as HypotestPreparation, k);
         } catch (error) {
           if (!(error instanceof NegativeExpectedYields)) throw error;
           log.warning(`${error.message}\nSetting NLL(${mu.toFixed(3)}) = nan`);
@@ -881,45 +868,34 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           }
         : {}),
       split: () => {
-        if (membersMuhatMayBeNegative === undefined) return undefined;
-        const convexMembers: HypotestPreparation[] = [];
+        const convex = this.models.map((m) => m.backend.profileConvexInPoi?.() === true);
+        if (membersMuhatMayBeNegative === undefined || convex.every(Boolean) || !convex.some(Boolean)) return undefined;
         let floor = 0;
         let curvature = 0;
         let validLower = Number.NEGATIVE_INFINITY;
         let validUpper = Number.POSITIVE_INFINITY;
+        const anchors: number[] = [];
         preparations.forEach((p, k) => {
-          if ((this.models[k] as StatisticalModel).backend.profileConvexInPoi?.() === true) {
-            convexMembers.push(p);
-            const sigma = p.asimovSigma?.() ?? Number.NaN;
+          const fit = which === "data" ? p.fit : p.asimovFit;
+          const sigma = p.asimovSigma?.() ?? Number.NaN;
+          if (convex[k]) {
             curvature += 1 / (sigma * sigma);
-            return;
+          } else {
+            floor += fit.nll;
+            anchors.push(fit.muhat);
+            const [lower, upper] = boundsOf(k);
+            validLower = Math.max(validLower, lower);
+            validUpper = Math.min(validUpper, upper);
           }
-          floor += (which === "data" ? p.fit : p.asimovFit).nll;
-          const [lower, upper] = boundsOf(k);
-          validLower = Math.max(validLower, lower);
-          validUpper = Math.min(validUpper, upper);
         });
-        if (convexMembers.length === 0 || convexMembers.length === preparations.length) return undefined;
-        const slopes = convexMembers.map((p) => (which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope));
         return {
-          ...(slopes.every((g) => g !== undefined)
-            ? {
-                convexSlope: (mu: number) =>
-                  guard(mu, (p) => {
-                    const i = convexMembers.indexOf(p);
-                    return i < 0 ? 0 : -(slopes[i] as (m: number) => number)(mu);
-                  }),
-              }
-            : {}),
-          anchors: preparations
-            .filter((p) => !convexMembers.includes(p))
-            .map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
           convexNll: (mu: number) =>
-            guard(mu, (p) => (convexMembers.includes(p) ? -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu)) : 0)),
+            guard(mu, (p, k) => (convex[k] ? -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu)) : 0)),
           floor,
           validLower,
           validUpper,
           curvature,
+          anchors,
         };
       },
       anchors: () => preparations.map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
