@@ -11,6 +11,7 @@ import {
   digestOfJsonText,
   pythonFloatRepr,
   pythonJsonDumpsText,
+  SHA256_PRIMES,
   sha256Hex,
 } from "../../../src/backends/histfactory/digest.js";
 import { InvalidWorkspaceOperation, PatchSetVerificationError } from "../../../src/backends/histfactory/errors.js";
@@ -33,6 +34,24 @@ describe("digests (pyhf.utils.digest)", () => {
     expect(sha256Hex("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     expect(sha256Hex("a".repeat(1000))).toBe("41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+  });
+
+  it("SHA-256 constants from the roots of the primes: the FIPS 180-4 values, far from any rounding boundary", () => {
+    // FIPS 180-4 §4.2.2: K[0], K[1], K[63]; §5.3.3: H0[0], H0[7] (the test vectors above check the rest)
+    const frac = (x: number) => (x - Math.floor(x)) * 2 ** 32;
+    expect(SHA256_PRIMES.length).toBe(64);
+    expect(SHA256_PRIMES.slice(0, 5)).toEqual([2, 3, 5, 7, 11]);
+    expect(SHA256_PRIMES[63]).toBe(311);
+    expect(Math.floor(frac(Math.cbrt(2)))).toBe(0x428a2f98);
+    expect(Math.floor(frac(Math.cbrt(3)))).toBe(0x71374491);
+    expect(Math.floor(frac(Math.cbrt(311)))).toBe(0xc67178f2);
+    expect(Math.floor(frac(Math.sqrt(2)))).toBe(0x6a09e667);
+    expect(Math.floor(frac(Math.sqrt(19)))).toBe(0x5be0cd19);
+    // Each scaled fraction is ≥ 0.005 from an integer, while Math.cbrt/Math.sqrt near 7 are good to
+    // ~1 ulp (8.9e-16, i.e. 4e-6 after scaling by 2^32): an engine's last-ulp rounding cannot flip a bit.
+    const distance = (x: number) => Math.min(x - Math.floor(x), Math.ceil(x) - x);
+    for (const p of SHA256_PRIMES) expect(distance(frac(Math.cbrt(p)))).toBeGreaterThan(0.02);
+    for (const p of SHA256_PRIMES.slice(0, 8)) expect(distance(frac(Math.sqrt(p)))).toBeGreaterThan(0.005);
   });
 
   it("Python's float repr", () => {
