@@ -173,7 +173,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
  * a shard would cut chains (refused), and so would a chain length that is not a positive integer;
  * every point's backend must take a `warmStart` (the line's backend, else the base model's).
  */
-function checkWarmStart(options: BatchOptions, base: ModelDescription | undefined, points: readonly GridPoint[]): void {
+export function checkWarmStart(
+  options: { readonly task: BatchTask; readonly shard?: Shard | undefined },
+  base: ModelDescription | undefined,
+  points: readonly GridPoint[],
+): void {
   const warm = options.task.warmStart;
   if (!warm) return;
   if (!(Number.isInteger(warm.chainLength) && warm.chainLength >= 1)) {

@@ -3,10 +3,10 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { SpeyError, VERSION } from "spey";
 import { fsErrorReason } from "../batch/errors.js";
-import { readGrid } from "../batch/grid.js";
+import { type GridPoint, readGrid } from "../batch/grid.js";
 import { compactJson } from "../batch/jsonl.js";
 import { RESULTS_FORMAT, type ResultsHeader } from "../batch/results-file.js";
-import { readBase, sha256 } from "../batch/runner.js";
+import { checkWarmStart, readBase, sha256 } from "../batch/runner.js";
 import type { BatchTask } from "../batch/task.js";
 import { type ConnectOptions, connect, type QueueAddress } from "./connection.js";
 import { QueueInputError, QueueRunMismatch } from "./errors.js";
@@ -109,6 +109,7 @@ export async function enqueueRun(options: EnqueueOptions): Promise<EnqueueSummar
     { requireBackend: typeof base?.description.backend !== "string" },
     options.gridText,
   );
+  checkWarmStart(options, base?.description, points);
   const header: ResultsHeader = {
     format: RESULTS_FORMAT,
     version: 1,
@@ -142,6 +143,34 @@ export async function enqueueRun(options: EnqueueOptions): Promise<EnqueueSummar
     };
     let alreadyDone = 0;
     let submitted = 0;
+    const warm = options.task.warmStart;
+    if (warm) {
+      // --warm-start: one job per chain of consecutive points (batch/chains.ts), computed in order
+      // by one worker; a chain with every point done is not enqueued again.
+      for (let head = 0; head < points.length; head += warm.chainLength) {
+        const chain = points.slice(head, head + warm.chainLength);
+        const pipeline = session.redis.pipeline();
+        for (const p of chain) pipeline.hexists(session.keys.results, p.key);
+        const done = ((await pipeline.exec()) ?? []).filter(([error, value]) => {
+          if (error) throw error;
+          return value === 1;
+        }).length;
+        alreadyDone += done;
+        if (done === chain.length) continue;
+        const [first, ...rest] = chain as [GridPoint, ...GridPoint[]];
+        const data: JobPayload = {
+          v: VERSION,
+          s: meta.settings,
+          id: first.id,
+          line: first.line,
+          point: first.value,
+          chain: rest.map((p) => ({ id: p.id, line: p.line, point: p.value })),
+        };
+        await session.queue.add("chain", data, { ...jobOptions, jobId: jobId(meta.settings, first.key) });
+        submitted += 1;
+      }
+      return { run: options.run, created, total: points.length, alreadyDone, submitted };
+    }
     for (let start = 0; start < points.length; start += CHUNK) {
       const chunk = points.slice(start, start + CHUNK);
       const pipeline = session.redis.pipeline();

@@ -57,7 +57,10 @@ export async function recordFailedJobs(
         continue;
       }
       const reason = job.failedReason || "the job failed";
-      await recordResult(redis, keys, errorRecord(checked.input, "QueueError", reason));
+      // (A --warm-start chain: every point of it that has no result yet; HSETNX keeps the others.)
+      for (const input of [checked.input, ...checked.rest]) {
+        await recordResult(redis, keys, errorRecord(input, "QueueError", reason));
+      }
     }
   }
   return { failedJobs: total, rejected };

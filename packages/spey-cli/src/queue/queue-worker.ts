@@ -7,6 +7,7 @@ import type { ResultRecord } from "../batch/task.js";
 import { type ConnectOptions, connect, type QueueAddress } from "./connection.js";
 import { QueueInputError, QueueRunMismatch } from "./errors.js";
 import { errorRecord } from "./jobs.js";
+import { warmStartOf } from "../batch/chains.js";
 import { PointPool } from "./point-pool.js";
 import { checkPayload, QUEUE_NAME, type RunKeys, type RunMeta, readMeta, runKeys, versionProblem } from "./run.js";
 import { recordResult, resultCounts } from "./store.js";
@@ -140,15 +141,36 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
         await job.moveToDelayed(Date.now() + 10_000, token);
         throw new DelayedError();
       }
-      const outcome: JobOutcome<ResultRecord> = await points.submit(checked.input);
-      if (!outcome.ok && outcome.type === "WorkerError") {
-        // Not the point's fault as far as we know: retry (backoff) unless this was the last try.
-        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        if (!last) throw new Error(outcome.message);
+      // A job is one point, or with --warm-start a chain of points (batch/chains.ts) computed in
+      // order, each from its predecessor's recorded best fit. Points that already have a result
+      // (a chain taken back from a worker that died) are skipped and their line read back.
+      const warm = meta.header.task.warmStart !== undefined;
+      let previous: ResultRecord | undefined;
+      for (const [k, input] of [checked.input, ...checked.rest].entries()) {
+        if (warm) {
+          const stored = await redis.hget(keys.results, String(input.id));
+          if (stored !== null) {
+            previous = JSON.parse(stored) as ResultRecord;
+            continue;
+          }
+        }
+        const warmStart = k > 0 ? warmStartOf(previous) : undefined;
+        const outcome: JobOutcome<ResultRecord> = await points.submit(warmStart ? { ...input, warmStart } : input);
+        if (!outcome.ok && outcome.type === "WorkerError") {
+          // Not the point's fault as far as we know: retry (backoff) unless this was the last try.
+          const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          if (!last) throw new Error(outcome.message);
+        }
+        const record = outcome.ok ? outcome.value : errorRecord(input, outcome.type, outcome.message);
+        previous = record;
+        if (await recordResult(redis, keys, record)) summary.recorded += 1;
+        else {
+          summary.duplicates += 1;
+          // Another worker recorded this point first: its line is the one the chain goes on from.
+          const stored = warm ? await redis.hget(keys.results, String(input.id)) : null;
+          if (stored !== null) previous = JSON.parse(stored) as ResultRecord;
+        }
       }
-      const record = outcome.ok ? outcome.value : errorRecord(checked.input, outcome.type, outcome.message);
-      if (await recordResult(redis, keys, record)) summary.recorded += 1;
-      else summary.duplicates += 1;
       return null;
     };
     const lockMs = options.lockMs ?? 15_000;

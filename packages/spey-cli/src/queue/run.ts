@@ -109,7 +109,15 @@ export interface JobPayload {
   readonly line: number;
   /** The grid line as it is in the grid file. */
   readonly point: Record<string, unknown>;
+  /**
+   * With `--warm-start`: the job is a chain (batch/chains.ts) whose first point is the one above
+   * and whose other points follow here, in grid order; they are computed one after the other.
+   */
+  readonly chain?: readonly { readonly id: string | number; readonly line: number; readonly point: unknown }[];
 }
+
+/** The longest chain a job may carry (far above any sensible --chain-length). */
+export const MAX_CHAIN_POINTS = 10_000;
 
 /**
  * Check a job's data as untrusted input, with the same rules as a grid file line (it is parsed
@@ -118,11 +126,37 @@ export interface JobPayload {
 export function checkPayload(
   data: unknown,
   meta: RunMeta,
-): { ok: true; input: PointInput; version: string } | { ok: false; problem: string } {
+): { ok: true; input: PointInput; rest: PointInput[]; version: string } | { ok: false; problem: string } {
   if (!isObject(data)) return { ok: false, problem: "the job data is not an object" };
-  const { v, s, id, line, point } = data;
+  const { v, s, id, line, point, chain } = data;
   if (typeof v !== "string") return { ok: false, problem: 'no spey version "v"' };
   if (s !== meta.settings) return { ok: false, problem: "it was enqueued with other settings than the run's" };
+  const first = checkPoint(id, line, point, meta);
+  if (!first.ok) return first;
+  const rest: PointInput[] = [];
+  if (chain !== undefined) {
+    if (!meta.header.task.warmStart) return { ok: false, problem: '"chain" is only for runs with --warm-start' };
+    if (!Array.isArray(chain) || chain.length > MAX_CHAIN_POINTS) {
+      return { ok: false, problem: `"chain" must be an array of at most ${MAX_CHAIN_POINTS} points` };
+    }
+    for (const [k, entry] of chain.entries()) {
+      const checked = isObject(entry)
+        ? checkPoint(entry.id, entry.line, entry.point, meta)
+        : { ok: false as const, problem: "it is not an object" };
+      if (!checked.ok) return { ok: false, problem: `chain point ${k}: ${checked.problem}` };
+      rest.push(checked.input);
+    }
+  }
+  return { ok: true, input: first.input, rest, version: v };
+}
+
+/** One point of a job (the job's own, or one of its chain): the rules of a grid line. */
+function checkPoint(
+  id: unknown,
+  line: unknown,
+  point: unknown,
+  meta: RunMeta,
+): { ok: true; input: PointInput } | { ok: false; problem: string } {
   if (!(Number.isInteger(line) && (line as number) >= 1)) return { ok: false, problem: '"line" is not a line number' };
   const check = gridLineProblems(point, { requireBackend: typeof meta.base?.backend !== "string" });
   if (check.problems.length > 0)
@@ -131,7 +165,7 @@ export function checkPayload(
   const value = point as Record<string, unknown>;
   const expectedId = value.id ?? line;
   if (id !== expectedId) return { ok: false, problem: `"id" ${JSON.stringify(id)} is not the grid line's id` };
-  return { ok: true, input: { id: expectedId as string | number, line: line as number, value }, version: v };
+  return { ok: true, input: { id: expectedId as string | number, line: line as number, value } };
 }
 
 function isRunMeta(value: unknown): value is RunMeta {

@@ -120,14 +120,11 @@ describe("spey batch --warm-start", () => {
     }
   });
 
-  it("refuses combinations it cannot keep deterministic, with exit code 2", async () => {
+  it("refuses combinations it cannot keep deterministic, and misused options, with exit code 2", async () => {
     const out = join(tmp.path, "refused.jsonl");
     const shard = await run(args(out, ["--warm-start", "--shard", "1/2"]));
     expect(shard.code).toBe(2);
     expect(shard.stderr).toMatch(/--warm-start cannot be combined with --shard/);
-    const queue = await run([...args(out), "--warm-start", "--queue", "redis://127.0.0.1:1/0"]);
-    expect(queue.code).toBe(2);
-    expect(queue.stderr).toMatch(/--warm-start is not available with --queue/);
     const chainOnly = await run(args(out, ["--chain-length", "3"]));
     expect(chainOnly.code).toBe(2);
     expect(chainOnly.stderr).toMatch(/--chain-length is an option of --warm-start/);

@@ -108,7 +108,7 @@ export function registerBatch(program: Command): void {
     )
     .option(
       "--warm-start",
-      `HistFactory grids: start each point's fits from the previous grid point's best fit, in chains of --chain-length consecutive points (the first of each chain cold) computed one after the other, and continue profiles warm between μ (opt-in: the cold starts of every fit are replaced; each line gets result.bestFit)`,
+      `HistFactory grids: start each point's fits from the previous grid point's best fit, in chains of --chain-length consecutive points (the first of each chain cold) computed one after the other (with --queue: one job per chain), and continue profiles warm between μ (opt-in: the cold starts of every fit are replaced; each line gets result.bestFit)`,
     )
     .option(
       "--chain-length <n>",
@@ -262,12 +262,6 @@ async function queueBatch(
   task: BatchTask,
   command: Command,
 ): Promise<void> {
-  if (options.warmStart) {
-    // Chains need one worker to compute their points in order; queue jobs are single points.
-    throw new QueueInputError(
-      "--warm-start is not available with --queue (queue jobs are single points, a chain needs its points in order on one worker); run the grid locally with --warm-start, or queue it without.",
-    );
-  }
   const local = ["workers", "shard", "retryErrors", "timeout"].filter((n) => command.getOptionValueSource(n) === "cli");
   if (local.length > 0) {
     const flag = (n: string) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
