@@ -58,7 +58,20 @@ describe("bundle budgets", () => {
       "default.third_moment_expansion",
       "default.uncorrelated_background",
     ]);
+    // and the lean model: no toy calculator, no chi2Test intervals, no TOMS748 (toy limit search),
+    // no npm plug-in scanning (package.json's "browser" field swaps it for a stub)
+    for (const [marker, what] of [
+      ["toy calculation aborted", "the toy calculator"],
+      ["Check your chi^2 distribution", "chi2Test"],
+      ["the solver cannot continue", "the TOMS748/Brent root finders"],
+      ["node_modules", "npm plug-in discovery"],
+    ]) {
+      expect(simplified?.code, `${what} reached the spey/simplified bundle`).not.toContain(marker);
+    }
     const main = byName["getBackend of the main entry (every built-in)"];
+    expect(main?.code).toContain("toy calculation aborted");
+    expect(main?.code).toContain("Check your chi^2 distribution");
+    expect(main?.code).not.toContain("node_modules");
     expect(registered(main?.code)).toEqual(
       expect.arrayContaining(["default.poisson", "default.uncorrelated_combiner"]),
     );
