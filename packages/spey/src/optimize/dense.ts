@@ -114,11 +114,34 @@ export function choleskyWithShift(
   maxAttempts: number,
   start: ShiftStart = "largest-diagonal",
 ): number {
+  return factorWithShift(
+    (i) => a[i * n + i]!,
+    n,
+    (tau, pivotFloor) => choleskyShifted(a, n, tau, l, pivotFloor),
+    maxAttempts,
+    start,
+  );
+}
+
+/**
+ * The shift sequence of {@link choleskyWithShift} for any factorisation of A + τI: `diagonal(i)`
+ * reads a_ii (i < n), `attempt(τ, pivotFloor)` factors A + τI and says whether every pivot was
+ * positive, finite and above `pivotFloor`. Returns the first τ that worked, or NaN. Used with the
+ * dense factorisation and with the block-arrow one (block-arrow.ts), so both pick the same τ for
+ * the same matrix.
+ */
+export function factorWithShift(
+  diagonal: (i: number) => number,
+  n: number,
+  attempt: (tau: number, pivotFloor: number) => boolean,
+  maxAttempts: number,
+  start: ShiftStart = "largest-diagonal",
+): number {
   let minDiag = Number.POSITIVE_INFINITY;
   let minPositive = Number.POSITIVE_INFINITY;
   let maxAbsDiag = 0;
   for (let i = 0; i < n; i++) {
-    const v = a[i * n + i]!;
+    const v = diagonal(i);
     if (v < minDiag) minDiag = v;
     if (v > 0 && v < minPositive) minPositive = v;
     const av = Math.abs(v);
@@ -132,8 +155,8 @@ export function choleskyWithShift(
   // A pivot this small relative to the diagonal means the matrix is singular to working precision.
   const pivotFloor = 1e-14 * scale;
   let tau = minDiag > 0 ? 0 : beta - minDiag;
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    if (choleskyShifted(a, n, tau, l, pivotFloor)) return tau;
+  for (let k = 0; k < maxAttempts; k++) {
+    if (attempt(tau, pivotFloor)) return tau;
     tau = Math.max(growth * tau, beta);
   }
   return Number.NaN;

@@ -121,7 +121,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     ? new BfgsDirection(free)
     : problem.hessianOperator
       ? new NewtonCgDirection(problem.hessianOperator, n, free)
-      : new NewtonDirection(problem.hessian!, n, free, problem.shiftStart);
+      : new NewtonDirection(problem.hessian!, n, free, problem.shiftStart, problem.hessianFactoriser);
   let nSub = 0;
 
   let iterations = 0;

@@ -5,7 +5,8 @@
  * the ε-active set I⁺; the driver fills in d_i = −∂_i f · D_ii on I⁺.
  */
 import { InvalidInput } from "../core/errors.js";
-import { choleskySolveInPlace, choleskyWithShift, type ShiftStart } from "./dense.js";
+import { BlockArrowCholesky } from "./block-arrow.js";
+import type { ShiftStart } from "./dense.js";
 import type { HessianOf } from "./types.js";
 
 /** Maximum number of shifted Cholesky attempts (the shift doubles each time). */
@@ -49,20 +50,26 @@ export interface SearchDirection {
  * Alg. 3.3, starting where `shiftStart` says); D_ii = 1/H_ii.
  */
 export class NewtonDirection implements SearchDirection {
-  private readonly mat: Float64Array;
-  private readonly chol: Float64Array;
+  private readonly factoriser: BlockArrowCholesky;
   private readonly rhs: Float64Array;
 
+  /**
+   * `factoriser`: a {@link BlockArrowCholesky} describing the Hessian's block-arrow pattern (the
+   * Newton system is then solved through the Schur complement of the blocks where that pays);
+   * without one, dense Cholesky.
+   */
   constructor(
     private readonly hessian: HessianOf,
     private readonly n: number,
     private readonly free: Int32Array,
     private readonly shiftStart: ShiftStart = "largest-diagonal",
+    factoriser?: BlockArrowCholesky,
   ) {
-    const m = free.length;
-    this.mat = new Float64Array(m * m);
-    this.chol = new Float64Array(m * m);
-    this.rhs = new Float64Array(m);
+    if (factoriser && factoriser.n !== n) {
+      throw new InvalidInput(`minimize: hessianFactoriser is for ${factoriser.n} parameters, the problem has ${n}`);
+    }
+    this.factoriser = factoriser ?? new BlockArrowCholesky(n, []);
+    this.rhs = new Float64Array(free.length);
   }
 
   compute(
@@ -74,24 +81,21 @@ export class NewtonDirection implements SearchDirection {
     d: Float64Array,
     diagScale: Float64Array,
   ): boolean {
-    const { n, free, mat, chol, rhs } = this;
+    const { n, free, rhs, factoriser } = this;
     const h = this.hessian(x);
     if (h.length !== n * n) {
       throw new InvalidInput(`minimize: the Hessian has length ${h.length}, expected ${n}×${n} = ${n * n}`);
-    }
-    for (let a = 0; a < nSub; a++) {
-      const row = freeSub[a]! * n;
-      for (let b = 0; b <= a; b++) mat[a * nSub + b] = h[row + freeSub[b]!]!;
     }
     for (let k = 0; k < free.length; k++) {
       const i = free[k]!;
       const hii = h[i * n + i]!;
       diagScale[i] = hii > 0 && Number.isFinite(hii) ? 1 / hii : 1;
     }
-    const tau = nSub > 0 ? choleskyWithShift(mat, nSub, chol, MAX_SHIFT_ATTEMPTS, this.shiftStart) : 0;
+    const tau = nSub > 0 ? factoriser.factorWithShift(h, freeSub, nSub, MAX_SHIFT_ATTEMPTS, this.shiftStart) : 0;
     if (Number.isNaN(tau)) return false;
+    if (nSub === 0) return true;
     for (let a = 0; a < nSub; a++) rhs[a] = g[freeSub[a]!]!;
-    choleskySolveInPlace(chol, nSub, rhs);
+    factoriser.solveInPlace(rhs);
     for (let a = 0; a < nSub; a++) d[freeSub[a]!] = -rhs[a]!;
     return true;
   }

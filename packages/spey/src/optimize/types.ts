@@ -1,4 +1,5 @@
 /** Types of the bounded minimiser (see {@link ./minimize.ts}). */
+import type { BlockArrowCholesky } from "./block-arrow.js";
 import type { HessianOperator } from "./newton-cg.js";
 
 export type { HessianOperator } from "./newton-cg.js";
@@ -31,6 +32,13 @@ export interface MinimizeProblem {
    * spans orders of magnitude, where the default shift makes the weakly curved directions crawl.
    */
   shiftStart?: "largest-diagonal" | "smallest-diagonal";
+  /**
+   * Solves the Newton systems of `hessian` through its block-arrow pattern (block-arrow.ts: small
+   * blocks of parameters coupled only among themselves and to the rest, eliminated by a Schur
+   * complement) instead of dense Cholesky; same shifts, same steps up to rounding. The object's
+   * work arrays are reused: one minimisation at a time may use it. Default: dense.
+   */
+  hessianFactoriser?: BlockArrowCholesky;
   /** Start; clipped into the bounds (fixed parameters are not clipped: they keep x0 exactly). */
   x0: ArrayLike<number>;
   /** Lower bounds, default −Infinity. */

@@ -25,7 +25,7 @@ import { log } from "../../core/logger.js";
 import { VERSION } from "../../core/version.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { minimumPoi as physicalMinimumPoi, selectData, toFiniteVector } from "../inputs.js";
-import { choleskyShifted } from "../../optimize/dense.js";
+import { BlockArrowCholesky } from "../../optimize/block-arrow.js";
 import { minimize } from "../../optimize/minimize.js";
 import type { MinimizeOptions } from "../../optimize/types.js";
 import type {
@@ -270,6 +270,19 @@ export abstract class HistFactoryBackend extends BackendBase {
    * throws ConvergenceError naming the fit (fit/convergence.ts) instead of using a number.
    */
   private readonly hessianSlots = new WeakMap<object, HessianSlot>();
+  private factorisers: FitFactorisers | undefined;
+
+  /** The model's two block-arrow factorisers (kept: fits run one at a time per backend). */
+  private fitFactorisers(): FitFactorisers {
+    if (!this.factorisers) {
+      const blocks = this.model.hessianBlocks();
+      this.factorisers = {
+        test: new BlockArrowCholesky(this.model.nPar, blocks),
+        newton: new BlockArrowCholesky(this.model.nPar, blocks),
+      };
+    }
+    return this.factorisers;
+  }
   private readonly expectationSlots = new Map<string, HessianSlot>();
 
   /** The Hessian slot of a data set: explicit data by identity, else the expectation type. */
@@ -316,6 +329,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     const upper = config.suggestedBounds.map((b) => b[1]);
     const problem: FitProblem = {
       evaluator,
+      factorisers: this.fitFactorisers(),
       lower,
       upper,
       fixed,
@@ -403,9 +417,20 @@ export abstract class HistFactoryBackend extends BackendBase {
 /** A conditional NLL this far (relative to max(1, |NLL|)) below the free one is an inconsistency. */
 const FREE_FIT_TOLERANCE = 1e-6;
 
+/**
+ * Factorisers of the model's Hessian through its block-arrow pattern (HistFactoryModel.hessianBlocks:
+ * the one-bin parameters such as staterror γ's are eliminated by a Schur complement): one for the
+ * positive-definiteness test of {@link runFit}, one for the minimiser's Newton systems.
+ */
+interface FitFactorisers {
+  readonly test: BlockArrowCholesky;
+  readonly newton: BlockArrowCholesky;
+}
+
 /** What {@link runFit} needs: the likelihood on fixed data, the box, the fixed mask, the settings. */
 interface FitProblem {
   readonly evaluator: LikelihoodEvaluator;
+  readonly factorisers?: FitFactorisers;
   /**
    * The last exact Hessian of a warm fit on the same data and the point that fit ended at. A warm
    * fit that starts from exactly that point (with only fixed parameters, e.g. μ, changed — the
@@ -511,10 +536,9 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
   const free: number[] = [];
   for (let i = 0; i < n; i++) if (!fixed[i] && (lower[i] as number) < (upper[i] as number)) free.push(i);
   const m = free.length;
-  const sub = scratch("sub", m * m);
-  const factor = scratch("factor", m * m);
   const buffer = scratch("hessian", n * n);
   const inner = new Int32Array(m);
+  const definiteness = problem.factorisers?.test ?? new BlockArrowCholesky(n, []);
   let calls = 0;
   let exactWasDefinite = false;
   // Cold starts: Fisher scoring for the first steps, then the exact Hessian where it is positive
@@ -560,11 +584,7 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
           let k = 0;
           for (const i of free)
             if ((x[i] as number) > (lower[i] as number) && (x[i] as number) < (upper[i] as number)) inner[k++] = i;
-          for (let a = 0; a < k; a++) {
-            const row = (inner[a] as number) * n;
-            for (let b = 0; b <= a; b++) sub[a * k + b] = h[row + (inner[b] as number)] as number;
-          }
-          if (!choleskyShifted(sub, k, 0, factor, 0)) return evaluator.nllHessian(x, h, true);
+          if (!definiteness.factor(h, inner, k, 0, 0)) return evaluator.nllHessian(x, h, true);
           exactWasDefinite = true;
           return h;
         };
@@ -580,7 +600,13 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
       objective: (x, grad) => evaluator.nll(x, grad),
       // Normalisations have curvatures ~1e4 where constrained nuisances have ~1: shifts of an
       // indefinite Hessian start at the small end (a warm fit crawled 40+ iterations otherwise).
-      ...(mode === "bfgs" ? {} : { hessian, shiftStart: "smallest-diagonal" as const }),
+      ...(mode === "bfgs"
+        ? {}
+        : {
+            hessian,
+            shiftStart: "smallest-diagonal" as const,
+            ...(problem.factorisers ? { hessianFactoriser: problem.factorisers.newton } : {}),
+          }),
       x0: start,
       lower,
       upper,

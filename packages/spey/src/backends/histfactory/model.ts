@@ -438,6 +438,52 @@ export class HistFactoryModel {
     return new LikelihoodEvaluator(this, data);
   }
 
+  private localBlocks: readonly Int32Array[] | undefined;
+
+  /**
+   * The block-arrow pattern of the Hessian of −log L (see optimize/block-arrow.ts): groups of
+   * parameters that act on one main bin only, one group per bin (staterror and shapesys γ's,
+   * shapefactors, any modifier of a one-bin channel), and singletons for parameters that act on no
+   * bin. The Poisson term of bin b couples only the parameters acting on b, and every constraint
+   * term involves one parameter, so two parameters of different groups never share a Hessian entry:
+   * H[p][q] = 0 exactly (also in the Fisher information). Parameters acting on several bins are in
+   * no group. Computed once per model from the cell layout.
+   */
+  hessianBlocks(): readonly Int32Array[] {
+    if (this.localBlocks) return this.localBlocks;
+    // The one bin of each parameter: −1 none yet, −2 several.
+    const binOf = new Int32Array(this.nPar).fill(-1);
+    const see = (p: number, b: number) => {
+      const current = binOf[p] as number;
+      if (current === -1) binOf[p] = b;
+      else if (current !== b) binOf[p] = -2;
+    };
+    for (let k = 0; k < this.nCells; k++) {
+      const b = this.cellBin[k] as number;
+      for (let t = this.fPtr[k] as number; t < (this.fPtr[k + 1] as number); t++) see(this.fPar[t] as number, b);
+      for (let t = this.dPtr[k] as number; t < (this.dPtr[k + 1] as number); t++) see(this.dPar[t] as number, b);
+    }
+    const byBin = new Map<number, number[]>();
+    const blocks: number[][] = [];
+    for (let p = 0; p < this.nPar; p++) {
+      const b = binOf[p] as number;
+      if (b === -2) continue;
+      if (b === -1) {
+        blocks.push([p]);
+        continue;
+      }
+      let group = byBin.get(b);
+      if (!group) {
+        group = [];
+        byBin.set(b, group);
+        blocks.push(group);
+      }
+      group.push(p);
+    }
+    this.localBlocks = blocks.map((g) => Int32Array.from(g));
+    return this.localBlocks;
+  }
+
   /** @internal kernel access for {@link LikelihoodEvaluator}. */
   get kernel() {
     return {
