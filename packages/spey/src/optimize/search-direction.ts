@@ -5,9 +5,8 @@
  * the ε-active set I⁺; the driver fills in d_i = −∂_i f · D_ii on I⁺.
  */
 import { InvalidInput } from "../core/errors.js";
-import { BlockArrowCholesky } from "./block-arrow.js";
-import type { ShiftStart } from "./dense.js";
-import type { HessianOf } from "./types.js";
+import { choleskySolveInPlace, choleskyWithShift, type ShiftStart } from "./dense.js";
+import type { HessianFactoriser, HessianOf } from "./types.js";
 
 /** Maximum number of shifted Cholesky attempts (the shift doubles each time). */
 const MAX_SHIFT_ATTEMPTS = 80;
@@ -50,26 +49,30 @@ export interface SearchDirection {
  * Alg. 3.3, starting where `shiftStart` says); D_ii = 1/H_ii.
  */
 export class NewtonDirection implements SearchDirection {
-  private readonly factoriser: BlockArrowCholesky;
+  private mat = new Float64Array(0);
+  private chol = new Float64Array(0);
   private readonly rhs: Float64Array;
 
   /**
-   * `factoriser`: a {@link BlockArrowCholesky} describing the Hessian's block-arrow pattern (the
-   * Newton system is then solved through the Schur complement of the blocks where that pays);
-   * without one, dense Cholesky.
+   * `factoriser`: factors and solves the Newton systems in place of dense Cholesky (e.g. through
+   * the Hessian's block-arrow pattern, block-arrow.ts), with the same shift sequence.
    */
   constructor(
     private readonly hessian: HessianOf,
     private readonly n: number,
     private readonly free: Int32Array,
     private readonly shiftStart: ShiftStart = "largest-diagonal",
-    factoriser?: BlockArrowCholesky,
+    private readonly factoriser?: HessianFactoriser,
   ) {
     if (factoriser && factoriser.n !== n) {
       throw new InvalidInput(`minimize: hessianFactoriser is for ${factoriser.n} parameters, the problem has ${n}`);
     }
-    this.factoriser = factoriser ?? new BlockArrowCholesky(n, []);
-    this.rhs = new Float64Array(free.length);
+    const m = free.length;
+    if (!factoriser) {
+      this.mat = new Float64Array(m * m);
+      this.chol = new Float64Array(m * m);
+    }
+    this.rhs = new Float64Array(m);
   }
 
   compute(
@@ -81,7 +84,7 @@ export class NewtonDirection implements SearchDirection {
     d: Float64Array,
     diagScale: Float64Array,
   ): boolean {
-    const { n, free, rhs, factoriser } = this;
+    const { n, free, mat, chol, rhs, factoriser } = this;
     const h = this.hessian(x);
     if (h.length !== n * n) {
       throw new InvalidInput(`minimize: the Hessian has length ${h.length}, expected ${n}×${n} = ${n * n}`);
@@ -91,11 +94,19 @@ export class NewtonDirection implements SearchDirection {
       const hii = h[i * n + i]!;
       diagScale[i] = hii > 0 && Number.isFinite(hii) ? 1 / hii : 1;
     }
-    const tau = nSub > 0 ? factoriser.factorWithShift(h, freeSub, nSub, MAX_SHIFT_ATTEMPTS, this.shiftStart) : 0;
-    if (Number.isNaN(tau)) return false;
     if (nSub === 0) return true;
+    if (factoriser) {
+      if (Number.isNaN(factoriser.factorWithShift(h, freeSub, nSub, MAX_SHIFT_ATTEMPTS, this.shiftStart))) return false;
+    } else {
+      for (let a = 0; a < nSub; a++) {
+        const row = freeSub[a]! * n;
+        for (let b = 0; b <= a; b++) mat[a * nSub + b] = h[row + freeSub[b]!]!;
+      }
+      if (Number.isNaN(choleskyWithShift(mat, nSub, chol, MAX_SHIFT_ATTEMPTS, this.shiftStart))) return false;
+    }
     for (let a = 0; a < nSub; a++) rhs[a] = g[freeSub[a]!]!;
-    factoriser.solveInPlace(rhs);
+    if (factoriser) factoriser.solveInPlace(rhs);
+    else choleskySolveInPlace(chol, nSub, rhs);
     for (let a = 0; a < nSub; a++) d[freeSub[a]!] = -rhs[a]!;
     return true;
   }

@@ -1,5 +1,4 @@
 /** Types of the bounded minimiser (see {@link ./minimize.ts}). */
-import type { BlockArrowCholesky } from "./block-arrow.js";
 import type { HessianOperator } from "./newton-cg.js";
 
 export type { HessianOperator } from "./newton-cg.js";
@@ -12,6 +11,25 @@ export type { HessianOperator } from "./newton-cg.js";
  * mutate `x` and do not keep references to either after returning.
  */
 export type Objective = (x: Float64Array, grad?: Float64Array) => number;
+
+/**
+ * Factors H[F, F] + τI for subsets F of the variables with the shift sequence of dense.ts's
+ * `choleskyWithShift` and solves with the factor (block-arrow.ts's `BlockArrowCholesky`).
+ */
+export interface HessianFactoriser {
+  /** Number of variables of the matrices it factors. */
+  readonly n: number;
+  /** Factor H[F, F] + τI, F = idx[0..m) of row-major n×n `h`; returns τ, or NaN when no shift worked. */
+  factorWithShift(
+    h: Float64Array,
+    idx: ArrayLike<number>,
+    m: number,
+    maxAttempts: number,
+    start?: "largest-diagonal" | "smallest-diagonal",
+  ): number;
+  /** Solve with the last factor in place (`x` in subset order). */
+  solveInPlace(x: Float64Array): void;
+}
 
 /** Hessian of f at x, row-major n×n (all parameters, fixed ones included; their rows are ignored). */
 export type HessianOf = (x: Float64Array) => Float64Array;
@@ -38,7 +56,7 @@ export interface MinimizeProblem {
    * complement) instead of dense Cholesky; same shifts, same steps up to rounding. The object's
    * work arrays are reused: one minimisation at a time may use it. Default: dense.
    */
-  hessianFactoriser?: BlockArrowCholesky;
+  hessianFactoriser?: HessianFactoriser;
   /** Start; clipped into the bounds (fixed parameters are not clipped: they keep x0 exactly). */
   x0: ArrayLike<number>;
   /** Lower bounds, default −Infinity. */

@@ -270,19 +270,7 @@ export abstract class HistFactoryBackend extends BackendBase {
    * throws ConvergenceError naming the fit (fit/convergence.ts) instead of using a number.
    */
   private readonly hessianSlots = new WeakMap<object, HessianSlot>();
-  private factorisers: FitFactorisers | undefined;
-
-  /** The model's two block-arrow factorisers (kept: fits run one at a time per backend). */
-  private fitFactorisers(): FitFactorisers {
-    if (!this.factorisers) {
-      const blocks = this.model.hessianBlocks();
-      this.factorisers = {
-        test: new BlockArrowCholesky(this.model.nPar, blocks),
-        newton: new BlockArrowCholesky(this.model.nPar, blocks),
-      };
-    }
-    return this.factorisers;
-  }
+  private work: FitWork | undefined;
   private readonly expectationSlots = new Map<string, HessianSlot>();
 
   /** The Hessian slot of a data set: explicit data by identity, else the expectation type. */
@@ -291,7 +279,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     if (typeof data === "object" && data !== null) {
       let slot = this.hessianSlots.get(data);
       if (!slot) {
-        slot = { entries: [], cold: [] };
+        slot = { cold: [] };
         this.hessianSlots.set(data, slot);
       }
       return slot;
@@ -299,7 +287,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     const key = String(options.expected ?? "observed");
     let slot = this.expectationSlots.get(key);
     if (!slot) {
-      slot = { entries: [], cold: [] };
+      slot = { cold: [] };
       this.expectationSlots.set(key, slot);
     }
     return slot;
@@ -329,7 +317,10 @@ export abstract class HistFactoryBackend extends BackendBase {
     const upper = config.suggestedBounds.map((b) => b[1]);
     const problem: FitProblem = {
       evaluator,
-      factorisers: this.fitFactorisers(),
+      work: (this.work ??= {
+        factoriser: new BlockArrowCholesky(n, this.model.hessianBlocks()),
+        hessian: new Float64Array(n * n),
+      }),
       lower,
       upper,
       fixed,
@@ -418,25 +409,23 @@ export abstract class HistFactoryBackend extends BackendBase {
 const FREE_FIT_TOLERANCE = 1e-6;
 
 /**
- * Factorisers of the model's Hessian through its block-arrow pattern (HistFactoryModel.hessianBlocks:
- * the one-bin parameters such as staterror γ's are eliminated by a Schur complement): one for the
- * positive-definiteness test of {@link runFit}, one for the minimiser's Newton systems.
+ * Work arrays of {@link runFit}, kept per backend between fits (allocating the n×n Hessian per fit,
+ * ≈ 65 fits per limit with its band, made garbage collection ~15% of the time): the Hessian, and
+ * the factoriser of the model's Hessians through their block-arrow pattern
+ * (HistFactoryModel.hessianBlocks: the one-bin parameters such as staterror γ's are eliminated by
+ * a Schur complement), used by the positive-definiteness test and the minimiser's Newton systems
+ * in turn. Fits run one at a time per backend (no fit calls another while its minimiser runs).
  */
-interface FitFactorisers {
-  readonly test: BlockArrowCholesky;
-  readonly newton: BlockArrowCholesky;
+interface FitWork {
+  readonly factoriser: BlockArrowCholesky;
+  readonly hessian: Float64Array;
 }
 
 /** What {@link runFit} needs: the likelihood on fixed data, the box, the fixed mask, the settings. */
 interface FitProblem {
   readonly evaluator: LikelihoodEvaluator;
-  readonly factorisers?: FitFactorisers;
-  /**
-   * The last exact Hessian of a warm fit on the same data and the point that fit ended at. A warm
-   * fit that starts from exactly that point (with only fixed parameters, e.g. μ, changed — the
-   * profile continuation along μ) takes it as its first Newton matrix (a chord step), saving one
-   * Hessian per fit. Reuse needs that exact start, so results do not depend on earlier calls.
-   */
+  readonly work: FitWork;
+  /** Per-data state kept between fits: see {@link HessianSlot}. */
   readonly hessianSlot?: HessianSlot;
   readonly lower: readonly number[];
   readonly upper: readonly number[];
@@ -444,17 +433,13 @@ interface FitProblem {
   readonly optimiser: MinimizeOptions | undefined;
 }
 
-/** See {@link FitProblem.hessianSlot}: the last few warm fits' end points and Hessians. */
+/** What is kept per data set between fits (cold runs, the last free fit). */
 interface HessianSlot {
-  entries: { x: Float64Array; h: Float64Array }[];
   /** The last few cold runs from the suggested point on this data (see {@link coldRunFromSuggested}). */
   cold: { key: string; attempt: FitAttempt | undefined }[];
   /** The last free fit on this data (see {@link HistFactoryBackend.checkAgainstFreeFit}). */
   free?: { nll: number; mu: number; lower: number; upper: number; key: string };
 }
-
-/** How many (end point, Hessian) pairs a slot keeps (a profile continues from its nearest μ). */
-const HESSIAN_SLOT_SIZE = 8;
 
 /** One fit's outcome. */
 interface FitAttempt {
@@ -475,24 +460,6 @@ const WARM_ITERATIONS = 40;
  * Hessian throughout, shifted by the minimiser where indefinite), "bfgs" (no Hessian).
  */
 type FitMode = "hybrid" | "warm" | "exact" | "bfgs";
-
-/**
- * Work matrices of {@link runFit}, kept between fits: a 120-parameter fit needs three 115 kB
- * matrices, and allocating them per fit (≈ 65 fits per limit with its band) made garbage collection
- * ~15% of the time. Fits run one at a time per thread (no fit calls another while its minimiser
- * runs), and every user overwrites what it reads, so sharing them cannot mix results.
- */
-const scratchArrays = new Map<string, Float64Array>();
-function scratch(name: string, length: number): Float64Array {
-  const key = `${name}:${length}`;
-  let array = scratchArrays.get(key);
-  if (!array) {
-    if (scratchArrays.size >= 16) scratchArrays.clear();
-    array = new Float64Array(length);
-    scratchArrays.set(key, array);
-  }
-  return array;
-}
 
 /** How many cold runs a slot keeps (the fit's own and the free-fit probe's, per data set). */
 const COLD_RUNS_KEPT = 4;
@@ -536,9 +503,9 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
   const free: number[] = [];
   for (let i = 0; i < n; i++) if (!fixed[i] && (lower[i] as number) < (upper[i] as number)) free.push(i);
   const m = free.length;
-  const buffer = scratch("hessian", n * n);
+  const buffer = problem.work.hessian;
   const inner = new Int32Array(m);
-  const definiteness = problem.factorisers?.test ?? new BlockArrowCholesky(n, []);
+  const definiteness = problem.work.factoriser;
   let calls = 0;
   let exactWasDefinite = false;
   // Cold starts: Fisher scoring for the first steps, then the exact Hessian where it is positive
@@ -548,32 +515,16 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
   // leaves them where it is indefinite, and the minimiser's shifted steps then crawl (22 instead of
   // 7 iterations at 96 parameters). "exact" uses the exact Hessian throughout and leaves indefinite
   // cases to the minimiser's shift.
-  const slot = problem.hessianSlot;
-  let reuse =
-    mode === "warm"
-      ? slot?.entries.find((e) => e.h.length === n * n && start.every((v, i) => fixed[i] || v === e.x[i]))
-      : undefined;
-  let computed = false;
-  let reused = false;
-  const exact = (x: Float64Array): Float64Array => {
-    if (reuse) {
-      buffer.set(reuse.h);
-      reuse = undefined;
-      reused = true;
-      return buffer;
-    }
-    computed = true;
-    return evaluator.nllHessian(x, buffer);
-  };
+  // (Warm fits used to take a neighbouring μ's last Hessian as their first Newton matrix, a chord
+  // step: on the 246-parameter limitSummary it saved 12 of 762 Hessians and no measurable time, for
+  // a copy of an n×n matrix per warm fit; removed.)
+  const exact = (x: Float64Array): Float64Array => evaluator.nllHessian(x, buffer);
   const hessian =
     mode === "exact"
       ? exact
       : (x: Float64Array): Float64Array => {
           if (mode === "hybrid" && calls++ < 4) return evaluator.nllHessian(x, buffer, true);
-          // A neighbouring fit's last Hessian (positive definite where that fit converged) is used
-          // as it is, for the first step.
-          if (reuse) return exact(x);
-          const h = mode === "warm" ? exact(x) : evaluator.nllHessian(x, buffer);
+          const h = exact(x);
           // Once the exact Hessian was positive definite the iterate is in the optimum's basin:
           // from then on the minimiser's shifted factorisation handles the rare indefinite case,
           // and the test (a second factorisation per iteration) is skipped.
@@ -605,7 +556,7 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
         : {
             hessian,
             shiftStart: "smallest-diagonal" as const,
-            ...(problem.factorisers ? { hessianFactoriser: problem.factorisers.newton } : {}),
+            hessianFactoriser: problem.work.factoriser,
           }),
       x0: start,
       lower,
@@ -614,13 +565,6 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
     },
     settings,
   );
-  // The Hessian last used (computed, or reused from a neighbour) is kept with this fit's end point.
-  if (slot && (computed || reused) && (mode === "warm" || mode === "exact")) {
-    const recycled = slot.entries.length >= HESSIAN_SLOT_SIZE ? slot.entries.shift() : undefined;
-    const h = recycled?.h.length === n * n ? recycled.h : new Float64Array(n * n);
-    h.set(buffer);
-    slot.entries.push({ x: Float64Array.from(result.x), h });
-  }
   return {
     nll: evaluator.nll(result.x),
     x: result.x,

@@ -438,7 +438,7 @@ export class HistFactoryModel {
     return new LikelihoodEvaluator(this, data);
   }
 
-  private localBlocks: readonly Int32Array[] | undefined;
+  private localBlocks: number[][] | undefined;
 
   /**
    * The block-arrow pattern of the Hessian of −log L (see optimize/block-arrow.ts): groups of
@@ -449,38 +449,28 @@ export class HistFactoryModel {
    * H[p][q] = 0 exactly (also in the Fisher information). Parameters acting on several bins are in
    * no group. Computed once per model from the cell layout.
    */
-  hessianBlocks(): readonly Int32Array[] {
+  hessianBlocks(): readonly number[][] {
     if (this.localBlocks) return this.localBlocks;
-    // The one bin of each parameter: −1 none yet, −2 several.
+    // The one bin of each parameter: −1 none, −2 several.
     const binOf = new Int32Array(this.nPar).fill(-1);
-    const see = (p: number, b: number) => {
-      const current = binOf[p] as number;
-      if (current === -1) binOf[p] = b;
-      else if (current !== b) binOf[p] = -2;
-    };
     for (let k = 0; k < this.nCells; k++) {
       const b = this.cellBin[k] as number;
-      for (let t = this.fPtr[k] as number; t < (this.fPtr[k + 1] as number); t++) see(this.fPar[t] as number, b);
-      for (let t = this.dPtr[k] as number; t < (this.dPtr[k + 1] as number); t++) see(this.dPar[t] as number, b);
+      const see = (ptr: Int32Array, par: Int32Array) => {
+        for (let t = ptr[k] as number; t < (ptr[k + 1] as number); t++) {
+          const p = par[t] as number;
+          binOf[p] = binOf[p] === -1 || binOf[p] === b ? b : -2;
+        }
+      };
+      see(this.fPtr, this.fPar);
+      see(this.dPtr, this.dPar);
     }
-    const byBin = new Map<number, number[]>();
+    const byBin: number[][] = Array.from({ length: this.nMain }, () => []);
     const blocks: number[][] = [];
-    for (let p = 0; p < this.nPar; p++) {
-      const b = binOf[p] as number;
-      if (b === -2) continue;
-      if (b === -1) {
-        blocks.push([p]);
-        continue;
-      }
-      let group = byBin.get(b);
-      if (!group) {
-        group = [];
-        byBin.set(b, group);
-        blocks.push(group);
-      }
-      group.push(p);
-    }
-    this.localBlocks = blocks.map((g) => Int32Array.from(g));
+    binOf.forEach((b, p) => {
+      if (b === -1) blocks.push([p]);
+      else if (b >= 0) byBin[b]!.push(p);
+    });
+    this.localBlocks = blocks.concat(byBin.filter((g) => g.length > 0));
     return this.localBlocks;
   }
 
