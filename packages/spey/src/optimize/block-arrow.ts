@@ -37,14 +37,14 @@ export class BlockArrowCholesky implements HessianFactoriser {
   private chol = new Float64Array(0);
   private readonly rhs: Float64Array;
   private m = 0;
-  /** Whether the last factorisation used the blocks (false: a dense one in subset order). */
+  /** Whether the last factorisation used the blocks (false: none of its variables is in one; dense). */
   usedBlocks = false;
 
   /**
    * @param n number of variables.
    * @param blocks disjoint groups of variable indices such that H[p][q] = 0 whenever p and q lie in
-   *   different groups (variables in no group form the rest). Not checked against the matrices: a
-   *   wrong pattern gives a wrong factor.
+   *   different groups (variables in no group form the rest). Not checked against the matrices (a
+   *   wrong pattern gives a wrong factor), nor their size: they must be n×n.
    */
   constructor(
     readonly n: number,
@@ -56,7 +56,7 @@ export class BlockArrowCholesky implements HessianFactoriser {
         const p = block[t] as number;
         if (!(p >= 0 && p < n && this.blockOf[p] === -1)) {
           throw new InvalidInput(
-            `BlockArrowCholesky: blocks must be disjoint variable indices in [0, ${n}); got ${p} in block ${j}.`,
+            `BlockArrowCholesky: blocks must be disjoint indices in [0, ${n}); got ${p} twice or out of range.`,
           );
         }
         this.blockOf[p] = j;
@@ -69,60 +69,47 @@ export class BlockArrowCholesky implements HessianFactoriser {
   }
 
   /**
-   * Orders the subset idx[0..m): the blocks' members (blocks in index order, members in subset
-   * order), then the rest; or the subset order with an empty profile when the blocks would not
-   * pay (estimated flops above 3/4 of the dense factorisation's).
+   * Orders the subset idx[0..m) — the blocks' members (blocks in index order, members in subset
+   * order), then the rest — and writes the lower triangle of P H[F, F] Pᵀ into `mat`. Returns the
+   * profile, or undefined (subset order, dense) when no variable of F lies in a block.
    */
-  private order(idx: ArrayLike<number>, m: number): void {
-    const { blockOf, count, perm, first } = this;
+  private gather(h: Float64Array, idx: ArrayLike<number>, m: number): Int32Array | undefined {
+    const { n, blockOf, count, perm, first } = this;
     const nBlocks = count.length - 1;
     count.fill(0);
     for (let a = 0; a < m; a++) {
       const b = blockOf[idx[a] as number] as number;
       count[b < 0 ? nBlocks : b]!++;
     }
-    const nA = count[nBlocks] as number;
-    const nD = m - nA;
-    this.usedBlocks = nD > 0 && (nA * nA * nA) / 6 + (nD * nA * nA) / 2 < 0.75 * ((m * m * m) / 6);
-    if (this.usedBlocks) {
-      // count → start position of each block (then of the rest), then place.
-      let pos = 0;
-      for (let b = 0; b <= nBlocks; b++) {
-        const c = count[b] as number;
-        count[b] = pos;
-        pos += c;
-      }
-      for (let a = 0; a < m; a++) {
-        const b = blockOf[idx[a] as number] as number;
-        const k = b < 0 ? nBlocks : b;
-        perm[count[k]!++] = a;
-      }
-      // Profile: a block member's row starts at its block's first position; the rest's rows are full.
-      for (let at = 0; at < nD; at++) {
-        const b = blockOf[idx[perm[at] as number] as number] as number;
-        const prev = at > 0 ? (blockOf[idx[perm[at - 1] as number] as number] as number) : -2;
-        first[at] = b === prev ? (first[at - 1] as number) : at;
-      }
-      for (let at = nD; at < m; at++) first[at] = 0;
-    } else {
-      for (let a = 0; a < m; a++) perm[a] = a;
+    const nD = m - (count[nBlocks] as number);
+    this.usedBlocks = nD > 0;
+    // count → start position of each block (then of the rest), then place.
+    let pos = 0;
+    for (let b = 0; b <= nBlocks; b++) {
+      const c = count[b] as number;
+      count[b] = pos;
+      pos += c;
+    }
+    for (let a = 0; a < m; a++) {
+      const b = blockOf[idx[a] as number] as number;
+      perm[count[b < 0 ? nBlocks : b]!++] = a;
+    }
+    // Profile: a block member's row starts at its block's first position; the rest's rows are full.
+    for (let at = 0; at < m; at++) {
+      const b = blockOf[idx[perm[at] as number] as number] as number;
+      first[at] = at >= nD ? 0 : at > 0 && b === blockOf[idx[perm[at - 1] as number] as number] ? first[at - 1]! : at;
     }
     this.m = m;
     if (this.mat.length < m * m) {
       this.mat = new Float64Array(m * m);
       this.chol = new Float64Array(m * m);
     }
-  }
-
-  /** The lower triangle of P H[F, F] Pᵀ into `mat`. */
-  private gather(h: Float64Array, idx: ArrayLike<number>, m: number): void {
-    const { n, perm, mat } = this;
-    if (h.length !== n * n)
-      throw new InvalidInput(`BlockArrowCholesky: the matrix has length ${h.length}, expected ${n * n}.`);
+    const mat = this.mat;
     for (let a = 0; a < m; a++) {
       const row = (idx[perm[a] as number] as number) * n;
       for (let b = 0; b <= a; b++) mat[a * m + b] = h[row + (idx[perm[b] as number] as number)] as number;
     }
+    return nD > 0 ? first : undefined;
   }
 
   /**
@@ -130,9 +117,8 @@ export class BlockArrowCholesky implements HessianFactoriser {
    * false when a pivot is not positive, not finite or not above `pivotFloor`.
    */
   factor(h: Float64Array, idx: ArrayLike<number>, m: number, shift: number, pivotFloor: number): boolean {
-    this.order(idx, m);
-    this.gather(h, idx, m);
-    return choleskyShifted(this.mat, m, shift, this.chol, pivotFloor, this.usedBlocks ? this.first : undefined);
+    const profile = this.gather(h, idx, m);
+    return choleskyShifted(this.mat, m, shift, this.chol, pivotFloor, profile);
   }
 
   /** Factor H[F, F] + τI with the shift sequence of dense.ts `choleskyWithShift`; τ, or NaN. */
@@ -143,9 +129,8 @@ export class BlockArrowCholesky implements HessianFactoriser {
     maxAttempts: number,
     start: ShiftStart = "largest-diagonal",
   ): number {
-    this.order(idx, m);
-    this.gather(h, idx, m);
-    return choleskyWithShift(this.mat, m, this.chol, maxAttempts, start, this.usedBlocks ? this.first : undefined);
+    const profile = this.gather(h, idx, m);
+    return choleskyWithShift(this.mat, m, this.chol, maxAttempts, start, profile);
   }
 
   /** Solve with the last successful factor in place: `x` holds b in subset order (x[a] ↔ idx[a]). */

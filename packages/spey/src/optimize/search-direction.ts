@@ -64,9 +64,6 @@ export class NewtonDirection implements SearchDirection {
     private readonly shiftStart: ShiftStart = "largest-diagonal",
     private readonly factoriser?: HessianFactoriser,
   ) {
-    if (factoriser && factoriser.n !== n) {
-      throw new InvalidInput(`minimize: hessianFactoriser is for ${factoriser.n} parameters, the problem has ${n}`);
-    }
     const m = free.length;
     if (!factoriser) {
       this.mat = new Float64Array(m * m);

@@ -17,8 +17,6 @@ export type Objective = (x: Float64Array, grad?: Float64Array) => number;
  * `choleskyWithShift` and solves with the factor (block-arrow.ts's `BlockArrowCholesky`).
  */
 export interface HessianFactoriser {
-  /** Number of variables of the matrices it factors. */
-  readonly n: number;
   /** Factor H[F, F] + τI, F = idx[0..m) of row-major n×n `h`; returns τ, or NaN when no shift worked. */
   factorWithShift(
     h: Float64Array,

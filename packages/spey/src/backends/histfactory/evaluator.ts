@@ -38,7 +38,8 @@ function poissonDeviance(n: number, lambda: number): number {
  */
 export class LikelihoodEvaluator {
   private readonly model: HistFactoryModel;
-  private readonly k: HistFactoryModel["kernel"];
+  /** The model's compiled cells and constraint terms (its `@internal` kernel fields). */
+  private readonly k: HistFactoryModel;
   readonly main: Float64Array;
   readonly aux: Float64Array;
   /** Σ log n_b! + Σ_Poisson-aux log a! + Σ_Gauss-aux log(√(2π) σ). */
@@ -64,7 +65,7 @@ export class LikelihoodEvaluator {
 
   constructor(model: HistFactoryModel, data: ModelData) {
     this.model = model;
-    this.k = model.kernel;
+    this.k = model;
     if (data.main.length !== model.nMain || data.aux.length !== model.nAux) {
       throw new InvalidInput(`data must have ${model.nMain} main and ${model.nAux} auxiliary entries.`);
     }

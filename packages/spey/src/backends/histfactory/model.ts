@@ -106,26 +106,26 @@ export class HistFactoryModel {
   readonly poiSignal: Float64Array;
   readonly poiBackground: Float64Array;
 
-  // --- kernel -------------------------------------------------------------------------------
-  private readonly nCells: number;
-  private readonly cellBin: Int32Array;
-  private readonly cellNom: Float64Array;
-  private readonly fPtr: Int32Array;
-  private readonly fPar: Int32Array;
-  private readonly fKind: Uint8Array;
-  private readonly fCoef: Float64Array;
-  private readonly dPtr: Int32Array;
-  private readonly dPar: Int32Array;
-  private readonly dKind: Uint8Array;
-  private readonly dCoef: Float64Array;
+  // --- kernel (@internal: read by LikelihoodEvaluator and hessianBlocks) ----------------------
+  readonly nCells: number;
+  readonly cellBin: Int32Array;
+  readonly cellNom: Float64Array;
+  readonly fPtr: Int32Array;
+  readonly fPar: Int32Array;
+  readonly fKind: Uint8Array;
+  readonly fCoef: Float64Array;
+  readonly dPtr: Int32Array;
+  readonly dPar: Int32Array;
+  readonly dKind: Uint8Array;
+  readonly dCoef: Float64Array;
   /** Cells of each main bin (CSR). */
-  private readonly binPtr: Int32Array;
-  private readonly binCells: Int32Array;
+  readonly binPtr: Int32Array;
+  readonly binCells: Int32Array;
   /** Per auxiliary datum: parameter index, constraint (0 normal, 1 Poisson), σ or τ. */
-  private readonly auxPar: Int32Array;
-  private readonly auxPoisson: Uint8Array;
-  private readonly auxScale: Float64Array;
-  private readonly maxFactorsPerCell: number;
+  readonly auxPar: Int32Array;
+  readonly auxPoisson: Uint8Array;
+  readonly auxScale: Float64Array;
+  readonly maxFactorsPerCell: number;
 
   private constructor(init: {
     channels: ChannelLayout[];
@@ -472,28 +472,5 @@ export class HistFactoryModel {
     });
     this.localBlocks = blocks.concat(byBin.filter((g) => g.length > 0));
     return this.localBlocks;
-  }
-
-  /** @internal kernel access for {@link LikelihoodEvaluator}. */
-  get kernel() {
-    return {
-      nCells: this.nCells,
-      cellBin: this.cellBin,
-      cellNom: this.cellNom,
-      fPtr: this.fPtr,
-      fPar: this.fPar,
-      fKind: this.fKind,
-      fCoef: this.fCoef,
-      dPtr: this.dPtr,
-      dPar: this.dPar,
-      dKind: this.dKind,
-      dCoef: this.dCoef,
-      binPtr: this.binPtr,
-      binCells: this.binCells,
-      auxPar: this.auxPar,
-      auxPoisson: this.auxPoisson,
-      auxScale: this.auxScale,
-      maxFactorsPerCell: this.maxFactorsPerCell,
-    };
   }
 }
