@@ -315,12 +315,13 @@ export abstract class HistFactoryBackend extends BackendBase {
     if (fixed.every(Boolean)) return { nll: evaluator.nll(x0), parameters: x0 };
     const lower = config.suggestedBounds.map((b) => b[0]);
     const upper = config.suggestedBounds.map((b) => b[1]);
+    this.work ??= {
+      factoriser: new BlockArrowCholesky(n, this.model.hessianBlocks()),
+      hessian: new Float64Array(n * n),
+    };
     const problem: FitProblem = {
       evaluator,
-      work: (this.work ??= {
-        factoriser: new BlockArrowCholesky(n, this.model.hessianBlocks()),
-        hessian: new Float64Array(n * n),
-      }),
+      work: this.work,
       lower,
       upper,
       fixed,
