@@ -108,28 +108,24 @@ interface SummedProfile {
   readonly convex: boolean;
   /** Whether every member's slope at μ is a subgradient of its convex profile (`slopeIsSubgradient`). */
   readonly subgradientAt?: (mu: number) => boolean;
-  /** The split of the sum into certified convex members and the rest, for {@link globalMinimum}'s pruning. */
-  readonly split?: () => ConvexSplit | undefined;
+  /** The split of the sum into certified convex members and the rest on the fit's [lower, upper] ({@link globalMinimum}'s pruning). */
+  readonly split?: (lower: number, upper: number) => ConvexSplit | undefined;
 }
 
 /**
  * P(μ) = C(μ) + N(μ): C the sum of the members whose profiles are certified convex
  * (`profileConvexInPoi`), N the sum of the others. Each of those is ≥ its own free fit's minimum
- * (global, issue #9) wherever μ lies within that fit's bounds, so P ≥ C + `floor` on [validLower,
- * validUpper]: the rigorous lower bound by which {@link globalMinimum} prunes its scan.
+ * (global, issue #9) wherever μ lies within that fit's bounds, so P ≥ C + `floor` on the combined
+ * fit's bounds when they lie within those (else `floor` is NaN): the rigorous lower bound by which
+ * {@link globalMinimum} prunes its scan.
  */
 export interface ConvexSplit {
   /** C(μ), NaN when a member's evaluation fails. */
   readonly convexNll: (mu: number) => number;
   /** Σ of the non-convex members' free-fit minima. */
   readonly floor: number;
-  /** μ range on which every non-convex member's free-fit minimum bounds its profile. */
-  readonly validLower: number;
-  readonly validUpper: number;
   /** Σ 1/σ_A,k² of the convex members (their curvature near the minimum), NaN without σ. */
   readonly curvature: number;
-  /** The non-convex members' own μ̂ (where another basin of P is likeliest). */
-  readonly anchors: readonly number[];
 }
 
 /** Predicted decrease of the summed NLL below which the Newton iteration stops (NLL units). */
@@ -349,32 +345,27 @@ export function pruneScan(
   b: number,
   sigmaMin: number,
 ): { lower: number; upper: number; ends: Map<number, number> } | undefined {
-  if (!(split.validLower <= a && split.validUpper >= b) || !Number.isFinite(split.floor)) return undefined;
-  const level = local.fun - split.floor;
   const atLocal = split.convexNll(local.x);
-  if (!Number.isFinite(atLocal) || !Number.isFinite(level)) return undefined;
-  const curvature =
-    split.curvature > 0 && Number.isFinite(split.curvature) ? split.curvature : 1 / (sigmaMin * sigmaMin);
-  // where C(x₀) + curvature·t²/2 reaches the level, with a margin
-  const distance =
-    1.25 * Math.sqrt((2 * (Math.max(level - atLocal, 0) + PRUNE_TOLERANCE)) / curvature) + 0.05 * sigmaMin;
-  let lower = a;
-  let upper = b;
-  const ends = new Map<number, number>();
+  // how far C must rise above C(x₀)
+  const rise = local.fun - split.floor - atLocal + PRUNE_TOLERANCE;
+  if (!Number.isFinite(rise)) return undefined;
+  const curvature = split.curvature > 0 && Number.isFinite(split.curvature) ? split.curvature : sigmaMin ** -2;
+  // where C(x₀) + curvature·t²/2 rises so far, with a margin
+  const distance = 1.25 * Math.sqrt((2 * Math.max(rise, 0)) / curvature) + 0.05 * sigmaMin;
+  const region = { lower: a, upper: b, ends: new Map<number, number>() };
   for (const side of [-1, 1]) {
     for (let trial = 0; trial < PRUNE_TRIALS; trial++) {
       const y = local.x + side * distance * 2 ** trial;
-      if (side < 0 ? y <= a : y >= b) break;
+      if (!(y > a && y < b)) break;
       const c = split.convexNll(y);
       if (c >= atLocal && c + split.floor > local.fun + PRUNE_TOLERANCE) {
-        if (side < 0) lower = y;
-        else upper = y;
-        ends.set(y, c + split.floor);
+        region[side < 0 ? "lower" : "upper"] = y;
+        region.ends.set(y, c + split.floor);
         break;
       }
     }
   }
-  return ends.size > 0 ? { lower, upper, ends } : undefined;
+  return region.ends.size > 0 ? region : undefined;
 }
 
 /**
@@ -389,8 +380,7 @@ export function pruneScan(
  * between its grid neighbours, and the lowest value wins. With a convex `split` (some members
  * certified convex, some not), {@link pruneScan} first proves by lower bounds where no μ can beat
  * the local minimum; the scan then covers only the rest, at most σ_min apart on each side of the
- * local minimum, with the non-convex members' μ̂ (the ends' lower bounds stand in for P there).
- * Deterministic; at most 2·SCAN_MAX_INTERVALS + anchors + 500
+ * local minimum (the ends' lower bounds stand in for P there). Deterministic; at most 2·SCAN_MAX_INTERVALS + anchors + 500
  * evaluations per refined bracket.
  */
 function globalMinimum(
@@ -436,43 +426,39 @@ function globalMinimum(
   if (!(Number.isFinite(a) && Number.isFinite(b)) || !(b > a)) return local;
   const sigmaMin = finiteSigmas.length > 0 ? Math.min(...finiteSigmas) : b - a;
   const pruned = split ? pruneScan(split, local, a, b, sigmaMin) : undefined;
-  const xs: number[] = [];
-  if (pruned) {
-    // The scan of the region that can still hold a lower P: its ends (P there is proven above the
-    // local minimum) and, on each side of the local minimum, points at most σ_min apart.
-    const sides: [number, number][] = [
-      [pruned.lower, local.x],
-      [local.x, pruned.upper],
-    ];
-    for (const [u, v] of sides) {
-      const n = Math.min(SCAN_MAX_INTERVALS, Math.max(1, Math.ceil((v - u) / sigmaMin)));
-      for (let k = 0; k <= n; k++) xs.push(k === n ? v : u + ((v - u) * k) / n);
-    }
-    for (const x of split?.anchors ?? []) if (Number.isFinite(x) && x > pruned.lower && x < pruned.upper) xs.push(x);
-  } else {
-    const intervals = Math.min(SCAN_MAX_INTERVALS, Math.max(SCAN_MIN_INTERVALS, Math.ceil((b - a) / sigmaMin)));
-    for (let k = 0; k <= intervals; k++) xs.push(k === intervals ? b : a + ((b - a) * k) / intervals);
-    for (const x of [local.x, ...anchors]) if (Number.isFinite(x) && x > a && x < b) xs.push(x);
+  // The scan: [a, b] in 4–12 intervals at most σ_min apart, with the local minimum and the anchors;
+  // pruned, the region that can still hold a lower P — its ends (P there is proven above the local
+  // minimum) and, on each side of the local minimum, 1–12 intervals at most σ_min apart.
+  const xs: number[] = pruned ? [] : [local.x, ...anchors];
+  for (const [u, v, fewest] of pruned
+    ? [
+        [pruned.lower, local.x, 1],
+        [local.x, pruned.upper, 1],
+      ]
+    : [[a, b, SCAN_MIN_INTERVALS]]) {
+    const n = Math.min(
+      SCAN_MAX_INTERVALS,
+      Math.max(fewest as number, Math.ceil(((v as number) - (u as number)) / sigmaMin)),
+    );
+    for (let k = 0; k <= n; k++)
+      xs.push(k === n ? (v as number) : (u as number) + (((v as number) - (u as number)) * k) / n);
   }
   xs.sort((u, v) => u - v);
-  const grid: { x: number; v: number; bound?: true }[] = [];
+  const grid: { x: number; v: number; bound: boolean }[] = [];
   for (const x of xs) {
+    if (!(x >= a && x <= b)) continue; // (NaN anchors too)
     if (grid.length > 0 && x - (grid[grid.length - 1] as { x: number }).x <= 1e-12 * Math.max(1, Math.abs(x))) continue;
     // a pruned end: its lower bound (above the local minimum) stands in for P
     const bound = pruned?.ends.get(x);
-    if (bound !== undefined) {
-      grid.push({ x, v: bound, bound: true });
-      continue;
-    }
-    const v = x === local.x ? local.fun : f(x);
-    grid.push({ x, v: Number.isNaN(v) ? Number.POSITIVE_INFINITY : v });
+    const v = bound ?? (x === local.x ? local.fun : f(x));
+    grid.push({ x, v: Number.isNaN(v) ? Number.POSITIVE_INFINITY : v, bound: bound !== undefined });
   }
   let best = local;
   const consider = (x: number, v: number, converged: boolean) => {
     if (v < best.fun) best = { x, fun: v, converged };
   };
   for (let k = 0; k < grid.length; k++) {
-    const here = grid[k] as { x: number; v: number; bound?: true };
+    const here = grid[k] as { x: number; v: number; bound: boolean };
     // a pruned end is above the local minimum: never a candidate itself
     if (here.bound) continue;
     const left = grid[k - 1];
@@ -867,35 +853,27 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
               ),
           }
         : {}),
-      split: () => {
+      split: (lower: number, upper: number) => {
         const convex = this.models.map((m) => m.backend.profileConvexInPoi?.() === true);
         if (membersMuhatMayBeNegative === undefined || convex.every(Boolean) || !convex.some(Boolean)) return undefined;
         let floor = 0;
         let curvature = 0;
-        let validLower = Number.NEGATIVE_INFINITY;
-        let validUpper = Number.POSITIVE_INFINITY;
-        const anchors: number[] = [];
         preparations.forEach((p, k) => {
-          const fit = which === "data" ? p.fit : p.asimovFit;
           const sigma = p.asimovSigma?.() ?? Number.NaN;
           if (convex[k]) {
             curvature += 1 / (sigma * sigma);
           } else {
-            floor += fit.nll;
-            anchors.push(fit.muhat);
-            const [lower, upper] = boundsOf(k);
-            validLower = Math.max(validLower, lower);
-            validUpper = Math.min(validUpper, upper);
+            floor += (which === "data" ? p.fit : p.asimovFit).nll;
+            // the member's free fit bounds its profile only within its own bounds of μ
+            const [a, b] = boundsOf(k);
+            if (a > lower || b < upper) floor = Number.NaN;
           }
         });
         return {
           convexNll: (mu: number) =>
             guard(mu, (p, k) => (convex[k] ? -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu)) : 0)),
           floor,
-          validLower,
-          validUpper,
           curvature,
-          anchors,
         };
       },
       anchors: () => preparations.map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
@@ -971,7 +949,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           [start, ...profile.anchors()],
           profile.sigmas(),
           profile.convex,
-          profile.split?.(),
+          profile.split?.(lower, upper),
         );
         acceptFit(
           {
@@ -1023,8 +1001,8 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         // first the Asimov data (in the member's own order: free fit, then Asimov), so that the
         // profile knows its point at μ_A
         void p.asimovFit;
-        const d = asimovMu - muhat;
-        if (Math.abs(d) > 1e-6 * Math.max(1, Math.abs(muhat))) w = -p.logpdfSlope(asimovMu) / d;
+        // (μ_A = μ̂_k gives no finite secant: σ_A below)
+        w = -p.logpdfSlope(asimovMu) / (asimovMu - muhat);
       }
       if (!(w > 0 && Number.isFinite(w))) {
         const sigma = p.asimovSigma?.() ?? Number.NaN;

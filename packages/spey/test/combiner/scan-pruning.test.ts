@@ -88,9 +88,10 @@ describe("UnCorrStatisticsCombiner: pruning of the global scan", () => {
       const combiner = new UnCorrStatisticsCombiner(...models);
       const P = (mu: number) => models.reduce((s, m) => s + m.likelihood({ poiTest: mu }), 0);
       const C = (mu: number) => models.reduce((s, m, k) => s + (convex[k] ? m.likelihood({ poiTest: mu }) : 0), 0);
+      const [muhat] = combiner.maximizeLikelihood({ allowNegativeSignal: true });
+      const a = Math.max(combiner.minimumPoi, muhat - 3);
+      const b = muhat + 3;
       let floor = 0;
-      let validLower = Number.NEGATIVE_INFINITY;
-      let validUpper = Number.POSITIVE_INFINITY;
       let curvature = 0;
       models.forEach((m, k) => {
         const config = m.config({ allowNegativeSignal: true });
@@ -99,14 +100,10 @@ describe("UnCorrStatisticsCombiner: pruning of the global scan", () => {
           curvature += 1 / m.sigmaMu({ poiTest: 1 }) ** 2;
           return;
         }
-        floor += m.maximizeLikelihood({ allowNegativeSignal: true })[1];
-        validLower = Math.max(validLower, lo);
-        validUpper = Math.min(validUpper, hi);
+        // the member's free-fit minimum bounds its profile only within its bounds of μ
+        floor += lo <= a && hi >= b ? m.maximizeLikelihood({ allowNegativeSignal: true })[1] : Number.NaN;
       });
-      const split: ConvexSplit = { convexNll: C, floor, validLower, validUpper, curvature, anchors: [] };
-      const [muhat] = combiner.maximizeLikelihood({ allowNegativeSignal: true });
-      const a = Math.max(combiner.minimumPoi, muhat - 3);
-      const b = muhat + 3;
+      const split: ConvexSplit = { convexNll: C, floor, curvature };
       const sigmaMin = 0.2;
       for (const x0 of [muhat, muhat - 0.3, muhat + 0.4]) {
         if (x0 < a) continue;
@@ -133,22 +130,16 @@ describe("UnCorrStatisticsCombiner: pruning of the global scan", () => {
     expect(checks).toBeGreaterThan(1000);
   });
 
-  it("without a valid floor on the whole scan range it prunes nothing", () => {
-    const split: ConvexSplit = {
-      convexNll: (mu) => mu * mu,
-      floor: 0,
-      validLower: -1,
-      validUpper: 1,
-      curvature: 2,
-      anchors: [],
-    };
-    expect(pruneScan(split, { x: 0, fun: 0.01 }, -2, 2, 0.5)).toBeUndefined();
-    // the same split on a range the floor covers prunes both sides, just beyond √0.01 = 0.1
-    const region = pruneScan(split, { x: 0, fun: 0.01 }, -1, 1, 0.5);
+  it("prunes nothing without a floor, and both sides of a parabola just beyond its level", () => {
+    const split: ConvexSplit = { convexNll: (mu) => mu * mu, floor: Number.NaN, curvature: 2 };
+    expect(pruneScan(split, { x: 0, fun: 0.01 }, -1, 1, 0.5)).toBeUndefined();
+    // with a floor of 0, C + 0 > 0.01 beyond √0.01 = 0.1 on both sides
+    const region = pruneScan({ ...split, floor: 0 }, { x: 0, fun: 0.01 }, -1, 1, 0.5);
     expect(region).toBeDefined();
     expect(region?.lower).toBeLessThan(-0.1);
     expect(region?.upper).toBeGreaterThan(0.1);
     expect(region?.upper).toBeLessThan(0.5);
+    for (const [y, bound] of region?.ends ?? []) expect(bound).toBeCloseTo(y * y, 12);
   });
 
   it("fits an effective-σ member at few μ in the combined free fit of a reference combination", () => {
