@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { Random, Workspace } from "spey";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hepdataAnalysis } from "../../../../bench/hepdata-analysis.js";
-import { run, temporaryDirectory } from "../cli/helpers.js";
-import { readResultsStrict, writeCmsGrid } from "./helpers.js";
+import { run, startCli, temporaryDirectory } from "../cli/helpers.js";
+import { countResultLines, readResultsStrict, writeCmsGrid } from "./helpers.js";
 
 const tmp = temporaryDirectory("warm-start");
 afterAll(() => tmp.remove());
@@ -96,6 +96,22 @@ describe("spey batch --warm-start", () => {
       expect(parsed.ids).toHaveLength(POINTS);
       for (const [id, line] of warm1.lines) expect(parsed.lines.get(id)).toBe(line);
     }
+  });
+
+  it("a run SIGKILLed mid-run resumes to the same file", async () => {
+    const out = join(tmp.path, "killed.jsonl");
+    const child = startCli(warmArgs(out, 2));
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    while (countResultLines(out) < 1 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGKILL");
+    await exited;
+    const written = countResultLines(out);
+    expect(written).toBeGreaterThanOrEqual(1);
+    expect(written).toBeLessThan(POINTS);
+    expect((await run(warmArgs(out, 2))).code).toBe(0);
+    const parsed = readResultsStrict(out);
+    expect(parsed.ids).toHaveLength(POINTS);
+    for (const [id, line] of warm1.lines) expect(parsed.lines.get(id)).toBe(line);
   });
 
   it("agrees with the run without --warm-start (limits, bands and CLs to 1e-9)", async () => {
