@@ -388,6 +388,8 @@ export const TARGETS = [
         ["--shard", "1/2"],
         ["--retry-errors"],
         ["--strict"],
+        ["--warm-start"],
+        ["--warm-start", "--chain-length", "2"],
       ]),
     ),
     (dir, [edits, base, stdin, opts]) => {
