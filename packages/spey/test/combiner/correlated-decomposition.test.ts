@@ -4,10 +4,7 @@
  * log L(p) = Σ_m log L_m(p[I_m]) with disjoint free sets. Checked on the reference combinations:
  * the combination's profile equals the sum of the members' profiles (their public `likelihood`),
  * is never above the generic joint fit of all parameters, and its CLs equals that of the
- * UnCorrStatisticsCombiner of the same members; a shared nuisance makes the hook decline. A free
- * fit of Asimov data from their generating point (the start is stationary) splits too: it is never
- * above the generic joint fit and its value is log L at its parameters; a free fit of the observed
- * data (members' μ̂ differ) declines.
+ * UnCorrStatisticsCombiner of the same members; a shared nuisance makes the hook decline.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -80,53 +77,6 @@ describe("default.correlated_combiner: conditional fits split into the members' 
         x.forEach((v, i) => expect(Math.abs(v - (y[i] as number)), `${c.id}`).toBeLessThan(CLS_TOLERANCE));
       }
     }
-  });
-
-  it("splits the free fit of Asimov data started at their generating point, declines observed data", () => {
-    let split = 0;
-    for (const c of cases) {
-      const backend = correlated(members(c)).backend;
-      const config = backend.config();
-      const poi = config.poiIndex;
-      const generating = backend.bestFit?.({ fixed: new Map([[poi, 0]]), expected: "observed" });
-      if (!generating || !backend.expectedData) throw new Error(`${c.id}: no conditional split or expected data`);
-      const data = backend.expectedData(generating.parameters);
-      const request = {
-        fixed: new Map<number, number>(),
-        allowNegativeSignal: true,
-        expected: "observed" as const,
-        data,
-        initPars: generating.parameters,
-      };
-      const answer = backend.bestFit?.(request);
-      // the generic optimiser on all parameters at once, from the same start
-      const joint = fitModel({
-        backend,
-        config,
-        expected: "observed",
-        data,
-        fixed: new Map(),
-        initPars: generating.parameters,
-      });
-      if (answer) {
-        split++;
-        expect(answer.global).toBe(true);
-        expect(answer.nll, c.id).toBeLessThanOrEqual(joint.nll + NLL_TOLERANCE);
-        const logpdf = backend.getLogpdfFunc({ data });
-        expect(Math.abs(answer.nll + logpdf(answer.parameters)), c.id).toBeLessThan(NLL_TOLERANCE);
-        // Asimov data reproduce their generating μ
-        expect(Math.abs((answer.parameters[poi] as number) - 0), c.id).toBeLessThan(1e-6);
-      }
-      // the observed data's free fit, from the suggested point (not stationary): the joint fit's job
-      const observed = backend.bestFit?.({
-        fixed: new Map<number, number>(),
-        allowNegativeSignal: true,
-        expected: "observed",
-        initPars: Float64Array.from(config.suggestedInit),
-      });
-      expect(observed, c.id).toBeUndefined();
-    }
-    expect(split).toBe(cases.length);
   });
 
   it("declines a shared nuisance (the free parameters are then coupled)", () => {

@@ -528,97 +528,61 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
    * the POI shared and fixed) splits into independent problems — log L(p) = Σ_m log L_m(p[I_m]) with
    * disjoint free sets — so its minimum is the sum of the members' own conditional fits, each with
    * its own fit hook and start search (closed-form or exact profiles, multi-starts), at least as
-   * good as the joint fit from the same starts. A free fit sharing only the POI splits too, from a
-   * start where the joint gradient vanishes (the point that generated Asimov data): Σ_m min L_m ≤
-   * the joint minimum, the joint bounds being the intersection of the members' (buildConfig; with
-   * μ ≥ 0 on both sides when negative signals are not allowed), so when the members' own free
-   * fits all end at one μ̂ (spread ≤ 1e-9, an error O(h·δμ²)) inside the joint bounds, their sum is
-   * the joint minimum, at μ̂ with each member's nuisances. Any other free fit (observed data, whose
-   * members' μ̂ differ: declined before any member fit) and fits of a parameter shared between
+   * good as the joint fit from the same starts. Free fits and fits of a parameter shared between
    * members take the generic joint fit (undefined).
    */
   override bestFit(request: FitHookRequest): FastPathResult | undefined {
     const fixed = request.fixed;
-    const poi = this.storedConfig.poiIndex;
-    const free = !fixed.has(poi);
-    // A free fit: only from a start where the joint gradient vanishes (see below), bounds not replaced.
-    const start = request.initPars;
-    if (free && (!start || request.bounds)) return undefined;
+    if (!fixed.has(this.storedConfig.poiIndex)) return undefined;
     const owners = new Int32Array(this.slots).fill(-1);
     for (let k = 0; k < this.members.length; k++) {
-      const m = this.members[k] as CombinedMember;
-      for (let j = 0; j < m.map.length; j++) {
-        const slot = m.map[j] as number;
+      for (const slot of (this.members[k] as CombinedMember).map) {
         if (fixed.has(slot)) continue;
-        // a free POI is shared, as each member's own POI
-        if (slot === poi ? j !== m.config.poiIndex : owners[slot] !== -1 && owners[slot] !== k) return undefined;
+        if (owners[slot] !== -1 && owners[slot] !== k) return undefined;
         owners[slot] = k;
       }
     }
     const opts = this.memberOptions(request);
-    if (free) {
-      const gradient = new Float64Array(this.slots);
-      const atStart = this.getObjectiveFunction(request)(start as Float64Array, gradient);
-      for (let i = 0; i < this.slots; i++) {
-        if (!fixed.has(i) && !(Math.abs(gradient[i] as number) <= 1e-6 * Math.max(1, Math.abs(atStart)))) {
-          return undefined;
-        }
-      }
-    }
     const key = [request.expected, request.data, request.optimiser];
     const cached = this.memberFitters;
     const fitters =
-      !free && cached?.key.every((v, i) => v === key[i])
+      cached && cached.key.every((v, i) => v === key[i])
         ? cached.fitters
         : this.members.map((m, k) => {
             const data = (opts[k] as LikelihoodOptions).data;
             return createFitter({
               backend: m.backend,
               backendFit: true,
-              config: free ? m.backend.config({ allowNegativeSignal: request.allowNegativeSignal }) : m.config,
-              ...(free ? { allowNegativeSignal: request.allowNegativeSignal } : {}),
+              config: m.config,
               expected: (opts[k] as LikelihoodOptions).expected ?? "observed",
               data: data === undefined || data instanceof Float64Array ? data : Float64Array.from(data),
               optimiser: request.optimiser,
               dataLabel: `the data of "${m.analysis}"`,
             });
           });
-    if (!free) this.memberFitters = { key, fitters };
+    this.memberFitters = { key, fitters };
     const parameters = new Float64Array(this.slots);
     for (const [slot, value] of fixed) parameters[slot] = value;
     let nll = 0;
     let converged = true;
-    let lowest = Number.POSITIVE_INFINITY;
-    let highest = Number.NEGATIVE_INFINITY;
     const messages: string[] = [];
     for (let k = 0; k < this.members.length; k++) {
       const m = this.members[k] as CombinedMember;
       const local = new Map<number, number>();
-      for (let j = 0; j < m.map.length; j++) {
-        const slot = m.map[j] as number;
+      m.map.forEach((slot, j) => {
         const v = fixed.get(slot);
         if (v !== undefined) local.set(j, v);
-      }
-      const init = start ? this.gather(m, start, new Float64Array(m.map.length)) : undefined;
+      });
+      const init = request.initPars ? this.gather(m, request.initPars, new Float64Array(m.map.length)) : undefined;
       const outcome = (fitters[k] as Fitter).fit(local, init);
       nll += outcome.nll;
       if (!outcome.converged) {
-        if (free) return undefined;
         converged = false;
         messages.push(`${m.analysis}: ${outcome.message ?? "not converged"}`);
       }
-      const muhat = outcome.parameters[m.config.poiIndex] as number;
-      lowest = Math.min(lowest, muhat);
-      highest = Math.max(highest, muhat);
       m.map.forEach((slot, j) => {
         if (!fixed.has(slot)) parameters[slot] = outcome.parameters[j] as number;
       });
-    }
-    if (free) {
-      const muhat = (lowest + highest) / 2;
-      const [lo, hi] = this.config({ allowNegativeSignal: request.allowNegativeSignal }).suggestedBounds[poi] as Bound;
-      if (!(highest - lowest <= 1e-9 * Math.max(1, Math.abs(muhat))) || muhat < lo || muhat > hi) return undefined;
-      parameters[poi] = muhat;
     }
     return {
       nll,
