@@ -29,8 +29,8 @@ export interface SignalDerivativeArgs {
 export const MAX_SIGNAL_YIELD = 1e100;
 
 export class SignalYields {
-  readonly nBins: number;
-  readonly nParameters: number;
+  declare readonly nBins: number;
+  declare readonly nParameters: number;
   readonly fn: SignalFunction | undefined;
   private readonly constant: Float64Array | undefined;
   private readonly jacobianFn: SignalJacobianFunction | undefined;

@@ -58,12 +58,12 @@ function toBound(b: BoundInput, i: number): Bound {
  * region they may explore. Instances are immutable; "modifying" methods return copies.
  */
 export class ModelConfig {
-  readonly poiIndex: number;
-  readonly minimumPoi: number;
-  readonly suggestedInit: readonly number[];
-  readonly suggestedBounds: readonly Bound[];
-  readonly parameterNames: readonly string[] | null;
-  readonly suggestedFixed: readonly boolean[] | null;
+  declare readonly poiIndex: number;
+  declare readonly minimumPoi: number;
+  declare readonly suggestedInit: readonly number[];
+  declare readonly suggestedBounds: readonly Bound[];
+  declare readonly parameterNames: readonly string[] | null;
+  declare readonly suggestedFixed: readonly boolean[] | null;
 
   constructor(init: ModelConfigInit) {
     const n = init.suggestedInit.length;

@@ -15,13 +15,13 @@
 export const FACTORISED_MIN_ORDER = 256;
 
 export class FactorisedCovariance {
-  readonly n: number;
+  declare readonly n: number;
   /** Lower-triangular factor, row-major n×n. */
-  readonly lower: Float64Array;
+  declare readonly lower: Float64Array;
   /** First non-zero column of each row of L. */
-  private readonly first: Int32Array;
-  private readonly scratch: Float64Array;
-  private readonly scratch2: Float64Array;
+  declare private readonly first: Int32Array;
+  declare private readonly scratch: Float64Array;
+  declare private readonly scratch2: Float64Array;
 
   constructor(lower: Float64Array, n: number) {
     this.n = n;

@@ -131,14 +131,14 @@ function toVector(
  * from this call's own best fit inside a hypothesis test).
  */
 export class LeanStatisticalModel {
-  readonly backend: BackendBase;
-  analysis: string;
-  xsection: number;
+  declare readonly backend: BackendBase;
+  declare analysis: string;
+  declare xsection: number;
   /** Number of toys of the toy calculator (default 1000). */
-  ntoys: number;
+  declare ntoys: number;
   /** The model as inference sees it; the hypothesis-test methods below delegate to it. */
-  readonly profileLikelihood: ProfileLikelihood;
-  private readonly tests: HypothesisTests;
+  declare readonly profileLikelihood: ProfileLikelihood;
+  declare private readonly tests: HypothesisTests;
 
   constructor(backend: BackendBase, options: StatisticalModelOptions = {}) {
     if (!backend || typeof backend.getLogpdfFunc !== "function" || typeof backend.config !== "function") {

@@ -121,10 +121,10 @@ export function conjugateGradient(
 
 /** Projected Newton with the Newton system solved by truncated CG (see the module comment). */
 export class NewtonCgDirection implements SearchDirection {
-  private readonly mask: Uint8Array;
-  private readonly rhs: Float64Array;
-  private readonly z: Float64Array;
-  private readonly work: CgWork;
+  declare private readonly mask: Uint8Array;
+  declare private readonly rhs: Float64Array;
+  declare private readonly z: Float64Array;
+  declare private readonly work: CgWork;
 
   constructor(
     private readonly operator: HessianOperator,

@@ -51,7 +51,7 @@ export interface SearchDirection {
 export class NewtonDirection implements SearchDirection {
   private mat = new Float64Array(0);
   private chol = new Float64Array(0);
-  private readonly rhs: Float64Array;
+  declare private readonly rhs: Float64Array;
 
   /**
    * `factoriser`: factors and solves the Newton systems in place of dense Cholesky (e.g. through
@@ -148,12 +148,12 @@ function reduceInverseHessian(h: Float64Array, m: number, free: Int32Array, acti
  */
 export class BfgsDirection implements SearchDirection {
   /** Position k ↔ variable free[k]. */
-  private readonly hInv: Float64Array;
+  declare private readonly hInv: Float64Array;
   /** Scratch copy of hInv for its reduction to the inactive set. */
-  private readonly hWork: Float64Array;
-  private readonly sVec: Float64Array;
-  private readonly yVec: Float64Array;
-  private readonly hyVec: Float64Array;
+  declare private readonly hWork: Float64Array;
+  declare private readonly sVec: Float64Array;
+  declare private readonly yVec: Float64Array;
+  declare private readonly hyVec: Float64Array;
   /** hInv has been initialised (false: (re)start from the identity). */
   private valid = false;
 

@@ -60,7 +60,7 @@ export type Settled<T> =
 /** A task failed in its worker: `name` and `message` are those of the error it threw. */
 export class TaskError extends SpeyError {
   /** The class name of the error thrown in the worker (e.g. "InvalidInput"). */
-  readonly errorName: string;
+  declare readonly errorName: string;
   constructor(data: ErrorData) {
     super(data.message);
     this.errorName = data.name;
@@ -117,10 +117,10 @@ function canShareMemory(): boolean {
 
 export class WorkerPool {
   /** Number of workers. */
-  readonly size: number;
+  declare readonly size: number;
   readonly stats: PoolStats = { started: 0, terminated: 0, stoppedCooperatively: 0, completed: 0 };
-  private readonly createWorker: () => WorkerLike;
-  private readonly graceMs: number;
+  declare private readonly createWorker: () => WorkerLike;
+  declare private readonly graceMs: number;
   private readonly slots: (Slot | undefined)[];
   private readonly queue: Task[] = [];
   private nextId = 1;

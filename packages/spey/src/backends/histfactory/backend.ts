@@ -95,13 +95,13 @@ function checkPoiBounds(value: unknown): PoiBoundsMode {
 /** Shared machinery: a compiled {@link HistFactoryModel} exposed through the plug-in contract. */
 export abstract class HistFactoryBackend extends BackendBase {
   /** The workspace the model was built from (signal patch applied). */
-  readonly workspace: Workspace;
-  readonly model: HistFactoryModel;
+  declare readonly workspace: Workspace;
+  declare readonly model: HistFactoryModel;
   /** Main data under "apriori": the background-only expectation at the suggested initial point. */
-  readonly backgroundData: Float64Array;
+  declare readonly backgroundData: Float64Array;
   /** −min_b background_b/signal_b over bins with signal (−Infinity without signal). */
-  readonly minimumPoi: number;
-  readonly poiBoundsMode: PoiBoundsMode;
+  declare readonly minimumPoi: number;
+  declare readonly poiBoundsMode: PoiBoundsMode;
   private readonly coldStartRange: number | undefined;
   /** The caller's `warmStart`, resolved to a full parameter vector. */
   readonly warmStart: ResolvedWarmStart | undefined;
@@ -670,9 +670,9 @@ export class PyhfBackend extends HistFactoryBackend {
   static override doi = ["10.5281/zenodo.1169739", "10.21105/joss.02823"] as const;
 
   /** The workspace before the signal patch. */
-  readonly backgroundOnlyWorkspace: Workspace;
-  readonly signalPatch: JsonPatch;
-  readonly modifierSettings: ReturnType<typeof resolveModifierSettings>;
+  declare readonly backgroundOnlyWorkspace: Workspace;
+  declare readonly signalPatch: JsonPatch;
+  declare readonly modifierSettings: ReturnType<typeof resolveModifierSettings>;
   readonly measurementSelection: string | number | undefined;
 
   constructor(args: PyhfArgs) {

@@ -28,9 +28,9 @@ export function formatJsonPath(path: JsonPath): string {
 export class WorkspaceError extends InvalidInput {
   override name = "WorkspaceError";
   /** Where in the document the fault is (`formatJsonPath` form; "" for the document itself). */
-  readonly jsonPath: string;
+  declare readonly jsonPath: string;
   /** The message without the path. */
-  readonly detail: string;
+  declare readonly detail: string;
 
   constructor(path: JsonPath | string, message: string) {
     const where = typeof path === "string" ? path : formatJsonPath(path);
@@ -44,7 +44,7 @@ export class WorkspaceError extends InvalidInput {
 export class JsonPatchError extends InvalidInput {
   override name = "JsonPatchError";
   /** Index of the failing operation in the patch (−1 when the patch itself is malformed). */
-  readonly operationIndex: number;
+  declare readonly operationIndex: number;
 
   constructor(operationIndex: number, message: string) {
     super(message);

@@ -124,7 +124,7 @@ function rescaleSystematic(modifier: ModifierSpec, fraction: number, nominal: re
 /** spey-pyhf's `WorkspaceInterpreter` (see the module documentation). */
 export class WorkspaceInterpreter {
   /** The background-only workspace (not copied; derived workspaces are new objects). */
-  readonly backgroundOnlyModel: WorkspaceSpec;
+  declare readonly backgroundOnlyModel: WorkspaceSpec;
   private signalDict: Map<string, number[]> = new Map();
   private signalMods: Map<string, ModifierSpec[]> = new Map();
   private toRemove: string[] = [];

@@ -83,49 +83,49 @@ export interface ModelSource {
  * auxiliary data in {@link auxiliaryOrder}.
  */
 export class HistFactoryModel {
-  readonly channels: readonly ChannelLayout[];
-  readonly parameterSets: readonly ParameterSet[];
-  readonly parameterNames: readonly string[];
-  readonly poiName: string;
-  readonly poiIndex: number;
-  readonly measurement: MeasurementSpec;
-  readonly settings: ResolvedModifierSettings;
-  readonly nPar: number;
-  readonly nMain: number;
-  readonly nAux: number;
-  readonly suggestedInit: readonly number[];
-  readonly suggestedBounds: readonly (readonly [number, number])[];
-  readonly suggestedFixed: readonly boolean[];
+  declare readonly channels: readonly ChannelLayout[];
+  declare readonly parameterSets: readonly ParameterSet[];
+  declare readonly parameterNames: readonly string[];
+  declare readonly poiName: string;
+  declare readonly poiIndex: number;
+  declare readonly measurement: MeasurementSpec;
+  declare readonly settings: ResolvedModifierSettings;
+  declare readonly nPar: number;
+  declare readonly nMain: number;
+  declare readonly nAux: number;
+  declare readonly suggestedInit: readonly number[];
+  declare readonly suggestedBounds: readonly (readonly [number, number])[];
+  declare readonly suggestedFixed: readonly boolean[];
   /** Nominal auxiliary data. */
-  readonly auxdata: Float64Array;
+  declare readonly auxdata: Float64Array;
   /** Names of the constrained parameter sets in auxiliary-data order (pyhf 0.7: parameter order). */
-  readonly auxiliaryOrder: readonly string[];
+  declare readonly auxiliaryOrder: readonly string[];
   /** Observed main data (channels by name), from the workspace's observations. */
-  readonly observed: Float64Array;
+  declare readonly observed: Float64Array;
   /** Per main bin: nominal yield of the samples the POI acts on, and of the others. */
-  readonly poiSignal: Float64Array;
-  readonly poiBackground: Float64Array;
+  declare readonly poiSignal: Float64Array;
+  declare readonly poiBackground: Float64Array;
 
   // --- kernel (@internal: read by LikelihoodEvaluator and hessianBlocks) ----------------------
-  readonly nCells: number;
-  readonly cellBin: Int32Array;
-  readonly cellNom: Float64Array;
-  readonly fPtr: Int32Array;
-  readonly fPar: Int32Array;
-  readonly fKind: Uint8Array;
-  readonly fCoef: Float64Array;
-  readonly dPtr: Int32Array;
-  readonly dPar: Int32Array;
-  readonly dKind: Uint8Array;
-  readonly dCoef: Float64Array;
+  declare readonly nCells: number;
+  declare readonly cellBin: Int32Array;
+  declare readonly cellNom: Float64Array;
+  declare readonly fPtr: Int32Array;
+  declare readonly fPar: Int32Array;
+  declare readonly fKind: Uint8Array;
+  declare readonly fCoef: Float64Array;
+  declare readonly dPtr: Int32Array;
+  declare readonly dPar: Int32Array;
+  declare readonly dKind: Uint8Array;
+  declare readonly dCoef: Float64Array;
   /** Cells of each main bin (CSR). */
-  readonly binPtr: Int32Array;
-  readonly binCells: Int32Array;
+  declare readonly binPtr: Int32Array;
+  declare readonly binCells: Int32Array;
   /** Per auxiliary datum: parameter index, constraint (0 normal, 1 Poisson), σ or τ. */
-  readonly auxPar: Int32Array;
-  readonly auxPoisson: Uint8Array;
-  readonly auxScale: Float64Array;
-  readonly maxFactorsPerCell: number;
+  declare readonly auxPar: Int32Array;
+  declare readonly auxPoisson: Uint8Array;
+  declare readonly auxScale: Float64Array;
+  declare readonly maxFactorsPerCell: number;
 
   private constructor(init: {
     channels: ChannelLayout[];

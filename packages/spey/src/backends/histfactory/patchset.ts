@@ -25,14 +25,14 @@ export interface PatchSetEntry {
 export type PatchKey = string | readonly (number | string)[];
 
 export class PatchSet {
-  readonly description: string;
-  readonly digests: Readonly<Record<string, string>>;
-  readonly labels: readonly string[];
-  readonly references: Readonly<Record<string, string>>;
-  readonly patches: readonly PatchSetEntry[];
-  readonly version: string;
+  declare readonly description: string;
+  declare readonly digests: Readonly<Record<string, string>>;
+  declare readonly labels: readonly string[];
+  declare readonly references: Readonly<Record<string, string>>;
+  declare readonly patches: readonly PatchSetEntry[];
+  declare readonly version: string;
   /** The metadata's other members (pyhf allows any; HEPData patch sets carry e.g. `analysis_id`). */
-  readonly metadata: Readonly<Record<string, unknown>>;
+  declare readonly metadata: Readonly<Record<string, unknown>>;
 
   /** Validate a patch set (errors name the JSON path) and copy it. */
   constructor(spec: unknown) {

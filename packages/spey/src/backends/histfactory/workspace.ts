@@ -67,7 +67,7 @@ export function readJsonFile(path: string): { value: unknown; text: string } {
 }
 
 export class Workspace {
-  private readonly spec: WorkspaceSpec;
+  declare private readonly spec: WorkspaceSpec;
   /** The JSON text the workspace was read from, when known (exact digests). */
   private readonly sourceText: string | undefined;
 

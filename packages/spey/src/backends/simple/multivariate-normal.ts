@@ -26,10 +26,10 @@ export class MultivariateNormal extends SimplePdfBase {
   static override speyRequires = `>=${VERSION}`;
 
   private inverse: Float64Array | undefined;
-  private readonly factor: FactorisedCovariance | null;
-  private readonly choleskyLower: Float64Array;
-  private readonly logNorm: number;
-  private readonly residual: Float64Array;
+  declare private readonly factor: FactorisedCovariance | null;
+  declare private readonly choleskyLower: Float64Array;
+  declare private readonly logNorm: number;
+  declare private readonly residual: Float64Array;
 
   constructor(args: MultivariateNormalArgs) {
     super(args);

@@ -21,8 +21,8 @@ export class Normal extends SimplePdfBase {
   static override author = "SpeysideHEP";
   static override speyRequires = `>=${VERSION}`;
 
-  private readonly sigma: Float64Array;
-  private readonly logNorm: number;
+  declare private readonly sigma: Float64Array;
+  declare private readonly logNorm: number;
 
   constructor(args: NormalArgs) {
     super(args);

@@ -50,15 +50,15 @@ export interface SimplePdfArgs {
  * its Hessian with respect to λ.
  */
 export abstract class SimplePdfBase extends BackendBase {
-  protected readonly signal: SignalYields;
-  protected readonly background: Float64Array;
-  protected readonly observed: Float64Array;
+  declare protected readonly signal: SignalYields;
+  declare protected readonly background: Float64Array;
+  declare protected readonly observed: Float64Array;
   /** Per-bin linear nuisance coefficients σ (Poisson with absolute uncertainties), else undefined. */
   protected readonly nuisanceScale: Float64Array | undefined;
-  protected readonly nBins: number;
+  declare protected readonly nBins: number;
   /** The stored configuration and its POI-bound variants. */
-  private readonly configs: ConfigVariants;
-  private readonly signalBounds: Bound[];
+  declare private readonly configs: ConfigVariants;
+  declare private readonly signalBounds: Bound[];
 
   constructor(args: SimplePdfArgs, nuisanceScale?: Float64Array) {
     super();

@@ -27,16 +27,16 @@ export interface CorrelatedBlockOptions {
 
 /** A Gaussian measurement of n nuisance parameters with unit variances and correlation ρ. */
 export class GaussianBlock {
-  readonly n: number;
+  declare readonly n: number;
   /** Cholesky factor of ρ (for sampling), or null for ρ = 1. */
-  readonly lower: Float64Array | null;
+  declare readonly lower: Float64Array | null;
   /** ½(n ln 2π + ln|ρ|): the normalisation of −ln N. */
-  readonly halfLogNorm: number;
+  declare readonly halfLogNorm: number;
   /**
    * ρ by its factor alone (large models, see {@link LARGE_MODEL_BINS}): −ln p(a | θ) and its
    * gradient by triangular solves; null for small or independent blocks.
    */
-  readonly factorised: FactorisedCovariance | null;
+  declare readonly factorised: FactorisedCovariance | null;
   private inverse: Float64Array | undefined;
 
   private constructor(

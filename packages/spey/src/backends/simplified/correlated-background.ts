@@ -53,7 +53,7 @@ export class CorrelatedBackground extends SimplifiedLikelihoodBase {
   static override speyRequires = `>=${VERSION}`;
 
   /** Per-bin background standard deviations √Σᵢᵢ. */
-  readonly sigma: Float64Array;
+  declare readonly sigma: Float64Array;
 
   constructor(args: CorrelatedBackgroundArgs) {
     const parts = CorrelatedBackground.prepare(args);

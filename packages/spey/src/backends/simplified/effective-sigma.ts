@@ -47,8 +47,8 @@ export class EffectiveSigma extends SimplifiedLikelihoodBase {
   static override arXiv: readonly string[] = ["physics/0406120"];
 
   /** σ⁺ and σ⁻ per bin. */
-  readonly sigmaPlus: Float64Array;
-  readonly sigmaMinus: Float64Array;
+  declare readonly sigmaPlus: Float64Array;
+  declare readonly sigmaMinus: Float64Array;
 
   constructor(args: EffectiveSigmaArgs) {
     const parts = EffectiveSigma.prepare(args);

@@ -28,22 +28,22 @@ const MODIFIER_TYPES = ["normalization", "shape"] as const;
  */
 export class SignalModifiers {
   /** Number of modifier nuisances M. */
-  readonly nParameters: number;
+  declare readonly nParameters: number;
   /** Parameter names: `theta_sig_<name>` or `theta_sig_<name>_<i>`. */
-  readonly names: readonly string[];
+  declare readonly names: readonly string[];
   /** Entries of bin i are `binStart[i] … binStart[i+1] − 1`. */
-  readonly binStart: Int32Array;
+  declare readonly binStart: Int32Array;
   /** Index (0 … M−1) of the nuisance of each entry. */
-  readonly alpha: Int32Array;
+  declare readonly alpha: Int32Array;
   /** ln δ_up of each entry. */
-  readonly logUp: Float64Array;
+  declare readonly logUp: Float64Array;
   /** ln δ_dn of each entry. */
-  readonly logDown: Float64Array;
+  declare readonly logDown: Float64Array;
   /**
    * Whether α = 0 counts as the "up" side (spey: shape modifiers use α ≥ 0, normalisation
    * modifiers α > 0). It only decides the one-sided derivative at α = 0.
    */
-  readonly upAtZero: Uint8Array;
+  declare readonly upAtZero: Uint8Array;
 
   private constructor(
     nParameters: number,

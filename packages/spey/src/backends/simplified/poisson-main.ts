@@ -149,26 +149,26 @@ interface ModelCore {
  * and the finite-difference derivatives of a callable signal).
  */
 export class PoissonEvaluator {
-  private readonly core: ModelCore;
+  declare private readonly core: ModelCore;
   /** Main counts. */
-  readonly main: Float64Array;
+  declare readonly main: Float64Array;
   /** Auxiliary data (θ block then α), or undefined for the nominal zeros. */
   readonly aux: Float64Array | undefined;
-  private readonly lgammaSum: number;
-  private readonly sig: Float64Array;
-  private readonly factor: Float64Array;
-  private readonly sigFactor: Float64Array;
+  declare private readonly lgammaSum: number;
+  declare private readonly sig: Float64Array;
+  declare private readonly factor: Float64Array;
+  declare private readonly sigFactor: Float64Array;
   /** Background nᵢ(θᵢ) and its derivatives. */
-  readonly bkg: Float64Array;
-  readonly d1: Float64Array;
-  readonly d2: Float64Array;
+  declare readonly bkg: Float64Array;
+  declare readonly d1: Float64Array;
+  declare readonly d2: Float64Array;
   /** Poisson rates λ (floored). */
-  readonly lambda: Float64Array;
+  declare readonly lambda: Float64Array;
   /** 1 where λ is floored. */
-  readonly floored: Uint8Array;
-  private readonly residual: Float64Array;
+  declare readonly floored: Uint8Array;
+  declare private readonly residual: Float64Array;
   /** s·f of the last evaluation (aliases the signal when there are no modifiers). */
-  private sf: Float64Array;
+  declare private sf: Float64Array;
 
   constructor(core: ModelCore, main: Float64Array, aux: Float64Array | undefined) {
     this.core = core;
@@ -382,17 +382,17 @@ export interface SimplifiedModelParts {
  */
 export abstract class SimplifiedLikelihoodBase extends BackendBase {
   /** Number of bins N. */
-  readonly nBins: number;
-  protected readonly observed: Float64Array;
-  protected readonly background: Float64Array;
-  protected readonly signal: SignalYields;
+  declare readonly nBins: number;
+  declare protected readonly observed: Float64Array;
+  declare protected readonly background: Float64Array;
+  declare protected readonly signal: SignalYields;
   protected readonly modifiers: SignalModifiers | undefined;
-  protected readonly core: ModelCore;
+  declare protected readonly core: ModelCore;
   /** Number of auxiliary measurements (N for θ plus one per modifier nuisance). */
-  protected readonly nAux: number;
+  declare protected readonly nAux: number;
   /** The stored configuration and its POI-bound variants. */
-  private readonly configs: ConfigVariants;
-  private readonly domain: readonly Bound[];
+  declare private readonly configs: ConfigVariants;
+  declare private readonly domain: readonly Bound[];
   private scratch: PoissonEvaluator | undefined;
   private exact: PoiProfile | undefined;
   /** Profiles of the signal vectors of requests with φ or α fixed (callable signals, modifiers). */

@@ -42,11 +42,11 @@ export class ThirdMomentExpansion extends SimplifiedLikelihoodBase {
   static override arXiv: readonly string[] = ["1809.05548"];
 
   /** The expansion coefficients nᵢ(θ) = Aᵢ + Bᵢθᵢ + Cᵢθᵢ². */
-  readonly A: Float64Array;
-  readonly B: Float64Array;
-  readonly C: Float64Array;
+  declare readonly A: Float64Array;
+  declare readonly B: Float64Array;
+  declare readonly C: Float64Array;
   /** ρ′, row-major N×N. */
-  readonly correlation: Float64Array;
+  declare readonly correlation: Float64Array;
 
   constructor(args: ThirdMomentExpansionArgs) {
     const { parts, rho } = ThirdMomentExpansion.prepare(args);

@@ -158,8 +158,8 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
   static override speyRequires = `>=${VERSION}`;
 
   /** Absolute background uncertainties σ. */
-  readonly sigma: Float64Array;
-  private readonly lowerTheta: Float64Array;
+  declare readonly sigma: Float64Array;
+  declare private readonly lowerTheta: Float64Array;
   private readonly profile: BinProfile = { theta: 0, value: 0, k: 0, h: 0 };
   private lastData: PreparedData | undefined;
 

@@ -111,9 +111,9 @@ const SPLIT = 2;
  */
 export class BinPieceBuilder {
   /** Per bin: the monotone segments as [lo₀, hi₀, lo₁, hi₁, …]. */
-  private readonly segments: Float64Array[];
+  declare private readonly segments: Float64Array[];
   /** Per bin and segment: 1 when the segment's lower end is a breakpoint shared with the previous one. */
-  private readonly joined: Uint8Array[];
+  declare private readonly joined: Uint8Array[];
   private readonly scratch = new Float64Array(3);
   private readonly inflections = new Float64Array(2);
   private readonly points: number[] = [];

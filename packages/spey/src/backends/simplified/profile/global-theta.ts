@@ -98,10 +98,10 @@ export interface ThetaLimits {
 }
 
 export class GlobalThetaProfiler {
-  readonly n: number;
-  readonly objective: ThetaObjective;
+  declare readonly n: number;
+  declare readonly objective: ThetaObjective;
   private readonly scratch = new Float64Array(3);
-  private readonly builder: BinPieceBuilder;
+  declare private readonly builder: BinPieceBuilder;
   /** The leaf solves' Hessian buffer (small models). */
   private hessianBuffer: Float64Array | undefined;
   /** Set by {@link solveLeaf} when the starts of one leaf end in distinct local minima. */

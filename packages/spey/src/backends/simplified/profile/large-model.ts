@@ -27,9 +27,15 @@ const CURVATURE_CG_TOLERANCE = 1e-10;
 
 /** ∂²F/∂θ∂θᵀ = ρ⁻¹ + diag(hᵢ″) by products, preconditioned by ρ. */
 export class ThetaHessianOperator implements HessianOperator {
-  private readonly curvature: Float64Array;
-  private readonly rhoDiagonal: Float64Array;
-  private readonly whitened: { b: Float64Array; w: Float64Array; r: Float64Array; p: Float64Array; ap: Float64Array };
+  declare private readonly curvature: Float64Array;
+  declare private readonly rhoDiagonal: Float64Array;
+  declare private readonly whitened: {
+    b: Float64Array;
+    w: Float64Array;
+    r: Float64Array;
+    p: Float64Array;
+    ap: Float64Array;
+  };
 
   constructor(
     private readonly objective: ThetaObjective,

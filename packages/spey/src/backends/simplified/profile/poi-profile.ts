@@ -40,11 +40,11 @@ export interface PoiFit {
 }
 
 export class PoiProfile {
-  readonly profiler: GlobalThetaProfiler;
-  private readonly c: Float64Array;
-  private readonly gradient: Float64Array;
+  declare readonly profiler: GlobalThetaProfiler;
+  declare private readonly c: Float64Array;
+  declare private readonly gradient: Float64Array;
   /** −log L is jointly convex in (μ, θ): a linear background (CMS-NOTE-2017-001's likelihoods). */
-  private readonly convexProfile: boolean;
+  declare private readonly convexProfile: boolean;
 
   constructor(
     background: BackgroundModel,

@@ -16,24 +16,24 @@ import type { GaussianBlock } from "../constraints.js";
 import { LAMBDA_FLOOR } from "../poisson-floor.js";
 
 export class ThetaObjective {
-  readonly n: number;
-  private c: Float64Array;
-  private data: Float64Array;
+  declare readonly n: number;
+  declare private c: Float64Array;
+  declare private data: Float64Array;
   private aux: Float64Array | undefined;
   /** 1 where the bin is in its floored mode. */
-  readonly floored: Uint8Array;
-  private readonly value: Float64Array;
-  private readonly d1: Float64Array;
-  private readonly d2: Float64Array;
-  private readonly residual: Float64Array;
+  declare readonly floored: Uint8Array;
+  declare private readonly value: Float64Array;
+  declare private readonly d1: Float64Array;
+  declare private readonly d2: Float64Array;
+  declare private readonly residual: Float64Array;
   /** ρ⁻¹ (the constraint's Hessian), once a Hessian was asked for into a caller's buffer. */
   private constraintHessian: Float64Array | undefined;
-  private readonly curvature: Float64Array;
+  declare private readonly curvature: Float64Array;
   private readonly scratch = new Float64Array(3);
   /** The box of the current leaf, and θ moved strictly inside it for the background's formulas. */
-  private lower: Float64Array;
-  private upper: Float64Array;
-  private readonly inner: Float64Array;
+  declare private lower: Float64Array;
+  declare private upper: Float64Array;
+  declare private readonly inner: Float64Array;
 
   constructor(
     readonly background: BackgroundModel,
