@@ -18,6 +18,14 @@ export function minOf(values: Iterable<number>, initial = Number.POSITIVE_INFINI
   return out;
 }
 
+/** Whether two arrays (either may be undefined) hold the same values, entry by entry (===). */
+export function sameEntries(a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Append every element of `source` to `target` (in place; returns `target`). */
 export function pushAll<T>(target: T[], source: Iterable<T>): T[] {
   for (const v of source) target.push(v);

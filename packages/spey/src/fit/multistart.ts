@@ -5,6 +5,7 @@
  * code-4 interpolation far from nominal, plug-ins) can have several local minima; one start finds
  * one of them.
  */
+import { sameEntries } from "../core/arrays.js";
 import { InvalidInput } from "../core/errors.js";
 
 /** One run's outcome. `global`: the run already searched the whole feasible set (no other start needed). */
@@ -14,13 +15,6 @@ export interface FitCandidate {
   readonly converged: boolean;
   readonly message?: string | undefined;
   readonly global?: boolean | undefined;
-}
-
-function sameStart(a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined): boolean {
-  if (a === b) return true;
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Whether `candidate` is better than `best`: converged beats not converged, then the lower NLL. */
@@ -47,7 +41,7 @@ export function bestOfStarts(
   let best: FitCandidate | undefined;
   for (const point of starts) {
     const start = typeof point === "function" ? point() : point;
-    if (start === undefined || tried.some((t) => sameStart(t, start))) continue;
+    if (start === undefined || tried.some((t) => sameEntries(t, start))) continue;
     tried.push(start);
     const candidate = attempt(start);
     if (better(candidate, best)) best = candidate;

@@ -3,6 +3,7 @@
  * row-major with an explicit dimension `n` (row stride n), so a buffer sized for the largest system
  * can be reused for smaller ones.
  */
+import { choleskySolve } from "../math/linalg.js";
 
 /**
  * Σ_{k<len} v[p+k]·v[q+k] with four independent accumulators (breaks the floating-point add
@@ -158,15 +159,5 @@ export function choleskyWithShift(
 
 /** Solve L Lᵀ x = b in place (`x` holds b on entry), L the lower triangle of `l`. */
 export function choleskySolveInPlace(l: Float64Array, n: number, x: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    const row = i * n;
-    let s = x[i]!;
-    for (let k = 0; k < i; k++) s -= l[row + k]! * x[k]!;
-    x[i] = s / l[row + i]!;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = x[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * x[k]!;
-    x[i] = s / l[i * n + i]!;
-  }
+  choleskySolve(l, n, x, x);
 }

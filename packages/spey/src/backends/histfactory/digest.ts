@@ -131,7 +131,7 @@ export function pythonJsonString(s: string): string {
 }
 
 /** Python sorts dict keys by code point; JavaScript's default sort compares UTF-16 code units. */
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
   const ca = Array.from(a, (c) => c.codePointAt(0) as number);
   const cb = Array.from(b, (c) => c.codePointAt(0) as number);
   for (let i = 0; i < Math.min(ca.length, cb.length); i++) {

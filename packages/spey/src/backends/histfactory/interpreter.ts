@@ -14,6 +14,7 @@
  */
 import { InvalidInput } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
+import { guessChannelType } from "./simplify.js";
 import type { JsonPatch } from "./json-patch.js";
 import type { ModifierSpec, ModifierType, WorkspaceSpec } from "./schema.js";
 import { Workspace } from "./workspace.js";
@@ -198,9 +199,7 @@ export class WorkspaceInterpreter {
   /** "CR", "VR" or "SR" when the upper-cased name contains it (first match in that order), else "__unknown__". */
   guessChannelType(channelName: string): ChannelType {
     this.requireChannel(channelName, "guessChannelType");
-    const upper = channelName.toUpperCase();
-    for (const t of ["CR", "VR", "SR"] as const) if (upper.includes(t)) return t;
-    return "__unknown__";
+    return guessChannelType(channelName);
   }
 
   /** Channels that look like control or validation regions (spey-pyhf's `guess_CRVR`). */

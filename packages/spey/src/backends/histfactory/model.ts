@@ -23,18 +23,8 @@ import { MODIFIERS } from "./modifiers/index.js";
 import { DELTA_STRIDE, deltaValue, FACTOR_STRIDE, factorValue } from "./modifiers/terms.js";
 import type { ChannelLayout, Occurrence, ResolvedModifierSettings, TermSink } from "./modifiers/types.js";
 import { buildParameterSets, mergeRequirements, type ParameterSet, parameterNamesOf } from "./parameters.js";
+import { compareCodePoints } from "./digest.js";
 import { MODIFIER_TYPES, type MeasurementSpec, type ModifierType, type WorkspaceSpec } from "./schema.js";
-
-/** Python's `sorted` order of strings (by code point). */
-function byCodePoint(a: string, b: string): number {
-  if (a === b) return 0;
-  const ca = Array.from(a, (c) => c.codePointAt(0) as number);
-  const cb = Array.from(b, (c) => c.codePointAt(0) as number);
-  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
-    if (ca[i] !== cb[i]) return (ca[i] as number) - (cb[i] as number);
-  }
-  return ca.length - cb.length;
-}
 
 /** Growable term storage used while compiling a model. */
 class TermCollector implements TermSink {
@@ -222,7 +212,7 @@ export class HistFactoryModel {
 
     // Channels by name, as pyhf's _ChannelSummaryMixin.
     const indexed = workspace.channels.map((channel, index) => ({ channel, index }));
-    indexed.sort((a, b) => byCodePoint(a.channel.name, b.channel.name));
+    indexed.sort((a, b) => compareCodePoints(a.channel.name, b.channel.name));
     const channels: ChannelLayout[] = [];
     let offset = 0;
     for (const [i, { channel }] of indexed.entries()) {
@@ -248,12 +238,14 @@ export class HistFactoryModel {
       // pyhf's traversal for parameter ordering: samples by name, modifiers by (name, type).
       const samples = channel.samples
         .map((sample, si) => ({ sample, si }))
-        .sort((a, b) => byCodePoint(a.sample.name, b.sample.name));
+        .sort((a, b) => compareCodePoints(a.sample.name, b.sample.name));
       for (const { sample, si } of samples) {
         const modifiers = sample.modifiers
           .map((modifier, mi) => ({ modifier, mi }))
           .sort(
-            (a, b) => byCodePoint(a.modifier.name, b.modifier.name) || byCodePoint(a.modifier.type, b.modifier.type),
+            (a, b) =>
+              compareCodePoints(a.modifier.name, b.modifier.name) ||
+              compareCodePoints(a.modifier.type, b.modifier.type),
           );
         for (const { modifier, mi } of modifiers) {
           (occurrences.get(modifier.type) as Occurrence[]).push({

@@ -457,6 +457,13 @@ function joinItems<T extends { name: string }>(
   return joined;
 }
 
+/** Names that occur more than once, in order of first occurrence. */
+function repeatedNames(items: readonly { name: string }[]): string[] {
+  const counts = new Map<string, number>();
+  for (const x of items) counts.set(x.name, (counts.get(x.name) ?? 0) + 1);
+  return [...counts].filter(([, c]) => c > 1).map(([n]) => n);
+}
+
 function checkJoin(
   join: JoinOperation,
   left: readonly { name: string }[],
@@ -472,9 +479,7 @@ function checkJoin(
       );
     }
   } else if (join === "outer") {
-    const counts = new Map<string, number>();
-    for (const x of joined) counts.set(x.name, (counts.get(x.name) ?? 0) + 1);
-    const incompatible = [...counts].filter(([, c]) => c > 1).map(([n]) => n);
+    const incompatible = repeatedNames(joined);
     if (incompatible.length > 0) {
       throw new InvalidWorkspaceOperation(
         `Workspaces cannot have ${what} in common with incompatible structure: ${incompatible.join(", ")}. You can also try a different join operation: ${JOINS.join(", ")}.`,
@@ -519,9 +524,7 @@ function joinMeasurements(
       (ms[0] as MeasurementSpec).config.parameters,
       (ms[1] as MeasurementSpec).config.parameters,
     );
-    const counts = new Map<string, number>();
-    for (const p of parameters) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
-    const incompatible = [...counts].filter(([, c]) => c > 1).map(([n]) => n);
+    const incompatible = repeatedNames(parameters);
     if (incompatible.length > 0) {
       throw new InvalidWorkspaceOperation(
         `Workspaces cannot have a measurement (${name}) with incompatible parameter configs: ${incompatible.join(", ")}. You can also try a different join operation: ${JOINS.join(", ")}.`,

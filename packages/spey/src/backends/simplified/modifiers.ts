@@ -180,13 +180,13 @@ function readUncertainties(values: unknown, name: string, n: number): { up: Floa
   const twoDimensional = first !== null && typeof first === "object";
   for (let i = 0; i < n; i++) {
     const v = list[i];
+    if (twoDimensional ? !isArrayLike(v) : v !== null && typeof v === "object") {
+      throw new InvalidUncertaintyDefinition(
+        `Modifier '${name}': unsupported uncertainty shape (mixed scalars and pairs). Expected 1D for symmetric or 2D for asymmetric (up, down) uncertainties.`,
+      );
+    }
     if (twoDimensional) {
-      const pair = v as ArrayLike<unknown> | null;
-      if (!isArrayLike(pair)) {
-        throw new InvalidUncertaintyDefinition(
-          `Modifier '${name}': unsupported uncertainty shape (mixed scalars and pairs). Expected 1D for symmetric or 2D for asymmetric (up, down) uncertainties.`,
-        );
-      }
+      const pair = v as ArrayLike<unknown>;
       if (pair.length !== 2) {
         throw new InvalidUncertaintyDefinition(
           `Modifier '${name}': bin ${i} has ${pair.length} values; asymmetric uncertainties are (up, down) pairs.`,
@@ -195,11 +195,6 @@ function readUncertainties(values: unknown, name: string, n: number): { up: Floa
       up[i] = finite(pair[0], name, i);
       down[i] = finite(pair[1], name, i);
     } else {
-      if (v !== null && typeof v === "object") {
-        throw new InvalidUncertaintyDefinition(
-          `Modifier '${name}': unsupported uncertainty shape (mixed scalars and pairs). Expected 1D for symmetric or 2D for asymmetric (up, down) uncertainties.`,
-        );
-      }
       up[i] = finite(v, name, i);
       down[i] = up[i]!;
     }

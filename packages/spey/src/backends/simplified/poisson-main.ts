@@ -10,6 +10,7 @@
  */
 import { ConfigVariants } from "../../config/config-variants.js";
 import { type Bound, ModelConfig } from "../../config/model-config.js";
+import { sameEntries } from "../../core/arrays.js";
 import { InvalidInput } from "../../core/errors.js";
 import type { RandomSource } from "../../math/random.js";
 import { gammaln } from "../../math/special.js";
@@ -358,13 +359,6 @@ export class PoissonEvaluator {
   }
 }
 
-function sameValues(a: Float64Array | undefined, b: Float64Array | undefined): boolean {
-  if (a === b) return true;
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** What a backend hands to {@link SimplifiedLikelihoodBase}. */
 export interface SimplifiedModelParts {
   readonly common: CommonInputs;
@@ -612,7 +606,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   /** An evaluator of these data, reused while consecutive requests carry the same values. */
   private evaluatorFor(main: Float64Array, aux: Float64Array | undefined): PoissonEvaluator {
     const last = this.lastEvaluator;
-    if (last && sameValues(last.main, main) && sameValues(last.aux, aux)) return last;
+    if (last && sameEntries(last.main, main) && sameEntries(last.aux, aux)) return last;
     this.lastEvaluator = new PoissonEvaluator(this.core, Float64Array.from(main), aux && Float64Array.from(aux));
     return this.lastEvaluator;
   }
