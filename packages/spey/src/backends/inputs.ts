@@ -36,6 +36,14 @@ export function toFiniteVector(
   return out;
 }
 
+/** `values` itself, after checking that every entry is finite (the message names `argument[i]`). */
+export function finiteEntries(values: Float64Array, argument: string): Float64Array {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new InvalidInput(`${argument}[${i}] must be finite; got ${values[i]}.`);
+  }
+  return values;
+}
+
 /** Read a square matrix given as nested arrays into a row-major Float64Array of size n×n. */
 export function toFiniteMatrix(values: unknown, argument: string, n: number): Float64Array {
   if (!isArrayLike(values)) {
@@ -101,10 +109,7 @@ export function selectData(
         : `data has ${data.length} entries; expected ${n}.`,
     );
   }
-  const all = data instanceof Float64Array ? data : Float64Array.from(data);
-  for (let i = 0; i < all.length; i++) {
-    if (!Number.isFinite(all[i])) throw new InvalidInput(`data[${i}] must be finite; got ${all[i]}.`);
-  }
+  const all = finiteEntries(data instanceof Float64Array ? data : Float64Array.from(data), "data");
   return { main: all.subarray(0, n), aux: data.length > n ? all.subarray(n) : undefined };
 }
 

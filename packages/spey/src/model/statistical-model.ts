@@ -45,6 +45,7 @@ import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, type Fitter, fitModel } from "../fit/fit.js";
 import { describeValue, isArrayLike } from "../core/describe.js";
+import { finiteEntries } from "../backends/inputs.js";
 
 /** The universal arguments of every backend factory (spey's `statistical_model_wrapper`). */
 export interface StatisticalModelOptions {
@@ -112,11 +113,7 @@ function toVector(
   if (!isArrayLike(vector)) {
     throw new InvalidInput(`${argument} must be an array of numbers; got ${describeValue(data)}.`);
   }
-  const out = Float64Array.from(vector);
-  for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i])) throw new InvalidInput(`${argument}[${i}] must be finite; got ${out[i]}.`);
-  }
-  return out;
+  return finiteEntries(Float64Array.from(vector), argument);
 }
 
 /**

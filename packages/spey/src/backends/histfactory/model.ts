@@ -15,6 +15,7 @@
  * `modifier-settings.ts` checks interpolation codes.
  */
 import { InvalidInput, NegativeExpectedYields } from "../../core/errors.js";
+import { finiteEntries } from "../inputs.js";
 import type { RandomSource } from "../../math/random.js";
 import { type JsonPath, WorkspaceError } from "./errors.js";
 import { LikelihoodEvaluator, type ModelData } from "./evaluator.js";
@@ -415,10 +416,7 @@ export class HistFactoryModel {
         `data has ${data.length} entries; expected ${this.nMain} (main counts) or ${this.nMain + this.nAux} (main counts followed by ${this.nAux} auxiliary values).`,
       );
     }
-    const all = Float64Array.from(data);
-    for (let i = 0; i < all.length; i++) {
-      if (!Number.isFinite(all[i])) throw new InvalidInput(`data[${i}] must be finite; got ${all[i]}.`);
-    }
+    const all = finiteEntries(Float64Array.from(data), "data");
     return {
       main: all.subarray(0, this.nMain),
       aux: data.length > this.nMain ? all.subarray(this.nMain) : Float64Array.from(this.auxdata),
