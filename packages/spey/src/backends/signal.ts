@@ -31,10 +31,10 @@ export const MAX_SIGNAL_YIELD = 1e100;
 export class SignalYields {
   declare readonly nBins: number;
   declare readonly nParameters: number;
-  readonly fn: SignalFunction | undefined;
-  private readonly constant: Float64Array | undefined;
-  private readonly jacobianFn: SignalJacobianFunction | undefined;
-  private readonly hessianFn: SignalHessianFunction | undefined;
+  declare readonly fn: SignalFunction | undefined;
+  declare private readonly constant: Float64Array | undefined;
+  declare private readonly jacobianFn: SignalJacobianFunction | undefined;
+  declare private readonly hessianFn: SignalHessianFunction | undefined;
 
   private constructor(
     nBins: number,

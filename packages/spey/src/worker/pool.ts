@@ -121,7 +121,7 @@ export class WorkerPool {
   readonly stats: PoolStats = { started: 0, terminated: 0, stoppedCooperatively: 0, completed: 0 };
   declare private readonly createWorker: () => WorkerLike;
   declare private readonly graceMs: number;
-  private readonly slots: (Slot | undefined)[];
+  declare private readonly slots: (Slot | undefined)[];
   private readonly queue: Task[] = [];
   private nextId = 1;
   private closed = false;

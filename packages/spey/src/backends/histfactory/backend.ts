@@ -102,9 +102,9 @@ export abstract class HistFactoryBackend extends BackendBase {
   /** −min_b background_b/signal_b over bins with signal (−Infinity without signal). */
   declare readonly minimumPoi: number;
   declare readonly poiBoundsMode: PoiBoundsMode;
-  private readonly coldStartRange: number | undefined;
+  declare private readonly coldStartRange: number | undefined;
   /** The caller's `warmStart`, resolved to a full parameter vector. */
-  readonly warmStart: ResolvedWarmStart | undefined;
+  declare readonly warmStart: ResolvedWarmStart | undefined;
   private readonly configs = new Map<string, ModelConfig>();
 
   protected constructor(workspace: Workspace, model: HistFactoryModel, options: HistFactoryBackendOptions) {
@@ -673,7 +673,7 @@ export class PyhfBackend extends HistFactoryBackend {
   declare readonly backgroundOnlyWorkspace: Workspace;
   declare readonly signalPatch: JsonPatch;
   declare readonly modifierSettings: ReturnType<typeof resolveModifierSettings>;
-  readonly measurementSelection: string | number | undefined;
+  declare readonly measurementSelection: string | number | undefined;
 
   constructor(args: PyhfArgs) {
     if (!args || typeof args !== "object") throw new InvalidInput("pyhf backend arguments must be an object.");

@@ -69,7 +69,7 @@ export function readJsonFile(path: string): { value: unknown; text: string } {
 export class Workspace {
   declare private readonly spec: WorkspaceSpec;
   /** The JSON text the workspace was read from, when known (exact digests). */
-  private readonly sourceText: string | undefined;
+  declare private readonly sourceText: string | undefined;
 
   /**
    * Validate (schema and consistency; errors name the JSON path) and copy a workspace specification.

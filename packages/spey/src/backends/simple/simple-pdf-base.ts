@@ -54,7 +54,7 @@ export abstract class SimplePdfBase extends BackendBase {
   declare protected readonly background: Float64Array;
   declare protected readonly observed: Float64Array;
   /** Per-bin linear nuisance coefficients σ (Poisson with absolute uncertainties), else undefined. */
-  protected readonly nuisanceScale: Float64Array | undefined;
+  declare protected readonly nuisanceScale: Float64Array | undefined;
   declare protected readonly nBins: number;
   /** The stored configuration and its POI-bound variants. */
   declare private readonly configs: ConfigVariants;

@@ -122,7 +122,7 @@ export class GaussianBlock {
     return 0.5 * q + this.halfLogNorm;
   }
 
-  private rho: Float64Array | undefined;
+  declare private rho: Float64Array | undefined;
   private floor: number | undefined;
 
   /** ρ row-major (the identity for independent components), computed once. */

@@ -154,7 +154,7 @@ export class PoissonEvaluator {
   /** Main counts. */
   declare readonly main: Float64Array;
   /** Auxiliary data (θ block then α), or undefined for the nominal zeros. */
-  readonly aux: Float64Array | undefined;
+  declare readonly aux: Float64Array | undefined;
   declare private readonly lgammaSum: number;
   declare private readonly sig: Float64Array;
   declare private readonly factor: Float64Array;
@@ -380,7 +380,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   declare protected readonly observed: Float64Array;
   declare protected readonly background: Float64Array;
   declare protected readonly signal: SignalYields;
-  protected readonly modifiers: SignalModifiers | undefined;
+  declare protected readonly modifiers: SignalModifiers | undefined;
   declare protected readonly core: ModelCore;
   /** Number of auxiliary measurements (N for θ plus one per modifier nuisance). */
   declare protected readonly nAux: number;

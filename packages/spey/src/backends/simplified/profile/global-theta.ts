@@ -112,7 +112,7 @@ export class GlobalThetaProfiler {
    */
   nodeBudget = MAX_NODES;
   /** Newton steps by conjugate gradients for a factorised (large) constraint block, else undefined. */
-  readonly largeModelHessian: ThetaHessianOperator | undefined;
+  declare readonly largeModelHessian: ThetaHessianOperator | undefined;
 
   constructor(
     readonly background: BackgroundModel,

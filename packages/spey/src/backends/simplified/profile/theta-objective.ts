@@ -19,7 +19,7 @@ export class ThetaObjective {
   declare readonly n: number;
   declare private c: Float64Array;
   declare private data: Float64Array;
-  private aux: Float64Array | undefined;
+  declare private aux: Float64Array | undefined;
   /** 1 where the bin is in its floored mode. */
   declare readonly floored: Uint8Array;
   declare private readonly value: Float64Array;
