@@ -4,7 +4,7 @@
  * the library. A snippet using a name it never defines, or a call that throws, fails here.
  */
 import { readFileSync } from "node:fs";
-import ts from "typescript";
+import { transformSync } from "rolldown/utils";
 import { describe, expect, it } from "vitest";
 import * as spey from "../../src/index.js";
 import * as simplified from "../../src/simplified.js";
@@ -28,8 +28,13 @@ function program(...sources: string[]): string {
 /** As {@link program} for the imports from `entry`, read from the variable `variable`. */
 function programOf(entry: string, variable: string, sources: string[]): string {
   const from = new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*"${entry}";?`, "g");
+  // Types stripped by oxc (rolldown's transformer, a fraction of loading the TypeScript compiler).
   return sources
-    .map((source) => ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022 } }).outputText)
+    .map((source) => {
+      const out = transformSync("snippet.ts", source, { target: "es2022" });
+      if (out.errors.length > 0) throw new Error(`README snippet: ${out.errors.map((e) => e.message).join("; ")}`);
+      return out.code;
+    })
     .join("\n")
     .replace(from, (_match, names: string) => {
       const kept = names
