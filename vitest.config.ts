@@ -14,20 +14,27 @@ const lib = (path: string) => fileURLToPath(new URL(`./packages/spey/src/${path}
  * so that the longest files start first and short ones fill the gaps at the end.
  */
 const LONGEST: Record<string, number> = {
-  "playground/test/e2e.test.ts": 25,
-  "spey-cli/test/queue/chaos.test.ts": 23,
-  "spey-cli/test/cli/hardening.test.ts": 10,
-  "spey-cli/test/fuzz/fuzz.test.ts": 12,
-  "spey-cli/test/queue/queue.test.ts": 11,
+  "playground/test/e2e.test.ts": 20,
+  "spey-cli/test/queue/chaos.test.ts": 18,
+  "spey-cli/test/cli/hardening.test.ts": 12,
+  "spey-cli/test/fuzz/fuzz.test.ts": 10,
+  "spey-cli/test/queue/queue.test.ts": 9,
   "spey/test/backends/simplified/profile-global.test.ts": 9,
-  "spey-cli/test/batch/kill-resume.test.ts": 8,
-  "spey-cli/test/batch/job-array.test.ts": 8,
+  "spey/test/backends/simplified/large-model.test.ts": 7,
   "spey/test/hypothesis/toys.test.ts": 6,
-  "spey/test/backends/simplified/large-model.test.ts": 6,
+  "spey-cli/test/batch/kill-resume.test.ts": 6,
+  "spey-cli/test/batch/job-array.test.ts": 6,
   "spey/test/core/readme.test.ts": 4,
-  "spey/test/backends/histfactory/simplify.test.ts": 4,
-  "spey/test/combiner/global-fit.test.ts": 3,
+  "spey/test/reference/simplified-backends.test.ts": 3,
+  "spey/test/backends/histfactory/simplify.test.ts": 3,
   "spey/test/backends/histfactory/limit-path.test.ts": 3,
+  "spey/test/combiner/convex-certificates.test.ts": 3,
+  "spey/test/combiner/global-fit.test.ts": 2.5,
+  "spey-cli/test/batch/batch-cli.test.ts": 2.5,
+  "spey/test/worker/pool.test.ts": 2,
+  "spey-cli/test/cli/commands.test.ts": 2,
+  "spey-cli/test/cli/startup.test.ts": 2,
+  "spey-cli/test/queue/fuzz-findings.test.ts": 2,
 };
 
 /**
