@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LAUNCHER, ROOT, run as spey, runCli, temporaryDirectory } from "../cli/helpers.js";
+import { LAUNCHER, ROOT, run as spey, temporaryDirectory } from "../cli/helpers.js";
 import { readResultsStrict } from "./helpers.js";
 
 const tmp = temporaryDirectory("job-array");
@@ -62,17 +62,17 @@ async function expectMergedEqualsReference(parts: string): Promise<void> {
   for (const id of reference.ids) expect(got.lines.get(id)).toBe(reference.lines.get(id));
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   // The example grid's first 100 points (the cost here is 2 × 10 process start-ups, not the points).
   const lines = readFileSync(join(ROOT, "examples/grid/grid.jsonl"), "utf8").split("\n").filter(Boolean).slice(0, 100);
   writeFileSync(join(tmp.path, "grid.jsonl"), `${lines.join("\n")}\n`);
   gridIds = lines.map((l) => (JSON.parse(l) as { id: string }).id);
   copyFileSync(join(ROOT, "examples/grid/background.json"), join(tmp.path, "background.json"));
   for (const file of ["shard.sh", "slurm.sbatch"]) copyFileSync(join(examples, file), join(tmp.path, file));
+  // The local reference run in-process (the jobs below are the processes under test).
   const local = join(tmp.path, "local.jsonl");
-  const result = runCli(["batch", "grid.jsonl", "--base", "background.json", "-o", local, "--workers", "2"], {
-    cwd: tmp.path,
-  });
+  const base = join(tmp.path, "background.json");
+  const result = await spey(["batch", join(tmp.path, "grid.jsonl"), "--base", base, "-o", local, "--workers", "2"]);
   expect(result.code).toBe(0);
   reference = readResultsStrict(local);
   expect(reference.ids).toHaveLength(100);
