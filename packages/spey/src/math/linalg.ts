@@ -67,6 +67,14 @@ export function choleskySolve(l: Float64Array, n: number, b: ArrayLike<number>, 
   return backSubstitute(l, n, x, x);
 }
 
+/** The rows and columns `index` of the n×n matrix `a`, times `sign` (±1): a new m×m matrix, m = index.length. */
+export function subMatrix(a: ArrayLike<number>, n: number, index: ArrayLike<number>, sign = 1): Float64Array {
+  const m = index.length;
+  const out = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) out[i * m + j] = sign * a[index[i]! * n + index[j]!]!;
+  return out;
+}
+
 /** log det A = 2·Σ log Lᵢᵢ from the Cholesky factor L of A. */
 export function choleskyLogDet(l: Float64Array, n: number): number {
   let sum = 0;

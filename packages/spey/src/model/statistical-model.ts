@@ -40,7 +40,7 @@ import { asimovSigmaMu } from "../inference/profile-likelihood.js";
 import { QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
 import { log } from "../core/logger.js";
 import { reportActivity } from "../core/activity.js";
-import { cholesky, choleskyInverse } from "../math/linalg.js";
+import { cholesky, choleskyInverse, subMatrix } from "../math/linalg.js";
 import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, type Fitter, fitModel } from "../fit/fit.js";
@@ -978,12 +978,7 @@ function poiSigmaFromHessian(
     if (i === config.poiIndex || (!config.suggestedFixed?.[i] && !fixed?.has(i))) free.push(i);
   }
   const m = free.length;
-  const info = new Float64Array(m * m);
-  for (let a = 0; a < m; a++) {
-    for (let b = 0; b < m; b++)
-      info[a * m + b] = -(hessian[(free[a] as number) * config.npar + (free[b] as number)] as number);
-  }
-  const L = cholesky(info, m);
+  const L = cholesky(subMatrix(hessian, config.npar, free, -1), m);
   if (!L) return undefined;
   const inverse = choleskyInverse(L, m);
   const p = free.indexOf(config.poiIndex);

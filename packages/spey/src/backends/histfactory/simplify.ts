@@ -27,7 +27,7 @@
 import { InvalidInput, NegativeExpectedYields } from "../../core/errors.js";
 import { fitModel } from "../../fit/fit.js";
 import { log } from "../../core/logger.js";
-import { backSubstitute, cholesky } from "../../math/linalg.js";
+import { backSubstitute, cholesky, subMatrix } from "../../math/linalg.js";
 import { Random } from "../../math/random.js";
 import { normCdf } from "../../math/special.js";
 import { VERSION } from "../../core/version.js";
@@ -267,11 +267,7 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
   const free: number[] = [];
   for (let i = 0; i < cModel.nPar; i++) if (i !== cModel.poiIndex && !cModel.suggestedFixed[i]) free.push(i);
   const m = free.length;
-  const h = new Float64Array(m * m);
-  for (let a = 0; a < m; a++)
-    for (let b = 0; b < m; b++)
-      h[a * m + b] = hessian[(free[a] as number) * cModel.nPar + (free[b] as number)] as number;
-  const lower = cholesky(h, m);
+  const lower = cholesky(subMatrix(hessian, cModel.nPar, free), m);
   if (!lower) {
     throw new InvalidInput(
       "pyhf.simplify: the Hessian of the control model is not positive definite at its best fit; the control channels do not constrain the nuisance parameters (check controlRegionIndices).",

@@ -12,7 +12,7 @@
  *   uᵢ = sᵢWᵢᵢn′ᵢ (bins on a face of their piece held fixed). The bracket keeps the iteration
  *   safe where p has corners (where the best θ basin changes with μ).
  */
-import { cholesky, choleskySolve } from "../../../math/linalg.js";
+import { cholesky, choleskySolve, subMatrix } from "../../../math/linalg.js";
 import { safeguardedNewton } from "../../../math/safeguarded-newton.js";
 import type { MinimizeOptions } from "../../../optimize/minimize.js";
 import { type BackgroundModel, LinearBackground } from "../backgrounds.js";
@@ -159,9 +159,7 @@ export class PoiProfile {
       u[a] = v;
     }
     const H = objective.hessianAt(inner.theta, inner.pieces);
-    const sub = new Float64Array(m * m);
-    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) sub[a * m + b] = H[d.free[a]! * n + d.free[b]!]!;
-    const L = cholesky(sub, m);
+    const L = cholesky(subMatrix(H, n, d.free), m);
     if (!L) return Number.NaN;
     const x = choleskySolve(L, m, u);
     for (let a = 0; a < m; a++) curvature -= u[a]! * x[a]!;
