@@ -4,20 +4,19 @@
  * playwright-core. Results are compared with the CLI (`spey cls --json`, `spey limit --json`)
  * and with the library run in Node. Needs /usr/bin/chromium (`.ci/run` installs it).
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { BrowserContext, Page } from "playwright-core";
-import { PatchSet, Random, Workspace } from "spey";
+import { getLogLevel, PatchSet, Random, setLogLevel, Workspace } from "spey";
 import { clsJson, limitJson, buildModel } from "spey/worker/tasks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { largeWorkspace } from "../../../bench/large-workspace.js";
+import { spey } from "../../../packages/spey-cli/test/cli/in-process.js";
 import { APP, buildPlayground, launchChromium, servePlayground } from "./browser.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const CLI = join(ROOT, "packages/spey-cli/bin/spey.js");
 const ARTIFACTS = join(APP, "test/artifacts");
 const FIXTURES = join(ROOT, "packages/spey/test/fixtures/archives");
 
@@ -30,12 +29,25 @@ const cliOutputs = new Map<string, string>();
 /**
  * The CLI's JSON output for `command args… --json`, run in `cwd` (so that `model` names match);
  * a command already run is not run again (the CLI is deterministic), each caller gets its own copy.
+ * The CLI runs in this process (`runCli`, the program the executable runs, with captured streams):
+ * the process boundary is tested by the CLI's own end-to-end tests, not here.
  */
-function cli(command: "cls" | "limit", args: readonly string[], cwd: string): Record<string, unknown> {
+async function cli(command: "cls" | "limit", args: readonly string[], cwd: string): Promise<Record<string, unknown>> {
   const key = JSON.stringify([command, args, cwd]);
   let out = cliOutputs.get(key);
   if (out === undefined) {
-    out = execFileSync(process.execPath, [CLI, command, ...args, "--json"], { cwd, encoding: "utf8" });
+    const previous = process.cwd();
+    const level = getLogLevel();
+    process.chdir(cwd);
+    try {
+      const result = await spey([command, ...args, "--json"]);
+      if (result.code !== 0)
+        throw new Error(`spey ${command} ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+      out = result.stdout;
+    } finally {
+      process.chdir(previous);
+      setLogLevel(level);
+    }
     cliOutputs.set(key, out);
   }
   return JSON.parse(out);
@@ -145,8 +157,8 @@ describe("playground (production build in Chromium)", () => {
     const { page, problems } = await open("?model=examples/cms-8bin.json");
     expect(await settled(page)).toBe("done");
     const out = await resultsJson(page);
-    expectClose(out.cls, cli("cls", ["cms-8bin.json"], join(ROOT, "examples")));
-    expectClose(out.limit, cli("limit", ["cms-8bin.json"], join(ROOT, "examples")));
+    expectClose(out.cls, await cli("cls", ["cms-8bin.json"], join(ROOT, "examples")));
+    expectClose(out.limit, await cli("limit", ["cms-8bin.json"], join(ROOT, "examples")));
     expect(await page.locator("#brazil svg").count()).toBe(1);
     expect(await page.locator("#scan svg").count()).toBe(1);
     expect(await page.locator("#pulls svg").count()).toBe(1);
@@ -161,8 +173,8 @@ describe("playground (production build in Chromium)", () => {
     expect(await settled(page)).toBe("done");
     const out = await resultsJson(page);
     const cwd = join(ROOT, "examples/histfactory");
-    expectClose(out.cls, cli("cls", ["BkgOnly.json", "plane/patchset.json:stop_600_100"], cwd));
-    expectClose(out.limit, cli("limit", ["BkgOnly.json", "plane/patchset.json:stop_600_100"], cwd));
+    expectClose(out.cls, await cli("cls", ["BkgOnly.json", "plane/patchset.json:stop_600_100"], cwd));
+    expectClose(out.limit, await cli("limit", ["BkgOnly.json", "plane/patchset.json:stop_600_100"], cwd));
     expect(await page.textContent("#summary")).toContain("parameter of interest");
     expect(problems).toEqual([]);
     await page.close();
@@ -173,8 +185,8 @@ describe("playground (production build in Chromium)", () => {
     expect(await settled(page)).toBe("done");
     const out = await resultsJson(page);
     const cwd = join(ROOT, "examples/histfactory");
-    expectClose(out.cls, cli("cls", ["BkgOnly.json", "plane/patchset.json:stop_500_200"], cwd));
-    expectClose(out.limit, cli("limit", ["BkgOnly.json", "plane/patchset.json:stop_500_200"], cwd));
+    expectClose(out.cls, await cli("cls", ["BkgOnly.json", "plane/patchset.json:stop_500_200"], cwd));
+    expectClose(out.limit, await cli("limit", ["BkgOnly.json", "plane/patchset.json:stop_500_200"], cwd));
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -197,8 +209,8 @@ describe("playground (production build in Chromium)", () => {
     await page.dispatchEvent("#drop-zone", "drop", { dataTransfer: transfer });
     expect(await settled(page)).toBe("done");
     const out = await resultsJson(page);
-    expectClose(out.cls, cli("cls", ["correlated-2bin.json"], join(ROOT, "examples")));
-    expectClose(out.limit, cli("limit", ["correlated-2bin.json"], join(ROOT, "examples")));
+    expectClose(out.cls, await cli("cls", ["correlated-2bin.json"], join(ROOT, "examples")));
+    expectClose(out.limit, await cli("limit", ["correlated-2bin.json"], join(ROOT, "examples")));
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -299,7 +311,7 @@ describe("playground (production build in Chromium)", () => {
     expectClose(out.cls, clsJson(model, "BkgOnly.json"));
     expectClose(out.limit, limitJson(model, "BkgOnly.json"));
     // Twice the luminosity with half the systematics: a stronger expected limit than the nominal one.
-    const nominal = cli(
+    const nominal = await cli(
       "limit",
       ["BkgOnly.json", "plane/patchset.json:stop_600_100"],
       join(ROOT, "examples/histfactory"),
