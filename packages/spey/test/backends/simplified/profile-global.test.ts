@@ -230,9 +230,12 @@ const finiteOrInfinity = (v: number) => (Number.isNaN(v) ? Number.POSITIVE_INFIN
 /** The lowest Nelder–Mead minimum of the profile at μ over 50 random feasible starts. */
 function independentProfile(m: RandomModel, mu: number, rand: () => number): number {
   const logpdf = m.model.backend.getLogpdfFunc();
+  // one parameter vector, refilled for each evaluation (every entry is written each time; the
+  // likelihood keeps no reference to it): the same values as a fresh vector per call
+  let x = new Float64Array(0);
   const f = (t: number[]) => {
     if (!m.feasible(t)) return Number.POSITIVE_INFINITY;
-    const x = new Float64Array(t.length + 1);
+    if (x.length !== t.length + 1) x = new Float64Array(t.length + 1);
     x[0] = mu;
     for (let k = 0; k < t.length; k++) x[k + 1] = t[k] as number;
     return finiteOrInfinity(-logpdf(x));
@@ -249,10 +252,18 @@ function independentProfile(m: RandomModel, mu: number, rand: () => number): num
 function independentFreeFit(m: RandomModel, rand: () => number): number {
   const logpdf = m.model.backend.getLogpdfFunc();
   const [lo, hi] = m.model.config({ allowNegativeSignal: true }).suggestedBounds[0] as [number, number];
+  // the nuisances and the parameter vector, refilled for each evaluation (as independentProfile)
+  let theta: number[] = [];
+  let vector = new Float64Array(0);
   const f = (x: number[]) => {
     const mu = x[0] as number;
-    if (!(mu >= lo && mu <= hi) || !m.feasible(x.slice(1))) return Number.POSITIVE_INFINITY;
-    return finiteOrInfinity(-logpdf(Float64Array.from(x)));
+    if (!(mu >= lo && mu <= hi)) return Number.POSITIVE_INFINITY;
+    if (theta.length !== x.length - 1) theta = new Array<number>(x.length - 1).fill(0);
+    for (let k = 1; k < x.length; k++) theta[k - 1] = x[k] as number;
+    if (!m.feasible(theta)) return Number.POSITIVE_INFINITY;
+    if (vector.length !== x.length) vector = new Float64Array(x.length);
+    for (let k = 0; k < x.length; k++) vector[k] = x[k] as number;
+    return finiteOrInfinity(-logpdf(vector));
   };
   let best = Number.POSITIVE_INFINITY;
   for (let s = 0; s < 50; s++) {
@@ -444,9 +455,17 @@ describe("exact profiles with callable or modified signals, fixed nuisances and 
             for (let i = 0; i < n; i++) theta[i] = x[thetaOffset + i] as number;
             return theta;
           };
+          // the oracle's evaluations refill one vector and one θ array (the same entries are
+          // written on every call, the others stay 0 as in a fresh vector; nothing keeps them)
+          const scratch = new Float64Array(npar);
+          const scratchTheta = new Array<number>(n).fill(0);
           const value = (mu: number, free: number[], checkMu: boolean) => {
-            const x = full(mu, free);
-            const theta = thetaOf(x);
+            const x = scratch;
+            x[0] = mu;
+            for (const [index, v] of held) x[index] = v;
+            for (let j = 0; j < freeTheta.length; j++) x[thetaOffset + (freeTheta[j] as number)] = free[j] as number;
+            const theta = scratchTheta;
+            for (let i = 0; i < n; i++) theta[i] = x[thetaOffset + i] as number;
             if (!m.feasible(theta) || (parBounds !== undefined && !within(checkMu ? mu : MU_BOUNDS[0], theta)))
               return Number.POSITIVE_INFINITY;
             if (checkMu && !within(mu, theta)) return Number.POSITIVE_INFINITY;
