@@ -61,7 +61,8 @@ function expectIdenticalToReference(file: string, expectedIds: readonly string[]
 beforeAll(async () => {
   ({ grid, ids } = writeCmsGrid(tmp.path, POINTS));
   const ref = join(tmp.path, "reference.jsonl");
-  const { code, stderr } = await run(batchArgs(ref));
+  // One thread (the runs under test have two): the lines must not depend on the thread count.
+  const { code, stderr } = await run(batchArgs(ref, ["--workers", "1"]));
   // The grid holds one invalid point: recorded as an error, and the run exits with 1 (issue #13).
   expect(stderr).toBe(`spey: 1 point failed; their errors are recorded in ${ref} (--retry-errors recomputes them).\n`);
   expect(code).toBe(1);
@@ -163,7 +164,8 @@ describe("kill and resume", () => {
     await exited;
     // A lock left by a killed run is stale: the next run takes it over (here the point then times out).
     expect(existsSync(`${out}.lock`)).toBe(true);
-    const third = await run([...args, "--timeout", "0.5"]);
+    // The limit counts from the thread's start message: 0.1 s of toys, then the Timeout error.
+    const third = await run([...args, "--timeout", "0.1"]);
     expect(third.code).toBe(1);
     expect(readResultsStrict(out).records.map((r) => [r.id, r.status])).toEqual([["slow", "error"]]);
     expect(existsSync(`${out}.lock`)).toBe(false);
@@ -228,6 +230,8 @@ describe("shards and merge", () => {
       "1/20",
       "--compute",
       "limit",
+      "--workers",
+      "1",
     ]);
     expect(code).toBe(0);
     const merged = await run(["merge", join(tmp.path, "shard1.jsonl"), other, "-o", join(tmp.path, "x.jsonl")]);
