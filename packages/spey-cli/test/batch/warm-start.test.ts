@@ -33,7 +33,7 @@ const base = join(tmp.path, "likelihoods.bkgonly.json");
 let warm1: ReturnType<typeof readResultsStrict>;
 /** The same grid with 2 workers (one run, checked against `warm1` and cut for the resume test). */
 const warm2File = join(tmp.path, "warm2.jsonl");
-let warm2Code: number;
+let warm2Code: number | null;
 
 const args = (output: string, extra: string[] = []) => [
   "batch",
