@@ -1,5 +1,5 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { SpeyError, VERSION } from "spey";
 import { fsErrorReason } from "../batch/errors.js";
@@ -8,6 +8,7 @@ import { compactJson } from "../batch/jsonl.js";
 import { RESULTS_FORMAT, type ResultsHeader } from "../batch/results-file.js";
 import { checkWarmStart, readBase, sha256 } from "../batch/runner.js";
 import type { BatchTask } from "../batch/task.js";
+import { bullmq } from "./cjs-packages.js";
 import { type ConnectOptions, connect, type QueueAddress } from "./connection.js";
 import { QueueInputError, QueueRunMismatch } from "./errors.js";
 import { BACKOFF_MS, JOB_OPTIONS, recordFailedJobs } from "./jobs.js";
@@ -46,7 +47,7 @@ export async function openRun(location: RunLocation, persistent: boolean, role: 
   const keys = runKeys(location.run);
   const options: ConnectOptions = { persistent, tlsCa: location.tlsCa, name: `spey-${role}-${process.pid}` };
   const redis = await connect(location.address, options);
-  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: keys.prefix });
+  const queue = new (bullmq().Queue)(QUEUE_NAME, { connection: redis, prefix: keys.prefix });
   return {
     redis,
     keys,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Redis, RedisOptions } from "ioredis";
 import { SpeyError } from "spey";
+import { ioredis } from "./cjs-packages.js";
 import { QueueConnectionError, QueueInputError } from "./errors.js";
 
 /** A parsed `redis://` or `rediss://` queue URL. */
@@ -122,7 +123,7 @@ export async function connect(address: QueueAddress, options: ConnectOptions): P
   let lastError: Error | undefined;
   // ioredis is loaded here, not at import: commands that only parse a queue URL (a local `spey
   // batch`, which also registers --queue) do not pay for it at start-up.
-  const { Redis } = await import("ioredis");
+  const { Redis } = ioredis();
   const redis = new Redis({
     ...redisOptions(address, options),
     retryStrategy: (times: number) => (!ready && times > 5 ? null : Math.min(200 * times, 2000)),

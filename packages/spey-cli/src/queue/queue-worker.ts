@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import type { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { VERSION } from "spey";
 import type { JobOutcome } from "../batch/pool.js";
@@ -8,6 +8,7 @@ import { type ConnectOptions, connect, type QueueAddress } from "./connection.js
 import { QueueInputError, QueueRunMismatch } from "./errors.js";
 import { errorRecord } from "./jobs.js";
 import { warmStartOf } from "../batch/chains.js";
+import { bullmq } from "./cjs-packages.js";
 import { PointPool } from "./point-pool.js";
 import { checkPayload, QUEUE_NAME, type RunKeys, type RunMeta, readMeta, runKeys, versionProblem } from "./run.js";
 import { recordResult, resultCounts } from "./store.js";
@@ -106,6 +107,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
     name: `spey-worker-${hostname()}-${process.pid}`,
   };
   const redis = await connect(options.address, connectOptions);
+  const { DelayedError, UnrecoverableError, Worker: BullWorker } = bullmq();
   const keys = runKeys(options.run);
   const summary: QueueWorkerSummary = { recorded: 0, duplicates: 0, refused: 0, rejected: 0, reason: "signal" };
   let pool: PointPool | undefined;
@@ -174,7 +176,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       return null;
     };
     const lockMs = options.lockMs ?? 15_000;
-    worker = new Worker(QUEUE_NAME, processor, {
+    worker = new BullWorker(QUEUE_NAME, processor, {
       connection: workerConnection,
       prefix: keys.prefix,
       // One job waiting per thread: the next point is fetched from Redis while one computes.
