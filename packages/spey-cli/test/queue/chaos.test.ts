@@ -10,14 +10,16 @@
 import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { QUEUE_NAME, runKeys } from "../../src/queue/run.js";
 import { readResultsStrict } from "../batch/helpers.js";
 import { run, startCli, temporaryDirectory } from "../cli/helpers.js";
 import { mulberry32 } from "../../../spey/test/support/mulberry32.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
+import { bullmq, ioredis } from "../../src/queue/cjs-packages.js";
+// bullmq and ioredis through require, as the CLI loads them (src/queue/cjs-packages.ts explains why).
+const { Queue } = bullmq();
+const { Redis } = ioredis();
 
 const POINTS = 5000;
 const WORKERS = 3;
@@ -97,7 +99,7 @@ it("5,000 points, 3 workers SIGKILLed at random and restarted, Redis killed once
   const keys = runKeys(RUN);
   // One connection for the progress polls (a fresh client per poll cost ~1.6 ms CPU each, ~0.25 s
   // over a run), replaced after Redis went down: no reconnection attempts of its own.
-  let poller: Redis | undefined;
+  let poller: InstanceType<typeof Redis> | undefined;
   const done = async (): Promise<number> => {
     try {
       if (!poller) {

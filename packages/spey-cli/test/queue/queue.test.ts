@@ -8,8 +8,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueRun } from "../../src/queue/client.js";
 import { parseQueueUrl } from "../../src/queue/connection.js";
@@ -19,6 +17,10 @@ import { jobId, QUEUE_NAME, readMeta, runKeys } from "../../src/queue/run.js";
 import { ROOT, run, startCli, temporaryDirectory } from "../cli/helpers.js";
 import { readResultsStrict } from "../batch/helpers.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
+import { bullmq, ioredis } from "../../src/queue/cjs-packages.js";
+// bullmq and ioredis through require, as the CLI loads them (src/queue/cjs-packages.ts explains why).
+const { Queue } = bullmq();
+const { Redis } = ioredis();
 
 const tmp = temporaryDirectory("queue");
 const BASE = "examples/grid/background.json";

@@ -7,7 +7,6 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { Random, Workspace } from "spey";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hepdataAnalysis } from "../../../../bench/hepdata-analysis.js";
@@ -19,6 +18,9 @@ import { recordResult } from "../../src/queue/store.js";
 import { readResultsStrict } from "../batch/helpers.js";
 import { run, temporaryDirectory } from "../cli/helpers.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
+import { ioredis } from "../../src/queue/cjs-packages.js";
+// bullmq and ioredis through require, as the CLI loads them (src/queue/cjs-packages.ts explains why).
+const { Redis } = ioredis();
 
 const tmp = temporaryDirectory("queue-warm");
 let redis: RedisServer;
