@@ -34,10 +34,10 @@ import type {
   Calculator,
   FitSettings,
   HypotestPreparation,
-  MaximumLikelihood,
   ProfileLikelihood,
 } from "../inference/profile-likelihood.js";
 import { asimovSigmaMu } from "../inference/profile-likelihood.js";
+import { LazyFits, LiveModelProperties } from "./lazy-properties.js";
 import { QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
 import { log } from "../core/logger.js";
 import { reportActivity } from "../core/activity.js";
@@ -115,51 +115,6 @@ function toVector(
     throw new InvalidInput(`${argument} must be an array of numbers; got ${describeValue(data)}.`);
   }
   return finiteEntries(Float64Array.from(vector), argument);
-}
-
-/**
- * The live properties of a model's {@link ProfileLikelihood}, read through to the model. They are
- * getters on a class prototype, not in an object literal: V8 builds an object literal with
- * accessors in its runtime, in the old generation, and every young closure it holds (the
- * likelihood's methods, and through them the model and its backend) then survived each
- * young-generation collection until a full one — building a model took ~4x longer, half of it in
- * the garbage collector (`spey validate` of a 200,000-point grid builds one model per point).
- */
-class LiveModelProperties {
-  declare private readonly model: LeanStatisticalModel;
-  constructor(model: LeanStatisticalModel) {
-    this.model = model;
-  }
-  get isAlive(): boolean {
-    return this.model.isAlive;
-  }
-  get calculators(): readonly Calculator[] {
-    return this.model.availableCalculators;
-  }
-  get ntoys(): number {
-    return this.model.ntoys;
-  }
-}
-
-/**
- * The unconditional fits of a {@link HypotestPreparation}, made when first read. Getters on a class
- * prototype, not in an object literal, for the reason given at {@link LiveModelProperties}: with
- * the literal, every preparation's closures and fit results were promoted to the old generation
- * (CLs of a 3-bin simplified model ~1.8x slower).
- */
-class LazyFits {
-  declare private readonly free: () => MaximumLikelihood;
-  declare private readonly asimov: () => MaximumLikelihood;
-  constructor(free: () => MaximumLikelihood, asimov: () => MaximumLikelihood) {
-    this.free = free;
-    this.asimov = asimov;
-  }
-  get fit(): MaximumLikelihood {
-    return this.free();
-  }
-  get asimovFit(): MaximumLikelihood {
-    return this.asimov();
-  }
 }
 
 /**

@@ -32,6 +32,7 @@ import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { LeanStatisticalModel } from "./statistical-model.js";
 import { maxOf } from "../core/arrays.js";
+import { LazyFits, LiveModelProperties } from "./lazy-properties.js";
 
 /** Per-analysis data: analysis name → data vector. */
 export type CombinedData = Readonly<Record<string, NumericArray>>;
@@ -1065,7 +1066,6 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   private prepareForHypotest(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
     this.requireModels();
     if (options.extra) throw new InvalidInput("poiTest records are not supported by UnCorrStatisticsCombiner.");
-    const combiner = this;
     const { expected, statistic, optimiser } = options;
     const allow = statistic.muhatMayBeNegative;
     const preparations = this.memberPreparations(expected, statistic, optimiser);
@@ -1073,10 +1073,10 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     const asimov = this.summed(preparations, "asimov");
     let fit: { muhat: number; nll: number } | undefined;
     let asimovFit: { muhat: number; nll: number } | undefined;
-    return {
-      get fit() {
+    const fits = new LazyFits(
+      () => {
         if (!fit) {
-          const [muhat, nll] = combiner.combinedFit(
+          const [muhat, nll] = this.combinedFit(
             preparations,
             allow,
             undefined,
@@ -1089,24 +1089,26 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         }
         return fit;
       },
-      logpdf: (mu) => -data.nll(mu),
-      get asimovFit() {
+      () => {
         if (!asimovFit) {
-          const [muhat, nll] = combiner.combinedAsimovFit(preparations, allow, optimiser);
+          const [muhat, nll] = this.combinedAsimovFit(preparations, allow, optimiser);
           asimovFit = { muhat, nll };
         }
         return asimovFit;
       },
+    );
+    const rest: Omit<HypotestPreparation, keyof LazyFits> = {
+      logpdf: (mu) => -data.nll(mu),
       asimovLogpdf: (mu) => -asimov.nll(mu),
       asimovSigma: () => 1 / Math.sqrt(asimov.information()),
       ...(data.slope ? { logpdfSlope: (mu: number) => -(data.slope as (m: number) => number)(mu) } : {}),
       ...(asimov.slope ? { asimovLogpdfSlope: (mu: number) => -(asimov.slope as (m: number) => number)(mu) } : {}),
     };
+    return Object.assign(fits, rest);
   }
 
   /** The combination as inference sees it: the sum of the analyses' profile NLLs in μ. */
   private createProfileLikelihood(): ProfileLikelihood {
-    const combiner = this;
     const noData = (s: FitSettings) => {
       if (s.data !== undefined) {
         throw new InvalidInput("UnCorrStatisticsCombiner takes data per analysis ({analysis: data}), not one vector.");
@@ -1114,16 +1116,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
       if (s.extra !== undefined)
         throw new InvalidInput("poiTest records are not supported by UnCorrStatisticsCombiner.");
     };
-    return {
-      get isAlive() {
-        return combiner.isAlive;
-      },
-      get calculators() {
-        return combiner.availableCalculators;
-      },
-      get ntoys() {
-        return combiner.ntoys;
-      },
+    const methods: Omit<ProfileLikelihood, keyof LiveModelProperties> = {
       splitPoiTest: (poiTest) => {
         if (poiTest === undefined) return { mu: 1, extra: undefined };
         if (typeof poiTest === "number") {
@@ -1155,6 +1148,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         return asimovSigmaMu(mu, prep.asimovFit, prep.asimovLogpdf, QTILDE);
       },
     };
+    return Object.assign(new LiveModelProperties(this), methods);
   }
 
   // ---------------------------------------------------------------------------------------------
