@@ -546,7 +546,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     const key = [request.expected, request.data, request.optimiser];
     const cached = this.memberFitters;
     const fitters =
-      cached && cached.key.every((v, i) => v === key[i])
+      cached?.key.every((v, i) => v === key[i])
         ? cached.fitters
         : this.members.map((m, k) => {
             const data = (opts[k] as LikelihoodOptions).data;
