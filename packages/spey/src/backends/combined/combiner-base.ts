@@ -545,21 +545,20 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     const opts = this.memberOptions(request);
     const key = [request.expected, request.data, request.optimiser];
     const cached = this.memberFitters;
-    const fitters =
-      cached?.key.every((v, i) => v === key[i])
-        ? cached.fitters
-        : this.members.map((m, k) => {
-            const data = (opts[k] as LikelihoodOptions).data;
-            return createFitter({
-              backend: m.backend,
-              backendFit: true,
-              config: m.config,
-              expected: (opts[k] as LikelihoodOptions).expected ?? "observed",
-              data: data === undefined || data instanceof Float64Array ? data : Float64Array.from(data),
-              optimiser: request.optimiser,
-              dataLabel: `the data of "${m.analysis}"`,
-            });
+    const fitters = cached?.key.every((v, i) => v === key[i])
+      ? cached.fitters
+      : this.members.map((m, k) => {
+          const data = (opts[k] as LikelihoodOptions).data;
+          return createFitter({
+            backend: m.backend,
+            backendFit: true,
+            config: m.config,
+            expected: (opts[k] as LikelihoodOptions).expected ?? "observed",
+            data: data === undefined || data instanceof Float64Array ? data : Float64Array.from(data),
+            optimiser: request.optimiser,
+            dataLabel: `the data of "${m.analysis}"`,
           });
+        });
     this.memberFitters = { key, fitters };
     const parameters = new Float64Array(this.slots);
     for (const [slot, value] of fixed) parameters[slot] = value;
