@@ -19,26 +19,12 @@ import { getBackend } from "../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { mulberry32 as generator } from "../support/mulberry32.js";
-import { randomBins } from "./random-bins.js";
+import { randomMember } from "./random-bins.js";
 import { referenceMinimum } from "./reference-scan.js";
 
 /** A random third-moment model of 1–3 bins (35% without events, up to 95% of the largest skew). */
 function thirdMoment(rand: () => number, correlation: number, analysis: string): StatisticalModel {
-  for (;;) {
-    const { s, b, d, cov, m3 } = randomBins(rand, 3, correlation);
-    try {
-      return getBackend("default.third_moment_expansion")({
-        signalYields: s,
-        backgroundYields: b,
-        data: d,
-        covarianceMatrix: cov,
-        thirdMoment: m3,
-        analysis,
-      });
-    } catch {
-      // an invalid draw (ρ′ not positive definite): draw again
-    }
-  }
+  return randomMember(rand, "moment", analysis, { maxBins: 3, correlation });
 }
 
 /** A random certified member: diagonal third moment, uncorrelated background (large σ) or Poisson. */

@@ -12,49 +12,20 @@
 import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../src/core/logger.js";
 import { QMU, QTILDE } from "../../src/inference/test-statistics.js";
-import { getBackend } from "../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { mulberry32 as generator } from "../support/mulberry32.js";
-import { randomBins } from "./random-bins.js";
+import { type MemberKind, randomMember } from "./random-bins.js";
 import { referenceMinimum } from "./reference-scan.js";
 
-/** A random valid member: third moment (odd kinds), effective σ, or uncorrelated background. */
+/** A random valid member: third moment (kind ≡ 1), effective σ (≡ 0) or uncorrelated background (≡ 2, mod 3). */
 function member(rand: () => number, kind: number, analysis: string): StatisticalModel {
-  for (;;) {
-    const { s, b, d, sig, cov, m3 } = randomBins(rand, 2, 0.3);
-    try {
-      if (kind % 3 === 1) {
-        return getBackend("default.third_moment_expansion")({
-          signalYields: s,
-          backgroundYields: b,
-          data: d,
-          covarianceMatrix: cov,
-          thirdMoment: m3,
-          analysis,
-        });
-      }
-      if (kind % 3 === 0) {
-        return getBackend("default.effective_sigma")({
-          signalYields: s,
-          backgroundYields: b,
-          data: d,
-          correlationMatrix: cov.map((r, i) => r.map((v, j) => v / (sig[i] as number) / (sig[j] as number))),
-          absoluteUncertaintyEnvelops: sig.map((x) => [x * 1.4, x * 0.6]),
-          analysis,
-        });
-      }
-      return getBackend("default.uncorrelated_background")({
-        signalYields: s,
-        backgroundYields: b,
-        data: d,
-        absoluteUncertainties: sig,
-        analysis,
-      });
-    } catch {
-      // an invalid draw (e.g. a third moment without a real skew-normal): draw again
-    }
-  }
+  const kinds: MemberKind[] = ["sigma", "moment", "convex"];
+  return randomMember(rand, kinds[kind % 3] as MemberKind, analysis, {
+    maxBins: 2,
+    correlation: 0.3,
+    envelope: [1.4, 0.6],
+  });
 }
 
 /**

@@ -20,44 +20,11 @@ import { getBackend } from "../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import { type ConvexSplit, pruneScan, UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { mulberry32 as generator } from "../support/mulberry32.js";
-import { randomBins } from "./random-bins.js";
+import { type MemberKind, randomMember } from "./random-bins.js";
 
 /** A convex member (uncorrelated background) or a non-convex one (effective σ, correlated third moment). */
-function member(rand: () => number, kind: "convex" | "sigma" | "moment", analysis: string): StatisticalModel {
-  for (;;) {
-    const { s, b, d, sig, cov, m3 } = randomBins(rand, 2, 0.5);
-    try {
-      if (kind === "moment") {
-        return getBackend("default.third_moment_expansion")({
-          signalYields: s,
-          backgroundYields: b,
-          data: d,
-          covarianceMatrix: cov,
-          thirdMoment: m3,
-          analysis,
-        });
-      }
-      if (kind === "sigma") {
-        return getBackend("default.effective_sigma")({
-          signalYields: s,
-          backgroundYields: b,
-          data: d,
-          correlationMatrix: cov.map((r, i) => r.map((v, j) => v / (sig[i] as number) / (sig[j] as number))),
-          absoluteUncertaintyEnvelops: sig.map((x) => [x * 1.5, x * 0.5]),
-          analysis,
-        });
-      }
-      return getBackend("default.uncorrelated_background")({
-        signalYields: s,
-        backgroundYields: b,
-        data: d,
-        absoluteUncertainties: sig,
-        analysis,
-      });
-    } catch {
-      // an invalid draw (ρ′ not positive definite): draw again
-    }
-  }
+function member(rand: () => number, kind: MemberKind, analysis: string): StatisticalModel {
+  return randomMember(rand, kind, analysis, { maxBins: 2, correlation: 0.5 });
 }
 
 /**
