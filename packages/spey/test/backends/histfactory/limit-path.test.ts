@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { largeWorkspace } from "../../../../../bench/large-workspace.js";
 import { PyhfBackend } from "../../../src/backends/histfactory/backend.js";
 import type { WorkspaceSpec } from "../../../src/backends/histfactory/schema.js";
-import { setActivityHandler } from "../../../src/core/activity.js";
+import { countingFits } from "../../support/counting-fits.js";
 import { bestOfStarts, type FitCandidate } from "../../../src/fit/multistart.js";
 import { limitSummary } from "../../../src/io/summaries.js";
 import { Random } from "../../../src/math/random.js";
@@ -33,19 +33,6 @@ function modelOf(workspace: WorkspaceSpec, range?: number): StatisticalModel {
     ...(range === undefined ? {} : { profileColdStartRange: range }),
   });
   return new StatisticalModel(backend);
-}
-
-/** Runs `f` and counts the fitter's runs (one activity report per start of a fit). */
-function countingFits<T>(f: () => T): { value: T; fits: number } {
-  let fits = 0;
-  setActivityHandler(() => {
-    fits++;
-  });
-  try {
-    return { value: f(), fits };
-  } finally {
-    setActivityHandler(null);
-  }
 }
 
 const limitsOf = (m: StatisticalModel) => [

@@ -12,7 +12,7 @@ import { PyhfBackend } from "../../../src/backends/histfactory/backend.js";
 import { PatchSet } from "../../../src/backends/histfactory/patchset.js";
 import type { WorkspaceSpec } from "../../../src/backends/histfactory/schema.js";
 import { Workspace } from "../../../src/backends/histfactory/workspace.js";
-import { setActivityHandler } from "../../../src/core/activity.js";
+import { countingFits } from "../../support/counting-fits.js";
 import { clsSummary, limitSummary } from "../../../src/io/summaries.js";
 import { Random } from "../../../src/math/random.js";
 import { StatisticalModel } from "../../../src/model/statistical-model.js";
@@ -37,19 +37,6 @@ function modelOf(spec: WorkspaceSpec, warmStart?: unknown): StatisticalModel {
       ...(warmStart === undefined ? {} : { warmStart: warmStart as never }),
     }),
   );
-}
-
-/** Runs `f` and counts the fitter's runs (one activity report per start of a fit). */
-function countingFits<T>(f: () => T): { value: T; fits: number } {
-  let fits = 0;
-  setActivityHandler(() => {
-    fits++;
-  });
-  try {
-    return { value: f(), fits };
-  } finally {
-    setActivityHandler(null);
-  }
 }
 
 /** The free fit's parameters by name (what `spey batch --warm-start` records for the next point). */
