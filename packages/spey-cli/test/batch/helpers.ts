@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Random, Workspace } from "spey";
+import { hepdataAnalysis } from "../../../../bench/hepdata-analysis.js";
 import { ROOT } from "../cli/helpers.js";
 
 /** A parsed results file: the header and the result lines. */
@@ -66,4 +68,19 @@ export function writeCmsGrid(dir: string, points: number): { grid: string; ids: 
   const grid = join(dir, "grid.jsonl");
   writeFileSync(grid, `${lines.join("\n")}\n`);
   return { grid, ids };
+}
+
+/**
+ * The small HEPData-style analysis of the --warm-start tests (batch and queue): 9 signal points on a
+ * 3 × 3 mass grid of a 26-parameter analysis (3 regions × 3 bins), seeded.
+ */
+export function warmStartAnalysis(): ReturnType<typeof hepdataAnalysis> {
+  return hepdataAnalysis(new Random(7), {
+    regions: 3,
+    bins: 3,
+    systematics: 8,
+    masses: [300, 400, 500],
+    lspMasses: [0, 100, 200],
+    digest: (w) => new Workspace(w, { sourceText: JSON.stringify(w) }).possibleDigests()[0] as string,
+  });
 }

@@ -7,24 +7,15 @@
  */
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Random, Workspace } from "spey";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hepdataAnalysis } from "../../../../bench/hepdata-analysis.js";
 import { run, startCli, temporaryDirectory } from "../cli/helpers.js";
-import { countResultLines, readResultsStrict, writeCmsGrid } from "./helpers.js";
+import { countResultLines, readResultsStrict, warmStartAnalysis, writeCmsGrid } from "./helpers.js";
 
 const tmp = temporaryDirectory("warm-start");
 afterAll(() => tmp.remove());
 
 // 9 signal points on a 3 × 3 mass grid of a 26-parameter analysis (3 regions × 3 bins).
-const { bkgOnly, patchset } = hepdataAnalysis(new Random(7), {
-  regions: 3,
-  bins: 3,
-  systematics: 8,
-  masses: [300, 400, 500],
-  lspMasses: [0, 100, 200],
-  digest: (w) => new Workspace(w, { sourceText: JSON.stringify(w) }).possibleDigests()[0] as string,
-});
+const { bkgOnly, patchset } = warmStartAnalysis();
 const POINTS = 9;
 const CHAIN = 4;
 const folder = join(tmp.path, "likelihoods");

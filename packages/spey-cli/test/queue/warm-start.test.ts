@@ -7,15 +7,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Random, Workspace } from "spey";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hepdataAnalysis } from "../../../../bench/hepdata-analysis.js";
 import type { ResultRecord } from "../../src/batch/task.js";
 import { parseQueueUrl } from "../../src/queue/connection.js";
 import { runQueueWorker } from "../../src/queue/queue-worker.js";
 import { checkPayload, type RunMeta, runKeys } from "../../src/queue/run.js";
 import { recordResult } from "../../src/queue/store.js";
-import { readResultsStrict } from "../batch/helpers.js";
+import { readResultsStrict, warmStartAnalysis } from "../batch/helpers.js";
 import { run, temporaryDirectory } from "../cli/helpers.js";
 import { type RedisServer, startRedis } from "./redis-server.js";
 import { ioredis } from "../../src/queue/cjs-packages.js";
@@ -25,14 +23,7 @@ const { Redis } = ioredis();
 const tmp = temporaryDirectory("queue-warm");
 let redis: RedisServer;
 // 9 signal points of a 26-parameter HEPData-style analysis (as test/batch/warm-start.test.ts).
-const { bkgOnly, patchset } = hepdataAnalysis(new Random(7), {
-  regions: 3,
-  bins: 3,
-  systematics: 8,
-  masses: [300, 400, 500],
-  lspMasses: [0, 100, 200],
-  digest: (w) => new Workspace(w, { sourceText: JSON.stringify(w) }).possibleDigests()[0] as string,
-});
+const { bkgOnly, patchset } = warmStartAnalysis();
 const grid = join(tmp.path, "likelihoods.grid.jsonl");
 const base = join(tmp.path, "likelihoods.bkgonly.json");
 const WARM = ["--compute", "limit,cls", "--warm-start", "--chain-length", "4"];
