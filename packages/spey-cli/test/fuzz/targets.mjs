@@ -41,17 +41,22 @@ const GRID_BASE = read("examples/grid/background.json");
 const CONTOURS = read("examples/contour/single-bin-contours.json");
 
 /**
- * Writes the example grid with `edits` ([line/key index, value] pairs) applied, and the base model;
- * returns the grid's text.
+ * JSON-lines text of copies of `records` with `edits` ([line/key index, value] pairs) applied: each
+ * edit replaces the value of one key of one record.
  */
-function writeMutatedGrid(dir, edits, base) {
-  const lines = GRID_LINES.map((l) => structuredClone(l));
+function mutatedLines(records, edits) {
+  const lines = records.map((r) => structuredClone(r));
   for (const [at, value] of edits) {
     const line = lines[at % lines.length];
     const keys = Object.keys(line);
     line[keys[at % keys.length]] = value;
   }
-  const grid = `${lines.map((l) => toText(l).replace(/\n/g, "")).join("\n")}\n`;
+  return `${lines.map((l) => toText(l).replace(/\n/g, "")).join("\n")}\n`;
+}
+
+/** Writes the example grid with `edits` applied (`mutatedLines`) and the base model; returns the grid's text. */
+function writeMutatedGrid(dir, edits, base) {
+  const grid = mutatedLines(GRID_LINES, edits);
   writeFileSync(join(dir, "grid.jsonl"), grid);
   writeFileSync(join(dir, "base.json"), base.text());
   return grid;
@@ -423,13 +428,7 @@ export const TARGETS = [
       options([["--json"], ["--allow-incomplete"], ["-q"]]),
     ),
     (dir, [edits, twice, opts]) => {
-      const lines = RESULTS.map((r) => structuredClone(r));
-      for (const [at, value] of edits) {
-        const record = lines[at % lines.length];
-        const keys = Object.keys(record);
-        record[keys[at % keys.length]] = value;
-      }
-      const text = `${lines.map((l) => toText(l).replace(/\n/g, "")).join("\n")}\n`;
+      const text = mutatedLines(RESULTS, edits);
       writeFileSync(join(dir, "a.jsonl"), text);
       writeFileSync(join(dir, "b.jsonl"), text);
       const inputs = twice ? [join(dir, "a.jsonl"), join(dir, "b.jsonl")] : [join(dir, "a.jsonl")];
