@@ -295,6 +295,32 @@ function certifyByTangents(
   }
 }
 
+/**
+ * `f` and `df` that also record every (value, slope) pair evaluated at the same μ (value first, as
+ * {@link minimizeBySlope} asks): the tangents for {@link certifyByTangents}.
+ */
+function recordTangents(
+  f: (mu: number) => number,
+  df: (mu: number) => number,
+): { nll: (mu: number) => number; slope: (mu: number) => number; evaluated: Tangent[] } {
+  const values = new Map<number, number>();
+  const evaluated: Tangent[] = [];
+  return {
+    nll: (mu) => {
+      const v = f(mu);
+      values.set(mu, v);
+      return v;
+    },
+    slope: (mu) => {
+      const g = df(mu);
+      const v = values.get(mu);
+      if (v !== undefined) evaluated.push({ x: mu, fun: v, slope: g });
+      return g;
+    },
+    evaluated,
+  };
+}
+
 /** Fewest and most intervals of the scan that looks for other local minima of a summed profile. */
 const SCAN_MIN_INTERVALS = 4;
 const SCAN_MAX_INTERVALS = 12;
@@ -921,25 +947,20 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     optimiser: MinimizeOptions | undefined,
   ): [number, number] {
     if (profile.slope) {
-      // every (value, slope) pair of the Newton iteration: the tangents of a convex sum
-      const values = new Map<number, number>();
-      const evaluated: Tangent[] = [];
-      const nll = (mu: number): number => {
-        const v = profile.nll(mu);
-        values.set(mu, v);
-        return v;
-      };
-      const slope = (mu: number): number => {
-        const g = (profile.slope as (m: number) => number)(mu);
-        const v = values.get(mu);
-        if (v !== undefined) evaluated.push({ x: mu, fun: v, slope: g });
-        return g;
-      };
-      const result = minimizeBySlope(nll, slope, lower, upper, start, profile.curvatureAt ?? profile.information());
+      // a convex sum with subgradient slopes: the Newton iteration's (value, slope) pairs are its tangents
+      const tangents = profile.convex && profile.subgradientAt ? recordTangents(profile.nll, profile.slope) : undefined;
+      const result = minimizeBySlope(
+        tangents?.nll ?? profile.nll,
+        tangents?.slope ?? profile.slope,
+        lower,
+        upper,
+        start,
+        profile.curvatureAt ?? profile.information(),
+      );
       if (result) {
         const certified =
-          profile.convex && profile.subgradientAt
-            ? certifyByTangents(profile.nll, slope, profile.subgradientAt, lower, upper, evaluated)
+          tangents && profile.subgradientAt
+            ? certifyByTangents(profile.nll, profile.slope, profile.subgradientAt, lower, upper, tangents.evaluated)
             : undefined;
         if (certified) return [certified.x, certified.fun];
         const global = globalMinimum(
