@@ -321,6 +321,11 @@ function recordTangents(
   };
 }
 
+/** Whether a member's profile is certified convex in μ (its backend's `profileConvexInPoi`). */
+function convexInPoi(model: LeanStatisticalModel): boolean {
+  return model.backend.profileConvexInPoi?.() === true;
+}
+
 /** Fewest and most intervals of the scan that looks for other local minima of a summed profile. */
 const SCAN_MIN_INTERVALS = 4;
 const SCAN_MAX_INTERVALS = 12;
@@ -636,7 +641,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
 
   /** Whether every member's profile is convex in μ (its backend's `profileConvexInPoi`). */
   private membersConvex(): boolean {
-    return this.models.every((m) => m.backend.profileConvexInPoi?.() === true);
+    return this.models.every(convexInPoi);
   }
 
   private requireModels(): void {
@@ -881,7 +886,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           }
         : {}),
       split: (lower: number, upper: number) => {
-        const convex = this.models.map((m) => m.backend.profileConvexInPoi?.() === true);
+        const convex = this.models.map(convexInPoi);
         if (membersMuhatMayBeNegative === undefined || convex.every(Boolean) || !convex.some(Boolean)) return undefined;
         let floor = 0;
         let curvature = 0;
