@@ -11,7 +11,7 @@ import { warmStartOf } from "../batch/chains.js";
 import { bullmq } from "./cjs-packages.js";
 import { PointPool } from "./point-pool.js";
 import { checkPayload, QUEUE_NAME, type RunKeys, type RunMeta, readMeta, runKeys, versionProblem } from "./run.js";
-import { recordResult, resultCounts } from "./store.js";
+import { recordResult, resultCounts, storedResult } from "./store.js";
 
 /** Options of {@link runQueueWorker}. */
 export interface QueueWorkerOptions {
@@ -150,9 +150,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       let previous: ResultRecord | undefined;
       for (const [k, input] of [checked.input, ...checked.rest].entries()) {
         if (warm) {
-          const stored = await redis.hget(keys.results, String(input.id));
-          if (stored !== null) {
-            previous = JSON.parse(stored) as ResultRecord;
+          const stored = await storedResult(redis, keys, input.id);
+          if (stored !== undefined) {
+            previous = stored;
             continue;
           }
         }
@@ -169,8 +169,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
         else {
           summary.duplicates += 1;
           // Another worker recorded this point first: its line is the one the chain goes on from.
-          const stored = warm ? await redis.hget(keys.results, String(input.id)) : null;
-          if (stored !== null) previous = JSON.parse(stored) as ResultRecord;
+          if (warm) previous = (await storedResult(redis, keys, input.id)) ?? previous;
         }
       }
       return null;

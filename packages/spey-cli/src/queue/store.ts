@@ -55,6 +55,16 @@ export async function recordResult(redis: Redis, keys: RunKeys, record: ResultRe
   return added === 1;
 }
 
+/** The results line recorded for a point, or undefined when it has none yet. */
+export async function storedResult(
+  redis: Redis,
+  keys: RunKeys,
+  id: string | number,
+): Promise<ResultRecord | undefined> {
+  const stored = await redis.hget(keys.results, String(id));
+  return stored === null ? undefined : (JSON.parse(stored) as ResultRecord);
+}
+
 /** Recorded results: total, ok and error counts. */
 export async function resultCounts(redis: Redis, keys: RunKeys): Promise<{ done: number; ok: number; error: number }> {
   const [done, counts] = await Promise.all([redis.hlen(keys.results), redis.hgetall(keys.counts)]);
