@@ -8,12 +8,18 @@
 import type { GridPoint } from "./grid.js";
 import type { PointInput, ResultRecord } from "./task.js";
 
+/** The chains of a whole grid: `chainLength` consecutive points at a time, in grid order. */
+export function gridChains(points: readonly GridPoint[], chainLength: number): GridPoint[][] {
+  const chains: GridPoint[][] = [];
+  for (let head = 0; head < points.length; head += chainLength) chains.push(points.slice(head, head + chainLength));
+  return chains;
+}
+
 /** Position of every point in its chain: the predecessor (undefined for a chain's first point). */
 export function chainPredecessors(points: readonly GridPoint[], chainLength: number): Map<string, GridPoint> {
   const predecessor = new Map<string, GridPoint>();
-  for (let i = 0; i < points.length; i++) {
-    const point = points[i] as GridPoint;
-    if (point.index % chainLength !== 0 && i > 0) predecessor.set(point.key, points[i - 1] as GridPoint);
+  for (const chain of gridChains(points, chainLength)) {
+    for (let j = 1; j < chain.length; j++) predecessor.set((chain[j] as GridPoint).key, chain[j - 1] as GridPoint);
   }
   return predecessor;
 }
@@ -43,9 +49,8 @@ export class ChainQueue implements Iterable<PointInput> {
     pending: readonly GridPoint[],
     predecessors: ReadonlyMap<string, GridPoint>,
     done: ReadonlyMap<string, ResultRecord>,
-    toInput: (point: GridPoint, warmStart: Record<string, number> | undefined) => PointInput,
+    private readonly toInput: (point: GridPoint, warmStart: Record<string, number> | undefined) => PointInput,
   ) {
-    this.toInput = toInput;
     const pendingKeys = new Set(pending.map((p) => p.key));
     for (const point of pending) {
       const before = predecessors.get(point.key);
@@ -53,8 +58,6 @@ export class ChainQueue implements Iterable<PointInput> {
       else this.ready.push(toInput(point, before ? warmStartOf(done.get(before.key)) : undefined));
     }
   }
-
-  private readonly toInput: (point: GridPoint, warmStart: Record<string, number> | undefined) => PointInput;
 
   /** A point's result is known: its successor, if it waits for it, becomes ready. */
   finished(key: string, record: ResultRecord): void {

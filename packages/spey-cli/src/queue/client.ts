@@ -6,6 +6,7 @@ import { fsErrorReason } from "../batch/errors.js";
 import { type GridPoint, readGrid } from "../batch/grid.js";
 import { compactJson } from "../batch/jsonl.js";
 import { RESULTS_FORMAT, type ResultsHeader } from "../batch/results-file.js";
+import { gridChains } from "../batch/chains.js";
 import { checkWarmStart, readBase, sha256 } from "../batch/runner.js";
 import type { BatchTask } from "../batch/task.js";
 import { bullmq } from "./cjs-packages.js";
@@ -148,8 +149,7 @@ export async function enqueueRun(options: EnqueueOptions): Promise<EnqueueSummar
     if (warm) {
       // --warm-start: one job per chain of consecutive points (batch/chains.ts), computed in order
       // by one worker; a chain with every point done is not enqueued again.
-      for (let head = 0; head < points.length; head += warm.chainLength) {
-        const chain = points.slice(head, head + warm.chainLength);
+      for (const chain of gridChains(points, warm.chainLength)) {
         const pipeline = session.redis.pipeline();
         for (const p of chain) pipeline.hexists(session.keys.results, p.key);
         const done = ((await pipeline.exec()) ?? []).filter(([error, value]) => {
