@@ -42,22 +42,29 @@ export class LiveModelProperties {
 }
 
 /**
- * The unconditional fits of a {@link HypotestPreparation}, made when first read. Getters on a class
- * prototype, not in an object literal, for the reason given at {@link LiveModelProperties}: with
- * the literal, every preparation's closures and fit results were promoted to the old generation
- * (CLs of a 3-bin simplified model ~1.8x slower).
+ * The unconditional fits of a {@link HypotestPreparation}, made when first read and kept (a fit
+ * that throws is tried again at the next read). Getters on a class prototype, not in an object
+ * literal, for the reason given at {@link LiveModelProperties}: with the literal, every
+ * preparation's closures and fit results were promoted to the old generation (CLs of a 3-bin
+ * simplified model ~1.8x slower).
  */
 export class LazyFits {
   declare private readonly free: () => MaximumLikelihood;
   declare private readonly asimov: () => MaximumLikelihood;
+  declare private freeResult: MaximumLikelihood | undefined;
+  declare private asimovResult: MaximumLikelihood | undefined;
   constructor(free: () => MaximumLikelihood, asimov: () => MaximumLikelihood) {
     this.free = free;
     this.asimov = asimov;
+    this.freeResult = undefined;
+    this.asimovResult = undefined;
   }
   get fit(): MaximumLikelihood {
-    return this.free();
+    this.freeResult ??= this.free();
+    return this.freeResult;
   }
   get asimovFit(): MaximumLikelihood {
-    return this.asimov();
+    this.asimovResult ??= this.asimov();
+    return this.asimovResult;
   }
 }

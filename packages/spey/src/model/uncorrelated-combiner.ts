@@ -1097,30 +1097,22 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     const preparations = this.memberPreparations(expected, statistic, optimiser);
     const data = this.summed(preparations, "data");
     const asimov = this.summed(preparations, "asimov");
-    let fit: { muhat: number; nll: number } | undefined;
-    let asimovFit: { muhat: number; nll: number } | undefined;
     const fits = new LazyFits(
       () => {
-        if (!fit) {
-          const [muhat, nll] = this.combinedFit(
-            preparations,
-            allow,
-            undefined,
-            undefined,
-            optimiser,
-            allow,
-            statistic.asimovMu,
-          );
-          fit = { muhat, nll };
-        }
-        return fit;
+        const [muhat, nll] = this.combinedFit(
+          preparations,
+          allow,
+          undefined,
+          undefined,
+          optimiser,
+          allow,
+          statistic.asimovMu,
+        );
+        return { muhat, nll };
       },
       () => {
-        if (!asimovFit) {
-          const [muhat, nll] = this.combinedAsimovFit(preparations, allow, optimiser);
-          asimovFit = { muhat, nll };
-        }
-        return asimovFit;
+        const [muhat, nll] = this.combinedAsimovFit(preparations, allow, optimiser);
+        return { muhat, nll };
       },
     );
     const rest: Omit<HypotestPreparation, keyof LazyFits> = {
