@@ -19,13 +19,6 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Take the lock of `file` so that two batch runs never append to the same results file at once.
- * A lock left by a process that no longer exists on this host (a run killed with SIGKILL) is
- * taken over; a live owner, or one on another host (a shared file system), is an error naming it.
- * The lock appears with its content in one step (written to a private file, then hard-linked to
- * `<file>.lock`, which fails if the lock exists): a second run never reads a half-written lock.
- */
-/**
  * `path` created exclusively with content `me`: by a hard link of `staging` where the file system
  * has them, else (no hard links, e.g. some network or FAT file systems) by an exclusive create
  * followed by the write.
@@ -42,6 +35,13 @@ function createLock(staging: string, path: string, me: string): void {
   }
 }
 
+/**
+ * Take the lock of `file` so that two batch runs never append to the same results file at once.
+ * A lock left by a process that no longer exists on this host (a run killed with SIGKILL) is
+ * taken over; a live owner, or one on another host (a shared file system), is an error naming it.
+ * The lock appears with its content in one step (written to a private file, then hard-linked to
+ * `<file>.lock`, which fails if the lock exists): a second run never reads a half-written lock.
+ */
 export function lockResultsFile(file: string): FileLock {
   const path = `${file}.lock`;
   const me = `${process.pid} ${hostname()}\n`;
