@@ -11,7 +11,13 @@ import { WorkerPool } from "./pool.js";
 import { ProgressBar, type ProgressStream } from "./progress.js";
 import { type ResultsHeader, RESULTS_FORMAT, readResults, repairResults, ResultsWriter } from "./results-file.js";
 import { type Shard, selectShard } from "./shard.js";
-import { type BatchTask, type PointInput, type ResultRecord, WARM_START_BACKENDS } from "./task.js";
+import {
+  type BatchTask,
+  type PointInput,
+  type ResultRecord,
+  WARM_START_BACKENDS,
+  warmStartBackendRefusal,
+} from "./task.js";
 import { ChainQueue, chainPredecessors } from "./chains.js";
 import { WORKER_SCRIPT } from "./worker-script.js";
 
@@ -191,9 +197,7 @@ export function checkWarmStart(
   for (const point of points) {
     const backend = typeof point.value.backend === "string" ? point.value.backend : base?.backend;
     if (typeof backend === "string" && !WARM_START_BACKENDS.includes(backend)) {
-      throw new BatchInputError(
-        `--warm-start applies to HistFactory models (backend ${WARM_START_BACKENDS.join(" or ")}); the point on line ${point.line} has backend "${backend}". Run without --warm-start.`,
-      );
+      throw new BatchInputError(warmStartBackendRefusal(`the point on line ${point.line}`, backend));
     }
   }
 }

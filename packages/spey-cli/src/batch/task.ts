@@ -27,6 +27,11 @@ export interface BatchTask {
 /** The backends `--warm-start` applies to (HistFactory models, whose fits take a `warmStart`). */
 export const WARM_START_BACKENDS: readonly string[] = ["pyhf", "pyhf.uncorrelated_background"];
 
+/** Why `--warm-start` refuses a point whose backend is not in {@link WARM_START_BACKENDS}; `point` names it. */
+export function warmStartBackendRefusal(point: string, backend: string): string {
+  return `--warm-start applies to HistFactory models (backend ${WARM_START_BACKENDS.join(" or ")}); ${point} has backend "${backend}". Run without --warm-start.`;
+}
+
 /** A computed point. Expected values are ordered −2σ, −1σ, median, +1σ, +2σ. */
 export interface PointResult {
   backend: string;
@@ -68,9 +73,7 @@ function compute(
 ): PointResult {
   const { backend, ...args } = description;
   if (task.warmStart && !WARM_START_BACKENDS.includes(backend as string)) {
-    throw new InvalidInput(
-      `--warm-start applies to HistFactory models (backend ${WARM_START_BACKENDS.join(" or ")}); this point's backend is "${String(backend)}". Run without --warm-start.`,
-    );
+    throw new InvalidInput(warmStartBackendRefusal("this point", String(backend)));
   }
   const model = getBackend(backend as string)({
     analysis: String(id),
