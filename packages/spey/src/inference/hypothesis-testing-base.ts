@@ -149,9 +149,9 @@ function asymptoticCls(
   mu: number,
   statistic: TestStatistic,
   tolerance: number,
-): { cls: [number[], number[]]; sqrtQmuA: number; delta: number } | undefined {
+): { cls: [number[], number[]]; sqrtQmu: number; sqrtQmuA: number; delta: number } | undefined {
   try {
-    const { sqrtQmuA, delta } = computeTestStatistics(
+    const { sqrtQmu, sqrtQmuA, delta } = computeTestStatistics(
       mu,
       prep.fit,
       prep.logpdf,
@@ -160,11 +160,40 @@ function asymptoticCls(
       statistic,
       tolerance,
     );
-    return { cls: computeAsymptoticConfidenceLevel(sqrtQmuA, delta, statistic), sqrtQmuA, delta };
+    return { cls: computeAsymptoticConfidenceLevel(sqrtQmuA, delta, statistic), sqrtQmu, sqrtQmuA, delta };
   } catch (error) {
     if (error instanceof AsimovTestStatZero) return undefined;
     throw error;
   }
+}
+
+/**
+ * d(1 − CLs)/dμ of the observed asymptotic q̃μ CLs at μ (arXiv:1007.1727 eqs. 65–66), from the
+ * slopes of the two profiles (dq/dμ = −2 d logpdf/dμ where q > 0, likewise q_A; their reference
+ * terms do not depend on μ) and a central difference of the closed-form CLs(q, q_A) along them —
+ * no fit. Undefined without slopes or where the CLs is not a number. (Exported for its test.)
+ */
+export function observedClsSlope(
+  prep: HypotestPreparation,
+  mu: number,
+  at: { sqrtQmu: number; sqrtQmuA: number },
+  tolerance: number,
+): number | undefined {
+  if (!prep.logpdfSlope || !prep.asimovLogpdfSlope || !(mu > 0)) return undefined;
+  const q = at.sqrtQmu * at.sqrtQmu;
+  const qA = at.sqrtQmuA * at.sqrtQmuA;
+  const dq = q > 0 ? -2 * prep.logpdfSlope(mu) : 0;
+  const dqA = qA > 0 ? -2 * prep.asimovLogpdfSlope(mu) : 0;
+  const oneMinusCls = (t: number): number => {
+    const sq = Math.sqrt(Math.max(q + t * dq, 0));
+    const sqA = Math.sqrt(Math.max(qA + t * dqA, 0));
+    if (!(sqA >= tolerance)) return Number.NaN;
+    const delta = sq <= sqA ? sq - sqA : (sq * sq - sqA * sqA) / (2 * sqA);
+    return 1 - (computeAsymptoticConfidenceLevel(sqA, delta, QTILDE)[0][0] as number);
+  };
+  const h = 1e-5 * mu;
+  const slope = (oneMinusCls(h) - oneMinusCls(-h)) / (2 * h);
+  return Number.isFinite(slope) ? slope : undefined;
 }
 
 /**
@@ -471,11 +500,23 @@ export class HypothesisTests {
         const qA = QTILDE.evaluate(mu, prep.asimovFit.muhat, -prep.asimovFit.nll, prep.asimovLogpdf);
         const sqrtQmuA = Math.sqrt(qA);
         const [, exp] = computeAsymptoticConfidenceLevel(sqrtQmuA, 0, QTILDE);
-        return { oneMinusCls: oneMinus(exp), sqrtQmuA };
+        // d√q̃/dμ = −(d logpdf_A/dμ)/√q̃ where q̃ > 0 (its reference term does not depend on μ):
+        // the search then takes Newton steps on √q_{μ,A}.
+        const slope = sqrtQmuA > 0 && prep.asimovLogpdfSlope ? -prep.asimovLogpdfSlope(mu) / sqrtQmuA : undefined;
+        return {
+          oneMinusCls: oneMinus(exp),
+          sqrtQmuA,
+          ...(slope !== undefined && Number.isFinite(slope) ? { sqrtQmuASlope: slope } : {}),
+        };
       }
       const result = asymptoticCls(prep, mu, QTILDE, tolerance);
       if (result === undefined) return { oneMinusCls: [0], sqrtQmuA: 0 };
-      return { oneMinusCls: oneMinus(result.cls[0]), sqrtQmuA: result.sqrtQmuA };
+      const slope = observedClsSlope(prep, mu, result, tolerance);
+      return {
+        oneMinusCls: oneMinus(result.cls[0]),
+        sqrtQmuA: result.sqrtQmuA,
+        ...(slope !== undefined ? { oneMinusClsSlope: [slope] } : {}),
+      };
     };
     return solveUpperLimits({
       ...limitOptions,

@@ -14,6 +14,13 @@ export type ExpectedPvalue = "nominal" | "1sigma" | "2sigma";
 export interface ClsEvaluation {
   readonly oneMinusCls: readonly number[];
   readonly sqrtQmuA: number;
+  /**
+   * d√q_{μ,A}/dμ at μ when known (from the Asimov profile's slope, envelope theorem): lets the
+   * search on √q_{μ,A} take Newton steps ({@link solveUpperLimits}).
+   */
+  readonly sqrtQmuASlope?: number;
+  /** d(1−CLs)/dμ of each entry of `oneMinusCls` when known: Newton steps on the CLs equation. */
+  readonly oneMinusClsSlope?: readonly number[];
 }
 
 export interface FindUpperLimitOptions {
@@ -231,6 +238,8 @@ interface LimitPoint {
   readonly y: number;
   /** √q_{μ,A} at x (NaN when unknown). */
   readonly s: number;
+  /** dy/dμ at x (NaN when unknown). */
+  readonly d: number;
 }
 
 /** Overshoot of an extrapolated step beyond the predicted root, so that the step brackets it. */
@@ -247,6 +256,11 @@ const OVERSHOOT = 0.05;
  *   extrapolation through the evaluated points (quadratic or secant; line through the origin for
  *   √q_{μ,A}; slope 1/σ with σ = μ/√q_{μ,A}; at most ×1e4 per step, ×5 inside spey's bracket
  *   [1e-10, 1e5] when nothing predicts the root) until the root is bracketed;
+ * - when the evaluations carry slopes (d√q_{μ,A}/dμ, d(1 − CLs)/dμ from the profiles' slopes),
+ *   Newton steps: the next point is the root of the cubic Hermite (or quadratic) interpolant
+ *   through the point closest to the root and its neighbour, and the search ends when the Newton
+ *   step from that point is below half the tolerance (its slope checked against the secant to
+ *   the neighbour: within a factor 2, so that the limit stays within the tolerance);
  * - inside the bracket, inverse quadratic interpolation through the evaluated points closest to the
  *   root, with bisection whenever the bracket fails to halve in three steps; the limit is returned
  *   when the bracket is narrower than the tolerance min(absoluteTolerance, 1e-6·μ) + relativeTolerance·μ or the next
@@ -278,6 +292,16 @@ export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
     if (oneMinus === undefined || Number.isNaN(oneMinus)) return Number.NaN;
     return levelQuantile - normPpf(Math.min(Math.max(1 - oneMinus, 0), 1));
   };
+  // dy/dμ of the root variable: that of √q_{μ,A} on √q_{μ,A} − t_k; on Φ⁻¹(1 − CL) − Φ⁻¹(CLs),
+  // d(1 − CLs)/dμ / φ(Φ⁻¹(CLs)). NaN when unknown.
+  const rootSlope = (e: ClsEvaluation, k: number): number => {
+    if (targets) return e.sqrtQmuASlope ?? Number.NaN;
+    const dOneMinus = e.oneMinusCls.length > 0 ? e.oneMinusClsSlope?.[slotOf(k)] : undefined;
+    const oneMinus = e.oneMinusCls[slotOf(k)];
+    if (dOneMinus === undefined || oneMinus === undefined || !(oneMinus > 0 && oneMinus < 1)) return Number.NaN;
+    const z = normPpf(1 - oneMinus);
+    return dOneMinus / (Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI));
+  };
   const F = (mu: number, k: number) => ((evaluate(mu).oneMinusCls[slotOf(k)] as number) ?? Number.NaN) - cl;
   for (const seed of options.seeds ?? []) {
     if (Number.isFinite(seed) && seed > 0) evaluate(Math.min(Math.max(seed, EXTENDED_LOW_BOUND), EXTENDED_HIGH_BOUND));
@@ -291,11 +315,16 @@ export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
     const k = slots[j] as number;
     // On √q_{μ,A}, the origin is known without a fit: √q̃_{0,A} = 0 (μ̂_A ≥ 0 maximises the Asimov
     // likelihood), so it anchors the interpolation below the first evaluated point.
-    const origin: LimitPoint[] = targets ? [{ x: 0, y: -(targets[j] as number), s: 0 }] : [];
+    const origin: LimitPoint[] = targets ? [{ x: 0, y: -(targets[j] as number), s: 0, d: Number.NaN }] : [];
     const points = (): LimitPoint[] => [
       ...origin,
       ...[...cache.entries()]
-        .map(([x, e]) => ({ x, y: rootVariable(e, k, j), s: e.sqrtQmuA }))
+        .map(([x, e]) => ({
+          x,
+          y: rootVariable(e, k, j),
+          s: e.sqrtQmuA,
+          d: rootSlope(e, k),
+        }))
         .sort((a, b) => a.x - b.x),
     ];
     roots[j] = solveBand(points, evaluate, options, {
@@ -345,6 +374,11 @@ function solveBand(
       continue;
     }
     if (pts.some((p) => Number.isNaN(p.y))) return noRoot(pts, band.F, "the CLs is not a number there");
+    // With slopes: the Newton step from the evaluated point closest to the root. When it is below
+    // half the tolerance the root is that point plus the step (a slope off by up to a factor 2
+    // still leaves it within the tolerance); otherwise it is the next point to evaluate.
+    const newton = newtonStep(pts);
+    if (newton?.checked && Math.abs(newton.step) <= 0.5 * tol(newton.to)) return newton.to;
     let i = -1;
     for (let m = pts.length - 2; m >= 0; m--) {
       if ((pts[m] as LimitPoint).y < 0 && (pts[m + 1] as LimitPoint).y >= 0) {
@@ -362,7 +396,8 @@ function solveBand(
       const secant = finite ? a.x - (a.y * width) / (b.y - a.y) : 0.5 * (a.x + b.x);
       last = { root: secant, width };
       if (width <= tol(b.x)) return secant;
-      let p = finite ? inverseQuadratic(pts) : Number.NaN;
+      let p = newton !== undefined ? newton.next : finite ? inverseQuadratic(pts) : Number.NaN;
+      if (!(p > a.x && p < b.x)) p = finite ? inverseQuadratic(pts) : Number.NaN;
       if (!(p > a.x && p < b.x)) p = secant;
       if (finite) {
         const best = Math.abs(a.y) < Math.abs(b.y) ? a : b;
@@ -396,7 +431,10 @@ function solveBand(
     const quadratic = pts.length > 2 && !flat ? inverseQuadratic(pts) : Number.NaN;
     const beyond = (x: number) => (up ? x > end.x : x < end.x);
     let p: number;
-    if (Number.isFinite(quadratic) && Number.isFinite(linear) && beyond(quadratic)) {
+    if (newton !== undefined && !flat && beyond(newton.next)) {
+      // Newton from the end point (aims at the root itself: the next test above ends the search).
+      p = newton.next;
+    } else if (Number.isFinite(quadratic) && Number.isFinite(linear) && beyond(quadratic)) {
       p = quadratic + (up ? 1 : -1) * (2 * Math.abs(quadratic - linear) + 2 * tol(quadratic));
     } else if (Number.isFinite(linear)) {
       p = linear + OVERSHOOT * (linear - end.x);
@@ -432,6 +470,65 @@ function extrapolate(p: LimitPoint, q: LimitPoint | undefined, target: number | 
   const local = p.s > 0 && Number.isFinite(p.s) ? p.x / p.s : sigma;
   if (local !== undefined && local > 0 && Number.isFinite(local)) return p.x - p.y * local;
   return Number.NaN;
+}
+
+/**
+ * The Newton step −y/y′ from the evaluated point with the smallest |y| that has a slope, when
+ * that slope is positive and within a factor 2 of the secant to its nearest neighbour (the
+ * origin of √q_{μ,A} included): a check against a slope that the fit's precision or a kink of the
+ * profile spoilt. Undefined otherwise.
+ */
+function newtonStep(
+  pts: readonly LimitPoint[],
+): { step: number; to: number; next: number; checked: boolean } | undefined {
+  let at = -1;
+  for (let i = 0; i < pts.length; i++) {
+    const p = pts[i] as LimitPoint;
+    if (p.x > 0 && Number.isFinite(p.y) && p.d > 0 && Number.isFinite(p.d)) {
+      if (at < 0 || Math.abs(p.y) < Math.abs((pts[at] as LimitPoint).y)) at = i;
+    }
+  }
+  if (at < 0) return undefined;
+  const p = pts[at] as LimitPoint;
+  const step = -p.y / p.d;
+  const to = p.x + step;
+  if (!(to > 0 && Number.isFinite(to))) return undefined;
+  const left = pts[at - 1];
+  const right = pts[at + 1];
+  const q = left && (!right || p.x - left.x <= right.x - p.x) ? left : right;
+  // A lone point: its Newton point is the next one to evaluate, but it ends no search.
+  if (!q) return pts.length === 1 ? { step, to, next: to, checked: false } : undefined;
+  if (!Number.isFinite(q.y)) return undefined;
+  const secant = (p.y - q.y) / (p.x - q.x);
+  if (!(secant > 0 && p.d <= 2 * secant && p.d >= 0.5 * secant)) return undefined;
+  // The next point to evaluate: the root of the quadratic through p with its slope and through q
+  // (second order where Newton is first), when it lies on the Newton step's side within a
+  // factor 2 of it; else the Newton point.
+  const h = q.x - p.x;
+  const c = (q.y - p.y - p.d * h) / (h * h);
+  const disc = p.d * p.d - 4 * c * p.y;
+  let next = to;
+  const near = (r: number) =>
+    r * step > 0 && Math.abs(r) <= 2 * Math.abs(step) && Math.abs(r) >= 0.5 * Math.abs(step) && p.x + r > 0;
+  if (Number.isFinite(q.d) && q.d > 0) {
+    // Both points have slopes: the cubic Hermite interpolant through them (third order), its
+    // root by a few Newton steps from p.
+    const e = (q.d - p.d - 2 * c * h) / (h * h);
+    let r = step;
+    for (let it = 0; it < 8; it++) {
+      const v = p.y + r * (p.d + r * (c + e * (r - h)));
+      const dv = p.d + 2 * c * r + e * (3 * r * r - 2 * r * h);
+      if (!(dv > 0)) break;
+      r -= v / dv;
+    }
+    if (Number.isFinite(r) && near(r)) return { step, to, next: p.x + r, checked: true };
+  }
+  if (c !== 0 && disc >= 0) {
+    // The root continuous in c → 0 (the Newton root), in the cancellation-free form.
+    const r = (-2 * p.y) / (p.d + Math.sqrt(disc));
+    if (near(r)) next = p.x + r;
+  }
+  return { step, to, next, checked: true };
 }
 
 /**

@@ -39,6 +39,14 @@ export class BlockArrowCholesky implements HessianFactoriser {
   private m = 0;
   /** Whether the last factorisation used the blocks (false: none of its variables is in one; dense). */
   usedBlocks = false;
+  /**
+   * The last successful factorisation: its subset and shift, and its smallest pivot (l_jj²). A
+   * factorisation asked again for the same matrix entries, subset and shift (the fit's
+   * positive-definiteness test, then the minimiser's Newton system at the same iterate) reuses it.
+   */
+  private lastIdx = new Int32Array(0);
+  private lastShift = Number.NaN;
+  private lastMinPivot = Number.NaN;
 
   /**
    * @param n number of variables.
@@ -71,7 +79,8 @@ export class BlockArrowCholesky implements HessianFactoriser {
   /**
    * Orders the subset idx[0..m) — the blocks' members (blocks in index order, members in subset
    * order), then the rest — and writes the lower triangle of P H[F, F] Pᵀ into `mat`. Returns the
-   * profile, or undefined (subset order, dense) when no variable of F lies in a block.
+   * profile, or undefined (subset order, dense) when no variable of F lies in a block. Sets
+   * {@link unchanged}: whether subset and entries equal those of the last successful factorisation.
    */
   private gather(h: Float64Array, idx: ArrayLike<number>, m: number): Int32Array | undefined {
     const { n, blockOf, count, perm, first } = this;
@@ -99,17 +108,58 @@ export class BlockArrowCholesky implements HessianFactoriser {
       const b = blockOf[idx[perm[at] as number] as number] as number;
       first[at] = at >= nD ? 0 : at > 0 && b === blockOf[idx[perm[at - 1] as number] as number] ? first[at - 1]! : at;
     }
+    // The same subset as the last successful factorisation (same size and entries): then `mat`
+    // still holds that matrix in the same layout, and an unchanged entry is one equal to it.
+    let unchanged = !Number.isNaN(this.lastShift) && this.m === m && this.lastIdx.length === m;
+    for (let a = 0; a < m && unchanged; a++) unchanged = this.lastIdx[a] === idx[a];
     this.m = m;
     if (this.mat.length < m * m) {
       this.mat = new Float64Array(m * m);
       this.chol = new Float64Array(m * m);
+      unchanged = false;
     }
     const mat = this.mat;
     for (let a = 0; a < m; a++) {
       const row = (idx[perm[a] as number] as number) * n;
-      for (let b = 0; b <= a; b++) mat[a * m + b] = h[row + (idx[perm[b] as number] as number)] as number;
+      for (let b = 0; b <= a; b++) {
+        const v = h[row + (idx[perm[b] as number] as number)] as number;
+        // (Object.is: −0 and 0 factor alike, but NaN must never count as unchanged.)
+        if (unchanged && !(mat[a * m + b] === v)) unchanged = false;
+        mat[a * m + b] = v;
+      }
     }
+    this.unchanged = unchanged;
     return nD > 0 ? first : undefined;
+  }
+
+  /** Set by {@link gather}: see there. */
+  private unchanged = false;
+
+  /**
+   * Whether the last successful factorisation is that of the matrix just gathered with `shift`,
+   * and `pivotFloor` would not have rejected it (a margin of 1e-12 covers the rounding of l_jj²
+   * against the pivot it was taken from): then the factor in `chol` is the one a new
+   * factorisation would compute, operation for operation.
+   */
+  private reusable(shift: number, pivotFloor: number): boolean {
+    return this.unchanged && this.lastShift === shift && this.lastMinPivot > pivotFloor * (1 + 1e-12);
+  }
+
+  /** Records a factorisation's outcome for {@link reusable}. */
+  private record(ok: boolean, idx: ArrayLike<number>, m: number, shift: number): void {
+    if (!ok) {
+      this.lastShift = Number.NaN;
+      return;
+    }
+    if (this.lastIdx.length !== m) this.lastIdx = new Int32Array(m);
+    for (let a = 0; a < m; a++) this.lastIdx[a] = idx[a] as number;
+    let minPivot = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < m; j++) {
+      const l = this.chol[j * m + j] as number;
+      if (l * l < minPivot) minPivot = l * l;
+    }
+    this.lastShift = shift;
+    this.lastMinPivot = minPivot;
   }
 
   /**
@@ -118,7 +168,10 @@ export class BlockArrowCholesky implements HessianFactoriser {
    */
   factor(h: Float64Array, idx: ArrayLike<number>, m: number, shift: number, pivotFloor: number): boolean {
     const profile = this.gather(h, idx, m);
-    return choleskyShifted(this.mat, m, shift, this.chol, pivotFloor, profile);
+    if (this.reusable(shift, pivotFloor)) return true;
+    const ok = choleskyShifted(this.mat, m, shift, this.chol, pivotFloor, profile);
+    this.record(ok, idx, m, shift);
+    return ok;
   }
 
   /** Factor H[F, F] + τI with the shift sequence of dense.ts `choleskyWithShift`; τ, or NaN. */
@@ -130,7 +183,21 @@ export class BlockArrowCholesky implements HessianFactoriser {
     start: ShiftStart = "largest-diagonal",
   ): number {
     const profile = this.gather(h, idx, m);
-    return choleskyWithShift(this.mat, m, this.chol, maxAttempts, start, profile);
+    // choleskyWithShift's first attempt is τ = 0 when every diagonal entry is positive, with the
+    // pivot floor 1e-14·max|a_ii|: the last factorisation, when it is that one, is reused.
+    if (this.unchanged && this.lastShift === 0 && maxAttempts > 0) {
+      let minDiag = Number.POSITIVE_INFINITY;
+      let maxAbsDiag = 0;
+      for (let a = 0; a < m; a++) {
+        const v = this.mat[a * m + a] as number;
+        if (v < minDiag) minDiag = v;
+        if (Math.abs(v) > maxAbsDiag) maxAbsDiag = Math.abs(v);
+      }
+      if (minDiag > 0 && Number.isFinite(maxAbsDiag) && this.reusable(0, 1e-14 * maxAbsDiag)) return 0;
+    }
+    const tau = choleskyWithShift(this.mat, m, this.chol, maxAttempts, start, profile);
+    this.record(!Number.isNaN(tau), idx, m, tau);
+    return tau;
   }
 
   /** Solve with the last successful factor in place: `x` holds b in subset order (x[a] ↔ idx[a]). */

@@ -191,3 +191,90 @@ describe("solveUpperLimits", () => {
     expect(calls.slice(0, 2)).toEqual([0.3, 7]);
   });
 });
+
+describe("solveUpperLimits with slopes (Newton steps)", () => {
+  const sigma = 0.4;
+  const muhat = 0.1;
+  const curved = (mu: number) => Math.sqrt(mu * mu + 0.8 * mu ** 3) / sigma;
+  /**
+   * The curved Gaussian evaluator of the tests above, reporting d√q_{μ,A}/dμ and d(1 − CLs)/dμ
+   * scaled by `wrong` (1: the true slopes). The slopes are central differences of the closed
+   * forms with h = 1e-6·μ (relative error ~1e-10, far below what the search needs).
+   */
+  function withSlopes(observed: boolean, wrong = 1) {
+    const { calls, evaluate } = gaussianEvaluator(sigma, muhat, curved);
+    const plain = evaluate(observed);
+    const value = (mu: number) => {
+      const e = plain(mu);
+      calls.pop(); // only the search's own evaluations count
+      return e;
+    };
+    const slopeOf = (f: (mu: number) => number, mu: number) => {
+      const h = 1e-6 * mu;
+      return (wrong * (f(mu + h) - f(mu - h))) / (2 * h);
+    };
+    return {
+      calls,
+      evaluate: (mu: number): ClsEvaluation => {
+        const e = plain(mu);
+        return {
+          ...e,
+          sqrtQmuASlope: slopeOf((m) => value(m).sqrtQmuA, mu),
+          oneMinusClsSlope: e.oneMinusCls.map((_, slot) => slopeOf((m) => value(m).oneMinusCls[slot] as number, mu)),
+        };
+      },
+    };
+  }
+  const cases = [
+    [true, "nominal"],
+    [false, "2sigma"],
+  ] as const;
+  const reference = (observed: boolean, expectedPvalue: "nominal" | "2sigma") =>
+    findUpperLimitsByBracketing({
+      ...SETTINGS,
+      observed,
+      expectedPvalue,
+      validateLimit: true,
+      evaluate: gaussianEvaluator(sigma, muhat, curved).evaluate(observed),
+      lowInit: 1,
+      higInit: 1,
+    });
+
+  it("finds the limits of the search without slopes in fewer evaluations", () => {
+    for (const [observed, expectedPvalue] of cases) {
+      const common = { ...SETTINGS, observed, expectedPvalue, validateLimit: true, onSqrtQmuA: !observed };
+      const sloped = withSlopes(observed);
+      const limits = solveUpperLimits({ ...common, evaluate: sloped.evaluate });
+      const without = gaussianEvaluator(sigma, muhat, curved);
+      const plain = solveUpperLimits({ ...common, evaluate: without.evaluate(observed) });
+      const exact = reference(observed, expectedPvalue);
+      limits.forEach((ul, j) => {
+        // Both searches and the reference solve 1 − CLs = CL to rtol 1e-6: agreement to twice that.
+        expect(Math.abs(ul / (exact[j] as number) - 1)).toBeLessThan(2e-6);
+        expect(Math.abs(ul / (plain[j] as number) - 1)).toBeLessThan(2e-6);
+      });
+      expect(new Set(sloped.calls).size).toBeLessThan(new Set(without.calls).size);
+    }
+  });
+
+  it("a slope off by up to a factor 2 still ends within the tolerance; a wrong sign or a far-off slope is not used", () => {
+    for (const [observed, expectedPvalue] of cases) {
+      const exact = reference(observed, expectedPvalue);
+      for (const wrong of [1.9, 0.55, -1, 10, 0.01, Number.NaN]) {
+        const limits = solveUpperLimits({
+          ...SETTINGS,
+          observed,
+          expectedPvalue,
+          validateLimit: true,
+          onSqrtQmuA: !observed,
+          evaluate: withSlopes(observed, wrong).evaluate,
+        });
+        limits.forEach((ul, j) => {
+          // The Newton end test accepts a step below half the tolerance: a slope off by a factor
+          // ≤ 2 moves the root by at most that half, so the limit stays within rtol 2e-6.
+          expect(Math.abs(ul / (exact[j] as number) - 1)).toBeLessThan(2e-6);
+        });
+      }
+    }
+  });
+});

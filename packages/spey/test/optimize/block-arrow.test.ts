@@ -149,6 +149,50 @@ describe("block-arrow Cholesky (optimize/block-arrow.ts)", () => {
     expect(Array.from(x)).toEqual(Array.from(reference.x)); // same operations: bit for bit
   });
 
+  it("a factorisation asked again for the same matrix reuses the factor: results bit for bit those of a fresh factoriser", () => {
+    // The fit's positive-definiteness test factors H[F, F] (shift 0, no pivot floor); the
+    // minimiser then asks for the same system with choleskyWithShift's sequence. Whatever is
+    // reused must equal a fresh computation exactly, and a changed entry, another subset or a
+    // pivot the floor rejects must be computed again.
+    const rng = new Random(21);
+    const { h, n, blocks } = randomArrow(rng, 12, 30, 0.1);
+    const idx = Int32Array.from({ length: n }, (_, i) => i);
+    const b = Float64Array.from(idx, () => rng.uniform() - 0.5);
+    const fresh = (matrix: Float64Array, subset: Int32Array) => {
+      const f = new BlockArrowCholesky(n, blocks);
+      const tau = f.factorWithShift(matrix, subset, subset.length, 80, "smallest-diagonal");
+      const x = b.slice(0, subset.length);
+      f.solveInPlace(x);
+      return { tau, x: Array.from(x) };
+    };
+    const f = new BlockArrowCholesky(n, blocks);
+    const again = (matrix: Float64Array, subset: Int32Array) => {
+      const tau = f.factorWithShift(matrix, subset, subset.length, 80, "smallest-diagonal");
+      const x = b.slice(0, subset.length);
+      f.solveInPlace(x);
+      return { tau, x: Array.from(x) };
+    };
+    expect(f.factor(h, idx, n, 0, 0)).toBe(true);
+    expect(again(h, idx)).toEqual(fresh(h, idx));
+    // The same buffer with one entry changed (as the next Newton iterate's Hessian).
+    h[5 * n + 5] = (h[5 * n + 5] as number) + 0.25;
+    expect(f.factor(h, idx, n, 0, 0)).toBe(true);
+    h[3 * n + 7] = (h[3 * n + 7] as number) + 1e-3;
+    h[7 * n + 3] = h[3 * n + 7] as number;
+    expect(again(h, idx)).toEqual(fresh(h, idx));
+    const smaller = idx.filter((i) => i % 4 !== 0);
+    expect(f.factor(h, idx, n, 0, 0)).toBe(true);
+    expect(again(h, smaller)).toEqual(fresh(h, smaller));
+    // A pivot above 0 but below choleskyWithShift's floor 1e-14·max|a_ii|: the test passes, the
+    // minimiser's sequence must still shift, as a fresh one does.
+    const tiny = new BlockArrowCholesky(2, []);
+    const nearlySingular = Float64Array.of(1, 0, 0, 1e-16);
+    expect(tiny.factor(nearlySingular, [0, 1], 2, 0, 0)).toBe(true);
+    const tau = tiny.factorWithShift(nearlySingular, [0, 1], 2, 80, "smallest-diagonal");
+    expect(tau).toBeGreaterThan(0);
+    expect(tau).toBe(new BlockArrowCholesky(2, []).factorWithShift(nearlySingular, [0, 1], 2, 80, "smallest-diagonal"));
+  });
+
   it("rejects overlapping or out-of-range blocks with a typed error", () => {
     expect(
       () =>
