@@ -102,6 +102,11 @@ interface SummedProfile {
    * Asimov information, which belongs to the Asimov data.
    */
   readonly curvatureAt?: (mu: number) => number;
+  /**
+   * Σ_k of the members' profile curvatures from their Hessians at their conditional fits
+   * (`nllCurvature`), when every member has one; NaN at a μ where one is not finite and positive.
+   */
+  readonly exactCurvatureAt?: (mu: number) => number;
   /** The members' own μ̂ on these data and their σ_A (NaN without one): the scan of {@link globalMinimum}. */
   readonly anchors: () => number[];
   readonly sigmas: () => number[];
@@ -151,7 +156,8 @@ function minimizeBySlope(
   upper: number,
   start: number,
   curvature: number | ((x: number) => number),
-): { x: number; fun: number; converged: boolean } | undefined {
+  exactCurvature?: (x: number) => number,
+): { x: number; fun: number; converged: boolean; curvature: number } | undefined {
   // the last evaluated point, and the curvature estimate there
   let x = Number.NaN;
   let fx = Number.NaN;
@@ -160,7 +166,10 @@ function minimizeBySlope(
   const evaluate = (mu: number, out: Float64Array): void => {
     const fNext = f(mu);
     const gNext = df(mu);
-    if (Number.isNaN(x)) {
+    const exact = exactCurvature?.(mu) ?? Number.NaN;
+    if (exact > 0 && Number.isFinite(exact)) {
+      h = exact;
+    } else if (Number.isNaN(x)) {
       const h0 = typeof curvature === "function" ? curvature(mu) : curvature;
       h = h0 > 0 && Number.isFinite(h0) ? h0 : Number.NaN;
     } else if (gNext !== g) {
@@ -171,7 +180,18 @@ function minimizeBySlope(
     fx = fNext;
     g = gNext;
     out[0] = Number.isFinite(fx) && Number.isFinite(g) ? g : Number.NaN;
-    out[1] = h;
+    // With an exact curvature the Newton step lands within ~(f‴/2f″)·e² of the minimum (e = |g|/h,
+    // the distance to it): the step is lengthened to end `overshoot` beyond it, so that the next
+    // point lies on the minimum's other side and the two tangents bracket it — the certificate
+    // then needs no extra evaluation. The overshoot is at most half the distance at which the
+    // Newton stop rule already accepts a point (h·d²/2 ≤ NLL_DECREASE_TOL) and small enough that
+    // the tangents' gap h·e·d/2 stays below a quarter of TANGENT_GAP_TOL.
+    const e = Math.abs(g) / h;
+    const overshoot =
+      exact > 0 && Number.isFinite(exact) && e > 0
+        ? 0.5 * Math.min(Math.sqrt((2 * NLL_DECREASE_TOL) / h), TANGENT_GAP_TOL / (2 * h * e))
+        : 0;
+    out[1] = overshoot > 0 && Number.isFinite(overshoot) ? (h * e) / (e + overshoot) : h;
   };
   const result = safeguardedNewton(
     evaluate,
@@ -190,7 +210,7 @@ function minimizeBySlope(
     },
   );
   if (result.reason === "nan") return undefined;
-  return { x, fun: fx, converged: result.converged };
+  return { x, fun: fx, converged: result.converged, curvature: h };
 }
 
 /**
@@ -260,6 +280,7 @@ function certifyByTangents(
   lower: number,
   upper: number,
   evaluated: readonly Tangent[],
+  curvature = Number.NaN,
 ): { x: number; fun: number; converged: boolean } | undefined {
   const tangents: Tangent[] = [];
   for (const t of evaluated) {
@@ -274,9 +295,10 @@ function certifyByTangents(
     if (best.fun - bound <= TANGENT_GAP_TOL) return { x: best.x, fun: best.fun, converged: true };
     if (step >= TANGENT_MAX_STEPS || !Number.isFinite(at)) return undefined;
     // Twice the Newton step from the best point (curvature from the secant of its slope and the
-    // nearest other one's): a tangent about as far beyond the minimum as the best point is before it
-    // closes the gap to ~slope²/curvature; without a curvature, halfway to the envelope's lowest point.
-    let h = Number.NaN;
+    // nearest other one's, or the Newton iteration's last `curvature` when the best point is the only
+    // one): a tangent about as far beyond the minimum as the best point is before it closes the gap
+    // to ~slope²/curvature; without a curvature, halfway to the envelope's lowest point.
+    let h = tangents.length === 1 ? curvature : Number.NaN;
     let nearest = Number.POSITIVE_INFINITY;
     for (const t of tangents) {
       const d = Math.abs(t.x - best.x);
@@ -319,6 +341,88 @@ function recordTangents(
     },
     evaluated,
   };
+}
+
+/** Each preparation's slopes by μ, on the data and on the Asimov data (see {@link memberSlope}). */
+const slopeMemo = new WeakMap<HypotestPreparation, { data: Map<number, number>; asimov: Map<number, number> }>();
+
+/**
+ * d(−log L_k)/dμ of a member's profile at μ, computed once per preparation and μ: the Newton
+ * iteration, its first curvature and the tangent certificate all ask for the slope at the same
+ * points, and each computation is a gradient of the member's likelihood.
+ */
+function memberSlope(p: HypotestPreparation, which: "data" | "asimov", mu: number): number {
+  let memo = slopeMemo.get(p);
+  if (!memo) {
+    memo = { data: new Map(), asimov: new Map() };
+    slopeMemo.set(p, memo);
+  }
+  const seen = memo[which].get(mu);
+  if (seen !== undefined) return seen;
+  const v = -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu);
+  memo[which].set(mu, v);
+  return v;
+}
+
+/** A member's profile near its minimum, p_k(μ) ≈ p_k(c) + a (μ − c)² + b (μ − c)³. */
+export interface MemberCubic {
+  readonly center: number;
+  readonly a: number;
+  readonly b: number;
+}
+
+/**
+ * The cubic through a member's free fit (μ̂, minimum v̂, slope 0) that matches its profile's value
+ * vA and slope gA at the Asimov μ: with d = μ_A − μ̂, a = 3(vA − v̂)/d² − gA/d and
+ * b = (gA − 2ad)/(3d²) (Hermite interpolation). Without a positive a (or with non-finite inputs)
+ * the quadratic of the secant, a = gA/(2d), b = 0.
+ */
+export function memberCubic(
+  muhat: number,
+  nllAtMuhat: number,
+  muA: number,
+  nllAtMuA: number,
+  slopeAtMuA: number,
+): MemberCubic {
+  const d = muA - muhat;
+  const a = (3 * (nllAtMuA - nllAtMuhat)) / (d * d) - slopeAtMuA / d;
+  const b = (slopeAtMuA - 2 * a * d) / (3 * d * d);
+  if (a > 0 && Number.isFinite(a) && Number.isFinite(b)) return { center: muhat, a, b };
+  return { center: muhat, a: slopeAtMuA / (2 * d), b: 0 };
+}
+
+/** Newton steps on the members' summed cubics before {@link cubicStart} keeps the weighted mean. */
+const CUBIC_START_ITERATIONS = 20;
+
+/**
+ * The minimum of Σ_k of the members' cubics ({@link memberCubic}) by Newton's method from the
+ * weighted mean `start`, kept when it converges inside the hull of the cubics' centres and `muA`
+ * (where they interpolate) with a positive curvature; otherwise `start`. Only a start: the fit
+ * that follows evaluates the true profiles and certifies its minimum.
+ */
+export function cubicStart(cubics: readonly MemberCubic[], start: number, muA: number): number {
+  let lo = muA;
+  let hi = muA;
+  for (const c of cubics) {
+    lo = Math.min(lo, c.center);
+    hi = Math.max(hi, c.center);
+  }
+  let x = start;
+  for (let i = 0; i < CUBIC_START_ITERATIONS; i++) {
+    let g = 0;
+    let h = 0;
+    for (const c of cubics) {
+      const t = x - c.center;
+      g += t * (2 * c.a + 3 * c.b * t);
+      h += 2 * c.a + 6 * c.b * t;
+    }
+    if (!(h > 0) || !Number.isFinite(g)) return start;
+    const next = x - g / h;
+    if (!(next >= lo && next <= hi)) return start;
+    if (Math.abs(next - x) <= 1e-14 * Math.max(1, Math.abs(x))) return next;
+    x = next;
+  }
+  return start;
 }
 
 /** Whether a member's profile is certified convex in μ (its backend's `profileConvexInPoi`). */
@@ -872,10 +976,16 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     };
     return {
       nll: (mu) => guard(mu, (p) => -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu))),
-      slope: hasSlopes
-        ? (mu) =>
-            guard(mu, (p) => -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu))
-        : undefined,
+      slope: hasSlopes ? (mu) => guard(mu, (p) => memberSlope(p, which, mu)) : undefined,
+      ...(hasSlopes && preparations.every((p) => p.nllCurvature)
+        ? {
+            exactCurvatureAt: (mu: number) =>
+              guard(mu, (p) => {
+                const h = (p.nllCurvature as (m: number, w: "data" | "asimov") => number)(mu, which);
+                return h > 0 && Number.isFinite(h) ? h : Number.NaN;
+              }),
+          }
+        : {}),
       convex: this.membersConvex(),
       ...(preparations.every((p) => p.slopeIsSubgradient)
         ? {
@@ -925,10 +1035,9 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
               preparations.forEach((p, k) => {
                 const anchor = (which === "data" ? p.fit : p.asimovFit).muhat;
                 const [lower, upper] = boundsOf(k);
-                const slope = which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope;
                 let h = Number.NaN;
                 if (anchor > lower && anchor < upper && Math.abs(mu - anchor) > 1e-6 * Math.max(1, Math.abs(anchor))) {
-                  h = -(slope as (m: number) => number)(mu) / (mu - anchor);
+                  h = memberSlope(p, which, mu) / (mu - anchor);
                 }
                 if (!(h > 0 && Number.isFinite(h))) {
                   const sigma = p.asimovSigma?.() ?? Number.NaN;
@@ -961,11 +1070,20 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         upper,
         start,
         profile.curvatureAt ?? profile.information(),
+        profile.exactCurvatureAt,
       );
       if (result) {
         const certified =
           tangents && profile.subgradientAt
-            ? certifyByTangents(profile.nll, profile.slope, profile.subgradientAt, lower, upper, tangents.evaluated)
+            ? certifyByTangents(
+                profile.nll,
+                profile.slope,
+                profile.subgradientAt,
+                lower,
+                upper,
+                tangents.evaluated,
+                result.curvature,
+              )
             : undefined;
         if (certified) return [certified.x, certified.fun];
         const global = globalMinimum(
@@ -1016,11 +1134,15 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
    * own μ̂_k and the Asimov μ: the conditional fit at μ_A that generated the member's Asimov data
    * (which the test needs anyway) is a known point of its profile, so h_k costs one gradient — exact
    * for Gaussian profiles, where the start is then the combined minimum itself. Otherwise, and where
-   * that secant is not positive, 1/σ_A,k² from the Hessian at the member's Asimov fit.
+   * that secant is not positive, 1/σ_A,k² from the Hessian at the member's Asimov fit. In a test,
+   * the start is then refined on the members' cubic models (see {@link cubicStart}), which also use
+   * the known values p_k(μ_A) and p_k(μ̂_k): the skew of Poisson profiles moves the minimum off the
+   * weighted mean by ~1e-3 σ, and every Newton step saved is one conditional fit per member.
    */
   private weightedMuhat(preparations: readonly HypotestPreparation[], asimovMu?: number): number {
     let num = 0;
     let den = 0;
+    const cubics: MemberCubic[] = [];
     for (const p of preparations) {
       const muhat = p.fit.muhat;
       let w = Number.NaN;
@@ -1029,17 +1151,24 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         // profile knows its point at μ_A
         void p.asimovFit;
         // (μ_A = μ̂_k gives no finite secant: σ_A below)
-        w = -p.logpdfSlope(asimovMu) / (asimovMu - muhat);
+        const slope = memberSlope(p, "data", asimovMu);
+        w = slope / (asimovMu - muhat);
+        if (w > 0 && Number.isFinite(w)) {
+          // p_k(μ_A) is the known point of the profile (no fit); p_k(μ̂_k) its free fit
+          cubics.push(memberCubic(muhat, p.fit.nll, asimovMu, -p.logpdf(asimovMu), slope));
+        }
       }
       if (!(w > 0 && Number.isFinite(w))) {
         const sigma = p.asimovSigma?.() ?? Number.NaN;
         w = Number.isFinite(sigma) && sigma > 0 ? 1 / (sigma * sigma) : 1;
+        cubics.push({ center: muhat, a: w / 2, b: 0 });
       }
       num += w * muhat;
       den += w;
     }
     const v = num / den;
-    return Number.isFinite(v) ? v : 0;
+    if (!Number.isFinite(v)) return 0;
+    return asimovMu === undefined ? v : cubicStart(cubics, v, asimovMu);
   }
 
   /**

@@ -1,0 +1,176 @@
+/**
+ * The ingredients of the uncorrelated combiner's fit of μ that keep its cost near its members'
+ * (issue #16), each checked against mathematics or an independent reference:
+ *
+ * - `memberCubic` is Hermite interpolation: it reproduces a cubic profile exactly and a quadratic
+ *   one with b = 0; `cubicStart` then finds the minimum of the sum of such profiles (closed form:
+ *   the root of a quadratic), and the inverse-variance weighted mean for quadratic ones.
+ * - `nllCurvature` of a member's hypothesis-test preparation (the Schur complement of the Hessian
+ *   at the conditional fit) equals the second difference of the member's public profile.
+ * - On the reference combinations whose members are all certified convex, the combined μ̂ of a
+ *   q̃μ test is the minimum of a dense scan of Σ members' public profiles, and each member is
+ *   fitted at no more than two μ beyond those of its own hypothesis test (start, one overshot
+ *   Newton step: the two tangents bracket the minimum).
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { setLogHandler } from "../../src/core/logger.js";
+import { QMU, QTILDE } from "../../src/inference/test-statistics.js";
+import { getBackend } from "../../src/model/get-backend.js";
+import type { StatisticalModel } from "../../src/model/statistical-model.js";
+import { cubicStart, memberCubic, UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
+import { referenceMinimum } from "./reference-scan.js";
+
+describe("memberCubic and cubicStart (the start of the combined fit)", () => {
+  it("recovers a cubic profile from its minimum and its value and slope at μ_A", () => {
+    // p(μ) = 3 + 2(μ − 0.4)² − 0.7(μ − 0.4)³, known at μ̂ = 0.4 and at μ_A = 0
+    const p = (mu: number) => 3 + 2 * (mu - 0.4) ** 2 - 0.7 * (mu - 0.4) ** 3;
+    const dp = (mu: number) => 4 * (mu - 0.4) - 2.1 * (mu - 0.4) ** 2;
+    const c = memberCubic(0.4, p(0.4), 0, p(0), dp(0));
+    // exact up to rounding of a few operations on O(1) numbers
+    expect(c.center).toBe(0.4);
+    expect(c.a).toBeCloseTo(2, 12);
+    expect(c.b).toBeCloseTo(-0.7, 12);
+    // a quadratic profile: b = 0, a = 1/(2σ²)
+    const q = memberCubic(1.5, 0, 0, 1.5 ** 2 / (2 * 0.25), -1.5 / 0.25);
+    expect(q.a).toBeCloseTo(2, 12);
+    expect(q.b).toBeCloseTo(0, 12);
+  });
+
+  it("finds the minimum of a sum of cubics (closed form) and the weighted mean of quadratics", () => {
+    const a = { center: 0.2, a: 1.5, b: 0.3 };
+    const b = { center: 0.9, a: 0.8, b: -0.2 };
+    // P′(μ) = Σ 2a t + 3b t², t = μ − c: a quadratic Aμ² + Bμ + C
+    const A = 3 * (a.b + b.b);
+    const B = 2 * (a.a + b.a) - 6 * (a.b * a.center + b.b * b.center);
+    const C = -2 * (a.a * a.center + b.a * b.center) + 3 * (a.b * a.center ** 2 + b.b * b.center ** 2);
+    // the root where P″ = 2Aμ + B > 0
+    const root = (-B + Math.sqrt(B * B - 4 * A * C)) / (2 * A);
+    expect(2 * A * root + B).toBeGreaterThan(0);
+    // Newton's method converges to rounding (1e-14 relative steps)
+    expect(cubicStart([a, b], 0.5, 0)).toBeCloseTo(root, 12);
+    // quadratics: the curvature-weighted mean, reached from any start inside the hull
+    const weighted = (1.5 * 0.2 + 0.8 * 0.9) / (1.5 + 0.8);
+    expect(
+      cubicStart(
+        [
+          { ...a, b: 0 },
+          { ...b, b: 0 },
+        ],
+        0.85,
+        0,
+      ),
+    ).toBeCloseTo(weighted, 14);
+    // where the cubic's curvature is negative (2a + 6bt = 2 − 14.4 at t = −0.8) the start is kept
+    expect(cubicStart([{ center: 0.9, a: 1, b: 3 }], 0.1, 0)).toBe(0.1);
+  });
+});
+
+/** Relative tolerance of curvature vs second differences (see the test). */
+const CURVATURE_RTOL = 2e-4;
+
+describe("nllCurvature of a member's preparation", () => {
+  setLogHandler(() => {});
+
+  it("equals the second difference of the member's public profile (data and Asimov data)", () => {
+    const models: StatisticalModel[] = [
+      getBackend("default.uncorrelated_background")({
+        signalYields: [4.2, 21.8],
+        backgroundYields: [11.5, 96.8],
+        data: [9, 125],
+        absoluteUncertainties: [2.2, 24.8],
+      }),
+      getBackend("default.third_moment_expansion")({
+        signalYields: [5.4, 3.3],
+        backgroundYields: [19.8, 45.5],
+        data: [16, 45],
+        covarianceMatrix: [
+          [25, 0],
+          [0, 52.9],
+        ],
+        thirdMoment: [40, 115.5],
+      }),
+      getBackend("default.poisson")({ signalYields: [2.8, 5.9], backgroundYields: [37.4, 94.5], data: [45, 96] }),
+    ];
+    for (const model of models) {
+      const prep = model.profileLikelihood.prepare({ expected: "observed", statistic: QMU });
+      const curvature = prep.nllCurvature as (mu: number, which: "data" | "asimov") => number;
+      expect(curvature).toBeTypeOf("function");
+      for (const mu of [0.3, 1, 2.5]) {
+        // h = 1e-3: the truncation error h²p⁗/12 is ~1e-7 relative; the profile values are exact to
+        // ~1e-11 (closed-form or Newton-converged fits), ~1e-5 relative after dividing by h² — so
+        // a curvature off by more than 2e-4 relative is not the profile's.
+        const h = 1e-3;
+        const data = (x: number) => -prep.logpdf(x);
+        const second = (data(mu - h) - 2 * data(mu) + data(mu + h)) / (h * h);
+        expect(Math.abs(curvature(mu, "data") - second)).toBeLessThan(CURVATURE_RTOL * second);
+        const asimov = (x: number) => -prep.asimovLogpdf(x);
+        const secondA = (asimov(mu - h) - 2 * asimov(mu) + asimov(mu + h)) / (h * h);
+        expect(Math.abs(curvature(mu, "asimov") - secondA)).toBeLessThan(CURVATURE_RTOL * secondA);
+      }
+    }
+  });
+});
+
+/**
+ * Tolerance of "combined fit ≤ reference" (as in global-fit.test.ts): the members' fits are exact
+ * to ~1e-9 in NLL, a fit stopped off the minimum is ≥ 1e-4 above.
+ */
+const NLL_TOLERANCE = 1e-6;
+
+describe("the combined fit of μ on reference combinations of convex members", () => {
+  setLogHandler(() => {});
+  const reference = JSON.parse(readFileSync(new URL("../fixtures/spey-reference.json", import.meta.url), "utf8")) as {
+    cases: { id: string; kwargs: { models: { backend: string; analysis: string; kwargs: object }[] } }[];
+  };
+  /** The reference combinations whose members are all certified convex (checked below). */
+  const ids = ["combiner-2models-01", "combiner-2models-05", "combiner-3models-06"];
+
+  it("reaches a dense scan's minimum, fitting each member at ≤ 2 μ beyond its own test's", () => {
+    for (const id of ids) {
+      const entry = reference.cases.find((c) => c.id === id);
+      if (!entry) throw new Error(`reference case ${id} is missing`);
+      const build = () =>
+        entry.kwargs.models.map((m) =>
+          getBackend(m.backend)({ ...(m.kwargs as Record<string, unknown>), analysis: m.analysis }),
+        );
+      const own = build();
+      const models = build();
+      for (const m of models) expect(m.backend.profileConvexInPoi?.(), id).toBe(true);
+      // the μ at which each member's data profile is fitted: in its own test, in the combination's
+      const seen = (list: StatisticalModel[]) =>
+        list.map((model) => {
+          const mus = new Set<number>();
+          const prepare = model.profileLikelihood.prepare.bind(model.profileLikelihood);
+          (model.profileLikelihood as { prepare: typeof prepare }).prepare = (settings) => {
+            const prep = prepare(settings);
+            return Object.assign(Object.create(prep), {
+              logpdf: (mu: number) => {
+                mus.add(mu);
+                return prep.logpdf(mu);
+              },
+            });
+          };
+          return mus;
+        });
+      const ownSeen = seen(own);
+      const combinedSeen = seen(models);
+      for (const m of own) m.exclusionConfidenceLevel();
+      const combiner = new UnCorrStatisticsCombiner(...models);
+      combiner.exclusionConfidenceLevel();
+      models.forEach((_, k) => {
+        // (μ = 0, the Asimov μ of q̃μ, is the known conditional fit that generated the Asimov data;
+        // μ = 1, the tested μ, a member alone skips when its own μ̂ is above it, q̃μ being 0 there)
+        const extra = [...(combinedSeen[k] as Set<number>)].filter(
+          (mu) => mu !== 0 && mu !== 1 && !(ownSeen[k] as Set<number>).has(mu),
+        );
+        expect(extra.length, `${id} member ${k}: ${extra.join(", ")}`).toBeLessThanOrEqual(2);
+      });
+      const fit = combiner.profileLikelihood.prepare({ expected: "observed", statistic: QTILDE }).fit;
+      const P = (mu: number) => models.reduce((sum, m) => sum + m.likelihood({ poiTest: mu }), 0);
+      const ref = referenceMinimum(P, 0, 10);
+      expect(fit.nll, `${id}: μ̂ = ${fit.muhat}, reference μ = ${ref.mu}`).toBeLessThanOrEqual(ref.nll + NLL_TOLERANCE);
+      expect(Math.abs(P(fit.muhat) - fit.nll)).toBeLessThan(NLL_TOLERANCE);
+    }
+  });
+});
