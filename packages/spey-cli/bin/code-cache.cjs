@@ -4,51 +4,71 @@
 // command line and the library (Node 20 has no compile cache of its own; `module.enableCompileCache`
 // is Node ≥ 22.1 and covers files that Node's loaders compile, not this one).
 //
-// The cache file is `<script>.v8cache`: one header line, the script's bytes, then V8's data.
-// It is used only when the header names this Node version and architecture and the stored bytes
-// equal the script's current bytes (a rebuilt or edited script never meets an old cache);
-// V8 itself refuses data of another V8 version or other V8 flags (`cachedDataRejected`). Any
-// refusal runs the script without a cache, with the same results; a plain `node` (no flags)
-// then writes a fresh cache for the next run, atomically, silently giving up where the
-// directory is read-only.
+// The cache file is `<script>.v8cache`: one header line, the script's bytes, then V8's data made
+// from exactly those bytes; the script runs from the bytes stored there, so that V8 never meets data
+// of other bytes (its own check compares lengths only). The header names the Node version, the
+// architecture and the script file's size, modification time and inode when the cache was made:
+// a rebuilt, edited or replaced script no longer matches, nor does another Node. V8 itself refuses
+// data of other V8 flags (`cachedDataRejected`). Any refusal runs the script file without a cache,
+// with the same results; a plain `node` (no flags) then writes a fresh cache for the next run,
+// atomically, silently giving up where the directory is read-only.
 const { isAscii } = require("node:buffer");
-const { readFileSync, renameSync, unlinkSync, writeFileSync } = require("node:fs");
+const { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require("node:fs");
 const { createRequire } = require("node:module");
 const { dirname } = require("node:path");
 const vm = require("node:vm");
 
-const MAGIC = "spey-v8-code-cache 1";
+const MAGIC = "spey-v8-code-cache 2";
+
+/** What identifies the script file's current contents: size, modification time, inode. */
+function identity(stats) {
+  return `${stats.size} ${stats.mtimeMs} ${stats.ino}`;
+}
 
 /** The header line of a cache of `sourceBytes` of script and `dataBytes` of V8 data, made by this Node. */
-function header(sourceBytes, dataBytes) {
-  return `${MAGIC} ${process.version} ${process.arch} ${sourceBytes} ${dataBytes}\n`;
+function header(fileIdentity, sourceBytes, dataBytes) {
+  return `${MAGIC} ${process.version} ${process.arch} ${fileIdentity} ${sourceBytes} ${dataBytes}\n`;
 }
 
 /**
- * The V8 data of `cacheFile` when it was made from exactly `source` (a Buffer) by this Node
- * version: `{ state: "found", data }`; otherwise `{ state: "missing" }` (no file) or
- * `{ state: "stale" }` (another script, another Node, or not a cache file).
+ * The cache `cacheFile` of the script file `file`, when made by this Node from the file as it is
+ * now: `{ state: "found", source, data, identity }` (the script's bytes, V8's data, the file's
+ * identity); otherwise
+ * `{ state: "missing" }` (no cache file) or `{ state: "stale" }` (another script, another Node,
+ * or not a cache file).
  */
-function readCache(cacheFile, source) {
-  let file;
+function readCache(cacheFile, file) {
+  let cache;
   try {
-    file = readFileSync(cacheFile);
+    cache = readFileSync(cacheFile);
   } catch {
     return { state: "missing" };
   }
-  const end = file.indexOf(10);
-  const start = end + 1 + source.length;
-  if (end < 0 || start >= file.length) return { state: "stale" };
-  if (file.toString("latin1", 0, end + 1) !== header(source.length, file.length - start)) return { state: "stale" };
-  if (!file.subarray(end + 1, start).equals(source)) return { state: "stale" };
-  return { state: "found", data: file.subarray(start) };
+  const end = cache.indexOf(10);
+  if (end < 0 || end > 1000) return { state: "stale" };
+  const fields = cache.toString("latin1", 0, end).split(" ");
+  const sourceBytes = Number(fields.at(-2));
+  const start = end + 1 + sourceBytes;
+  if (!(Number.isSafeInteger(sourceBytes) && start < cache.length)) return { state: "stale" };
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch {
+    return { state: "stale" };
+  }
+  if (cache.toString("latin1", 0, end + 1) !== header(identity(stats), sourceBytes, cache.length - start)) {
+    return { state: "stale" };
+  }
+  const source = cache.subarray(end + 1, start);
+  return { state: "found", source, data: cache.subarray(start), identity: identity(stats) };
 }
 
-/** Write a cache of `source` atomically (a temporary file renamed); false when it cannot be written. */
-function writeCache(cacheFile, source, data) {
+/** Write a cache atomically (a temporary file renamed); false when it cannot be written. */
+function writeCache(cacheFile, fileIdentity, source, data) {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, Buffer.concat([Buffer.from(header(source.length, data.length), "latin1"), source, data]));
+    const line = Buffer.from(header(fileIdentity, source.length, data.length), "latin1");
+    writeFileSync(temporary, Buffer.concat([line, source, data]));
     renameSync(temporary, cacheFile);
     return true;
   } catch {
@@ -69,8 +89,12 @@ const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ??
  * (call it after the work whose code the cache should hold); true when written.
  */
 function runScript(file, cacheFile = `${file}.v8cache`) {
-  const source = readFileSync(file);
-  const cache = readCache(cacheFile, source);
+  const cache = readCache(cacheFile, file);
+  let { source, identity: fileIdentity } = cache;
+  if (source === undefined) {
+    fileIdentity = identity(statSync(file)); // before reading: a later change makes the cache stale
+    source = readFileSync(file);
+  }
   // The build writes the script in ASCII, whose Latin-1 decoding is a plain copy (UTF-8's is slower).
   const text = source.toString(isAscii(source) ? "latin1" : "utf8");
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
@@ -78,7 +102,8 @@ function runScript(file, cacheFile = `${file}.v8cache`) {
   const state = cache.data === undefined ? cache.state : script.cachedDataRejected ? "rejected" : "used";
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
-  return { exports: module.exports, state, save: () => writeCache(cacheFile, source, script.createCachedData()) };
+  const save = () => writeCache(cacheFile, fileIdentity, source, script.createCachedData());
+  return { exports: module.exports, state, save };
 }
 
 /** Whether this process may replace a cache: a plain `node`, whose V8 flags every plain run shares. */

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
+import { isatty } from "node:tty";
 
 /** Where a command writes: `process.stdout`/`process.stderr`, or a capture in tests. */
 export interface CliOutput {
@@ -89,11 +90,49 @@ export class CliRun {
   }
 }
 
+/**
+ * Standard output or error of the process, written with synchronous writes to its file descriptor
+ * (as Node writes to files, terminals and, on Linux, pipes): a one-shot command does not load
+ * Node's stream modules (a few milliseconds of its start-up) for the lines it prints. A reader
+ * that goes away (`spey scan … | head -1`) ends the process quietly (exit code 0); a non-blocking
+ * descriptor that is full hands the rest, in order, to `process.stdout`/`process.stderr`.
+ */
+class DescriptorOutput implements CliOutput {
+  private stream: NodeJS.WriteStream | undefined;
+  private tty: boolean | undefined;
+
+  constructor(private readonly fd: 1 | 2) {}
+
+  get isTTY(): boolean {
+    this.tty ??= isatty(this.fd);
+    return this.tty;
+  }
+
+  write(chunk: string | Uint8Array): boolean {
+    if (this.stream) return this.stream.write(chunk);
+    let bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    try {
+      while (bytes.length > 0) bytes = bytes.subarray(writeSync(this.fd, bytes));
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EPIPE") process.exit(0);
+      if (code !== "EAGAIN") throw error;
+      this.stream = this.fd === 1 ? process.stdout : process.stderr;
+      this.stream.on("error", (streamError: NodeJS.ErrnoException) => {
+        if (streamError.code === "EPIPE") process.exit(0);
+        throw streamError;
+      });
+      return this.stream.write(bytes);
+    }
+  }
+}
+
 function processIo(): CliIo {
   let stdin: Buffer | undefined;
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: new DescriptorOutput(1),
+    stderr: new DescriptorOutput(2),
     stdin: () => {
       stdin ??= readFileSync(0);
       return stdin;
@@ -143,9 +182,9 @@ export class Progress {
       this.counted = true;
       run.bars += 1;
     }
-    if (run.quiet || !run.io.stderr.isTTY) return;
+    if (run.quiet) return;
     const now = Date.now();
-    if (now - this.started < this.delayMs || now - this.lastDraw < 100) return;
+    if (now - this.started < this.delayMs || now - this.lastDraw < 100 || !run.io.stderr.isTTY) return;
     this.lastDraw = now;
     this.drawn = true;
     const fraction = this.total > 0 ? Math.min(1, done / this.total) : 0;
@@ -194,9 +233,9 @@ export class Activity {
   tick(): void {
     this.fits += 1;
     const run = this.run;
-    if (run.quiet || run.bars > 0 || !run.rawStderr.isTTY) return;
+    if (run.quiet || run.bars > 0) return;
     const now = Date.now();
-    if (now - this.started < this.delayMs || now - this.lastDraw < 100) return;
+    if (now - this.started < this.delayMs || now - this.lastDraw < 100 || !run.rawStderr.isTTY) return;
     this.lastDraw = now;
     this.drawn = true;
     const seconds = ((now - this.started) / 1000).toFixed(0);

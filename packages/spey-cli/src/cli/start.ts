@@ -8,12 +8,7 @@ import { runCli } from "./program.js";
 export { runCli };
 
 export async function start(argv: readonly string[]): Promise<void> {
-  // A reader that goes away (`spey scan … | head -1`) is not an error of ours: stop quietly.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(0);
-      throw error;
-    });
-  }
+  // The command writes to the process's file descriptors (context.ts), and stops quietly when a
+  // reader goes away (`spey scan … | head -1`).
   process.exitCode = await runCli(argv);
 }

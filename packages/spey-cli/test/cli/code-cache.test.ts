@@ -22,7 +22,7 @@ interface CodeCache {
     file: string,
     cacheFile?: string,
   ): { exports: Record<string, unknown>; state: "used" | "rejected" | "stale" | "missing"; save(): boolean };
-  readCache(cacheFile: string, source: Buffer): { state: "found" | "stale" | "missing"; data?: Buffer };
+  readCache(cacheFile: string, file: string): { state: "found" | "stale" | "missing"; source?: Buffer; data?: Buffer };
   MAGIC: string;
 }
 const BIN = join(ROOT, "packages/spey-cli/bin");
@@ -63,33 +63,42 @@ describe("code cache of a script (bin/code-cache.cjs)", () => {
     expect(first.exports.value).toBe(expected);
     expect(first.save()).toBe(true);
     const cache = readFileSync(`${script}.v8cache`);
+    const stats = statSync(script);
+    const dataBytes = cache.length - cache.indexOf(10) - 1 - stats.size;
     expect(cache.toString("latin1", 0, cache.indexOf(10))).toBe(
-      `${codeCache.MAGIC} ${process.version} ${process.arch} ${statSync(script).size} ${cache.length - cache.indexOf(10) - 1 - statSync(script).size}`,
+      `${codeCache.MAGIC} ${process.version} ${process.arch} ${stats.size} ${stats.mtimeMs} ${stats.ino} ${stats.size} ${dataBytes}`,
     );
+    expect(codeCache.readCache(`${script}.v8cache`, script).source?.equals(readFileSync(script))).toBe(true);
     expect(runInFreshNode(script)).toEqual({ state: "used", value: expected });
   });
 
-  it("a cache of other bytes (same length), of another Node, or truncated is stale: not given to V8", () => {
+  it("a cache of an edited script (same length), of another Node, or truncated is stale: not given to V8", () => {
     codeCache.runScript(script).save();
-    const good = readFileSync(`${script}.v8cache`);
     const source = readFileSync(script);
-    expect(codeCache.readCache(`${script}.v8cache`, source).state).toBe("found");
-    // The same length, one byte different: V8's own check (the length) would accept it.
+    expect(codeCache.readCache(`${script}.v8cache`, script).state).toBe("found");
+    // The same length, one byte different (V8's own check compares lengths only): a new
+    // modification time; the edited script runs, not the bytes stored in the cache.
     const edited = Buffer.from(source);
     edited[edited.indexOf("7")] = "8".charCodeAt(0);
-    expect(codeCache.readCache(`${script}.v8cache`, edited).state).toBe("stale");
+    writeFileSync(script, edited);
+    utimesSync(script, new Date(), new Date(statSync(script).mtimeMs + 1000));
+    expect(codeCache.readCache(`${script}.v8cache`, script).state).toBe("stale");
+    expect(codeCache.runScript(script)).toMatchObject({ state: "stale", exports: { value: "σ μ 8,16,24" } });
+    writeFileSync(script, source);
+    codeCache.runScript(script).save();
+    const fresh = readFileSync(`${script}.v8cache`);
     writeFileSync(
       `${script}.v8cache`,
-      Buffer.from(good.toString("latin1").replace(process.version, "v0.0.0"), "latin1"),
+      Buffer.from(fresh.toString("latin1").replace(process.version, "v0.0.0"), "latin1"),
     );
-    expect(codeCache.readCache(`${script}.v8cache`, source).state).toBe("stale");
-    writeFileSync(`${script}.v8cache`, good.subarray(0, good.length - 10));
-    expect(codeCache.readCache(`${script}.v8cache`, source).state).toBe("stale");
+    expect(codeCache.readCache(`${script}.v8cache`, script).state).toBe("stale");
+    writeFileSync(`${script}.v8cache`, fresh.subarray(0, fresh.length - 10));
+    expect(codeCache.readCache(`${script}.v8cache`, script).state).toBe("stale");
     writeFileSync(`${script}.v8cache`, "not a cache");
-    expect(codeCache.readCache(`${script}.v8cache`, source).state).toBe("stale");
+    expect(codeCache.readCache(`${script}.v8cache`, script).state).toBe("stale");
     expect(codeCache.runScript(script)).toMatchObject({ state: "stale", exports: { value: expected } });
     rmSync(`${script}.v8cache`);
-    expect(codeCache.readCache(`${script}.v8cache`, source).state).toBe("missing");
+    expect(codeCache.readCache(`${script}.v8cache`, script).state).toBe("missing");
   });
 
   it("V8 data that V8 refuses (corrupted) runs without it, with the same result", () => {
@@ -138,11 +147,17 @@ describe("bin/spey.js with the script bundle and its code cache", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const cacheState = () => codeCache.readCache(cacheFile, readFileSync(script)).state;
+  const cacheState = () => codeCache.readCache(cacheFile, script).state;
 
-  it("the build's cache is accepted by V8 and left as it is; the output is the modules' output", () => {
-    expect(cacheState()).toBe("found");
+  it("the build's cache is accepted by V8; a used cache is left as it is; the output is the modules' output", () => {
+    expect(codeCache.readCache(join(BUNDLE, "cli.cjs.v8cache"), join(BUNDLE, "cli.cjs")).state).toBe("found");
     expect(runInFreshNode(join(BUNDLE, "cli.cjs")).state).toBe("used");
+    // The copy is another file (inode, modification time): its first run makes its own cache.
+    expect(cacheState()).toBe("stale");
+    const first = node([launcher, ...args]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe(reference);
+    expect(cacheState()).toBe("found");
     const before = readFileSync(cacheFile);
     const run = node([launcher, ...args]);
     expect(run.status, run.stderr).toBe(0);
@@ -161,6 +176,7 @@ describe("bin/spey.js with the script bundle and its code cache", () => {
     expect(readFileSync(cacheFile).equals(cache)).toBe(false);
 
     appendFileSync(script, "// edited\n");
+    utimesSync(script, new Date(), new Date(statSync(script).mtimeMs + 1000));
     expect(cacheState()).toBe("stale");
     const stale = node([launcher, ...args]);
     expect(stale.status, stale.stderr).toBe(0);
