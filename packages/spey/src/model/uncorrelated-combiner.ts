@@ -132,6 +132,12 @@ export interface ConvexSplit {
   readonly floor: number;
   /** Σ 1/σ_A,k² of the convex members (their curvature near the minimum), NaN without σ. */
   readonly curvature: number;
+  /**
+   * At a local minimum x₀: y ↦ C(x₀) + C′(x₀)(y − x₀) + N(y) ≤ P(y) when every convex member's
+   * slope at x₀ is a subgradient (`slopeIsSubgradient`), else undefined. The value check of x₀
+   * ({@link confirmedByValues}) then fits only the non-convex members at x₀ ± δ.
+   */
+  readonly tangentBound?: (x0: number) => ((y: number) => number) | undefined;
 }
 
 /** Predicted decrease of the summed NLL below which the Newton iteration stops (NLL units). */
@@ -439,17 +445,24 @@ const SCAN_SIGMAS = 1;
 /** Relative step (in units of σ_min) of the value check of a local minimum. */
 const CONFIRM_STEP = 1e-4;
 
-/** Whether P(μ ± δ) ≥ P(μ) at a local minimum (a side beyond a bound of μ counts as rising). */
+/**
+ * Whether P(μ ± δ) ≥ P(μ) at a local minimum (a side beyond a bound of μ counts as rising). With
+ * `bound` (a rigorous lower bound of P, see {@link ConvexSplit.tangentBound}), a side whose bound
+ * is already ≥ P(μ) needs no evaluation of P.
+ */
 function confirmedByValues(
   f: (mu: number) => number,
   local: { x: number; fun: number },
   lower: number,
   upper: number,
   sigma: number,
+  bound?: (mu: number) => number,
 ): boolean {
   const delta = CONFIRM_STEP * (Number.isFinite(sigma) && sigma > 0 ? sigma : Math.max(1, Math.abs(local.x)));
   for (const x of [local.x - delta, local.x + delta]) {
     if (x < lower || x > upper) continue;
+    // a lower bound of P(x) at or above the local minimum confirms this side without P(x) itself
+    if (bound && bound(x) >= local.fun) continue;
     if (!(f(x) >= local.fun)) return false;
   }
   return true;
@@ -608,7 +621,8 @@ function globalMinimum(
     const hi = right ? right.x : Math.max(here.x, upper);
     // the local minimum, when P rises on both sides of it: the members' slopes can vanish where P
     // does not (a fit on a Poisson floor boundary), so the sides are evaluated at ±δ
-    if (here.x === local.x && confirmedByValues(f, local, lower, upper, sigmaMin)) continue;
+    if (here.x === local.x && confirmedByValues(f, local, lower, upper, sigmaMin, split?.tangentBound?.(local.x)))
+      continue;
     if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) continue;
     const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
     if (Number.isFinite(r.fun)) consider(r.x, r.fun, r.converged);
@@ -1011,11 +1025,28 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
             if (a > lower || b < upper) floor = Number.NaN;
           }
         });
+        const subgradient = (mu: number) =>
+          preparations.every(
+            (p, k) =>
+              !convex[k] ||
+              (p.slopeIsSubgradient?.(mu, which) === true &&
+                (which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) !== undefined),
+          );
         return {
           convexNll: (mu: number) =>
             guard(mu, (p, k) => (convex[k] ? -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu)) : 0)),
           floor,
           curvature,
+          tangentBound: (x0: number) => {
+            if (!subgradient(x0)) return undefined;
+            const atX0 = guard(x0, (p, k) => (convex[k] ? -(which === "data" ? p.logpdf(x0) : p.asimovLogpdf(x0)) : 0));
+            const slope = guard(x0, (p, k) => (convex[k] ? memberSlope(p, which, x0) : 0));
+            if (!(Number.isFinite(atX0) && Number.isFinite(slope))) return undefined;
+            return (y: number) =>
+              atX0 +
+              slope * (y - x0) +
+              guard(y, (p, k) => (convex[k] ? 0 : -(which === "data" ? p.logpdf(y) : p.asimovLogpdf(y))));
+          },
         };
       },
       anchors: () => preparations.map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),

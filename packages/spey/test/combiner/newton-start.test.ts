@@ -11,6 +11,8 @@
  *   q̃μ test is the minimum of a dense scan of Σ members' public profiles, and each member is
  *   fitted at no more than two μ beyond those of its own hypothesis test (start, one overshot
  *   Newton step: the two tangents bracket the minimum).
+ * - The tangent bound by which the value check of a local minimum skips the convex members' fits
+ *   (`ConvexSplit.tangentBound`) lies below the members' summed public profiles on a dense grid.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -18,7 +20,14 @@ import { setLogHandler } from "../../src/core/logger.js";
 import { QMU, QTILDE } from "../../src/inference/test-statistics.js";
 import { getBackend } from "../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
-import { cubicStart, memberCubic, UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
+import {
+  type ConvexSplit,
+  cubicStart,
+  memberCubic,
+  UnCorrStatisticsCombiner,
+} from "../../src/model/uncorrelated-combiner.js";
+import { mulberry32 as generator } from "../support/mulberry32.js";
+import { type MemberKind, randomMember } from "./random-bins.js";
 import { referenceMinimum } from "./reference-scan.js";
 
 describe("memberCubic and cubicStart (the start of the combined fit)", () => {
@@ -172,5 +181,54 @@ describe("the combined fit of μ on reference combinations of convex members", (
       expect(fit.nll, `${id}: μ̂ = ${fit.muhat}, reference μ = ${ref.mu}`).toBeLessThanOrEqual(ref.nll + NLL_TOLERANCE);
       expect(Math.abs(P(fit.muhat) - fit.nll)).toBeLessThan(NLL_TOLERANCE);
     }
+  });
+});
+
+/**
+ * Slack (NLL units) of bound ≤ P: the members' conditional fits are exact to ~1e-9 each, so sums
+ * of three agree to a few 1e-9; a bound that is not one overshoots P by far more (a tangent of a
+ * non-convex profile is off by ≥ 1e-3 somewhere on a ±3 grid).
+ */
+const BOUND_SLACK = 1e-7;
+
+describe("the tangent bound of the value check of a local minimum", () => {
+  setLogHandler(() => {});
+
+  it("C(x₀) + C′(x₀)(y − x₀) + N(y) ≤ P(y) on a dense grid, for seeded mixed combinations", () => {
+    const rand = generator(5);
+    let bounded = 0;
+    for (let t = 0; t < 12; t++) {
+      const kinds: MemberKind[] = t % 2 ? ["convex", "sigma"] : ["convex", "convex", "moment"];
+      const models = kinds.map((k, i) => randomMember(rand, k, `B${t}_${i}`, { maxBins: 2, correlation: 0.5 }));
+      const convex = models.map((m) => m.backend.profileConvexInPoi?.() === true);
+      if (convex.every(Boolean) || !convex.some(Boolean)) continue;
+      const combiner = new UnCorrStatisticsCombiner(...models);
+      const P = (mu: number) => models.reduce((s, m) => s + m.likelihood({ poiTest: mu }), 0);
+      const preparations = models.map((m) => m.profileLikelihood.prepare({ expected: "observed", statistic: QMU }));
+      // the combiner's own summed profile of these preparations (private: the object the fit uses)
+      const summed = (
+        combiner as unknown as {
+          summed(p: unknown[], which: "data", negative: boolean): { split?: (a: number, b: number) => ConvexSplit };
+        }
+      ).summed(preparations, "data", true);
+      const [muhat] = combiner.maximizeLikelihood({ allowNegativeSignal: true });
+      const a = Math.max(combiner.minimumPoi, muhat - 3);
+      const b = muhat + 3;
+      const split = summed.split?.(a, b);
+      for (const x0 of [muhat, muhat - 0.3, muhat + 0.4]) {
+        if (x0 < a) continue;
+        const bound = split?.tangentBound?.(x0);
+        if (!bound) continue;
+        bounded++;
+        for (let i = 0; i < 61; i++) {
+          const y = a + ((b - a) * i) / 60;
+          expect(bound(y), `case ${t}, x0 = ${x0}, y = ${y}`).toBeLessThanOrEqual(P(y) + BOUND_SLACK);
+        }
+        // and it is tight at x₀ itself (the same fits)
+        expect(Math.abs(bound(x0) - P(x0))).toBeLessThan(BOUND_SLACK);
+      }
+    }
+    // the bound exists for most (x₀, combination) pairs: the test cannot pass by never bounding
+    expect(bounded).toBeGreaterThanOrEqual(10);
   });
 });
