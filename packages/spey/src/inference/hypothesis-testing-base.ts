@@ -429,17 +429,22 @@ export class HypothesisTests {
       asimovTeststatTolerance: options.asimovTeststatTolerance ?? ASIMOV_TESTSTAT_TOLERANCE,
     };
     const prep = this.likelihood.prepare({ expected: "observed", statistic: QTILDE, optimiser: options.optimiser });
+    // The observed search fits the Asimov profile at every μ it evaluates: the band's search gets
+    // those points (with their slopes) without a fit, as seeds after the caller's.
+    const evaluated: number[] = [];
     const [observed] = this.asymptoticLimits(
       prep,
       "observed",
       { ...common, observed: true, expectedPvalue: "nominal" },
       options,
+      { evaluated },
     );
     const expected = this.asymptoticLimits(
       prep,
       band,
       { ...common, observed: false, expectedPvalue: "2sigma" },
       options,
+      { seeds: evaluated },
     );
     return { observed: observed as number, expected };
   }
@@ -459,6 +464,7 @@ export class HypothesisTests {
       asimovTeststatTolerance: number;
     },
     options: UpperLimitOptions,
+    shared: { readonly evaluated?: number[]; readonly seeds?: readonly number[] } = {},
   ): number[] {
     const pl = this.likelihood;
     const { observed, confidenceLevel } = limitOptions;
@@ -495,6 +501,7 @@ export class HypothesisTests {
       if (options.signal?.aborted) {
         throw options.signal.reason ?? new ComputationError("upper-limit search aborted by its AbortSignal");
       }
+      shared.evaluated?.push(mu);
       if (!observed) {
         // Expected limits need only the Asimov profile: CLs(n) = Φ(−√q_{μ,A} − n)/Φ(−n).
         const qA = QTILDE.evaluate(mu, prep.asimovFit.muhat, -prep.asimovFit.nll, prep.asimovLogpdf);
@@ -522,7 +529,7 @@ export class HypothesisTests {
       ...limitOptions,
       evaluate,
       onSqrtQmuA: !observed,
-      seeds,
+      seeds: [...seeds, ...(shared.seeds ?? [])],
       predict,
       ...(sigmaA !== undefined ? { sigma: sigmaA } : {}),
     });
