@@ -13,7 +13,7 @@
 // with the same results; a plain `node` (no flags) then writes a fresh cache for the next run,
 // atomically, silently giving up where the directory is read-only.
 const { isAscii } = require("node:buffer");
-const { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require("node:fs");
+const { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } = require("node:fs");
 const { createRequire } = require("node:module");
 const { dirname } = require("node:path");
 const vm = require("node:vm");
@@ -63,16 +63,26 @@ function readCache(cacheFile, file) {
   return { state: "found", source, data: cache.subarray(start), identity: identity(stats) };
 }
 
-/** Write a cache atomically (a temporary file renamed); false when it cannot be written. */
+/**
+ * Write a cache atomically (a temporary file renamed); false when it cannot be written. V8's data
+ * (`data()`, milliseconds to serialise) is made only once the temporary file could be created.
+ */
 function writeCache(cacheFile, fileIdentity, source, data) {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
+  let fd;
   try {
-    const line = Buffer.from(header(fileIdentity, source.length, data.length), "latin1");
-    writeFileSync(temporary, Buffer.concat([line, source, data]));
+    fd = openSync(temporary, "w");
+    const bytes = data();
+    for (const part of [Buffer.from(header(fileIdentity, source.length, bytes.length), "latin1"), source, bytes]) {
+      for (let done = 0; done < part.length; ) done += writeSync(fd, part, done);
+    }
+    closeSync(fd);
+    fd = undefined;
     renameSync(temporary, cacheFile);
     return true;
   } catch {
     try {
+      if (fd !== undefined) closeSync(fd);
       unlinkSync(temporary);
     } catch {}
     return false;
@@ -102,7 +112,7 @@ function runScript(file, cacheFile = `${file}.v8cache`) {
   const state = cache.data === undefined ? cache.state : script.cachedDataRejected ? "rejected" : "used";
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
-  const save = () => writeCache(cacheFile, fileIdentity, source, script.createCachedData());
+  const save = () => writeCache(cacheFile, fileIdentity, source, () => script.createCachedData());
   return { exports: module.exports, state, save };
 }
 
