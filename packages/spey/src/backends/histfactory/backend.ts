@@ -27,7 +27,7 @@ import { BackendBase } from "../../plugin/backend-base.js";
 import { minimumPoi as physicalMinimumPoi, selectData, toFiniteVector } from "../inputs.js";
 import { BlockArrowCholesky } from "../../optimize/block-arrow.js";
 import { minimize } from "../../optimize/minimize.js";
-import type { MinimizeOptions } from "../../optimize/types.js";
+import type { HessianFactoriser, MinimizeOptions } from "../../optimize/types.js";
 import type {
   ConfigOptions,
   ExpectedDataOptions,
@@ -45,6 +45,7 @@ import type {
 import { WorkspaceError } from "./errors.js";
 import { type JsonPatch, validateJsonPatch } from "./json-patch.js";
 import type { LikelihoodEvaluator, ModelData } from "./evaluator.js";
+import { FisherFactoriser } from "./fisher.js";
 import type { HistFactoryModel } from "./model.js";
 import { type ModifierSettings, modifierSettingsOf, resolveModifierSettings } from "./modifier-settings.js";
 import type { WorkspaceSpec } from "./schema.js";
@@ -318,6 +319,8 @@ export abstract class HistFactoryBackend extends BackendBase {
     this.work ??= {
       factoriser: new BlockArrowCholesky(n, this.model.hessianBlocks()),
       hessian: new Float64Array(n * n),
+      // Fisher scoring steps through the factored information when the bins are few (fisher.ts).
+      fisher: 2 * this.model.nMain <= n ? new FisherFactoriser(n, this.model.nMain) : undefined,
     };
     const problem: FitProblem = {
       evaluator,
@@ -420,6 +423,8 @@ const FREE_FIT_TOLERANCE = 1e-6;
 interface FitWork {
   readonly factoriser: BlockArrowCholesky;
   readonly hessian: Float64Array;
+  /** The Fisher information's systems in factored form (models with few bins: see fisher.ts). */
+  readonly fisher: FisherFactoriser | undefined;
 }
 
 /** What {@link runFit} needs: the likelihood on fixed data, the box, the fixed mask, the settings. */
@@ -519,12 +524,37 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
   // (Warm fits used to take a neighbouring μ's last Hessian as their first Newton matrix, a chord
   // step: on the 246-parameter limitSummary it saved 12 of 762 Hessians and no measurable time, for
   // a copy of an n×n matrix per warm fit; removed.)
-  const exact = (x: Float64Array): Float64Array => evaluator.nllHessian(x, buffer);
+  // The Fisher information: with few bins (2·bins ≤ free parameters) in factored form, solved by
+  // the FisherFactoriser (only the diagonal is written into the buffer, which the minimiser reads
+  // for its scaled gradient steps), else as a dense matrix like the exact Hessian.
+  const fisher = problem.work.fisher !== undefined && 2 * evaluator.main.length <= m ? problem.work.fisher : undefined;
+  let factored = false;
+  const fisherInformation = (x: Float64Array): Float64Array => {
+    if (!fisher) return evaluator.nllHessian(x, buffer, true);
+    evaluator.fisherFactors(x, fisher.v, fisher.d);
+    fisher.writeDiagonal(buffer);
+    factored = true;
+    return buffer;
+  };
+  const exact = (x: Float64Array): Float64Array => {
+    factored = false;
+    return evaluator.nllHessian(x, buffer);
+  };
+  // The minimiser's factoriser: the FisherFactoriser for a factored Fisher information, the
+  // block-arrow Cholesky otherwise (and the solve of whichever factored last).
+  let solver: HessianFactoriser = problem.work.factoriser;
+  const factoriser: HessianFactoriser = {
+    factorWithShift: (h, idx, size, attempts, shiftStart) => {
+      solver = factored && fisher ? fisher : problem.work.factoriser;
+      return solver.factorWithShift(h, idx, size, attempts, shiftStart);
+    },
+    solveInPlace: (x) => solver.solveInPlace(x),
+  };
   const hessian =
     mode === "exact"
       ? exact
       : (x: Float64Array): Float64Array => {
-          if (mode === "hybrid" && calls++ < 4) return evaluator.nllHessian(x, buffer, true);
+          if (mode === "hybrid" && calls++ < 4) return fisherInformation(x);
           const h = exact(x);
           // Once the exact Hessian was positive definite the iterate is in the optimum's basin:
           // from then on the minimiser's shifted factorisation handles the rare indefinite case,
@@ -536,7 +566,7 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
           let k = 0;
           for (const i of free)
             if ((x[i] as number) > (lower[i] as number) && (x[i] as number) < (upper[i] as number)) inner[k++] = i;
-          if (!definiteness.factor(h, inner, k, 0, 0)) return evaluator.nllHessian(x, h, true);
+          if (!definiteness.factor(h, inner, k, 0, 0)) return fisherInformation(x);
           exactWasDefinite = true;
           return h;
         };
@@ -557,7 +587,7 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
         : {
             hessian,
             shiftStart: "smallest-diagonal" as const,
-            hessianFactoriser: problem.work.factoriser,
+            hessianFactoriser: factoriser,
           }),
       x0: start,
       lower,

@@ -284,6 +284,48 @@ export class LikelihoodEvaluator {
   }
 
   /**
+   * The expected (Fisher) information at `pars` in factored form, I = Vᵀ V + diag(d) (the matrix
+   * {@link nllHessian} gives with `expected`): row b of V (row-major nMain × nPar) is
+   * ∂λ_b/∂θ / √λ_b (zero where λ_b ≤ 0), d the constraint terms (1/σ² Gaussian, τ/γ Poisson).
+   * Costs one pass over the cells, no n×n work (see fisher.ts).
+   */
+  fisherFactors(pars: ArrayLike<number>, v: Float64Array, d: Float64Array): void {
+    const P = this.model.nPar;
+    this.evaluateTerms(pars);
+    const { fPtr, fPar, dPtr, dPar, binPtr, binCells, auxPar, auxPoisson, auxScale } = this.k;
+    const { lambda, cellB, cellP, fv, dv, others } = this;
+    v.fill(0, 0, lambda.length * P);
+    for (let b = 0; b < lambda.length; b++) {
+      const l = lambda[b] as number;
+      if (!(l > 0)) continue;
+      const scale = 1 / Math.sqrt(l);
+      const row = b * P;
+      for (let c = binPtr[b] as number; c < (binPtr[b + 1] as number); c++) {
+        const k = binCells[c] as number;
+        const base = (cellB[k] as number) * scale;
+        const prod = (cellP[k] as number) * scale;
+        const fs = fPtr[k] as number;
+        const fe = fPtr[k + 1] as number;
+        for (let t = dPtr[k] as number; t < (dPtr[k + 1] as number); t++) {
+          v[row + (dPar[t] as number)]! += prod * (dv[3 * t + 1] as number);
+        }
+        if (fe === fs) continue;
+        this.productsOfOthers(k);
+        for (let t = fs; t < fe; t++) {
+          v[row + (fPar[t] as number)]! += base * (fv[3 * t + 1] as number) * (others[t - fs] as number);
+        }
+      }
+    }
+    d.fill(0, 0, P);
+    const aux = this.aux;
+    for (let j = 0; j < aux.length; j++) {
+      const i = auxPar[j] as number;
+      const s = auxScale[j] as number;
+      d[i]! += auxPoisson[j] ? s / (pars[i] as number) : 1 / (s * s);
+    }
+  }
+
+  /**
    * Hessian of −log L at `pars`, row-major nPar × nPar. With `expected`, the expected (Fisher)
    * information instead: the data replaced by their expectation at `pars`, i.e.
    * Σ_b ∂λ_b∂λ_bᵀ/λ_b + Σ_Gauss 1/σ² + Σ_Poisson τ/γ — positive semi-definite everywhere.

@@ -1,0 +1,255 @@
+/**
+ * Newton systems with the expected (Fisher) information of a HistFactory model without forming it:
+ * I = Vᵀ V + diag(d) (LikelihoodEvaluator.fisherFactors), V with one row per main bin. A model
+ * with far fewer bins than free parameters (the HEPData-style analyses: 20 bins, 120 parameters)
+ * has a low-rank-plus-diagonal Fisher information, and the systems of the cold fits' Fisher
+ * scoring steps are solved through the capacitance matrix K = I_B + V E Vᵀ, E = (D + τ)⁻¹
+ * (Sherman–Morrison–Woodbury; Golub & Van Loan, "Matrix Computations", 4th ed., §2.1.4), in
+ * O(B² m) instead of forming the m×m matrix (O(B m²)) and factoring it (O(m³/6)). Parameters
+ * without a constraint term (normfactors, shapefactors, a free μ) have d = 0: they are eliminated
+ * last, through the Schur complement S = I_UU − I_UC I_CC⁻¹ I_CU, whose Cholesky factorisation
+ * decides definiteness (with the pivot floor of dense.ts `choleskyWithShift`).
+ */
+import type { HessianFactoriser } from "../../optimize/types.js";
+
+/** Cholesky of the k×k row-major `a` into `l` (lower triangle); false on a pivot ≤ floor or not finite. */
+function cholesky(a: Float64Array, k: number, l: Float64Array, floor: number): boolean {
+  for (let j = 0; j < k; j++) {
+    let s = a[j * k + j] as number;
+    for (let t = 0; t < j; t++) s -= (l[j * k + t] as number) * (l[j * k + t] as number);
+    if (!(s > floor) || !Number.isFinite(s)) return false;
+    const ljj = Math.sqrt(s);
+    l[j * k + j] = ljj;
+    for (let i = j + 1; i < k; i++) {
+      let x = a[i * k + j] as number;
+      for (let t = 0; t < j; t++) x -= (l[i * k + t] as number) * (l[j * k + t] as number);
+      l[i * k + j] = x / ljj;
+    }
+  }
+  return true;
+}
+
+/** Solve L Lᵀ x = b in place (`x` holds b), L the lower triangle of the k×k `l`. */
+function choleskySolve(l: Float64Array, k: number, x: Float64Array): void {
+  for (let i = 0; i < k; i++) {
+    let s = x[i] as number;
+    for (let t = 0; t < i; t++) s -= (l[i * k + t] as number) * (x[t] as number);
+    x[i] = s / (l[i * k + i] as number);
+  }
+  for (let i = k - 1; i >= 0; i--) {
+    let s = x[i] as number;
+    for (let t = i + 1; t < k; t++) s -= (l[t * k + i] as number) * (x[t] as number);
+    x[i] = s / (l[i * k + i] as number);
+  }
+}
+
+/**
+ * Factors I[F, F] + τI (I = Vᵀ V + diag(d) loaded by {@link load}) with the shift sequence of
+ * dense.ts `choleskyWithShift`, and solves with it. One load-factor-solve at a time.
+ */
+export class FisherFactoriser implements HessianFactoriser {
+  /** V, row-major rows × n (filled by the evaluator through {@link load}). */
+  readonly v: Float64Array;
+  /** The constraint terms d. */
+  readonly d: Float64Array;
+  // The current factorisation: subset, shift, the constrained (C) and unconstrained (U) positions.
+  private idx = new Int32Array(0);
+  private readonly cPos: Int32Array;
+  private readonly uPos: Int32Array;
+  private nC = 0;
+  private nU = 0;
+  /** E = 1/(d + τ) per constrained position; Q = V_C E (rows × nC). */
+  private readonly e: Float64Array;
+  private readonly q: Float64Array;
+  /** The capacitance matrix K = I + Q V_Cᵀ and its factor; Z = I_CC⁻¹ I_CU (nC × nU); S's factor. */
+  private readonly kMat: Float64Array;
+  private readonly kChol: Float64Array;
+  private z = new Float64Array(0);
+  /** I_CU = V_Cᵀ V_U (nC × nU). */
+  private icu = new Float64Array(0);
+  private r = new Float64Array(0);
+  private sMat = new Float64Array(0);
+  private sChol = new Float64Array(0);
+  private readonly t: Float64Array;
+  private readonly y: Float64Array;
+
+  constructor(
+    readonly n: number,
+    readonly rows: number,
+  ) {
+    this.v = new Float64Array(rows * n);
+    this.d = new Float64Array(n);
+    this.cPos = new Int32Array(n);
+    this.uPos = new Int32Array(n);
+    this.e = new Float64Array(n);
+    this.q = new Float64Array(rows * n);
+    this.kMat = new Float64Array(rows * rows);
+    this.kChol = new Float64Array(rows * rows);
+    this.t = new Float64Array(rows);
+    this.y = new Float64Array(n);
+  }
+
+  /**
+   * Writes the diagonal of I into the n×n `h` (the minimiser reads it for its scaled gradient
+   * steps; the off-diagonal entries of `h` are left as they are: this factoriser never reads them).
+   */
+  writeDiagonal(h: Float64Array): void {
+    const { n, rows, v, d } = this;
+    for (let i = 0; i < n; i++) {
+      let s = d[i] as number;
+      for (let b = 0; b < rows; b++) s += (v[b * n + i] as number) * (v[b * n + i] as number);
+      h[i * n + i] = s;
+    }
+  }
+
+  /** I[F, F] + τI = (V_Fᵀ V_F + D_F + τ): Cholesky-equivalent success and the factors. */
+  private factor(idx: ArrayLike<number>, m: number, tau: number, pivotFloor: number): boolean {
+    const { n, rows, v, d, cPos, uPos, e, q, kMat, kChol } = this;
+    let nC = 0;
+    let nU = 0;
+    for (let a = 0; a < m; a++) {
+      const p = idx[a] as number;
+      const dp = (d[p] as number) + tau;
+      if (dp > pivotFloor) {
+        e[nC] = 1 / dp;
+        cPos[nC++] = a;
+      } else uPos[nU++] = a;
+    }
+    this.nC = nC;
+    this.nU = nU;
+    // Q = V_C E and K = I + Q V_Cᵀ.
+    for (let b = 0; b < rows; b++) {
+      const rowV = b * n;
+      const rowQ = b * n;
+      for (let c = 0; c < nC; c++)
+        q[rowQ + c] = (v[rowV + (idx[cPos[c] as number] as number)] as number) * (e[c] as number);
+    }
+    for (let b = 0; b < rows; b++) {
+      for (let b2 = 0; b2 <= b; b2++) {
+        let s = 0;
+        const rq = b * n;
+        const rv = b2 * n;
+        for (let c = 0; c < nC; c++)
+          s += (q[rq + c] as number) * (v[rv + (idx[cPos[c] as number] as number)] as number);
+        kMat[b * rows + b2] = s + (b === b2 ? 1 : 0);
+        kMat[b2 * rows + b] = kMat[b * rows + b2] as number;
+      }
+    }
+    if (!cholesky(kMat, rows, kChol, 0)) return false;
+    if (nU === 0) return true;
+    // I_CU, Z = I_CC⁻¹ I_CU column by column, then S = V_Uᵀ V_U + τ − I_CUᵀ Z.
+    if (this.z.length < nC * nU) {
+      this.z = new Float64Array(nC * nU);
+      this.icu = new Float64Array(nC * nU);
+    }
+    if (this.sMat.length < nU * nU) {
+      this.sMat = new Float64Array(nU * nU);
+      this.sChol = new Float64Array(nU * nU);
+      this.r = new Float64Array(nU);
+    }
+    const { z, icu, sMat, y } = this;
+    for (let u = 0; u < nU; u++) {
+      const pu = idx[uPos[u] as number] as number;
+      for (let c = 0; c < nC; c++) {
+        const pc = idx[cPos[c] as number] as number;
+        let s = 0;
+        for (let b = 0; b < rows; b++) s += (v[b * n + pc] as number) * (v[b * n + pu] as number);
+        icu[c * nU + u] = s;
+        y[c] = s;
+      }
+      this.applyInverseC(y);
+      for (let c = 0; c < nC; c++) z[c * nU + u] = y[c] as number;
+    }
+    for (let u = 0; u < nU; u++) {
+      const pu = idx[uPos[u] as number] as number;
+      for (let w = 0; w <= u; w++) {
+        const pw = idx[uPos[w] as number] as number;
+        let s = u === w ? tau : 0;
+        for (let b = 0; b < rows; b++) s += (v[b * n + pu] as number) * (v[b * n + pw] as number);
+        for (let c = 0; c < nC; c++) s -= (icu[c * nU + u] as number) * (z[c * nU + w] as number);
+        sMat[u * nU + w] = s;
+        sMat[w * nU + u] = s;
+      }
+    }
+    return cholesky(sMat, nU, this.sChol, pivotFloor);
+  }
+
+  /** y_C ← I_CC⁻¹ y_C = E y − E V_Cᵀ K⁻¹ V_C E y (Woodbury), in place on the first nC entries. */
+  private applyInverseC(y: Float64Array): void {
+    const { n, rows, q, e, t, kChol, nC, cPos, idx, v } = this;
+    for (let b = 0; b < rows; b++) {
+      let s = 0;
+      const rq = b * n;
+      for (let c = 0; c < nC; c++) s += (q[rq + c] as number) * (y[c] as number);
+      t[b] = s;
+    }
+    choleskySolve(kChol, rows, t);
+    for (let c = 0; c < nC; c++) {
+      const pc = idx[cPos[c] as number] as number;
+      let s = 0;
+      for (let b = 0; b < rows; b++) s += (v[b * n + pc] as number) * (t[b] as number);
+      y[c] = (e[c] as number) * ((y[c] as number) - s);
+    }
+  }
+
+  /**
+   * Factor I[F, F] + τI, F = idx[0..m), with the smallest τ of dense.ts `choleskyWithShift`'s
+   * sequence (from the diagonal written by {@link writeDiagonal} into `h`) that succeeds; τ, or NaN.
+   */
+  factorWithShift(
+    h: Float64Array,
+    idx: ArrayLike<number>,
+    m: number,
+    maxAttempts: number,
+    start: "largest-diagonal" | "smallest-diagonal" = "largest-diagonal",
+  ): number {
+    const n = this.n;
+    let minDiag = Number.POSITIVE_INFINITY;
+    let minPositive = Number.POSITIVE_INFINITY;
+    let maxAbsDiag = 0;
+    for (let a = 0; a < m; a++) {
+      const x = h[(idx[a] as number) * (n + 1)] as number;
+      if (x < minDiag) minDiag = x;
+      if (x > 0 && x < minPositive) minPositive = x;
+      if (Math.abs(x) > maxAbsDiag) maxAbsDiag = Math.abs(x);
+    }
+    if (!Number.isFinite(maxAbsDiag) || Number.isNaN(minDiag)) return Number.NaN;
+    const scale = maxAbsDiag > 0 ? maxAbsDiag : 1;
+    const fromSmallest = start === "smallest-diagonal";
+    const beta = fromSmallest ? Math.max(1e-3 * Math.min(minPositive, scale), 1e-10 * scale) : 1e-3 * scale;
+    const growth = fromSmallest ? 4 : 2;
+    const pivotFloor = 1e-14 * scale;
+    if (this.idx.length < m) this.idx = new Int32Array(m);
+    for (let a = 0; a < m; a++) this.idx[a] = idx[a] as number;
+    let tau = minDiag > 0 ? 0 : beta - minDiag;
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      if (this.factor(this.idx, m, tau, pivotFloor)) return tau;
+      tau = Math.max(growth * tau, beta);
+    }
+    return Number.NaN;
+  }
+
+  /** Solve (I[F, F] + τI) x = b in place with the last factorisation (`x` in subset order). */
+  solveInPlace(x: Float64Array): void {
+    const { nC, nU, cPos, uPos, y, z, sChol } = this;
+    for (let c = 0; c < nC; c++) y[c] = x[cPos[c] as number] as number;
+    this.applyInverseC(y); // y = I_CC⁻¹ b_C
+    if (nU > 0) {
+      // x_U = S⁻¹ (b_U − I_UC y), then x_C = y − Z x_U.
+      const { icu, r } = this;
+      for (let u = 0; u < nU; u++) {
+        let s = x[uPos[u] as number] as number;
+        for (let c = 0; c < nC; c++) s -= (icu[c * nU + u] as number) * (y[c] as number);
+        r[u] = s;
+      }
+      choleskySolve(sChol, nU, r);
+      for (let u = 0; u < nU; u++) x[uPos[u] as number] = r[u] as number;
+      for (let c = 0; c < nC; c++) {
+        let s = y[c] as number;
+        for (let u = 0; u < nU; u++) s -= (z[c * nU + u] as number) * (r[u] as number);
+        y[c] = s;
+      }
+    }
+    for (let c = 0; c < nC; c++) x[cPos[c] as number] = y[c] as number;
+  }
+}
