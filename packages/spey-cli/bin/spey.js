@@ -22,9 +22,10 @@ const mtime = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Nu
 if (!process.argv.slice(2).includes("plot") && mtime(script) >= mtime(modules)) {
   const { plainNode, runScript } = require("./code-cache.cjs");
   const run = runScript(script);
-  // Without a usable cache, this run's compiled code becomes the next runs' cache.
-  run.exports.start(process.argv).then(() => {
+  run.exports.start(process.argv).then((done) => {
+    // Without a usable cache, this run's compiled code becomes the next runs' cache.
     if (run.state !== "used" && plainNode()) run.save();
+    if (done) process.exit();
   });
 } else {
   // Node ≥ 22.1 keeps the compiled code of ES modules on disk between runs; a no-op on older Nodes.

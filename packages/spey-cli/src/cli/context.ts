@@ -98,7 +98,9 @@ export class CliRun {
  * descriptor that is full hands the rest, in order, to `process.stdout`/`process.stderr`.
  */
 class DescriptorOutput implements CliOutput {
-  private stream: NodeJS.WriteStream | undefined;
+  /** Every instance that handed its output to a stream (see {@link outputPending}). */
+  static readonly streamed: DescriptorOutput[] = [];
+  stream: NodeJS.WriteStream | undefined;
   private tty: boolean | undefined;
 
   constructor(private readonly fd: 1 | 2) {}
@@ -119,6 +121,7 @@ class DescriptorOutput implements CliOutput {
       if (code === "EPIPE") process.exit(0);
       if (code !== "EAGAIN") throw error;
       this.stream = this.fd === 1 ? process.stdout : process.stderr;
+      DescriptorOutput.streamed.push(this);
       this.stream.on("error", (streamError: NodeJS.ErrnoException) => {
         if (streamError.code === "EPIPE") process.exit(0);
         throw streamError;
@@ -126,6 +129,11 @@ class DescriptorOutput implements CliOutput {
       return this.stream.write(bytes);
     }
   }
+}
+
+/** Whether output of the process's own streams still waits to be written (see {@link DescriptorOutput}). */
+export function outputPending(): boolean {
+  return DescriptorOutput.streamed.some((output) => (output.stream?.writableLength ?? 0) > 0);
 }
 
 function processIo(): CliIo {

@@ -5,4 +5,4 @@
  */
 import { start } from "./start.js";
 
-await start(process.argv);
+if (await start(process.argv)) process.exit();

@@ -59,7 +59,7 @@ const COMMANDS: readonly { readonly names: readonly string[]; readonly load: () 
 ];
 
 /** The command named in `argv` (process.argv layout): the first argument that is not an option. */
-function commandName(argv: readonly string[] | undefined): string | undefined {
+export function commandName(argv: readonly string[] | undefined): string | undefined {
   return argv?.slice(2).find((a) => !a.startsWith("-"));
 }
 
