@@ -24,6 +24,7 @@ import type { RandomSource } from "../../math/random.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { PerAnalysisData, type PerAnalysisDataRecord } from "./per-analysis-data.js";
 import { createFitter, type Fitter } from "../../fit/fit.js";
+import { sameEntries } from "../../core/arrays.js";
 import type {
   ConfigOptions,
   ExpectedDataOptions,
@@ -497,8 +498,59 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     return out;
   }
 
+  /**
+   * The members' likelihood options of the last data asked for, and the members' likelihood
+   * functions built for them (each kind on first use): a fit, its start search and a profile ask
+   * for the same data many times, and a member's functions cost a data check and an evaluator each.
+   * Flat data are recognised by value (a copy is kept), per-analysis data by identity (they are
+   * copied when built).
+   */
+  private memberCache:
+    | {
+        readonly expected: LikelihoodOptions["expected"];
+        readonly data: Float64Array | PerAnalysisData | undefined;
+        readonly options: LikelihoodOptions[];
+        logpdf?: LogpdfFunction[];
+        objective?: ObjectiveFunction[];
+        hessian?: HessianFunction[];
+      }
+    | undefined;
+
+  /** The cache entry of these options ({@link memberCache}), made anew when the data differ. */
+  private memberEntry(options: LikelihoodOptions | undefined): NonNullable<CombinerBase["memberCache"]> {
+    const data = options?.data;
+    const expected = options?.expected;
+    const last = this.memberCache;
+    if (last && last.expected === expected) {
+      if (data === undefined ? last.data === undefined : data instanceof PerAnalysisData ? last.data === data : false) {
+        return last;
+      }
+      if (
+        data !== undefined &&
+        !(data instanceof PerAnalysisData) &&
+        last.data !== undefined &&
+        !(last.data instanceof PerAnalysisData) &&
+        sameEntries(last.data, data)
+      ) {
+        return last;
+      }
+    }
+    const entry = {
+      expected,
+      data:
+        data === undefined || data instanceof PerAnalysisData ? data : toFiniteVector(data as NumericArray, "data"),
+      options: this.buildMemberOptions(options),
+    };
+    this.memberCache = entry;
+    return entry;
+  }
+
   /** The likelihood options of each member for a request on the combination. */
   protected memberOptions(options: LikelihoodOptions | undefined): LikelihoodOptions[] {
+    return this.memberEntry(options).options;
+  }
+
+  private buildMemberOptions(options: LikelihoodOptions | undefined): LikelihoodOptions[] {
     const data = options?.data;
     const base = options?.expected ? { expected: options.expected } : {};
     if (data === undefined) return this.members.map(() => base);
@@ -596,15 +648,19 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   // Likelihood
 
   getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction {
-    const opts = this.memberOptions(options);
-    const fns = this.members.map((m, k) => m.backend.getLogpdfFunc(opts[k]));
-    const scratch = this.members.map((m) => new Float64Array(m.map.length));
+    const entry = this.memberEntry(options);
+    const members = this.members;
+    const scratch = members.map((m) => new Float64Array(m.map.length));
+    // the members' functions are built at the first evaluation (a fit served by the fit hook never evaluates)
+    let fns: LogpdfFunction[] | undefined;
     return (pars) => {
+      fns ??= entry.logpdf ??= members.map((m, k) => m.backend.getLogpdfFunc(entry.options[k]));
       let total = 0;
       for (let k = 0; k < fns.length; k++) {
-        total += (fns[k] as LogpdfFunction)(
-          this.gather(this.members[k] as CombinedMember, pars, scratch[k] as Float64Array),
-        );
+        const m = members[k] as CombinedMember;
+        const local = scratch[k] as Float64Array;
+        for (let i = 0; i < m.map.length; i++) local[i] = pars[m.map[i] as number] as number;
+        total += (fns[k] as LogpdfFunction)(local);
       }
       return total;
     };
@@ -615,20 +671,24 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
    * analytic gradient contributes central finite differences of its log-likelihood.
    */
   override getObjectiveFunction(options?: LikelihoodOptions): ObjectiveFunction {
-    const opts = this.memberOptions(options);
-    const fns = this.members.map((m, k) => {
-      const objective = m.backend.getObjectiveFunction?.(opts[k]);
-      return objective ?? finiteDifferenceObjective(m.backend.getLogpdfFunc(opts[k]));
-    });
-    const scratch = this.members.map((m) => new Float64Array(m.map.length));
-    const grads = this.members.map((m) => new Float64Array(m.map.length));
+    const entry = this.memberEntry(options);
+    const members = this.members;
+    const scratch = members.map((m) => new Float64Array(m.map.length));
+    const grads = members.map((m) => new Float64Array(m.map.length));
+    let fns: ObjectiveFunction[] | undefined;
     return (pars, grad) => {
+      fns ??= entry.objective ??= members.map((m, k) => {
+        const objective = m.backend.getObjectiveFunction?.(entry.options[k]);
+        return objective ?? finiteDifferenceObjective(m.backend.getLogpdfFunc(entry.options[k]));
+      });
       let total = 0;
       if (grad) grad.fill(0);
       for (let k = 0; k < fns.length; k++) {
-        const m = this.members[k] as CombinedMember;
+        const m = members[k] as CombinedMember;
+        const local = scratch[k] as Float64Array;
+        for (let i = 0; i < m.map.length; i++) local[i] = pars[m.map[i] as number] as number;
         const g = grads[k] as Float64Array;
-        total += (fns[k] as ObjectiveFunction)(this.gather(m, pars, scratch[k] as Float64Array), grad ? g : undefined);
+        total += (fns[k] as ObjectiveFunction)(local, grad ? g : undefined);
         if (grad) for (let i = 0; i < m.map.length; i++) grad[m.map[i] as number]! += g[i] as number;
       }
       return total;
@@ -636,19 +696,24 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   }
 
   override getHessianLogpdfFunc(options?: LikelihoodOptions): HessianFunction {
-    const opts = this.memberOptions(options);
-    const fns = this.members.map((m, k) => {
-      const h = m.backend.getHessianLogpdfFunc?.(opts[k]);
-      if (!h) throw new InvalidInput(`model "${m.analysis}" has no Hessian.`);
-      return h;
-    });
+    const entry = this.memberEntry(options);
+    const members = this.members;
+    for (const m of members) {
+      if (typeof m.backend.getHessianLogpdfFunc !== "function") throw new InvalidInput(`model "${m.analysis}" has no Hessian.`);
+    }
     const n = this.slots;
-    const scratch = this.members.map((m) => new Float64Array(m.map.length));
+    const scratch = members.map((m) => new Float64Array(m.map.length));
+    let fns: HessianFunction[] | undefined;
     return (pars) => {
+      fns ??= entry.hessian ??= members.map(
+        (m, k) => (m.backend.getHessianLogpdfFunc as (o: LikelihoodOptions) => HessianFunction)(entry.options[k] as LikelihoodOptions),
+      );
       const H = new Float64Array(n * n);
       for (let k = 0; k < fns.length; k++) {
-        const m = this.members[k] as CombinedMember;
-        const h = (fns[k] as HessianFunction)(this.gather(m, pars, scratch[k] as Float64Array));
+        const m = members[k] as CombinedMember;
+        const local = scratch[k] as Float64Array;
+        for (let i = 0; i < m.map.length; i++) local[i] = pars[m.map[i] as number] as number;
+        const h = (fns[k] as HessianFunction)(local);
         const p = m.map.length;
         for (let a = 0; a < p; a++) {
           const row = (m.map[a] as number) * n;
