@@ -25,6 +25,7 @@ import { BackendBase } from "../../plugin/backend-base.js";
 import { PerAnalysisData, type PerAnalysisDataRecord } from "./per-analysis-data.js";
 import { createFitter, type Fitter } from "../../fit/fit.js";
 import { sameEntries } from "../../core/arrays.js";
+import { reportActivity } from "../../core/activity.js";
 import type {
   ConfigOptions,
   ExpectedDataOptions,
@@ -537,8 +538,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     }
     const entry = {
       expected,
-      data:
-        data === undefined || data instanceof PerAnalysisData ? data : toFiniteVector(data as NumericArray, "data"),
+      data: data === undefined || data instanceof PerAnalysisData ? data : toFiniteVector(data as NumericArray, "data"),
       options: this.buildMemberOptions(options),
     };
     this.memberCache = entry;
@@ -595,23 +595,32 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       }
     }
     const opts = this.memberOptions(request);
-    const key = [request.expected, request.data, request.optimiser];
-    const cached = this.memberFitters;
-    const fitters = cached?.key.every((v, i) => v === key[i])
-      ? cached.fitters
-      : this.members.map((m, k) => {
-          const data = (opts[k] as LikelihoodOptions).data;
-          return createFitter({
-            backend: m.backend,
-            backendFit: true,
-            config: m.config,
-            expected: (opts[k] as LikelihoodOptions).expected ?? "observed",
-            data: data === undefined || data instanceof Float64Array ? data : Float64Array.from(data),
-            optimiser: request.optimiser,
-            dataLabel: `the data of "${m.analysis}"`,
-          });
-        });
-    this.memberFitters = { key, fitters };
+    // Each member's own fit hook first, as its fitter would call it from the same start: a
+    // converged result that searched the whole feasible set (`global`) is what the fitter would
+    // return. Otherwise (no hook, not global, not converged) the member's fitter, with its starts.
+    let fitters: Fitter[] | undefined;
+    const fitterOf = (k: number): Fitter => {
+      if (!fitters) {
+        const key = [request.expected, request.data, request.optimiser];
+        const cached = this.memberFitters;
+        fitters = cached?.key.every((v, i) => v === key[i])
+          ? cached.fitters
+          : this.members.map((m, j) => {
+              const data = (opts[j] as LikelihoodOptions).data;
+              return createFitter({
+                backend: m.backend,
+                backendFit: true,
+                config: m.config,
+                expected: (opts[j] as LikelihoodOptions).expected ?? "observed",
+                data: data === undefined || data instanceof Float64Array ? data : Float64Array.from(data),
+                optimiser: request.optimiser,
+                dataLabel: `the data of "${m.analysis}"`,
+              });
+            });
+        this.memberFitters = { key, fitters };
+      }
+      return fitters[k] as Fitter;
+    };
     const parameters = new Float64Array(this.slots);
     for (const [slot, value] of fixed) parameters[slot] = value;
     let nll = 0;
@@ -620,20 +629,40 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     for (let k = 0; k < this.members.length; k++) {
       const m = this.members[k] as CombinedMember;
       const local = new Map<number, number>();
-      m.map.forEach((slot, j) => {
-        const v = fixed.get(slot);
+      for (let j = 0; j < m.map.length; j++) {
+        const v = fixed.get(m.map[j] as number);
         if (v !== undefined) local.set(j, v);
-      });
+      }
       const init = request.initPars ? this.gather(m, request.initPars, new Float64Array(m.map.length)) : undefined;
-      const outcome = (fitters[k] as Fitter).fit(local, init);
+      let outcome:
+        | { nll: number; parameters: Float64Array; converged: boolean; message?: string | undefined }
+        | undefined;
+      const hook = m.backend.bestFit;
+      if (typeof hook === "function") {
+        reportActivity("fit");
+        const data = (opts[k] as LikelihoodOptions).data;
+        const own = hook.call(m.backend, {
+          fixed: local,
+          allowNegativeSignal: ((m.config.suggestedBounds[m.config.poiIndex]?.[0] ?? 0) as number) < 0,
+          expected: (opts[k] as LikelihoodOptions).expected ?? "observed",
+          ...(data !== undefined ? { data } : {}),
+          initPars: init ?? Float64Array.from(m.config.suggestedInit),
+          ...(request.optimiser ? { optimiser: request.optimiser } : {}),
+        });
+        if (own?.global === true && own.converged !== false) {
+          outcome = { nll: own.nll, parameters: own.parameters, converged: true };
+        }
+      }
+      outcome ??= fitterOf(k).fit(local, init);
       nll += outcome.nll;
       if (!outcome.converged) {
         converged = false;
         messages.push(`${m.analysis}: ${outcome.message ?? "not converged"}`);
       }
-      m.map.forEach((slot, j) => {
+      for (let j = 0; j < m.map.length; j++) {
+        const slot = m.map[j] as number;
         if (!fixed.has(slot)) parameters[slot] = outcome.parameters[j] as number;
-      });
+      }
     }
     return {
       nll,
@@ -699,14 +728,17 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     const entry = this.memberEntry(options);
     const members = this.members;
     for (const m of members) {
-      if (typeof m.backend.getHessianLogpdfFunc !== "function") throw new InvalidInput(`model "${m.analysis}" has no Hessian.`);
+      if (typeof m.backend.getHessianLogpdfFunc !== "function")
+        throw new InvalidInput(`model "${m.analysis}" has no Hessian.`);
     }
     const n = this.slots;
     const scratch = members.map((m) => new Float64Array(m.map.length));
     let fns: HessianFunction[] | undefined;
     return (pars) => {
-      fns ??= entry.hessian ??= members.map(
-        (m, k) => (m.backend.getHessianLogpdfFunc as (o: LikelihoodOptions) => HessianFunction)(entry.options[k] as LikelihoodOptions),
+      fns ??= entry.hessian ??= members.map((m, k) =>
+        (m.backend.getHessianLogpdfFunc as (o: LikelihoodOptions) => HessianFunction)(
+          entry.options[k] as LikelihoodOptions,
+        ),
       );
       const H = new Float64Array(n * n);
       for (let k = 0; k < fns.length; k++) {
