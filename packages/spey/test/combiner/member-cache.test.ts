@@ -41,7 +41,7 @@ describe("CombinerBase: the members' functions cached per data", () => {
     b.backend.getLogpdfFunc({ ...(expected ? { expected } : {}), ...(dataB ? { data: dataB } : {}) })(pb);
 
   it("flat data changed in place, per-analysis data and the expectation types each get their own functions", () => {
-    expect(backend.parameterNames.length).toBe(3);
+    expect(backend.config().npar).toBe(3);
     // flat data: A's 2 main counts and 2 auxiliary values, then B's 2 counts
     const flat = Float64Array.from([10, 120, 0.1, -0.2, 44, 97]);
     const first = backend.getLogpdfFunc({ data: flat });
