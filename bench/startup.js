@@ -3,7 +3,8 @@
 // start-up on this machine) in the same run. Median of N runs per command, the runs of all commands
 // interleaved so that load changes hit them alike. Besides wall time, the CPU time of the child
 // (user + system, from /proc on Linux) is reported: on a machine loaded by other processes it stays
-// close to what an idle machine measures, while wall time does not.
+// close to what an idle machine measures, while wall time does not. "÷ node" is the command's wall
+// time over `node -e 0`'s, "CPU ÷" its CPU time over `node -e 0`'s, both from the same runs.
 // Usage: npm run build && node bench/startup.js [path/to/another/spey-cli/bin/spey.js] [runs]
 // Or compare with a build of an earlier revision: SPEY_BASELINE=<checkout made by bench/baseline.js>.
 // With a second launcher (e.g. a build of the previous commit), both are timed alternately and the
@@ -56,11 +57,16 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median wall and CPU times of several commands, their runs interleaved. */
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * Median wall times and mean CPU times of several commands, their runs interleaved (the kernel
+ * counts CPU time in 10 ms ticks: a median would be a multiple of 10 ms, the mean is not).
+ */
 function medians(commandLines) {
   const samples = commandLines.map(() => []);
   for (let i = 0; i < runs; i++) commandLines.forEach((args, k) => samples[k].push(once(args)));
-  return samples.map((s) => ({ wall: median(s.map((x) => x.wall)), cpu: median(s.map((x) => x.cpu)) }));
+  return samples.map((s) => ({ wall: median(s.map((x) => x.wall)), cpu: mean(s.map((x) => x.cpu)) }));
 }
 
 const ms = (x) => (Number.isNaN(x) ? "–" : x.toFixed(0));
@@ -71,10 +77,10 @@ console.log(
 );
 const [nodeOnly] = medians([["-e", "0"]]);
 console.log(
-  `node -e 0 (Node's own start-up): ${ms(nodeOnly.wall)} ms wall, ${ms(nodeOnly.cpu)} ms CPU (median of ${runs})\n`,
+  `node -e 0 (Node's own start-up): ${ms(nodeOnly.wall)} ms wall (median of ${runs}), ${ms(nodeOnly.cpu)} ms CPU (mean)\n`,
 );
 console.log(
-  `${"command".padEnd(40)}${launchers.map(([n]) => `${`${n} wall`.padStart(10)}${`${n} CPU`.padStart(9)}${"÷ node".padStart(8)}`).join("")}${launchers.length > 1 ? "  old/new CPU".padStart(14) : ""}`,
+  `${"command".padEnd(40)}${launchers.map(([n]) => `${`${n} wall`.padStart(10)}${`${n} CPU`.padStart(9)}${"÷ node".padStart(8)}${"CPU ÷".padStart(7)}`).join("")}${launchers.length > 1 ? "  old/new CPU".padStart(14) : ""}`,
 );
 for (const [label, args] of COMMANDS) {
   const times = medians([["-e", "0"], ...launchers.map(([, bin]) => [bin, ...args])]);
@@ -83,7 +89,8 @@ for (const [label, args] of COMMANDS) {
   console.log(
     `${label.padEnd(40)}${mine
       .map(
-        (t) => `${ms(t.wall).padStart(10)}${ms(t.cpu).padStart(9)}${`${(t.wall / base.wall).toFixed(2)}×`.padStart(8)}`,
+        (t) =>
+          `${ms(t.wall).padStart(10)}${ms(t.cpu).padStart(9)}${`${(t.wall / base.wall).toFixed(2)}×`.padStart(8)}${`${(t.cpu / base.cpu).toFixed(2)}×`.padStart(7)}`,
       )
       .join("")}${mine.length > 1 ? `${(mine[1].cpu / mine[0].cpu).toFixed(2)}×`.padStart(14) : ""}`,
   );
