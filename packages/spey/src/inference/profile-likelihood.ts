@@ -48,13 +48,6 @@ export interface HypotestPreparation {
    * certify its combined minimum without extra fits.
    */
   readonly slopeIsSubgradient?: (mu: number, which: "data" | "asimov") => boolean;
-  /**
-   * d²(−logpdf)/dμ² (or of −asimovLogpdf) at μ, when the model has a Hessian: the Schur complement
-   * H_μμ − H_μθ H_θθ⁻¹ H_θμ of −log L's Hessian at the fitted point over the free parameters (the
-   * profile's curvature where the fit is interior and smooth); NaN where it is not available. A
-   * Newton curvature for the uncorrelated combiner's fit of μ, never a certificate.
-   */
-  readonly nllCurvature?: (mu: number, which: "data" | "asimov") => number;
 }
 
 /** The data and settings of a fit. */

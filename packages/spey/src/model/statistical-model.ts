@@ -568,12 +568,6 @@ export class LeanStatisticalModel {
               (which === "data" ? observedProfile() : asimovProfile()).smooth(mu),
           }
         : {}),
-      ...(typeof this.backend.getHessianLogpdfFunc === "function"
-        ? {
-            nllCurvature: (mu: number, which: "data" | "asimov") =>
-              (which === "data" ? observedProfile() : asimovProfile()).curvature(mu),
-          }
-        : {}),
       // Once per preparation (a Hessian and its inverse): the combiner asks for it several times.
       asimovSigma: () => {
         if (sigmaA === undefined) {
@@ -703,17 +697,7 @@ export class LeanStatisticalModel {
       const at = fittedAt(mu) as { parameters: Float64Array };
       return this.backend.smoothInPoiAt(at.parameters);
     };
-    let hessian: ((pars: Float64Array) => Float64Array) | undefined;
-    const curvature = (mu: number): number => {
-      const getHessian = this.backend.getHessianLogpdfFunc;
-      if (typeof getHessian !== "function" || n > HESSIAN_SIGMA_MAX_PARAMETERS) return Number.NaN;
-      value(mu);
-      const at = fittedAt(mu) as { parameters: Float64Array };
-      hessian ??= getHessian.call(this.backend, likelihoodOptions);
-      const sigma = poiSigmaFromHessian(hessian(at.parameters), config, extraFixed);
-      return sigma === undefined ? Number.NaN : 1 / (sigma * sigma);
-    };
-    return { value, slope, smooth, curvature };
+    return { value, slope, smooth };
   }
 
   /**
@@ -972,12 +956,6 @@ interface Profile {
   slope(mu: number): number;
   /** The backend's `smoothInPoiAt` at the fitted point of μ (false without that hook). */
   smooth(mu: number): boolean;
-  /**
-   * −d² log L/dμ² along the profile at μ: 1/((−H)⁻¹)_{μμ}, the Schur complement of the Hessian at
-   * the fitted point over the free parameters (exact where the fit is interior and log L smooth);
-   * NaN without a Hessian or where −H is not positive definite.
-   */
-  curvature(mu: number): number;
 }
 
 /**

@@ -102,11 +102,6 @@ interface SummedProfile {
    * Asimov information, which belongs to the Asimov data.
    */
   readonly curvatureAt?: (mu: number) => number;
-  /**
-   * Σ_k of the members' profile curvatures from their Hessians at their conditional fits
-   * (`nllCurvature`), when every member has one; NaN at a μ where one is not finite and positive.
-   */
-  readonly exactCurvatureAt?: (mu: number) => number;
   /** The members' own μ̂ on these data and their σ_A (NaN without one): the scan of {@link globalMinimum}. */
   readonly anchors: () => number[];
   readonly sigmas: () => number[];
@@ -162,7 +157,7 @@ function minimizeBySlope(
   upper: number,
   start: number,
   curvature: number | ((x: number) => number),
-  exactCurvature?: (x: number) => number,
+  modelCurvature?: (x: number) => number,
 ): { x: number; fun: number; converged: boolean; curvature: number } | undefined {
   // the last evaluated point, and the curvature estimate there
   let x = Number.NaN;
@@ -172,9 +167,9 @@ function minimizeBySlope(
   const evaluate = (mu: number, out: Float64Array): void => {
     const fNext = f(mu);
     const gNext = df(mu);
-    const exact = exactCurvature?.(mu) ?? Number.NaN;
-    if (exact > 0 && Number.isFinite(exact)) {
-      h = exact;
+    const model = Number.isNaN(x) ? (modelCurvature?.(mu) ?? Number.NaN) : Number.NaN;
+    if (model > 0 && Number.isFinite(model)) {
+      h = model;
     } else if (Number.isNaN(x)) {
       const h0 = typeof curvature === "function" ? curvature(mu) : curvature;
       h = h0 > 0 && Number.isFinite(h0) ? h0 : Number.NaN;
@@ -186,15 +181,16 @@ function minimizeBySlope(
     fx = fNext;
     g = gNext;
     out[0] = Number.isFinite(fx) && Number.isFinite(g) ? g : Number.NaN;
-    // With an exact curvature the Newton step lands within ~(f‴/2f″)·e² of the minimum (e = |g|/h,
-    // the distance to it): the step is lengthened to end `overshoot` beyond it, so that the next
+    // From the start, with the curvature of the members' cubic models (which interpolate their
+    // profiles around the minimum), the Newton step lands close to the minimum (e = |g|/h is the
+    // distance to it): the step is lengthened to end `overshoot` beyond it, so that the next
     // point lies on the minimum's other side and the two tangents bracket it — the certificate
     // then needs no extra evaluation. The overshoot is at most half the distance at which the
     // Newton stop rule already accepts a point (h·d²/2 ≤ NLL_DECREASE_TOL) and small enough that
     // the tangents' gap h·e·d/2 stays below a quarter of TANGENT_GAP_TOL.
     const e = Math.abs(g) / h;
     const overshoot =
-      exact > 0 && Number.isFinite(exact) && e > 0
+      model > 0 && Number.isFinite(model) && e > 0
         ? 0.5 * Math.min(Math.sqrt((2 * NLL_DECREASE_TOL) / h), TANGENT_GAP_TOL / (2 * h * e))
         : 0;
     out[1] = overshoot > 0 && Number.isFinite(overshoot) ? (h * e) / (e + overshoot) : h;
@@ -395,6 +391,13 @@ export function memberCubic(
   const b = (slopeAtMuA - 2 * a * d) / (3 * d * d);
   if (a > 0 && Number.isFinite(a) && Number.isFinite(b)) return { center: muhat, a, b };
   return { center: muhat, a: slopeAtMuA / (2 * d), b: 0 };
+}
+
+/** Σ_k of the members' cubics' curvatures at μ, 2a_k + 6b_k(μ − c_k) ({@link memberCubic}). */
+export function cubicCurvature(cubics: readonly MemberCubic[], mu: number): number {
+  let h = 0;
+  for (const c of cubics) h += 2 * c.a + 6 * c.b * (mu - c.center);
+  return h;
 }
 
 /** Newton steps on the members' summed cubics before {@link cubicStart} keeps the weighted mean. */
@@ -991,15 +994,6 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     return {
       nll: (mu) => guard(mu, (p) => -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu))),
       slope: hasSlopes ? (mu) => guard(mu, (p) => memberSlope(p, which, mu)) : undefined,
-      ...(hasSlopes && preparations.every((p) => p.nllCurvature)
-        ? {
-            exactCurvatureAt: (mu: number) =>
-              guard(mu, (p) => {
-                const h = (p.nllCurvature as (m: number, w: "data" | "asimov") => number)(mu, which);
-                return h > 0 && Number.isFinite(h) ? h : Number.NaN;
-              }),
-          }
-        : {}),
       convex: this.membersConvex(),
       ...(preparations.every((p) => p.slopeIsSubgradient)
         ? {
@@ -1090,6 +1084,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     upper: number,
     start: number,
     optimiser: MinimizeOptions | undefined,
+    modelCurvature?: (mu: number) => number,
   ): [number, number] {
     if (profile.slope) {
       // a convex sum with subgradient slopes: the Newton iteration's (value, slope) pairs are its tangents
@@ -1101,7 +1096,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         upper,
         start,
         profile.curvatureAt ?? profile.information(),
-        profile.exactCurvatureAt,
+        modelCurvature,
       );
       if (result) {
         const certified =
@@ -1170,7 +1165,10 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
    * the known values p_k(μ_A) and p_k(μ̂_k): the skew of Poisson profiles moves the minimum off the
    * weighted mean by ~1e-3 σ, and every Newton step saved is one conditional fit per member.
    */
-  private weightedMuhat(preparations: readonly HypotestPreparation[], asimovMu?: number): number {
+  private weightedMuhat(
+    preparations: readonly HypotestPreparation[],
+    asimovMu?: number,
+  ): { start: number; cubics?: readonly MemberCubic[] } {
     let num = 0;
     let den = 0;
     const cubics: MemberCubic[] = [];
@@ -1198,8 +1196,8 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
       den += w;
     }
     const v = num / den;
-    if (!Number.isFinite(v)) return 0;
-    return asimovMu === undefined ? v : cubicStart(cubics, v, asimovMu);
+    if (!Number.isFinite(v)) return { start: 0 };
+    return asimovMu === undefined ? { start: v } : { start: cubicStart(cubics, v, asimovMu), cubics };
   }
 
   /**
@@ -1215,9 +1213,18 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     membersMuhatMayBeNegative: boolean,
     asimovMu?: number,
   ): [number, number] {
-    const init = start ?? this.weightedMuhat(preparations, asimovMu);
+    const weighted = start === undefined ? this.weightedMuhat(preparations, asimovMu) : undefined;
+    const init = start ?? (weighted?.start as number);
     const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, Math.max(10, init)];
-    return this.fitSummed(this.summed(preparations, "data", membersMuhatMayBeNegative), lower, upper, init, optimiser);
+    const cubics = weighted?.cubics;
+    return this.fitSummed(
+      this.summed(preparations, "data", membersMuhatMayBeNegative),
+      lower,
+      upper,
+      init,
+      optimiser,
+      cubics ? (mu) => cubicCurvature(cubics, mu) : undefined,
+    );
   }
 
   /**
