@@ -89,8 +89,13 @@ function writeCache(cacheFile, fileIdentity, source, data) {
   }
 }
 
-/** `import()` in the script resolves as in a module of the main context (plug-ins, ES-module packages). */
-const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((specifier) => import(specifier));
+/**
+ * The script's `import()`: the build writes it as `__import()` (scripts/bundle-cli.mjs), since a
+ * script compiled from a V8 code cache has no dynamic-import callback on Node 20
+ * (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING); specifiers are absolute URLs, `node:` built-ins or
+ * packages (resolved from here, as from the script's directory).
+ */
+const dynamicImport = (specifier) => import(specifier);
 
 /**
  * Run the CommonJS script `file` (an absolute path) with the code cache `cacheFile`.
@@ -107,11 +112,11 @@ function runScript(file, cacheFile = `${file}.v8cache`) {
   }
   // The build writes the script in ASCII, whose Latin-1 decoding is a plain copy (UTF-8's is slower).
   const text = source.toString(isAscii(source) ? "latin1" : "utf8");
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData: cache.data, importModuleDynamically });
+  const wrapped = `(function (exports, require, module, __filename, __dirname, __import) {${text}\n})`;
+  const script = new vm.Script(wrapped, { filename: file, cachedData: cache.data });
   const state = cache.data === undefined ? cache.state : script.cachedDataRejected ? "rejected" : "used";
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), dynamicImport);
   const save = () => writeCache(cacheFile, fileIdentity, source, () => script.createCachedData());
   return { exports: module.exports, state, save };
 }

@@ -13,6 +13,7 @@ import {
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, ROOT } from "./helpers.js";
 
@@ -110,6 +111,23 @@ describe("code cache of a script (bin/code-cache.cjs)", () => {
     expect(runInFreshNode(script)).toEqual({ state: "rejected", value: expected });
   });
 
+  it("__import() (the bundle's import()) loads ES modules (plug-ins, ES-module packages), with and without a cache", () => {
+    const module = join(dir, "plugin.mjs");
+    writeFileSync(module, "export const answer = 42;\n");
+    const importing = join(dir, "importing.cjs");
+    writeFileSync(
+      importing,
+      `exports.value = 0;\nexports.loaded = __import(${JSON.stringify(pathToFileURL(module).href)});\n`,
+    );
+    const code = `const r = require(${JSON.stringify(join(BIN, "code-cache.cjs"))}).runScript(${JSON.stringify(importing)});
+      r.exports.loaded.then((m) => { process.stdout.write(r.state + " " + m.answer); r.save(); });`;
+    for (const state of ["missing", "used"]) {
+      const result = node(["-e", code]);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toBe(`${state} 42`);
+    }
+  });
+
   it("save() reports false where the cache cannot be written", () => {
     const run = codeCache.runScript(script, join(dir, "no-such-directory", "script.cjs.v8cache"));
     expect(run.exports.value).toBe(expected);
@@ -196,6 +214,16 @@ describe("bin/spey.js with the script bundle and its code cache", () => {
     expect(flagged.status, flagged.stderr).toBe(0);
     expect(flagged.stdout).toBe(reference);
     expect(cacheState()).toBe("missing");
+  });
+
+  it("the script registers what the modules register: backends (pyhf included), commands, version", () => {
+    for (const command of [["backends", "--json"], ["--help"], ["--version"], ["help", "cls"]]) {
+      const script = node([launcher, ...command]);
+      const modules = node([CLI, ...command]);
+      expect(script.status, script.stderr).toBe(modules.status);
+      expect(script.stdout, command.join(" ")).toBe(modules.stdout);
+    }
+    expect(node([launcher, "backends"]).stdout).toContain("pyhf.uncorrelated_background");
   });
 
   it("errors keep their exit code and message from the script", () => {
