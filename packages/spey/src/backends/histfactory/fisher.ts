@@ -72,6 +72,10 @@ export class FisherFactoriser implements HessianFactoriser {
   private sChol = new Float64Array(0);
   private readonly t: Float64Array;
   private readonly y: Float64Array;
+  /** V_C and V_U gathered (rows × n, row stride n), and a work vector. */
+  private readonly vc: Float64Array;
+  private readonly vu: Float64Array;
+  private readonly back: Float64Array;
 
   constructor(
     readonly n: number,
@@ -87,6 +91,9 @@ export class FisherFactoriser implements HessianFactoriser {
     this.kChol = new Float64Array(rows * rows);
     this.t = new Float64Array(rows);
     this.y = new Float64Array(n);
+    this.vc = new Float64Array(rows * n);
+    this.vu = new Float64Array(rows * n);
+    this.back = new Float64Array(n);
   }
 
   /**
@@ -117,20 +124,23 @@ export class FisherFactoriser implements HessianFactoriser {
     }
     this.nC = nC;
     this.nU = nU;
-    // Q = V_C E and K = I + Q V_Cᵀ.
+    // V_C and V_U gathered into contiguous rows, Q = V_C E, K = I + Q V_Cᵀ.
+    const { vc, vu } = this;
     for (let b = 0; b < rows; b++) {
-      const rowV = b * n;
-      const rowQ = b * n;
-      for (let c = 0; c < nC; c++)
-        q[rowQ + c] = (v[rowV + (idx[cPos[c] as number] as number)] as number) * (e[c] as number);
+      const row = b * n;
+      for (let c = 0; c < nC; c++) {
+        const x = v[row + (idx[cPos[c] as number] as number)] as number;
+        vc[row + c] = x;
+        q[row + c] = x * (e[c] as number);
+      }
+      for (let u = 0; u < nU; u++) vu[row + u] = v[row + (idx[uPos[u] as number] as number)] as number;
     }
     for (let b = 0; b < rows; b++) {
+      const rq = b * n;
       for (let b2 = 0; b2 <= b; b2++) {
-        let s = 0;
-        const rq = b * n;
         const rv = b2 * n;
-        for (let c = 0; c < nC; c++)
-          s += (q[rq + c] as number) * (v[rv + (idx[cPos[c] as number] as number)] as number);
+        let s = 0;
+        for (let c = 0; c < nC; c++) s += (q[rq + c] as number) * (vc[rv + c] as number);
         kMat[b * rows + b2] = s + (b === b2 ? 1 : 0);
         kMat[b2 * rows + b] = kMat[b * rows + b2] as number;
       }
@@ -149,23 +159,20 @@ export class FisherFactoriser implements HessianFactoriser {
     }
     const { z, icu, sMat, y } = this;
     for (let u = 0; u < nU; u++) {
-      const pu = idx[uPos[u] as number] as number;
-      for (let c = 0; c < nC; c++) {
-        const pc = idx[cPos[c] as number] as number;
-        let s = 0;
-        for (let b = 0; b < rows; b++) s += (v[b * n + pc] as number) * (v[b * n + pu] as number);
-        icu[c * nU + u] = s;
-        y[c] = s;
+      for (let c = 0; c < nC; c++) y[c] = 0;
+      for (let b = 0; b < rows; b++) {
+        const row = b * n;
+        const x = vu[row + u] as number;
+        if (x !== 0) for (let c = 0; c < nC; c++) y[c]! += (vc[row + c] as number) * x;
       }
+      for (let c = 0; c < nC; c++) icu[c * nU + u] = y[c] as number;
       this.applyInverseC(y);
       for (let c = 0; c < nC; c++) z[c * nU + u] = y[c] as number;
     }
     for (let u = 0; u < nU; u++) {
-      const pu = idx[uPos[u] as number] as number;
       for (let w = 0; w <= u; w++) {
-        const pw = idx[uPos[w] as number] as number;
         let s = u === w ? tau : 0;
-        for (let b = 0; b < rows; b++) s += (v[b * n + pu] as number) * (v[b * n + pw] as number);
+        for (let b = 0; b < rows; b++) s += (vu[b * n + u] as number) * (vu[b * n + w] as number);
         for (let c = 0; c < nC; c++) s -= (icu[c * nU + u] as number) * (z[c * nU + w] as number);
         sMat[u * nU + w] = s;
         sMat[w * nU + u] = s;
@@ -176,7 +183,7 @@ export class FisherFactoriser implements HessianFactoriser {
 
   /** y_C ← I_CC⁻¹ y_C = E y − E V_Cᵀ K⁻¹ V_C E y (Woodbury), in place on the first nC entries. */
   private applyInverseC(y: Float64Array): void {
-    const { n, rows, q, e, t, kChol, nC, cPos, idx, v } = this;
+    const { n, rows, q, e, t, kChol, nC, vc, back } = this;
     for (let b = 0; b < rows; b++) {
       let s = 0;
       const rq = b * n;
@@ -184,12 +191,13 @@ export class FisherFactoriser implements HessianFactoriser {
       t[b] = s;
     }
     choleskySolve(kChol, rows, t);
-    for (let c = 0; c < nC; c++) {
-      const pc = idx[cPos[c] as number] as number;
-      let s = 0;
-      for (let b = 0; b < rows; b++) s += (v[b * n + pc] as number) * (t[b] as number);
-      y[c] = (e[c] as number) * ((y[c] as number) - s);
+    for (let c = 0; c < nC; c++) back[c] = 0;
+    for (let b = 0; b < rows; b++) {
+      const row = b * n;
+      const tb = t[b] as number;
+      for (let c = 0; c < nC; c++) back[c]! += (vc[row + c] as number) * tb;
     }
+    for (let c = 0; c < nC; c++) y[c] = (e[c] as number) * ((y[c] as number) - (back[c] as number));
   }
 
   /**
