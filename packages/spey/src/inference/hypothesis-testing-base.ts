@@ -171,15 +171,15 @@ function asymptoticCls(
  * d(1 − CLs)/dμ of the observed asymptotic q̃μ CLs at μ (arXiv:1007.1727 eqs. 65–66), from the
  * slopes of the two profiles (dq/dμ = −2 d logpdf/dμ where q > 0, likewise q_A; their reference
  * terms do not depend on μ) and a central difference of the closed-form CLs(q, q_A) along them —
- * no fit. Undefined without slopes or where the CLs is not a number. (Exported for its test.)
+ * no fit. NaN without slopes or where the CLs is not a number. (Exported for its test.)
  */
 export function observedClsSlope(
   prep: HypotestPreparation,
   mu: number,
   at: { sqrtQmu: number; sqrtQmuA: number },
   tolerance: number,
-): number | undefined {
-  if (!prep.logpdfSlope || !prep.asimovLogpdfSlope || !(mu > 0)) return undefined;
+): number {
+  if (!prep.logpdfSlope || !prep.asimovLogpdfSlope || !(mu > 0)) return Number.NaN;
   const q = at.sqrtQmu * at.sqrtQmu;
   const qA = at.sqrtQmuA * at.sqrtQmuA;
   const dq = q > 0 ? -2 * prep.logpdfSlope(mu) : 0;
@@ -192,8 +192,7 @@ export function observedClsSlope(
     return 1 - (computeAsymptoticConfidenceLevel(sqA, delta, QTILDE)[0][0] as number);
   };
   const h = 1e-5 * mu;
-  const slope = (oneMinusCls(h) - oneMinusCls(-h)) / (2 * h);
-  return Number.isFinite(slope) ? slope : undefined;
+  return (oneMinusCls(h) - oneMinusCls(-h)) / (2 * h);
 }
 
 /**
@@ -509,20 +508,18 @@ export class HypothesisTests {
         const [, exp] = computeAsymptoticConfidenceLevel(sqrtQmuA, 0, QTILDE);
         // d√q̃/dμ = −(d logpdf_A/dμ)/√q̃ where q̃ > 0 (its reference term does not depend on μ):
         // the search then takes Newton steps on √q_{μ,A}.
-        const slope = sqrtQmuA > 0 && prep.asimovLogpdfSlope ? -prep.asimovLogpdfSlope(mu) / sqrtQmuA : undefined;
         return {
           oneMinusCls: oneMinus(exp),
           sqrtQmuA,
-          ...(slope !== undefined && Number.isFinite(slope) ? { sqrtQmuASlope: slope } : {}),
+          sqrtQmuASlope: sqrtQmuA > 0 && prep.asimovLogpdfSlope ? -prep.asimovLogpdfSlope(mu) / sqrtQmuA : Number.NaN,
         };
       }
       const result = asymptoticCls(prep, mu, QTILDE, tolerance);
       if (result === undefined) return { oneMinusCls: [0], sqrtQmuA: 0 };
-      const slope = observedClsSlope(prep, mu, result, tolerance);
       return {
         oneMinusCls: oneMinus(result.cls[0]),
         sqrtQmuA: result.sqrtQmuA,
-        ...(slope !== undefined ? { oneMinusClsSlope: [slope] } : {}),
+        oneMinusClsSlope: [observedClsSlope(prep, mu, result, tolerance)],
       };
     };
     return solveUpperLimits({

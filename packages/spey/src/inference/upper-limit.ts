@@ -15,11 +15,11 @@ export interface ClsEvaluation {
   readonly oneMinusCls: readonly number[];
   readonly sqrtQmuA: number;
   /**
-   * d√q_{μ,A}/dμ at μ when known (from the Asimov profile's slope, envelope theorem): lets the
-   * search on √q_{μ,A} take Newton steps ({@link solveUpperLimits}).
+   * d√q_{μ,A}/dμ at μ (from the Asimov profile's slope, envelope theorem; NaN or absent when
+   * unknown): lets the search on √q_{μ,A} take Newton steps ({@link solveUpperLimits}).
    */
   readonly sqrtQmuASlope?: number;
-  /** d(1−CLs)/dμ of each entry of `oneMinusCls` when known: Newton steps on the CLs equation. */
+  /** d(1−CLs)/dμ of each entry of `oneMinusCls` (NaN or absent when unknown): Newton steps on the CLs equation. */
   readonly oneMinusClsSlope?: readonly number[];
 }
 
@@ -296,11 +296,10 @@ export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
   // d(1 − CLs)/dμ / φ(Φ⁻¹(CLs)). NaN when unknown.
   const rootSlope = (e: ClsEvaluation, k: number): number => {
     if (targets) return e.sqrtQmuASlope ?? Number.NaN;
-    const dOneMinus = e.oneMinusCls.length > 0 ? e.oneMinusClsSlope?.[slotOf(k)] : undefined;
-    const oneMinus = e.oneMinusCls[slotOf(k)];
-    if (dOneMinus === undefined || oneMinus === undefined || !(oneMinus > 0 && oneMinus < 1)) return Number.NaN;
+    const oneMinus = e.oneMinusCls[slotOf(k)] as number;
     const z = normPpf(1 - oneMinus);
-    return dOneMinus / (Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI));
+    // NaN when unknown, or where 1 − CLs is 0 or 1 (z infinite).
+    return (e.oneMinusClsSlope?.[slotOf(k)] ?? Number.NaN) / (Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI));
   };
   const F = (mu: number, k: number) => ((evaluate(mu).oneMinusCls[slotOf(k)] as number) ?? Number.NaN) - cl;
   for (const seed of options.seeds ?? []) {
@@ -501,33 +500,20 @@ function newtonStep(
   if (!Number.isFinite(q.y)) return undefined;
   const secant = (p.y - q.y) / (p.x - q.x);
   if (!(secant > 0 && p.d <= 2 * secant && p.d >= 0.5 * secant)) return undefined;
-  // The next point to evaluate: the root of the quadratic through p with its slope and through q
-  // (second order where Newton is first), when it lies on the Newton step's side within a
-  // factor 2 of it; else the Newton point.
+  // The next point to evaluate: the root nearest p of the cubic Hermite interpolant through p and
+  // q (the quadratic through p with its slope and through q when q has no slope), by a few Newton
+  // steps from p, when it lies on the Newton step's side within a factor 2 of it; else the Newton
+  // point.
   const h = q.x - p.x;
   const c = (q.y - p.y - p.d * h) / (h * h);
-  const disc = p.d * p.d - 4 * c * p.y;
-  let next = to;
-  const near = (r: number) =>
-    r * step > 0 && Math.abs(r) <= 2 * Math.abs(step) && Math.abs(r) >= 0.5 * Math.abs(step) && p.x + r > 0;
-  if (Number.isFinite(q.d) && q.d > 0) {
-    // Both points have slopes: the cubic Hermite interpolant through them (third order), its
-    // root by a few Newton steps from p.
-    const e = (q.d - p.d - 2 * c * h) / (h * h);
-    let r = step;
-    for (let it = 0; it < 8; it++) {
-      const v = p.y + r * (p.d + r * (c + e * (r - h)));
-      const dv = p.d + 2 * c * r + e * (3 * r * r - 2 * r * h);
-      if (!(dv > 0)) break;
-      r -= v / dv;
-    }
-    if (Number.isFinite(r) && near(r)) return { step, to, next: p.x + r, checked: true };
+  const e = q.d > 0 && Number.isFinite(q.d) ? (q.d - p.d - 2 * c * h) / (h * h) : 0;
+  let r = step;
+  for (let it = 0; it < 8; it++) {
+    const dv = p.d + 2 * c * r + e * (3 * r * r - 2 * r * h);
+    if (!(dv > 0)) break;
+    r -= (p.y + r * (p.d + r * (c + e * (r - h)))) / dv;
   }
-  if (c !== 0 && disc >= 0) {
-    // The root continuous in c → 0 (the Newton root), in the cancellation-free form.
-    const r = (-2 * p.y) / (p.d + Math.sqrt(disc));
-    if (near(r)) next = p.x + r;
-  }
+  const next = r * step > 0 && Math.abs(r) <= 2 * Math.abs(step) && Math.abs(r) >= 0.5 * Math.abs(step) ? p.x + r : to;
   return { step, to, next, checked: true };
 }
 

@@ -10,38 +10,8 @@
  * last, through the Schur complement S = I_UU − I_UC I_CC⁻¹ I_CU, whose Cholesky factorisation
  * decides definiteness (with the pivot floor of dense.ts `choleskyWithShift`).
  */
+import { choleskyShifted, choleskySolveInPlace } from "../../optimize/dense.js";
 import type { HessianFactoriser } from "../../optimize/types.js";
-
-/** Cholesky of the k×k row-major `a` into `l` (lower triangle); false on a pivot ≤ floor or not finite. */
-function cholesky(a: Float64Array, k: number, l: Float64Array, floor: number): boolean {
-  for (let j = 0; j < k; j++) {
-    let s = a[j * k + j] as number;
-    for (let t = 0; t < j; t++) s -= (l[j * k + t] as number) * (l[j * k + t] as number);
-    if (!(s > floor) || !Number.isFinite(s)) return false;
-    const ljj = Math.sqrt(s);
-    l[j * k + j] = ljj;
-    for (let i = j + 1; i < k; i++) {
-      let x = a[i * k + j] as number;
-      for (let t = 0; t < j; t++) x -= (l[i * k + t] as number) * (l[j * k + t] as number);
-      l[i * k + j] = x / ljj;
-    }
-  }
-  return true;
-}
-
-/** Solve L Lᵀ x = b in place (`x` holds b), L the lower triangle of the k×k `l`. */
-function choleskySolve(l: Float64Array, k: number, x: Float64Array): void {
-  for (let i = 0; i < k; i++) {
-    let s = x[i] as number;
-    for (let t = 0; t < i; t++) s -= (l[i * k + t] as number) * (x[t] as number);
-    x[i] = s / (l[i * k + i] as number);
-  }
-  for (let i = k - 1; i >= 0; i--) {
-    let s = x[i] as number;
-    for (let t = i + 1; t < k; t++) s -= (l[t * k + i] as number) * (x[t] as number);
-    x[i] = s / (l[i * k + i] as number);
-  }
-}
 
 /**
  * Factors I[F, F] + τI (I = Vᵀ V + diag(d) loaded by {@link load}) with the shift sequence of
@@ -145,7 +115,7 @@ export class FisherFactoriser implements HessianFactoriser {
         kMat[b2 * rows + b] = kMat[b * rows + b2] as number;
       }
     }
-    if (!cholesky(kMat, rows, kChol, 0)) return false;
+    if (!choleskyShifted(kMat, rows, 0, kChol, 0)) return false;
     if (nU === 0) return true;
     // I_CU, Z = I_CC⁻¹ I_CU column by column, then S = V_Uᵀ V_U + τ − I_CUᵀ Z.
     if (this.z.length < nC * nU) {
@@ -178,7 +148,7 @@ export class FisherFactoriser implements HessianFactoriser {
         sMat[w * nU + u] = s;
       }
     }
-    return cholesky(sMat, nU, this.sChol, pivotFloor);
+    return choleskyShifted(sMat, nU, 0, this.sChol, pivotFloor);
   }
 
   /** y_C ← I_CC⁻¹ y_C = E y − E V_Cᵀ K⁻¹ V_C E y (Woodbury), in place on the first nC entries. */
@@ -190,7 +160,7 @@ export class FisherFactoriser implements HessianFactoriser {
       for (let c = 0; c < nC; c++) s += (q[rq + c] as number) * (y[c] as number);
       t[b] = s;
     }
-    choleskySolve(kChol, rows, t);
+    choleskySolveInPlace(kChol, rows, t);
     for (let c = 0; c < nC; c++) back[c] = 0;
     for (let b = 0; b < rows; b++) {
       const row = b * n;
@@ -250,7 +220,7 @@ export class FisherFactoriser implements HessianFactoriser {
         for (let c = 0; c < nC; c++) s -= (icu[c * nU + u] as number) * (y[c] as number);
         r[u] = s;
       }
-      choleskySolve(sChol, nU, r);
+      choleskySolveInPlace(sChol, nU, r);
       for (let u = 0; u < nU; u++) x[uPos[u] as number] = r[u] as number;
       for (let c = 0; c < nC; c++) {
         let s = y[c] as number;
