@@ -20,6 +20,7 @@ import { describeValue } from "../../core/describe.js";
 import { log } from "../../core/logger.js";
 import type { Bound } from "../../config/model-config.js";
 import { ModelConfig } from "../../config/model-config.js";
+import { ConfigVariants } from "../../config/config-variants.js";
 import type { RandomSource } from "../../math/random.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { PerAnalysisData, type PerAnalysisDataRecord } from "./per-analysis-data.js";
@@ -433,11 +434,20 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     return this.members.some((m) => m.backend.isAlive);
   }
 
+  /** The configuration's POI-bound variants, each made once (a fit asks for its configuration often). */
+  private configVariants: ConfigVariants | undefined;
+
   config(options: ConfigOptions = {}): ModelConfig {
     const allow = options.allowNegativeSignal ?? true;
     if (allow && options.poiUpperBound === undefined) return this.storedConfig;
-    const upper = options.poiUpperBound ?? (this.storedConfig.suggestedBounds[this.storedConfig.poiIndex] as Bound)[1];
-    return this.storedConfig.rescalePoiBounds({ allowNegativeSignal: allow, poiUpperBound: upper });
+    this.configVariants ??= new ConfigVariants(
+      this.storedConfig,
+      (this.storedConfig.suggestedBounds[this.storedConfig.poiIndex] as Bound)[1],
+    );
+    return this.configVariants.get({
+      allowNegativeSignal: allow,
+      ...(options.poiUpperBound !== undefined ? { poiUpperBound: options.poiUpperBound } : {}),
+    });
   }
 
   // -----------------------------------------------------------------------------------------
