@@ -7,7 +7,7 @@ const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 const lib = (path: string) => root(`packages/spey/src/${path}`);
 
 /** Examples served with the page (so that the example buttons work offline once loaded). */
-const EXAMPLES: Record<string, string> = {
+export const EXAMPLES: Record<string, string> = {
   "examples/cms-8bin.json": "examples/cms-8bin.json",
   "examples/correlated-2bin.json": "examples/correlated-2bin.json",
   "examples/histfactory/BkgOnly.json": "examples/histfactory/BkgOnly.json",

@@ -4,20 +4,52 @@
  * Chromium (/usr/bin/chromium, `apt-get install chromium`) with playwright-core in a fresh
  * profile. Shared by the e2e tests and `bench/playground.js`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium } from "playwright-core";
 import { build, type PreviewServer, preview } from "vite";
+import { EXAMPLES } from "../vite.config.js";
 
 export const APP = fileURLToPath(new URL("../", import.meta.url));
 export const CONFIG = join(APP, "vite.config.ts");
 export const CHROMIUM = "/usr/bin/chromium";
 
-/** Build `apps/playground/dist` (production, minified). */
-export async function buildPlayground(): Promise<void> {
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** Written after a build: its modification time is when the build started. */
+const STAMP = join(APP, "dist/.spey-build-stamp");
+
+/**
+ * Newest modification time of what goes into the build: the page (index.html, src/, public/), its
+ * Vite configuration and package.json, the library's sources (bundled from source), the lockfile
+ * (the versions of Vite and the dependencies) and the example files served with the page.
+ */
+function newestInput(): number {
+  let newest = 0;
+  const visit = (path: string) => {
+    const stat = statSync(path);
+    newest = Math.max(newest, stat.mtimeMs);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+  };
+  for (const path of ["index.html", "src", "public", "vite.config.ts", "package.json"]) visit(join(APP, path));
+  visit(join(ROOT, "packages/spey/src"));
+  visit(join(ROOT, "package-lock.json"));
+  for (const from of Object.values(EXAMPLES)) visit(join(ROOT, from));
+  return newest;
+}
+
+/**
+ * Build `apps/playground/dist` (production, minified). With `reuseFresh`, a build made after the
+ * last change of every input (see {@link newestInput}) is kept instead of being made again.
+ */
+export async function buildPlayground(options: { reuseFresh?: boolean } = {}): Promise<void> {
+  if (options.reuseFresh && existsSync(STAMP) && statSync(STAMP).mtimeMs > newestInput()) return;
+  const started = new Date();
   await build({ configFile: CONFIG, logLevel: "error" });
+  writeFileSync(STAMP, `${started.toISOString()}\n`);
+  // The stamp carries the build's start: an input changed while Vite was building is seen as newer.
+  utimesSync(STAMP, started, started);
 }
 
 /**

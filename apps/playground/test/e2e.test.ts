@@ -115,7 +115,8 @@ async function resultsJson(page: Page): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  await buildPlayground();
+  // The production build, made again only when an input changed since the last one.
+  await buildPlayground({ reuseFresh: true });
   // A 96-parameter workspace with 16 signal points for the cancellation test (~1–2 s per point).
   const ws = largeWorkspace(10, 5, 20, new Random(3));
   const wsText = JSON.stringify(ws);

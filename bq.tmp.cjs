@@ -1,0 +1,24 @@
+const { Queue, Worker } = require("bullmq");
+const { Redis } = require("ioredis");
+(async () => {
+  const conn = { host: "127.0.0.1", port: 16399, maxRetriesPerRequest: null };
+  const q = new Queue("bench", { connection: new Redis(conn), prefix: "bqb" + process.pid });
+  const N = 5000;
+  await q.addBulk(Array.from({ length: N }, (_, i) => ({ name: "p", data: { v: "0.1.0", s: "x", id: "p" + i, line: i + 1, point: { id: "p" + i, meta: { x: 1, y: 2 }, signal_yields: [1, 2, 3] } }, opts: { jobId: "j" + i, removeOnComplete: true, attempts: 3 } })));
+  const mode = process.argv[2];
+  const r2 = new Redis(conn);
+  const { Worker: TW } = require("node:worker_threads");
+  const th = new TW(`const {parentPort}=require("node:worker_threads");parentPort.on("message",(m)=>{ parentPort.postMessage({seq:m.seq,started:true}); let s=0; for(let i=0;i<2000;i++) s+=Math.sqrt(i); parentPort.postMessage({seq:m.seq,record:{id:m.point.id,line:3,status:"ok",cls:[s,0.1,0.2,0.3,0.4,0.5],meta:{x:1,y:2}}});});`, { eval: true });
+  let seq = 0; const pending = new Map();
+  th.on("message", (m) => { if (m.started) return; const r = pending.get(m.seq); pending.delete(m.seq); r(m.record); });
+  const hop = (point) => new Promise((res) => { const s = ++seq; pending.set(s, res); th.postMessage({ seq: s, point }); });
+  r2.defineCommand("rec", { numberOfKeys: 3, lua: "if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3]) == 0 then return 0 end redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) redis.call('HINCRBY', KEYS[3], ARGV[4], 1) local now = redis.call('TIME') local key = ARGV[5] .. math.floor(tonumber(now[1]) / tonumber(ARGV[6])) redis.call('INCR', key) redis.call('EXPIRE', key, 3600) return 1" });
+  let n = 0; let t0, done;
+  const fin = new Promise((r) => (done = r));
+  const w = new Worker("bench", async (job) => { if (mode === "hset") await r2.hsetnx("bqres" + process.pid, job.data.id, JSON.stringify(job.data));
+    if (mode === "hop" || mode === "hoprec") { const rec = await hop({ id: job.data.id, line: job.data.line, value: job.data.point }); if (mode === "hoprec") await r2.rec("bqres" + process.pid, "bqord" + process.pid, "bqcnt" + process.pid, rec.id, job.data.line, JSON.stringify(rec), "ok", "bqrate" + process.pid + ":", 5); } if (++n === N) done(); return null; }, { connection: new Redis(conn), prefix: "bqb" + process.pid, concurrency: 2, lockDuration: 3000, stalledInterval: 3000, drainDelay: 1, autorun: false });
+  t0 = process.cpuUsage(); const w0 = Date.now();
+  w.run(); await fin; const u = process.cpuUsage(t0);
+  console.log(mode, "client cpu ms/job", ((u.user + u.system) / 1000 / N).toFixed(3), "wall ms/job", ((Date.now() - w0) / N).toFixed(3));
+  await w.close(); await q.obliterate({ force: true }); th.terminate(); process.exit(0);
+})();
