@@ -101,5 +101,11 @@ export default defineConfig({
     // CPU-seconds, measured against the default in alternating runs). Results are the same: the
     // flag changes where V8 compiles and collects, not what the code computes.
     execArgv: ["--single-threaded"],
+    experimental: {
+      // Vite's transforms of the TypeScript sources and tests kept on disk between runs
+      // (node_modules/.experimental-vitest-cache), keyed by each file's content, the Vite
+      // configuration and the lockfile: a second run transforms only what changed (~2 CPU-s less).
+      fsModuleCache: true,
+    },
   },
 });
