@@ -110,7 +110,10 @@ export function selectData(
     );
   }
   const all = finiteEntries(data instanceof Float64Array ? data : Float64Array.from(data), "data");
-  return { main: all.subarray(0, n), aux: data.length > n ? all.subarray(n) : undefined };
+  // Main counts only (the usual case, e.g. every toy): the array itself, not a view of all of it
+  // (the same buffer either way; a subarray per call was most of this function's cost).
+  if (data.length === n) return { main: all, aux: undefined };
+  return { main: all.subarray(0, n), aux: all.subarray(n) };
 }
 
 /**

@@ -114,7 +114,9 @@ function toVector(
   if (!isArrayLike(vector)) {
     throw new InvalidInput(`${argument} must be an array of numbers; got ${describeValue(data)}.`);
   }
-  return finiteEntries(Float64Array.from(vector), argument);
+  // A copy (the caller may change its array later); the constructor copies array-likes and typed
+  // arrays directly, where Float64Array.from walks an iterator (e.g. every toy's data).
+  return finiteEntries(new Float64Array(vector as ArrayLike<number>), argument);
 }
 
 /**
