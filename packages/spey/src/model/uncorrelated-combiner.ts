@@ -127,12 +127,6 @@ export interface ConvexSplit {
   readonly floor: number;
   /** Σ 1/σ_A,k² of the convex members (their curvature near the minimum), NaN without σ. */
   readonly curvature: number;
-  /**
-   * At a local minimum x₀: y ↦ C(x₀) + C′(x₀)(y − x₀) + N(y) ≤ P(y) when every convex member's
-   * slope at x₀ is a subgradient (`slopeIsSubgradient`), else undefined. The value check of x₀
-   * ({@link confirmedByValues}) then fits only the non-convex members at x₀ ± δ.
-   */
-  readonly tangentBound?: (x0: number) => ((y: number) => number) | undefined;
 }
 
 /** Predicted decrease of the summed NLL below which the Newton iteration stops (NLL units). */
@@ -157,8 +151,7 @@ function minimizeBySlope(
   upper: number,
   start: number,
   curvature: number | ((x: number) => number),
-  modelCurvature?: (x: number) => number,
-): { x: number; fun: number; converged: boolean; curvature: number } | undefined {
+): { x: number; fun: number; converged: boolean } | undefined {
   // the last evaluated point, and the curvature estimate there
   let x = Number.NaN;
   let fx = Number.NaN;
@@ -167,10 +160,7 @@ function minimizeBySlope(
   const evaluate = (mu: number, out: Float64Array): void => {
     const fNext = f(mu);
     const gNext = df(mu);
-    const model = Number.isNaN(x) ? (modelCurvature?.(mu) ?? Number.NaN) : Number.NaN;
-    if (model > 0 && Number.isFinite(model)) {
-      h = model;
-    } else if (Number.isNaN(x)) {
+    if (Number.isNaN(x)) {
       const h0 = typeof curvature === "function" ? curvature(mu) : curvature;
       h = h0 > 0 && Number.isFinite(h0) ? h0 : Number.NaN;
     } else if (gNext !== g) {
@@ -181,19 +171,7 @@ function minimizeBySlope(
     fx = fNext;
     g = gNext;
     out[0] = Number.isFinite(fx) && Number.isFinite(g) ? g : Number.NaN;
-    // From the start, with the curvature of the members' cubic models (which interpolate their
-    // profiles around the minimum), the Newton step lands close to the minimum (e = |g|/h is the
-    // distance to it): the step is lengthened to end `overshoot` beyond it, so that the next
-    // point lies on the minimum's other side and the two tangents bracket it — the certificate
-    // then needs no extra evaluation. The overshoot is at most half the distance at which the
-    // Newton stop rule already accepts a point (h·d²/2 ≤ NLL_DECREASE_TOL) and small enough that
-    // the tangents' gap h·e·d/2 stays below a quarter of TANGENT_GAP_TOL.
-    const e = Math.abs(g) / h;
-    const overshoot =
-      model > 0 && Number.isFinite(model) && e > 0
-        ? 0.5 * Math.min(Math.sqrt((2 * NLL_DECREASE_TOL) / h), TANGENT_GAP_TOL / (2 * h * e))
-        : 0;
-    out[1] = overshoot > 0 && Number.isFinite(overshoot) ? (h * e) / (e + overshoot) : h;
+    out[1] = h;
   };
   const result = safeguardedNewton(
     evaluate,
@@ -212,7 +190,7 @@ function minimizeBySlope(
     },
   );
   if (result.reason === "nan") return undefined;
-  return { x, fun: fx, converged: result.converged, curvature: h };
+  return { x, fun: fx, converged: result.converged };
 }
 
 /**
@@ -282,7 +260,6 @@ function certifyByTangents(
   lower: number,
   upper: number,
   evaluated: readonly Tangent[],
-  curvature = Number.NaN,
 ): { x: number; fun: number; converged: boolean } | undefined {
   const tangents: Tangent[] = [];
   for (const t of evaluated) {
@@ -297,10 +274,9 @@ function certifyByTangents(
     if (best.fun - bound <= TANGENT_GAP_TOL) return { x: best.x, fun: best.fun, converged: true };
     if (step >= TANGENT_MAX_STEPS || !Number.isFinite(at)) return undefined;
     // Twice the Newton step from the best point (curvature from the secant of its slope and the
-    // nearest other one's, or the Newton iteration's last `curvature` when the best point is the only
-    // one): a tangent about as far beyond the minimum as the best point is before it closes the gap
-    // to ~slope²/curvature; without a curvature, halfway to the envelope's lowest point.
-    let h = tangents.length === 1 ? curvature : Number.NaN;
+    // nearest other one's): a tangent about as far beyond the minimum as the best point is before it
+    // closes the gap to ~slope²/curvature; without a curvature, halfway to the envelope's lowest point.
+    let h = Number.NaN;
     let nearest = Number.POSITIVE_INFINITY;
     for (const t of tangents) {
       const d = Math.abs(t.x - best.x);
@@ -345,95 +321,6 @@ function recordTangents(
   };
 }
 
-/** Each preparation's slopes by μ, on the data and on the Asimov data (see {@link memberSlope}). */
-const slopeMemo = new WeakMap<HypotestPreparation, { data: Map<number, number>; asimov: Map<number, number> }>();
-
-/**
- * d(−log L_k)/dμ of a member's profile at μ, computed once per preparation and μ: the Newton
- * iteration, its first curvature and the tangent certificate all ask for the slope at the same
- * points, and each computation is a gradient of the member's likelihood.
- */
-function memberSlope(p: HypotestPreparation, which: "data" | "asimov", mu: number): number {
-  let memo = slopeMemo.get(p);
-  if (!memo) {
-    memo = { data: new Map(), asimov: new Map() };
-    slopeMemo.set(p, memo);
-  }
-  const seen = memo[which].get(mu);
-  if (seen !== undefined) return seen;
-  const v = -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu);
-  memo[which].set(mu, v);
-  return v;
-}
-
-/** A member's profile near its minimum, p_k(μ) ≈ p_k(c) + a (μ − c)² + b (μ − c)³. */
-export interface MemberCubic {
-  readonly center: number;
-  readonly a: number;
-  readonly b: number;
-}
-
-/**
- * The cubic through a member's free fit (μ̂, minimum v̂, slope 0) that matches its profile's value
- * vA and slope gA at the Asimov μ: with d = μ_A − μ̂, a = 3(vA − v̂)/d² − gA/d and
- * b = (gA − 2ad)/(3d²) (Hermite interpolation). Without a positive a (or with non-finite inputs)
- * the quadratic of the secant, a = gA/(2d), b = 0.
- */
-export function memberCubic(
-  muhat: number,
-  nllAtMuhat: number,
-  muA: number,
-  nllAtMuA: number,
-  slopeAtMuA: number,
-): MemberCubic {
-  const d = muA - muhat;
-  const a = (3 * (nllAtMuA - nllAtMuhat)) / (d * d) - slopeAtMuA / d;
-  const b = (slopeAtMuA - 2 * a * d) / (3 * d * d);
-  if (a > 0 && Number.isFinite(a) && Number.isFinite(b)) return { center: muhat, a, b };
-  return { center: muhat, a: slopeAtMuA / (2 * d), b: 0 };
-}
-
-/** Σ_k of the members' cubics' curvatures at μ, 2a_k + 6b_k(μ − c_k) ({@link memberCubic}). */
-export function cubicCurvature(cubics: readonly MemberCubic[], mu: number): number {
-  let h = 0;
-  for (const c of cubics) h += 2 * c.a + 6 * c.b * (mu - c.center);
-  return h;
-}
-
-/** Newton steps on the members' summed cubics before {@link cubicStart} keeps the weighted mean. */
-const CUBIC_START_ITERATIONS = 20;
-
-/**
- * The minimum of Σ_k of the members' cubics ({@link memberCubic}) by Newton's method from the
- * weighted mean `start`, kept when it converges inside the hull of the cubics' centres and `muA`
- * (where they interpolate) with a positive curvature; otherwise `start`. Only a start: the fit
- * that follows evaluates the true profiles and certifies its minimum.
- */
-export function cubicStart(cubics: readonly MemberCubic[], start: number, muA: number): number {
-  let lo = muA;
-  let hi = muA;
-  for (const c of cubics) {
-    lo = Math.min(lo, c.center);
-    hi = Math.max(hi, c.center);
-  }
-  let x = start;
-  for (let i = 0; i < CUBIC_START_ITERATIONS; i++) {
-    let g = 0;
-    let h = 0;
-    for (const c of cubics) {
-      const t = x - c.center;
-      g += t * (2 * c.a + 3 * c.b * t);
-      h += 2 * c.a + 6 * c.b * t;
-    }
-    if (!(h > 0) || !Number.isFinite(g)) return start;
-    const next = x - g / h;
-    if (!(next >= lo && next <= hi)) return start;
-    if (Math.abs(next - x) <= 1e-14 * Math.max(1, Math.abs(x))) return next;
-    x = next;
-  }
-  return start;
-}
-
 /** Whether a member's profile is certified convex in μ (its backend's `profileConvexInPoi`). */
 function convexInPoi(model: LeanStatisticalModel): boolean {
   return model.backend.profileConvexInPoi?.() === true;
@@ -448,24 +335,17 @@ const SCAN_SIGMAS = 1;
 /** Relative step (in units of σ_min) of the value check of a local minimum. */
 const CONFIRM_STEP = 1e-4;
 
-/**
- * Whether P(μ ± δ) ≥ P(μ) at a local minimum (a side beyond a bound of μ counts as rising). With
- * `bound` (a rigorous lower bound of P, see {@link ConvexSplit.tangentBound}), a side whose bound
- * is already ≥ P(μ) needs no evaluation of P.
- */
+/** Whether P(μ ± δ) ≥ P(μ) at a local minimum (a side beyond a bound of μ counts as rising). */
 function confirmedByValues(
   f: (mu: number) => number,
   local: { x: number; fun: number },
   lower: number,
   upper: number,
   sigma: number,
-  bound?: (mu: number) => number,
 ): boolean {
   const delta = CONFIRM_STEP * (Number.isFinite(sigma) && sigma > 0 ? sigma : Math.max(1, Math.abs(local.x)));
   for (const x of [local.x - delta, local.x + delta]) {
     if (x < lower || x > upper) continue;
-    // a lower bound of P(x) at or above the local minimum confirms this side without P(x) itself
-    if (bound && bound(x) >= local.fun) continue;
     if (!(f(x) >= local.fun)) return false;
   }
   return true;
@@ -624,8 +504,7 @@ function globalMinimum(
     const hi = right ? right.x : Math.max(here.x, upper);
     // the local minimum, when P rises on both sides of it: the members' slopes can vanish where P
     // does not (a fit on a Poisson floor boundary), so the sides are evaluated at ±δ
-    if (here.x === local.x && confirmedByValues(f, local, lower, upper, sigmaMin, split?.tangentBound?.(local.x)))
-      continue;
+    if (here.x === local.x && confirmedByValues(f, local, lower, upper, sigmaMin)) continue;
     if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) continue;
     const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
     if (Number.isFinite(r.fun)) consider(r.x, r.fun, r.converged);
@@ -993,7 +872,10 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     };
     return {
       nll: (mu) => guard(mu, (p) => -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu))),
-      slope: hasSlopes ? (mu) => guard(mu, (p) => memberSlope(p, which, mu)) : undefined,
+      slope: hasSlopes
+        ? (mu) =>
+            guard(mu, (p) => -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu))
+        : undefined,
       convex: this.membersConvex(),
       ...(preparations.every((p) => p.slopeIsSubgradient)
         ? {
@@ -1019,28 +901,11 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
             if (a > lower || b < upper) floor = Number.NaN;
           }
         });
-        const subgradient = (mu: number) =>
-          preparations.every(
-            (p, k) =>
-              !convex[k] ||
-              (p.slopeIsSubgradient?.(mu, which) === true &&
-                (which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) !== undefined),
-          );
         return {
           convexNll: (mu: number) =>
             guard(mu, (p, k) => (convex[k] ? -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu)) : 0)),
           floor,
           curvature,
-          tangentBound: (x0: number) => {
-            if (!subgradient(x0)) return undefined;
-            const atX0 = guard(x0, (p, k) => (convex[k] ? -(which === "data" ? p.logpdf(x0) : p.asimovLogpdf(x0)) : 0));
-            const slope = guard(x0, (p, k) => (convex[k] ? memberSlope(p, which, x0) : 0));
-            if (!(Number.isFinite(atX0) && Number.isFinite(slope))) return undefined;
-            return (y: number) =>
-              atX0 +
-              slope * (y - x0) +
-              guard(y, (p, k) => (convex[k] ? 0 : -(which === "data" ? p.logpdf(y) : p.asimovLogpdf(y))));
-          },
         };
       },
       anchors: () => preparations.map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
@@ -1060,9 +925,10 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
               preparations.forEach((p, k) => {
                 const anchor = (which === "data" ? p.fit : p.asimovFit).muhat;
                 const [lower, upper] = boundsOf(k);
+                const slope = which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope;
                 let h = Number.NaN;
                 if (anchor > lower && anchor < upper && Math.abs(mu - anchor) > 1e-6 * Math.max(1, Math.abs(anchor))) {
-                  h = memberSlope(p, which, mu) / (mu - anchor);
+                  h = -(slope as (m: number) => number)(mu) / (mu - anchor);
                 }
                 if (!(h > 0 && Number.isFinite(h))) {
                   const sigma = p.asimovSigma?.() ?? Number.NaN;
@@ -1084,7 +950,6 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     upper: number,
     start: number,
     optimiser: MinimizeOptions | undefined,
-    modelCurvature?: (mu: number) => number,
   ): [number, number] {
     if (profile.slope) {
       // a convex sum with subgradient slopes: the Newton iteration's (value, slope) pairs are its tangents
@@ -1096,20 +961,11 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         upper,
         start,
         profile.curvatureAt ?? profile.information(),
-        modelCurvature,
       );
       if (result) {
         const certified =
           tangents && profile.subgradientAt
-            ? certifyByTangents(
-                profile.nll,
-                profile.slope,
-                profile.subgradientAt,
-                lower,
-                upper,
-                tangents.evaluated,
-                result.curvature,
-              )
+            ? certifyByTangents(profile.nll, profile.slope, profile.subgradientAt, lower, upper, tangents.evaluated)
             : undefined;
         if (certified) return [certified.x, certified.fun];
         const global = globalMinimum(
@@ -1160,18 +1016,11 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
    * own μ̂_k and the Asimov μ: the conditional fit at μ_A that generated the member's Asimov data
    * (which the test needs anyway) is a known point of its profile, so h_k costs one gradient — exact
    * for Gaussian profiles, where the start is then the combined minimum itself. Otherwise, and where
-   * that secant is not positive, 1/σ_A,k² from the Hessian at the member's Asimov fit. In a test,
-   * the start is then refined on the members' cubic models (see {@link cubicStart}), which also use
-   * the known values p_k(μ_A) and p_k(μ̂_k): the skew of Poisson profiles moves the minimum off the
-   * weighted mean by ~1e-3 σ, and every Newton step saved is one conditional fit per member.
+   * that secant is not positive, 1/σ_A,k² from the Hessian at the member's Asimov fit.
    */
-  private weightedMuhat(
-    preparations: readonly HypotestPreparation[],
-    asimovMu?: number,
-  ): { start: number; cubics?: readonly MemberCubic[] } {
+  private weightedMuhat(preparations: readonly HypotestPreparation[], asimovMu?: number): number {
     let num = 0;
     let den = 0;
-    const cubics: MemberCubic[] = [];
     for (const p of preparations) {
       const muhat = p.fit.muhat;
       let w = Number.NaN;
@@ -1180,24 +1029,17 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         // profile knows its point at μ_A
         void p.asimovFit;
         // (μ_A = μ̂_k gives no finite secant: σ_A below)
-        const slope = memberSlope(p, "data", asimovMu);
-        w = slope / (asimovMu - muhat);
-        if (w > 0 && Number.isFinite(w)) {
-          // p_k(μ_A) is the known point of the profile (no fit); p_k(μ̂_k) its free fit
-          cubics.push(memberCubic(muhat, p.fit.nll, asimovMu, -p.logpdf(asimovMu), slope));
-        }
+        w = -p.logpdfSlope(asimovMu) / (asimovMu - muhat);
       }
       if (!(w > 0 && Number.isFinite(w))) {
         const sigma = p.asimovSigma?.() ?? Number.NaN;
         w = Number.isFinite(sigma) && sigma > 0 ? 1 / (sigma * sigma) : 1;
-        cubics.push({ center: muhat, a: w / 2, b: 0 });
       }
       num += w * muhat;
       den += w;
     }
     const v = num / den;
-    if (!Number.isFinite(v)) return { start: 0 };
-    return asimovMu === undefined ? { start: v } : { start: cubicStart(cubics, v, asimovMu), cubics };
+    return Number.isFinite(v) ? v : 0;
   }
 
   /**
@@ -1213,18 +1055,9 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     membersMuhatMayBeNegative: boolean,
     asimovMu?: number,
   ): [number, number] {
-    const weighted = start === undefined ? this.weightedMuhat(preparations, asimovMu) : undefined;
-    const init = start ?? (weighted?.start as number);
+    const init = start ?? this.weightedMuhat(preparations, asimovMu);
     const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, Math.max(10, init)];
-    const cubics = weighted?.cubics;
-    return this.fitSummed(
-      this.summed(preparations, "data", membersMuhatMayBeNegative),
-      lower,
-      upper,
-      init,
-      optimiser,
-      cubics ? (mu) => cubicCurvature(cubics, mu) : undefined,
-    );
+    return this.fitSummed(this.summed(preparations, "data", membersMuhatMayBeNegative), lower, upper, init, optimiser);
   }
 
   /**
