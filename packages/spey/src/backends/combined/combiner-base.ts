@@ -112,14 +112,14 @@ function toFiniteVector(values: NumericArray, argument: string): Float64Array {
  * }
  */
 export abstract class CombinerBase extends BackendBase implements Iterable<CombinableModel> {
-  protected readonly members: readonly CombinedMember[];
-  private readonly storedConfig: ModelConfig;
-  private readonly slots: number;
+  protected declare readonly members: readonly CombinedMember[];
+  private declare readonly storedConfig: ModelConfig;
+  private declare readonly slots: number;
   private widths: number[] | undefined;
   /** Whether every constituent has an analytic gradient (`getObjectiveFunction`). */
-  readonly isDifferentiable: boolean;
+  declare readonly isDifferentiable: boolean;
   /** Whether every constituent has a Hessian (else the combined fits are quasi-Newton). */
-  readonly isHessianAvailable: boolean;
+  declare readonly isHessianAvailable: boolean;
 
   constructor(args: CombinerBaseArgs, options: { poiName?: string | undefined; poiIndex?: number | undefined } = {}) {
     super();

@@ -12,7 +12,7 @@ export type PerAnalysisDataRecord = Readonly<Record<string, NumericArray>>;
  */
 export class PerAnalysisData extends Float64Array {
   /** model position → that model's data */
-  readonly perAnalysis: ReadonlyMap<number, Float64Array>;
+  declare readonly perAnalysis: ReadonlyMap<number, Float64Array>;
   constructor(perAnalysis: ReadonlyMap<number, Float64Array>) {
     super(0);
     this.perAnalysis = perAnalysis;

@@ -19,33 +19,33 @@ import type { HessianFactoriser } from "../../optimize/types.js";
  */
 export class FisherFactoriser implements HessianFactoriser {
   /** V, row-major rows × n (filled by the evaluator through {@link load}). */
-  readonly v: Float64Array;
+  declare readonly v: Float64Array;
   /** The constraint terms d. */
-  readonly d: Float64Array;
+  declare readonly d: Float64Array;
   // The current factorisation: subset, shift, the constrained (C) and unconstrained (U) positions.
   private idx = new Int32Array(0);
-  private readonly cPos: Int32Array;
-  private readonly uPos: Int32Array;
+  private declare readonly cPos: Int32Array;
+  private declare readonly uPos: Int32Array;
   private nC = 0;
   private nU = 0;
   /** E = 1/(d + τ) per constrained position; Q = V_C E (rows × nC). */
-  private readonly e: Float64Array;
-  private readonly q: Float64Array;
+  private declare readonly e: Float64Array;
+  private declare readonly q: Float64Array;
   /** The capacitance matrix K = I + Q V_Cᵀ and its factor; Z = I_CC⁻¹ I_CU (nC × nU); S's factor. */
-  private readonly kMat: Float64Array;
-  private readonly kChol: Float64Array;
+  private declare readonly kMat: Float64Array;
+  private declare readonly kChol: Float64Array;
   private z = new Float64Array(0);
   /** I_CU = V_Cᵀ V_U (nC × nU). */
   private icu = new Float64Array(0);
   private r = new Float64Array(0);
   private sMat = new Float64Array(0);
   private sChol = new Float64Array(0);
-  private readonly t: Float64Array;
-  private readonly y: Float64Array;
+  private declare readonly t: Float64Array;
+  private declare readonly y: Float64Array;
   /** V_C and V_U gathered (rows × n, row stride n), and a work vector. */
-  private readonly vc: Float64Array;
-  private readonly vu: Float64Array;
-  private readonly back: Float64Array;
+  private declare readonly vc: Float64Array;
+  private declare readonly vu: Float64Array;
+  private declare readonly back: Float64Array;
 
   constructor(
     readonly n: number,
