@@ -28,14 +28,14 @@ import type { HessianFactoriser } from "./types.js";
  */
 export class BlockArrowCholesky implements HessianFactoriser {
   /** Block of each variable, −1 for the rest. */
-  private declare readonly blockOf: Int32Array;
-  private declare readonly count: Int32Array;
+  declare private readonly blockOf: Int32Array;
+  declare private readonly count: Int32Array;
   /** Position in the ordering → position in the subset; the profile's first column per position. */
-  private declare readonly perm: Int32Array;
-  private declare readonly first: Int32Array;
+  declare private readonly perm: Int32Array;
+  declare private readonly first: Int32Array;
   private mat = new Float64Array(0);
   private chol = new Float64Array(0);
-  private declare readonly rhs: Float64Array;
+  declare private readonly rhs: Float64Array;
   private m = 0;
   /** Whether the last factorisation used the blocks (false: none of its variables is in one; dense). */
   usedBlocks = false;

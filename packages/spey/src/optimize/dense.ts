@@ -132,11 +132,32 @@ export function choleskyWithShift(
   start: ShiftStart = "largest-diagonal",
   first?: Int32Array,
 ): number {
+  return shiftSequence(
+    (i) => a[i * n + i]!,
+    n,
+    maxAttempts,
+    start,
+    (tau, pivotFloor) => choleskyShifted(a, n, tau, l, pivotFloor, first),
+  );
+}
+
+/**
+ * The shift sequence of {@link choleskyWithShift} for a matrix whose diagonal entries are
+ * `diag(0..m)`: calls `factor(τ, pivotFloor)` for each τ until it succeeds. Returns τ, or NaN when
+ * `maxAttempts` calls all failed or the diagonal is not finite.
+ */
+export function shiftSequence(
+  diag: (i: number) => number,
+  m: number,
+  maxAttempts: number,
+  start: ShiftStart,
+  factor: (tau: number, pivotFloor: number) => boolean,
+): number {
   let minDiag = Number.POSITIVE_INFINITY;
   let minPositive = Number.POSITIVE_INFINITY;
   let maxAbsDiag = 0;
-  for (let i = 0; i < n; i++) {
-    const v = a[i * n + i]!;
+  for (let i = 0; i < m; i++) {
+    const v = diag(i);
     if (v < minDiag) minDiag = v;
     if (v > 0 && v < minPositive) minPositive = v;
     const av = Math.abs(v);
@@ -151,7 +172,7 @@ export function choleskyWithShift(
   const pivotFloor = 1e-14 * scale;
   let tau = minDiag > 0 ? 0 : beta - minDiag;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    if (choleskyShifted(a, n, tau, l, pivotFloor, first)) return tau;
+    if (factor(tau, pivotFloor)) return tau;
     tau = Math.max(growth * tau, beta);
   }
   return Number.NaN;

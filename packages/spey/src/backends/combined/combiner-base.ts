@@ -112,9 +112,9 @@ function toFiniteVector(values: NumericArray, argument: string): Float64Array {
  * }
  */
 export abstract class CombinerBase extends BackendBase implements Iterable<CombinableModel> {
-  protected declare readonly members: readonly CombinedMember[];
-  private declare readonly storedConfig: ModelConfig;
-  private declare readonly slots: number;
+  declare protected readonly members: readonly CombinedMember[];
+  declare private readonly storedConfig: ModelConfig;
+  declare private readonly slots: number;
   private widths: number[] | undefined;
   /** Whether every constituent has an analytic gradient (`getObjectiveFunction`). */
   declare readonly isDifferentiable: boolean;

@@ -37,30 +37,30 @@ function poissonDeviance(n: number, lambda: number): number {
  * where the cell derivatives follow from the product rule over its terms.
  */
 export class LikelihoodEvaluator {
-  private declare readonly model: HistFactoryModel;
+  declare private readonly model: HistFactoryModel;
   /** The model's compiled cells and constraint terms (its `@internal` kernel fields). */
-  private declare readonly k: HistFactoryModel;
+  declare private readonly k: HistFactoryModel;
   declare readonly main: Float64Array;
   declare readonly aux: Float64Array;
   /** Σ log n_b! + Σ_Poisson-aux log a! + Σ_Gauss-aux log(√(2π) σ). */
-  private declare readonly constant: number;
-  private declare readonly lambda: Float64Array;
-  private declare readonly cellB: Float64Array;
-  private declare readonly cellP: Float64Array;
-  private declare readonly cellZeros: Int32Array;
-  private declare readonly fv: Float64Array;
-  private declare readonly dv: Float64Array;
-  private declare readonly others: Float64Array;
-  private declare readonly w: Float64Array;
-  private declare readonly jrow: Float64Array;
-  private declare readonly touched: Int32Array;
-  private declare readonly mark: Uint8Array;
+  declare private readonly constant: number;
+  declare private readonly lambda: Float64Array;
+  declare private readonly cellB: Float64Array;
+  declare private readonly cellP: Float64Array;
+  declare private readonly cellZeros: Int32Array;
+  declare private readonly fv: Float64Array;
+  declare private readonly dv: Float64Array;
+  declare private readonly others: Float64Array;
+  declare private readonly w: Float64Array;
+  declare private readonly jrow: Float64Array;
+  declare private readonly touched: Int32Array;
+  declare private readonly mark: Uint8Array;
   /** Per factor of the current cell: F'_u Π_{v≠u} F_v. */
-  private declare readonly factorJacobian: Float64Array;
+  declare private readonly factorJacobian: Float64Array;
   /** The current bin's Jacobian row, gathered over its touched parameters. */
-  private declare readonly jvalues: Float64Array;
+  declare private readonly jvalues: Float64Array;
   /** The point of the last {@link evaluateTerms}, and whether λ and the terms still hold it. */
-  private declare readonly termsAt: Float64Array;
+  declare private readonly termsAt: Float64Array;
   private termsValid = false;
 
   constructor(model: HistFactoryModel, data: ModelData) {

@@ -10,7 +10,7 @@
  * last, through the Schur complement S = I_UU − I_UC I_CC⁻¹ I_CU, whose Cholesky factorisation
  * decides definiteness (with the pivot floor of dense.ts `choleskyWithShift`).
  */
-import { choleskyShifted, choleskySolveInPlace } from "../../optimize/dense.js";
+import { choleskyShifted, choleskySolveInPlace, shiftSequence } from "../../optimize/dense.js";
 import type { HessianFactoriser } from "../../optimize/types.js";
 
 /**
@@ -24,28 +24,28 @@ export class FisherFactoriser implements HessianFactoriser {
   declare readonly d: Float64Array;
   // The current factorisation: subset, shift, the constrained (C) and unconstrained (U) positions.
   private idx = new Int32Array(0);
-  private declare readonly cPos: Int32Array;
-  private declare readonly uPos: Int32Array;
+  declare private readonly cPos: Int32Array;
+  declare private readonly uPos: Int32Array;
   private nC = 0;
   private nU = 0;
   /** E = 1/(d + τ) per constrained position; Q = V_C E (rows × nC). */
-  private declare readonly e: Float64Array;
-  private declare readonly q: Float64Array;
+  declare private readonly e: Float64Array;
+  declare private readonly q: Float64Array;
   /** The capacitance matrix K = I + Q V_Cᵀ and its factor; Z = I_CC⁻¹ I_CU (nC × nU); S's factor. */
-  private declare readonly kMat: Float64Array;
-  private declare readonly kChol: Float64Array;
+  declare private readonly kMat: Float64Array;
+  declare private readonly kChol: Float64Array;
   private z = new Float64Array(0);
   /** I_CU = V_Cᵀ V_U (nC × nU). */
   private icu = new Float64Array(0);
   private r = new Float64Array(0);
   private sMat = new Float64Array(0);
   private sChol = new Float64Array(0);
-  private declare readonly t: Float64Array;
-  private declare readonly y: Float64Array;
+  declare private readonly t: Float64Array;
+  declare private readonly y: Float64Array;
   /** V_C and V_U gathered (rows × n, row stride n), and a work vector. */
-  private declare readonly vc: Float64Array;
-  private declare readonly vu: Float64Array;
-  private declare readonly back: Float64Array;
+  declare private readonly vc: Float64Array;
+  declare private readonly vu: Float64Array;
+  declare private readonly back: Float64Array;
 
   constructor(
     readonly n: number,
@@ -182,29 +182,15 @@ export class FisherFactoriser implements HessianFactoriser {
     start: "largest-diagonal" | "smallest-diagonal" = "largest-diagonal",
   ): number {
     const n = this.n;
-    let minDiag = Number.POSITIVE_INFINITY;
-    let minPositive = Number.POSITIVE_INFINITY;
-    let maxAbsDiag = 0;
-    for (let a = 0; a < m; a++) {
-      const x = h[(idx[a] as number) * (n + 1)] as number;
-      if (x < minDiag) minDiag = x;
-      if (x > 0 && x < minPositive) minPositive = x;
-      if (Math.abs(x) > maxAbsDiag) maxAbsDiag = Math.abs(x);
-    }
-    if (!Number.isFinite(maxAbsDiag) || Number.isNaN(minDiag)) return Number.NaN;
-    const scale = maxAbsDiag > 0 ? maxAbsDiag : 1;
-    const fromSmallest = start === "smallest-diagonal";
-    const beta = fromSmallest ? Math.max(1e-3 * Math.min(minPositive, scale), 1e-10 * scale) : 1e-3 * scale;
-    const growth = fromSmallest ? 4 : 2;
-    const pivotFloor = 1e-14 * scale;
     if (this.idx.length < m) this.idx = new Int32Array(m);
     for (let a = 0; a < m; a++) this.idx[a] = idx[a] as number;
-    let tau = minDiag > 0 ? 0 : beta - minDiag;
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      if (this.factor(this.idx, m, tau, pivotFloor)) return tau;
-      tau = Math.max(growth * tau, beta);
-    }
-    return Number.NaN;
+    return shiftSequence(
+      (a) => h[(idx[a] as number) * (n + 1)] as number,
+      m,
+      maxAttempts,
+      start,
+      (tau, pivotFloor) => this.factor(this.idx, m, tau, pivotFloor),
+    );
   }
 
   /** Solve (I[F, F] + τI) x = b in place with the last factorisation (`x` in subset order). */
