@@ -532,20 +532,10 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     const data = options?.data;
     const expected = options?.expected;
     const last = this.memberCache;
-    if (last && last.expected === expected) {
-      if (data === undefined ? last.data === undefined : data instanceof PerAnalysisData ? last.data === data : false) {
-        return last;
-      }
-      if (
-        data !== undefined &&
-        !(data instanceof PerAnalysisData) &&
-        last.data !== undefined &&
-        !(last.data instanceof PerAnalysisData) &&
-        sameEntries(last.data, data)
-      ) {
-        return last;
-      }
-    }
+    // absent and per-analysis data by identity, flat data by value
+    const flat = data !== undefined && !(data instanceof PerAnalysisData);
+    const sameData = flat ? last?.data instanceof Float64Array && sameEntries(last.data, data) : last?.data === data;
+    if (last && last.expected === expected && sameData) return last;
     const entry = {
       expected,
       data: data === undefined || data instanceof PerAnalysisData ? data : toFiniteVector(data as NumericArray, "data"),
@@ -697,8 +687,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       let total = 0;
       for (let k = 0; k < fns.length; k++) {
         const m = members[k] as CombinedMember;
-        const local = scratch[k] as Float64Array;
-        for (let i = 0; i < m.map.length; i++) local[i] = pars[m.map[i] as number] as number;
+        const local = this.gather(m, pars, scratch[k] as Float64Array);
         total += (fns[k] as LogpdfFunction)(local);
       }
       return total;
@@ -724,8 +713,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       if (grad) grad.fill(0);
       for (let k = 0; k < fns.length; k++) {
         const m = members[k] as CombinedMember;
-        const local = scratch[k] as Float64Array;
-        for (let i = 0; i < m.map.length; i++) local[i] = pars[m.map[i] as number] as number;
+        const local = this.gather(m, pars, scratch[k] as Float64Array);
         const g = grads[k] as Float64Array;
         total += (fns[k] as ObjectiveFunction)(local, grad ? g : undefined);
         if (grad) for (let i = 0; i < m.map.length; i++) grad[m.map[i] as number]! += g[i] as number;
@@ -753,8 +741,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       const H = new Float64Array(n * n);
       for (let k = 0; k < fns.length; k++) {
         const m = members[k] as CombinedMember;
-        const local = scratch[k] as Float64Array;
-        for (let i = 0; i < m.map.length; i++) local[i] = pars[m.map[i] as number] as number;
+        const local = this.gather(m, pars, scratch[k] as Float64Array);
         const h = (fns[k] as HessianFunction)(local);
         const p = m.map.length;
         for (let a = 0; a < p; a++) {
