@@ -4,7 +4,8 @@ import { Workspace } from "../../src/backends/histfactory/workspace.js";
 import { InvalidInput } from "../../src/core/errors.js";
 import { Random } from "../../src/math/random.js";
 import { BlockArrowCholesky } from "../../src/optimize/block-arrow.js";
-import { choleskySolveInPlace, choleskyWithShift } from "../../src/optimize/dense.js";
+import { choleskyWithShift } from "../../src/optimize/dense.js";
+import { denseSolve, relativeDifference } from "../support/dense-reference.js";
 import { minimize } from "../../src/optimize/minimize.js";
 
 /**
@@ -57,29 +58,6 @@ function randomArrow(
     start += s;
   }
   return { h, n, blocks };
-}
-
-/** Dense reference: solve H[F,F] x = b by choleskyWithShift (shift reported) and its solve. */
-function denseSolve(h: Float64Array, n: number, idx: number[], b: Float64Array): { tau: number; x: Float64Array } {
-  const m = idx.length;
-  const a = new Float64Array(m * m);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < m; j++) a[i * m + j] = h[(idx[i] as number) * n + (idx[j] as number)] as number;
-  const l = new Float64Array(m * m);
-  const tau = choleskyWithShift(a, m, l, 80, "smallest-diagonal");
-  const x = Float64Array.from(b);
-  if (!Number.isNaN(tau)) choleskySolveInPlace(l, m, x);
-  return { tau, x };
-}
-
-function relativeDifference(a: Float64Array, b: Float64Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / scale;
 }
 
 describe("block-arrow Cholesky (optimize/block-arrow.ts)", () => {

@@ -13,7 +13,7 @@ import { PatchSet } from "../../../src/backends/histfactory/patchset.js";
 import type { WorkspaceSpec } from "../../../src/backends/histfactory/schema.js";
 import { Workspace } from "../../../src/backends/histfactory/workspace.js";
 import { Random } from "../../../src/math/random.js";
-import { choleskySolveInPlace, choleskyWithShift } from "../../../src/optimize/dense.js";
+import { denseSolve, relativeDifference } from "../../support/dense-reference.js";
 
 /** A HEPData-style analysis (bench/hepdata-analysis.js): 3 regions × 3 bins, 25 parameters, 3 normfactors. */
 function hepdataModel(): HistFactoryModel {
@@ -36,27 +36,6 @@ function allModifiersModel(): HistFactoryModel {
   ) as WorkspaceSpec;
   return new Workspace(spec).model();
 }
-
-/** The dense solve of (H[F, F] + τI) x = b with dense.ts, for comparison. */
-function denseSolve(h: Float64Array, n: number, idx: readonly number[], b: Float64Array) {
-  const m = idx.length;
-  const a = new Float64Array(m * m);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < m; j++) a[i * m + j] = h[(idx[i] as number) * n + (idx[j] as number)] as number;
-  const l = new Float64Array(m * m);
-  const tau = choleskyWithShift(a, m, l, 80, "smallest-diagonal");
-  const x = Float64Array.from(b);
-  if (!Number.isNaN(tau)) choleskySolveInPlace(l, m, x);
-  return { tau, x };
-}
-
-const maxRelative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let scale = 0;
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(b[i] as number));
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
-  return worst / scale;
-};
 
 describe("the Fisher information in factored form", () => {
   const models: [string, () => HistFactoryModel][] = [
@@ -90,12 +69,12 @@ describe("the Fisher information in factored form", () => {
           }
         }
         // The same sums in another order: rounding, ~1e-15 of the largest entry.
-        expect(maxRelative(rebuilt, dense)).toBeLessThan(1e-13);
+        expect(relativeDifference(rebuilt, dense)).toBeLessThan(1e-13);
         const h = new Float64Array(n * n).fill(Number.NaN); // off-diagonal entries are not read
         f.writeDiagonal(h);
         const diagonal = Array.from({ length: n }, (_, i) => h[i * n + i] as number);
         expect(
-          maxRelative(
+          relativeDifference(
             diagonal,
             Array.from({ length: n }, (_, i) => dense[i * n + i] as number),
           ),
@@ -125,7 +104,7 @@ describe("the Fisher information in factored form", () => {
           f.solveInPlace(xs);
           // Two backward-stable solves of a system with condition number ≲ 1e6 (normfactors
           // against Gaussian constraints): agreement to ~1e-10 of the solution's scale.
-          expect(maxRelative(xs, reference.x)).toBeLessThan(1e-9);
+          expect(relativeDifference(xs, reference.x)).toBeLessThan(1e-9);
         }
       }
       // The Schur complement over unconstrained parameters (normfactors, μ) really ran.
@@ -161,6 +140,6 @@ describe("the Fisher information in factored form", () => {
     const xs = Float64Array.from(b);
     f.solveInPlace(xs);
     // Shifted by τ ~1e-3 of the smallest diagonal entry: condition ~1e4, agreement ~1e-11.
-    expect(maxRelative(xs, reference.x)).toBeLessThan(1e-9);
+    expect(relativeDifference(xs, reference.x)).toBeLessThan(1e-9);
   });
 });
