@@ -18,7 +18,8 @@ import { setLogHandler } from "../../src/core/logger.js";
 import { QTILDE } from "../../src/inference/test-statistics.js";
 import { getBackend } from "../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
-import { type ConvexSplit, pruneScan, UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
+import { type ConvexSplit, pruneScan } from "../../src/fit/poi-global-minimum.js";
+import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { mulberry32 as generator } from "../support/mulberry32.js";
 import { type MemberKind, randomMember } from "./random-bins.js";
 

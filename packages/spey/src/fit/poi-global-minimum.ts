@@ -1,0 +1,536 @@
+/**
+ * The global minimum of a one-dimensional profile NLL over the POI, P(μ) = Σ_k p_k(μ), each p_k
+ * the conditional profile of one independent member (spey's `UnCorrStatisticsCombiner`, whose
+ * `maximize_likelihood` minimises Σ_k NLL_k(μ, θ̂̂_k(μ)) over μ): Newton steps on the summed slopes
+ * (the members' slopes by the envelope theorem), certificates of the global minimum (tangents of
+ * convex sums, value checks, a pruned scan for other local minima, issue #9's rules: a test
+ * statistic needs the global minimum) and Brent's bounded method where slopes are missing.
+ * Works on closures only: the combiners build the profiles from their members.
+ */
+import { acceptFit } from "./convergence.js";
+import { safeguardedNewton } from "../math/safeguarded-newton.js";
+import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
+import type { MinimizeOptions } from "../optimize/types.js";
+
+/** Tolerance of the one-dimensional fit of μ by Brent's bounded method. */
+const MU_XATOL = 1e-10;
+/**
+ * Relative tolerance of the Newton steps on the summed slopes: the slopes come from fits whose own
+ * tolerance leaves them uncertain at ~1e-8, below which the steps only follow that noise (an error
+ * δ in μ̂ changes the minimum NLL by ~δ²/2σ², far below any test statistic's precision).
+ */
+const MU_NEWTON_RTOL = 1e-8;
+
+/** Σ_k of the members' profile NLLs in μ, their slopes when every member has them, and Σ 1/σ_k². */
+export interface SummedProfile {
+  readonly nll: (mu: number) => number;
+  readonly slope: ((mu: number) => number) | undefined;
+  /** Σ_k 1/σ_A,k² (the curvature of the sum near its minimum), NaN when a member has no σ_A. */
+  readonly information: () => number;
+  /**
+   * The curvature of the sum at μ from each member's secant between μ and its own free fit μ̂_k
+   * (where its slope vanishes when μ̂_k is inside μ's bounds), 1/σ_A,k² for the others; undefined
+   * without slopes. Exact for Gaussian members; for the others a better first Newton step than the
+   * Asimov information, which belongs to the Asimov data.
+   */
+  readonly curvatureAt?: (mu: number) => number;
+  /** The members' own μ̂ on these data and their σ_A (NaN without one): the scan of {@link globalMinimum}. */
+  readonly anchors: () => number[];
+  readonly sigmas: () => number[];
+  /** Every member's profile is convex in μ (their backends' `profileConvexInPoi`), so is the sum. */
+  readonly convex: boolean;
+  /** Whether every member's slope at μ is a subgradient of its convex profile (`slopeIsSubgradient`). */
+  readonly subgradientAt?: (mu: number) => boolean;
+  /** The split of the sum into certified convex members and the rest on the fit's [lower, upper] ({@link globalMinimum}'s pruning). */
+  readonly split?: (lower: number, upper: number) => ConvexSplit | undefined;
+}
+
+/**
+ * P(μ) = C(μ) + N(μ): C the sum of the members whose profiles are certified convex
+ * (`profileConvexInPoi`), N the sum of the others. Each of those is ≥ its own free fit's minimum
+ * (global, issue #9) wherever μ lies within that fit's bounds, so P ≥ C + `floor` on the combined
+ * fit's bounds when they lie within those (else `floor` is NaN): the rigorous lower bound by which
+ * {@link globalMinimum} prunes its scan.
+ */
+export interface ConvexSplit {
+  /** C(μ), NaN when a member's evaluation fails. */
+  readonly convexNll: (mu: number) => number;
+  /** Σ of the non-convex members' free-fit minima. */
+  readonly floor: number;
+  /** Σ 1/σ_A,k² of the convex members (their curvature near the minimum), NaN without σ. */
+  readonly curvature: number;
+}
+
+/** Predicted decrease of the summed NLL below which the Newton iteration stops (NLL units). */
+const NLL_DECREASE_TOL = 1e-10;
+
+/** Newton steps of the combined fit before it is reported unconverged. */
+const MU_NEWTON_ITERATIONS = 200;
+
+/**
+ * Minimum of a one-dimensional profile NLL on [lower, upper] from `start`, by Newton steps on its
+ * slope (curvature from the secant of the last two slopes, first `curvature`), kept inside the
+ * bracket of the minimum that the slopes' signs establish and bisected when a step leaves it: the
+ * closed mode of {@link safeguardedNewton}. A step beyond a bound of μ tries the bound itself, once:
+ * the minimum often lies there (μ̂ = 0 of q̃μ under a downward fluctuation), where bisection would
+ * take ~30 halvings to arrive. Returns undefined when an evaluation fails (NaN), so that the caller
+ * can fall back to Brent.
+ */
+function minimizeBySlope(
+  f: (mu: number) => number,
+  df: (mu: number) => number,
+  lower: number,
+  upper: number,
+  start: number,
+  curvature: number | ((x: number) => number),
+): { x: number; fun: number; converged: boolean } | undefined {
+  // the last evaluated point, and the curvature estimate there
+  let x = Number.NaN;
+  let fx = Number.NaN;
+  let g = Number.NaN;
+  let h = Number.NaN;
+  const evaluate = (mu: number, out: Float64Array): void => {
+    const fNext = f(mu);
+    const gNext = df(mu);
+    if (Number.isNaN(x)) {
+      const h0 = typeof curvature === "function" ? curvature(mu) : curvature;
+      h = h0 > 0 && Number.isFinite(h0) ? h0 : Number.NaN;
+    } else if (gNext !== g) {
+      const secant = (gNext - g) / (mu - x);
+      if (secant > 0) h = secant;
+    }
+    x = mu;
+    fx = fNext;
+    g = gNext;
+    out[0] = Number.isFinite(fx) && Number.isFinite(g) ? g : Number.NaN;
+    out[1] = h;
+  };
+  const result = safeguardedNewton(
+    evaluate,
+    lower,
+    upper,
+    Math.min(Math.max(Number.isFinite(start) ? start : 0, lower), upper),
+    {
+      maxIterations: MU_NEWTON_ITERATIONS,
+      stepTolerance: MU_NEWTON_RTOL,
+      closed: true,
+      // without a curvature yet, a small downhill step gives one (secant of the slopes)
+      withoutDerivative: (at, slope) => at - Math.sign(slope) * 1e-3 * Math.max(1, Math.abs(at)),
+      // a Newton step that would lower the sum by less than NLL_DECREASE_TOL (g²/2h, μ within
+      // √(2·tol/h) of the minimum): x is the minimum to the fits' own precision
+      isNegligibleNewtonStep: (slope, h) => (slope * slope) / (2 * h) <= NLL_DECREASE_TOL,
+    },
+  );
+  if (result.reason === "nan") return undefined;
+  return { x, fun: fx, converged: result.converged };
+}
+
+/**
+ * Largest gap (NLL units) between a convex summed profile's value at the fit and the lower bound of
+ * its minimum from tangent lines that certifies the fit without value checks: the members' own fits
+ * are exact to ~1e-9, below which the bound only follows their noise.
+ */
+const TANGENT_GAP_TOL = 1e-9;
+/** Most extra evaluations (each one conditional fit per member) of the tangent certificate. */
+const TANGENT_MAX_STEPS = 3;
+
+/** A point of a convex function with a subgradient there: f(y) ≥ fun + slope·(y − x) for all y. */
+interface Tangent {
+  readonly x: number;
+  readonly fun: number;
+  readonly slope: number;
+}
+
+/**
+ * min over y in [lower, upper] of max_j (fun_j + slope_j (y − x_j)): a lower bound of a convex
+ * function on [lower, upper] from its tangents (Kelley's cutting planes), with the y where it is
+ * attained. The maximum of lines is convex and piecewise linear, so its minimum lies at a bound or
+ * where a rising line crosses a falling one.
+ */
+function tangentLowerBound(tangents: readonly Tangent[], lower: number, upper: number): { bound: number; at: number } {
+  const envelope = (y: number): number => {
+    let m = Number.NEGATIVE_INFINITY;
+    for (const t of tangents) m = Math.max(m, t.fun + t.slope * (y - t.x));
+    return m;
+  };
+  const candidates: number[] = [];
+  if (Number.isFinite(lower)) candidates.push(lower);
+  if (Number.isFinite(upper)) candidates.push(upper);
+  for (const r of tangents) {
+    if (!(r.slope > 0)) continue;
+    for (const f of tangents) {
+      if (!(f.slope < 0)) continue;
+      // r.fun + r.slope (y − r.x) = f.fun + f.slope (y − f.x)
+      const y = (f.fun - r.fun + r.slope * r.x - f.slope * f.x) / (r.slope - f.slope);
+      if (y >= lower && y <= upper) candidates.push(y);
+    }
+  }
+  for (const t of tangents) if (t.slope === 0 && t.x >= lower && t.x <= upper) candidates.push(t.x);
+  let best = { bound: Number.NEGATIVE_INFINITY, at: Number.NaN };
+  let first = true;
+  for (const y of candidates) {
+    const v = envelope(y);
+    if (first || v < best.bound) best = { bound: v, at: y };
+    first = false;
+  }
+  return best;
+}
+
+/**
+ * Certifies the minimum of a convex summed profile on [lower, upper] by tangents: with every
+ * member's slope a subgradient at the evaluated points (`subgradientAt`), P(y) ≥ P(x) + P′(x)(y − x)
+ * for all y, so min P ≥ the lowest point of the tangents' upper envelope; the best evaluated point
+ * is accepted once its value is within {@link TANGENT_GAP_TOL} of that bound. While it is not, P is
+ * evaluated where the envelope is lowest, pulled towards the best point (a cutting-plane step:
+ * each adds a tangent), at most {@link TANGENT_MAX_STEPS} times. Returns undefined when a point
+ * lacks the certificate or the gap does not close (the caller then checks by values).
+ */
+function certifyByTangents(
+  f: (mu: number) => number,
+  df: (mu: number) => number,
+  subgradientAt: (mu: number) => boolean,
+  lower: number,
+  upper: number,
+  evaluated: readonly Tangent[],
+): { x: number; fun: number; converged: boolean } | undefined {
+  const tangents: Tangent[] = [];
+  for (const t of evaluated) {
+    if (!(Number.isFinite(t.fun) && Number.isFinite(t.slope)) || !subgradientAt(t.x)) return undefined;
+    tangents.push(t);
+  }
+  if (tangents.length === 0) return undefined;
+  for (let step = 0; ; step++) {
+    let best = tangents[0] as Tangent;
+    for (const t of tangents) if (t.fun < best.fun) best = t;
+    const { bound, at } = tangentLowerBound(tangents, lower, upper);
+    if (best.fun - bound <= TANGENT_GAP_TOL) return { x: best.x, fun: best.fun, converged: true };
+    if (step >= TANGENT_MAX_STEPS || !Number.isFinite(at)) return undefined;
+    // Twice the Newton step from the best point (curvature from the secant of its slope and the
+    // nearest other one's): a tangent about as far beyond the minimum as the best point is before it
+    // closes the gap to ~slope²/curvature; without a curvature, halfway to the envelope's lowest point.
+    let h = Number.NaN;
+    let nearest = Number.POSITIVE_INFINITY;
+    for (const t of tangents) {
+      const d = Math.abs(t.x - best.x);
+      if (t.x !== best.x && d < nearest) {
+        nearest = d;
+        h = (t.slope - best.slope) / (t.x - best.x);
+      }
+    }
+    const target = h > 0 && Number.isFinite(h) ? best.x - (2 * best.slope) / h : 0.5 * (at + best.x);
+    const y = Math.min(Math.max(target, lower), upper);
+    if (tangents.some((t) => t.x === y)) return undefined;
+    const fun = f(y);
+    const slope = df(y);
+    if (!(Number.isFinite(fun) && Number.isFinite(slope)) || !subgradientAt(y)) return undefined;
+    tangents.push({ x: y, fun, slope });
+  }
+}
+
+/**
+ * `f` and `df` that also record every (value, slope) pair evaluated at the same μ (value first, as
+ * {@link minimizeBySlope} asks): the tangents for {@link certifyByTangents}.
+ */
+function recordTangents(
+  f: (mu: number) => number,
+  df: (mu: number) => number,
+): { nll: (mu: number) => number; slope: (mu: number) => number; evaluated: Tangent[] } {
+  const values = new Map<number, number>();
+  const evaluated: Tangent[] = [];
+  return {
+    nll: (mu) => {
+      const v = f(mu);
+      values.set(mu, v);
+      return v;
+    },
+    slope: (mu) => {
+      const g = df(mu);
+      const v = values.get(mu);
+      if (v !== undefined) evaluated.push({ x: mu, fun: v, slope: g });
+      return g;
+    },
+    evaluated,
+  };
+}
+
+/** Fewest and most intervals of the scan that looks for other local minima of a summed profile. */
+const SCAN_MIN_INTERVALS = 4;
+const SCAN_MAX_INTERVALS = 12;
+/** The scan reaches this many of the largest member σ beyond the members' μ̂ and the local minimum. */
+const SCAN_SIGMAS = 1;
+
+/** Relative step (in units of σ_min) of the value check of a local minimum. */
+const CONFIRM_STEP = 1e-4;
+
+/** Whether P(μ ± δ) ≥ P(μ) at a local minimum (a side beyond a bound of μ counts as rising). */
+function confirmedByValues(
+  f: (mu: number) => number,
+  local: { x: number; fun: number },
+  lower: number,
+  upper: number,
+  sigma: number,
+): boolean {
+  const delta = CONFIRM_STEP * (Number.isFinite(sigma) && sigma > 0 ? sigma : Math.max(1, Math.abs(local.x)));
+  for (const x of [local.x - delta, local.x + delta]) {
+    if (x < lower || x > upper) continue;
+    if (!(f(x) >= local.fun)) return false;
+  }
+  return true;
+}
+
+/**
+ * Margin (NLL units) by which C + floor must exceed the local minimum to prune: the members' fits
+ * are exact to ~1e-9, so a bound that clears the minimum by 1e-6 is not fit noise.
+ */
+const PRUNE_TOLERANCE = 1e-6;
+/** Trial points per side of {@link pruneScan}, each twice as far out as the one before. */
+const PRUNE_TRIALS = 2;
+
+/**
+ * The part of the scan range [a, b] of {@link globalMinimum} that can hold a point lower than the
+ * local minimum x₀, from the convex split P = C + N ≥ C + floor ({@link ConvexSplit}). For y > x₀
+ * with C(y) ≥ C(x₀), convexity gives C(μ) ≥ C(y) for every μ ≥ y (three-slope inequality:
+ * (C(μ) − C(y))/(μ − y) ≥ (C(y) − C(x₀))/(y − x₀) ≥ 0), so when also C(y) + floor > P(x₀) no μ in
+ * [y, b] beats x₀; likewise for y < x₀. Each trial costs only the convex members' conditional fits
+ * (no fit of a non-convex member). The first y sits where a parabola from C(x₀) with the convex
+ * members' curvature Σ 1/σ_k² would reach the needed height (1.25× that distance, plus σ_min/20),
+ * the next twice as far out. Returns undefined when nothing is pruned, else the pruned region's ends with
+ * their lower bounds C(y) + floor (each above P(x₀)).
+ */
+export function pruneScan(
+  split: ConvexSplit,
+  local: { x: number; fun: number },
+  a: number,
+  b: number,
+  sigmaMin: number,
+): { lower: number; upper: number; ends: Map<number, number> } | undefined {
+  const atLocal = split.convexNll(local.x);
+  // how far C must rise above C(x₀)
+  const rise = local.fun - split.floor - atLocal + PRUNE_TOLERANCE;
+  if (!Number.isFinite(rise)) return undefined;
+  const curvature = split.curvature > 0 && Number.isFinite(split.curvature) ? split.curvature : sigmaMin ** -2;
+  // where C(x₀) + curvature·t²/2 rises so far, with a margin
+  const distance = 1.25 * Math.sqrt((2 * Math.max(rise, 0)) / curvature) + 0.05 * sigmaMin;
+  const region = { lower: a, upper: b, ends: new Map<number, number>() };
+  for (const side of [-1, 1]) {
+    for (let trial = 0; trial < PRUNE_TRIALS; trial++) {
+      const y = local.x + side * distance * 2 ** trial;
+      if (!(y > a && y < b)) break;
+      const c = split.convexNll(y);
+      if (c >= atLocal && c + split.floor > local.fun + PRUNE_TOLERANCE) {
+        region[side < 0 ? "lower" : "upper"] = y;
+        region.ends.set(y, c + split.floor);
+        break;
+      }
+    }
+  }
+  return region.ends.size > 0 ? region : undefined;
+}
+
+/**
+ * The global minimum of a one-dimensional summed profile P(μ) = Σ_k p_k(μ) on [lower, upper] from a
+ * local minimum `local` (spey's `UnCorrStatisticsCombiner.maximize_likelihood` is a local fit; P can
+ * have several local minima where a member's profile is not convex, and the members' slopes are
+ * wrong where a fit sits on a Poisson floor boundary, so a stationary point of the slopes need not
+ * be a minimum). P is sampled on a grid over the hull of `anchors` (the members' μ̂, the start) and
+ * the local minimum, widened by {@link SCAN_SIGMAS} σ_max (the whole [lower, upper] without σ), with
+ * spacing ≤ σ_min between {@link SCAN_MIN_INTERVALS} and {@link SCAN_MAX_INTERVALS} intervals;
+ * every sampled local minimum other than a confirmed `local` is refined by Brent's bounded method
+ * between its grid neighbours, and the lowest value wins. With a convex `split` (some members
+ * certified convex, some not), {@link pruneScan} first proves by lower bounds where no μ can beat
+ * the local minimum; the scan then covers only the rest, at most σ_min apart on each side of the
+ * local minimum (the ends' lower bounds stand in for P there). Deterministic; at most 2·SCAN_MAX_INTERVALS + anchors + 500
+ * evaluations per refined bracket.
+ */
+function globalMinimum(
+  f: (mu: number) => number,
+  lower: number,
+  upper: number,
+  local: { x: number; fun: number; converged: boolean },
+  anchors: readonly number[],
+  sigmas: readonly number[],
+  convex = false,
+  split?: ConvexSplit,
+): { x: number; fun: number; converged: boolean } {
+  if (convex) {
+    // a convex P: a local minimum is the global one, once P rises on both sides of it
+    const scale = sigmas.find((x) => Number.isFinite(x) && x > 0) ?? Number.NaN;
+    if (confirmedByValues(f, local, lower, upper, scale)) return local;
+    const lo = Number.isFinite(lower) ? lower : local.x - 10 * Math.max(1, Math.abs(local.x));
+    const hi = Number.isFinite(upper) ? upper : local.x + 10 * Math.max(1, Math.abs(local.x));
+    const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
+    let best = local;
+    for (const [x, v, converged] of [
+      [r.x, r.fun, r.converged],
+      [lo, f(lo), true],
+      [hi, f(hi), true],
+    ] as const) {
+      if (v < best.fun) best = { x, fun: v, converged };
+    }
+    return best;
+  }
+  const finiteSigmas = sigmas.filter((s) => Number.isFinite(s) && s > 0);
+  const inside = (x: number) => Math.min(Math.max(x, lower), upper);
+  let a: number;
+  let b: number;
+  if (finiteSigmas.length === sigmas.length && finiteSigmas.length > 0) {
+    const sigmaMax = Math.max(...finiteSigmas);
+    const points = [local.x, ...anchors.filter((x) => Number.isFinite(x))];
+    a = inside(Math.min(...points) - SCAN_SIGMAS * sigmaMax);
+    b = inside(Math.max(...points) + SCAN_SIGMAS * sigmaMax);
+  } else {
+    a = lower;
+    b = upper;
+  }
+  if (!(Number.isFinite(a) && Number.isFinite(b)) || !(b > a)) return local;
+  const sigmaMin = finiteSigmas.length > 0 ? Math.min(...finiteSigmas) : b - a;
+  const pruned = split ? pruneScan(split, local, a, b, sigmaMin) : undefined;
+  // The scan: [a, b] in 4–12 intervals at most σ_min apart, with the local minimum and the anchors;
+  // pruned, the region that can still hold a lower P — its ends (P there is proven above the local
+  // minimum) and, on each side of the local minimum, 1–12 intervals at most σ_min apart.
+  const xs: number[] = pruned ? [] : [local.x, ...anchors];
+  for (const [u, v, fewest] of pruned
+    ? [
+        [pruned.lower, local.x, 1],
+        [local.x, pruned.upper, 1],
+      ]
+    : [[a, b, SCAN_MIN_INTERVALS]]) {
+    const n = Math.min(
+      SCAN_MAX_INTERVALS,
+      Math.max(fewest as number, Math.ceil(((v as number) - (u as number)) / sigmaMin)),
+    );
+    for (let k = 0; k <= n; k++)
+      xs.push(k === n ? (v as number) : (u as number) + (((v as number) - (u as number)) * k) / n);
+  }
+  xs.sort((u, v) => u - v);
+  const grid: { x: number; v: number; bound: boolean }[] = [];
+  for (const x of xs) {
+    if (!(x >= a && x <= b)) continue; // (NaN anchors too)
+    if (grid.length > 0 && x - (grid[grid.length - 1] as { x: number }).x <= 1e-12 * Math.max(1, Math.abs(x))) continue;
+    // a pruned end: its lower bound (above the local minimum) stands in for P
+    const bound = pruned?.ends.get(x);
+    const v = bound ?? (x === local.x ? local.fun : f(x));
+    grid.push({ x, v: Number.isNaN(v) ? Number.POSITIVE_INFINITY : v, bound: bound !== undefined });
+  }
+  let best = local;
+  const consider = (x: number, v: number, converged: boolean) => {
+    if (v < best.fun) best = { x, fun: v, converged };
+  };
+  for (let k = 0; k < grid.length; k++) {
+    const here = grid[k] as { x: number; v: number; bound: boolean };
+    // a pruned end is above the local minimum: never a candidate itself
+    if (here.bound) continue;
+    const left = grid[k - 1];
+    const right = grid[k + 1];
+    const leftV = left ? left.v : Number.POSITIVE_INFINITY;
+    const rightV = right ? right.v : Number.POSITIVE_INFINITY;
+    if (!(here.v <= leftV && here.v <= rightV) || !Number.isFinite(here.v)) continue;
+    consider(here.x, here.v, true);
+    // the bracket of this sampled minimum: its grid neighbours, or the bound of μ beyond the scan
+    const lo = left ? left.x : Math.min(here.x, lower);
+    const hi = right ? right.x : Math.max(here.x, upper);
+    // the local minimum, when P rises on both sides of it: the members' slopes can vanish where P
+    // does not (a fit on a Poisson floor boundary), so the sides are evaluated at ±δ
+    if (here.x === local.x && confirmedByValues(f, local, lower, upper, sigmaMin)) continue;
+    if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) continue;
+    const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
+    if (Number.isFinite(r.fun)) consider(r.x, r.fun, r.converged);
+    for (const edge of [lo, hi]) {
+      if (edge !== left?.x && edge !== right?.x && edge !== here.x) {
+        const v = f(edge);
+        if (Number.isFinite(v)) consider(edge, v, true);
+      }
+    }
+  }
+  return best;
+}
+
+/** Minimum of a summed profile on [lower, upper]: Newton on the slopes when there are slopes. */
+export function minimizeSummedProfile(
+  profile: SummedProfile,
+  lower: number,
+  upper: number,
+  start: number,
+  optimiser: MinimizeOptions | undefined,
+  owner = "UnCorrStatisticsCombiner",
+): [number, number] {
+  if (profile.slope) {
+    // a convex sum with subgradient slopes: the Newton iteration's (value, slope) pairs are its tangents
+    const tangents = profile.convex && profile.subgradientAt ? recordTangents(profile.nll, profile.slope) : undefined;
+    const result = minimizeBySlope(
+      tangents?.nll ?? profile.nll,
+      tangents?.slope ?? profile.slope,
+      lower,
+      upper,
+      start,
+      profile.curvatureAt ?? profile.information(),
+    );
+    if (result) {
+      const certified =
+        tangents && profile.subgradientAt
+          ? certifyByTangents(profile.nll, profile.slope, profile.subgradientAt, lower, upper, tangents.evaluated)
+          : undefined;
+      if (certified) return [certified.x, certified.fun];
+      const global = globalMinimum(
+        profile.nll,
+        lower,
+        upper,
+        result,
+        [start, ...profile.anchors()],
+        profile.sigmas(),
+        profile.convex,
+        profile.split?.(lower, upper),
+      );
+      acceptFit(
+        {
+          converged: global.converged,
+          message: `Newton's method on the summed slopes took ${MU_NEWTON_ITERATIONS} steps`,
+        },
+        `the combined fit of μ in [${lower}, ${upper}] (${owner})`,
+        optimiser,
+      );
+      return [global.x, global.fun];
+    }
+  }
+  return minimizeSumByBrent(
+    profile.nll,
+    lower,
+    upper,
+    optimiser,
+    [start, ...profile.anchors()],
+    profile.sigmas(),
+    profile.convex,
+    owner,
+  );
+}
+
+/**
+ * Brent's bounded minimisation of a summed profile NLL, with its end points checked, then the
+ * scan of {@link globalMinimum} for other local minima (over all of [lower, upper] without σ's).
+ */
+export function minimizeSumByBrent(
+  f: (mu: number) => number,
+  lower: number,
+  upper: number,
+  optimiser: MinimizeOptions | undefined,
+  anchors: readonly number[] = [],
+  sigmas: readonly number[] = [],
+  convex = false,
+  owner = "UnCorrStatisticsCombiner",
+): [number, number] {
+  const r = minimizeScalarBounded(f, lower, upper, { absoluteTolerance: MU_XATOL });
+  // Brent's bounded method never evaluates the end points: check them for boundary optima.
+  let best = { x: r.x, fun: r.fun, converged: r.converged };
+  for (const edge of [lower, upper]) {
+    if (!Number.isFinite(edge)) continue;
+    const v = f(edge);
+    if (v < best.fun || Number.isNaN(best.fun)) best = { x: edge, fun: v, converged: true };
+  }
+  const global = globalMinimum(f, lower, upper, best, anchors, sigmas, convex);
+  acceptFit(
+    { converged: global.converged, message: `Brent's method stopped after ${r.iterations} evaluations` },
+    `the combined fit of μ in [${lower}, ${upper}] (${owner})`,
+    optimiser,
+  );
+  return [global.x, global.fun];
+}
