@@ -75,6 +75,13 @@ const MU_NEWTON_ITERATIONS = 200;
  * the minimum often lies there (μ̂ = 0 of q̃μ under a downward fluctuation), where bisection would
  * take ~30 halvings to arrive. Returns undefined when an evaluation fails (NaN), so that the caller
  * can fall back to Brent.
+ *
+ * With `overshoot` (a convex sum that {@link certifyByTangents} will certify), each Newton step is
+ * lengthened by η = min(½√(tol/h), ½·TANGENT_GAP_TOL/|g|) ({@link overshootOf}): when the step's
+ * own error is below η, the new point lies just beyond the minimum, so that the iteration's last
+ * two points bracket it and their tangents certify it without the certificate's extra evaluation
+ * (its value exceeds the minimum by ≤ hη²/2 ≤ tol/8; their tangents' gap is ≤ hη(η + |g|/h)/2 ≤
+ * TANGENT_GAP_TOL/4 + tol/8). Otherwise the iteration goes on as without it.
  */
 function minimizeBySlope(
   f: (mu: number) => number,
@@ -83,6 +90,7 @@ function minimizeBySlope(
   upper: number,
   start: number,
   curvature: number | ((x: number) => number),
+  overshoot = false,
 ): { x: number; fun: number; converged: boolean } | undefined {
   // the last evaluated point, and the curvature estimate there
   let x = Number.NaN;
@@ -103,7 +111,8 @@ function minimizeBySlope(
     fx = fNext;
     g = gNext;
     out[0] = Number.isFinite(fx) && Number.isFinite(g) ? g : Number.NaN;
-    out[1] = h;
+    // the step −g/out[1] lengthened by η: g/h + sign(g)·η = g/(h·|g|/(|g| + ηh))
+    out[1] = overshoot && h > 0 && g !== 0 ? (h * Math.abs(g)) / (Math.abs(g) + overshootOf(g, h) * h) : h;
   };
   const result = safeguardedNewton(
     evaluate,
@@ -117,8 +126,9 @@ function minimizeBySlope(
       // without a curvature yet, a small downhill step gives one (secant of the slopes)
       withoutDerivative: (at, slope) => at - Math.sign(slope) * 1e-3 * Math.max(1, Math.abs(at)),
       // a Newton step that would lower the sum by less than NLL_DECREASE_TOL (g²/2h, μ within
-      // √(2·tol/h) of the minimum): x is the minimum to the fits' own precision
-      isNegligibleNewtonStep: (slope, h) => (slope * slope) / (2 * h) <= NLL_DECREASE_TOL,
+      // √(2·tol/h) of the minimum): x is the minimum to the fits' own precision (h the curvature
+      // estimate itself, not the one that lengthens an overshooting step)
+      isNegligibleNewtonStep: (slope) => (slope * slope) / (2 * h) <= NLL_DECREASE_TOL,
     },
   );
   if (result.reason === "nan") return undefined;
@@ -133,6 +143,17 @@ function minimizeBySlope(
 const TANGENT_GAP_TOL = 1e-9;
 /** Most extra evaluations (each one conditional fit per member) of the tangent certificate. */
 const TANGENT_MAX_STEPS = 3;
+
+/**
+ * How far {@link minimizeBySlope} carries a Newton step with slope g and curvature h beyond the
+ * minimum it predicts: ½√(NLL_DECREASE_TOL/h), so that the point it reaches lies within the
+ * iteration's own tolerance of the minimum (hη²/2 ≤ tol/8), and at most ½·TANGENT_GAP_TOL/|g|,
+ * so that the tangents there and at the point the step starts from (|g|/h before the minimum)
+ * leave a gap hη(η + |g|/h)/2 ≤ tol/8 + TANGENT_GAP_TOL/4 (see {@link TANGENT_GAP_TOL}).
+ */
+function overshootOf(g: number, h: number): number {
+  return Math.min(0.5 * Math.sqrt(NLL_DECREASE_TOL / h), (0.5 * TANGENT_GAP_TOL) / Math.abs(g));
+}
 
 /** A point of a convex function with a subgradient there: f(y) ≥ fun + slope·(y − x) for all y. */
 interface Tangent {
@@ -464,6 +485,7 @@ export function minimizeSummedProfile(
       upper,
       start,
       profile.curvatureAt ?? profile.information(),
+      tangents !== undefined,
     );
     if (result) {
       const certified =

@@ -532,16 +532,11 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     optimiser: MinimizeOptions | undefined,
     membersMuhatMayBeNegative: boolean,
     asimovMu?: number,
+    profile: SummedProfile = this.summed(preparations, "data", membersMuhatMayBeNegative),
   ): [number, number] {
     const init = start ?? this.weightedMuhat(preparations, asimovMu);
     const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, Math.max(10, init)];
-    return minimizeSummedProfile(
-      this.summed(preparations, "data", membersMuhatMayBeNegative),
-      lower,
-      upper,
-      init,
-      optimiser,
-    );
+    return minimizeSummedProfile(profile, lower, upper, init, optimiser);
   }
 
   /**
@@ -553,6 +548,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     preparations: readonly HypotestPreparation[],
     allowNegativeSignal: boolean,
     optimiser: MinimizeOptions | undefined,
+    profile?: SummedProfile,
   ): [number, number] {
     const lower = allowNegativeSignal ? this.minimumPoi : 0;
     const fits = preparations.map((p) => p.asimovFit);
@@ -564,7 +560,13 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     ) {
       return [first, fits.reduce((total, f) => total + f.nll, 0)];
     }
-    return minimizeSummedProfile(this.summed(preparations, "asimov", allowNegativeSignal), lower, 10, first, optimiser);
+    return minimizeSummedProfile(
+      profile ?? this.summed(preparations, "asimov", allowNegativeSignal),
+      lower,
+      10,
+      first,
+      optimiser,
+    );
   }
 
   /**
@@ -579,8 +581,9 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     const { expected, statistic, optimiser } = options;
     const allow = statistic.muhatMayBeNegative;
     const preparations = this.memberPreparations(expected, statistic, optimiser);
-    const data = this.summed(preparations, "data");
-    const asimov = this.summed(preparations, "asimov");
+    // one summed profile per data set, for the test's profile values and for its free fit
+    const data = this.summed(preparations, "data", allow);
+    const asimov = this.summed(preparations, "asimov", allow);
     const fits = new LazyFits(
       () => {
         const [muhat, nll] = this.combinedFit(
@@ -591,11 +594,12 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           optimiser,
           allow,
           statistic.asimovMu,
+          data,
         );
         return { muhat, nll };
       },
       () => {
-        const [muhat, nll] = this.combinedAsimovFit(preparations, allow, optimiser);
+        const [muhat, nll] = this.combinedAsimovFit(preparations, allow, optimiser, asimov);
         return { muhat, nll };
       },
     );

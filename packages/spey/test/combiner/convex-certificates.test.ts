@@ -11,7 +11,12 @@
  *   models with bins without events, whose fits can end on the floor) — fitted by Newton steps and
  *   certified by tangents, without scan or value checks — reach the minimum of a dense scan of the
  *   members' summed public profiles (the same reference as global-fit.test.ts).
+ * - The Newton steps of such a sum overshoot the predicted minimum by a hair, so that their last
+ *   point lies beyond it and the tangents certify it without a further fit: in the reference
+ *   combination 2models-05 each member's profile is fitted at 3 μ (the start, one Newton step, the
+ *   overshooting one) instead of 4.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../src/core/logger.js";
 import { QMU, QTILDE } from "../../src/inference/test-statistics.js";
@@ -167,5 +172,40 @@ describe("UnCorrStatisticsCombiner of certified members: Newton steps certified 
       const refA = referenceMinimum((mu) => -q.asimovLogpdf(mu), lo, 10);
       expect(q.asimovFit.nll).toBeLessThanOrEqual(refA.nll + NLL_TOLERANCE);
     }
+  });
+});
+
+describe("UnCorrStatisticsCombiner of certified members: the last Newton step brackets the minimum", () => {
+  setLogHandler(() => {});
+  it("fits each member of the reference combination 2models-05 at 3 μ, at the dense scan's minimum", () => {
+    const reference = JSON.parse(readFileSync(new URL("../fixtures/spey-reference.json", import.meta.url), "utf8")) as {
+      cases: { id: string; kwargs: { models: { backend: string; analysis: string; kwargs: object }[] } }[];
+    };
+    const entry = reference.cases.find((c) => c.id === "combiner-2models-05");
+    if (!entry) throw new Error("reference case combiner-2models-05 is missing");
+    const models = entry.kwargs.models.map(
+      (m) =>
+        getBackend(m.backend)({ ...(m.kwargs as Record<string, unknown>), analysis: m.analysis }) as StatisticalModel,
+    );
+    for (const m of models) expect(m.backend.profileConvexInPoi?.()).toBe(true);
+    const seen = models.map(() => new Set<number>());
+    models.forEach((model, k) => {
+      const prepare = model.profileLikelihood.prepare.bind(model.profileLikelihood);
+      (model.profileLikelihood as { prepare: typeof prepare }).prepare = (settings) => {
+        const prep = prepare(settings);
+        return Object.assign(Object.create(prep), {
+          logpdf: (mu: number) => {
+            seen[k]?.add(mu);
+            return prep.logpdf(mu);
+          },
+        });
+      };
+    });
+    const combiner = new UnCorrStatisticsCombiner(...models);
+    const fit = combiner.profileLikelihood.prepare({ expected: "observed", statistic: QTILDE }).fit;
+    // the start, one Newton step and the overshooting one; the certificate's own step would add a 4th
+    for (const s of seen) expect(s.size).toBe(3);
+    const P = (mu: number) => models.reduce((sum, m) => sum + m.likelihood({ poiTest: mu }), 0);
+    expect(fit.nll).toBeLessThanOrEqual(referenceMinimum(P, 0, 10).nll + NLL_TOLERANCE);
   });
 });
