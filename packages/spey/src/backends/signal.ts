@@ -29,12 +29,12 @@ export interface SignalDerivativeArgs {
 export const MAX_SIGNAL_YIELD = 1e100;
 
 export class SignalYields {
-  declare readonly nBins: number;
+  readonly #nBins: number;
   declare readonly nParameters: number;
-  declare readonly fn: SignalFunction | undefined;
-  declare private readonly constant: Float64Array | undefined;
-  declare private readonly jacobianFn: SignalJacobianFunction | undefined;
-  declare private readonly hessianFn: SignalHessianFunction | undefined;
+  readonly #fn: SignalFunction | undefined;
+  readonly #constant!: Float64Array | undefined;
+  readonly #jacobianFn!: SignalJacobianFunction | undefined;
+  readonly #hessianFn!: SignalHessianFunction | undefined;
 
   private constructor(
     nBins: number,
@@ -43,20 +43,20 @@ export class SignalYields {
     constant?: Float64Array,
     derivatives: { jacobian?: SignalJacobianFunction | undefined; hessian?: SignalHessianFunction | undefined } = {},
   ) {
-    this.nBins = nBins;
+    this.#nBins = nBins;
     this.nParameters = nParameters;
-    this.fn = fn;
-    this.constant = constant;
-    this.jacobianFn = derivatives.jacobian;
-    this.hessianFn = derivatives.hessian;
+    this.#fn = fn;
+    this.#constant = constant;
+    this.#jacobianFn = derivatives.jacobian;
+    this.#hessianFn = derivatives.hessian;
   }
 
   /** How ∂s/∂φ and ∂²s/∂φ² are computed ("none" without signal parameters). */
   get derivativeSources(): { jacobian: DerivativeSource; hessian: DerivativeSource } {
     if (this.nParameters === 0) return { jacobian: "none", hessian: "none" };
     return {
-      jacobian: this.jacobianFn ? "analytic" : "finite-difference",
-      hessian: this.hessianFn ? "analytic" : "finite-difference",
+      jacobian: this.#jacobianFn ? "analytic" : "finite-difference",
+      hessian: this.#hessianFn ? "analytic" : "finite-difference",
     };
   }
 
@@ -119,7 +119,7 @@ export class SignalYields {
 
   /** Whether any bin has positive signal (a callable signal counts as alive). */
   get isAlive(): boolean {
-    const s = this.constant;
+    const s = this.#constant;
     if (!s) return true;
     for (let i = 0; i < s.length; i++) if ((s[i] as number) > 0) return true;
     return false;
@@ -127,32 +127,32 @@ export class SignalYields {
 
   /** The fixed yields, or undefined for a callable signal. */
   get fixed(): Float64Array | undefined {
-    return this.constant;
+    return this.#constant;
   }
 
   /** s(φ) with φ = pars[offset … offset + nParameters). */
   values(pars: Float64Array, offset: number, out: Float64Array): Float64Array {
-    if (this.constant) {
-      out.set(this.constant);
+    if (this.#constant) {
+      out.set(this.#constant);
       return out;
     }
     const phi = pars.subarray(offset, offset + this.nParameters);
-    const v = (this.fn as SignalFunction)(phi);
-    for (let i = 0; i < this.nBins; i++) out[i] = v[i] as number;
+    const v = (this.#fn as SignalFunction)(phi);
+    for (let i = 0; i < this.#nBins; i++) out[i] = v[i] as number;
     return out;
   }
 
   /** ∂s_i/∂φ_k, row-major nBins × nParameters (the user's `signalJacobian`, else central differences). */
   jacobian(pars: Float64Array, offset: number): Float64Array {
-    const n = this.nBins;
+    const n = this.#nBins;
     const k = this.nParameters;
-    if (k > 0 && this.jacobianFn) {
-      return readJacobian(this.jacobianFn(Float64Array.from(pars.subarray(offset, offset + k))), n, k);
+    if (k > 0 && this.#jacobianFn) {
+      return readJacobian(this.#jacobianFn(Float64Array.from(pars.subarray(offset, offset + k))), n, k);
     }
     const out = new Float64Array(n * k);
     if (k === 0) return out;
     const phi = Float64Array.from(pars.subarray(offset, offset + k));
-    const fn = this.fn as SignalFunction;
+    const fn = this.#fn as SignalFunction;
     for (let a = 0; a < k; a++) {
       const x = phi[a] as number;
       const h = 1e-6 * Math.max(1, Math.abs(x));
@@ -171,10 +171,10 @@ export class SignalYields {
    * Jacobian (of the user's analytic one when given).
    */
   secondDerivatives(pars: Float64Array, offset: number): Float64Array {
-    const n = this.nBins;
+    const n = this.#nBins;
     const k = this.nParameters;
-    if (k > 0 && this.hessianFn) {
-      return readHessian(this.hessianFn(Float64Array.from(pars.subarray(offset, offset + k))), n, k);
+    if (k > 0 && this.#hessianFn) {
+      return readHessian(this.#hessianFn(Float64Array.from(pars.subarray(offset, offset + k))), n, k);
     }
     const out = new Float64Array(n * k * k);
     if (k === 0) return out;

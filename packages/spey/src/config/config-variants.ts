@@ -14,7 +14,7 @@ export interface ConfigOptions extends AllowNegativeSignalOption {
  * `allowNegativeSignal` is honoured). Variants are immutable and cached.
  */
 export class ConfigVariants {
-  private readonly variants = new Map<string, ModelConfig>();
+  readonly #variants = new Map<string, ModelConfig>();
 
   constructor(
     readonly stored: ModelConfig,
@@ -26,10 +26,10 @@ export class ConfigVariants {
     const upper = options.poiUpperBound ?? this.defaultUpperBound;
     if (allow && upper === this.defaultUpperBound) return this.stored;
     const key = `${allow}|${upper}`;
-    let config = this.variants.get(key);
+    let config = this.#variants.get(key);
     if (!config) {
       config = this.stored.rescalePoiBounds({ allowNegativeSignal: allow, poiUpperBound: upper });
-      this.variants.set(key, config);
+      this.#variants.set(key, config);
     }
     return config;
   }

@@ -37,14 +37,14 @@ export class AsymptoticTestStatisticsDistribution implements TestStatisticDistri
  * 100·Φ(nσ) with linear interpolation (numpy's default "linear" method).
  */
 export class EmpiricalTestStatisticsDistribution implements TestStatisticDistribution {
-  declare private readonly sorted: Float64Array;
+  readonly #sorted!: Float64Array;
 
   constructor(samples: ArrayLike<number>) {
-    this.sorted = Float64Array.from(samples).sort();
+    this.#sorted = Float64Array.from(samples).sort();
   }
 
   pvalue(value: number): number {
-    const s = this.sorted;
+    const s = this.#sorted;
     if (s.length === 0) return Number.NaN;
     // first index with s[i] >= value (binary search)
     let lo = 0;
@@ -58,7 +58,7 @@ export class EmpiricalTestStatisticsDistribution implements TestStatisticDistrib
   }
 
   expectedValue(nsigma: number): number {
-    const s = this.sorted;
+    const s = this.#sorted;
     if (s.length === 0) return Number.NaN;
     const pos = normCdf(nsigma) * (s.length - 1);
     const i = Math.floor(pos);

@@ -216,7 +216,7 @@ export class HypothesisTests {
     return [...this.likelihood.calculators];
   }
 
-  private requireCalculator(calculator: string): void {
+  #requireCalculator(calculator: string): void {
     const calculators = this.likelihood.calculators as readonly string[];
     if (calculator === "toy" && !this.toys && (this.likelihood.sample || calculators.includes("toy"))) {
       throw new CalculatorNotAvailable(
@@ -238,7 +238,7 @@ export class HypothesisTests {
    */
   exclusionConfidenceLevel(options: ExclusionOptions = {}): ExclusionResult {
     const calculator = options.calculator ?? "asymptotic";
-    this.requireCalculator(calculator);
+    this.#requireCalculator(calculator);
     const all = options.expected === "all";
     const expected = all ? "observed" : toExpectation(options.expected);
     const statistic = options.allowNegativeSignal ? QMU : QTILDE;
@@ -276,7 +276,7 @@ export class HypothesisTests {
         tails = computeAsymptoticTailProbabilities(result.sqrtQmuA, result.delta);
       }
     } else if (calculator === "chi_square") {
-      const { sqrtQ, delta } = this.chiSquareStatistics(mu, statistic, settings);
+      const { sqrtQ, delta } = this.#chiSquareStatistics(mu, statistic, settings);
       [pvals, expectedPvals] = computeAsymptoticConfidenceLevel(sqrtQ, delta, statistic);
       tails = computeAsymptoticTailProbabilities(sqrtQ, delta);
     } else {
@@ -314,7 +314,7 @@ export class HypothesisTests {
   }
 
   /** χ² calculator (spey's `chi_square` calculator): the asymptotic formula's inputs with √q_A replaced by √t_{s+b}. */
-  private chiSquareStatistics(
+  #chiSquareStatistics(
     mu: number,
     statistic: TestStatistic,
     settings: { expected: ExpectationType; extra: ParameterValues | undefined; optimiser: MinimizeOptions | undefined },
@@ -369,7 +369,7 @@ export class HypothesisTests {
       asimovTeststatTolerance: tolerance,
     };
     if (options.calculator === "toy") {
-      this.requireCalculator("toy");
+      this.#requireCalculator("toy");
       const toys = this.toys as ToyCalculator;
       const evaluateToys = (mu: number) => {
         const [obs, exp] = toys.confidenceLevel(pl, {
@@ -390,7 +390,7 @@ export class HypothesisTests {
       return limits.length === 1 ? (limits[0] as number) : limits;
     }
     const prep = pl.prepare({ expected, statistic: QTILDE, optimiser: options.optimiser });
-    const limits = this.asymptoticLimits(prep, expected, { ...limitOptions, expectedPvalue }, options);
+    const limits = this.#asymptoticLimits(prep, expected, { ...limitOptions, expectedPvalue }, options);
     return limits.length === 1 ? (limits[0] as number) : limits;
   }
 
@@ -431,14 +431,14 @@ export class HypothesisTests {
     // The observed search fits the Asimov profile at every μ it evaluates: the band's search gets
     // those points (with their slopes) without a fit, as seeds after the caller's.
     const evaluated: number[] = [];
-    const [observed] = this.asymptoticLimits(
+    const [observed] = this.#asymptoticLimits(
       prep,
       "observed",
       { ...common, observed: true, expectedPvalue: "nominal" },
       options,
       { evaluated },
     );
-    const expected = this.asymptoticLimits(
+    const expected = this.#asymptoticLimits(
       prep,
       band,
       { ...common, observed: false, expectedPvalue: "2sigma" },
@@ -449,7 +449,7 @@ export class HypothesisTests {
   }
 
   /** The asymptotic limit search of {@link poiUpperLimit} on a prepared test. */
-  private asymptoticLimits(
+  #asymptoticLimits(
     prep: HypotestPreparation,
     expected: ExpectationType,
     limitOptions: {

@@ -17,15 +17,15 @@ export const FACTORISED_MIN_ORDER = 256;
 export class FactorisedCovariance {
   declare readonly n: number;
   /** Lower-triangular factor, row-major n×n. */
-  declare readonly lower: Float64Array;
+  readonly #lower: Float64Array;
   /** First non-zero column of each row of L. */
-  declare private readonly first: Int32Array;
-  declare private readonly scratch: Float64Array;
-  declare private readonly scratch2: Float64Array;
+  readonly #first!: Int32Array;
+  readonly #scratch!: Float64Array;
+  readonly #scratch2!: Float64Array;
 
   constructor(lower: Float64Array, n: number) {
     this.n = n;
-    this.lower = lower;
+    this.#lower = lower;
     const first = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const row = i * n;
@@ -33,14 +33,16 @@ export class FactorisedCovariance {
       while (k < i && lower[row + k] === 0) k++;
       first[i] = k;
     }
-    this.first = first;
-    this.scratch = new Float64Array(n);
-    this.scratch2 = new Float64Array(n);
+    this.#first = first;
+    this.#scratch = new Float64Array(n);
+    this.#scratch2 = new Float64Array(n);
   }
 
   /** Solves L·y = b into `out` (may alias b). */
-  forward(b: Float64Array, out: Float64Array): Float64Array {
-    const { n, lower: l, first } = this;
+  #forward(b: Float64Array, out: Float64Array): Float64Array {
+    const { n } = this,
+      l = this.#lower,
+      first = this.#first;
     for (let i = 0; i < n; i++) {
       const row = i * n;
       const start = first[i]!;
@@ -58,8 +60,10 @@ export class FactorisedCovariance {
   }
 
   /** Solves Lᵀ·x = y into `out` (may alias y): back substitution reading L by rows. */
-  backward(y: Float64Array, out: Float64Array): Float64Array {
-    const { n, lower: l, first } = this;
+  #backward(y: Float64Array, out: Float64Array): Float64Array {
+    const { n } = this,
+      l = this.#lower,
+      first = this.#first;
     if (out !== y) out.set(y);
     for (let i = n - 1; i >= 0; i--) {
       const row = i * n;
@@ -73,7 +77,9 @@ export class FactorisedCovariance {
 
   /** out = L·v (out must not alias v). */
   lowerTimes(v: Float64Array, out: Float64Array): Float64Array {
-    const { n, lower: l, first } = this;
+    const { n } = this,
+      l = this.#lower,
+      first = this.#first;
     for (let i = 0; i < n; i++) {
       const row = i * n;
       let s0 = 0;
@@ -91,7 +97,9 @@ export class FactorisedCovariance {
 
   /** out = Lᵀ·v (out must not alias v). */
   upperTimes(v: Float64Array, out: Float64Array): Float64Array {
-    const { n, lower: l, first } = this;
+    const { n } = this,
+      l = this.#lower,
+      first = this.#first;
     out.fill(0);
     for (let i = 0; i < n; i++) {
       const vi = v[i]!;
@@ -108,7 +116,9 @@ export class FactorisedCovariance {
    * in cache. out must not alias v.
    */
   whitenedProduct(v: Float64Array, c: Float64Array, out: Float64Array): Float64Array {
-    const { n, lower: l, first } = this;
+    const { n } = this,
+      l = this.#lower,
+      first = this.#first;
     out.set(v);
     for (let i = 0; i < n; i++) {
       const ci = c[i]!;
@@ -132,24 +142,24 @@ export class FactorisedCovariance {
 
   /** out = ρ⁻¹·v = L⁻ᵀL⁻¹v (out may alias v). */
   precisionTimes(v: Float64Array, out: Float64Array): Float64Array {
-    this.forward(v, this.scratch);
-    return this.backward(this.scratch, out);
+    this.#forward(v, this.#scratch);
+    return this.#backward(this.#scratch, out);
   }
 
   /** out = ρ·v = L·Lᵀv (out must not alias v). */
   covarianceTimes(v: Float64Array, out: Float64Array): Float64Array {
-    this.upperTimes(v, this.scratch2);
-    return this.lowerTimes(this.scratch2, out);
+    this.upperTimes(v, this.#scratch2);
+    return this.lowerTimes(this.#scratch2, out);
   }
 
   /**
    * rᵀρ⁻¹r = ‖L⁻¹r‖²; with `gradient`, ρ⁻¹r written into it (the gradient of ½rᵀρ⁻¹r).
    */
   quadratic(r: Float64Array, gradient?: Float64Array): number {
-    const y = this.forward(r, this.scratch);
+    const y = this.#forward(r, this.#scratch);
     let q = 0;
     for (let i = 0; i < this.n; i++) q += y[i]! * y[i]!;
-    if (gradient) this.backward(y, gradient);
+    if (gradient) this.#backward(y, gradient);
     return q;
   }
 }

@@ -46,12 +46,12 @@ function splitMix64(state: bigint): bigint {
  * constants as NumPy's `random_poisson`), and {@link split} for independent sub-streams.
  */
 export class Random implements RandomSource {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
-  private spare = 0;
-  private hasSpare = false;
+  #s0 = 0;
+  #s1 = 0;
+  #s2 = 0;
+  #s3 = 0;
+  #spare = 0;
+  #hasSpare = false;
 
   /**
    * @param seed any finite number.
@@ -67,7 +67,7 @@ export class Random implements RandomSource {
     const first = splitMix64(sm);
     sm = (sm + golden) & MASK64;
     const second = splitMix64(sm);
-    this.setState([
+    this.#setState([
       Number(first & 0xffffffffn),
       Number(first >> 32n),
       Number(second & 0xffffffffn),
@@ -82,16 +82,16 @@ export class Random implements RandomSource {
    */
   static fromState(state: ArrayLike<number>): Random {
     const rng = new Random(0);
-    rng.setState(state);
+    rng.#setState(state);
     return rng;
   }
 
   /** The raw state (four unsigned 32-bit words). The cached normal spare is not part of it. */
   getState(): Uint32Array {
-    return Uint32Array.of(this.s0, this.s1, this.s2, this.s3);
+    return Uint32Array.of(this.#s0, this.#s1, this.#s2, this.#s3);
   }
 
-  private setState(state: ArrayLike<number>): void {
+  #setState(state: ArrayLike<number>): void {
     if (state.length !== 4) throw new InvalidInput(`state must have 4 words, got ${state.length}`);
     let any = 0;
     for (let i = 0; i < 4; i++) {
@@ -102,27 +102,27 @@ export class Random implements RandomSource {
       any |= w;
     }
     if (any === 0) throw new InvalidInput("state must not be all zero (xoshiro's fixed point)");
-    this.s0 = state[0]! | 0;
-    this.s1 = state[1]! | 0;
-    this.s2 = state[2]! | 0;
-    this.s3 = state[3]! | 0;
-    this.hasSpare = false;
+    this.#s0 = state[0]! | 0;
+    this.#s1 = state[1]! | 0;
+    this.#s2 = state[2]! | 0;
+    this.#s3 = state[3]! | 0;
+    this.#hasSpare = false;
   }
 
   /** Next raw 32-bit output as an unsigned integer in [0, 2³²) (xoshiro128** `next`). */
   nextUint32(): number {
-    const s1 = this.s1;
+    const s1 = this.#s1;
     const x = Math.imul(s1, 5);
     const result = Math.imul((x << 7) | (x >>> 25), 9);
     const t = s1 << 9;
-    let s2 = this.s2 ^ this.s0;
-    let s3 = this.s3 ^ s1;
-    this.s1 = s1 ^ s2;
-    this.s0 ^= s3;
+    let s2 = this.#s2 ^ this.#s0;
+    let s3 = this.#s3 ^ s1;
+    this.#s1 = s1 ^ s2;
+    this.#s0 ^= s3;
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >>> 21);
-    this.s2 = s2;
-    this.s3 = s3;
+    this.#s2 = s2;
+    this.#s3 = s3;
     return result >>> 0;
   }
 
@@ -139,9 +139,9 @@ export class Random implements RandomSource {
    * the unit disc gives two independent normals; the second is cached and returned by the next call.
    */
   normal(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
+    if (this.#hasSpare) {
+      this.#hasSpare = false;
+      return this.#spare;
     }
     let u: number;
     let v: number;
@@ -152,8 +152,8 @@ export class Random implements RandomSource {
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
     const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * m;
-    this.hasSpare = true;
+    this.#spare = v * m;
+    this.#hasSpare = true;
     return u * m;
   }
 
@@ -180,10 +180,10 @@ export class Random implements RandomSource {
       }
       return k;
     }
-    return this.poissonPtrs(lambda);
+    return this.#poissonPtrs(lambda);
   }
 
-  private poissonPtrs(lambda: number): number {
+  #poissonPtrs(lambda: number): number {
     const sqrtLambda = Math.sqrt(lambda);
     const logLambda = Math.log(lambda);
     const b = 0.931 + 2.53 * sqrtLambda;
@@ -215,19 +215,19 @@ export class Random implements RandomSource {
     for (const word of JUMP) {
       for (let bit = 0; bit < 32; bit++) {
         if ((word >>> bit) & 1) {
-          t0 ^= this.s0;
-          t1 ^= this.s1;
-          t2 ^= this.s2;
-          t3 ^= this.s3;
+          t0 ^= this.#s0;
+          t1 ^= this.#s1;
+          t2 ^= this.#s2;
+          t3 ^= this.#s3;
         }
         this.nextUint32();
       }
     }
-    this.s0 = t0;
-    this.s1 = t1;
-    this.s2 = t2;
-    this.s3 = t3;
-    this.hasSpare = false;
+    this.#s0 = t0;
+    this.#s1 = t1;
+    this.#s2 = t2;
+    this.#s3 = t3;
+    this.#hasSpare = false;
   }
 
   /**

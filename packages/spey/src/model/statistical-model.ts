@@ -138,7 +138,7 @@ export class LeanStatisticalModel {
   declare ntoys: number;
   /** The model as inference sees it; the hypothesis-test methods below delegate to it. */
   declare readonly profileLikelihood: ProfileLikelihood;
-  declare private readonly tests: HypothesisTests;
+  readonly #tests!: HypothesisTests;
 
   constructor(backend: BackendBase, options: StatisticalModelOptions = {}) {
     if (!backend || typeof backend.getLogpdfFunc !== "function" || typeof backend.config !== "function") {
@@ -148,8 +148,8 @@ export class LeanStatisticalModel {
     this.analysis = options.analysis ?? "__unknown_analysis__";
     this.xsection = options.xsection ?? Number.NaN;
     this.ntoys = options.ntoys ?? 1000;
-    this.profileLikelihood = this.createProfileLikelihood();
-    this.tests = new HypothesisTests(this.profileLikelihood, this.toyCalculator());
+    this.profileLikelihood = this.#createProfileLikelihood();
+    this.#tests = new HypothesisTests(this.profileLikelihood, this.toyCalculator());
   }
 
   /**
@@ -194,7 +194,7 @@ export class LeanStatisticalModel {
   // ---------------------------------------------------------------------------------------------
   // Fits
 
-  private conditionalFit(
+  #conditionalFit(
     fixed: ReadonlyMap<number, number>,
     expected: ExpectationType,
     data: Float64Array | undefined,
@@ -214,7 +214,7 @@ export class LeanStatisticalModel {
     });
   }
 
-  private freeFit(
+  #freeFit(
     allowNegativeSignal: boolean,
     fixed: ReadonlyMap<number, number>,
     expected: ExpectationType,
@@ -237,7 +237,7 @@ export class LeanStatisticalModel {
     });
   }
 
-  private resolveFixed(poiTest: number | ParameterValues | undefined, config: ModelConfig): Map<number, number> {
+  #resolveFixed(poiTest: number | ParameterValues | undefined, config: ModelConfig): Map<number, number> {
     const value = poiTest ?? 1;
     if (typeof value === "number" && !Number.isFinite(value)) {
       throw new InvalidInput(`poiTest must be a finite number; got ${value}.`);
@@ -254,8 +254,8 @@ export class LeanStatisticalModel {
   likelihood(options: LikelihoodOptions = {}): number | [number, number[]] {
     const expected = toExpectation(options.expected);
     const config = this.backend.config();
-    const fixed = this.resolveFixed(options.poiTest, config);
-    const out = this.conditionalFit(fixed, expected, toVector(options.data, "data", this.backend), options, config);
+    const fixed = this.#resolveFixed(options.poiTest, config);
+    const out = this.#conditionalFit(fixed, expected, toVector(options.data, "data", this.backend), options, config);
     const value = options.returnNll === false ? Math.exp(-out.nll) : out.nll;
     return options.returnParameters ? [value, Array.from(out.parameters)] : value;
   }
@@ -274,7 +274,7 @@ export class LeanStatisticalModel {
     const config = this.backend.config({ allowNegativeSignal });
     const fixed =
       options.fixedPoiValue === undefined ? new Map<number, number>() : config.resolvePoiIndices(options.fixedPoiValue);
-    const out = this.freeFit(
+    const out = this.#freeFit(
       allowNegativeSignal,
       fixed,
       expected,
@@ -296,7 +296,7 @@ export class LeanStatisticalModel {
    * `includeAuxiliary` is false.
    */
   expectedData(pars: NumericArray, options: ExpectedDataOptions = {}): number[] {
-    const f = this.requireExpectedData();
+    const f = this.#requireExpectedData();
     const config = this.backend.config();
     const x = toVector(pars, "pars") as Float64Array;
     if (x.length !== config.npar) {
@@ -305,7 +305,7 @@ export class LeanStatisticalModel {
     return Array.from(f(x, options));
   }
 
-  private requireExpectedData(): (pars: Float64Array, options?: ExpectedDataOptions) => Float64Array {
+  #requireExpectedData(): (pars: Float64Array, options?: ExpectedDataOptions) => Float64Array {
     const f = this.backend.expectedData;
     if (typeof f !== "function") {
       throw new MethodNotAvailable(
@@ -315,18 +315,18 @@ export class LeanStatisticalModel {
     return f.bind(this.backend);
   }
 
-  private asimovDataFor(
+  #asimovDataFor(
     expected: ExpectationType,
     statistic: string | TestStatistic,
     extra: ParameterValues | undefined,
     controls: FitControls,
   ): { data: Float64Array; parameters: Float64Array; mu: number; nll: number } {
-    const expectedData = this.requireExpectedData();
+    const expectedData = this.#requireExpectedData();
     const t = testStatistic(statistic);
     const config = this.backend.config({ allowNegativeSignal: t.muhatMayBeNegative });
     const fixed = new Map<number, number>([[config.poiIndex, t.asimovMu]]);
     if (extra) for (const [k, v] of config.resolvePoiIndices(extra)) fixed.set(k, v);
-    const fit = this.conditionalFit(fixed, expected, undefined, controls, config);
+    const fit = this.#conditionalFit(fixed, expected, undefined, controls, config);
     return { data: expectedData(fit.parameters), parameters: fit.parameters, mu: t.asimovMu, nll: fit.nll };
   }
 
@@ -338,7 +338,7 @@ export class LeanStatisticalModel {
   generateAsimovData(options: AsimovOptions & { testStatistic?: string } = {}): number[] {
     const expected = toExpectation(options.expected);
     const testStatistic = options.testStatistic ?? options.testStatistics ?? "qtilde";
-    return Array.from(this.asimovDataFor(expected, testStatistic, options.poiTest, options).data);
+    return Array.from(this.#asimovDataFor(expected, testStatistic, options.poiTest, options).data);
   }
 
   /** Profile NLL at `poiTest` on the Asimov data (spey's `asimov_likelihood`). */
@@ -346,9 +346,9 @@ export class LeanStatisticalModel {
     const expected = toExpectation(options.expected);
     const testStatistics = options.testStatistics ?? "qtilde";
     const config = this.backend.config();
-    const fixed = this.resolveFixed(options.poiTest, config);
-    const { data } = this.asimovDataFor(expected, testStatistics, undefined, options);
-    const out = this.conditionalFit(fixed, expected, data, options, config);
+    const fixed = this.#resolveFixed(options.poiTest, config);
+    const { data } = this.#asimovDataFor(expected, testStatistics, undefined, options);
+    const out = this.#conditionalFit(fixed, expected, data, options, config);
     return options.returnNll === false ? Math.exp(-out.nll) : out.nll;
   }
 
@@ -357,7 +357,7 @@ export class LeanStatisticalModel {
     const expected = toExpectation(options.expected);
     const testStatistics = options.testStatistics ?? "qtilde";
     const allowNegativeSignal = testStatistic(testStatistics).muhatMayBeNegative;
-    const { data } = this.asimovDataFor(expected, testStatistics, options.poiTest, options);
+    const { data } = this.#asimovDataFor(expected, testStatistics, options.poiTest, options);
     const [muhat, nll] = this.maximizeLikelihood({
       ...options,
       expected,
@@ -372,7 +372,7 @@ export class LeanStatisticalModel {
   // Hypothesis-test plumbing
 
   /** μ and the other fixed parameters of a `poiTest` (a number, or a record naming parameters). */
-  private splitPoiTest(poiTest: number | ParameterValues | undefined): {
+  #splitPoiTest(poiTest: number | ParameterValues | undefined): {
     mu: number;
     extra: ParameterValues | undefined;
   } {
@@ -388,12 +388,12 @@ export class LeanStatisticalModel {
   }
 
   /** The `poiTest` of a likelihood call at μ with other parameters fixed. */
-  private poiTestAt(mu: number, extra: ParameterValues | undefined): number | ParameterValues {
+  #poiTestAt(mu: number, extra: ParameterValues | undefined): number | ParameterValues {
     return extra === undefined ? mu : { ...extra, [this.backend.config().poiIndex]: mu };
   }
 
   /** The {@link ProfileLikelihood} of this model (see `inference/profile-likelihood.ts`). */
-  private createProfileLikelihood(): ProfileLikelihood {
+  #createProfileLikelihood(): ProfileLikelihood {
     const optimiserOf = (s: { optimiser?: MinimizeOptions | undefined }) =>
       s.optimiser ? { optimiser: s.optimiser } : {};
     const dataOf = (s: FitSettings) => (s.data ? { data: s.data } : {});
@@ -401,14 +401,14 @@ export class LeanStatisticalModel {
       typeof this.backend.getSampler === "function"
         ? (mu, s) =>
             this.fixedPoiSampler({
-              poiTest: this.poiTestAt(mu, s.extra),
+              poiTest: this.#poiTestAt(mu, s.extra),
               size: s.size,
               expected: s.expected,
               rng: s.rng,
             })
         : undefined;
     const methods: Omit<ProfileLikelihood, keyof LiveModelProperties> = {
-      splitPoiTest: (poiTest) => this.splitPoiTest(poiTest),
+      splitPoiTest: (poiTest) => this.#splitPoiTest(poiTest),
       maximize: (s) => {
         const [muhat, nll] = this.maximizeLikelihood({
           expected: s.expected,
@@ -421,12 +421,12 @@ export class LeanStatisticalModel {
       },
       nll: (mu, s) =>
         this.likelihood({
-          poiTest: this.poiTestAt(mu, s.extra),
+          poiTest: this.#poiTestAt(mu, s.extra),
           expected: s.expected,
           ...dataOf(s),
           ...optimiserOf(s),
         }),
-      prepare: (s) => this.prepareForHypotest(s),
+      prepare: (s) => this.#prepareForHypotest(s),
       sigmaMu: (mu, s) => {
         try {
           return this.sigmaMuFromHessian({ poiTest: mu, expected: s.expected, ...optimiserOf(s) });
@@ -450,7 +450,7 @@ export class LeanStatisticalModel {
    * `_prepare_for_hypotest`), for backends without `expectedData`: μ̂ ≥ 0 unless the statistic
    * allows negative μ̂, Asimov data at the statistic's μ, and the two profile log-likelihoods.
    */
-  private prepareFromPublicFits(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
+  #prepareFromPublicFits(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
     const { expected, statistic, extra } = options;
     const opt = options.optimiser ? { optimiser: options.optimiser } : {};
     const [muhat, nll] = this.maximizeLikelihood({
@@ -462,11 +462,11 @@ export class LeanStatisticalModel {
     const [muhatA, nllA] = this.maximizeAsimovLikelihood({ expected, testStatistics: statistic.name, ...opt });
     return {
       fit: { muhat, nll },
-      logpdf: (mu) => -this.likelihood({ poiTest: this.poiTestAt(mu, extra), expected, ...opt }),
+      logpdf: (mu) => -this.likelihood({ poiTest: this.#poiTestAt(mu, extra), expected, ...opt }),
       asimovFit: { muhat: muhatA, nll: nllA },
       asimovLogpdf: (mu) =>
         -this.asimovLikelihood({
-          poiTest: this.poiTestAt(mu, extra),
+          poiTest: this.#poiTestAt(mu, extra),
           expected,
           testStatistics: statistic.name,
           ...opt,
@@ -481,8 +481,8 @@ export class LeanStatisticalModel {
    * up to the auxiliary data); the profile likelihoods by continuation (see {@link profileByContinuation});
    * σ_A from the Hessian at the Asimov fit. Deterministic: no state survives the call.
    */
-  private prepareForHypotest(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
-    if (typeof this.backend.expectedData !== "function") return this.prepareFromPublicFits(options);
+  #prepareForHypotest(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
+    if (typeof this.backend.expectedData !== "function") return this.#prepareFromPublicFits(options);
     const { expected, statistic } = options;
     const testStatistics = statistic;
     const controls: FitControls = options.optimiser ? { optimiser: options.optimiser } : {};
@@ -492,22 +492,22 @@ export class LeanStatisticalModel {
     const extraFixed = options.extra ? config.resolvePoiIndices(options.extra) : new Map<number, number>();
     let fit: FitOutcome | undefined;
     const freeFit = (): FitOutcome => {
-      fit ??= this.freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
+      fit ??= this.#freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
       return fit;
     };
     let asimov: { data: Float64Array; parameters: Float64Array; mu: number; nll: number; fit: FitOutcome } | undefined;
     const asimovOnce = () => {
       if (asimov) return asimov;
       const asimovFixed = new Map(extraFixed).set(poi, statistic.asimovMu);
-      const from = fit ? this.bestStart([fit.parameters], asimovFixed, expected, undefined) : undefined;
-      const generated = this.asimovDataFor(
+      const from = fit ? this.#bestStart([fit.parameters], asimovFixed, expected, undefined) : undefined;
+      const generated = this.#asimovDataFor(
         expected,
         testStatistics,
         options.extra,
         from ? { ...controls, initPars: from } : controls,
       );
-      const start = this.bestStart([generated.parameters], extraFixed, expected, generated.data);
-      const asimovFit = this.freeFit(
+      const start = this.#bestStart([generated.parameters], extraFixed, expected, generated.data);
+      const asimovFit = this.#freeFit(
         allowNegativeSignal,
         extraFixed,
         expected,
@@ -523,7 +523,7 @@ export class LeanStatisticalModel {
     const observedProfile = () => {
       // The fit that generated the Asimov data is a point of this profile (μ = the Asimov μ, same
       // data and fixed parameters): known without a fit when the profile is asked there.
-      logpdf ??= this.profileByContinuation(
+      logpdf ??= this.#profileByContinuation(
         expected,
         undefined,
         freeFit().parameters,
@@ -536,7 +536,7 @@ export class LeanStatisticalModel {
     };
     const asimovProfile = () => {
       const a = asimovOnce();
-      asimovLogpdf ??= this.profileByContinuation(
+      asimovLogpdf ??= this.#profileByContinuation(
         expected,
         a.data,
         a.fit.parameters,
@@ -574,7 +574,7 @@ export class LeanStatisticalModel {
       asimovSigma: () => {
         if (sigmaA === undefined) {
           const a = asimovOnce();
-          sigmaA = this.sigmaFromHessianAt(a.fit.parameters, { expected, data: a.data }, extraFixed);
+          sigmaA = this.#sigmaFromHessianAt(a.fit.parameters, { expected, data: a.data }, extraFixed);
         }
         return sigmaA;
       },
@@ -594,7 +594,7 @@ export class LeanStatisticalModel {
    * converge). Which fits run them depends only on the order of μ asked of this profile, so results
    * stay a function of the call.
    */
-  private profileByContinuation(
+  #profileByContinuation(
     expected: ExpectationType,
     data: Float64Array | undefined,
     start: Float64Array,
@@ -675,7 +675,7 @@ export class LeanStatisticalModel {
         candidates.unshift(predicted);
       }
       logpdfAt ??= this.backend.getLogpdfFunc(likelihoodOptions);
-      const init = this.bestStart(candidates, fixed, expected, data, logpdfAt);
+      const init = this.#bestStart(candidates, fixed, expected, data, logpdfAt);
       const warmOnly = init !== undefined && covered(mu);
       if (!warmOnly) coldAt.push(mu);
       const outcome = fitterOnce().fit(fixed, init, { coldStarts: warmOnly ? "if-needed" : "always" });
@@ -707,7 +707,7 @@ export class LeanStatisticalModel {
    * finite log L, or undefined when the suggested point is at least as good — a warm start from
    * another μ can sit where a yield vanishes, and the backend's own start is then safer.
    */
-  private bestStart(
+  #bestStart(
     candidates: readonly Float64Array[],
     fixed: ReadonlyMap<number, number>,
     expected: ExpectationType,
@@ -742,7 +742,7 @@ export class LeanStatisticalModel {
    * fixed (the POI always included); NaN when −H is not positive definite, when there is no
    * Hessian, or above {@link HESSIAN_SIGMA_MAX_PARAMETERS} parameters.
    */
-  private sigmaFromHessianAt(
+  #sigmaFromHessianAt(
     parameters: Float64Array,
     likelihoodOptions: { expected: ExpectationType; data?: Float64Array },
     extraFixed: ReadonlyMap<number, number>,
@@ -777,14 +777,14 @@ export class LeanStatisticalModel {
   exclusionConfidenceLevel(options: ExclusionOptions & { expected: "all" }): [number[], number[]];
   exclusionConfidenceLevel(options?: ExclusionOptions): number[];
   exclusionConfidenceLevel(options: ExclusionOptions = {}): ExclusionResult {
-    return this.tests.exclusionConfidenceLevel(options);
+    return this.#tests.exclusionConfidenceLevel(options);
   }
 
   /** Upper limit on μ (spey's `poi_upper_limit`; see {@link HypothesisTests.poiUpperLimit}). */
   poiUpperLimit(options?: UpperLimitOptions & { expectedPvalue?: "nominal" }): number;
   poiUpperLimit(options: UpperLimitOptions): number | number[];
   poiUpperLimit(options: UpperLimitOptions = {}): number | number[] {
-    return this.tests.poiUpperLimit(options);
+    return this.#tests.poiUpperLimit(options);
   }
 
   /**
@@ -795,29 +795,29 @@ export class LeanStatisticalModel {
     observed: number;
     expected: number[];
   } {
-    return this.tests.poiUpperLimitWithBand(options);
+    return this.#tests.poiUpperLimitWithBand(options);
   }
 
   /** Discovery significance `[√q0,A, √q0, [p], [expected p]]` (spey's `significance`). */
   significance(options: SignificanceOptions = {}): [number, number, number[], number[]] {
-    return this.tests.significance(options);
+    return this.#tests.significance(options);
   }
 
   /** σμ at `poiTest` (spey's `sigma_mu`): from the Hessian when available, else the Asimov approximation. */
   sigmaMu(options: SigmaMuOptions = {}): number {
-    return this.tests.sigmaMu(options);
+    return this.#tests.sigmaMu(options);
   }
 
   /** χ²(μ) = 2 (NLL(μ) − NLL_den) (spey's `chi2`). */
   chi2(options: Chi2Options & { poiTest: readonly number[] }): number[];
   chi2(options?: Chi2Options & { poiTest?: number | ParameterValues }): number;
   chi2(options: Chi2Options & { poiTest?: number | ParameterValues | readonly number[] } = {}): number | number[] {
-    return this.tests.chi2(options as Chi2Options & { poiTest?: number | ParameterValues });
+    return this.#tests.chi2(options as Chi2Options & { poiTest?: number | ParameterValues });
   }
 
   /** Signed square-root likelihood ratio (spey's `pull`). */
   pull(options: PullOptions = {}): number {
-    return this.tests.pull(options);
+    return this.#tests.pull(options);
   }
 
   /**
@@ -858,7 +858,7 @@ export class LeanStatisticalModel {
     }
     const expected = toExpectation(options.expected);
     const config = this.backend.config();
-    const fit = this.conditionalFit(this.resolveFixed(options.poiTest, config), expected, undefined, options, config);
+    const fit = this.#conditionalFit(this.#resolveFixed(options.poiTest, config), expected, undefined, options, config);
     const sampler = getSampler.call(this.backend, fit.parameters);
     if (options.size === undefined) return sampler;
     if (!Number.isInteger(options.size) || options.size < 0) {
@@ -878,7 +878,7 @@ export class LeanStatisticalModel {
     }
     const expected = toExpectation(options.expected);
     const config = this.backend.config();
-    const fit = this.conditionalFit(this.resolveFixed(options.poiTest, config), expected, undefined, options, config);
+    const fit = this.#conditionalFit(this.#resolveFixed(options.poiTest, config), expected, undefined, options, config);
     const hessian = getHessian.call(this.backend, { expected })(fit.parameters);
     const sigma = poiSigmaFromHessian(hessian, config);
     if (sigma === undefined) {

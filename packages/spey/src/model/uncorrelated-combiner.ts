@@ -90,13 +90,13 @@ function convexInPoi(model: LeanStatisticalModel): boolean {
  * surface (asymptotic and χ² calculators; toys are not available, as in spey).
  */
 export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> {
-  private readonly models: LeanStatisticalModel[] = [];
+  readonly #models: LeanStatisticalModel[] = [];
 
   /** Number of toys (the combination has no toy calculator, as in spey; kept for the interface). */
   ntoys = 1000;
   /** The combination as inference sees it; the hypothesis-test methods delegate to it. */
-  readonly profileLikelihood: ProfileLikelihood = this.createProfileLikelihood();
-  private readonly tests = new HypothesisTests(this.profileLikelihood);
+  readonly profileLikelihood: ProfileLikelihood = this.#createProfileLikelihood();
+  readonly #tests = new HypothesisTests(this.profileLikelihood);
 
   constructor(...models: LeanStatisticalModel[]) {
     for (const m of models) this.append(m);
@@ -109,28 +109,28 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         `Can not append type ${typeof model}: UnCorrStatisticsCombiner holds StatisticalModel (or LeanStatisticalModel) instances; build them with getBackend.`,
       );
     }
-    if (this.models.some((m) => m.analysis === model.analysis)) {
+    if (this.#models.some((m) => m.analysis === model.analysis)) {
       throw new AnalysisQueryError(`${model.analysis} already exists. Give each analysis a unique name.`);
     }
-    this.models.push(model);
+    this.#models.push(model);
   }
 
   /** Remove the model of an analysis. */
   remove(analysis: string): void {
-    const i = this.models.findIndex((m) => m.analysis === analysis);
+    const i = this.#models.findIndex((m) => m.analysis === analysis);
     if (i < 0) throw new AnalysisQueryError(`'${analysis}' is not among the analyses.`);
-    this.models.splice(i, 1);
+    this.#models.splice(i, 1);
   }
 
   /** The model at an index (negative counts from the end) or of an analysis name. */
   get(key: number | string): LeanStatisticalModel {
     if (typeof key === "string") {
-      const m = this.models.find((x) => x.analysis === key);
+      const m = this.#models.find((x) => x.analysis === key);
       if (!m) throw new AnalysisQueryError(`'${key}' is not among the analyses.`);
       return m;
     }
-    const idx = key < 0 ? this.models.length + key : key;
-    const m = this.models[idx];
+    const idx = key < 0 ? this.#models.length + key : key;
+    const m = this.#models[idx];
     if (!Number.isInteger(key) || !m)
       throw new AnalysisQueryError("Request exceeds number of statistical models available.");
     return m;
@@ -138,25 +138,25 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
 
   /** The models (a copy). */
   get statisticalModels(): readonly LeanStatisticalModel[] {
-    return [...this.models];
+    return [...this.#models];
   }
 
   /** Analysis names, in order. */
   get analyses(): string[] {
-    return this.models.map((m) => m.analysis);
+    return this.#models.map((m) => m.analysis);
   }
 
   get length(): number {
-    return this.models.length;
+    return this.#models.length;
   }
 
   [Symbol.iterator](): Iterator<LeanStatisticalModel> {
-    return this.models[Symbol.iterator]();
+    return this.#models[Symbol.iterator]();
   }
 
   /** `[analysis, model]` pairs. */
   *items(): IterableIterator<[string, LeanStatisticalModel]> {
-    for (const m of this.models) yield [m.analysis, m];
+    for (const m of this.#models) yield [m.analysis, m];
   }
 
   /** A new combiner with these models plus `other` (a model, or all models of another combiner). */
@@ -165,14 +165,14 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     if (!(other instanceof UnCorrStatisticsCombiner) && !(other instanceof LeanStatisticalModel)) {
       throw new InvalidInput(`Can not combine type ${typeof other} with UnCorrStatisticsCombiner.`);
     }
-    return new UnCorrStatisticsCombiner(...this.models, ...extra);
+    return new UnCorrStatisticsCombiner(...this.#models, ...extra);
   }
 
   /** The model with the strongest expected (pre-fit) excluded cross section; needs `xsection` on every model. */
   findMostSensitive(): LeanStatisticalModel {
     let best: LeanStatisticalModel | undefined;
     let bestValue = Number.POSITIVE_INFINITY;
-    for (const m of this.models) {
+    for (const m of this.#models) {
       const v = m.s95exp;
       if (best === undefined || v < bestValue) {
         best = m;
@@ -185,15 +185,15 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
 
   /** Largest of the models' lowest allowed μ. */
   get minimumPoi(): number {
-    return maxOf(this.models.map((m) => m.config().minimumPoi));
+    return maxOf(this.#models.map((m) => m.config().minimumPoi));
   }
 
   get isAlive(): boolean {
-    return this.models.some((m) => m.isAlive);
+    return this.#models.some((m) => m.isAlive);
   }
 
   get isAsymptoticCalculatorAvailable(): boolean {
-    return this.models.length > 0 && this.models.every((m) => m.isAsymptoticCalculatorAvailable);
+    return this.#models.length > 0 && this.#models.every((m) => m.isAsymptoticCalculatorAvailable);
   }
 
   get isToyCalculatorAvailable(): boolean {
@@ -201,26 +201,21 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   }
 
   get isChiSquareCalculatorAvailable(): boolean {
-    return this.models.length > 0 && this.models.every((m) => m.isChiSquareCalculatorAvailable);
+    return this.#models.length > 0 && this.#models.every((m) => m.isChiSquareCalculatorAvailable);
   }
 
   /** Whether every member's profile is convex in μ (its backend's `profileConvexInPoi`). */
-  private membersConvex(): boolean {
-    return this.models.every(convexInPoi);
+  #membersConvex(): boolean {
+    return this.#models.every(convexInPoi);
   }
 
-  private requireModels(): void {
-    if (this.models.length === 0) throw new AnalysisQueryError("The combiner holds no analyses; append models first.");
+  #requireModels(): void {
+    if (this.#models.length === 0) throw new AnalysisQueryError("The combiner holds no analyses; append models first.");
   }
 
-  private sumNll(
-    mu: number,
-    expected: ExpectationType,
-    data: CombinedData | undefined,
-    optimiser?: MinimizeOptions,
-  ): number {
+  #sumNll(mu: number, expected: ExpectationType, data: CombinedData | undefined, optimiser?: MinimizeOptions): number {
     let total = 0;
-    for (const m of this.models) {
+    for (const m of this.#models) {
       const d = data?.[m.analysis];
       try {
         total += m.likelihood({
@@ -240,11 +235,11 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
 
   /** Σ_k of the profile NLLs at μ = poiTest (spey's `UnCorrStatisticsCombiner.likelihood`). */
   likelihood(options: CombinerLikelihoodOptions & BaseLikelihoodOptions = {}): number {
-    this.requireModels();
+    this.#requireModels();
     const poiTest = options.poiTest ?? 1;
     if (typeof poiTest !== "number")
       throw new InvalidInput("poiTest of a combiner must be a number (μ is the only shared parameter).");
-    const nll = this.sumNll(
+    const nll = this.#sumNll(
       poiTest,
       toExpectation(options.expected),
       options.data as CombinedData | undefined,
@@ -255,9 +250,9 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
 
   /** Asimov data of every analysis (analysis → data). */
   generateAsimovData(options: ExpectedOption & { testStatistic?: string } = {}): Record<string, number[]> {
-    this.requireModels();
+    this.#requireModels();
     const out: Record<string, number[]> = {};
-    for (const m of this.models) {
+    for (const m of this.#models) {
       out[m.analysis] = m.generateAsimovData({
         expected: toExpectation(options.expected),
         testStatistic: options.testStatistic ?? "qtilde",
@@ -276,7 +271,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     return this.likelihood({ ...options, data });
   }
 
-  private fitMu(
+  #fitMu(
     expected: ExpectationType,
     data: CombinedData | undefined,
     lower: number,
@@ -284,15 +279,15 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     optimiser: MinimizeOptions | undefined,
     init: number,
   ): [number, number] {
-    const f = (mu: number) => this.sumNll(mu, expected, data, optimiser);
-    return minimizeSumByBrent(f, lower, upper, optimiser, [init], [], this.membersConvex());
+    const f = (mu: number) => this.#sumNll(mu, expected, data, optimiser);
+    return minimizeSumByBrent(f, lower, upper, optimiser, [init], [], this.#membersConvex());
   }
 
-  private initialMuhat(expected: ExpectationType, optimiser: MinimizeOptions | undefined): number {
+  #initialMuhat(expected: ExpectationType, optimiser: MinimizeOptions | undefined): number {
     try {
       let num = 0;
       let den = 0;
-      for (const m of this.models) {
+      for (const m of this.#models) {
         const [muhat] = m.maximizeLikelihood({ expected, ...(optimiser ? { optimiser } : {}) });
         const sigma = m.sigmaMu({ poiTest: muhat, expected });
         num += muhat / (sigma * sigma);
@@ -313,7 +308,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   maximizeLikelihood(
     options: CombinerMaximizeOptions & BaseMaximizeOptions = {},
   ): [number, number] | [Record<string, number>, number] {
-    this.requireModels();
+    this.#requireModels();
     if (options.fixedPoiValue !== undefined) {
       throw new InvalidInput("fixedPoiValue is not supported by UnCorrStatisticsCombiner: μ is its only parameter.");
     }
@@ -321,8 +316,8 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     const allow = options.allowNegativeSignal ?? true;
     if (options.data === undefined) {
       // The members' own profiles (their μ̂ unbounded below, as spey's start value).
-      const preparations = this.memberPreparations(expected, QMU, options.optimiser);
-      const [muhat, nll] = this.combinedFit(
+      const preparations = this.#memberPreparations(expected, QMU, options.optimiser);
+      const [muhat, nll] = this.#combinedFit(
         preparations,
         allow,
         options.initialMuhatValue,
@@ -334,9 +329,9 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         | [number, number]
         | [Record<string, number>, number];
     }
-    const init = options.initialMuhatValue ?? this.initialMuhat(expected, options.optimiser);
+    const init = options.initialMuhatValue ?? this.#initialMuhat(expected, options.optimiser);
     const [lower, upper] = options.parBounds ?? [allow ? this.minimumPoi : 0, Math.max(10, init)];
-    const [muhat, nll] = this.fitMu(
+    const [muhat, nll] = this.#fitMu(
       expected,
       options.data as CombinedData | undefined,
       lower,
@@ -357,11 +352,11 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   maximizeAsimovLikelihood(
     options: CombinerAsimovOptions & { poiIndices?: readonly (string | number)[] } = {},
   ): [number, number] | [Record<string, number>, number] {
-    this.requireModels();
+    this.#requireModels();
     const expected = toExpectation(options.expected);
     const statistic = testStatistic(options.testStatistics ?? "qtilde");
-    const preparations = this.memberPreparations(expected, statistic, options.optimiser);
-    const [muhat, nll] = this.combinedAsimovFit(preparations, statistic.muhatMayBeNegative, options.optimiser);
+    const preparations = this.#memberPreparations(expected, statistic, options.optimiser);
+    const [muhat, nll] = this.#combinedAsimovFit(preparations, statistic.muhatMayBeNegative, options.optimiser);
     return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
       | [number, number]
       | [Record<string, number>, number];
@@ -373,7 +368,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
    * its slopes come from its analytic gradient. A member raising NegativeExpectedYields makes the
    * sum NaN, with spey's warning.
    */
-  private summed(
+  #summed(
     preparations: readonly HypotestPreparation[],
     which: "data" | "asimov",
     membersMuhatMayBeNegative?: boolean,
@@ -395,7 +390,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     // The bounds of μ in the members' own free fits (their μ̂_k is an interior minimum between them).
     let muBounds: (readonly [number, number])[] | undefined;
     const boundsOf = (k: number): readonly [number, number] => {
-      muBounds ??= this.models.map((m) => {
+      muBounds ??= this.#models.map((m) => {
         if (membersMuhatMayBeNegative === undefined) return [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
         const config = m.config({ allowNegativeSignal: membersMuhatMayBeNegative });
         return (config.suggestedBounds[config.poiIndex] ?? [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) as [
@@ -411,7 +406,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         ? (mu) =>
             guard(mu, (p) => -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu))
         : undefined,
-      convex: this.membersConvex(),
+      convex: this.#membersConvex(),
       ...(preparations.every((p) => p.slopeIsSubgradient)
         ? {
             subgradientAt: (mu: number) =>
@@ -421,7 +416,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           }
         : {}),
       split: (lower: number, upper: number) => {
-        const convex = this.models.map(convexInPoi);
+        const convex = this.#models.map(convexInPoi);
         if (membersMuhatMayBeNegative === undefined || convex.every(Boolean) || !convex.some(Boolean)) return undefined;
         let floor = 0;
         let curvature = 0;
@@ -479,12 +474,12 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   }
 
   /** Each member's hypothesis-test preparation for `statistic` (fits made on first use). */
-  private memberPreparations(
+  #memberPreparations(
     expected: ExpectationType,
     statistic: TestStatistic,
     optimiser: MinimizeOptions | undefined,
   ): HypotestPreparation[] {
-    return this.models.map((m) => m.profileLikelihood.prepare({ expected, statistic, optimiser }));
+    return this.#models.map((m) => m.profileLikelihood.prepare({ expected, statistic, optimiser }));
   }
 
   /**
@@ -496,7 +491,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
    * for Gaussian profiles, where the start is then the combined minimum itself. Otherwise, and where
    * that secant is not positive, 1/σ_A,k² from the Hessian at the member's Asimov fit.
    */
-  private weightedMuhat(preparations: readonly HypotestPreparation[], asimovMu?: number): number {
+  #weightedMuhat(preparations: readonly HypotestPreparation[], asimovMu?: number): number {
     let num = 0;
     let den = 0;
     for (const p of preparations) {
@@ -524,7 +519,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
    * The combined free fit on the members' data (spey's `maximize_likelihood` bounds: μ ≥ the
    * members' largest lower bound when negative signals are allowed, else ≥ 0; μ ≤ max(10, start)).
    */
-  private combinedFit(
+  #combinedFit(
     preparations: readonly HypotestPreparation[],
     allowNegativeSignal: boolean,
     start: number | undefined,
@@ -532,9 +527,9 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     optimiser: MinimizeOptions | undefined,
     membersMuhatMayBeNegative: boolean,
     asimovMu?: number,
-    profile: SummedProfile = this.summed(preparations, "data", membersMuhatMayBeNegative),
+    profile: SummedProfile = this.#summed(preparations, "data", membersMuhatMayBeNegative),
   ): [number, number] {
-    const init = start ?? this.weightedMuhat(preparations, asimovMu);
+    const init = start ?? this.#weightedMuhat(preparations, asimovMu);
     const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, Math.max(10, init)];
     return minimizeSummedProfile(profile, lower, upper, init, optimiser);
   }
@@ -544,7 +539,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
    * same μ̂_A (the Asimov μ, as Asimov data reproduce their generating point), the sum is minimal
    * there too: no further fit.
    */
-  private combinedAsimovFit(
+  #combinedAsimovFit(
     preparations: readonly HypotestPreparation[],
     allowNegativeSignal: boolean,
     optimiser: MinimizeOptions | undefined,
@@ -561,7 +556,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
       return [first, fits.reduce((total, f) => total + f.nll, 0)];
     }
     return minimizeSummedProfile(
-      profile ?? this.summed(preparations, "asimov", allowNegativeSignal),
+      profile ?? this.#summed(preparations, "asimov", allowNegativeSignal),
       lower,
       10,
       first,
@@ -575,18 +570,18 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
    * (independent analyses: the joint conditional fit at the Asimov μ is each member's), σ_A from the
    * members' Fisher informations, which add.
    */
-  private prepareForHypotest(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
-    this.requireModels();
+  #prepareForHypotest(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
+    this.#requireModels();
     if (options.extra) throw new InvalidInput("poiTest records are not supported by UnCorrStatisticsCombiner.");
     const { expected, statistic, optimiser } = options;
     const allow = statistic.muhatMayBeNegative;
-    const preparations = this.memberPreparations(expected, statistic, optimiser);
+    const preparations = this.#memberPreparations(expected, statistic, optimiser);
     // one summed profile per data set, for the test's profile values and for its free fit
-    const data = this.summed(preparations, "data", allow);
-    const asimov = this.summed(preparations, "asimov", allow);
+    const data = this.#summed(preparations, "data", allow);
+    const asimov = this.#summed(preparations, "asimov", allow);
     const fits = new LazyFits(
       () => {
-        const [muhat, nll] = this.combinedFit(
+        const [muhat, nll] = this.#combinedFit(
           preparations,
           allow,
           undefined,
@@ -599,7 +594,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         return { muhat, nll };
       },
       () => {
-        const [muhat, nll] = this.combinedAsimovFit(preparations, allow, optimiser, asimov);
+        const [muhat, nll] = this.#combinedAsimovFit(preparations, allow, optimiser, asimov);
         return { muhat, nll };
       },
     );
@@ -614,7 +609,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   }
 
   /** The combination as inference sees it: the sum of the analyses' profile NLLs in μ. */
-  private createProfileLikelihood(): ProfileLikelihood {
+  #createProfileLikelihood(): ProfileLikelihood {
     const noData = (s: FitSettings) => {
       if (s.data !== undefined) {
         throw new InvalidInput("UnCorrStatisticsCombiner takes data per analysis ({analysis: data}), not one vector.");
@@ -648,9 +643,9 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           ...(s.optimiser ? { optimiser: s.optimiser } : {}),
         });
       },
-      prepare: (s) => this.prepareForHypotest(s),
+      prepare: (s) => this.#prepareForHypotest(s),
       sigmaMu: (mu, s) => {
-        const prep = this.prepareForHypotest({ expected: s.expected, statistic: QTILDE, optimiser: s.optimiser });
+        const prep = this.#prepareForHypotest({ expected: s.expected, statistic: QTILDE, optimiser: s.optimiser });
         return asimovSigmaMu(mu, prep.asimovFit, prep.asimovLogpdf, QTILDE);
       },
     };
@@ -678,14 +673,14 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   exclusionConfidenceLevel(options: ExclusionOptions & { expected: "all" }): [number[], number[]];
   exclusionConfidenceLevel(options?: ExclusionOptions): number[];
   exclusionConfidenceLevel(options: ExclusionOptions = {}): ExclusionResult {
-    return this.tests.exclusionConfidenceLevel(options);
+    return this.#tests.exclusionConfidenceLevel(options);
   }
 
   /** Upper limit on μ (spey's `poi_upper_limit`). */
   poiUpperLimit(options?: UpperLimitOptions & { expectedPvalue?: "nominal" }): number;
   poiUpperLimit(options: UpperLimitOptions): number | number[];
   poiUpperLimit(options: UpperLimitOptions = {}): number | number[] {
-    return this.tests.poiUpperLimit(options);
+    return this.#tests.poiUpperLimit(options);
   }
 
   /**
@@ -696,29 +691,29 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     observed: number;
     expected: number[];
   } {
-    return this.tests.poiUpperLimitWithBand(options);
+    return this.#tests.poiUpperLimitWithBand(options);
   }
 
   /** Discovery significance `[√q0,A, √q0, [p], [expected p]]` (spey's `significance`). */
   significance(options: SignificanceOptions = {}): [number, number, number[], number[]] {
-    return this.tests.significance(options);
+    return this.#tests.significance(options);
   }
 
   /** σμ at `poiTest` from the Asimov data (spey's `sigma_mu`; the combination has no Hessian). */
   sigmaMu(options: SigmaMuOptions = {}): number {
-    return this.tests.sigmaMu(options);
+    return this.#tests.sigmaMu(options);
   }
 
   /** χ²(μ) = 2 (NLL(μ) − NLL_den) (spey's `chi2`). */
   chi2(options: Chi2Options & { poiTest: readonly number[] }): number[];
   chi2(options?: Chi2Options & { poiTest?: number }): number;
   chi2(options: Chi2Options & { poiTest?: number | readonly number[] } = {}): number | number[] {
-    return this.tests.chi2(options as Chi2Options & { poiTest?: number });
+    return this.#tests.chi2(options as Chi2Options & { poiTest?: number });
   }
 
   /** Signed square-root likelihood ratio (spey's `pull`). */
   pull(options: PullOptions = {}): number {
-    return this.tests.pull(options);
+    return this.#tests.pull(options);
   }
 
   /** Profile-likelihood interval(s) of μ where 2ΔNLL = χ²₁.isf(1 − CL) (spey's `chi2_test`). */

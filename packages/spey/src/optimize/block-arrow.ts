@@ -28,15 +28,15 @@ import type { HessianFactoriser } from "./types.js";
  */
 export class BlockArrowCholesky implements HessianFactoriser {
   /** Block of each variable, −1 for the rest. */
-  declare private readonly blockOf: Int32Array;
-  declare private readonly count: Int32Array;
+  readonly #blockOf!: Int32Array;
+  readonly #count!: Int32Array;
   /** Position in the ordering → position in the subset; the profile's first column per position. */
-  declare private readonly perm: Int32Array;
-  declare private readonly first: Int32Array;
+  readonly #perm!: Int32Array;
+  readonly #first!: Int32Array;
   private mat = new Float64Array(0);
   private chol = new Float64Array(0);
-  declare private readonly rhs: Float64Array;
-  private m = 0;
+  readonly #rhs!: Float64Array;
+  #m = 0;
   /** Whether the last factorisation used the blocks (false: none of its variables is in one; dense). */
   usedBlocks = false;
   /**
@@ -44,9 +44,9 @@ export class BlockArrowCholesky implements HessianFactoriser {
    * factorisation asked again for the same matrix entries, subset and shift (the fit's
    * positive-definiteness test, then the minimiser's Newton system at the same iterate) reuses it.
    */
-  private lastIdx = new Int32Array(0);
-  private lastShift = Number.NaN;
-  private lastMinPivot = Number.NaN;
+  #lastIdx = new Int32Array(0);
+  #lastShift = Number.NaN;
+  #lastMinPivot = Number.NaN;
 
   /**
    * @param n number of variables.
@@ -58,22 +58,22 @@ export class BlockArrowCholesky implements HessianFactoriser {
     readonly n: number,
     blocks: readonly ArrayLike<number>[],
   ) {
-    this.blockOf = new Int32Array(n).fill(-1);
+    this.#blockOf = new Int32Array(n).fill(-1);
     blocks.forEach((block, j) => {
       for (let t = 0; t < block.length; t++) {
         const p = block[t] as number;
-        if (!(p >= 0 && p < n && this.blockOf[p] === -1)) {
+        if (!(p >= 0 && p < n && this.#blockOf[p] === -1)) {
           throw new InvalidInput(
             `BlockArrowCholesky: blocks must be disjoint indices in [0, ${n}); got ${p} twice or out of range.`,
           );
         }
-        this.blockOf[p] = j;
+        this.#blockOf[p] = j;
       }
     });
-    this.count = new Int32Array(blocks.length + 1);
-    this.perm = new Int32Array(n);
-    this.first = new Int32Array(n);
-    this.rhs = new Float64Array(n);
+    this.#count = new Int32Array(blocks.length + 1);
+    this.#perm = new Int32Array(n);
+    this.#first = new Int32Array(n);
+    this.#rhs = new Float64Array(n);
   }
 
   /**
@@ -82,8 +82,12 @@ export class BlockArrowCholesky implements HessianFactoriser {
    * profile, or undefined (subset order, dense) when no variable of F lies in a block. Sets
    * {@link unchanged}: whether subset and entries equal those of the last successful factorisation.
    */
-  private gather(h: Float64Array, idx: ArrayLike<number>, m: number): Int32Array | undefined {
-    const { n, blockOf, count, perm, first } = this;
+  #gather(h: Float64Array, idx: ArrayLike<number>, m: number): Int32Array | undefined {
+    const { n } = this,
+      blockOf = this.#blockOf,
+      count = this.#count,
+      perm = this.#perm,
+      first = this.#first;
     const nBlocks = count.length - 1;
     count.fill(0);
     for (let a = 0; a < m; a++) {
@@ -110,9 +114,9 @@ export class BlockArrowCholesky implements HessianFactoriser {
     }
     // The same subset as the last successful factorisation (same size and entries): then `mat`
     // still holds that matrix in the same layout, and an unchanged entry is one equal to it.
-    let unchanged = !Number.isNaN(this.lastShift) && this.m === m && this.lastIdx.length === m;
-    for (let a = 0; a < m && unchanged; a++) unchanged = this.lastIdx[a] === idx[a];
-    this.m = m;
+    let unchanged = !Number.isNaN(this.#lastShift) && this.#m === m && this.#lastIdx.length === m;
+    for (let a = 0; a < m && unchanged; a++) unchanged = this.#lastIdx[a] === idx[a];
+    this.#m = m;
     if (this.mat.length < m * m) {
       this.mat = new Float64Array(m * m);
       this.chol = new Float64Array(m * m);
@@ -128,12 +132,12 @@ export class BlockArrowCholesky implements HessianFactoriser {
         mat[a * m + b] = v;
       }
     }
-    this.unchanged = unchanged;
+    this.#unchanged = unchanged;
     return nD > 0 ? first : undefined;
   }
 
   /** Set by {@link gather}: see there. */
-  private unchanged = false;
+  #unchanged = false;
 
   /**
    * Whether the last successful factorisation is that of the matrix just gathered with `shift`,
@@ -141,25 +145,25 @@ export class BlockArrowCholesky implements HessianFactoriser {
    * against the pivot it was taken from): then the factor in `chol` is the one a new
    * factorisation would compute, operation for operation.
    */
-  private reusable(shift: number, pivotFloor: number): boolean {
-    return this.unchanged && this.lastShift === shift && this.lastMinPivot > pivotFloor * (1 + 1e-12);
+  #reusable(shift: number, pivotFloor: number): boolean {
+    return this.#unchanged && this.#lastShift === shift && this.#lastMinPivot > pivotFloor * (1 + 1e-12);
   }
 
   /** Records a factorisation's outcome for {@link reusable}. */
-  private record(ok: boolean, idx: ArrayLike<number>, m: number, shift: number): void {
+  #record(ok: boolean, idx: ArrayLike<number>, m: number, shift: number): void {
     if (!ok) {
-      this.lastShift = Number.NaN;
+      this.#lastShift = Number.NaN;
       return;
     }
-    if (this.lastIdx.length !== m) this.lastIdx = new Int32Array(m);
-    for (let a = 0; a < m; a++) this.lastIdx[a] = idx[a] as number;
+    if (this.#lastIdx.length !== m) this.#lastIdx = new Int32Array(m);
+    for (let a = 0; a < m; a++) this.#lastIdx[a] = idx[a] as number;
     let minPivot = Number.POSITIVE_INFINITY;
     for (let j = 0; j < m; j++) {
       const l = this.chol[j * m + j] as number;
       if (l * l < minPivot) minPivot = l * l;
     }
-    this.lastShift = shift;
-    this.lastMinPivot = minPivot;
+    this.#lastShift = shift;
+    this.#lastMinPivot = minPivot;
   }
 
   /**
@@ -167,10 +171,10 @@ export class BlockArrowCholesky implements HessianFactoriser {
    * false when a pivot is not positive, not finite or not above `pivotFloor`.
    */
   factor(h: Float64Array, idx: ArrayLike<number>, m: number, shift: number, pivotFloor: number): boolean {
-    const profile = this.gather(h, idx, m);
-    if (this.reusable(shift, pivotFloor)) return true;
+    const profile = this.#gather(h, idx, m);
+    if (this.#reusable(shift, pivotFloor)) return true;
     const ok = choleskyShifted(this.mat, m, shift, this.chol, pivotFloor, profile);
-    this.record(ok, idx, m, shift);
+    this.#record(ok, idx, m, shift);
     return ok;
   }
 
@@ -182,10 +186,10 @@ export class BlockArrowCholesky implements HessianFactoriser {
     maxAttempts: number,
     start: ShiftStart = "largest-diagonal",
   ): number {
-    const profile = this.gather(h, idx, m);
+    const profile = this.#gather(h, idx, m);
     // choleskyWithShift's first attempt is τ = 0 when every diagonal entry is positive, with the
     // pivot floor 1e-14·max|a_ii|: the last factorisation, when it is that one, is reused.
-    if (this.unchanged && this.lastShift === 0 && maxAttempts > 0) {
+    if (this.#unchanged && this.#lastShift === 0 && maxAttempts > 0) {
       let minDiag = Number.POSITIVE_INFINITY;
       let maxAbsDiag = 0;
       for (let a = 0; a < m; a++) {
@@ -193,16 +197,18 @@ export class BlockArrowCholesky implements HessianFactoriser {
         if (v < minDiag) minDiag = v;
         if (Math.abs(v) > maxAbsDiag) maxAbsDiag = Math.abs(v);
       }
-      if (minDiag > 0 && Number.isFinite(maxAbsDiag) && this.reusable(0, 1e-14 * maxAbsDiag)) return 0;
+      if (minDiag > 0 && Number.isFinite(maxAbsDiag) && this.#reusable(0, 1e-14 * maxAbsDiag)) return 0;
     }
     const tau = choleskyWithShift(this.mat, m, this.chol, maxAttempts, start, profile);
-    this.record(!Number.isNaN(tau), idx, m, tau);
+    this.#record(!Number.isNaN(tau), idx, m, tau);
     return tau;
   }
 
   /** Solve with the last successful factor in place: `x` holds b in subset order (x[a] ↔ idx[a]). */
   solveInPlace(x: Float64Array): void {
-    const { m, perm, rhs } = this;
+    const m = this.#m,
+      perm = this.#perm,
+      rhs = this.#rhs;
     for (let a = 0; a < m; a++) rhs[a] = x[perm[a] as number] as number;
     choleskySolveInPlace(this.chol, m, rhs);
     for (let a = 0; a < m; a++) x[perm[a] as number] = rhs[a] as number;

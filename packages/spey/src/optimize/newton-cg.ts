@@ -121,20 +121,20 @@ export function conjugateGradient(
 
 /** Projected Newton with the Newton system solved by truncated CG (see the module comment). */
 export class NewtonCgDirection implements SearchDirection {
-  declare private readonly mask: Uint8Array;
-  declare private readonly rhs: Float64Array;
-  declare private readonly z: Float64Array;
-  declare private readonly work: CgWork;
+  readonly #mask!: Uint8Array;
+  readonly #rhs!: Float64Array;
+  readonly #z!: Float64Array;
+  readonly #work!: CgWork;
 
   constructor(
     private readonly operator: HessianOperator,
     n: number,
     private readonly free: Int32Array,
   ) {
-    this.mask = new Uint8Array(n);
-    this.rhs = new Float64Array(n);
-    this.z = new Float64Array(n);
-    this.work = cgWork(n);
+    this.#mask = new Uint8Array(n);
+    this.#rhs = new Float64Array(n);
+    this.#z = new Float64Array(n);
+    this.#work = cgWork(n);
   }
 
   compute(
@@ -153,7 +153,9 @@ export class NewtonCgDirection implements SearchDirection {
       const h = op.diagonal(i);
       diagScale[i] = h > 0 && Number.isFinite(h) ? 1 / h : 1;
     }
-    const { mask, rhs, z } = this;
+    const mask = this.#mask,
+      rhs = this.#rhs,
+      z = this.#z;
     mask.fill(0);
     let gNorm2 = 0;
     for (let a = 0; a < nSub; a++) {
@@ -170,7 +172,7 @@ export class NewtonCgDirection implements SearchDirection {
     const result =
       op.solveAll && nSub === rhs.length
         ? op.solveAll(rhs, z, forcing, maxIterations)
-        : conjugateGradient(op, rhs, mask, z, forcing * gNorm, maxIterations, this.work);
+        : conjugateGradient(op, rhs, mask, z, forcing * gNorm, maxIterations, this.#work);
     if (result.iterations < 0) return false;
     for (let a = 0; a < nSub; a++) {
       const i = freeSub[a]!;

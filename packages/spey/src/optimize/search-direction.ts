@@ -49,9 +49,9 @@ export interface SearchDirection {
  * Alg. 3.3, starting where `shiftStart` says); D_ii = 1/H_ii.
  */
 export class NewtonDirection implements SearchDirection {
-  private mat = new Float64Array(0);
-  private chol = new Float64Array(0);
-  declare private readonly rhs: Float64Array;
+  #mat = new Float64Array(0);
+  #chol = new Float64Array(0);
+  readonly #rhs!: Float64Array;
 
   /**
    * `factoriser`: factors and solves the Newton systems in place of dense Cholesky (e.g. through
@@ -66,10 +66,10 @@ export class NewtonDirection implements SearchDirection {
   ) {
     const m = free.length;
     if (!factoriser) {
-      this.mat = new Float64Array(m * m);
-      this.chol = new Float64Array(m * m);
+      this.#mat = new Float64Array(m * m);
+      this.#chol = new Float64Array(m * m);
     }
-    this.rhs = new Float64Array(m);
+    this.#rhs = new Float64Array(m);
   }
 
   compute(
@@ -81,7 +81,10 @@ export class NewtonDirection implements SearchDirection {
     d: Float64Array,
     diagScale: Float64Array,
   ): boolean {
-    const { n, free, mat, chol, rhs, factoriser } = this;
+    const { n, free, factoriser } = this,
+      mat = this.#mat,
+      chol = this.#chol,
+      rhs = this.#rhs;
     const h = this.hessian(x);
     if (h.length !== n * n) {
       throw new InvalidInput(`minimize: the Hessian has length ${h.length}, expected ${n}×${n} = ${n * n}`);
@@ -148,28 +151,28 @@ function reduceInverseHessian(h: Float64Array, m: number, free: Int32Array, acti
  */
 export class BfgsDirection implements SearchDirection {
   /** Position k ↔ variable free[k]. */
-  declare private readonly hInv: Float64Array;
+  readonly #hInv!: Float64Array;
   /** Scratch copy of hInv for its reduction to the inactive set. */
-  declare private readonly hWork: Float64Array;
-  declare private readonly sVec: Float64Array;
-  declare private readonly yVec: Float64Array;
-  declare private readonly hyVec: Float64Array;
+  readonly #hWork!: Float64Array;
+  readonly #sVec!: Float64Array;
+  readonly #yVec!: Float64Array;
+  readonly #hyVec!: Float64Array;
   /** hInv has been initialised (false: (re)start from the identity). */
-  private valid = false;
+  #valid = false;
 
   constructor(private readonly free: Int32Array) {
     const m = free.length;
-    this.hInv = new Float64Array(m * m);
-    this.hWork = new Float64Array(m * m);
-    this.sVec = new Float64Array(m);
-    this.yVec = new Float64Array(m);
-    this.hyVec = new Float64Array(m);
+    this.#hInv = new Float64Array(m * m);
+    this.#hWork = new Float64Array(m * m);
+    this.#sVec = new Float64Array(m);
+    this.#yVec = new Float64Array(m);
+    this.#hyVec = new Float64Array(m);
   }
 
-  private identity(): void {
+  #identity(): void {
     const m = this.free.length;
-    this.hInv.fill(0);
-    for (let k = 0; k < m; k++) this.hInv[k * m + k] = BFGS_H0_DIAGONAL;
+    this.#hInv.fill(0);
+    for (let k = 0; k < m; k++) this.#hInv[k * m + k] = BFGS_H0_DIAGONAL;
   }
 
   compute(
@@ -181,11 +184,13 @@ export class BfgsDirection implements SearchDirection {
     d: Float64Array,
     diagScale: Float64Array,
   ): boolean {
-    const { free, hInv, hWork } = this;
+    const { free } = this,
+      hInv = this.#hInv,
+      hWork = this.#hWork;
     const nFree = free.length;
-    if (!this.valid) {
-      this.identity();
-      this.valid = true;
+    if (!this.#valid) {
+      this.#identity();
+      this.#valid = true;
     }
     for (let k = 0; k < nFree; k++) {
       const hkk = hInv[k * nFree + k]!;
@@ -197,7 +202,7 @@ export class BfgsDirection implements SearchDirection {
       m = hWork;
       if (!reduceInverseHessian(hWork, nFree, free, active)) {
         // Lost positive definiteness to rounding: restart from the identity.
-        this.identity();
+        this.#identity();
         m = hInv;
       }
     }
@@ -215,7 +220,7 @@ export class BfgsDirection implements SearchDirection {
   }
 
   reset(): void {
-    this.valid = false;
+    this.#valid = false;
   }
 
   /**
@@ -223,7 +228,11 @@ export class BfgsDirection implements SearchDirection {
    * H⁺ = H − ρ(Hy sᵀ + s (Hy)ᵀ) + (ρ² yᵀHy + ρ) s sᵀ; skipped unless yᵀs > 0 (relative).
    */
   update(x: Float64Array, xNew: Float64Array, g: Float64Array, gNew: Float64Array): void {
-    const { free, hInv, sVec, yVec, hyVec } = this;
+    const { free } = this,
+      hInv = this.#hInv,
+      sVec = this.#sVec,
+      yVec = this.#yVec,
+      hyVec = this.#hyVec;
     const nFree = free.length;
     let ys = 0;
     let yy = 0;

@@ -85,25 +85,25 @@ function validateClass(cls: unknown, context: string): AnyBackendClass {
  * model layer's `getBackend`. The package keeps one instance (with the built-in backends) there.
  */
 export class BackendRegistry {
-  private readonly entries = new Map<string, Entry>();
-  private discovered = false;
-  private discoveryRoot: string | undefined;
+  readonly #entries = new Map<string, Entry>();
+  #discovered = false;
+  #discoveryRoot: string | undefined;
 
   /** @param builtins the classes present from the start and after {@link reset}. */
   constructor(private readonly builtins: readonly AnyBackendClass[] = []) {
-    this.installBuiltins();
+    this.#installBuiltins();
   }
 
-  private installBuiltins(): void {
-    for (const cls of this.builtins) this.entries.set(cls.name, { kind: "class", cls });
+  #installBuiltins(): void {
+    for (const cls of this.builtins) this.#entries.set(cls.name, { kind: "class", cls });
   }
 
-  private ensureDiscovered(): void {
-    if (this.discovered) return;
-    this.discovered = true;
-    const from = this.discoveryRoot === undefined ? {} : { from: this.discoveryRoot };
+  #ensureDiscovered(): void {
+    if (this.#discovered) return;
+    this.#discovered = true;
+    const from = this.#discoveryRoot === undefined ? {} : { from: this.#discoveryRoot };
     for (const plugin of discoverPlugins(from)) {
-      if (!this.entries.has(plugin.name)) this.entries.set(plugin.name, { kind: "plugin", plugin });
+      if (!this.#entries.has(plugin.name)) this.#entries.set(plugin.name, { kind: "plugin", plugin });
     }
   }
 
@@ -114,25 +114,25 @@ export class BackendRegistry {
    */
   register<T extends AnyBackendClass>(cls: T): T {
     const c = validateClass(cls, "registerBackend");
-    this.ensureDiscovered();
-    if (this.entries.has(c.name)) {
+    this.#ensureDiscovered();
+    if (this.#entries.has(c.name)) {
       throw new PluginError(`Backend name \`${c.name}\`, is already registered. Choose another static name.`);
     }
-    this.entries.set(c.name, { kind: "class", cls: c });
+    this.#entries.set(c.name, { kind: "class", cls: c });
     return cls;
   }
 
   /** Add a class shipped by this package (a subpath such as `spey/histfactory`); re-adding is a no-op. */
   addBuiltin(cls: AnyBackendClass): void {
     if (!this.builtins.includes(cls)) (this.builtins as AnyBackendClass[]).push(cls);
-    const entry = this.entries.get(cls.name);
-    if (entry === undefined || entry.kind === "plugin") this.entries.set(cls.name, { kind: "class", cls });
+    const entry = this.#entries.get(cls.name);
+    if (entry === undefined || entry.kind === "plugin") this.#entries.set(cls.name, { kind: "class", cls });
   }
 
   /** Accessor names of every available backend: built-ins, registered, discovered plug-ins. */
   names(): string[] {
-    this.ensureDiscovered();
-    return [...this.entries.keys()];
+    this.#ensureDiscovered();
+    return [...this.#entries.keys()];
   }
 
   /**
@@ -140,21 +140,21 @@ export class BackendRegistry {
    * (from the working directory, or from `options.from`). Registered classes are removed.
    */
   reset(options: { from?: string } = {}): void {
-    this.discoveryRoot = options.from;
-    this.entries.clear();
-    this.installBuiltins();
-    this.discovered = false;
-    this.ensureDiscovered();
+    this.#discoveryRoot = options.from;
+    this.#entries.clear();
+    this.#installBuiltins();
+    this.#discovered = false;
+    this.#ensureDiscovered();
   }
 
-  private unknown(name: string): PluginError {
+  #unknown(name: string): PluginError {
     return new PluginError(
-      `The backend ${name} is unavailable. Available backends are ${[...this.entries.keys()].join(", ")}.${
-        name.startsWith("pyhf") && !this.entries.has("pyhf")
+      `The backend ${name} is unavailable. Available backends are ${[...this.#entries.keys()].join(", ")}.${
+        name.startsWith("pyhf") && !this.#entries.has("pyhf")
           ? ' The pyhf backends are registered by the subpath "spey/histfactory": add `import "spey/histfactory";` (or call its registerHistFactoryBackends()).'
           : ""
       }${
-        name.startsWith("default.") && !this.entries.has("default.poisson")
+        name.startsWith("default.") && !this.#entries.has("default.poisson")
           ? ' The simple backends and the combiners are registered by the main entry "spey" ("spey/simplified" registers only the simplified likelihoods): import getBackend from "spey".'
           : ""
       }`,
@@ -166,11 +166,11 @@ export class BackendRegistry {
     if (typeof name !== "string") throw new InvalidInput(`backend name must be a string; got ${typeof name}.`);
     // A class already present is final (discovered plug-ins never replace one): no scan of the
     // installed packages for it, which a one-shot command would pay at every start.
-    const present = this.entries.get(name);
+    const present = this.#entries.get(name);
     if (present?.kind === "class") return present.cls;
-    this.ensureDiscovered();
-    const entry = this.entries.get(name);
-    if (!entry) throw this.unknown(name);
+    this.#ensureDiscovered();
+    const entry = this.#entries.get(name);
+    if (!entry) throw this.#unknown(name);
     if (entry.kind === "class") return entry.cls;
     let loaded: unknown;
     try {
@@ -186,18 +186,18 @@ export class BackendRegistry {
         `The identity of the statistical model is wrongly set: package ${entry.plugin.packageName} declares ${name} but the class is named ${cls.name}.`,
       );
     }
-    this.entries.set(name, { kind: "class", cls });
+    this.#entries.set(name, { kind: "class", cls });
     return cls;
   }
 
   /** Load every discovered plug-in with dynamic `import()` (for ES-module plug-ins). */
   async loadPlugins(): Promise<string[]> {
-    this.ensureDiscovered();
+    this.#ensureDiscovered();
     const loaded: string[] = [];
-    for (const [name, entry] of this.entries) {
+    for (const [name, entry] of this.#entries) {
       if (entry.kind !== "plugin") continue;
       const cls = validateClass(await loadPluginAsync(entry.plugin), `plug-in ${entry.plugin.packageName}`);
-      this.entries.set(name, { kind: "class", cls });
+      this.#entries.set(name, { kind: "class", cls });
       loaded.push(name);
     }
     return loaded;

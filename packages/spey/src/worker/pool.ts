@@ -119,12 +119,12 @@ export class WorkerPool {
   /** Number of workers. */
   declare readonly size: number;
   readonly stats: PoolStats = { started: 0, terminated: 0, stoppedCooperatively: 0, completed: 0 };
-  declare private readonly createWorker: () => WorkerLike;
-  declare private readonly graceMs: number;
-  declare private readonly slots: (Slot | undefined)[];
-  private readonly queue: Task[] = [];
-  private nextId = 1;
-  private closed = false;
+  readonly #createWorker!: () => WorkerLike;
+  readonly #graceMs!: number;
+  readonly #slots!: (Slot | undefined)[];
+  readonly #queue: Task[] = [];
+  #nextId = 1;
+  #closed = false;
 
   constructor(options: WorkerPoolOptions) {
     const size = options.size ?? defaultSize();
@@ -135,24 +135,24 @@ export class WorkerPool {
       throw new InvalidInput(`WorkerPool cancelGraceMs must be a finite number ≥ 0; got ${grace}.`);
     }
     this.size = size;
-    this.graceMs = grace;
-    this.createWorker = options.createWorker;
-    this.slots = new Array(size).fill(undefined);
+    this.#graceMs = grace;
+    this.#createWorker = options.createWorker;
+    this.#slots = new Array(size).fill(undefined);
   }
 
   /** Workers currently running a task (cancelled tasks still stopping included). */
   get busy(): number {
-    return this.slots.filter((s) => s?.task !== undefined || s?.draining !== undefined).length;
+    return this.#slots.filter((s) => s?.task !== undefined || s?.draining !== undefined).length;
   }
 
   /** Workers alive. */
   get alive(): number {
-    return this.slots.filter((s) => s !== undefined).length;
+    return this.#slots.filter((s) => s !== undefined).length;
   }
 
   /** Tasks waiting for a worker. */
   get queued(): number {
-    return this.queue.length;
+    return this.#queue.length;
   }
 
   /**
@@ -160,12 +160,12 @@ export class WorkerPool {
    * {@link TaskError} when the handler threw, or with the signal's reason when cancelled.
    */
   run<T = unknown>(op: string, input: unknown, options: RunOptions = {}): Promise<T> {
-    if (this.closed) return Promise.reject(new InvalidInput("the worker pool was terminated; create a new one."));
+    if (this.#closed) return Promise.reject(new InvalidInput("the worker pool was terminated; create a new one."));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<T>((resolve, reject) => {
       const task: Task = {
-        id: this.nextId++,
+        id: this.#nextId++,
         op,
         input,
         options,
@@ -174,8 +174,8 @@ export class WorkerPool {
         settled: false,
       };
       signal?.addEventListener("abort", () => this.cancel(task), { once: true });
-      this.queue.push(task);
-      this.dispatch();
+      this.#queue.push(task);
+      this.#dispatch();
     });
   }
 
@@ -222,44 +222,44 @@ export class WorkerPool {
 
   /** Stop every worker now; queued and running tasks reject. */
   terminate(): void {
-    this.closed = true;
+    this.#closed = true;
     const error = new InvalidInput("the worker pool was terminated.");
-    for (const task of this.queue.splice(0)) this.settle(task, undefined, error);
-    for (const [i, slot] of this.slots.entries()) {
+    for (const task of this.#queue.splice(0)) this.#settle(task, undefined, error);
+    for (const [i, slot] of this.#slots.entries()) {
       if (!slot) continue;
-      if (slot.task) this.settle(slot.task, undefined, error);
+      if (slot.task) this.#settle(slot.task, undefined, error);
       if (slot.draining) clearTimeout(slot.draining.timer);
       void slot.worker.terminate();
-      this.slots[i] = undefined;
+      this.#slots[i] = undefined;
     }
   }
 
-  private settle(task: Task, value: unknown, error?: unknown): void {
+  #settle(task: Task, value: unknown, error?: unknown): void {
     if (task.settled) return;
     task.settled = true;
     if (error !== undefined) task.reject(error);
     else task.resolve(value);
   }
 
-  private startWorker(index: number): Slot {
-    const worker = this.createWorker();
+  #startWorker(index: number): Slot {
+    const worker = this.#createWorker();
     this.stats.started++;
     const flag = canShareMemory() ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
     const slot: Slot = { worker, flag, task: undefined, draining: undefined };
-    worker.addEventListener("message", (event) => this.onMessage(slot, event.data as FromWorker));
-    worker.addEventListener("error", (event) => this.onCrash(slot, event.message ?? "the worker failed"));
+    worker.addEventListener("message", (event) => this.#onMessage(slot, event.data as FromWorker));
+    worker.addEventListener("error", (event) => this.#onCrash(slot, event.message ?? "the worker failed"));
     const init: ToWorker = flag ? { type: "init", cancelFlag: flag.buffer as SharedArrayBuffer } : { type: "init" };
     worker.postMessage(init);
-    this.slots[index] = slot;
+    this.#slots[index] = slot;
     return slot;
   }
 
-  private dispatch(): void {
-    for (let i = 0; i < this.size && this.queue.length > 0; i++) {
-      let slot = this.slots[i];
+  #dispatch(): void {
+    for (let i = 0; i < this.size && this.#queue.length > 0; i++) {
+      let slot = this.#slots[i];
       if (slot && (slot.task || slot.draining)) continue;
-      const task = this.queue.shift() as Task;
-      slot ??= this.startWorker(i);
+      const task = this.#queue.shift() as Task;
+      slot ??= this.#startWorker(i);
       slot.task = task;
       if (slot.flag) Atomics.store(slot.flag, 0, 0);
       const message: ToWorker = { type: "run", id: task.id, op: task.op, input: task.input };
@@ -267,14 +267,14 @@ export class WorkerPool {
     }
   }
 
-  private onMessage(slot: Slot, message: FromWorker): void {
+  #onMessage(slot: Slot, message: FromWorker): void {
     if (slot.draining && message.id === slot.draining.id) {
       if (message.type === "progress") return;
       // The cancelled task stopped (or finished) within the grace time: keep the worker.
       clearTimeout(slot.draining.timer);
       slot.draining = undefined;
       this.stats.stoppedCooperatively++;
-      this.dispatch();
+      this.#dispatch();
       return;
     }
     const task = slot.task;
@@ -285,44 +285,44 @@ export class WorkerPool {
     }
     slot.task = undefined;
     this.stats.completed++;
-    if (message.type === "result") this.settle(task, message.value);
-    else if (message.type === "error") this.settle(task, undefined, new TaskError(message.error));
-    else this.settle(task, undefined, abortReason(task.options.signal ?? new AbortController().signal));
-    this.dispatch();
+    if (message.type === "result") this.#settle(task, message.value);
+    else if (message.type === "error") this.#settle(task, undefined, new TaskError(message.error));
+    else this.#settle(task, undefined, abortReason(task.options.signal ?? new AbortController().signal));
+    this.#dispatch();
   }
 
-  private onCrash(slot: Slot, message: string): void {
-    const index = this.slots.indexOf(slot);
+  #onCrash(slot: Slot, message: string): void {
+    const index = this.#slots.indexOf(slot);
     if (index < 0) return;
-    if (slot.task) this.settle(slot.task, undefined, new TaskError({ name: "WorkerError", message }));
+    if (slot.task) this.#settle(slot.task, undefined, new TaskError({ name: "WorkerError", message }));
     if (slot.draining) clearTimeout(slot.draining.timer);
     void slot.worker.terminate();
-    this.slots[index] = undefined;
-    this.dispatch();
+    this.#slots[index] = undefined;
+    this.#dispatch();
   }
 
   private cancel(task: Task): void {
     if (task.settled) return;
-    const queued = this.queue.indexOf(task);
-    this.settle(task, undefined, abortReason(task.options.signal as AbortSignal));
+    const queued = this.#queue.indexOf(task);
+    this.#settle(task, undefined, abortReason(task.options.signal as AbortSignal));
     if (queued >= 0) {
-      this.queue.splice(queued, 1);
+      this.#queue.splice(queued, 1);
       return;
     }
-    const index = this.slots.findIndex((s) => s?.task === task);
-    const slot = this.slots[index];
+    const index = this.#slots.findIndex((s) => s?.task === task);
+    const slot = this.#slots[index];
     if (!slot) return;
     slot.task = undefined;
     if (slot.flag) Atomics.store(slot.flag, 0, 1);
     slot.worker.postMessage({ type: "cancel", id: task.id } satisfies ToWorker);
     const timer = setTimeout(() => {
       // Still running after the grace time: stop the worker itself; a fresh one starts on demand.
-      if (this.slots[index] !== slot) return;
+      if (this.#slots[index] !== slot) return;
       void slot.worker.terminate();
-      this.slots[index] = undefined;
+      this.#slots[index] = undefined;
       this.stats.terminated++;
-      this.dispatch();
-    }, this.graceMs);
+      this.#dispatch();
+    }, this.#graceMs);
     slot.draining = { id: task.id, timer };
   }
 }

@@ -43,13 +43,13 @@ export function abortError(message = "the task was cancelled"): Error {
 }
 
 class Cancellation implements CancellationSignal {
-  private requested = false;
+  #requested = false;
   constructor(private readonly flag: Int32Array | undefined) {}
   request(): void {
-    this.requested = true;
+    this.#requested = true;
   }
   get aborted(): boolean {
-    return this.requested || (this.flag !== undefined && Atomics.load(this.flag, 0) === 1);
+    return this.#requested || (this.flag !== undefined && Atomics.load(this.flag, 0) === 1);
   }
   get reason(): unknown {
     return this.aborted ? abortError() : undefined;

@@ -113,9 +113,9 @@ function toFiniteVector(values: NumericArray, argument: string): Float64Array {
  */
 export abstract class CombinerBase extends BackendBase implements Iterable<CombinableModel> {
   declare protected readonly members: readonly CombinedMember[];
-  declare private readonly storedConfig: ModelConfig;
-  declare private readonly slots: number;
-  private widths: number[] | undefined;
+  readonly #storedConfig!: ModelConfig;
+  readonly #slots!: number;
+  #widths: number[] | undefined;
   /** Whether every constituent has an analytic gradient (`getObjectiveFunction`). */
   declare readonly isDifferentiable: boolean;
   /** Whether every constituent has a Hessian (else the combined fits are quasi-Newton). */
@@ -132,9 +132,9 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       map: new Int32Array(0),
     }));
     const { maps, sharedNames } = this.buildParameterMap(localNames, args);
-    this.slots = CombinerBase.checkMaps(maps, configs);
+    this.#slots = CombinerBase.checkMaps(maps, configs);
     this.members = entries.map((e, k) => ({ ...e, config: configs[k] as ModelConfig, map: maps[k] as Int32Array }));
-    this.storedConfig = this.buildConfig(sharedNames, localNames, options);
+    this.#storedConfig = this.#buildConfig(sharedNames, localNames, options);
     this.isDifferentiable = this.members.every((m) => typeof m.backend.getObjectiveFunction === "function");
     this.isHessianAvailable = this.members.every((m) => typeof m.backend.getHessianLogpdfFunc === "function");
     // Capabilities the combination does not have are removed from the instance (spey's
@@ -174,8 +174,8 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       return i;
     }
     if (options.poiIndex !== undefined) {
-      if (!Number.isInteger(options.poiIndex) || options.poiIndex < 0 || options.poiIndex >= this.slots) {
-        throw new InvalidInput(`poiIndex ${options.poiIndex} is out of range for ${this.slots} combined parameters.`);
+      if (!Number.isInteger(options.poiIndex) || options.poiIndex < 0 || options.poiIndex >= this.#slots) {
+        throw new InvalidInput(`poiIndex ${options.poiIndex} is out of range for ${this.#slots} combined parameters.`);
       }
       return options.poiIndex;
     }
@@ -273,14 +273,14 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     return n;
   }
 
-  private buildConfig(
+  #buildConfig(
     sharedNames: ReadonlyMap<number, string>,
     localNames: readonly (readonly string[])[],
     options: { poiName?: string | undefined; poiIndex?: number | undefined },
   ): ModelConfig {
-    const contributors: [number, number][][] = Array.from({ length: this.slots }, () => []);
+    const contributors: [number, number][][] = Array.from({ length: this.#slots }, () => []);
     this.members.forEach((m, k) => m.map.forEach((slot, p) => (contributors[slot] as [number, number][]).push([k, p])));
-    const names = this.globalNames(contributors, sharedNames, localNames);
+    const names = this.#globalNames(contributors, sharedNames, localNames);
     const init: number[] = [];
     const bounds: [number, number][] = [];
     const fixed: boolean[] = [];
@@ -333,7 +333,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
    * Unique global names (spey's `_global_names`): a shared slot takes its group name; a private
    * slot keeps its local name when no other slot claims it, else `<analysis>::<local name>`.
    */
-  private globalNames(
+  #globalNames(
     contributors: readonly (readonly [number, number])[][],
     sharedNames: ReadonlyMap<number, string>,
     localNames: readonly (readonly string[])[],
@@ -408,12 +408,12 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
 
   /** Number of combined parameters. */
   get npar(): number {
-    return this.slots;
+    return this.#slots;
   }
 
   /** Names of the combined parameters. */
   get parameterNames(): string[] {
-    return [...(this.storedConfig.parameterNames as readonly string[])];
+    return [...(this.#storedConfig.parameterNames as readonly string[])];
   }
 
   /** Gather map of every model: `indexMap[analysis][j]` is the global index of its j-th parameter. */
@@ -425,7 +425,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
 
   /** Names of the combined parameters that more than one model contributes to. */
   get sharedParameterNames(): string[] {
-    const counts = new Int32Array(this.slots);
+    const counts = new Int32Array(this.#slots);
     for (const m of this.members) for (const v of m.map) counts[v]! += 1;
     return this.parameterNames.filter((_, i) => (counts[i] as number) > 1);
   }
@@ -435,16 +435,16 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   }
 
   /** The configuration's POI-bound variants, each made once (a fit asks for its configuration often). */
-  private configVariants: ConfigVariants | undefined;
+  #configVariants: ConfigVariants | undefined;
 
   config(options: ConfigOptions = {}): ModelConfig {
     const allow = options.allowNegativeSignal ?? true;
-    if (allow && options.poiUpperBound === undefined) return this.storedConfig;
-    this.configVariants ??= new ConfigVariants(
-      this.storedConfig,
-      (this.storedConfig.suggestedBounds[this.storedConfig.poiIndex] as Bound)[1],
+    if (allow && options.poiUpperBound === undefined) return this.#storedConfig;
+    this.#configVariants ??= new ConfigVariants(
+      this.#storedConfig,
+      (this.#storedConfig.suggestedBounds[this.#storedConfig.poiIndex] as Bound)[1],
     );
-    return this.configVariants.get({
+    return this.#configVariants.get({
       allowNegativeSignal: allow,
       ...(options.poiUpperBound !== undefined ? { poiUpperBound: options.poiUpperBound } : {}),
     });
@@ -455,9 +455,9 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
 
   /** Number of data values of each model (main + auxiliary), from its expected data at the suggested point. */
   dataWidths(): number[] {
-    if (this.widths) return this.widths;
-    const init = Float64Array.from(this.storedConfig.suggestedInit);
-    this.widths = this.members.map((m) => {
+    if (this.#widths) return this.#widths;
+    const init = Float64Array.from(this.#storedConfig.suggestedInit);
+    this.#widths = this.members.map((m) => {
       if (typeof m.backend.expectedData !== "function") {
         throw new InvalidInput(
           `model "${m.analysis}" has no expectedData, so a flat combined data vector cannot be split; pass data per analysis, e.g. {${describeValue(m.analysis)}: [...]}.`,
@@ -465,7 +465,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       }
       return m.backend.expectedData(this.gather(m, init, new Float64Array(m.map.length))).length;
     });
-    return this.widths;
+    return this.#widths;
   }
 
   /**
@@ -473,7 +473,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
    * {@link expectedData} and the sampler produce it) into per-analysis vectors (spey's `split_data`).
    */
   splitData(data: NumericArray): Record<string, Float64Array> {
-    const parts = this.splitFlat(toFiniteVector(data, "data"));
+    const parts = this.#splitFlat(toFiniteVector(data, "data"));
     const out: Record<string, Float64Array> = {};
     this.members.forEach((m, k) => {
       out[m.analysis] = parts[k] as Float64Array;
@@ -492,7 +492,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     return new PerAnalysisData(entries);
   }
 
-  private splitFlat(data: Float64Array): Float64Array[] {
+  #splitFlat(data: Float64Array): Float64Array[] {
     const widths = this.dataWidths();
     const total = widths.reduce((s, w) => s + w, 0);
     if (data.length !== total) {
@@ -528,7 +528,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     | undefined;
 
   /** The cache entry of these options ({@link memberCache}), made anew when the data differ. */
-  private memberEntry(options: LikelihoodOptions | undefined): NonNullable<CombinerBase["memberCache"]> {
+  #memberEntry(options: LikelihoodOptions | undefined): NonNullable<CombinerBase["memberCache"]> {
     const data = options?.data;
     const expected = options?.expected;
     const last = this.memberCache;
@@ -539,7 +539,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     const entry = {
       expected,
       data: data === undefined || data instanceof PerAnalysisData ? data : toFiniteVector(data as NumericArray, "data"),
-      options: this.buildMemberOptions(options),
+      options: this.#buildMemberOptions(options),
     };
     this.memberCache = entry;
     return entry;
@@ -547,10 +547,10 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
 
   /** The likelihood options of each member for a request on the combination. */
   protected memberOptions(options: LikelihoodOptions | undefined): LikelihoodOptions[] {
-    return this.memberEntry(options).options;
+    return this.#memberEntry(options).options;
   }
 
-  private buildMemberOptions(options: LikelihoodOptions | undefined): LikelihoodOptions[] {
+  #buildMemberOptions(options: LikelihoodOptions | undefined): LikelihoodOptions[] {
     const data = options?.data;
     const base = options?.expected ? { expected: options.expected } : {};
     if (data === undefined) return this.members.map(() => base);
@@ -560,7 +560,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
         return d ? { ...base, data: d } : base;
       });
     }
-    const parts = this.splitFlat(toFiniteVector(data, "data"));
+    const parts = this.#splitFlat(toFiniteVector(data, "data"));
     return this.members.map((_, k) => ({ ...base, data: parts[k] as Float64Array }));
   }
 
@@ -573,7 +573,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   // Fits
 
   /** Each member's fitter of the last data a conditional fit was asked on (profiles fit many μ). */
-  private memberFitters: { key: readonly unknown[]; fitters: Fitter[] } | undefined;
+  #memberFitters: { key: readonly unknown[]; fitters: Fitter[] } | undefined;
 
   /**
    * The fit hook: a conditional fit whose free parameters are each some single member's (e.g. only
@@ -585,8 +585,8 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
    */
   override bestFit(request: FitHookRequest): FastPathResult | undefined {
     const fixed = request.fixed;
-    if (!fixed.has(this.storedConfig.poiIndex)) return undefined;
-    const owners = new Int32Array(this.slots).fill(-1);
+    if (!fixed.has(this.#storedConfig.poiIndex)) return undefined;
+    const owners = new Int32Array(this.#slots).fill(-1);
     for (let k = 0; k < this.members.length; k++) {
       for (const slot of (this.members[k] as CombinedMember).map) {
         if (fixed.has(slot)) continue;
@@ -602,7 +602,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     const fitterOf = (k: number): Fitter => {
       if (!fitters) {
         const key = [request.expected, request.data, request.optimiser];
-        const cached = this.memberFitters;
+        const cached = this.#memberFitters;
         fitters = cached?.key.every((v, i) => v === key[i])
           ? cached.fitters
           : this.members.map((m, j) => {
@@ -617,11 +617,11 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
                 dataLabel: `the data of "${m.analysis}"`,
               });
             });
-        this.memberFitters = { key, fitters };
+        this.#memberFitters = { key, fitters };
       }
       return fitters[k] as Fitter;
     };
-    const parameters = new Float64Array(this.slots);
+    const parameters = new Float64Array(this.#slots);
     for (const [slot, value] of fixed) parameters[slot] = value;
     let nll = 0;
     let converged = true;
@@ -677,7 +677,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   // Likelihood
 
   getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction {
-    const entry = this.memberEntry(options);
+    const entry = this.#memberEntry(options);
     const members = this.members;
     const scratch = members.map((m) => new Float64Array(m.map.length));
     // the members' functions are built at the first evaluation (a fit served by the fit hook never evaluates)
@@ -699,7 +699,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
    * analytic gradient contributes central finite differences of its log-likelihood.
    */
   override getObjectiveFunction(options?: LikelihoodOptions): ObjectiveFunction {
-    const entry = this.memberEntry(options);
+    const entry = this.#memberEntry(options);
     const members = this.members;
     const scratch = members.map((m) => new Float64Array(m.map.length));
     const grads = members.map((m) => new Float64Array(m.map.length));
@@ -723,13 +723,13 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   }
 
   override getHessianLogpdfFunc(options?: LikelihoodOptions): HessianFunction {
-    const entry = this.memberEntry(options);
+    const entry = this.#memberEntry(options);
     const members = this.members;
     for (const m of members) {
       if (typeof m.backend.getHessianLogpdfFunc !== "function")
         throw new InvalidInput(`model "${m.analysis}" has no Hessian.`);
     }
-    const n = this.slots;
+    const n = this.#slots;
     const scratch = members.map((m) => new Float64Array(m.map.length));
     let fns: HessianFunction[] | undefined;
     return (pars) => {
@@ -764,7 +764,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   }
 
   override domainBounds(): readonly Bound[] | undefined {
-    const out: [number, number][] = Array.from({ length: this.slots }, () => [
+    const out: [number, number][] = Array.from({ length: this.#slots }, () => [
       Number.NEGATIVE_INFINITY,
       Number.POSITIVE_INFINITY,
     ]);

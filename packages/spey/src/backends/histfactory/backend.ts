@@ -103,10 +103,10 @@ export abstract class HistFactoryBackend extends BackendBase {
   /** −min_b background_b/signal_b over bins with signal (−Infinity without signal). */
   declare readonly minimumPoi: number;
   declare readonly poiBoundsMode: PoiBoundsMode;
-  declare private readonly coldStartRange: number | undefined;
+  readonly #coldStartRange!: number | undefined;
   /** The caller's `warmStart`, resolved to a full parameter vector. */
   declare readonly warmStart: ResolvedWarmStart | undefined;
-  private readonly configs = new Map<string, ModelConfig>();
+  readonly #configs = new Map<string, ModelConfig>();
 
   protected constructor(workspace: Workspace, model: HistFactoryModel, options: HistFactoryBackendOptions) {
     super();
@@ -124,7 +124,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     this.workspace = workspace;
     this.model = model;
     this.poiBoundsMode = checkPoiBounds(options.poiBounds);
-    this.coldStartRange = checkColdStartRange(options.profileColdStartRange);
+    this.#coldStartRange = checkColdStartRange(options.profileColdStartRange);
     this.warmStart = resolveWarmStart(options.warmStart, model);
     const init = Float64Array.from(model.suggestedInit);
     init[model.poiIndex] = 0;
@@ -148,8 +148,8 @@ export abstract class HistFactoryBackend extends BackendBase {
    */
   override profileColdStartRange(): number | undefined {
     // A replacing warm start continues profiles warm without limit (cold where a warm fit fails).
-    if (this.coldStartRange === undefined && this.warmStart?.mode === "replace") return Number.POSITIVE_INFINITY;
-    return this.coldStartRange;
+    if (this.#coldStartRange === undefined && this.warmStart?.mode === "replace") return Number.POSITIVE_INFINITY;
+    return this.#coldStartRange;
   }
 
   /** The caller's `warmStart` point as one more start of every fit (its default mode "add"). */
@@ -168,7 +168,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     const [measurementLower, measurementUpper] = this.measurementPoiBounds;
     const upper = options.poiUpperBound ?? measurementUpper;
     const key = `${allow}|${upper}`;
-    const cached = this.configs.get(key);
+    const cached = this.#configs.get(key);
     if (cached) return cached;
     const speyPyhf = this.poiBoundsMode === "spey-pyhf";
     let lower = speyPyhf
@@ -189,7 +189,7 @@ export abstract class HistFactoryBackend extends BackendBase {
       parameterNames: this.model.parameterNames,
       suggestedFixed: this.model.suggestedFixed,
     });
-    this.configs.set(key, config);
+    this.#configs.set(key, config);
     return config;
   }
 
@@ -270,18 +270,18 @@ export abstract class HistFactoryBackend extends BackendBase {
    * NLL wins; when none converged, the result says so (`converged: false`) and the model's fit
    * throws ConvergenceError naming the fit (fit/convergence.ts) instead of using a number.
    */
-  private readonly hessianSlots = new WeakMap<object, HessianSlot>();
-  private work: FitWork | undefined;
+  readonly #hessianSlots = new WeakMap<object, HessianSlot>();
+  #work: FitWork | undefined;
   private readonly expectationSlots = new Map<string, HessianSlot>();
 
   /** The Hessian slot of a data set: explicit data by identity, else the expectation type. */
-  private hessianSlot(options: LikelihoodOptions): HessianSlot {
+  #hessianSlot(options: LikelihoodOptions): HessianSlot {
     const data = options.data as unknown;
     if (typeof data === "object" && data !== null) {
-      let slot = this.hessianSlots.get(data);
+      let slot = this.#hessianSlots.get(data);
       if (!slot) {
         slot = { cold: [] };
-        this.hessianSlots.set(data, slot);
+        this.#hessianSlots.set(data, slot);
       }
       return slot;
     }
@@ -316,7 +316,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     if (fixed.every(Boolean)) return { nll: evaluator.nll(x0), parameters: x0 };
     const lower = config.suggestedBounds.map((b) => b[0]);
     const upper = config.suggestedBounds.map((b) => b[1]);
-    this.work ??= {
+    this.#work ??= {
       factoriser: new BlockArrowCholesky(n, this.model.hessianBlocks()),
       hessian: new Float64Array(n * n),
       // Fisher scoring steps through the factored information when the bins are few (fisher.ts).
@@ -324,12 +324,12 @@ export abstract class HistFactoryBackend extends BackendBase {
     };
     const problem: FitProblem = {
       evaluator,
-      work: this.work,
+      work: this.#work,
       lower,
       upper,
       fixed,
       optimiser: options.optimiser,
-      hessianSlot: this.hessianSlot(options),
+      hessianSlot: this.#hessianSlot(options),
     };
     // A start at the suggested point (the multi-start's cold start, fit/fit.ts, passes it as
     // initPars) is a cold start whatever the caller calls it: Fisher scoring first ("hybrid"). The
@@ -363,7 +363,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     const poi = config.poiIndex;
     const freePoi = !fixed[poi] && (lower[poi] as number) < (upper[poi] as number);
     const result = checkedFit(problem, primary, { poi: freePoi ? poi : -1, start, suggested });
-    this.checkAgainstFreeFit(problem.hessianSlot, fixedValues, poi, freePoi, lower, upper, result);
+    this.#checkAgainstFreeFit(problem.hessianSlot, fixedValues, poi, freePoi, lower, upper, result);
     return result.converged
       ? { nll: result.nll, parameters: result.x }
       : { nll: result.nll, parameters: result.x, converged: false, message: result.message };
@@ -376,7 +376,7 @@ export abstract class HistFactoryBackend extends BackendBase {
    * that the free fit stopped in a local minimum, and every test statistic built on it would be
    * wrong, so {@link ConvergenceError} is thrown rather than a number returned.
    */
-  private checkAgainstFreeFit(
+  #checkAgainstFreeFit(
     slot: HessianSlot | undefined,
     fixedValues: ReadonlyMap<number, number>,
     poi: number,

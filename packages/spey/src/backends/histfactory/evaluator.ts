@@ -37,40 +37,40 @@ function poissonDeviance(n: number, lambda: number): number {
  * where the cell derivatives follow from the product rule over its terms.
  */
 export class LikelihoodEvaluator {
-  declare private readonly model: HistFactoryModel;
+  readonly #model!: HistFactoryModel;
   /** The model's compiled cells and constraint terms (its `@internal` kernel fields). */
-  declare private readonly k: HistFactoryModel;
+  readonly #k!: HistFactoryModel;
   declare readonly main: Float64Array;
-  declare readonly aux: Float64Array;
+  readonly #aux: Float64Array;
   /** Σ log n_b! + Σ_Poisson-aux log a! + Σ_Gauss-aux log(√(2π) σ). */
-  declare private readonly constant: number;
-  declare private readonly lambda: Float64Array;
-  declare private readonly cellB: Float64Array;
-  declare private readonly cellP: Float64Array;
-  declare private readonly cellZeros: Int32Array;
-  declare private readonly fv: Float64Array;
-  declare private readonly dv: Float64Array;
+  readonly #constant!: number;
+  readonly #lambda!: Float64Array;
+  readonly #cellB!: Float64Array;
+  readonly #cellP!: Float64Array;
+  readonly #cellZeros!: Int32Array;
+  readonly #fv!: Float64Array;
+  readonly #dv!: Float64Array;
   declare private readonly others: Float64Array;
-  declare private readonly w: Float64Array;
-  declare private readonly jrow: Float64Array;
-  declare private readonly touched: Int32Array;
-  declare private readonly mark: Uint8Array;
+  readonly #w!: Float64Array;
+  readonly #jrow!: Float64Array;
+  readonly #touched!: Int32Array;
+  readonly #mark!: Uint8Array;
   /** Per factor of the current cell: F'_u Π_{v≠u} F_v. */
-  declare private readonly factorJacobian: Float64Array;
+  readonly #factorJacobian!: Float64Array;
   /** The current bin's Jacobian row, gathered over its touched parameters. */
-  declare private readonly jvalues: Float64Array;
+  readonly #jvalues!: Float64Array;
   /** The point of the last {@link evaluateTerms}, and whether λ and the terms still hold it. */
-  declare private readonly termsAt: Float64Array;
-  private termsValid = false;
+  readonly #termsAt!: Float64Array;
+  #termsValid = false;
 
   constructor(model: HistFactoryModel, data: ModelData) {
-    this.model = model;
-    this.k = model;
+    this.#model = model;
+    this.#k = model;
     if (data.main.length !== model.nMain || data.aux.length !== model.nAux) {
       throw new InvalidInput(`data must have ${model.nMain} main and ${model.nAux} auxiliary entries.`);
     }
     this.main = data.main;
-    this.aux = data.aux;
+    this.#aux = data.aux;
     // log L = −(constant + Σ deviance terms): each Poisson term is split as
     // λ − n ln λ + ln n! = [λ − n − n ln(λ/n)] + [n − n ln n + ln n!], so that the varying part is
     // small near the optimum and free of the cancellation between λ, n ln λ and ln n! (which would
@@ -79,42 +79,42 @@ export class LikelihoodEvaluator {
     const poissonConstant = (n: number) => (n > 0 ? n - n * Math.log(n) : 0) + gammaln(n + 1);
     for (let b = 0; b < model.nMain; b++) constant += poissonConstant(data.main[b] as number);
     for (let j = 0; j < model.nAux; j++) {
-      constant += this.k.auxPoisson[j]
+      constant += this.#k.auxPoisson[j]
         ? poissonConstant(data.aux[j] as number)
-        : Math.log(this.k.auxScale[j] as number) + HALF_LOG_2PI;
+        : Math.log(this.#k.auxScale[j] as number) + HALF_LOG_2PI;
     }
-    this.constant = constant;
-    const nTermsF = this.k.fPar.length;
-    const nTermsD = this.k.dPar.length;
-    this.lambda = new Float64Array(model.nMain);
-    this.cellB = new Float64Array(this.k.nCells);
-    this.cellP = new Float64Array(this.k.nCells);
-    this.cellZeros = new Int32Array(this.k.nCells);
-    this.fv = new Float64Array(3 * nTermsF);
-    this.dv = new Float64Array(3 * nTermsD);
-    this.others = new Float64Array(Math.max(1, this.k.maxFactorsPerCell));
-    this.w = new Float64Array(model.nMain);
-    this.jrow = new Float64Array(model.nPar);
-    this.touched = new Int32Array(model.nPar);
-    this.mark = new Uint8Array(model.nPar);
-    this.factorJacobian = new Float64Array(Math.max(1, this.k.maxFactorsPerCell));
-    this.jvalues = new Float64Array(model.nPar);
-    this.termsAt = new Float64Array(model.nPar);
+    this.#constant = constant;
+    const nTermsF = this.#k.fPar.length;
+    const nTermsD = this.#k.dPar.length;
+    this.#lambda = new Float64Array(model.nMain);
+    this.#cellB = new Float64Array(this.#k.nCells);
+    this.#cellP = new Float64Array(this.#k.nCells);
+    this.#cellZeros = new Int32Array(this.#k.nCells);
+    this.#fv = new Float64Array(3 * nTermsF);
+    this.#dv = new Float64Array(3 * nTermsD);
+    this.others = new Float64Array(Math.max(1, this.#k.maxFactorsPerCell));
+    this.#w = new Float64Array(model.nMain);
+    this.#jrow = new Float64Array(model.nPar);
+    this.#touched = new Int32Array(model.nPar);
+    this.#mark = new Uint8Array(model.nPar);
+    this.#factorJacobian = new Float64Array(Math.max(1, this.#k.maxFactorsPerCell));
+    this.#jvalues = new Float64Array(model.nPar);
+    this.#termsAt = new Float64Array(model.nPar);
   }
 
   /** log L(pars), all constants included (pyhf's `logpdf`). */
   logpdf(pars: ArrayLike<number>): number {
-    this.termsValid = false; // λ is overwritten below
-    const lambda = this.model.expectedMain(pars, this.lambda);
-    return -this.nllFromLambda(pars, lambda);
+    this.#termsValid = false; // λ is overwritten below
+    const lambda = this.#model.expectedMain(pars, this.#lambda);
+    return -this.#nllFromLambda(pars, lambda);
   }
 
-  private nllFromLambda(pars: ArrayLike<number>, lambda: Float64Array): number {
+  #nllFromLambda(pars: ArrayLike<number>, lambda: Float64Array): number {
     const main = this.main;
     let variable = 0;
     for (let b = 0; b < lambda.length; b++) variable += poissonDeviance(main[b] as number, lambda[b] as number);
-    const { auxPar, auxPoisson, auxScale } = this.k;
-    const aux = this.aux;
+    const { auxPar, auxPoisson, auxScale } = this.#k;
+    const aux = this.#aux;
     for (let j = 0; j < aux.length; j++) {
       const x = pars[auxPar[j] as number] as number;
       const a = aux[j] as number;
@@ -125,7 +125,7 @@ export class LikelihoodEvaluator {
         variable += 0.5 * z * z;
       }
     }
-    return this.constant + variable;
+    return this.#constant + variable;
   }
 
   /**
@@ -134,9 +134,9 @@ export class LikelihoodEvaluator {
    * equals (value for value, signed zeros included) the point of the last evaluation and nothing
    * overwrote λ since, the terms are still there and are not evaluated again.
    */
-  private evaluateTerms(pars: ArrayLike<number>): void {
-    const termsAt = this.termsAt;
-    if (this.termsValid) {
+  #evaluateTerms(pars: ArrayLike<number>): void {
+    const termsAt = this.#termsAt;
+    if (this.#termsValid) {
       let same = true;
       for (let i = 0; i < termsAt.length; i++) {
         const a = pars[i] as number;
@@ -148,9 +148,14 @@ export class LikelihoodEvaluator {
       }
       if (same) return;
     }
-    const { nCells, cellBin, cellNom, fPtr, fPar, fKind, fCoef, dPtr, dPar, dKind, dCoef } = this.k;
-    const { lambda, cellB, cellP, cellZeros, fv, dv } = this;
-    this.termsValid = false;
+    const { nCells, cellBin, cellNom, fPtr, fPar, fKind, fCoef, dPtr, dPar, dKind, dCoef } = this.#k;
+    const lambda = this.#lambda,
+      cellB = this.#cellB,
+      cellP = this.#cellP,
+      cellZeros = this.#cellZeros,
+      fv = this.#fv,
+      dv = this.#dv;
+    this.#termsValid = false;
     lambda.fill(0);
     for (let k = 0; k < nCells; k++) {
       let base = cellNom[k] as number;
@@ -172,18 +177,19 @@ export class LikelihoodEvaluator {
       lambda[cellBin[k] as number]! += base * product;
     }
     for (let i = 0; i < termsAt.length; i++) termsAt[i] = pars[i] as number;
-    this.termsValid = true;
+    this.#termsValid = true;
   }
 
   /** Π_{u ≠ t} F_u over the factors of cell k, for each of its factors, into `others`. */
-  private productsOfOthers(k: number): void {
-    const { fPtr } = this.k;
+  #productsOfOthers(k: number): void {
+    const { fPtr } = this.#k;
     const start = fPtr[k] as number;
     const m = (fPtr[k + 1] as number) - start;
-    const { fv, others } = this;
-    const zeros = this.cellZeros[k] as number;
+    const { others } = this,
+      fv = this.#fv;
+    const zeros = this.#cellZeros[k] as number;
     if (zeros === 0) {
-      const p = this.cellP[k] as number;
+      const p = this.#cellP[k] as number;
       for (let i = 0; i < m; i++) others[i] = p / (fv[3 * (start + i)] as number);
       return;
     }
@@ -199,13 +205,13 @@ export class LikelihoodEvaluator {
   }
 
   /** Π_{u ≠ t, s} F_u over the factors of cell k (factor indices relative to the cell). */
-  private productOfOthers2(k: number, t: number, s: number): number {
-    const start = this.k.fPtr[k] as number;
-    const fv = this.fv;
-    if (this.cellZeros[k] === 0) {
-      return (this.cellP[k] as number) / ((fv[3 * (start + t)] as number) * (fv[3 * (start + s)] as number));
+  #productOfOthers2(k: number, t: number, s: number): number {
+    const start = this.#k.fPtr[k] as number;
+    const fv = this.#fv;
+    if (this.#cellZeros[k] === 0) {
+      return (this.#cellP[k] as number) / ((fv[3 * (start + t)] as number) * (fv[3 * (start + s)] as number));
     }
-    const m = (this.k.fPtr[k + 1] as number) - start;
+    const m = (this.#k.fPtr[k + 1] as number) - start;
     let prod = 1;
     for (let u = 0; u < m; u++) if (u !== t && u !== s) prod *= fv[3 * (start + u)] as number;
     return prod;
@@ -214,21 +220,23 @@ export class LikelihoodEvaluator {
   /** −log L(pars); with `grad`, also ∂(−log L)/∂pars written into it. */
   nll(pars: ArrayLike<number>, grad?: Float64Array): number {
     if (!grad) {
-      this.termsValid = false; // λ is overwritten below
-      const lambda = this.model.expectedMain(pars, this.lambda);
-      return this.nllFromLambda(pars, lambda);
+      this.#termsValid = false; // λ is overwritten below
+      const lambda = this.#model.expectedMain(pars, this.#lambda);
+      return this.#nllFromLambda(pars, lambda);
     }
-    this.evaluateTerms(pars);
-    const value = this.nllFromLambda(pars, this.lambda);
+    this.#evaluateTerms(pars);
+    const value = this.#nllFromLambda(pars, this.#lambda);
     grad.fill(0);
-    const { auxPar, auxPoisson, auxScale } = this.k;
-    const { lambda, main, w } = this;
+    const { auxPar, auxPoisson, auxScale } = this.#k;
+    const { main } = this,
+      lambda = this.#lambda,
+      w = this.#w;
     for (let b = 0; b < w.length; b++) {
       const n = main[b] as number;
       w[b] = n === 0 ? 1 : 1 - n / (lambda[b] as number);
     }
-    this.accumulateJacobianTransposed(w, grad);
-    const aux = this.aux;
+    this.#accumulateJacobianTransposed(w, grad);
+    const aux = this.#aux;
     for (let j = 0; j < aux.length; j++) {
       const i = auxPar[j] as number;
       const x = pars[i] as number;
@@ -240,9 +248,13 @@ export class LikelihoodEvaluator {
   }
 
   /** grad += Σ_b w_b ∂λ_b/∂θ, from the terms evaluated by {@link evaluateTerms}. */
-  private accumulateJacobianTransposed(w: Float64Array, grad: Float64Array): void {
-    const { nCells, cellBin, fPtr, fPar, dPtr, dPar } = this.k;
-    const { cellB, cellP, fv, dv, others } = this;
+  #accumulateJacobianTransposed(w: Float64Array, grad: Float64Array): void {
+    const { nCells, cellBin, fPtr, fPar, dPtr, dPar } = this.#k;
+    const { others } = this,
+      cellB = this.#cellB,
+      cellP = this.#cellP,
+      fv = this.#fv,
+      dv = this.#dv;
     for (let k = 0; k < nCells; k++) {
       const wk = w[cellBin[k] as number] as number;
       if (wk === 0) continue;
@@ -253,7 +265,7 @@ export class LikelihoodEvaluator {
       const start = fPtr[k] as number;
       const end = fPtr[k + 1] as number;
       if (end === start) continue;
-      this.productsOfOthers(k);
+      this.#productsOfOthers(k);
       const wb = wk * (cellB[k] as number);
       for (let t = start; t < end; t++) {
         grad[fPar[t] as number]! += wb * (fv[3 * t + 1] as number) * (others[t - start] as number);
@@ -267,8 +279,10 @@ export class LikelihoodEvaluator {
    * log L is finite). With `grad`, its gradient is written into it.
    */
   infeasibility(pars: ArrayLike<number>, grad?: Float64Array): number {
-    this.evaluateTerms(pars);
-    const { lambda, main, w } = this;
+    this.#evaluateTerms(pars);
+    const { main } = this,
+      lambda = this.#lambda,
+      w = this.#w;
     let value = 0;
     for (let b = 0; b < lambda.length; b++) {
       const n = main[b] as number;
@@ -278,7 +292,7 @@ export class LikelihoodEvaluator {
     }
     if (grad) {
       grad.fill(0);
-      this.accumulateJacobianTransposed(w, grad);
+      this.#accumulateJacobianTransposed(w, grad);
     }
     return value;
   }
@@ -290,10 +304,15 @@ export class LikelihoodEvaluator {
    * Costs one pass over the cells, no n×n work (see fisher.ts).
    */
   fisherFactors(pars: ArrayLike<number>, v: Float64Array, d: Float64Array): void {
-    const P = this.model.nPar;
-    this.evaluateTerms(pars);
-    const { fPtr, fPar, dPtr, dPar, binPtr, binCells, auxPar, auxPoisson, auxScale } = this.k;
-    const { lambda, cellB, cellP, fv, dv, others } = this;
+    const P = this.#model.nPar;
+    this.#evaluateTerms(pars);
+    const { fPtr, fPar, dPtr, dPar, binPtr, binCells, auxPar, auxPoisson, auxScale } = this.#k;
+    const { others } = this,
+      lambda = this.#lambda,
+      cellB = this.#cellB,
+      cellP = this.#cellP,
+      fv = this.#fv,
+      dv = this.#dv;
     v.fill(0, 0, lambda.length * P);
     for (let b = 0; b < lambda.length; b++) {
       const l = lambda[b] as number;
@@ -310,14 +329,14 @@ export class LikelihoodEvaluator {
           v[row + (dPar[t] as number)]! += prod * (dv[3 * t + 1] as number);
         }
         if (fe === fs) continue;
-        this.productsOfOthers(k);
+        this.#productsOfOthers(k);
         for (let t = fs; t < fe; t++) {
           v[row + (fPar[t] as number)]! += base * (fv[3 * t + 1] as number) * (others[t - fs] as number);
         }
       }
     }
     d.fill(0, 0, P);
-    const aux = this.aux;
+    const aux = this.#aux;
     for (let j = 0; j < aux.length; j++) {
       const i = auxPar[j] as number;
       const s = auxScale[j] as number;
@@ -332,15 +351,25 @@ export class LikelihoodEvaluator {
    */
   nllHessian(
     pars: ArrayLike<number>,
-    out: Float64Array = new Float64Array(this.model.nPar * this.model.nPar),
+    out: Float64Array = new Float64Array(this.#model.nPar * this.#model.nPar),
     expected = false,
   ): Float64Array {
-    const P = this.model.nPar;
+    const P = this.#model.nPar;
     out.fill(0);
-    this.evaluateTerms(pars);
-    const { fPtr, fPar, dPtr, dPar, binPtr, binCells, auxPar, auxPoisson, auxScale } = this.k;
-    const { lambda, main, cellB, cellP, cellZeros, fv, dv, others, jrow, touched, mark, factorJacobian, jvalues } =
-      this;
+    this.#evaluateTerms(pars);
+    const { fPtr, fPar, dPtr, dPar, binPtr, binCells, auxPar, auxPoisson, auxScale } = this.#k;
+    const { main, others } = this,
+      lambda = this.#lambda,
+      cellB = this.#cellB,
+      cellP = this.#cellP,
+      cellZeros = this.#cellZeros,
+      fv = this.#fv,
+      dv = this.#dv,
+      jrow = this.#jrow,
+      touched = this.#touched,
+      mark = this.#mark,
+      factorJacobian = this.#factorJacobian,
+      jvalues = this.#jvalues;
     for (let b = 0; b < lambda.length; b++) {
       const n = main[b] as number;
       const l = lambda[b] as number;
@@ -355,7 +384,7 @@ export class LikelihoodEvaluator {
         const fe = fPtr[k + 1] as number;
         const ds = dPtr[k] as number;
         const de = dPtr[k + 1] as number;
-        if (fe > fs) this.productsOfOthers(k);
+        if (fe > fs) this.#productsOfOthers(k);
         // First derivatives of the cell into the bin's Jacobian row.
         for (let t = ds; t < de; t++) {
           const p = dPar[t] as number;
@@ -416,7 +445,7 @@ export class LikelihoodEvaluator {
             const g1 = fv[3 * u + 1] as number;
             if (g1 === 0) continue;
             const q = fPar[u] as number;
-            out[row + q]! += wb * base * f1 * g1 * this.productOfOthers2(k, t - fs, u - fs) * (p === q ? 4 : 1);
+            out[row + q]! += wb * base * f1 * g1 * this.#productOfOthers2(k, t - fs, u - fs) * (p === q ? 4 : 1);
           }
         }
       }
@@ -449,7 +478,7 @@ export class LikelihoodEvaluator {
         out[q * P + p] = v;
       }
     }
-    const aux = this.aux;
+    const aux = this.#aux;
     for (let j = 0; j < aux.length; j++) {
       const i = auxPar[j] as number;
       const s = auxScale[j] as number;

@@ -23,29 +23,29 @@ export class FisherFactoriser implements HessianFactoriser {
   /** The constraint terms d. */
   declare readonly d: Float64Array;
   // The current factorisation: subset, shift, the constrained (C) and unconstrained (U) positions.
-  private idx = new Int32Array(0);
-  declare private readonly cPos: Int32Array;
-  declare private readonly uPos: Int32Array;
-  private nC = 0;
-  private nU = 0;
+  #idx = new Int32Array(0);
+  readonly #cPos!: Int32Array;
+  readonly #uPos!: Int32Array;
+  #nC = 0;
+  #nU = 0;
   /** E = 1/(d + τ) per constrained position; Q = V_C E (rows × nC). */
-  declare private readonly e: Float64Array;
-  declare private readonly q: Float64Array;
+  readonly #e!: Float64Array;
+  readonly #q!: Float64Array;
   /** The capacitance matrix K = I + Q V_Cᵀ and its factor; Z = I_CC⁻¹ I_CU (nC × nU); S's factor. */
-  declare private readonly kMat: Float64Array;
-  declare private readonly kChol: Float64Array;
-  private z = new Float64Array(0);
+  readonly #kMat!: Float64Array;
+  readonly #kChol!: Float64Array;
+  #z = new Float64Array(0);
   /** I_CU = V_Cᵀ V_U (nC × nU). */
-  private icu = new Float64Array(0);
-  private r = new Float64Array(0);
-  private sMat = new Float64Array(0);
-  private sChol = new Float64Array(0);
-  declare private readonly t: Float64Array;
-  declare private readonly y: Float64Array;
+  #icu = new Float64Array(0);
+  #r = new Float64Array(0);
+  #sMat = new Float64Array(0);
+  #sChol = new Float64Array(0);
+  readonly #t!: Float64Array;
+  readonly #y!: Float64Array;
   /** V_C and V_U gathered (rows × n, row stride n), and a work vector. */
-  declare private readonly vc: Float64Array;
-  declare private readonly vu: Float64Array;
-  declare private readonly back: Float64Array;
+  readonly #vc!: Float64Array;
+  readonly #vu!: Float64Array;
+  readonly #back!: Float64Array;
 
   constructor(
     readonly n: number,
@@ -53,17 +53,17 @@ export class FisherFactoriser implements HessianFactoriser {
   ) {
     this.v = new Float64Array(rows * n);
     this.d = new Float64Array(n);
-    this.cPos = new Int32Array(n);
-    this.uPos = new Int32Array(n);
-    this.e = new Float64Array(n);
-    this.q = new Float64Array(rows * n);
-    this.kMat = new Float64Array(rows * rows);
-    this.kChol = new Float64Array(rows * rows);
-    this.t = new Float64Array(rows);
-    this.y = new Float64Array(n);
-    this.vc = new Float64Array(rows * n);
-    this.vu = new Float64Array(rows * n);
-    this.back = new Float64Array(n);
+    this.#cPos = new Int32Array(n);
+    this.#uPos = new Int32Array(n);
+    this.#e = new Float64Array(n);
+    this.#q = new Float64Array(rows * n);
+    this.#kMat = new Float64Array(rows * rows);
+    this.#kChol = new Float64Array(rows * rows);
+    this.#t = new Float64Array(rows);
+    this.#y = new Float64Array(n);
+    this.#vc = new Float64Array(rows * n);
+    this.#vu = new Float64Array(rows * n);
+    this.#back = new Float64Array(n);
   }
 
   /**
@@ -80,8 +80,14 @@ export class FisherFactoriser implements HessianFactoriser {
   }
 
   /** I[F, F] + τI = (V_Fᵀ V_F + D_F + τ): Cholesky-equivalent success and the factors. */
-  private factor(idx: ArrayLike<number>, m: number, tau: number, pivotFloor: number): boolean {
-    const { n, rows, v, d, cPos, uPos, e, q, kMat, kChol } = this;
+  #factor(idx: ArrayLike<number>, m: number, tau: number, pivotFloor: number): boolean {
+    const { n, rows, v, d } = this,
+      cPos = this.#cPos,
+      uPos = this.#uPos,
+      e = this.#e,
+      q = this.#q,
+      kMat = this.#kMat,
+      kChol = this.#kChol;
     let nC = 0;
     let nU = 0;
     for (let a = 0; a < m; a++) {
@@ -92,10 +98,11 @@ export class FisherFactoriser implements HessianFactoriser {
         cPos[nC++] = a;
       } else uPos[nU++] = a;
     }
-    this.nC = nC;
-    this.nU = nU;
+    this.#nC = nC;
+    this.#nU = nU;
     // V_C and V_U gathered into contiguous rows, Q = V_C E, K = I + Q V_Cᵀ.
-    const { vc, vu } = this;
+    const vc = this.#vc,
+      vu = this.#vu;
     for (let b = 0; b < rows; b++) {
       const row = b * n;
       for (let c = 0; c < nC; c++) {
@@ -118,16 +125,19 @@ export class FisherFactoriser implements HessianFactoriser {
     if (!choleskyShifted(kMat, rows, 0, kChol, 0)) return false;
     if (nU === 0) return true;
     // I_CU, Z = I_CC⁻¹ I_CU column by column, then S = V_Uᵀ V_U + τ − I_CUᵀ Z.
-    if (this.z.length < nC * nU) {
-      this.z = new Float64Array(nC * nU);
-      this.icu = new Float64Array(nC * nU);
+    if (this.#z.length < nC * nU) {
+      this.#z = new Float64Array(nC * nU);
+      this.#icu = new Float64Array(nC * nU);
     }
-    if (this.sMat.length < nU * nU) {
-      this.sMat = new Float64Array(nU * nU);
-      this.sChol = new Float64Array(nU * nU);
-      this.r = new Float64Array(nU);
+    if (this.#sMat.length < nU * nU) {
+      this.#sMat = new Float64Array(nU * nU);
+      this.#sChol = new Float64Array(nU * nU);
+      this.#r = new Float64Array(nU);
     }
-    const { z, icu, sMat, y } = this;
+    const z = this.#z,
+      icu = this.#icu,
+      sMat = this.#sMat,
+      y = this.#y;
     for (let u = 0; u < nU; u++) {
       for (let c = 0; c < nC; c++) y[c] = 0;
       for (let b = 0; b < rows; b++) {
@@ -136,7 +146,7 @@ export class FisherFactoriser implements HessianFactoriser {
         if (x !== 0) for (let c = 0; c < nC; c++) y[c]! += (vc[row + c] as number) * x;
       }
       for (let c = 0; c < nC; c++) icu[c * nU + u] = y[c] as number;
-      this.applyInverseC(y);
+      this.#applyInverseC(y);
       for (let c = 0; c < nC; c++) z[c * nU + u] = y[c] as number;
     }
     for (let u = 0; u < nU; u++) {
@@ -148,12 +158,19 @@ export class FisherFactoriser implements HessianFactoriser {
         sMat[w * nU + u] = s;
       }
     }
-    return choleskyShifted(sMat, nU, 0, this.sChol, pivotFloor);
+    return choleskyShifted(sMat, nU, 0, this.#sChol, pivotFloor);
   }
 
   /** y_C ← I_CC⁻¹ y_C = E y − E V_Cᵀ K⁻¹ V_C E y (Woodbury), in place on the first nC entries. */
-  private applyInverseC(y: Float64Array): void {
-    const { n, rows, q, e, t, kChol, nC, vc, back } = this;
+  #applyInverseC(y: Float64Array): void {
+    const { n, rows } = this,
+      q = this.#q,
+      e = this.#e,
+      t = this.#t,
+      kChol = this.#kChol,
+      nC = this.#nC,
+      vc = this.#vc,
+      back = this.#back;
     for (let b = 0; b < rows; b++) {
       let s = 0;
       const rq = b * n;
@@ -182,25 +199,32 @@ export class FisherFactoriser implements HessianFactoriser {
     start: "largest-diagonal" | "smallest-diagonal" = "largest-diagonal",
   ): number {
     const n = this.n;
-    if (this.idx.length < m) this.idx = new Int32Array(m);
-    for (let a = 0; a < m; a++) this.idx[a] = idx[a] as number;
+    if (this.#idx.length < m) this.#idx = new Int32Array(m);
+    for (let a = 0; a < m; a++) this.#idx[a] = idx[a] as number;
     return shiftSequence(
       (a) => h[(idx[a] as number) * (n + 1)] as number,
       m,
       maxAttempts,
       start,
-      (tau, pivotFloor) => this.factor(this.idx, m, tau, pivotFloor),
+      (tau, pivotFloor) => this.#factor(this.#idx, m, tau, pivotFloor),
     );
   }
 
   /** Solve (I[F, F] + τI) x = b in place with the last factorisation (`x` in subset order). */
   solveInPlace(x: Float64Array): void {
-    const { nC, nU, cPos, uPos, y, z, sChol } = this;
+    const nC = this.#nC,
+      nU = this.#nU,
+      cPos = this.#cPos,
+      uPos = this.#uPos,
+      y = this.#y,
+      z = this.#z,
+      sChol = this.#sChol;
     for (let c = 0; c < nC; c++) y[c] = x[cPos[c] as number] as number;
-    this.applyInverseC(y); // y = I_CC⁻¹ b_C
+    this.#applyInverseC(y); // y = I_CC⁻¹ b_C
     if (nU > 0) {
       // x_U = S⁻¹ (b_U − I_UC y), then x_C = y − Z x_U.
-      const { icu, r } = this;
+      const icu = this.#icu,
+        r = this.#r;
       for (let u = 0; u < nU; u++) {
         let s = x[uPos[u] as number] as number;
         for (let c = 0; c < nC; c++) s -= (icu[c * nU + u] as number) * (y[c] as number);

@@ -126,9 +126,9 @@ function rescaleSystematic(modifier: ModifierSpec, fraction: number, nominal: re
 export class WorkspaceInterpreter {
   /** The background-only workspace (not copied; derived workspaces are new objects). */
   declare readonly backgroundOnlyModel: WorkspaceSpec;
-  private signalDict: Map<string, number[]> = new Map();
-  private signalMods: Map<string, ModifierSpec[]> = new Map();
-  private toRemove: string[] = [];
+  #signalDict: Map<string, number[]> = new Map();
+  #signalMods: Map<string, ModifierSpec[]> = new Map();
+  #toRemove: string[] = [];
 
   /** @param backgroundOnlyModel a pyhf workspace (object or {@link Workspace}); validated. */
   constructor(backgroundOnlyModel: WorkspaceSpec | Workspace) {
@@ -174,11 +174,11 @@ export class WorkspaceInterpreter {
     const out: Record<string, number[]> = {};
     const undefinedChannels: string[] = [];
     for (const channel of this.backgroundOnlyModel.channels) {
-      if (this.toRemove.includes(channel.name)) continue;
+      if (this.#toRemove.includes(channel.name)) continue;
       const total = new Array<number>(channel.samples[0]?.data.length ?? 0).fill(0);
       for (const s of channel.samples) s.data.forEach((v, i) => (total[i] = (total[i] as number) + v));
       out[channel.name] = total;
-      if (!this.signalDict.has(channel.name)) undefinedChannels.push(channel.name);
+      if (!this.#signalDict.has(channel.name)) undefinedChannels.push(channel.name);
     }
     if (undefinedChannels.length > 0) {
       log.warning(
@@ -188,7 +188,7 @@ export class WorkspaceInterpreter {
     return out;
   }
 
-  private requireChannel(name: string, argument: string): void {
+  #requireChannel(name: string, argument: string): void {
     if (!this.channels.includes(name)) {
       throw new InvalidInput(
         `${argument}: "${name}" is not a channel of the workspace; channels: ${this.channels.join(", ")}.`,
@@ -198,7 +198,7 @@ export class WorkspaceInterpreter {
 
   /** "CR", "VR" or "SR" when the upper-cased name contains it (first match in that order), else "__unknown__". */
   guessChannelType(channelName: string): ChannelType {
-    this.requireChannel(channelName, "guessChannelType");
+    this.#requireChannel(channelName, "guessChannelType");
     return guessChannelType(channelName);
   }
 
@@ -221,7 +221,7 @@ export class WorkspaceInterpreter {
    * completed with those defaults (the caller's array is not modified).
    */
   injectSignal(channel: string, data: ArrayLike<number>, modifiers?: readonly ModifierSpec[]): void {
-    this.requireChannel(channel, "injectSignal");
+    this.#requireChannel(channel, "injectSignal");
     const yields = finiteList(data, "data");
     const nbins = this.binMap[channel] as number;
     if (yields.length !== nbins) {
@@ -240,29 +240,29 @@ export class WorkspaceInterpreter {
       mods = clone([...modifiers]);
       for (const d of defaults) if (!mods.some((m) => sameModifier(m, d))) mods.push(d);
     }
-    this.signalDict.set(channel, yields);
-    this.signalMods.set(channel, mods);
+    this.#signalDict.set(channel, yields);
+    this.#signalMods.set(channel, mods);
   }
 
   /** Signal yields per channel. */
   get signalPerChannel(): Record<string, number[]> {
-    return Object.fromEntries([...this.signalDict].map(([k, v]) => [k, [...v]]));
+    return Object.fromEntries([...this.#signalDict].map(([k, v]) => [k, [...v]]));
   }
 
   /** Modifiers of the signal sample per channel. */
   get signalModifiers(): Record<string, ModifierSpec[]> {
-    return Object.fromEntries([...this.signalMods].map(([k, v]) => [k, clone(v)]));
+    return Object.fromEntries([...this.#signalMods].map(([k, v]) => [k, clone(v)]));
   }
 
   /** Mark a channel for removal from the likelihood (idempotent). */
   removeChannel(channelName: string): void {
-    this.requireChannel(channelName, "removeChannel");
-    if (!this.toRemove.includes(channelName)) this.toRemove.push(channelName);
+    this.#requireChannel(channelName, "removeChannel");
+    if (!this.#toRemove.includes(channelName)) this.#toRemove.push(channelName);
   }
 
   /** Channels marked for removal. */
   get removeList(): string[] {
-    return [...this.toRemove];
+    return [...this.#toRemove];
   }
 
   /**
@@ -271,22 +271,22 @@ export class WorkspaceInterpreter {
    * descending index order (so that earlier indices stay valid while the patch is applied).
    */
   makePatch(): JsonPatch {
-    if (this.signalDict.size === 0) {
+    if (this.#signalDict.size === 0) {
       throw new InvalidInput("makePatch: no signal yields; add signal yields with injectSignal first.");
     }
     const adds: JsonPatch[number][] = [];
     const removes: { index: number; op: JsonPatch[number] }[] = [];
     this.channels.forEach((channel, i) => {
-      if (this.toRemove.includes(channel)) {
+      if (this.#toRemove.includes(channel)) {
         removes.push({ index: i, op: { op: "remove", path: `/channels/${i}` } as JsonPatch[number] });
-      } else if (this.signalDict.has(channel)) {
+      } else if (this.#signalDict.has(channel)) {
         adds.push({
           op: "add",
           path: `/channels/${i}/samples/0`,
           value: {
             name: "Signal",
-            data: [...(this.signalDict.get(channel) as number[])],
-            modifiers: clone(this.signalMods.get(channel) as ModifierSpec[]),
+            data: [...(this.#signalDict.get(channel) as number[])],
+            modifiers: clone(this.#signalMods.get(channel) as ModifierSpec[]),
           },
         } as JsonPatch[number]);
       } else {
@@ -299,9 +299,9 @@ export class WorkspaceInterpreter {
 
   /** Forget injected signals and channel removals. */
   resetSignal(): void {
-    this.signalDict = new Map();
-    this.signalMods = new Map();
-    this.toRemove = [];
+    this.#signalDict = new Map();
+    this.#signalMods = new Map();
+    this.#toRemove = [];
   }
 
   /** Read a signal patch back into signal yields, modifiers and removals (spey-pyhf's `patch_to_map`). */
@@ -337,20 +337,20 @@ export class WorkspaceInterpreter {
   /** Replace the signal configuration by the one of a patch (spey-pyhf's `add_patch`). */
   addPatch(signalPatch: JsonPatch): void {
     const map = this.patchToMap(signalPatch);
-    this.signalDict = new Map(Object.entries(map.signal));
-    this.signalMods = new Map(Object.entries(map.modifiers));
-    this.toRemove = [...map.removed];
+    this.#signalDict = new Map(Object.entries(map.signal));
+    this.#signalMods = new Map(Object.entries(map.modifiers));
+    this.#toRemove = [...map.removed];
   }
 
-  private derived(
+  #derived(
     model: WorkspaceSpec,
     signal: Map<string, number[]>,
     mods: Map<string, ModifierSpec[]>,
   ): WorkspaceInterpreter {
     const out = new WorkspaceInterpreter(model);
-    out.signalDict = signal;
-    out.signalMods = mods;
-    out.toRemove = [...this.toRemove];
+    out.#signalDict = signal;
+    out.#signalMods = mods;
+    out.#toRemove = [...this.#toRemove];
     return out;
   }
 
@@ -373,15 +373,15 @@ export class WorkspaceInterpreter {
         for (const m of s.modifiers) scaleModifierForLumi(m, factor);
       }
     }
-    const signal = new Map([...this.signalDict].map(([k, v]) => [k, v.map((y) => y * factor)]));
+    const signal = new Map([...this.#signalDict].map(([k, v]) => [k, v.map((y) => y * factor)]));
     const mods = new Map(
-      [...this.signalMods].map(([k, v]) => {
+      [...this.#signalMods].map(([k, v]) => {
         const copy = clone(v);
         for (const m of copy) scaleModifierForLumi(m, factor);
         return [k, copy];
       }),
     );
-    return this.derived(model, signal, mods);
+    return this.#derived(model, signal, mods);
   }
 
   /**
@@ -403,7 +403,7 @@ export class WorkspaceInterpreter {
         `scaleSystematics: cannot rescale statistical modifier types [${statistical.join(", ")}]; it only rescales systematic uncertainties (${SYSTEMATIC_MODIFIER_TYPES.join(", ")}).`,
       );
     }
-    for (const c of options.channels ?? []) this.requireChannel(c, "scaleSystematics channels");
+    for (const c of options.channels ?? []) this.#requireChannel(c, "scaleSystematics channels");
     const applies = (channel: string, sample: string, m: ModifierSpec) =>
       types.includes(m.type) &&
       (options.channels === undefined || options.channels.includes(channel)) &&
@@ -416,15 +416,15 @@ export class WorkspaceInterpreter {
       }
     }
     const mods = new Map(
-      [...this.signalMods].map(([channel, v]) => {
+      [...this.#signalMods].map(([channel, v]) => {
         const copy = clone(v);
-        const yields = this.signalDict.get(channel) as number[];
+        const yields = this.#signalDict.get(channel) as number[];
         for (const m of copy) if (applies(channel, "Signal", m)) rescaleSystematic(m, fraction, yields);
         return [channel, copy];
       }),
     );
-    const signal = new Map([...this.signalDict].map(([k, v]) => [k, [...v]]));
-    return this.derived(model, signal, mods);
+    const signal = new Map([...this.#signalDict].map(([k, v]) => [k, [...v]]));
+    return this.#derived(model, signal, mods);
   }
 
   /**
@@ -480,9 +480,9 @@ export class WorkspaceInterpreter {
             : "-";
         const obsTotal = (observed.get(c.name) ?? []).reduce((s, v) => s + v, 0);
         const bgTotal = c.samples.reduce((s, smp) => s + smp.data.reduce((a, v) => a + v, 0), 0);
-        const signal = this.signalDict.get(c.name);
+        const signal = this.#signalDict.get(c.name);
         const inj = signal ? `  <- signal: total=${g(signal.reduce((a, v) => a + v, 0))}` : "";
-        const removed = this.toRemove.includes(c.name) ? "  [REMOVED]" : "";
+        const removed = this.#toRemove.includes(c.name) ? "  [REMOVED]" : "";
         const nb = bins[c.name] as number;
         lines.push(
           `    ${String(i + 1).padStart(4)}. ${tag} ${c.name}  (${nb} ${nb === 1 ? "bin" : "bins"}, ${c.samples.length} ${c.samples.length === 1 ? "sample" : "samples"}, obs=${g(obsTotal)}, bkg=${g(bgTotal)}, modifiers: ${modStr})${inj}${removed}`,
@@ -498,14 +498,14 @@ export class WorkspaceInterpreter {
       if (ws.channels.length > maxChannels) lines.push(`    ... ${ws.channels.length - maxChannels} more not shown`);
       lines.push("");
     }
-    if (this.signalDict.size > 0) {
-      lines.push(`Injected signal: ${this.signalDict.size} channel(s)`);
-      for (const [c, v] of this.signalDict)
+    if (this.#signalDict.size > 0) {
+      lines.push(`Injected signal: ${this.#signalDict.size} channel(s)`);
+      for (const [c, v] of this.#signalDict)
         lines.push(`  ${c}: ${v.length} bins, total=${g(v.reduce((a, x) => a + x, 0))}`);
     }
-    if (this.toRemove.length > 0) {
-      lines.push(`Channels to remove (${this.toRemove.length}):`);
-      for (const c of this.toRemove) lines.push(`  ${c}`);
+    if (this.#toRemove.length > 0) {
+      lines.push(`Channels to remove (${this.#toRemove.length}):`);
+      for (const c of this.#toRemove) lines.push(`  ${c}`);
     }
     lines.push(sep);
     return `${lines.join("\n")}\n`;

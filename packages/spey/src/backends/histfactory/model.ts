@@ -335,7 +335,7 @@ export class HistFactoryModel {
     return this.parameterSets.find((s) => s.name === name);
   }
 
-  private checkPars(pars: ArrayLike<number>): void {
+  #checkPars(pars: ArrayLike<number>): void {
     if (pars.length !== this.nPar) {
       throw new InvalidInput(
         `the model has ${this.nPar} parameters (${this.parameterNames.join(", ")}); got ${pars.length} values.`,
@@ -345,7 +345,7 @@ export class HistFactoryModel {
 
   /** Expected main-measurement yields λ(θ), channels by name. */
   expectedMain(pars: ArrayLike<number>, out: Float64Array = new Float64Array(this.nMain)): Float64Array {
-    this.checkPars(pars);
+    this.#checkPars(pars);
     out.fill(0);
     const { fPtr, fPar, fKind, fCoef, dPtr, dPar, dKind, dCoef, cellNom, cellBin } = this;
     for (let k = 0; k < this.nCells; k++) {
@@ -363,8 +363,8 @@ export class HistFactoryModel {
   }
 
   /** Expected auxiliary data: θ for Gaussian constraints, γτ for Poisson constraints. */
-  expectedAux(pars: ArrayLike<number>, out: Float64Array = new Float64Array(this.nAux)): Float64Array {
-    this.checkPars(pars);
+  #expectedAux(pars: ArrayLike<number>, out: Float64Array = new Float64Array(this.nAux)): Float64Array {
+    this.#checkPars(pars);
     for (let j = 0; j < this.nAux; j++) {
       const x = pars[this.auxPar[j] as number] as number;
       out[j] = this.auxPoisson[j] ? x * (this.auxScale[j] as number) : x;
@@ -376,7 +376,7 @@ export class HistFactoryModel {
   expectedData(pars: ArrayLike<number>): Float64Array {
     const out = new Float64Array(this.nMain + this.nAux);
     this.expectedMain(pars, out.subarray(0, this.nMain));
-    this.expectedAux(pars, out.subarray(this.nMain));
+    this.#expectedAux(pars, out.subarray(this.nMain));
     return out;
   }
 
@@ -428,7 +428,7 @@ export class HistFactoryModel {
     return new LikelihoodEvaluator(this, data);
   }
 
-  private localBlocks: number[][] | undefined;
+  #localBlocks: number[][] | undefined;
 
   /**
    * The block-arrow pattern of the Hessian of −log L (see optimize/block-arrow.ts): groups of
@@ -440,7 +440,7 @@ export class HistFactoryModel {
    * no group. Computed once per model from the cell layout.
    */
   hessianBlocks(): readonly number[][] {
-    if (this.localBlocks) return this.localBlocks;
+    if (this.#localBlocks) return this.#localBlocks;
     // The one bin of each parameter: −1 none, −2 several.
     const binOf = new Int32Array(this.nPar).fill(-1);
     for (let k = 0; k < this.nCells; k++) {
@@ -460,7 +460,7 @@ export class HistFactoryModel {
       if (b === -1) blocks.push([p]);
       else if (b >= 0) byBin[b]!.push(p);
     });
-    this.localBlocks = blocks.concat(byBin.filter((g) => g.length > 0));
-    return this.localBlocks;
+    this.#localBlocks = blocks.concat(byBin.filter((g) => g.length > 0));
+    return this.#localBlocks;
   }
 }

@@ -67,7 +67,7 @@ export function readJsonFile(path: string): { value: unknown; text: string } {
 }
 
 export class Workspace {
-  declare private readonly spec: WorkspaceSpec;
+  readonly #spec!: WorkspaceSpec;
   /** The JSON text the workspace was read from, when known (exact digests). */
   declare private readonly sourceText: string | undefined;
 
@@ -76,7 +76,7 @@ export class Workspace {
    * `sourceText` is the JSON text it was parsed from, if any.
    */
   constructor(spec: unknown, options: { sourceText?: string } = {}) {
-    this.spec = cloneJson(validateWorkspace(spec));
+    this.#spec = cloneJson(validateWorkspace(spec));
     this.sourceText = options.sourceText;
   }
 
@@ -111,28 +111,28 @@ export class Workspace {
 
   /** A deep copy of the specification. */
   toJSON(): WorkspaceSpec {
-    return cloneJson(this.spec);
+    return cloneJson(this.#spec);
   }
 
   get version(): string {
-    return this.spec.version;
+    return this.#spec.version;
   }
 
   /** Channel names, in the workspace's order. */
   get channels(): string[] {
-    return this.spec.channels.map((c) => c.name);
+    return this.#spec.channels.map((c) => c.name);
   }
 
   /** Number of bins of each channel. */
   get channelNbins(): Record<string, number> {
     return Object.fromEntries(
-      this.spec.channels.map((c) => [c.name, (c.samples[0] as { data: number[] }).data.length]),
+      this.#spec.channels.map((c) => [c.name, (c.samples[0] as { data: number[] }).data.length]),
     );
   }
 
   /** Sample names (sorted, unique; pyhf's `samples`). */
   get samples(): string[] {
-    return [...new Set(this.spec.channels.flatMap((c) => c.samples.map((s) => s.name)))].sort();
+    return [...new Set(this.#spec.channels.flatMap((c) => c.samples.map((s) => s.name)))].sort();
   }
 
   /**
@@ -148,7 +148,7 @@ export class Workspace {
   /** `[name, type]` of every modifier (sorted, unique; pyhf's `modifiers`). */
   get modifiers(): [string, ModifierType][] {
     const seen = new Map<string, [string, ModifierType]>();
-    for (const c of this.spec.channels) {
+    for (const c of this.#spec.channels) {
       for (const s of c.samples) for (const m of s.modifiers) seen.set(`${m.name}\u0000${m.type}`, [m.name, m.type]);
     }
     return [...seen.values()].sort((a, b) =>
@@ -157,12 +157,12 @@ export class Workspace {
   }
 
   get measurementNames(): string[] {
-    return this.spec.measurements.map((m) => m.name);
+    return this.#spec.measurements.map((m) => m.name);
   }
 
   /** Observed data by channel name. */
   get observations(): Record<string, number[]> {
-    return Object.fromEntries(this.spec.observations.map((o) => [o.name, [...o.data]]));
+    return Object.fromEntries(this.#spec.observations.map((o) => [o.name, [...o.data]]));
   }
 
   /**
@@ -183,7 +183,7 @@ export class Workspace {
           `no measurement named "${selection.measurementName}" in the workspace; available: ${names.join(", ")}.`,
         );
       }
-      return { measurement: cloneJson(this.spec.measurements[i] as MeasurementSpec), path: ["measurements", i] };
+      return { measurement: cloneJson(this.#spec.measurements[i] as MeasurementSpec), path: ["measurements", i] };
     }
     const index = selection.measurementIndex ?? 0;
     if (selection.measurementIndex === undefined && names.length > 1) {
@@ -196,13 +196,13 @@ export class Workspace {
         `measurement index ${index} is out of range: the workspace has ${names.length} measurement(s).`,
       );
     }
-    return { measurement: cloneJson(this.spec.measurements[index] as MeasurementSpec), path: ["measurements", index] };
+    return { measurement: cloneJson(this.#spec.measurements[index] as MeasurementSpec), path: ["measurements", index] };
   }
 
   /** The HistFactory model of a measurement (pyhf's `Workspace.model`). */
   model(options: WorkspaceModelOptions = {}): HistFactoryModel {
     const { measurement, path } = this.getMeasurement(options);
-    return HistFactoryModel.build(this.spec, {
+    return HistFactoryModel.build(this.#spec, {
       measurement,
       measurementPath: path,
       settings: resolveModifierSettings(options.modifierSettings),
@@ -230,7 +230,7 @@ export class Workspace {
    * applies model patches to `{channels, parameters}`; paths under `/channels` are the same here.
    */
   patch(patch: unknown, label = "patch"): Workspace {
-    const patched = applyJsonPatch(this.spec, patch, label);
+    const patched = applyJsonPatch(this.#spec, patch, label);
     try {
       return new Workspace(patched);
     } catch (error) {
@@ -252,7 +252,7 @@ export class Workspace {
     channels?: readonly string[];
     measurements?: readonly string[];
   }): Workspace {
-    return this.pruneAndRename({ prune: options, rename: {} });
+    return this.#pruneAndRename({ prune: options, rename: {} });
   }
 
   /** Rename modifiers, samples, channels or measurements (pyhf's `Workspace.rename`). */
@@ -262,10 +262,10 @@ export class Workspace {
     channels?: Readonly<Record<string, string>>;
     measurements?: Readonly<Record<string, string>>;
   }): Workspace {
-    return this.pruneAndRename({ prune: {}, rename: options });
+    return this.#pruneAndRename({ prune: {}, rename: options });
   }
 
-  private pruneAndRename(request: {
+  #pruneAndRename(request: {
     prune: {
       modifiers?: readonly string[];
       modifierTypes?: readonly string[];
@@ -314,7 +314,7 @@ export class Workspace {
     check([...p.measurements, ...r.measurements.keys()], this.measurementNames, "measurements");
     const rn = (map: Map<string, string>, name: string) => map.get(name) ?? name;
     const spec: WorkspaceSpec = {
-      channels: this.spec.channels
+      channels: this.#spec.channels
         .filter((c) => !p.channels.has(c.name))
         .map((c) => ({
           name: rn(r.channels, c.name),
@@ -328,7 +328,7 @@ export class Workspace {
                 .map((m) => ({ ...cloneJson(m), name: rn(r.modifiers, m.name) })),
             })),
         })),
-      measurements: this.spec.measurements
+      measurements: this.#spec.measurements
         .filter((m) => !p.measurements.has(m.name))
         .map((m) => ({
           name: rn(r.measurements, m.name),
@@ -339,10 +339,10 @@ export class Workspace {
             poi: rn(r.modifiers, m.config.poi),
           },
         })),
-      observations: this.spec.observations
+      observations: this.#spec.observations
         .filter((o) => !p.channels.has(o.name))
         .map((o) => ({ ...cloneJson(o), name: rn(r.channels, o.name) })),
-      version: this.spec.version,
+      version: this.#spec.version,
     };
     return new Workspace(spec);
   }
@@ -376,8 +376,8 @@ export class Workspace {
         "You are using an unsafe join operation: items present in both workspaces are silently taken from one side.",
       );
     }
-    const a = left.spec;
-    const b = right.spec;
+    const a = left.#spec;
+    const b = right.#spec;
     if (a.version !== b.version) {
       throw new InvalidWorkspaceOperation(
         `Workspaces of different versions cannot be combined: ${a.version} != ${b.version}.`,
@@ -415,12 +415,12 @@ export class Workspace {
   digest(): string {
     return this.sourceText !== undefined
       ? digestOfJsonText(this.sourceText)
-      : (candidateDigests(this.spec)[0] as string);
+      : (candidateDigests(this.#spec)[0] as string);
   }
 
   /** Every digest the workspace may have in pyhf (see {@link digest}). */
   possibleDigests(): string[] {
-    return this.sourceText !== undefined ? [digestOfJsonText(this.sourceText)] : candidateDigests(this.spec);
+    return this.sourceText !== undefined ? [digestOfJsonText(this.sourceText)] : candidateDigests(this.#spec);
   }
 }
 

@@ -25,11 +25,11 @@ export class MultivariateNormal extends SimplePdfBase {
   static override author = "SpeysideHEP";
   static override speyRequires = `>=${VERSION}`;
 
-  private inverse: Float64Array | undefined;
-  declare private readonly factor: FactorisedCovariance | null;
-  declare private readonly choleskyLower: Float64Array;
-  declare private readonly logNorm: number;
-  declare private readonly residual: Float64Array;
+  #inverse: Float64Array | undefined;
+  readonly #factor!: FactorisedCovariance | null;
+  readonly #choleskyLower!: Float64Array;
+  readonly #logNorm!: number;
+  readonly #residual!: Float64Array;
 
   constructor(args: MultivariateNormalArgs) {
     super(args);
@@ -43,16 +43,16 @@ export class MultivariateNormal extends SimplePdfBase {
     for (let i = 0; i < n; i++) sigma[i] = Math.sqrt(matrix[i * n + i]!);
     checkGaussianScale(this.observed, this.background, sigma, "√diag(covarianceMatrix)", this.signal.fixed);
     checkSignalScale(this.signal.fixed, [this.observed, this.background, sigma], 1e15, "default.multivariate_normal");
-    this.choleskyLower = lower;
-    this.factor = n >= FACTORISED_MIN_ORDER ? new FactorisedCovariance(lower, n) : null;
-    this.logNorm = -0.5 * (n * LOG_2PI + choleskyLogDet(lower, n));
-    this.residual = new Float64Array(n);
+    this.#choleskyLower = lower;
+    this.#factor = n >= FACTORISED_MIN_ORDER ? new FactorisedCovariance(lower, n) : null;
+    this.#logNorm = -0.5 * (n * LOG_2PI + choleskyLogDet(lower, n));
+    this.#residual = new Float64Array(n);
   }
 
   /** Σ⁻¹, computed on first use. */
-  private get precision(): Float64Array {
-    this.inverse ??= choleskyInverse(this.choleskyLower, this.nBins);
-    return this.inverse;
+  get #precision(): Float64Array {
+    this.#inverse ??= choleskyInverse(this.#choleskyLower, this.nBins);
+    return this.#inverse;
   }
 
   protected override allowsNegativeData(): boolean {
@@ -61,27 +61,27 @@ export class MultivariateNormal extends SimplePdfBase {
 
   protected logDensity(data: Float64Array, lambda: Float64Array): number {
     const n = data.length;
-    const r = this.residual;
+    const r = this.#residual;
     for (let i = 0; i < n; i++) r[i] = (data[i] as number) - (lambda[i] as number);
-    if (this.factor) return this.logNorm - 0.5 * this.factor.quadratic(r);
+    if (this.#factor) return this.#logNorm - 0.5 * this.#factor.quadratic(r);
     let q = 0;
-    const precision = this.precision;
+    const precision = this.#precision;
     for (let i = 0; i < n; i++) {
       let row = 0;
       for (let j = 0; j < n; j++) row += (precision[i * n + j] as number) * (r[j] as number);
       q += (r[i] as number) * row;
     }
-    return this.logNorm - 0.5 * q;
+    return this.#logNorm - 0.5 * q;
   }
 
   protected nllGradientLambda(data: Float64Array, lambda: Float64Array, out: Float64Array): void {
     const n = data.length;
-    if (this.factor) {
+    if (this.#factor) {
       for (let i = 0; i < n; i++) out[i] = (lambda[i] as number) - (data[i] as number);
-      this.factor.precisionTimes(out, out);
+      this.#factor.precisionTimes(out, out);
       return;
     }
-    const precision = this.precision;
+    const precision = this.#precision;
     for (let i = 0; i < n; i++) {
       let row = 0;
       for (let j = 0; j < n; j++)
@@ -97,13 +97,13 @@ export class MultivariateNormal extends SimplePdfBase {
     J: Float64Array,
     p: number,
   ): Float64Array {
-    if (!this.factor) return super.nllHessianLambdaTimes(data, lambda, J, p);
+    if (!this.#factor) return super.nllHessianLambdaTimes(data, lambda, J, p);
     const n = lambda.length;
     const out = new Float64Array(n * p);
     const column = new Float64Array(n);
     for (let a = 0; a < p; a++) {
       for (let i = 0; i < n; i++) column[i] = J[i * p + a] as number;
-      this.factor.precisionTimes(column, column);
+      this.#factor.precisionTimes(column, column);
       for (let i = 0; i < n; i++) out[i * p + a] = column[i] as number;
     }
     return out;
@@ -116,12 +116,12 @@ export class MultivariateNormal extends SimplePdfBase {
     s: Float64Array,
     floored: Uint8Array | undefined | null,
   ): number {
-    if (this.factor && !floored) return this.factor.quadratic(s);
+    if (this.#factor && !floored) return this.#factor.quadratic(s);
     return super.nllCurvatureAlong(data, lambda, s, floored);
   }
 
   protected nllHessianLambda(): Float64Array {
-    return this.precision;
+    return this.#precision;
   }
 
   protected sample(lambda: Float64Array, rng: RandomSource): Float64Array {
@@ -131,7 +131,7 @@ export class MultivariateNormal extends SimplePdfBase {
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let v = lambda[i] as number;
-      for (let j = 0; j <= i; j++) v += (this.choleskyLower[i * n + j] as number) * (z[j] as number);
+      for (let j = 0; j <= i; j++) v += (this.#choleskyLower[i * n + j] as number) * (z[j] as number);
       out[i] = v;
     }
     return out;

@@ -21,20 +21,20 @@ export class Normal extends SimplePdfBase {
   static override author = "SpeysideHEP";
   static override speyRequires = `>=${VERSION}`;
 
-  declare private readonly sigma: Float64Array;
-  declare private readonly logNorm: number;
+  readonly #sigma!: Float64Array;
+  readonly #logNorm!: number;
 
   constructor(args: NormalArgs) {
     super(args);
-    this.sigma = toFiniteVector(args.absoluteUncertainties, "absoluteUncertainties", { length: this.nBins });
+    this.#sigma = toFiniteVector(args.absoluteUncertainties, "absoluteUncertainties", { length: this.nBins });
     let logNorm = 0;
     for (let i = 0; i < this.nBins; i++) {
-      const s = this.sigma[i] as number;
+      const s = this.#sigma[i] as number;
       if (!(s > 0)) throw new InvalidInput(`absoluteUncertainties[${i}] must be > 0 for a Gaussian; got ${s}.`);
       logNorm -= Math.log(s) + HALF_LOG_2PI;
     }
-    checkGaussianScale(this.observed, this.background, this.sigma, "absoluteUncertainties", this.signal.fixed);
-    this.logNorm = logNorm;
+    checkGaussianScale(this.observed, this.background, this.#sigma, "absoluteUncertainties", this.signal.fixed);
+    this.#logNorm = logNorm;
   }
 
   protected override allowsNegativeData(): boolean {
@@ -42,9 +42,9 @@ export class Normal extends SimplePdfBase {
   }
 
   protected logDensity(data: Float64Array, lambda: Float64Array): number {
-    let sum = this.logNorm;
+    let sum = this.#logNorm;
     for (let i = 0; i < data.length; i++) {
-      const z = ((data[i] as number) - (lambda[i] as number)) / (this.sigma[i] as number);
+      const z = ((data[i] as number) - (lambda[i] as number)) / (this.#sigma[i] as number);
       sum -= 0.5 * z * z;
     }
     return sum;
@@ -52,7 +52,7 @@ export class Normal extends SimplePdfBase {
 
   protected nllGradientLambda(data: Float64Array, lambda: Float64Array, out: Float64Array): void {
     for (let i = 0; i < data.length; i++) {
-      const s = this.sigma[i] as number;
+      const s = this.#sigma[i] as number;
       out[i] = -((data[i] as number) - (lambda[i] as number)) / (s * s);
     }
   }
@@ -60,11 +60,11 @@ export class Normal extends SimplePdfBase {
   protected nllHessianLambda(data: Float64Array): Float64Array {
     const n = data.length;
     const W = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) W[i * n + i] = 1 / (this.sigma[i] as number) ** 2;
+    for (let i = 0; i < n; i++) W[i * n + i] = 1 / (this.#sigma[i] as number) ** 2;
     return W;
   }
 
   protected sample(lambda: Float64Array, rng: RandomSource): Float64Array {
-    return lambda.map((l, i) => l + (this.sigma[i] as number) * rng.normal());
+    return lambda.map((l, i) => l + (this.#sigma[i] as number) * rng.normal());
   }
 }

@@ -57,8 +57,8 @@ export abstract class SimplePdfBase extends BackendBase {
   declare protected readonly nuisanceScale: Float64Array | undefined;
   declare protected readonly nBins: number;
   /** The stored configuration and its POI-bound variants. */
-  declare private readonly configs: ConfigVariants;
-  declare private readonly signalBounds: Bound[];
+  readonly #configs!: ConfigVariants;
+  readonly #signalBounds!: Bound[];
 
   constructor(args: SimplePdfArgs, nuisanceScale?: Float64Array) {
     super();
@@ -76,7 +76,7 @@ export abstract class SimplePdfBase extends BackendBase {
     if (spb !== undefined && spb !== null && spb.length !== nsp) {
       throw new InvalidInput(`signalParameterBounds has ${spb.length} entries but nSignalParameters is ${nsp}.`);
     }
-    this.signalBounds = Array.from({ length: nsp }, (_, k) => {
+    this.#signalBounds = Array.from({ length: nsp }, (_, k) => {
       const b = spb?.[k];
       return [b?.[0] ?? Number.NEGATIVE_INFINITY, b?.[1] ?? Number.POSITIVE_INFINITY] as Bound;
     });
@@ -84,12 +84,12 @@ export abstract class SimplePdfBase extends BackendBase {
     const minPoi = fixed && this.isAlive ? minimumPoi(fixed, this.background) : Number.NEGATIVE_INFINITY;
     const nTheta = nuisanceScale ? this.nBins : 0;
     const names = ["mu", ...Array.from({ length: nsp }, (_, k) => `signal_par_${k}`)];
-    this.configs = new ConfigVariants(
+    this.#configs = new ConfigVariants(
       new ModelConfig({
         poiIndex: 0,
         minimumPoi: minPoi,
         suggestedInit: new Array<number>(1 + nsp + nTheta).fill(1),
-        suggestedBounds: [[minPoi, 10], ...this.signalBounds, ...new Array(nTheta).fill(null)],
+        suggestedBounds: [[minPoi, 10], ...this.#signalBounds, ...new Array(nTheta).fill(null)],
         parameterNames: nTheta > 0 ? [...names, ...Array.from({ length: nTheta }, (_, i) => `theta_${i}`)] : names,
       }),
     );
@@ -115,7 +115,7 @@ export abstract class SimplePdfBase extends BackendBase {
    * bound changed; here `allowNegativeSignal` is honoured, README, Differences from spey).
    */
   config(options: ConfigOptions = {}): ModelConfig {
-    return this.configs.get(options);
+    return this.#configs.get(options);
   }
 
   /** log of the main density given data and expectation. */
@@ -182,7 +182,7 @@ export abstract class SimplePdfBase extends BackendBase {
     return false;
   }
 
-  private get nsp(): number {
+  get #nsp(): number {
     return this.signal.nParameters;
   }
 
@@ -190,7 +190,7 @@ export abstract class SimplePdfBase extends BackendBase {
   protected lambda(pars: Parameters, out: Float64Array, sig: Float64Array): Uint8Array | undefined {
     this.signal.values(pars, 1, sig);
     const mu = pars[0] as number;
-    const thetaOffset = 1 + this.nsp;
+    const thetaOffset = 1 + this.#nsp;
     const scale = this.nuisanceScale;
     let floored: Uint8Array | undefined;
     for (let i = 0; i < this.nBins; i++) {
@@ -217,10 +217,10 @@ export abstract class SimplePdfBase extends BackendBase {
   }
 
   /** Jacobian of λ (N × P, row-major); zero rows where λ is floored. */
-  private jacobian(pars: Parameters, sig: Float64Array, floored: Uint8Array | undefined): Float64Array {
+  #jacobian(pars: Parameters, sig: Float64Array, floored: Uint8Array | undefined): Float64Array {
     const n = this.nBins;
     const p = pars.length;
-    const nsp = this.nsp;
+    const nsp = this.#nsp;
     const J = new Float64Array(n * p);
     const ds = nsp > 0 ? this.signal.jacobian(pars, 1) : undefined;
     const mu = pars[0] as number;
@@ -246,12 +246,12 @@ export abstract class SimplePdfBase extends BackendBase {
         this.nllGradientLambda(main, lambda, g);
         grad.fill(0);
         const p = pars.length;
-        if (this.nsp === 0 && !this.nuisanceScale) {
+        if (this.#nsp === 0 && !this.nuisanceScale) {
           let gm = 0;
           for (let i = 0; i < n; i++) if (!floored?.[i]) gm += (g[i] as number) * (sig[i] as number);
           grad[0] = gm;
         } else {
-          const J = this.jacobian(pars, sig, floored);
+          const J = this.#jacobian(pars, sig, floored);
           for (let i = 0; i < n; i++) {
             const gi = g[i] as number;
             for (let a = 0; a < p; a++) grad[a] = (grad[a] as number) + gi * (J[i * p + a] as number);
@@ -271,7 +271,7 @@ export abstract class SimplePdfBase extends BackendBase {
     return (pars) => {
       const p = pars.length;
       const floored = this.lambda(pars, lambda, sig);
-      const J = this.jacobian(pars, sig, floored);
+      const J = this.#jacobian(pars, sig, floored);
       // H_nll = Jᵀ W J + Σ_i g_i ∂²λ_i
       const WJ = this.nllHessianLambdaTimes(main, lambda, J, p);
       const H = new Float64Array(p * p);
@@ -282,7 +282,7 @@ export abstract class SimplePdfBase extends BackendBase {
           for (let b = 0; b < p; b++) H[a * p + b] = (H[a * p + b] as number) + jia * (WJ[i * p + b] as number);
         }
       }
-      const nsp = this.nsp;
+      const nsp = this.#nsp;
       if (nsp > 0) {
         this.nllGradientLambda(main, lambda, g);
         const ds = this.signal.jacobian(pars, 1);

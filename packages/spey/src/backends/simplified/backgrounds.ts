@@ -218,7 +218,7 @@ export class QuadraticBackground implements BackgroundModel {
   feasibleSet(i: number): Bound[] {
     const c = this.C[i]!;
     if (c > 0) {
-      const roots = this.roots(i);
+      const roots = this.#roots(i);
       if (roots)
         return [
           [Number.NEGATIVE_INFINITY, roots[0]],
@@ -229,7 +229,7 @@ export class QuadraticBackground implements BackgroundModel {
   }
 
   /** The real roots r₋ ≤ r₊ of Aᵢ + Bᵢθ + Cᵢθ² (Cᵢ ≠ 0), stable form (Numerical Recipes §5.6). */
-  private roots(i: number): [number, number] | undefined {
+  #roots(i: number): [number, number] | undefined {
     const a = this.A[i]!;
     const b = this.B[i]!;
     const c = this.C[i]!;

@@ -37,7 +37,7 @@ export class GaussianBlock {
    * gradient by triangular solves; null for small or independent blocks.
    */
   declare readonly factorised: FactorisedCovariance | null;
-  private inverse: Float64Array | undefined;
+  #inverse: Float64Array | undefined;
 
   private constructor(
     n: number,
@@ -49,7 +49,7 @@ export class GaussianBlock {
     this.n = n;
     this.lower = lower;
     this.halfLogNorm = 0.5 * (n * LOG_2PI + logDet);
-    this.rho = correlation;
+    this.#rho = correlation;
     this.factorised = lower !== null && factorised ? new FactorisedCovariance(lower, n) : null;
   }
 
@@ -67,8 +67,8 @@ export class GaussianBlock {
   /** ρ⁻¹ row-major (computed on first use, O(n³)), or null for ρ = 1 (independent components). */
   get precision(): Float64Array | null {
     if (this.lower === null) return null;
-    this.inverse ??= choleskyInverse(this.lower, this.n);
-    return this.inverse;
+    this.#inverse ??= choleskyInverse(this.lower, this.n);
+    return this.#inverse;
   }
 
   /**
@@ -122,12 +122,12 @@ export class GaussianBlock {
     return 0.5 * q + this.halfLogNorm;
   }
 
-  declare private rho: Float64Array | undefined;
-  private floor: number | undefined;
+  #rho!: Float64Array | undefined;
+  #floor: number | undefined;
 
   /** ρ row-major (the identity for independent components), computed once. */
   covariance(): Float64Array {
-    if (this.rho) return this.rho;
+    if (this.#rho) return this.#rho;
     const n = this.n;
     const rho = new Float64Array(n * n);
     const L = this.lower;
@@ -140,7 +140,7 @@ export class GaussianBlock {
         rho[j * n + i] = s;
       }
     }
-    this.rho = rho;
+    this.#rho = rho;
     return rho;
   }
 
@@ -151,10 +151,10 @@ export class GaussianBlock {
    * ρ⁻¹ − m·I confirms it. Computed once.
    */
   strongConvexity(): number {
-    if (this.floor !== undefined) return this.floor;
+    if (this.#floor !== undefined) return this.#floor;
     const n = this.n;
     if (this.lower === null) {
-      this.floor = 1;
+      this.#floor = 1;
       return 1;
     }
     const rho = this.covariance();
@@ -167,7 +167,7 @@ export class GaussianBlock {
     let m = 1 / gershgorin;
     if (this.factorised !== null) {
       // large blocks: Gershgorin's bound only (its refinement needs an O(n³) factorisation of ρ⁻¹ − m·I)
-      this.floor = m;
+      this.#floor = m;
       return m;
     }
     const P = this.precision as Float64Array;
@@ -197,7 +197,7 @@ export class GaussianBlock {
       for (let i = 0; i < n; i++) shifted[i * n + i]! -= candidate;
       if (cholesky(shifted, n)) m = candidate;
     }
-    this.floor = m;
+    this.#floor = m;
     return m;
   }
 

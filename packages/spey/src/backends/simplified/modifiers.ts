@@ -36,14 +36,14 @@ export class SignalModifiers {
   /** Index (0 … M−1) of the nuisance of each entry. */
   declare readonly alpha: Int32Array;
   /** ln δ_up of each entry. */
-  declare readonly logUp: Float64Array;
+  readonly #logUp: Float64Array;
   /** ln δ_dn of each entry. */
-  declare readonly logDown: Float64Array;
+  readonly #logDown: Float64Array;
   /**
    * Whether α = 0 counts as the "up" side (spey: shape modifiers use α ≥ 0, normalisation
    * modifiers α > 0). It only decides the one-sided derivative at α = 0.
    */
-  declare readonly upAtZero: Uint8Array;
+  readonly #upAtZero: Uint8Array;
 
   private constructor(
     nParameters: number,
@@ -58,9 +58,9 @@ export class SignalModifiers {
     this.names = Object.freeze(names);
     this.binStart = binStart;
     this.alpha = alpha;
-    this.logUp = logUp;
-    this.logDown = logDown;
-    this.upAtZero = upAtZero;
+    this.#logUp = logUp;
+    this.#logDown = logDown;
+    this.#upAtZero = upAtZero;
   }
 
   /**
@@ -147,7 +147,7 @@ export class SignalModifiers {
 
   /** Log-factor Lₑ of entry e at nuisance value `a`. */
   logFactor(e: number, a: number): number {
-    return a > 0 || (a === 0 && this.upAtZero[e] === 1) ? this.logUp[e]! : this.logDown[e]!;
+    return a > 0 || (a === 0 && this.#upAtZero[e] === 1) ? this.#logUp[e]! : this.#logDown[e]!;
   }
 
   /** fᵢ = exp(Σ αL) for every bin, reading α at `pars[offset …]`. */

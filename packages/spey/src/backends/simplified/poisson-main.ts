@@ -150,99 +150,99 @@ interface ModelCore {
  * and the finite-difference derivatives of a callable signal).
  */
 export class PoissonEvaluator {
-  declare private readonly core: ModelCore;
+  readonly #core!: ModelCore;
   /** Main counts. */
   declare readonly main: Float64Array;
   /** Auxiliary data (θ block then α), or undefined for the nominal zeros. */
   declare readonly aux: Float64Array | undefined;
-  declare private readonly lgammaSum: number;
-  declare private readonly sig: Float64Array;
-  declare private readonly factor: Float64Array;
-  declare private readonly sigFactor: Float64Array;
+  readonly #lgammaSum!: number;
+  readonly #sig!: Float64Array;
+  readonly #factor!: Float64Array;
+  readonly #sigFactor!: Float64Array;
   /** Background nᵢ(θᵢ) and its derivatives. */
-  declare readonly bkg: Float64Array;
-  declare readonly d1: Float64Array;
-  declare readonly d2: Float64Array;
+  readonly #bkg: Float64Array;
+  readonly #d1: Float64Array;
+  readonly #d2: Float64Array;
   /** Poisson rates λ (floored). */
   declare readonly lambda: Float64Array;
   /** 1 where λ is floored. */
-  declare readonly floored: Uint8Array;
-  declare private readonly residual: Float64Array;
+  readonly #floored: Uint8Array;
+  readonly #residual!: Float64Array;
   /** s·f of the last evaluation (aliases the signal when there are no modifiers). */
-  declare private sf: Float64Array;
+  #sf!: Float64Array;
 
   constructor(core: ModelCore, main: Float64Array, aux: Float64Array | undefined) {
-    this.core = core;
+    this.#core = core;
     this.main = main;
     this.aux = aux;
     const n = core.nBins;
     let lg = 0;
     for (let i = 0; i < n; i++) lg += gammaln(main[i]! + 1);
-    this.lgammaSum = lg;
-    this.sig = new Float64Array(n);
-    this.factor = new Float64Array(n).fill(1);
-    this.sigFactor = new Float64Array(n);
-    this.bkg = new Float64Array(n);
-    this.d1 = new Float64Array(n);
-    this.d2 = new Float64Array(n);
+    this.#lgammaSum = lg;
+    this.#sig = new Float64Array(n);
+    this.#factor = new Float64Array(n).fill(1);
+    this.#sigFactor = new Float64Array(n);
+    this.#bkg = new Float64Array(n);
+    this.#d1 = new Float64Array(n);
+    this.#d2 = new Float64Array(n);
     this.lambda = new Float64Array(n);
-    this.floored = new Uint8Array(n);
-    this.residual = new Float64Array(n);
-    this.sf = this.sigFactor;
+    this.#floored = new Uint8Array(n);
+    this.#residual = new Float64Array(n);
+    this.#sf = this.#sigFactor;
   }
 
-  private checkLength(pars: Float64Array): void {
-    if (pars.length !== this.core.npar) {
-      throw new InvalidInput(`parameter vector has ${pars.length} entries; this model has ${this.core.npar}.`);
+  #checkLength(pars: Float64Array): void {
+    if (pars.length !== this.#core.npar) {
+      throw new InvalidInput(`parameter vector has ${pars.length} entries; this model has ${this.#core.npar}.`);
     }
   }
 
   /** λ(pars) and the background derivatives (second ones only when asked). */
   computeLambda(pars: Float64Array, withSecond: boolean): void {
-    const c = this.core;
+    const c = this.#core;
     const n = c.nBins;
     let s: Float64Array;
     if (c.fixedSignal) s = c.fixedSignal;
-    else s = c.signal.values(pars, 1, this.sig);
+    else s = c.signal.values(pars, 1, this.#sig);
     if (c.modifiers) {
-      c.modifiers.factors(pars, c.alphaOffset, this.factor);
-      const sf = this.sigFactor;
-      for (let i = 0; i < n; i++) sf[i] = s[i]! * this.factor[i]!;
-      this.sf = sf;
+      c.modifiers.factors(pars, c.alphaOffset, this.#factor);
+      const sf = this.#sigFactor;
+      for (let i = 0; i < n; i++) sf[i] = s[i]! * this.#factor[i]!;
+      this.#sf = sf;
     } else {
-      this.sf = s;
+      this.#sf = s;
     }
-    c.backgroundModel.evaluate(pars, c.thetaOffset, this.bkg, this.d1, withSecond ? this.d2 : null);
+    c.backgroundModel.evaluate(pars, c.thetaOffset, this.#bkg, this.#d1, withSecond ? this.#d2 : null);
     const mu = pars[0]!;
-    const sf = this.sf;
+    const sf = this.#sf;
     for (let i = 0; i < n; i++) {
-      const l = mu * sf[i]! + this.bkg[i]!;
+      const l = mu * sf[i]! + this.#bkg[i]!;
       if (l > LAMBDA_FLOOR) {
         this.lambda[i] = l;
-        this.floored[i] = 0;
+        this.#floored[i] = 0;
       } else {
         this.lambda[i] = LAMBDA_FLOOR;
-        this.floored[i] = 1;
+        this.#floored[i] = 1;
       }
     }
   }
 
   /** −log L(pars); with `grad`, ∂(−log L)/∂pars written into it. */
   nll(pars: Float64Array, grad?: Float64Array): number {
-    this.checkLength(pars);
-    const c = this.core;
+    this.#checkLength(pars);
+    const c = this.#core;
     const n = c.nBins;
     this.computeLambda(pars, false);
     const main = this.main;
     const lambda = this.lambda;
-    let value = this.lgammaSum;
+    let value = this.#lgammaSum;
     for (let i = 0; i < n; i++) {
       const l = lambda[i]!;
       const d = main[i]!;
       value += d === 0 ? l : l - d * Math.log(l);
     }
     const aux = this.aux;
-    value += c.constraint.nll(pars, c.thetaOffset, aux, 0, this.residual, grad);
+    value += c.constraint.nll(pars, c.thetaOffset, aux, 0, this.#residual, grad);
     for (let m = 0; m < c.nAlpha; m++) {
       const x = pars[c.alphaOffset + m]! - (aux ? aux[n + m]! : 0);
       value += 0.5 * x * x + HALF_LOG_2PI;
@@ -250,12 +250,12 @@ export class PoissonEvaluator {
     }
     if (!grad) return value;
     const mu = pars[0]!;
-    const sf = this.sf;
-    const d1 = this.d1;
+    const sf = this.#sf;
+    const d1 = this.#d1;
     const t0 = c.thetaOffset;
     let gmu = 0;
     for (let i = 0; i < n; i++) {
-      if (this.floored[i] === 1) continue;
+      if (this.#floored[i] === 1) continue;
       const gi = 1 - main[i]! / lambda[i]!;
       gmu += gi * sf[i]!;
       grad[t0 + i]! += gi * d1[i]!;
@@ -265,7 +265,7 @@ export class PoissonEvaluator {
     if (mods) {
       const start = mods.binStart;
       for (let i = 0; i < n; i++) {
-        if (this.floored[i] === 1) continue;
+        if (this.#floored[i] === 1) continue;
         const coef = (1 - main[i]! / lambda[i]!) * mu * sf[i]!;
         for (let e = start[i]!; e < start[i + 1]!; e++) {
           const k = c.alphaOffset + mods.alpha[e]!;
@@ -277,9 +277,9 @@ export class PoissonEvaluator {
     if (nsp > 0) {
       for (let k = 0; k < nsp; k++) grad[1 + k] = 0;
       const ds = c.signal.jacobian(pars, 1);
-      const f = this.factor;
+      const f = this.#factor;
       for (let i = 0; i < n; i++) {
-        if (this.floored[i] === 1) continue;
+        if (this.#floored[i] === 1) continue;
         const coef = (1 - main[i]! / lambda[i]!) * mu * f[i]!;
         for (let k = 0; k < nsp; k++) grad[1 + k]! += coef * ds[i * nsp + k]!;
       }
@@ -289,33 +289,33 @@ export class PoissonEvaluator {
 
   /** Hessian of log L (row-major p×p, a new array), from the analytic formulas of spey's autograd derivatives */
   hessianLogpdf(pars: Float64Array): Float64Array {
-    this.checkLength(pars);
-    const c = this.core;
+    this.#checkLength(pars);
+    const c = this.#core;
     const n = c.nBins;
     const p = c.npar;
     const nsp = c.nsp;
     this.computeLambda(pars, true);
     const H = new Float64Array(p * p);
     const mu = pars[0]!;
-    const sf = this.sf;
-    const f = this.factor;
+    const sf = this.#sf;
+    const f = this.#factor;
     const mods = c.modifiers;
     const ds = nsp > 0 ? c.signal.jacobian(pars, 1) : null;
     const d2s = nsp > 0 ? c.signal.secondDerivatives(pars, 1) : null;
     const jphi = new Float64Array(nsp);
     for (let i = 0; i < n; i++) {
-      if (this.floored[i] === 1) continue;
+      if (this.#floored[i] === 1) continue;
       const d = this.main[i]!;
       const l = this.lambda[i]!;
       const g = 1 - d / l;
       const w = d / (l * l);
       const jm = sf[i]!;
-      const jt = this.d1[i]!;
+      const jt = this.#d1[i]!;
       const t = c.thetaOffset + i;
       // Upper triangle (row ≤ column); index order μ < φ < θ < α.
       H[0]! += w * jm * jm;
       H[t]! += w * jm * jt;
-      H[t * p + t]! += w * jt * jt + g * this.d2[i]!;
+      H[t * p + t]! += w * jt * jt + g * this.#d2[i]!;
       if (ds && d2s) {
         for (let k = 0; k < nsp; k++) jphi[k] = mu * f[i]! * ds[i * nsp + k]!;
         for (let k = 0; k < nsp; k++) {
@@ -385,13 +385,13 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   /** Number of auxiliary measurements (N for θ plus one per modifier nuisance). */
   declare protected readonly nAux: number;
   /** The stored configuration and its POI-bound variants. */
-  declare private readonly configs: ConfigVariants;
-  declare private readonly domain: readonly Bound[];
-  private scratch: PoissonEvaluator | undefined;
-  private exact: PoiProfile | undefined;
+  readonly #configs!: ConfigVariants;
+  readonly #domain!: readonly Bound[];
+  #scratch: PoissonEvaluator | undefined;
+  #exact: PoiProfile | undefined;
   /** Profiles of the signal vectors of requests with φ or α fixed (callable signals, modifiers). */
-  private readonly signalProfiles = new Map<string, PoiProfile>();
-  private lastEvaluator: PoissonEvaluator | undefined;
+  readonly #signalProfiles = new Map<string, PoiProfile>();
+  #lastEvaluator: PoissonEvaluator | undefined;
 
   /** How ∂s/∂φ and ∂²s/∂φ² of a callable signal are computed: "analytic" (signalJacobian / signalHessian) or "finite-difference". */
   get signalDerivativeSources(): { jacobian: DerivativeSource; hessian: DerivativeSource } {
@@ -429,7 +429,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const fixed = common.signal.fixed;
     const minPoi = fixed && this.isAlive ? minimumPoi(fixed, common.background) : Number.NEGATIVE_INFINITY;
     const withNames = nsp > 0 || nAlpha > 0;
-    this.configs = new ConfigVariants(
+    this.#configs = new ConfigVariants(
       new ModelConfig({
         poiIndex: 0,
         minimumPoi: minPoi,
@@ -447,7 +447,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     );
     const domain: Bound[] = new Array<Bound>(npar).fill(UNBOUNDED);
     for (let i = 0; i < n; i++) domain[thetaOffset + i] = backgroundModel.domain(i);
-    this.domain = Object.freeze(domain);
+    this.#domain = Object.freeze(domain);
   }
 
   /** Callable signal: always alive; otherwise alive when some bin has positive signal. */
@@ -461,12 +461,12 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
    * (README, Differences from spey, fixed here).
    */
   config(options: ConfigOptions = {}): ModelConfig {
-    return this.configs.get(options);
+    return this.#configs.get(options);
   }
 
   /** Background positivity nᵢ(θᵢ) ≥ 0 as the interval of each θᵢ (spey's nonlinear constraint). */
   override domainBounds(): readonly Bound[] {
-    return this.domain;
+    return this.#domain;
   }
 
   /** The main and auxiliary data of a likelihood request; main counts must be ≥ 0. */
@@ -515,18 +515,18 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   }
 
   /** The profile of the plain signal array, or of a signal vector of a request (a few kept). */
-  private profileFor(signal: Float64Array | undefined): PoiProfile {
+  #profileFor(signal: Float64Array | undefined): PoiProfile {
     const c = this.core;
     if (signal === undefined) {
-      this.exact ??= new PoiProfile(c.backgroundModel, c.constraint, this.signal.fixed as Float64Array);
-      return this.exact;
+      this.#exact ??= new PoiProfile(c.backgroundModel, c.constraint, this.signal.fixed as Float64Array);
+      return this.#exact;
     }
     const key = Array.prototype.join.call(signal, ",");
-    let profile = this.signalProfiles.get(key);
+    let profile = this.#signalProfiles.get(key);
     if (!profile) {
-      if (this.signalProfiles.size >= SIGNAL_PROFILES) this.signalProfiles.clear();
+      if (this.#signalProfiles.size >= SIGNAL_PROFILES) this.#signalProfiles.clear();
       profile = new PoiProfile(c.backgroundModel, c.constraint, Float64Array.from(signal));
-      this.signalProfiles.set(key, profile);
+      this.#signalProfiles.set(key, profile);
     }
     return profile;
   }
@@ -539,7 +539,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
    * piece). Undefined (the generic fitter) when φ or α are free, when a fixed value or the signal
    * is not finite, or when some θᵢ has no feasible value within its limits.
    */
-  private exactRequest(
+  #exactRequest(
     fixed: ReadonlyMap<number, number>,
     bounds: ParameterLimits | undefined,
   ): { profile: PoiProfile; limits: ThetaLimits | undefined; template: Float64Array } | undefined {
@@ -561,7 +561,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
       }
       for (let i = 0; i < c.nBins; i++) if (!Number.isFinite(signal[i]!)) return undefined;
     }
-    const profile = this.profileFor(signal);
+    const profile = this.#profileFor(signal);
     let limits: ThetaLimits | undefined;
     let fixedTheta = false;
     for (let i = 0; i < c.nBins; i++) if (fixed.has(c.thetaOffset + i)) fixedTheta = true;
@@ -591,7 +591,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const s = this.signal.fixed as Float64Array;
     const n = s.length;
     const mu = parameters[0]!;
-    const out = this.smoothScratch;
+    const out = this.#smoothScratch;
     for (let i = 0; i < n; i++) {
       this.core.backgroundModel.bin(i, parameters[this.core.thetaOffset + i]!, out);
       const lambda = mu * s[i]! + out[0]!;
@@ -601,18 +601,18 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     return true;
   }
 
-  private readonly smoothScratch = new Float64Array(3);
+  readonly #smoothScratch = new Float64Array(3);
 
   /** An evaluator of these data, reused while consecutive requests carry the same values. */
-  private evaluatorFor(main: Float64Array, aux: Float64Array | undefined): PoissonEvaluator {
-    const last = this.lastEvaluator;
+  #evaluatorFor(main: Float64Array, aux: Float64Array | undefined): PoissonEvaluator {
+    const last = this.#lastEvaluator;
     if (last && sameEntries(last.main, main) && sameEntries(last.aux, aux)) return last;
-    this.lastEvaluator = new PoissonEvaluator(this.core, Float64Array.from(main), aux && Float64Array.from(aux));
-    return this.lastEvaluator;
+    this.#lastEvaluator = new PoissonEvaluator(this.core, Float64Array.from(main), aux && Float64Array.from(aux));
+    return this.#lastEvaluator;
   }
 
   /** The template's fixed values with μ and θ, and its NLL from the model's own likelihood (so the value is the one `logpdf` gives). */
-  private fastResult(
+  #fastResult(
     template: Float64Array,
     mu: number,
     theta: Float64Array,
@@ -624,7 +624,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const parameters = Float64Array.from(template);
     parameters[0] = mu;
     parameters.set(theta, this.core.thetaOffset);
-    const nll = this.evaluatorFor(main, aux).nll(parameters);
+    const nll = this.#evaluatorFor(main, aux).nll(parameters);
     return converged ? { nll, parameters, global: true } : { nll, parameters, converged, message, global: true };
   }
 
@@ -656,7 +656,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
     const mu = options.fixed.get(0);
     if (mu === undefined || !Number.isFinite(mu)) return undefined;
-    const request = this.exactRequest(options.fixed, options.bounds);
+    const request = this.#exactRequest(options.fixed, options.bounds);
     if (!request) return undefined;
     const { main, aux } = this.dataFor(options);
     const c = this.core;
@@ -665,7 +665,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
         ? options.initPars.subarray(c.thetaOffset, c.thetaOffset + c.nBins)
         : undefined;
     const inner = request.profile.at(mu, main, aux, start, options.optimiser, request.limits);
-    return this.fastResult(request.template, mu, inner.theta, main, aux, inner.converged, inner.message);
+    return this.#fastResult(request.template, mu, inner.theta, main, aux, inner.converged, inner.message);
   }
 
   /**
@@ -677,7 +677,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
    */
   minimizeNegativeLoglikelihood(options: FastPathFreeOptions): FastPathResult | undefined {
     if (options.fixed.has(0)) return this.negativeLoglikelihood(options);
-    const request = this.exactRequest(options.fixed, options.bounds);
+    const request = this.#exactRequest(options.fixed, options.bounds);
     if (!request) return undefined;
     const config = this.config({ allowNegativeSignal: options.allowNegativeSignal });
     const [lo, hi] = options.bounds
@@ -691,10 +691,10 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     // a large model's joint seed would need dense (μ, θ) Hessians; the exact fit does not rely on it
     const seed = c.constraint.factorised
       ? init
-      : this.jointSeed(lo, hi, main, aux, init, options.fixed, request.limits);
+      : this.#jointSeed(lo, hi, main, aux, init, options.fixed, request.limits);
     const start = seed.subarray(c.thetaOffset, c.thetaOffset + c.nBins);
     const fit = request.profile.minimise(lo, hi, seed[0]!, main, aux, start, options.optimiser, request.limits);
-    return this.fastResult(request.template, fit.mu, fit.theta, main, aux, fit.converged, fit.message);
+    return this.#fastResult(request.template, fit.mu, fit.theta, main, aux, fit.converged, fit.message);
   }
 
   /**
@@ -704,7 +704,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
    * corner of the floor or in a local basin; the exact one-dimensional minimisation that follows
    * does not rely on it.
    */
-  private jointSeed(
+  #jointSeed(
     lo: number,
     hi: number,
     main: Float64Array,
@@ -713,7 +713,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     fixed: ReadonlyMap<number, number>,
     limits: ThetaLimits | undefined,
   ): Float64Array {
-    const ev = this.evaluatorFor(main, aux);
+    const ev = this.#evaluatorFor(main, aux);
     const c = this.core;
     const npar = c.npar;
     const lower = new Float64Array(npar);
@@ -721,8 +721,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     lower[0] = lo;
     upper[0] = hi;
     for (let i = 1; i < npar; i++) {
-      lower[i] = this.domain[i]![0];
-      upper[i] = this.domain[i]![1];
+      lower[i] = this.#domain[i]![0];
+      upper[i] = this.#domain[i]![1];
     }
     if (limits) {
       for (let i = 0; i < c.nBins; i++) {
@@ -757,9 +757,9 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     return result.x;
   }
 
-  private scratchEvaluator(): PoissonEvaluator {
-    this.scratch ??= new PoissonEvaluator(this.core, this.observed, undefined);
-    return this.scratch;
+  #scratchEvaluator(): PoissonEvaluator {
+    this.#scratch ??= new PoissonEvaluator(this.core, this.observed, undefined);
+    return this.#scratch;
   }
 
   /**
@@ -772,7 +772,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     if (pars.length !== c.npar) {
       throw new InvalidInput(`parameter vector has ${pars.length} entries; this model has ${c.npar}.`);
     }
-    const ev = this.scratchEvaluator();
+    const ev = this.#scratchEvaluator();
     ev.computeLambda(pars, false);
     if (options?.includeAuxiliary === false) return Float64Array.from(ev.lambda);
     const out = new Float64Array(c.nBins + this.nAux);

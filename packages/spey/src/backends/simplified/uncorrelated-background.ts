@@ -159,16 +159,16 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
 
   /** Absolute background uncertainties σ. */
   declare readonly sigma: Float64Array;
-  declare private readonly lowerTheta: Float64Array;
-  private readonly profile: BinProfile = { theta: 0, value: 0, k: 0, h: 0 };
-  private lastData: PreparedData | undefined;
+  readonly #lowerTheta!: Float64Array;
+  readonly #profile: BinProfile = { theta: 0, value: 0, k: 0, h: 0 };
+  #lastData: PreparedData | undefined;
 
   constructor(args: UncorrelatedBackgroundArgs) {
     const parts = UncorrelatedBackground.prepare(args);
     super(parts);
     this.sigma = (parts.backgroundModel as LinearBackground).sigma;
     const domain = this.domainBounds();
-    this.lowerTheta = Float64Array.from({ length: this.nBins }, (_, i) => domain[this.core.thetaOffset + i]![0]);
+    this.#lowerTheta = Float64Array.from({ length: this.nBins }, (_, i) => domain[this.core.thetaOffset + i]![0]);
   }
 
   private static prepare(args: UncorrelatedBackgroundArgs): SimplifiedModelParts {
@@ -184,7 +184,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
   }
 
   /** Whether the closed-form profile applies (plain signal array, no modifiers). */
-  private get hasClosedFormProfile(): boolean {
+  get #hasClosedFormProfile(): boolean {
     return this.modifiers === undefined && this.signal.fixed !== undefined && this.signal.nParameters === 0;
   }
 
@@ -192,7 +192,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
    * Profile over θ at fixed μ: fills `theta` (when given) and returns [NLL, dNLL/dμ, d²NLL/dμ²]
    * in `result`.
    */
-  private profileAt(
+  #profileAt(
     mu: number,
     main: Float64Array,
     aux: Float64Array | undefined,
@@ -203,13 +203,13 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     const s = this.signal.fixed as Float64Array;
     const b = this.background;
     const sigma = this.sigma;
-    const out = this.profile;
+    const out = this.#profile;
     let value = constant;
     let grad = 0;
     let curv = 0;
     for (let i = 0; i < this.nBins; i++) {
       const si = s[i]!;
-      profileBin(mu * si + b[i]!, sigma[i]!, main[i]!, aux ? aux[i]! : 0, this.lowerTheta[i]!, out);
+      profileBin(mu * si + b[i]!, sigma[i]!, main[i]!, aux ? aux[i]! : 0, this.#lowerTheta[i]!, out);
       value += out.value;
       grad += si * out.k;
       curv += si * si * out.h;
@@ -225,16 +225,16 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
    * the Gaussian normalisations). The last request is remembered by value, so the repeated profile
    * evaluations of a hypothesis test (same data, many μ) skip the ln Γ.
    */
-  private preparedData(options: LikelihoodOptions): PreparedData {
+  #preparedData(options: LikelihoodOptions): PreparedData {
     const expected = options.expected === "apriori" ? "apriori" : "observed";
     const data = options.data;
-    const last = this.lastData;
+    const last = this.#lastData;
     if (last && sameRequest(last, expected, data)) return last;
     const { main, aux } = this.dataFor(options);
     let constant = this.nBins * HALF_LOG_2PI;
     for (let i = 0; i < main.length; i++) constant += gammaln(main[i]! + 1);
-    this.lastData = { expected, source: data === undefined ? null : Float64Array.from(data), main, aux, constant };
-    return this.lastData;
+    this.#lastData = { expected, source: data === undefined ? null : Float64Array.from(data), main, aux, constant };
+    return this.#lastData;
   }
 
   /**
@@ -246,7 +246,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
   override negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
     const poi = this.config().poiIndex;
     if (
-      !this.hasClosedFormProfile ||
+      !this.#hasClosedFormProfile ||
       options.bounds !== undefined ||
       options.fixed.size !== 1 ||
       !options.fixed.has(poi)
@@ -255,11 +255,11 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     }
     const mu = options.fixed.get(poi) as number;
     if (!Number.isFinite(mu)) return undefined;
-    const { main, aux, constant } = this.preparedData(options);
+    const { main, aux, constant } = this.#preparedData(options);
     const parameters = new Float64Array(1 + this.nBins);
     parameters[0] = mu;
     const result = new Float64Array(3);
-    this.profileAt(mu, main, aux, constant, result, parameters.subarray(1));
+    this.#profileAt(mu, main, aux, constant, result, parameters.subarray(1));
     return { nll: result[0]!, parameters, global: true };
   }
 
@@ -275,33 +275,33 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     const config = this.config({ allowNegativeSignal: options.allowNegativeSignal });
     const poi = config.poiIndex;
     if (options.fixed.has(poi)) return this.negativeLoglikelihood(options);
-    if (!this.hasClosedFormProfile || options.bounds !== undefined || options.fixed.size > 0) {
+    if (!this.#hasClosedFormProfile || options.bounds !== undefined || options.fixed.size > 0) {
       return super.minimizeNegativeLoglikelihood(options);
     }
     const [lo, hi] = config.suggestedBounds[poi]!;
     if (!Number.isFinite(lo) || !Number.isFinite(hi)) return undefined;
-    const { main, aux, constant } = this.preparedData(options);
+    const { main, aux, constant } = this.#preparedData(options);
     const r = new Float64Array(3);
     let muhat: number;
-    this.profileAt(lo, main, aux, constant, r);
+    this.#profileAt(lo, main, aux, constant, r);
     if (r[1]! >= 0) {
       muhat = lo;
     } else {
-      this.profileAt(hi, main, aux, constant, r);
+      this.#profileAt(hi, main, aux, constant, r);
       if (r[1]! <= 0) {
         muhat = hi;
       } else {
-        muhat = this.newtonOnProfile(lo, hi, main, aux, constant, r);
+        muhat = this.#newtonOnProfile(lo, hi, main, aux, constant, r);
       }
     }
     const parameters = new Float64Array(1 + this.nBins);
     parameters[0] = muhat;
-    this.profileAt(muhat, main, aux, constant, r, parameters.subarray(1));
+    this.#profileAt(muhat, main, aux, constant, r, parameters.subarray(1));
     return { nll: r[0]!, parameters, global: true };
   }
 
   /** Root of p′ in (a, b) with p′(a) < 0 < p′(b): Newton steps, bisection when a step leaves the bracket. */
-  private newtonOnProfile(
+  #newtonOnProfile(
     a: number,
     b: number,
     main: Float64Array,
@@ -312,7 +312,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     let x = Math.min(Math.max(1, a), b);
     if (x === a || x === b) x = 0.5 * (a + b);
     const evaluate = (mu: number, out: Float64Array): void => {
-      this.profileAt(mu, main, aux, constant, r);
+      this.#profileAt(mu, main, aux, constant, r);
       out[0] = r[1]!;
       out[1] = r[2]!;
     };

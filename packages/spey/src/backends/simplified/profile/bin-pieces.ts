@@ -111,22 +111,22 @@ const SPLIT = 2;
  */
 export class BinPieceBuilder {
   /** Per bin: the monotone segments as [lo₀, hi₀, lo₁, hi₁, …]. */
-  declare private readonly segments: Float64Array[];
+  readonly #segments!: Float64Array[];
   /** Per bin and segment: 1 when the segment's lower end is a breakpoint shared with the previous one. */
-  declare private readonly joined: Uint8Array[];
-  private readonly scratch = new Float64Array(3);
-  private readonly inflections = new Float64Array(2);
+  readonly #joined!: Uint8Array[];
+  readonly #scratch = new Float64Array(3);
+  readonly #inflections = new Float64Array(2);
   private readonly points: number[] = [];
   private readonly kinds: number[] = [];
-  private readonly extraT = new Float64Array(6);
-  private readonly extraKind = new Int8Array(6);
+  readonly #extraT = new Float64Array(6);
+  readonly #extraKind = new Int8Array(6);
 
   constructor(
     readonly background: BackgroundModel,
     n: number,
   ) {
-    this.segments = [];
-    this.joined = [];
+    this.#segments = [];
+    this.#joined = [];
     for (let i = 0; i < n; i++) {
       const list: number[] = [];
       const joins: number[] = [];
@@ -145,8 +145,8 @@ export class BinPieceBuilder {
         list.push(a, hi);
         joins.push(joinedBelow);
       }
-      this.segments.push(Float64Array.from(list));
-      this.joined.push(Uint8Array.from(joins));
+      this.#segments.push(Float64Array.from(list));
+      this.#joined.push(Uint8Array.from(joins));
     }
   }
 
@@ -166,10 +166,10 @@ export class BinPieceBuilder {
   ): void {
     out.length = 0;
     const bg = this.background;
-    const segments = this.segments[i]!;
-    const joined = this.joined[i]!;
+    const segments = this.#segments[i]!;
+    const joined = this.#joined[i]!;
     const quadratic = bg instanceof QuadraticBackground;
-    const nInflections = quadratic ? quadraticInflections(bg, i, c, d, this.inflections) : 0;
+    const nInflections = quadratic ? quadraticInflections(bg, i, c, d, this.#inflections) : 0;
     // effective σ: cut where n″ and λ − d change sign, so that h″ = H″n′² + (1 − d/λ)n″ ≥ 0 can
     // be read off a piece's midpoint where (λ − d)·n″ ≥ 0
     const sigmaCuts = bg instanceof EffectiveSigmaBackground ? [bg.curvatureSignChange(i), d - c] : [];
@@ -192,7 +192,7 @@ export class BinPieceBuilder {
       // a run of segments joined at breakpoints forms one feasible interval (a segment clipped at
       // its start, or following a dropped one, starts a new run)
       if (joined[s] === 0 || !previousKept || a !== a0) {
-        this.flush(i, c, d, out);
+        this.#flush(i, c, d, out);
         points.length = 0;
         kinds.length = 0;
         points.push(a);
@@ -203,49 +203,49 @@ export class BinPieceBuilder {
       let nExtra = 0;
       const kink = bg.solve(i, LAMBDA_FLOOR - c, a, b);
       if (Number.isFinite(kink)) {
-        this.extraT[nExtra] = kink;
-        this.extraKind[nExtra++] = KINK;
+        this.#extraT[nExtra] = kink;
+        this.#extraKind[nExtra++] = KINK;
       }
       for (let k = 0; k < nInflections; k++) {
-        const t = bg.solve(i, this.inflections[k]! - c, a, b);
+        const t = bg.solve(i, this.#inflections[k]! - c, a, b);
         if (Number.isFinite(t)) {
-          this.extraT[nExtra] = t;
-          this.extraKind[nExtra++] = SPLIT;
+          this.#extraT[nExtra] = t;
+          this.#extraKind[nExtra++] = SPLIT;
         }
       }
       if (sigmaCuts.length > 0) {
         const turn = sigmaCuts[0]!;
         if (turn > a && turn < b) {
-          this.extraT[nExtra] = turn;
-          this.extraKind[nExtra++] = SPLIT;
+          this.#extraT[nExtra] = turn;
+          this.#extraKind[nExtra++] = SPLIT;
         }
         const t = bg.solve(i, sigmaCuts[1]!, a, b);
         if (Number.isFinite(t)) {
-          this.extraT[nExtra] = t;
-          this.extraKind[nExtra++] = SPLIT;
+          this.#extraT[nExtra] = t;
+          this.#extraKind[nExtra++] = SPLIT;
         }
       }
       // a few extra cuts: insertion sort
       for (let x = 1; x < nExtra; x++) {
-        for (let y = x; y > 0 && this.extraT[y - 1]! > this.extraT[y]!; y--) {
-          const t = this.extraT[y]!;
-          this.extraT[y] = this.extraT[y - 1]!;
-          this.extraT[y - 1] = t;
-          const k = this.extraKind[y]!;
-          this.extraKind[y] = this.extraKind[y - 1]!;
-          this.extraKind[y - 1] = k;
+        for (let y = x; y > 0 && this.#extraT[y - 1]! > this.#extraT[y]!; y--) {
+          const t = this.#extraT[y]!;
+          this.#extraT[y] = this.#extraT[y - 1]!;
+          this.#extraT[y - 1] = t;
+          const k = this.#extraKind[y]!;
+          this.#extraKind[y] = this.#extraKind[y - 1]!;
+          this.#extraKind[y - 1] = k;
         }
       }
       for (let x = 0; x < nExtra; x++) {
-        if (this.extraT[x]! > points[points.length - 1]!) {
-          points.push(this.extraT[x]!);
-          kinds.push(this.extraKind[x]!);
+        if (this.#extraT[x]! > points[points.length - 1]!) {
+          points.push(this.#extraT[x]!);
+          kinds.push(this.#extraKind[x]!);
         }
       }
       points.push(b);
       previousKept = true;
     }
-    this.flush(i, c, d, out);
+    this.#flush(i, c, d, out);
     points.length = 0;
     kinds.length = 0;
   }
@@ -254,12 +254,12 @@ export class BinPieceBuilder {
    * Turn the cut points of one feasible interval (`points`, with `kinds` for the interior ones)
    * into pieces.
    */
-  private flush(i: number, c: number, d: number, out: Piece[]): void {
+  #flush(i: number, c: number, d: number, out: Piece[]): void {
     const points = this.points;
     const kinds = this.kinds;
     if (points.length < 2) return;
     const bg = this.background;
-    const scratch = this.scratch;
+    const scratch = this.#scratch;
     const last = points.length - 1;
     for (let k = 0; k < last; k++) {
       const a = points[k]!;

@@ -98,14 +98,14 @@ export interface ThetaLimits {
 }
 
 export class GlobalThetaProfiler {
-  declare readonly n: number;
+  readonly #n: number;
   declare readonly objective: ThetaObjective;
-  private readonly scratch = new Float64Array(3);
-  declare private readonly builder: BinPieceBuilder;
+  readonly #scratch = new Float64Array(3);
+  readonly #builder!: BinPieceBuilder;
   /** The leaf solves' Hessian buffer (small models). */
-  private hessianBuffer: Float64Array | undefined;
+  #hessianBuffer: Float64Array | undefined;
   /** Set by {@link solveLeaf} when the starts of one leaf end in distinct local minima. */
-  private distinctMinima = false;
+  #distinctMinima = false;
   /**
    * Nodes the branch and bound may visit before it stops uncertified (the result is then the lowest
    * of the pieces searched, and a warning says that it is not proven global).
@@ -118,8 +118,8 @@ export class GlobalThetaProfiler {
     readonly background: BackgroundModel,
     readonly constraint: GaussianBlock,
   ) {
-    this.n = constraint.n;
-    this.builder = new BinPieceBuilder(background, constraint.n);
+    this.#n = constraint.n;
+    this.#builder = new BinPieceBuilder(background, constraint.n);
     this.objective = new ThetaObjective(background, constraint);
     this.largeModelHessian = constraint.factorised
       ? new ThetaHessianOperator(this.objective, constraint.factorised, constraint)
@@ -129,8 +129,8 @@ export class GlobalThetaProfiler {
   /** Whether every bin keeps a feasible θ within the limits (the profile needs one). */
   feasibleWithin(limits: ThetaLimits): boolean {
     const list: Piece[] = [];
-    for (let i = 0; i < this.n; i++) {
-      this.builder.build(i, 0, 0, list, limits.lower[i]!, limits.upper[i]!);
+    for (let i = 0; i < this.#n; i++) {
+      this.#builder.build(i, 0, 0, list, limits.lower[i]!, limits.upper[i]!);
       if (list.length === 0) return false;
     }
     return true;
@@ -146,15 +146,15 @@ export class GlobalThetaProfiler {
     aux: Float64Array | undefined,
     options: ThetaProfileOptions = {},
   ): ThetaProfile {
-    const n = this.n;
+    const n = this.#n;
     const objective = this.objective;
     objective.setProblem(c, data, aux);
     const pieces: Piece[][] = [];
     const limits = options.limits;
     for (let i = 0; i < n; i++) {
       const list: Piece[] = [];
-      if (limits) this.builder.build(i, c[i]!, data[i]!, list, limits.lower[i]!, limits.upper[i]!);
-      else this.builder.build(i, c[i]!, data[i]!, list);
+      if (limits) this.#builder.build(i, c[i]!, data[i]!, list, limits.lower[i]!, limits.upper[i]!);
+      else this.#builder.build(i, c[i]!, data[i]!, list);
       if (list.length === 0) {
         throw new InvalidInput(
           `θ of bin ${i} has no feasible value within [${limits?.lower[i]}, ${limits?.upper[i]}] (background ≥ 0 is spey's constraint): widen parBounds or fix it elsewhere.`,
@@ -166,9 +166,9 @@ export class GlobalThetaProfiler {
     for (let i = 0; i < n; i++) centre[i] = objective.centre(i);
     const start = options.start ?? centre;
     const visited = new Set<string>();
-    this.distinctMinima = false;
-    const leaf0 = this.initialLeaf(pieces, start, data);
-    let best = this.localSearch(pieces, leaf0, start, centre, visited, options.optimiser);
+    this.#distinctMinima = false;
+    const leaf0 = this.#initialLeaf(pieces, start, data);
+    let best = this.#localSearch(pieces, leaf0, start, centre, visited, options.optimiser);
     let leaves = visited.size;
     let certified = true;
     let allConverged = best.converged;
@@ -194,7 +194,7 @@ export class GlobalThetaProfiler {
         for (let i = 0; i < n; i++) {
           const r = best.theta[i]!;
           const own = pieces[i]![best.leaf[i]!]!;
-          phiAtR[i] = objective.binTerm(i, r, own.floored, this.scratch);
+          phiAtR[i] = objective.binTerm(i, r, own.floored, this.#scratch);
           const row = new Float64Array(pieces[i]!.length);
           const done = new Float64Array(row.length);
           for (let k = 0; k < row.length; k++) {
@@ -225,7 +225,7 @@ export class GlobalThetaProfiler {
         const scale = Math.max(1, Math.abs(phiAtR[i]!));
         const goal = k === best.leaf[i] ? need : Math.max(need, PIECE_PRUNE_MARGIN * scale);
         const value =
-          phiMinimum(objective, i, piece, g[i]!, m, best.theta[i]!, this.scratch, phiAtR[i]! + goal) - phiAtR[i]!;
+          phiMinimum(objective, i, piece, g[i]!, m, best.theta[i]!, this.#scratch, phiAtR[i]! + goal) - phiAtR[i]!;
         if (value > delta[i]![k]!) delta[i]![k] = value;
         // convex pieces are bounded exactly (target or not); short of the goal, the subdivision
         // has reached its own precision: no later request can tighten it
@@ -299,7 +299,7 @@ export class GlobalThetaProfiler {
         if (pruned(depth)) return;
         if (depth === order.length) {
           const startPoint = clampToLeaf(pieces, assignment, best.theta);
-          const result = this.localSearch(pieces, assignment, startPoint, centre, visited, options.optimiser);
+          const result = this.#localSearch(pieces, assignment, startPoint, centre, visited, options.optimiser);
           leaves = visited.size;
           if (!result.converged && result.value < best.value) {
             allConverged = false;
@@ -342,14 +342,14 @@ export class GlobalThetaProfiler {
       message,
       certified,
       leaves,
-      multimodal: this.distinctMinima,
+      multimodal: this.#distinctMinima,
     };
   }
 
   /** The piece of each bin holding `start` (the nearest one otherwise; not a floored one when dᵢ > 0). */
-  private initialLeaf(pieces: Piece[][], start: Float64Array, data: Float64Array): Int32Array {
-    const leaf = new Int32Array(this.n);
-    for (let i = 0; i < this.n; i++) {
+  #initialLeaf(pieces: Piece[][], start: Float64Array, data: Float64Array): Int32Array {
+    const leaf = new Int32Array(this.#n);
+    for (let i = 0; i < this.#n; i++) {
       const list = pieces[i]!;
       const t = start[i]!;
       let bestK = 0;
@@ -374,9 +374,9 @@ export class GlobalThetaProfiler {
    * within a factor 1e-6 of the floor in a bin with events (where Newton's steps only double λ),
    * is replaced by the piece's Poisson optimum (hᵢ's minimiser).
    */
-  private startIn(pieces: Piece[][], leaf: Int32Array, start: Float64Array): Float64Array {
+  #startIn(pieces: Piece[][], leaf: Int32Array, start: Float64Array): Float64Array {
     const out = clampToLeaf(pieces, leaf, start);
-    for (let i = 0; i < this.n; i++) {
+    for (let i = 0; i < this.#n; i++) {
       const p = pieces[i]![leaf[i]!]!;
       if (p.floored) continue;
       const outside = out[i] !== start[i];
@@ -393,18 +393,18 @@ export class GlobalThetaProfiler {
    * raise F: the profile's derivatives (poi-profile.ts) and the moves between pieces then see the
    * face as reached.
    */
-  private snapToFaces(
+  #snapToFaces(
     x: Float64Array,
     fx: number,
     lower: Float64Array,
     upper: Float64Array,
   ): { theta: Float64Array; value: number } {
     const objective = this.objective;
-    const gradient = new Float64Array(this.n);
+    const gradient = new Float64Array(this.#n);
     objective.f(x, gradient);
     const snapped = Float64Array.from(x);
     let moved = false;
-    for (let i = 0; i < this.n; i++) {
+    for (let i = 0; i < this.#n; i++) {
       const t = x[i]!;
       const tol = 1e-7 * Math.max(1, Math.abs(t));
       if (gradient[i]! > 0 && t > lower[i]! && t - lower[i]! <= tol) {
@@ -421,13 +421,13 @@ export class GlobalThetaProfiler {
   }
 
   /** Minimise F on one leaf's box from the given starts; the best run. */
-  private solveLeaf(
+  #solveLeaf(
     pieces: Piece[][],
     leaf: Int32Array,
     starts: Float64Array[],
     optimiser: MinimizeOptions | undefined,
   ): LeafResult {
-    const n = this.n;
+    const n = this.#n;
     const objective = this.objective;
     const lower = new Float64Array(n);
     const upper = new Float64Array(n);
@@ -439,8 +439,8 @@ export class GlobalThetaProfiler {
     }
     objective.setBox(lower, upper);
     // one Hessian buffer for every Newton step (the optimiser reads it within the step only)
-    if (!this.largeModelHessian) this.hessianBuffer ??= new Float64Array(n * n);
-    const hessianBuffer = this.largeModelHessian ? undefined : this.hessianBuffer;
+    if (!this.largeModelHessian) this.#hessianBuffer ??= new Float64Array(n * n);
+    const hessianBuffer = this.largeModelHessian ? undefined : this.#hessianBuffer;
     let best: LeafResult | undefined;
     let firstMinimum: { theta: Float64Array; value: number } | undefined;
     for (const x0 of starts) {
@@ -457,11 +457,11 @@ export class GlobalThetaProfiler {
         },
         optimiser,
       );
-      const { theta, value } = this.snapToFaces(result.x, result.fun, lower, upper);
+      const { theta, value } = this.#snapToFaces(result.x, result.fun, lower, upper);
       if (result.converged) {
         // two converged starts that end apart (in θ or in F): F has competing basins on this leaf
         if (firstMinimum === undefined) firstMinimum = { theta, value };
-        else if (apart(firstMinimum.theta, firstMinimum.value, theta, value)) this.distinctMinima = true;
+        else if (apart(firstMinimum.theta, firstMinimum.value, theta, value)) this.#distinctMinima = true;
       }
       const better =
         best === undefined ||
@@ -484,7 +484,7 @@ export class GlobalThetaProfiler {
    * Local search from `start` on `leaf`: minimise on the box, then move every bin whose minimiser
    * sits on a cut with a downhill one-sided derivative into the neighbouring piece, and repeat.
    */
-  private localSearch(
+  #localSearch(
     pieces: Piece[][],
     leaf: Int32Array,
     start: Float64Array,
@@ -492,10 +492,10 @@ export class GlobalThetaProfiler {
     visited: Set<string>,
     optimiser: MinimizeOptions | undefined,
   ): LeafResult {
-    const n = this.n;
+    const n = this.#n;
     const objective = this.objective;
     const current = Int32Array.from(leaf);
-    let x = this.startIn(pieces, current, start);
+    let x = this.#startIn(pieces, current, start);
     const gradient = new Float64Array(n);
     const maxSwitches = MAX_SWITCHES_PER_BIN * n + 4;
     let result: LeafResult | undefined;
@@ -504,14 +504,14 @@ export class GlobalThetaProfiler {
       const others = (): Float64Array[] => {
         const poisson = new Float64Array(n);
         for (let i = 0; i < n; i++) poisson[i] = pieces[i]![current[i]!]!.hArgmin;
-        return [this.startIn(pieces, current, centre), poisson];
+        return [this.#startIn(pieces, current, centre), poisson];
       };
       // several starts where hᵢ is not known to be convex; elsewhere more only when the first did
       // not converge
       const concave = hasNonConvexPiece(pieces, current);
-      result = this.solveLeaf(pieces, current, concave ? [x, ...others()] : [x], optimiser);
+      result = this.#solveLeaf(pieces, current, concave ? [x, ...others()] : [x], optimiser);
       if (!result.converged && !concave) {
-        const retry = this.solveLeaf(pieces, current, others(), optimiser);
+        const retry = this.#solveLeaf(pieces, current, others(), optimiser);
         if ((retry.converged && !result.converged) || retry.value < result.value) result = retry;
       }
       // one-sided derivatives into the neighbouring pieces
@@ -523,15 +523,15 @@ export class GlobalThetaProfiler {
         const t = result.theta[i]!;
         if (p.joinsBelow && t <= p.lo) {
           const below = pieces[i]![current[i]! - 1]!;
-          objective.binTerm(i, t, below.floored, this.scratch, -1);
-          if (this.scratch[1]! + gradient[i]! > tolerance) {
+          objective.binTerm(i, t, below.floored, this.#scratch, -1);
+          if (this.#scratch[1]! + gradient[i]! > tolerance) {
             current[i] = current[i]! - 1;
             moved = true;
           }
         } else if (p.joinsAbove && t >= p.hi) {
           const above = pieces[i]![current[i]! + 1]!;
-          objective.binTerm(i, t, above.floored, this.scratch, 1);
-          if (this.scratch[1]! + gradient[i]! < -tolerance) {
+          objective.binTerm(i, t, above.floored, this.#scratch, 1);
+          if (this.#scratch[1]! + gradient[i]! < -tolerance) {
             current[i] = current[i]! + 1;
             moved = true;
           }

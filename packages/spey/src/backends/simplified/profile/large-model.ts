@@ -27,9 +27,9 @@ const CURVATURE_CG_TOLERANCE = 1e-10;
 
 /** ∂²F/∂θ∂θᵀ = ρ⁻¹ + diag(hᵢ″) by products, preconditioned by ρ. */
 export class ThetaHessianOperator implements HessianOperator {
-  declare private readonly curvature: Float64Array;
-  declare private readonly rhoDiagonal: Float64Array;
-  declare private readonly whitened: {
+  readonly #curvature!: Float64Array;
+  readonly #rhoDiagonal!: Float64Array;
+  readonly #whitened!: {
     b: Float64Array;
     w: Float64Array;
     r: Float64Array;
@@ -43,27 +43,27 @@ export class ThetaHessianOperator implements HessianOperator {
     constraint: GaussianBlock,
   ) {
     const n = factor.n;
-    this.curvature = new Float64Array(n);
+    this.#curvature = new Float64Array(n);
     const rho = constraint.covariance();
-    this.rhoDiagonal = new Float64Array(n);
-    for (let i = 0; i < n; i++) this.rhoDiagonal[i] = rho[i * n + i]!;
+    this.#rhoDiagonal = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.#rhoDiagonal[i] = rho[i * n + i]!;
     const vector = () => new Float64Array(n);
-    this.whitened = { b: vector(), w: vector(), r: vector(), p: vector(), ap: vector() };
+    this.#whitened = { b: vector(), w: vector(), r: vector(), p: vector(), ap: vector() };
   }
 
   prepare(x: Float64Array): void {
-    this.objective.poissonCurvature(x, this.curvature);
+    this.objective.poissonCurvature(x, this.#curvature);
   }
 
   apply(v: Float64Array, out: Float64Array): void {
     this.factor.precisionTimes(v, out);
-    const c = this.curvature;
+    const c = this.#curvature;
     for (let i = 0; i < out.length; i++) out[i]! += c[i]! * v[i]!;
   }
 
   /** 1/ρᵢᵢ + hᵢ″: (ρ⁻¹)ᵢᵢ ≥ 1/ρᵢᵢ, a positive scale for the scaled gradient step. */
   diagonal(i: number): number {
-    return 1 / this.rhoDiagonal[i]! + this.curvature[i]!;
+    return 1 / this.#rhoDiagonal[i]! + this.#curvature[i]!;
   }
 
   precondition(r: Float64Array, out: Float64Array): void {
@@ -84,7 +84,7 @@ export class ThetaHessianOperator implements HessianOperator {
   ): { iterations: number; negativeCurvature: boolean } {
     const f = this.factor;
     const n = f.n;
-    const { b, w, r, p, ap } = this.whitened;
+    const { b, w, r, p, ap } = this.#whitened;
     f.upperTimes(rhs, b);
     let rr = 0;
     for (let i = 0; i < n; i++) rr += b[i]! * b[i]!;
@@ -96,7 +96,7 @@ export class ThetaHessianOperator implements HessianOperator {
     let negativeCurvature = false;
     if (rr > 0) {
       for (; iterations < maxIterations; iterations++) {
-        f.whitenedProduct(p, this.curvature, ap);
+        f.whitenedProduct(p, this.#curvature, ap);
         let pAp = 0;
         for (let i = 0; i < n; i++) pAp += p[i]! * ap[i]!;
         if (!Number.isFinite(pAp)) return { iterations: -1, negativeCurvature: false };

@@ -41,10 +41,10 @@ export interface PoiFit {
 
 export class PoiProfile {
   declare readonly profiler: GlobalThetaProfiler;
-  declare private readonly c: Float64Array;
-  declare private readonly gradient: Float64Array;
+  readonly #c!: Float64Array;
+  readonly #gradient!: Float64Array;
   /** −log L is jointly convex in (μ, θ): a linear background (CMS-NOTE-2017-001's likelihoods). */
-  declare private readonly convexProfile: boolean;
+  readonly #convexProfile!: boolean;
 
   constructor(
     background: BackgroundModel,
@@ -52,9 +52,9 @@ export class PoiProfile {
     private readonly signal: Float64Array,
   ) {
     this.profiler = new GlobalThetaProfiler(background, constraint);
-    this.c = new Float64Array(constraint.n);
-    this.gradient = new Float64Array(constraint.n);
-    this.convexProfile = background instanceof LinearBackground;
+    this.#c = new Float64Array(constraint.n);
+    this.#gradient = new Float64Array(constraint.n);
+    this.#convexProfile = background instanceof LinearBackground;
   }
 
   /** The inner profile at μ. */
@@ -66,7 +66,7 @@ export class PoiProfile {
     optimiser: MinimizeOptions | undefined,
     limits?: ThetaLimits,
   ): ThetaProfile {
-    const c = this.c;
+    const c = this.#c;
     for (let i = 0; i < c.length; i++) c[i] = mu * this.signal[i]!;
     return this.profiler.profile(c, data, aux, { start, optimiser, limits });
   }
@@ -77,7 +77,7 @@ export class PoiProfile {
    * κ′ᵢ = dθᵢ/dμ = −sᵢ/n′ᵢ and κ″ᵢ = −n″ᵢκ′ᵢ²/n′ᵢ (from nᵢ(κᵢ) = 1e-20 − μsᵢ), and
    * `diagonal` = Σ sᵢ²Wᵢᵢ over the bins off the floor.
    */
-  private slopeAt(inner: ThetaProfile): {
+  #slopeAt(inner: ThetaProfile): {
     slope: number;
     free: number[];
     kink: number[];
@@ -85,10 +85,10 @@ export class PoiProfile {
     kappa2: number[];
     diagonal: number;
   } {
-    const n = this.c.length;
+    const n = this.#c.length;
     const objective = this.profiler.objective;
     const theta = inner.theta;
-    objective.constraintGradient(theta, this.gradient);
+    objective.constraintGradient(theta, this.#gradient);
     let slope = 0;
     let diagonal = 0;
     const free: number[] = [];
@@ -105,7 +105,7 @@ export class PoiProfile {
         const [d1, d2] = objective.backgroundDerivatives(i, t);
         if (d1 !== 0) {
           const k1 = -s / d1;
-          slope += this.gradient[i]! * k1;
+          slope += this.#gradient[i]! * k1;
           kink.push(i);
           kappa1.push(k1);
           kappa2.push((-d2 * k1 * k1) / d1);
@@ -126,22 +126,22 @@ export class PoiProfile {
    * p″ = Σ sᵢ²Wᵢᵢ + κ′ᵀ(ρ⁻¹)_KK κ′ + Σ_K gᵢκ″ᵢ − uᵀ(∂²F/∂θ_F∂θ_Fᵀ)⁻¹u,
    * uⱼ = sⱼWⱼⱼn′ⱼ + ((ρ⁻¹)_FK κ′)ⱼ (NaN when the F block is singular).
    */
-  private curvatureAt(
+  #curvatureAt(
     inner: ThetaProfile,
     d: { free: number[]; kink: number[]; kappa1: number[]; kappa2: number[]; diagonal: number },
   ): number {
-    const n = this.c.length;
+    const n = this.#c.length;
     const objective = this.profiler.objective;
     const factor = this.profiler.constraint.factorised;
     const operator = this.profiler.largeModelHessian;
     if (factor && operator) {
-      return factorisedCurvature(operator, factor, objective, inner, this.signal, this.gradient, d);
+      return factorisedCurvature(operator, factor, objective, inner, this.signal, this.#gradient, d);
     }
     const P = this.profiler.constraint.precision;
     const precision = (i: number, j: number) => (P === null ? (i === j ? 1 : 0) : P[i * n + j]!);
     let curvature = d.diagonal;
     for (let a = 0; a < d.kink.length; a++) {
-      curvature += this.gradient[d.kink[a]!]! * d.kappa2[a]!;
+      curvature += this.#gradient[d.kink[a]!]! * d.kappa2[a]!;
       for (let b = 0; b < d.kink.length; b++) {
         curvature += d.kappa1[a]! * precision(d.kink[a]!, d.kink[b]!) * d.kappa1[b]!;
       }
@@ -177,8 +177,8 @@ export class PoiProfile {
     limits?: ThetaLimits,
   ): PoiProfilePoint {
     const inner = this.at(mu, data, aux, start, optimiser, limits);
-    const d = this.slopeAt(inner);
-    const curvature = withCurvature ? this.curvatureAt(inner, d) : Number.NaN;
+    const d = this.#slopeAt(inner);
+    const curvature = withCurvature ? this.#curvatureAt(inner, d) : Number.NaN;
     return { mu, inner, slope: d.slope, curvature };
   }
 
@@ -200,15 +200,15 @@ export class PoiProfile {
     optimiser: MinimizeOptions | undefined,
     limits?: ThetaLimits,
   ): PoiFit {
-    const first = this.localMinimum(lo, hi, seed, data, aux, start, optimiser, limits);
+    const first = this.#localMinimum(lo, hi, seed, data, aux, start, optimiser, limits);
     const inner = first.point.inner;
     // competing θ basins: more than one leaf searched, an uncertified search, or a leaf whose
     // starts ended in distinct minima (a leaf where hᵢ is not convex but every start reached the
     // same minimum has shown no competitor)
     const competitors = inner.leaves > 1 || !inner.certified || inner.multimodal;
-    if (this.convexProfile || !competitors) return first;
+    if (this.#convexProfile || !competitors) return first;
     let curvature = first.point.curvature;
-    if (Number.isNaN(curvature)) curvature = this.curvatureAt(inner, this.slopeAt(inner));
+    if (Number.isNaN(curvature)) curvature = this.#curvatureAt(inner, this.#slopeAt(inner));
     const sigma = curvature > 0 ? 1 / Math.sqrt(curvature) : 1;
     const a = Math.max(lo, first.mu - 5 * sigma);
     const b = Math.min(hi, first.mu + 5 * sigma);
@@ -217,7 +217,7 @@ export class PoiProfile {
     for (let k = 0; k <= steps; k++) {
       const mu = a + ((b - a) * k) / steps;
       const p = this.at(mu, data, aux, first.theta, optimiser, limits);
-      grid.push({ mu, slope: this.slopeAt(p).slope, value: p.value });
+      grid.push({ mu, slope: this.#slopeAt(p).slope, value: p.value });
     }
     let best: PoiFit = first;
     let bestValue = inner.value;
@@ -232,7 +232,7 @@ export class PoiProfile {
       const right = grid[k + 1]!;
       if (first.mu >= left.mu && first.mu <= right.mu) continue;
       if (left.slope < 0 && right.slope > 0) {
-        const local = this.localMinimum(
+        const local = this.#localMinimum(
           left.mu,
           right.mu,
           0.5 * (left.mu + right.mu),
@@ -262,7 +262,7 @@ export class PoiProfile {
    * past it, and is the optimum when p′ points outwards there — the closed mode of
    * {@link safeguardedNewton}.
    */
-  private localMinimum(
+  #localMinimum(
     lo: number,
     hi: number,
     seed: number,
@@ -279,9 +279,9 @@ export class PoiProfile {
     let best: PoiProfilePoint | undefined;
     const evaluate = (mu: number): PoiProfilePoint => {
       const inner = this.at(mu, data, aux, warm, optimiser, limits);
-      const d = this.slopeAt(inner);
+      const d = this.#slopeAt(inner);
       // p″ only when another Newton step will be taken
-      const curvature = Math.abs(d.slope) <= slopeTolerance(inner) ? Number.NaN : this.curvatureAt(inner, d);
+      const curvature = Math.abs(d.slope) <= slopeTolerance(inner) ? Number.NaN : this.#curvatureAt(inner, d);
       const p = { mu, inner, slope: d.slope, curvature };
       warm = p.inner.theta;
       if (best === undefined || p.inner.value < best.inner.value) best = p;

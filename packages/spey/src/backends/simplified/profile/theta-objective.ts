@@ -16,43 +16,43 @@ import type { GaussianBlock } from "../constraints.js";
 import { LAMBDA_FLOOR } from "../poisson-floor.js";
 
 export class ThetaObjective {
-  declare readonly n: number;
-  declare private c: Float64Array;
-  declare private data: Float64Array;
-  declare private aux: Float64Array | undefined;
+  readonly #n: number;
+  #c!: Float64Array;
+  #data!: Float64Array;
+  #aux!: Float64Array | undefined;
   /** 1 where the bin is in its floored mode. */
   declare readonly floored: Uint8Array;
-  declare private readonly value: Float64Array;
-  declare private readonly d1: Float64Array;
-  declare private readonly d2: Float64Array;
-  declare private readonly residual: Float64Array;
+  readonly #value!: Float64Array;
+  readonly #d1!: Float64Array;
+  readonly #d2!: Float64Array;
+  readonly #residual!: Float64Array;
   /** ρ⁻¹ (the constraint's Hessian), once a Hessian was asked for into a caller's buffer. */
-  private constraintHessian: Float64Array | undefined;
-  declare private readonly curvature: Float64Array;
-  private readonly scratch = new Float64Array(3);
+  #constraintHessian: Float64Array | undefined;
+  readonly #curvature!: Float64Array;
+  readonly #scratch = new Float64Array(3);
   /** The box of the current leaf, and θ moved strictly inside it for the background's formulas. */
-  declare private lower: Float64Array;
-  declare private upper: Float64Array;
-  declare private readonly inner: Float64Array;
+  #lower!: Float64Array;
+  #upper!: Float64Array;
+  readonly #inner!: Float64Array;
 
   constructor(
     readonly background: BackgroundModel,
     readonly constraint: GaussianBlock,
   ) {
     const n = constraint.n;
-    this.n = n;
-    this.c = new Float64Array(n);
-    this.data = new Float64Array(n);
-    this.aux = undefined;
+    this.#n = n;
+    this.#c = new Float64Array(n);
+    this.#data = new Float64Array(n);
+    this.#aux = undefined;
     this.floored = new Uint8Array(n);
-    this.value = new Float64Array(n);
-    this.d1 = new Float64Array(n);
-    this.d2 = new Float64Array(n);
-    this.residual = new Float64Array(n);
-    this.curvature = new Float64Array(n);
-    this.lower = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-    this.upper = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    this.inner = new Float64Array(n);
+    this.#value = new Float64Array(n);
+    this.#d1 = new Float64Array(n);
+    this.#d2 = new Float64Array(n);
+    this.#residual = new Float64Array(n);
+    this.#curvature = new Float64Array(n);
+    this.#lower = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+    this.#upper = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+    this.#inner = new Float64Array(n);
   }
 
   /**
@@ -62,8 +62,8 @@ export class ThetaObjective {
    * derivatives are those of the leaf's own piece.
    */
   setBox(lower: Float64Array, upper: Float64Array): void {
-    this.lower = lower;
-    this.upper = upper;
+    this.#lower = lower;
+    this.#upper = upper;
   }
 
   /** t moved 1e-12 (relative) inside [lo, hi] when on or beyond a face. */
@@ -74,33 +74,33 @@ export class ThetaObjective {
   }
 
   /** θ with every coordinate on a face of the box moved inside (see {@link setBox}). */
-  private insideBox(theta: Float64Array): Float64Array {
-    const out = this.inner;
-    for (let i = 0; i < this.n; i++) out[i] = ThetaObjective.inside(theta[i]!, this.lower[i]!, this.upper[i]!);
+  #insideBox(theta: Float64Array): Float64Array {
+    const out = this.#inner;
+    for (let i = 0; i < this.#n; i++) out[i] = ThetaObjective.inside(theta[i]!, this.#lower[i]!, this.#upper[i]!);
     return out;
   }
 
   /** The fixed signal per bin, the main counts and the θ block of the auxiliary data (or nominal 0). */
   setProblem(c: Float64Array, data: Float64Array, aux: Float64Array | undefined): void {
-    this.c = c;
-    this.data = data;
-    this.aux = aux;
+    this.#c = c;
+    this.#data = data;
+    this.#aux = aux;
   }
 
   /** The constraint centre aᵢ. */
   centre(i: number): number {
-    return this.aux ? this.aux[i]! : 0;
+    return this.#aux ? this.#aux[i]! : 0;
   }
 
   /** The observed count dᵢ. */
   count(i: number): number {
-    return this.data[i]!;
+    return this.#data[i]!;
   }
 
   /** cᵢ + nᵢ(t) (not floored). */
   lambdaAt(i: number, t: number): number {
-    this.background.bin(i, t, this.scratch);
-    return this.c[i]! + this.scratch[0]!;
+    this.background.bin(i, t, this.#scratch);
+    return this.#c[i]! + this.#scratch[0]!;
   }
 
   /**
@@ -108,31 +108,31 @@ export class ThetaObjective {
    * the formulas just below (above) t — the one-sided values at a breakpoint.
    */
   binTerm(i: number, t: number, floored: boolean, out: Float64Array, side: -1 | 0 | 1 = 0): number {
-    const d = this.data[i]!;
+    const d = this.#data[i]!;
     if (side !== 0) t += side * 1e-12 * Math.max(1, Math.abs(t));
     if (floored) {
       out[1] = 0;
       out[2] = 0;
       return d === 0 ? LAMBDA_FLOOR : LAMBDA_FLOOR - d * Math.log(LAMBDA_FLOOR);
     }
-    this.background.bin(i, t, this.scratch);
-    const raw = this.c[i]! + this.scratch[0]!;
+    this.background.bin(i, t, this.#scratch);
+    const raw = this.#c[i]! + this.#scratch[0]!;
     const l = Math.max(raw, LAMBDA_FLOOR);
     const g = 1 - d / l;
-    out[1] = g * this.scratch[1]!;
-    out[2] = (d / (l * l)) * this.scratch[1]! * this.scratch[1]! + g * this.scratch[2]!;
+    out[1] = g * this.#scratch[1]!;
+    out[2] = (d / (l * l)) * this.#scratch[1]! * this.#scratch[1]! + g * this.#scratch[2]!;
     return d === 0 ? l : l - d * Math.log(l);
   }
 
   /** F(θ); with `grad`, ∂F/∂θ written into it. */
   f(theta: Float64Array, grad?: Float64Array): number {
-    const n = this.n;
-    const value = this.value;
-    const d1 = this.d1;
-    this.background.evaluate(this.insideBox(theta), 0, value, d1, null);
-    let total = this.constraint.nll(theta, 0, this.aux, 0, this.residual, grad);
-    const c = this.c;
-    const data = this.data;
+    const n = this.#n;
+    const value = this.#value;
+    const d1 = this.#d1;
+    this.background.evaluate(this.#insideBox(theta), 0, value, d1, null);
+    let total = this.constraint.nll(theta, 0, this.#aux, 0, this.#residual, grad);
+    const c = this.#c;
+    const data = this.#data;
     for (let i = 0; i < n; i++) {
       const d = data[i]!;
       if (this.floored[i] === 1) {
@@ -149,21 +149,21 @@ export class ThetaObjective {
 
   /** ∂²F/∂θ∂θᵀ (row-major n×n): into `out` when given (overwritten), else a new array. */
   hessian(theta: Float64Array, out?: Float64Array): Float64Array {
-    const n = this.n;
+    const n = this.#n;
     let H: Float64Array;
     if (out) {
       // the constraint's part ρ⁻¹ is constant: copied from its first evaluation
-      if (this.constraintHessian === undefined) {
-        this.constraintHessian = new Float64Array(n * n);
-        this.constraint.addHessian(this.constraintHessian, n, 0);
+      if (this.#constraintHessian === undefined) {
+        this.#constraintHessian = new Float64Array(n * n);
+        this.constraint.addHessian(this.#constraintHessian, n, 0);
       }
       H = out;
-      H.set(this.constraintHessian);
+      H.set(this.#constraintHessian);
     } else {
       H = new Float64Array(n * n);
       this.constraint.addHessian(H, n, 0);
     }
-    const diagonal = this.poissonCurvature(theta, this.curvature);
+    const diagonal = this.poissonCurvature(theta, this.#curvature);
     for (let i = 0; i < n; i++) H[i * n + i]! += diagonal[i]!;
     return H;
   }
@@ -173,18 +173,18 @@ export class ThetaObjective {
    * floored), written into `out`. The full Hessian is ρ⁻¹ + diag(out).
    */
   poissonCurvature(theta: Float64Array, out: Float64Array): Float64Array {
-    const n = this.n;
-    this.background.evaluate(this.insideBox(theta), 0, this.value, this.d1, this.d2);
+    const n = this.#n;
+    this.background.evaluate(this.#insideBox(theta), 0, this.#value, this.#d1, this.#d2);
     for (let i = 0; i < n; i++) {
       if (this.floored[i] === 1) {
         out[i] = 0;
         continue;
       }
-      const d = this.data[i]!;
-      const raw = this.c[i]! + this.value[i]!;
+      const d = this.#data[i]!;
+      const raw = this.#c[i]! + this.#value[i]!;
       const l = Math.max(raw, LAMBDA_FLOOR);
-      const d1 = this.d1[i]!;
-      out[i] = (d / (l * l)) * d1 * d1 + (1 - d / l) * this.d2[i]!;
+      const d1 = this.#d1[i]!;
+      out[i] = (d / (l * l)) * d1 * d1 + (1 - d / l) * this.#d2[i]!;
     }
     return out;
   }
@@ -198,16 +198,16 @@ export class ThetaObjective {
    */
   maxStep(theta: Float64Array, direction: Float64Array): number {
     let alpha = 1;
-    for (let i = 0; i < this.n; i++) {
-      if (this.floored[i] === 1 || this.data[i] === 0) continue;
-      this.background.bin(i, theta[i]!, this.scratch);
-      const rate = this.scratch[1]! * direction[i]!;
+    for (let i = 0; i < this.#n; i++) {
+      if (this.floored[i] === 1 || this.#data[i] === 0) continue;
+      this.background.bin(i, theta[i]!, this.#scratch);
+      const rate = this.#scratch[1]! * direction[i]!;
       if (!(rate < 0)) continue;
-      const lambda = this.c[i]! + this.scratch[0]!;
+      const lambda = this.#c[i]! + this.#scratch[0]!;
       if (!(lambda > 0)) continue;
       // the projected step stops at the face in the direction of travel: no limit needed when the
       // rate there is still at least a tenth of λ
-      const face = direction[i]! < 0 ? this.lower[i]! : this.upper[i]!;
+      const face = direction[i]! < 0 ? this.#lower[i]! : this.#upper[i]!;
       if (Number.isFinite(face) && this.lambdaAt(i, face) >= 0.1 * lambda) continue;
       alpha = Math.min(alpha, (0.9 * lambda) / -rate);
     }
@@ -222,9 +222,9 @@ export class ThetaObjective {
 
   /** The modes and box of the given pieces, for the evaluations that follow. */
   usePieces(pieces: readonly { floored: boolean; lo: number; hi: number }[]): void {
-    const lower = new Float64Array(this.n);
-    const upper = new Float64Array(this.n);
-    for (let i = 0; i < this.n; i++) {
+    const lower = new Float64Array(this.#n);
+    const upper = new Float64Array(this.#n);
+    for (let i = 0; i < this.#n; i++) {
       this.floored[i] = pieces[i]!.floored ? 1 : 0;
       lower[i] = pieces[i]!.lo;
       upper[i] = pieces[i]!.hi;
@@ -234,34 +234,34 @@ export class ThetaObjective {
 
   /** dᵢ/λᵢ² at θᵢ = t in the unfloored mode: ∂²hᵢ/∂cᵢ². */
   poissonWeight(i: number, t: number): number {
-    this.background.bin(i, t, this.scratch);
-    const raw = this.c[i]! + this.scratch[0]!;
+    this.background.bin(i, t, this.#scratch);
+    const raw = this.#c[i]! + this.#scratch[0]!;
     const l = Math.max(raw, LAMBDA_FLOOR);
-    return this.data[i]! / (l * l);
+    return this.#data[i]! / (l * l);
   }
 
   /** The gradient of −ln p(a | θ) alone, ρ⁻¹(θ − a), into `out`. */
   constraintGradient(theta: Float64Array, out: Float64Array): void {
-    this.constraint.nll(theta, 0, this.aux, 0, this.residual, out);
+    this.constraint.nll(theta, 0, this.#aux, 0, this.#residual, out);
   }
 
   /** 1 − dᵢ/λᵢ at θ in the unfloored mode: ∂hᵢ/∂cᵢ. */
   signalDerivative(i: number, t: number): number {
-    this.background.bin(i, t, this.scratch);
-    const raw = this.c[i]! + this.scratch[0]!;
+    this.background.bin(i, t, this.#scratch);
+    const raw = this.#c[i]! + this.#scratch[0]!;
     const l = Math.max(raw, LAMBDA_FLOOR);
-    return 1 - this.data[i]! / l;
+    return 1 - this.#data[i]! / l;
   }
 
   /** [∂nᵢ/∂θ, ∂²nᵢ/∂θ²] at t. */
   backgroundDerivatives(i: number, t: number): [number, number] {
-    this.background.bin(i, t, this.scratch);
-    return [this.scratch[1]!, this.scratch[2]!];
+    this.background.bin(i, t, this.#scratch);
+    return [this.#scratch[1]!, this.#scratch[2]!];
   }
 
   /** ∂nᵢ/∂θ at t. */
   backgroundSlope(i: number, t: number): number {
-    this.background.bin(i, t, this.scratch);
-    return this.scratch[1]!;
+    this.background.bin(i, t, this.#scratch);
+    return this.#scratch[1]!;
   }
 }
