@@ -30,7 +30,8 @@ export function choleskyBlocked(a: Float64Array, n: number): Float64Array | null
     const row = i * n;
     for (let j = 0; j <= i; j++) l[row + j] = a[row + j]!;
   }
-  const panel = new Float64Array(n * PANEL_WIDTH);
+  // (rows below the first panel only: nothing for n ≤ PANEL_WIDTH)
+  const panel = new Float64Array(Math.max(0, n - PANEL_WIDTH) * PANEL_WIDTH);
   const nonzero = new Uint8Array(n);
   for (let k0 = 0; k0 < n; k0 += PANEL_WIDTH) {
     const k1 = Math.min(n, k0 + PANEL_WIDTH);
