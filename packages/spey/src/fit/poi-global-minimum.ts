@@ -300,6 +300,31 @@ function confirmedByValues(
 }
 
 /**
+ * The minimum of a convex profile P on [lower, upper] (every member's `profileConvexInPoi`) from
+ * `start`, without a scan: {@link minimizeBySlope} (the first curvature from a secant), certified by
+ * the tangents of its steps ({@link certifyByTangents}, where `subgradientAt` holds) or by values
+ * beside it ({@link confirmedByValues}: P(x ± δ) ≥ P(x) makes a point of a convex P its global
+ * minimum, by the three-slope inequality). Undefined when the iteration fails or stops short, or
+ * neither certifies the point: the caller fits otherwise (default.correlated_combiner's free fits).
+ */
+export function convexProfileMinimum(
+  f: (mu: number) => number,
+  df: (mu: number) => number,
+  subgradientAt: (mu: number) => boolean,
+  lower: number,
+  upper: number,
+  start: number,
+): { x: number; fun: number } | undefined {
+  const tangents = recordTangents(f, df);
+  const local = minimizeBySlope(tangents.nll, tangents.slope, lower, upper, start, Number.NaN, true);
+  if (!local?.converged) return undefined;
+  return (
+    certifyByTangents(f, df, subgradientAt, lower, upper, tangents.evaluated) ??
+    (confirmedByValues(f, local, lower, upper, Number.NaN) ? local : undefined)
+  );
+}
+
+/**
  * Margin (NLL units) by which C + floor must exceed the local minimum to prune: the members' fits
  * are exact to ~1e-9, so a bound that clears the minimum by 1e-6 is not fit noise.
  */

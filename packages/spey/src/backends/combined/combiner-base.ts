@@ -25,7 +25,7 @@ import type { RandomSource } from "../../math/random.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { PerAnalysisData, type PerAnalysisDataRecord } from "./per-analysis-data.js";
 import { createFitter, type FitOutcome, type Fitter } from "../../fit/fit.js";
-import { minimizeSummedProfile, type SummedProfile } from "../../fit/poi-global-minimum.js";
+import { convexProfileMinimum } from "../../fit/poi-global-minimum.js";
 import { sameEntries } from "../../core/arrays.js";
 import { reportActivity } from "../../core/activity.js";
 import type {
@@ -640,7 +640,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
    * (`profileConvexInPoi`), from a caller's start, is the minimum over μ in the POI bounds (the
    * configuration's for `allowNegativeSignal`, within the members' domains) of P(μ) = Σ_m P_m(μ),
    * P_m(μ) member m's conditional fit (warm-started from its fit at the previous μ) with its slope
-   * ∂(−log L_m)/∂μ there (envelope theorem): fit/poi-global-minimum.ts's `minimizeSummedProfile`
+   * ∂(−log L_m)/∂μ there (envelope theorem): fit/poi-global-minimum.ts's `convexProfileMinimum`
    * (spey's `UnCorrStatisticsCombiner.maximize_likelihood`), Newton on the summed slopes, the
    * minimum certified by tangents or by values beside it — global, P being convex. From the
    * suggested start (nothing known of μ̂) the joint Newton fit needs fewer member evaluations than the
@@ -735,34 +735,22 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     }
     if (!(lower < upper && upper - lower < Number.POSITIVE_INFINITY)) return undefined;
     const grad = members.map((m) => new Float64Array(m.map.length));
-    const profile: SummedProfile = {
-      nll: sum,
-      slope: (mu) =>
-        at(mu).reduce((total, f, k) => {
-          (this.#memberObjectives(entry)[k] as ObjectiveFunction)(f.parameters, grad[k]);
-          return total + ((grad[k] as Float64Array)[(members[k] as CombinedMember).config.poiIndex] as number);
-        }, 0),
-      // No curvature at the start (the first step's secant gives one for less than the members' Hessians),
-      // no anchors or σ's: a convex sum is certified by tangents or by values beside its local minimum,
-      // which is then global at any step (three-slope inequality), and needs no scan.
-      information: () => Number.NaN,
-      anchors: () => [],
-      sigmas: () => [],
-      convex: true,
-      subgradientAt: (mu) =>
-        at(mu).every((f, k) => (members[k] as CombinedMember).backend.smoothInPoiAt?.(f.parameters) === true),
-    };
     try {
-      const [mu, nll] = minimizeSummedProfile(
-        profile,
+      const best = convexProfileMinimum(
+        sum,
+        (mu) =>
+          at(mu).reduce((total, f, k) => {
+            (this.#memberObjectives(entry)[k] as ObjectiveFunction)(f.parameters, grad[k]);
+            return total + ((grad[k] as Float64Array)[(members[k] as CombinedMember).config.poiIndex] as number);
+          }, 0),
+        (mu) => at(mu).every((f, k) => (members[k] as CombinedMember).backend.smoothInPoiAt?.(f.parameters) === true),
         lower,
         upper,
         (init as Float64Array)[poi] as number,
-        { ...request.optimiser, allowUnconverged: false },
-        "CorrelatedCombiner",
       );
-      return result(mu, nll);
+      return best && result(best.x, best.fun);
     } catch (error) {
+      // a member's fit that did not converge: the joint fit decides
       if (error instanceof ConvergenceError) return undefined;
       throw error;
     }
