@@ -533,7 +533,7 @@ export function minimizeSummedProfile(
           converged: global.converged,
           message: `Newton's method on the summed slopes took ${MU_NEWTON_ITERATIONS} steps`,
         },
-        `the combined fit of μ in [${lower}, ${upper}] (${owner})`,
+        () => `the combined fit of μ in [${lower}, ${upper}] (${owner})`,
         optimiser,
       );
       return [global.x, global.fun];
@@ -576,7 +576,7 @@ export function minimizeSumByBrent(
   const global = globalMinimum(f, lower, upper, best, anchors, sigmas, convex);
   acceptFit(
     { converged: global.converged, message: `Brent's method stopped after ${r.iterations} evaluations` },
-    `the combined fit of μ in [${lower}, ${upper}] (${owner})`,
+    () => `the combined fit of μ in [${lower}, ${upper}] (${owner})`,
     optimiser,
   );
   return [global.x, global.fun];
