@@ -2,8 +2,8 @@
  * Special functions and the handful of distribution functions the statistics need, named after
  * their scipy counterparts (`scipy.special.gammaln`, `scipy.stats.norm.cdf`, `scipy.stats.chi2.isf`…).
  *
- * These wrap the library's own special functions (`special/`: Cody's erfc, Giles' erfcinv with
- * Newton polishing, a Stirling/Taylor log Γ, series and continued fraction for the incomplete gamma
+ * These wrap the library's own special functions (`special/`: Cody's erfc, Giles' erfcinv start with
+ * Halley polishing, a Stirling/Taylor log Γ, series and continued fraction for the incomplete gamma
  * functions and their safeguarded-Newton inverses), choosing the numerically right formulation
  * (which tail to evaluate, which argument to negate) so that tail probabilities keep full relative
  * precision instead of being computed as `1 − (something ≈ 1)`. The normal CDF carries −x/√2 in

@@ -102,8 +102,8 @@ describe("normLogCdf", () => {
   });
 });
 
-describe("erfcinv (Giles 2011 start, Newton polish)", () => {
-  // Polished against erfc/erf to within 4 ulp of their root; measured ≤ 1.1 ulp; 4 ulp.
+describe("erfcinv (Giles 2011 single-precision start, Halley polish)", () => {
+  // Polished against erfc/erf (one Halley step from Giles' start leaves ~(1 + x²)·(1.3e-7·x)³ of x, far below an ulp); measured ≤ 0.92 ulp; 4 ulp.
   it("matches 50-digit values for y from 1e-300 to 1.999999 to 4 ulp", () => {
     for (const [y, v] of TABLE.erfcinv) expectUlps(erfcinv(y), Number(v), 4, `erfcinv(${y})`);
   });
