@@ -600,15 +600,17 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     const hook = m.backend.bestFit;
     if (typeof hook === "function") {
       reportActivity("fit");
+      // (one object shape for every call: spreads of varying shapes cost more than the member's fit)
       const own = hook.call(m.backend, {
-        ...opts[k],
         fixed,
         allowNegativeSignal: request.allowNegativeSignal ?? true,
         expected,
+        data: (opts[k] as LikelihoodOptions).data,
         initPars: init ?? Float64Array.from(m.config.suggestedInit),
         optimiser: request.optimiser,
       });
-      if (own?.global === true && own.converged !== false) return { ...own, converged: true };
+      if (own?.global === true && own.converged !== false)
+        return { nll: own.nll, parameters: own.parameters, converged: true };
     }
     if (entry.fitters?.optimiser !== request.optimiser) entry.fitters = undefined;
     entry.fitters ??= {
@@ -719,7 +721,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
         nll,
         parameters,
         converged: messages.length === 0,
-        ...(messages.length > 0 ? { message: messages.join("; ") } : {}),
+        message: messages.length > 0 ? messages.join("; ") : undefined,
         global: true,
       };
     };
