@@ -37,3 +37,13 @@ export function toExpectation(value: unknown, argument = "expected"): Expectatio
     `${argument} must be one of "observed", "aposteriori", "apriori"; got ${describeValue(value)}.`,
   );
 }
+
+/**
+ * Validate a `confidenceLevel` option of a hypothesis test, limit or contour (spey's `confidence_level`,
+ * default 0.95): a number strictly between 0 and 1, else InvalidInput naming the value.
+ */
+export function toConfidenceLevel(value: number | undefined): number {
+  const cl = value ?? 0.95;
+  if (!(cl > 0 && cl < 1)) throw new InvalidInput(`confidenceLevel must be between 0 and 1 (exclusive); got ${value}.`);
+  return cl;
+}

@@ -1,5 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
-import type { ExpectationType, ExpectedOption } from "../core/expectation.js";
+import { type ExpectationType, type ExpectedOption, toConfidenceLevel } from "../core/expectation.js";
 import type { ModelConfig, ParameterValues } from "../config/model-config.js";
 import { log } from "../core/logger.js";
 import { cholesky, solveLinear, symmetricEigenvalues } from "../math/linalg.js";
@@ -86,10 +86,7 @@ const ROOT_XTOL = 1e-12;
  * are far apart (gap filling); for k ≥ 3 a seeded Fibonacci-like set of directions. Deterministic.
  */
 export function findContour(model: ContourModel, options: ContourOptions = {}): ContourResult {
-  const confidenceLevel = options.confidenceLevel ?? 0.95;
-  if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
-    throw new InvalidInput(`confidenceLevel must be in (0, 1); got ${confidenceLevel}.`);
-  }
+  const confidenceLevel = toConfidenceLevel(options.confidenceLevel);
   const config = model.config();
   const poi = config.poiIndex;
   const indices = (options.poiIndices ?? [...Array(config.npar).keys()].filter((i) => i !== poi)).map((k) =>

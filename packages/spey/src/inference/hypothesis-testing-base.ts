@@ -4,6 +4,7 @@ import {
   type ExpectationOrAll,
   type ExpectationType,
   type ExpectedOption,
+  toConfidenceLevel,
   toExpectation,
 } from "../core/expectation.js";
 import { log } from "../core/logger.js";
@@ -342,10 +343,7 @@ export class HypothesisTests {
   poiUpperLimit(options: UpperLimitOptions): number | number[];
   poiUpperLimit(options: UpperLimitOptions = {}): number | number[] {
     const pl = this.likelihood;
-    const confidenceLevel = options.confidenceLevel ?? 0.95;
-    if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
-      throw new InvalidInput(`confidenceLevel must be between 0 and 1 (exclusive); got ${confidenceLevel}.`);
-    }
+    const confidenceLevel = toConfidenceLevel(options.confidenceLevel);
     const expected = toExpectation(options.expected);
     const observed = expected === "observed";
     const expectedPvalue = observed ? "nominal" : (options.expectedPvalue ?? "nominal");
@@ -417,10 +415,7 @@ export class HypothesisTests {
         expected: this.poiUpperLimit({ ...options, expected: band, expectedPvalue: "2sigma" }) as number[],
       };
     }
-    const confidenceLevel = options.confidenceLevel ?? 0.95;
-    if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
-      throw new InvalidInput(`confidenceLevel must be between 0 and 1 (exclusive); got ${confidenceLevel}.`);
-    }
+    const confidenceLevel = toConfidenceLevel(options.confidenceLevel);
     const common = {
       confidenceLevel,
       ...resolveTolerances(options, LIMIT_TOLERANCES, "poiUpperLimit"),

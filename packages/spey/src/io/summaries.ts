@@ -5,6 +5,7 @@
  */
 import { describeValue } from "../core/describe.js";
 import { InvalidInput } from "../core/errors.js";
+import { toConfidenceLevel } from "../core/expectation.js";
 import type { Calculator } from "../inference/hypothesis-testing-base.js";
 import type { AllowNegativeSignalOption } from "../config/model-config.js";
 import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
@@ -138,12 +139,6 @@ function clsOf(result: number[] | ClsTails): number[] {
   return Array.isArray(result) ? result.map((v) => 1 - v) : result.cls;
 }
 
-function level(value: number | undefined): number {
-  const cl = value ?? 0.95;
-  if (!(cl > 0 && cl < 1)) throw new InvalidInput(`confidenceLevel must be between 0 and 1 (exclusive); got ${value}.`);
-  return cl;
-}
-
 /**
  * CLs at μ = `poiTest`, observed and with the expected band (spey's `exclusion_confidence_level`
  * turned into CLs): arXiv:1007.1727 eqs. 59, 65–66 with the asymptotic calculator.
@@ -152,7 +147,7 @@ export function clsSummary(model: SummaryModel, options: ClsSummaryOptions = {})
   const poiTest = options.poiTest ?? 1;
   const calculator = options.calculator ?? "asymptotic";
   const expectedType = bandType(options.expected);
-  const confidenceLevel = level(options.confidenceLevel);
+  const confidenceLevel = toConfidenceLevel(options.confidenceLevel);
   // Toys: the seed defaults to 0; without `ntoys` the model's own `ntoys` applies.
   const toys =
     calculator === "toy"
@@ -200,7 +195,7 @@ export function clsSummary(model: SummaryModel, options: ClsSummaryOptions = {})
  * `expected_pvalue="2sigma"`): the μ where CLs = 1 − confidenceLevel.
  */
 export function limitSummary(model: SummaryModel, options: LimitSummaryOptions = {}): LimitSummary {
-  const confidenceLevel = level(options.confidenceLevel);
+  const confidenceLevel = toConfidenceLevel(options.confidenceLevel);
   const expectedType = bandType(options.expected);
   const calculator = options.calculator ?? "asymptotic";
   // Toys: the seed defaults to 0; without `ntoys` the model's own `ntoys` applies.

@@ -33,8 +33,8 @@ export class BlockArrowCholesky implements HessianFactoriser {
   /** Position in the ordering → position in the subset; the profile's first column per position. */
   readonly #perm!: Int32Array;
   readonly #first!: Int32Array;
-  private mat = new Float64Array(0);
-  private chol = new Float64Array(0);
+  #mat = new Float64Array(0);
+  #chol = new Float64Array(0);
   readonly #rhs!: Float64Array;
   #m = 0;
   /** Whether the last factorisation used the blocks (false: none of its variables is in one; dense). */
@@ -117,12 +117,12 @@ export class BlockArrowCholesky implements HessianFactoriser {
     let unchanged = !Number.isNaN(this.#lastShift) && this.#m === m && this.#lastIdx.length === m;
     for (let a = 0; a < m && unchanged; a++) unchanged = this.#lastIdx[a] === idx[a];
     this.#m = m;
-    if (this.mat.length < m * m) {
-      this.mat = new Float64Array(m * m);
-      this.chol = new Float64Array(m * m);
+    if (this.#mat.length < m * m) {
+      this.#mat = new Float64Array(m * m);
+      this.#chol = new Float64Array(m * m);
       unchanged = false;
     }
-    const mat = this.mat;
+    const mat = this.#mat;
     for (let a = 0; a < m; a++) {
       const row = (idx[perm[a] as number] as number) * n;
       for (let b = 0; b <= a; b++) {
@@ -159,7 +159,7 @@ export class BlockArrowCholesky implements HessianFactoriser {
     for (let a = 0; a < m; a++) this.#lastIdx[a] = idx[a] as number;
     let minPivot = Number.POSITIVE_INFINITY;
     for (let j = 0; j < m; j++) {
-      const l = this.chol[j * m + j] as number;
+      const l = this.#chol[j * m + j] as number;
       if (l * l < minPivot) minPivot = l * l;
     }
     this.#lastShift = shift;
@@ -173,7 +173,7 @@ export class BlockArrowCholesky implements HessianFactoriser {
   factor(h: Float64Array, idx: ArrayLike<number>, m: number, shift: number, pivotFloor: number): boolean {
     const profile = this.#gather(h, idx, m);
     if (this.#reusable(shift, pivotFloor)) return true;
-    const ok = choleskyShifted(this.mat, m, shift, this.chol, pivotFloor, profile);
+    const ok = choleskyShifted(this.#mat, m, shift, this.#chol, pivotFloor, profile);
     this.#record(ok, idx, m, shift);
     return ok;
   }
@@ -193,13 +193,13 @@ export class BlockArrowCholesky implements HessianFactoriser {
       let minDiag = Number.POSITIVE_INFINITY;
       let maxAbsDiag = 0;
       for (let a = 0; a < m; a++) {
-        const v = this.mat[a * m + a] as number;
+        const v = this.#mat[a * m + a] as number;
         if (v < minDiag) minDiag = v;
         if (Math.abs(v) > maxAbsDiag) maxAbsDiag = Math.abs(v);
       }
       if (minDiag > 0 && Number.isFinite(maxAbsDiag) && this.#reusable(0, 1e-14 * maxAbsDiag)) return 0;
     }
-    const tau = choleskyWithShift(this.mat, m, this.chol, maxAttempts, start, profile);
+    const tau = choleskyWithShift(this.#mat, m, this.#chol, maxAttempts, start, profile);
     this.#record(!Number.isNaN(tau), idx, m, tau);
     return tau;
   }
@@ -210,7 +210,7 @@ export class BlockArrowCholesky implements HessianFactoriser {
       perm = this.#perm,
       rhs = this.#rhs;
     for (let a = 0; a < m; a++) rhs[a] = x[perm[a] as number] as number;
-    choleskySolveInPlace(this.chol, m, rhs);
+    choleskySolveInPlace(this.#chol, m, rhs);
     for (let a = 0; a < m; a++) x[perm[a] as number] = rhs[a] as number;
   }
 }

@@ -50,7 +50,7 @@ export class LikelihoodEvaluator {
   readonly #cellZeros!: Int32Array;
   readonly #fv!: Float64Array;
   readonly #dv!: Float64Array;
-  declare private readonly others: Float64Array;
+  readonly #others!: Float64Array;
   readonly #w!: Float64Array;
   readonly #jrow!: Float64Array;
   readonly #touched!: Int32Array;
@@ -92,7 +92,7 @@ export class LikelihoodEvaluator {
     this.#cellZeros = new Int32Array(this.#k.nCells);
     this.#fv = new Float64Array(3 * nTermsF);
     this.#dv = new Float64Array(3 * nTermsD);
-    this.others = new Float64Array(Math.max(1, this.#k.maxFactorsPerCell));
+    this.#others = new Float64Array(Math.max(1, this.#k.maxFactorsPerCell));
     this.#w = new Float64Array(model.nMain);
     this.#jrow = new Float64Array(model.nPar);
     this.#touched = new Int32Array(model.nPar);
@@ -185,7 +185,7 @@ export class LikelihoodEvaluator {
     const { fPtr } = this.#k;
     const start = fPtr[k] as number;
     const m = (fPtr[k + 1] as number) - start;
-    const { others } = this,
+    const others = this.#others,
       fv = this.#fv;
     const zeros = this.#cellZeros[k] as number;
     if (zeros === 0) {
@@ -250,7 +250,7 @@ export class LikelihoodEvaluator {
   /** grad += Σ_b w_b ∂λ_b/∂θ, from the terms evaluated by {@link evaluateTerms}. */
   #accumulateJacobianTransposed(w: Float64Array, grad: Float64Array): void {
     const { nCells, cellBin, fPtr, fPar, dPtr, dPar } = this.#k;
-    const { others } = this,
+    const others = this.#others,
       cellB = this.#cellB,
       cellP = this.#cellP,
       fv = this.#fv,
@@ -307,7 +307,7 @@ export class LikelihoodEvaluator {
     const P = this.#model.nPar;
     this.#evaluateTerms(pars);
     const { fPtr, fPar, dPtr, dPar, binPtr, binCells, auxPar, auxPoisson, auxScale } = this.#k;
-    const { others } = this,
+    const others = this.#others,
       lambda = this.#lambda,
       cellB = this.#cellB,
       cellP = this.#cellP,
@@ -358,7 +358,8 @@ export class LikelihoodEvaluator {
     out.fill(0);
     this.#evaluateTerms(pars);
     const { fPtr, fPar, dPtr, dPar, binPtr, binCells, auxPar, auxPoisson, auxScale } = this.#k;
-    const { main, others } = this,
+    const { main } = this,
+      others = this.#others,
       lambda = this.#lambda,
       cellB = this.#cellB,
       cellP = this.#cellP,

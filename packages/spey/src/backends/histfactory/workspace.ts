@@ -69,7 +69,7 @@ export function readJsonFile(path: string): { value: unknown; text: string } {
 export class Workspace {
   readonly #spec!: WorkspaceSpec;
   /** The JSON text the workspace was read from, when known (exact digests). */
-  declare private readonly sourceText: string | undefined;
+  readonly #sourceText!: string | undefined;
 
   /**
    * Validate (schema and consistency; errors name the JSON path) and copy a workspace specification.
@@ -77,7 +77,7 @@ export class Workspace {
    */
   constructor(spec: unknown, options: { sourceText?: string } = {}) {
     this.#spec = cloneJson(validateWorkspace(spec));
-    this.sourceText = options.sourceText;
+    this.#sourceText = options.sourceText;
   }
 
   /** Parse a workspace from JSON text. */
@@ -413,14 +413,14 @@ export class Workspace {
    * to have been written as floats (`50.0`), as pyhf writes them.
    */
   digest(): string {
-    return this.sourceText !== undefined
-      ? digestOfJsonText(this.sourceText)
+    return this.#sourceText !== undefined
+      ? digestOfJsonText(this.#sourceText)
       : (candidateDigests(this.#spec)[0] as string);
   }
 
   /** Every digest the workspace may have in pyhf (see {@link digest}). */
   possibleDigests(): string[] {
-    return this.sourceText !== undefined ? [digestOfJsonText(this.sourceText)] : candidateDigests(this.#spec);
+    return this.#sourceText !== undefined ? [digestOfJsonText(this.#sourceText)] : candidateDigests(this.#spec);
   }
 }
 

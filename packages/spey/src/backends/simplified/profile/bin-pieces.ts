@@ -116,8 +116,8 @@ export class BinPieceBuilder {
   readonly #joined!: Uint8Array[];
   readonly #scratch = new Float64Array(3);
   readonly #inflections = new Float64Array(2);
-  private readonly points: number[] = [];
-  private readonly kinds: number[] = [];
+  readonly #points: number[] = [];
+  readonly #kinds: number[] = [];
   readonly #extraT = new Float64Array(6);
   readonly #extraKind = new Int8Array(6);
 
@@ -173,8 +173,8 @@ export class BinPieceBuilder {
     // effective σ: cut where n″ and λ − d change sign, so that h″ = H″n′² + (1 − d/λ)n″ ≥ 0 can
     // be read off a piece's midpoint where (λ − d)·n″ ≥ 0
     const sigmaCuts = bg instanceof EffectiveSigmaBackground ? [bg.curvatureSignChange(i), d - c] : [];
-    const points = this.points;
-    const kinds = this.kinds;
+    const points = this.#points;
+    const kinds = this.#kinds;
     const point = lower === upper;
     let previousKept = false;
     for (let s = 0; s < joined.length; s++) {
@@ -255,8 +255,8 @@ export class BinPieceBuilder {
    * into pieces.
    */
   #flush(i: number, c: number, d: number, out: Piece[]): void {
-    const points = this.points;
-    const kinds = this.kinds;
+    const points = this.#points;
+    const kinds = this.#kinds;
     if (points.length < 2) return;
     const bg = this.background;
     const scratch = this.#scratch;
