@@ -16,15 +16,17 @@ export interface ConfigOptions extends AllowNegativeSignalOption {
 export class ConfigVariants {
   readonly #variants = new Map<string, ModelConfig>();
 
-  constructor(
-    readonly stored: ModelConfig,
-    private readonly defaultUpperBound = 10,
-  ) {}
+  declare readonly stored: ModelConfig;
+  readonly #defaultUpperBound!: number;
+  constructor(stored: ModelConfig, defaultUpperBound = 10) {
+    this.stored = stored;
+    this.#defaultUpperBound = defaultUpperBound;
+  }
 
   get(options: ConfigOptions = {}): ModelConfig {
     const allow = options.allowNegativeSignal ?? true;
-    const upper = options.poiUpperBound ?? this.defaultUpperBound;
-    if (allow && upper === this.defaultUpperBound) return this.stored;
+    const upper = options.poiUpperBound ?? this.#defaultUpperBound;
+    if (allow && upper === this.#defaultUpperBound) return this.stored;
     const key = `${allow}|${upper}`;
     let config = this.#variants.get(key);
     if (!config) {

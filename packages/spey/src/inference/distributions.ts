@@ -13,10 +13,12 @@ export interface TestStatisticDistribution {
  * Asymptotic distribution of √q shifted by `shift` (arXiv:1007.1727 eqs. 57, 65): p(v) = Φ(shift − v).
  */
 export class AsymptoticTestStatisticsDistribution implements TestStatisticDistribution {
-  constructor(
-    readonly shift: number,
-    readonly cutoff = Number.NEGATIVE_INFINITY,
-  ) {}
+  declare readonly shift: number;
+  declare readonly cutoff: number;
+  constructor(shift: number, cutoff = Number.NEGATIVE_INFINITY) {
+    this.shift = shift;
+    this.cutoff = cutoff;
+  }
 
   pvalue(value: number): number {
     if (value < this.cutoff) return Number.NaN;

@@ -203,14 +203,16 @@ export function observedClsSlope(
  * combiner each hold one and delegate to it; nothing here knows what a model is.
  */
 export class HypothesisTests {
+  declare readonly likelihood: ProfileLikelihood;
+  readonly #toys!: ToyCalculator | undefined;
   /**
    * @param toys the toy calculator (`TOY_CALCULATOR` of `inference/toy-calculator.ts`); without
    *   it the "toy" calculator is unavailable, and bundles that never pass it leave the toys out.
    */
-  constructor(
-    readonly likelihood: ProfileLikelihood,
-    private readonly toys?: ToyCalculator,
-  ) {}
+  constructor(likelihood: ProfileLikelihood, toys?: ToyCalculator) {
+    this.likelihood = likelihood;
+    this.#toys = toys;
+  }
 
   /** Calculators available for this model, in spey's order. */
   get availableCalculators(): Calculator[] {
@@ -219,7 +221,7 @@ export class HypothesisTests {
 
   #requireCalculator(calculator: string): void {
     const calculators = this.likelihood.calculators as readonly string[];
-    if (calculator === "toy" && !this.toys && (this.likelihood.sample || calculators.includes("toy"))) {
+    if (calculator === "toy" && !this.#toys && (this.likelihood.sample || calculators.includes("toy"))) {
       throw new CalculatorNotAvailable(
         `toy calculator is not available: this model was built without it (getBackend from "spey/simplified" builds a LeanStatisticalModel, which leaves the toys out of bundles); build the model with getBackend from "spey" for toys. Available calculators: ${this.likelihood.calculators.join(", ") || "none"}.`,
       );
@@ -281,7 +283,7 @@ export class HypothesisTests {
       [pvals, expectedPvals] = computeAsymptoticConfidenceLevel(sqrtQ, delta, statistic);
       tails = computeAsymptoticTailProbabilities(sqrtQ, delta);
     } else {
-      [pvals, expectedPvals] = (this.toys as ToyCalculator).confidenceLevel(this.likelihood, {
+      [pvals, expectedPvals] = (this.#toys as ToyCalculator).confidenceLevel(this.likelihood, {
         ...options,
         ...settings,
         mu,
@@ -368,7 +370,7 @@ export class HypothesisTests {
     };
     if (options.calculator === "toy") {
       this.#requireCalculator("toy");
-      const toys = this.toys as ToyCalculator;
+      const toys = this.#toys as ToyCalculator;
       const evaluateToys = (mu: number) => {
         const [obs, exp] = toys.confidenceLevel(pl, {
           ...options,

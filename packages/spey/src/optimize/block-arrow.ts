@@ -48,16 +48,15 @@ export class BlockArrowCholesky implements HessianFactoriser {
   #lastShift = Number.NaN;
   #lastMinPivot = Number.NaN;
 
+  declare readonly n: number;
   /**
    * @param n number of variables.
    * @param blocks disjoint groups of variable indices such that H[p][q] = 0 whenever p and q lie in
    *   different groups (variables in no group form the rest). Not checked against the matrices (a
    *   wrong pattern gives a wrong factor), nor their size: they must be n×n.
    */
-  constructor(
-    readonly n: number,
-    blocks: readonly ArrayLike<number>[],
-  ) {
+  constructor(n: number, blocks: readonly ArrayLike<number>[]) {
+    this.n = n;
     this.#blockOf = new Int32Array(n).fill(-1);
     blocks.forEach((block, j) => {
       for (let t = 0; t < block.length; t++) {

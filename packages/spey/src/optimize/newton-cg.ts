@@ -126,11 +126,11 @@ export class NewtonCgDirection implements SearchDirection {
   readonly #z!: Float64Array;
   readonly #work!: CgWork;
 
-  constructor(
-    private readonly operator: HessianOperator,
-    n: number,
-    private readonly free: Int32Array,
-  ) {
+  readonly #operator!: HessianOperator;
+  readonly #free!: Int32Array;
+  constructor(operator: HessianOperator, n: number, free: Int32Array) {
+    this.#operator = operator;
+    this.#free = free;
     this.#mask = new Uint8Array(n);
     this.#rhs = new Float64Array(n);
     this.#z = new Float64Array(n);
@@ -146,10 +146,10 @@ export class NewtonCgDirection implements SearchDirection {
     d: Float64Array,
     diagScale: Float64Array,
   ): boolean {
-    const op = this.operator;
+    const op = this.#operator;
     op.prepare(x);
-    for (let k = 0; k < this.free.length; k++) {
-      const i = this.free[k]!;
+    for (let k = 0; k < this.#free.length; k++) {
+      const i = this.#free[k]!;
       const h = op.diagonal(i);
       diagScale[i] = h > 0 && Number.isFinite(h) ? 1 / h : 1;
     }

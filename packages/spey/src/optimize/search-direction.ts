@@ -53,17 +53,27 @@ export class NewtonDirection implements SearchDirection {
   #chol = new Float64Array(0);
   readonly #rhs!: Float64Array;
 
+  readonly #hessian!: HessianOf;
+  readonly #n!: number;
+  readonly #free!: Int32Array;
+  readonly #shiftStart!: ShiftStart;
+  readonly #factoriser!: HessianFactoriser | undefined;
   /**
    * `factoriser`: factors and solves the Newton systems in place of dense Cholesky (e.g. through
    * the Hessian's block-arrow pattern, block-arrow.ts), with the same shift sequence.
    */
   constructor(
-    private readonly hessian: HessianOf,
-    private readonly n: number,
-    private readonly free: Int32Array,
-    private readonly shiftStart: ShiftStart = "largest-diagonal",
-    private readonly factoriser?: HessianFactoriser,
+    hessian: HessianOf,
+    n: number,
+    free: Int32Array,
+    shiftStart: ShiftStart = "largest-diagonal",
+    factoriser?: HessianFactoriser,
   ) {
+    this.#hessian = hessian;
+    this.#n = n;
+    this.#free = free;
+    this.#shiftStart = shiftStart;
+    this.#factoriser = factoriser;
     const m = free.length;
     if (!factoriser) {
       this.#mat = new Float64Array(m * m);
@@ -81,11 +91,13 @@ export class NewtonDirection implements SearchDirection {
     d: Float64Array,
     diagScale: Float64Array,
   ): boolean {
-    const { n, free, factoriser } = this,
+    const n = this.#n,
+      free = this.#free,
+      factoriser = this.#factoriser,
       mat = this.#mat,
       chol = this.#chol,
       rhs = this.#rhs;
-    const h = this.hessian(x);
+    const h = this.#hessian(x);
     if (h.length !== n * n) {
       throw new InvalidInput(`minimize: the Hessian has length ${h.length}, expected ${n}×${n} = ${n * n}`);
     }
@@ -96,13 +108,14 @@ export class NewtonDirection implements SearchDirection {
     }
     if (nSub === 0) return true;
     if (factoriser) {
-      if (Number.isNaN(factoriser.factorWithShift(h, freeSub, nSub, MAX_SHIFT_ATTEMPTS, this.shiftStart))) return false;
+      if (Number.isNaN(factoriser.factorWithShift(h, freeSub, nSub, MAX_SHIFT_ATTEMPTS, this.#shiftStart)))
+        return false;
     } else {
       for (let a = 0; a < nSub; a++) {
         const row = freeSub[a]! * n;
         for (let b = 0; b <= a; b++) mat[a * nSub + b] = h[row + freeSub[b]!]!;
       }
-      if (Number.isNaN(choleskyWithShift(mat, nSub, chol, MAX_SHIFT_ATTEMPTS, this.shiftStart))) return false;
+      if (Number.isNaN(choleskyWithShift(mat, nSub, chol, MAX_SHIFT_ATTEMPTS, this.#shiftStart))) return false;
     }
     for (let a = 0; a < nSub; a++) rhs[a] = g[freeSub[a]!]!;
     if (factoriser) factoriser.solveInPlace(rhs);
@@ -160,7 +173,9 @@ export class BfgsDirection implements SearchDirection {
   /** hInv has been initialised (false: (re)start from the identity). */
   #valid = false;
 
-  constructor(private readonly free: Int32Array) {
+  readonly #free!: Int32Array;
+  constructor(free: Int32Array) {
+    this.#free = free;
     const m = free.length;
     this.#hInv = new Float64Array(m * m);
     this.#hWork = new Float64Array(m * m);
@@ -170,7 +185,7 @@ export class BfgsDirection implements SearchDirection {
   }
 
   #identity(): void {
-    const m = this.free.length;
+    const m = this.#free.length;
     this.#hInv.fill(0);
     for (let k = 0; k < m; k++) this.#hInv[k * m + k] = BFGS_H0_DIAGONAL;
   }
@@ -184,7 +199,7 @@ export class BfgsDirection implements SearchDirection {
     d: Float64Array,
     diagScale: Float64Array,
   ): boolean {
-    const { free } = this,
+    const free = this.#free,
       hInv = this.#hInv,
       hWork = this.#hWork;
     const nFree = free.length;
@@ -228,7 +243,7 @@ export class BfgsDirection implements SearchDirection {
    * H⁺ = H − ρ(Hy sᵀ + s (Hy)ᵀ) + (ρ² yᵀHy + ρ) s sᵀ; skipped unless yᵀs > 0 (relative).
    */
   update(x: Float64Array, xNew: Float64Array, g: Float64Array, gNew: Float64Array): void {
-    const { free } = this,
+    const free = this.#free,
       hInv = this.#hInv,
       sVec = this.#sVec,
       yVec = this.#yVec,

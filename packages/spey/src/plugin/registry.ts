@@ -89,13 +89,15 @@ export class BackendRegistry {
   #discovered = false;
   #discoveryRoot: string | undefined;
 
+  readonly #builtins!: readonly AnyBackendClass[];
   /** @param builtins the classes present from the start and after {@link reset}. */
-  constructor(private readonly builtins: readonly AnyBackendClass[] = []) {
+  constructor(builtins: readonly AnyBackendClass[] = []) {
+    this.#builtins = builtins;
     this.#installBuiltins();
   }
 
   #installBuiltins(): void {
-    for (const cls of this.builtins) this.#entries.set(cls.name, { kind: "class", cls });
+    for (const cls of this.#builtins) this.#entries.set(cls.name, { kind: "class", cls });
   }
 
   #ensureDiscovered(): void {
@@ -124,7 +126,7 @@ export class BackendRegistry {
 
   /** Add a class shipped by this package (a subpath such as `spey/histfactory`); re-adding is a no-op. */
   addBuiltin(cls: AnyBackendClass): void {
-    if (!this.builtins.includes(cls)) (this.builtins as AnyBackendClass[]).push(cls);
+    if (!this.#builtins.includes(cls)) (this.#builtins as AnyBackendClass[]).push(cls);
     const entry = this.#entries.get(cls.name);
     if (entry === undefined || entry.kind === "plugin") this.#entries.set(cls.name, { kind: "class", cls });
   }

@@ -47,10 +47,11 @@ export class FisherFactoriser implements HessianFactoriser {
   readonly #vu!: Float64Array;
   readonly #back!: Float64Array;
 
-  constructor(
-    readonly n: number,
-    readonly rows: number,
-  ) {
+  declare readonly n: number;
+  declare readonly rows: number;
+  constructor(n: number, rows: number) {
+    this.n = n;
+    this.rows = rows;
     this.v = new Float64Array(rows * n);
     this.d = new Float64Array(n);
     this.#cPos = new Int32Array(n);

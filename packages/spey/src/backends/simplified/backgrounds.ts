@@ -112,10 +112,12 @@ function solveMonotone(n: (t: number, out: Float64Array) => void, target: number
 
 /** nᵢ = bᵢ + σᵢθᵢ (CMS-NOTE-2017-001 linear simplified likelihood). */
 export class LinearBackground implements BackgroundModel {
-  constructor(
-    readonly background: Float64Array,
-    readonly sigma: Float64Array,
-  ) {}
+  declare readonly background: Float64Array;
+  declare readonly sigma: Float64Array;
+  constructor(background: Float64Array, sigma: Float64Array) {
+    this.background = background;
+    this.sigma = sigma;
+  }
 
   evaluate(
     pars: Float64Array,
@@ -161,11 +163,14 @@ export class LinearBackground implements BackgroundModel {
 
 /** nᵢ = Aᵢ + Bᵢθᵢ + Cᵢθᵢ² (arXiv:1809.05548 §2, the quadratic simplified likelihood). */
 export class QuadraticBackground implements BackgroundModel {
-  constructor(
-    readonly A: Float64Array,
-    readonly B: Float64Array,
-    readonly C: Float64Array,
-  ) {}
+  declare readonly A: Float64Array;
+  declare readonly B: Float64Array;
+  declare readonly C: Float64Array;
+  constructor(A: Float64Array, B: Float64Array, C: Float64Array) {
+    this.A = A;
+    this.B = B;
+    this.C = C;
+  }
 
   evaluate(
     pars: Float64Array,
@@ -301,11 +306,14 @@ const MAX_DOUBLINGS = 2100;
  * nuisance's difference (a spey quirk kept for parity, see README, Differences from spey; the paper has the shift of the measured quantity).
  */
 export class EffectiveSigmaBackground implements BackgroundModel {
-  constructor(
-    readonly background: Float64Array,
-    readonly sigmaPlus: Float64Array,
-    readonly sigmaMinus: Float64Array,
-  ) {}
+  declare readonly background: Float64Array;
+  declare readonly sigmaPlus: Float64Array;
+  declare readonly sigmaMinus: Float64Array;
+  constructor(background: Float64Array, sigmaPlus: Float64Array, sigmaMinus: Float64Array) {
+    this.background = background;
+    this.sigmaPlus = sigmaPlus;
+    this.sigmaMinus = sigmaMinus;
+  }
 
   evaluate(
     pars: Float64Array,

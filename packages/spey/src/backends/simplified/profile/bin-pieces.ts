@@ -121,10 +121,9 @@ export class BinPieceBuilder {
   readonly #extraT = new Float64Array(6);
   readonly #extraKind = new Int8Array(6);
 
-  constructor(
-    readonly background: BackgroundModel,
-    n: number,
-  ) {
+  declare readonly background: BackgroundModel;
+  constructor(background: BackgroundModel, n: number) {
+    this.background = background;
     this.#segments = [];
     this.#joined = [];
     for (let i = 0; i < n; i++) {

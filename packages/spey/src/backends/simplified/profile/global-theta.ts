@@ -114,10 +114,11 @@ export class GlobalThetaProfiler {
   /** Newton steps by conjugate gradients for a factorised (large) constraint block, else undefined. */
   declare readonly largeModelHessian: ThetaHessianOperator | undefined;
 
-  constructor(
-    readonly background: BackgroundModel,
-    readonly constraint: GaussianBlock,
-  ) {
+  declare readonly background: BackgroundModel;
+  declare readonly constraint: GaussianBlock;
+  constructor(background: BackgroundModel, constraint: GaussianBlock) {
+    this.background = background;
+    this.constraint = constraint;
     this.#n = constraint.n;
     this.#builder = new BinPieceBuilder(background, constraint.n);
     this.objective = new ThetaObjective(background, constraint);

@@ -37,11 +37,11 @@ export class ThetaHessianOperator implements HessianOperator {
     ap: Float64Array;
   };
 
-  constructor(
-    private readonly objective: ThetaObjective,
-    private readonly factor: FactorisedCovariance,
-    constraint: GaussianBlock,
-  ) {
+  readonly #objective!: ThetaObjective;
+  readonly #factor!: FactorisedCovariance;
+  constructor(objective: ThetaObjective, factor: FactorisedCovariance, constraint: GaussianBlock) {
+    this.#objective = objective;
+    this.#factor = factor;
     const n = factor.n;
     this.#curvature = new Float64Array(n);
     const rho = constraint.covariance();
@@ -52,11 +52,11 @@ export class ThetaHessianOperator implements HessianOperator {
   }
 
   prepare(x: Float64Array): void {
-    this.objective.poissonCurvature(x, this.#curvature);
+    this.#objective.poissonCurvature(x, this.#curvature);
   }
 
   apply(v: Float64Array, out: Float64Array): void {
-    this.factor.precisionTimes(v, out);
+    this.#factor.precisionTimes(v, out);
     const c = this.#curvature;
     for (let i = 0; i < out.length; i++) out[i]! += c[i]! * v[i]!;
   }
@@ -67,7 +67,7 @@ export class ThetaHessianOperator implements HessianOperator {
   }
 
   precondition(r: Float64Array, out: Float64Array): void {
-    this.factor.covarianceTimes(r, out);
+    this.#factor.covarianceTimes(r, out);
   }
 
   /**
@@ -82,7 +82,7 @@ export class ThetaHessianOperator implements HessianOperator {
     forcing: number,
     maxIterations: number,
   ): { iterations: number; negativeCurvature: boolean } {
-    const f = this.factor;
+    const f = this.#factor;
     const n = f.n;
     const { b, w, r, p, ap } = this.#whitened;
     f.upperTimes(rhs, b);

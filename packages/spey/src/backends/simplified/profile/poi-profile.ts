@@ -46,11 +46,9 @@ export class PoiProfile {
   /** −log L is jointly convex in (μ, θ): a linear background (CMS-NOTE-2017-001's likelihoods). */
   readonly #convexProfile!: boolean;
 
-  constructor(
-    background: BackgroundModel,
-    constraint: GaussianBlock,
-    private readonly signal: Float64Array,
-  ) {
+  readonly #signal!: Float64Array;
+  constructor(background: BackgroundModel, constraint: GaussianBlock, signal: Float64Array) {
+    this.#signal = signal;
     this.profiler = new GlobalThetaProfiler(background, constraint);
     this.#c = new Float64Array(constraint.n);
     this.#gradient = new Float64Array(constraint.n);
@@ -67,7 +65,7 @@ export class PoiProfile {
     limits?: ThetaLimits,
   ): ThetaProfile {
     const c = this.#c;
-    for (let i = 0; i < c.length; i++) c[i] = mu * this.signal[i]!;
+    for (let i = 0; i < c.length; i++) c[i] = mu * this.#signal[i]!;
     return this.profiler.profile(c, data, aux, { start, optimiser, limits });
   }
 
@@ -96,7 +94,7 @@ export class PoiProfile {
     const kappa1: number[] = [];
     const kappa2: number[] = [];
     for (let i = 0; i < n; i++) {
-      const s = this.signal[i]!;
+      const s = this.#signal[i]!;
       const piece = inner.pieces[i]!;
       const t = theta[i]!;
       const onLower = t <= piece.lo;
@@ -135,7 +133,7 @@ export class PoiProfile {
     const factor = this.profiler.constraint.factorised;
     const operator = this.profiler.largeModelHessian;
     if (factor && operator) {
-      return factorisedCurvature(operator, factor, objective, inner, this.signal, this.#gradient, d);
+      return factorisedCurvature(operator, factor, objective, inner, this.#signal, this.#gradient, d);
     }
     const P = this.profiler.constraint.precision;
     const precision = (i: number, j: number) => (P === null ? (i === j ? 1 : 0) : P[i * n + j]!);
@@ -154,7 +152,7 @@ export class PoiProfile {
       const piece = inner.pieces[j]!;
       const t = inner.theta[j]!;
       let v = 0;
-      if (!piece.floored) v = this.signal[j]! * objective.poissonWeight(j, t) * objective.backgroundSlope(j, t);
+      if (!piece.floored) v = this.#signal[j]! * objective.poissonWeight(j, t) * objective.backgroundSlope(j, t);
       for (let b = 0; b < d.kink.length; b++) v += precision(j, d.kink[b]!) * d.kappa1[b]!;
       u[a] = v;
     }

@@ -35,10 +35,11 @@ export class ThetaObjective {
   #upper!: Float64Array;
   readonly #inner!: Float64Array;
 
-  constructor(
-    readonly background: BackgroundModel,
-    readonly constraint: GaussianBlock,
-  ) {
+  declare readonly background: BackgroundModel;
+  declare readonly constraint: GaussianBlock;
+  constructor(background: BackgroundModel, constraint: GaussianBlock) {
+    this.background = background;
+    this.constraint = constraint;
     const n = constraint.n;
     this.#n = n;
     this.#c = new Float64Array(n);
