@@ -1,7 +1,8 @@
 import type { NumericArray } from "../plugin/types.js";
 import { InvalidInput } from "../core/errors.js";
 import type { ExpectationType } from "../core/expectation.js";
-import { describeValue, isArrayLike } from "../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber } from "../core/describe.js";
+import { zeros } from "../core/arrays.js";
 
 /**
  * Convert a user array to a Float64Array, checking that every entry is finite (and ≥ 0 unless
@@ -16,10 +17,10 @@ export function toFiniteVector(
     throw new InvalidInput(`${argument} must be an array of numbers; got ${describeValue(values)}.`);
   }
   const array = values as ArrayLike<unknown>;
-  const out = new Float64Array(array.length);
+  const out = zeros(array.length);
   for (let i = 0; i < array.length; i++) {
     const v = array[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) {
+    if (typeof v !== "number" || !isFiniteNumber(v)) {
       throw new InvalidInput(`${argument}[${i}] must be a finite number; got ${describeValue(v)}.`);
     }
     if (!options.allowNegative && v < 0) {
@@ -39,7 +40,7 @@ export function toFiniteVector(
 /** `values` itself, after checking that every entry is finite (the message names `argument[i]`). */
 export function finiteEntries(values: Float64Array, argument: string): Float64Array {
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new InvalidInput(`${argument}[${i}] must be finite; got ${values[i]}.`);
+    if (!isFiniteNumber(values[i])) throw new InvalidInput(`${argument}[${i}] must be finite; got ${values[i]}.`);
   }
   return values;
 }
@@ -53,7 +54,7 @@ export function toFiniteMatrix(values: unknown, argument: string, n: number): Fl
   if (rows.length !== n) {
     throw new InvalidInput(`${argument} has ${rows.length} rows; expected ${n} (one per bin).`);
   }
-  const out = new Float64Array(n * n);
+  const out = zeros(n * n);
   for (let i = 0; i < n; i++) {
     const row = rows[i] as ArrayLike<unknown> | undefined;
     if (!isArrayLike(row)) {
@@ -64,7 +65,7 @@ export function toFiniteMatrix(values: unknown, argument: string, n: number): Fl
     }
     for (let j = 0; j < n; j++) {
       const v = row[j];
-      if (typeof v !== "number" || !Number.isFinite(v)) {
+      if (typeof v !== "number" || !isFiniteNumber(v)) {
         throw new InvalidInput(`${argument}[${i}][${j}] must be a finite number; got ${describeValue(v)}.`);
       }
       out[i * n + j] = v;
@@ -83,7 +84,7 @@ export function minimumPoi(signal: Float64Array, background: Float64Array): numb
     const s = signal[i] as number;
     if (s > 0) ratio = Math.min(ratio, (background[i] as number) / s);
   }
-  return Number.isFinite(ratio) ? -ratio : Number.NEGATIVE_INFINITY;
+  return isFiniteNumber(ratio) ? -ratio : Number.NEGATIVE_INFINITY;
 }
 
 /**

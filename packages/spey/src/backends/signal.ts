@@ -1,6 +1,7 @@
 import { InvalidInput } from "../core/errors.js";
-import { describeValue } from "../core/describe.js";
+import { describeValue, isFiniteNumber } from "../core/describe.js";
 import { toFiniteVector } from "./inputs.js";
+import { zeros } from "../core/arrays.js";
 
 /** Signal yields as a function of the extra signal parameters φ (e.g. EFT coefficients). */
 export type SignalFunction = (phi: Float64Array) => ArrayLike<number>;
@@ -91,7 +92,7 @@ export class SignalYields {
     }
     if (typeof signal === "function") {
       const fn = signal as SignalFunction;
-      const zero = new Float64Array(nsp);
+      const zero = zeros(nsp);
       const probe = fn(zero);
       if (!probe || probe.length !== nBins) {
         throw new InvalidInput(
@@ -149,7 +150,7 @@ export class SignalYields {
     if (k > 0 && this.#jacobianFn) {
       return readJacobian(this.#jacobianFn(Float64Array.from(pars.subarray(offset, offset + k))), n, k);
     }
-    const out = new Float64Array(n * k);
+    const out = zeros(n * k);
     if (k === 0) return out;
     const phi = Float64Array.from(pars.subarray(offset, offset + k));
     const fn = this.#fn as SignalFunction;
@@ -176,7 +177,7 @@ export class SignalYields {
     if (k > 0 && this.#hessianFn) {
       return readHessian(this.#hessianFn(Float64Array.from(pars.subarray(offset, offset + k))), n, k);
     }
-    const out = new Float64Array(n * k * k);
+    const out = zeros(n * k * k);
     if (k === 0) return out;
     const shifted = Float64Array.from(pars);
     for (let b = 0; b < k; b++) {
@@ -211,7 +212,7 @@ function readJacobian(rows: ArrayLike<ArrayLike<number>>, n: number, k: number):
   if (!rows || rows.length !== n) {
     throw new InvalidInput(`signalJacobian(φ) must return ${n} rows (one per bin); got ${rows?.length ?? "nothing"}.`);
   }
-  const out = new Float64Array(n * k);
+  const out = zeros(n * k);
   for (let i = 0; i < n; i++) {
     const row = rows[i];
     if (!row || row.length !== k) {
@@ -219,7 +220,7 @@ function readJacobian(rows: ArrayLike<ArrayLike<number>>, n: number, k: number):
     }
     for (let a = 0; a < k; a++) {
       const v = row[a] as number;
-      if (!Number.isFinite(v)) throw new InvalidInput(`signalJacobian(φ)[${i}][${a}] must be finite; got ${v}.`);
+      if (!isFiniteNumber(v)) throw new InvalidInput(`signalJacobian(φ)[${i}][${a}] must be finite; got ${v}.`);
       out[i * k + a] = v;
     }
   }
@@ -232,7 +233,7 @@ function readHessian(blocks: ArrayLike<ArrayLike<ArrayLike<number>>>, n: number,
       `signalHessian(φ) must return ${n} matrices (one per bin); got ${blocks?.length ?? "nothing"}.`,
     );
   }
-  const out = new Float64Array(n * k * k);
+  const out = zeros(n * k * k);
   for (let i = 0; i < n; i++) {
     const m = blocks[i];
     if (!m || m.length !== k) throw new InvalidInput(`signalHessian(φ)[${i}] must be a ${k}×${k} matrix.`);
@@ -241,7 +242,7 @@ function readHessian(blocks: ArrayLike<ArrayLike<ArrayLike<number>>>, n: number,
       if (!row || row.length !== k) throw new InvalidInput(`signalHessian(φ)[${i}][${a}] must hold ${k} values.`);
       for (let b = 0; b < k; b++) {
         const v = row[b] as number;
-        if (!Number.isFinite(v)) throw new InvalidInput(`signalHessian(φ)[${i}][${a}][${b}] must be finite; got ${v}.`);
+        if (!isFiniteNumber(v)) throw new InvalidInput(`signalHessian(φ)[${i}][${a}][${b}] must be finite; got ${v}.`);
         out[(i * k + a) * k + b] = v;
       }
     }

@@ -1,5 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
-import { describeValue } from "../core/describe.js";
+import { describeValue, isFiniteNumber } from "../core/describe.js";
 
 /** A closed interval `[lower, upper]`; open sides are ±Infinity. */
 export type Bound = readonly [number, number];
@@ -200,10 +200,10 @@ export class ModelConfig {
 
   /** JSON form with `null` for open bound sides, as spey prints it. */
   toJSON(): Record<string, unknown> {
-    const side = (x: number) => (Number.isFinite(x) ? x : null);
+    const side = (x: number) => (isFiniteNumber(x) ? x : null);
     return {
       poiIndex: this.poiIndex,
-      minimumPoi: Number.isFinite(this.minimumPoi) ? this.minimumPoi : this.minimumPoi > 0 ? "Infinity" : "-Infinity",
+      minimumPoi: isFiniteNumber(this.minimumPoi) ? this.minimumPoi : this.minimumPoi > 0 ? "Infinity" : "-Infinity",
       suggestedInit: [...this.suggestedInit],
       suggestedBounds: this.suggestedBounds.map((b) => [side(b[0]), side(b[1])]),
       parameterNames: this.parameterNames ? [...this.parameterNames] : null,

@@ -88,6 +88,13 @@ export function describeValue(value: unknown): string {
 }
 
 /**
+ * `Number.isFinite` (true only for a number that is neither NaN nor ±Infinity; no coercion) under a
+ * name the minifier can shorten: the library calls it ~150 times, and a bundle cannot shorten
+ * `Number.isFinite(`.
+ */
+export const isFiniteNumber: (value: unknown) => boolean = Number.isFinite;
+
+/**
  * True for a real array or a typed array; other objects with a `length` (`{"length": 1e10}`) are
  * not arrays, whatever their length says.
  */

@@ -8,6 +8,8 @@ import { acceptFit } from "./convergence.js";
 import { bestOfStarts } from "./multistart.js";
 import { minimize } from "../optimize/minimize.js";
 import type { MinimizeOptions } from "../optimize/types.js";
+import { isFiniteNumber } from "../core/describe.js";
+import { zeros } from "../core/arrays.js";
 
 /** What a fitter is built for: one backend, one configuration, one data set. */
 export interface FitterSetup {
@@ -65,8 +67,8 @@ export interface Fitter {
 }
 
 function boundsOf(setup: FitterSetup, n: number): { lower: Float64Array; upper: Float64Array } {
-  const lower = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-  const upper = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const lower = zeros(n).fill(Number.NEGATIVE_INFINITY);
+  const upper = zeros(n).fill(Number.POSITIVE_INFINITY);
   const source = setup.parBounds ?? setup.config.suggestedBounds;
   if (source.length !== n) {
     throw new InvalidInput(`parBounds has ${source.length} entries but the model has ${n} parameters.`);
@@ -122,7 +124,7 @@ export function createFitter(setup: FitterSetup): Fitter {
     const hessian = hessianLogpdf
       ? (x: Float64Array) => {
           const h = hessianLogpdf(x);
-          const out = new Float64Array(h.length);
+          const out = zeros(h.length);
           for (let i = 0; i < h.length; i++) out[i] = -(h[i] as number);
           return out;
         }
@@ -159,14 +161,14 @@ export function createFitter(setup: FitterSetup): Fitter {
         };
       }
     }
-    const x0 = new Float64Array(n);
+    const x0 = zeros(n);
     if (initPars.length !== n)
       throw new InvalidInput(`initPars has ${initPars.length} entries but the model has ${n} parameters.`);
     for (let i = 0; i < n; i++) x0[i] = initPars[i] as number;
     const fixedMask = new Array<boolean>(n).fill(false);
     for (const [idx, value] of fixed) {
       if (idx < 0 || idx >= n) throw new InvalidInput(`fixed parameter index ${idx} is outside [0, ${n}).`);
-      if (!Number.isFinite(value))
+      if (!isFiniteNumber(value))
         throw new InvalidInput(`the fixed value of parameter ${idx} must be finite; got ${value}.`);
       x0[idx] = value;
       fixedMask[idx] = true;

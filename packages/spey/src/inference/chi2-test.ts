@@ -6,7 +6,7 @@ import { brentq, toms748 } from "../math/roots.js";
 import { chi2Isf } from "../math/special.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
-import { describeValue } from "../core/describe.js";
+import { describeValue, isFiniteNumber } from "../core/describe.js";
 import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
 /** Defaults of the crossing refinement (spey's `chi2_test`: TOMS748 with rtol 1e-4). */
@@ -98,7 +98,7 @@ function refineGlobalMin(
 function safe(f: (x: number) => number, x: number): number {
   try {
     const v = f(x);
-    return Number.isFinite(v) ? v : Number.NaN;
+    return isFiniteNumber(v) ? v : Number.NaN;
   } catch {
     return Number.NaN;
   }
@@ -193,7 +193,7 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
       if (!(error instanceof MethodNotAvailable)) throw error;
       sigma = 1;
     }
-    if (!(Number.isFinite(sigma) && sigma > 0)) sigma = 1;
+    if (!(isFiniteNumber(sigma) && sigma > 0)) sigma = 1;
     const span = Math.max(6 * Math.abs(sigma), 3);
     hardLo = allowNegativeSignal ? -HARD : 0;
     hardHi = HARD;
@@ -233,8 +233,8 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
     nllMin = min;
     reference = thetaHat;
     const bound = config.suggestedBounds[idx] as readonly [number, number];
-    hardLo = Number.isFinite(bound[0]) ? bound[0] : -HARD;
-    hardHi = Number.isFinite(bound[1]) ? bound[1] : HARD;
+    hardLo = isFiniteNumber(bound[0]) ? bound[0] : -HARD;
+    hardHi = isFiniteNumber(bound[1]) ? bound[1] : HARD;
     const soft = Math.max(10, 5 * Math.abs(thetaHat));
     lo = Math.max(hardLo, thetaHat - soft);
     hi = Math.min(hardHi, thetaHat + soft);

@@ -6,7 +6,8 @@ import { cholesky, solveLinear, symmetricEigenvalues } from "../math/linalg.js";
 import { Random } from "../math/random.js";
 import { toms748 } from "../math/roots.js";
 import { chi2Ppf } from "../math/special.js";
-import { pushAll } from "../core/arrays.js";
+import { pushAll, zeros } from "../core/arrays.js";
+import { isFiniteNumber } from "../core/describe.js";
 
 /** Options of {@link findContour}. */
 export interface ContourOptions extends ExpectedOption {
@@ -132,15 +133,15 @@ export function findContour(model: ContourModel, options: ContourOptions = {}): 
   for (let s = 0; s < nMultistart; s++) {
     indices.forEach((idx, j) => {
       const b = bounds[j] as readonly [number, number];
-      const lo = Number.isFinite(b[0]) ? b[0] : (start[j] as number) - 5;
-      const hi = Number.isFinite(b[1]) ? b[1] : (start[j] as number) + 5;
+      const lo = isFiniteNumber(b[0]) ? b[0] : (start[j] as number) - 5;
+      const hi = isFiniteNumber(b[1]) ? b[1] : (start[j] as number) + 5;
       init[idx] = lo + (hi - lo) * rng.uniform();
     });
     if (poiValue !== null) init[poi] = poiValue;
     try {
       const [p, v] = model.maximizeLikelihood({ expected, ...fixedPoi, poiIndices: indices, initPars: init });
       const c = indices.map((i) => p[String(i)] as number);
-      if (Number.isFinite(v)) basins.push({ c, nll: v });
+      if (isFiniteNumber(v)) basins.push({ c, nll: v });
     } catch (error) {
       log.debug(`findContour: a multistart fit failed (${(error as Error).message}).`);
     }
@@ -185,7 +186,7 @@ export function findContour(model: ContourModel, options: ContourOptions = {}): 
 
 /** Whitening matrix M = L⁻ᵀ from the finite-difference Hessian G = LLᵀ of the profile NLL at `c`. */
 function whitening(c: number[], nll: (c: ArrayLike<number>) => number, k: number): Float64Array {
-  const G = new Float64Array(k * k);
+  const G = zeros(k * k);
   const f0 = nll(c);
   const h = c.map((x) => 1e-4 * Math.max(1, Math.abs(x)));
   const at = (da: number, a: number, db: number, b: number) => {
@@ -204,13 +205,13 @@ function whitening(c: number[], nll: (c: ArrayLike<number>) => number, k: number
       G[b * k + a] = v;
     }
   }
-  let ok = G.every(Number.isFinite);
+  let ok = G.every(isFiniteNumber);
   if (ok) {
     const eig = symmetricEigenvalues(G, k);
     ok = (eig[0] as number) > 1e-12 * Math.max(1, Math.abs(eig[k - 1] as number));
   }
   const L = ok ? cholesky(G, k) : null;
-  const M = new Float64Array(k * k);
+  const M = zeros(k * k);
   if (!L) {
     log.warning("findContour: the profile Hessian is not positive definite at the minimum; using unit whitening.");
     for (let a = 0; a < k; a++) M[a * k + a] = 1;
@@ -218,9 +219,9 @@ function whitening(c: number[], nll: (c: ArrayLike<number>) => number, k: number
   }
   // M = L⁻ᵀ: solve Lᵀ M = I column by column (Lᵀ upper triangular).
   for (let col = 0; col < k; col++) {
-    const e = new Float64Array(k);
+    const e = zeros(k);
     e[col] = 1;
-    const Lt = new Float64Array(k * k);
+    const Lt = zeros(k * k);
     for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) Lt[a * k + b] = L[b * k + a] as number;
     const x = solveLinear(Lt, k, e) as Float64Array;
     for (let a = 0; a < k; a++) M[a * k + col] = x[a] as number;
@@ -265,7 +266,7 @@ function boundaryAround(
       // stepped outside the bounds: bisect back to a finite value above the threshold
       let inner = lo;
       let outer = hi;
-      for (let i = 0; i < 200 && Number.isFinite(fhi) === false; i++) {
+      for (let i = 0; i < 200 && isFiniteNumber(fhi) === false; i++) {
         const mid = 0.5 * (inner + outer);
         const fm = f(mid);
         if (fm === Number.POSITIVE_INFINITY) outer = mid;
@@ -278,7 +279,7 @@ function boundaryAround(
         if (outer - inner < ROOT_XTOL) break;
       }
       lo = inner;
-      if (!Number.isFinite(fhi)) return undefined; // the region reaches the bound
+      if (!isFiniteNumber(fhi)) return undefined; // the region reaches the bound
     }
     if (!(fhi >= 0)) return undefined; // unbounded within maxRadius
     const r = toms748(f, lo, hi, { absoluteTolerance: ROOT_XTOL, relativeTolerance: 1e-12, maxIterations: 200 });

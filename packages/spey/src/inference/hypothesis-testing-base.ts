@@ -26,7 +26,7 @@ import {
 } from "./test-statistics.js";
 import type { ToyCalculator, ToyOptions } from "./toy-calculator.js";
 import { type ExpectedPvalue, expectedSqrtQmuATarget, solveUpperLimits } from "./upper-limit.js";
-import { describeValue } from "../core/describe.js";
+import { describeValue, isFiniteNumber } from "../core/describe.js";
 import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
 export type { Calculator, HypotestPreparation, MaximumLikelihood } from "./profile-likelihood.js";
@@ -471,7 +471,7 @@ export class HypothesisTests {
     if (options.lowInit === null || options.higInit === null) {
       const muhatPlus = Math.max(prep.fit.muhat, 0);
       let sigma = Math.abs(muhatPlus) <= 1e-8 ? 1 : pl.sigmaMu(muhatPlus, { expected });
-      if (!(Number.isFinite(sigma) && sigma > 0)) sigma = 1;
+      if (!(isFiniteNumber(sigma) && sigma > 0)) sigma = 1;
       seeds.push(Math.max(options.lowInit ?? muhatPlus + 1.5 * sigma, 1e-10));
       seeds.push(Math.max(options.higInit ?? muhatPlus + 2.5 * sigma, 1e-10));
     } else {
@@ -481,7 +481,7 @@ export class HypothesisTests {
     let sigmaA: number | undefined;
     try {
       const value = prep.asimovSigma?.();
-      if (value !== undefined && Number.isFinite(value) && value > 0) sigmaA = value;
+      if (value !== undefined && isFiniteNumber(value) && value > 0) sigmaA = value;
     } catch (error) {
       log.debug(`σ_A from the Hessian is not available (${String(error)}); the limit search starts at μ = 1.`);
     }

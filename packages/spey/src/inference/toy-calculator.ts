@@ -8,6 +8,7 @@ import {
 import type { FitSettings, ProfileLikelihood } from "./profile-likelihood.js";
 import type { TestStatistic } from "./test-statistics.js";
 import { findUpperLimitsByBracketing } from "./upper-limit.js";
+import { zeros } from "../core/arrays.js";
 
 /** Options of the toy calculator. */
 export interface ToyOptions {
@@ -57,8 +58,8 @@ export function toyConfidenceLevel(
 
   const signalSamples = sample(mu, { ...settings, size: ntoys, rng });
   const backgroundSamples = sample(0, { ...settings, size: ntoys, rng });
-  const tsSignal = new Float64Array(ntoys);
-  const tsBackground = new Float64Array(ntoys);
+  const tsSignal = zeros(ntoys);
+  const tsBackground = zeros(ntoys);
   for (let i = 0; i < ntoys; i++) {
     if (options.signal?.aborted) {
       throw options.signal.reason ?? new ComputationError("toy calculation aborted by its AbortSignal");

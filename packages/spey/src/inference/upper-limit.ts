@@ -3,6 +3,7 @@ import { log } from "../core/logger.js";
 import { toms748 } from "../math/roots.js";
 import { normCdf, normPpf } from "../math/special.js";
 import { EXPECTED_SIGMAS } from "./distributions.js";
+import { isFiniteNumber } from "../core/describe.js";
 
 /** Which expected limits `poiUpperLimit` returns (spey's `poi_upper_limit`). */
 export type ExpectedPvalue = "nominal" | "1sigma" | "2sigma";
@@ -113,7 +114,7 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
     // any other). Shrink further, guided by σμ ≈ μ/√q_{μ,A} (the test statistic grows as μ²).
     while (fLow > 0 && low > EXTENDED_LOW_BOUND) {
       const sq = evaluate(low).sqrtQmuA;
-      const guess = Number.isFinite(sq) && sq > 0 ? (0.5 * low) / sq : 1e-4 * low;
+      const guess = isFiniteNumber(sq) && sq > 0 ? (0.5 * low) / sq : 1e-4 * low;
       [hig, fHig] = [low, fLow]; // excluded here: the upper end of the bracket
       low = Math.max(Math.min(0.1 * low, Math.max(guess, 1e-4 * low)), EXTENDED_LOW_BOUND);
       fLow = extended(low);
@@ -124,13 +125,13 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
     // without any sensitivity (√q_{μ,A} = 0) the search runs out at 1e290 and the limit is +∞.
     while (fHig < 0 && hig >= HIGH_BOUND && hig < EXTENDED_HIGH_BOUND) {
       const sq = evaluate(hig).sqrtQmuA;
-      const guess = Number.isFinite(sq) && sq > 0 ? (4 * hig) / sq : 1e4 * hig;
+      const guess = isFiniteNumber(sq) && sq > 0 ? (4 * hig) / sq : 1e4 * hig;
       [low, fLow] = [hig, fHig]; // not excluded here: the lower end of the bracket
       hig = Math.min(Math.max(guess, 10 * hig), EXTENDED_HIGH_BOUND);
       fHig = extended(hig);
       if (Number.isNaN(fHig)) break;
     }
-    if (!(Number.isFinite(fLow) && Number.isFinite(fHig)) || Math.sign(fLow) * Math.sign(fHig) > 0) {
+    if (!(isFiniteNumber(fLow) && isFiniteNumber(fHig)) || Math.sign(fLow) * Math.sign(fHig) > 0) {
       log.warning(
         `Can not find the roots of the function, returning \`inf\`: hig, low must bracket a root f(${low})=${fLow}, f(${hig})=${fHig}.${hig >= HIGH_BOUND ? " This is likely due to low number of signal yields." : ""}`,
       );
@@ -184,7 +185,7 @@ function isSensitiveAndPersistent(
   F: (mu: number) => number,
   tolerance: number,
 ): boolean {
-  if (Number.isFinite(sqrtQmuA) && sqrtQmuA < tolerance) {
+  if (isFiniteNumber(sqrtQmuA) && sqrtQmuA < tolerance) {
     log.warning(
       `Rejected upper limit ${root}: √q_μ,A = ${sqrtQmuA} at the root is below ${tolerance} (no sensitivity).`,
     );
@@ -303,7 +304,7 @@ export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
   };
   const F = (mu: number, k: number) => ((evaluate(mu).oneMinusCls[slotOf(k)] as number) ?? Number.NaN) - cl;
   for (const seed of options.seeds ?? []) {
-    if (Number.isFinite(seed) && seed > 0) evaluate(Math.min(Math.max(seed, EXTENDED_LOW_BOUND), EXTENDED_HIGH_BOUND));
+    if (isFiniteNumber(seed) && seed > 0) evaluate(Math.min(Math.max(seed, EXTENDED_LOW_BOUND), EXTENDED_HIGH_BOUND));
   }
   // Median first, then outwards: every band starts next to an already solved one.
   const order = slots
@@ -367,7 +368,7 @@ function solveBand(
       // The caller's estimate, or spey's default start μ = 1; later bands start from the points.
       const guess = band.guess;
       pending =
-        guess !== undefined && guess > 0 && Number.isFinite(guess)
+        guess !== undefined && guess > 0 && isFiniteNumber(guess)
           ? Math.min(Math.max(guess, EXTENDED_LOW_BOUND), EXTENDED_HIGH_BOUND)
           : 1;
       continue;
@@ -391,7 +392,7 @@ function solveBand(
       if (b.y === 0) return b.x;
       if (b.x <= EXTENDED_LOW_BOUND) return noRoot(pts, band.F);
       const width = b.x - a.x;
-      const finite = Number.isFinite(a.y) && Number.isFinite(b.y);
+      const finite = isFiniteNumber(a.y) && isFiniteNumber(b.y);
       const secant = finite ? a.x - (a.y * width) / (b.y - a.y) : 0.5 * (a.x + b.x);
       last = { root: secant, width };
       if (width <= tol(b.x)) return secant;
@@ -433,9 +434,9 @@ function solveBand(
     if (newton !== undefined && !flat && beyond(newton.next)) {
       // Newton from the end point (aims at the root itself: the next test above ends the search).
       p = newton.next;
-    } else if (Number.isFinite(quadratic) && Number.isFinite(linear) && beyond(quadratic)) {
+    } else if (isFiniteNumber(quadratic) && isFiniteNumber(linear) && beyond(quadratic)) {
       p = quadratic + (up ? 1 : -1) * (2 * Math.abs(quadratic - linear) + 2 * tol(quadratic));
-    } else if (Number.isFinite(linear)) {
+    } else if (isFiniteNumber(linear)) {
       p = linear + OVERSHOOT * (linear - end.x);
     } else {
       // No slope at all (no sensitivity yet): spey's ×5 / ×0.2 steps inside its bracket
@@ -457,8 +458,8 @@ function solveBand(
  * (arXiv:1007.1727 eq. 31), or the caller's σ; NaN when none applies.
  */
 function extrapolate(p: LimitPoint, q: LimitPoint | undefined, target: number | undefined, sigma: number | undefined) {
-  if (!Number.isFinite(p.y)) return Number.NaN;
-  if (q && Number.isFinite(q.y) && q.y !== p.y) {
+  if (!isFiniteNumber(p.y)) return Number.NaN;
+  if (q && isFiniteNumber(q.y) && q.y !== p.y) {
     const slope = (p.y - q.y) / (p.x - q.x);
     if (slope > 0) return p.x - p.y / slope;
   }
@@ -466,8 +467,8 @@ function extrapolate(p: LimitPoint, q: LimitPoint | undefined, target: number | 
     const g = p.y + target;
     return g > 0 ? (p.x * target) / g : Number.NaN;
   }
-  const local = p.s > 0 && Number.isFinite(p.s) ? p.x / p.s : sigma;
-  if (local !== undefined && local > 0 && Number.isFinite(local)) return p.x - p.y * local;
+  const local = p.s > 0 && isFiniteNumber(p.s) ? p.x / p.s : sigma;
+  if (local !== undefined && local > 0 && isFiniteNumber(local)) return p.x - p.y * local;
   return Number.NaN;
 }
 
@@ -483,7 +484,7 @@ function newtonStep(
   let at = -1;
   for (let i = 0; i < pts.length; i++) {
     const p = pts[i] as LimitPoint;
-    if (p.x > 0 && Number.isFinite(p.y) && p.d > 0 && Number.isFinite(p.d)) {
+    if (p.x > 0 && isFiniteNumber(p.y) && p.d > 0 && isFiniteNumber(p.d)) {
       if (at < 0 || Math.abs(p.y) < Math.abs((pts[at] as LimitPoint).y)) at = i;
     }
   }
@@ -491,13 +492,13 @@ function newtonStep(
   const p = pts[at] as LimitPoint;
   const step = -p.y / p.d;
   const to = p.x + step;
-  if (!(to > 0 && Number.isFinite(to))) return undefined;
+  if (!(to > 0 && isFiniteNumber(to))) return undefined;
   const left = pts[at - 1];
   const right = pts[at + 1];
   const q = left && (!right || p.x - left.x <= right.x - p.x) ? left : right;
   // A lone point: its Newton point is the next one to evaluate, but it ends no search.
   if (!q) return pts.length === 1 ? { step, to, next: to, checked: false } : undefined;
-  if (!Number.isFinite(q.y)) return undefined;
+  if (!isFiniteNumber(q.y)) return undefined;
   const secant = (p.y - q.y) / (p.x - q.x);
   if (!(secant > 0 && p.d <= 2 * secant && p.d >= 0.5 * secant)) return undefined;
   // The next point to evaluate: the root nearest p of the cubic Hermite interpolant through p and
@@ -506,7 +507,7 @@ function newtonStep(
   // point.
   const h = q.x - p.x;
   const c = (q.y - p.y - p.d * h) / (h * h);
-  const e = q.d > 0 && Number.isFinite(q.d) ? (q.d - p.d - 2 * c * h) / (h * h) : 0;
+  const e = q.d > 0 && isFiniteNumber(q.d) ? (q.d - p.d - 2 * c * h) / (h * h) : 0;
   let r = step;
   for (let it = 0; it < 8; it++) {
     const dv = p.d + 2 * c * r + e * (3 * r * r - 2 * r * h);
@@ -522,7 +523,7 @@ function newtonStep(
  * secant through the two best when the third is missing or degenerate); NaN when neither exists.
  */
 function inverseQuadratic(pts: readonly LimitPoint[]): number {
-  const best = pts.filter((p) => Number.isFinite(p.y)).sort((u, v) => Math.abs(u.y) - Math.abs(v.y));
+  const best = pts.filter((p) => isFiniteNumber(p.y)).sort((u, v) => Math.abs(u.y) - Math.abs(v.y));
   const [a, b, c] = best;
   if (!a || !b || a.y === b.y) return Number.NaN;
   if (!c || c.y === a.y || c.y === b.y) return a.x - (a.y * (b.x - a.x)) / (b.y - a.y);

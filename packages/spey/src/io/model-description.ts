@@ -9,6 +9,7 @@ import { getBackend } from "../model/get-backend.js";
 // descriptions may name the pyhf backends: register them
 import "../model/histfactory-backends.js";
 import type { StatisticalModel } from "../model/statistical-model.js";
+import { isFiniteNumber } from "../core/describe.js";
 
 /**
  * A description with spey's snake_case argument names in camelCase (as `getBackend` converts
@@ -49,7 +50,7 @@ export interface DescriptionScales {
 
 function positive(name: string, value: number | undefined): number {
   const v = value ?? 1;
-  if (!(Number.isFinite(v) && v > 0)) throw new InvalidInput(`${name} must be a positive finite number; got ${value}.`);
+  if (!(isFiniteNumber(v) && v > 0)) throw new InvalidInput(`${name} must be a positive finite number; got ${value}.`);
   return v;
 }
 

@@ -1,3 +1,4 @@
+import { zeros } from "../core/arrays.js";
 /**
  * Cholesky factorisation of large symmetric positive-definite matrices (row-major
  * `Float64Array`), blocked for the cache: the right-looking block algorithm of Golub & Van Loan,
@@ -25,13 +26,13 @@ const PANEL_WIDTH = 48;
  * pivot is not strictly positive and finite (A not positive definite, or NaN/∞ entries).
  */
 export function choleskyBlocked(a: Float64Array, n: number): Float64Array | null {
-  const l = new Float64Array(n * n);
+  const l = zeros(n * n);
   for (let i = 0; i < n; i++) {
     const row = i * n;
     for (let j = 0; j <= i; j++) l[row + j] = a[row + j]!;
   }
   // (rows below the first panel only: nothing for n ≤ PANEL_WIDTH)
-  const panel = new Float64Array(Math.max(0, n - PANEL_WIDTH) * PANEL_WIDTH);
+  const panel = zeros(Math.max(0, n - PANEL_WIDTH) * PANEL_WIDTH);
   const nonzero = new Uint8Array(n);
   for (let k0 = 0; k0 < n; k0 += PANEL_WIDTH) {
     const k1 = Math.min(n, k0 + PANEL_WIDTH);

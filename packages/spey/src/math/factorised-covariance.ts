@@ -1,3 +1,4 @@
+import { zeros } from "../core/arrays.js";
 /**
  * A covariance (or correlation) matrix ρ = L·Lᵀ held as its Cholesky factor only, for models of
  * thousands of bins: ρ⁻¹v, ρv, ‖L⁻¹v‖² in O(n²) by triangular solves and products, never the
@@ -34,8 +35,8 @@ export class FactorisedCovariance {
       first[i] = k;
     }
     this.#first = first;
-    this.#scratch = new Float64Array(n);
-    this.#scratch2 = new Float64Array(n);
+    this.#scratch = zeros(n);
+    this.#scratch2 = zeros(n);
   }
 
   /** Solves L·y = b into `out` (may alias b). */

@@ -5,8 +5,9 @@
  * and Jacobi eigenvalues for diagnostics.
  */
 import { InvalidInput } from "../core/errors.js";
-import { isArrayLike } from "../core/describe.js";
+import { isArrayLike, isFiniteNumber } from "../core/describe.js";
 import { choleskyBlocked } from "./cholesky-blocked.js";
+import { zeros } from "../core/arrays.js";
 
 /** A square matrix flattened row-major, with its order. */
 export interface FlatMatrix {
@@ -34,7 +35,7 @@ export function cholesky(a: Float64Array, n: number): Float64Array | null {
  * `out` may be `b` itself (in-place); otherwise a new array is returned.
  */
 export function forwardSubstitute(l: Float64Array, n: number, b: ArrayLike<number>, out?: Float64Array): Float64Array {
-  const y = out ?? new Float64Array(n);
+  const y = out ?? zeros(n);
   for (let i = 0; i < n; i++) {
     const row = i * n;
     let sum = b[i]!;
@@ -49,7 +50,7 @@ export function forwardSubstitute(l: Float64Array, n: number, b: ArrayLike<numbe
  * by back substitution (Golub & Van Loan Algorithm 3.1.2). `out` may be `y` itself.
  */
 export function backSubstitute(l: Float64Array, n: number, y: ArrayLike<number>, out?: Float64Array): Float64Array {
-  const x = out ?? new Float64Array(n);
+  const x = out ?? zeros(n);
   for (let i = n - 1; i >= 0; i--) {
     let sum = y[i]!;
     for (let k = i + 1; k < n; k++) sum -= l[k * n + i]! * x[k]!;
@@ -70,7 +71,7 @@ export function choleskySolve(l: Float64Array, n: number, b: ArrayLike<number>, 
 /** The rows and columns `index` of the n×n matrix `a`, times `sign` (±1): a new m×m matrix, m = index.length. */
 export function subMatrix(a: ArrayLike<number>, n: number, index: ArrayLike<number>, sign = 1): Float64Array {
   const m = index.length;
-  const out = new Float64Array(m * m);
+  const out = zeros(m * m);
   for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) out[i * m + j] = sign * a[index[i]! * n + index[j]!]!;
   return out;
 }
@@ -88,7 +89,7 @@ export function choleskyLogDet(l: Float64Array, n: number): number {
  */
 export function choleskyInverse(l: Float64Array, n: number): Float64Array {
   // M = L⁻¹, lower triangular, column by column: L·m_j = e_j.
-  const m = new Float64Array(n * n);
+  const m = zeros(n * n);
   for (let j = 0; j < n; j++) {
     m[j * n + j] = 1 / l[j * n + j]!;
     for (let i = j + 1; i < n; i++) {
@@ -98,7 +99,7 @@ export function choleskyInverse(l: Float64Array, n: number): Float64Array {
     }
   }
   // (A⁻¹)ᵢⱼ = Σ_{k ≥ max(i,j)} M_ki·M_kj.
-  const inv = new Float64Array(n * n);
+  const inv = zeros(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let sum = 0;
@@ -122,7 +123,7 @@ const JACOBI_MAX_SWEEPS = 100;
  * not for hot paths: O(n³) per sweep.
  */
 export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
-  const w = new Float64Array(n * n);
+  const w = zeros(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
       const v = a[i * n + j]!;
@@ -137,7 +138,7 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
       diag += w[i * n + i]! ** 2;
       for (let j = i + 1; j < n; j++) off += w[i * n + j]! ** 2;
     }
-    if (!(off > Number.EPSILON * Number.EPSILON * 1e-2 * diag) || !Number.isFinite(off)) break;
+    if (!(off > Number.EPSILON * Number.EPSILON * 1e-2 * diag) || !isFiniteNumber(off)) break;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = w[p * n + q]!;
@@ -168,7 +169,7 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
       }
     }
   }
-  const values = new Float64Array(n);
+  const values = zeros(n);
   for (let i = 0; i < n; i++) values[i] = w[i * n + i]!;
   return values.sort();
 }
@@ -204,7 +205,7 @@ export function isSymmetric(a: Float64Array, n: number, rtol = 1e-12): boolean {
 
 /** (A + Aᵀ)/2 as a new array. */
 export function symmetrise(a: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
+  const out = zeros(n * n);
   for (let i = 0; i < n; i++) {
     out[i * n + i] = a[i * n + i]!;
     for (let j = i + 1; j < n; j++) {
@@ -218,7 +219,7 @@ export function symmetrise(a: Float64Array, n: number): Float64Array {
 
 /** y = A·x for n×n A. `out` must not alias `x`. */
 export function matVec(a: Float64Array, n: number, x: ArrayLike<number>, out?: Float64Array): Float64Array {
-  const y = out ?? new Float64Array(n);
+  const y = out ?? zeros(n);
   for (let i = 0; i < n; i++) {
     const row = i * n;
     let sum = 0;
@@ -247,7 +248,7 @@ export function quadraticForm(a: Float64Array, n: number, x: ArrayLike<number>):
  */
 export function toFlat(matrix: ArrayLike<ArrayLike<number>>, argument: string): FlatMatrix {
   const n = matrix.length;
-  const data = new Float64Array(n * n);
+  const data = zeros(n * n);
   for (let i = 0; i < n; i++) {
     const row = matrix[i];
     if (!isArrayLike(row)) {
@@ -317,6 +318,6 @@ export function solveLinear(a: Float64Array, n: number, b: ArrayLike<number>): F
     for (let j = i + 1; j < n; j++) sum -= lu[i * n + j]! * x[j]!;
     x[i] = sum / lu[i * n + i]!;
   }
-  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) return null;
+  for (let i = 0; i < n; i++) if (!isFiniteNumber(x[i]!)) return null;
   return x;
 }

@@ -1,5 +1,7 @@
 import { InvalidInput } from "../core/errors.js";
 import { gammaln } from "./special.js";
+import { isFiniteNumber } from "../core/describe.js";
+import { zeros } from "../core/arrays.js";
 
 /**
  * Seeded random numbers. Everything random in this package (toys, contour directions) draws from
@@ -58,7 +60,7 @@ export class Random implements RandomSource {
    * @throws InvalidInput if `seed` is NaN or infinite.
    */
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new InvalidInput(`seed must be a finite number, got ${seed}`);
+    if (!isFiniteNumber(seed)) throw new InvalidInput(`seed must be a finite number, got ${seed}`);
     const bits = new DataView(new ArrayBuffer(8));
     bits.setFloat64(0, seed + 0); // + 0 maps −0 to 0
     const golden = 0x9e3779b97f4a7c15n;
@@ -255,7 +257,7 @@ export function multivariateNormal(
   n: number,
   out?: Float64Array,
 ): Float64Array {
-  const x = out ?? new Float64Array(n);
+  const x = out ?? zeros(n);
   for (let i = 0; i < n; i++) x[i] = rng.normal();
   // Row i of L·z needs z₀…zᵢ only, so overwrite from the last row upwards.
   for (let i = n - 1; i >= 0; i--) {

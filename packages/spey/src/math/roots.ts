@@ -7,6 +7,7 @@
  */
 import { InvalidInput, SpeyError } from "../core/errors.js";
 import type { SolverTolerances } from "../core/tolerances.js";
+import { isFiniteNumber } from "../core/describe.js";
 
 /** Default absolute tolerance, as scipy (`_xtol = 2e-12`). */
 export const DEFAULT_XTOL = 2e-12;
@@ -64,10 +65,10 @@ function resolveOptions(
   const xtol = options?.absoluteTolerance ?? DEFAULT_XTOL;
   const rtol = options?.relativeTolerance ?? DEFAULT_RTOL;
   const maxiter = options?.maxIterations ?? DEFAULT_MAXITER;
-  if (!(xtol > 0) || !Number.isFinite(xtol)) {
+  if (!(xtol > 0) || !isFiniteNumber(xtol)) {
     throw new InvalidInput(`${name}: absoluteTolerance must be a positive finite number, got ${xtol}`);
   }
-  if (!(rtol >= minRtol) || !Number.isFinite(rtol)) {
+  if (!(rtol >= minRtol) || !isFiniteNumber(rtol)) {
     throw new InvalidInput(`${name}: relativeTolerance must be a finite number ≥ ${minRtol}, got ${rtol}`);
   }
   if (!Number.isInteger(maxiter) || maxiter < 1) {
@@ -77,14 +78,14 @@ function resolveOptions(
 }
 
 function checkEndpoints(name: string, a: number, b: number): void {
-  if (!Number.isFinite(a)) throw new InvalidInput(`${name}: lower bracket end a must be finite, got ${a}`);
-  if (!Number.isFinite(b)) throw new InvalidInput(`${name}: upper bracket end b must be finite, got ${b}`);
+  if (!isFiniteNumber(a)) throw new InvalidInput(`${name}: lower bracket end a must be finite, got ${a}`);
+  if (!isFiniteNumber(b)) throw new InvalidInput(`${name}: upper bracket end b must be finite, got ${b}`);
 }
 
 /** Evaluates f and refuses NaN/±Infinity, naming the point (scipy raises ValueError likewise). */
 function evaluate(name: string, f: ScalarFunction, x: number): number {
   const fx = f(x);
-  if (!Number.isFinite(fx)) {
+  if (!isFiniteNumber(fx)) {
     throw new SpeyError(`${name}: the function value at x=${x} is ${fx}; the solver cannot continue`);
   }
   return fx;
@@ -103,7 +104,7 @@ function result(root: number, converged: boolean, iterations: number, functionCa
 /** Binary exponent e with |x| = m·2^e, ½ ≤ m < 1 (numpy.frexp); 0 for x = 0. */
 function frexpExponent(x: number): number {
   const ax = Math.abs(x);
-  if (ax === 0 || !Number.isFinite(ax)) return 0;
+  if (ax === 0 || !isFiniteNumber(ax)) return 0;
   let e = Math.floor(Math.log2(ax)) + 1;
   if (ax / 2 ** e >= 1) e++;
   else if (ax / 2 ** e < 0.5) e--;
@@ -189,7 +190,7 @@ function newtonQuadratic(a: number, b: number, fa: number, fb: number, d: number
 /** No two of the values are within 32·eps of each other, and all are finite and non-zero (scipy `_notclose`). */
 function distinctValues(fa: number, fb: number, fd: number, fe: number): boolean {
   if (!(fa !== 0 && fb !== 0 && fd !== 0 && fe !== 0)) return false;
-  if (!(Number.isFinite(fd) && Number.isFinite(fe))) return false;
+  if (!(isFiniteNumber(fd) && isFiniteNumber(fe))) return false;
   const tol = 32 * EPS;
   return (
     Math.abs(fa - fb) > tol &&

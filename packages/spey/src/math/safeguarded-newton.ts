@@ -1,3 +1,4 @@
+import { zeros } from "../core/arrays.js";
 /**
  * The one safeguarded Newton iteration of the library: the root of a function g on a bracket
  * (a, b) across which g rises from negative to positive, by Newton steps x − g(x)/g′(x) that fall
@@ -100,7 +101,7 @@ export function safeguardedNewton(
   x0: number,
   options: SafeguardedNewtonOptions,
 ): SafeguardedNewtonResult {
-  const out = new Float64Array(2);
+  const out = zeros(2);
   const bracketTolerance = options.bracketTolerance ?? 0;
   const closed = options.closed === true;
   const lowerEnd = a;

@@ -15,6 +15,7 @@ import { erfcinv } from "./special/erfcinv.js";
 import { gammainc, gammaincc } from "./special/gammainc.js";
 import { gammainccinv, gammaincinv } from "./special/gammaincinv.js";
 import { gammaln } from "./special/gammaln.js";
+import { isFiniteNumber } from "../core/describe.js";
 
 export { gammaln };
 
@@ -121,7 +122,7 @@ function refineNormalTail(x: number, logP: number): number {
   const logCdf = normLogCdf(x);
   const logPdf = -0.5 * x * x - LOG_SQRT_2PI;
   const step = (logCdf - logP) * Math.exp(logCdf - logPdf);
-  return Number.isFinite(step) ? x - step : x;
+  return isFiniteNumber(step) ? x - step : x;
 }
 
 /**

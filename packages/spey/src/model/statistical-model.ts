@@ -45,8 +45,9 @@ import { cholesky, choleskyInverse, subMatrix } from "../math/linalg.js";
 import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, type Fitter, fitModel } from "../fit/fit.js";
-import { describeValue, isArrayLike } from "../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber } from "../core/describe.js";
 import { finiteEntries } from "../backends/inputs.js";
+import { zeros } from "../core/arrays.js";
 
 /** The universal arguments of every backend factory (spey's `statistical_model_wrapper`). */
 export interface StatisticalModelOptions {
@@ -239,7 +240,7 @@ export class LeanStatisticalModel {
 
   #resolveFixed(poiTest: number | ParameterValues | undefined, config: ModelConfig): Map<number, number> {
     const value = poiTest ?? 1;
-    if (typeof value === "number" && !Number.isFinite(value)) {
+    if (typeof value === "number" && !isFiniteNumber(value)) {
       throw new InvalidInput(`poiTest must be a finite number; got ${value}.`);
     }
     return config.resolvePoiIndices(value);
@@ -378,7 +379,7 @@ export class LeanStatisticalModel {
   } {
     if (poiTest === undefined) return { mu: 1, extra: undefined };
     if (typeof poiTest === "number") {
-      if (!Number.isFinite(poiTest)) throw new InvalidInput(`poiTest must be a finite number; got ${poiTest}.`);
+      if (!isFiniteNumber(poiTest)) throw new InvalidInput(`poiTest must be a finite number; got ${poiTest}.`);
       return { mu: poiTest, extra: undefined };
     }
     const config = this.backend.config();
@@ -623,7 +624,7 @@ export class LeanStatisticalModel {
     // The start point (a free fit) seeds the continuation; fitted points are also reused as such.
     const visited: { mu: number; parameters: Float64Array; nll: number }[] = [
       { mu: start[poi] as number, parameters: start, nll: Number.NaN },
-      ...known.filter((k) => Number.isFinite(k.nll)),
+      ...known.filter((k) => isFiniteNumber(k.nll)),
     ];
     const fittedAt = (mu: number) => visited.find((v) => v.mu === mu && !Number.isNaN(v.nll));
     // The μ whose fit ran the cold starts, and the factor by which each covers its neighbours
@@ -650,7 +651,7 @@ export class LeanStatisticalModel {
       if (nothingToFit) {
         reportActivity("fit");
         logpdfAt ??= this.backend.getLogpdfFunc(likelihoodOptions);
-        const parameters = new Float64Array(n);
+        const parameters = zeros(n);
         for (const [k, v] of fixed) parameters[k] = v;
         const nll = -logpdfAt(parameters);
         visited.push({ mu, parameters, nll });
@@ -665,7 +666,7 @@ export class LeanStatisticalModel {
       const candidates = [near.parameters];
       if (second && Math.abs(mu - near.mu) <= Math.abs(near.mu - second.mu)) {
         const t = (mu - near.mu) / (near.mu - second.mu);
-        const predicted = new Float64Array(n);
+        const predicted = zeros(n);
         for (let i = 0; i < n; i++) {
           const b = config.suggestedBounds[i] as readonly [number, number];
           const v =
@@ -689,7 +690,7 @@ export class LeanStatisticalModel {
         this.backend,
         likelihoodOptions,
       );
-      gradient ??= new Float64Array(n);
+      gradient ??= zeros(n);
       objective(at.parameters, gradient);
       return -(gradient[poi] as number);
     };

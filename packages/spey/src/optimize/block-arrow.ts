@@ -20,6 +20,8 @@
 import { InvalidInput } from "../core/errors.js";
 import { choleskyShifted, choleskySolveInPlace, choleskyWithShift, type ShiftStart } from "./dense.js";
 import type { HessianFactoriser } from "./types.js";
+import { isFiniteNumber } from "../core/describe.js";
+import { zeros } from "../core/arrays.js";
 
 /**
  * Factors H[F, F] + τI for subsets F of the variables (the active-set reductions of projected
@@ -33,8 +35,8 @@ export class BlockArrowCholesky implements HessianFactoriser {
   /** Position in the ordering → position in the subset; the profile's first column per position. */
   readonly #perm!: Int32Array;
   readonly #first!: Int32Array;
-  #mat = new Float64Array(0);
-  #chol = new Float64Array(0);
+  #mat = zeros(0);
+  #chol = zeros(0);
   readonly #rhs!: Float64Array;
   #m = 0;
   /** Whether the last factorisation used the blocks (false: none of its variables is in one; dense). */
@@ -72,7 +74,7 @@ export class BlockArrowCholesky implements HessianFactoriser {
     this.#count = new Int32Array(blocks.length + 1);
     this.#perm = new Int32Array(n);
     this.#first = new Int32Array(n);
-    this.#rhs = new Float64Array(n);
+    this.#rhs = zeros(n);
   }
 
   /**
@@ -117,8 +119,8 @@ export class BlockArrowCholesky implements HessianFactoriser {
     for (let a = 0; a < m && unchanged; a++) unchanged = this.#lastIdx[a] === idx[a];
     this.#m = m;
     if (this.#mat.length < m * m) {
-      this.#mat = new Float64Array(m * m);
-      this.#chol = new Float64Array(m * m);
+      this.#mat = zeros(m * m);
+      this.#chol = zeros(m * m);
       unchanged = false;
     }
     const mat = this.#mat;
@@ -196,7 +198,7 @@ export class BlockArrowCholesky implements HessianFactoriser {
         if (v < minDiag) minDiag = v;
         if (Math.abs(v) > maxAbsDiag) maxAbsDiag = Math.abs(v);
       }
-      if (minDiag > 0 && Number.isFinite(maxAbsDiag) && this.#reusable(0, 1e-14 * maxAbsDiag)) return 0;
+      if (minDiag > 0 && isFiniteNumber(maxAbsDiag) && this.#reusable(0, 1e-14 * maxAbsDiag)) return 0;
     }
     const tau = choleskyWithShift(this.#mat, m, this.#chol, maxAttempts, start, profile);
     this.#record(!Number.isNaN(tau), idx, m, tau);

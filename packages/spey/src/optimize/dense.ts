@@ -4,6 +4,7 @@
  * can be reused for smaller ones.
  */
 import { choleskySolve } from "../math/linalg.js";
+import { isFiniteNumber } from "../core/describe.js";
 
 /**
  * Σ_{k<len} v[p+k]·v[q+k] with four independent accumulators (breaks the floating-point add
@@ -57,7 +58,7 @@ export function choleskyShifted(
     const rowJ = j * n;
     const fj = f(j);
     const d0 = a[rowJ + j]! + shift - dot(l, rowJ + fj, rowJ + fj, j - fj);
-    if (!(d0 > pivotFloor) || !Number.isFinite(d0)) return false;
+    if (!(d0 > pivotFloor) || !isFiniteNumber(d0)) return false;
     const l00 = Math.sqrt(d0);
     l[rowJ + j] = l00;
     const inv0 = 1 / l00;
@@ -69,7 +70,7 @@ export function choleskyShifted(
     const l10 = (a[rowJ1 + j]! - dot(l, rowJ1 + k10, rowJ + k10, j - k10)) * inv0;
     l[rowJ1 + j] = l10;
     const d1 = a[rowJ1 + j + 1]! + shift - dot(l, rowJ1 + fj1, rowJ1 + fj1, j + 1 - fj1);
-    if (!(d1 > pivotFloor) || !Number.isFinite(d1)) return false;
+    if (!(d1 > pivotFloor) || !isFiniteNumber(d1)) return false;
     const l11 = Math.sqrt(d1);
     l[rowJ1 + j + 1] = l11;
     const inv1 = 1 / l11;
@@ -163,7 +164,7 @@ export function shiftSequence(
     const av = Math.abs(v);
     if (av > maxAbsDiag) maxAbsDiag = av;
   }
-  if (!Number.isFinite(maxAbsDiag) || Number.isNaN(minDiag)) return Number.NaN;
+  if (!isFiniteNumber(maxAbsDiag) || Number.isNaN(minDiag)) return Number.NaN;
   const scale = maxAbsDiag > 0 ? maxAbsDiag : 1;
   const fromSmallest = start === "smallest-diagonal";
   const beta = fromSmallest ? Math.max(1e-3 * Math.min(minPositive, scale), 1e-10 * scale) : 1e-3 * scale;

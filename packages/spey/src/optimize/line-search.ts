@@ -9,6 +9,7 @@
  */
 import { allFinite, projectedGradientNorm } from "./projection.js";
 import type { Objective } from "./types.js";
+import { isFiniteNumber } from "../core/describe.js";
 
 /** Armijo constant σ (Bertsekas uses σ ∈ (0, 1/2); 1e-4 is the usual choice). */
 const ARMIJO_SIGMA = 1e-4;
@@ -78,7 +79,7 @@ export function projectedArmijoSearch(input: LineSearchInput): LineSearchResult 
       fTrial = objective(xTrial);
     }
     calls++;
-    if (!Number.isFinite(fTrial)) fTrial = Number.POSITIVE_INFINITY;
+    if (!isFiniteNumber(fTrial)) fTrial = Number.POSITIVE_INFINITY;
     if (f - fTrial >= ARMIJO_SIGMA * pred) return { accepted: true, fTrial, calls };
     const noise = NOISE_ULPS * fScale;
     if (ls === 0 && analytic && fTrial <= f + noise && pred <= 100 * noise) {

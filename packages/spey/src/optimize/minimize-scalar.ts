@@ -7,6 +7,7 @@
  */
 import { InvalidInput } from "../core/errors.js";
 import type { SolverTolerances } from "../core/tolerances.js";
+import { isFiniteNumber } from "../core/describe.js";
 
 /**
  * `absoluteTolerance` on x (scipy's `xatol`), default 1e-10; `maxIterations` bounds the function
@@ -48,13 +49,13 @@ export function minimizeScalarBounded(
 ): MinimizeScalarResult {
   const xatol = options.absoluteTolerance ?? 1e-10;
   const maxfun = options.maxIterations ?? 500;
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+  if (!isFiniteNumber(lo) || !isFiniteNumber(hi)) {
     throw new InvalidInput(`minimizeScalarBounded: bounds lo=${lo}, hi=${hi} must be finite numbers`);
   }
   if (lo > hi) {
     throw new InvalidInput(`minimizeScalarBounded: lower bound lo=${lo} exceeds upper bound hi=${hi}`);
   }
-  if (!(xatol > 0) || !Number.isFinite(xatol)) {
+  if (!(xatol > 0) || !isFiniteNumber(xatol)) {
     throw new InvalidInput(`minimizeScalarBounded: absoluteTolerance=${xatol} must be a positive finite number`);
   }
   if (!Number.isInteger(maxfun) || maxfun < 1) {

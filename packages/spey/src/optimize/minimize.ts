@@ -45,6 +45,8 @@ import { prepareProblem } from "./problem-setup.js";
 import { allFinite, projectedGradientNorm } from "./projection.js";
 import { BfgsDirection, NewtonDirection, type SearchDirection } from "./search-direction.js";
 import type { MinimizeOptions, MinimizeProblem, MinimizeResult } from "./types.js";
+import { isFiniteNumber } from "../core/describe.js";
+import { zeros } from "../core/arrays.js";
 
 export type { HessianOf, MinimizeOptions, MinimizeProblem, MinimizeResult, Objective } from "./types.js";
 
@@ -78,7 +80,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
   let x: Float64Array = prepared.x;
 
   let functionCalls = 0;
-  let g: Float64Array = new Float64Array(n);
+  let g: Float64Array = zeros(n);
   let f: number;
   if (analytic) {
     f = objective(x, g);
@@ -87,7 +89,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     f = objective(x);
     functionCalls++;
   }
-  if (!Number.isFinite(f)) {
+  if (!isFiniteNumber(f)) {
     throw new InvalidInput(
       `minimize: the objective is not finite at the start point x0 (f = ${f}); x0 must lie where the NLL is finite`,
     );
@@ -112,11 +114,11 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
 
   // ---- work buffers (allocated once per call) ------------------------------------------------
   let xTrial: Float64Array = new Float64Array(x); // fixed entries are copied once and never touched again
-  let gTrial: Float64Array = new Float64Array(n);
-  const d = new Float64Array(n); // search direction (free indices only)
+  let gTrial: Float64Array = zeros(n);
+  const d = zeros(n); // search direction (free indices only)
   const active = new Uint8Array(n); // 1 when in Bertsekas' ε-active set I⁺
   const freeSub = new Int32Array(nFree); // F: free, non-active indices
-  const diagScale = new Float64Array(n); // D_ii for the scaled gradient step on I⁺
+  const diagScale = zeros(n); // D_ii for the scaled gradient step on I⁺
   const direction: SearchDirection = !useNewton
     ? new BfgsDirection(free)
     : problem.hessianOperator
@@ -193,7 +195,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
         dMax = Math.max(dMax, Math.abs(d[i]!));
       }
       if (useNewton && !steepest) newtonDecrement = -slope;
-      if (!(slope <= 0) || !Number.isFinite(dMax)) {
+      if (!(slope <= 0) || !isFiniteNumber(dMax)) {
         // Not a descent direction (cannot happen with a positive-definite matrix unless
         // rounding intervenes): go straight to the gradient retry.
         continue;

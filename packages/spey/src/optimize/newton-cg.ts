@@ -11,6 +11,8 @@
  * same tolerance as with the dense Newton step; only the path to it differs.
  */
 import type { SearchDirection } from "./search-direction.js";
+import { isFiniteNumber } from "../core/describe.js";
+import { zeros } from "../core/arrays.js";
 
 /** Upper bound on the conjugate-gradient products per Newton direction. */
 export const MAX_CG_ITERATIONS = 200;
@@ -48,7 +50,7 @@ export interface CgWork {
 
 /** Work vectors for systems of n variables. */
 export function cgWork(n: number): CgWork {
-  return { r: new Float64Array(n), y: new Float64Array(n), p: new Float64Array(n), hp: new Float64Array(n) };
+  return { r: zeros(n), y: zeros(n), p: zeros(n), hp: zeros(n) };
 }
 
 /** Writes M⁻¹r restricted to F into out (zero elsewhere). */
@@ -92,7 +94,7 @@ export function conjugateGradient(
     op.apply(p, hp);
     let pHp = 0;
     for (let i = 0; i < n; i++) if (mask[i] === 1) pHp += p[i]! * hp[i]!;
-    if (!Number.isFinite(pHp)) return { iterations: -1, negativeCurvature: false, residual: Number.NaN };
+    if (!isFiniteNumber(pHp)) return { iterations: -1, negativeCurvature: false, residual: Number.NaN };
     if (!(pHp > 0)) {
       if (it === 0) z.set(y);
       return { iterations: it, negativeCurvature: true, residual: Math.sqrt(rNorm2) };
@@ -132,8 +134,8 @@ export class NewtonCgDirection implements SearchDirection {
     this.#operator = operator;
     this.#free = free;
     this.#mask = new Uint8Array(n);
-    this.#rhs = new Float64Array(n);
-    this.#z = new Float64Array(n);
+    this.#rhs = zeros(n);
+    this.#z = zeros(n);
     this.#work = cgWork(n);
   }
 
@@ -151,7 +153,7 @@ export class NewtonCgDirection implements SearchDirection {
     for (let k = 0; k < this.#free.length; k++) {
       const i = this.#free[k]!;
       const h = op.diagonal(i);
-      diagScale[i] = h > 0 && Number.isFinite(h) ? 1 / h : 1;
+      diagScale[i] = h > 0 && isFiniteNumber(h) ? 1 / h : 1;
     }
     const mask = this.#mask,
       rhs = this.#rhs,
@@ -166,7 +168,7 @@ export class NewtonCgDirection implements SearchDirection {
     }
     if (nSub === 0) return true;
     const gNorm = Math.sqrt(gNorm2);
-    if (!Number.isFinite(gNorm)) return false;
+    if (!isFiniteNumber(gNorm)) return false;
     const forcing = Math.min(0.1, Math.sqrt(gNorm));
     const maxIterations = Math.min(MAX_CG_ITERATIONS, nSub + 5);
     const result =

@@ -1,6 +1,8 @@
 /** Checked set-up of a bounded minimisation: options, bounds, fixed mask, start point. */
 import { InvalidInput } from "../core/errors.js";
 import type { MinimizeOptions, MinimizeProblem } from "./types.js";
+import { isFiniteNumber } from "../core/describe.js";
+import { zeros } from "../core/arrays.js";
 
 /** A validated problem: bounds and start as Float64Arrays, the free (movable) indices, settings. */
 export interface PreparedProblem {
@@ -19,7 +21,7 @@ export interface PreparedProblem {
 }
 
 function readArray(name: string, a: ArrayLike<number> | undefined, n: number, fill: number): Float64Array {
-  const out = new Float64Array(n);
+  const out = zeros(n);
   if (a === undefined) {
     out.fill(fill);
     return out;
@@ -75,11 +77,11 @@ export function prepareProblem(problem: MinimizeProblem, options: MinimizeOption
   if (fixedIn !== undefined && fixedIn.length !== n) {
     throw new InvalidInput(`minimize: fixed has length ${fixedIn.length} but x0 has length ${n}`);
   }
-  const x = new Float64Array(n);
+  const x = zeros(n);
   let nFree = 0;
   for (let i = 0; i < n; i++) {
     const v = problem.x0[i]!;
-    if (typeof v !== "number" || !Number.isFinite(v)) {
+    if (typeof v !== "number" || !isFiniteNumber(v)) {
       throw new InvalidInput(`minimize: x0[${i}] = ${String(v)} is not a finite number`);
     }
     if (lo[i]! > hi[i]!) {

@@ -1,4 +1,5 @@
 /** Box-projection helpers of the bounded minimiser (see {@link ./minimize.ts}). */
+import { isFiniteNumber } from "../core/describe.js";
 
 /** ‖x − P(x − g)‖∞ over the free indices, P the projection onto the box [lo, hi]. */
 export function projectedGradientNorm(
@@ -20,6 +21,6 @@ export function projectedGradientNorm(
 
 /** Whether every free entry of `g` is finite. */
 export function allFinite(g: Float64Array, free: Int32Array): boolean {
-  for (let k = 0; k < free.length; k++) if (!Number.isFinite(g[free[k]!]!)) return false;
+  for (let k = 0; k < free.length; k++) if (!isFiniteNumber(g[free[k]!]!)) return false;
   return true;
 }

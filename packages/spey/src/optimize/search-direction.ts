@@ -7,6 +7,8 @@
 import { InvalidInput } from "../core/errors.js";
 import { choleskySolveInPlace, choleskyWithShift, type ShiftStart } from "./dense.js";
 import type { HessianFactoriser, HessianOf } from "./types.js";
+import { isFiniteNumber } from "../core/describe.js";
+import { zeros } from "../core/arrays.js";
 
 /** Maximum number of shifted Cholesky attempts (the shift doubles each time). */
 const MAX_SHIFT_ATTEMPTS = 80;
@@ -49,8 +51,8 @@ export interface SearchDirection {
  * Alg. 3.3, starting where `shiftStart` says); D_ii = 1/H_ii.
  */
 export class NewtonDirection implements SearchDirection {
-  #mat = new Float64Array(0);
-  #chol = new Float64Array(0);
+  #mat = zeros(0);
+  #chol = zeros(0);
   readonly #rhs!: Float64Array;
 
   readonly #hessian!: HessianOf;
@@ -76,10 +78,10 @@ export class NewtonDirection implements SearchDirection {
     this.#factoriser = factoriser;
     const m = free.length;
     if (!factoriser) {
-      this.#mat = new Float64Array(m * m);
-      this.#chol = new Float64Array(m * m);
+      this.#mat = zeros(m * m);
+      this.#chol = zeros(m * m);
     }
-    this.#rhs = new Float64Array(m);
+    this.#rhs = zeros(m);
   }
 
   compute(
@@ -104,7 +106,7 @@ export class NewtonDirection implements SearchDirection {
     for (let k = 0; k < free.length; k++) {
       const i = free[k]!;
       const hii = h[i * n + i]!;
-      diagScale[i] = hii > 0 && Number.isFinite(hii) ? 1 / hii : 1;
+      diagScale[i] = hii > 0 && isFiniteNumber(hii) ? 1 / hii : 1;
     }
     if (nSub === 0) return true;
     if (factoriser) {
@@ -142,7 +144,7 @@ function reduceInverseHessian(h: Float64Array, m: number, free: Int32Array, acti
     if (active[free[j]!] !== 1) continue;
     const rowJ = j * m;
     const p = h[rowJ + j]!;
-    if (!(p > 0) || !Number.isFinite(p)) return false;
+    if (!(p > 0) || !isFiniteNumber(p)) return false;
     for (let a = 0; a < m; a++) {
       if (a === j || (a < j && active[free[a]!] === 1)) continue; // already eliminated
       const rowA = a * m;
@@ -177,11 +179,11 @@ export class BfgsDirection implements SearchDirection {
   constructor(free: Int32Array) {
     this.#free = free;
     const m = free.length;
-    this.#hInv = new Float64Array(m * m);
-    this.#hWork = new Float64Array(m * m);
-    this.#sVec = new Float64Array(m);
-    this.#yVec = new Float64Array(m);
-    this.#hyVec = new Float64Array(m);
+    this.#hInv = zeros(m * m);
+    this.#hWork = zeros(m * m);
+    this.#sVec = zeros(m);
+    this.#yVec = zeros(m);
+    this.#hyVec = zeros(m);
   }
 
   #identity(): void {
@@ -209,7 +211,7 @@ export class BfgsDirection implements SearchDirection {
     }
     for (let k = 0; k < nFree; k++) {
       const hkk = hInv[k * nFree + k]!;
-      diagScale[free[k]!] = hkk > 0 && Number.isFinite(hkk) ? hkk : BFGS_H0_DIAGONAL;
+      diagScale[free[k]!] = hkk > 0 && isFiniteNumber(hkk) ? hkk : BFGS_H0_DIAGONAL;
     }
     let m = hInv;
     if (nSub < nFree) {

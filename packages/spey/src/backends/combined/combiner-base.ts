@@ -16,7 +16,7 @@
  * `availableCalculators` lists exactly what works.
  */
 import { AnalysisQueryError, ConvergenceError, InvalidInput } from "../../core/errors.js";
-import { describeValue } from "../../core/describe.js";
+import { describeValue, isFiniteNumber } from "../../core/describe.js";
 import { log } from "../../core/logger.js";
 import type { Bound } from "../../config/model-config.js";
 import { ModelConfig } from "../../config/model-config.js";
@@ -26,7 +26,7 @@ import { BackendBase } from "../../plugin/backend-base.js";
 import { PerAnalysisData, type PerAnalysisDataRecord } from "./per-analysis-data.js";
 import { createFitter, type FitOutcome, type Fitter } from "../../fit/fit.js";
 import { convexProfileMinimum } from "../../fit/poi-global-minimum.js";
-import { sameEntries } from "../../core/arrays.js";
+import { sameEntries, zeros } from "../../core/arrays.js";
 import { reportActivity } from "../../core/activity.js";
 import type {
   ConfigOptions,
@@ -103,7 +103,7 @@ function toFiniteVector(values: NumericArray, argument: string): Float64Array {
   }
   const out = Float64Array.from(values);
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i])) throw new InvalidInput(`${argument}[${i}] must be finite; got ${out[i]}.`);
+    if (!isFiniteNumber(out[i])) throw new InvalidInput(`${argument}[${i}] must be finite; got ${out[i]}.`);
   }
   return out;
 }
@@ -475,7 +475,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
           `model "${m.analysis}" has no expectedData, so a flat combined data vector cannot be split; pass data per analysis, e.g. {${describeValue(m.analysis)}: [...]}.`,
         );
       }
-      return m.backend.expectedData(this.gather(m, init, new Float64Array(m.map.length))).length;
+      return m.backend.expectedData(this.gather(m, init, zeros(m.map.length))).length;
     });
     return this.#widths;
   }
@@ -684,7 +684,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       });
       return local;
     });
-    const warm = members.map((m) => init && this.gather(m, init, new Float64Array(m.map.length)));
+    const warm = members.map((m) => init && this.gather(m, init, zeros(m.map.length)));
     const fitsAt = new Map<number, FitOutcome[]>();
     const at = (mu: number): FitOutcome[] => {
       let fits = fitsAt.get(mu);
@@ -698,7 +698,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
             entry,
           );
           // (the caller's allowUnconverged is for the free fit as a whole: the joint fit decides)
-          if (!conditional && !(f.converged && Number.isFinite(f.nll))) throw new ConvergenceError(m.analysis);
+          if (!conditional && !(f.converged && isFiniteNumber(f.nll))) throw new ConvergenceError(m.analysis);
           warm[k] = f.parameters;
           return f;
         });
@@ -708,7 +708,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     };
     const sum = (mu: number) => at(mu).reduce((total, f) => total + f.nll, 0);
     const result = (mu: number, nll: number): FastPathResult => {
-      const parameters = new Float64Array(this.#slots);
+      const parameters = zeros(this.#slots);
       const messages: string[] = [];
       at(mu).forEach((f, k) => {
         const m = members[k] as CombinedMember;
@@ -736,7 +736,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       upper = Math.min(upper, domain[1]);
     }
     if (!(lower < upper && upper - lower < Number.POSITIVE_INFINITY)) return undefined;
-    const grad = members.map((m) => new Float64Array(m.map.length));
+    const grad = members.map((m) => zeros(m.map.length));
     try {
       const best = convexProfileMinimum(
         sum,
@@ -764,7 +764,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction {
     const entry = this.#memberEntry(options);
     const members = this.members;
-    const scratch = members.map((m) => new Float64Array(m.map.length));
+    const scratch = members.map((m) => zeros(m.map.length));
     // the members' functions are built at the first evaluation (a fit served by the fit hook never evaluates)
     let fns: LogpdfFunction[] | undefined;
     return (pars) => {
@@ -786,8 +786,8 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   override getObjectiveFunction(options?: LikelihoodOptions): ObjectiveFunction {
     const entry = this.#memberEntry(options);
     const members = this.members;
-    const scratch = members.map((m) => new Float64Array(m.map.length));
-    const grads = members.map((m) => new Float64Array(m.map.length));
+    const scratch = members.map((m) => zeros(m.map.length));
+    const grads = members.map((m) => zeros(m.map.length));
     let fns: ObjectiveFunction[] | undefined;
     return (pars, grad) => {
       fns ??= this.#memberObjectives(entry);
@@ -827,7 +827,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
         throw new InvalidInput(`model "${m.analysis}" has no Hessian.`);
     }
     const n = this.#slots;
-    const scratch = members.map((m) => new Float64Array(m.map.length));
+    const scratch = members.map((m) => zeros(m.map.length));
     let fns: HessianFunction[] | undefined;
     return (pars) => {
       fns ??= entry.hessian ??= members.map((m, k) =>
@@ -835,7 +835,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
           entry.options[k] as LikelihoodOptions,
         ),
       );
-      const H = new Float64Array(n * n);
+      const H = zeros(n * n);
       for (let k = 0; k < fns.length; k++) {
         const m = members[k] as CombinedMember;
         const local = this.gather(m, pars, scratch[k] as Float64Array);
@@ -855,7 +855,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     const parts = this.members.map((m) => {
       const f = m.backend.expectedData;
       if (!f) throw new InvalidInput(`model "${m.analysis}" has no expectedData.`);
-      return f.call(m.backend, this.gather(m, pars, new Float64Array(m.map.length)), options);
+      return f.call(m.backend, this.gather(m, pars, zeros(m.map.length)), options);
     });
     // (each model's main and auxiliary data: the widths that split flat data)
     if (options?.includeAuxiliary !== false) this.#widths ??= parts.map((p) => p.length);
@@ -887,7 +887,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   override getSampler(pars: Parameters): Sampler {
     const samplers = this.members.map((m) => {
       if (!m.backend.getSampler) throw new InvalidInput(`model "${m.analysis}" cannot draw pseudo-data.`);
-      return m.backend.getSampler(this.gather(m, pars, new Float64Array(m.map.length)));
+      return m.backend.getSampler(this.gather(m, pars, zeros(m.map.length)));
     });
     return (size: number, rng: RandomSource) => {
       const parts = samplers.map((s) => s(size, rng));
@@ -897,7 +897,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
 }
 
 function concatenate(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  const out = zeros(parts.reduce((s, p) => s + p.length, 0));
   let offset = 0;
   for (const p of parts) {
     out.set(p, offset);

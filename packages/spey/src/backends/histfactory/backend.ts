@@ -50,8 +50,9 @@ import type { HistFactoryModel } from "./model.js";
 import { type ModifierSettings, modifierSettingsOf, resolveModifierSettings } from "./modifier-settings.js";
 import type { WorkspaceSpec } from "./schema.js";
 import { type JoinOperation, Workspace } from "./workspace.js";
-import { describeValue } from "../../core/describe.js";
+import { describeValue, isFiniteNumber } from "../../core/describe.js";
 import { type ResolvedWarmStart, resolveWarmStart, type WarmStartOption } from "./warm-start.js";
+import { zeros } from "../../core/arrays.js";
 
 /** How the POI is bounded in fits (see the module documentation). */
 export type PoiBoundsMode = "spey-pyhf" | "measurement";
@@ -81,7 +82,7 @@ export interface HistFactoryBackendOptions {
 
 function checkColdStartRange(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === "number" && Number.isFinite(value) && value >= 1) return value;
+  if (typeof value === "number" && isFiniteNumber(value) && value >= 1) return value;
   throw new InvalidInput(
     `profileColdStartRange must be a finite number ≥ 1 (e.g. 2) or omitted for cold starts at every μ; got ${describeValue(value)}.`,
   );
@@ -318,7 +319,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     const upper = config.suggestedBounds.map((b) => b[1]);
     this.#work ??= {
       factoriser: new BlockArrowCholesky(n, this.model.hessianBlocks()),
-      hessian: new Float64Array(n * n),
+      hessian: zeros(n * n),
       // Fisher scoring steps through the factored information when the bins are few (fisher.ts).
       fisher: 2 * this.model.nMain <= n ? new FisherFactoriser(n, this.model.nMain) : undefined,
     };
@@ -498,12 +499,12 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
   const { evaluator, lower, upper, fixed } = problem;
   const n = x0.length;
   let start: Float64Array = x0;
-  if (!Number.isFinite(evaluator.nll(x0))) {
+  if (!isFiniteNumber(evaluator.nll(x0))) {
     const phase1 = minimize(
       { objective: (x, grad) => evaluator.infeasibility(x, grad), x0, lower, upper, fixed },
       { method: "bfgs", gradientTolerance: 1e-14, maxIterations: 1000 },
     );
-    if (!(evaluator.infeasibility(phase1.x) === 0 && Number.isFinite(evaluator.nll(phase1.x)))) return undefined;
+    if (!(evaluator.infeasibility(phase1.x) === 0 && isFiniteNumber(evaluator.nll(phase1.x)))) return undefined;
     start = phase1.x;
   }
   const free: number[] = [];
@@ -626,7 +627,7 @@ function checkedFit(
   const { lower, upper, fixed } = problem;
   let best = primary;
   const consider = (candidate: FitAttempt | undefined) => {
-    if (!candidate || !Number.isFinite(candidate.nll)) return;
+    if (!candidate || !isFiniteNumber(candidate.nll)) return;
     if (
       (candidate.converged && !best.converged) ||
       (candidate.converged === best.converged && better(candidate, best))

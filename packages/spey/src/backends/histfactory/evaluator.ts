@@ -7,6 +7,7 @@ import { InvalidInput } from "../../core/errors.js";
 import { gammaln } from "../../math/special.js";
 import type { HistFactoryModel } from "./model.js";
 import { evaluateDelta, evaluateFactor } from "./modifiers/terms.js";
+import { zeros } from "../../core/arrays.js";
 
 /** The data a likelihood is evaluated on: main-bin counts and auxiliary data. */
 export interface ModelData {
@@ -86,20 +87,20 @@ export class LikelihoodEvaluator {
     this.#constant = constant;
     const nTermsF = this.#k.fPar.length;
     const nTermsD = this.#k.dPar.length;
-    this.#lambda = new Float64Array(model.nMain);
-    this.#cellB = new Float64Array(this.#k.nCells);
-    this.#cellP = new Float64Array(this.#k.nCells);
+    this.#lambda = zeros(model.nMain);
+    this.#cellB = zeros(this.#k.nCells);
+    this.#cellP = zeros(this.#k.nCells);
     this.#cellZeros = new Int32Array(this.#k.nCells);
-    this.#fv = new Float64Array(3 * nTermsF);
-    this.#dv = new Float64Array(3 * nTermsD);
-    this.#others = new Float64Array(Math.max(1, this.#k.maxFactorsPerCell));
-    this.#w = new Float64Array(model.nMain);
-    this.#jrow = new Float64Array(model.nPar);
+    this.#fv = zeros(3 * nTermsF);
+    this.#dv = zeros(3 * nTermsD);
+    this.#others = zeros(Math.max(1, this.#k.maxFactorsPerCell));
+    this.#w = zeros(model.nMain);
+    this.#jrow = zeros(model.nPar);
     this.#touched = new Int32Array(model.nPar);
     this.#mark = new Uint8Array(model.nPar);
-    this.#factorJacobian = new Float64Array(Math.max(1, this.#k.maxFactorsPerCell));
-    this.#jvalues = new Float64Array(model.nPar);
-    this.#termsAt = new Float64Array(model.nPar);
+    this.#factorJacobian = zeros(Math.max(1, this.#k.maxFactorsPerCell));
+    this.#jvalues = zeros(model.nPar);
+    this.#termsAt = zeros(model.nPar);
   }
 
   /** log L(pars), all constants included (pyhf's `logpdf`). */
@@ -351,7 +352,7 @@ export class LikelihoodEvaluator {
    */
   nllHessian(
     pars: ArrayLike<number>,
-    out: Float64Array = new Float64Array(this.#model.nPar * this.#model.nPar),
+    out: Float64Array = zeros(this.#model.nPar * this.#model.nPar),
     expected = false,
   ): Float64Array {
     const P = this.#model.nPar;

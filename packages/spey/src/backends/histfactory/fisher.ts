@@ -12,6 +12,7 @@
  */
 import { choleskyShifted, choleskySolveInPlace, shiftSequence } from "../../optimize/dense.js";
 import type { HessianFactoriser } from "../../optimize/types.js";
+import { zeros } from "../../core/arrays.js";
 
 /**
  * Factors I[F, F] + τI (I = Vᵀ V + diag(d) loaded by {@link load}) with the shift sequence of
@@ -34,12 +35,12 @@ export class FisherFactoriser implements HessianFactoriser {
   /** The capacitance matrix K = I + Q V_Cᵀ and its factor; Z = I_CC⁻¹ I_CU (nC × nU); S's factor. */
   readonly #kMat!: Float64Array;
   readonly #kChol!: Float64Array;
-  #z = new Float64Array(0);
+  #z = zeros(0);
   /** I_CU = V_Cᵀ V_U (nC × nU). */
-  #icu = new Float64Array(0);
-  #r = new Float64Array(0);
-  #sMat = new Float64Array(0);
-  #sChol = new Float64Array(0);
+  #icu = zeros(0);
+  #r = zeros(0);
+  #sMat = zeros(0);
+  #sChol = zeros(0);
   readonly #t!: Float64Array;
   readonly #y!: Float64Array;
   /** V_C and V_U gathered (rows × n, row stride n), and a work vector. */
@@ -52,19 +53,19 @@ export class FisherFactoriser implements HessianFactoriser {
   constructor(n: number, rows: number) {
     this.n = n;
     this.rows = rows;
-    this.v = new Float64Array(rows * n);
-    this.d = new Float64Array(n);
+    this.v = zeros(rows * n);
+    this.d = zeros(n);
     this.#cPos = new Int32Array(n);
     this.#uPos = new Int32Array(n);
-    this.#e = new Float64Array(n);
-    this.#q = new Float64Array(rows * n);
-    this.#kMat = new Float64Array(rows * rows);
-    this.#kChol = new Float64Array(rows * rows);
-    this.#t = new Float64Array(rows);
-    this.#y = new Float64Array(n);
-    this.#vc = new Float64Array(rows * n);
-    this.#vu = new Float64Array(rows * n);
-    this.#back = new Float64Array(n);
+    this.#e = zeros(n);
+    this.#q = zeros(rows * n);
+    this.#kMat = zeros(rows * rows);
+    this.#kChol = zeros(rows * rows);
+    this.#t = zeros(rows);
+    this.#y = zeros(n);
+    this.#vc = zeros(rows * n);
+    this.#vu = zeros(rows * n);
+    this.#back = zeros(n);
   }
 
   /**
@@ -127,13 +128,13 @@ export class FisherFactoriser implements HessianFactoriser {
     if (nU === 0) return true;
     // I_CU, Z = I_CC⁻¹ I_CU column by column, then S = V_Uᵀ V_U + τ − I_CUᵀ Z.
     if (this.#z.length < nC * nU) {
-      this.#z = new Float64Array(nC * nU);
-      this.#icu = new Float64Array(nC * nU);
+      this.#z = zeros(nC * nU);
+      this.#icu = zeros(nC * nU);
     }
     if (this.#sMat.length < nU * nU) {
-      this.#sMat = new Float64Array(nU * nU);
-      this.#sChol = new Float64Array(nU * nU);
-      this.#r = new Float64Array(nU);
+      this.#sMat = zeros(nU * nU);
+      this.#sChol = zeros(nU * nU);
+      this.#r = zeros(nU);
     }
     const z = this.#z,
       icu = this.#icu,

@@ -1,3 +1,4 @@
+import { zeros } from "../../core/arrays.js";
 /**
  * Interpolation of systematic variations (CERN-OPEN-2012-016, the HistFactory note, §4.1 and
  * Table 2; pyhf docs "Modifiers → interpolation codes", `pyhf.interpolators.code0/1/4/4p`).
@@ -26,7 +27,7 @@ export function interpolateCode1(lnHi: number, lnLo: number, alpha: number, out:
  * closed-form A⁻¹ (`pyhf.interpolators.code4`, determinant −2048 α₀¹⁵) and
  * b = (κ₊ − 1, κ₋ − 1, κ₊ ln κ₊, −κ₋ ln κ₋, κ₊ ln² κ₊, κ₋ ln² κ₋).
  */
-export function code4Coefficients(hi: number, lo: number, out = new Float64Array(6), o = 0): Float64Array {
+export function code4Coefficients(hi: number, lo: number, out = zeros(6), o = 0): Float64Array {
   const lnHi = Math.log(hi);
   const lnLo = Math.log(lo);
   const b0 = hi - 1;

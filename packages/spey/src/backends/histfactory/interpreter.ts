@@ -18,6 +18,7 @@ import { guessChannelType } from "./simplify.js";
 import type { JsonPatch } from "./json-patch.js";
 import type { ModifierSpec, ModifierType, WorkspaceSpec } from "./schema.js";
 import { Workspace } from "./workspace.js";
+import { isFiniteNumber } from "../../core/describe.js";
 
 /** Modifier types of systematic (non-statistical) uncertainties (spey-pyhf's `SYSTEMATIC_MODIFIER_TYPES`). */
 export const SYSTEMATIC_MODIFIER_TYPES: readonly ModifierType[] = ["normsys", "histosys", "lumi"];
@@ -78,7 +79,7 @@ function finiteList(values: unknown, argument: string): number[] {
     throw new InvalidInput(`${argument} must be an array of numbers.`);
   }
   const out = Array.from(values as ArrayLike<unknown>, (v, i) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) {
+    if (typeof v !== "number" || !isFiniteNumber(v)) {
       throw new InvalidInput(`${argument}[${i}] must be a finite number; got ${String(v)}.`);
     }
     return v;
@@ -360,7 +361,7 @@ export class WorkspaceInterpreter {
    * staterror) scaled by `factor`, so that relative uncertainties stay the same.
    */
   extrapolateLuminosity(factor: number): WorkspaceInterpreter {
-    if (typeof factor !== "number" || !Number.isFinite(factor) || factor <= 0) {
+    if (typeof factor !== "number" || !isFiniteNumber(factor) || factor <= 0) {
       throw new InvalidInput(
         `extrapolateLuminosity: the luminosity factor must be a finite number > 0; got ${String(factor)}.`,
       );
@@ -391,7 +392,7 @@ export class WorkspaceInterpreter {
    * (staterror, shapesys) cannot be rescaled.
    */
   scaleSystematics(fraction: number, options: ScaleSystematicsOptions = {}): WorkspaceInterpreter {
-    if (typeof fraction !== "number" || !Number.isFinite(fraction) || fraction < 0) {
+    if (typeof fraction !== "number" || !isFiniteNumber(fraction) || fraction < 0) {
       throw new InvalidInput(
         `scaleSystematics: the fraction must be a finite non-negative number; got ${String(fraction)}.`,
       );

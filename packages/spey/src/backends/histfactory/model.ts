@@ -26,6 +26,7 @@ import type { ChannelLayout, Occurrence, ResolvedModifierSettings, TermSink } fr
 import { buildParameterSets, mergeRequirements, type ParameterSet, parameterNamesOf } from "./parameters.js";
 import { compareCodePoints } from "./digest.js";
 import { MODIFIER_TYPES, type MeasurementSpec, type ModifierType, type WorkspaceSpec } from "./schema.js";
+import { zeros } from "../../core/arrays.js";
 
 /** Growable term storage used while compiling a model. */
 class TermCollector implements TermSink {
@@ -49,7 +50,7 @@ function pack(
   const ptr = new Int32Array(nCells + 1);
   const par = new Int32Array(sorted.length);
   const kind = new Uint8Array(sorted.length);
-  const coef = new Float64Array(sorted.length * stride);
+  const coef = zeros(sorted.length * stride);
   sorted.forEach(({ t }, j) => {
     ptr[t.cell + 1] = (ptr[t.cell + 1] as number) + 1;
     par[j] = t.parameter;
@@ -174,10 +175,10 @@ export class HistFactoryModel {
     const constrained = init.sets.filter((s) => s.constraint !== "none");
     this.auxiliaryOrder = constrained.map((s) => s.name);
     this.nAux = constrained.reduce((sum, s) => sum + s.n, 0);
-    this.auxdata = new Float64Array(this.nAux);
+    this.auxdata = zeros(this.nAux);
     this.auxPar = new Int32Array(this.nAux);
     this.auxPoisson = new Uint8Array(this.nAux);
-    this.auxScale = new Float64Array(this.nAux);
+    this.auxScale = zeros(this.nAux);
     let j = 0;
     for (const set of constrained) {
       for (let i = 0; i < set.n; i++, j++) {
@@ -189,8 +190,8 @@ export class HistFactoryModel {
     }
 
     // Signal (samples the POI acts on) and background nominal yields per bin.
-    this.poiSignal = new Float64Array(this.nMain);
-    this.poiBackground = new Float64Array(this.nMain);
+    this.poiSignal = zeros(this.nMain);
+    this.poiBackground = zeros(this.nMain);
     for (let k = 0; k < this.nCells; k++) {
       let onPoi = false;
       for (let t = this.fPtr[k] as number; t < (this.fPtr[k + 1] as number); t++)
@@ -290,7 +291,7 @@ export class HistFactoryModel {
     }
 
     // Observed data, channels in model order.
-    const observed = new Float64Array(offset);
+    const observed = zeros(offset);
     for (const layout of channels) {
       const o = workspace.observations.findIndex((x) => x.name === layout.name);
       if (o < 0) {
@@ -344,7 +345,7 @@ export class HistFactoryModel {
   }
 
   /** Expected main-measurement yields λ(θ), channels by name. */
-  expectedMain(pars: ArrayLike<number>, out: Float64Array = new Float64Array(this.nMain)): Float64Array {
+  expectedMain(pars: ArrayLike<number>, out: Float64Array = zeros(this.nMain)): Float64Array {
     this.#checkPars(pars);
     out.fill(0);
     const { fPtr, fPar, fKind, fCoef, dPtr, dPar, dKind, dCoef, cellNom, cellBin } = this;
@@ -363,7 +364,7 @@ export class HistFactoryModel {
   }
 
   /** Expected auxiliary data: θ for Gaussian constraints, γτ for Poisson constraints. */
-  #expectedAux(pars: ArrayLike<number>, out: Float64Array = new Float64Array(this.nAux)): Float64Array {
+  #expectedAux(pars: ArrayLike<number>, out: Float64Array = zeros(this.nAux)): Float64Array {
     this.#checkPars(pars);
     for (let j = 0; j < this.nAux; j++) {
       const x = pars[this.auxPar[j] as number] as number;
@@ -374,7 +375,7 @@ export class HistFactoryModel {
 
   /** Main expected yields followed by the expected auxiliary data (pyhf's `expected_data`). */
   expectedData(pars: ArrayLike<number>): Float64Array {
-    const out = new Float64Array(this.nMain + this.nAux);
+    const out = zeros(this.nMain + this.nAux);
     this.expectedMain(pars, out.subarray(0, this.nMain));
     this.#expectedAux(pars, out.subarray(this.nMain));
     return out;
@@ -386,7 +387,7 @@ export class HistFactoryModel {
    */
   sample(pars: ArrayLike<number>, rng: RandomSource, includeAuxiliary = true): Float64Array {
     const lambda = this.expectedMain(pars);
-    const out = new Float64Array(this.nMain + (includeAuxiliary ? this.nAux : 0));
+    const out = zeros(this.nMain + (includeAuxiliary ? this.nAux : 0));
     for (let b = 0; b < this.nMain; b++) {
       const l = lambda[b] as number;
       if (!(l >= 0)) {

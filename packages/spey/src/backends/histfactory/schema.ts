@@ -17,7 +17,7 @@
 import { formatJsonPath, type JsonPath, WorkspaceError } from "./errors.js";
 import type { JsonPatch } from "./json-patch.js";
 import { validateJsonPatch } from "./json-patch.js";
-import { describeValue, MAX_JSON_DEPTH, nestedDeeperThan } from "../../core/describe.js";
+import { describeValue, MAX_JSON_DEPTH, nestedDeeperThan, isFiniteNumber } from "../../core/describe.js";
 
 /** Documents nested deeper than any real one would overflow the recursive checks and copies. */
 function refuseDeepNesting(v: unknown, what: string): void {
@@ -161,7 +161,7 @@ function string(v: unknown, path: JsonPath): string {
 }
 
 function number(v: unknown, path: JsonPath): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) fail(path, `expected a finite number; got ${describe(v)}.`);
+  if (typeof v !== "number" || !isFiniteNumber(v)) fail(path, `expected a finite number; got ${describe(v)}.`);
   return v;
 }
 

@@ -40,6 +40,7 @@ import type { HistFactoryModel } from "./model.js";
 import { modifierSettingsOf } from "./modifier-settings.js";
 import type { ChannelSpec, SampleSpec, WorkspaceSpec } from "./schema.js";
 import { describeValue } from "../../core/describe.js";
+import { zeros } from "../../core/arrays.js";
 
 /** Arguments of `pyhf.simplify` (spey-pyhf's, camelCased). */
 export interface SimplifyArgs {
@@ -287,7 +288,7 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
   const nMain = sModel.nMain;
   const samples: Float64Array[] = [];
   const rng = new Random(args.seed ?? 0);
-  const z = new Float64Array(m);
+  const z = zeros(m);
   const pars = Float64Array.from(sModel.suggestedInit);
   pars[sModel.poiIndex] = 0;
   let previous: Float64Array | undefined;
@@ -333,10 +334,10 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
 
   // 4. Moments.
   const n = samples.length;
-  const mean = new Float64Array(nMain);
+  const mean = zeros(nMain);
   for (const s of samples) for (let b = 0; b < nMain; b++) mean[b]! += (s[b] as number) / n;
   const cov = Array.from({ length: nMain }, () => new Array<number>(nMain).fill(0));
-  const third = new Float64Array(nMain);
+  const third = zeros(nMain);
   for (const s of samples) {
     for (let a = 0; a < nMain; a++) {
       const da = (s[a] as number) - (mean[a] as number);

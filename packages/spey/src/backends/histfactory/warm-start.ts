@@ -5,7 +5,7 @@
  * applies to every fit of the model, those inside CLs and upper limits included.
  */
 import { InvalidInput } from "../../core/errors.js";
-import { describeValue, isArrayLike } from "../../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber } from "../../core/describe.js";
 
 /** The `warmStart` argument: a parameter point and how fits use it. */
 export interface WarmStartOption {
@@ -68,7 +68,7 @@ export function resolveWarmStart(value: unknown, model: WarmStartModel): Resolve
   const n = model.parameterNames.length;
   const x = Float64Array.from(model.suggestedInit);
   const set = (i: number, v: unknown, label: string) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) {
+    if (typeof v !== "number" || !isFiniteNumber(v)) {
       throw new InvalidInput(`warmStart.parameters${label} must be a finite number; got ${describeValue(v)}.`);
     }
     if (model.suggestedFixed[i]) return;

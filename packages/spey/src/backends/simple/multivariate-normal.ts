@@ -5,6 +5,7 @@ import type { RandomSource } from "../../math/random.js";
 import { VERSION } from "../../core/version.js";
 import { checkGaussianScale, checkSignalScale, toFiniteMatrix } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
+import { zeros } from "../../core/arrays.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -39,14 +40,14 @@ export class MultivariateNormal extends SimplePdfBase {
       n,
       "covarianceMatrix",
     );
-    const sigma = new Float64Array(n);
+    const sigma = zeros(n);
     for (let i = 0; i < n; i++) sigma[i] = Math.sqrt(matrix[i * n + i]!);
     checkGaussianScale(this.observed, this.background, sigma, "√diag(covarianceMatrix)", this.signal.fixed);
     checkSignalScale(this.signal.fixed, [this.observed, this.background, sigma], 1e15, "default.multivariate_normal");
     this.#choleskyLower = lower;
     this.#factor = n >= FACTORISED_MIN_ORDER ? new FactorisedCovariance(lower, n) : null;
     this.#logNorm = -0.5 * (n * LOG_2PI + choleskyLogDet(lower, n));
-    this.#residual = new Float64Array(n);
+    this.#residual = zeros(n);
   }
 
   /** Σ⁻¹, computed on first use. */
@@ -99,8 +100,8 @@ export class MultivariateNormal extends SimplePdfBase {
   ): Float64Array {
     if (!this.#factor) return super.nllHessianLambdaTimes(data, lambda, J, p);
     const n = lambda.length;
-    const out = new Float64Array(n * p);
-    const column = new Float64Array(n);
+    const out = zeros(n * p);
+    const column = zeros(n);
     for (let a = 0; a < p; a++) {
       for (let i = 0; i < n; i++) column[i] = J[i * p + a] as number;
       this.#factor.precisionTimes(column, column);
@@ -126,9 +127,9 @@ export class MultivariateNormal extends SimplePdfBase {
 
   protected sample(lambda: Float64Array, rng: RandomSource): Float64Array {
     const n = lambda.length;
-    const z = new Float64Array(n);
+    const z = zeros(n);
     for (let i = 0; i < n; i++) z[i] = rng.normal();
-    const out = new Float64Array(n);
+    const out = zeros(n);
     for (let i = 0; i < n; i++) {
       let v = lambda[i] as number;
       for (let j = 0; j <= i; j++) v += (this.#choleskyLower[i * n + j] as number) * (z[j] as number);

@@ -3,6 +3,7 @@ import { VERSION } from "../../core/version.js";
 import { InvalidInput } from "../../core/errors.js";
 import { checkGaussianScale, toFiniteVector } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
+import { zeros } from "../../core/arrays.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -59,7 +60,7 @@ export class Normal extends SimplePdfBase {
 
   protected nllHessianLambda(data: Float64Array): Float64Array {
     const n = data.length;
-    const W = new Float64Array(n * n);
+    const W = zeros(n * n);
     for (let i = 0; i < n; i++) W[i * n + i] = 1 / (this.#sigma[i] as number) ** 2;
     return W;
   }

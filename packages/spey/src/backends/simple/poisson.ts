@@ -4,6 +4,7 @@ import { poissonLogPmf } from "../../math/special.js";
 import { checkPoissonScale, checkSignalScale, toFiniteVector } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
 import { VERSION } from "../../core/version.js";
+import { zeros } from "../../core/arrays.js";
 
 export interface PoissonArgs extends SimplePdfArgs {
   /**
@@ -72,7 +73,7 @@ export class Poisson extends SimplePdfBase {
 
   protected nllHessianLambda(data: Float64Array, lambda: Float64Array): Float64Array {
     const n = data.length;
-    const W = new Float64Array(n * n);
+    const W = zeros(n * n);
     for (let i = 0; i < n; i++) W[i * n + i] = (data[i] as number) / (lambda[i] as number) ** 2;
     return W;
   }

@@ -25,6 +25,8 @@ import type {
   Parameters,
   Sampler,
 } from "../../plugin/types.js";
+import { isFiniteNumber } from "../../core/describe.js";
+import { zeros } from "../../core/arrays.js";
 
 /** Constructor arguments shared by the simple backends (spey's `SimplePDFBase`). */
 export interface SimplePdfArgs {
@@ -129,7 +131,7 @@ export abstract class SimplePdfBase extends BackendBase {
   protected nllHessianLambdaTimes(data: Float64Array, lambda: Float64Array, J: Float64Array, p: number): Float64Array {
     const n = lambda.length;
     const W = this.nllHessianLambda(data, lambda);
-    const WJ = new Float64Array(n * p);
+    const WJ = zeros(n * p);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         const w = W[i * n + j] as number;
@@ -208,8 +210,8 @@ export abstract class SimplePdfBase extends BackendBase {
 
   getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction {
     const { main } = selectData(options, this.observed, this.background, 0);
-    const lambda = new Float64Array(this.nBins);
-    const sig = new Float64Array(this.nBins);
+    const lambda = zeros(this.nBins);
+    const sig = zeros(this.nBins);
     return (pars) => {
       this.lambda(pars, lambda, sig);
       return this.logDensity(main, lambda);
@@ -221,7 +223,7 @@ export abstract class SimplePdfBase extends BackendBase {
     const n = this.nBins;
     const p = pars.length;
     const nsp = this.#nsp;
-    const J = new Float64Array(n * p);
+    const J = zeros(n * p);
     const ds = nsp > 0 ? this.signal.jacobian(pars, 1) : undefined;
     const mu = pars[0] as number;
     for (let i = 0; i < n; i++) {
@@ -236,9 +238,9 @@ export abstract class SimplePdfBase extends BackendBase {
   override getObjectiveFunction(options?: LikelihoodOptions): ObjectiveFunction {
     const { main } = selectData(options, this.observed, this.background, 0);
     const n = this.nBins;
-    const lambda = new Float64Array(n);
-    const sig = new Float64Array(n);
-    const g = new Float64Array(n);
+    const lambda = zeros(n);
+    const sig = zeros(n);
+    const g = zeros(n);
     return (pars, grad) => {
       const floored = this.lambda(pars, lambda, sig);
       const value = -this.logDensity(main, lambda);
@@ -265,16 +267,16 @@ export abstract class SimplePdfBase extends BackendBase {
   override getHessianLogpdfFunc(options?: LikelihoodOptions): HessianFunction {
     const { main } = selectData(options, this.observed, this.background, 0);
     const n = this.nBins;
-    const lambda = new Float64Array(n);
-    const sig = new Float64Array(n);
-    const g = new Float64Array(n);
+    const lambda = zeros(n);
+    const sig = zeros(n);
+    const g = zeros(n);
     return (pars) => {
       const p = pars.length;
       const floored = this.lambda(pars, lambda, sig);
       const J = this.#jacobian(pars, sig, floored);
       // H_nll = Jᵀ W J + Σ_i g_i ∂²λ_i
       const WJ = this.nllHessianLambdaTimes(main, lambda, J, p);
-      const H = new Float64Array(p * p);
+      const H = zeros(p * p);
       for (let i = 0; i < n; i++) {
         for (let a = 0; a < p; a++) {
           const jia = J[i * p + a] as number;
@@ -339,13 +341,13 @@ export abstract class SimplePdfBase extends BackendBase {
     // longer convex there: leave such models to the generic fit.
     for (let i = 0; i < s.length; i++) if ((s[i] as number) < 0) return undefined;
     const [lo, hi] = this.config({ allowNegativeSignal: options.allowNegativeSignal }).suggestedBounds[0] as Bound;
-    if (!(Number.isFinite(lo) && Number.isFinite(hi))) return undefined;
+    if (!(isFiniteNumber(lo) && isFiniteNumber(hi))) return undefined;
     const { main } = selectData(options, this.observed, this.background, 0);
     const n = this.nBins;
-    const lambda = new Float64Array(n);
-    const sig = new Float64Array(n);
-    const gl = new Float64Array(n);
-    const pars = new Float64Array(1);
+    const lambda = zeros(n);
+    const sig = zeros(n);
+    const gl = zeros(n);
+    const pars = zeros(1);
     const slope = (mu: number): { g: number; h: number } => {
       pars[0] = mu;
       const floored = this.lambda(pars, lambda, sig);
@@ -391,8 +393,8 @@ export abstract class SimplePdfBase extends BackendBase {
 
   /** λ(pars); these models have no auxiliary data, so `includeAuxiliary` changes nothing. */
   override expectedData(pars: Parameters, _options?: ExpectedDataOptions): Float64Array {
-    const lambda = new Float64Array(this.nBins);
-    this.lambda(pars, lambda, new Float64Array(this.nBins));
+    const lambda = zeros(this.nBins);
+    this.lambda(pars, lambda, zeros(this.nBins));
     return lambda;
   }
 

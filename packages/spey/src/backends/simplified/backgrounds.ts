@@ -7,6 +7,8 @@ import type { Bound } from "../../config/model-config.js";
 import { ConvergenceError } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
 import { safeguardedNewton } from "../../math/safeguarded-newton.js";
+import { isFiniteNumber } from "../../core/describe.js";
+import { zeros } from "../../core/arrays.js";
 
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
 
@@ -51,29 +53,23 @@ export interface BackgroundModel {
  * inside. `n` writes [value, n′] into its scratch argument.
  */
 function solveMonotone(n: (t: number, out: Float64Array) => void, target: number, lo: number, hi: number): number {
-  const scratch = new Float64Array(3);
+  const scratch = zeros(3);
   const g = (t: number): number => {
     n(t, scratch);
     return scratch[0]! - target;
   };
   let a = lo;
   let b = hi;
-  const finitePoint = Number.isFinite(a)
-    ? Number.isFinite(b)
-      ? 0.5 * (a + b)
-      : a + 1
-    : Number.isFinite(b)
-      ? b - 1
-      : 0;
+  const finitePoint = isFiniteNumber(a) ? (isFiniteNumber(b) ? 0.5 * (a + b) : a + 1) : isFiniteNumber(b) ? b - 1 : 0;
   // monotone: towards an infinite end |g| only grows when g and its slope there agree in sign
-  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+  if (!isFiniteNumber(a) || !isFiniteNumber(b)) {
     n(finitePoint, scratch);
     const v = scratch[0]! - target;
     const slope = scratch[1]!;
-    if (!Number.isFinite(b) && Number.isFinite(a) && v * slope > 0 && g(a) * v > 0) return Number.NaN;
-    if (!Number.isFinite(a) && Number.isFinite(b) && v * slope < 0 && g(b) * v > 0) return Number.NaN;
+    if (!isFiniteNumber(b) && isFiniteNumber(a) && v * slope > 0 && g(a) * v > 0) return Number.NaN;
+    if (!isFiniteNumber(a) && isFiniteNumber(b) && v * slope < 0 && g(b) * v > 0) return Number.NaN;
   }
-  if (!Number.isFinite(a)) {
+  if (!isFiniteNumber(a)) {
     let step = 1;
     a = finitePoint - step;
     const ref = Math.sign(g(finitePoint));
@@ -82,7 +78,7 @@ function solveMonotone(n: (t: number, out: Float64Array) => void, target: number
       a = finitePoint - step;
     }
   }
-  if (!Number.isFinite(b)) {
+  if (!isFiniteNumber(b)) {
     let step = 1;
     b = Math.max(a, finitePoint) + step;
     const ref = Math.sign(g(a));
@@ -369,7 +365,7 @@ export class EffectiveSigmaBackground implements BackgroundModel {
       // b and a wide envelope, and 0 never doubles); at most ~2,100 doublings span the doubles.
       hi = Math.max(b / Math.max(Math.sqrt(Math.max(k, EFFECTIVE_SIGMA_FLOOR)), SQRT_FLOOR), Number.MIN_VALUE);
       for (let doublings = 0; h(hi) > 0; doublings++) {
-        if (doublings >= MAX_DOUBLINGS || !Number.isFinite(hi)) {
+        if (doublings >= MAX_DOUBLINGS || !isFiniteNumber(hi)) {
           throw new ConvergenceError(
             `default.effective_sigma: no lower bound found for the background nuisance of bin ${i} (background ${b}, envelope [${sp}, ${sm}]).`,
           );

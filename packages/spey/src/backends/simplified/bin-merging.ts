@@ -1,6 +1,7 @@
 import { InvalidInput } from "../../core/errors.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";
 import { SignalModifiers } from "./modifiers.js";
+import { zeros } from "../../core/arrays.js";
 
 export interface MergeCorrelatedBinsArgs {
   readonly backgroundYields: ArrayLike<number>;
@@ -94,7 +95,7 @@ export function signalUncertaintySynthesizer(args: {
     parameterNames: parsed?.names ?? [],
     domainStart,
     lambda(pars) {
-      const out = new Float64Array(signal.length).fill(1);
+      const out = zeros(signal.length).fill(1);
       if (parsed) parsed.factors(Float64Array.from(pars), domainStart, out);
       return Array.from(out);
     },

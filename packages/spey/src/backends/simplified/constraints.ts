@@ -7,6 +7,7 @@
 import { FACTORISED_MIN_ORDER, FactorisedCovariance } from "../../math/factorised-covariance.js";
 import { cholesky, choleskyInverse, choleskyLogDet } from "../../math/linalg.js";
 import type { RandomSource } from "../../math/random.js";
+import { zeros } from "../../core/arrays.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 /**
@@ -129,7 +130,7 @@ export class GaussianBlock {
   covariance(): Float64Array {
     if (this.#rho) return this.#rho;
     const n = this.n;
-    const rho = new Float64Array(n * n);
+    const rho = zeros(n * n);
     const L = this.lower;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {
@@ -172,8 +173,8 @@ export class GaussianBlock {
     }
     const P = this.precision as Float64Array;
     // power iteration from the all-ones vector (deterministic)
-    let v = new Float64Array(n).fill(1 / Math.sqrt(n));
-    let w = new Float64Array(n);
+    let v = zeros(n).fill(1 / Math.sqrt(n));
+    let w = zeros(n);
     let estimate = 0;
     for (let iteration = 0; iteration < 100; iteration++) {
       let norm = 0;

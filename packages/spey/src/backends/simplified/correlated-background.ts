@@ -11,6 +11,7 @@ import {
   SimplifiedLikelihoodBase,
   type SimplifiedModelParts,
 } from "./poisson-main.js";
+import { zeros } from "../../core/arrays.js";
 
 /** Arguments of `default.correlated_background`. */
 export interface CorrelatedBackgroundArgs extends SimplifiedLikelihoodArgs {
@@ -29,7 +30,7 @@ export function readCovariance(
     throw new InvalidInput(`${argument} is ${rows}×${rows} but there are ${n} bins; it must be ${n}×${n}.`);
   }
   const validated = validateCovariance(data, n, argument);
-  const std = new Float64Array(n);
+  const std = zeros(n);
   for (let i = 0; i < n; i++) std[i] = Math.sqrt(validated.matrix[i * n + i]!);
   checkPoissonScale(std, `√diag(${argument})`);
   return validated;
@@ -67,7 +68,7 @@ export class CorrelatedBackground extends SimplifiedLikelihoodBase {
     const { matrix, lower } = readCovariance(args.covarianceMatrix, "covarianceMatrix", n);
     const { std, rho } = correlationFromCovariance(matrix, n);
     // Cholesky factor of ρ = D⁻¹ΣD⁻¹ is D⁻¹L_Σ.
-    const lowerRho = new Float64Array(n * n);
+    const lowerRho = zeros(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) lowerRho[i * n + j] = lower[i * n + j]! / std[i]!;
     return {
       common,

@@ -12,7 +12,8 @@ import {
   SimplifiedLikelihoodBase,
   type SimplifiedModelParts,
 } from "./poisson-main.js";
-import { describeValue, isArrayLike } from "../../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber } from "../../core/describe.js";
+import { zeros } from "../../core/arrays.js";
 
 /** Arguments of `default.effective_sigma`. */
 export interface EffectiveSigmaArgs extends SimplifiedLikelihoodArgs {
@@ -95,8 +96,8 @@ function readEnvelopes(values: unknown, n: number): { plus: Float64Array; minus:
       `${argument} has ${list.length} entries but data has ${n}; give one [up, down] pair per bin.`,
     );
   }
-  const plus = new Float64Array(n);
-  const minus = new Float64Array(n);
+  const plus = zeros(n);
+  const minus = zeros(n);
   for (let i = 0; i < n; i++) {
     const pair = list[i] as ArrayLike<unknown> | null;
     if (!isArrayLike(pair) || pair.length !== 2) {
@@ -104,7 +105,7 @@ function readEnvelopes(values: unknown, n: number): { plus: Float64Array; minus:
     }
     for (let k = 0; k < 2; k++) {
       const v = pair[k];
-      if (typeof v !== "number" || !Number.isFinite(v)) {
+      if (typeof v !== "number" || !isFiniteNumber(v)) {
         throw new InvalidInput(`${argument}[${i}][${k}] must be a finite number; got ${describeValue(v)}.`);
       }
     }

@@ -10,6 +10,7 @@ import { log } from "../../core/logger.js";
 import { fromFlat, isSymmetric, symmetrise } from "../../math/linalg.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";
 import { describeValue, isArrayLike } from "../../core/describe.js";
+import { zeros } from "../../core/arrays.js";
 
 /** A square matrix as users write it: an array of rows. */
 export type MatrixInput = ArrayLike<ArrayLike<number>>;
@@ -77,7 +78,7 @@ export function correlationToCovariance(
     length: n,
     lengthArgument: "correlationMatrix",
   });
-  const out = new Float64Array(n * n);
+  const out = zeros(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) out[i * n + j] = sigma[i]! * rho[i * n + j]! * sigma[j]!;
   }
@@ -86,9 +87,9 @@ export function correlationToCovariance(
 
 /** σᵢ = √Σᵢᵢ and ρ = D⁻¹ΣD⁻¹ of a validated (symmetric positive-definite) covariance. */
 export function correlationFromCovariance(sigma: Float64Array, n: number): { std: Float64Array; rho: Float64Array } {
-  const std = new Float64Array(n);
+  const std = zeros(n);
   for (let i = 0; i < n; i++) std[i] = Math.sqrt(sigma[i * n + i]!);
-  const rho = new Float64Array(n * n);
+  const rho = zeros(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) rho[i * n + j] = i === j ? 1 : sigma[i * n + j]! / (std[i]! * std[j]!);
   }
@@ -109,7 +110,7 @@ const TWO_SQRT_TWO_OVER_PI = 2 * Math.sqrt(2 / Math.PI);
 export function computeThirdMoments(upper: ArrayLike<number>, lower: ArrayLike<number>): Float64Array {
   const up = toFiniteVector(upper, "upper", { allowNegative: true });
   const down = toFiniteVector(lower, "lower", { allowNegative: true, length: up.length, lengthArgument: "upper" });
-  const out = new Float64Array(up.length);
+  const out = zeros(up.length);
   for (let i = 0; i < up.length; i++) {
     const u = Math.abs(up[i]!);
     const d = Math.abs(down[i]!);

@@ -6,7 +6,8 @@
  */
 import { InvalidUncertaintyDefinition } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
-import { describeValue, isArrayLike } from "../../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber } from "../../core/describe.js";
+import { zeros } from "../../core/arrays.js";
 
 /**
  * One signal uncertainty. `uncertainties` holds one absolute uncertainty per bin (symmetric), or
@@ -174,8 +175,8 @@ function readUncertainties(values: unknown, name: string, n: number): { up: Floa
   if (list.length !== n) {
     throw new InvalidUncertaintyDefinition(`Modifier '${name}': expected ${n} bins, got ${list.length}`);
   }
-  const up = new Float64Array(n);
-  const down = new Float64Array(n);
+  const up = zeros(n);
+  const down = zeros(n);
   const first = list[0];
   const twoDimensional = first !== null && typeof first === "object";
   for (let i = 0; i < n; i++) {
@@ -203,7 +204,7 @@ function readUncertainties(values: unknown, name: string, n: number): { up: Floa
 }
 
 function finite(v: unknown, name: string, bin: number): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) {
+  if (typeof v !== "number" || !isFiniteNumber(v)) {
     throw new InvalidUncertaintyDefinition(
       `Modifier '${name}': the uncertainty of bin ${bin} must be a finite number; got ${describeValue(v)}.`,
     );
@@ -213,7 +214,7 @@ function finite(v: unknown, name: string, bin: number): number {
 
 /** δ = 1 + u/s (1 where s = 0), clamped to ≥ 1 with spey's warning. */
 function deltas(u: Float64Array, signal: Float64Array, name: string, side: "up" | "dn"): Float64Array {
-  const out = new Float64Array(u.length);
+  const out = zeros(u.length);
   const bad: number[] = [];
   for (let i = 0; i < u.length; i++) {
     const s = signal[i]!;

@@ -10,7 +10,7 @@
  */
 import { ConfigVariants } from "../../config/config-variants.js";
 import { type Bound, ModelConfig } from "../../config/model-config.js";
-import { sameEntries } from "../../core/arrays.js";
+import { sameEntries, zeros } from "../../core/arrays.js";
 import { InvalidInput } from "../../core/errors.js";
 import type { RandomSource } from "../../math/random.js";
 import { gammaln } from "../../math/special.js";
@@ -46,6 +46,7 @@ import type { ThetaLimits } from "./profile/global-theta.js";
 import { PoiProfile } from "./profile/poi-profile.js";
 
 import { LAMBDA_FLOOR } from "./poisson-floor.js";
+import { isFiniteNumber } from "../../core/describe.js";
 
 export { LAMBDA_FLOOR };
 
@@ -179,15 +180,15 @@ export class PoissonEvaluator {
     let lg = 0;
     for (let i = 0; i < n; i++) lg += gammaln(main[i]! + 1);
     this.#lgammaSum = lg;
-    this.#sig = new Float64Array(n);
-    this.#factor = new Float64Array(n).fill(1);
-    this.#sigFactor = new Float64Array(n);
-    this.#bkg = new Float64Array(n);
-    this.#d1 = new Float64Array(n);
-    this.#d2 = new Float64Array(n);
-    this.lambda = new Float64Array(n);
+    this.#sig = zeros(n);
+    this.#factor = zeros(n).fill(1);
+    this.#sigFactor = zeros(n);
+    this.#bkg = zeros(n);
+    this.#d1 = zeros(n);
+    this.#d2 = zeros(n);
+    this.lambda = zeros(n);
     this.#floored = new Uint8Array(n);
-    this.#residual = new Float64Array(n);
+    this.#residual = zeros(n);
     this.#sf = this.#sigFactor;
   }
 
@@ -295,14 +296,14 @@ export class PoissonEvaluator {
     const p = c.npar;
     const nsp = c.nsp;
     this.computeLambda(pars, true);
-    const H = new Float64Array(p * p);
+    const H = zeros(p * p);
     const mu = pars[0]!;
     const sf = this.#sf;
     const f = this.#factor;
     const mods = c.modifiers;
     const ds = nsp > 0 ? c.signal.jacobian(pars, 1) : null;
     const d2s = nsp > 0 ? c.signal.secondDerivatives(pars, 1) : null;
-    const jphi = new Float64Array(nsp);
+    const jphi = zeros(nsp);
     for (let i = 0; i < n; i++) {
       if (this.#floored[i] === 1) continue;
       const d = this.main[i]!;
@@ -544,30 +545,30 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     bounds: ParameterLimits | undefined,
   ): { profile: PoiProfile; limits: ThetaLimits | undefined; template: Float64Array } | undefined {
     const c = this.core;
-    const template = new Float64Array(c.npar);
+    const template = zeros(c.npar);
     for (const [index, value] of fixed) {
-      if (!Number.isInteger(index) || index < 0 || index >= c.npar || !Number.isFinite(value)) return undefined;
+      if (!Number.isInteger(index) || index < 0 || index >= c.npar || !isFiniteNumber(value)) return undefined;
       template[index] = value;
     }
     for (let k = 1; k < c.thetaOffset; k++) if (!fixed.has(k)) return undefined;
     for (let k = c.alphaOffset; k < c.npar; k++) if (!fixed.has(k)) return undefined;
     let signal: Float64Array | undefined;
     if (!this.hasExactProfile) {
-      signal = Float64Array.from(this.signal.values(template, 1, new Float64Array(c.nBins)));
+      signal = Float64Array.from(this.signal.values(template, 1, zeros(c.nBins)));
       if (c.modifiers) {
-        const factor = new Float64Array(c.nBins);
+        const factor = zeros(c.nBins);
         c.modifiers.factors(template, c.alphaOffset, factor);
         for (let i = 0; i < c.nBins; i++) signal[i] = signal[i]! * factor[i]!;
       }
-      for (let i = 0; i < c.nBins; i++) if (!Number.isFinite(signal[i]!)) return undefined;
+      for (let i = 0; i < c.nBins; i++) if (!isFiniteNumber(signal[i]!)) return undefined;
     }
     const profile = this.#profileFor(signal);
     let limits: ThetaLimits | undefined;
     let fixedTheta = false;
     for (let i = 0; i < c.nBins; i++) if (fixed.has(c.thetaOffset + i)) fixedTheta = true;
     if (bounds !== undefined || fixedTheta) {
-      const lower = new Float64Array(c.nBins);
-      const upper = new Float64Array(c.nBins);
+      const lower = zeros(c.nBins);
+      const upper = zeros(c.nBins);
       for (let i = 0; i < c.nBins; i++) {
         const k = c.thetaOffset + i;
         const value = fixed.get(k);
@@ -596,12 +597,12 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
       this.core.backgroundModel.bin(i, parameters[this.core.thetaOffset + i]!, out);
       const lambda = mu * s[i]! + out[0]!;
       // λ ≤ 0 is floored (locally constant in μ: smooth too) but a fit sitting there is at the kink
-      if (!(lambda > SMOOTH_LAMBDA_MARGIN * Math.max(1, out[0]!)) || !Number.isFinite(lambda)) return false;
+      if (!(lambda > SMOOTH_LAMBDA_MARGIN * Math.max(1, out[0]!)) || !isFiniteNumber(lambda)) return false;
     }
     return true;
   }
 
-  readonly #smoothScratch = new Float64Array(3);
+  readonly #smoothScratch = zeros(3);
 
   /** An evaluator of these data, reused while consecutive requests carry the same values. */
   #evaluatorFor(main: Float64Array, aux: Float64Array | undefined): PoissonEvaluator {
@@ -655,7 +656,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
    */
   negativeLoglikelihood(options: FastPathConditionalOptions): FastPathResult | undefined {
     const mu = options.fixed.get(0);
-    if (mu === undefined || !Number.isFinite(mu)) return undefined;
+    if (mu === undefined || !isFiniteNumber(mu)) return undefined;
     const request = this.#exactRequest(options.fixed, options.bounds);
     if (!request) return undefined;
     const { main, aux } = this.dataFor(options);
@@ -683,7 +684,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const [lo, hi] = options.bounds
       ? [options.bounds.lower[0]!, options.bounds.upper[0]!]
       : (config.suggestedBounds[0] as [number, number]);
-    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi)) return undefined;
+    if (!isFiniteNumber(lo) || !isFiniteNumber(hi) || !(lo <= hi)) return undefined;
     const { main, aux } = this.dataFor(options);
     const c = this.core;
     const init = Float64Array.from(options.initPars?.length === c.npar ? options.initPars : config.suggestedInit);
@@ -716,8 +717,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const ev = this.#evaluatorFor(main, aux);
     const c = this.core;
     const npar = c.npar;
-    const lower = new Float64Array(npar);
-    const upper = new Float64Array(npar);
+    const lower = zeros(npar);
+    const upper = zeros(npar);
     lower[0] = lo;
     upper[0] = hi;
     for (let i = 1; i < npar; i++) {
@@ -775,7 +776,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const ev = this.#scratchEvaluator();
     ev.computeLambda(pars, false);
     if (options?.includeAuxiliary === false) return Float64Array.from(ev.lambda);
-    const out = new Float64Array(c.nBins + this.nAux);
+    const out = zeros(c.nBins + this.nAux);
     out.set(ev.lambda);
     for (let i = 0; i < c.nBins; i++) out[c.nBins + i] = pars[c.thetaOffset + i]!;
     for (let m = 0; m < c.nAlpha; m++) out[2 * c.nBins + m] = pars[c.alphaOffset + m]!;
@@ -793,13 +794,13 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const expected = this.expectedData(point);
     const n = c.nBins;
     const lambda = expected.subarray(0, n);
-    const z = new Float64Array(n);
+    const z = zeros(n);
     return (size: number, rng: RandomSource) => {
       if (!Number.isInteger(size) || size < 0)
         throw new InvalidInput(`size must be a non-negative integer; got ${size}.`);
       const samples: Float64Array[] = new Array(size);
       for (let k = 0; k < size; k++) {
-        const out = new Float64Array(n + this.nAux);
+        const out = zeros(n + this.nAux);
         for (let i = 0; i < n; i++) out[i] = rng.poisson(lambda[i]!);
         c.constraint.sample(rng, point, c.thetaOffset, out, n, z);
         for (let m = 0; m < c.nAlpha; m++) out[2 * n + m] = point[c.alphaOffset + m]! + rng.normal();

@@ -9,6 +9,7 @@ import { validateCovariance } from "../../math/covariance.js";
 import { fromFlat } from "../../math/linalg.js";
 import { toFiniteVector } from "../inputs.js";
 import { type MatrixInput, readSquareMatrix } from "./helpers.js";
+import { zeros } from "../../core/arrays.js";
 
 /** spey's regularisation of cᵢ in ρ′ (keeps the division finite when m₃ = 0). */
 const CORRELATION_EPSILON = 1e-5;
@@ -55,9 +56,9 @@ export function thirdMomentCoefficients(
   m3: Float64Array,
   withCorrelation: boolean,
 ): ThirdMomentFlat {
-  const A = new Float64Array(n);
-  const B = new Float64Array(n);
-  const C = new Float64Array(n);
+  const A = zeros(n);
+  const B = zeros(n);
+  const C = zeros(n);
   const violations: number[] = [];
   for (let i = 0; i < n; i++) {
     const v = sigma[i * n + i]!;
@@ -77,8 +78,8 @@ export function thirdMomentCoefficients(
   }
   let rho: Float64Array | null = null;
   if (withCorrelation) {
-    rho = new Float64Array(n * n);
-    const creg = new Float64Array(n);
+    rho = zeros(n * n);
+    const creg = zeros(n);
     for (let i = 0; i < n; i++) creg[i] = C[i]! >= 0 ? C[i]! + CORRELATION_EPSILON : C[i]! - CORRELATION_EPSILON;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {

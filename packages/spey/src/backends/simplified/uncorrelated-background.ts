@@ -18,6 +18,8 @@ import {
   SimplifiedLikelihoodBase,
   type SimplifiedModelParts,
 } from "./poisson-main.js";
+import { isFiniteNumber } from "../../core/describe.js";
+import { zeros } from "../../core/arrays.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 const LOG_FLOOR = Math.log(LAMBDA_FLOOR);
@@ -254,11 +256,11 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
       return super.negativeLoglikelihood(options);
     }
     const mu = options.fixed.get(poi) as number;
-    if (!Number.isFinite(mu)) return undefined;
+    if (!isFiniteNumber(mu)) return undefined;
     const { main, aux, constant } = this.#preparedData(options);
-    const parameters = new Float64Array(1 + this.nBins);
+    const parameters = zeros(1 + this.nBins);
     parameters[0] = mu;
-    const result = new Float64Array(3);
+    const result = zeros(3);
     this.#profileAt(mu, main, aux, constant, result, parameters.subarray(1));
     return { nll: result[0]!, parameters, global: true };
   }
@@ -279,9 +281,9 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
       return super.minimizeNegativeLoglikelihood(options);
     }
     const [lo, hi] = config.suggestedBounds[poi]!;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return undefined;
+    if (!isFiniteNumber(lo) || !isFiniteNumber(hi)) return undefined;
     const { main, aux, constant } = this.#preparedData(options);
-    const r = new Float64Array(3);
+    const r = zeros(3);
     let muhat: number;
     this.#profileAt(lo, main, aux, constant, r);
     if (r[1]! >= 0) {
@@ -294,7 +296,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
         muhat = this.#newtonOnProfile(lo, hi, main, aux, constant, r);
       }
     }
-    const parameters = new Float64Array(1 + this.nBins);
+    const parameters = zeros(1 + this.nBins);
     parameters[0] = muhat;
     this.#profileAt(muhat, main, aux, constant, r, parameters.subarray(1));
     return { nll: r[0]!, parameters, global: true };

@@ -17,6 +17,7 @@ import { ConvergenceError } from "../../core/errors.js";
 import { erfcinv } from "./erfcinv.js";
 import { gammainc, gammaincc } from "./gammainc.js";
 import { gammaln } from "./gammaln.js";
+import { isFiniteNumber } from "../../core/describe.js";
 
 const EPS = Number.EPSILON;
 const MAX_STEPS = 100;
@@ -77,7 +78,7 @@ function invert(a: number, t: number, upper: boolean, name: string): number {
     if (above) hi = x;
     else lo = x;
     let next = Number.NaN;
-    if (Number.isFinite(h)) {
+    if (isFiniteNumber(h)) {
       const logTail = h + Math.log(t);
       const logDensity = (a - 1) * Math.log(x) - x - logGammaA;
       const step = h * Math.exp(logTail - logDensity);

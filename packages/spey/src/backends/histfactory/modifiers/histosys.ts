@@ -13,6 +13,7 @@
 import { DELTA_CODE0, DELTA_CODE2, DELTA_CODE4P, DELTA_STRIDE } from "./terms.js";
 import { gaussianNuisanceRequirement } from "./normsys.js";
 import { firstOccurrences, type ModifierImplementation } from "./types.js";
+import { zeros } from "../../../core/arrays.js";
 
 export const histosys: ModifierImplementation = {
   type: "histosys",
@@ -20,7 +21,7 @@ export const histosys: ModifierImplementation = {
   emit(occurrences, context, sink) {
     const code = context.settings.histosys;
     const kind = code === "code4p" ? DELTA_CODE4P : code === "code2" ? DELTA_CODE2 : DELTA_CODE0;
-    const coefficients = new Float64Array(DELTA_STRIDE);
+    const coefficients = zeros(DELTA_STRIDE);
     for (const occ of occurrences) {
       if (occ.modifier.type !== "histosys") continue;
       const p = context.offset(occ.modifier.name);

@@ -8,8 +8,9 @@
  */
 import { FACTOR_LINEAR } from "./terms.js";
 import { firstOccurrences, type ModifierImplementation, type Occurrence, type ParameterRequirement } from "./types.js";
+import { zeros } from "../../../core/arrays.js";
 
-const NO_COEFFICIENTS = new Float64Array(0);
+const NO_COEFFICIENTS = zeros(0);
 
 export function lumiRequirement(occ: Occurrence): ParameterRequirement {
   return {

@@ -13,6 +13,7 @@ import { WorkspaceError } from "../errors.js";
 import { code4Coefficients } from "../interpolation.js";
 import { FACTOR_CODE1, FACTOR_CODE4, FACTOR_STRIDE } from "./terms.js";
 import { firstOccurrences, type ModifierImplementation, type Occurrence, type ParameterRequirement } from "./types.js";
+import { zeros } from "../../../core/arrays.js";
 
 export function gaussianNuisanceRequirement(occ: Occurrence, type: "normsys" | "histosys"): ParameterRequirement {
   return {
@@ -36,7 +37,7 @@ export const normsys: ModifierImplementation = {
   requirements: (occurrences) => firstOccurrences(occurrences, (occ) => gaussianNuisanceRequirement(occ, "normsys")),
   emit(occurrences, context, sink) {
     const code4 = context.settings.normsys === "code4";
-    const coefficients = new Float64Array(FACTOR_STRIDE);
+    const coefficients = zeros(FACTOR_STRIDE);
     for (const occ of occurrences) {
       if (occ.modifier.type !== "normsys") continue;
       const { hi, lo } = occ.modifier.data;

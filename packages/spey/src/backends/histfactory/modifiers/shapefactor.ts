@@ -7,8 +7,9 @@
  */
 import { FACTOR_LINEAR } from "./terms.js";
 import { firstOccurrences, type ModifierImplementation, type Occurrence, type ParameterRequirement } from "./types.js";
+import { zeros } from "../../../core/arrays.js";
 
-const NO_COEFFICIENTS = new Float64Array(0);
+const NO_COEFFICIENTS = zeros(0);
 
 export function shapefactorRequirement(occ: Occurrence): ParameterRequirement {
   const n = occ.channel.nbins;

@@ -11,8 +11,9 @@
 import { formatJsonPath, WorkspaceError } from "../errors.js";
 import { FACTOR_LINEAR } from "./terms.js";
 import type { ModifierImplementation, Occurrence, ParameterRequirement } from "./types.js";
+import { zeros } from "../../../core/arrays.js";
 
-const NO_COEFFICIENTS = new Float64Array(0);
+const NO_COEFFICIENTS = zeros(0);
 
 export function shapesysRequirement(occ: Occurrence): ParameterRequirement {
   if (occ.modifier.type !== "shapesys")

@@ -15,8 +15,9 @@
 import type { ChannelLayout } from "./types.js";
 import { FACTOR_LINEAR } from "./terms.js";
 import type { ModifierImplementation, Occurrence, ParameterRequirement } from "./types.js";
+import { zeros } from "../../../core/arrays.js";
 
-const NO_COEFFICIENTS = new Float64Array(0);
+const NO_COEFFICIENTS = zeros(0);
 
 /** The channels a staterror name appears in, in model order, with each one's parameter offset. */
 function channelsOf(occurrences: readonly Occurrence[]): Map<ChannelLayout, number> {

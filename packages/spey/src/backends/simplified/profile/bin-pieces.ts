@@ -18,6 +18,8 @@ import {
   LinearBackground,
   QuadraticBackground,
 } from "../backgrounds.js";
+import { isFiniteNumber } from "../../../core/describe.js";
+import { zeros } from "../../../core/arrays.js";
 
 /** hᵢ's curvature on a piece: known convex, known concave, or unknown (no formula). */
 export type Curvature = "convex" | "concave" | "unknown";
@@ -49,9 +51,9 @@ export function poissonTerm(lambda: number, d: number): number {
 
 /** A point strictly inside [lo, hi] (which may have infinite ends). */
 export function interiorPoint(lo: number, hi: number): number {
-  if (Number.isFinite(lo) && Number.isFinite(hi)) return 0.5 * (lo + hi);
-  if (Number.isFinite(lo)) return lo + Math.max(1, Math.abs(lo));
-  if (Number.isFinite(hi)) return hi - Math.max(1, Math.abs(hi));
+  if (isFiniteNumber(lo) && isFiniteNumber(hi)) return 0.5 * (lo + hi);
+  if (isFiniteNumber(lo)) return lo + Math.max(1, Math.abs(lo));
+  if (isFiniteNumber(hi)) return hi - Math.max(1, Math.abs(hi));
   return 0;
 }
 
@@ -91,7 +93,7 @@ function curvatureAt(bg: BackgroundModel, i: number, c: number, d: number, t: nu
 
 /** λ = c + nᵢ(θ) at θ (an infinite θ gives the limit along the monotone piece). */
 function lambdaAt(bg: BackgroundModel, i: number, c: number, t: number, inner: number, scratch: Float64Array): number {
-  if (Number.isFinite(t)) {
+  if (isFiniteNumber(t)) {
     bg.bin(i, t, scratch);
     return c + scratch[0]!;
   }
@@ -114,11 +116,11 @@ export class BinPieceBuilder {
   readonly #segments!: Float64Array[];
   /** Per bin and segment: 1 when the segment's lower end is a breakpoint shared with the previous one. */
   readonly #joined!: Uint8Array[];
-  readonly #scratch = new Float64Array(3);
-  readonly #inflections = new Float64Array(2);
+  readonly #scratch = zeros(3);
+  readonly #inflections = zeros(2);
   readonly #points: number[] = [];
   readonly #kinds: number[] = [];
-  readonly #extraT = new Float64Array(6);
+  readonly #extraT = zeros(6);
   readonly #extraKind = new Int8Array(6);
 
   declare readonly background: BackgroundModel;
@@ -201,13 +203,13 @@ export class BinPieceBuilder {
       }
       let nExtra = 0;
       const kink = bg.solve(i, LAMBDA_FLOOR - c, a, b);
-      if (Number.isFinite(kink)) {
+      if (isFiniteNumber(kink)) {
         this.#extraT[nExtra] = kink;
         this.#extraKind[nExtra++] = KINK;
       }
       for (let k = 0; k < nInflections; k++) {
         const t = bg.solve(i, this.#inflections[k]! - c, a, b);
-        if (Number.isFinite(t)) {
+        if (isFiniteNumber(t)) {
           this.#extraT[nExtra] = t;
           this.#extraKind[nExtra++] = SPLIT;
         }
@@ -219,7 +221,7 @@ export class BinPieceBuilder {
           this.#extraKind[nExtra++] = SPLIT;
         }
         const t = bg.solve(i, sigmaCuts[1]!, a, b);
-        if (Number.isFinite(t)) {
+        if (isFiniteNumber(t)) {
           this.#extraT[nExtra] = t;
           this.#extraKind[nExtra++] = SPLIT;
         }
@@ -315,12 +317,12 @@ function pieceMinimum(
   const target = Math.max(d, LAMBDA_FLOOR);
   if (target <= lmin) {
     const t = la <= lb ? a : b;
-    return { hMin: poissonTerm(lmin, d), hArgmin: Number.isFinite(t) ? t : mid };
+    return { hMin: poissonTerm(lmin, d), hArgmin: isFiniteNumber(t) ? t : mid };
   }
   if (target >= lmax) {
     const t = la >= lb ? a : b;
-    return { hMin: poissonTerm(lmax, d), hArgmin: Number.isFinite(t) ? t : mid };
+    return { hMin: poissonTerm(lmax, d), hArgmin: isFiniteNumber(t) ? t : mid };
   }
   const t = bg.solve(i, target - c, a, b);
-  return { hMin: poissonTerm(target, d), hArgmin: Number.isFinite(t) ? t : mid };
+  return { hMin: poissonTerm(target, d), hArgmin: isFiniteNumber(t) ? t : mid };
 }

@@ -34,6 +34,7 @@ import { BinPieceBuilder, type Piece } from "./bin-pieces.js";
 import { ThetaHessianOperator } from "./large-model.js";
 import { phiMinimum, phiMinimumCheap } from "./piece-bounds.js";
 import { ThetaObjective } from "./theta-objective.js";
+import { zeros } from "../../../core/arrays.js";
 
 /** Default node budget of the branch and bound ({@link GlobalThetaProfiler.nodeBudget}). */
 const MAX_NODES = 20000;
@@ -100,7 +101,7 @@ export interface ThetaLimits {
 export class GlobalThetaProfiler {
   readonly #n: number;
   declare readonly objective: ThetaObjective;
-  readonly #scratch = new Float64Array(3);
+  readonly #scratch = zeros(3);
   readonly #builder!: BinPieceBuilder;
   /** The leaf solves' Hessian buffer (small models). */
   #hessianBuffer: Float64Array | undefined;
@@ -163,7 +164,7 @@ export class GlobalThetaProfiler {
       }
       pieces.push(list);
     }
-    const centre = new Float64Array(n);
+    const centre = zeros(n);
     for (let i = 0; i < n; i++) centre[i] = objective.centre(i);
     const start = options.start ?? centre;
     const visited = new Set<string>();
@@ -179,13 +180,13 @@ export class GlobalThetaProfiler {
     for (let i = 0; i < n; i++) if (pieces[i]!.length > 1) multi.push(i);
     if (multi.length > 0) {
       const m = this.constraint.strongConvexity();
-      const g = new Float64Array(n);
+      const g = zeros(n);
       // δ tables relative to the incumbent: delta[i][k] ≤ min_{piece k} φᵢ − φᵢ(θ̂ᵢ), a rigorous
       // lower bound made tighter on demand (see `refine`): `reached[i][k]` is the δ the last
       // refinement was asked to prove (+∞ once the bound is as tight as piece-bounds.ts makes it)
       let delta: Float64Array[] = [];
       let reached: Float64Array[] = [];
-      const phiAtR = new Float64Array(n);
+      const phiAtR = zeros(n);
       const refresh = () => {
         objective.floored.fill(0);
         for (let i = 0; i < n; i++) objective.floored[i] = pieces[i]![best.leaf[i]!]!.floored ? 1 : 0;
@@ -196,8 +197,8 @@ export class GlobalThetaProfiler {
           const r = best.theta[i]!;
           const own = pieces[i]![best.leaf[i]!]!;
           phiAtR[i] = objective.binTerm(i, r, own.floored, this.#scratch);
-          const row = new Float64Array(pieces[i]!.length);
-          const done = new Float64Array(row.length);
+          const row = zeros(pieces[i]!.length);
+          const done = zeros(row.length);
           for (let k = 0; k < row.length; k++) {
             const piece = pieces[i]![k]!;
             if (k === best.leaf[i] && piece.curvature === "convex") {
@@ -401,7 +402,7 @@ export class GlobalThetaProfiler {
     upper: Float64Array,
   ): { theta: Float64Array; value: number } {
     const objective = this.objective;
-    const gradient = new Float64Array(this.#n);
+    const gradient = zeros(this.#n);
     objective.f(x, gradient);
     const snapped = Float64Array.from(x);
     let moved = false;
@@ -430,8 +431,8 @@ export class GlobalThetaProfiler {
   ): LeafResult {
     const n = this.#n;
     const objective = this.objective;
-    const lower = new Float64Array(n);
-    const upper = new Float64Array(n);
+    const lower = zeros(n);
+    const upper = zeros(n);
     for (let i = 0; i < n; i++) {
       const p = pieces[i]![leaf[i]!]!;
       lower[i] = p.lo;
@@ -440,7 +441,7 @@ export class GlobalThetaProfiler {
     }
     objective.setBox(lower, upper);
     // one Hessian buffer for every Newton step (the optimiser reads it within the step only)
-    if (!this.largeModelHessian) this.#hessianBuffer ??= new Float64Array(n * n);
+    if (!this.largeModelHessian) this.#hessianBuffer ??= zeros(n * n);
     const hessianBuffer = this.largeModelHessian ? undefined : this.#hessianBuffer;
     let best: LeafResult | undefined;
     let firstMinimum: { theta: Float64Array; value: number } | undefined;
@@ -497,13 +498,13 @@ export class GlobalThetaProfiler {
     const objective = this.objective;
     const current = Int32Array.from(leaf);
     let x = this.#startIn(pieces, current, start);
-    const gradient = new Float64Array(n);
+    const gradient = zeros(n);
     const maxSwitches = MAX_SWITCHES_PER_BIN * n + 4;
     let result: LeafResult | undefined;
     for (let round = 0; round <= maxSwitches; round++) {
       visited.add(leafKey(current));
       const others = (): Float64Array[] => {
-        const poisson = new Float64Array(n);
+        const poisson = zeros(n);
         for (let i = 0; i < n; i++) poisson[i] = pieces[i]![current[i]!]!.hArgmin;
         return [this.#startIn(pieces, current, centre), poisson];
       };
@@ -563,7 +564,7 @@ function hasNonConvexPiece(pieces: Piece[][], leaf: Int32Array): boolean {
 }
 
 function clampToLeaf(pieces: Piece[][], leaf: Int32Array, x: Float64Array): Float64Array {
-  const out = new Float64Array(leaf.length);
+  const out = zeros(leaf.length);
   for (let i = 0; i < leaf.length; i++) {
     const p = pieces[i]![leaf[i]!]!;
     out[i] = Math.min(Math.max(x[i]!, p.lo), p.hi);

@@ -19,6 +19,8 @@ import type { FactorisedCovariance } from "../../../math/factorised-covariance.j
 import { cgWork, conjugateGradient, type HessianOperator } from "../../../optimize/newton-cg.js";
 import type { GaussianBlock } from "../constraints.js";
 import type { ThetaObjective } from "./theta-objective.js";
+import { isFiniteNumber } from "../../../core/describe.js";
+import { zeros } from "../../../core/arrays.js";
 
 /** Iteration bound of the conjugate-gradient solve for p″ (uᵀH_FF⁻¹u). */
 const CURVATURE_CG_ITERATIONS = 500;
@@ -43,11 +45,11 @@ export class ThetaHessianOperator implements HessianOperator {
     this.#objective = objective;
     this.#factor = factor;
     const n = factor.n;
-    this.#curvature = new Float64Array(n);
+    this.#curvature = zeros(n);
     const rho = constraint.covariance();
-    this.#rhoDiagonal = new Float64Array(n);
+    this.#rhoDiagonal = zeros(n);
     for (let i = 0; i < n; i++) this.#rhoDiagonal[i] = rho[i * n + i]!;
-    const vector = () => new Float64Array(n);
+    const vector = () => zeros(n);
     this.#whitened = { b: vector(), w: vector(), r: vector(), p: vector(), ap: vector() };
   }
 
@@ -99,7 +101,7 @@ export class ThetaHessianOperator implements HessianOperator {
         f.whitenedProduct(p, this.#curvature, ap);
         let pAp = 0;
         for (let i = 0; i < n; i++) pAp += p[i]! * ap[i]!;
-        if (!Number.isFinite(pAp)) return { iterations: -1, negativeCurvature: false };
+        if (!isFiniteNumber(pAp)) return { iterations: -1, negativeCurvature: false };
         if (!(pAp > 0)) {
           if (iterations === 0) w.set(b);
           negativeCurvature = true;
@@ -144,9 +146,9 @@ export function factorisedCurvature(
 ): number {
   const n = factor.n;
   let curvature = d.diagonal;
-  const v = new Float64Array(n);
+  const v = zeros(n);
   if (d.kink.length > 0) {
-    const k = new Float64Array(n);
+    const k = zeros(n);
     for (let a = 0; a < d.kink.length; a++) k[d.kink[a]!] = d.kappa1[a]!;
     factor.precisionTimes(k, v);
     for (let a = 0; a < d.kink.length; a++) {
@@ -156,7 +158,7 @@ export function factorisedCurvature(
   }
   const m = d.free.length;
   if (m === 0) return curvature;
-  const u = new Float64Array(n);
+  const u = zeros(n);
   const mask = new Uint8Array(n);
   let uNorm2 = 0;
   for (let a = 0; a < m; a++) {
@@ -172,7 +174,7 @@ export function factorisedCurvature(
   if (uNorm2 === 0) return curvature;
   objective.usePieces(inner.pieces);
   operator.prepare(inner.theta);
-  const x = new Float64Array(n);
+  const x = zeros(n);
   if (m === n) {
     const all = operator.solveAll(u, x, CURVATURE_CG_TOLERANCE, CURVATURE_CG_ITERATIONS);
     if (all.iterations < 0 || all.negativeCurvature) return Number.NaN;

@@ -14,6 +14,7 @@
 import { safeguardedNewton } from "../../../math/safeguarded-newton.js";
 import type { Piece } from "./bin-pieces.js";
 import type { ThetaObjective } from "./theta-objective.js";
+import { isFiniteNumber } from "../../../core/describe.js";
 
 /** Iterations of the safeguarded Newton search for min φ on a convex piece. */
 const MAX_SCALAR_ITERATIONS = 100;
@@ -62,8 +63,8 @@ function monotoneSubdivisionBound(
   if (!(hi > lo)) return Number.NEGATIVE_INFINITY;
   // a window wide enough that the quadratic part outside it is far above its minimum
   const span = 8 / Math.sqrt(m) + Math.abs(g) / m;
-  const a = Number.isFinite(lo) ? lo : Math.min(r, Number.isFinite(hi) ? hi : r) - span;
-  const b = Number.isFinite(hi) ? hi : Math.max(r, a) + span;
+  const a = isFiniteNumber(lo) ? lo : Math.min(r, isFiniteNumber(hi) ? hi : r) - span;
+  const b = isFiniteNumber(hi) ? hi : Math.max(r, a) + span;
   if (!(b > a)) return Number.NEGATIVE_INFINITY;
   const d = objective.count(i);
   const la = objective.lambdaAt(i, a);
@@ -153,7 +154,7 @@ function monotoneSubdivisionBound(
   }
   let bound = tails;
   for (const x of bounds) if (x < bound) bound = x;
-  return Number.isFinite(bound) ? bound : Number.NEGATIVE_INFINITY;
+  return isFiniteNumber(bound) ? bound : Number.NEGATIVE_INFINITY;
 }
 
 /**
@@ -182,7 +183,7 @@ export function phiMinimum(
     const subdivided = monotoneSubdivisionBound(objective, i, piece, g, m, r, scratch, target);
     if (subdivided > decoupled) decoupled = subdivided;
   }
-  if (piece.curvature === "concave" && Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) {
+  if (piece.curvature === "concave" && isFiniteNumber(lo) && isFiniteNumber(hi) && hi > lo) {
     // concave h lies above its chord: h(t) ≥ h(lo) + s(t − lo)
     const hl = objective.binTerm(i, lo, false, scratch);
     const hh = objective.binTerm(i, hi, false, scratch);
@@ -208,7 +209,7 @@ export function phiMinimum(
   // by the bracket instead.
   // bracket the root when an end is infinite (φ′ → ±∞ there through the m-term)
   const start = Math.min(Math.max(r, a), b);
-  if (!Number.isFinite(a)) {
+  if (!isFiniteNumber(a)) {
     let step = 1;
     a = start - step;
     while (dphi(a) > 0 && step < 1e300) {
@@ -216,7 +217,7 @@ export function phiMinimum(
       a = start - step;
     }
   }
-  if (!Number.isFinite(b)) {
+  if (!isFiniteNumber(b)) {
     let step = 1;
     b = Math.max(start, a) + step;
     while (dphi(b) < 0 && step < 1e300) {

@@ -19,6 +19,7 @@ import { type BackgroundModel, LinearBackground } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
 import { GlobalThetaProfiler, type ThetaLimits, type ThetaProfile } from "./global-theta.js";
 import { factorisedCurvature } from "./large-model.js";
+import { zeros } from "../../../core/arrays.js";
 
 /** Newton iterations of the free fit (bracketed; ~5–10 are used). */
 const MAX_NEWTON_ITERATIONS = 100;
@@ -50,8 +51,8 @@ export class PoiProfile {
   constructor(background: BackgroundModel, constraint: GaussianBlock, signal: Float64Array) {
     this.#signal = signal;
     this.profiler = new GlobalThetaProfiler(background, constraint);
-    this.#c = new Float64Array(constraint.n);
-    this.#gradient = new Float64Array(constraint.n);
+    this.#c = zeros(constraint.n);
+    this.#gradient = zeros(constraint.n);
     this.#convexProfile = background instanceof LinearBackground;
   }
 
@@ -146,7 +147,7 @@ export class PoiProfile {
     }
     const m = d.free.length;
     if (m === 0) return curvature;
-    const u = new Float64Array(m);
+    const u = zeros(m);
     for (let a = 0; a < m; a++) {
       const j = d.free[a]!;
       const piece = inner.pieces[j]!;

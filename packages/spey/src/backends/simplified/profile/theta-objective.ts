@@ -14,6 +14,8 @@
 import type { BackgroundModel } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
 import { LAMBDA_FLOOR } from "../poisson-floor.js";
+import { isFiniteNumber } from "../../../core/describe.js";
+import { zeros } from "../../../core/arrays.js";
 
 export class ThetaObjective {
   readonly #n: number;
@@ -29,7 +31,7 @@ export class ThetaObjective {
   /** ρ⁻¹ (the constraint's Hessian), once a Hessian was asked for into a caller's buffer. */
   #constraintHessian: Float64Array | undefined;
   readonly #curvature!: Float64Array;
-  readonly #scratch = new Float64Array(3);
+  readonly #scratch = zeros(3);
   /** The box of the current leaf, and θ moved strictly inside it for the background's formulas. */
   #lower!: Float64Array;
   #upper!: Float64Array;
@@ -42,18 +44,18 @@ export class ThetaObjective {
     this.constraint = constraint;
     const n = constraint.n;
     this.#n = n;
-    this.#c = new Float64Array(n);
-    this.#data = new Float64Array(n);
+    this.#c = zeros(n);
+    this.#data = zeros(n);
     this.#aux = undefined;
     this.floored = new Uint8Array(n);
-    this.#value = new Float64Array(n);
-    this.#d1 = new Float64Array(n);
-    this.#d2 = new Float64Array(n);
-    this.#residual = new Float64Array(n);
-    this.#curvature = new Float64Array(n);
-    this.#lower = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-    this.#upper = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    this.#inner = new Float64Array(n);
+    this.#value = zeros(n);
+    this.#d1 = zeros(n);
+    this.#d2 = zeros(n);
+    this.#residual = zeros(n);
+    this.#curvature = zeros(n);
+    this.#lower = zeros(n).fill(Number.NEGATIVE_INFINITY);
+    this.#upper = zeros(n).fill(Number.POSITIVE_INFINITY);
+    this.#inner = zeros(n);
   }
 
   /**
@@ -155,13 +157,13 @@ export class ThetaObjective {
     if (out) {
       // the constraint's part ρ⁻¹ is constant: copied from its first evaluation
       if (this.#constraintHessian === undefined) {
-        this.#constraintHessian = new Float64Array(n * n);
+        this.#constraintHessian = zeros(n * n);
         this.constraint.addHessian(this.#constraintHessian, n, 0);
       }
       H = out;
       H.set(this.#constraintHessian);
     } else {
-      H = new Float64Array(n * n);
+      H = zeros(n * n);
       this.constraint.addHessian(H, n, 0);
     }
     const diagonal = this.poissonCurvature(theta, this.#curvature);
@@ -209,7 +211,7 @@ export class ThetaObjective {
       // the projected step stops at the face in the direction of travel: no limit needed when the
       // rate there is still at least a tenth of λ
       const face = direction[i]! < 0 ? this.#lower[i]! : this.#upper[i]!;
-      if (Number.isFinite(face) && this.lambdaAt(i, face) >= 0.1 * lambda) continue;
+      if (isFiniteNumber(face) && this.lambdaAt(i, face) >= 0.1 * lambda) continue;
       alpha = Math.min(alpha, (0.9 * lambda) / -rate);
     }
     return alpha;
@@ -223,8 +225,8 @@ export class ThetaObjective {
 
   /** The modes and box of the given pieces, for the evaluations that follow. */
   usePieces(pieces: readonly { floored: boolean; lo: number; hi: number }[]): void {
-    const lower = new Float64Array(this.#n);
-    const upper = new Float64Array(this.#n);
+    const lower = zeros(this.#n);
+    const upper = zeros(this.#n);
     for (let i = 0; i < this.#n; i++) {
       this.floored[i] = pieces[i]!.floored ? 1 : 0;
       lower[i] = pieces[i]!.lo;
