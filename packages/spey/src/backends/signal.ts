@@ -1,5 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
-import { describeValue, isFiniteNumber } from "../core/describe.js";
+import { describeValue, isFiniteNumber, isInteger } from "../core/describe.js";
 import { toFiniteVector } from "./inputs.js";
 import { zeros } from "../core/arrays.js";
 
@@ -70,7 +70,7 @@ export class SignalYields {
     derivatives: SignalDerivativeArgs = {},
   ): SignalYields {
     const nsp = nSignalParameters ?? 0;
-    if (typeof nsp !== "number" || !Number.isInteger(nsp) || nsp < 0) {
+    if (typeof nsp !== "number" || !isInteger(nsp) || nsp < 0) {
       throw new InvalidInput(
         `nSignalParameters must be a non-negative integer; got ${describeValue(nSignalParameters)}.`,
       );

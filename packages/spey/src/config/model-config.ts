@@ -1,5 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
-import { describeValue, isFiniteNumber } from "../core/describe.js";
+import { describeValue, isFiniteNumber, isArray, isInteger } from "../core/describe.js";
 
 /** A closed interval `[lower, upper]`; open sides are ±Infinity. */
 export type Bound = readonly [number, number];
@@ -42,7 +42,7 @@ export interface ModelConfigInit {
 
 function toBound(b: BoundInput, i: number): Bound {
   if (b === null || b === undefined) return [-Infinity, Infinity];
-  if (!Array.isArray(b) || b.length !== 2) {
+  if (!isArray(b) || b.length !== 2) {
     throw new InvalidInput(`suggestedBounds[${i}] must be a [lower, upper] pair; got ${describeValue(b)}.`);
   }
   const lo = b[0] ?? -Infinity;
@@ -67,7 +67,7 @@ export class ModelConfig {
 
   constructor(init: ModelConfigInit) {
     const n = init.suggestedInit.length;
-    if (!Number.isInteger(init.poiIndex) || init.poiIndex < 0 || init.poiIndex >= n) {
+    if (!isInteger(init.poiIndex) || init.poiIndex < 0 || init.poiIndex >= n) {
       throw new InvalidInput(`poiIndex must be an integer in [0, ${n}); got ${init.poiIndex}.`);
     }
     if (init.suggestedBounds.length !== n) {
@@ -115,7 +115,7 @@ export class ModelConfig {
   resolveIndex(key: string | number): number {
     if (typeof key === "number" || /^-?\d+$/.test(key)) {
       const idx = Number(key);
-      if (!Number.isInteger(idx) || idx < 0 || idx >= this.npar) {
+      if (!isInteger(idx) || idx < 0 || idx >= this.npar) {
         throw new InvalidInput(`parameter index ${key} is outside [0, ${this.npar}).`);
       }
       return idx;

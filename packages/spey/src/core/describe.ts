@@ -94,6 +94,11 @@ export function describeValue(value: unknown): string {
  */
 export const isFiniteNumber: (value: unknown) => boolean = Number.isFinite;
 
+/** `Number.isInteger`, `Array.isArray` and `Object.hasOwn` under names the minifier can shorten (as {@link isFiniteNumber}). */
+export const isInteger: (value: unknown) => boolean = Number.isInteger;
+export const isArray: typeof Array.isArray = Array.isArray;
+export const hasOwn: (object: object, key: PropertyKey) => boolean = Object.hasOwn;
+
 /**
  * True for a real array or a typed array; other objects with a `length` (`{"length": 1e10}`) are
  * not arrays, whatever their length says.

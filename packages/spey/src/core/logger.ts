@@ -4,6 +4,7 @@
  * 0 = error, 1 = warning, 2 = info, 3 = debug.
  */
 import { InvalidInput } from "./errors.js";
+import { isInteger } from "../core/describe.js";
 
 export type LogLevelName = "error" | "warning" | "info" | "debug";
 
@@ -41,7 +42,7 @@ const state: LoggerState = { level: LEVELS.warning, handler: stderrHandler };
  */
 export function setLogLevel(level: number | LogLevelName): void {
   const value = typeof level === "number" ? level : LEVELS[level];
-  if (value === undefined || !Number.isInteger(value) || value < 0 || value > 3) {
+  if (value === undefined || !isInteger(value) || value < 0 || value > 3) {
     throw new InvalidInput(
       `setLogLevel: level must be 0, 1, 2 or 3 (error, warning, info, debug); got ${String(level)}.`,
     );
@@ -93,6 +94,6 @@ function initFromEnvironment(): void {
   const env = typeof process !== "undefined" ? process.env?.SPEY_LOGLEVEL : undefined;
   if (env === undefined || env === "") return;
   const n = Number(env);
-  if (Number.isInteger(n) && n >= 0 && n <= 3) state.level = n;
+  if (isInteger(n) && n >= 0 && n <= 3) state.level = n;
 }
 initFromEnvironment();

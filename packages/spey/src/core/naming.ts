@@ -1,4 +1,5 @@
 import { InvalidInput } from "./errors.js";
+import { hasOwn } from "../core/describe.js";
 
 /** spey's snake_case argument name in camelCase (`signal_yields` → `signalYields`). */
 export function camelCase(key: string): string {
@@ -15,7 +16,7 @@ export function camelCaseKeys(args: Readonly<Record<string, unknown>>): Record<s
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) {
     const camel = camelCase(key);
-    if (Object.hasOwn(out, camel)) {
+    if (hasOwn(out, camel)) {
       const first = Object.keys(args).find((k) => camelCase(k) === camel);
       throw new InvalidInput(`argument "${key}" is given twice (also as "${first}"); keep one.`);
     }

@@ -26,7 +26,7 @@ import {
 } from "./test-statistics.js";
 import type { ToyCalculator, ToyOptions } from "./toy-calculator.js";
 import { type ExpectedPvalue, expectedSqrtQmuATarget, solveUpperLimits } from "./upper-limit.js";
-import { describeValue, isFiniteNumber } from "../core/describe.js";
+import { describeValue, isFiniteNumber, isArray } from "../core/describe.js";
 import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
 export type { Calculator, HypotestPreparation, MaximumLikelihood } from "./profile-likelihood.js";
@@ -583,7 +583,7 @@ export class HypothesisTests {
         ? pl.maximize({ ...settings, allowNegativeSignal: options.allowNegativeSignal ?? false }).nll
         : nllAt(options.poiTestDenominator);
     const poiTest = options.poiTest ?? 1;
-    if (Array.isArray(poiTest)) return (poiTest as readonly number[]).map((mu) => 2 * (nllAt(mu) - nllDen));
+    if (isArray(poiTest)) return (poiTest as readonly number[]).map((mu) => 2 * (nllAt(mu) - nllDen));
     return 2 * (nllAt(poiTest as number | ParameterValues) - nllDen);
   }
 

@@ -9,6 +9,7 @@ import type { FitSettings, ProfileLikelihood } from "./profile-likelihood.js";
 import type { TestStatistic } from "./test-statistics.js";
 import { findUpperLimitsByBracketing } from "./upper-limit.js";
 import { zeros } from "../core/arrays.js";
+import { isInteger } from "../core/describe.js";
 
 /** Options of the toy calculator. */
 export interface ToyOptions {
@@ -45,7 +46,7 @@ export function toyConfidenceLevel(
     throw new MethodNotAvailable("This model cannot draw pseudo-experiments (no sampler).");
   }
   const ntoys = options.ntoys ?? likelihood.ntoys;
-  if (!Number.isInteger(ntoys) || ntoys < 1) throw new InvalidInput(`ntoys must be a positive integer; got ${ntoys}.`);
+  if (!isInteger(ntoys) || ntoys < 1) throw new InvalidInput(`ntoys must be a positive integer; got ${ntoys}.`);
   const rng = new Random(options.seed ?? 0);
   const { mu, statistic } = options;
   const settings = { expected: options.expected, extra: options.extra, optimiser: options.optimiser };

@@ -13,6 +13,7 @@ import { PatchSet } from "../backends/histfactory/patchset.js";
 import type { WorkspaceSpec } from "../backends/histfactory/schema.js";
 import { Workspace } from "../backends/histfactory/workspace.js";
 import { archiveKind, readArchive } from "./archive.js";
+import { isArray } from "../core/describe.js";
 
 /** Something an input can be read from. Plain objects and arrays are taken as parsed JSON. */
 export type InputContent = Blob | ArrayBuffer | Uint8Array | string | Record<string, unknown> | unknown[];
@@ -71,7 +72,7 @@ export interface LoadedInputs {
 export type JsonKind = "model" | "workspace" | "patchset" | "jsonpatch";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !isArray(value);
 }
 
 /**
@@ -80,14 +81,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * spey model file (a `backend` name).
  */
 export function jsonKind(value: unknown): JsonKind | undefined {
-  if (Array.isArray(value)) {
+  if (isArray(value)) {
     return value.length > 0 && value.every((op) => isRecord(op) && typeof op.op === "string") ? "jsonpatch" : undefined;
   }
   if (!isRecord(value)) return undefined;
-  if (Array.isArray(value.channels) && Array.isArray(value.observations) && Array.isArray(value.measurements)) {
+  if (isArray(value.channels) && isArray(value.observations) && isArray(value.measurements)) {
     return "workspace";
   }
-  if (Array.isArray(value.patches) && isRecord(value.metadata)) return "patchset";
+  if (isArray(value.patches) && isRecord(value.metadata)) return "patchset";
   if (typeof value.backend === "string") return "model";
   return undefined;
 }

@@ -9,7 +9,7 @@ import { getBackend } from "../model/get-backend.js";
 // descriptions may name the pyhf backends: register them
 import "../model/histfactory-backends.js";
 import type { StatisticalModel } from "../model/statistical-model.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, isArray } from "../core/describe.js";
 
 /**
  * A description with spey's snake_case argument names in camelCase (as `getBackend` converts
@@ -25,7 +25,7 @@ export function normaliseDescription(description: Record<string, unknown>): Reco
  */
 export function modelFromDescription(description: unknown, options: { analysis?: string } = {}): StatisticalModel {
   const source = options.analysis ?? "model";
-  if (typeof description !== "object" || description === null || Array.isArray(description)) {
+  if (typeof description !== "object" || description === null || isArray(description)) {
     throw new InvalidInput(`${source}: a model file must be a JSON object { "backend": "...", ...arguments }.`);
   }
   const { backend, ...args } = description as Record<string, unknown>;
@@ -57,7 +57,7 @@ function positive(name: string, value: number | undefined): number {
 function scaleValue(value: unknown, factor: number, name: string): unknown {
   if (factor === 1 || value === undefined || value === null) return value;
   if (typeof value === "number") return value * factor;
-  if (Array.isArray(value)) return value.map((v, i) => scaleValue(v, factor, `${name}[${i}]`));
+  if (isArray(value)) return value.map((v, i) => scaleValue(v, factor, `${name}[${i}]`));
   throw new InvalidInput(`${name} must be a number or an array of numbers to be scaled.`);
 }
 

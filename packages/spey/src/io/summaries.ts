@@ -3,7 +3,7 @@
  * with its ±1σ/±2σ band — as named objects, computed once here for the command line, the batch
  * runner, the plots and the browser app.
  */
-import { describeValue } from "../core/describe.js";
+import { describeValue, isArray } from "../core/describe.js";
 import { InvalidInput } from "../core/errors.js";
 import { toConfidenceLevel } from "../core/expectation.js";
 import type { Calculator } from "../inference/hypothesis-testing-base.js";
@@ -136,7 +136,7 @@ function bandType(value: unknown): ExpectedBandType {
  * {@link SummaryModel} that does not return tail probabilities — 1 minus its 1 − CLs values.
  */
 function clsOf(result: number[] | ClsTails): number[] {
-  return Array.isArray(result) ? result.map((v) => 1 - v) : result.cls;
+  return isArray(result) ? result.map((v) => 1 - v) : result.cls;
 }
 
 /**
@@ -166,9 +166,7 @@ export function clsSummary(model: SummaryModel, options: ClsSummaryOptions = {})
   const all = model.exclusionConfidenceLevel({ ...common, expected: "all", returnTailProbabilities: true }) as
     | [number[], number[]]
     | { observed: ClsTails; expected: ClsTails };
-  const [observed, posterior] = Array.isArray(all)
-    ? [clsOf(all[0]), clsOf(all[1])]
-    : [all.observed.cls, all.expected.cls];
+  const [observed, posterior] = isArray(all) ? [clsOf(all[0]), clsOf(all[1])] : [all.observed.cls, all.expected.cls];
   const expected =
     expectedType === "apriori"
       ? clsOf(

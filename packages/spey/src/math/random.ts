@@ -1,6 +1,6 @@
 import { InvalidInput } from "../core/errors.js";
 import { gammaln } from "./special.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, isInteger } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /**
@@ -98,7 +98,7 @@ export class Random implements RandomSource {
     let any = 0;
     for (let i = 0; i < 4; i++) {
       const w = state[i]!;
-      if (!Number.isInteger(w) || w < 0 || w > 0xffffffff) {
+      if (!isInteger(w) || w < 0 || w > 0xffffffff) {
         throw new InvalidInput(`state words must be integers in [0, 2^32), got ${w}`);
       }
       any |= w;

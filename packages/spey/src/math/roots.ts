@@ -7,7 +7,7 @@
  */
 import { InvalidInput, SpeyError } from "../core/errors.js";
 import type { SolverTolerances } from "../core/tolerances.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, isInteger } from "../core/describe.js";
 
 /** Default absolute tolerance, as scipy (`_xtol = 2e-12`). */
 export const DEFAULT_XTOL = 2e-12;
@@ -71,7 +71,7 @@ function resolveOptions(
   if (!(rtol >= minRtol) || !isFiniteNumber(rtol)) {
     throw new InvalidInput(`${name}: relativeTolerance must be a finite number ≥ ${minRtol}, got ${rtol}`);
   }
-  if (!Number.isInteger(maxiter) || maxiter < 1) {
+  if (!isInteger(maxiter) || maxiter < 1) {
     throw new InvalidInput(`${name}: maxIterations must be a positive integer, got ${maxiter}`);
   }
   return { xtol, rtol, maxiter };
@@ -228,7 +228,7 @@ export function toms748(f: ScalarFunction, a: number, b: number, options?: Toms7
   const name = "toms748";
   const { xtol, rtol, maxiter } = resolveOptions(options, name, EPS);
   const kOpt = options?.k ?? 2;
-  if (!Number.isInteger(kOpt) || kOpt < 1 || kOpt > 100) {
+  if (!isInteger(kOpt) || kOpt < 1 || kOpt > 100) {
     throw new InvalidInput(`${name}: k must be an integer in [1, 100], got ${kOpt}`);
   }
   checkEndpoints(name, a, b);

@@ -5,6 +5,7 @@
  * `--strict` turns into an error).
  */
 import { log } from "../core/logger.js";
+import { hasOwn } from "../core/describe.js";
 
 /**
  * The arguments object seen through a proxy that records every key the backend reads (present or
@@ -59,7 +60,7 @@ function editDistance(a: string, b: string): number {
  */
 export function warnUnused(name: string, args: Record<string, unknown>, read: Set<string>): void {
   const given = Object.keys(args);
-  const looked = [...read].filter((k) => !Object.hasOwn(args, k) && /^[A-Za-z][A-Za-z0-9]*$/.test(k));
+  const looked = [...read].filter((k) => !hasOwn(args, k) && /^[A-Za-z][A-Za-z0-9]*$/.test(k));
   for (const key of given) {
     if (read.has(key)) continue;
     let best: string | undefined;

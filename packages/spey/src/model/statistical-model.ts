@@ -45,7 +45,7 @@ import { cholesky, choleskyInverse, subMatrix } from "../math/linalg.js";
 import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, type Fitter, fitModel } from "../fit/fit.js";
-import { describeValue, isArrayLike, isFiniteNumber } from "../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, isInteger } from "../core/describe.js";
 import { finiteEntries } from "../backends/inputs.js";
 import { zeros } from "../core/arrays.js";
 
@@ -862,7 +862,7 @@ export class LeanStatisticalModel {
     const fit = this.#conditionalFit(this.#resolveFixed(options.poiTest, config), expected, undefined, options, config);
     const sampler = getSampler.call(this.backend, fit.parameters);
     if (options.size === undefined) return sampler;
-    if (!Number.isInteger(options.size) || options.size < 0) {
+    if (!isInteger(options.size) || options.size < 0) {
       throw new InvalidInput(`size must be a non-negative integer; got ${options.size}.`);
     }
     return sampler(options.size, options.rng ?? (toys as ToyCalculator).generator(options.seed ?? 0));

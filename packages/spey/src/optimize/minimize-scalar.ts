@@ -7,7 +7,7 @@
  */
 import { InvalidInput } from "../core/errors.js";
 import type { SolverTolerances } from "../core/tolerances.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, isInteger } from "../core/describe.js";
 
 /**
  * `absoluteTolerance` on x (scipy's `xatol`), default 1e-10; `maxIterations` bounds the function
@@ -58,7 +58,7 @@ export function minimizeScalarBounded(
   if (!(xatol > 0) || !isFiniteNumber(xatol)) {
     throw new InvalidInput(`minimizeScalarBounded: absoluteTolerance=${xatol} must be a positive finite number`);
   }
-  if (!Number.isInteger(maxfun) || maxfun < 1) {
+  if (!isInteger(maxfun) || maxfun < 1) {
     throw new InvalidInput(`minimizeScalarBounded: maxIterations=${maxfun} must be a positive integer`);
   }
 

@@ -1,7 +1,7 @@
 /** Checked set-up of a bounded minimisation: options, bounds, fixed mask, start point. */
 import { InvalidInput } from "../core/errors.js";
 import type { MinimizeOptions, MinimizeProblem } from "./types.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, isInteger } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /** A validated problem: bounds and start as Float64Arrays, the free (movable) indices, settings. */
@@ -52,7 +52,7 @@ export function prepareProblem(problem: MinimizeProblem, options: MinimizeOption
   const gtol = options.gradientTolerance ?? 1e-9;
   const ftol = options.functionTolerance ?? 1e-14;
   const methodOption = options.method ?? "auto";
-  if (!Number.isInteger(maxIterations) || maxIterations < 0) {
+  if (!isInteger(maxIterations) || maxIterations < 0) {
     throw new InvalidInput(`minimize: maxIterations = ${maxIterations} must be a non-negative integer`);
   }
   if (!(gtol >= 0) || !(ftol >= 0)) {

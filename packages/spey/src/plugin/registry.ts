@@ -5,6 +5,7 @@ import { type BackendClass, type BackendMetadataFields, ConverterBase } from "./
 // (nothing to discover without a file system), which leaves the npm scanning out of bundles.
 import { discoverPlugins, loadPluginAsync, loadPluginSync, type PluginEntry } from "./discovery.js";
 import { satisfies } from "./semver.js";
+import { hasOwn } from "../core/describe.js";
 
 /** A converter class: a registered object that turns its arguments into a backend (spey's `ConverterBase`). */
 export type ConverterClass = (abstract new () => ConverterBase) & BackendMetadataFields;
@@ -61,7 +62,7 @@ function validateClass(cls: unknown, context: string): AnyBackendClass {
     throw new PluginError(`${context}: expected a class extending BackendBase or ConverterBase; got ${typeof cls}.`);
   }
   const c = cls as AnyBackendClass;
-  const hasName = typeof c.name === "string" && c.name.length > 0 && Object.hasOwn(c, "name");
+  const hasName = typeof c.name === "string" && c.name.length > 0 && hasOwn(c, "name");
   const missingMeta = [...(typeof c.speyRequires === "string" ? [] : ["speyRequires"]), ...(hasName ? [] : ["name"])];
   if (missingMeta.length > 0) {
     throw new MissingMetaData(

@@ -16,7 +16,7 @@
  * `availableCalculators` lists exactly what works.
  */
 import { AnalysisQueryError, ConvergenceError, InvalidInput } from "../../core/errors.js";
-import { describeValue, isFiniteNumber } from "../../core/describe.js";
+import { describeValue, isFiniteNumber, isArray, isInteger } from "../../core/describe.js";
 import { log } from "../../core/logger.js";
 import type { Bound } from "../../config/model-config.js";
 import { ModelConfig } from "../../config/model-config.js";
@@ -186,7 +186,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       return i;
     }
     if (options.poiIndex !== undefined) {
-      if (!Number.isInteger(options.poiIndex) || options.poiIndex < 0 || options.poiIndex >= this.#slots) {
+      if (!isInteger(options.poiIndex) || options.poiIndex < 0 || options.poiIndex >= this.#slots) {
         throw new InvalidInput(`poiIndex ${options.poiIndex} is out of range for ${this.#slots} combined parameters.`);
       }
       return options.poiIndex;
@@ -206,8 +206,8 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       throw new InvalidInput("give statisticalModels or its alias models, not both.");
     }
     let list = args.statisticalModels ?? args.models;
-    if (list !== undefined && !Array.isArray(list) && isModel(list)) list = [list];
-    if (!Array.isArray(list) || list.length === 0) {
+    if (list !== undefined && !isArray(list) && isModel(list)) list = [list];
+    if (!isArray(list) || list.length === 0) {
       throw new InvalidInput("statisticalModels must be a non-empty array of statistical models.");
     }
     const entries = (list as readonly unknown[]).map((m, k) => {
@@ -276,7 +276,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     const seen = new Uint8Array(n);
     for (const map of maps) {
       for (const v of map) {
-        if (!Number.isInteger(v) || v < 0) throw new InvalidInput(`gather maps must hold slot indices ≥ 0; got ${v}.`);
+        if (!isInteger(v) || v < 0) throw new InvalidInput(`gather maps must hold slot indices ≥ 0; got ${v}.`);
         seen[v] = 1;
       }
     }
@@ -407,7 +407,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   /** Position of a model given by analysis name or index; {@link AnalysisQueryError} otherwise. */
   resolveModelKey(key: ModelKey): number {
     if (typeof key === "number") {
-      if (!Number.isInteger(key) || key < 0 || key >= this.members.length) {
+      if (!isInteger(key) || key < 0 || key >= this.members.length) {
         throw new AnalysisQueryError(`model index ${key} is out of range for ${this.members.length} models.`);
       }
       return key;

@@ -1,5 +1,5 @@
 import { InvalidInput } from "../../core/errors.js";
-import { describeValue } from "../../core/describe.js";
+import { describeValue, isArray, isInteger } from "../../core/describe.js";
 import { VERSION } from "../../core/version.js";
 import type { BackendBase } from "../../plugin/backend-base.js";
 import {
@@ -51,7 +51,7 @@ interface Group {
 }
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === "object" && x !== null && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype;
+  typeof x === "object" && x !== null && !isArray(x) && Object.getPrototypeOf(x) === Object.prototype;
 
 /**
  * `default.correlated_combiner` (spey's `CorrelatedStatisticsCombiner`, spey ≥ 0.2.7): models that
@@ -107,10 +107,10 @@ export class CorrelatedCombiner extends CombinerBase {
     const list: readonly unknown[] =
       typeof spec === "string" || isPlainObject(spec)
         ? [spec]
-        : Array.isArray(spec) && isPairList(spec)
+        : isArray(spec) && isPairList(spec)
           ? [spec]
           : (spec as readonly unknown[]);
-    if (!Array.isArray(list)) {
+    if (!isArray(list)) {
       throw new InvalidInput(
         `sharedParameters must be an array of declarations (names, {name, members} objects or [model, parameter] pairs); got ${typeof spec}.`,
       );
@@ -197,7 +197,7 @@ export class CorrelatedCombiner extends CombinerBase {
       if (members.length === 0) throw new InvalidInput(`${where}: the mapping is empty; list at least one model.`);
       return { name: firstName(members), members };
     }
-    if (Array.isArray(entry) && isPairList(entry)) {
+    if (isArray(entry) && isPairList(entry)) {
       const members = readMembers(entry, where);
       if (members.length === 0) throw new InvalidInput(`${where}: the list of [model, parameter] pairs is empty.`);
       return { name: firstName(members), members };
@@ -236,13 +236,13 @@ export { CorrelatedCombiner as CorrelatedStatisticsCombiner };
 const isKey = (x: unknown) => typeof x === "string" || typeof x === "number";
 
 function isPairList(x: readonly unknown[]): boolean {
-  return x.length > 0 && x.every((p) => Array.isArray(p) && p.length === 2 && isKey(p[0]) && isKey(p[1]));
+  return x.length > 0 && x.every((p) => isArray(p) && p.length === 2 && isKey(p[0]) && isKey(p[1]));
 }
 
 function readMembers(raw: unknown, where: string): [ModelKey, string | number][] {
-  if (Array.isArray(raw)) {
+  if (isArray(raw)) {
     return raw.map((pair, j) => {
-      if (!Array.isArray(pair) || pair.length !== 2) {
+      if (!isArray(pair) || pair.length !== 2) {
         throw new InvalidInput(`${where}.members[${j}] must be a [model, parameter] pair; got ${describeValue(pair)}.`);
       }
       const [m, p] = pair as [unknown, unknown];
@@ -271,7 +271,7 @@ function readMembers(raw: unknown, where: string): [ModelKey, string | number][]
 
 function resolveParameterKey(key: string | number, names: readonly string[], analysis: string, i: number): number {
   if (typeof key === "number") {
-    if (!Number.isInteger(key) || key < 0 || key >= names.length) {
+    if (!isInteger(key) || key < 0 || key >= names.length) {
       throw new InvalidInput(
         `sharedParameters[${i}]: parameter index ${key} is out of range for "${analysis}", which has ${names.length} parameters.`,
       );

@@ -50,7 +50,7 @@ import type { HistFactoryModel } from "./model.js";
 import { type ModifierSettings, modifierSettingsOf, resolveModifierSettings } from "./modifier-settings.js";
 import type { WorkspaceSpec } from "./schema.js";
 import { type JoinOperation, Workspace } from "./workspace.js";
-import { describeValue, isFiniteNumber } from "../../core/describe.js";
+import { describeValue, isFiniteNumber, isInteger } from "../../core/describe.js";
 import { type ResolvedWarmStart, resolveWarmStart, type WarmStartOption } from "./warm-start.js";
 import { zeros } from "../../core/arrays.js";
 
@@ -308,7 +308,7 @@ export abstract class HistFactoryBackend extends BackendBase {
       fixed[i] = f;
     });
     for (const [i, v] of fixedValues) {
-      if (!Number.isInteger(i) || i < 0 || i >= n) return undefined;
+      if (!isInteger(i) || i < 0 || i >= n) return undefined;
       x0[i] = v;
       suggested[i] = v;
       fixed[i] = true;
@@ -720,7 +720,7 @@ export class PyhfBackend extends HistFactoryBackend {
         : validateJsonPatch(args.signalPatch, "signalPatch");
     const settings = resolveModifierSettings(args.modifierSettings);
     const selection = args.measurement;
-    if (selection !== undefined && typeof selection !== "string" && !Number.isInteger(selection)) {
+    if (selection !== undefined && typeof selection !== "string" && !isInteger(selection)) {
       throw new InvalidInput(`measurement must be a measurement name or index; got ${describeValue(selection)}.`);
     }
     const workspace = patch.length > 0 ? backgroundOnly.patch(patch, "signalPatch") : backgroundOnly;

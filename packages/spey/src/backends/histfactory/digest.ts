@@ -9,6 +9,7 @@
  * written by pyhf uses floats for yields.
  */
 import { InvalidInput } from "../../core/errors.js";
+import { isArray, isInteger } from "../../core/describe.js";
 
 // -------------------------------------------------------------------------------------------------
 // SHA-256 (FIPS 180-4), on UTF-8 bytes
@@ -149,12 +150,10 @@ export function pythonJsonDumps(value: unknown, numbers: "float" | "int" = "floa
   if (value === true) return "true";
   if (value === false) return "false";
   if (typeof value === "number") {
-    return numbers === "int" && Number.isInteger(value) && Math.abs(value) < 2 ** 53
-      ? String(value)
-      : pythonFloatRepr(value);
+    return numbers === "int" && isInteger(value) && Math.abs(value) < 2 ** 53 ? String(value) : pythonFloatRepr(value);
   }
   if (typeof value === "string") return pythonJsonString(value);
-  if (Array.isArray(value)) return `[${value.map((v) => pythonJsonDumps(v, numbers)).join(",")}]`;
+  if (isArray(value)) return `[${value.map((v) => pythonJsonDumps(v, numbers)).join(",")}]`;
   if (typeof value === "object") {
     const keys = Object.keys(value).sort(compareCodePoints);
     return `{${keys.map((k) => `${pythonJsonString(k)}:${pythonJsonDumps((value as Record<string, unknown>)[k], numbers)}`).join(",")}}`;

@@ -18,7 +18,7 @@ import { guessChannelType } from "./simplify.js";
 import type { JsonPatch } from "./json-patch.js";
 import type { ModifierSpec, ModifierType, WorkspaceSpec } from "./schema.js";
 import { Workspace } from "./workspace.js";
-import { isFiniteNumber } from "../../core/describe.js";
+import { isFiniteNumber, isArray } from "../../core/describe.js";
 
 /** Modifier types of systematic (non-statistical) uncertainties (spey-pyhf's `SYSTEMATIC_MODIFIER_TYPES`). */
 export const SYSTEMATIC_MODIFIER_TYPES: readonly ModifierType[] = ["normsys", "histosys", "lumi"];
@@ -75,7 +75,7 @@ function sameModifier(a: ModifierSpec, b: ModifierSpec): boolean {
 }
 
 function finiteList(values: unknown, argument: string): number[] {
-  if (!Array.isArray(values) && !ArrayBuffer.isView(values)) {
+  if (!isArray(values) && !ArrayBuffer.isView(values)) {
     throw new InvalidInput(`${argument} must be an array of numbers.`);
   }
   const out = Array.from(values as ArrayLike<unknown>, (v, i) => {
@@ -236,8 +236,7 @@ export class WorkspaceInterpreter {
     let mods: ModifierSpec[];
     if (modifiers === undefined) mods = defaults;
     else {
-      if (!Array.isArray(modifiers))
-        throw new InvalidInput("injectSignal: modifiers must be an array of pyhf modifiers.");
+      if (!isArray(modifiers)) throw new InvalidInput("injectSignal: modifiers must be an array of pyhf modifiers.");
       mods = clone([...modifiers]);
       for (const d of defaults) if (!mods.some((m) => sameModifier(m, d))) mods.push(d);
     }
@@ -307,8 +306,7 @@ export class WorkspaceInterpreter {
 
   /** Read a signal patch back into signal yields, modifiers and removals (spey-pyhf's `patch_to_map`). */
   patchToMap(signalPatch: JsonPatch): SignalMap {
-    if (!Array.isArray(signalPatch))
-      throw new InvalidInput("signalPatch must be a JSON Patch (an array of operations).");
+    if (!isArray(signalPatch)) throw new InvalidInput("signalPatch must be a JSON Patch (an array of operations).");
     const signal: Record<string, number[]> = {};
     const modifiers: Record<string, ModifierSpec[]> = {};
     const removed: string[] = [];

@@ -7,7 +7,7 @@
  * nothing is returned, so a patch is applied atomically.
  */
 import { JsonPatchError } from "./errors.js";
-import { describeValue, MAX_JSON_DEPTH, nestedDeeperThan } from "../../core/describe.js";
+import { describeValue, MAX_JSON_DEPTH, nestedDeeperThan, hasOwn, isArray } from "../../core/describe.js";
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -52,7 +52,7 @@ export function toJsonPointer(tokens: readonly (string | number)[]): string {
 /** Deep copy of JSON data (plain objects, arrays, primitives). */
 export function cloneJson<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => cloneJson(v)) as T;
+  if (isArray(value)) return value.map((v) => cloneJson(v)) as T;
   const out: Record<string, unknown> = {};
   // defineProperty: a member named "__proto__" stays a member instead of replacing the prototype.
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
@@ -65,8 +65,8 @@ export function cloneJson<T>(value: T): T {
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
+  if (isArray(a) !== isArray(b)) return false;
+  if (isArray(a)) {
     const bb = b as unknown[];
     return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
   }
@@ -74,13 +74,13 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
   return ka.every(
-    (k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    (k) => hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
   );
 }
 
 function describeType(v: unknown): string {
   if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
+  if (isArray(v)) return "an array";
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
@@ -92,12 +92,12 @@ export function validateJsonPatch(patch: unknown, label = "patch"): JsonPatch {
   if (nestedDeeperThan(patch)) {
     throw new JsonPatchError(-1, `${label}: nested more than ${MAX_JSON_DEPTH} levels deep; a JSON Patch never is.`);
   }
-  if (!Array.isArray(patch)) {
+  if (!isArray(patch)) {
     throw new JsonPatchError(-1, `${label}: a JSON Patch must be an array of operations; got ${describeType(patch)}.`);
   }
   patch.forEach((op: unknown, i) => {
     const where = `${label}[${i}]`;
-    if (typeof op !== "object" || op === null || Array.isArray(op)) {
+    if (typeof op !== "object" || op === null || isArray(op)) {
       throw new JsonPatchError(i, `${where}: an operation must be an object {op, path, ...}; got ${describeType(op)}.`);
     }
     const o = op as Record<string, unknown>;
@@ -112,7 +112,7 @@ export function validateJsonPatch(patch: unknown, label = "patch"): JsonPatch {
     } catch (error) {
       throw new JsonPatchError(i, `${where}.path: ${(error as Error).message}.`);
     }
-    if ((o.op === "add" || o.op === "replace" || o.op === "test") && !Object.hasOwn(o, "value")) {
+    if ((o.op === "add" || o.op === "replace" || o.op === "test") && !hasOwn(o, "value")) {
       throw new JsonPatchError(i, `${where}: operation "${o.op}" needs a "value".`);
     }
     if (o.op === "move" || o.op === "copy") {
@@ -164,10 +164,9 @@ function arrayIndex(token: string, length: number, allowEnd: boolean, where: str
 
 function child(node: JsonValue, token: string, pointer: string, prefix: string[]): JsonValue {
   const where = prefix.length > 1 ? toJsonPointer(prefix.slice(0, -1)) : "the document";
-  if (Array.isArray(node)) return node[arrayIndex(token, node.length, false, where)] as JsonValue;
+  if (isArray(node)) return node[arrayIndex(token, node.length, false, where)] as JsonValue;
   if (node !== null && typeof node === "object") {
-    if (!Object.hasOwn(node, token))
-      throw new Failure(`${where} has no member "${token}" (while resolving "${pointer}")`);
+    if (!hasOwn(node, token)) throw new Failure(`${where} has no member "${token}" (while resolving "${pointer}")`);
     return node[token] as JsonValue;
   }
   throw new Failure(`${where} is ${describeType(node)}, so "${pointer}" cannot be resolved`);
@@ -184,7 +183,7 @@ function addAt(doc: JsonValue, pointer: string, value: JsonValue): JsonValue {
   const tokens = parseJsonPointer(pointer);
   if (tokens.length === 0) return value;
   const { parent, key } = parentOf(doc, tokens, pointer);
-  if (Array.isArray(parent)) {
+  if (isArray(parent)) {
     const idx = arrayIndex(key, parent.length, true, toJsonPointer(tokens.slice(0, -1)) || "the document");
     parent.splice(idx, 0, value);
   } else {
@@ -197,12 +196,12 @@ function removeAt(doc: JsonValue, pointer: string): { doc: JsonValue; removed: J
   const tokens = parseJsonPointer(pointer);
   if (tokens.length === 0) return { doc: null, removed: doc };
   const { parent, key } = parentOf(doc, tokens, pointer);
-  if (Array.isArray(parent)) {
+  if (isArray(parent)) {
     const idx = arrayIndex(key, parent.length, false, toJsonPointer(tokens.slice(0, -1)) || "the document");
     const [removed] = parent.splice(idx, 1);
     return { doc, removed: removed as JsonValue };
   }
-  if (!Object.hasOwn(parent, key)) throw new Failure(`there is nothing to remove at "${pointer}"`);
+  if (!hasOwn(parent, key)) throw new Failure(`there is nothing to remove at "${pointer}"`);
   const removed = parent[key] as JsonValue;
   delete parent[key];
   return { doc, removed };
@@ -212,10 +211,10 @@ function replaceAt(doc: JsonValue, pointer: string, value: JsonValue): JsonValue
   const tokens = parseJsonPointer(pointer);
   if (tokens.length === 0) return value;
   const { parent, key } = parentOf(doc, tokens, pointer);
-  if (Array.isArray(parent)) {
+  if (isArray(parent)) {
     parent[arrayIndex(key, parent.length, false, toJsonPointer(tokens.slice(0, -1)) || "the document")] = value;
   } else {
-    if (!Object.hasOwn(parent, key)) throw new Failure(`there is nothing to replace at "${pointer}"`);
+    if (!hasOwn(parent, key)) throw new Failure(`there is nothing to replace at "${pointer}"`);
     parent[key] = value;
   }
   return doc;

@@ -2,7 +2,7 @@
  * Interpolation codes of normsys and histosys modifiers (pyhf's `modifier_settings`): the pyhf and
  * ROOT defaults and the check of a user's settings.
  */
-import { describeValue } from "../../core/describe.js";
+import { describeValue, hasOwn, isArray } from "../../core/describe.js";
 import { InvalidInput } from "../../core/errors.js";
 import type { ResolvedModifierSettings } from "./modifiers/types.js";
 
@@ -24,7 +24,7 @@ export function resolveModifierSettings(
   defaults: ResolvedModifierSettings = PYHF_MODIFIER_SETTINGS,
 ): ResolvedModifierSettings {
   if (input === undefined || input === null) return defaults;
-  if (typeof input !== "object" || Array.isArray(input)) {
+  if (typeof input !== "object" || isArray(input)) {
     throw new InvalidInput(
       `modifierSettings must be an object like {normsys: {interpcode: "code1"}, histosys: {interpcode: "code0"}}; got ${describeValue(input)}.`,
     );
@@ -38,7 +38,7 @@ export function resolveModifierSettings(
   const code = (key: "normsys" | "histosys", allowed: readonly string[]): string => {
     const entry = settings[key];
     if (entry === undefined) return defaults[key];
-    if (typeof entry !== "object" || entry === null || !Object.hasOwn(entry, "interpcode")) {
+    if (typeof entry !== "object" || entry === null || !hasOwn(entry, "interpcode")) {
       throw new InvalidInput(
         `modifierSettings.${key} must be {interpcode: ${allowed.map((a) => `"${a}"`).join(" | ")}}.`,
       );

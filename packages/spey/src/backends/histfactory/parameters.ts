@@ -14,6 +14,7 @@ import { formatJsonPath, type JsonPath, WorkspaceError } from "./errors.js";
 import type { ConfigurableMember, ConstraintKind, ParameterRequirement } from "./modifiers/types.js";
 import { requirementConflict } from "./modifiers/types.js";
 import type { MeasurementSpec, ModifierType, ParameterConfigSpec } from "./schema.js";
+import { hasOwn } from "../../core/describe.js";
 
 /** A parameter set of the model, with its place in the parameter vector. */
 export interface ParameterSet {
@@ -81,7 +82,7 @@ function member<T>(
   n: number,
   path: JsonPath,
 ): T[] | undefined {
-  if (!config || !Object.hasOwn(config, key) || key === "fixed") return undefined;
+  if (!config || !hasOwn(config, key) || key === "fixed") return undefined;
   const value = config[key] as unknown as T[];
   if (!requirement.configurable.includes(key)) {
     throw new WorkspaceError(
@@ -118,7 +119,7 @@ export function buildParameterSets(
     const path = user?.path ?? [...measurementPath, "config", "parameters"];
     const n = r.n;
     for (const key of r.fromMeasurement ?? []) {
-      if (!user || !Object.hasOwn(user.config, key)) {
+      if (!user || !hasOwn(user.config, key)) {
         throw new WorkspaceError(
           user ? user.path : [...measurementPath, "config", "parameters"],
           `the ${r.modifierType} parameter "${name}" needs "${key}" in the measurement's parameter configuration (e.g. {"name": "${name}", "auxdata": [1.0], "sigmas": [0.02]}).`,
@@ -137,7 +138,7 @@ export function buildParameterSets(
       r.bounds ??
       auxdata.map((a) => [Math.min(0, 10 * a), Math.max(0, 10 * a)] as [number, number]);
     let fixed = r.fixed;
-    if (user && Object.hasOwn(user.config, "fixed")) {
+    if (user && hasOwn(user.config, "fixed")) {
       if (!r.configurable.includes("fixed")) {
         throw new WorkspaceError([...path, "fixed"], `parameter "${name}" cannot be fixed.`);
       }

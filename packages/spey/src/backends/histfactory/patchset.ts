@@ -10,7 +10,7 @@ import type { JsonPatch } from "./json-patch.js";
 import { cloneJson } from "./json-patch.js";
 import { type PatchSetSpec, validatePatchSet } from "./schema.js";
 import { readJsonFile, type Workspace } from "./workspace.js";
-import { describeValue } from "../../core/describe.js";
+import { describeValue, hasOwn, isArray } from "../../core/describe.js";
 
 /** One patch of a patch set. */
 export interface PatchSetEntry {
@@ -87,7 +87,7 @@ export class PatchSet {
 
   /** Whether a JSON value looks like a patch set (rather than a plain JSON Patch). */
   static isPatchSet(value: unknown): boolean {
-    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.hasOwn(value, "patches");
+    return typeof value === "object" && value !== null && !isArray(value) && hasOwn(value, "patches");
   }
 
   /** Patch names, in order. */

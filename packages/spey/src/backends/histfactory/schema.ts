@@ -17,7 +17,14 @@
 import { formatJsonPath, type JsonPath, WorkspaceError } from "./errors.js";
 import type { JsonPatch } from "./json-patch.js";
 import { validateJsonPatch } from "./json-patch.js";
-import { describeValue, MAX_JSON_DEPTH, nestedDeeperThan, isFiniteNumber } from "../../core/describe.js";
+import {
+  describeValue,
+  MAX_JSON_DEPTH,
+  nestedDeeperThan,
+  isFiniteNumber,
+  hasOwn,
+  isArray,
+} from "../../core/describe.js";
 
 /** Documents nested deeper than any real one would overflow the recursive checks and copies. */
 function refuseDeepNesting(v: unknown, what: string): void {
@@ -116,7 +123,7 @@ const NAME_PATTERN = /^[a-zA-Z0-9_]+$/;
 
 function describe(v: unknown): string {
   if (v === null) return "null";
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (isArray(v)) return `an array of length ${v.length}`;
   if (typeof v === "object") return "an object";
   if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   if (typeof v === "number") return `number ${describeValue(v)}`;
@@ -136,12 +143,12 @@ function object(
   shape?: string,
   additionalProperties = false,
 ): Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+  if (typeof v !== "object" || v === null || isArray(v)) {
     fail(path, `expected ${shape ?? `an object {${required.join(", ")}}`}; got ${describe(v)}.`);
   }
   const o = v as Record<string, unknown>;
   for (const key of required) {
-    if (!Object.hasOwn(o, key)) fail(path, `missing required member "${key}"${shape ? `; expected ${shape}` : ""}.`);
+    if (!hasOwn(o, key)) fail(path, `missing required member "${key}"${shape ? `; expected ${shape}` : ""}.`);
   }
   if (additionalProperties) return o;
   for (const key of Object.keys(o)) {
@@ -166,7 +173,7 @@ function number(v: unknown, path: JsonPath): number {
 }
 
 function array(v: unknown, path: JsonPath, minItems = 0, what = "an array"): unknown[] {
-  if (!Array.isArray(v)) fail(path, `expected ${what}; got ${describe(v)}.`);
+  if (!isArray(v)) fail(path, `expected ${what}; got ${describe(v)}.`);
   if (v.length < minItems) fail(path, `expected at least ${minItems} entr${minItems === 1 ? "y" : "ies"}; got none.`);
   return v;
 }
@@ -216,7 +223,7 @@ export function validateModifier(v: unknown, path: JsonPath): ModifierSpec {
       if (data !== null) fail(dataPath, `expected null for a ${type} modifier; got ${describe(data)}.`);
       break;
     case "normsys": {
-      if (typeof data !== "object" || data === null || Array.isArray(data)) {
+      if (typeof data !== "object" || data === null || isArray(data)) {
         fail(dataPath, `expected ${SHAPES.normsys}; got ${describe(data)}.`);
       }
       const d = object(data, dataPath, ["hi", "lo"], [], SHAPES.normsys);
@@ -225,7 +232,7 @@ export function validateModifier(v: unknown, path: JsonPath): ModifierSpec {
       break;
     }
     case "histosys": {
-      if (typeof data !== "object" || data === null || Array.isArray(data)) {
+      if (typeof data !== "object" || data === null || isArray(data)) {
         fail(dataPath, `expected ${SHAPES.histosys}; got ${describe(data)}.`);
       }
       const d = object(data, dataPath, ["hi_data", "lo_data"], [], SHAPES.histosys);
@@ -235,7 +242,7 @@ export function validateModifier(v: unknown, path: JsonPath): ModifierSpec {
     }
     case "shapesys":
     case "staterror":
-      if (!Array.isArray(data)) fail(dataPath, `expected ${SHAPES[type as ModifierType]}; got ${describe(data)}.`);
+      if (!isArray(data)) fail(dataPath, `expected ${SHAPES[type as ModifierType]}; got ${describe(data)}.`);
       numbers(data, dataPath);
       break;
   }
@@ -271,14 +278,14 @@ export function validateParameterConfig(v: unknown, path: JsonPath): ParameterCo
   const o = object(v, path, ["name"], PARAMETER_MEMBERS, "a parameter configuration {name, inits?, bounds?, ...}");
   string(o.name, [...path, "name"]);
   for (const key of ["inits", "auxdata", "factors", "sigmas"] as const) {
-    if (Object.hasOwn(o, key)) numbers(o[key], [...path, key]);
+    if (hasOwn(o, key)) numbers(o[key], [...path, key]);
   }
-  if (Object.hasOwn(o, "sigmas")) {
+  if (hasOwn(o, "sigmas")) {
     (o.sigmas as number[]).forEach((s, i) => {
       if (!(s > 0)) fail([...path, "sigmas", i], `a constraint width must be positive; got ${s}.`);
     });
   }
-  if (Object.hasOwn(o, "bounds")) {
+  if (hasOwn(o, "bounds")) {
     array(o.bounds, [...path, "bounds"], 1, "an array of [lower, upper] pairs").forEach((b, i) => {
       const bp = [...path, "bounds", i];
       const pair = array(b, bp, 0, "a [lower, upper] pair");
@@ -288,7 +295,7 @@ export function validateParameterConfig(v: unknown, path: JsonPath): ParameterCo
       if (lo > hi) fail(bp, `lower bound ${lo} exceeds upper bound ${hi}.`);
     });
   }
-  if (Object.hasOwn(o, "fixed") && typeof o.fixed !== "boolean") {
+  if (hasOwn(o, "fixed") && typeof o.fixed !== "boolean") {
     fail([...path, "fixed"], `expected true or false; got ${describe(o.fixed)}.`);
   }
   return o as unknown as ParameterConfigSpec;

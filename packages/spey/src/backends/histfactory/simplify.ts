@@ -39,7 +39,7 @@ import { HistFactoryBackend, PyhfBackend } from "./backend.js";
 import type { HistFactoryModel } from "./model.js";
 import { modifierSettingsOf } from "./modifier-settings.js";
 import type { ChannelSpec, SampleSpec, WorkspaceSpec } from "./schema.js";
-import { describeValue } from "../../core/describe.js";
+import { describeValue, isArray, isInteger } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /** Arguments of `pyhf.simplify` (spey-pyhf's, camelCased). */
@@ -189,11 +189,11 @@ function controlChannels(spec: WorkspaceSpec, indices: readonly (number | string
     }
     return guessed;
   }
-  if (!Array.isArray(indices))
+  if (!isArray(indices))
     throw new InvalidInput("pyhf.simplify: controlRegionIndices must be an array of channel indices or names.");
   const out = indices.map((x) => {
     if (typeof x === "number") {
-      if (!Number.isInteger(x) || x < 0 || x >= names.length) {
+      if (!isInteger(x) || x < 0 || x >= names.length) {
         throw new InvalidInput(
           `pyhf.simplify: controlRegionIndices: no channel ${x} (the workspace has ${names.length}).`,
         );
@@ -245,7 +245,7 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
     );
   }
   const nSamples = args.numberOfSamples ?? 1000;
-  if (!Number.isInteger(nSamples) || nSamples < 2) {
+  if (!isInteger(nSamples) || nSamples < 2) {
     throw new InvalidInput(`pyhf.simplify: numberOfSamples must be an integer ≥ 2; got ${nSamples}.`);
   }
   const keep = args.includeModifiersInControlModel ?? false;

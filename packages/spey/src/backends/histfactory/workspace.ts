@@ -24,7 +24,7 @@ import {
 } from "./schema.js";
 import { nodeFs } from "../../core/node-fs.js";
 import { pushAll } from "../../core/arrays.js";
-import { describeValue } from "../../core/describe.js";
+import { describeValue, isInteger } from "../../core/describe.js";
 
 /** Which measurement of a workspace to use (pyhf's `get_measurement`). */
 export interface MeasurementSelection {
@@ -191,7 +191,7 @@ export class Workspace {
         `The workspace defines ${names.length} measurements (${names.join(", ")}); using the first, "${names[0]}".`,
       );
     }
-    if (!Number.isInteger(index) || index < 0 || index >= names.length) {
+    if (!isInteger(index) || index < 0 || index >= names.length) {
       throw new InvalidInput(
         `measurement index ${index} is out of range: the workspace has ${names.length} measurement(s).`,
       );

@@ -2,6 +2,7 @@ import { InvalidInput } from "../../core/errors.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";
 import { SignalModifiers } from "./modifiers.js";
 import { zeros } from "../../core/arrays.js";
+import { isArray, isInteger } from "../../core/describe.js";
 
 export interface MergeCorrelatedBinsArgs {
   readonly backgroundYields: ArrayLike<number>;
@@ -40,10 +41,10 @@ export function mergeCorrelatedBins(args: MergeCorrelatedBinsArgs): MergedBins {
   const seen = new Set<number>();
   const groups: number[][] = [];
   for (const [g, group] of (args.mergeGroups ?? []).entries()) {
-    if (!Array.isArray(group) || group.length === 0)
+    if (!isArray(group) || group.length === 0)
       throw new InvalidInput(`mergeGroups[${g}] must be a non-empty array of bin indices.`);
     for (const i of group) {
-      if (!Number.isInteger(i) || i < 0 || i >= n)
+      if (!isInteger(i) || i < 0 || i >= n)
         throw new InvalidInput(`mergeGroups[${g}] has bin ${i}, outside [0, ${n}).`);
       if (seen.has(i)) throw new InvalidInput(`Overlapping indices in mergeGroups: bin ${i} appears twice.`);
       seen.add(i);

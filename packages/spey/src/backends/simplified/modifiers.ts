@@ -6,7 +6,7 @@
  */
 import { InvalidUncertaintyDefinition } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
-import { describeValue, isArrayLike, isFiniteNumber } from "../../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, isArray } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /**
@@ -72,7 +72,7 @@ export class SignalModifiers {
    */
   static from(modifiers: unknown, signal: Float64Array): SignalModifiers | undefined {
     if (modifiers === undefined || modifiers === null) return undefined;
-    if (!Array.isArray(modifiers)) {
+    if (!isArray(modifiers)) {
       throw new InvalidUncertaintyDefinition(
         "modifiers must be an array of modifier definitions {type, uncertainties, name?}.",
       );

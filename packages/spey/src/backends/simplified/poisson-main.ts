@@ -46,7 +46,7 @@ import type { ThetaLimits } from "./profile/global-theta.js";
 import { PoiProfile } from "./profile/poi-profile.js";
 
 import { LAMBDA_FLOOR } from "./poisson-floor.js";
-import { isFiniteNumber } from "../../core/describe.js";
+import { isFiniteNumber, isInteger } from "../../core/describe.js";
 
 export { LAMBDA_FLOOR };
 
@@ -547,7 +547,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const c = this.core;
     const template = zeros(c.npar);
     for (const [index, value] of fixed) {
-      if (!Number.isInteger(index) || index < 0 || index >= c.npar || !isFiniteNumber(value)) return undefined;
+      if (!isInteger(index) || index < 0 || index >= c.npar || !isFiniteNumber(value)) return undefined;
       template[index] = value;
     }
     for (let k = 1; k < c.thetaOffset; k++) if (!fixed.has(k)) return undefined;
@@ -796,8 +796,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     const lambda = expected.subarray(0, n);
     const z = zeros(n);
     return (size: number, rng: RandomSource) => {
-      if (!Number.isInteger(size) || size < 0)
-        throw new InvalidInput(`size must be a non-negative integer; got ${size}.`);
+      if (!isInteger(size) || size < 0) throw new InvalidInput(`size must be a non-negative integer; got ${size}.`);
       const samples: Float64Array[] = new Array(size);
       for (let k = 0; k < size; k++) {
         const out = zeros(n + this.nAux);
