@@ -104,7 +104,9 @@ describe("WorkerPool with worker_threads workers serving speyTasks", () => {
 
   it("a running results task stops cooperatively at its next check (between its steps and the limit search's CLs evaluations)", async () => {
     pool = new WorkerPool({ createWorker: nodeWorker, size: 1, cancelGraceMs: 30_000 });
-    const workspace = largeWorkspace(10, 5, 20, new Random(3));
+    // The 246-parameter benchmark workspace: its CLs + limit take ~3 s on an idle machine (the 96-parameter
+    // one, 0.5 s, could finish before the abort at 800 ms and fail this test on a fast machine).
+    const workspace = largeWorkspace(20, 8, 40, new Random(3));
     const controller = new AbortController();
     const running = pool.run("results", { kind: "workspace", name: "large", workspace }, { signal: controller.signal });
     await new Promise((r) => setTimeout(r, 800));
