@@ -1,4 +1,3 @@
-import { zeros } from "../core/arrays.js";
 /**
  * Cholesky factorisation of large symmetric positive-definite matrices (row-major
  * `Float64Array`), blocked for the cache: the right-looking block algorithm of Golub & Van Loan,
@@ -17,6 +16,7 @@ import { zeros } from "../core/arrays.js";
  * value unchanged): a banded or block-diagonal covariance costs only its envelope (George & Liu,
  * "Computer Solution of Large Sparse Positive Definite Systems", 1981, ch. 4).
  */
+import { zeros } from "../core/arrays.js";
 
 /** Panel width: 48 columns × 8 bytes = 384 bytes per packed row; 5,000 rows ≈ 1.9 MB. */
 const PANEL_WIDTH = 48;

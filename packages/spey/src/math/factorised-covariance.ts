@@ -1,4 +1,3 @@
-import { zeros } from "../core/arrays.js";
 /**
  * A covariance (or correlation) matrix ρ = L·Lᵀ held as its Cholesky factor only, for models of
  * thousands of bins: ρ⁻¹v, ρv, ‖L⁻¹v‖² in O(n²) by triangular solves and products, never the
@@ -8,6 +7,7 @@ import { zeros } from "../core/arrays.js";
  * forward substitution) and Alg. 3.1.4 (column-oriented back substitution on Lᵀ, which reads L
  * by rows).
  */
+import { zeros } from "../core/arrays.js";
 /**
  * From this order on, models keep a covariance as its factor ({@link FactorisedCovariance}) and
  * their fits avoid dense n×n factorisations per step: below it a dense O(n³/6) factorisation is

@@ -1,4 +1,3 @@
-import { zeros } from "../core/arrays.js";
 /**
  * The one safeguarded Newton iteration of the library: the root of a function g on a bracket
  * (a, b) across which g rises from negative to positive, by Newton steps x − g(x)/g′(x) that fall
@@ -18,6 +17,7 @@ import { zeros } from "../core/arrays.js";
  *   or reaches past a side where no point has been evaluated yet goes to `expand` (default the end
  *   itself) instead of bisecting against an end that is not a bracket.
  */
+import { zeros } from "../core/arrays.js";
 
 /** Settings of {@link safeguardedNewton}. */
 export interface SafeguardedNewtonOptions {

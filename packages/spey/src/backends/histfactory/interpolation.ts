@@ -1,4 +1,3 @@
-import { zeros } from "../../core/arrays.js";
 /**
  * Interpolation of systematic variations (CERN-OPEN-2012-016, the HistFactory note, §4.1 and
  * Table 2; pyhf docs "Modifiers → interpolation codes", `pyhf.interpolators.code0/1/4/4p`).
@@ -7,6 +6,7 @@ import { zeros } from "../../core/arrays.js";
  * parameter α into `out[o]`, `out[o + 1]`, `out[o + 2]`, so that the likelihood can assemble its
  * gradient and Hessian analytically. The branch conventions at the joints (α = 0, ±1) are pyhf's.
  */
+import { zeros } from "../../core/arrays.js";
 
 /**
  * Code 1 — piecewise exponential, multiplicative (normsys):
