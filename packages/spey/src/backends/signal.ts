@@ -33,9 +33,9 @@ export class SignalYields {
   readonly #nBins: number;
   declare readonly nParameters: number;
   readonly #fn: SignalFunction | undefined;
-  readonly #constant!: Float64Array | undefined;
-  readonly #jacobianFn!: SignalJacobianFunction | undefined;
-  readonly #hessianFn!: SignalHessianFunction | undefined;
+  readonly #constant: Float64Array | undefined;
+  readonly #jacobianFn: SignalJacobianFunction | undefined;
+  readonly #hessianFn: SignalHessianFunction | undefined;
 
   private constructor(
     nBins: number,

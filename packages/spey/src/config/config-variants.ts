@@ -17,7 +17,7 @@ export class ConfigVariants {
   readonly #variants = new Map<string, ModelConfig>();
 
   declare readonly stored: ModelConfig;
-  readonly #defaultUpperBound!: number;
+  readonly #defaultUpperBound: number;
   constructor(stored: ModelConfig, defaultUpperBound = 10) {
     this.stored = stored;
     this.#defaultUpperBound = defaultUpperBound;

@@ -39,7 +39,7 @@ export class AsymptoticTestStatisticsDistribution implements TestStatisticDistri
  * 100·Φ(nσ) with linear interpolation (numpy's default "linear" method).
  */
 export class EmpiricalTestStatisticsDistribution implements TestStatisticDistribution {
-  readonly #sorted!: Float64Array;
+  readonly #sorted: Float64Array;
 
   constructor(samples: ArrayLike<number>) {
     this.#sorted = Float64Array.from(samples).sort();

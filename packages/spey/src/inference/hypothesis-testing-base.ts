@@ -204,7 +204,7 @@ export function observedClsSlope(
  */
 export class HypothesisTests {
   declare readonly likelihood: ProfileLikelihood;
-  readonly #toys!: ToyCalculator | undefined;
+  readonly #toys: ToyCalculator | undefined;
   /**
    * @param toys the toy calculator (`TOY_CALCULATOR` of `inference/toy-calculator.ts`); without
    *   it the "toy" calculator is unavailable, and bundles that never pass it leave the toys out.

@@ -20,9 +20,9 @@ export class FactorisedCovariance {
   /** Lower-triangular factor, row-major n×n. */
   readonly #lower: Float64Array;
   /** First non-zero column of each row of L. */
-  readonly #first!: Int32Array;
-  readonly #scratch!: Float64Array;
-  readonly #scratch2!: Float64Array;
+  readonly #first: Int32Array;
+  readonly #scratch: Float64Array;
+  readonly #scratch2: Float64Array;
 
   constructor(lower: Float64Array, n: number) {
     this.n = n;

@@ -139,7 +139,7 @@ export class LeanStatisticalModel {
   declare ntoys: number;
   /** The model as inference sees it; the hypothesis-test methods below delegate to it. */
   declare readonly profileLikelihood: ProfileLikelihood;
-  readonly #tests!: HypothesisTests;
+  readonly #tests: HypothesisTests;
 
   constructor(backend: BackendBase, options: StatisticalModelOptions = {}) {
     if (!backend || typeof backend.getLogpdfFunc !== "function" || typeof backend.config !== "function") {

@@ -30,14 +30,14 @@ import { zeros } from "../core/arrays.js";
  */
 export class BlockArrowCholesky implements HessianFactoriser {
   /** Block of each variable, −1 for the rest. */
-  readonly #blockOf!: Int32Array;
-  readonly #count!: Int32Array;
+  readonly #blockOf: Int32Array;
+  readonly #count: Int32Array;
   /** Position in the ordering → position in the subset; the profile's first column per position. */
-  readonly #perm!: Int32Array;
-  readonly #first!: Int32Array;
+  readonly #perm: Int32Array;
+  readonly #first: Int32Array;
   #mat = zeros(0);
   #chol = zeros(0);
-  readonly #rhs!: Float64Array;
+  readonly #rhs: Float64Array;
   #m = 0;
   /** Whether the last factorisation used the blocks (false: none of its variables is in one; dense). */
   usedBlocks = false;

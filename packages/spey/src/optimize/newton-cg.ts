@@ -123,13 +123,13 @@ export function conjugateGradient(
 
 /** Projected Newton with the Newton system solved by truncated CG (see the module comment). */
 export class NewtonCgDirection implements SearchDirection {
-  readonly #mask!: Uint8Array;
-  readonly #rhs!: Float64Array;
-  readonly #z!: Float64Array;
-  readonly #work!: CgWork;
+  readonly #mask: Uint8Array;
+  readonly #rhs: Float64Array;
+  readonly #z: Float64Array;
+  readonly #work: CgWork;
 
-  readonly #operator!: HessianOperator;
-  readonly #free!: Int32Array;
+  readonly #operator: HessianOperator;
+  readonly #free: Int32Array;
   constructor(operator: HessianOperator, n: number, free: Int32Array) {
     this.#operator = operator;
     this.#free = free;

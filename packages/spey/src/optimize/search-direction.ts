@@ -53,13 +53,13 @@ export interface SearchDirection {
 export class NewtonDirection implements SearchDirection {
   #mat = zeros(0);
   #chol = zeros(0);
-  readonly #rhs!: Float64Array;
+  readonly #rhs: Float64Array;
 
-  readonly #hessian!: HessianOf;
-  readonly #n!: number;
-  readonly #free!: Int32Array;
-  readonly #shiftStart!: ShiftStart;
-  readonly #factoriser!: HessianFactoriser | undefined;
+  readonly #hessian: HessianOf;
+  readonly #n: number;
+  readonly #free: Int32Array;
+  readonly #shiftStart: ShiftStart;
+  readonly #factoriser: HessianFactoriser | undefined;
   /**
    * `factoriser`: factors and solves the Newton systems in place of dense Cholesky (e.g. through
    * the Hessian's block-arrow pattern, block-arrow.ts), with the same shift sequence.
@@ -166,16 +166,16 @@ function reduceInverseHessian(h: Float64Array, m: number, free: Int32Array, acti
  */
 export class BfgsDirection implements SearchDirection {
   /** Position k ↔ variable free[k]. */
-  readonly #hInv!: Float64Array;
+  readonly #hInv: Float64Array;
   /** Scratch copy of hInv for its reduction to the inactive set. */
-  readonly #hWork!: Float64Array;
-  readonly #sVec!: Float64Array;
-  readonly #yVec!: Float64Array;
-  readonly #hyVec!: Float64Array;
+  readonly #hWork: Float64Array;
+  readonly #sVec: Float64Array;
+  readonly #yVec: Float64Array;
+  readonly #hyVec: Float64Array;
   /** hInv has been initialised (false: (re)start from the identity). */
   #valid = false;
 
-  readonly #free!: Int32Array;
+  readonly #free: Int32Array;
   constructor(free: Int32Array) {
     this.#free = free;
     const m = free.length;

@@ -90,7 +90,7 @@ export class BackendRegistry {
   #discovered = false;
   #discoveryRoot: string | undefined;
 
-  readonly #builtins!: readonly AnyBackendClass[];
+  readonly #builtins: readonly AnyBackendClass[];
   /** @param builtins the classes present from the start and after {@link reset}. */
   constructor(builtins: readonly AnyBackendClass[] = []) {
     this.#builtins = builtins;

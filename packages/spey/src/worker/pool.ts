@@ -119,9 +119,9 @@ export class WorkerPool {
   /** Number of workers. */
   declare readonly size: number;
   readonly stats: PoolStats = { started: 0, terminated: 0, stoppedCooperatively: 0, completed: 0 };
-  readonly #createWorker!: () => WorkerLike;
-  readonly #graceMs!: number;
-  readonly #slots!: (Slot | undefined)[];
+  readonly #createWorker: () => WorkerLike;
+  readonly #graceMs: number;
+  readonly #slots: (Slot | undefined)[];
   readonly #queue: Task[] = [];
   #nextId = 1;
   #closed = false;

@@ -125,8 +125,8 @@ function toFiniteVector(values: NumericArray, argument: string): Float64Array {
  */
 export abstract class CombinerBase extends BackendBase implements Iterable<CombinableModel> {
   declare protected readonly members: readonly CombinedMember[];
-  readonly #storedConfig!: ModelConfig;
-  readonly #slots!: number;
+  readonly #storedConfig: ModelConfig;
+  readonly #slots: number;
   #widths: number[] | undefined;
   /** Whether every constituent has an analytic gradient (`getObjectiveFunction`). */
   declare readonly isDifferentiable: boolean;

@@ -104,7 +104,7 @@ export abstract class HistFactoryBackend extends BackendBase {
   /** −min_b background_b/signal_b over bins with signal (−Infinity without signal). */
   declare readonly minimumPoi: number;
   declare readonly poiBoundsMode: PoiBoundsMode;
-  readonly #coldStartRange!: number | undefined;
+  readonly #coldStartRange: number | undefined;
   /** The caller's `warmStart`, resolved to a full parameter vector. */
   declare readonly warmStart: ResolvedWarmStart | undefined;
   readonly #configs = new Map<string, ModelConfig>();

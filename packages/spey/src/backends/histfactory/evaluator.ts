@@ -38,30 +38,30 @@ function poissonDeviance(n: number, lambda: number): number {
  * where the cell derivatives follow from the product rule over its terms.
  */
 export class LikelihoodEvaluator {
-  readonly #model!: HistFactoryModel;
+  readonly #model: HistFactoryModel;
   /** The model's compiled cells and constraint terms (its `@internal` kernel fields). */
-  readonly #k!: HistFactoryModel;
+  readonly #k: HistFactoryModel;
   declare readonly main: Float64Array;
   readonly #aux: Float64Array;
   /** Σ log n_b! + Σ_Poisson-aux log a! + Σ_Gauss-aux log(√(2π) σ). */
-  readonly #constant!: number;
-  readonly #lambda!: Float64Array;
-  readonly #cellB!: Float64Array;
-  readonly #cellP!: Float64Array;
-  readonly #cellZeros!: Int32Array;
-  readonly #fv!: Float64Array;
-  readonly #dv!: Float64Array;
-  readonly #others!: Float64Array;
-  readonly #w!: Float64Array;
-  readonly #jrow!: Float64Array;
-  readonly #touched!: Int32Array;
-  readonly #mark!: Uint8Array;
+  readonly #constant: number;
+  readonly #lambda: Float64Array;
+  readonly #cellB: Float64Array;
+  readonly #cellP: Float64Array;
+  readonly #cellZeros: Int32Array;
+  readonly #fv: Float64Array;
+  readonly #dv: Float64Array;
+  readonly #others: Float64Array;
+  readonly #w: Float64Array;
+  readonly #jrow: Float64Array;
+  readonly #touched: Int32Array;
+  readonly #mark: Uint8Array;
   /** Per factor of the current cell: F'_u Π_{v≠u} F_v. */
-  readonly #factorJacobian!: Float64Array;
+  readonly #factorJacobian: Float64Array;
   /** The current bin's Jacobian row, gathered over its touched parameters. */
-  readonly #jvalues!: Float64Array;
+  readonly #jvalues: Float64Array;
   /** The point of the last {@link evaluateTerms}, and whether λ and the terms still hold it. */
-  readonly #termsAt!: Float64Array;
+  readonly #termsAt: Float64Array;
   #termsValid = false;
 
   constructor(model: HistFactoryModel, data: ModelData) {

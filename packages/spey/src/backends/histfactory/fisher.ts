@@ -25,28 +25,28 @@ export class FisherFactoriser implements HessianFactoriser {
   declare readonly d: Float64Array;
   // The current factorisation: subset, shift, the constrained (C) and unconstrained (U) positions.
   #idx = new Int32Array(0);
-  readonly #cPos!: Int32Array;
-  readonly #uPos!: Int32Array;
+  readonly #cPos: Int32Array;
+  readonly #uPos: Int32Array;
   #nC = 0;
   #nU = 0;
   /** E = 1/(d + τ) per constrained position; Q = V_C E (rows × nC). */
-  readonly #e!: Float64Array;
-  readonly #q!: Float64Array;
+  readonly #e: Float64Array;
+  readonly #q: Float64Array;
   /** The capacitance matrix K = I + Q V_Cᵀ and its factor; Z = I_CC⁻¹ I_CU (nC × nU); S's factor. */
-  readonly #kMat!: Float64Array;
-  readonly #kChol!: Float64Array;
+  readonly #kMat: Float64Array;
+  readonly #kChol: Float64Array;
   #z = zeros(0);
   /** I_CU = V_Cᵀ V_U (nC × nU). */
   #icu = zeros(0);
   #r = zeros(0);
   #sMat = zeros(0);
   #sChol = zeros(0);
-  readonly #t!: Float64Array;
-  readonly #y!: Float64Array;
+  readonly #t: Float64Array;
+  readonly #y: Float64Array;
   /** V_C and V_U gathered (rows × n, row stride n), and a work vector. */
-  readonly #vc!: Float64Array;
-  readonly #vu!: Float64Array;
-  readonly #back!: Float64Array;
+  readonly #vc: Float64Array;
+  readonly #vu: Float64Array;
+  readonly #back: Float64Array;
 
   declare readonly n: number;
   declare readonly rows: number;

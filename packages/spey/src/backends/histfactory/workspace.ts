@@ -67,9 +67,9 @@ export function readJsonFile(path: string): { value: unknown; text: string } {
 }
 
 export class Workspace {
-  readonly #spec!: WorkspaceSpec;
+  readonly #spec: WorkspaceSpec;
   /** The JSON text the workspace was read from, when known (exact digests). */
-  readonly #sourceText!: string | undefined;
+  readonly #sourceText: string | undefined;
 
   /**
    * Validate (schema and consistency; errors name the JSON path) and copy a workspace specification.

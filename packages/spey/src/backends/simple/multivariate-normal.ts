@@ -27,10 +27,10 @@ export class MultivariateNormal extends SimplePdfBase {
   static override speyRequires = `>=${VERSION}`;
 
   #inverse: Float64Array | undefined;
-  readonly #factor!: FactorisedCovariance | null;
-  readonly #choleskyLower!: Float64Array;
-  readonly #logNorm!: number;
-  readonly #residual!: Float64Array;
+  readonly #factor: FactorisedCovariance | null;
+  readonly #choleskyLower: Float64Array;
+  readonly #logNorm: number;
+  readonly #residual: Float64Array;
 
   constructor(args: MultivariateNormalArgs) {
     super(args);

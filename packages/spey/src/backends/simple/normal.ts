@@ -22,8 +22,8 @@ export class Normal extends SimplePdfBase {
   static override author = "SpeysideHEP";
   static override speyRequires = `>=${VERSION}`;
 
-  readonly #sigma!: Float64Array;
-  readonly #logNorm!: number;
+  readonly #sigma: Float64Array;
+  readonly #logNorm: number;
 
   constructor(args: NormalArgs) {
     super(args);

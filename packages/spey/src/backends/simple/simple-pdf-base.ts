@@ -59,8 +59,8 @@ export abstract class SimplePdfBase extends BackendBase {
   declare protected readonly nuisanceScale: Float64Array | undefined;
   declare protected readonly nBins: number;
   /** The stored configuration and its POI-bound variants. */
-  readonly #configs!: ConfigVariants;
-  readonly #signalBounds!: Bound[];
+  readonly #configs: ConfigVariants;
+  readonly #signalBounds: Bound[];
 
   constructor(args: SimplePdfArgs, nuisanceScale?: Float64Array) {
     super();

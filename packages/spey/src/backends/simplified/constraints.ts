@@ -123,7 +123,7 @@ export class GaussianBlock {
     return 0.5 * q + this.halfLogNorm;
   }
 
-  #rho!: Float64Array | undefined;
+  #rho: Float64Array | undefined;
   #floor: number | undefined;
 
   /** ρ row-major (the identity for independent components), computed once. */

@@ -151,15 +151,15 @@ interface ModelCore {
  * and the finite-difference derivatives of a callable signal).
  */
 export class PoissonEvaluator {
-  readonly #core!: ModelCore;
+  readonly #core: ModelCore;
   /** Main counts. */
   declare readonly main: Float64Array;
   /** Auxiliary data (θ block then α), or undefined for the nominal zeros. */
   declare readonly aux: Float64Array | undefined;
-  readonly #lgammaSum!: number;
-  readonly #sig!: Float64Array;
-  readonly #factor!: Float64Array;
-  readonly #sigFactor!: Float64Array;
+  readonly #lgammaSum: number;
+  readonly #sig: Float64Array;
+  readonly #factor: Float64Array;
+  readonly #sigFactor: Float64Array;
   /** Background nᵢ(θᵢ) and its derivatives. */
   readonly #bkg: Float64Array;
   readonly #d1: Float64Array;
@@ -168,9 +168,9 @@ export class PoissonEvaluator {
   declare readonly lambda: Float64Array;
   /** 1 where λ is floored. */
   readonly #floored: Uint8Array;
-  readonly #residual!: Float64Array;
+  readonly #residual: Float64Array;
   /** s·f of the last evaluation (aliases the signal when there are no modifiers). */
-  #sf!: Float64Array;
+  #sf: Float64Array;
 
   constructor(core: ModelCore, main: Float64Array, aux: Float64Array | undefined) {
     this.#core = core;
@@ -386,8 +386,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   /** Number of auxiliary measurements (N for θ plus one per modifier nuisance). */
   declare protected readonly nAux: number;
   /** The stored configuration and its POI-bound variants. */
-  readonly #configs!: ConfigVariants;
-  readonly #domain!: readonly Bound[];
+  readonly #configs: ConfigVariants;
+  readonly #domain: readonly Bound[];
   #scratch: PoissonEvaluator | undefined;
   #exact: PoiProfile | undefined;
   /** Profiles of the signal vectors of requests with φ or α fixed (callable signals, modifiers). */

@@ -161,7 +161,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
 
   /** Absolute background uncertainties σ. */
   declare readonly sigma: Float64Array;
-  readonly #lowerTheta!: Float64Array;
+  readonly #lowerTheta: Float64Array;
   readonly #profile: BinProfile = { theta: 0, value: 0, k: 0, h: 0 };
   #lastData: PreparedData | undefined;
 

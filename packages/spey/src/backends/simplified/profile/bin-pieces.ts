@@ -113,9 +113,9 @@ const SPLIT = 2;
  */
 export class BinPieceBuilder {
   /** Per bin: the monotone segments as [lo₀, hi₀, lo₁, hi₁, …]. */
-  readonly #segments!: Float64Array[];
+  readonly #segments: Float64Array[];
   /** Per bin and segment: 1 when the segment's lower end is a breakpoint shared with the previous one. */
-  readonly #joined!: Uint8Array[];
+  readonly #joined: Uint8Array[];
   readonly #scratch = zeros(3);
   readonly #inflections = zeros(2);
   readonly #points: number[] = [];

@@ -102,7 +102,7 @@ export class GlobalThetaProfiler {
   readonly #n: number;
   declare readonly objective: ThetaObjective;
   readonly #scratch = zeros(3);
-  readonly #builder!: BinPieceBuilder;
+  readonly #builder: BinPieceBuilder;
   /** The leaf solves' Hessian buffer (small models). */
   #hessianBuffer: Float64Array | undefined;
   /** Set by {@link solveLeaf} when the starts of one leaf end in distinct local minima. */

@@ -29,9 +29,9 @@ const CURVATURE_CG_TOLERANCE = 1e-10;
 
 /** ∂²F/∂θ∂θᵀ = ρ⁻¹ + diag(hᵢ″) by products, preconditioned by ρ. */
 export class ThetaHessianOperator implements HessianOperator {
-  readonly #curvature!: Float64Array;
-  readonly #rhoDiagonal!: Float64Array;
-  readonly #whitened!: {
+  readonly #curvature: Float64Array;
+  readonly #rhoDiagonal: Float64Array;
+  readonly #whitened: {
     b: Float64Array;
     w: Float64Array;
     r: Float64Array;
@@ -39,8 +39,8 @@ export class ThetaHessianOperator implements HessianOperator {
     ap: Float64Array;
   };
 
-  readonly #objective!: ThetaObjective;
-  readonly #factor!: FactorisedCovariance;
+  readonly #objective: ThetaObjective;
+  readonly #factor: FactorisedCovariance;
   constructor(objective: ThetaObjective, factor: FactorisedCovariance, constraint: GaussianBlock) {
     this.#objective = objective;
     this.#factor = factor;

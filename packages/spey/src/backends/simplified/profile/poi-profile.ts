@@ -42,12 +42,12 @@ export interface PoiFit {
 
 export class PoiProfile {
   declare readonly profiler: GlobalThetaProfiler;
-  readonly #c!: Float64Array;
-  readonly #gradient!: Float64Array;
+  readonly #c: Float64Array;
+  readonly #gradient: Float64Array;
   /** −log L is jointly convex in (μ, θ): a linear background (CMS-NOTE-2017-001's likelihoods). */
-  readonly #convexProfile!: boolean;
+  readonly #convexProfile: boolean;
 
-  readonly #signal!: Float64Array;
+  readonly #signal: Float64Array;
   constructor(background: BackgroundModel, constraint: GaussianBlock, signal: Float64Array) {
     this.#signal = signal;
     this.profiler = new GlobalThetaProfiler(background, constraint);

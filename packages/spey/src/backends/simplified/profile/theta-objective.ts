@@ -19,23 +19,23 @@ import { zeros } from "../../../core/arrays.js";
 
 export class ThetaObjective {
   readonly #n: number;
-  #c!: Float64Array;
-  #data!: Float64Array;
-  #aux!: Float64Array | undefined;
+  #c: Float64Array;
+  #data: Float64Array;
+  #aux: Float64Array | undefined;
   /** 1 where the bin is in its floored mode. */
   declare readonly floored: Uint8Array;
-  readonly #value!: Float64Array;
-  readonly #d1!: Float64Array;
-  readonly #d2!: Float64Array;
-  readonly #residual!: Float64Array;
+  readonly #value: Float64Array;
+  readonly #d1: Float64Array;
+  readonly #d2: Float64Array;
+  readonly #residual: Float64Array;
   /** ρ⁻¹ (the constraint's Hessian), once a Hessian was asked for into a caller's buffer. */
   #constraintHessian: Float64Array | undefined;
-  readonly #curvature!: Float64Array;
+  readonly #curvature: Float64Array;
   readonly #scratch = zeros(3);
   /** The box of the current leaf, and θ moved strictly inside it for the background's formulas. */
-  #lower!: Float64Array;
-  #upper!: Float64Array;
-  readonly #inner!: Float64Array;
+  #lower: Float64Array;
+  #upper: Float64Array;
+  readonly #inner: Float64Array;
 
   declare readonly background: BackgroundModel;
   declare readonly constraint: GaussianBlock;
