@@ -34,6 +34,13 @@ export interface SummedProfile {
    * Asimov information, which belongs to the Asimov data.
    */
   readonly curvatureAt?: (mu: number) => number;
+  /**
+   * Each member's p_k″(μ) where it certifies its profile twice differentiable at μ, 0 for a member
+   * that is convex with a subgradient slope there; undefined when a member is neither. With
+   * H = Σ p_k″ > 0, P(y) ≥ P(μ) + P′(μ)(y − μ) + H(y − μ)²/2 + o((y − μ)²), which makes a point of a
+   * vanishing Newton decrement a local minimum ({@link smoothMinimum}).
+   */
+  readonly localCurvatures?: (mu: number) => number[] | undefined;
   /** The members' own μ̂ on these data and their σ_A (NaN without one): the scan of {@link globalMinimum}. */
   readonly anchors: () => number[];
   readonly sigmas: () => number[];
@@ -42,7 +49,7 @@ export interface SummedProfile {
   /** Whether every member's slope at μ is a subgradient of its convex profile (`slopeIsSubgradient`). */
   readonly subgradientAt?: (mu: number) => boolean;
   /** The split of the sum into certified convex members and the rest on the fit's [lower, upper] ({@link globalMinimum}'s pruning). */
-  readonly split?: (lower: number, upper: number) => ConvexSplit | undefined;
+  readonly split?: (lower: number, upper: number, sigmas: readonly number[]) => ConvexSplit | undefined;
 }
 
 /**
@@ -91,7 +98,7 @@ function minimizeBySlope(
   start: number,
   curvature: number | ((x: number) => number),
   overshoot = false,
-): { x: number; fun: number; converged: boolean } | undefined {
+): { x: number; fun: number; slope: number; converged: boolean } | undefined {
   // the last evaluated point, and the curvature estimate there
   let x = Number.NaN;
   let fx = Number.NaN;
@@ -132,7 +139,7 @@ function minimizeBySlope(
     },
   );
   if (result.reason === "nan") return undefined;
-  return { x, fun: fx, converged: result.converged };
+  return { x, fun: fx, slope: g, converged: result.converged };
 }
 
 /**
@@ -203,7 +210,7 @@ function tangentLowerBound(tangents: readonly Tangent[], lower: number, upper: n
  * for all y, so min P ≥ the lowest point of the tangents' upper envelope; the best evaluated point
  * is accepted once its value is within {@link TANGENT_GAP_TOL} of that bound. While it is not, P is
  * evaluated where the envelope is lowest, pulled towards the best point (a cutting-plane step:
- * each adds a tangent), at most {@link TANGENT_MAX_STEPS} times. Returns undefined when a point
+ * each adds a tangent), at most `maxSteps` times. Returns undefined when a point
  * lacks the certificate or the gap does not close (the caller then checks by values).
  */
 function certifyByTangents(
@@ -213,6 +220,7 @@ function certifyByTangents(
   lower: number,
   upper: number,
   evaluated: readonly Tangent[],
+  maxSteps = TANGENT_MAX_STEPS,
 ): { x: number; fun: number; converged: boolean } | undefined {
   const tangents: Tangent[] = [];
   for (const t of evaluated) {
@@ -225,7 +233,7 @@ function certifyByTangents(
     for (const t of tangents) if (t.fun < best.fun) best = t;
     const { bound, at } = tangentLowerBound(tangents, lower, upper);
     if (best.fun - bound <= TANGENT_GAP_TOL) return { x: best.x, fun: best.fun, converged: true };
-    if (step >= TANGENT_MAX_STEPS || !Number.isFinite(at)) return undefined;
+    if (step >= maxSteps || !Number.isFinite(at)) return undefined;
     // Twice the Newton step from the best point (curvature from the secant of its slope and the
     // nearest other one's): a tangent about as far beyond the minimum as the best point is before it
     // closes the gap to ~slope²/curvature; without a curvature, halfway to the envelope's lowest point.
@@ -297,6 +305,24 @@ function confirmedByValues(
     if (!(f(x) >= local.fun)) return false;
   }
   return true;
+}
+
+/**
+ * Whether a point x with slope g of P is a local minimum by the members' certificates
+ * ({@link SummedProfile.localCurvatures}, H their sum): with H > 0, P(y) ≥ P(x) + g·t + H·t²/2 (t = y − x, to
+ * second order) falls below P(x) by at most the Newton decrement on [lower, upper], which must be
+ * within the iteration's own tolerance (a vanishing slope where P has a kink, e.g. a fit on a
+ * Poisson floor boundary, has no certificate: the caller then checks values beside x).
+ */
+function smoothMinimum(
+  local: { x: number; slope: number },
+  lower: number,
+  upper: number,
+  curvature: number,
+): boolean {
+  if (!(curvature > 0)) return false;
+  const t = Math.min(Math.max(-local.slope / curvature, lower - local.x), upper - local.x);
+  return -(local.slope * t + 0.5 * curvature * t * t) <= NLL_DECREASE_TOL;
 }
 
 /**
@@ -399,11 +425,12 @@ function globalMinimum(
   sigmas: readonly number[],
   convex = false,
   split?: ConvexSplit,
+  certified = false,
 ): { x: number; fun: number; converged: boolean } {
   if (convex) {
     // a convex P: a local minimum is the global one, once P rises on both sides of it
     const scale = sigmas.find((x) => Number.isFinite(x) && x > 0) ?? Number.NaN;
-    if (confirmedByValues(f, local, lower, upper, scale)) return local;
+    if (certified || confirmedByValues(f, local, lower, upper, scale)) return local;
     const lo = Number.isFinite(lower) ? lower : local.x - 10 * Math.max(1, Math.abs(local.x));
     const hi = Number.isFinite(upper) ? upper : local.x + 10 * Math.max(1, Math.abs(local.x));
     const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
@@ -479,7 +506,7 @@ function globalMinimum(
     const hi = right ? right.x : Math.max(here.x, upper);
     // the local minimum, when P rises on both sides of it: the members' slopes can vanish where P
     // does not (a fit on a Poisson floor boundary), so the sides are evaluated at ±δ
-    if (here.x === local.x && confirmedByValues(f, local, lower, upper, sigmaMin)) continue;
+    if (here.x === local.x && (certified || confirmedByValues(f, local, lower, upper, sigmaMin))) continue;
     if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) continue;
     const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
     if (Number.isFinite(r.fun)) consider(r.x, r.fun, r.converged);
@@ -502,12 +529,13 @@ export function minimizeSummedProfile(
   optimiser: MinimizeOptions | undefined,
   owner = "UnCorrStatisticsCombiner",
 ): [number, number] {
-  if (profile.slope) {
+  const slope = profile.slope;
+  if (slope) {
     // a convex sum with subgradient slopes: the Newton iteration's (value, slope) pairs are its tangents
-    const tangents = profile.convex && profile.subgradientAt ? recordTangents(profile.nll, profile.slope) : undefined;
+    const tangents = profile.convex && profile.subgradientAt ? recordTangents(profile.nll, slope) : undefined;
     const result = minimizeBySlope(
       tangents?.nll ?? profile.nll,
-      tangents?.slope ?? profile.slope,
+      tangents?.slope ?? slope,
       lower,
       upper,
       start,
@@ -515,20 +543,31 @@ export function minimizeSummedProfile(
       tangents !== undefined,
     );
     if (result) {
-      const certified =
-        tangents && profile.subgradientAt
-          ? certifyByTangents(profile.nll, profile.slope, profile.subgradientAt, lower, upper, tangents.evaluated)
-          : undefined;
+      const byTangents = (steps: number) =>
+        tangents &&
+        profile.subgradientAt &&
+        certifyByTangents(profile.nll, slope, profile.subgradientAt, lower, upper, tangents.evaluated, steps);
+      let certified = byTangents(0);
       if (certified) return [certified.x, certified.fun];
+      // (first: the members' certificates are of their last fits, and σ_A may fit the Asimov data)
+      const curvatures = profile.localCurvatures?.(result.x);
+      const smooth = smoothMinimum(result, lower, upper, curvatures ? curvatures.reduce((a, b) => a + b, 0) : Number.NaN);
+      // a local minimum of a convex P is its global minimum; else tangents from more points
+      if (smooth && profile.convex) return [result.x, result.fun];
+      certified = byTangents(TANGENT_MAX_STEPS);
+      if (certified) return [certified.x, certified.fun];
+      // the members' σ at the local minimum from their curvatures there when all have one, else σ_A
+      const sigmas = curvatures?.every((h) => h > 0) ? curvatures.map((h) => 1 / Math.sqrt(h)) : profile.sigmas();
       const global = globalMinimum(
         profile.nll,
         lower,
         upper,
         result,
         [start, ...profile.anchors()],
-        profile.sigmas(),
+        sigmas,
         profile.convex,
-        profile.split?.(lower, upper),
+        profile.split?.(lower, upper, sigmas),
+        smooth,
       );
       acceptFit(
         {

@@ -48,6 +48,13 @@ export interface HypotestPreparation {
    * certify its combined minimum without extra fits.
    */
   readonly slopeIsSubgradient?: (mu: number, which: "data" | "asimov") => boolean;
+  /**
+   * p″(μ) of the profile NLL (on the data or the Asimov data) when the backend certifies it twice
+   * continuously differentiable at μ (`profileCurvatureAt`), NaN otherwise: the uncorrelated
+   * combiner then confirms a stationary point of its summed slopes as a local minimum without
+   * fits beside it.
+   */
+  readonly profileCurvature?: (mu: number, which: "data" | "asimov") => number;
 }
 
 /** The data and settings of a fit. */

@@ -569,6 +569,8 @@ export class LeanStatisticalModel {
             slopeIsSubgradient: (mu: number, which: "data" | "asimov") =>
               this.backend.profileConvexInPoi?.() === true &&
               (which === "data" ? observedProfile() : asimovProfile()).smooth(mu),
+            profileCurvature: (mu: number, which: "data" | "asimov") =>
+              (which === "data" ? observedProfile() : asimovProfile()).curvature(mu),
           }
         : {}),
       // Once per preparation (a Hessian and its inverse): the combiner asks for it several times.
@@ -700,7 +702,14 @@ export class LeanStatisticalModel {
       const at = fittedAt(mu) as { parameters: Float64Array };
       return this.backend.smoothInPoiAt(at.parameters);
     };
-    return { value, slope, smooth };
+    const curvature = (mu: number): number => {
+      // (the backend's certificate is for its profile over every nuisance: none held fixed)
+      if (typeof this.backend.profileCurvatureAt !== "function" || extraFixed.size > 0) return Number.NaN;
+      value(mu);
+      const at = fittedAt(mu) as { parameters: Float64Array };
+      return this.backend.profileCurvatureAt(at.parameters, likelihoodOptions) ?? Number.NaN;
+    };
+    return { value, slope, smooth, curvature };
   }
 
   /**
@@ -959,6 +968,8 @@ interface Profile {
   slope(mu: number): number;
   /** The backend's `smoothInPoiAt` at the fitted point of μ (false without that hook). */
   smooth(mu: number): boolean;
+  /** The backend's `profileCurvatureAt` at the fitted point of μ (NaN without that certificate). */
+  curvature(mu: number): number;
 }
 
 /**

@@ -30,6 +30,7 @@ import { minimizeSumByBrent, minimizeSummedProfile, type SummedProfile } from ".
 import type { MinimizeOptions } from "../optimize/types.js";
 import { LeanStatisticalModel } from "./statistical-model.js";
 import { maxOf } from "../core/arrays.js";
+import { isFiniteNumber } from "../core/describe.js";
 import { LazyFits, LiveModelProperties } from "./lazy-properties.js";
 
 /** Per-analysis data: analysis name → data vector. */
@@ -415,15 +416,14 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
               ),
           }
         : {}),
-      split: (lower: number, upper: number) => {
+      split: (lower: number, upper: number, sigmas: readonly number[]) => {
         const convex = this.#models.map(convexInPoi);
         if (membersMuhatMayBeNegative === undefined || convex.every(Boolean) || !convex.some(Boolean)) return undefined;
         let floor = 0;
         let curvature = 0;
         preparations.forEach((p, k) => {
-          const sigma = p.asimovSigma?.() ?? Number.NaN;
           if (convex[k]) {
-            curvature += 1 / (sigma * sigma);
+            curvature += sigmas[k]! ** -2;
           } else {
             floor += (which === "data" ? p.fit : p.asimovFit).nll;
             // the member's free fit bounds its profile only within its own bounds of μ
@@ -437,6 +437,18 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           floor,
           curvature,
         };
+      },
+      localCurvatures: (mu: number) => {
+        // p_k″ of a member certified twice differentiable at μ; 0 for a convex one with a
+        // subgradient there (a tangent below it)
+        const out: number[] = [];
+        for (const p of preparations) {
+          const h = p.profileCurvature?.(mu, which) ?? Number.NaN;
+          if (isFiniteNumber(h)) out.push(h);
+          else if (p.slopeIsSubgradient?.(mu, which)) out.push(0);
+          else return undefined;
+        }
+        return out;
       },
       anchors: () => preparations.map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
       sigmas: () => preparations.map((p) => p.asimovSigma?.() ?? Number.NaN),

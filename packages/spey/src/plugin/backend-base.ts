@@ -34,6 +34,7 @@ import type {
  * | `profileConvexInPoi` | a certificate that the profile NLL is convex in μ: combiners skip their global scan of μ |
  * | `profileColdStartRange` | profiles along μ run the cold starts once per range of μ instead of at every point |
  * | `smoothInPoiAt` | a certificate that ∂(−log L)/∂μ at a fitted point is a (sub)gradient of that convex profile: combiners confirm their fit of μ by tangents instead of extra fits |
+ * | `profileCurvatureAt` | a certificate that the profile is twice differentiable at a fitted point, with its curvature: the uncorrelated combiner confirms its fit of μ without value checks beside it |
  *
  * The constructor receives one object with the backend's own arguments (camelCase).
  */
@@ -136,6 +137,16 @@ export abstract class BackendBase {
    * derivative), so tangent lines bound it from below. Conservative answers (false) are always safe.
    */
   smoothInPoiAt?(parameters: Parameters): boolean;
+
+  /**
+   * p″(μ) of the profile NLL p(μ) = min over the nuisances of −log L, at a conditional fit's point
+   * `parameters` on the data of `options`, when the backend certifies p twice continuously
+   * differentiable around μ: the fitted nuisances the unique global minimiser, nondegenerate, off
+   * every boundary, no Poisson rate at its floor (then p′ = ∂(−log L)/∂μ there and p″ the Schur
+   * complement of the Hessian: the implicit-function theorem). Undefined otherwise; conservative
+   * answers (undefined) are always safe.
+   */
+  profileCurvatureAt?(parameters: Parameters, options?: LikelihoodOptions): number | undefined;
 }
 
 /** The static metadata every backend or converter class declares (spey's `BackendBase` metadata). */

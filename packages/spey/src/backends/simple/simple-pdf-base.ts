@@ -179,6 +179,18 @@ export abstract class SimplePdfBase extends BackendBase {
     return true;
   }
 
+  /**
+   * p″ = sᵀWs of a plain one-parameter model (its profile is −log L itself, analytic in μ where
+   * {@link smoothInPoiAt} holds); undefined otherwise.
+   */
+  override profileCurvatureAt(parameters: Float64Array, options?: LikelihoodOptions): number | undefined {
+    if (!this.profileConvexInPoi() || parameters.length !== 1 || !this.smoothInPoiAt(parameters)) return undefined;
+    const lambda = zeros(this.nBins);
+    const floored = this.lambda(parameters, lambda, zeros(this.nBins));
+    const { main } = selectData(options, this.observed, this.background, 0);
+    return this.nllCurvatureAlong(main, lambda, this.signal.fixed as Float64Array, floored);
+  }
+
   /** Whether λ is floored at 1e-20 (Poisson) — derivatives vanish where it is. */
   protected floorsLambda(): boolean {
     return false;

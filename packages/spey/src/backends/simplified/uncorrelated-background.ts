@@ -61,6 +61,8 @@ interface BinProfile {
   k: number;
   /** Curvature factor: d²p/dμ² = Σ sᵢ²·h. */
   h: number;
+  /** θ̂ᵢ is the stationary point inside λ > 1e-20 and the domain, lower than the floored region: p is C² there. */
+  smooth: boolean;
 }
 
 /**
@@ -73,7 +75,8 @@ interface BinProfile {
 function profileBin(c: number, sigma: number, d: number, a: number, lower: number, out: BinProfile): void {
   if (sigma === 0) {
     out.theta = a;
-    if (c > LAMBDA_FLOOR) {
+    out.smooth = c > LAMBDA_FLOOR;
+    if (out.smooth) {
       out.value = d === 0 ? c : c - d * Math.log(c);
       out.k = 1 - d / c;
       out.h = d / (c * c);
@@ -86,6 +89,7 @@ function profileBin(c: number, sigma: number, d: number, a: number, lower: numbe
   }
   // Candidate in the region λ > floor.
   let best = Number.POSITIVE_INFINITY;
+  let unfloored = Number.NaN;
   let theta = 0;
   let k = 0;
   let h = 0;
@@ -113,6 +117,7 @@ function profileBin(c: number, sigma: number, d: number, a: number, lower: numbe
   if (t > LAMBDA_FLOOR) {
     const r = theta - a;
     best = (d === 0 ? t : t - d * Math.log(t)) + 0.5 * r * r;
+    unfloored = best;
     k = 1 - d / t;
     const w = d / (t * t);
     h = clamped ? w : w / (w * sigma * sigma + 1);
@@ -137,6 +142,7 @@ function profileBin(c: number, sigma: number, d: number, a: number, lower: numbe
       }
     }
   }
+  out.smooth = !clamped && t > LAMBDA_FLOOR && best === unfloored;
   out.theta = theta;
   out.value = best;
   out.k = k;
@@ -162,7 +168,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
   /** Absolute background uncertainties σ. */
   declare readonly sigma: Float64Array;
   readonly #lowerTheta: Float64Array;
-  readonly #profile: BinProfile = { theta: 0, value: 0, k: 0, h: 0 };
+  readonly #profile: BinProfile = { theta: 0, value: 0, k: 0, h: 0, smooth: false };
   #lastData: PreparedData | undefined;
 
   constructor(args: UncorrelatedBackgroundArgs) {
@@ -237,6 +243,26 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     for (let i = 0; i < main.length; i++) constant += gammaln(main[i]! + 1);
     this.#lastData = { expected, source: data === undefined ? null : Float64Array.from(data), main, aux, constant };
     return this.#lastData;
+  }
+
+  /**
+   * p″(μ) = Σ sᵢ²hᵢ of the closed-form profile at a conditional fit's parameters when every θ̂ᵢ is
+   * the interior stationary point off the floor (then each bin's profile is C² in μ); undefined
+   * otherwise.
+   */
+  override profileCurvatureAt(parameters: Float64Array, options: LikelihoodOptions = {}): number | undefined {
+    if (!this.#hasClosedFormProfile || parameters.length !== 1 + this.nBins) return undefined;
+    const { main, aux } = this.#preparedData(options);
+    const s = this.signal.fixed as Float64Array;
+    const out = this.#profile;
+    const mu = parameters[0]!;
+    let curvature = 0;
+    for (let i = 0; i < this.nBins; i++) {
+      profileBin(mu * s[i]! + this.background[i]!, this.sigma[i]!, main[i]!, aux ? aux[i]! : 0, this.#lowerTheta[i]!, out);
+      if (!out.smooth || out.theta !== parameters[1 + i]) return undefined;
+      curvature += s[i]! * s[i]! * out.h;
+    }
+    return curvature;
   }
 
   /**

@@ -19,7 +19,8 @@ import { type BackgroundModel, LinearBackground } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
 import { GlobalThetaProfiler, type ThetaLimits, type ThetaProfile } from "./global-theta.js";
 import { factorisedCurvature } from "./large-model.js";
-import { zeros } from "../../../core/arrays.js";
+import { sameEntries, zeros } from "../../../core/arrays.js";
+import { isFiniteNumber } from "../../../core/describe.js";
 
 /** Newton iterations of the free fit (bracketed; ~5–10 are used). */
 const MAX_NEWTON_ITERATIONS = 100;
@@ -46,6 +47,8 @@ export class PoiProfile {
   readonly #gradient: Float64Array;
   /** −log L is jointly convex in (μ, θ): a linear background (CMS-NOTE-2017-001's likelihoods). */
   readonly #convexProfile: boolean;
+  /** The last inner profile with its μ and data ({@link smoothCurvature}). */
+  #last: { mu: number; data: Float64Array; aux: Float64Array | undefined; inner: ThetaProfile } | undefined;
 
   readonly #signal: Float64Array;
   constructor(background: BackgroundModel, constraint: GaussianBlock, signal: Float64Array) {
@@ -67,7 +70,35 @@ export class PoiProfile {
   ): ThetaProfile {
     const c = this.#c;
     for (let i = 0; i < c.length; i++) c[i] = mu * this.#signal[i]!;
-    return this.profiler.profile(c, data, aux, { start, optimiser, limits });
+    const inner = this.profiler.profile(c, data, aux, { start, optimiser, limits });
+    this.#last = { mu, data, aux, inner };
+    return inner;
+  }
+
+  /**
+   * p″(μ) when p is twice continuously differentiable around μ, from the last inner profile when
+   * that was at μ on these data and gave this θ̂ (undefined otherwise): one θ leaf searched and
+   * certified, one minimum from every start, every θ̂ᵢ strictly inside its piece (no face, no
+   * floor), F's θ-Hessian positive definite (p″ finite). θ̂ is then the unique nondegenerate global
+   * minimiser, θ̂(μ) is C¹ near μ (implicit-function theorem), and p″ is {@link curvatureAt}'s Schur
+   * complement. The search's own standard: a free fit with one such leaf at μ̂ is a local minimum of p.
+   */
+  smoothCurvature(mu: number, theta: Float64Array, data: Float64Array, aux: Float64Array | undefined): number | undefined {
+    const last = this.#last;
+    if (!last || last.mu !== mu || !sameEntries(last.data, data) || !sameEntries(last.aux, aux)) return undefined;
+    const inner = last.inner;
+    if (inner.leaves !== 1 || !inner.certified || !inner.converged || inner.multimodal) return undefined;
+    for (let i = 0; i < theta.length; i++) {
+      const t = inner.theta[i]!;
+      const piece = inner.pieces[i]!;
+      if (t !== theta[i] || piece.floored || !(t > piece.lo && t < piece.hi)) return undefined;
+    }
+    // the objective's problem of this inner profile (another may have been set since)
+    const c = this.#c;
+    for (let i = 0; i < c.length; i++) c[i] = mu * this.#signal[i]!;
+    this.profiler.objective.setProblem(c, data, aux);
+    const curvature = this.#curvatureAt(inner, this.#slopeAt(inner));
+    return isFiniteNumber(curvature) ? curvature : undefined;
   }
 
   /**
