@@ -164,7 +164,9 @@ describe("UnCorrStatisticsCombiner: the second-order certificate of a local mini
 
   it("fits 2models-02's effective-σ member at two μ, at the dense scan's minimum", () => {
     const models = reference("combiner-2models-02");
-    const backend = (models[0] as StatisticalModel).backend as { bestFit: (r: { fixed: Map<number, number> }) => unknown };
+    const backend = (models[0] as StatisticalModel).backend as {
+      bestFit: (r: { fixed: Map<number, number> }) => unknown;
+    };
     const fitted: number[] = [];
     const bestFit = backend.bestFit.bind(backend);
     backend.bestFit = (request) => {

@@ -605,20 +605,14 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   readonly #smoothScratch = zeros(3);
 
   /**
-   * p″(μ) at a conditional fit of the exact profile when it is twice continuously differentiable
-   * there (profile/poi-profile.ts, `smoothCurvature`: the last conditional fit of the plain signal
-   * array, at these parameters and data); undefined otherwise.
+   * p″(μ) of the exact profile where it is twice continuously differentiable (profile/poi-profile.ts,
+   * `smoothCurvature`: the last conditional fit of the plain signal array, at this μ on these data);
+   * undefined otherwise.
    */
   override profileCurvatureAt(parameters: Float64Array, options?: LikelihoodOptions): number | undefined {
     if (!this.hasExactProfile) return undefined;
-    const c = this.core;
     const { main, aux } = this.dataFor(options);
-    return this.#profileFor(undefined).smoothCurvature(
-      parameters[0]!,
-      parameters.subarray(c.thetaOffset, c.thetaOffset + c.nBins),
-      main,
-      aux,
-    );
+    return this.#profileFor(undefined).smoothCurvature(parameters[0]!, main, aux);
   }
 
   /** An evaluator of these data, reused while consecutive requests carry the same values. */

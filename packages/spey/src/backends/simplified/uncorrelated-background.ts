@@ -198,7 +198,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
 
   /**
    * Profile over θ at fixed μ: fills `theta` (when given) and returns [NLL, dNLL/dμ, d²NLL/dμ²]
-   * in `result`.
+   * in `result`, and whether every bin's profile is C² there (`BinProfile.smooth`).
    */
   #profileAt(
     mu: number,
@@ -207,7 +207,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     constant: number,
     result: Float64Array,
     theta?: Float64Array,
-  ): void {
+  ): boolean {
     const s = this.signal.fixed as Float64Array;
     const b = this.background;
     const sigma = this.sigma;
@@ -215,17 +215,20 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     let value = constant;
     let grad = 0;
     let curv = 0;
+    let smooth = true;
     for (let i = 0; i < this.nBins; i++) {
       const si = s[i]!;
       profileBin(mu * si + b[i]!, sigma[i]!, main[i]!, aux ? aux[i]! : 0, this.#lowerTheta[i]!, out);
       value += out.value;
       grad += si * out.k;
       curv += si * si * out.h;
+      smooth &&= out.smooth;
       if (theta) theta[i] = out.theta;
     }
     result[0] = value;
     result[1] = grad;
     result[2] = curv;
+    return smooth;
   }
 
   /**
@@ -246,23 +249,14 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
   }
 
   /**
-   * p″(μ) = Σ sᵢ²hᵢ of the closed-form profile at a conditional fit's parameters when every θ̂ᵢ is
-   * the interior stationary point off the floor (then each bin's profile is C² in μ); undefined
-   * otherwise.
+   * p″(μ) = Σ sᵢ²hᵢ of the closed-form profile where every θ̂ᵢ(μ) is the interior stationary point
+   * off the floor (then each bin's profile is C² in μ); undefined otherwise.
    */
   override profileCurvatureAt(parameters: Float64Array, options: LikelihoodOptions = {}): number | undefined {
-    if (!this.#hasClosedFormProfile || parameters.length !== 1 + this.nBins) return undefined;
+    if (!this.#hasClosedFormProfile) return undefined;
     const { main, aux } = this.#preparedData(options);
-    const s = this.signal.fixed as Float64Array;
-    const out = this.#profile;
-    const mu = parameters[0]!;
-    let curvature = 0;
-    for (let i = 0; i < this.nBins; i++) {
-      profileBin(mu * s[i]! + this.background[i]!, this.sigma[i]!, main[i]!, aux ? aux[i]! : 0, this.#lowerTheta[i]!, out);
-      if (!out.smooth || out.theta !== parameters[1 + i]) return undefined;
-      curvature += s[i]! * s[i]! * out.h;
-    }
-    return curvature;
+    const result = zeros(3);
+    return this.#profileAt(parameters[0]!, main, aux, 0, result) ? result[2] : undefined;
   }
 
   /**

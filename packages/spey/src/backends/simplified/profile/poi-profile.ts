@@ -77,21 +77,21 @@ export class PoiProfile {
 
   /**
    * p″(μ) when p is twice continuously differentiable around μ, from the last inner profile when
-   * that was at μ on these data and gave this θ̂ (undefined otherwise): one θ leaf searched and
-   * certified, one minimum from every start, every θ̂ᵢ strictly inside its piece (no face, no
-   * floor), F's θ-Hessian positive definite (p″ finite). θ̂ is then the unique nondegenerate global
-   * minimiser, θ̂(μ) is C¹ near μ (implicit-function theorem), and p″ is {@link curvatureAt}'s Schur
-   * complement. The search's own standard: a free fit with one such leaf at μ̂ is a local minimum of p.
+   * that was at μ on these data (undefined otherwise): one θ leaf searched and certified, one
+   * minimum from every start, every θ̂ᵢ strictly inside its piece (no face, no floor), F's θ-Hessian
+   * positive definite (p″ finite). θ̂ is then the unique nondegenerate global minimiser, θ̂(μ) is C¹
+   * near μ (implicit-function theorem), and p″ is {@link curvatureAt}'s Schur complement. (The
+   * search's own standard: a free fit with one such leaf at μ̂ is a local minimum of p.)
    */
-  smoothCurvature(mu: number, theta: Float64Array, data: Float64Array, aux: Float64Array | undefined): number | undefined {
+  smoothCurvature(mu: number, data: Float64Array, aux: Float64Array | undefined): number | undefined {
     const last = this.#last;
     if (!last || last.mu !== mu || !sameEntries(last.data, data) || !sameEntries(last.aux, aux)) return undefined;
     const inner = last.inner;
     if (inner.leaves !== 1 || !inner.certified || !inner.converged || inner.multimodal) return undefined;
-    for (let i = 0; i < theta.length; i++) {
+    for (let i = 0; i < inner.theta.length; i++) {
       const t = inner.theta[i]!;
       const piece = inner.pieces[i]!;
-      if (t !== theta[i] || piece.floored || !(t > piece.lo && t < piece.hi)) return undefined;
+      if (piece.floored || !(t > piece.lo && t < piece.hi)) return undefined;
     }
     // the objective's problem of this inner profile (another may have been set since)
     const c = this.#c;
