@@ -11,6 +11,7 @@ import { acceptFit } from "./convergence.js";
 import { safeguardedNewton } from "../math/safeguarded-newton.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
+import { isFiniteNumber } from "../core/describe.js";
 
 /** Tolerance of the one-dimensional fit of μ by Brent's bounded method. */
 const MU_XATOL = 1e-10;
@@ -109,7 +110,7 @@ function minimizeBySlope(
     const gNext = df(mu);
     if (Number.isNaN(x)) {
       const h0 = typeof curvature === "function" ? curvature(mu) : curvature;
-      h = h0 > 0 && Number.isFinite(h0) ? h0 : Number.NaN;
+      h = h0 > 0 && isFiniteNumber(h0) ? h0 : Number.NaN;
     } else if (gNext !== g) {
       const secant = (gNext - g) / (mu - x);
       if (secant > 0) h = secant;
@@ -117,7 +118,7 @@ function minimizeBySlope(
     x = mu;
     fx = fNext;
     g = gNext;
-    out[0] = Number.isFinite(fx) && Number.isFinite(g) ? g : Number.NaN;
+    out[0] = isFiniteNumber(fx) && isFiniteNumber(g) ? g : Number.NaN;
     // the step −g/out[1] lengthened by η: g/h + sign(g)·η = g/(h·|g|/(|g| + ηh))
     out[1] = overshoot && h > 0 && g !== 0 ? (h * Math.abs(g)) / (Math.abs(g) + overshootOf(g, h) * h) : h;
   };
@@ -125,7 +126,7 @@ function minimizeBySlope(
     evaluate,
     lower,
     upper,
-    Math.min(Math.max(Number.isFinite(start) ? start : 0, lower), upper),
+    Math.min(Math.max(isFiniteNumber(start) ? start : 0, lower), upper),
     {
       maxIterations: MU_NEWTON_ITERATIONS,
       stepTolerance: MU_NEWTON_RTOL,
@@ -182,8 +183,8 @@ function tangentLowerBound(tangents: readonly Tangent[], lower: number, upper: n
     return m;
   };
   const candidates: number[] = [];
-  if (Number.isFinite(lower)) candidates.push(lower);
-  if (Number.isFinite(upper)) candidates.push(upper);
+  if (isFiniteNumber(lower)) candidates.push(lower);
+  if (isFiniteNumber(upper)) candidates.push(upper);
   for (const r of tangents) {
     if (!(r.slope > 0)) continue;
     for (const f of tangents) {
@@ -224,7 +225,7 @@ function certifyByTangents(
 ): { x: number; fun: number; converged: boolean } | undefined {
   const tangents: Tangent[] = [];
   for (const t of evaluated) {
-    if (!(Number.isFinite(t.fun) && Number.isFinite(t.slope)) || !subgradientAt(t.x)) return undefined;
+    if (!(isFiniteNumber(t.fun) && isFiniteNumber(t.slope)) || !subgradientAt(t.x)) return undefined;
     tangents.push(t);
   }
   if (tangents.length === 0) return undefined;
@@ -233,7 +234,7 @@ function certifyByTangents(
     for (const t of tangents) if (t.fun < best.fun) best = t;
     const { bound, at } = tangentLowerBound(tangents, lower, upper);
     if (best.fun - bound <= TANGENT_GAP_TOL) return { x: best.x, fun: best.fun, converged: true };
-    if (step >= maxSteps || !Number.isFinite(at)) return undefined;
+    if (step >= maxSteps || !isFiniteNumber(at)) return undefined;
     // Twice the Newton step from the best point (curvature from the secant of its slope and the
     // nearest other one's): a tangent about as far beyond the minimum as the best point is before it
     // closes the gap to ~slope²/curvature; without a curvature, halfway to the envelope's lowest point.
@@ -246,12 +247,12 @@ function certifyByTangents(
         h = (t.slope - best.slope) / (t.x - best.x);
       }
     }
-    const target = h > 0 && Number.isFinite(h) ? best.x - (2 * best.slope) / h : 0.5 * (at + best.x);
+    const target = h > 0 && isFiniteNumber(h) ? best.x - (2 * best.slope) / h : 0.5 * (at + best.x);
     const y = Math.min(Math.max(target, lower), upper);
     if (tangents.some((t) => t.x === y)) return undefined;
     const fun = f(y);
     const slope = df(y);
-    if (!(Number.isFinite(fun) && Number.isFinite(slope)) || !subgradientAt(y)) return undefined;
+    if (!(isFiniteNumber(fun) && isFiniteNumber(slope)) || !subgradientAt(y)) return undefined;
     tangents.push({ x: y, fun, slope });
   }
 }
@@ -299,7 +300,7 @@ function confirmedByValues(
   upper: number,
   sigma: number,
 ): boolean {
-  const delta = CONFIRM_STEP * (Number.isFinite(sigma) && sigma > 0 ? sigma : Math.max(1, Math.abs(local.x)));
+  const delta = CONFIRM_STEP * (isFiniteNumber(sigma) && sigma > 0 ? sigma : Math.max(1, Math.abs(local.x)));
   for (const x of [local.x - delta, local.x + delta]) {
     if (x < lower || x > upper) continue;
     if (!(f(x) >= local.fun)) return false;
@@ -314,12 +315,7 @@ function confirmedByValues(
  * within the iteration's own tolerance (a vanishing slope where P has a kink, e.g. a fit on a
  * Poisson floor boundary, has no certificate: the caller then checks values beside x).
  */
-function smoothMinimum(
-  local: { x: number; slope: number },
-  lower: number,
-  upper: number,
-  curvature: number,
-): boolean {
+function smoothMinimum(local: { x: number; slope: number }, lower: number, upper: number, curvature: number): boolean {
   if (!(curvature > 0)) return false;
   const t = Math.min(Math.max(-local.slope / curvature, lower - local.x), upper - local.x);
   return -(local.slope * t + 0.5 * curvature * t * t) <= NLL_DECREASE_TOL;
@@ -381,8 +377,8 @@ export function pruneScan(
   const atLocal = split.convexNll(local.x);
   // how far C must rise above C(x₀)
   const rise = local.fun - split.floor - atLocal + PRUNE_TOLERANCE;
-  if (!Number.isFinite(rise)) return undefined;
-  const curvature = split.curvature > 0 && Number.isFinite(split.curvature) ? split.curvature : sigmaMin ** -2;
+  if (!isFiniteNumber(rise)) return undefined;
+  const curvature = split.curvature > 0 && isFiniteNumber(split.curvature) ? split.curvature : sigmaMin ** -2;
   // where C(x₀) + curvature·t²/2 rises so far, with a margin
   const distance = 1.25 * Math.sqrt((2 * Math.max(rise, 0)) / curvature) + 0.05 * sigmaMin;
   const region = { lower: a, upper: b, ends: new Map<number, number>() };
@@ -429,10 +425,10 @@ function globalMinimum(
 ): { x: number; fun: number; converged: boolean } {
   if (convex) {
     // a convex P: a local minimum is the global one, once P rises on both sides of it
-    const scale = sigmas.find((x) => Number.isFinite(x) && x > 0) ?? Number.NaN;
+    const scale = sigmas.find((x) => isFiniteNumber(x) && x > 0) ?? Number.NaN;
     if (certified || confirmedByValues(f, local, lower, upper, scale)) return local;
-    const lo = Number.isFinite(lower) ? lower : local.x - 10 * Math.max(1, Math.abs(local.x));
-    const hi = Number.isFinite(upper) ? upper : local.x + 10 * Math.max(1, Math.abs(local.x));
+    const lo = isFiniteNumber(lower) ? lower : local.x - 10 * Math.max(1, Math.abs(local.x));
+    const hi = isFiniteNumber(upper) ? upper : local.x + 10 * Math.max(1, Math.abs(local.x));
     const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
     let best = local;
     for (const [x, v, converged] of [
@@ -444,20 +440,20 @@ function globalMinimum(
     }
     return best;
   }
-  const finiteSigmas = sigmas.filter((s) => Number.isFinite(s) && s > 0);
+  const finiteSigmas = sigmas.filter((s) => isFiniteNumber(s) && s > 0);
   const inside = (x: number) => Math.min(Math.max(x, lower), upper);
   let a: number;
   let b: number;
   if (finiteSigmas.length === sigmas.length && finiteSigmas.length > 0) {
     const sigmaMax = Math.max(...finiteSigmas);
-    const points = [local.x, ...anchors.filter((x) => Number.isFinite(x))];
+    const points = [local.x, ...anchors.filter((x) => isFiniteNumber(x))];
     a = inside(Math.min(...points) - SCAN_SIGMAS * sigmaMax);
     b = inside(Math.max(...points) + SCAN_SIGMAS * sigmaMax);
   } else {
     a = lower;
     b = upper;
   }
-  if (!(Number.isFinite(a) && Number.isFinite(b)) || !(b > a)) return local;
+  if (!(isFiniteNumber(a) && isFiniteNumber(b)) || !(b > a)) return local;
   const sigmaMin = finiteSigmas.length > 0 ? Math.min(...finiteSigmas) : b - a;
   const pruned = split ? pruneScan(split, local, a, b, sigmaMin) : undefined;
   // The scan: [a, b] in 4–12 intervals at most σ_min apart, with the local minimum and the anchors;
@@ -499,7 +495,7 @@ function globalMinimum(
     const right = grid[k + 1];
     const leftV = left ? left.v : Number.POSITIVE_INFINITY;
     const rightV = right ? right.v : Number.POSITIVE_INFINITY;
-    if (!(here.v <= leftV && here.v <= rightV) || !Number.isFinite(here.v)) continue;
+    if (!(here.v <= leftV && here.v <= rightV) || !isFiniteNumber(here.v)) continue;
     consider(here.x, here.v, true);
     // the bracket of this sampled minimum: its grid neighbours, or the bound of μ beyond the scan
     const lo = left ? left.x : Math.min(here.x, lower);
@@ -507,13 +503,13 @@ function globalMinimum(
     // the local minimum, when P rises on both sides of it: the members' slopes can vanish where P
     // does not (a fit on a Poisson floor boundary), so the sides are evaluated at ±δ
     if (here.x === local.x && (certified || confirmedByValues(f, local, lower, upper, sigmaMin))) continue;
-    if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) continue;
+    if (!(hi > lo) || !isFiniteNumber(lo) || !isFiniteNumber(hi)) continue;
     const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
-    if (Number.isFinite(r.fun)) consider(r.x, r.fun, r.converged);
+    if (isFiniteNumber(r.fun)) consider(r.x, r.fun, r.converged);
     for (const edge of [lo, hi]) {
       if (edge !== left?.x && edge !== right?.x && edge !== here.x) {
         const v = f(edge);
-        if (Number.isFinite(v)) consider(edge, v, true);
+        if (isFiniteNumber(v)) consider(edge, v, true);
       }
     }
   }
@@ -551,7 +547,12 @@ export function minimizeSummedProfile(
       if (certified) return [certified.x, certified.fun];
       // (first: the members' certificates are of their last fits, and σ_A may fit the Asimov data)
       const curvatures = profile.localCurvatures?.(result.x);
-      const smooth = smoothMinimum(result, lower, upper, curvatures ? curvatures.reduce((a, b) => a + b, 0) : Number.NaN);
+      const smooth = smoothMinimum(
+        result,
+        lower,
+        upper,
+        curvatures ? curvatures.reduce((a, b) => a + b, 0) : Number.NaN,
+      );
       // a local minimum of a convex P is its global minimum; else tangents from more points
       if (smooth && profile.convex) return [result.x, result.fun];
       certified = byTangents(TANGENT_MAX_STEPS);
@@ -610,7 +611,7 @@ export function minimizeSumByBrent(
   // Brent's bounded method never evaluates the end points: check them for boundary optima.
   let best = { x: r.x, fun: r.fun, converged: r.converged };
   for (const edge of [lower, upper]) {
-    if (!Number.isFinite(edge)) continue;
+    if (!isFiniteNumber(edge)) continue;
     const v = f(edge);
     if (v < best.fun || Number.isNaN(best.fun)) best = { x: edge, fun: v, converged: true };
   }

@@ -30,7 +30,7 @@ import { minimizeSumByBrent, minimizeSummedProfile, type SummedProfile } from ".
 import type { MinimizeOptions } from "../optimize/types.js";
 import { LeanStatisticalModel } from "./statistical-model.js";
 import { maxOf } from "../core/arrays.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isArray, isFiniteNumber, isInteger } from "../core/describe.js";
 import { LazyFits, LiveModelProperties } from "./lazy-properties.js";
 
 /** Per-analysis data: analysis name → data vector. */
@@ -73,7 +73,7 @@ function poiOutput(
   poiIndices: readonly (string | number)[] | undefined,
 ): number | Record<string, number> {
   if (poiIndices === undefined) return muhat;
-  if (!Array.isArray(poiIndices)) {
+  if (!isArray(poiIndices)) {
     throw new InvalidInput('poiIndices must be an array of parameter names or indices, e.g. ["mu"].');
   }
   return Object.fromEntries(poiIndices.map((k) => [String(k), muhat]));
@@ -132,8 +132,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     }
     const idx = key < 0 ? this.#models.length + key : key;
     const m = this.#models[idx];
-    if (!Number.isInteger(key) || !m)
-      throw new AnalysisQueryError("Request exceeds number of statistical models available.");
+    if (!isInteger(key) || !m) throw new AnalysisQueryError("Request exceeds number of statistical models available.");
     return m;
   }
 
@@ -295,7 +294,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         den += 1 / (sigma * sigma);
       }
       const v = num / den;
-      return Number.isFinite(v) ? v : 0;
+      return isFiniteNumber(v) ? v : 0;
     } catch {
       return 0;
     }
@@ -472,7 +471,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
                 if (anchor > lower && anchor < upper && Math.abs(mu - anchor) > 1e-6 * Math.max(1, Math.abs(anchor))) {
                   h = -(slope as (m: number) => number)(mu) / (mu - anchor);
                 }
-                if (!(h > 0 && Number.isFinite(h))) {
+                if (!(h > 0 && isFiniteNumber(h))) {
                   const sigma = p.asimovSigma?.() ?? Number.NaN;
                   h = 1 / (sigma * sigma);
                 }
@@ -516,15 +515,15 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         // (μ_A = μ̂_k gives no finite secant: σ_A below)
         w = -p.logpdfSlope(asimovMu) / (asimovMu - muhat);
       }
-      if (!(w > 0 && Number.isFinite(w))) {
+      if (!(w > 0 && isFiniteNumber(w))) {
         const sigma = p.asimovSigma?.() ?? Number.NaN;
-        w = Number.isFinite(sigma) && sigma > 0 ? 1 / (sigma * sigma) : 1;
+        w = isFiniteNumber(sigma) && sigma > 0 ? 1 / (sigma * sigma) : 1;
       }
       num += w * muhat;
       den += w;
     }
     const v = num / den;
-    return Number.isFinite(v) ? v : 0;
+    return isFiniteNumber(v) ? v : 0;
   }
 
   /**
@@ -633,7 +632,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
       splitPoiTest: (poiTest) => {
         if (poiTest === undefined) return { mu: 1, extra: undefined };
         if (typeof poiTest === "number") {
-          if (!Number.isFinite(poiTest)) throw new InvalidInput(`poiTest must be a finite number; got ${poiTest}.`);
+          if (!isFiniteNumber(poiTest)) throw new InvalidInput(`poiTest must be a finite number; got ${poiTest}.`);
           return { mu: poiTest, extra: undefined };
         }
         throw new InvalidInput("poiTest records are only supported by single statistical models; pass a number.");
