@@ -51,8 +51,9 @@ export interface SearchDirection {
  * Alg. 3.3, starting where `shiftStart` says); D_ii = 1/H_ii.
  */
 export class NewtonDirection implements SearchDirection {
-  #mat = zeros(0);
-  #chol = zeros(0);
+  // (dense buffers, empty with a factoriser)
+  readonly #mat: Float64Array;
+  readonly #chol: Float64Array;
   readonly #rhs: Float64Array;
 
   readonly #hessian: HessianOf;
@@ -77,10 +78,8 @@ export class NewtonDirection implements SearchDirection {
     this.#shiftStart = shiftStart;
     this.#factoriser = factoriser;
     const m = free.length;
-    if (!factoriser) {
-      this.#mat = zeros(m * m);
-      this.#chol = zeros(m * m);
-    }
+    this.#mat = zeros(factoriser ? 0 : m * m);
+    this.#chol = zeros(factoriser ? 0 : m * m);
     this.#rhs = zeros(m);
   }
 

@@ -41,8 +41,13 @@ export type LogpdfFunction = (pars: Parameters) => number;
  */
 export type ObjectiveFunction = (pars: Parameters, grad?: Float64Array) => number;
 
-/** Hessian of log L at `pars`, row-major n×n (n = number of parameters). */
-export type HessianFunction = (pars: Parameters) => Float64Array;
+/**
+ * Hessian of log L at `pars`, row-major n×n (n = number of parameters). With `out` (length n², its
+ * contents overwritten) a function may write the Hessian there and return it, so that repeated
+ * evaluations (a Newton fit) allocate nothing; it may also ignore `out` and return an array of its
+ * own: callers use the returned array.
+ */
+export type HessianFunction = (pars: Parameters, out?: Float64Array) => Float64Array;
 
 /**
  * Draws `size` pseudo-experiments, each the main data followed by the auxiliary data, from the

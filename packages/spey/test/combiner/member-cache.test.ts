@@ -3,7 +3,8 @@
  * re-validation and no re-building per evaluation). The cache must never hand out functions of
  * other data: checked against the members' own likelihoods on the split data, for flat data
  * changed in place between two requests (recognised by value), per-analysis data and the
- * observed / apriori data, and for the objective's gradient and the Hessian.
+ * observed / apriori data, and for the objective's gradient and the Hessian. The Hessians write
+ * into a caller's buffer (HessianFunction's `out`) instead of allocating, with the same values.
  */
 import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../src/core/logger.js";
@@ -91,5 +92,27 @@ describe("CombinerBase: the members' functions cached per data", () => {
     const hbNew = b.backend.getHessianLogpdfFunc?.({ data: [60, 97] })(pb) as Float64Array;
     expect(Math.abs(h2[0]! - h1[0]! - (hbNew[0]! - hb[0]!))).toBeLessThan(DERIVATIVE_TOLERANCE);
     expect(h2[4]).toBe(h1[4]);
+  });
+
+  it("Hessians written into a caller's buffer equal fresh ones, and each buffer is reused", () => {
+    const combinedHessian = backend.getHessianLogpdfFunc?.({}) as (x: Float64Array, out?: Float64Array) => Float64Array;
+    const memberHessian = a.backend.getHessianLogpdfFunc?.({}) as (x: Float64Array, out?: Float64Array) => Float64Array;
+    for (const [f, x] of [
+      [combinedHessian, p],
+      [memberHessian, pa],
+    ] as const) {
+      const fresh = f(x);
+      // a buffer holding garbage: every entry is overwritten
+      const out = new Float64Array(fresh.length).fill(7);
+      expect(f(x, out)).toBe(out);
+      expect(Array.from(out)).toEqual(Array.from(fresh));
+      // evaluated again at another point into the same buffer: the values of that point
+      const y = x.map((v, i) => v + 0.1 * (i + 1));
+      expect(f(y, out)).toBe(out);
+      expect(Array.from(out)).toEqual(Array.from(f(y)));
+      // a buffer of the wrong size is not used
+      const small = new Float64Array(1);
+      expect(f(x, small)).not.toBe(small);
+    }
   });
 });

@@ -828,18 +828,22 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     }
     const n = this.#slots;
     const scratch = members.map((m) => zeros(m.map.length));
+    // each member's last Hessian is the buffer of its next one (HessianFunction's `out`): it is
+    // added into H before that
+    const memberHessians: (Float64Array | undefined)[] = [];
     let fns: HessianFunction[] | undefined;
-    return (pars) => {
+    return (pars, out) => {
       fns ??= entry.hessian ??= members.map((m, k) =>
         (m.backend.getHessianLogpdfFunc as (o: LikelihoodOptions) => HessianFunction)(
           entry.options[k] as LikelihoodOptions,
         ),
       );
-      const H = zeros(n * n);
+      const H = out?.length === n * n ? out.fill(0) : zeros(n * n);
       for (let k = 0; k < fns.length; k++) {
         const m = members[k] as CombinedMember;
         const local = this.gather(m, pars, scratch[k] as Float64Array);
-        const h = (fns[k] as HessianFunction)(local);
+        const h = (fns[k] as HessianFunction)(local, memberHessians[k]);
+        memberHessians[k] = h;
         const p = m.map.length;
         for (let a = 0; a < p; a++) {
           const row = (m.map[a] as number) * n;

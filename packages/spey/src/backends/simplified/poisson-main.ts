@@ -50,6 +50,9 @@ import { isFiniteNumber, isInteger } from "../../core/describe.js";
 
 export { LAMBDA_FLOOR };
 
+/** (the Hessian's signal-parameter scratch when there are none: nothing to allocate) */
+const NO_SIGNAL_PARAMETERS = zeros(0);
+
 /**
  * Relative distance of a rate from 0 below which {@link SimplifiedLikelihoodBase.smoothInPoiAt}
  * treats a fitted point as possibly on the floor's kink (fits on it stop within ~1e-10 of it).
@@ -289,21 +292,21 @@ export class PoissonEvaluator {
   }
 
   /** Hessian of log L (row-major p×p, a new array), from the analytic formulas of spey's autograd derivatives */
-  hessianLogpdf(pars: Float64Array): Float64Array {
+  hessianLogpdf(pars: Float64Array, out?: Float64Array): Float64Array {
     this.#checkLength(pars);
     const c = this.#core;
     const n = c.nBins;
     const p = c.npar;
     const nsp = c.nsp;
     this.computeLambda(pars, true);
-    const H = zeros(p * p);
+    const H = out?.length === p * p ? out.fill(0) : zeros(p * p);
     const mu = pars[0]!;
     const sf = this.#sf;
     const f = this.#factor;
     const mods = c.modifiers;
     const ds = nsp > 0 ? c.signal.jacobian(pars, 1) : null;
     const d2s = nsp > 0 ? c.signal.secondDerivatives(pars, 1) : null;
-    const jphi = zeros(nsp);
+    const jphi = nsp > 0 ? zeros(nsp) : NO_SIGNAL_PARAMETERS;
     for (let i = 0; i < n; i++) {
       if (this.#floored[i] === 1) continue;
       const d = this.main[i]!;
@@ -498,7 +501,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
 
   override getHessianLogpdfFunc(options?: LikelihoodOptions): HessianFunction {
     const ev = this.evaluator(options);
-    return (pars) => ev.hessianLogpdf(pars);
+    return (pars, out) => ev.hessianLogpdf(pars, out);
   }
 
   /** Whether the exact profile applies: μ and θ are the only parameters (plain signal array, no modifiers). */
@@ -751,11 +754,13 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     for (let i = 0; i < npar; i++) x0[i] = Math.min(Math.max(x0[i]!, lower[i]!), upper[i]!);
     const mask = new Array<boolean>(npar).fill(false);
     for (const index of fixed.keys()) mask[index] = true;
+    // one Hessian buffer for every Newton step (the optimiser reads it within the step only)
+    const buffer = zeros(npar * npar);
     const result = minimize(
       {
         objective: (x, grad) => ev.nll(x, grad),
         hessian: (x) => {
-          const h = ev.hessianLogpdf(x);
+          const h = ev.hessianLogpdf(x, buffer);
           for (let k = 0; k < h.length; k++) h[k] = -h[k]!;
           return h;
         },
