@@ -223,18 +223,12 @@ export function validateModifier(v: unknown, path: JsonPath): ModifierSpec {
       if (data !== null) fail(dataPath, `expected null for a ${type} modifier; got ${describe(data)}.`);
       break;
     case "normsys": {
-      if (typeof data !== "object" || data === null || isArray(data)) {
-        fail(dataPath, `expected ${SHAPES.normsys}; got ${describe(data)}.`);
-      }
       const d = object(data, dataPath, ["hi", "lo"], [], SHAPES.normsys);
       number(d.hi, [...dataPath, "hi"]);
       number(d.lo, [...dataPath, "lo"]);
       break;
     }
     case "histosys": {
-      if (typeof data !== "object" || data === null || isArray(data)) {
-        fail(dataPath, `expected ${SHAPES.histosys}; got ${describe(data)}.`);
-      }
       const d = object(data, dataPath, ["hi_data", "lo_data"], [], SHAPES.histosys);
       numbers(d.hi_data, [...dataPath, "hi_data"]);
       numbers(d.lo_data, [...dataPath, "lo_data"]);
