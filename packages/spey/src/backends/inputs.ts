@@ -1,7 +1,7 @@
 import type { NumericArray } from "../plugin/types.js";
 import { InvalidInput } from "../core/errors.js";
 import type { ExpectationType } from "../core/expectation.js";
-import { describeValue, isArrayLike, isFiniteNumber } from "../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, abs, max, min } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /**
@@ -82,7 +82,7 @@ export function minimumPoi(signal: Float64Array, background: Float64Array): numb
   let ratio = Number.POSITIVE_INFINITY;
   for (let i = 0; i < signal.length; i++) {
     const s = signal[i] as number;
-    if (s > 0) ratio = Math.min(ratio, (background[i] as number) / s);
+    if (s > 0) ratio = min(ratio, (background[i] as number) / s);
   }
   return isFiniteNumber(ratio) ? -ratio : Number.NEGATIVE_INFINITY;
 }
@@ -134,7 +134,7 @@ export const MAX_POISSON_COUNT = 1e9;
 export function checkPoissonScale(values: ArrayLike<number>, argument: string): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    if (Math.abs(v) > MAX_POISSON_COUNT) {
+    if (abs(v) > MAX_POISSON_COUNT) {
       throw new InvalidInput(
         `${argument}[${i}] = ${v} is beyond ${MAX_POISSON_COUNT} events, where a Poisson likelihood loses the precision of its results in double arithmetic; counts this large are Gaussian: use default.normal or default.multivariate_normal.`,
       );
@@ -161,7 +161,7 @@ export function checkGaussianScale(
   const check = (values: ArrayLike<number>, argument: string) => {
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as number;
-      if (Math.abs(v) > MAX_GAUSSIAN_VALUE) {
+      if (abs(v) > MAX_GAUSSIAN_VALUE) {
         throw new InvalidInput(
           `${argument}[${i}] = ${v} is beyond ±${MAX_GAUSSIAN_VALUE}: its square overflows double precision; rescale the model (e.g. count in thousands).`,
         );
@@ -178,14 +178,14 @@ export function checkGaussianScale(
         `${sigmaArgument}: the uncertainty of bin ${i} (${s}) is below 1e-150: its square leaves double precision; rescale the model.`,
       );
     }
-    if (signal && Math.abs(signal[i] as number) > 1e100 * s) {
+    if (signal && abs(signal[i] as number) > 1e100 * s) {
       throw new InvalidInput(
         `signalYields[${i}] = ${signal[i]} is more than 1e100 standard deviations (${sigmaArgument}: ${s}): the test statistic's squares leave double precision; check the uncertainty or rescale the signal.`,
       );
     }
   }
   for (let i = 0; i < sigma.length; i++) {
-    const scale = Math.max(Math.abs(observed[i] as number), Math.abs(background[i] as number));
+    const scale = max(abs(observed[i] as number), abs(background[i] as number));
     const s = sigma[i] as number;
     if (s < 1e-10 * scale) {
       throw new InvalidInput(
@@ -211,11 +211,10 @@ export function checkSignalScale(
 ): void {
   if (!signal) return;
   let scale = 1;
-  for (const values of scales)
-    for (let i = 0; i < values.length; i++) scale = Math.max(scale, Math.abs(values[i] as number));
+  for (const values of scales) for (let i = 0; i < values.length; i++) scale = max(scale, abs(values[i] as number));
   for (let i = 0; i < signal.length; i++) {
     const s = signal[i] as number;
-    if (Math.abs(s) > maxRatio * scale) {
+    if (abs(s) > maxRatio * scale) {
       throw new InvalidInput(
         `signalYields[${i}] = ${s} is more than ${maxRatio} times the model's count scale (${scale}): ${backendName} would fit μ below its resolution. Rescale the signal (limits on μ scale inversely: yields ×k give limits ×1/k).`,
       );

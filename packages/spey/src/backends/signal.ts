@@ -1,5 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
-import { describeValue, isFiniteNumber, isInteger } from "../core/describe.js";
+import { describeValue, isFiniteNumber, isInteger, abs, max } from "../core/describe.js";
 import { toFiniteVector } from "./inputs.js";
 import { zeros } from "../core/arrays.js";
 
@@ -109,7 +109,7 @@ export class SignalYields {
     const values = toFiniteVector(signal, argument, { allowNegative: true, length: nBins });
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as number;
-      if (Math.abs(v) > MAX_SIGNAL_YIELD) {
+      if (abs(v) > MAX_SIGNAL_YIELD) {
         throw new InvalidInput(
           `${argument}[${i}] = ${v} is beyond ±${MAX_SIGNAL_YIELD}: μ·s and its squares would leave double precision. Rescale the signal (limits on μ scale inversely: yields ×k give limits ×1/k).`,
         );
@@ -156,7 +156,7 @@ export class SignalYields {
     const fn = this.#fn as SignalFunction;
     for (let a = 0; a < k; a++) {
       const x = phi[a] as number;
-      const h = 1e-6 * Math.max(1, Math.abs(x));
+      const h = 1e-6 * max(1, abs(x));
       phi[a] = x + h;
       const up = Float64Array.from(fn(phi));
       phi[a] = x - h;
@@ -182,7 +182,7 @@ export class SignalYields {
     const shifted = Float64Array.from(pars);
     for (let b = 0; b < k; b++) {
       const x = pars[offset + b] as number;
-      const h = 1e-4 * Math.max(1, Math.abs(x));
+      const h = 1e-4 * max(1, abs(x));
       shifted[offset + b] = x + h;
       const up = this.jacobian(shifted, offset);
       shifted[offset + b] = x - h;

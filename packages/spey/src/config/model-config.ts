@@ -1,5 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
-import { describeValue, isFiniteNumber, isArray, isInteger } from "../core/describe.js";
+import { describeValue, isFiniteNumber, isArray, isInteger, max, min } from "../core/describe.js";
 
 /** A closed interval `[lower, upper]`; open sides are ±Infinity. */
 export type Bound = readonly [number, number];
@@ -177,7 +177,7 @@ export class ModelConfig {
   rescalePoiBounds(options: { allowNegativeSignal?: boolean; poiUpperBound?: number } = {}): ModelConfig {
     const allow = options.allowNegativeSignal ?? true;
     const current = this.suggestedBounds[this.poiIndex] as Bound;
-    const lower = allow ? this.minimumPoi : Math.max(0, this.minimumPoi);
+    const lower = allow ? this.minimumPoi : max(0, this.minimumPoi);
     const upper = options.poiUpperBound ?? current[1];
     const bounds = [...this.suggestedBounds];
     bounds[this.poiIndex] = [lower, upper];
@@ -215,6 +215,6 @@ export class ModelConfig {
 function widenBound(bounds: Bound[], idx: number, value: number): Bound[] {
   const b = bounds[idx] as Bound;
   if (value >= b[0] && value <= b[1]) return bounds;
-  bounds[idx] = [Math.min(b[0], value), Math.max(b[1], value)];
+  bounds[idx] = [min(b[0], value), max(b[1], value)];
   return bounds;
 }

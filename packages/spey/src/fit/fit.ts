@@ -8,7 +8,7 @@ import { acceptFit } from "./convergence.js";
 import { bestOfStarts } from "./multistart.js";
 import { minimize } from "../optimize/minimize.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, max, min } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /** What a fitter is built for: one backend, one configuration, one data set. */
@@ -85,8 +85,8 @@ function boundsOf(setup: FitterSetup, n: number): { lower: Float64Array; upper: 
     for (let i = 0; i < n; i++) {
       const d = domain[i];
       if (!d) continue;
-      lower[i] = Math.max(lower[i] as number, d[0]);
-      upper[i] = Math.min(upper[i] as number, d[1]);
+      lower[i] = max(lower[i] as number, d[0]);
+      upper[i] = min(upper[i] as number, d[1]);
       if ((lower[i] as number) > (upper[i] as number)) {
         // The user's bounds exclude the backend's domain entirely: keep the domain.
         lower[i] = d[0];

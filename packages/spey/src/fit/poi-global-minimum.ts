@@ -11,7 +11,7 @@ import { acceptFit } from "./convergence.js";
 import { safeguardedNewton } from "../math/safeguarded-newton.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min } from "../core/describe.js";
 
 /** Tolerance of the one-dimensional fit of μ by Brent's bounded method. */
 const MU_XATOL = 1e-10;
@@ -120,25 +120,19 @@ function minimizeBySlope(
     g = gNext;
     out[0] = isFiniteNumber(fx) && isFiniteNumber(g) ? g : Number.NaN;
     // the step −g/out[1] lengthened by η: g/h + sign(g)·η = g/(h·|g|/(|g| + ηh))
-    out[1] = overshoot && h > 0 && g !== 0 ? (h * Math.abs(g)) / (Math.abs(g) + overshootOf(g, h) * h) : h;
+    out[1] = overshoot && h > 0 && g !== 0 ? (h * abs(g)) / (abs(g) + overshootOf(g, h) * h) : h;
   };
-  const result = safeguardedNewton(
-    evaluate,
-    lower,
-    upper,
-    Math.min(Math.max(isFiniteNumber(start) ? start : 0, lower), upper),
-    {
-      maxIterations: MU_NEWTON_ITERATIONS,
-      stepTolerance: MU_NEWTON_RTOL,
-      closed: true,
-      // without a curvature yet, a small downhill step gives one (secant of the slopes)
-      withoutDerivative: (at, slope) => at - Math.sign(slope) * 1e-3 * Math.max(1, Math.abs(at)),
-      // a Newton step that would lower the sum by less than NLL_DECREASE_TOL (g²/2h, μ within
-      // √(2·tol/h) of the minimum): x is the minimum to the fits' own precision (h the curvature
-      // estimate itself, not the one that lengthens an overshooting step)
-      isNegligibleNewtonStep: (slope) => (slope * slope) / (2 * h) <= NLL_DECREASE_TOL,
-    },
-  );
+  const result = safeguardedNewton(evaluate, lower, upper, min(max(isFiniteNumber(start) ? start : 0, lower), upper), {
+    maxIterations: MU_NEWTON_ITERATIONS,
+    stepTolerance: MU_NEWTON_RTOL,
+    closed: true,
+    // without a curvature yet, a small downhill step gives one (secant of the slopes)
+    withoutDerivative: (at, slope) => at - Math.sign(slope) * 1e-3 * max(1, abs(at)),
+    // a Newton step that would lower the sum by less than NLL_DECREASE_TOL (g²/2h, μ within
+    // √(2·tol/h) of the minimum): x is the minimum to the fits' own precision (h the curvature
+    // estimate itself, not the one that lengthens an overshooting step)
+    isNegligibleNewtonStep: (slope) => (slope * slope) / (2 * h) <= NLL_DECREASE_TOL,
+  });
   if (result.reason === "nan") return undefined;
   return { x, fun: fx, slope: g, converged: result.converged };
 }
@@ -160,7 +154,7 @@ const TANGENT_MAX_STEPS = 3;
  * leave a gap hη(η + |g|/h)/2 ≤ tol/8 + TANGENT_GAP_TOL/4 (see {@link TANGENT_GAP_TOL}).
  */
 function overshootOf(g: number, h: number): number {
-  return Math.min(0.5 * Math.sqrt(NLL_DECREASE_TOL / h), (0.5 * TANGENT_GAP_TOL) / Math.abs(g));
+  return min(0.5 * Math.sqrt(NLL_DECREASE_TOL / h), (0.5 * TANGENT_GAP_TOL) / abs(g));
 }
 
 /** A point of a convex function with a subgradient there: f(y) ≥ fun + slope·(y − x) for all y. */
@@ -179,7 +173,7 @@ interface Tangent {
 function tangentLowerBound(tangents: readonly Tangent[], lower: number, upper: number): { bound: number; at: number } {
   const envelope = (y: number): number => {
     let m = Number.NEGATIVE_INFINITY;
-    for (const t of tangents) m = Math.max(m, t.fun + t.slope * (y - t.x));
+    for (const t of tangents) m = max(m, t.fun + t.slope * (y - t.x));
     return m;
   };
   const candidates: number[] = [];
@@ -241,14 +235,14 @@ function certifyByTangents(
     let h = Number.NaN;
     let nearest = Number.POSITIVE_INFINITY;
     for (const t of tangents) {
-      const d = Math.abs(t.x - best.x);
+      const d = abs(t.x - best.x);
       if (t.x !== best.x && d < nearest) {
         nearest = d;
         h = (t.slope - best.slope) / (t.x - best.x);
       }
     }
     const target = h > 0 && isFiniteNumber(h) ? best.x - (2 * best.slope) / h : 0.5 * (at + best.x);
-    const y = Math.min(Math.max(target, lower), upper);
+    const y = min(max(target, lower), upper);
     if (tangents.some((t) => t.x === y)) return undefined;
     const fun = f(y);
     const slope = df(y);
@@ -300,7 +294,7 @@ function confirmedByValues(
   upper: number,
   sigma: number,
 ): boolean {
-  const delta = CONFIRM_STEP * (isFiniteNumber(sigma) && sigma > 0 ? sigma : Math.max(1, Math.abs(local.x)));
+  const delta = CONFIRM_STEP * (isFiniteNumber(sigma) && sigma > 0 ? sigma : max(1, abs(local.x)));
   for (const x of [local.x - delta, local.x + delta]) {
     if (x < lower || x > upper) continue;
     if (!(f(x) >= local.fun)) return false;
@@ -317,7 +311,7 @@ function confirmedByValues(
  */
 function smoothMinimum(local: { x: number; slope: number }, lower: number, upper: number, curvature: number): boolean {
   if (!(curvature > 0)) return false;
-  const t = Math.min(Math.max(-local.slope / curvature, lower - local.x), upper - local.x);
+  const t = min(max(-local.slope / curvature, lower - local.x), upper - local.x);
   return -(local.slope * t + 0.5 * curvature * t * t) <= NLL_DECREASE_TOL;
 }
 
@@ -380,7 +374,7 @@ export function pruneScan(
   if (!isFiniteNumber(rise)) return undefined;
   const curvature = split.curvature > 0 && isFiniteNumber(split.curvature) ? split.curvature : sigmaMin ** -2;
   // where C(x₀) + curvature·t²/2 rises so far, with a margin
-  const distance = 1.25 * Math.sqrt((2 * Math.max(rise, 0)) / curvature) + 0.05 * sigmaMin;
+  const distance = 1.25 * Math.sqrt((2 * max(rise, 0)) / curvature) + 0.05 * sigmaMin;
   const region = { lower: a, upper: b, ends: new Map<number, number>() };
   for (const side of [-1, 1]) {
     for (let trial = 0; trial < PRUNE_TRIALS; trial++) {
@@ -427,8 +421,8 @@ function globalMinimum(
     // a convex P: a local minimum is the global one, once P rises on both sides of it
     const scale = sigmas.find((x) => isFiniteNumber(x) && x > 0) ?? Number.NaN;
     if (certified || confirmedByValues(f, local, lower, upper, scale)) return local;
-    const lo = isFiniteNumber(lower) ? lower : local.x - 10 * Math.max(1, Math.abs(local.x));
-    const hi = isFiniteNumber(upper) ? upper : local.x + 10 * Math.max(1, Math.abs(local.x));
+    const lo = isFiniteNumber(lower) ? lower : local.x - 10 * max(1, abs(local.x));
+    const hi = isFiniteNumber(upper) ? upper : local.x + 10 * max(1, abs(local.x));
     const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
     let best = local;
     for (const [x, v, converged] of [
@@ -441,20 +435,20 @@ function globalMinimum(
     return best;
   }
   const finiteSigmas = sigmas.filter((s) => isFiniteNumber(s) && s > 0);
-  const inside = (x: number) => Math.min(Math.max(x, lower), upper);
+  const inside = (x: number) => min(max(x, lower), upper);
   let a: number;
   let b: number;
   if (finiteSigmas.length === sigmas.length && finiteSigmas.length > 0) {
-    const sigmaMax = Math.max(...finiteSigmas);
+    const sigmaMax = max(...finiteSigmas);
     const points = [local.x, ...anchors.filter((x) => isFiniteNumber(x))];
-    a = inside(Math.min(...points) - SCAN_SIGMAS * sigmaMax);
-    b = inside(Math.max(...points) + SCAN_SIGMAS * sigmaMax);
+    a = inside(min(...points) - SCAN_SIGMAS * sigmaMax);
+    b = inside(max(...points) + SCAN_SIGMAS * sigmaMax);
   } else {
     a = lower;
     b = upper;
   }
   if (!(isFiniteNumber(a) && isFiniteNumber(b)) || !(b > a)) return local;
-  const sigmaMin = finiteSigmas.length > 0 ? Math.min(...finiteSigmas) : b - a;
+  const sigmaMin = finiteSigmas.length > 0 ? min(...finiteSigmas) : b - a;
   const pruned = split ? pruneScan(split, local, a, b, sigmaMin) : undefined;
   // The scan: [a, b] in 4–12 intervals at most σ_min apart, with the local minimum and the anchors;
   // pruned, the region that can still hold a lower P — its ends (P there is proven above the local
@@ -466,10 +460,7 @@ function globalMinimum(
         [local.x, pruned.upper, 1],
       ]
     : [[a, b, SCAN_MIN_INTERVALS]]) {
-    const n = Math.min(
-      SCAN_MAX_INTERVALS,
-      Math.max(fewest as number, Math.ceil(((v as number) - (u as number)) / sigmaMin)),
-    );
+    const n = min(SCAN_MAX_INTERVALS, max(fewest as number, Math.ceil(((v as number) - (u as number)) / sigmaMin)));
     for (let k = 0; k <= n; k++)
       xs.push(k === n ? (v as number) : (u as number) + (((v as number) - (u as number)) * k) / n);
   }
@@ -477,7 +468,7 @@ function globalMinimum(
   const grid: { x: number; v: number; bound: boolean }[] = [];
   for (const x of xs) {
     if (!(x >= a && x <= b)) continue; // (NaN anchors too)
-    if (grid.length > 0 && x - (grid[grid.length - 1] as { x: number }).x <= 1e-12 * Math.max(1, Math.abs(x))) continue;
+    if (grid.length > 0 && x - (grid[grid.length - 1] as { x: number }).x <= 1e-12 * max(1, abs(x))) continue;
     // a pruned end: its lower bound (above the local minimum) stands in for P
     const bound = pruned?.ends.get(x);
     const v = bound ?? (x === local.x ? local.fun : f(x));
@@ -498,8 +489,8 @@ function globalMinimum(
     if (!(here.v <= leftV && here.v <= rightV) || !isFiniteNumber(here.v)) continue;
     consider(here.x, here.v, true);
     // the bracket of this sampled minimum: its grid neighbours, or the bound of μ beyond the scan
-    const lo = left ? left.x : Math.min(here.x, lower);
-    const hi = right ? right.x : Math.max(here.x, upper);
+    const lo = left ? left.x : min(here.x, lower);
+    const hi = right ? right.x : max(here.x, upper);
     // the local minimum, when P rises on both sides of it: the members' slopes can vanish where P
     // does not (a fit on a Poisson floor boundary), so the sides are evaluated at ±δ
     if (here.x === local.x && (certified || confirmedByValues(f, local, lower, upper, sigmaMin))) continue;

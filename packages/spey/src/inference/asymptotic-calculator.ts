@@ -5,6 +5,7 @@ import {
   pvalues,
 } from "./distributions.js";
 import { QTILDE, type TestStatistic, testStatistic } from "./test-statistics.js";
+import { max, min } from "../core/describe.js";
 
 /**
  * Asymptotic CLs (arXiv:1007.1727 eqs. 59, 65–66; spey's `compute_asymptotic_confidence_level`). With the s+b distribution shifted
@@ -38,7 +39,7 @@ export function computeToyConfidenceLevel(
   const b = new EmpiricalTestStatisticsDistribution(backgroundSamples);
   const [psb, , cls] = pvalues(observedStatistic, sb, b);
   const [expPsb, , expCls] = expectedPvalues(sb, b);
-  const clip = (x: number) => Math.min(1, Math.max(0, x));
+  const clip = (x: number) => min(1, max(0, x));
   return testStatistic(statistic).reports === "pvalue"
     ? [[clip(psb)], expPsb.map(clip)]
     : [[clip(cls)], expCls.map(clip)];
@@ -80,7 +81,7 @@ export function computeToyTailProbabilities(
   const b = new EmpiricalTestStatisticsDistribution(backgroundSamples);
   const [psb, pb, cls] = pvalues(testStatistic, sb, b);
   const [expPsb, expPb, expCls] = expectedPvalues(sb, b);
-  const clip = (x: number) => Math.min(1, Math.max(0, x));
+  const clip = (x: number) => min(1, max(0, x));
   return {
     observed: { cls: [clip(cls)], clsb: [clip(psb)], clb: [clip(pb)] },
     expected: { cls: expCls.map(clip), clsb: expPsb.map(clip), clb: expPb.map(clip) },

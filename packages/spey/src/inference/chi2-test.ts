@@ -6,7 +6,7 @@ import { brentq, toms748 } from "../math/roots.js";
 import { chi2Isf } from "../math/special.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
-import { describeValue, isFiniteNumber } from "../core/describe.js";
+import { describeValue, isFiniteNumber, abs, max, min } from "../core/describe.js";
 import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
 /** Defaults of the crossing refinement (spey's `chi2_test`: TOMS748 with rtol 1e-4). */
@@ -91,7 +91,7 @@ function refineGlobalMin(
   }
   if (!(best < nllMin - 1e-9)) return [nllMin, reference];
   const w = (hi - lo) / (samples - 1);
-  const r = minimizeScalarBounded(nll, Math.max(lo, bestX - w), Math.min(hi, bestX + w), { absoluteTolerance: 1e-10 });
+  const r = minimizeScalarBounded(nll, max(lo, bestX - w), min(hi, bestX + w), { absoluteTolerance: 1e-10 });
   return r.fun < best ? [r.fun, r.x] : [best, bestX];
 }
 
@@ -145,9 +145,7 @@ function enumerateCrossings(
     }
   }
   roots.sort((a, b) => a - b);
-  return roots.filter(
-    (r, i) => i === 0 || Math.abs(r - (roots[i - 1] as number)) > Math.max(1e-10, 1e-8 * Math.abs(r)),
-  );
+  return roots.filter((r, i) => i === 0 || abs(r - (roots[i - 1] as number)) > max(1e-10, 1e-8 * abs(r)));
 }
 
 /**
@@ -182,9 +180,9 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
 
   if (options.parameter === undefined || options.parameter === null) {
     const allowNegativeSignal = Boolean(options.allowNegativeSignal) || limitType !== "right";
-    const [muhat, min] = m.maximizeLikelihood({ expected, allowNegativeSignal, ...opt });
+    const [muhat, nllHat] = m.maximizeLikelihood({ expected, allowNegativeSignal, ...opt });
     nll = (x) => m.likelihood({ poiTest: x, expected, ...opt });
-    nllMin = min;
+    nllMin = nllHat;
     reference = muhat;
     let sigma: number;
     try {
@@ -194,11 +192,11 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
       sigma = 1;
     }
     if (!(isFiniteNumber(sigma) && sigma > 0)) sigma = 1;
-    const span = Math.max(6 * Math.abs(sigma), 3);
+    const span = max(6 * abs(sigma), 3);
     hardLo = allowNegativeSignal ? -HARD : 0;
     hardHi = HARD;
-    lo = Math.min(Math.max(muhat - span, hardLo), hardHi);
-    hi = Math.min(Math.max(muhat + span, hardLo), hardHi);
+    lo = min(max(muhat - span, hardLo), hardHi);
+    hi = min(max(muhat + span, hardLo), hardHi);
   } else {
     const pm = model as ParameterModel;
     if (typeof pm.config !== "function")
@@ -216,7 +214,7 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
       );
     }
     const poiValue = options.poiValue === undefined ? 1 : options.poiValue;
-    const [values, min] = pm.maximizeLikelihood({
+    const [values, nllHat] = pm.maximizeLikelihood({
       expected,
       allowNegativeSignal: true,
       poiIndices: [idx],
@@ -230,32 +228,32 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
         expected,
         ...opt,
       });
-    nllMin = min;
+    nllMin = nllHat;
     reference = thetaHat;
     const bound = config.suggestedBounds[idx] as readonly [number, number];
     hardLo = isFiniteNumber(bound[0]) ? bound[0] : -HARD;
     hardHi = isFiniteNumber(bound[1]) ? bound[1] : HARD;
-    const soft = Math.max(10, 5 * Math.abs(thetaHat));
-    lo = Math.max(hardLo, thetaHat - soft);
-    hi = Math.min(hardHi, thetaHat + soft);
+    const soft = max(10, 5 * abs(thetaHat));
+    lo = max(hardLo, thetaHat - soft);
+    hi = min(hardHi, thetaHat + soft);
   }
 
-  [nllMin, reference] = refineGlobalMin(nll, nllMin, reference, lo, hi, Math.max(2, options.nMultistart ?? 2));
+  [nllMin, reference] = refineGlobalMin(nll, nllMin, reference, lo, hi, max(2, options.nMultistart ?? 2));
   const c = (x: number) => 2 * (nll(x) - nllMin) - threshold;
   const needLeft = limitType !== "right";
   const needRight = limitType !== "left";
   let left: number[] = [];
   let right: number[] = [];
   let all: number[] = [];
-  const nScan = Math.max(3, options.nScan ?? 3);
+  const nScan = max(3, options.nScan ?? 3);
   for (let attempt = 0; attempt < 4; attempt++) {
     all = enumerateCrossings(c, lo, hi, nScan, tol);
     left = all.filter((r) => r < reference - 1e-12);
     right = all.filter((r) => r > reference + 1e-12);
     if ((!needLeft || left.length > 0) && (!needRight || right.length > 0)) break;
-    const newLo = Math.max(hardLo, reference - 3 * (reference - lo));
-    const newHi = Math.min(hardHi, reference + 3 * (hi - reference));
-    if (Math.abs(newLo - lo) <= 1e-12 && Math.abs(newHi - hi) <= 1e-12) break;
+    const newLo = max(hardLo, reference - 3 * (reference - lo));
+    const newHi = min(hardHi, reference + 3 * (hi - reference));
+    if (abs(newLo - lo) <= 1e-12 && abs(newHi - hi) <= 1e-12) break;
     lo = newLo;
     hi = newHi;
   }

@@ -7,7 +7,7 @@ import { Random } from "../math/random.js";
 import { toms748 } from "../math/roots.js";
 import { chi2Ppf } from "../math/special.js";
 import { pushAll, zeros } from "../core/arrays.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min } from "../core/describe.js";
 
 /** Options of {@link findContour}. */
 export interface ContourOptions extends ExpectedOption {
@@ -152,7 +152,7 @@ export function findContour(model: ContourModel, options: ContourOptions = {}): 
   for (const b of basins) {
     if (
       distinct.every(
-        (d) => Math.hypot(...d.c.map((x, j) => x - (b.c[j] as number))) > 1e-3 * Math.max(1, Math.hypot(...d.c)),
+        (d) => Math.hypot(...d.c.map((x, j) => x - (b.c[j] as number))) > 1e-3 * max(1, Math.hypot(...d.c)),
       )
     ) {
       distinct.push(b);
@@ -188,7 +188,7 @@ export function findContour(model: ContourModel, options: ContourOptions = {}): 
 function whitening(c: number[], nll: (c: ArrayLike<number>) => number, k: number): Float64Array {
   const G = zeros(k * k);
   const f0 = nll(c);
-  const h = c.map((x) => 1e-4 * Math.max(1, Math.abs(x)));
+  const h = c.map((x) => 1e-4 * max(1, abs(x)));
   const at = (da: number, a: number, db: number, b: number) => {
     const x = [...c];
     x[a] = (x[a] as number) + da;
@@ -208,7 +208,7 @@ function whitening(c: number[], nll: (c: ArrayLike<number>) => number, k: number
   let ok = G.every(isFiniteNumber);
   if (ok) {
     const eig = symmetricEigenvalues(G, k);
-    ok = (eig[0] as number) > 1e-12 * Math.max(1, Math.abs(eig[k - 1] as number));
+    ok = (eig[0] as number) > 1e-12 * max(1, abs(eig[k - 1] as number));
   }
   const L = ok ? cholesky(G, k) : null;
   const M = zeros(k * k);
@@ -254,12 +254,12 @@ function boundaryAround(
     const f = (r: number) => nll(point(dir, r)) - threshold;
     // bracket: r0 from the quadratic approximation, doubled until outside the region
     let lo = 0;
-    let hi = Math.sqrt(Math.max(2 * (threshold - nll(anchor)), 1e-6));
+    let hi = Math.sqrt(max(2 * (threshold - nll(anchor)), 1e-6));
     let fhi = f(hi);
     let steps = 0;
     while (fhi < 0 && hi < maxRadius && steps++ < 60) {
       lo = hi;
-      hi = Math.min(2 * hi, maxRadius);
+      hi = min(2 * hi, maxRadius);
       fhi = f(hi);
     }
     if (fhi === Number.POSITIVE_INFINITY) {
@@ -303,10 +303,7 @@ function boundaryAround(
     };
     for (const t of angles) at(t);
     // gap filling: bisect the angle between neighbours that are far apart
-    const scale = Math.max(
-      ...[...found.values()].flatMap((p) => p.map((x, j) => Math.abs(x - (anchor[j] as number)))),
-      1e-12,
-    );
+    const scale = max(...[...found.values()].flatMap((p) => p.map((x, j) => abs(x - (anchor[j] as number)))), 1e-12);
     const tol = (options.gapTolerance ?? 0.02) * scale;
     for (let pass = 0; pass < 8; pass++) {
       const sorted = [...found.keys()].sort((a, b) => a - b);

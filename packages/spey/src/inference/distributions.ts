@@ -1,5 +1,6 @@
 import { normCdf, normLogCdf } from "../math/special.js";
 import { erfcx } from "../math/special/erf.js";
+import { max, min } from "../core/describe.js";
 
 /** A distribution of a test statistic under a hypothesis (spey's `spey.hypothesis_testing.distributions`). */
 export interface TestStatisticDistribution {
@@ -30,7 +31,7 @@ export class AsymptoticTestStatisticsDistribution implements TestStatisticDistri
   }
 
   expectedValue(nsigma: number): number {
-    return Math.max(nsigma + this.shift, this.cutoff);
+    return max(nsigma + this.shift, this.cutoff);
   }
 }
 
@@ -66,7 +67,7 @@ export class EmpiricalTestStatisticsDistribution implements TestStatisticDistrib
     const i = Math.floor(pos);
     const frac = pos - i;
     const a = s[i] as number;
-    const b = s[Math.min(i + 1, s.length - 1)] as number;
+    const b = s[min(i + 1, s.length - 1)] as number;
     return a + frac * (b - a);
   }
 }

@@ -26,7 +26,7 @@ import {
 } from "./test-statistics.js";
 import type { ToyCalculator, ToyOptions } from "./toy-calculator.js";
 import { type ExpectedPvalue, expectedSqrtQmuATarget, solveUpperLimits } from "./upper-limit.js";
-import { describeValue, isFiniteNumber, isArray } from "../core/describe.js";
+import { describeValue, isFiniteNumber, isArray, abs, max } from "../core/describe.js";
 import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
 export type { Calculator, HypotestPreparation, MaximumLikelihood } from "./profile-likelihood.js";
@@ -186,8 +186,8 @@ export function observedClsSlope(
   const dq = q > 0 ? -2 * prep.logpdfSlope(mu) : 0;
   const dqA = qA > 0 ? -2 * prep.asimovLogpdfSlope(mu) : 0;
   const oneMinusCls = (t: number): number => {
-    const sq = Math.sqrt(Math.max(q + t * dq, 0));
-    const sqA = Math.sqrt(Math.max(qA + t * dqA, 0));
+    const sq = Math.sqrt(max(q + t * dq, 0));
+    const sqA = Math.sqrt(max(qA + t * dqA, 0));
     if (!(sqA >= tolerance)) return Number.NaN;
     const delta = sq <= sqA ? sq - sqA : (sq * sq - sqA * sqA) / (2 * sqA);
     return 1 - (computeAsymptoticConfidenceLevel(sqA, delta, QTILDE)[0][0] as number);
@@ -328,7 +328,7 @@ export class HypothesisTests {
     const tsSb = statistic.evaluate(mu, muhat, -nllMin, logpdf);
     const nullLogpdf = logpdf(0);
     const maxLog = muhat >= 0 || statistic.muhatMayBeNegative ? -nllMin : nullLogpdf;
-    const tsB = Math.max(-2 * (nullLogpdf - maxLog), 0);
+    const tsB = max(-2 * (nullLogpdf - maxLog), 0);
     const sSb = Math.sqrt(tsSb);
     const sB = Math.sqrt(tsB);
     const delta = statistic.asymptotic === "difference" || sSb <= sB ? sB - sSb : (tsB - tsSb) / (2 * sSb);
@@ -469,11 +469,11 @@ export class HypothesisTests {
     // and μ̂ + 2.5σμ. By default the search starts from σ_A (see solveUpperLimits).
     const seeds: number[] = [];
     if (options.lowInit === null || options.higInit === null) {
-      const muhatPlus = Math.max(prep.fit.muhat, 0);
-      let sigma = Math.abs(muhatPlus) <= 1e-8 ? 1 : pl.sigmaMu(muhatPlus, { expected });
+      const muhatPlus = max(prep.fit.muhat, 0);
+      let sigma = abs(muhatPlus) <= 1e-8 ? 1 : pl.sigmaMu(muhatPlus, { expected });
       if (!(isFiniteNumber(sigma) && sigma > 0)) sigma = 1;
-      seeds.push(Math.max(options.lowInit ?? muhatPlus + 1.5 * sigma, 1e-10));
-      seeds.push(Math.max(options.higInit ?? muhatPlus + 2.5 * sigma, 1e-10));
+      seeds.push(max(options.lowInit ?? muhatPlus + 1.5 * sigma, 1e-10));
+      seeds.push(max(options.higInit ?? muhatPlus + 2.5 * sigma, 1e-10));
     } else {
       if (options.lowInit !== undefined) seeds.push(options.lowInit);
       if (options.higInit !== undefined) seeds.push(options.higInit);
@@ -489,7 +489,7 @@ export class HypothesisTests {
       if (sigmaA === undefined) return undefined;
       if (!observed) return expectedSqrtQmuATarget(slot, confidenceLevel) * sigmaA;
       // Asymptotic observed limit for q̃μ with μ̂ ≥ 0: Φ(−(μ − μ̂)/σ) = (1 − CL)·Φ(μ̂/σ).
-      const muhat = Math.max(prep.fit.muhat, 0);
+      const muhat = max(prep.fit.muhat, 0);
       return muhat + sigmaA * normPpf(1 - (1 - confidenceLevel) * normCdf(muhat / sigmaA));
     };
     const evaluate = (mu: number) => {
@@ -597,7 +597,7 @@ export class HypothesisTests {
       allowNegativeSignal: options.allowNegativeSignal ?? true,
     });
     const nll = pl.nll(poiTest, settings);
-    return Math.sign(muhat - poiTest) * Math.sqrt(Math.max(2 * (nll - nllMin), 0));
+    return Math.sign(muhat - poiTest) * Math.sqrt(max(2 * (nll - nllMin), 0));
   }
 
   /** Expected-band labels in the order of the five expected values. */

@@ -1,4 +1,5 @@
 import { AsimovTestStatZero, UnknownTestStatistics } from "../core/errors.js";
+import { max } from "../core/describe.js";
 
 /**
  * Test statistics of Cowan, Cranmer, Gross & Vitells, arXiv:1007.1727 (spey's `spey.hypothesis_testing.test_statistics`). Each takes the
@@ -15,7 +16,7 @@ export type TestStatisticFunction = (
 /** The names spey accepts; "q"/"qmu" are aliases, as are "qtilde"/"qmutilde". */
 export type TestStatisticName = "q" | "qmu" | "qtilde" | "qmutilde" | "q0" | "qmu_left";
 
-const clip0 = (x: number) => Math.max(x, 0);
+const clip0 = (x: number) => max(x, 0);
 
 /**
  * q̃μ, arXiv:1007.1727 eq. 16: 0 when μ̂ > μ; otherwise −2 ln λ̃(μ) where the denominator is

@@ -3,7 +3,7 @@ import { log } from "../core/logger.js";
 import { toms748 } from "../math/roots.js";
 import { normCdf, normPpf } from "../math/special.js";
 import { EXPECTED_SIGMAS } from "./distributions.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min } from "../core/describe.js";
 
 /** Which expected limits `poiUpperLimit` returns (spey's `poi_upper_limit`). */
 export type ExpectedPvalue = "nominal" | "1sigma" | "2sigma";
@@ -101,13 +101,13 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
     let low = options.lowInit;
     let fLow = F(low);
     while (fLow > 0 && low > LOW_BOUND) {
-      low = Math.max(0.2 * low, LOW_BOUND);
+      low = max(0.2 * low, LOW_BOUND);
       fLow = F(low);
     }
     let hig = options.higInit;
     let fHig = F(hig);
     while (fHig < 0 && hig < HIGH_BOUND) {
-      hig = Math.min(5 * hig, HIGH_BOUND);
+      hig = min(5 * hig, HIGH_BOUND);
       fHig = F(hig);
     }
     // Still excluded at 1e-10: the signal is huge (yields ×1e12 have a limit ×1e-12, a limit like
@@ -116,7 +116,7 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
       const sq = evaluate(low).sqrtQmuA;
       const guess = isFiniteNumber(sq) && sq > 0 ? (0.5 * low) / sq : 1e-4 * low;
       [hig, fHig] = [low, fLow]; // excluded here: the upper end of the bracket
-      low = Math.max(Math.min(0.1 * low, Math.max(guess, 1e-4 * low)), EXTENDED_LOW_BOUND);
+      low = max(min(0.1 * low, max(guess, 1e-4 * low)), EXTENDED_LOW_BOUND);
       fLow = extended(low);
       if (Number.isNaN(fLow)) break;
     }
@@ -127,7 +127,7 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
       const sq = evaluate(hig).sqrtQmuA;
       const guess = isFiniteNumber(sq) && sq > 0 ? (4 * hig) / sq : 1e4 * hig;
       [low, fLow] = [hig, fHig]; // not excluded here: the lower end of the bracket
-      hig = Math.min(Math.max(guess, 10 * hig), EXTENDED_HIGH_BOUND);
+      hig = min(max(guess, 10 * hig), EXTENDED_HIGH_BOUND);
       fHig = extended(hig);
       if (Number.isNaN(fHig)) break;
     }
@@ -138,11 +138,11 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
       results.push(Number.POSITIVE_INFINITY);
       continue;
     }
-    const a = Math.min(low, hig);
-    const b = Math.max(low, hig);
+    const a = min(low, hig);
+    const b = max(low, hig);
     // The absolute tolerance never exceeds 1e-6 of the bracket: limits of 1e-12 keep their digits.
     const solved = toms748(F, a, b, {
-      absoluteTolerance: Math.min(options.absoluteTolerance, 1e-6 * a),
+      absoluteTolerance: min(options.absoluteTolerance, 1e-6 * a),
       relativeTolerance: options.relativeTolerance,
       maxIterations: options.maxIterations,
     });
@@ -291,7 +291,7 @@ export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
     if (targets) return e.sqrtQmuA - (targets[j] as number);
     const oneMinus = e.oneMinusCls[slotOf(k)];
     if (oneMinus === undefined || Number.isNaN(oneMinus)) return Number.NaN;
-    return levelQuantile - normPpf(Math.min(Math.max(1 - oneMinus, 0), 1));
+    return levelQuantile - normPpf(min(max(1 - oneMinus, 0), 1));
   };
   // dy/dμ of the root variable: that of √q_{μ,A} on √q_{μ,A} − t_k; on Φ⁻¹(1 − CL) − Φ⁻¹(CLs),
   // d(1 − CLs)/dμ / φ(Φ⁻¹(CLs)). NaN when unknown.
@@ -304,12 +304,12 @@ export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
   };
   const F = (mu: number, k: number) => ((evaluate(mu).oneMinusCls[slotOf(k)] as number) ?? Number.NaN) - cl;
   for (const seed of options.seeds ?? []) {
-    if (isFiniteNumber(seed) && seed > 0) evaluate(Math.min(Math.max(seed, EXTENDED_LOW_BOUND), EXTENDED_HIGH_BOUND));
+    if (isFiniteNumber(seed) && seed > 0) evaluate(min(max(seed, EXTENDED_LOW_BOUND), EXTENDED_HIGH_BOUND));
   }
   // Median first, then outwards: every band starts next to an already solved one.
   const order = slots
     .map((_, j) => j)
-    .sort((a, b) => Math.abs(a - (slots.length - 1) / 2) - Math.abs(b - (slots.length - 1) / 2));
+    .sort((a, b) => abs(a - (slots.length - 1) / 2) - abs(b - (slots.length - 1) / 2));
   const roots = new Array<number | undefined>(slots.length).fill(undefined);
   for (const j of order) {
     const k = slots[j] as number;
@@ -354,8 +354,7 @@ function solveBand(
   band: { guess: number | undefined; target: number | undefined; F: (mu: number) => number },
 ): number | undefined {
   // The absolute tolerance never exceeds 1e-6 of μ: limits of 1e-12 keep their digits.
-  const tol = (x: number) =>
-    Math.min(options.absoluteTolerance, 1e-6 * Math.abs(x)) + options.relativeTolerance * Math.abs(x);
+  const tol = (x: number) => min(options.absoluteTolerance, 1e-6 * abs(x)) + options.relativeTolerance * abs(x);
   let pending: number | undefined;
   let reference = Number.POSITIVE_INFINITY;
   let stalled = 0;
@@ -369,7 +368,7 @@ function solveBand(
       const guess = band.guess;
       pending =
         guess !== undefined && guess > 0 && isFiniteNumber(guess)
-          ? Math.min(Math.max(guess, EXTENDED_LOW_BOUND), EXTENDED_HIGH_BOUND)
+          ? min(max(guess, EXTENDED_LOW_BOUND), EXTENDED_HIGH_BOUND)
           : 1;
       continue;
     }
@@ -378,7 +377,7 @@ function solveBand(
     // half the tolerance the root is that point plus the step (a slope off by up to a factor 2
     // still leaves it within the tolerance); otherwise it is the next point to evaluate.
     const newton = newtonStep(pts);
-    if (newton?.checked && Math.abs(newton.step) <= 0.5 * tol(newton.to)) return newton.to;
+    if (newton?.checked && abs(newton.step) <= 0.5 * tol(newton.to)) return newton.to;
     let i = -1;
     for (let m = pts.length - 2; m >= 0; m--) {
       if ((pts[m] as LimitPoint).y < 0 && (pts[m + 1] as LimitPoint).y >= 0) {
@@ -400,8 +399,8 @@ function solveBand(
       if (!(p > a.x && p < b.x)) p = finite ? inverseQuadratic(pts) : Number.NaN;
       if (!(p > a.x && p < b.x)) p = secant;
       if (finite) {
-        const best = Math.abs(a.y) < Math.abs(b.y) ? a : b;
-        if (Math.abs(p - best.x) <= 0.5 * tol(p)) return p;
+        const best = abs(a.y) < abs(b.y) ? a : b;
+        if (abs(p - best.x) <= 0.5 * tol(p)) return p;
       }
       if (width <= 0.5 * reference) {
         reference = width;
@@ -412,7 +411,7 @@ function solveBand(
         stalled = 0;
       }
       const margin = 0.5 * tol(p);
-      pending = Math.max(Math.min(Math.max(p, a.x + margin), b.x - margin), EXTENDED_LOW_BOUND);
+      pending = max(min(max(p, a.x + margin), b.x - margin), EXTENDED_LOW_BOUND);
       continue;
     }
     // No bracket yet: step beyond the end point on the side of the root, aiming a little past
@@ -435,7 +434,7 @@ function solveBand(
       // Newton from the end point (aims at the root itself: the next test above ends the search).
       p = newton.next;
     } else if (isFiniteNumber(quadratic) && isFiniteNumber(linear) && beyond(quadratic)) {
-      p = quadratic + (up ? 1 : -1) * (2 * Math.abs(quadratic - linear) + 2 * tol(quadratic));
+      p = quadratic + (up ? 1 : -1) * (2 * abs(quadratic - linear) + 2 * tol(quadratic));
     } else if (isFiniteNumber(linear)) {
       p = linear + OVERSHOOT * (linear - end.x);
     } else {
@@ -444,8 +443,8 @@ function solveBand(
       p = up ? (end.x < HIGH_BOUND ? 5 : 1e4) * end.x : (end.x > LOW_BOUND ? 0.2 : 1e-4) * end.x;
     }
     pending = up
-      ? Math.min(Math.max(p, end.x + 2 * tol(end.x)), 1e4 * end.x, EXTENDED_HIGH_BOUND)
-      : Math.max(Math.min(p, end.x - 2 * tol(end.x)), 1e-4 * end.x, EXTENDED_LOW_BOUND);
+      ? min(max(p, end.x + 2 * tol(end.x)), 1e4 * end.x, EXTENDED_HIGH_BOUND)
+      : max(min(p, end.x - 2 * tol(end.x)), 1e-4 * end.x, EXTENDED_LOW_BOUND);
   }
   log.warning(`Upper limit root finding did not converge in ${options.maxIterations} steps.`);
   return last?.root;
@@ -485,7 +484,7 @@ function newtonStep(
   for (let i = 0; i < pts.length; i++) {
     const p = pts[i] as LimitPoint;
     if (p.x > 0 && isFiniteNumber(p.y) && p.d > 0 && isFiniteNumber(p.d)) {
-      if (at < 0 || Math.abs(p.y) < Math.abs((pts[at] as LimitPoint).y)) at = i;
+      if (at < 0 || abs(p.y) < abs((pts[at] as LimitPoint).y)) at = i;
     }
   }
   if (at < 0) return undefined;
@@ -514,7 +513,7 @@ function newtonStep(
     if (!(dv > 0)) break;
     r -= (p.y + r * (p.d + r * (c + e * (r - h)))) / dv;
   }
-  const next = r * step > 0 && Math.abs(r) <= 2 * Math.abs(step) && Math.abs(r) >= 0.5 * Math.abs(step) ? p.x + r : to;
+  const next = r * step > 0 && abs(r) <= 2 * abs(step) && abs(r) >= 0.5 * abs(step) ? p.x + r : to;
   return { step, to, next, checked: true };
 }
 
@@ -523,7 +522,7 @@ function newtonStep(
  * secant through the two best when the third is missing or degenerate); NaN when neither exists.
  */
 function inverseQuadratic(pts: readonly LimitPoint[]): number {
-  const best = pts.filter((p) => isFiniteNumber(p.y)).sort((u, v) => Math.abs(u.y) - Math.abs(v.y));
+  const best = pts.filter((p) => isFiniteNumber(p.y)).sort((u, v) => abs(u.y) - abs(v.y));
   const [a, b, c] = best;
   if (!a || !b || a.y === b.y) return Number.NaN;
   if (!c || c.y === a.y || c.y === b.y) return a.x - (a.y * (b.x - a.x)) / (b.y - a.y);
@@ -553,7 +552,7 @@ function persists(
   options: SolveUpperLimitOptions,
 ): boolean {
   let nearest: number | undefined;
-  for (const x of cache.keys()) if (nearest === undefined || Math.abs(x - root) < Math.abs(nearest - root)) nearest = x;
+  for (const x of cache.keys()) if (nearest === undefined || abs(x - root) < abs(nearest - root)) nearest = x;
   const sqA = nearest === undefined ? Number.NaN : (cache.get(nearest) as ClsEvaluation).sqrtQmuA;
   return isSensitiveAndPersistent(root, sqA, F, options.asimovTeststatTolerance);
 }

@@ -5,6 +5,7 @@
  * (PKWARE APPNOTE: central directory, stored and deflated members) containers are parsed here.
  */
 import { InvalidInput } from "../core/errors.js";
+import { max } from "../core/describe.js";
 
 /** A regular file of an archive. */
 export interface ArchiveEntry {
@@ -223,7 +224,7 @@ export async function readZip(
   const name = options.name ?? "archive";
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+  for (let i = bytes.length - 22; i >= max(0, bytes.length - 22 - 65535); i--) {
     if (u32(bytes, i) === 0x06054b50) {
       eocd = i;
       break;

@@ -17,6 +17,7 @@
  * "Computer Solution of Large Sparse Positive Definite Systems", 1981, ch. 4).
  */
 import { zeros } from "../core/arrays.js";
+import { max, min } from "../core/describe.js";
 
 /** Panel width: 48 columns × 8 bytes = 384 bytes per packed row; 5,000 rows ≈ 1.9 MB. */
 const PANEL_WIDTH = 48;
@@ -32,16 +33,16 @@ export function choleskyBlocked(a: Float64Array, n: number): Float64Array | null
     for (let j = 0; j <= i; j++) l[row + j] = a[row + j]!;
   }
   // (rows below the first panel only: nothing for n ≤ PANEL_WIDTH)
-  const panel = zeros(Math.max(0, n - PANEL_WIDTH) * PANEL_WIDTH);
+  const panel = zeros(max(0, n - PANEL_WIDTH) * PANEL_WIDTH);
   const nonzero = new Uint8Array(n);
   for (let k0 = 0; k0 < n; k0 += PANEL_WIDTH) {
-    const k1 = Math.min(n, k0 + PANEL_WIDTH);
+    const k1 = min(n, k0 + PANEL_WIDTH);
     const w = k1 - k0;
     // 1. The panel: columns k0…k1−1 of every row i ≥ k0 (their earlier columns' products are
     //    already subtracted), finished with the products of columns k0…j−1, in order.
     for (let i = k0; i < n; i++) {
       const rowI = i * n;
-      const jEnd = Math.min(k1, i + 1);
+      const jEnd = min(k1, i + 1);
       if (i >= k1 && zeroSegment(l, rowI + k0, w)) continue; // its panel entries stay 0
       for (let j = k0; j < jEnd; j++) {
         const rowJ = j * n;

@@ -1,6 +1,7 @@
 import { InvalidInput } from "../core/errors.js";
 import { log } from "../core/logger.js";
 import { cholesky, isSymmetric, symmetricEigenvalues, symmetrise } from "./linalg.js";
+import { abs, max } from "../core/describe.js";
 
 /**
  * Validate a covariance (or correlation) matrix (spey after PR #67): an asymmetric matrix is
@@ -22,7 +23,7 @@ export function validateCovariance(
   if (!lower) {
     const eigen = symmetricEigenvalues(m, n);
     const smallest = eigen[0] as number;
-    const largest = Math.max(...Array.from(eigen, Math.abs));
+    const largest = max(...Array.from(eigen, Math.abs));
     if (isSingularEigenvalue(smallest, largest)) {
       throw new InvalidInput(
         `${argument} is not positive definite (singular): its smallest eigenvalue is ${smallest}, zero to working precision against the largest ${largest}, so some bins are fully (anti)correlated or a variance is zero. Merge fully correlated bins with mergeCorrelatedBins, or drop the degenerate bins.`,
@@ -42,5 +43,5 @@ export function validateCovariance(
  * λ at that level means a singular matrix, not an indefinite one.
  */
 export function isSingularEigenvalue(lambda: number, largest: number): boolean {
-  return Math.abs(lambda) <= Math.sqrt(Number.EPSILON) * Math.max(Math.abs(largest), Number.MIN_VALUE);
+  return abs(lambda) <= Math.sqrt(Number.EPSILON) * max(abs(largest), Number.MIN_VALUE);
 }

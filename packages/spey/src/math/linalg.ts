@@ -5,7 +5,7 @@
  * and Jacobi eigenvalues for diagnostics.
  */
 import { InvalidInput } from "../core/errors.js";
-import { isArrayLike, isFiniteNumber } from "../core/describe.js";
+import { isArrayLike, isFiniteNumber, abs, max, min } from "../core/describe.js";
 import { choleskyBlocked } from "./cholesky-blocked.js";
 import { zeros } from "../core/arrays.js";
 
@@ -147,7 +147,7 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
         const aqq = w[q * n + q]!;
         // tan of the rotation angle, smaller root of t² + 2θt − 1 = 0 with θ = (a_qq − a_pp)/(2a_pq).
         const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.hypot(theta, 1));
+        const t = Math.sign(theta || 1) / (abs(theta) + Math.hypot(theta, 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
         const tau = s / (1 + c);
@@ -182,7 +182,7 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
 export function isSymmetric(a: Float64Array, n: number, rtol = 1e-12): boolean {
   let scale = 0;
   for (let i = 0; i < n * n; i++) {
-    const v = Math.abs(a[i]!);
+    const v = abs(a[i]!);
     if (Number.isNaN(v)) return false;
     if (v > scale) scale = v;
   }
@@ -190,12 +190,12 @@ export function isSymmetric(a: Float64Array, n: number, rtol = 1e-12): boolean {
   // 64×64 tiles: the transposed entries are read from a few cache lines, not one line per entry
   const T = 64;
   for (let i0 = 0; i0 < n; i0 += T) {
-    const i1 = Math.min(n, i0 + T);
+    const i1 = min(n, i0 + T);
     for (let j0 = i0; j0 < n; j0 += T) {
-      const j1 = Math.min(n, j0 + T);
+      const j1 = min(n, j0 + T);
       for (let i = i0; i < i1; i++) {
-        for (let j = Math.max(j0, i + 1); j < j1; j++) {
-          if (!(Math.abs(a[i * n + j]! - a[j * n + i]!) <= tol)) return false;
+        for (let j = max(j0, i + 1); j < j1; j++) {
+          if (!(abs(a[i * n + j]! - a[j * n + i]!) <= tol)) return false;
         }
       }
     }
@@ -282,13 +282,13 @@ export function solveLinear(a: Float64Array, n: number, b: ArrayLike<number>): F
   const lu = Float64Array.from(a.subarray(0, n * n));
   const x = Float64Array.from({ length: n }, (_, i) => b[i]!);
   let scale = 0;
-  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(lu[i]!));
+  for (let i = 0; i < n * n; i++) scale = max(scale, abs(lu[i]!));
   const tiny = n * Number.EPSILON * scale;
   for (let k = 0; k < n; k++) {
     let pivotRow = k;
-    let pivotAbs = Math.abs(lu[k * n + k]!);
+    let pivotAbs = abs(lu[k * n + k]!);
     for (let i = k + 1; i < n; i++) {
-      const v = Math.abs(lu[i * n + k]!);
+      const v = abs(lu[i * n + k]!);
       if (v > pivotAbs) {
         pivotAbs = v;
         pivotRow = i;

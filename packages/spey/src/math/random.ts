@@ -1,6 +1,6 @@
 import { InvalidInput } from "../core/errors.js";
 import { gammaln } from "./special.js";
-import { isFiniteNumber, isInteger } from "../core/describe.js";
+import { isFiniteNumber, isInteger, abs } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /**
@@ -195,7 +195,7 @@ export class Random implements RandomSource {
     for (;;) {
       const u = this.uniform() - 0.5;
       const v = this.uniform();
-      const us = 0.5 - Math.abs(u);
+      const us = 0.5 - abs(u);
       const k = Math.floor(((2 * a) / us + b) * u + lambda + 0.43);
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;

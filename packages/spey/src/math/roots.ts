@@ -7,7 +7,7 @@
  */
 import { InvalidInput, SpeyError } from "../core/errors.js";
 import type { SolverTolerances } from "../core/tolerances.js";
-import { isFiniteNumber, isInteger } from "../core/describe.js";
+import { isFiniteNumber, isInteger, abs, min } from "../core/describe.js";
 
 /** Default absolute tolerance, as scipy (`_xtol = 2e-12`). */
 export const DEFAULT_XTOL = 2e-12;
@@ -103,7 +103,7 @@ function result(root: number, converged: boolean, iterations: number, functionCa
 
 /** Binary exponent e with |x| = m·2^e, ½ ≤ m < 1 (numpy.frexp); 0 for x = 0. */
 function frexpExponent(x: number): number {
-  const ax = Math.abs(x);
+  const ax = abs(x);
   if (ax === 0 || !isFiniteNumber(ax)) return 0;
   let e = Math.floor(Math.log2(ax)) + 1;
   if (ax / 2 ** e >= 1) e++;
@@ -193,12 +193,12 @@ function distinctValues(fa: number, fb: number, fd: number, fe: number): boolean
   if (!(isFiniteNumber(fd) && isFiniteNumber(fe))) return false;
   const tol = 32 * EPS;
   return (
-    Math.abs(fa - fb) > tol &&
-    Math.abs(fa - fd) > tol &&
-    Math.abs(fa - fe) > tol &&
-    Math.abs(fb - fd) > tol &&
-    Math.abs(fb - fe) > tol &&
-    Math.abs(fd - fe) > tol
+    abs(fa - fb) > tol &&
+    abs(fa - fd) > tol &&
+    abs(fa - fe) > tol &&
+    abs(fb - fd) > tol &&
+    abs(fb - fe) > tol &&
+    abs(fd - fe) > tol
   );
 }
 
@@ -297,22 +297,22 @@ export function toms748(f: ScalarFunction, a: number, b: number, options?: Toms7
     }
 
     // Double-length secant step from the endpoint u with the smaller |f|.
-    const lowerIsBest = Math.abs(fa) < Math.abs(fb);
+    const lowerIsBest = abs(fa) < abs(fb);
     const u = lowerIsBest ? a : b;
     const fu = lowerIsBest ? fa : fb;
     const slope = (fb - fa) / (b - a);
     c = u - (2 * fu) / slope;
-    if (Math.abs(c - u) > 0.5 * (b - a)) {
+    if (abs(c - u) > 0.5 * (b - a)) {
       c = 0.5 * (a + b);
     } else {
-      if (Math.abs(c - u) <= EPS * Math.abs(u)) {
+      if (abs(c - u) <= EPS * abs(u)) {
         // c did not move: either |f| differs by > 2^50 between the ends, or the root hugs u.
         const fOther = lowerIsBest ? fb : fa;
         if (frexpExponent(fu) < frexpExponent(fOther) - 50) {
           c = lowerIsBest ? (31 * a + b) / 32 : (31 * b + a) / 32;
         } else {
           const sign = lowerIsBest ? 1 : -1;
-          c = u + sign * (Math.abs(c) * rtol + xtol);
+          c = u + sign * (abs(c) * rtol + xtol);
         }
       }
       if (!(a < c && c < b)) c = 0.5 * (a + b);
@@ -337,7 +337,7 @@ export function toms748(f: ScalarFunction, a: number, b: number, options?: Toms7
       fd = fDropped;
     }
 
-    if (Math.abs(a - b) <= xtol + rtol * Math.abs(b)) return result(0.5 * (a + b), true, iterations, calls);
+    if (abs(a - b) <= xtol + rtol * abs(b)) return result(0.5 * (a + b), true, iterations, calls);
     if (iterations >= maxiter) return result(0.5 * (a + b), false, iterations, calls);
   }
 }
@@ -345,7 +345,7 @@ export function toms748(f: ScalarFunction, a: number, b: number, options?: Toms7
 /** Secant zero through (a, fa), (b, fb) in scipy's overflow-aware form; NaN if fa = fb. */
 function secant(a: number, b: number, fa: number, fb: number): number {
   if (fa === fb) return Number.NaN;
-  if (Math.abs(fb) > Math.abs(fa)) return ((-fa / fb) * b + a) / (1 - fa / fb);
+  if (abs(fb) > abs(fa)) return ((-fa / fb) * b + a) / (1 - fa / fb);
   return ((-fb / fa) * a + b) / (1 - fb / fa);
 }
 
@@ -389,7 +389,7 @@ export function brentq(f: ScalarFunction, a: number, b: number, options?: RootOp
       fblk = fpre;
       spre = scur = xcur - xpre;
     }
-    if (Math.abs(fblk) < Math.abs(fcur)) {
+    if (abs(fblk) < abs(fcur)) {
       xpre = xcur;
       xcur = xblk;
       xblk = xpre;
@@ -398,11 +398,11 @@ export function brentq(f: ScalarFunction, a: number, b: number, options?: RootOp
       fblk = fpre;
     }
 
-    const delta = (xtol + rtol * Math.abs(xcur)) / 2;
+    const delta = (xtol + rtol * abs(xcur)) / 2;
     const sbis = (xblk - xcur) / 2;
-    if (fcur === 0 || Math.abs(sbis) < delta) return result(xcur, true, iterations, calls);
+    if (fcur === 0 || abs(sbis) < delta) return result(xcur, true, iterations, calls);
 
-    if (Math.abs(spre) > delta && Math.abs(fcur) < Math.abs(fpre)) {
+    if (abs(spre) > delta && abs(fcur) < abs(fpre)) {
       let stry: number;
       if (xpre === xblk) {
         // interpolate
@@ -413,7 +413,7 @@ export function brentq(f: ScalarFunction, a: number, b: number, options?: RootOp
         const dblk = (fblk - fcur) / (xblk - xcur);
         stry = (-fcur * (fblk * dblk - fpre * dpre)) / (dblk * dpre * (fblk - fpre));
       }
-      if (2 * Math.abs(stry) < Math.min(Math.abs(spre), 3 * Math.abs(sbis) - delta)) {
+      if (2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta)) {
         // good short step
         spre = scur;
         scur = stry;
@@ -428,7 +428,7 @@ export function brentq(f: ScalarFunction, a: number, b: number, options?: RootOp
 
     xpre = xcur;
     fpre = fcur;
-    if (Math.abs(scur) > delta) xcur += scur;
+    if (abs(scur) > delta) xcur += scur;
     else xcur += sbis > 0 ? delta : -delta;
 
     fcur = evaluate(name, f, xcur);

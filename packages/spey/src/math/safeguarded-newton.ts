@@ -18,6 +18,7 @@
  *   itself) instead of bisecting against an end that is not a bracket.
  */
 import { zeros } from "../core/arrays.js";
+import { abs, max } from "../core/describe.js";
 
 /** Settings of {@link safeguardedNewton}. */
 export interface SafeguardedNewtonOptions {
@@ -138,7 +139,7 @@ export function safeguardedNewton(
     }
     let next = h > 0 ? x - g / h : options.withoutDerivative ? options.withoutDerivative(x, g) : Number.NaN;
     const bracketed = aKnown && bKnown;
-    const slow = options.requireHalving === true && bracketed && Math.abs(next - x) > 0.5 * Math.abs(previousStep);
+    const slow = options.requireHalving === true && bracketed && abs(next - x) > 0.5 * abs(previousStep);
     let newton = h > 0;
     if (!(next > a && next < b) || slow) {
       newton = false;
@@ -155,9 +156,9 @@ export function safeguardedNewton(
         if (!(next > a && next < b)) return result(true, "bracket", x);
       }
     }
-    const scale = Math.max(1, Math.abs(x));
+    const scale = max(1, abs(x));
     if (bracketed && b - a <= bracketTolerance * scale) return result(true, "bracket", next);
-    if (Math.abs(next - x) <= options.stepTolerance * scale) return result(true, "step", next);
+    if (abs(next - x) <= options.stepTolerance * scale) return result(true, "step", next);
     if (newton && options.isNegligibleNewtonStep?.(g, h)) return result(true, "step", x);
     previousStep = next - x;
     x = next;

@@ -15,7 +15,7 @@ import { erfcinv } from "./special/erfcinv.js";
 import { gammainc, gammaincc } from "./special/gammainc.js";
 import { gammainccinv, gammaincinv } from "./special/gammaincinv.js";
 import { gammaln } from "./special/gammaln.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, abs } from "../core/describe.js";
 
 export { gammaln };
 
@@ -42,7 +42,7 @@ const LOG_SQRT_2PI = 0.9189385332046728;
  */
 function erfcOfScaled(t: number): number {
   const z = t * SQRT1_2;
-  const at = Math.abs(t);
+  const at = abs(t);
   if (!(at > 1 && at < 40)) return erfc(z);
   const c = SPLITTER * t;
   const th = c - (c - t);

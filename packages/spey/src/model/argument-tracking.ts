@@ -5,7 +5,7 @@
  * `--strict` turns into an error).
  */
 import { log } from "../core/logger.js";
-import { hasOwn } from "../core/describe.js";
+import { hasOwn, max, min } from "../core/describe.js";
 
 /**
  * The arguments object seen through a proxy that records every key the backend reads (present or
@@ -46,7 +46,7 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const above = row[j] as number;
       const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + cost);
+      row[j] = min(above + 1, (row[j - 1] as number) + 1, diagonal + cost);
       diagonal = above;
     }
   }
@@ -73,7 +73,7 @@ export function warnUnused(name: string, args: Record<string, unknown>, read: Se
       }
     }
     const hint =
-      best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${best}"?` : "";
+      best !== undefined && bestDistance <= max(2, Math.floor(key.length / 3)) ? ` Did you mean "${best}"?` : "";
     log.warning(`argument "${key}" is not used by backend ${name}; it is ignored.${hint}`, "unused-argument");
   }
 }

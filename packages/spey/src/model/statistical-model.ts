@@ -45,7 +45,7 @@ import { cholesky, choleskyInverse, subMatrix } from "../math/linalg.js";
 import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, type Fitter, fitModel } from "../fit/fit.js";
-import { describeValue, isArrayLike, isFiniteNumber, isInteger } from "../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, isInteger, abs, max, min } from "../core/describe.js";
 import { finiteEntries } from "../backends/inputs.js";
 import { zeros } from "../core/arrays.js";
 
@@ -636,7 +636,7 @@ export class LeanStatisticalModel {
     const covered = (mu: number) =>
       range !== undefined &&
       range > 1 &&
-      coldAt.some((c) => (c === mu ? true : c * mu > 0 && Math.max(c / mu, mu / c) <= range));
+      coldAt.some((c) => (c === mu ? true : c * mu > 0 && max(c / mu, mu / c) <= range));
     const fixed = new Map(extraFixed);
     // Every parameter but μ held fixed by the caller (e.g. the one-parameter default.poisson /
     // normal models): a profile point has nothing to fit, its value is log L at the fixed values —
@@ -660,20 +660,20 @@ export class LeanStatisticalModel {
         return -nll;
       }
       let near = visited[0] as { mu: number; parameters: Float64Array };
-      for (const v of visited) if (Math.abs(v.mu - mu) < Math.abs(near.mu - mu)) near = v;
+      for (const v of visited) if (abs(v.mu - mu) < abs(near.mu - mu)) near = v;
       let second: { mu: number; parameters: Float64Array } | undefined;
       for (const v of visited) {
-        if (v.mu !== near.mu && (second === undefined || Math.abs(v.mu - mu) < Math.abs(second.mu - mu))) second = v;
+        if (v.mu !== near.mu && (second === undefined || abs(v.mu - mu) < abs(second.mu - mu))) second = v;
       }
       const candidates = [near.parameters];
-      if (second && Math.abs(mu - near.mu) <= Math.abs(near.mu - second.mu)) {
+      if (second && abs(mu - near.mu) <= abs(near.mu - second.mu)) {
         const t = (mu - near.mu) / (near.mu - second.mu);
         const predicted = zeros(n);
         for (let i = 0; i < n; i++) {
           const b = config.suggestedBounds[i] as readonly [number, number];
           const v =
             (near.parameters[i] as number) + t * ((near.parameters[i] as number) - (second.parameters[i] as number));
-          predicted[i] = Math.min(Math.max(v, b[0]), b[1]);
+          predicted[i] = min(max(v, b[0]), b[1]);
         }
         candidates.unshift(predicted);
       }

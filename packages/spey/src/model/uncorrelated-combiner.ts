@@ -30,7 +30,7 @@ import { minimizeSumByBrent, minimizeSummedProfile, type SummedProfile } from ".
 import type { MinimizeOptions } from "../optimize/types.js";
 import { LeanStatisticalModel } from "./statistical-model.js";
 import { maxOf } from "../core/arrays.js";
-import { isArray, isFiniteNumber, isInteger } from "../core/describe.js";
+import { isArray, isFiniteNumber, isInteger, abs, max } from "../core/describe.js";
 import { LazyFits, LiveModelProperties } from "./lazy-properties.js";
 
 /** Per-analysis data: analysis name → data vector. */
@@ -330,7 +330,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         | [Record<string, number>, number];
     }
     const init = options.initialMuhatValue ?? this.#initialMuhat(expected, options.optimiser);
-    const [lower, upper] = options.parBounds ?? [allow ? this.minimumPoi : 0, Math.max(10, init)];
+    const [lower, upper] = options.parBounds ?? [allow ? this.minimumPoi : 0, max(10, init)];
     const [muhat, nll] = this.#fitMu(
       expected,
       options.data as CombinedData | undefined,
@@ -468,7 +468,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
                 const [lower, upper] = boundsOf(k);
                 const slope = which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope;
                 let h = Number.NaN;
-                if (anchor > lower && anchor < upper && Math.abs(mu - anchor) > 1e-6 * Math.max(1, Math.abs(anchor))) {
+                if (anchor > lower && anchor < upper && abs(mu - anchor) > 1e-6 * max(1, abs(anchor))) {
                   h = -(slope as (m: number) => number)(mu) / (mu - anchor);
                 }
                 if (!(h > 0 && isFiniteNumber(h))) {
@@ -541,7 +541,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     profile: SummedProfile = this.#summed(preparations, "data", membersMuhatMayBeNegative),
   ): [number, number] {
     const init = start ?? this.#weightedMuhat(preparations, asimovMu);
-    const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, Math.max(10, init)];
+    const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, max(10, init)];
     return minimizeSummedProfile(profile, lower, upper, init, optimiser);
   }
 
@@ -559,11 +559,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     const lower = allowNegativeSignal ? this.minimumPoi : 0;
     const fits = preparations.map((p) => p.asimovFit);
     const first = (fits[0] as { muhat: number }).muhat;
-    if (
-      fits.every((f) => Math.abs(f.muhat - first) <= 1e-12 * Math.max(1, Math.abs(first))) &&
-      first >= lower &&
-      first <= 10
-    ) {
+    if (fits.every((f) => abs(f.muhat - first) <= 1e-12 * max(1, abs(first))) && first >= lower && first <= 10) {
       return [first, fits.reduce((total, f) => total + f.nll, 0)];
     }
     return minimizeSummedProfile(

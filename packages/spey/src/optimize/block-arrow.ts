@@ -20,7 +20,7 @@
 import { InvalidInput } from "../core/errors.js";
 import { choleskyShifted, choleskySolveInPlace, choleskyWithShift, type ShiftStart } from "./dense.js";
 import type { HessianFactoriser } from "./types.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, abs } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /**
@@ -196,7 +196,7 @@ export class BlockArrowCholesky implements HessianFactoriser {
       for (let a = 0; a < m; a++) {
         const v = this.#mat[a * m + a] as number;
         if (v < minDiag) minDiag = v;
-        if (Math.abs(v) > maxAbsDiag) maxAbsDiag = Math.abs(v);
+        if (abs(v) > maxAbsDiag) maxAbsDiag = abs(v);
       }
       if (minDiag > 0 && isFiniteNumber(maxAbsDiag) && this.#reusable(0, 1e-14 * maxAbsDiag)) return 0;
     }

@@ -4,7 +4,7 @@
  * can be reused for smaller ones.
  */
 import { choleskySolve } from "../math/linalg.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min } from "../core/describe.js";
 
 /**
  * Σ_{k<len} v[p+k]·v[q+k] with four independent accumulators (breaks the floating-point add
@@ -66,7 +66,7 @@ export function choleskyShifted(
     // Column j+1 needs l_{j+1,j} and its pivot before the rows below are done in pairs.
     const rowJ1 = rowJ + n;
     const fj1 = f(j + 1);
-    const k10 = Math.max(fj, fj1);
+    const k10 = max(fj, fj1);
     const l10 = (a[rowJ1 + j]! - dot(l, rowJ1 + k10, rowJ + k10, j - k10)) * inv0;
     l[rowJ1 + j] = l10;
     const d1 = a[rowJ1 + j + 1]! + shift - dot(l, rowJ1 + fj1, rowJ1 + fj1, j + 1 - fj1);
@@ -74,7 +74,7 @@ export function choleskyShifted(
     const l11 = Math.sqrt(d1);
     l[rowJ1 + j + 1] = l11;
     const inv1 = 1 / l11;
-    const fCols = Math.min(fj, fj1);
+    const fCols = min(fj, fj1);
     let i = j + 2;
     for (; i + 1 < n; i += 2) {
       const r0 = i * n;
@@ -83,7 +83,7 @@ export function choleskyShifted(
       let s01 = 0;
       let s10 = 0;
       let s11 = 0;
-      for (let k = Math.max(fCols, Math.min(f(i), f(i + 1))); k < j; k++) {
+      for (let k = max(fCols, min(f(i), f(i + 1))); k < j; k++) {
         const x0 = l[rowJ + k]!;
         const x1 = l[rowJ1 + k]!;
         const y0 = l[r0 + k]!;
@@ -102,10 +102,10 @@ export function choleskyShifted(
     }
     if (i < n) {
       const r0 = i * n;
-      const k0 = Math.max(f(i), fj);
+      const k0 = max(f(i), fj);
       const v0 = (a[r0 + j]! - dot(l, r0 + k0, rowJ + k0, j - k0)) * inv0;
       l[r0 + j] = v0;
-      const k1 = Math.max(f(i), fj1);
+      const k1 = max(f(i), fj1);
       l[r0 + j + 1] = (a[r0 + j + 1]! - dot(l, r0 + k1, rowJ1 + k1, j - k1) - v0 * l10) * inv1;
     }
   }
@@ -161,20 +161,20 @@ export function shiftSequence(
     const v = diag(i);
     if (v < minDiag) minDiag = v;
     if (v > 0 && v < minPositive) minPositive = v;
-    const av = Math.abs(v);
+    const av = abs(v);
     if (av > maxAbsDiag) maxAbsDiag = av;
   }
   if (!isFiniteNumber(maxAbsDiag) || Number.isNaN(minDiag)) return Number.NaN;
   const scale = maxAbsDiag > 0 ? maxAbsDiag : 1;
   const fromSmallest = start === "smallest-diagonal";
-  const beta = fromSmallest ? Math.max(1e-3 * Math.min(minPositive, scale), 1e-10 * scale) : 1e-3 * scale;
+  const beta = fromSmallest ? max(1e-3 * min(minPositive, scale), 1e-10 * scale) : 1e-3 * scale;
   const growth = fromSmallest ? 4 : 2;
   // A pivot this small relative to the diagonal means the matrix is singular to working precision.
   const pivotFloor = 1e-14 * scale;
   let tau = minDiag > 0 ? 0 : beta - minDiag;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (factor(tau, pivotFloor)) return tau;
-    tau = Math.max(growth * tau, beta);
+    tau = max(growth * tau, beta);
   }
   return Number.NaN;
 }

@@ -1,5 +1,6 @@
 /** Finite-difference gradients for the bounded minimiser (`gradient: "finite-difference"`). */
 import type { Objective } from "./types.js";
+import { abs, max } from "../core/describe.js";
 
 /** Finite-difference step factor ε^{1/3} (optimal for central differences). */
 const FD_STEP = Math.cbrt(Number.EPSILON);
@@ -23,7 +24,7 @@ export function finiteDifferenceGradient(
   for (let k = 0; k < free.length; k++) {
     const i = free[k]!;
     const xi = x[i]!;
-    const h = FD_STEP * Math.max(1, Math.abs(xi));
+    const h = FD_STEP * max(1, abs(xi));
     if (xi - h >= lo[i]! && xi + h <= hi[i]!) {
       const xp = xi + h;
       const xm = xi - h;

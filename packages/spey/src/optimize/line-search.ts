@@ -9,7 +9,7 @@
  */
 import { allFinite, projectedGradientNorm } from "./projection.js";
 import type { Objective } from "./types.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, max, min } from "../core/describe.js";
 
 /** Armijo constant σ (Bertsekas uses σ ∈ (0, 1/2); 1e-4 is the usual choice). */
 const ARMIJO_SIGMA = 1e-4;
@@ -66,7 +66,7 @@ export function projectedArmijoSearch(input: LineSearchInput): LineSearchResult 
     let moved = false;
     for (let k = 0; k < nFree; k++) {
       const i = free[k]!;
-      const v = Math.min(hi[i]!, Math.max(lo[i]!, x[i]! + alpha * d[i]!));
+      const v = min(hi[i]!, max(lo[i]!, x[i]! + alpha * d[i]!));
       xTrial[i] = v;
       if (v !== x[i]) moved = true;
       if (active[i] === 1) pred += g[i]! * (x[i]! - v);

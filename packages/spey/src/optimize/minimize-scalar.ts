@@ -7,7 +7,7 @@
  */
 import { InvalidInput } from "../core/errors.js";
 import type { SolverTolerances } from "../core/tolerances.js";
-import { isFiniteNumber, isInteger } from "../core/describe.js";
+import { isFiniteNumber, isInteger, abs, max } from "../core/describe.js";
 
 /**
  * `absoluteTolerance` on x (scipy's `xatol`), default 1e-10; `maxIterations` bounds the function
@@ -76,13 +76,13 @@ export function minimizeScalarBounded(
   let ffulc = fx;
   let fnfc = fx;
   let xm = 0.5 * (a + b);
-  let tol1 = SQRT_EPS * Math.abs(xf) + xatol / 3;
+  let tol1 = SQRT_EPS * abs(xf) + xatol / 3;
   let tol2 = 2 * tol1;
   let budgetExhausted = false;
 
-  while (Math.abs(xf - xm) > tol2 - 0.5 * (b - a)) {
+  while (abs(xf - xm) > tol2 - 0.5 * (b - a)) {
     let golden = true;
-    if (Math.abs(e) > tol1) {
+    if (abs(e) > tol1) {
       // Parabola through (xf, fx), (nfc, fnfc), (fulc, ffulc).
       golden = false;
       let r = (xf - nfc) * (fx - ffulc);
@@ -90,10 +90,10 @@ export function minimizeScalarBounded(
       let p = (xf - fulc) * q - (xf - nfc) * r;
       q = 2 * (q - r);
       if (q > 0) p = -p;
-      q = Math.abs(q);
+      q = abs(q);
       r = e;
       e = rat;
-      if (Math.abs(p) < Math.abs(0.5 * q * r) && p > q * (a - xf) && p < q * (b - xf)) {
+      if (abs(p) < abs(0.5 * q * r) && p > q * (a - xf) && p < q * (b - xf)) {
         rat = p / q;
         x = xf + rat;
         if (x - a < tol2 || b - x < tol2) {
@@ -107,7 +107,7 @@ export function minimizeScalarBounded(
       e = xf >= xm ? a - xf : b - xf;
       rat = GOLDEN_MEAN * e;
     }
-    x = xf + signOrOne(rat) * Math.max(Math.abs(rat), tol1);
+    x = xf + signOrOne(rat) * max(abs(rat), tol1);
     fu = f(x);
     num += 1;
 
@@ -135,7 +135,7 @@ export function minimizeScalarBounded(
     }
 
     xm = 0.5 * (a + b);
-    tol1 = SQRT_EPS * Math.abs(xf) + xatol / 3;
+    tol1 = SQRT_EPS * abs(xf) + xatol / 3;
     tol2 = 2 * tol1;
     if (num >= maxfun) {
       budgetExhausted = true;

@@ -45,7 +45,7 @@ import { prepareProblem } from "./problem-setup.js";
 import { allFinite, projectedGradientNorm } from "./projection.js";
 import { BfgsDirection, NewtonDirection, type SearchDirection } from "./search-direction.js";
 import type { MinimizeOptions, MinimizeProblem, MinimizeResult } from "./types.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 export type { HessianOf, MinimizeOptions, MinimizeProblem, MinimizeResult, Objective } from "./types.js";
@@ -132,7 +132,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
   let message = "";
 
   for (;;) {
-    const fScale = Math.max(1, Math.abs(f));
+    const fScale = max(1, abs(f));
     const gTolAbs = gtol * Math.sqrt(fScale);
     if (pgNorm <= gTolAbs) {
       converged = true;
@@ -151,7 +151,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     iterations++;
 
     // ---- ε-active set (Bertsekas 1982) -------------------------------------------------------
-    const epsK = Math.min(ACTIVE_EPSILON, pgNorm);
+    const epsK = min(ACTIVE_EPSILON, pgNorm);
     nSub = 0;
     for (let k = 0; k < nFree; k++) {
       const i = free[k]!;
@@ -192,7 +192,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
       for (let k = 0; k < nFree; k++) {
         const i = free[k]!;
         if (active[i] === 0) slope += g[i]! * d[i]!;
-        dMax = Math.max(dMax, Math.abs(d[i]!));
+        dMax = max(dMax, abs(d[i]!));
       }
       if (useNewton && !steepest) newtonDecrement = -slope;
       if (!(slope <= 0) || !isFiniteNumber(dMax)) {
@@ -229,12 +229,12 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     }
 
     if (!accepted) {
-      const gTolNow = gtol * Math.sqrt(Math.max(1, Math.abs(f)));
+      const gTolNow = gtol * Math.sqrt(max(1, abs(f)));
       const relaxed = RELAXED_GRADIENT_FACTOR * gTolNow;
       // For an ill-conditioned Hessian the gradient's rounding error can exceed any gradient
       // tolerance while the Newton decrement λ² ≈ 2(f − f*) shows f within ~1e-10·|f| of its
       // minimum, far below every tolerance of the likelihood (NLLs matter to ~1e-8).
-      const decrementFloor = 1e4 * NOISE_ULPS * Math.max(1, Math.abs(f));
+      const decrementFloor = 1e4 * NOISE_ULPS * max(1, abs(f));
       if (pgNorm <= relaxed) {
         converged = true;
         message = `converged: f cannot be decreased further at floating-point precision; projected gradient norm ${fmt(pgNorm)} ≤ ${fmt(relaxed)} (relaxed tolerance)`;
@@ -252,8 +252,8 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     let xMax = 0;
     for (let k = 0; k < nFree; k++) {
       const i = free[k]!;
-      stepMax = Math.max(stepMax, Math.abs(xTrial[i]! - x[i]!));
-      xMax = Math.max(xMax, Math.abs(xTrial[i]!));
+      stepMax = max(stepMax, abs(xTrial[i]! - x[i]!));
+      xMax = max(xMax, abs(xTrial[i]!));
     }
     const df = f - fTrial;
     if (!analytic) {
@@ -276,8 +276,8 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     f = fTrial;
     pgNorm = projectedGradientNorm(x, g, lo, hi, free);
 
-    const tinyF = Math.abs(df) <= ftol * Math.max(1, Math.abs(f));
-    const tinyStep = stepMax <= Math.sqrt(ftol) * Math.max(1, xMax);
+    const tinyF = abs(df) <= ftol * max(1, abs(f));
+    const tinyStep = stepMax <= Math.sqrt(ftol) * max(1, xMax);
     smallChangeStreak = tinyF && tinyStep ? smallChangeStreak + 1 : 0;
   }
 

@@ -11,7 +11,7 @@
  * same tolerance as with the dense Newton step; only the path to it differs.
  */
 import type { SearchDirection } from "./search-direction.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, min } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /** Upper bound on the conjugate-gradient products per Newton direction. */
@@ -169,8 +169,8 @@ export class NewtonCgDirection implements SearchDirection {
     if (nSub === 0) return true;
     const gNorm = Math.sqrt(gNorm2);
     if (!isFiniteNumber(gNorm)) return false;
-    const forcing = Math.min(0.1, Math.sqrt(gNorm));
-    const maxIterations = Math.min(MAX_CG_ITERATIONS, nSub + 5);
+    const forcing = min(0.1, Math.sqrt(gNorm));
+    const maxIterations = min(MAX_CG_ITERATIONS, nSub + 5);
     const result =
       op.solveAll && nSub === rhs.length
         ? op.solveAll(rhs, z, forcing, maxIterations)

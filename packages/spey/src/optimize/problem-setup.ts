@@ -1,7 +1,7 @@
 /** Checked set-up of a bounded minimisation: options, bounds, fixed mask, start point. */
 import { InvalidInput } from "../core/errors.js";
 import type { MinimizeOptions, MinimizeProblem } from "./types.js";
-import { isFiniteNumber, isInteger } from "../core/describe.js";
+import { isFiniteNumber, isInteger, max, min } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /** A validated problem: bounds and start as Float64Arrays, the free (movable) indices, settings. */
@@ -89,7 +89,7 @@ export function prepareProblem(problem: MinimizeProblem, options: MinimizeOption
     }
     const isFixed = fixedIn?.[i] === true;
     // Fixed parameters keep x0 exactly; a degenerate box lo = hi pins the parameter too.
-    x[i] = isFixed ? v : Math.min(hi[i]!, Math.max(lo[i]!, v));
+    x[i] = isFixed ? v : min(hi[i]!, max(lo[i]!, v));
     if (!isFixed && lo[i]! < hi[i]!) nFree++;
   }
   const free = new Int32Array(nFree);

@@ -1,5 +1,5 @@
 /** Box-projection helpers of the bounded minimiser (see {@link ./minimize.ts}). */
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, min } from "../core/describe.js";
 
 /** ‖x − P(x − g)‖∞ over the free indices, P the projection onto the box [lo, hi]. */
 export function projectedGradientNorm(
@@ -13,7 +13,7 @@ export function projectedGradientNorm(
   for (let k = 0; k < free.length; k++) {
     const i = free[k]!;
     const gi = g[i]!;
-    const v = gi > 0 ? Math.min(gi, x[i]! - lo[i]!) : Math.min(-gi, hi[i]! - x[i]!);
+    const v = gi > 0 ? min(gi, x[i]! - lo[i]!) : min(-gi, hi[i]! - x[i]!);
     if (v > m || Number.isNaN(v)) m = v;
   }
   return m;

@@ -6,6 +6,7 @@ import { finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { BrazilBandData, CommonPlotOptions } from "./types.js";
 import { minOf } from "../core/arrays.js";
+import { max } from "../core/describe.js";
 
 /** Options of {@link brazilBandPlot}. */
 export interface BrazilBandOptions extends CommonPlotOptions {
@@ -104,7 +105,7 @@ export function brazilBandPlot(data: BrazilBandData, options: BrazilBandOptions)
     : { layout: "box" as const, x: 56, y: height - bottom + 44 };
   const positive = rows.flatMap((r) => [r.observed, r.m2, r.m1, r.median, r.p1, r.p2]).filter((v) => v > 0);
   // The log axis shows CLs down to 10⁻³ of the exclusion line at most.
-  const logMin = Math.max(minOf(positive, level / 2), level * 1e-3);
+  const logMin = max(minOf(positive, level / 2), level * 1e-3);
   const svg = Plot.plot({
     ...frame(options.document, { width, height }, { top, right, bottom }),
     x: {

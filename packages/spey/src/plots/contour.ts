@@ -6,6 +6,7 @@ import { finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, ContourResult } from "./types.js";
 import { maxOf, minOf } from "../core/arrays.js";
+import { abs, max } from "../core/describe.js";
 
 /** Options of {@link contourPlot}. */
 export interface ContourPlotOptions extends CommonPlotOptions {
@@ -26,8 +27,8 @@ type Point = [number, number];
 
 /** Sort points by their angle around `centre`, in axes scaled to the points' spread. */
 function byAngle(points: Point[], centre: Point): Point[] {
-  const sx = maxOf(points.map((p) => Math.abs(p[0] - centre[0]))) || 1;
-  const sy = maxOf(points.map((p) => Math.abs(p[1] - centre[1]))) || 1;
+  const sx = maxOf(points.map((p) => abs(p[0] - centre[0]))) || 1;
+  const sy = maxOf(points.map((p) => abs(p[1] - centre[1]))) || 1;
   const angle = (p: Point) => Math.atan2((p[1] - centre[1]) / sy, (p[0] - centre[0]) / sx);
   return [...points].sort((a, b) => angle(a) - angle(b));
 }
@@ -52,7 +53,7 @@ function rings(contour: ContourResult, order: "angle" | "given"): Point[][] {
       nearest.points.push(p);
     }
   } else {
-    const n = Math.max(finite.length, 1);
+    const n = max(finite.length, 1);
     const centroid: Point = centres[0] ?? [
       finite.reduce((s, p) => s + p[0], 0) / n,
       finite.reduce((s, p) => s + p[1], 0) / n,
@@ -70,7 +71,7 @@ function rings(contour: ContourResult, order: "angle" | "given"): Point[][] {
 function padded(values: readonly number[]): [number, number] {
   const lo = minOf(values);
   const hi = maxOf(values);
-  const pad = hi > lo ? 0.08 * (hi - lo) : Math.abs(lo) * 0.1 || 1;
+  const pad = hi > lo ? 0.08 * (hi - lo) : abs(lo) * 0.1 || 1;
   return [lo - pad, hi + pad];
 }
 

@@ -1,5 +1,5 @@
 import * as Plot from "@observablehq/plot";
-import { describeValue } from "../core/describe.js";
+import { describeValue, abs, max, min } from "../core/describe.js";
 import { InvalidInput } from "../core/errors.js";
 import { appendLegend, type LegendEntry } from "./legend.js";
 import { isolines } from "./isolines.js";
@@ -34,7 +34,7 @@ const POINT_FILL = { excluded: "#1b7837", allowed: "#ffffff", failed: "#9e9e9e" 
 function exclusionValue(limit: number | undefined): number {
   if (limit === undefined || Number.isNaN(limit)) return Number.NaN;
   if (limit <= 0) return 12;
-  return Math.max(-12, Math.min(12, -Math.log10(limit)));
+  return max(-12, min(12, -Math.log10(limit)));
 }
 
 /**
@@ -122,10 +122,10 @@ export function interpolateOnGrid(
   nx: number,
   ny: number,
 ): { xs: number[]; ys: number[]; grids: Float64Array[] } {
-  const x0 = Math.min(...points.map((p) => p.x));
-  const x1 = Math.max(...points.map((p) => p.x));
-  const y0 = Math.min(...points.map((p) => p.y));
-  const y1 = Math.max(...points.map((p) => p.y));
+  const x0 = min(...points.map((p) => p.x));
+  const x1 = max(...points.map((p) => p.x));
+  const y0 = min(...points.map((p) => p.y));
+  const y1 = max(...points.map((p) => p.y));
   const sx = x1 > x0 ? x1 - x0 : 1;
   const sy = y1 > y0 ? y1 - y0 : 1;
   const unit = points.map((p) => [(p.x - x0) / sx, (p.y - y0) / sy] as [number, number]);
@@ -139,11 +139,11 @@ export function interpolateOnGrid(
     const [bx, by] = unit[b] as [number, number];
     const [cx, cy] = unit[c] as [number, number];
     const det = (by - cy) * (ax - cx) + (cx - bx) * (ay - cy);
-    if (Math.abs(det) < 1e-14) continue;
-    const iLo = Math.max(0, Math.floor(Math.min(ax, bx, cx) * (nx - 1)));
-    const iHi = Math.min(nx - 1, Math.ceil(Math.max(ax, bx, cx) * (nx - 1)));
-    const jLo = Math.max(0, Math.floor(Math.min(ay, by, cy) * (ny - 1)));
-    const jHi = Math.min(ny - 1, Math.ceil(Math.max(ay, by, cy) * (ny - 1)));
+    if (abs(det) < 1e-14) continue;
+    const iLo = max(0, Math.floor(min(ax, bx, cx) * (nx - 1)));
+    const iHi = min(nx - 1, Math.ceil(max(ax, bx, cx) * (nx - 1)));
+    const jLo = max(0, Math.floor(min(ay, by, cy) * (ny - 1)));
+    const jHi = min(ny - 1, Math.ceil(max(ay, by, cy) * (ny - 1)));
     for (let i = iLo; i <= iHi; i++) {
       const u = i / (nx - 1);
       for (let j = jLo; j <= jHi; j++) {
@@ -243,13 +243,13 @@ function planePlot(points: readonly ExclusionPoint[], options: ExclusionPlotOpti
       label: options.labels[0],
       labelArrow: "none",
       labelAnchor: "center",
-      domain: pad(Math.min(...xs), Math.max(...xs)),
+      domain: pad(min(...xs), max(...xs)),
     },
     y: {
       label: options.labels[1],
       labelArrow: "none",
       labelAnchor: "center",
-      domain: pad(Math.min(...ys), Math.max(...ys)),
+      domain: pad(min(...ys), max(...ys)),
     },
     marks: [
       Plot.rect(band, {
@@ -327,11 +327,11 @@ function linePlot(points: readonly ExclusionPoint[], options: ExclusionPlotOptio
   const band = rows.filter((r) => r.e?.every((v) => finite(v)));
   const obs = rows.filter((r) => finite(r.observed));
   const all = [...band.flatMap((r) => r.e as number[]), ...obs.map((r) => r.observed as number), 1];
-  const lo = Math.min(...all) / 1.5;
-  const hi = Math.max(...all) * 1.5;
+  const lo = min(...all) / 1.5;
+  const hi = max(...all) * 1.5;
   const top = marginTop(options.title, 22);
-  const xMin = Math.min(...rows.map((r) => r.x));
-  const xMax = Math.max(...rows.map((r) => r.x));
+  const xMin = min(...rows.map((r) => r.x));
+  const xMax = max(...rows.map((r) => r.x));
   const figure = Plot.plot({
     ...frame(options.document, { width, height }, { top, right: 16, bottom: 42, left: 64 }),
     x: {

@@ -1,5 +1,6 @@
 import { estimateTextWidth, svgElement } from "./svg.js";
 import { maxOf } from "../core/arrays.js";
+import { max } from "../core/describe.js";
 
 /** One legend entry: a line, a filled box, a dot or a cross, with its label. */
 export interface LegendEntry {
@@ -55,7 +56,7 @@ function symbol(document: Document, entry: LegendEntry, x: number, y: number): S
 /** Width in px of the legend for these entries. */
 export function legendWidth(entries: readonly LegendEntry[], layout: "box" | "row"): number {
   const widths = entries.map((e) => SYMBOL + 6 + estimateTextWidth(e.label, FONT_SIZE));
-  if (layout === "row") return widths.reduce((a, b) => a + b, 0) + 14 * Math.max(entries.length - 1, 0);
+  if (layout === "row") return widths.reduce((a, b) => a + b, 0) + 14 * max(entries.length - 1, 0);
   return maxOf(widths, 0) + 2 * PAD;
 }
 

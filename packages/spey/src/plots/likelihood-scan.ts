@@ -6,6 +6,7 @@ import { finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, LikelihoodScanData } from "./types.js";
 import { maxOf, minOf } from "../core/arrays.js";
+import { max } from "../core/describe.js";
 
 /** Options of {@link likelihoodScanPlot}. */
 export interface LikelihoodScanOptions extends CommonPlotOptions {
@@ -50,7 +51,7 @@ export function likelihoodScanPlot(data: LikelihoodScanData, options: Likelihood
   const top = marginTop(options.title);
   const right = 44;
   const finite = rows.flatMap((r) => [r.observed, r.expected]).filter(Number.isFinite);
-  const yMax = Math.max(maxOf(finite), maxOf(levels.map((l) => l.value * 1.2)), 1);
+  const yMax = max(maxOf(finite), maxOf(levels.map((l) => l.value * 1.2)), 1);
   const svg = Plot.plot({
     ...frame(options.document, { width, height }, { top, right }),
     x: {

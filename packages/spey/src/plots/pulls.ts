@@ -5,6 +5,7 @@ import { appendLegend, type LegendEntry } from "./legend.js";
 import { estimateTextWidth, finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, PullsData } from "./types.js";
+import { abs, max, min } from "../core/describe.js";
 
 /** Options of {@link pullsPlot}. */
 export interface PullsPlotOptions extends CommonPlotOptions {
@@ -32,8 +33,8 @@ export function pullsPlot(data: PullsData, options: PullsPlotOptions): SVGSVGEle
   const top = marginTop(options.title);
   const bottom = 42;
   const width = options.width ?? THEME.width;
-  const height = options.height ?? Math.min(10_000, top + bottom + 28 + rows.length * ROW_HEIGHT);
-  const left = Math.min(
+  const height = options.height ?? min(10_000, top + bottom + 28 + rows.length * ROW_HEIGHT);
+  const left = min(
     0.5 * width,
     12 +
       maxOf(
@@ -41,11 +42,11 @@ export function pullsPlot(data: PullsData, options: PullsPlotOptions): SVGSVGEle
         40,
       ),
   );
-  const extent = Math.max(
+  const extent = max(
     3,
     Math.ceil(
       maxOf(
-        rows.flatMap((r) => [Math.abs(r.lo), Math.abs(r.hi)]),
+        rows.flatMap((r) => [abs(r.lo), abs(r.hi)]),
         0,
       ) + 0.5,
     ),

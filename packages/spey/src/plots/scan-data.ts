@@ -3,6 +3,7 @@ import type { StatisticalModel } from "../model/statistical-model.js";
 import { clsSummary, limitSummary } from "../io/summaries.js";
 import type { BrazilBandData, LikelihoodScanData } from "./types.js";
 import { maxOf } from "../core/arrays.js";
+import { min } from "../core/describe.js";
 
 /** The part of a statistical model the scans use. */
 export type ScanModel = Pick<
@@ -83,7 +84,7 @@ export function likelihoodScanData(model: ScanModel, poiValues: readonly number[
 function requireFinite(mus: readonly number[], values: readonly number[], what: string): void {
   values.forEach((v, i) => {
     if (!Number.isFinite(v)) {
-      const mu = mus[Math.min(i, mus.length - 1)];
+      const mu = mus[min(i, mus.length - 1)];
       throw new ComputationError(
         `${what} is ${v} at μ = ${mu}: the likelihood cannot be evaluated there; scan a range where μ·s stays on the model's scale.`,
       );

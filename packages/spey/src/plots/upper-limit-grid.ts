@@ -6,6 +6,7 @@ import { composeSvg, finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, GridPlotPoint } from "./types.js";
 import { maxOf, minOf } from "../core/arrays.js";
+import { max, min } from "../core/describe.js";
 
 /** Options of {@link upperLimitGridPlot}. */
 export interface UpperLimitGridOptions extends CommonPlotOptions {
@@ -42,7 +43,7 @@ function limitOf(point: GridPlotPoint, which: "observed" | "expected", band = 2)
 /** log10 of a limit for the contour interpolation; +∞ (no limit) becomes a large finite value. */
 function logLimit(value: number): number {
   if (Number.isNaN(value)) return Number.NaN;
-  return Math.max(-12, Math.min(12, Math.log10(value)));
+  return max(-12, min(12, Math.log10(value)));
 }
 
 function flatten(lines: XY[][]): { x: number; y: number; line: number }[] {

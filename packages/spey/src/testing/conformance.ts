@@ -19,6 +19,7 @@ import { ComputationError, InvalidInput } from "../core/errors.js";
 import { Random } from "../math/random.js";
 import { StatisticalModel } from "../model/statistical-model.js";
 import type { BackendBase } from "../plugin/backend-base.js";
+import { abs, max, min } from "../core/describe.js";
 
 /** A backend violates a property of the conformance suite; the message says which and where. */
 export class ConformanceError extends ComputationError {
@@ -90,7 +91,7 @@ function boxes(backend: BackendBase, options?: { allowNegativeSignal?: boolean }
   const domain = backend.domainBounds?.();
   return config.suggestedBounds.map((b, i) => {
     const d = domain?.[i];
-    return d ? ([Math.max(b[0], d[0]), Math.min(b[1], d[1])] as Bound) : b;
+    return d ? ([max(b[0], d[0]), min(b[1], d[1])] as Bound) : b;
   });
 }
 
@@ -101,8 +102,8 @@ function randomPoint(backend: BackendBase, rng: Random, spread: number): Float64
   const inset = 0.02 * spread;
   return Float64Array.from(config.suggestedInit, (init, i) => {
     const [lo, hi] = box[i]!;
-    const a = Math.max(lo + inset, init - spread);
-    const b = Math.min(hi - inset, init + spread);
+    const a = max(lo + inset, init - spread);
+    const b = min(hi - inset, init + spread);
     if (!(a < b))
       throw new InvalidInput(`conformance: parameter ${i} has no room around its init ${init} in [${lo}, ${hi}]`);
     return a + (b - a) * rng.uniform();
@@ -121,8 +122,8 @@ const FD_STEPS = [1e-3, 1e-4, 1e-5];
 function closestDerivative(f: (x: Float64Array) => number, x: Float64Array, k: number, exact: number): number {
   let best = Number.NaN;
   for (const step of FD_STEPS) {
-    const fd = derivative(f, x, k, step * Math.max(1, Math.abs(x[k]!)));
-    if (!(Math.abs(fd - exact) >= Math.abs(best - exact))) best = fd;
+    const fd = derivative(f, x, k, step * max(1, abs(x[k]!)));
+    if (!(abs(fd - exact) >= abs(best - exact))) best = fd;
   }
   return best;
 }
@@ -215,7 +216,7 @@ export function backendConformanceChecks(
           const value = logpdf(x);
           check(Number.isFinite(value), `logpdf at [${x.join(", ")}] is ${value}`);
           // same function, same operations up to the sign: rounding only
-          atMost(Math.abs(objective(x) + value), 1e-12 * Math.max(1, Math.abs(value)), "|objective + logpdf|");
+          atMost(abs(objective(x) + value), 1e-12 * max(1, abs(value)), "|objective + logpdf|");
         }
       },
     },
@@ -236,11 +237,7 @@ export function backendConformanceChecks(
             const g = grad[i]!;
             const fd = closestDerivative((y) => objective(y), x, i, g);
             check(Number.isFinite(g), `grad[${i}] is ${g}`);
-            atMost(
-              Math.abs(g - fd),
-              gradTol * Math.max(1, Math.abs(g)),
-              `grad[${i}] at [${x.join(", ")}]: ${g} vs FD ${fd}`,
-            );
+            atMost(abs(g - fd), gradTol * max(1, abs(g)), `grad[${i}] at [${x.join(", ")}]: ${g} vs FD ${fd}`);
           }
         }
       },
@@ -261,15 +258,11 @@ export function backendConformanceChecks(
           const H = hessian(x);
           check(H.length === n * n, `the Hessian has ${H.length} entries, not ${n * n}`);
           let scale = 0;
-          for (const v of H) scale = Math.max(scale, Math.abs(v));
+          for (const v of H) scale = max(scale, abs(v));
           for (let a = 0; a < n; a++) {
             for (let b = a + 1; b < n; b++) {
               // built symmetric; finite-difference signal derivatives are symmetrised too
-              atMost(
-                Math.abs(H[a * n + b]! - H[b * n + a]!),
-                1e-12 * Math.max(1, scale),
-                `Hessian asymmetry at (${a}, ${b})`,
-              );
+              atMost(abs(H[a * n + b]! - H[b * n + a]!), 1e-12 * max(1, scale), `Hessian asymmetry at (${a}, ${b})`);
             }
           }
           for (let b = 0; b < n; b++) {
@@ -286,8 +279,8 @@ export function backendConformanceChecks(
                 exact,
               );
               atMost(
-                Math.abs(exact - fd),
-                hessTol * Math.max(1, Math.abs(exact)),
+                abs(exact - fd),
+                hessTol * max(1, abs(exact)),
                 `H[${a}][${b}] at [${x.join(", ")}]: ${exact} vs FD ${fd}`,
               );
             }
@@ -310,23 +303,15 @@ export function backendConformanceChecks(
         const poi = config.poiIndex;
         const check = (fitted: ArrayLike<number>, nll: number, what: string) => {
           // the truth is the global optimum: no fit may do better, and a good one gets its NLL
-          atLeast(nll, nllTruth - 1e-9 * Math.max(1, Math.abs(nllTruth)), `${what}: NLL`);
-          atMost(Math.abs(nll - nllTruth), 1e-8 * Math.max(1, Math.abs(nllTruth)), `${what}: NLL`);
+          atLeast(nll, nllTruth - 1e-9 * max(1, abs(nllTruth)), `${what}: NLL`);
+          atMost(abs(nll - nllTruth), 1e-8 * max(1, abs(nllTruth)), `${what}: NLL`);
           const refit = backend.expectedData!(Float64Array.from(fitted));
           for (let i = 0; i < data.length; i++) {
-            atMost(
-              Math.abs(refit[i]! - data[i]!),
-              refitTol * Math.max(1, Math.abs(data[i]!)),
-              `${what}: expected data ${i}`,
-            );
+            atMost(abs(refit[i]! - data[i]!), refitTol * max(1, abs(data[i]!)), `${what}: expected data ${i}`);
           }
           if (options.identifiable === false) return;
           for (let i = 0; i < truth.length; i++) {
-            atMost(
-              Math.abs(fitted[i]! - truth[i]!),
-              refitTol * Math.max(1, Math.abs(truth[i]!)),
-              `${what}: parameter ${i}`,
-            );
+            atMost(abs(fitted[i]! - truth[i]!), refitTol * max(1, abs(truth[i]!)), `${what}: parameter ${i}`);
           }
         };
         const [nllFixed, parsFixed] = model.likelihood({ poiTest: truth[poi]!, data, returnParameters: true });
@@ -378,8 +363,8 @@ export function backendConformanceChecks(
           for (const s of samples) variance += (s[j]! - mean) ** 2;
           variance /= size - 1;
           // 5 standard errors: a seeded draw, with a false-alarm rate < 1e-6 per component
-          const tolerance = 5 * Math.sqrt(variance / size) + 1e-12 * Math.max(1, Math.abs(expected[j]!));
-          atMost(Math.abs(mean - expected[j]!), tolerance, `component ${j}: mean ${mean} vs ${expected[j]}`);
+          const tolerance = 5 * Math.sqrt(variance / size) + 1e-12 * max(1, abs(expected[j]!));
+          atMost(abs(mean - expected[j]!), tolerance, `component ${j}: mean ${mean} vs ${expected[j]}`);
         }
       },
     },
@@ -402,8 +387,8 @@ export function backendConformanceChecks(
             for (const i of all) {
               const v = fitted[String(i)]!;
               // the optimiser projects onto the box exactly; 1e-12 covers the closed-form paths' rounding
-              atLeast(v, box[i]![0] - 1e-12 * Math.max(1, Math.abs(box[i]![0])), `parameter ${i}`);
-              atMost(v, box[i]![1] + 1e-12 * Math.max(1, Math.abs(box[i]![1])), `parameter ${i}`);
+              atLeast(v, box[i]![0] - 1e-12 * max(1, abs(box[i]![0])), `parameter ${i}`);
+              atMost(v, box[i]![1] + 1e-12 * max(1, abs(box[i]![1])), `parameter ${i}`);
             }
             const [nllCond, parsCond] = model.likelihood({
               poiTest: truth[config.poiIndex]!,
@@ -412,13 +397,13 @@ export function backendConformanceChecks(
             });
             check(Number.isFinite(nllCond), `conditional-fit NLL ${nllCond}`);
             if (options.globalOptimum !== false) {
-              atLeast(nllCond, nll - 1e-9 * Math.max(1, Math.abs(nll)), "conditional NLL vs free NLL");
+              atLeast(nllCond, nll - 1e-9 * max(1, abs(nll)), "conditional NLL vs free NLL");
             }
             const domain = backend.domainBounds?.();
             parsCond.forEach((v, i) => {
               if (i === config.poiIndex || !domain) return;
-              atLeast(v, domain[i]![0] - 1e-12 * Math.max(1, Math.abs(domain[i]![0])), `parameter ${i} vs its domain`);
-              atMost(v, domain[i]![1] + 1e-12 * Math.max(1, Math.abs(domain[i]![1])), `parameter ${i} vs its domain`);
+              atLeast(v, domain[i]![0] - 1e-12 * max(1, abs(domain[i]![0])), `parameter ${i} vs its domain`);
+              atMost(v, domain[i]![1] + 1e-12 * max(1, abs(domain[i]![1])), `parameter ${i} vs its domain`);
             });
           }
         }

@@ -6,7 +6,7 @@
  * data for `spey/plots`, pulls, and model summaries (as `pyhf inspect`).
  */
 import { InvalidInput } from "../core/errors.js";
-import { describeValue } from "../core/describe.js";
+import { describeValue, max, min } from "../core/describe.js";
 import { PyhfBackend } from "../backends/histfactory/backend.js";
 import type { JsonPatch } from "../backends/histfactory/json-patch.js";
 import type { ParameterSet } from "../backends/histfactory/parameters.js";
@@ -293,7 +293,7 @@ function point(input: { source: ModelSource; options?: PointOptions }, context: 
     context.progress({ step: "results", cls, limit });
     context.signal.throwIfAborted();
     const finite = [limit.upperLimit.observed, ...limit.upperLimit.expected].filter((x) => Number.isFinite(x) && x > 0);
-    const top = finite.length > 0 ? 1.6 * Math.max(...finite) : 2;
+    const top = finite.length > 0 ? 1.6 * max(...finite) : 2;
     const mus = muGrid(0, top, n);
     const bands: BrazilBandData[] = [];
     for (let i = 0; i < mus.length; i += 8) {
@@ -308,7 +308,7 @@ function point(input: { source: ModelSource; options?: PointOptions }, context: 
     };
     context.progress({ step: "brazil" });
     context.signal.throwIfAborted();
-    const scan = likelihoodScanData(model, muGrid(Math.min(0, -0.25 * top), top, n));
+    const scan = likelihoodScanData(model, muGrid(min(0, -0.25 * top), top, n));
     context.signal.throwIfAborted();
     const { pulls, muHat } = pullsOf(model);
     return { cls, limit, brazil, scan, pulls, muHat };

@@ -16,7 +16,7 @@
  * `availableCalculators` lists exactly what works.
  */
 import { AnalysisQueryError, ConvergenceError, InvalidInput } from "../../core/errors.js";
-import { describeValue, isFiniteNumber, isArray, isInteger } from "../../core/describe.js";
+import { describeValue, isFiniteNumber, isArray, isInteger, abs, max, min } from "../../core/describe.js";
 import { log } from "../../core/logger.js";
 import type { Bound } from "../../config/model-config.js";
 import { ModelConfig } from "../../config/model-config.js";
@@ -272,7 +272,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       );
     }
     let n = 0;
-    for (const map of maps) for (const v of map) n = Math.max(n, v + 1);
+    for (const map of maps) for (const v of map) n = max(n, v + 1);
     const seen = new Uint8Array(n);
     for (const map of maps) {
       for (const v of map) {
@@ -306,8 +306,8 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       for (const [k, p] of owners) {
         const cfg = (this.members[k] as CombinedMember).config;
         const b = cfg.suggestedBounds[p] as Bound;
-        lo = Math.max(lo, b[0]);
-        hi = Math.min(hi, b[1]);
+        lo = max(lo, b[0]);
+        hi = min(hi, b[1]);
         if (cfg.suggestedFixed) {
           anyFixed = true;
           f ||= cfg.suggestedFixed[p] as boolean;
@@ -327,7 +327,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     for (const [k, p] of contributors[poi] as [number, number][]) {
       const cfg = (this.members[k] as CombinedMember).config;
       if (cfg.poiIndex === p) {
-        minimumPoi = any ? Math.max(minimumPoi, cfg.minimumPoi) : cfg.minimumPoi;
+        minimumPoi = any ? max(minimumPoi, cfg.minimumPoi) : cfg.minimumPoi;
         any = true;
       }
     }
@@ -732,8 +732,8 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     let [lower, upper] = this.config(request).suggestedBounds[poi] as Bound;
     const domain = this.domainBounds()?.[poi];
     if (domain) {
-      lower = Math.max(lower, domain[0]);
-      upper = Math.min(upper, domain[1]);
+      lower = max(lower, domain[0]);
+      upper = min(upper, domain[1]);
     }
     if (!(lower < upper && upper - lower < Number.POSITIVE_INFINITY)) return undefined;
     const grad = members.map((m) => zeros(m.map.length));
@@ -880,8 +880,8 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
         const b = d[i];
         if (!b) return;
         const o = out[c] as [number, number];
-        o[0] = Math.max(o[0], b[0]);
-        o[1] = Math.min(o[1], b[1]);
+        o[0] = max(o[0], b[0]);
+        o[1] = min(o[1], b[1]);
       });
     }
     return any ? out : undefined;
@@ -918,7 +918,7 @@ export function finiteDifferenceObjective(logpdf: LogpdfFunction): ObjectiveFunc
       const x = Float64Array.from(pars);
       for (let i = 0; i < x.length; i++) {
         const xi = x[i] as number;
-        const h = 1e-6 * Math.max(1, Math.abs(xi));
+        const h = 1e-6 * max(1, abs(xi));
         x[i] = xi + h;
         const up = -logpdf(x);
         x[i] = xi - h;

@@ -50,7 +50,7 @@ import type { HistFactoryModel } from "./model.js";
 import { type ModifierSettings, modifierSettingsOf, resolveModifierSettings } from "./modifier-settings.js";
 import type { WorkspaceSpec } from "./schema.js";
 import { type JoinOperation, Workspace } from "./workspace.js";
-import { describeValue, isFiniteNumber, isInteger } from "../../core/describe.js";
+import { describeValue, isFiniteNumber, isInteger, abs, max, min } from "../../core/describe.js";
 import { type ResolvedWarmStart, resolveWarmStart, type WarmStartOption } from "./warm-start.js";
 import { zeros } from "../../core/arrays.js";
 
@@ -115,7 +115,7 @@ export abstract class HistFactoryBackend extends BackendBase {
       // pyhf's hypothesis tests refuse such a model (`InvalidModel`: "POI at index [i] is set as
       // fixed, which makes inference impossible"); a silent fit at the fixed value would report
       // CLs of a hypothesis that was never tested.
-      const m = Math.max(0, workspace.measurementNames.indexOf(model.measurement.name));
+      const m = max(0, workspace.measurementNames.indexOf(model.measurement.name));
       const index = model.measurement.config.parameters.findIndex((p) => p.name === model.poiName);
       throw new WorkspaceError(
         index >= 0 ? ["measurements", m, "config", "parameters", index, "fixed"] : ["measurements", m, "config", "poi"],
@@ -174,12 +174,12 @@ export abstract class HistFactoryBackend extends BackendBase {
     const speyPyhf = this.poiBoundsMode === "spey-pyhf";
     let lower = speyPyhf
       ? allow
-        ? Math.max(this.minimumPoi, -10)
+        ? max(this.minimumPoi, -10)
         : 0
       : allow
         ? measurementLower
-        : Math.max(0, measurementLower);
-    lower = Math.min(lower, upper);
+        : max(0, measurementLower);
+    lower = min(lower, upper);
     const bounds = this.model.suggestedBounds.map((b) => [b[0], b[1]] as [number, number]);
     bounds[this.model.poiIndex] = [lower, upper];
     const config = new ModelConfig({
@@ -402,7 +402,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     const free = slot.free;
     const mu = fixedValues.get(poi);
     if (!free || mu === undefined || free.key !== key || mu < free.lower || mu > free.upper) return;
-    if (result.nll < free.nll - FREE_FIT_TOLERANCE * Math.max(1, Math.abs(free.nll))) {
+    if (result.nll < free.nll - FREE_FIT_TOLERANCE * max(1, abs(free.nll))) {
       throw new ConvergenceError(
         `the free fit (NLL ${free.nll} at μ̂ = ${free.mu}) is above the conditional fit at μ = ${mu} (NLL ${result.nll}) on the same data: the free fit stopped in a local minimum, so the test statistics built on it would be wrong. Pass optimiser settings or start points (initPars) to the free fit.`,
       );
@@ -575,7 +575,7 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
     ...problem.optimiser,
     ...(mode === "bfgs" ? { method: "bfgs" } : {}),
     ...(maxIterations !== undefined
-      ? { maxIterations: Math.min(maxIterations, problem.optimiser?.maxIterations ?? maxIterations) }
+      ? { maxIterations: min(maxIterations, problem.optimiser?.maxIterations ?? maxIterations) }
       : {}),
   };
   const result = minimize(
@@ -610,7 +610,7 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
 const NLL_TOLERANCE = 1e-7;
 
 function better(a: FitAttempt, b: FitAttempt): boolean {
-  return a.nll < b.nll - NLL_TOLERANCE * Math.max(1, Math.abs(b.nll));
+  return a.nll < b.nll - NLL_TOLERANCE * max(1, abs(b.nll));
 }
 
 /**
@@ -637,7 +637,7 @@ function checkedFit(
   };
   if (poi >= 0) {
     const mu = primary.x[poi] as number;
-    const span = Math.max(1, (upper[poi] as number) - (lower[poi] as number));
+    const span = max(1, (upper[poi] as number) - (lower[poi] as number));
     const pinned = mu === start[poi];
     const atBound = mu - (lower[poi] as number) <= 1e-9 * span || (upper[poi] as number) - mu <= 1e-9 * span;
     if (pinned || atBound || !primary.converged) {

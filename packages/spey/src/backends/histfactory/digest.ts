@@ -9,7 +9,7 @@
  * written by pyhf uses floats for yields.
  */
 import { InvalidInput } from "../../core/errors.js";
-import { isArray, isInteger } from "../../core/describe.js";
+import { isArray, isInteger, abs, min } from "../../core/describe.js";
 
 // -------------------------------------------------------------------------------------------------
 // SHA-256 (FIPS 180-4), on UTF-8 bytes
@@ -98,7 +98,7 @@ export function pythonFloatRepr(x: number): string {
   if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
   const sign = x < 0 ? "-" : "";
   // toExponential() without digits gives the shortest round-trip mantissa, like Python's repr.
-  const [mantissa, exp] = Math.abs(x).toExponential().split("e") as [string, string];
+  const [mantissa, exp] = abs(x).toExponential().split("e") as [string, string];
   const digits = mantissa.replace(".", "");
   const e = Number(exp);
   const decpt = e + 1; // position of the decimal point after the first digit string
@@ -108,7 +108,7 @@ export function pythonFloatRepr(x: number): string {
     return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
   }
   const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  const exponent = Math.abs(e) < 10 ? `0${Math.abs(e)}` : String(Math.abs(e));
+  const exponent = abs(e) < 10 ? `0${abs(e)}` : String(abs(e));
   return `${sign}${m}e${e < 0 ? "-" : "+"}${exponent}`;
 }
 
@@ -135,7 +135,7 @@ export function pythonJsonString(s: string): string {
 export function compareCodePoints(a: string, b: string): number {
   const ca = Array.from(a, (c) => c.codePointAt(0) as number);
   const cb = Array.from(b, (c) => c.codePointAt(0) as number);
-  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+  for (let i = 0; i < min(ca.length, cb.length); i++) {
     if (ca[i] !== cb[i]) return (ca[i] as number) - (cb[i] as number);
   }
   return ca.length - cb.length;
@@ -150,7 +150,7 @@ export function pythonJsonDumps(value: unknown, numbers: "float" | "int" = "floa
   if (value === true) return "true";
   if (value === false) return "false";
   if (typeof value === "number") {
-    return numbers === "int" && isInteger(value) && Math.abs(value) < 2 ** 53 ? String(value) : pythonFloatRepr(value);
+    return numbers === "int" && isInteger(value) && abs(value) < 2 ** 53 ? String(value) : pythonFloatRepr(value);
   }
   if (typeof value === "string") return pythonJsonString(value);
   if (isArray(value)) return `[${value.map((v) => pythonJsonDumps(v, numbers)).join(",")}]`;

@@ -8,6 +8,7 @@ import { gammaln } from "../../math/special.js";
 import type { HistFactoryModel } from "./model.js";
 import { evaluateDelta, evaluateFactor } from "./modifiers/terms.js";
 import { zeros } from "../../core/arrays.js";
+import { max, min } from "../../core/describe.js";
 
 /** The data a likelihood is evaluated on: main-bin counts and auxiliary data. */
 export interface ModelData {
@@ -93,12 +94,12 @@ export class LikelihoodEvaluator {
     this.#cellZeros = new Int32Array(this.#k.nCells);
     this.#fv = zeros(3 * nTermsF);
     this.#dv = zeros(3 * nTermsD);
-    this.#others = zeros(Math.max(1, this.#k.maxFactorsPerCell));
+    this.#others = zeros(max(1, this.#k.maxFactorsPerCell));
     this.#w = zeros(model.nMain);
     this.#jrow = zeros(model.nPar);
     this.#touched = new Int32Array(model.nPar);
     this.#mark = new Uint8Array(model.nPar);
-    this.#factorJacobian = zeros(Math.max(1, this.#k.maxFactorsPerCell));
+    this.#factorJacobian = zeros(max(1, this.#k.maxFactorsPerCell));
     this.#jvalues = zeros(model.nPar);
     this.#termsAt = zeros(model.nPar);
   }
@@ -287,7 +288,7 @@ export class LikelihoodEvaluator {
     let value = 0;
     for (let b = 0; b < lambda.length; b++) {
       const n = main[b] as number;
-      const gap = n > 0 ? Math.min((lambda[b] as number) - 1e-9 * Math.max(1, n), 0) : 0;
+      const gap = n > 0 ? min((lambda[b] as number) - 1e-9 * max(1, n), 0) : 0;
       value += gap * gap;
       w[b] = 2 * gap;
     }

@@ -27,6 +27,7 @@ import { buildParameterSets, mergeRequirements, type ParameterSet, parameterName
 import { compareCodePoints } from "./digest.js";
 import { MODIFIER_TYPES, type MeasurementSpec, type ModifierType, type WorkspaceSpec } from "./schema.js";
 import { zeros } from "../../core/arrays.js";
+import { max } from "../../core/describe.js";
 
 /** Growable term storage used while compiling a model. */
 class TermCollector implements TermSink {
@@ -158,7 +159,7 @@ export class HistFactoryModel {
     this.dCoef = init.deltas.coef;
     let maxFactors = 0;
     for (let k = 0; k < this.nCells; k++)
-      maxFactors = Math.max(maxFactors, (this.fPtr[k + 1] as number) - (this.fPtr[k] as number));
+      maxFactors = max(maxFactors, (this.fPtr[k + 1] as number) - (this.fPtr[k] as number));
     this.maxFactorsPerCell = maxFactors;
 
     // Cells grouped by main bin.
@@ -401,7 +402,7 @@ export class HistFactoryModel {
       for (let j = 0; j < this.nAux; j++) {
         const x = pars[this.auxPar[j] as number] as number;
         const scale = this.auxScale[j] as number;
-        out[this.nMain + j] = this.auxPoisson[j] ? rng.poisson(Math.max(x * scale, 0)) : x + scale * rng.normal();
+        out[this.nMain + j] = this.auxPoisson[j] ? rng.poisson(max(x * scale, 0)) : x + scale * rng.normal();
       }
     }
     return out;

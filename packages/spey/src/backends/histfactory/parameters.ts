@@ -14,7 +14,7 @@ import { formatJsonPath, type JsonPath, WorkspaceError } from "./errors.js";
 import type { ConfigurableMember, ConstraintKind, ParameterRequirement } from "./modifiers/types.js";
 import { requirementConflict } from "./modifiers/types.js";
 import type { MeasurementSpec, ModifierType, ParameterConfigSpec } from "./schema.js";
-import { hasOwn } from "../../core/describe.js";
+import { hasOwn, max, min } from "../../core/describe.js";
 
 /** A parameter set of the model, with its place in the parameter vector. */
 export interface ParameterSet {
@@ -136,7 +136,7 @@ export function buildParameterSets(
     const bounds =
       member<[number, number]>(user?.config, "bounds", r, n, path) ??
       r.bounds ??
-      auxdata.map((a) => [Math.min(0, 10 * a), Math.max(0, 10 * a)] as [number, number]);
+      auxdata.map((a) => [min(0, 10 * a), max(0, 10 * a)] as [number, number]);
     let fixed = r.fixed;
     if (user && hasOwn(user.config, "fixed")) {
       if (!r.configurable.includes("fixed")) {

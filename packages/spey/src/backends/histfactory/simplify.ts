@@ -39,7 +39,7 @@ import { HistFactoryBackend, PyhfBackend } from "./backend.js";
 import type { HistFactoryModel } from "./model.js";
 import { modifierSettingsOf } from "./modifier-settings.js";
 import type { ChannelSpec, SampleSpec, WorkspaceSpec } from "./schema.js";
-import { describeValue, isArray, isInteger } from "../../core/describe.js";
+import { describeValue, isArray, isInteger, max, min } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /** Arguments of `pyhf.simplify` (spey-pyhf's, camelCased). */
@@ -353,7 +353,7 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
   for (let b = 0; b < nMain; b++) {
     const sorted = samples.map((smp) => smp[b] as number).sort((x, y) => x - y);
     const mb = mean[b] as number;
-    envelopes.push([Math.max(quantile(sorted, 1 - q) - mb, 0), Math.max(mb - quantile(sorted, q), 0)]);
+    envelopes.push([max(quantile(sorted, 1 - q) - mb, 0), max(mb - quantile(sorted, q), 0)]);
   }
   const inputs: Record<string, unknown> = {
     signalYields: Array.from(full.model.poiSignal),
@@ -393,7 +393,7 @@ function quantile(sorted: readonly number[], p: number): number {
   const pos = p * (sorted.length - 1);
   const i = Math.floor(pos);
   const lo = sorted[i] as number;
-  const hi = sorted[Math.min(i + 1, sorted.length - 1)] as number;
+  const hi = sorted[min(i + 1, sorted.length - 1)] as number;
   return lo + (pos - i) * (hi - lo);
 }
 

@@ -5,7 +5,7 @@
  * applies to every fit of the model, those inside CLs and upper limits included.
  */
 import { InvalidInput } from "../../core/errors.js";
-import { describeValue, isArrayLike, isFiniteNumber } from "../../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, max, min } from "../../core/describe.js";
 
 /** The `warmStart` argument: a parameter point and how fits use it. */
 export interface WarmStartOption {
@@ -73,7 +73,7 @@ export function resolveWarmStart(value: unknown, model: WarmStartModel): Resolve
     }
     if (model.suggestedFixed[i]) return;
     const [lo, hi] = model.suggestedBounds[i] as readonly [number, number];
-    x[i] = Math.min(Math.max(v, lo), hi);
+    x[i] = min(max(v, lo), hi);
   };
   if (isArrayLike(parameters)) {
     const values = parameters as ArrayLike<unknown>;

@@ -25,7 +25,7 @@ import type {
   Parameters,
   Sampler,
 } from "../../plugin/types.js";
-import { isFiniteNumber } from "../../core/describe.js";
+import { isFiniteNumber, max, min } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /** Constructor arguments shared by the simple backends (spey's `SimplePDFBase`). */
@@ -174,7 +174,7 @@ export abstract class SimplePdfBase extends BackendBase {
     for (let i = 0; i < s.length; i++) {
       const b = this.background[i] as number;
       const lambda = mu * (s[i] as number) + b;
-      if (!(lambda > 1e-8 * Math.max(1, b))) return false;
+      if (!(lambda > 1e-8 * max(1, b))) return false;
     }
     return true;
   }
@@ -392,7 +392,7 @@ export abstract class SimplePdfBase extends BackendBase {
         },
         a,
         b,
-        Math.min(Math.max(1, a), b),
+        min(max(1, a), b),
         { maxIterations: 200, stepTolerance: 1e-13, bracketTolerance: 1e-15 },
       );
       if (!root.converged) return undefined;

@@ -7,7 +7,7 @@ import type { Bound } from "../../config/model-config.js";
 import { ConvergenceError } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
 import { safeguardedNewton } from "../../math/safeguarded-newton.js";
-import { isFiniteNumber } from "../../core/describe.js";
+import { isFiniteNumber, max, min } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
@@ -80,11 +80,11 @@ function solveMonotone(n: (t: number, out: Float64Array) => void, target: number
   }
   if (!isFiniteNumber(b)) {
     let step = 1;
-    b = Math.max(a, finitePoint) + step;
+    b = max(a, finitePoint) + step;
     const ref = Math.sign(g(a));
     for (let k = 0; k < 200 && Math.sign(g(b)) === ref && ref !== 0; k++) {
       step *= 2;
-      b = Math.max(a, finitePoint) + step;
+      b = max(a, finitePoint) + step;
     }
   }
   const ga = g(a);
@@ -207,8 +207,8 @@ export class QuadraticBackground implements BackgroundModel {
     const q = -0.5 * (b + Math.sqrt(disc));
     const r1 = q / c;
     const r2 = q !== 0 ? a / q : -b / c - r1;
-    const lo = Math.min(r1, r2);
-    const hi = Math.max(r1, r2);
+    const lo = min(r1, r2);
+    const hi = max(r1, r2);
     return c > 0 ? [hi, Number.POSITIVE_INFINITY] : [lo, hi];
   }
 
@@ -239,7 +239,7 @@ export class QuadraticBackground implements BackgroundModel {
     const q = -0.5 * (b + (b >= 0 ? 1 : -1) * Math.sqrt(disc));
     const r1 = q / c;
     const r2 = q !== 0 ? a / q : -b / c - r1;
-    return [Math.min(r1, r2), Math.max(r1, r2)];
+    return [min(r1, r2), max(r1, r2)];
   }
 
   /** The vertex −Bᵢ/(2Cᵢ) when Cᵢ ≠ 0. */
@@ -363,7 +363,7 @@ export class EffectiveSigmaBackground implements BackgroundModel {
       // g is non-decreasing in u: h strictly decreases, and h(u) ≤ b − 1e-5·u, so the root lies
       // below b/1e-5. Bracket by doubling from a positive start (b/√k underflows to 0 for a tiny
       // b and a wide envelope, and 0 never doubles); at most ~2,100 doublings span the doubles.
-      hi = Math.max(b / Math.max(Math.sqrt(Math.max(k, EFFECTIVE_SIGMA_FLOOR)), SQRT_FLOOR), Number.MIN_VALUE);
+      hi = max(b / max(Math.sqrt(max(k, EFFECTIVE_SIGMA_FLOOR)), SQRT_FLOOR), Number.MIN_VALUE);
       for (let doublings = 0; h(hi) > 0; doublings++) {
         if (doublings >= MAX_DOUBLINGS || !isFiniteNumber(hi)) {
           throw new ConvergenceError(

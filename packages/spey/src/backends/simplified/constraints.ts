@@ -8,6 +8,7 @@ import { FACTORISED_MIN_ORDER, FactorisedCovariance } from "../../math/factorise
 import { cholesky, choleskyInverse, choleskyLogDet } from "../../math/linalg.js";
 import type { RandomSource } from "../../math/random.js";
 import { zeros } from "../../core/arrays.js";
+import { abs, max } from "../../core/describe.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 /**
@@ -162,8 +163,8 @@ export class GaussianBlock {
     let gershgorin = 0;
     for (let i = 0; i < n; i++) {
       let row = 0;
-      for (let j = 0; j < n; j++) row += Math.abs(rho[i * n + j]!);
-      gershgorin = Math.max(gershgorin, row);
+      for (let j = 0; j < n; j++) row += abs(rho[i * n + j]!);
+      gershgorin = max(gershgorin, row);
     }
     let m = 1 / gershgorin;
     if (this.factorised !== null) {
@@ -190,7 +191,7 @@ export class GaussianBlock {
       estimate = norm;
       for (let i = 0; i < n; i++) w[i] = w[i]! / norm;
       [v, w] = [w, v];
-      if (Math.abs(estimate - previous) <= 1e-6 * estimate) break;
+      if (abs(estimate - previous) <= 1e-6 * estimate) break;
     }
     const candidate = 1 / (1.01 * estimate);
     if (candidate > m) {

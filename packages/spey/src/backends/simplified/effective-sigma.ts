@@ -12,7 +12,7 @@ import {
   SimplifiedLikelihoodBase,
   type SimplifiedModelParts,
 } from "./poisson-main.js";
-import { describeValue, isArrayLike, isFiniteNumber } from "../../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, abs } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /** Arguments of `default.effective_sigma`. */
@@ -69,7 +69,7 @@ export class EffectiveSigma extends SimplifiedLikelihoodBase {
     const { plus, minus } = readEnvelopes(envelopes, n);
     const { matrix, lower } = readCovariance(args.correlationMatrix, "correlationMatrix", n);
     const offDiagonal: number[] = [];
-    for (let i = 0; i < n; i++) if (Math.abs(matrix[i * n + i]! - 1) > 1e-8) offDiagonal.push(i);
+    for (let i = 0; i < n; i++) if (abs(matrix[i * n + i]! - 1) > 1e-8) offDiagonal.push(i);
     if (offDiagonal.length > 0) {
       log.warning(
         `correlationMatrix has diagonal entries different from 1 at [${offDiagonal.join(", ")}]; it is used as the covariance of the nuisances as given.`,
@@ -109,8 +109,8 @@ function readEnvelopes(values: unknown, n: number): { plus: Float64Array; minus:
         throw new InvalidInput(`${argument}[${i}][${k}] must be a finite number; got ${describeValue(v)}.`);
       }
     }
-    plus[i] = Math.abs(pair[0] as number);
-    minus[i] = Math.abs(pair[1] as number);
+    plus[i] = abs(pair[0] as number);
+    minus[i] = abs(pair[1] as number);
   }
   checkPoissonScale(plus, `${argument} (up)`);
   checkPoissonScale(minus, `${argument} (down)`);

@@ -9,7 +9,7 @@ import { validateCovariance } from "../../math/covariance.js";
 import { log } from "../../core/logger.js";
 import { fromFlat, isSymmetric, symmetrise } from "../../math/linalg.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";
-import { describeValue, isArrayLike } from "../../core/describe.js";
+import { describeValue, isArrayLike, abs } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /** A square matrix as users write it: an array of rows. */
@@ -112,8 +112,8 @@ export function computeThirdMoments(upper: ArrayLike<number>, lower: ArrayLike<n
   const down = toFiniteVector(lower, "lower", { allowNegative: true, length: up.length, lengthArgument: "upper" });
   const out = zeros(up.length);
   for (let i = 0; i < up.length; i++) {
-    const u = Math.abs(up[i]!);
-    const d = Math.abs(down[i]!);
+    const u = abs(up[i]!);
+    const d = abs(down[i]!);
     out[i] = TWO_SQRT_TWO_OVER_PI * (u - d) * (u * u + d * d);
   }
   return out;

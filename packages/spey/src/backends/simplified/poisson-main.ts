@@ -46,7 +46,7 @@ import type { ThetaLimits } from "./profile/global-theta.js";
 import { PoiProfile } from "./profile/poi-profile.js";
 
 import { LAMBDA_FLOOR } from "./poisson-floor.js";
-import { isFiniteNumber, isInteger } from "../../core/describe.js";
+import { isFiniteNumber, isInteger, max, min } from "../../core/describe.js";
 
 export { LAMBDA_FLOOR };
 
@@ -600,7 +600,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
       this.core.backgroundModel.bin(i, parameters[this.core.thetaOffset + i]!, out);
       const lambda = mu * s[i]! + out[0]!;
       // λ ≤ 0 is floored (locally constant in μ: smooth too) but a fit sitting there is at the kink
-      if (!(lambda > SMOOTH_LAMBDA_MARGIN * Math.max(1, out[0]!)) || !isFiniteNumber(lambda)) return false;
+      if (!(lambda > SMOOTH_LAMBDA_MARGIN * max(1, out[0]!)) || !isFiniteNumber(lambda)) return false;
     }
     return true;
   }
@@ -742,8 +742,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     if (limits) {
       for (let i = 0; i < c.nBins; i++) {
         const k = c.thetaOffset + i;
-        const l = Math.max(lower[k]!, limits.lower[i]!);
-        const u = Math.min(upper[k]!, limits.upper[i]!);
+        const l = max(lower[k]!, limits.lower[i]!);
+        const u = min(upper[k]!, limits.upper[i]!);
         // the connected domain and the limits may not meet (limits on the other interval of a
         // union): the limits alone then
         lower[k] = l <= u ? l : limits.lower[i]!;
@@ -751,7 +751,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
       }
     }
     const x0 = Float64Array.from(init);
-    for (let i = 0; i < npar; i++) x0[i] = Math.min(Math.max(x0[i]!, lower[i]!), upper[i]!);
+    for (let i = 0; i < npar; i++) x0[i] = min(max(x0[i]!, lower[i]!), upper[i]!);
     const mask = new Array<boolean>(npar).fill(false);
     for (const index of fixed.keys()) mask[index] = true;
     // one Hessian buffer for every Newton step (the optimiser reads it within the step only)

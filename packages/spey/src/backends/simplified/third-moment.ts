@@ -10,6 +10,7 @@ import { fromFlat } from "../../math/linalg.js";
 import { toFiniteVector } from "../inputs.js";
 import { type MatrixInput, readSquareMatrix } from "./helpers.js";
 import { zeros } from "../../core/arrays.js";
+import { abs, max } from "../../core/describe.js";
 
 /** spey's regularisation of cᵢ in ρ′ (keeps the division finite when m₃ = 0). */
 const CORRELATION_EPSILON = 1e-5;
@@ -67,13 +68,13 @@ export function thirdMomentCoefficients(
     let c = 0;
     if (m !== 0) {
       if (radicand >= 0) {
-        c = Math.sign(m) * Math.sqrt(2 * v) * Math.sin(Math.atan2(Math.abs(m), Math.sqrt(radicand)) / 3);
+        c = Math.sign(m) * Math.sqrt(2 * v) * Math.sin(Math.atan2(abs(m), Math.sqrt(radicand)) / 3);
       } else {
         violations.push(i);
       }
     }
     C[i] = c;
-    B[i] = Math.sqrt(Math.max(0, v - 2 * c * c));
+    B[i] = Math.sqrt(max(0, v - 2 * c * c));
     A[i] = m1[i]! - c;
   }
   let rho: Float64Array | null = null;

@@ -18,7 +18,7 @@ import {
   SimplifiedLikelihoodBase,
   type SimplifiedModelParts,
 } from "./poisson-main.js";
-import { isFiniteNumber } from "../../core/describe.js";
+import { isFiniteNumber, max, min } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -124,7 +124,7 @@ function profileBin(c: number, sigma: number, d: number, a: number, lower: numbe
   }
   // Candidate in the floored region {θ ≥ lower, c + σθ ≤ floor}.
   if (floorTheta >= lower) {
-    const th = Math.min(Math.max(a, lower), floorTheta);
+    const th = min(max(a, lower), floorTheta);
     const r = th - a;
     const v = LAMBDA_FLOOR - d * LOG_FLOOR + 0.5 * r * r;
     if (v < best) {
@@ -331,7 +331,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     constant: number,
     r: Float64Array,
   ): number {
-    let x = Math.min(Math.max(1, a), b);
+    let x = min(max(1, a), b);
     if (x === a || x === b) x = 0.5 * (a + b);
     const evaluate = (mu: number, out: Float64Array): void => {
       this.#profileAt(mu, main, aux, constant, r);

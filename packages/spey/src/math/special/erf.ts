@@ -13,6 +13,7 @@
  * the result, 1.6e-13 at x = 27) does not enter. Negative arguments by erfc(−x) = 2 − erfc(x).
  * Accuracy against 40-digit mpmath: a few ulp relative (see test/math/special-functions.test.ts).
  */
+import { abs } from "../../core/describe.js";
 
 /** 1/√π. */
 const INV_SQRT_PI = 0.5641895835477563;
@@ -91,7 +92,7 @@ function erfcPositive(y: number): number {
 
 /** The error function erf(x) = (2/√π)∫₀ˣ e^(−t²) dt, as `scipy.special.erf` (Cody 1969). */
 export function erf(x: number): number {
-  const y = Math.abs(x);
+  const y = abs(x);
   if (y <= SMALL) return erfSmall(x);
   if (Number.isNaN(x)) return x;
   const r = 1 - erfcPositive(y);
@@ -103,7 +104,7 @@ export function erf(x: number): number {
  * x (down to the subnormal range, erfc(26.5) ≈ 1e-307), as `scipy.special.erfc` (Cody 1969).
  */
 export function erfc(x: number): number {
-  const y = Math.abs(x);
+  const y = abs(x);
   if (y <= SMALL) return 1 - erfSmall(x);
   if (Number.isNaN(x)) return x;
   const r = erfcPositive(y);
@@ -116,7 +117,7 @@ export function erfc(x: number): number {
  * Overflows to +Infinity for x < −26.6.
  */
 export function erfcx(x: number): number {
-  const y = Math.abs(x);
+  const y = abs(x);
   if (y <= SMALL) return Math.exp(x * x) * (1 - erfSmall(x));
   if (Number.isNaN(x)) return x;
   const r = erfcxLarge(y);

@@ -16,6 +16,7 @@
  */
 import { ConvergenceError } from "../../core/errors.js";
 import { erf, erfc, erfcx } from "./erf.js";
+import { abs } from "../../core/describe.js";
 
 /** √π/2. */
 const HALF_SQRT_PI = 0.8862269254527579;
@@ -80,8 +81,8 @@ export function erfcinv(y: number): number {
       step = n / (1 + 0.5 * n * (2 * x - 1 / (HALF_SQRT_PI * g)));
     }
     const next = x - step;
-    const size = Math.abs(step);
-    if (size <= 4 * EPS * Math.abs(next) || (1 + next * next) * size * size * size <= EPS * Math.abs(next)) return next;
+    const size = abs(step);
+    if (size <= 4 * EPS * abs(next) || (1 + next * next) * size * size * size <= EPS * abs(next)) return next;
     x = next;
   }
   throw new ConvergenceError(`erfcinv(${y}): Halley's method did not converge in ${MAX_HALLEY_STEPS} steps`);

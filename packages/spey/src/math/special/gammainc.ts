@@ -25,6 +25,7 @@
  */
 import { ConvergenceError } from "../../core/errors.js";
 import { gammaSmall, gammaln, stirlingRemainder } from "./gammaln.js";
+import { abs, min } from "../../core/describe.js";
 
 const EPS = Number.EPSILON;
 /** log √(2π). */
@@ -40,7 +41,7 @@ const TEMME_FROM = 10;
  * log(1 + t) − t = −t·u + 2u³·Σₖ u²ᵏ/(2k + 3). For |t| ≤ ½, |u| ≤ ⅓ and 16 terms reach 1e-17.
  */
 export function log1pmx(t: number): number {
-  if (Math.abs(t) > 0.5) return Math.log1p(t) - t;
+  if (abs(t) > 0.5) return Math.log1p(t) - t;
   const u = t / (2 + t);
   const u2 = u * u;
   let sum = 0;
@@ -54,7 +55,7 @@ function prefactor(a: number, x: number): number {
     // xᵃe⁻ˣ/Γ(a+1) = exp(a·(log λ − (λ − 1)))/√(2πa)·exp(−stirling(a)), λ = x/a; near λ = 1 as
     // log1pmx(λ − 1), far from it with log λ of the quotient (1 + t would lose x's digits for x ≪ a)
     const t = (x - a) / a;
-    const exponent = Math.abs(t) <= 0.5 ? log1pmx(t) : Math.log(x / a) - t;
+    const exponent = abs(t) <= 0.5 ? log1pmx(t) : Math.log(x / a) - t;
     return Math.exp(a * exponent - stirlingRemainder(a) - 0.5 * Math.log(a) - LOG_SQRT_2PI);
   }
   // xᵃ and e⁻ˣ each to ~1 ulp while both and their product are normal numbers; else through logarithms
@@ -93,12 +94,12 @@ function upperFraction(a: number, x: number): number {
     const an = -n * (n - a);
     b += 2;
     d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
+    if (abs(d) < tiny) d = tiny;
     c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
+    if (abs(c) < tiny) c = tiny;
     d = 1 / d;
     const delta = d * c;
-    if (Math.abs(delta - 1) <= EPS) {
+    if (abs(delta - 1) <= EPS) {
       // bottom-up from depth n + 1 (one level beyond convergence)
       let tail = x + 2 * (n + 1) + 1 - a;
       for (let k = n + 1; k >= 1; k--) tail = x + 2 * (k - 1) + 1 - a + (-k * (k - a)) / tail;
@@ -119,7 +120,7 @@ function upperSmallX(a: number, x: number): number {
     term *= -x / n;
     const add = term / (a + n);
     sum += add;
-    if (Math.abs(add) <= Math.abs(sum) * EPS) {
+    if (abs(add) <= abs(sum) * EPS) {
       const logLeading = a * Math.log(x) - gammaln(1 + a);
       return -Math.expm1(logLeading) - Math.exp(logLeading) * a * sum;
     }
@@ -145,7 +146,7 @@ function edge(a: number, x: number, upper: boolean): number | undefined {
 export function gammainc(a: number, x: number): number {
   const special = edge(a, x, false);
   if (special !== undefined) return special;
-  if (x < a + 1) return Math.min(lowerSeries(a, x), 1);
+  if (x < a + 1) return min(lowerSeries(a, x), 1);
   const q = upperFraction(a, x);
   return q <= 0.5 ? 1 - q : lowerSeries(a, x);
 }

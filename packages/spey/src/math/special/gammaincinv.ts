@@ -17,7 +17,7 @@ import { ConvergenceError } from "../../core/errors.js";
 import { erfcinv } from "./erfcinv.js";
 import { gammainc, gammaincc } from "./gammainc.js";
 import { gammaln } from "./gammaln.js";
-import { isFiniteNumber } from "../../core/describe.js";
+import { isFiniteNumber, abs } from "../../core/describe.js";
 
 const EPS = Number.EPSILON;
 const MAX_STEPS = 100;
@@ -61,7 +61,7 @@ function invert(a: number, t: number, upper: boolean, name: string): number {
   let h = logRatio(a, x, t, upper);
   for (const s of starts.slice(1)) {
     const hs = logRatio(a, s, t, upper);
-    if (Math.abs(hs) < Math.abs(h)) {
+    if (abs(hs) < abs(h)) {
       x = s;
       h = hs;
     }
@@ -70,7 +70,7 @@ function invert(a: number, t: number, upper: boolean, name: string): number {
   let lo = 0;
   let hi = Number.POSITIVE_INFINITY;
   let best = x;
-  let bestH = Math.abs(h);
+  let bestH = abs(h);
   for (let i = 0; i < MAX_STEPS; i++) {
     if (h === 0) return x;
     // P increases with x, Q decreases: is x above the root?
@@ -84,7 +84,7 @@ function invert(a: number, t: number, upper: boolean, name: string): number {
       const step = h * Math.exp(logTail - logDensity);
       next = upper ? x + step : x - step;
       // converged: the Newton correction is within rounding of x
-      if (Math.abs(step) <= 2 * EPS * x) return next;
+      if (abs(step) <= 2 * EPS * x) return next;
     }
     if (!(next > lo && next < hi)) {
       if (hi === Number.POSITIVE_INFINITY) next = 4 * lo;
@@ -96,9 +96,9 @@ function invert(a: number, t: number, upper: boolean, name: string): number {
     if (next === 0) return 0; // the root underflows
     x = next;
     h = logRatio(a, x, t, upper);
-    if (Math.abs(h) < bestH) {
+    if (abs(h) < bestH) {
       best = x;
-      bestH = Math.abs(h);
+      bestH = abs(h);
     }
   }
   throw new ConvergenceError(`${name}(${a}, ${t}): Newton's method did not converge in ${MAX_STEPS} steps`);

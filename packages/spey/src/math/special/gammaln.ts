@@ -14,6 +14,7 @@
  * Accuracy against 40-digit mpmath: a few ulp relative over (0, 1e300] (see
  * test/math/special-functions.test.ts).
  */
+import { abs } from "../../core/describe.js";
 
 /** log √(2π). */
 const LOG_SQRT_2PI = 0.9189385332046728;
@@ -103,7 +104,7 @@ function gammalnPositive(x: number): number {
 function sinPi(x: number): number {
   const r = x - 2 * Math.round(0.5 * x); // r ∈ [−1, 1]
   if (r === 0 || r === 1 || r === -1) return 0;
-  const s = Math.abs(r) > 0.5 ? Math.sign(r) - r : r; // sin(π(±1 − r)) = sin(πr)
+  const s = abs(r) > 0.5 ? Math.sign(r) - r : r; // sin(π(±1 − r)) = sin(πr)
   return Math.sin(Math.PI * s);
 }
 
@@ -118,7 +119,7 @@ export function gammaln(x: number): number {
   const s = sinPi(x);
   if (s === 0) return Number.POSITIVE_INFINITY;
   // Γ(x)Γ(1 − x) = π/sin(πx)
-  return Math.log(Math.PI / Math.abs(s)) - gammalnPositive(1 - x);
+  return Math.log(Math.PI / abs(s)) - gammalnPositive(1 - x);
 }
 
 /**

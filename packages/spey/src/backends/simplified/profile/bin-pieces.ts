@@ -18,7 +18,7 @@ import {
   LinearBackground,
   QuadraticBackground,
 } from "../backgrounds.js";
-import { isFiniteNumber } from "../../../core/describe.js";
+import { isFiniteNumber, abs, max, min } from "../../../core/describe.js";
 import { zeros } from "../../../core/arrays.js";
 
 /** hᵢ's curvature on a piece: known convex, known concave, or unknown (no formula). */
@@ -45,15 +45,15 @@ export interface Piece {
 
 /** H(λ) = λ − d ln λ (λ floored at 1e-20), its first and second derivatives in λ. */
 export function poissonTerm(lambda: number, d: number): number {
-  const l = Math.max(lambda, LAMBDA_FLOOR);
+  const l = max(lambda, LAMBDA_FLOOR);
   return d === 0 ? l : l - d * Math.log(l);
 }
 
 /** A point strictly inside [lo, hi] (which may have infinite ends). */
 export function interiorPoint(lo: number, hi: number): number {
   if (isFiniteNumber(lo) && isFiniteNumber(hi)) return 0.5 * (lo + hi);
-  if (isFiniteNumber(lo)) return lo + Math.max(1, Math.abs(lo));
-  if (isFiniteNumber(hi)) return hi - Math.max(1, Math.abs(hi));
+  if (isFiniteNumber(lo)) return lo + max(1, abs(lo));
+  if (isFiniteNumber(hi)) return hi - max(1, abs(hi));
   return 0;
 }
 
@@ -87,7 +87,7 @@ function quadraticInflections(bg: QuadraticBackground, i: number, c: number, d: 
 /** h″(θ) = H″(λ)·n′² + H′(λ)·n″ on an unfloored piece. */
 function curvatureAt(bg: BackgroundModel, i: number, c: number, d: number, t: number, scratch: Float64Array): number {
   bg.bin(i, t, scratch);
-  const lambda = Math.max(c + scratch[0]!, LAMBDA_FLOOR);
+  const lambda = max(c + scratch[0]!, LAMBDA_FLOOR);
   return (d / (lambda * lambda)) * scratch[1]! * scratch[1]! + (1 - d / lambda) * scratch[2]!;
 }
 
@@ -181,8 +181,8 @@ export class BinPieceBuilder {
     for (let s = 0; s < joined.length; s++) {
       const a0 = segments[2 * s]!;
       const b0 = segments[2 * s + 1]!;
-      const a = Math.max(a0, lower);
-      const b = Math.min(b0, upper);
+      const a = max(a0, lower);
+      const b = min(b0, upper);
       // a segment outside the limits is dropped (a single point only when θᵢ is fixed there, and
       // then only the first segment holding it)
       const kept = point ? a === b && !out.length && points.length === 0 : a < b || (a0 === b0 && a === b);
@@ -312,9 +312,9 @@ function pieceMinimum(
   if (floored) return { hMin: poissonTerm(LAMBDA_FLOOR, d), hArgmin: mid };
   const la = lambdaAt(bg, i, c, a, mid, scratch);
   const lb = lambdaAt(bg, i, c, b, mid, scratch);
-  const lmin = Math.min(la, lb);
-  const lmax = Math.max(la, lb);
-  const target = Math.max(d, LAMBDA_FLOOR);
+  const lmin = min(la, lb);
+  const lmax = max(la, lb);
+  const target = max(d, LAMBDA_FLOOR);
   if (target <= lmin) {
     const t = la <= lb ? a : b;
     return { hMin: poissonTerm(lmin, d), hArgmin: isFiniteNumber(t) ? t : mid };

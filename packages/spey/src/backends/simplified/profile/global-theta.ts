@@ -35,6 +35,7 @@ import { ThetaHessianOperator } from "./large-model.js";
 import { phiMinimum, phiMinimumCheap } from "./piece-bounds.js";
 import { ThetaObjective } from "./theta-objective.js";
 import { zeros } from "../../../core/arrays.js";
+import { abs, max, min } from "../../../core/describe.js";
 
 /** Default node budget of the branch and bound ({@link GlobalThetaProfiler.nodeBudget}). */
 const MAX_NODES = 20000;
@@ -224,8 +225,8 @@ export class GlobalThetaProfiler {
        */
       const refine = (i: number, k: number, need: number) => {
         const piece = pieces[i]![k]!;
-        const scale = Math.max(1, Math.abs(phiAtR[i]!));
-        const goal = k === best.leaf[i] ? need : Math.max(need, PIECE_PRUNE_MARGIN * scale);
+        const scale = max(1, abs(phiAtR[i]!));
+        const goal = k === best.leaf[i] ? need : max(need, PIECE_PRUNE_MARGIN * scale);
         const value =
           phiMinimum(objective, i, piece, g[i]!, m, best.theta[i]!, this.#scratch, phiAtR[i]! + goal) - phiAtR[i]!;
         if (value > delta[i]![k]!) delta[i]![k] = value;
@@ -240,7 +241,7 @@ export class GlobalThetaProfiler {
       for (const i of multi) inOrder[i] = 1;
       const assignment = new Int32Array(best.leaf);
       let nodes = 0;
-      const margin = () => 1e-9 * Math.max(1, Math.abs(best.value));
+      const margin = () => 1e-9 * max(1, abs(best.value));
       /** The bound of the node with `depth` bins of `order` assigned; `pick` receives its terms. */
       const nodeBound = (depth: number, pick?: (i: number, k: number) => void): number => {
         let bound = best.value;
@@ -408,7 +409,7 @@ export class GlobalThetaProfiler {
     let moved = false;
     for (let i = 0; i < this.#n; i++) {
       const t = x[i]!;
-      const tol = 1e-7 * Math.max(1, Math.abs(t));
+      const tol = 1e-7 * max(1, abs(t));
       if (gradient[i]! > 0 && t > lower[i]! && t - lower[i]! <= tol) {
         snapped[i] = lower[i]!;
         moved = true;
@@ -518,7 +519,7 @@ export class GlobalThetaProfiler {
       }
       // one-sided derivatives into the neighbouring pieces
       objective.constraintGradient(result.theta, gradient);
-      const tolerance = (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(Math.max(1, Math.abs(result.value)));
+      const tolerance = (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(max(1, abs(result.value)));
       let moved = false;
       for (let i = 0; i < n; i++) {
         const p = pieces[i]![current[i]!]!;
@@ -549,8 +550,8 @@ export class GlobalThetaProfiler {
 
 /** Two local minima differ: θ by more than 1e-6 (relative to 1 + |θ|) or F by more than 1e-9 relative. */
 function apart(x: Float64Array, fx: number, y: Float64Array, fy: number): boolean {
-  if (Math.abs(fx - fy) > 1e-9 * Math.max(1, Math.abs(fx))) return true;
-  for (let i = 0; i < x.length; i++) if (Math.abs(x[i]! - y[i]!) > 1e-6 * (1 + Math.abs(x[i]!))) return true;
+  if (abs(fx - fy) > 1e-9 * max(1, abs(fx))) return true;
+  for (let i = 0; i < x.length; i++) if (abs(x[i]! - y[i]!) > 1e-6 * (1 + abs(x[i]!))) return true;
   return false;
 }
 
@@ -567,7 +568,7 @@ function clampToLeaf(pieces: Piece[][], leaf: Int32Array, x: Float64Array): Floa
   const out = zeros(leaf.length);
   for (let i = 0; i < leaf.length; i++) {
     const p = pieces[i]![leaf[i]!]!;
-    out[i] = Math.min(Math.max(x[i]!, p.lo), p.hi);
+    out[i] = min(max(x[i]!, p.lo), p.hi);
   }
   return out;
 }

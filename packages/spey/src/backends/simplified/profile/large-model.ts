@@ -19,7 +19,7 @@ import type { FactorisedCovariance } from "../../../math/factorised-covariance.j
 import { cgWork, conjugateGradient, type HessianOperator } from "../../../optimize/newton-cg.js";
 import type { GaussianBlock } from "../constraints.js";
 import type { ThetaObjective } from "./theta-objective.js";
-import { isFiniteNumber } from "../../../core/describe.js";
+import { isFiniteNumber, min } from "../../../core/describe.js";
 import { zeros } from "../../../core/arrays.js";
 
 /** Iteration bound of the conjugate-gradient solve for p″ (uᵀH_FF⁻¹u). */
@@ -187,7 +187,7 @@ export function factorisedCurvature(
     mask,
     x,
     CURVATURE_CG_TOLERANCE * Math.sqrt(uNorm2),
-    Math.min(CURVATURE_CG_ITERATIONS, m + 5),
+    min(CURVATURE_CG_ITERATIONS, m + 5),
     cgWork(n),
   );
   if (result.iterations < 0 || result.negativeCurvature) return Number.NaN;

@@ -14,14 +14,14 @@
 import { safeguardedNewton } from "../../../math/safeguarded-newton.js";
 import type { Piece } from "./bin-pieces.js";
 import type { ThetaObjective } from "./theta-objective.js";
-import { isFiniteNumber } from "../../../core/describe.js";
+import { isFiniteNumber, abs, max, min } from "../../../core/describe.js";
 
 /** Iterations of the safeguarded Newton search for min φ on a convex piece. */
 const MAX_SCALAR_ITERATIONS = 100;
 
 /** min over [lo, hi] of the convex quadratic q(t) = k0 + k1(t − r) + ½k2(t − r)² (k2 > 0). */
 function quadraticMinimum(k0: number, k1: number, k2: number, r: number, lo: number, hi: number): number {
-  const t = Math.min(Math.max(r - k1 / k2, lo), hi);
+  const t = min(max(r - k1 / k2, lo), hi);
   const u = t - r;
   return k0 + k1 * u + 0.5 * k2 * u * u;
 }
@@ -62,22 +62,22 @@ function monotoneSubdivisionBound(
   const { lo, hi } = piece;
   if (!(hi > lo)) return Number.NEGATIVE_INFINITY;
   // a window wide enough that the quadratic part outside it is far above its minimum
-  const span = 8 / Math.sqrt(m) + Math.abs(g) / m;
-  const a = isFiniteNumber(lo) ? lo : Math.min(r, isFiniteNumber(hi) ? hi : r) - span;
-  const b = isFiniteNumber(hi) ? hi : Math.max(r, a) + span;
+  const span = 8 / Math.sqrt(m) + abs(g) / m;
+  const a = isFiniteNumber(lo) ? lo : min(r, isFiniteNumber(hi) ? hi : r) - span;
+  const b = isFiniteNumber(hi) ? hi : max(r, a) + span;
   if (!(b > a)) return Number.NEGATIVE_INFINITY;
   const d = objective.count(i);
   const la = objective.lambdaAt(i, a);
   const lb = objective.lambdaAt(i, b);
   // the piece is cut where λ = dᵢ: an end may sit there up to rounding (hᵢ moves by ~(λ − dᵢ)²/dᵢ
   // across such a sliver, far below any tolerance)
-  const sliver = 1e-9 * Math.max(1, d);
-  const sa = Math.abs(la - d) <= sliver ? 0 : la - d;
-  const sb = Math.abs(lb - d) <= sliver ? 0 : lb - d;
-  if (!(sa * sb >= 0) || !(Math.min(la, lb) > 0)) return Number.NEGATIVE_INFINITY;
+  const sliver = 1e-9 * max(1, d);
+  const sa = abs(la - d) <= sliver ? 0 : la - d;
+  const sb = abs(lb - d) <= sliver ? 0 : lb - d;
+  if (!(sa * sb >= 0) || !(min(la, lb) > 0)) return Number.NEGATIVE_INFINITY;
   let tails = Number.POSITIVE_INFINITY;
-  if (a > lo) tails = Math.min(tails, piece.hMin + quadraticMinimum(0, g, m, r, lo, a));
-  if (b < hi) tails = Math.min(tails, piece.hMin + quadraticMinimum(0, g, m, r, b, hi));
+  if (a > lo) tails = min(tails, piece.hMin + quadraticMinimum(0, g, m, r, lo, a));
+  if (b < hi) tails = min(tails, piece.hMin + quadraticMinimum(0, g, m, r, b, hi));
   const h = (t: number) => objective.binTerm(i, t, false, scratch);
   const phi = (t: number, ht: number) => ht + g * (t - r) + 0.5 * m * (t - r) * (t - r);
   // intervals as parallel arrays: ends, hᵢ at the ends, lower bound; `heap` orders their indices
@@ -119,12 +119,12 @@ function monotoneSubdivisionBound(
     vs.push(v);
     hus.push(hu);
     hvs.push(hv);
-    bounds.push(Math.min(hu, hv) + quadraticMinimum(0, g, m, r, u, v));
-    upper = Math.min(upper, phi(u, hu), phi(v, hv));
+    bounds.push(min(hu, hv) + quadraticMinimum(0, g, m, r, u, v));
+    upper = min(upper, phi(u, hu), phi(v, hv));
     heap.push(bounds.length - 1);
     siftUp(heap.length - 1);
   };
-  const centre = Math.min(Math.max(r, a), b);
+  const centre = min(max(r, a), b);
   const ha = h(a);
   const hb = h(b);
   if (centre > a && centre < b) {
@@ -134,7 +134,7 @@ function monotoneSubdivisionBound(
   } else add(a, b, ha, hb);
   for (let split = 0; split < MAX_SPLITS; split++) {
     const k = heap[0]!;
-    if (upper - bounds[k]! <= 1e-7 * Math.max(1, Math.abs(upper))) break;
+    if (upper - bounds[k]! <= 1e-7 * max(1, abs(upper))) break;
     if (bounds[k]! >= target && tails >= target) break;
     const u = us[k]!;
     const v = vs[k]!;
@@ -147,8 +147,8 @@ function monotoneSubdivisionBound(
     us[k] = u;
     vs[k] = mid;
     hvs[k] = hm;
-    bounds[k] = Math.min(hu, hm) + quadraticMinimum(0, g, m, r, u, mid);
-    upper = Math.min(upper, phi(mid, hm));
+    bounds[k] = min(hu, hm) + quadraticMinimum(0, g, m, r, u, mid);
+    upper = min(upper, phi(mid, hm));
     siftDown(0);
     add(mid, v, hm, hv);
   }
@@ -189,7 +189,7 @@ export function phiMinimum(
     const hh = objective.binTerm(i, hi, false, scratch);
     const s = (hh - hl) / (hi - lo);
     const chord = quadraticMinimum(hl + s * (r - lo), s + g, m, r, lo, hi);
-    return Math.max(decoupled, chord);
+    return max(decoupled, chord);
   }
   if (piece.curvature !== "convex") return decoupled;
   // φ convex: φ′ increasing; minimum at an end or at the root of φ′.
@@ -208,7 +208,7 @@ export function phiMinimum(
   // σ's clip) rounding can select the neighbouring piece's formula. An end minimum is approached
   // by the bracket instead.
   // bracket the root when an end is infinite (φ′ → ±∞ there through the m-term)
-  const start = Math.min(Math.max(r, a), b);
+  const start = min(max(r, a), b);
   if (!isFiniteNumber(a)) {
     let step = 1;
     a = start - step;
@@ -219,10 +219,10 @@ export function phiMinimum(
   }
   if (!isFiniteNumber(b)) {
     let step = 1;
-    b = Math.max(start, a) + step;
+    b = max(start, a) + step;
     while (dphi(b) < 0 && step < 1e300) {
       step *= 2;
-      b = Math.max(start, a) + step;
+      b = max(start, a) + step;
     }
   }
   // safeguarded Newton on φ′ (φ″ = h″ + m); an unconverged t still gives a valid bound below
@@ -242,6 +242,6 @@ export function phiMinimum(
   b = root.upper;
   // A convex φ lies above its tangent at t: min φ ≥ φ(t) − |φ′(t)|·(b − a), the minimiser being
   // inside the bracket [a, b] — a rigorous bound, as tight as the iteration converged.
-  const value = phi(t) - Math.abs(dphi(t)) * (b - a);
-  return Math.max(decoupled, value);
+  const value = phi(t) - abs(dphi(t)) * (b - a);
+  return max(decoupled, value);
 }

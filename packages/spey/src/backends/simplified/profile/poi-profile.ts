@@ -20,7 +20,7 @@ import type { GaussianBlock } from "../constraints.js";
 import { GlobalThetaProfiler, type ThetaLimits, type ThetaProfile } from "./global-theta.js";
 import { factorisedCurvature } from "./large-model.js";
 import { sameEntries, zeros } from "../../../core/arrays.js";
-import { isFiniteNumber } from "../../../core/describe.js";
+import { isFiniteNumber, abs, max, min } from "../../../core/describe.js";
 
 /** Newton iterations of the free fit (bracketed; ~5–10 are used). */
 const MAX_NEWTON_ITERATIONS = 100;
@@ -240,8 +240,8 @@ export class PoiProfile {
     let curvature = first.point.curvature;
     if (Number.isNaN(curvature)) curvature = this.#curvatureAt(inner, this.#slopeAt(inner));
     const sigma = curvature > 0 ? 1 / Math.sqrt(curvature) : 1;
-    const a = Math.max(lo, first.mu - 5 * sigma);
-    const b = Math.min(hi, first.mu + 5 * sigma);
+    const a = max(lo, first.mu - 5 * sigma);
+    const b = min(hi, first.mu + 5 * sigma);
     const steps = 16;
     const grid: { mu: number; slope: number; value: number }[] = [];
     for (let k = 0; k <= steps; k++) {
@@ -304,14 +304,14 @@ export class PoiProfile {
   ): PoiFit & { readonly point: PoiProfilePoint } {
     // p′ is as accurate as the inner fit's gradient: the optimiser's own stopping rule
     const slopeTolerance = (inner: ThetaProfile) =>
-      (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(Math.max(1, Math.abs(inner.value)));
+      (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(max(1, abs(inner.value)));
     let warm = start;
     let best: PoiProfilePoint | undefined;
     const evaluate = (mu: number): PoiProfilePoint => {
       const inner = this.at(mu, data, aux, warm, optimiser, limits);
       const d = this.#slopeAt(inner);
       // p″ only when another Newton step will be taken
-      const curvature = Math.abs(d.slope) <= slopeTolerance(inner) ? Number.NaN : this.#curvatureAt(inner, d);
+      const curvature = abs(d.slope) <= slopeTolerance(inner) ? Number.NaN : this.#curvatureAt(inner, d);
       const p = { mu, inner, slope: d.slope, curvature };
       warm = p.inner.theta;
       if (best === undefined || p.inner.value < best.inner.value) best = p;
@@ -336,19 +336,18 @@ export class PoiProfile {
       },
       lo,
       hi,
-      Math.min(Math.max(seed, lo), hi),
+      min(max(seed, lo), hi),
       {
         maxIterations: MAX_NEWTON_ITERATIONS,
         stepTolerance: 1e-10,
         bracketTolerance: 8 * Number.EPSILON,
         closed: true,
         // no bracket on the downhill side yet: a step of max(1, |μ|) towards it
-        expand: (mu, direction) =>
-          direction > 0 ? Math.min(hi, mu + Math.max(1, Math.abs(mu))) : Math.max(lo, mu - Math.max(1, Math.abs(mu))),
+        expand: (mu, direction) => (direction > 0 ? min(hi, mu + max(1, abs(mu))) : max(lo, mu - max(1, abs(mu)))),
         // rtsafe's safeguard: bisect when a Newton step does not halve the previous one (p″ off,
         // e.g. where the active set changes)
         requireHalving: true,
-        isRoot: (_mu, slope) => Math.abs(slope) <= slopeTolerance((last as PoiProfilePoint).inner),
+        isRoot: (_mu, slope) => abs(slope) <= slopeTolerance((last as PoiProfilePoint).inner),
       },
     );
     const p = last as PoiProfilePoint;

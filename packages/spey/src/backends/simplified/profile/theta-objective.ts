@@ -14,7 +14,7 @@
 import type { BackgroundModel } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
 import { LAMBDA_FLOOR } from "../poisson-floor.js";
-import { isFiniteNumber } from "../../../core/describe.js";
+import { isFiniteNumber, abs, max, min } from "../../../core/describe.js";
 import { zeros } from "../../../core/arrays.js";
 
 export class ThetaObjective {
@@ -71,8 +71,8 @@ export class ThetaObjective {
 
   /** t moved 1e-12 (relative) inside [lo, hi] when on or beyond a face. */
   static inside(t: number, lo: number, hi: number): number {
-    if (t <= lo) return Math.min(lo + 1e-12 * Math.max(1, Math.abs(lo)), 0.5 * (lo + hi));
-    if (t >= hi) return Math.max(hi - 1e-12 * Math.max(1, Math.abs(hi)), 0.5 * (lo + hi));
+    if (t <= lo) return min(lo + 1e-12 * max(1, abs(lo)), 0.5 * (lo + hi));
+    if (t >= hi) return max(hi - 1e-12 * max(1, abs(hi)), 0.5 * (lo + hi));
     return t;
   }
 
@@ -112,7 +112,7 @@ export class ThetaObjective {
    */
   binTerm(i: number, t: number, floored: boolean, out: Float64Array, side: -1 | 0 | 1 = 0): number {
     const d = this.#data[i]!;
-    if (side !== 0) t += side * 1e-12 * Math.max(1, Math.abs(t));
+    if (side !== 0) t += side * 1e-12 * max(1, abs(t));
     if (floored) {
       out[1] = 0;
       out[2] = 0;
@@ -120,7 +120,7 @@ export class ThetaObjective {
     }
     this.background.bin(i, t, this.#scratch);
     const raw = this.#c[i]! + this.#scratch[0]!;
-    const l = Math.max(raw, LAMBDA_FLOOR);
+    const l = max(raw, LAMBDA_FLOOR);
     const g = 1 - d / l;
     out[1] = g * this.#scratch[1]!;
     out[2] = (d / (l * l)) * this.#scratch[1]! * this.#scratch[1]! + g * this.#scratch[2]!;
@@ -143,7 +143,7 @@ export class ThetaObjective {
         continue;
       }
       const raw = c[i]! + value[i]!;
-      const l = Math.max(raw, LAMBDA_FLOOR);
+      const l = max(raw, LAMBDA_FLOOR);
       total += d === 0 ? l : l - d * Math.log(l);
       if (grad) grad[i]! += (1 - d / l) * d1[i]!;
     }
@@ -185,7 +185,7 @@ export class ThetaObjective {
       }
       const d = this.#data[i]!;
       const raw = this.#c[i]! + this.#value[i]!;
-      const l = Math.max(raw, LAMBDA_FLOOR);
+      const l = max(raw, LAMBDA_FLOOR);
       const d1 = this.#d1[i]!;
       out[i] = (d / (l * l)) * d1 * d1 + (1 - d / l) * this.#d2[i]!;
     }
@@ -212,7 +212,7 @@ export class ThetaObjective {
       // rate there is still at least a tenth of λ
       const face = direction[i]! < 0 ? this.#lower[i]! : this.#upper[i]!;
       if (isFiniteNumber(face) && this.lambdaAt(i, face) >= 0.1 * lambda) continue;
-      alpha = Math.min(alpha, (0.9 * lambda) / -rate);
+      alpha = min(alpha, (0.9 * lambda) / -rate);
     }
     return alpha;
   }
@@ -239,7 +239,7 @@ export class ThetaObjective {
   poissonWeight(i: number, t: number): number {
     this.background.bin(i, t, this.#scratch);
     const raw = this.#c[i]! + this.#scratch[0]!;
-    const l = Math.max(raw, LAMBDA_FLOOR);
+    const l = max(raw, LAMBDA_FLOOR);
     return this.#data[i]! / (l * l);
   }
 
@@ -252,7 +252,7 @@ export class ThetaObjective {
   signalDerivative(i: number, t: number): number {
     this.background.bin(i, t, this.#scratch);
     const raw = this.#c[i]! + this.#scratch[0]!;
-    const l = Math.max(raw, LAMBDA_FLOOR);
+    const l = max(raw, LAMBDA_FLOOR);
     return 1 - this.#data[i]! / l;
   }
 
