@@ -11,7 +11,7 @@ import { acceptFit } from "./convergence.js";
 import { safeguardedNewton } from "../math/safeguarded-newton.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { isFiniteNumber, abs, max, min } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt } from "../core/describe.js";
 
 /** Tolerance of the one-dimensional fit of μ by Brent's bounded method. */
 const MU_XATOL = 1e-10;
@@ -154,7 +154,7 @@ const TANGENT_MAX_STEPS = 3;
  * leave a gap hη(η + |g|/h)/2 ≤ tol/8 + TANGENT_GAP_TOL/4 (see {@link TANGENT_GAP_TOL}).
  */
 function overshootOf(g: number, h: number): number {
-  return min(0.5 * Math.sqrt(NLL_DECREASE_TOL / h), (0.5 * TANGENT_GAP_TOL) / abs(g));
+  return min(0.5 * sqrt(NLL_DECREASE_TOL / h), (0.5 * TANGENT_GAP_TOL) / abs(g));
 }
 
 /** A point of a convex function with a subgradient there: f(y) ≥ fun + slope·(y − x) for all y. */
@@ -374,7 +374,7 @@ export function pruneScan(
   if (!isFiniteNumber(rise)) return undefined;
   const curvature = split.curvature > 0 && isFiniteNumber(split.curvature) ? split.curvature : sigmaMin ** -2;
   // where C(x₀) + curvature·t²/2 rises so far, with a margin
-  const distance = 1.25 * Math.sqrt((2 * max(rise, 0)) / curvature) + 0.05 * sigmaMin;
+  const distance = 1.25 * sqrt((2 * max(rise, 0)) / curvature) + 0.05 * sigmaMin;
   const region = { lower: a, upper: b, ends: new Map<number, number>() };
   for (const side of [-1, 1]) {
     for (let trial = 0; trial < PRUNE_TRIALS; trial++) {
@@ -549,7 +549,7 @@ export function minimizeSummedProfile(
       certified = byTangents(TANGENT_MAX_STEPS);
       if (certified) return [certified.x, certified.fun];
       // the members' σ at the local minimum from their curvatures there when all have one, else σ_A
-      const sigmas = curvatures?.every((h) => h > 0) ? curvatures.map((h) => 1 / Math.sqrt(h)) : profile.sigmas();
+      const sigmas = curvatures?.every((h) => h > 0) ? curvatures.map((h) => 1 / sqrt(h)) : profile.sigmas();
       const global = globalMinimum(
         profile.nll,
         lower,

@@ -7,7 +7,7 @@ import { Random } from "../math/random.js";
 import { toms748 } from "../math/roots.js";
 import { chi2Ppf } from "../math/special.js";
 import { pushAll, zeros } from "../core/arrays.js";
-import { isFiniteNumber, abs, max, min } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt } from "../core/describe.js";
 
 /** Options of {@link findContour}. */
 export interface ContourOptions extends ExpectedOption {
@@ -254,7 +254,7 @@ function boundaryAround(
     const f = (r: number) => nll(point(dir, r)) - threshold;
     // bracket: r0 from the quadratic approximation, doubled until outside the region
     let lo = 0;
-    let hi = Math.sqrt(max(2 * (threshold - nll(anchor)), 1e-6));
+    let hi = sqrt(max(2 * (threshold - nll(anchor)), 1e-6));
     let fhi = f(hi);
     let steps = 0;
     while (fhi < 0 && hi < maxRadius && steps++ < 60) {

@@ -1,6 +1,6 @@
 import { normCdf, normLogCdf } from "../math/special.js";
 import { erfcx } from "../math/special/erf.js";
-import { max, min } from "../core/describe.js";
+import { max, min, exp } from "../core/describe.js";
 
 /** A distribution of a test statistic under a hypothesis (spey's `spey.hypothesis_testing.distributions`). */
 export interface TestStatisticDistribution {
@@ -117,7 +117,7 @@ export function normCdfRatio(x: number, y: number): number {
     const py = normCdf(y);
     return py === 0 ? 0 : normCdf(x) / py;
   }
-  return (erfcx(-x * Math.SQRT1_2) / erfcx(-y * Math.SQRT1_2)) * Math.exp(-0.5 * (x - y) * (x + y));
+  return (erfcx(-x * Math.SQRT1_2) / erfcx(-y * Math.SQRT1_2)) * exp(-0.5 * (x - y) * (x + y));
 }
 
 /** Expected p-values at the background-only quantiles nσ = 2, 1, 0, −1, −2. */

@@ -26,7 +26,7 @@ import {
 } from "./test-statistics.js";
 import type { ToyCalculator, ToyOptions } from "./toy-calculator.js";
 import { type ExpectedPvalue, expectedSqrtQmuATarget, solveUpperLimits } from "./upper-limit.js";
-import { describeValue, isFiniteNumber, isArray, abs, max } from "../core/describe.js";
+import { describeValue, isFiniteNumber, isArray, abs, max, sqrt } from "../core/describe.js";
 import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
 export type { Calculator, HypotestPreparation, MaximumLikelihood } from "./profile-likelihood.js";
@@ -186,8 +186,8 @@ export function observedClsSlope(
   const dq = q > 0 ? -2 * prep.logpdfSlope(mu) : 0;
   const dqA = qA > 0 ? -2 * prep.asimovLogpdfSlope(mu) : 0;
   const oneMinusCls = (t: number): number => {
-    const sq = Math.sqrt(max(q + t * dq, 0));
-    const sqA = Math.sqrt(max(qA + t * dqA, 0));
+    const sq = sqrt(max(q + t * dq, 0));
+    const sqA = sqrt(max(qA + t * dqA, 0));
     if (!(sqA >= tolerance)) return Number.NaN;
     const delta = sq <= sqA ? sq - sqA : (sq * sq - sqA * sqA) / (2 * sqA);
     return 1 - (computeAsymptoticConfidenceLevel(sqA, delta, QTILDE)[0][0] as number);
@@ -258,7 +258,7 @@ export class HypothesisTests {
       let sqrtQmuA = Number.NaN;
       if (expected !== "observed") {
         const { asimovFit, asimovLogpdf } = prep;
-        sqrtQmuA = Math.sqrt(statistic.evaluate(mu, asimovFit.muhat, -asimovFit.nll, asimovLogpdf));
+        sqrtQmuA = sqrt(statistic.evaluate(mu, asimovFit.muhat, -asimovFit.nll, asimovLogpdf));
       }
       const result =
         sqrtQmuA >= tolerance
@@ -329,8 +329,8 @@ export class HypothesisTests {
     const nullLogpdf = logpdf(0);
     const maxLog = muhat >= 0 || statistic.muhatMayBeNegative ? -nllMin : nullLogpdf;
     const tsB = max(-2 * (nullLogpdf - maxLog), 0);
-    const sSb = Math.sqrt(tsSb);
-    const sB = Math.sqrt(tsB);
+    const sSb = sqrt(tsSb);
+    const sB = sqrt(tsB);
     const delta = statistic.asymptotic === "difference" || sSb <= sB ? sB - sSb : (tsB - tsSb) / (2 * sSb);
     return { sqrtQ: sSb, delta };
   }
@@ -501,7 +501,7 @@ export class HypothesisTests {
       if (!observed) {
         // Expected limits need only the Asimov profile: CLs(n) = Φ(−√q_{μ,A} − n)/Φ(−n).
         const qA = QTILDE.evaluate(mu, prep.asimovFit.muhat, -prep.asimovFit.nll, prep.asimovLogpdf);
-        const sqrtQmuA = Math.sqrt(qA);
+        const sqrtQmuA = sqrt(qA);
         const [, exp] = computeAsymptoticConfidenceLevel(sqrtQmuA, 0, QTILDE);
         // d√q̃/dμ = −(d logpdf_A/dμ)/√q̃ where q̃ > 0 (its reference term does not depend on μ):
         // the search then takes Newton steps on √q_{μ,A}.
@@ -597,7 +597,7 @@ export class HypothesisTests {
       allowNegativeSignal: options.allowNegativeSignal ?? true,
     });
     const nll = pl.nll(poiTest, settings);
-    return Math.sign(muhat - poiTest) * Math.sqrt(max(2 * (nll - nllMin), 0));
+    return Math.sign(muhat - poiTest) * sqrt(max(2 * (nll - nllMin), 0));
   }
 
   /** Expected-band labels in the order of the five expected values. */

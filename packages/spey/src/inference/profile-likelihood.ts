@@ -8,6 +8,7 @@ import type { ExpectationType } from "../core/expectation.js";
 import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import type { TestStatistic } from "./test-statistics.js";
+import { sqrt } from "../core/describe.js";
 
 /** Calculators of `exclusionConfidenceLevel`. */
 export type Calculator = "asymptotic" | "toy" | "chi_square";
@@ -106,5 +107,5 @@ export function asimovSigmaMu(
   statistic: TestStatistic,
 ): number {
   const qA = statistic.evaluate(mu, asimovFit.muhat, -asimovFit.nll, asimovLogpdf);
-  return qA <= 0 ? 1 : mu / Math.sqrt(qA);
+  return qA <= 0 ? 1 : mu / sqrt(qA);
 }

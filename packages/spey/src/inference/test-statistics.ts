@@ -1,5 +1,5 @@
 import { AsimovTestStatZero, UnknownTestStatistics } from "../core/errors.js";
-import { max } from "../core/describe.js";
+import { max, sqrt } from "../core/describe.js";
 
 /**
  * Test statistics of Cowan, Cranmer, Gross & Vitells, arXiv:1007.1727 (spey's `spey.hypothesis_testing.test_statistics`). Each takes the
@@ -164,8 +164,8 @@ export function computeTestStatistics(
   const t = testStatistic(statistic);
   const q = t.evaluate(mu, fit.muhat, -fit.nll, logpdf);
   const qA = t.evaluate(mu, asimovFit.muhat, -asimovFit.nll, asimovLogpdf);
-  const sqrtQmu = Math.sqrt(q);
-  const sqrtQmuA = Math.sqrt(qA);
+  const sqrtQmu = sqrt(q);
+  const sqrtQmuA = sqrt(qA);
   if (t.asymptotic === "difference" || sqrtQmu <= sqrtQmuA) {
     return { sqrtQmu, sqrtQmuA, delta: sqrtQmu - sqrtQmuA };
   }

@@ -3,7 +3,7 @@ import { log } from "../core/logger.js";
 import { toms748 } from "../math/roots.js";
 import { normCdf, normPpf } from "../math/special.js";
 import { EXPECTED_SIGMAS } from "./distributions.js";
-import { isFiniteNumber, abs, max, min } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt, exp } from "../core/describe.js";
 
 /** Which expected limits `poiUpperLimit` returns (spey's `poi_upper_limit`). */
 export type ExpectedPvalue = "nominal" | "1sigma" | "2sigma";
@@ -300,7 +300,7 @@ export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
     const oneMinus = e.oneMinusCls[slotOf(k)] as number;
     const z = normPpf(1 - oneMinus);
     // NaN when unknown, or where 1 − CLs is 0 or 1 (z infinite).
-    return (e.oneMinusClsSlope?.[slotOf(k)] ?? Number.NaN) / (Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI));
+    return (e.oneMinusClsSlope?.[slotOf(k)] ?? Number.NaN) / (exp(-0.5 * z * z) / sqrt(2 * Math.PI));
   };
   const F = (mu: number, k: number) => ((evaluate(mu).oneMinusCls[slotOf(k)] as number) ?? Number.NaN) - cl;
   for (const seed of options.seeds ?? []) {
@@ -406,7 +406,7 @@ function solveBand(
         reference = width;
         stalled = 0;
       } else if (++stalled >= 3) {
-        p = a.x > 0 && b.x > 10 * a.x ? Math.sqrt(a.x * b.x) : 0.5 * (a.x + b.x);
+        p = a.x > 0 && b.x > 10 * a.x ? sqrt(a.x * b.x) : 0.5 * (a.x + b.x);
         reference = width;
         stalled = 0;
       }

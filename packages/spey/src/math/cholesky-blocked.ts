@@ -17,7 +17,7 @@
  * "Computer Solution of Large Sparse Positive Definite Systems", 1981, ch. 4).
  */
 import { zeros } from "../core/arrays.js";
-import { max, min } from "../core/describe.js";
+import { max, min, sqrt } from "../core/describe.js";
 
 /** Panel width: 48 columns × 8 bytes = 384 bytes per packed row; 5,000 rows ≈ 1.9 MB. */
 const PANEL_WIDTH = 48;
@@ -50,7 +50,7 @@ export function choleskyBlocked(a: Float64Array, n: number): Float64Array | null
         for (let k = k0; k < j; k++) sum -= l[rowI + k]! * l[rowJ + k]!;
         if (i === j) {
           if (!(sum > 0) || sum === Number.POSITIVE_INFINITY) return null;
-          l[rowI + i] = Math.sqrt(sum);
+          l[rowI + i] = sqrt(sum);
         } else {
           l[rowI + j] = sum / l[rowJ + j]!;
         }

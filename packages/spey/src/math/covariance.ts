@@ -1,7 +1,7 @@
 import { InvalidInput } from "../core/errors.js";
 import { log } from "../core/logger.js";
 import { cholesky, isSymmetric, symmetricEigenvalues, symmetrise } from "./linalg.js";
-import { abs, max } from "../core/describe.js";
+import { abs, max, sqrt } from "../core/describe.js";
 
 /**
  * Validate a covariance (or correlation) matrix (spey after PR #67): an asymmetric matrix is
@@ -43,5 +43,5 @@ export function validateCovariance(
  * λ at that level means a singular matrix, not an indefinite one.
  */
 export function isSingularEigenvalue(lambda: number, largest: number): boolean {
-  return abs(lambda) <= Math.sqrt(Number.EPSILON) * max(abs(largest), Number.MIN_VALUE);
+  return abs(lambda) <= sqrt(Number.EPSILON) * max(abs(largest), Number.MIN_VALUE);
 }

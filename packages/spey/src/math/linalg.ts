@@ -5,7 +5,7 @@
  * and Jacobi eigenvalues for diagnostics.
  */
 import { InvalidInput } from "../core/errors.js";
-import { isArrayLike, isFiniteNumber, abs, max, min } from "../core/describe.js";
+import { isArrayLike, isFiniteNumber, abs, max, min, sqrt } from "../core/describe.js";
 import { choleskyBlocked } from "./cholesky-blocked.js";
 import { zeros } from "../core/arrays.js";
 
@@ -148,7 +148,7 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
         // tan of the rotation angle, smaller root of t² + 2θt − 1 = 0 with θ = (a_qq − a_pp)/(2a_pq).
         const theta = (aqq - app) / (2 * apq);
         const t = Math.sign(theta || 1) / (abs(theta) + Math.hypot(theta, 1));
-        const c = 1 / Math.sqrt(t * t + 1);
+        const c = 1 / sqrt(t * t + 1);
         const s = t * c;
         const tau = s / (1 + c);
         w[p * n + p] = app - t * apq;

@@ -1,6 +1,6 @@
 import { InvalidInput } from "../core/errors.js";
 import { gammaln } from "./special.js";
-import { isFiniteNumber, isInteger, abs } from "../core/describe.js";
+import { isFiniteNumber, isInteger, abs, sqrt, exp } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /**
@@ -153,7 +153,7 @@ export class Random implements RandomSource {
       v = 2 * this.uniform() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * Math.log(s)) / s);
+    const m = sqrt((-2 * Math.log(s)) / s);
     this.#spare = v * m;
     this.#hasSpare = true;
     return u * m;
@@ -173,7 +173,7 @@ export class Random implements RandomSource {
     }
     if (lambda === 0) return 0;
     if (lambda < 10) {
-      const limit = Math.exp(-lambda);
+      const limit = exp(-lambda);
       let k = 0;
       let product = this.uniform();
       while (product > limit) {
@@ -186,7 +186,7 @@ export class Random implements RandomSource {
   }
 
   #poissonPtrs(lambda: number): number {
-    const sqrtLambda = Math.sqrt(lambda);
+    const sqrtLambda = sqrt(lambda);
     const logLambda = Math.log(lambda);
     const b = 0.931 + 2.53 * sqrtLambda;
     const a = -0.059 + 0.02483 * b;

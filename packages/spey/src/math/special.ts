@@ -15,7 +15,7 @@ import { erfcinv } from "./special/erfcinv.js";
 import { gammainc, gammaincc } from "./special/gammainc.js";
 import { gammainccinv, gammaincinv } from "./special/gammaincinv.js";
 import { gammaln } from "./special/gammaln.js";
-import { isFiniteNumber, abs } from "../core/describe.js";
+import { isFiniteNumber, abs, exp } from "../core/describe.js";
 
 export { gammaln };
 
@@ -50,7 +50,7 @@ function erfcOfScaled(t: number): number {
   const productError =
     th * SQRT1_2_SPLIT_HI - z + th * SQRT1_2_SPLIT_LO + tl * SQRT1_2_SPLIT_HI + tl * SQRT1_2_SPLIT_LO;
   const delta = productError + t * SQRT1_2_LO;
-  return erfc(z) - delta * TWO_OVER_SQRT_PI * Math.exp(-z * z);
+  return erfc(z) - delta * TWO_OVER_SQRT_PI * exp(-z * z);
 }
 
 /**
@@ -121,7 +121,7 @@ const TAIL_REFINE = 1e-10;
 function refineNormalTail(x: number, logP: number): number {
   const logCdf = normLogCdf(x);
   const logPdf = -0.5 * x * x - LOG_SQRT_2PI;
-  const step = (logCdf - logP) * Math.exp(logCdf - logPdf);
+  const step = (logCdf - logP) * exp(logCdf - logPdf);
   return isFiniteNumber(step) ? x - step : x;
 }
 

@@ -45,7 +45,7 @@ import { cholesky, choleskyInverse, subMatrix } from "../math/linalg.js";
 import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, type Fitter, fitModel } from "../fit/fit.js";
-import { describeValue, isArrayLike, isFiniteNumber, isInteger, abs, max, min } from "../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, isInteger, abs, max, min, sqrt, exp } from "../core/describe.js";
 import { finiteEntries } from "../backends/inputs.js";
 import { zeros } from "../core/arrays.js";
 
@@ -257,7 +257,7 @@ export class LeanStatisticalModel {
     const config = this.backend.config();
     const fixed = this.#resolveFixed(options.poiTest, config);
     const out = this.#conditionalFit(fixed, expected, toVector(options.data, "data", this.backend), options, config);
-    const value = options.returnNll === false ? Math.exp(-out.nll) : out.nll;
+    const value = options.returnNll === false ? exp(-out.nll) : out.nll;
     return options.returnParameters ? [value, Array.from(out.parameters)] : value;
   }
 
@@ -282,7 +282,7 @@ export class LeanStatisticalModel {
       toVector(options.data, "data", this.backend),
       options,
     );
-    const nll = options.returnNll === false ? Math.exp(-out.nll) : out.nll;
+    const nll = options.returnNll === false ? exp(-out.nll) : out.nll;
     if (options.poiIndices) {
       const values: Record<string, number> = {};
       for (const key of options.poiIndices) values[String(key)] = out.parameters[config.resolveIndex(key)] as number;
@@ -350,7 +350,7 @@ export class LeanStatisticalModel {
     const fixed = this.#resolveFixed(options.poiTest, config);
     const { data } = this.#asimovDataFor(expected, testStatistics, undefined, options);
     const out = this.#conditionalFit(fixed, expected, data, options, config);
-    return options.returnNll === false ? Math.exp(-out.nll) : out.nll;
+    return options.returnNll === false ? exp(-out.nll) : out.nll;
   }
 
   /** Unconditional fit on the Asimov data (spey's `maximize_asimov_likelihood`); μ̂_A ≥ 0 unless the statistic is qμ. */
@@ -991,7 +991,7 @@ function poiSigmaFromHessian(
   if (!L) return undefined;
   const inverse = choleskyInverse(L, m);
   const p = free.indexOf(config.poiIndex);
-  return Math.sqrt(inverse[p * m + p] as number);
+  return sqrt(inverse[p * m + p] as number);
 }
 
 function withoutPoi(values: ParameterValues, config: ModelConfig): ParameterValues {

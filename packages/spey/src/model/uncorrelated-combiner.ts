@@ -30,7 +30,7 @@ import { minimizeSumByBrent, minimizeSummedProfile, type SummedProfile } from ".
 import type { MinimizeOptions } from "../optimize/types.js";
 import { LeanStatisticalModel } from "./statistical-model.js";
 import { maxOf } from "../core/arrays.js";
-import { isArray, isFiniteNumber, isInteger, abs, max } from "../core/describe.js";
+import { isArray, isFiniteNumber, isInteger, abs, max, sqrt, exp } from "../core/describe.js";
 import { LazyFits, LiveModelProperties } from "./lazy-properties.js";
 
 /** Per-analysis data: analysis name → data vector. */
@@ -245,7 +245,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
       options.data as CombinedData | undefined,
       options.optimiser,
     );
-    return options.returnNll === false ? Math.exp(-nll) : nll;
+    return options.returnNll === false ? exp(-nll) : nll;
   }
 
   /** Asimov data of every analysis (analysis → data). */
@@ -325,7 +325,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         options.optimiser,
         QMU.muhatMayBeNegative,
       );
-      return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
+      return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? exp(-nll) : nll] as
         | [number, number]
         | [Record<string, number>, number];
     }
@@ -339,7 +339,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
       options.optimiser,
       init,
     );
-    return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
+    return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? exp(-nll) : nll] as
       | [number, number]
       | [Record<string, number>, number];
   }
@@ -357,7 +357,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     const statistic = testStatistic(options.testStatistics ?? "qtilde");
     const preparations = this.#memberPreparations(expected, statistic, options.optimiser);
     const [muhat, nll] = this.#combinedAsimovFit(preparations, statistic.muhatMayBeNegative, options.optimiser);
-    return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? Math.exp(-nll) : nll] as
+    return [poiOutput(muhat, options.poiIndices), options.returnNll === false ? exp(-nll) : nll] as
       | [number, number]
       | [Record<string, number>, number];
   }
@@ -608,7 +608,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     const rest: Omit<HypotestPreparation, keyof LazyFits> = {
       logpdf: (mu) => -data.nll(mu),
       asimovLogpdf: (mu) => -asimov.nll(mu),
-      asimovSigma: () => 1 / Math.sqrt(asimov.information()),
+      asimovSigma: () => 1 / sqrt(asimov.information()),
       ...(data.slope ? { logpdfSlope: (mu: number) => -(data.slope as (m: number) => number)(mu) } : {}),
       ...(asimov.slope ? { asimovLogpdfSlope: (mu: number) => -(asimov.slope as (m: number) => number)(mu) } : {}),
     };

@@ -4,7 +4,7 @@
  * can be reused for smaller ones.
  */
 import { choleskySolve } from "../math/linalg.js";
-import { isFiniteNumber, abs, max, min } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt } from "../core/describe.js";
 
 /**
  * Σ_{k<len} v[p+k]·v[q+k] with four independent accumulators (breaks the floating-point add
@@ -59,7 +59,7 @@ export function choleskyShifted(
     const fj = f(j);
     const d0 = a[rowJ + j]! + shift - dot(l, rowJ + fj, rowJ + fj, j - fj);
     if (!(d0 > pivotFloor) || !isFiniteNumber(d0)) return false;
-    const l00 = Math.sqrt(d0);
+    const l00 = sqrt(d0);
     l[rowJ + j] = l00;
     const inv0 = 1 / l00;
     if (j + 1 === n) break;
@@ -71,7 +71,7 @@ export function choleskyShifted(
     l[rowJ1 + j] = l10;
     const d1 = a[rowJ1 + j + 1]! + shift - dot(l, rowJ1 + fj1, rowJ1 + fj1, j + 1 - fj1);
     if (!(d1 > pivotFloor) || !isFiniteNumber(d1)) return false;
-    const l11 = Math.sqrt(d1);
+    const l11 = sqrt(d1);
     l[rowJ1 + j + 1] = l11;
     const inv1 = 1 / l11;
     const fCols = min(fj, fj1);

@@ -7,7 +7,7 @@
  */
 import { InvalidInput } from "../core/errors.js";
 import type { SolverTolerances } from "../core/tolerances.js";
-import { isFiniteNumber, isInteger, abs, max } from "../core/describe.js";
+import { isFiniteNumber, isInteger, abs, max, sqrt } from "../core/describe.js";
 
 /**
  * `absoluteTolerance` on x (scipy's `xatol`), default 1e-10; `maxIterations` bounds the function
@@ -28,8 +28,8 @@ export interface MinimizeScalarResult {
 }
 
 /** scipy hard-codes `sqrt(2.2e-16)` rather than √(machine ε). */
-const SQRT_EPS = Math.sqrt(2.2e-16);
-const GOLDEN_MEAN = 0.5 * (3 - Math.sqrt(5));
+const SQRT_EPS = sqrt(2.2e-16);
+const GOLDEN_MEAN = 0.5 * (3 - sqrt(5));
 
 /** numpy `sign(v) + (v == 0)`: ±1, with +1 for zero. */
 function signOrOne(v: number): number {

@@ -45,7 +45,7 @@ import { prepareProblem } from "./problem-setup.js";
 import { allFinite, projectedGradientNorm } from "./projection.js";
 import { BfgsDirection, NewtonDirection, type SearchDirection } from "./search-direction.js";
 import type { MinimizeOptions, MinimizeProblem, MinimizeResult } from "./types.js";
-import { isFiniteNumber, abs, max, min } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 export type { HessianOf, MinimizeOptions, MinimizeProblem, MinimizeResult, Objective } from "./types.js";
@@ -133,7 +133,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
 
   for (;;) {
     const fScale = max(1, abs(f));
-    const gTolAbs = gtol * Math.sqrt(fScale);
+    const gTolAbs = gtol * sqrt(fScale);
     if (pgNorm <= gTolAbs) {
       converged = true;
       message = `converged: projected gradient norm ${fmt(pgNorm)} ≤ ${fmt(gTolAbs)}`;
@@ -229,7 +229,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     }
 
     if (!accepted) {
-      const gTolNow = gtol * Math.sqrt(max(1, abs(f)));
+      const gTolNow = gtol * sqrt(max(1, abs(f)));
       const relaxed = RELAXED_GRADIENT_FACTOR * gTolNow;
       // For an ill-conditioned Hessian the gradient's rounding error can exceed any gradient
       // tolerance while the Newton decrement λ² ≈ 2(f − f*) shows f within ~1e-10·|f| of its
@@ -277,7 +277,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     pgNorm = projectedGradientNorm(x, g, lo, hi, free);
 
     const tinyF = abs(df) <= ftol * max(1, abs(f));
-    const tinyStep = stepMax <= Math.sqrt(ftol) * max(1, xMax);
+    const tinyStep = stepMax <= sqrt(ftol) * max(1, xMax);
     smallChangeStreak = tinyF && tinyStep ? smallChangeStreak + 1 : 0;
   }
 

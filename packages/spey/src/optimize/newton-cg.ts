@@ -11,7 +11,7 @@
  * same tolerance as with the dense Newton step; only the path to it differs.
  */
 import type { SearchDirection } from "./search-direction.js";
-import { isFiniteNumber, min } from "../core/describe.js";
+import { isFiniteNumber, min, sqrt } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /** Upper bound on the conjugate-gradient products per Newton direction. */
@@ -85,7 +85,7 @@ export function conjugateGradient(
     r[i] = v;
     rNorm2 += v * v;
   }
-  if (Math.sqrt(rNorm2) <= tolerance) return { iterations: 0, negativeCurvature: false, residual: Math.sqrt(rNorm2) };
+  if (sqrt(rNorm2) <= tolerance) return { iterations: 0, negativeCurvature: false, residual: sqrt(rNorm2) };
   applyPreconditioner(op, r, y, mask);
   let ry = 0;
   for (let i = 0; i < n; i++) ry += r[i]! * y[i]!;
@@ -97,7 +97,7 @@ export function conjugateGradient(
     if (!isFiniteNumber(pHp)) return { iterations: -1, negativeCurvature: false, residual: Number.NaN };
     if (!(pHp > 0)) {
       if (it === 0) z.set(y);
-      return { iterations: it, negativeCurvature: true, residual: Math.sqrt(rNorm2) };
+      return { iterations: it, negativeCurvature: true, residual: sqrt(rNorm2) };
     }
     const alpha = ry / pHp;
     rNorm2 = 0;
@@ -108,8 +108,8 @@ export function conjugateGradient(
       r[i] = ri;
       rNorm2 += ri * ri;
     }
-    if (Math.sqrt(rNorm2) <= tolerance) {
-      return { iterations: it + 1, negativeCurvature: false, residual: Math.sqrt(rNorm2) };
+    if (sqrt(rNorm2) <= tolerance) {
+      return { iterations: it + 1, negativeCurvature: false, residual: sqrt(rNorm2) };
     }
     applyPreconditioner(op, r, y, mask);
     let ryNew = 0;
@@ -118,7 +118,7 @@ export function conjugateGradient(
     ry = ryNew;
     for (let i = 0; i < n; i++) p[i] = y[i]! + beta * p[i]!;
   }
-  return { iterations: maxIterations, negativeCurvature: false, residual: Math.sqrt(rNorm2) };
+  return { iterations: maxIterations, negativeCurvature: false, residual: sqrt(rNorm2) };
 }
 
 /** Projected Newton with the Newton system solved by truncated CG (see the module comment). */
@@ -167,9 +167,9 @@ export class NewtonCgDirection implements SearchDirection {
       gNorm2 += g[i]! * g[i]!;
     }
     if (nSub === 0) return true;
-    const gNorm = Math.sqrt(gNorm2);
+    const gNorm = sqrt(gNorm2);
     if (!isFiniteNumber(gNorm)) return false;
-    const forcing = min(0.1, Math.sqrt(gNorm));
+    const forcing = min(0.1, sqrt(gNorm));
     const maxIterations = min(MAX_CG_ITERATIONS, nSub + 5);
     const result =
       op.solveAll && nSub === rhs.length

@@ -7,7 +7,7 @@
 import { InvalidInput } from "../core/errors.js";
 import { choleskySolveInPlace, choleskyWithShift, type ShiftStart } from "./dense.js";
 import type { HessianFactoriser, HessianOf } from "./types.js";
-import { isFiniteNumber } from "../core/describe.js";
+import { isFiniteNumber, sqrt } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /** Maximum number of shifted Cholesky attempts (the shift doubles each time). */
@@ -263,7 +263,7 @@ export class BfgsDirection implements SearchDirection {
       yy += y * y;
       ss += s * s;
     }
-    if (!(ys > CURVATURE_EPS * Math.sqrt(yy * ss))) return;
+    if (!(ys > CURVATURE_EPS * sqrt(yy * ss))) return;
     const rho = 1 / ys;
     let yhy = 0;
     for (let a = 0; a < nFree; a++) {

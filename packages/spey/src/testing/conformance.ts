@@ -19,7 +19,7 @@ import { ComputationError, InvalidInput } from "../core/errors.js";
 import { Random } from "../math/random.js";
 import { StatisticalModel } from "../model/statistical-model.js";
 import type { BackendBase } from "../plugin/backend-base.js";
-import { abs, max, min } from "../core/describe.js";
+import { abs, max, min, sqrt } from "../core/describe.js";
 
 /** A backend violates a property of the conformance suite; the message says which and where. */
 export class ConformanceError extends ComputationError {
@@ -363,7 +363,7 @@ export function backendConformanceChecks(
           for (const s of samples) variance += (s[j]! - mean) ** 2;
           variance /= size - 1;
           // 5 standard errors: a seeded draw, with a false-alarm rate < 1e-6 per component
-          const tolerance = 5 * Math.sqrt(variance / size) + 1e-12 * max(1, abs(expected[j]!));
+          const tolerance = 5 * sqrt(variance / size) + 1e-12 * max(1, abs(expected[j]!));
           atMost(abs(mean - expected[j]!), tolerance, `component ${j}: mean ${mean} vs ${expected[j]}`);
         }
       },

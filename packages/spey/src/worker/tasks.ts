@@ -6,7 +6,7 @@
  * data for `spey/plots`, pulls, and model summaries (as `pyhf inspect`).
  */
 import { InvalidInput } from "../core/errors.js";
-import { describeValue, max, min } from "../core/describe.js";
+import { describeValue, max, min, sqrt } from "../core/describe.js";
 import { PyhfBackend } from "../backends/histfactory/backend.js";
 import type { JsonPatch } from "../backends/histfactory/json-patch.js";
 import type { ParameterSet } from "../backends/histfactory/parameters.js";
@@ -262,7 +262,7 @@ function pullsOf(model: StatisticalModel): { pulls: Pull[]; muHat: number } {
         } else if (set.constraint === "poisson") {
           nominal = 1;
           const tau = set.factors[k];
-          width = tau !== undefined && tau > 0 ? 1 / Math.sqrt(tau) : undefined;
+          width = tau !== undefined && tau > 0 ? 1 / sqrt(tau) : undefined;
         }
       }
     } else if (UNIT_NUISANCES.has(model.backendType)) {

@@ -9,7 +9,7 @@
  * written by pyhf uses floats for yields.
  */
 import { InvalidInput } from "../../core/errors.js";
-import { isArray, isInteger, abs, min } from "../../core/describe.js";
+import { isArray, isInteger, abs, min, sqrt } from "../../core/describe.js";
 
 // -------------------------------------------------------------------------------------------------
 // SHA-256 (FIPS 180-4), on UTF-8 bytes
@@ -27,7 +27,7 @@ const fraction32 = (x: number) => ((x - Math.floor(x)) * 2 ** 32) >>> 0;
 // last-ulp difference of Math.cbrt / Math.sqrt between engines cannot change a bit (the test checks
 // both the values, through the FIPS test vectors, and that margin).
 const K = Uint32Array.from(SHA256_PRIMES, (p) => fraction32(Math.cbrt(p)));
-const H0 = Uint32Array.from(SHA256_PRIMES.slice(0, 8), (p) => fraction32(Math.sqrt(p)));
+const H0 = Uint32Array.from(SHA256_PRIMES.slice(0, 8), (p) => fraction32(sqrt(p)));
 
 /** SHA-256 of a string's UTF-8 encoding, as 64 lower-case hexadecimal digits. */
 export function sha256Hex(text: string): string {

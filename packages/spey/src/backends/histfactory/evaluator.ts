@@ -8,7 +8,7 @@ import { gammaln } from "../../math/special.js";
 import type { HistFactoryModel } from "./model.js";
 import { evaluateDelta, evaluateFactor } from "./modifiers/terms.js";
 import { zeros } from "../../core/arrays.js";
-import { max, min } from "../../core/describe.js";
+import { max, min, sqrt } from "../../core/describe.js";
 
 /** The data a likelihood is evaluated on: main-bin counts and auxiliary data. */
 export interface ModelData {
@@ -319,7 +319,7 @@ export class LikelihoodEvaluator {
     for (let b = 0; b < lambda.length; b++) {
       const l = lambda[b] as number;
       if (!(l > 0)) continue;
-      const scale = 1 / Math.sqrt(l);
+      const scale = 1 / sqrt(l);
       const row = b * P;
       for (let c = binPtr[b] as number; c < (binPtr[b + 1] as number); c++) {
         const k = binCells[c] as number;

@@ -7,6 +7,7 @@
  * gradient and Hessian analytically. The branch conventions at the joints (α = 0, ±1) are pyhf's.
  */
 import { zeros } from "../../core/arrays.js";
+import { exp } from "../../core/describe.js";
 
 /**
  * Code 1 — piecewise exponential, multiplicative (normsys):
@@ -15,7 +16,7 @@ import { zeros } from "../../core/arrays.js";
  */
 export function interpolateCode1(lnHi: number, lnLo: number, alpha: number, out: Float64Array, o: number): void {
   const l = alpha >= 0 ? lnHi : -lnLo;
-  const f = Math.exp(alpha * l);
+  const f = exp(alpha * l);
   out[o] = f;
   out[o + 1] = l * f;
   out[o + 2] = l * l * f;

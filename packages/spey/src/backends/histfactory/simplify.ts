@@ -39,7 +39,7 @@ import { HistFactoryBackend, PyhfBackend } from "./backend.js";
 import type { HistFactoryModel } from "./model.js";
 import { modifierSettingsOf } from "./modifier-settings.js";
 import type { ChannelSpec, SampleSpec, WorkspaceSpec } from "./schema.js";
-import { describeValue, isArray, isInteger, max, min } from "../../core/describe.js";
+import { describeValue, isArray, isInteger, max, min, sqrt } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /** Arguments of `pyhf.simplify` (spey-pyhf's, camelCased). */
@@ -398,7 +398,7 @@ function quantile(sorted: readonly number[], p: number): number {
 }
 
 function correlationOf(cov: readonly (readonly number[])[]): number[][] {
-  const sd = cov.map((row, i) => Math.sqrt(row[i] as number));
+  const sd = cov.map((row, i) => sqrt(row[i] as number));
   return cov.map((row, i) => row.map((v, j) => (i === j ? 1 : v / ((sd[i] as number) * (sd[j] as number)))));
 }
 

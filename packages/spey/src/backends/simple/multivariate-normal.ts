@@ -6,6 +6,7 @@ import { VERSION } from "../../core/version.js";
 import { checkGaussianScale, checkSignalScale, toFiniteMatrix } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
 import { zeros } from "../../core/arrays.js";
+import { sqrt } from "../../core/describe.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -41,7 +42,7 @@ export class MultivariateNormal extends SimplePdfBase {
       "covarianceMatrix",
     );
     const sigma = zeros(n);
-    for (let i = 0; i < n; i++) sigma[i] = Math.sqrt(matrix[i * n + i]!);
+    for (let i = 0; i < n; i++) sigma[i] = sqrt(matrix[i * n + i]!);
     checkGaussianScale(this.observed, this.background, sigma, "√diag(covarianceMatrix)", this.signal.fixed);
     checkSignalScale(this.signal.fixed, [this.observed, this.background, sigma], 1e15, "default.multivariate_normal");
     this.#choleskyLower = lower;

@@ -7,7 +7,7 @@ import type { Bound } from "../../config/model-config.js";
 import { ConvergenceError } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
 import { safeguardedNewton } from "../../math/safeguarded-newton.js";
-import { isFiniteNumber, max, min } from "../../core/describe.js";
+import { isFiniteNumber, max, min, sqrt } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
@@ -204,7 +204,7 @@ export class QuadraticBackground implements BackgroundModel {
       return UNBOUNDED;
     }
     // Stable roots (Numerical Recipes §5.6): q = −½(B + √disc), roots q/C and A/q.
-    const q = -0.5 * (b + Math.sqrt(disc));
+    const q = -0.5 * (b + sqrt(disc));
     const r1 = q / c;
     const r2 = q !== 0 ? a / q : -b / c - r1;
     const lo = min(r1, r2);
@@ -236,7 +236,7 @@ export class QuadraticBackground implements BackgroundModel {
     const c = this.C[i]!;
     const disc = b * b - 4 * a * c;
     if (disc < 0 || c === 0) return undefined;
-    const q = -0.5 * (b + (b >= 0 ? 1 : -1) * Math.sqrt(disc));
+    const q = -0.5 * (b + (b >= 0 ? 1 : -1) * sqrt(disc));
     const r1 = q / c;
     const r2 = q !== 0 ? a / q : -b / c - r1;
     return [min(r1, r2), max(r1, r2)];
@@ -269,7 +269,7 @@ export class QuadraticBackground implements BackgroundModel {
     } else {
       const disc = b * b - 4 * a * c;
       if (disc < 0) return Number.NaN;
-      const q = -0.5 * (b + (b >= 0 ? 1 : -1) * Math.sqrt(disc));
+      const q = -0.5 * (b + (b >= 0 ? 1 : -1) * sqrt(disc));
       if (q !== 0) {
         r1 = q / c;
         r2 = a / q;
@@ -291,7 +291,7 @@ export class QuadraticBackground implements BackgroundModel {
 
 /** spey's clip of the effective-σ radicand (derivatives vanish where it clips). */
 const EFFECTIVE_SIGMA_FLOOR = 1e-10;
-const SQRT_FLOOR = Math.sqrt(EFFECTIVE_SIGMA_FLOOR);
+const SQRT_FLOOR = sqrt(EFFECTIVE_SIGMA_FLOOR);
 /** Doublings from the smallest positive double (5e-324) to beyond the largest (1.8e308). */
 const MAX_DOUBLINGS = 2100;
 
@@ -327,7 +327,7 @@ export class EffectiveSigmaBackground implements BackgroundModel {
       const delta = sp - sm;
       const g = sp * sm + delta * (t - b);
       if (g > EFFECTIVE_SIGMA_FLOOR) {
-        const r = Math.sqrt(g);
+        const r = sqrt(g);
         value[i] = b + r * t;
         if (d1) d1[i] = r + (t * delta) / (2 * r);
         if (d2) d2[i] = delta / r - (t * delta * delta) / (4 * g * r);
@@ -350,7 +350,7 @@ export class EffectiveSigmaBackground implements BackgroundModel {
     // h(u) = b − u·σ_eff(−u) for u = −θ ≥ 0; g(u) = k − δu.
     const h = (u: number): number => {
       const g = k - delta * u;
-      return b - u * (g > EFFECTIVE_SIGMA_FLOOR ? Math.sqrt(g) : SQRT_FLOOR);
+      return b - u * (g > EFFECTIVE_SIGMA_FLOOR ? sqrt(g) : SQRT_FLOOR);
     };
     let hi: number;
     if (delta > 0) {
@@ -363,7 +363,7 @@ export class EffectiveSigmaBackground implements BackgroundModel {
       // g is non-decreasing in u: h strictly decreases, and h(u) ≤ b − 1e-5·u, so the root lies
       // below b/1e-5. Bracket by doubling from a positive start (b/√k underflows to 0 for a tiny
       // b and a wide envelope, and 0 never doubles); at most ~2,100 doublings span the doubles.
-      hi = max(b / max(Math.sqrt(max(k, EFFECTIVE_SIGMA_FLOOR)), SQRT_FLOOR), Number.MIN_VALUE);
+      hi = max(b / max(sqrt(max(k, EFFECTIVE_SIGMA_FLOOR)), SQRT_FLOOR), Number.MIN_VALUE);
       for (let doublings = 0; h(hi) > 0; doublings++) {
         if (doublings >= MAX_DOUBLINGS || !isFiniteNumber(hi)) {
           throw new ConvergenceError(
@@ -426,7 +426,7 @@ export class EffectiveSigmaBackground implements BackgroundModel {
     const delta = sp - sm;
     const g = sp * sm + delta * (t - b);
     if (g > EFFECTIVE_SIGMA_FLOOR) {
-      const r = Math.sqrt(g);
+      const r = sqrt(g);
       out[0] = b + r * t;
       out[1] = r + (t * delta) / (2 * r);
       out[2] = delta / r - (t * delta * delta) / (4 * g * r);

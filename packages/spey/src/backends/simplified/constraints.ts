@@ -8,7 +8,7 @@ import { FACTORISED_MIN_ORDER, FactorisedCovariance } from "../../math/factorise
 import { cholesky, choleskyInverse, choleskyLogDet } from "../../math/linalg.js";
 import type { RandomSource } from "../../math/random.js";
 import { zeros } from "../../core/arrays.js";
-import { abs, max } from "../../core/describe.js";
+import { abs, max, sqrt } from "../../core/describe.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 /**
@@ -174,7 +174,7 @@ export class GaussianBlock {
     }
     const P = this.precision as Float64Array;
     // power iteration from the all-ones vector (deterministic)
-    let v = zeros(n).fill(1 / Math.sqrt(n));
+    let v = zeros(n).fill(1 / sqrt(n));
     let w = zeros(n);
     let estimate = 0;
     for (let iteration = 0; iteration < 100; iteration++) {
@@ -185,7 +185,7 @@ export class GaussianBlock {
         w[i] = s;
         norm += s * s;
       }
-      norm = Math.sqrt(norm);
+      norm = sqrt(norm);
       if (!(norm > 0)) break;
       const previous = estimate;
       estimate = norm;

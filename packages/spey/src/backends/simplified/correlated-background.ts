@@ -12,6 +12,7 @@ import {
   type SimplifiedModelParts,
 } from "./poisson-main.js";
 import { zeros } from "../../core/arrays.js";
+import { sqrt } from "../../core/describe.js";
 
 /** Arguments of `default.correlated_background`. */
 export interface CorrelatedBackgroundArgs extends SimplifiedLikelihoodArgs {
@@ -31,7 +32,7 @@ export function readCovariance(
   }
   const validated = validateCovariance(data, n, argument);
   const std = zeros(n);
-  for (let i = 0; i < n; i++) std[i] = Math.sqrt(validated.matrix[i * n + i]!);
+  for (let i = 0; i < n; i++) std[i] = sqrt(validated.matrix[i * n + i]!);
   checkPoissonScale(std, `√diag(${argument})`);
   return validated;
 }

@@ -9,7 +9,7 @@ import { validateCovariance } from "../../math/covariance.js";
 import { log } from "../../core/logger.js";
 import { fromFlat, isSymmetric, symmetrise } from "../../math/linalg.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";
-import { describeValue, isArrayLike, abs } from "../../core/describe.js";
+import { describeValue, isArrayLike, abs, sqrt } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /** A square matrix as users write it: an array of rows. */
@@ -88,7 +88,7 @@ export function correlationToCovariance(
 /** σᵢ = √Σᵢᵢ and ρ = D⁻¹ΣD⁻¹ of a validated (symmetric positive-definite) covariance. */
 export function correlationFromCovariance(sigma: Float64Array, n: number): { std: Float64Array; rho: Float64Array } {
   const std = zeros(n);
-  for (let i = 0; i < n; i++) std[i] = Math.sqrt(sigma[i * n + i]!);
+  for (let i = 0; i < n; i++) std[i] = sqrt(sigma[i * n + i]!);
   const rho = zeros(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) rho[i * n + j] = i === j ? 1 : sigma[i * n + j]! / (std[i]! * std[j]!);
@@ -97,7 +97,7 @@ export function correlationFromCovariance(sigma: Float64Array, n: number): { std
 }
 
 /** 2√(2/π). */
-const TWO_SQRT_TWO_OVER_PI = 2 * Math.sqrt(2 / Math.PI);
+const TWO_SQRT_TWO_OVER_PI = 2 * sqrt(2 / Math.PI);
 
 /**
  * Third moments of bifurcated Gaussians, one per bin (spey's `compute_third_moments`, spey's `default_pdf.third_moment`, arXiv:1809.05548):

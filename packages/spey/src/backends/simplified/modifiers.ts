@@ -6,7 +6,7 @@
  */
 import { InvalidUncertaintyDefinition } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
-import { describeValue, isArrayLike, isFiniteNumber, isArray } from "../../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, isArray, exp } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /**
@@ -160,7 +160,7 @@ export class SignalModifiers {
         const a = pars[offset + this.alpha[e]!]!;
         s += a * this.logFactor(e, a);
       }
-      out[i] = Math.exp(s);
+      out[i] = exp(s);
     }
   }
 }

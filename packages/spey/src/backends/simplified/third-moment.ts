@@ -10,7 +10,7 @@ import { fromFlat } from "../../math/linalg.js";
 import { toFiniteVector } from "../inputs.js";
 import { type MatrixInput, readSquareMatrix } from "./helpers.js";
 import { zeros } from "../../core/arrays.js";
-import { abs, max } from "../../core/describe.js";
+import { abs, max, sqrt } from "../../core/describe.js";
 
 /** spey's regularisation of cᵢ in ρ′ (keeps the division finite when m₃ = 0). */
 const CORRELATION_EPSILON = 1e-5;
@@ -68,13 +68,13 @@ export function thirdMomentCoefficients(
     let c = 0;
     if (m !== 0) {
       if (radicand >= 0) {
-        c = Math.sign(m) * Math.sqrt(2 * v) * Math.sin(Math.atan2(abs(m), Math.sqrt(radicand)) / 3);
+        c = Math.sign(m) * sqrt(2 * v) * Math.sin(Math.atan2(abs(m), sqrt(radicand)) / 3);
       } else {
         violations.push(i);
       }
     }
     C[i] = c;
-    B[i] = Math.sqrt(max(0, v - 2 * c * c));
+    B[i] = sqrt(max(0, v - 2 * c * c));
     A[i] = m1[i]! - c;
   }
   let rho: Float64Array | null = null;
@@ -91,7 +91,7 @@ export function thirdMomentCoefficients(
         // evaluation loses up to ~4 digits when a bin has C = 0 (c = ±1e-5) and can even make ρ′
         // indefinite for nearly singular Σ (README, differences from spey).
         const radicand = bb * bb + 8 * cc * s;
-        const value = radicand >= 0 ? (2 * s) / (bb + Math.sqrt(radicand)) : (Math.sqrt(-radicand) - bb) / (4 * cc);
+        const value = radicand >= 0 ? (2 * s) / (bb + sqrt(radicand)) : (sqrt(-radicand) - bb) / (4 * cc);
         rho[i * n + j] = value;
         rho[j * n + i] = value;
       }

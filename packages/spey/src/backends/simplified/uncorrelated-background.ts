@@ -18,7 +18,7 @@ import {
   SimplifiedLikelihoodBase,
   type SimplifiedModelParts,
 } from "./poisson-main.js";
-import { isFiniteNumber, max, min } from "../../core/describe.js";
+import { isFiniteNumber, max, min, sqrt } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -98,7 +98,7 @@ function profileBin(c: number, sigma: number, d: number, a: number, lower: numbe
   let clamped = false;
   if (d > 0) {
     const beta = sigma * sigma - c - a * sigma;
-    const root = Math.sqrt(beta * beta + 4 * sigma * sigma * d);
+    const root = sqrt(beta * beta + 4 * sigma * sigma * d);
     t = beta > 0 ? (2 * sigma * sigma * d) / (beta + root) : 0.5 * (root - beta);
     theta = (t - c) / sigma;
   } else {

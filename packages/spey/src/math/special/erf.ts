@@ -13,7 +13,7 @@
  * the result, 1.6e-13 at x = 27) does not enter. Negative arguments by erfc(−x) = 2 − erfc(x).
  * Accuracy against 40-digit mpmath: a few ulp relative (see test/math/special-functions.test.ts).
  */
-import { abs } from "../../core/describe.js";
+import { abs, exp } from "../../core/describe.js";
 
 /** 1/√π. */
 const INV_SQRT_PI = 0.5641895835477563;
@@ -80,7 +80,7 @@ function erfcxLarge(y: number): number {
 /** exp(−y²) with the square split as s² + (y − s)(y + s), s = y truncated to a multiple of 1/16. */
 function expMinusSquare(y: number): number {
   const s = Math.trunc(y * 16) / 16;
-  return Math.exp(-s * s) * Math.exp(-(y - s) * (y + s));
+  return exp(-s * s) * exp(-(y - s) * (y + s));
 }
 
 /** erfc(y) for y > 0.46875. */
@@ -118,12 +118,12 @@ export function erfc(x: number): number {
  */
 export function erfcx(x: number): number {
   const y = abs(x);
-  if (y <= SMALL) return Math.exp(x * x) * (1 - erfSmall(x));
+  if (y <= SMALL) return exp(x * x) * (1 - erfSmall(x));
   if (Number.isNaN(x)) return x;
   const r = erfcxLarge(y);
   if (x > 0) return r;
   // erfcx(−y) = 2·exp(y²) − erfcx(y)
   const s = Math.trunc(y * 16) / 16;
-  const e = Math.exp(s * s) * Math.exp((y - s) * (y + s));
+  const e = exp(s * s) * exp((y - s) * (y + s));
   return e + e - r;
 }

@@ -16,7 +16,7 @@
  */
 import { ConvergenceError } from "../../core/errors.js";
 import { erf, erfc, erfcx } from "./erf.js";
-import { abs } from "../../core/describe.js";
+import { abs, sqrt, exp } from "../../core/describe.js";
 
 /** √π/2. */
 const HALF_SQRT_PI = 0.8862269254527579;
@@ -43,11 +43,11 @@ function horner(coefficients: readonly number[], t: number): number {
 function start(y: number): number {
   const w = -Math.log(y * (2 - y));
   if (w < 5) return horner(CENTRAL, w - 2.5) * (1 - y);
-  if (w < 16) return horner(TAIL, Math.sqrt(w) - 3) * (1 - y);
+  if (w < 16) return horner(TAIL, sqrt(w) - 3) * (1 - y);
   // erfc(x) ≈ e^(−x²)/(x√π): x² = −log y − log(x√π), two fixed-point steps from x² = −log y
   const l = -Math.log(y);
-  let x = Math.sqrt(l);
-  for (let i = 0; i < 2; i++) x = Math.sqrt(l - Math.log(x * 1.7724538509055159));
+  let x = sqrt(l);
+  for (let i = 0; i < 2; i++) x = sqrt(l - Math.log(x * 1.7724538509055159));
   return x;
 }
 
@@ -69,7 +69,7 @@ export function erfcinv(y: number): number {
     let step: number;
     if (central) {
       // f = erf(x) − (1 − y), f′ = (2/√π)·e^(−x²), f″/f′ = −2x: Newton step n = f/f′, Halley n/(1 + x·n)
-      const n = ((erf(x) - (1 - y)) * HALF_SQRT_PI) / Math.exp(-x * x);
+      const n = ((erf(x) - (1 - y)) * HALF_SQRT_PI) / exp(-x * x);
       step = n / (1 + x * n);
     } else {
       // h = log(erfc(x)/y), h′ = −2/(√π·erfcx(x)), h″/h′ = −(2x + h′)

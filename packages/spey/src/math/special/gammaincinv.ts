@@ -17,7 +17,7 @@ import { ConvergenceError } from "../../core/errors.js";
 import { erfcinv } from "./erfcinv.js";
 import { gammainc, gammaincc } from "./gammainc.js";
 import { gammaln } from "./gammaln.js";
-import { isFiniteNumber, abs } from "../../core/describe.js";
+import { isFiniteNumber, abs, sqrt, exp } from "../../core/describe.js";
 
 const EPS = Number.EPSILON;
 const MAX_STEPS = 100;
@@ -38,14 +38,14 @@ function candidates(a: number, t: number, upper: boolean): number[] {
   const out: number[] = [];
   // Wilson–Hilferty: (x/a)^(1/3) ≈ normal with mean 1 − 1/(9a) and variance 1/(9a); z = Φ⁻¹(t) ≤ 0
   const z = -Math.SQRT2 * erfcinv(2 * t);
-  const cube = 1 - 1 / (9 * a) + ((upper ? -z : z) / 3) * Math.sqrt(1 / a);
+  const cube = 1 - 1 / (9 * a) + ((upper ? -z : z) / 3) * sqrt(1 / a);
   if (cube > 0) out.push(a * cube * cube * cube);
   const logT = Math.log(t);
   if (upper) {
     const l = -logT;
     out.push(l + (a - 1) * Math.log(l) - gammaln(a));
   } else {
-    out.push(Math.exp((logT + gammaln(a + 1)) / a));
+    out.push(exp((logT + gammaln(a + 1)) / a));
   }
   return out.filter((x) => x > 0 && x < Number.POSITIVE_INFINITY);
 }
@@ -81,7 +81,7 @@ function invert(a: number, t: number, upper: boolean, name: string): number {
     if (isFiniteNumber(h)) {
       const logTail = h + Math.log(t);
       const logDensity = (a - 1) * Math.log(x) - x - logGammaA;
-      const step = h * Math.exp(logTail - logDensity);
+      const step = h * exp(logTail - logDensity);
       next = upper ? x + step : x - step;
       // converged: the Newton correction is within rounding of x
       if (abs(step) <= 2 * EPS * x) return next;
@@ -89,7 +89,7 @@ function invert(a: number, t: number, upper: boolean, name: string): number {
     if (!(next > lo && next < hi)) {
       if (hi === Number.POSITIVE_INFINITY) next = 4 * lo;
       else if (lo === 0) next = hi / 16;
-      else next = hi > 4 * lo ? Math.sqrt(lo * hi) : 0.5 * (lo + hi);
+      else next = hi > 4 * lo ? sqrt(lo * hi) : 0.5 * (lo + hi);
     }
     // the bracket has closed to a few ulp: the best point evaluated so far
     if (hi < Number.POSITIVE_INFINITY && hi - lo <= 4 * EPS * hi) return best;

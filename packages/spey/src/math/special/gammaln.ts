@@ -14,7 +14,7 @@
  * Accuracy against 40-digit mpmath: a few ulp relative over (0, 1e300] (see
  * test/math/special-functions.test.ts).
  */
-import { abs } from "../../core/describe.js";
+import { abs, exp } from "../../core/describe.js";
 
 /** log √(2π). */
 const LOG_SQRT_2PI = 0.9189385332046728;
@@ -135,9 +135,9 @@ export function gammaSmall(x: number): number {
       y -= 1;
       product *= y;
     }
-    return Math.exp(logGammaTwoPlus(y - 2)) * product;
+    return exp(logGammaTwoPlus(y - 2)) * product;
   }
-  if (x >= 1.5) return Math.exp(logGammaTwoPlus(x - 2));
-  if (x >= 0.5) return Math.exp(logGammaTwoPlus(x - 1)) / x;
-  return Math.exp(logGammaTwoPlus(x)) / (x * (1 + x));
+  if (x >= 1.5) return exp(logGammaTwoPlus(x - 2));
+  if (x >= 0.5) return exp(logGammaTwoPlus(x - 1)) / x;
+  return exp(logGammaTwoPlus(x)) / (x * (1 + x));
 }

@@ -16,6 +16,7 @@ import type { ChannelLayout } from "./types.js";
 import { FACTOR_LINEAR } from "./terms.js";
 import type { ModifierImplementation, Occurrence, ParameterRequirement } from "./types.js";
 import { zeros } from "../../../core/arrays.js";
+import { sqrt } from "../../../core/describe.js";
 
 const NO_COEFFICIENTS = zeros(0);
 
@@ -58,7 +59,7 @@ export const staterror: ModifierImplementation = {
           if (total > 0) {
             for (const o of inChannel) relative2 += ((o.modifier.data as number[])[b]! / total) ** 2;
           }
-          sigmas[offset + b] = Math.sqrt(relative2);
+          sigmas[offset + b] = sqrt(relative2);
         }
       }
       const fixed = sigmas.map((s) => s === 0);

@@ -12,6 +12,7 @@ import {
   interpolateCode4,
   interpolateCode4p,
 } from "../interpolation.js";
+import { exp } from "../../../core/describe.js";
 
 /** F(θ) = θ: normfactor, shapefactor, lumi, shapesys γ, staterror γ. */
 export const FACTOR_LINEAR = 0;
@@ -61,7 +62,7 @@ export function factorValue(kind: number, coef: Float64Array, t: number, x: numb
   if (kind === FACTOR_LINEAR) return x;
   const k = t * FACTOR_STRIDE;
   if (kind === FACTOR_CODE1 || x >= 1 || x <= -1) {
-    return Math.exp(x * (x >= 0 ? (coef[k] as number) : -(coef[k + 1] as number)));
+    return exp(x * (x >= 0 ? (coef[k] as number) : -(coef[k + 1] as number)));
   }
   return (
     1 +

@@ -18,7 +18,7 @@ import {
   LinearBackground,
   QuadraticBackground,
 } from "../backgrounds.js";
-import { isFiniteNumber, abs, max, min } from "../../../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt } from "../../../core/describe.js";
 import { zeros } from "../../../core/arrays.js";
 
 /** hᵢ's curvature on a piece: known convex, known concave, or unknown (no formula). */
@@ -74,7 +74,7 @@ function quadraticInflections(bg: QuadraticBackground, i: number, c: number, d: 
   const qc = d * D;
   const disc = qb * qb - 4 * qa * qc;
   if (disc < 0) return 0;
-  const q = -0.5 * (qb + (qb >= 0 ? 1 : -1) * Math.sqrt(disc));
+  const q = -0.5 * (qb + (qb >= 0 ? 1 : -1) * sqrt(disc));
   let r1 = q !== 0 ? q / qa : 0;
   let r2 = q !== 0 ? qc / q : Number.NaN;
   if (r2 < r1) [r1, r2] = [r2, r1];

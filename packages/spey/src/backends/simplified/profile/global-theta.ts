@@ -35,7 +35,7 @@ import { ThetaHessianOperator } from "./large-model.js";
 import { phiMinimum, phiMinimumCheap } from "./piece-bounds.js";
 import { ThetaObjective } from "./theta-objective.js";
 import { zeros } from "../../../core/arrays.js";
-import { abs, max, min } from "../../../core/describe.js";
+import { abs, max, min, sqrt } from "../../../core/describe.js";
 
 /** Default node budget of the branch and bound ({@link GlobalThetaProfiler.nodeBudget}). */
 const MAX_NODES = 20000;
@@ -519,7 +519,7 @@ export class GlobalThetaProfiler {
       }
       // one-sided derivatives into the neighbouring pieces
       objective.constraintGradient(result.theta, gradient);
-      const tolerance = (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(max(1, abs(result.value)));
+      const tolerance = (optimiser?.gradientTolerance ?? 1e-9) * sqrt(max(1, abs(result.value)));
       let moved = false;
       for (let i = 0; i < n; i++) {
         const p = pieces[i]![current[i]!]!;

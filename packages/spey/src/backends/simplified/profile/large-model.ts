@@ -19,7 +19,7 @@ import type { FactorisedCovariance } from "../../../math/factorised-covariance.j
 import { cgWork, conjugateGradient, type HessianOperator } from "../../../optimize/newton-cg.js";
 import type { GaussianBlock } from "../constraints.js";
 import type { ThetaObjective } from "./theta-objective.js";
-import { isFiniteNumber, min } from "../../../core/describe.js";
+import { isFiniteNumber, min, sqrt } from "../../../core/describe.js";
 import { zeros } from "../../../core/arrays.js";
 
 /** Iteration bound of the conjugate-gradient solve for p″ (uᵀH_FF⁻¹u). */
@@ -90,7 +90,7 @@ export class ThetaHessianOperator implements HessianOperator {
     f.upperTimes(rhs, b);
     let rr = 0;
     for (let i = 0; i < n; i++) rr += b[i]! * b[i]!;
-    const tolerance = forcing * Math.sqrt(rr);
+    const tolerance = forcing * sqrt(rr);
     w.fill(0);
     r.set(b);
     p.set(b);
@@ -115,7 +115,7 @@ export class ThetaHessianOperator implements HessianOperator {
           r[i] = ri;
           rrNew += ri * ri;
         }
-        if (Math.sqrt(rrNew) <= tolerance) {
+        if (sqrt(rrNew) <= tolerance) {
           iterations++;
           break;
         }
@@ -186,7 +186,7 @@ export function factorisedCurvature(
     u,
     mask,
     x,
-    CURVATURE_CG_TOLERANCE * Math.sqrt(uNorm2),
+    CURVATURE_CG_TOLERANCE * sqrt(uNorm2),
     min(CURVATURE_CG_ITERATIONS, m + 5),
     cgWork(n),
   );

@@ -14,7 +14,7 @@
 import { safeguardedNewton } from "../../../math/safeguarded-newton.js";
 import type { Piece } from "./bin-pieces.js";
 import type { ThetaObjective } from "./theta-objective.js";
-import { isFiniteNumber, abs, max, min } from "../../../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt } from "../../../core/describe.js";
 
 /** Iterations of the safeguarded Newton search for min φ on a convex piece. */
 const MAX_SCALAR_ITERATIONS = 100;
@@ -62,7 +62,7 @@ function monotoneSubdivisionBound(
   const { lo, hi } = piece;
   if (!(hi > lo)) return Number.NEGATIVE_INFINITY;
   // a window wide enough that the quadratic part outside it is far above its minimum
-  const span = 8 / Math.sqrt(m) + abs(g) / m;
+  const span = 8 / sqrt(m) + abs(g) / m;
   const a = isFiniteNumber(lo) ? lo : min(r, isFiniteNumber(hi) ? hi : r) - span;
   const b = isFiniteNumber(hi) ? hi : max(r, a) + span;
   if (!(b > a)) return Number.NEGATIVE_INFINITY;

@@ -20,7 +20,7 @@ import type { GaussianBlock } from "../constraints.js";
 import { GlobalThetaProfiler, type ThetaLimits, type ThetaProfile } from "./global-theta.js";
 import { factorisedCurvature } from "./large-model.js";
 import { sameEntries, zeros } from "../../../core/arrays.js";
-import { isFiniteNumber, abs, max, min } from "../../../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt } from "../../../core/describe.js";
 
 /** Newton iterations of the free fit (bracketed; ~5–10 are used). */
 const MAX_NEWTON_ITERATIONS = 100;
@@ -239,7 +239,7 @@ export class PoiProfile {
     if (this.#convexProfile || !competitors) return first;
     let curvature = first.point.curvature;
     if (Number.isNaN(curvature)) curvature = this.#curvatureAt(inner, this.#slopeAt(inner));
-    const sigma = curvature > 0 ? 1 / Math.sqrt(curvature) : 1;
+    const sigma = curvature > 0 ? 1 / sqrt(curvature) : 1;
     const a = max(lo, first.mu - 5 * sigma);
     const b = min(hi, first.mu + 5 * sigma);
     const steps = 16;
@@ -304,7 +304,7 @@ export class PoiProfile {
   ): PoiFit & { readonly point: PoiProfilePoint } {
     // p′ is as accurate as the inner fit's gradient: the optimiser's own stopping rule
     const slopeTolerance = (inner: ThetaProfile) =>
-      (optimiser?.gradientTolerance ?? 1e-9) * Math.sqrt(max(1, abs(inner.value)));
+      (optimiser?.gradientTolerance ?? 1e-9) * sqrt(max(1, abs(inner.value)));
     let warm = start;
     let best: PoiProfilePoint | undefined;
     const evaluate = (mu: number): PoiProfilePoint => {
