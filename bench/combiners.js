@@ -157,7 +157,9 @@ function timeEval(fn, batchMs = 20) {
 }
 
 for (const c of cases) {
-  const rows = { "log L": [], "−log L and ∇": [], Hessian: [] };
+  // "Hessian → buffer": as a fit evaluates it, into one buffer for every step (HessianFunction's
+  // `out`; a build without it allocates anyway)
+  const rows = { "log L": [], "−log L and ∇": [], Hessian: [], "Hessian → buffer": [] };
   for (const [, lib] of builds) {
     const members = c.kwargs.models.map((m) => lib.getBackend(m.backend)({ ...m.kwargs, analysis: m.analysis }));
     const combined = new lib.StatisticalModel(new lib.CorrelatedCombiner({ models: members }));
@@ -181,6 +183,12 @@ for (const c of cases) {
       mObjective.reduce((s, f, k) => s + timeEval(() => f(memberPars[k], mGrad[k])), 0),
     ]);
     rows.Hessian.push([timeEval(() => hess(p)), mHess.reduce((s, f, k) => s + timeEval(() => f(memberPars[k])), 0)]);
+    const out = new Float64Array(p.length ** 2);
+    const mOut = memberPars.map((q) => new Float64Array(q.length ** 2));
+    rows["Hessian → buffer"].push([
+      timeEval(() => hess(p, out)),
+      mHess.reduce((s, f, k) => s + timeEval(() => f(memberPars[k], mOut[k])), 0),
+    ]);
   }
   for (const [label, values] of Object.entries(rows)) {
     console.log(
