@@ -29,10 +29,12 @@ export interface SummedProfile {
   /** Σ_k 1/σ_A,k² (the curvature of the sum near its minimum), NaN when a member has no σ_A. */
   readonly information: () => number;
   /**
-   * The curvature of the sum at μ from each member's secant between μ and its own free fit μ̂_k
-   * (where its slope vanishes when μ̂_k is inside μ's bounds), 1/σ_A,k² for the others; undefined
-   * without slopes. Exact for Gaussian members; for the others a better first Newton step than the
-   * Asimov information, which belongs to the Asimov data.
+   * The curvature of the sum at μ (the first Newton step's): each member's own p_k″(μ) where it
+   * certifies one (`localCurvatures`), else its secant between μ and its own free fit μ̂_k (where
+   * its slope vanishes when μ̂_k is inside μ's bounds), else 1/σ_A,k²; undefined without slopes.
+   * The secant is exact for Gaussian members and a better first step than the Asimov information,
+   * which belongs to the Asimov data; the exact p_k″ leaves the step an error of second order in
+   * its length.
    */
   readonly curvatureAt?: (mu: number) => number;
   /**

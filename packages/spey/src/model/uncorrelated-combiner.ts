@@ -462,22 +462,32 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
       ...(hasSlopes
         ? {
             curvatureAt: (mu: number) => {
+              // the summed slope modelled as g + Hδ + Cδ² (δ = ν − μ): member k contributes its
+              // slope gₖ and its own p″ where it certifies one, with the δ² term that makes the
+              // model vanish at its own μ̂ₖ (a cubic profile through both points), else the secant
+              // to μ̂ₖ (linear through both), else 1/σ_A²; returned as the curvature whose Newton
+              // step is the model's root nearest μ
+              let g = 0;
               let total = 0;
+              let c = 0;
               preparations.forEach((p, k) => {
                 const anchor = (which === "data" ? p.fit : p.asimovFit).muhat;
                 const [lower, upper] = boundsOf(k);
-                const slope = which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope;
-                let h = Number.NaN;
-                if (anchor > lower && anchor < upper && abs(mu - anchor) > 1e-6 * max(1, abs(anchor))) {
-                  h = -(slope as (m: number) => number)(mu) / (mu - anchor);
-                }
+                const gk = -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu);
+                const d = anchor - mu;
+                const anchored = anchor > lower && anchor < upper && abs(d) > 1e-6 * max(1, abs(anchor));
+                let h = p.profileCurvature?.(mu, which) ?? Number.NaN;
+                if (h > 0 && anchored) c -= (gk + h * d) / (d * d);
+                if (!(h > 0) && anchored) h = -gk / d;
                 if (!(h > 0 && isFiniteNumber(h))) {
                   const sigma = p.asimovSigma?.() ?? Number.NaN;
                   h = 1 / (sigma * sigma);
                 }
+                g += gk;
                 total += h;
               });
-              return total;
+              const discriminant = total * total - 4 * c * g;
+              return discriminant >= 0 && isFiniteNumber(c) ? 0.5 * (total + sqrt(discriminant)) : total;
             },
           }
         : {}),
