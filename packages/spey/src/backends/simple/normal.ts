@@ -65,6 +65,13 @@ export class Normal extends SimplePdfBase {
     return W;
   }
 
+  /** sᵀWs with the diagonal W (no n×n matrix): Σ sᵢ²/σᵢ². */
+  protected override nllCurvatureAlong(_data: Float64Array, lambda: Float64Array, s: Float64Array): number {
+    let h = 0;
+    for (let i = 0; i < lambda.length; i++) h += (s[i]! / this.#sigma[i]!) ** 2;
+    return h;
+  }
+
   protected sample(lambda: Float64Array, rng: RandomSource): Float64Array {
     return lambda.map((l, i) => l + (this.#sigma[i] as number) * rng.normal());
   }

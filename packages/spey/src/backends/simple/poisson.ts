@@ -78,6 +78,18 @@ export class Poisson extends SimplePdfBase {
     return W;
   }
 
+  /** sᵀWs with the diagonal W (no n×n matrix): Σ dᵢsᵢ²/λᵢ² over the bins off the floor. */
+  protected override nllCurvatureAlong(
+    data: Float64Array,
+    lambda: Float64Array,
+    s: Float64Array,
+    floored: Uint8Array | undefined | null,
+  ): number {
+    let h = 0;
+    for (let i = 0; i < lambda.length; i++) if (!floored?.[i]) h += data[i]! * (s[i]! / lambda[i]!) ** 2;
+    return h;
+  }
+
   protected sample(lambda: Float64Array, rng: RandomSource): Float64Array {
     return lambda.map((l) => rng.poisson(l));
   }
