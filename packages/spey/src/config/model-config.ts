@@ -1,5 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
-import { describeValue, isFiniteNumber, isArray, isInteger, max, min } from "../core/describe.js";
+import { describeValue, isFiniteNumber, isArray, isInteger, max, min, isNaNNumber } from "../core/describe.js";
 
 /** A closed interval `[lower, upper]`; open sides are ±Infinity. */
 export type Bound = readonly [number, number];
@@ -47,7 +47,7 @@ function toBound(b: BoundInput, i: number): Bound {
   }
   const lo = b[0] ?? -Infinity;
   const hi = b[1] ?? Infinity;
-  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
+  if (isNaNNumber(lo) || isNaNNumber(hi) || lo > hi) {
     throw new InvalidInput(`suggestedBounds[${i}] = [${lo}, ${hi}] is not an interval (need lower ≤ upper).`);
   }
   return [lo, hi];
@@ -81,7 +81,7 @@ export class ModelConfig {
     if (init.suggestedFixed && init.suggestedFixed.length !== n) {
       throw new InvalidInput(`suggestedFixed has ${init.suggestedFixed.length} entries; expected ${n}.`);
     }
-    if (Number.isNaN(init.minimumPoi))
+    if (isNaNNumber(init.minimumPoi))
       throw new InvalidInput("minimumPoi must be a number (−Infinity allowed), not NaN.");
     this.poiIndex = init.poiIndex;
     this.minimumPoi = init.minimumPoi;
@@ -145,7 +145,7 @@ export class ModelConfig {
       return out;
     }
     for (const [key, value] of Object.entries(poiTest)) {
-      if (typeof value !== "number" || Number.isNaN(value)) {
+      if (typeof value !== "number" || isNaNNumber(value)) {
         throw new InvalidInput(`poiTest["${key}"] must be a number; got ${describeValue(value)}.`);
       }
       out.set(this.resolveIndex(key), value);

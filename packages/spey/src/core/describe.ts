@@ -10,7 +10,7 @@ const MAX_ITEMS = 4;
 const UNREADABLE = "an unreadable value";
 
 function number(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
+  if (isNaNNumber(x)) return "NaN";
   if (x === Number.POSITIVE_INFINITY) return "Infinity (beyond the largest double, ±1.8e308)";
   if (x === Number.NEGATIVE_INFINITY) return "-Infinity (beyond the largest double, ±1.8e308)";
   if (Object.is(x, -0)) return "-0";
@@ -26,7 +26,7 @@ function inner(value: unknown, depth: number): string {
   try {
     switch (typeof value) {
       case "number":
-        return Number.isFinite(value) ? String(value) : number(value).split(" ")[0]!;
+        return isFiniteNumber(value) ? String(value) : number(value).split(" ")[0]!;
       case "string":
         return quote(value);
       case "bigint":
@@ -41,7 +41,7 @@ function inner(value: unknown, depth: number): string {
         return "a function";
     }
     if (value === null) return "null";
-    if (Array.isArray(value)) {
+    if (isArray(value)) {
       if (depth <= 0) return `[…${value.length} items]`;
       const shown = value.slice(0, MAX_ITEMS).map((v) => inner(v, depth - 1));
       return `[${shown.join(", ")}${value.length > MAX_ITEMS ? `, … (${value.length} items)` : ""}]`;
@@ -78,7 +78,7 @@ export function describeValue(value: unknown): string {
       case "string":
         return quote(value);
     }
-    if (value !== null && typeof value === "object" && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
+    if (value !== null && typeof value === "object" && !isArray(value) && !ArrayBuffer.isView(value)) {
       return inner(value, 1);
     }
     return inner(value, 2);
@@ -109,12 +109,15 @@ export const min: (...values: number[]) => number = Math.min;
 export const sqrt: (x: number) => number = Math.sqrt;
 export const exp: (x: number) => number = Math.exp;
 
+/** `Number.isNaN` (no coercion, unlike the global `isNaN`) under a name the minifier can shorten. */
+export const isNaNNumber: (value: unknown) => boolean = Number.isNaN;
+
 /**
  * True for a real array or a typed array; other objects with a `length` (`{"length": 1e10}`) are
  * not arrays, whatever their length says.
  */
 export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+  return isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
 }
 
 /** Nesting beyond which a JSON document is refused: far deeper than any model, workspace or patch. */
@@ -131,7 +134,7 @@ export function nestedDeeperThan(value: unknown, limit = MAX_JSON_DEPTH): boolea
     const [v, depth] = stack.pop() as [unknown, number];
     if (v === null || typeof v !== "object") continue;
     if (depth >= limit) return true;
-    const children = Array.isArray(v) ? v : Object.values(v as object);
+    const children = isArray(v) ? v : Object.values(v as object);
     for (const child of children) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
   return false;

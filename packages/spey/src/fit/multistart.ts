@@ -7,6 +7,7 @@
  */
 import { sameEntries } from "../core/arrays.js";
 import { InvalidInput } from "../core/errors.js";
+import { isNaNNumber } from "../core/describe.js";
 
 /** One run's outcome. `global`: the run already searched the whole feasible set (no other start needed). */
 export interface FitCandidate {
@@ -21,7 +22,7 @@ export interface FitCandidate {
 function better(candidate: FitCandidate, best: FitCandidate | undefined): boolean {
   if (best === undefined) return true;
   if (candidate.converged !== best.converged) return candidate.converged;
-  return candidate.nll < best.nll || (Number.isNaN(best.nll) && !Number.isNaN(candidate.nll));
+  return candidate.nll < best.nll || (isNaNNumber(best.nll) && !isNaNNumber(candidate.nll));
 }
 
 /** A start point, or a function computing it when it is needed (undefined: no such start). */

@@ -11,7 +11,7 @@ import { acceptFit } from "./convergence.js";
 import { safeguardedNewton } from "../math/safeguarded-newton.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { isFiniteNumber, abs, max, min, sqrt } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt, isNaNNumber } from "../core/describe.js";
 
 /** Tolerance of the one-dimensional fit of μ by Brent's bounded method. */
 const MU_XATOL = 1e-10;
@@ -110,7 +110,7 @@ function minimizeBySlope(
   const evaluate = (mu: number, out: Float64Array): void => {
     const fNext = f(mu);
     const gNext = df(mu);
-    if (Number.isNaN(x)) {
+    if (isNaNNumber(x)) {
       const h0 = typeof curvature === "function" ? curvature(mu) : curvature;
       h = h0 > 0 && isFiniteNumber(h0) ? h0 : Number.NaN;
     } else if (gNext !== g) {
@@ -474,7 +474,7 @@ function globalMinimum(
     // a pruned end: its lower bound (above the local minimum) stands in for P
     const bound = pruned?.ends.get(x);
     const v = bound ?? (x === local.x ? local.fun : f(x));
-    grid.push({ x, v: Number.isNaN(v) ? Number.POSITIVE_INFINITY : v, bound: bound !== undefined });
+    grid.push({ x, v: isNaNNumber(v) ? Number.POSITIVE_INFINITY : v, bound: bound !== undefined });
   }
   let best = local;
   const consider = (x: number, v: number, converged: boolean) => {
@@ -606,7 +606,7 @@ export function minimizeSumByBrent(
   for (const edge of [lower, upper]) {
     if (!isFiniteNumber(edge)) continue;
     const v = f(edge);
-    if (v < best.fun || Number.isNaN(best.fun)) best = { x: edge, fun: v, converged: true };
+    if (v < best.fun || isNaNNumber(best.fun)) best = { x: edge, fun: v, converged: true };
   }
   const global = globalMinimum(f, lower, upper, best, anchors, sigmas, convex);
   acceptFit(

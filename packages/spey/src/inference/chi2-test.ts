@@ -6,7 +6,7 @@ import { brentq, toms748 } from "../math/roots.js";
 import { chi2Isf } from "../math/special.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
-import { describeValue, isFiniteNumber, abs, max, min } from "../core/describe.js";
+import { describeValue, isFiniteNumber, abs, max, min, isNaNNumber } from "../core/describe.js";
 import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
 /** Defaults of the crossing refinement (spey's `chi2_test`: TOMS748 with rtol 1e-4). */
@@ -123,7 +123,7 @@ function enumerateCrossings(
   for (let i = 0; i + 1 < n; i++) {
     const fa = fs[i] as number;
     const fb = fs[i + 1] as number;
-    if (Number.isNaN(fa) || Number.isNaN(fb)) continue;
+    if (isNaNNumber(fa) || isNaNNumber(fb)) continue;
     if (fa === 0) roots.push(xs[i] as number);
     if (fb === 0 && i + 2 === n) roots.push(xs[i + 1] as number);
     if (fa * fb < 0) {

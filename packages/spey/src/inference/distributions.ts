@@ -1,6 +1,6 @@
 import { normCdf, normLogCdf } from "../math/special.js";
 import { erfcx } from "../math/special/erf.js";
-import { max, min, exp } from "../core/describe.js";
+import { max, min, exp, isNaNNumber } from "../core/describe.js";
 
 /** A distribution of a test statistic under a hypothesis (spey's `spey.hypothesis_testing.distributions`). */
 export interface TestStatisticDistribution {
@@ -112,7 +112,7 @@ const TINY_PVALUE = 1e-280;
  * Δ → ∞ the quotient tends to e^{−Δ√q_A − q_A/2} = e^{−q/2} (Mills' ratio), not to 0.
  */
 export function normCdfRatio(x: number, y: number): number {
-  if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN;
+  if (isNaNNumber(x) || isNaNNumber(y)) return Number.NaN;
   if (!(x < -1 && y < -1)) {
     const py = normCdf(y);
     return py === 0 ? 0 : normCdf(x) / py;

@@ -26,7 +26,7 @@ import {
 } from "./test-statistics.js";
 import type { ToyCalculator, ToyOptions } from "./toy-calculator.js";
 import { type ExpectedPvalue, expectedSqrtQmuATarget, solveUpperLimits } from "./upper-limit.js";
-import { describeValue, isFiniteNumber, isArray, abs, max, sqrt } from "../core/describe.js";
+import { describeValue, isFiniteNumber, isArray, abs, max, sqrt, isNaNNumber } from "../core/describe.js";
 import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
 export type { Calculator, HypotestPreparation, MaximumLikelihood } from "./profile-likelihood.js";
@@ -137,7 +137,7 @@ const LIMIT_TOLERANCES = { absoluteTolerance: 2e-12, relativeTolerance: 1e-6, ma
 const NSIGMA_NAMES = ["−2σ", "−1σ", "median", "+1σ", "+2σ"];
 
 function oneMinus(values: readonly number[]): number[] {
-  return values.map((p) => (Number.isNaN(p) ? 0 : 1 - p));
+  return values.map((p) => (isNaNNumber(p) ? 0 : 1 - p));
 }
 
 /**
@@ -295,7 +295,7 @@ export class HypothesisTests {
     }
     // A p-value that is not a number means a fit or a test statistic failed: an error, never a
     // silent 1 − CLs of 0 (spey's NaN → 0) or a NaN next to an observed number.
-    const undefinedAt = [...pvals, ...expectedPvals].findIndex((p) => Number.isNaN(p));
+    const undefinedAt = [...pvals, ...expectedPvals].findIndex((p) => isNaNNumber(p));
     if (undefinedAt >= 0) {
       throw new ComputationError(
         `the ${undefinedAt === 0 ? "observed" : "expected"} p-value at μ = ${mu} is not a number (a fit or test statistic failed, e.g. the likelihood is not finite at this μ): no CLs can be given.`,
@@ -545,7 +545,7 @@ export class HypothesisTests {
       Q0,
     );
     const [p, expectedP] = computeAsymptoticConfidenceLevel(sqrtQmuA, delta, Q0);
-    if ([sqrtQmuA, sqrtQmu, ...p, ...expectedP].some((x) => Number.isNaN(x))) {
+    if ([sqrtQmuA, sqrtQmu, ...p, ...expectedP].some((x) => isNaNNumber(x))) {
       throw new ComputationError(
         `the discovery test statistic is not a number (√q0 = ${sqrtQmu}, √q0,A = ${sqrtQmuA}): a fit of the background-only or the Asimov data failed, so no significance can be given.`,
       );

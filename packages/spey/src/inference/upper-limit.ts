@@ -3,7 +3,7 @@ import { log } from "../core/logger.js";
 import { toms748 } from "../math/roots.js";
 import { normCdf, normPpf } from "../math/special.js";
 import { EXPECTED_SIGMAS } from "./distributions.js";
-import { isFiniteNumber, abs, max, min, sqrt, exp } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt, exp, isNaNNumber } from "../core/describe.js";
 
 /** Which expected limits `poiUpperLimit` returns (spey's `poi_upper_limit`). */
 export type ExpectedPvalue = "nominal" | "1sigma" | "2sigma";
@@ -118,7 +118,7 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
       [hig, fHig] = [low, fLow]; // excluded here: the upper end of the bracket
       low = max(min(0.1 * low, max(guess, 1e-4 * low)), EXTENDED_LOW_BOUND);
       fLow = extended(low);
-      if (Number.isNaN(fLow)) break;
+      if (isNaNNumber(fLow)) break;
     }
     // Not excluded at 1e5: the signal is tiny (yields ×1e-12 have a limit ×1e12), or the model has
     // no sensitivity at all. Grow further, guided by σμ: one or two steps reach the limit's scale;
@@ -129,7 +129,7 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
       [low, fLow] = [hig, fHig]; // not excluded here: the lower end of the bracket
       hig = min(max(guess, 10 * hig), EXTENDED_HIGH_BOUND);
       fHig = extended(hig);
-      if (Number.isNaN(fHig)) break;
+      if (isNaNNumber(fHig)) break;
     }
     if (!(isFiniteNumber(fLow) && isFiniteNumber(fHig)) || Math.sign(fLow) * Math.sign(fHig) > 0) {
       log.warning(
@@ -290,7 +290,7 @@ export function solveUpperLimits(options: SolveUpperLimitOptions): number[] {
   const rootVariable = (e: ClsEvaluation, k: number, j: number): number => {
     if (targets) return e.sqrtQmuA - (targets[j] as number);
     const oneMinus = e.oneMinusCls[slotOf(k)];
-    if (oneMinus === undefined || Number.isNaN(oneMinus)) return Number.NaN;
+    if (oneMinus === undefined || isNaNNumber(oneMinus)) return Number.NaN;
     return levelQuantile - normPpf(min(max(1 - oneMinus, 0), 1));
   };
   // dy/dμ of the root variable: that of √q_{μ,A} on √q_{μ,A} − t_k; on Φ⁻¹(1 − CL) − Φ⁻¹(CLs),
@@ -372,7 +372,7 @@ function solveBand(
           : 1;
       continue;
     }
-    if (pts.some((p) => Number.isNaN(p.y))) return noRoot(pts, band.F, "the CLs is not a number there");
+    if (pts.some((p) => isNaNNumber(p.y))) return noRoot(pts, band.F, "the CLs is not a number there");
     // With slopes: the Newton step from the evaluated point closest to the root. When it is below
     // half the tolerance the root is that point plus the step (a slope off by up to a factor 2
     // still leaves it within the tolerance); otherwise it is the next point to evaluate.

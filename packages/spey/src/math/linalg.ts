@@ -5,7 +5,7 @@
  * and Jacobi eigenvalues for diagnostics.
  */
 import { InvalidInput } from "../core/errors.js";
-import { isArrayLike, isFiniteNumber, abs, max, min, sqrt } from "../core/describe.js";
+import { isArrayLike, isFiniteNumber, abs, max, min, sqrt, isNaNNumber } from "../core/describe.js";
 import { choleskyBlocked } from "./cholesky-blocked.js";
 import { zeros } from "../core/arrays.js";
 
@@ -183,7 +183,7 @@ export function isSymmetric(a: Float64Array, n: number, rtol = 1e-12): boolean {
   let scale = 0;
   for (let i = 0; i < n * n; i++) {
     const v = abs(a[i]!);
-    if (Number.isNaN(v)) return false;
+    if (isNaNNumber(v)) return false;
     if (v > scale) scale = v;
   }
   const tol = rtol * scale;

@@ -7,7 +7,7 @@
  */
 import { InvalidInput, SpeyError } from "../core/errors.js";
 import type { SolverTolerances } from "../core/tolerances.js";
-import { isFiniteNumber, isInteger, abs, min } from "../core/describe.js";
+import { isFiniteNumber, isInteger, abs, min, isNaNNumber } from "../core/describe.js";
 
 /** Default absolute tolerance, as scipy (`_xtol = 2e-12`). */
 export const DEFAULT_XTOL = 2e-12;
@@ -286,7 +286,7 @@ export function toms748(f: ScalarFunction, a: number, b: number, options?: Toms7
         const c0 = inverseCubicZero(a, b, d, e, fa, fb, fd, fe);
         if (a < c0 && c0 < b) c = c0;
       }
-      if (Number.isNaN(c)) c = newtonQuadratic(a, b, fa, fb, d, fd, nsteps);
+      if (isNaNNumber(c)) c = newtonQuadratic(a, b, fa, fb, d, fd, nsteps);
       fc = call(c);
       if (fc === 0) return result(c, true, iterations, calls);
       e = d;

@@ -18,7 +18,7 @@
  *   itself) instead of bisecting against an end that is not a bracket.
  */
 import { zeros } from "../core/arrays.js";
-import { abs, max } from "../core/describe.js";
+import { abs, max, isNaNNumber } from "../core/describe.js";
 
 /** Settings of {@link safeguardedNewton}. */
 export interface SafeguardedNewtonOptions {
@@ -127,7 +127,7 @@ export function safeguardedNewton(
     const g = out[0]!;
     const h = out[1]!;
     if (options.isRoot ? options.isRoot(x, g, h) : g === 0) return result(true, "root", x);
-    if (Number.isNaN(g)) return result(false, "nan", x);
+    if (isNaNNumber(g)) return result(false, "nan", x);
     if (g < 0) {
       if (closed && x >= upperEnd) return result(true, "bound", x);
       a = x;

@@ -15,7 +15,7 @@ import { erfcinv } from "./special/erfcinv.js";
 import { gammainc, gammaincc } from "./special/gammainc.js";
 import { gammainccinv, gammaincinv } from "./special/gammaincinv.js";
 import { gammaln } from "./special/gammaln.js";
-import { isFiniteNumber, abs, exp } from "../core/describe.js";
+import { isFiniteNumber, abs, exp, isNaNNumber } from "../core/describe.js";
 
 export { gammaln };
 
@@ -130,7 +130,7 @@ function refineNormalTail(x: number, logP: number): number {
  * `special/gammainc.ts`). As `scipy.stats.chi2.cdf`: 0 for x ≤ 0, NaN for k ≤ 0 or NaN arguments.
  */
 export function chi2Cdf(x: number, k: number): number {
-  if (Number.isNaN(x) || !(k > 0)) return Number.NaN;
+  if (isNaNNumber(x) || !(k > 0)) return Number.NaN;
   if (x <= 0) return 0;
   return gammainc(0.5 * k, 0.5 * x);
 }
@@ -141,7 +141,7 @@ export function chi2Cdf(x: number, k: number): number {
  * 1 for x ≤ 0, NaN for k ≤ 0 or NaN arguments.
  */
 export function chi2Sf(x: number, k: number): number {
-  if (Number.isNaN(x) || !(k > 0)) return Number.NaN;
+  if (isNaNNumber(x) || !(k > 0)) return Number.NaN;
   if (x <= 0) return 1;
   return gammaincc(0.5 * k, 0.5 * x);
 }
@@ -174,6 +174,6 @@ export function chi2Isf(p: number, k: number): number {
  * No argument checking: callers validate yields once, not per evaluation.
  */
 export function poissonLogPmf(n: number, lambda: number): number {
-  const nLogLambda = n === 0 && !Number.isNaN(lambda) ? 0 : n * Math.log(lambda);
+  const nLogLambda = n === 0 && !isNaNNumber(lambda) ? 0 : n * Math.log(lambda);
   return nLogLambda - lambda - gammaln(n + 1);
 }

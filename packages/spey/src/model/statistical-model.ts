@@ -45,7 +45,18 @@ import { cholesky, choleskyInverse, subMatrix } from "../math/linalg.js";
 import type { RandomSource } from "../math/random.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, type Fitter, fitModel } from "../fit/fit.js";
-import { describeValue, isArrayLike, isFiniteNumber, isInteger, abs, max, min, sqrt, exp } from "../core/describe.js";
+import {
+  describeValue,
+  isArrayLike,
+  isFiniteNumber,
+  isInteger,
+  abs,
+  max,
+  min,
+  sqrt,
+  exp,
+  isNaNNumber,
+} from "../core/describe.js";
 import { finiteEntries } from "../backends/inputs.js";
 import { zeros } from "../core/arrays.js";
 
@@ -188,7 +199,7 @@ export class LeanStatisticalModel {
   }
 
   toString(): string {
-    const xs = Number.isNaN(this.xsection) ? "" : `xsection=${this.xsection.toExponential(3)} [au], `;
+    const xs = isNaNNumber(this.xsection) ? "" : `xsection=${this.xsection.toExponential(3)} [au], `;
     return `StatisticalModel(analysis='${this.analysis}', ${xs}backend=${this.backendType}, calculators=[${this.availableCalculators.map((c) => `'${c}'`).join(", ")}])`;
   }
 
@@ -628,7 +639,7 @@ export class LeanStatisticalModel {
       { mu: start[poi] as number, parameters: start, nll: Number.NaN },
       ...known.filter((k) => isFiniteNumber(k.nll)),
     ];
-    const fittedAt = (mu: number) => visited.find((v) => v.mu === mu && !Number.isNaN(v.nll));
+    const fittedAt = (mu: number) => visited.find((v) => v.mu === mu && !isNaNNumber(v.nll));
     // The μ whose fit ran the cold starts, and the factor by which each covers its neighbours
     // (BackendBase.profileColdStartRange; by default every fit runs them).
     const range = this.backend.profileColdStartRange?.();
@@ -914,7 +925,7 @@ export class LeanStatisticalModel {
 
   /** Excluded cross section: upper limit × `xsection` (spey's `excluded_cross_section`). */
   excludedCrossSection(options: ExpectedOption = {}): number {
-    if (Number.isNaN(this.xsection)) {
+    if (isNaNNumber(this.xsection)) {
       throw new UnknownCrossSection(
         "Cross-section value has not been initialised: pass `xsection` when building the model.",
       );

@@ -20,7 +20,7 @@
 import { InvalidInput } from "../core/errors.js";
 import { choleskyShifted, choleskySolveInPlace, choleskyWithShift, type ShiftStart } from "./dense.js";
 import type { HessianFactoriser } from "./types.js";
-import { isFiniteNumber, abs } from "../core/describe.js";
+import { isFiniteNumber, abs, isNaNNumber } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /**
@@ -115,7 +115,7 @@ export class BlockArrowCholesky implements HessianFactoriser {
     }
     // The same subset as the last successful factorisation (same size and entries): then `mat`
     // still holds that matrix in the same layout, and an unchanged entry is one equal to it.
-    let unchanged = !Number.isNaN(this.#lastShift) && this.#m === m && this.#lastIdx.length === m;
+    let unchanged = !isNaNNumber(this.#lastShift) && this.#m === m && this.#lastIdx.length === m;
     for (let a = 0; a < m && unchanged; a++) unchanged = this.#lastIdx[a] === idx[a];
     this.#m = m;
     if (this.#mat.length < m * m) {
@@ -201,7 +201,7 @@ export class BlockArrowCholesky implements HessianFactoriser {
       if (minDiag > 0 && isFiniteNumber(maxAbsDiag) && this.#reusable(0, 1e-14 * maxAbsDiag)) return 0;
     }
     const tau = choleskyWithShift(this.#mat, m, this.#chol, maxAttempts, start, profile);
-    this.#record(!Number.isNaN(tau), idx, m, tau);
+    this.#record(!isNaNNumber(tau), idx, m, tau);
     return tau;
   }
 

@@ -4,7 +4,7 @@
  * can be reused for smaller ones.
  */
 import { choleskySolve } from "../math/linalg.js";
-import { isFiniteNumber, abs, max, min, sqrt } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt, isNaNNumber } from "../core/describe.js";
 
 /**
  * Σ_{k<len} v[p+k]·v[q+k] with four independent accumulators (breaks the floating-point add
@@ -164,7 +164,7 @@ export function shiftSequence(
     const av = abs(v);
     if (av > maxAbsDiag) maxAbsDiag = av;
   }
-  if (!isFiniteNumber(maxAbsDiag) || Number.isNaN(minDiag)) return Number.NaN;
+  if (!isFiniteNumber(maxAbsDiag) || isNaNNumber(minDiag)) return Number.NaN;
   const scale = maxAbsDiag > 0 ? maxAbsDiag : 1;
   const fromSmallest = start === "smallest-diagonal";
   const beta = fromSmallest ? max(1e-3 * min(minPositive, scale), 1e-10 * scale) : 1e-3 * scale;

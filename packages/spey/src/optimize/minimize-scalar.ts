@@ -7,7 +7,7 @@
  */
 import { InvalidInput } from "../core/errors.js";
 import type { SolverTolerances } from "../core/tolerances.js";
-import { isFiniteNumber, isInteger, abs, max, sqrt } from "../core/describe.js";
+import { isFiniteNumber, isInteger, abs, max, sqrt, isNaNNumber } from "../core/describe.js";
 
 /**
  * `absoluteTolerance` on x (scipy's `xatol`), default 1e-10; `maxIterations` bounds the function
@@ -143,6 +143,6 @@ export function minimizeScalarBounded(
     }
   }
 
-  const sawNaN = Number.isNaN(xf) || Number.isNaN(fx) || Number.isNaN(fu);
+  const sawNaN = isNaNNumber(xf) || isNaNNumber(fx) || isNaNNumber(fu);
   return { x: xf, fun: fx, converged: !budgetExhausted && !sawNaN, iterations: num };
 }

@@ -1,7 +1,7 @@
 /** Checked set-up of a bounded minimisation: options, bounds, fixed mask, start point. */
 import { InvalidInput } from "../core/errors.js";
 import type { MinimizeOptions, MinimizeProblem } from "./types.js";
-import { isFiniteNumber, isInteger, max, min } from "../core/describe.js";
+import { isFiniteNumber, isInteger, max, min, isNaNNumber } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /** A validated problem: bounds and start as Float64Arrays, the free (movable) indices, settings. */
@@ -31,7 +31,7 @@ function readArray(name: string, a: ArrayLike<number> | undefined, n: number, fi
   }
   for (let i = 0; i < n; i++) {
     const v = a[i]!;
-    if (typeof v !== "number" || Number.isNaN(v)) {
+    if (typeof v !== "number" || isNaNNumber(v)) {
       throw new InvalidInput(`minimize: ${name}[${i}] = ${String(v)} is not a number`);
     }
     out[i] = v;

@@ -1,5 +1,5 @@
 /** Box-projection helpers of the bounded minimiser (see {@link ./minimize.ts}). */
-import { isFiniteNumber, min } from "../core/describe.js";
+import { isFiniteNumber, min, isNaNNumber } from "../core/describe.js";
 
 /** ‖x − P(x − g)‖∞ over the free indices, P the projection onto the box [lo, hi]. */
 export function projectedGradientNorm(
@@ -14,7 +14,7 @@ export function projectedGradientNorm(
     const i = free[k]!;
     const gi = g[i]!;
     const v = gi > 0 ? min(gi, x[i]! - lo[i]!) : min(-gi, hi[i]! - x[i]!);
-    if (v > m || Number.isNaN(v)) m = v;
+    if (v > m || isNaNNumber(v)) m = v;
   }
   return m;
 }

@@ -7,7 +7,7 @@
 import { InvalidInput } from "../core/errors.js";
 import { choleskySolveInPlace, choleskyWithShift, type ShiftStart } from "./dense.js";
 import type { HessianFactoriser, HessianOf } from "./types.js";
-import { isFiniteNumber, sqrt } from "../core/describe.js";
+import { isFiniteNumber, sqrt, isNaNNumber } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /** Maximum number of shifted Cholesky attempts (the shift doubles each time). */
@@ -109,14 +109,13 @@ export class NewtonDirection implements SearchDirection {
     }
     if (nSub === 0) return true;
     if (factoriser) {
-      if (Number.isNaN(factoriser.factorWithShift(h, freeSub, nSub, MAX_SHIFT_ATTEMPTS, this.#shiftStart)))
-        return false;
+      if (isNaNNumber(factoriser.factorWithShift(h, freeSub, nSub, MAX_SHIFT_ATTEMPTS, this.#shiftStart))) return false;
     } else {
       for (let a = 0; a < nSub; a++) {
         const row = freeSub[a]! * n;
         for (let b = 0; b <= a; b++) mat[a * nSub + b] = h[row + freeSub[b]!]!;
       }
-      if (Number.isNaN(choleskyWithShift(mat, nSub, chol, MAX_SHIFT_ATTEMPTS, this.#shiftStart))) return false;
+      if (isNaNNumber(choleskyWithShift(mat, nSub, chol, MAX_SHIFT_ATTEMPTS, this.#shiftStart))) return false;
     }
     for (let a = 0; a < nSub; a++) rhs[a] = g[freeSub[a]!]!;
     if (factoriser) factoriser.solveInPlace(rhs);

@@ -6,7 +6,7 @@ import { finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { BrazilBandData, CommonPlotOptions } from "./types.js";
 import { minOf } from "../core/arrays.js";
-import { max } from "../core/describe.js";
+import { max, isNaNNumber } from "../core/describe.js";
 
 /** Options of {@link brazilBandPlot}. */
 export interface BrazilBandOptions extends CommonPlotOptions {
@@ -63,7 +63,7 @@ export function brazilBandPlot(data: BrazilBandData, options: BrazilBandOptions)
   const mus = data.poiValues;
   // The computed limits when given; else the crossing of the drawn curve, marked as approximate.
   const limitOf = (values: number[], computed: number | undefined) => {
-    if (computed !== undefined && !Number.isNaN(computed)) return ` (μ_UL = ${shortNumber(computed)})`;
+    if (computed !== undefined && !isNaNNumber(computed)) return ` (μ_UL = ${shortNumber(computed)})`;
     const x = firstCrossing(mus, values, level);
     return x === undefined ? "" : ` (μ_UL ≈ ${shortNumber(x)})`;
   };

@@ -1,5 +1,5 @@
 import * as Plot from "@observablehq/plot";
-import { describeValue, abs, max, min } from "../core/describe.js";
+import { describeValue, abs, max, min, isNaNNumber } from "../core/describe.js";
 import { InvalidInput } from "../core/errors.js";
 import { appendLegend, type LegendEntry } from "./legend.js";
 import { isolines } from "./isolines.js";
@@ -32,7 +32,7 @@ const POINT_FILL = { excluded: "#1b7837", allowed: "#ffffff", failed: "#9e9e9e" 
 
 /** −log10 μ_UL (positive where the point is excluded, μ_UL < 1); ±12 for limits of 0 or ∞. */
 function exclusionValue(limit: number | undefined): number {
-  if (limit === undefined || Number.isNaN(limit)) return Number.NaN;
+  if (limit === undefined || isNaNNumber(limit)) return Number.NaN;
   if (limit <= 0) return 12;
   return max(-12, min(12, -Math.log10(limit)));
 }
@@ -302,7 +302,7 @@ function planePlot(points: readonly ExclusionPoint[], options: ExclusionPlotOpti
     });
     const title = svgElement(document, "title");
     const limit =
-      p.observed === undefined || Number.isNaN(p.observed) ? "failed" : `μ_UL = ${p.observed.toPrecision(3)}`;
+      p.observed === undefined || isNaNNumber(p.observed) ? "failed" : `μ_UL = ${p.observed.toPrecision(3)}`;
     title.textContent = `${p.name} (${options.labels[0]} = ${r.x}, ${options.labels[1]} = ${r.y}): ${limit}`;
     circle.appendChild(title);
     layer.appendChild(circle);

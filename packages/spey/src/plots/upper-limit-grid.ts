@@ -6,7 +6,7 @@ import { composeSvg, finalizeSvg } from "./svg.js";
 import { THEME, frame, marginTop } from "./theme.js";
 import type { CommonPlotOptions, GridPlotPoint } from "./types.js";
 import { maxOf, minOf } from "../core/arrays.js";
-import { max, min } from "../core/describe.js";
+import { max, min, isNaNNumber } from "../core/describe.js";
 
 /** Options of {@link upperLimitGridPlot}. */
 export interface UpperLimitGridOptions extends CommonPlotOptions {
@@ -42,7 +42,7 @@ function limitOf(point: GridPlotPoint, which: "observed" | "expected", band = 2)
 
 /** log10 of a limit for the contour interpolation; +∞ (no limit) becomes a large finite value. */
 function logLimit(value: number): number {
-  if (Number.isNaN(value)) return Number.NaN;
+  if (isNaNNumber(value)) return Number.NaN;
   return max(-12, min(12, Math.log10(value)));
 }
 
@@ -124,7 +124,7 @@ export function upperLimitGridPlot(points: readonly GridPlotPoint[], options: Up
     }))
     .filter((set) => set.lines.length > 0);
 
-  const hasMissing = cells.some((c) => Number.isNaN(c.limit));
+  const hasMissing = cells.some((c) => isNaNNumber(c.limit));
   const legend: LegendEntry[] = [];
   for (const set of [...drawn].reverse()) {
     if (legend.some((e) => e.label === set.label)) continue;
@@ -143,7 +143,7 @@ export function upperLimitGridPlot(points: readonly GridPlotPoint[], options: Up
     color,
     marks: [
       Plot.rect(
-        cells.filter((c) => Number.isNaN(c.limit)),
+        cells.filter((c) => isNaNNumber(c.limit)),
         {
           x1: "x1",
           x2: "x2",
@@ -155,7 +155,7 @@ export function upperLimitGridPlot(points: readonly GridPlotPoint[], options: Up
         },
       ),
       Plot.rect(
-        cells.filter((c) => !Number.isNaN(c.limit)),
+        cells.filter((c) => !isNaNNumber(c.limit)),
         {
           x1: "x1",
           x2: "x2",

@@ -9,7 +9,7 @@
  * written by pyhf uses floats for yields.
  */
 import { InvalidInput } from "../../core/errors.js";
-import { isArray, isInteger, abs, min, sqrt } from "../../core/describe.js";
+import { isArray, isInteger, abs, min, sqrt, isNaNNumber } from "../../core/describe.js";
 
 // -------------------------------------------------------------------------------------------------
 // SHA-256 (FIPS 180-4), on UTF-8 bytes
@@ -92,7 +92,7 @@ export function sha256Hex(text: string): string {
 
 /** Python's `repr(float)`: shortest round-trip digits; scientific below 1e-4 and from 1e16. */
 export function pythonFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
+  if (isNaNNumber(x)) return "NaN";
   if (x === Number.POSITIVE_INFINITY) return "Infinity";
   if (x === Number.NEGATIVE_INFINITY) return "-Infinity";
   if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";

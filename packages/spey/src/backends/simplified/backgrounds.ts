@@ -7,7 +7,7 @@ import type { Bound } from "../../config/model-config.js";
 import { ConvergenceError } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
 import { safeguardedNewton } from "../../math/safeguarded-newton.js";
-import { isFiniteNumber, max, min, sqrt } from "../../core/describe.js";
+import { isFiniteNumber, max, min, sqrt, isNaNNumber } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
@@ -281,7 +281,7 @@ export class QuadraticBackground implements BackgroundModel {
     };
     const p1 = polish(r1);
     if (p1 > lo && p1 < hi) return p1;
-    if (!Number.isNaN(r2)) {
+    if (!isNaNNumber(r2)) {
       const p2 = polish(r2);
       if (p2 > lo && p2 < hi) return p2;
     }

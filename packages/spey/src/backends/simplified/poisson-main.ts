@@ -46,7 +46,7 @@ import type { ThetaLimits } from "./profile/global-theta.js";
 import { PoiProfile } from "./profile/poi-profile.js";
 
 import { LAMBDA_FLOOR } from "./poisson-floor.js";
-import { isFiniteNumber, isInteger, max, min } from "../../core/describe.js";
+import { isFiniteNumber, isInteger, max, min, isNaNNumber } from "../../core/describe.js";
 
 export { LAMBDA_FLOOR };
 
@@ -124,7 +124,7 @@ export function parseCommonInputs(args: SimplifiedLikelihoodArgs, backendName: s
     const b = spb?.[k];
     const lo = b?.[0] ?? Number.NEGATIVE_INFINITY;
     const hi = b?.[1] ?? Number.POSITIVE_INFINITY;
-    if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
+    if (isNaNNumber(lo) || isNaNNumber(hi) || lo > hi) {
       throw new InvalidInput(`signalParameterBounds[${k}] = [${lo}, ${hi}] is not an interval (need lower ≤ upper).`);
     }
     return [lo, hi];

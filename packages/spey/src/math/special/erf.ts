@@ -13,7 +13,7 @@
  * the result, 1.6e-13 at x = 27) does not enter. Negative arguments by erfc(−x) = 2 − erfc(x).
  * Accuracy against 40-digit mpmath: a few ulp relative (see test/math/special-functions.test.ts).
  */
-import { abs, exp } from "../../core/describe.js";
+import { abs, exp, isNaNNumber } from "../../core/describe.js";
 
 /** 1/√π. */
 const INV_SQRT_PI = 0.5641895835477563;
@@ -94,7 +94,7 @@ function erfcPositive(y: number): number {
 export function erf(x: number): number {
   const y = abs(x);
   if (y <= SMALL) return erfSmall(x);
-  if (Number.isNaN(x)) return x;
+  if (isNaNNumber(x)) return x;
   const r = 1 - erfcPositive(y);
   return x < 0 ? -r : r;
 }
@@ -106,7 +106,7 @@ export function erf(x: number): number {
 export function erfc(x: number): number {
   const y = abs(x);
   if (y <= SMALL) return 1 - erfSmall(x);
-  if (Number.isNaN(x)) return x;
+  if (isNaNNumber(x)) return x;
   const r = erfcPositive(y);
   return x < 0 ? 2 - r : r;
 }
@@ -119,7 +119,7 @@ export function erfc(x: number): number {
 export function erfcx(x: number): number {
   const y = abs(x);
   if (y <= SMALL) return exp(x * x) * (1 - erfSmall(x));
-  if (Number.isNaN(x)) return x;
+  if (isNaNNumber(x)) return x;
   const r = erfcxLarge(y);
   if (x > 0) return r;
   // erfcx(−y) = 2·exp(y²) − erfcx(y)

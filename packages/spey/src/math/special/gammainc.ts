@@ -25,7 +25,7 @@
  */
 import { ConvergenceError } from "../../core/errors.js";
 import { gammaSmall, gammaln, stirlingRemainder } from "./gammaln.js";
-import { abs, min, exp } from "../../core/describe.js";
+import { abs, min, exp, isNaNNumber } from "../../core/describe.js";
 
 const EPS = Number.EPSILON;
 /** log √(2π). */
@@ -130,7 +130,7 @@ function upperSmallX(a: number, x: number): number {
 
 /** Checks shared by P and Q; returns the value for the edge cases or undefined to compute. */
 function edge(a: number, x: number, upper: boolean): number | undefined {
-  if (Number.isNaN(a) || Number.isNaN(x) || !(a > 0) || x < 0) return Number.NaN;
+  if (isNaNNumber(a) || isNaNNumber(x) || !(a > 0) || x < 0) return Number.NaN;
   if (x === 0) return upper ? 1 : 0;
   if (x === Number.POSITIVE_INFINITY) return upper ? 0 : 1;
   if (a === Number.POSITIVE_INFINITY) return upper ? 1 : 0;

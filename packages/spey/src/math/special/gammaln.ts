@@ -14,7 +14,7 @@
  * Accuracy against 40-digit mpmath: a few ulp relative over (0, 1e300] (see
  * test/math/special-functions.test.ts).
  */
-import { abs, exp } from "../../core/describe.js";
+import { abs, exp, isNaNNumber } from "../../core/describe.js";
 
 /** log √(2π). */
 const LOG_SQRT_2PI = 0.9189385332046728;
@@ -114,7 +114,7 @@ function sinPi(x: number): number {
  */
 export function gammaln(x: number): number {
   if (x > 0) return gammalnPositive(x);
-  if (Number.isNaN(x)) return x;
+  if (isNaNNumber(x)) return x;
   if (x === Number.NEGATIVE_INFINITY) return Number.POSITIVE_INFINITY;
   const s = sinPi(x);
   if (s === 0) return Number.POSITIVE_INFINITY;

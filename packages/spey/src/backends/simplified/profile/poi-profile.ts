@@ -20,7 +20,7 @@ import type { GaussianBlock } from "../constraints.js";
 import { GlobalThetaProfiler, type ThetaLimits, type ThetaProfile } from "./global-theta.js";
 import { factorisedCurvature } from "./large-model.js";
 import { sameEntries, zeros } from "../../../core/arrays.js";
-import { isFiniteNumber, abs, max, min, sqrt } from "../../../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt, isNaNNumber } from "../../../core/describe.js";
 
 /** Newton iterations of the free fit (bracketed; ~5–10 are used). */
 const MAX_NEWTON_ITERATIONS = 100;
@@ -238,7 +238,7 @@ export class PoiProfile {
     const competitors = inner.leaves > 1 || !inner.certified || inner.multimodal;
     if (this.#convexProfile || !competitors) return first;
     let curvature = first.point.curvature;
-    if (Number.isNaN(curvature)) curvature = this.#curvatureAt(inner, this.#slopeAt(inner));
+    if (isNaNNumber(curvature)) curvature = this.#curvatureAt(inner, this.#slopeAt(inner));
     const sigma = curvature > 0 ? 1 / sqrt(curvature) : 1;
     const a = max(lo, first.mu - 5 * sigma);
     const b = min(hi, first.mu + 5 * sigma);
