@@ -100,14 +100,17 @@ export const isArray: typeof Array.isArray = Array.isArray;
 export const hasOwn: (object: object, key: PropertyKey) => boolean = Object.hasOwn;
 
 /**
- * `Math.abs`, `Math.max`, `Math.min`, `Math.sqrt` and `Math.exp` under names the minifier can shorten (as {@link isFiniteNumber}):
- * the same functions (V8 inlines the calls as before); the library calls them ~500 times.
+ * `Math.abs`, `Math.max`, `Math.min`, `Math.sqrt`, `Math.exp`, `Math.log` (as `ln`) and `Math.sign`
+ * under names the minifier can shorten (as {@link isFiniteNumber}): the same functions, whose calls
+ * V8 inlines as before; the library calls them ~600 times.
  */
 export const abs: (x: number) => number = Math.abs;
 export const max: (...values: number[]) => number = Math.max;
 export const min: (...values: number[]) => number = Math.min;
 export const sqrt: (x: number) => number = Math.sqrt;
 export const exp: (x: number) => number = Math.exp;
+export const ln: (x: number) => number = Math.log;
+export const sign: (x: number) => number = Math.sign;
 
 /** `Number.isNaN` (no coercion, unlike the global `isNaN`) under a name the minifier can shorten. */
 export const isNaNNumber: (value: unknown) => boolean = Number.isNaN;

@@ -11,7 +11,7 @@ import { acceptFit } from "./convergence.js";
 import { safeguardedNewton } from "../math/safeguarded-newton.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions } from "../optimize/types.js";
-import { isFiniteNumber, abs, max, min, sqrt, isNaNNumber } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt, isNaNNumber, sign } from "../core/describe.js";
 
 /** Tolerance of the one-dimensional fit of μ by Brent's bounded method. */
 const MU_XATOL = 1e-10;
@@ -129,7 +129,7 @@ function minimizeBySlope(
     stepTolerance: MU_NEWTON_RTOL,
     closed: true,
     // without a curvature yet, a small downhill step gives one (secant of the slopes)
-    withoutDerivative: (at, slope) => at - Math.sign(slope) * 1e-3 * max(1, abs(at)),
+    withoutDerivative: (at, slope) => at - sign(slope) * 1e-3 * max(1, abs(at)),
     // a Newton step that would lower the sum by less than NLL_DECREASE_TOL (g²/2h, μ within
     // √(2·tol/h) of the minimum): x is the minimum to the fits' own precision (h the curvature
     // estimate itself, not the one that lengthens an overshooting step)

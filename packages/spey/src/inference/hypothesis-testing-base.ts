@@ -26,7 +26,7 @@ import {
 } from "./test-statistics.js";
 import type { ToyCalculator, ToyOptions } from "./toy-calculator.js";
 import { type ExpectedPvalue, expectedSqrtQmuATarget, solveUpperLimits } from "./upper-limit.js";
-import { describeValue, isFiniteNumber, isArray, abs, max, sqrt, isNaNNumber } from "../core/describe.js";
+import { describeValue, isFiniteNumber, isArray, abs, max, sqrt, isNaNNumber, sign } from "../core/describe.js";
 import { resolveTolerances, type ScipyToleranceAliases, type SolverTolerances } from "../core/tolerances.js";
 
 export type { Calculator, HypotestPreparation, MaximumLikelihood } from "./profile-likelihood.js";
@@ -597,7 +597,7 @@ export class HypothesisTests {
       allowNegativeSignal: options.allowNegativeSignal ?? true,
     });
     const nll = pl.nll(poiTest, settings);
-    return Math.sign(muhat - poiTest) * sqrt(max(2 * (nll - nllMin), 0));
+    return sign(muhat - poiTest) * sqrt(max(2 * (nll - nllMin), 0));
   }
 
   /** Expected-band labels in the order of the five expected values. */

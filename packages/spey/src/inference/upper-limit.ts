@@ -3,7 +3,7 @@ import { log } from "../core/logger.js";
 import { toms748 } from "../math/roots.js";
 import { normCdf, normPpf } from "../math/special.js";
 import { EXPECTED_SIGMAS } from "./distributions.js";
-import { isFiniteNumber, abs, max, min, sqrt, exp, isNaNNumber } from "../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt, exp, isNaNNumber, sign } from "../core/describe.js";
 
 /** Which expected limits `poiUpperLimit` returns (spey's `poi_upper_limit`). */
 export type ExpectedPvalue = "nominal" | "1sigma" | "2sigma";
@@ -131,7 +131,7 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
       fHig = extended(hig);
       if (isNaNNumber(fHig)) break;
     }
-    if (!(isFiniteNumber(fLow) && isFiniteNumber(fHig)) || Math.sign(fLow) * Math.sign(fHig) > 0) {
+    if (!(isFiniteNumber(fLow) && isFiniteNumber(fHig)) || sign(fLow) * sign(fHig) > 0) {
       log.warning(
         `Can not find the roots of the function, returning \`inf\`: hig, low must bracket a root f(${low})=${fLow}, f(${hig})=${fHig}.${hig >= HIGH_BOUND ? " This is likely due to low number of signal yields." : ""}`,
       );

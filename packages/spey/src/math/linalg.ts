@@ -5,7 +5,7 @@
  * and Jacobi eigenvalues for diagnostics.
  */
 import { InvalidInput } from "../core/errors.js";
-import { isArrayLike, isFiniteNumber, abs, max, min, sqrt, isNaNNumber } from "../core/describe.js";
+import { isArrayLike, isFiniteNumber, abs, max, min, sqrt, isNaNNumber, ln, sign } from "../core/describe.js";
 import { choleskyBlocked } from "./cholesky-blocked.js";
 import { zeros } from "../core/arrays.js";
 
@@ -79,7 +79,7 @@ export function subMatrix(a: ArrayLike<number>, n: number, index: ArrayLike<numb
 /** log det A = 2·Σ log Lᵢᵢ from the Cholesky factor L of A. */
 export function choleskyLogDet(l: Float64Array, n: number): number {
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += Math.log(l[i * n + i]!);
+  for (let i = 0; i < n; i++) sum += ln(l[i * n + i]!);
   return 2 * sum;
 }
 
@@ -147,7 +147,7 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
         const aqq = w[q * n + q]!;
         // tan of the rotation angle, smaller root of t² + 2θt − 1 = 0 with θ = (a_qq − a_pp)/(2a_pq).
         const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (abs(theta) + Math.hypot(theta, 1));
+        const t = sign(theta || 1) / (abs(theta) + Math.hypot(theta, 1));
         const c = 1 / sqrt(t * t + 1);
         const s = t * c;
         const tau = s / (1 + c);

@@ -1,6 +1,6 @@
 import { InvalidInput } from "../core/errors.js";
 import { gammaln } from "./special.js";
-import { isFiniteNumber, isInteger, abs, sqrt, exp } from "../core/describe.js";
+import { isFiniteNumber, isInteger, abs, sqrt, exp, ln } from "../core/describe.js";
 import { zeros } from "../core/arrays.js";
 
 /**
@@ -153,7 +153,7 @@ export class Random implements RandomSource {
       v = 2 * this.uniform() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const m = sqrt((-2 * Math.log(s)) / s);
+    const m = sqrt((-2 * ln(s)) / s);
     this.#spare = v * m;
     this.#hasSpare = true;
     return u * m;
@@ -187,10 +187,10 @@ export class Random implements RandomSource {
 
   #poissonPtrs(lambda: number): number {
     const sqrtLambda = sqrt(lambda);
-    const logLambda = Math.log(lambda);
+    const logLambda = ln(lambda);
     const b = 0.931 + 2.53 * sqrtLambda;
     const a = -0.059 + 0.02483 * b;
-    const logInvAlpha = Math.log(1.1239 + 1.1328 / (b - 3.4));
+    const logInvAlpha = ln(1.1239 + 1.1328 / (b - 3.4));
     const vr = 0.9277 - 3.6224 / (b - 2);
     for (;;) {
       const u = this.uniform() - 0.5;
@@ -199,7 +199,7 @@ export class Random implements RandomSource {
       const k = Math.floor(((2 * a) / us + b) * u + lambda + 0.43);
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
-      if (Math.log(v) + logInvAlpha - Math.log(a / (us * us) + b) <= -lambda + k * logLambda - gammaln(k + 1)) {
+      if (ln(v) + logInvAlpha - ln(a / (us * us) + b) <= -lambda + k * logLambda - gammaln(k + 1)) {
         return k;
       }
     }

@@ -7,7 +7,7 @@
  */
 import { InvalidInput, SpeyError } from "../core/errors.js";
 import type { SolverTolerances } from "../core/tolerances.js";
-import { isFiniteNumber, isInteger, abs, min, isNaNNumber } from "../core/describe.js";
+import { isFiniteNumber, isInteger, abs, min, isNaNNumber, sign } from "../core/describe.js";
 
 /** Default absolute tolerance, as scipy (`_xtol = 2e-12`). */
 export const DEFAULT_XTOL = 2e-12;
@@ -171,7 +171,7 @@ function newtonQuadratic(a: number, b: number, fa: number, fb: number, d: number
   if (aDiff === 0) {
     r = a - fa / bDiff;
   } else {
-    r = Math.sign(aDiff) * Math.sign(fa) > 0 ? a : b;
+    r = sign(aDiff) * sign(fa) > 0 ? a : b;
     for (let i = 0; i < steps; i++) {
       const p = (aDiff * (r - b) + bDiff) * (r - a) + fa;
       const r1 = r - p / (bDiff + aDiff * (2 * r - a - b));
@@ -245,14 +245,14 @@ export function toms748(f: ScalarFunction, a: number, b: number, options?: Toms7
   if (fa === 0) return result(a, true, 0, calls);
   let fb = call(b);
   if (fb === 0) return result(b, true, 0, calls);
-  if (Math.sign(fa) === Math.sign(fb)) throw notBracketing(name, a, fa, b, fb);
+  if (sign(fa) === sign(fb)) throw notBracketing(name, a, fa, b, fb);
 
   // Replaces the endpoint whose f has the sign of fc by c; returns the discarded point via the
   // closure variables (dropped, fDropped).
   let dropped = 0;
   let fDropped = 0;
   const updateBracket = (c: number, fc: number): void => {
-    if (Math.sign(fa) * Math.sign(fc) > 0) {
+    if (sign(fa) * sign(fc) > 0) {
       dropped = a;
       fDropped = fa;
       a = c;
@@ -375,7 +375,7 @@ export function brentq(f: ScalarFunction, a: number, b: number, options?: RootOp
   let calls = 2;
   if (fpre === 0) return result(xpre, true, 0, calls);
   if (fcur === 0) return result(xcur, true, 0, calls);
-  if (Math.sign(fpre) === Math.sign(fcur)) throw notBracketing(name, a, fpre, b, fcur);
+  if (sign(fpre) === sign(fcur)) throw notBracketing(name, a, fpre, b, fcur);
 
   let xblk = 0;
   let fblk = 0;
@@ -384,7 +384,7 @@ export function brentq(f: ScalarFunction, a: number, b: number, options?: RootOp
   let iterations = 0;
   for (let i = 0; i < maxiter; i++) {
     iterations++;
-    if (fpre !== 0 && fcur !== 0 && Math.sign(fpre) !== Math.sign(fcur)) {
+    if (fpre !== 0 && fcur !== 0 && sign(fpre) !== sign(fcur)) {
       xblk = xpre;
       fblk = fpre;
       spre = scur = xcur - xpre;

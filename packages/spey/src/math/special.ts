@@ -15,7 +15,7 @@ import { erfcinv } from "./special/erfcinv.js";
 import { gammainc, gammaincc } from "./special/gammainc.js";
 import { gammainccinv, gammaincinv } from "./special/gammaincinv.js";
 import { gammaln } from "./special/gammaln.js";
-import { isFiniteNumber, abs, exp, isNaNNumber } from "../core/describe.js";
+import { isFiniteNumber, abs, exp, isNaNNumber, ln } from "../core/describe.js";
 
 export { gammaln };
 
@@ -79,7 +79,7 @@ export function normSf(x: number): number {
  * whose compensated argument keeps the upper tail accurate (log Φ(10) ≈ −7.6e-24 to ~1e-16 relative).
  */
 export function normLogCdf(x: number): number {
-  if (x < -1) return Math.log(0.5 * erfcx(-x * SQRT1_2)) - 0.5 * x * x;
+  if (x < -1) return ln(0.5 * erfcx(-x * SQRT1_2)) - 0.5 * x * x;
   return Math.log1p(-normSf(x));
 }
 
@@ -95,7 +95,7 @@ export function normPpf(p: number): number {
   if (p === 0) return Number.NEGATIVE_INFINITY;
   if (p === 1) return Number.POSITIVE_INFINITY;
   const x = -SQRT2 * erfcinv(2 * p) + 0; // + 0 turns −0 (at p = ½) into 0
-  return p < TAIL_REFINE ? refineNormalTail(x, Math.log(p)) : x;
+  return p < TAIL_REFINE ? refineNormalTail(x, ln(p)) : x;
 }
 
 /**
@@ -107,7 +107,7 @@ export function normIsf(p: number): number {
   if (p === 0) return Number.POSITIVE_INFINITY;
   if (p === 1) return Number.NEGATIVE_INFINITY;
   const x = SQRT2 * erfcinv(2 * p);
-  return p < TAIL_REFINE ? -refineNormalTail(-x, Math.log(p)) : x;
+  return p < TAIL_REFINE ? -refineNormalTail(-x, ln(p)) : x;
 }
 
 /** Below this tail probability the normal quantile gets one log-space Newton correction. */
@@ -174,6 +174,6 @@ export function chi2Isf(p: number, k: number): number {
  * No argument checking: callers validate yields once, not per evaluation.
  */
 export function poissonLogPmf(n: number, lambda: number): number {
-  const nLogLambda = n === 0 && !isNaNNumber(lambda) ? 0 : n * Math.log(lambda);
+  const nLogLambda = n === 0 && !isNaNNumber(lambda) ? 0 : n * ln(lambda);
   return nLogLambda - lambda - gammaln(n + 1);
 }

@@ -4,6 +4,7 @@
  * conjunctions separated by spaces or commas and alternatives separated by `||`.
  */
 import { InvalidInput } from "../core/errors.js";
+import { sign } from "../core/describe.js";
 
 type Triple = [number, number, number];
 
@@ -26,7 +27,7 @@ export function parseVersion(text: string): Parsed {
 function compare(a: Parsed, b: Parsed): number {
   for (let i = 0; i < 3; i++) {
     const d = (a.version[i] as number) - (b.version[i] as number);
-    if (d !== 0) return Math.sign(d);
+    if (d !== 0) return sign(d);
   }
   if (a.prerelease === b.prerelease) return 0;
   if (a.prerelease === "") return 1;

@@ -8,7 +8,7 @@ import { gammaln } from "../../math/special.js";
 import type { HistFactoryModel } from "./model.js";
 import { evaluateDelta, evaluateFactor } from "./modifiers/terms.js";
 import { zeros } from "../../core/arrays.js";
-import { max, min, sqrt } from "../../core/describe.js";
+import { max, min, sqrt, ln } from "../../core/describe.js";
 
 /** The data a likelihood is evaluated on: main-bin counts and auxiliary data. */
 export interface ModelData {
@@ -16,7 +16,7 @@ export interface ModelData {
   readonly aux: Float64Array;
 }
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const HALF_LOG_2PI = 0.5 * ln(2 * Math.PI);
 
 /**
  * λ − n − n ln(λ/n) (λ for n = 0): the part of −log Pois(n | λ) that depends on λ, shifted by a
@@ -78,12 +78,12 @@ export class LikelihoodEvaluator {
     // small near the optimum and free of the cancellation between λ, n ln λ and ln n! (which would
     // otherwise leave rounding noise of ~1e-11 on NLLs of a few hundred and stall the line search).
     let constant = 0;
-    const poissonConstant = (n: number) => (n > 0 ? n - n * Math.log(n) : 0) + gammaln(n + 1);
+    const poissonConstant = (n: number) => (n > 0 ? n - n * ln(n) : 0) + gammaln(n + 1);
     for (let b = 0; b < model.nMain; b++) constant += poissonConstant(data.main[b] as number);
     for (let j = 0; j < model.nAux; j++) {
       constant += this.#k.auxPoisson[j]
         ? poissonConstant(data.aux[j] as number)
-        : Math.log(this.#k.auxScale[j] as number) + HALF_LOG_2PI;
+        : ln(this.#k.auxScale[j] as number) + HALF_LOG_2PI;
     }
     this.#constant = constant;
     const nTermsF = this.#k.fPar.length;

@@ -7,7 +7,7 @@
  * gradient and Hessian analytically. The branch conventions at the joints (α = 0, ±1) are pyhf's.
  */
 import { zeros } from "../../core/arrays.js";
-import { exp } from "../../core/describe.js";
+import { exp, ln } from "../../core/describe.js";
 
 /**
  * Code 1 — piecewise exponential, multiplicative (normsys):
@@ -29,8 +29,8 @@ export function interpolateCode1(lnHi: number, lnLo: number, alpha: number, out:
  * b = (κ₊ − 1, κ₋ − 1, κ₊ ln κ₊, −κ₋ ln κ₋, κ₊ ln² κ₊, κ₋ ln² κ₋).
  */
 export function code4Coefficients(hi: number, lo: number, out = zeros(6), o = 0): Float64Array {
-  const lnHi = Math.log(hi);
-  const lnLo = Math.log(lo);
+  const lnHi = ln(hi);
+  const lnLo = ln(lo);
   const b0 = hi - 1;
   const b1 = lo - 1;
   const b2 = lnHi * hi;

@@ -6,9 +6,9 @@ import { VERSION } from "../../core/version.js";
 import { checkGaussianScale, checkSignalScale, toFiniteMatrix } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
 import { zeros } from "../../core/arrays.js";
-import { sqrt } from "../../core/describe.js";
+import { sqrt, ln } from "../../core/describe.js";
 
-const LOG_2PI = Math.log(2 * Math.PI);
+const LOG_2PI = ln(2 * Math.PI);
 
 export interface MultivariateNormalArgs extends SimplePdfArgs {
   /** Covariance Σ of the measurements (symmetric positive definite; an asymmetric Σ is symmetrised with a warning). */

@@ -4,8 +4,9 @@ import { InvalidInput } from "../../core/errors.js";
 import { checkGaussianScale, toFiniteVector } from "../inputs.js";
 import { SimplePdfBase, type SimplePdfArgs } from "./simple-pdf-base.js";
 import { zeros } from "../../core/arrays.js";
+import { ln } from "../../core/describe.js";
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const HALF_LOG_2PI = 0.5 * ln(2 * Math.PI);
 
 export interface NormalArgs extends SimplePdfArgs {
   /** Per-bin standard deviations σ_i > 0. */
@@ -32,7 +33,7 @@ export class Normal extends SimplePdfBase {
     for (let i = 0; i < this.nBins; i++) {
       const s = this.#sigma[i] as number;
       if (!(s > 0)) throw new InvalidInput(`absoluteUncertainties[${i}] must be > 0 for a Gaussian; got ${s}.`);
-      logNorm -= Math.log(s) + HALF_LOG_2PI;
+      logNorm -= ln(s) + HALF_LOG_2PI;
     }
     checkGaussianScale(this.observed, this.background, this.#sigma, "absoluteUncertainties", this.signal.fixed);
     this.#logNorm = logNorm;

@@ -7,7 +7,7 @@ import type { Bound } from "../../config/model-config.js";
 import { ConvergenceError } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
 import { safeguardedNewton } from "../../math/safeguarded-newton.js";
-import { isFiniteNumber, max, min, sqrt, isNaNNumber } from "../../core/describe.js";
+import { isFiniteNumber, max, min, sqrt, isNaNNumber, sign } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 const UNBOUNDED: Bound = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
@@ -72,8 +72,8 @@ function solveMonotone(n: (t: number, out: Float64Array) => void, target: number
   if (!isFiniteNumber(a)) {
     let step = 1;
     a = finitePoint - step;
-    const ref = Math.sign(g(finitePoint));
-    for (let k = 0; k < 200 && Math.sign(g(a)) === ref && ref !== 0; k++) {
+    const ref = sign(g(finitePoint));
+    for (let k = 0; k < 200 && sign(g(a)) === ref && ref !== 0; k++) {
       step *= 2;
       a = finitePoint - step;
     }
@@ -81,8 +81,8 @@ function solveMonotone(n: (t: number, out: Float64Array) => void, target: number
   if (!isFiniteNumber(b)) {
     let step = 1;
     b = max(a, finitePoint) + step;
-    const ref = Math.sign(g(a));
-    for (let k = 0; k < 200 && Math.sign(g(b)) === ref && ref !== 0; k++) {
+    const ref = sign(g(a));
+    for (let k = 0; k < 200 && sign(g(b)) === ref && ref !== 0; k++) {
       step *= 2;
       b = max(a, finitePoint) + step;
     }
@@ -91,12 +91,12 @@ function solveMonotone(n: (t: number, out: Float64Array) => void, target: number
   const gb = g(b);
   if (!(ga * gb < 0)) return Number.NaN;
   // oriented so that it rises across the bracket
-  const sign = ga < 0 ? 1 : -1;
+  const orientation = ga < 0 ? 1 : -1;
   const { x: t } = safeguardedNewton(
     (x, out) => {
       n(x, scratch);
-      out[0] = sign * (scratch[0]! - target);
-      out[1] = sign * scratch[1]!;
+      out[0] = orientation * (scratch[0]! - target);
+      out[1] = orientation * scratch[1]!;
     },
     a,
     b,

@@ -8,9 +8,9 @@ import { FACTORISED_MIN_ORDER, FactorisedCovariance } from "../../math/factorise
 import { cholesky, choleskyInverse, choleskyLogDet } from "../../math/linalg.js";
 import type { RandomSource } from "../../math/random.js";
 import { zeros } from "../../core/arrays.js";
-import { abs, max, sqrt } from "../../core/describe.js";
+import { abs, max, sqrt, ln } from "../../core/describe.js";
 
-const LOG_2PI = Math.log(2 * Math.PI);
+const LOG_2PI = ln(2 * Math.PI);
 /**
  * From this many correlated nuisances on, the block works from the Cholesky factor alone
  * ({@link GaussianBlock.factorised}: O(n²) products and solves, no O(n³) inverse) and the profile

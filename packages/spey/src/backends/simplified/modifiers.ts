@@ -6,7 +6,7 @@
  */
 import { InvalidUncertaintyDefinition } from "../../core/errors.js";
 import { log } from "../../core/logger.js";
-import { describeValue, isArrayLike, isFiniteNumber, isArray, exp } from "../../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, isArray, exp, ln } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /**
@@ -110,8 +110,8 @@ export class SignalModifiers {
           entries.push({
             bin: i,
             alpha: nAlpha,
-            up: Math.log(deltaUp[i]!),
-            down: Math.log(deltaDown[i]!),
+            up: ln(deltaUp[i]!),
+            down: ln(deltaDown[i]!),
             upAtZero: false,
           });
         }
@@ -122,8 +122,8 @@ export class SignalModifiers {
           entries.push({
             bin: i,
             alpha: nAlpha + i,
-            up: Math.log(deltaUp[i]!),
-            down: Math.log(deltaDown[i]!),
+            up: ln(deltaUp[i]!),
+            down: ln(deltaDown[i]!),
             upAtZero: true,
           });
           names.push(`theta_sig_${name}_${i}`);

@@ -46,7 +46,7 @@ import type { ThetaLimits } from "./profile/global-theta.js";
 import { PoiProfile } from "./profile/poi-profile.js";
 
 import { LAMBDA_FLOOR } from "./poisson-floor.js";
-import { isFiniteNumber, isInteger, max, min, isNaNNumber } from "../../core/describe.js";
+import { isFiniteNumber, isInteger, max, min, isNaNNumber, ln } from "../../core/describe.js";
 
 export { LAMBDA_FLOOR };
 
@@ -58,7 +58,7 @@ const NO_SIGNAL_PARAMETERS = zeros(0);
  * treats a fitted point as possibly on the floor's kink (fits on it stop within ~1e-10 of it).
  */
 const SMOOTH_LAMBDA_MARGIN = 1e-8;
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const HALF_LOG_2PI = 0.5 * ln(2 * Math.PI);
 /** Signal vectors whose exact profiles a model keeps (callable signals or modifiers at fixed φ, α). */
 const SIGNAL_PROFILES = 8;
 /** Iterations of the joint (μ, θ) fit that seeds the exact free fit. */
@@ -243,7 +243,7 @@ export class PoissonEvaluator {
     for (let i = 0; i < n; i++) {
       const l = lambda[i]!;
       const d = main[i]!;
-      value += d === 0 ? l : l - d * Math.log(l);
+      value += d === 0 ? l : l - d * ln(l);
     }
     const aux = this.aux;
     value += c.constraint.nll(pars, c.thetaOffset, aux, 0, this.#residual, grad);

@@ -10,7 +10,7 @@ import { fromFlat } from "../../math/linalg.js";
 import { toFiniteVector } from "../inputs.js";
 import { type MatrixInput, readSquareMatrix } from "./helpers.js";
 import { zeros } from "../../core/arrays.js";
-import { abs, max, sqrt } from "../../core/describe.js";
+import { abs, max, sqrt, sign } from "../../core/describe.js";
 
 /** spey's regularisation of cᵢ in ρ′ (keeps the division finite when m₃ = 0). */
 const CORRELATION_EPSILON = 1e-5;
@@ -68,7 +68,7 @@ export function thirdMomentCoefficients(
     let c = 0;
     if (m !== 0) {
       if (radicand >= 0) {
-        c = Math.sign(m) * sqrt(2 * v) * Math.sin(Math.atan2(abs(m), sqrt(radicand)) / 3);
+        c = sign(m) * sqrt(2 * v) * Math.sin(Math.atan2(abs(m), sqrt(radicand)) / 3);
       } else {
         violations.push(i);
       }

@@ -18,11 +18,11 @@ import {
   SimplifiedLikelihoodBase,
   type SimplifiedModelParts,
 } from "./poisson-main.js";
-import { isFiniteNumber, max, min, sqrt } from "../../core/describe.js";
+import { isFiniteNumber, max, min, sqrt, ln } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-const LOG_FLOOR = Math.log(LAMBDA_FLOOR);
+const HALF_LOG_2PI = 0.5 * ln(2 * Math.PI);
+const LOG_FLOOR = ln(LAMBDA_FLOOR);
 /** Newton iterations of the free-fit fast path (quadratic convergence: ~6–10 are used). */
 const MAX_NEWTON_ITERATIONS = 200;
 
@@ -77,7 +77,7 @@ function profileBin(c: number, sigma: number, d: number, a: number, lower: numbe
     out.theta = a;
     out.smooth = c > LAMBDA_FLOOR;
     if (out.smooth) {
-      out.value = d === 0 ? c : c - d * Math.log(c);
+      out.value = d === 0 ? c : c - d * ln(c);
       out.k = 1 - d / c;
       out.h = d / (c * c);
     } else {
@@ -116,7 +116,7 @@ function profileBin(c: number, sigma: number, d: number, a: number, lower: numbe
   }
   if (t > LAMBDA_FLOOR) {
     const r = theta - a;
-    best = (d === 0 ? t : t - d * Math.log(t)) + 0.5 * r * r;
+    best = (d === 0 ? t : t - d * ln(t)) + 0.5 * r * r;
     unfloored = best;
     k = 1 - d / t;
     const w = d / (t * t);

@@ -16,7 +16,7 @@
  */
 import { ConvergenceError } from "../../core/errors.js";
 import { erf, erfc, erfcx } from "./erf.js";
-import { abs, sqrt, exp } from "../../core/describe.js";
+import { abs, sqrt, exp, ln } from "../../core/describe.js";
 
 /** √π/2. */
 const HALF_SQRT_PI = 0.8862269254527579;
@@ -41,13 +41,13 @@ function horner(coefficients: readonly number[], t: number): number {
 
 /** Starting point for erfcinv(y), 0 < y ≤ 1 (so the result is ≥ 0). */
 function start(y: number): number {
-  const w = -Math.log(y * (2 - y));
+  const w = -ln(y * (2 - y));
   if (w < 5) return horner(CENTRAL, w - 2.5) * (1 - y);
   if (w < 16) return horner(TAIL, sqrt(w) - 3) * (1 - y);
   // erfc(x) ≈ e^(−x²)/(x√π): x² = −log y − log(x√π), two fixed-point steps from x² = −log y
-  const l = -Math.log(y);
+  const l = -ln(y);
   let x = sqrt(l);
-  for (let i = 0; i < 2; i++) x = sqrt(l - Math.log(x * 1.7724538509055159));
+  for (let i = 0; i < 2; i++) x = sqrt(l - ln(x * 1.7724538509055159));
   return x;
 }
 
@@ -76,7 +76,7 @@ export function erfcinv(y: number): number {
       const value = erfc(x);
       // below 1e-300 erfc(x) and y may be subnormal (few digits): use log erfc = log erfcx − x²
       const g = erfcx(x);
-      const h = value > 1e-300 ? Math.log(value / y) : Math.log(g) - x * x - Math.log(y);
+      const h = value > 1e-300 ? ln(value / y) : ln(g) - x * x - ln(y);
       const n = -h * HALF_SQRT_PI * g;
       step = n / (1 + 0.5 * n * (2 * x - 1 / (HALF_SQRT_PI * g)));
     }

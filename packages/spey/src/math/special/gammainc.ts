@@ -25,7 +25,7 @@
  */
 import { ConvergenceError } from "../../core/errors.js";
 import { gammaSmall, gammaln, stirlingRemainder } from "./gammaln.js";
-import { abs, min, exp, isNaNNumber } from "../../core/describe.js";
+import { abs, min, exp, isNaNNumber, ln } from "../../core/describe.js";
 
 const EPS = Number.EPSILON;
 /** log √(2π). */
@@ -55,15 +55,15 @@ function prefactor(a: number, x: number): number {
     // xᵃe⁻ˣ/Γ(a+1) = exp(a·(log λ − (λ − 1)))/√(2πa)·exp(−stirling(a)), λ = x/a; near λ = 1 as
     // log1pmx(λ − 1), far from it with log λ of the quotient (1 + t would lose x's digits for x ≪ a)
     const t = (x - a) / a;
-    const exponent = abs(t) <= 0.5 ? log1pmx(t) : Math.log(x / a) - t;
-    return exp(a * exponent - stirlingRemainder(a) - 0.5 * Math.log(a) - LOG_SQRT_2PI);
+    const exponent = abs(t) <= 0.5 ? log1pmx(t) : ln(x / a) - t;
+    return exp(a * exponent - stirlingRemainder(a) - 0.5 * ln(a) - LOG_SQRT_2PI);
   }
   // xᵃ and e⁻ˣ each to ~1 ulp while both and their product are normal numbers; else through logarithms
   const power = x ** a;
   const decay = exp(-x);
   const product = power * decay;
   if (decay > 1e-307 && power > 1e-307 && product > 1e-307 && product < 1e300) return product / gammaSmall(a + 1);
-  return exp(a * Math.log(x) - x - gammaln(a + 1));
+  return exp(a * ln(x) - x - gammaln(a + 1));
 }
 
 /** P(a, x) by the series (A&S 6.5.29); converges for all x, quickly for x < a + 1. */
@@ -121,7 +121,7 @@ function upperSmallX(a: number, x: number): number {
     const add = term / (a + n);
     sum += add;
     if (abs(add) <= abs(sum) * EPS) {
-      const logLeading = a * Math.log(x) - gammaln(1 + a);
+      const logLeading = a * ln(x) - gammaln(1 + a);
       return -Math.expm1(logLeading) - exp(logLeading) * a * sum;
     }
   }

@@ -17,7 +17,7 @@ import { ConvergenceError } from "../../core/errors.js";
 import { erfcinv } from "./erfcinv.js";
 import { gammainc, gammaincc } from "./gammainc.js";
 import { gammaln } from "./gammaln.js";
-import { isFiniteNumber, abs, sqrt, exp } from "../../core/describe.js";
+import { isFiniteNumber, abs, sqrt, exp, ln } from "../../core/describe.js";
 
 const EPS = Number.EPSILON;
 const MAX_STEPS = 100;
@@ -30,7 +30,7 @@ function logRatio(a: number, x: number, t: number, upper: boolean): number {
   const tail = tailProbability(a, x, upper);
   if (!(tail > 0)) return Number.NEGATIVE_INFINITY;
   const ratio = tail / t;
-  return ratio > 0 && ratio < Number.POSITIVE_INFINITY ? Math.log(ratio) : Math.log(tail) - Math.log(t);
+  return ratio > 0 && ratio < Number.POSITIVE_INFINITY ? ln(ratio) : ln(tail) - ln(t);
 }
 
 /** Candidate starting points for T(a, x) = t, 0 < t ≤ ½. */
@@ -40,10 +40,10 @@ function candidates(a: number, t: number, upper: boolean): number[] {
   const z = -Math.SQRT2 * erfcinv(2 * t);
   const cube = 1 - 1 / (9 * a) + ((upper ? -z : z) / 3) * sqrt(1 / a);
   if (cube > 0) out.push(a * cube * cube * cube);
-  const logT = Math.log(t);
+  const logT = ln(t);
   if (upper) {
     const l = -logT;
-    out.push(l + (a - 1) * Math.log(l) - gammaln(a));
+    out.push(l + (a - 1) * ln(l) - gammaln(a));
   } else {
     out.push(exp((logT + gammaln(a + 1)) / a));
   }
@@ -79,8 +79,8 @@ function invert(a: number, t: number, upper: boolean, name: string): number {
     else lo = x;
     let next = Number.NaN;
     if (isFiniteNumber(h)) {
-      const logTail = h + Math.log(t);
-      const logDensity = (a - 1) * Math.log(x) - x - logGammaA;
+      const logTail = h + ln(t);
+      const logDensity = (a - 1) * ln(x) - x - logGammaA;
       const step = h * exp(logTail - logDensity);
       next = upper ? x + step : x - step;
       // converged: the Newton correction is within rounding of x

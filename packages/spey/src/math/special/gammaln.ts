@@ -14,7 +14,7 @@
  * Accuracy against 40-digit mpmath: a few ulp relative over (0, 1e300] (see
  * test/math/special-functions.test.ts).
  */
-import { abs, exp, isNaNNumber } from "../../core/describe.js";
+import { abs, exp, isNaNNumber, ln, sign } from "../../core/describe.js";
 
 /** log √(2π). */
 const LOG_SQRT_2PI = 0.9189385332046728;
@@ -78,14 +78,14 @@ function logRisingToReduced(x: number): { eps: number; logProduct: number } {
     y -= 1;
     product *= y;
   }
-  return { eps: y - 2, logProduct: Math.log(product) };
+  return { eps: y - 2, logProduct: ln(product) };
 }
 
 /** log|Γ(x)| for x > 0. */
 function gammalnPositive(x: number): number {
   if (x >= STIRLING_FROM) {
     if (x === Number.POSITIVE_INFINITY) return x;
-    return (x - 0.5) * Math.log(x) - x + LOG_SQRT_2PI + stirlingRemainder(x);
+    return (x - 0.5) * ln(x) - x + LOG_SQRT_2PI + stirlingRemainder(x);
   }
   if (x >= 2.5) {
     const { eps, logProduct } = logRisingToReduced(x);
@@ -97,14 +97,14 @@ function gammalnPositive(x: number): number {
     return logGammaTwoPlus(eps) - Math.log1p(eps);
   }
   // log Γ(x) = log Γ(1 + x) − log x, with log Γ(1 + x) = log Γ(2 + x) − log1p(x)
-  return logGammaTwoPlus(x) - Math.log1p(x) - Math.log(x);
+  return logGammaTwoPlus(x) - Math.log1p(x) - ln(x);
 }
 
 /** sin(πx), with the argument reduced exactly (x − 2·round(x/2) is exact in floating point). */
 function sinPi(x: number): number {
   const r = x - 2 * Math.round(0.5 * x); // r ∈ [−1, 1]
   if (r === 0 || r === 1 || r === -1) return 0;
-  const s = abs(r) > 0.5 ? Math.sign(r) - r : r; // sin(π(±1 − r)) = sin(πr)
+  const s = abs(r) > 0.5 ? sign(r) - r : r; // sin(π(±1 − r)) = sin(πr)
   return Math.sin(Math.PI * s);
 }
 
@@ -119,7 +119,7 @@ export function gammaln(x: number): number {
   const s = sinPi(x);
   if (s === 0) return Number.POSITIVE_INFINITY;
   // Γ(x)Γ(1 − x) = π/sin(πx)
-  return Math.log(Math.PI / abs(s)) - gammalnPositive(1 - x);
+  return ln(Math.PI / abs(s)) - gammalnPositive(1 - x);
 }
 
 /**

@@ -14,6 +14,7 @@ import { code4Coefficients } from "../interpolation.js";
 import { FACTOR_CODE1, FACTOR_CODE4, FACTOR_STRIDE } from "./terms.js";
 import { firstOccurrences, type ModifierImplementation, type Occurrence, type ParameterRequirement } from "./types.js";
 import { zeros } from "../../../core/arrays.js";
+import { ln } from "../../../core/describe.js";
 
 export function gaussianNuisanceRequirement(occ: Occurrence, type: "normsys" | "histosys"): ParameterRequirement {
   return {
@@ -54,8 +55,8 @@ export const normsys: ModifierImplementation = {
       }
       if (hi === 1 && lo === 1) continue; // F ≡ 1
       coefficients.fill(0);
-      coefficients[0] = Math.log(hi);
-      coefficients[1] = Math.log(lo);
+      coefficients[0] = ln(hi);
+      coefficients[1] = ln(lo);
       if (code4) code4Coefficients(hi, lo, coefficients, 2);
       const p = context.offset(occ.modifier.name);
       const kind = code4 ? FACTOR_CODE4 : FACTOR_CODE1;

@@ -18,7 +18,7 @@ import {
   LinearBackground,
   QuadraticBackground,
 } from "../backgrounds.js";
-import { isFiniteNumber, abs, max, min, sqrt } from "../../../core/describe.js";
+import { isFiniteNumber, abs, max, min, sqrt, ln } from "../../../core/describe.js";
 import { zeros } from "../../../core/arrays.js";
 
 /** hᵢ's curvature on a piece: known convex, known concave, or unknown (no formula). */
@@ -46,7 +46,7 @@ export interface Piece {
 /** H(λ) = λ − d ln λ (λ floored at 1e-20), its first and second derivatives in λ. */
 export function poissonTerm(lambda: number, d: number): number {
   const l = max(lambda, LAMBDA_FLOOR);
-  return d === 0 ? l : l - d * Math.log(l);
+  return d === 0 ? l : l - d * ln(l);
 }
 
 /** A point strictly inside [lo, hi] (which may have infinite ends). */

@@ -14,7 +14,7 @@
 import type { BackgroundModel } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
 import { LAMBDA_FLOOR } from "../poisson-floor.js";
-import { isFiniteNumber, abs, max, min } from "../../../core/describe.js";
+import { isFiniteNumber, abs, max, min, ln } from "../../../core/describe.js";
 import { zeros } from "../../../core/arrays.js";
 
 export class ThetaObjective {
@@ -116,7 +116,7 @@ export class ThetaObjective {
     if (floored) {
       out[1] = 0;
       out[2] = 0;
-      return d === 0 ? LAMBDA_FLOOR : LAMBDA_FLOOR - d * Math.log(LAMBDA_FLOOR);
+      return d === 0 ? LAMBDA_FLOOR : LAMBDA_FLOOR - d * ln(LAMBDA_FLOOR);
     }
     this.background.bin(i, t, this.#scratch);
     const raw = this.#c[i]! + this.#scratch[0]!;
@@ -124,7 +124,7 @@ export class ThetaObjective {
     const g = 1 - d / l;
     out[1] = g * this.#scratch[1]!;
     out[2] = (d / (l * l)) * this.#scratch[1]! * this.#scratch[1]! + g * this.#scratch[2]!;
-    return d === 0 ? l : l - d * Math.log(l);
+    return d === 0 ? l : l - d * ln(l);
   }
 
   /** F(θ); with `grad`, ∂F/∂θ written into it. */
@@ -139,12 +139,12 @@ export class ThetaObjective {
     for (let i = 0; i < n; i++) {
       const d = data[i]!;
       if (this.floored[i] === 1) {
-        total += d === 0 ? LAMBDA_FLOOR : LAMBDA_FLOOR - d * Math.log(LAMBDA_FLOOR);
+        total += d === 0 ? LAMBDA_FLOOR : LAMBDA_FLOOR - d * ln(LAMBDA_FLOOR);
         continue;
       }
       const raw = c[i]! + value[i]!;
       const l = max(raw, LAMBDA_FLOOR);
-      total += d === 0 ? l : l - d * Math.log(l);
+      total += d === 0 ? l : l - d * ln(l);
       if (grad) grad[i]! += (1 - d / l) * d1[i]!;
     }
     return total;
