@@ -135,7 +135,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
 
   constructor(args: CombinerBaseArgs, options: { poiName?: string | undefined; poiIndex?: number | undefined } = {}) {
     super();
-    const entries = CombinerBase.readModels(args);
+    const entries = CombinerBase.#readModels(args);
     const configs = entries.map((e) => e.backend.config());
     const localNames = entries.map((e, k) => CombinerBase.localParameterNames(configs[k] as ModelConfig, e.analysis));
     this.members = entries.map((e, k) => ({
@@ -144,7 +144,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       map: new Int32Array(0),
     }));
     const { maps, sharedNames } = this.buildParameterMap(localNames, args);
-    this.#slots = CombinerBase.checkMaps(maps, configs);
+    this.#slots = CombinerBase.#checkMaps(maps, configs);
     this.members = entries.map((e, k) => ({ ...e, config: configs[k] as ModelConfig, map: maps[k] as Int32Array }));
     this.#storedConfig = this.#buildConfig(sharedNames, localNames, options);
     this.isDifferentiable = this.members.every((m) => typeof m.backend.getObjectiveFunction === "function");
@@ -198,7 +198,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   // -----------------------------------------------------------------------------------------
   // Construction helpers
 
-  private static readModels(args: CombinerBaseArgs): { backend: BackendBase; analysis: string }[] {
+  static #readModels(args: CombinerBaseArgs): { backend: BackendBase; analysis: string }[] {
     if (!args || typeof args !== "object") {
       throw new InvalidInput("combiner arguments must be an object {statisticalModels: [...]}.");
     }
@@ -265,7 +265,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     return { maps, slotOf };
   }
 
-  private static checkMaps(maps: readonly Int32Array[], configs: readonly ModelConfig[]): number {
+  static #checkMaps(maps: readonly Int32Array[], configs: readonly ModelConfig[]): number {
     if (maps.length !== configs.length || maps.some((m, k) => m.length !== (configs[k] as ModelConfig).npar)) {
       throw new InvalidInput(
         "buildParameterMap must return one gather map per model with one entry per local parameter.",

@@ -58,12 +58,12 @@ export class CorrelatedBackground extends SimplifiedLikelihoodBase {
   declare readonly sigma: Float64Array;
 
   constructor(args: CorrelatedBackgroundArgs) {
-    const parts = CorrelatedBackground.prepare(args);
+    const parts = CorrelatedBackground.#prepare(args);
     super(parts);
     this.sigma = (parts.backgroundModel as LinearBackground).sigma;
   }
 
-  private static prepare(args: CorrelatedBackgroundArgs): SimplifiedModelParts {
+  static #prepare(args: CorrelatedBackgroundArgs): SimplifiedModelParts {
     const common = parseCommonInputs(args, CorrelatedBackground.name);
     const n = common.observed.length;
     const { matrix, lower } = readCovariance(args.covarianceMatrix, "covarianceMatrix", n);

@@ -52,14 +52,14 @@ export class EffectiveSigma extends SimplifiedLikelihoodBase {
   declare readonly sigmaMinus: Float64Array;
 
   constructor(args: EffectiveSigmaArgs) {
-    const parts = EffectiveSigma.prepare(args);
+    const parts = EffectiveSigma.#prepare(args);
     super(parts);
     const model = parts.backgroundModel as EffectiveSigmaBackground;
     this.sigmaPlus = model.sigmaPlus;
     this.sigmaMinus = model.sigmaMinus;
   }
 
-  private static prepare(args: EffectiveSigmaArgs): SimplifiedModelParts {
+  static #prepare(args: EffectiveSigmaArgs): SimplifiedModelParts {
     const common = parseCommonInputs(args, EffectiveSigma.name);
     const n = common.observed.length;
     if (args.absoluteUncertaintyEnvelops !== undefined && args.absoluteUncertaintyEnvelopes !== undefined) {

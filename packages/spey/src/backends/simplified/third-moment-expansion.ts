@@ -49,7 +49,7 @@ export class ThirdMomentExpansion extends SimplifiedLikelihoodBase {
   declare readonly correlation: Float64Array;
 
   constructor(args: ThirdMomentExpansionArgs) {
-    const { parts, rho } = ThirdMomentExpansion.prepare(args);
+    const { parts, rho } = ThirdMomentExpansion.#prepare(args);
     super(parts);
     const model = parts.backgroundModel as QuadraticBackground;
     this.A = model.A;
@@ -80,7 +80,7 @@ export class ThirdMomentExpansion extends SimplifiedLikelihoodBase {
     return true;
   }
 
-  private static prepare(args: ThirdMomentExpansionArgs): { parts: SimplifiedModelParts; rho: Float64Array } {
+  static #prepare(args: ThirdMomentExpansionArgs): { parts: SimplifiedModelParts; rho: Float64Array } {
     const common = parseCommonInputs(args, ThirdMomentExpansion.name);
     const n = common.observed.length;
     const { matrix } = readCovariance(args.covarianceMatrix, "covarianceMatrix", n);

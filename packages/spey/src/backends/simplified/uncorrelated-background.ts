@@ -172,14 +172,14 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
   #lastData: PreparedData | undefined;
 
   constructor(args: UncorrelatedBackgroundArgs) {
-    const parts = UncorrelatedBackground.prepare(args);
+    const parts = UncorrelatedBackground.#prepare(args);
     super(parts);
     this.sigma = (parts.backgroundModel as LinearBackground).sigma;
     const domain = this.domainBounds();
     this.#lowerTheta = Float64Array.from({ length: this.nBins }, (_, i) => domain[this.core.thetaOffset + i]![0]);
   }
 
-  private static prepare(args: UncorrelatedBackgroundArgs): SimplifiedModelParts {
+  static #prepare(args: UncorrelatedBackgroundArgs): SimplifiedModelParts {
     const common = parseCommonInputs(args, UncorrelatedBackground.name);
     const n = common.observed.length;
     const sigma = toFiniteVector(args?.absoluteUncertainties, "absoluteUncertainties", { length: n });
