@@ -206,38 +206,23 @@ export class LeanStatisticalModel {
   // ---------------------------------------------------------------------------------------------
   // Fits
 
-  #conditionalFit(
+  /**
+   * A fit through the backend's fit hook: conditional when `fixed` holds the POI, else free (μ in
+   * the bounds of `config`, the configuration of `allowNegativeSignal`).
+   */
+  #fit(
     fixed: ReadonlyMap<number, number>,
     expected: ExpectationType,
     data: Float64Array | undefined,
     controls: FitControls,
-    config: ModelConfig = this.backend.config(),
-  ): FitOutcome {
-    return fitModel({
-      backend: this.backend,
-      backendFit: true,
-      config,
-      expected,
-      data,
-      fixed,
-      initPars: controls.initPars,
-      parBounds: controls.parBounds,
-      optimiser: controls.optimiser,
-    });
-  }
-
-  #freeFit(
-    allowNegativeSignal: boolean,
-    fixed: ReadonlyMap<number, number>,
-    expected: ExpectationType,
-    data: Float64Array | undefined,
-    controls: FitControls,
+    config: ModelConfig,
+    allowNegativeSignal?: boolean,
     dataLabel?: string,
   ): FitOutcome {
     return fitModel({
       backend: this.backend,
       backendFit: true,
-      config: this.backend.config({ allowNegativeSignal }),
+      config,
       allowNegativeSignal,
       expected,
       data,
@@ -267,7 +252,7 @@ export class LeanStatisticalModel {
     const expected = toExpectation(options.expected);
     const config = this.backend.config();
     const fixed = this.#resolveFixed(options.poiTest, config);
-    const out = this.#conditionalFit(fixed, expected, toVector(options.data, "data", this.backend), options, config);
+    const out = this.#fit(fixed, expected, toVector(options.data, "data", this.backend), options, config);
     const value = options.returnNll === false ? exp(-out.nll) : out.nll;
     return options.returnParameters ? [value, Array.from(out.parameters)] : value;
   }
@@ -286,12 +271,13 @@ export class LeanStatisticalModel {
     const config = this.backend.config({ allowNegativeSignal });
     const fixed =
       options.fixedPoiValue === undefined ? new Map<number, number>() : config.resolvePoiIndices(options.fixedPoiValue);
-    const out = this.#freeFit(
-      allowNegativeSignal,
+    const out = this.#fit(
       fixed,
       expected,
       toVector(options.data, "data", this.backend),
       options,
+      config,
+      allowNegativeSignal,
     );
     const nll = options.returnNll === false ? exp(-out.nll) : out.nll;
     if (options.poiIndices) {
@@ -338,7 +324,7 @@ export class LeanStatisticalModel {
     const config = this.backend.config({ allowNegativeSignal: t.muhatMayBeNegative });
     const fixed = new Map<number, number>([[config.poiIndex, t.asimovMu]]);
     if (extra) for (const [k, v] of config.resolvePoiIndices(extra)) fixed.set(k, v);
-    const fit = this.#conditionalFit(fixed, expected, undefined, controls, config);
+    const fit = this.#fit(fixed, expected, undefined, controls, config);
     return { data: expectedData(fit.parameters), parameters: fit.parameters, mu: t.asimovMu, nll: fit.nll };
   }
 
@@ -360,7 +346,7 @@ export class LeanStatisticalModel {
     const config = this.backend.config();
     const fixed = this.#resolveFixed(options.poiTest, config);
     const { data } = this.#asimovDataFor(expected, testStatistics, undefined, options);
-    const out = this.#conditionalFit(fixed, expected, data, options, config);
+    const out = this.#fit(fixed, expected, data, options, config);
     return options.returnNll === false ? exp(-out.nll) : out.nll;
   }
 
@@ -502,9 +488,10 @@ export class LeanStatisticalModel {
     const config = this.backend.config();
     const poi = config.poiIndex;
     const extraFixed = options.extra ? config.resolvePoiIndices(options.extra) : new Map<number, number>();
+    const freeConfig = () => this.backend.config({ allowNegativeSignal });
     let fit: FitOutcome | undefined;
     const freeFit = (): FitOutcome => {
-      fit ??= this.#freeFit(allowNegativeSignal, extraFixed, expected, undefined, controls);
+      fit ??= this.#fit(extraFixed, expected, undefined, controls, freeConfig(), allowNegativeSignal);
       return fit;
     };
     let asimov: { data: Float64Array; parameters: Float64Array; mu: number; nll: number; fit: FitOutcome } | undefined;
@@ -519,12 +506,13 @@ export class LeanStatisticalModel {
         from ? { ...controls, initPars: from } : controls,
       );
       const start = this.#bestStart([generated.parameters], extraFixed, expected, generated.data);
-      const asimovFit = this.#freeFit(
-        allowNegativeSignal,
+      const asimovFit = this.#fit(
         extraFixed,
         expected,
         generated.data,
         { ...controls, ...(start ? { initPars: start } : {}) },
+        freeConfig(),
+        allowNegativeSignal,
         "the Asimov data",
       );
       asimov = { ...generated, fit: asimovFit };
@@ -879,7 +867,7 @@ export class LeanStatisticalModel {
     }
     const expected = toExpectation(options.expected);
     const config = this.backend.config();
-    const fit = this.#conditionalFit(this.#resolveFixed(options.poiTest, config), expected, undefined, options, config);
+    const fit = this.#fit(this.#resolveFixed(options.poiTest, config), expected, undefined, options, config);
     const sampler = getSampler.call(this.backend, fit.parameters);
     if (options.size === undefined) return sampler;
     if (!isInteger(options.size) || options.size < 0) {
@@ -899,7 +887,7 @@ export class LeanStatisticalModel {
     }
     const expected = toExpectation(options.expected);
     const config = this.backend.config();
-    const fit = this.#conditionalFit(this.#resolveFixed(options.poiTest, config), expected, undefined, options, config);
+    const fit = this.#fit(this.#resolveFixed(options.poiTest, config), expected, undefined, options, config);
     const hessian = getHessian.call(this.backend, { expected })(fit.parameters);
     const sigma = poiSigmaFromHessian(hessian, config);
     if (sigma === undefined) {
