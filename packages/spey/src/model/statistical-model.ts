@@ -43,7 +43,6 @@ import { log } from "../core/logger.js";
 import { reportActivity } from "../core/activity.js";
 import { cholesky, choleskyInverse, subMatrix } from "../math/linalg.js";
 import type { RandomSource } from "../math/random.js";
-import type { MinimizeOptions } from "../optimize/types.js";
 import { createFitter, type FitOutcome, type Fitter, fitModel } from "../fit/fit.js";
 import {
   describeValue,
@@ -392,9 +391,6 @@ export class LeanStatisticalModel {
 
   /** The {@link ProfileLikelihood} of this model (see `inference/profile-likelihood.ts`). */
   #createProfileLikelihood(): ProfileLikelihood {
-    const optimiserOf = (s: { optimiser?: MinimizeOptions | undefined }) =>
-      s.optimiser ? { optimiser: s.optimiser } : {};
-    const dataOf = (s: FitSettings) => (s.data ? { data: s.data } : {});
     const sample: ProfileLikelihood["sample"] =
       typeof this.backend.getSampler === "function"
         ? (mu, s) =>
@@ -411,9 +407,9 @@ export class LeanStatisticalModel {
         const [muhat, nll] = this.maximizeLikelihood({
           expected: s.expected,
           allowNegativeSignal: s.allowNegativeSignal,
-          ...(s.extra ? { fixedPoiValue: s.extra } : {}),
-          ...dataOf(s),
-          ...optimiserOf(s),
+          fixedPoiValue: s.extra,
+          data: s.data,
+          optimiser: s.optimiser,
         });
         return { muhat, nll };
       },
@@ -421,13 +417,13 @@ export class LeanStatisticalModel {
         this.likelihood({
           poiTest: this.#poiTestAt(mu, s.extra),
           expected: s.expected,
-          ...dataOf(s),
-          ...optimiserOf(s),
+          data: s.data,
+          optimiser: s.optimiser,
         }),
       prepare: (s) => this.#prepareForHypotest(s),
       sigmaMu: (mu, s) => {
         try {
-          return this.sigmaMuFromHessian({ poiTest: mu, expected: s.expected, ...optimiserOf(s) });
+          return this.sigmaMuFromHessian({ poiTest: mu, expected: s.expected, optimiser: s.optimiser });
         } catch (error) {
           if (!(error instanceof MethodNotAvailable)) throw error;
           log.debug(
@@ -450,11 +446,11 @@ export class LeanStatisticalModel {
    */
   #prepareFromPublicFits(options: FitSettings & { readonly statistic: TestStatistic }): HypotestPreparation {
     const { expected, statistic, extra } = options;
-    const opt = options.optimiser ? { optimiser: options.optimiser } : {};
+    const opt = { optimiser: options.optimiser };
     const [muhat, nll] = this.maximizeLikelihood({
       expected,
       allowNegativeSignal: statistic.muhatMayBeNegative,
-      ...(extra ? { fixedPoiValue: extra } : {}),
+      fixedPoiValue: extra,
       ...opt,
     });
     const [muhatA, nllA] = this.maximizeAsimovLikelihood({ expected, testStatistics: statistic.name, ...opt });
@@ -483,7 +479,7 @@ export class LeanStatisticalModel {
     if (typeof this.backend.expectedData !== "function") return this.#prepareFromPublicFits(options);
     const { expected, statistic } = options;
     const testStatistics = statistic;
-    const controls: FitControls = options.optimiser ? { optimiser: options.optimiser } : {};
+    const controls: FitControls = { optimiser: options.optimiser };
     const allowNegativeSignal = statistic.muhatMayBeNegative;
     const config = this.backend.config();
     const poi = config.poiIndex;
