@@ -191,7 +191,8 @@ export function createFitter(setup: FitterSetup): Fitter {
         upper,
         fixed: fixedMask,
       },
-      setup.optimiser,
+      // (null from JavaScript callers: the defaults, as the hook request's spread gives them)
+      setup.optimiser ?? undefined,
     );
     return { nll: -logpdf(result.x), parameters: result.x, converged: result.converged, message: result.message };
   };

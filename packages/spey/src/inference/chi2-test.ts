@@ -167,7 +167,7 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
     throw new InvalidInput(`limitType must be "two-sided", "left" or "right"; got ${describeValue(limitType)}.`);
   }
   const tol = resolveTolerances(options, CHI2_TOLERANCES, "chi2Test");
-  const opt = options.optimiser ? { optimiser: options.optimiser } : {};
+  const opt = { optimiser: options.optimiser };
   const threshold = chi2Isf(1 - confidenceLevel, 1);
 
   let nll: (x: number) => number;

@@ -157,7 +157,7 @@ export function clsSummary(model: SummaryModel, options: ClsSummaryOptions = {})
     poiTest,
     calculator,
     ...toys,
-    ...(options.optimiser ? { optimiser: options.optimiser } : {}),
+    optimiser: options.optimiser,
     ...(options.allowNegativeSignal ? { allowNegativeSignal: true } : {}),
     ...(options.onProgress && calculator === "toy" ? { onProgress: options.onProgress } : {}),
   };
@@ -204,7 +204,7 @@ export function limitSummary(model: SummaryModel, options: LimitSummaryOptions =
   const common = {
     confidenceLevel,
     ...(calculator === "toy" ? { calculator, ...toys } : {}),
-    ...(options.optimiser ? { optimiser: options.optimiser } : {}),
+    optimiser: options.optimiser,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress && calculator === "toy" ? { onProgress: options.onProgress } : {}),
   };

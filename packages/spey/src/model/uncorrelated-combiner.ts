@@ -222,7 +222,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           poiTest: mu,
           expected,
           ...(d ? { data: d } : {}),
-          ...(optimiser ? { optimiser } : {}),
+          optimiser,
         });
       } catch (error) {
         if (!(error instanceof NegativeExpectedYields)) throw error;
@@ -288,7 +288,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
       let num = 0;
       let den = 0;
       for (const m of this.#models) {
-        const [muhat] = m.maximizeLikelihood({ expected, ...(optimiser ? { optimiser } : {}) });
+        const [muhat] = m.maximizeLikelihood({ expected, optimiser });
         const sigma = m.sigmaMu({ poiTest: muhat, expected });
         num += muhat / (sigma * sigma);
         den += 1 / (sigma * sigma);
@@ -648,7 +648,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         const [muhat, nll] = this.maximizeLikelihood({
           expected: s.expected,
           allowNegativeSignal: s.allowNegativeSignal,
-          ...(s.optimiser ? { optimiser: s.optimiser } : {}),
+          optimiser: s.optimiser,
         });
         return { muhat, nll };
       },
@@ -657,7 +657,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         return this.likelihood({
           poiTest: mu,
           expected: s.expected,
-          ...(s.optimiser ? { optimiser: s.optimiser } : {}),
+          optimiser: s.optimiser,
         });
       },
       prepare: (s) => this.#prepareForHypotest(s),
