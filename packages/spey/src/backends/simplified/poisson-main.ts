@@ -395,7 +395,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   #exact: PoiProfile | undefined;
   /** Profiles of the signal vectors of requests with φ or α fixed (callable signals, modifiers). */
   readonly #signalProfiles = new Map<string, PoiProfile>();
-  #lastEvaluator: PoissonEvaluator | undefined;
+  /** The evaluators of the last two data sets ({@link evaluatorFor}). */
+  #evaluators: PoissonEvaluator[] = [];
 
   /** How ∂s/∂φ and ∂²s/∂φ² of a callable signal are computed: "analytic" (signalJacobian / signalHessian) or "finite-difference". */
   get signalDerivativeSources(): { jacobian: DerivativeSource; hessian: DerivativeSource } {
@@ -483,10 +484,13 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     return selected;
   }
 
-  /** An evaluator with its own scratch buffers for the data of `options`. */
+  /**
+   * The evaluator of the data of `options` ({@link evaluatorFor}: shared by the functions made for
+   * the same data; an evaluation writes its scratch buffers anew and completes before the next).
+   */
   protected evaluator(options?: LikelihoodOptions): PoissonEvaluator {
     const { main, aux } = this.dataFor(options);
-    return new PoissonEvaluator(this.core, main, aux);
+    return this.#evaluatorFor(main, aux);
   }
 
   getLogpdfFunc(options?: LikelihoodOptions): LogpdfFunction {
@@ -618,12 +622,16 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     return this.#profileFor(undefined).smoothCurvature(parameters[0]!, main, aux);
   }
 
-  /** An evaluator of these data, reused while consecutive requests carry the same values. */
+  /**
+   * An evaluator of these data, reused while requests carry the same values: the last two data sets
+   * (a hypothesis test alternates between the observed and the Asimov data) are kept, compared by
+   * value, each with copies of its data.
+   */
   #evaluatorFor(main: Float64Array, aux: Float64Array | undefined): PoissonEvaluator {
-    const last = this.#lastEvaluator;
-    if (last && sameEntries(last.main, main) && sameEntries(last.aux, aux)) return last;
-    this.#lastEvaluator = new PoissonEvaluator(this.core, Float64Array.from(main), aux && Float64Array.from(aux));
-    return this.#lastEvaluator;
+    for (const e of this.#evaluators) if (sameEntries(e.main, main) && sameEntries(e.aux, aux)) return e;
+    const e = new PoissonEvaluator(this.core, Float64Array.from(main), aux && Float64Array.from(aux));
+    this.#evaluators = [e, this.#evaluators[0]].filter((x) => x !== undefined);
+    return e;
   }
 
   /** The template's fixed values with μ and θ, and its NLL from the model's own likelihood (so the value is the one `logpdf` gives). */
