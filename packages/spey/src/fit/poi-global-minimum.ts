@@ -401,7 +401,8 @@ export function pruneScan(
  * be a minimum). P is sampled on a grid over the hull of `anchors` (the members' μ̂, the start) and
  * the local minimum, widened by {@link SCAN_SIGMAS} σ_max (the whole [lower, upper] without σ), with
  * spacing ≤ σ_min between {@link SCAN_MIN_INTERVALS} and {@link SCAN_MAX_INTERVALS} intervals;
- * every sampled local minimum other than a confirmed `local` is refined by Brent's bounded method
+ * every sampled local minimum other than a confirmed `local` (`certified` by the members'
+ * curvatures, {@link smoothMinimum}, or by values beside it) is refined by Brent's bounded method
  * between its grid neighbours, and the lowest value wins. With a convex `split` (some members
  * certified convex, some not), {@link pruneScan} first proves by lower bounds where no μ can beat
  * the local minimum; the scan then covers only the rest, at most σ_min apart on each side of the
@@ -422,7 +423,7 @@ function globalMinimum(
   if (convex) {
     // a convex P: a local minimum is the global one, once P rises on both sides of it
     const scale = sigmas.find((x) => isFiniteNumber(x) && x > 0) ?? Number.NaN;
-    if (certified || confirmedByValues(f, local, lower, upper, scale)) return local;
+    if (confirmedByValues(f, local, lower, upper, scale)) return local;
     const lo = isFiniteNumber(lower) ? lower : local.x - 10 * max(1, abs(local.x));
     const hi = isFiniteNumber(upper) ? upper : local.x + 10 * max(1, abs(local.x));
     const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
