@@ -194,7 +194,13 @@ export function createFitter(setup: FitterSetup): Fitter {
       // (null from JavaScript callers: the defaults, as the hook request's spread gives them)
       setup.optimiser ?? undefined,
     );
-    return { nll: -logpdf(result.x), parameters: result.x, converged: result.converged, message: result.message };
+    return {
+      nll: -logpdf(result.x),
+      parameters: result.x,
+      converged: result.converged,
+      // (only why not: minimize formats its message on demand)
+      message: result.converged ? undefined : result.message,
+    };
   };
   return {
     fit(fixed, initPars, options) {

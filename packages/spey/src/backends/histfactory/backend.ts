@@ -601,7 +601,8 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
     nll: evaluator.nll(result.x),
     x: result.x,
     converged: result.converged,
-    message: result.message,
+    // (only why not: minimize formats its message on demand)
+    message: result.converged ? "" : result.message,
     iterations: result.iterations,
   };
 }

@@ -476,7 +476,8 @@ export class GlobalThetaProfiler {
           value,
           leaf: Int32Array.from(leaf),
           converged: result.converged,
-          message: result.message,
+          // (read only when it says why not: minimize formats it on demand)
+          message: result.converged ? "" : result.message,
         };
       }
     }
