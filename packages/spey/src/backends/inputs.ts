@@ -2,7 +2,7 @@ import type { NumericArray } from "../plugin/types.js";
 import { InvalidInput } from "../core/errors.js";
 import type { ExpectationType } from "../core/expectation.js";
 import { describeValue, isArrayLike, isFiniteNumber, abs, max, min } from "../core/describe.js";
-import { zeros } from "../core/arrays.js";
+import { zeros, copyOf } from "../core/arrays.js";
 
 /**
  * Convert a user array to a Float64Array, checking that every entry is finite (and ≥ 0 unless
@@ -110,7 +110,7 @@ export function selectData(
         : `data has ${data.length} entries; expected ${n}.`,
     );
   }
-  const all = finiteEntries(data instanceof Float64Array ? data : Float64Array.from(data), "data");
+  const all = finiteEntries(data instanceof Float64Array ? data : copyOf(data), "data");
   // Main counts only (the usual case, e.g. every toy): the array itself, not a view of all of it
   // (the same buffer either way; a subarray per call was most of this function's cost).
   if (data.length === n) return { main: all, aux: undefined };

@@ -1,7 +1,7 @@
 import { InvalidInput } from "../core/errors.js";
 import { describeValue, isFiniteNumber, isInteger, abs, max } from "../core/describe.js";
 import { toFiniteVector } from "./inputs.js";
-import { zeros } from "../core/arrays.js";
+import { zeros, copyOf } from "../core/arrays.js";
 
 /** Signal yields as a function of the extra signal parameters φ (e.g. EFT coefficients). */
 export type SignalFunction = (phi: Float64Array) => ArrayLike<number>;
@@ -148,17 +148,17 @@ export class SignalYields {
     const n = this.#nBins;
     const k = this.nParameters;
     if (k > 0 && this.#jacobianFn) {
-      return readJacobian(this.#jacobianFn(Float64Array.from(pars.subarray(offset, offset + k))), n, k);
+      return readJacobian(this.#jacobianFn(copyOf(pars.subarray(offset, offset + k))), n, k);
     }
     const out = zeros(n * k);
     if (k === 0) return out;
-    const phi = Float64Array.from(pars.subarray(offset, offset + k));
+    const phi = copyOf(pars.subarray(offset, offset + k));
     const fn = this.#fn as SignalFunction;
     for (let a = 0; a < k; a++) {
       const x = phi[a] as number;
       const h = 1e-6 * max(1, abs(x));
       phi[a] = x + h;
-      const up = Float64Array.from(fn(phi));
+      const up = copyOf(fn(phi));
       phi[a] = x - h;
       const down = fn(phi);
       phi[a] = x;
@@ -175,11 +175,11 @@ export class SignalYields {
     const n = this.#nBins;
     const k = this.nParameters;
     if (k > 0 && this.#hessianFn) {
-      return readHessian(this.#hessianFn(Float64Array.from(pars.subarray(offset, offset + k))), n, k);
+      return readHessian(this.#hessianFn(copyOf(pars.subarray(offset, offset + k))), n, k);
     }
     const out = zeros(n * k * k);
     if (k === 0) return out;
-    const shifted = Float64Array.from(pars);
+    const shifted = copyOf(pars);
     for (let b = 0; b < k; b++) {
       const x = pars[offset + b] as number;
       const h = 1e-4 * max(1, abs(x));

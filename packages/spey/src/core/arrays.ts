@@ -37,3 +37,6 @@ export function pushAll<T>(target: T[], source: Iterable<T>): T[] {
  * library allocates its work vectors at ~200 places).
  */
 export const zeros = (n: number): Float64Array => new Float64Array(n);
+
+/** A copy of `values` as a Float64Array: `Float64Array.from(values)` under a name the minifier can shorten. */
+export const copyOf = (values: ArrayLike<number>): Float64Array => Float64Array.from(values);

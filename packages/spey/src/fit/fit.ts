@@ -9,7 +9,7 @@ import { bestOfStarts } from "./multistart.js";
 import { minimize } from "../optimize/minimize.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { isFiniteNumber, max, min } from "../core/describe.js";
-import { zeros } from "../core/arrays.js";
+import { zeros, copyOf } from "../core/arrays.js";
 
 /** What a fitter is built for: one backend, one configuration, one data set. */
 export interface FitterSetup {
@@ -150,7 +150,7 @@ export function createFitter(setup: FitterSetup): Fitter {
         allowNegativeSignal,
         expected: setup.expected,
         ...(setup.data ? { data: setup.data } : {}),
-        initPars: Float64Array.from(initPars),
+        initPars: copyOf(initPars),
         ...(setup.optimiser ? { optimiser: setup.optimiser } : {}),
         ...(setup.parBounds !== undefined ? { bounds: { lower: prepare().lower, upper: prepare().upper } } : {}),
       });

@@ -1,6 +1,7 @@
 import { normCdf, normLogCdf } from "../math/special.js";
 import { erfcx } from "../math/special/erf.js";
 import { max, min, exp, isNaNNumber } from "../core/describe.js";
+import { copyOf } from "../core/arrays.js";
 
 /** A distribution of a test statistic under a hypothesis (spey's `spey.hypothesis_testing.distributions`). */
 export interface TestStatisticDistribution {
@@ -43,7 +44,7 @@ export class EmpiricalTestStatisticsDistribution implements TestStatisticDistrib
   readonly #sorted: Float64Array;
 
   constructor(samples: ArrayLike<number>) {
-    this.#sorted = Float64Array.from(samples).sort();
+    this.#sorted = copyOf(samples).sort();
   }
 
   pvalue(value: number): number {

@@ -7,7 +7,7 @@
 import { InvalidInput } from "../core/errors.js";
 import { isArrayLike, isFiniteNumber, abs, max, min, sqrt, isNaNNumber, ln, sign } from "../core/describe.js";
 import { choleskyBlocked } from "./cholesky-blocked.js";
-import { zeros } from "../core/arrays.js";
+import { zeros, copyOf } from "../core/arrays.js";
 
 /** A square matrix flattened row-major, with its order. */
 export interface FlatMatrix {
@@ -279,7 +279,7 @@ export function fromFlat(a: Float64Array, n: number): number[][] {
  * solution is not finite.
  */
 export function solveLinear(a: Float64Array, n: number, b: ArrayLike<number>): Float64Array | null {
-  const lu = Float64Array.from(a.subarray(0, n * n));
+  const lu = copyOf(a.subarray(0, n * n));
   const x = Float64Array.from({ length: n }, (_, i) => b[i]!);
   let scale = 0;
   for (let i = 0; i < n * n; i++) scale = max(scale, abs(lu[i]!));

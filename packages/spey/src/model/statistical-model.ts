@@ -57,7 +57,7 @@ import {
   isNaNNumber,
 } from "../core/describe.js";
 import { finiteEntries } from "../backends/inputs.js";
-import { zeros } from "../core/arrays.js";
+import { zeros, copyOf } from "../core/arrays.js";
 
 /** The universal arguments of every backend factory (spey's `statistical_model_wrapper`). */
 export interface StatisticalModelOptions {
@@ -724,7 +724,7 @@ export class LeanStatisticalModel {
     if (fixed.size === config.npar && !config.suggestedFixed?.some(Boolean)) return undefined;
     const logpdf = logpdfAt ?? this.backend.getLogpdfFunc({ expected, ...(data ? { data } : {}) });
     const withFixed = (p: ArrayLike<number>) => {
-      const x = Float64Array.from(p);
+      const x = copyOf(p);
       for (const [k, v] of fixed) x[k] = v;
       return x;
     };

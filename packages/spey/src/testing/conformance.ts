@@ -20,6 +20,7 @@ import { Random } from "../math/random.js";
 import { StatisticalModel } from "../model/statistical-model.js";
 import type { BackendBase } from "../plugin/backend-base.js";
 import { abs, max, min, sqrt } from "../core/describe.js";
+import { copyOf } from "../core/arrays.js";
 
 /** A backend violates a property of the conformance suite; the message says which and where. */
 export class ConformanceError extends ComputationError {
@@ -169,8 +170,8 @@ export function backendConformanceChecks(
 
   const truthOf = (backend: BackendBase): Float64Array => {
     const config = backend.config();
-    if (options.truth) return Float64Array.from(options.truth);
-    const x = Float64Array.from(config.suggestedInit);
+    if (options.truth) return copyOf(options.truth);
+    const x = copyOf(config.suggestedInit);
     x[config.poiIndex] = 1;
     return x;
   };
@@ -305,7 +306,7 @@ export function backendConformanceChecks(
           // the truth is the global optimum: no fit may do better, and a good one gets its NLL
           atLeast(nll, nllTruth - 1e-9 * max(1, abs(nllTruth)), `${what}: NLL`);
           atMost(abs(nll - nllTruth), 1e-8 * max(1, abs(nllTruth)), `${what}: NLL`);
-          const refit = backend.expectedData!(Float64Array.from(fitted));
+          const refit = backend.expectedData!(copyOf(fitted));
           for (let i = 0; i < data.length; i++) {
             atMost(abs(refit[i]! - data[i]!), refitTol * max(1, abs(data[i]!)), `${what}: expected data ${i}`);
           }

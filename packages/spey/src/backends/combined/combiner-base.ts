@@ -26,7 +26,7 @@ import { BackendBase } from "../../plugin/backend-base.js";
 import { PerAnalysisData, type PerAnalysisDataRecord } from "./per-analysis-data.js";
 import { createFitter, type FitOutcome, type Fitter } from "../../fit/fit.js";
 import { convexProfileMinimum } from "../../fit/poi-global-minimum.js";
-import { sameEntries, zeros } from "../../core/arrays.js";
+import { sameEntries, zeros, copyOf } from "../../core/arrays.js";
 import { reportActivity } from "../../core/activity.js";
 import type {
   ConfigOptions,
@@ -101,7 +101,7 @@ function toFiniteVector(values: NumericArray, argument: string): Float64Array {
   if (values === null || typeof values !== "object" || typeof values.length !== "number") {
     throw new InvalidInput(`${argument} must be an array of numbers.`);
   }
-  const out = Float64Array.from(values);
+  const out = copyOf(values);
   for (let i = 0; i < out.length; i++) {
     if (!isFiniteNumber(out[i])) throw new InvalidInput(`${argument}[${i}] must be finite; got ${out[i]}.`);
   }
@@ -468,7 +468,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   /** Number of data values of each model (main + auxiliary), from its expected data at the suggested point. */
   dataWidths(): number[] {
     if (this.#widths) return this.#widths;
-    const init = Float64Array.from(this.#storedConfig.suggestedInit);
+    const init = copyOf(this.#storedConfig.suggestedInit);
     this.#widths = this.members.map((m) => {
       if (typeof m.backend.expectedData !== "function") {
         throw new InvalidInput(
@@ -593,7 +593,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
     const expected = (opts[k] as LikelihoodOptions).expected ?? "observed";
     if (fixed.size === m.config.npar && init) {
       // nothing to fit (e.g. a one-parameter member at fixed μ): log L at the fixed values, as its fitter returns
-      const parameters = Float64Array.from(init);
+      const parameters = copyOf(init);
       for (const [j, v] of fixed) parameters[j] = v;
       return { nll: -(this.#memberLogpdfs(entry)[k] as LogpdfFunction)(parameters), parameters, converged: true };
     }
@@ -606,7 +606,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
         allowNegativeSignal: request.allowNegativeSignal ?? true,
         expected,
         data: (opts[k] as LikelihoodOptions).data,
-        initPars: init ?? Float64Array.from(m.config.suggestedInit),
+        initPars: init ?? copyOf(m.config.suggestedInit),
         optimiser: request.optimiser,
       });
       if (own?.global === true && own.converged !== false)
@@ -622,7 +622,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
           backendFit: true,
           config: member.config,
           expected: (opts[j] as LikelihoodOptions).expected ?? "observed",
-          data: d === undefined || d instanceof Float64Array ? d : Float64Array.from(d),
+          data: d === undefined || d instanceof Float64Array ? d : copyOf(d),
           optimiser: request.optimiser,
           dataLabel: `the data of "${member.analysis}"`,
         });
@@ -915,7 +915,7 @@ export function finiteDifferenceObjective(logpdf: LogpdfFunction): ObjectiveFunc
   return (pars, grad) => {
     const value = -logpdf(pars);
     if (grad) {
-      const x = Float64Array.from(pars);
+      const x = copyOf(pars);
       for (let i = 0; i < x.length; i++) {
         const xi = x[i] as number;
         const h = 1e-6 * max(1, abs(xi));

@@ -52,7 +52,7 @@ import type { WorkspaceSpec } from "./schema.js";
 import { type JoinOperation, Workspace } from "./workspace.js";
 import { describeValue, isFiniteNumber, isInteger, abs, max, min } from "../../core/describe.js";
 import { type ResolvedWarmStart, resolveWarmStart, type WarmStartOption } from "./warm-start.js";
-import { zeros } from "../../core/arrays.js";
+import { zeros, copyOf } from "../../core/arrays.js";
 
 /** How the POI is bounded in fits (see the module documentation). */
 export type PoiBoundsMode = "spey-pyhf" | "measurement";
@@ -127,7 +127,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     this.poiBoundsMode = checkPoiBounds(options.poiBounds);
     this.#coldStartRange = checkColdStartRange(options.profileColdStartRange);
     this.warmStart = resolveWarmStart(options.warmStart, model);
-    const init = Float64Array.from(model.suggestedInit);
+    const init = copyOf(model.suggestedInit);
     init[model.poiIndex] = 0;
     this.backgroundData = model.expectedMain(init);
     this.minimumPoi = physicalMinimumPoi(model.poiSignal, model.poiBackground);
@@ -156,7 +156,7 @@ export abstract class HistFactoryBackend extends BackendBase {
   /** The caller's `warmStart` point as one more start of every fit (its default mode "add"). */
   override nominalParameters(): Float64Array | undefined {
     const start = this.warmStart?.mode === "add" ? this.warmStart.parameters : undefined;
-    return start ? Float64Array.from(start) : undefined;
+    return start ? copyOf(start) : undefined;
   }
 
   /** The measurement's bounds of the POI (pyhf's `suggested_bounds()[poi_index]`). */
@@ -225,7 +225,7 @@ export abstract class HistFactoryBackend extends BackendBase {
   }
 
   override getSampler(pars: Parameters): Sampler {
-    const at = Float64Array.from(pars);
+    const at = copyOf(pars);
     return (size, rng) => Array.from({ length: size }, () => this.model.sample(at, rng));
   }
 
@@ -301,8 +301,8 @@ export abstract class HistFactoryBackend extends BackendBase {
     config: ModelConfig,
   ): FastPathResult | undefined {
     const n = config.npar;
-    const suggested = Float64Array.from(config.suggestedInit);
-    const x0 = Float64Array.from(options.initPars?.length === n ? options.initPars : suggested);
+    const suggested = copyOf(config.suggestedInit);
+    const x0 = copyOf(options.initPars?.length === n ? options.initPars : suggested);
     const fixed = new Array<boolean>(n).fill(false);
     config.suggestedFixed?.forEach((f, i) => {
       fixed[i] = f;
@@ -345,7 +345,7 @@ export abstract class HistFactoryBackend extends BackendBase {
     const replacement = this.warmStart?.mode === "replace" ? this.warmStart.parameters : undefined;
     const replaced = cold && replacement !== undefined;
     if (replacement && replaced) {
-      start = Float64Array.from(replacement);
+      start = copyOf(replacement);
       for (const [i, v] of fixedValues) start[i] = v;
     }
     let primary = cold && !replaced ? coldRun() : runFit(problem, start, "warm", WARM_ITERATIONS);
@@ -644,7 +644,7 @@ function checkedFit(
     if (pinned || atBound || !primary.converged) {
       // An independent conditional fit at μ̂ from the suggested point: if it is lower, the free
       // fit stopped in a worse basin (or did not move); continue the free fit from there.
-      const probeStart = Float64Array.from(suggested);
+      const probeStart = copyOf(suggested);
       probeStart[poi] = mu;
       const probeFixed = fixed.slice();
       probeFixed[poi] = true;
@@ -663,8 +663,8 @@ function checkedFit(
   if (!best.converged) {
     log.debug(`HistFactory fit did not converge (${best.message}); retrying with BFGS and a cold exact-Hessian start.`);
     consider(runFit(problem, best.x, "bfgs"));
-    if (!best.converged) consider(runFit(problem, Float64Array.from(suggested), "exact"));
-    if (!best.converged) consider(runFit(problem, Float64Array.from(suggested), "bfgs"));
+    if (!best.converged) consider(runFit(problem, copyOf(suggested), "exact"));
+    if (!best.converged) consider(runFit(problem, copyOf(suggested), "bfgs"));
   }
   // Still not converged: reported to the caller, whose fit throws ConvergenceError naming the
   // fit (fit/convergence.ts; with `allowUnconverged` a warning) — never used silently.

@@ -26,7 +26,7 @@ import type { ChannelLayout, Occurrence, ResolvedModifierSettings, TermSink } fr
 import { buildParameterSets, mergeRequirements, type ParameterSet, parameterNamesOf } from "./parameters.js";
 import { compareCodePoints } from "./digest.js";
 import { MODIFIER_TYPES, type MeasurementSpec, type ModifierType, type WorkspaceSpec } from "./schema.js";
-import { zeros } from "../../core/arrays.js";
+import { zeros, copyOf } from "../../core/arrays.js";
 import { max } from "../../core/describe.js";
 
 /** Growable term storage used while compiling a model. */
@@ -326,7 +326,7 @@ export class HistFactoryModel {
       settings,
       observed,
       cellBin: Int32Array.from(cellBin),
-      cellNom: Float64Array.from(cellNom),
+      cellNom: copyOf(cellNom),
       factors: pack(collector.factors, cellBin.length, FACTOR_STRIDE),
       deltas: pack(collector.deltas, cellBin.length, DELTA_STRIDE),
     });
@@ -418,10 +418,10 @@ export class HistFactoryModel {
         `data has ${data.length} entries; expected ${this.nMain} (main counts) or ${this.nMain + this.nAux} (main counts followed by ${this.nAux} auxiliary values).`,
       );
     }
-    const all = finiteEntries(Float64Array.from(data), "data");
+    const all = finiteEntries(copyOf(data), "data");
     return {
       main: all.subarray(0, this.nMain),
-      aux: data.length > this.nMain ? all.subarray(this.nMain) : Float64Array.from(this.auxdata),
+      aux: data.length > this.nMain ? all.subarray(this.nMain) : copyOf(this.auxdata),
     };
   }
 

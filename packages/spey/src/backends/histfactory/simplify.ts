@@ -40,7 +40,7 @@ import type { HistFactoryModel } from "./model.js";
 import { modifierSettingsOf } from "./modifier-settings.js";
 import type { ChannelSpec, SampleSpec, WorkspaceSpec } from "./schema.js";
 import { describeValue, isArray, isInteger, max, min, sqrt } from "../../core/describe.js";
-import { zeros } from "../../core/arrays.js";
+import { zeros, copyOf } from "../../core/arrays.js";
 
 /** Arguments of `pyhf.simplify` (spey-pyhf's, camelCased). */
 export interface SimplifyArgs {
@@ -289,7 +289,7 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
   const samples: Float64Array[] = [];
   const rng = new Random(args.seed ?? 0);
   const z = zeros(m);
-  const pars = Float64Array.from(sModel.suggestedInit);
+  const pars = copyOf(sModel.suggestedInit);
   pars[sModel.poiIndex] = 0;
   let previous: Float64Array | undefined;
   let attempts = 0;
@@ -298,7 +298,7 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
     attempts++;
     for (let k = 0; k < m; k++) z[k] = rng.normal();
     backSubstitute(lower, m, z, z); // Lᵀ x = z gives x ~ N(0, (L Lᵀ)⁻¹)
-    const sampled = Float64Array.from(theta);
+    const sampled = copyOf(theta);
     for (let k = 0; k < m; k++) sampled[free[k] as number]! += z[k] as number;
     for (const [ci, si] of map) pars[si] = sampled[ci] as number;
     let at: Float64Array = pars;
@@ -369,8 +369,8 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
     backgroundYields: mean,
     covarianceMatrix: cov,
     thirdMoments: third,
-    data: Float64Array.from(full.model.observed),
-    signalYields: Float64Array.from(full.model.poiSignal),
+    data: copyOf(full.model.observed),
+    signalYields: copyOf(full.model.poiSignal),
     controlChannels: controls,
     attempts,
     absoluteUncertaintyEnvelopes: envelopes,

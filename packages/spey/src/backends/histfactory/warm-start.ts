@@ -6,6 +6,7 @@
  */
 import { InvalidInput } from "../../core/errors.js";
 import { describeValue, isArrayLike, isFiniteNumber, max, min } from "../../core/describe.js";
+import { copyOf } from "../../core/arrays.js";
 
 /** The `warmStart` argument: a parameter point and how fits use it. */
 export interface WarmStartOption {
@@ -66,7 +67,7 @@ export function resolveWarmStart(value: unknown, model: WarmStartModel): Resolve
     );
   }
   const n = model.parameterNames.length;
-  const x = Float64Array.from(model.suggestedInit);
+  const x = copyOf(model.suggestedInit);
   const set = (i: number, v: unknown, label: string) => {
     if (typeof v !== "number" || !isFiniteNumber(v)) {
       throw new InvalidInput(`warmStart.parameters${label} must be a finite number; got ${describeValue(v)}.`);

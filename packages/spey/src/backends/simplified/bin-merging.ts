@@ -1,7 +1,7 @@
 import { InvalidInput } from "../../core/errors.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";
 import { SignalModifiers } from "./modifiers.js";
-import { zeros } from "../../core/arrays.js";
+import { zeros, copyOf } from "../../core/arrays.js";
 import { isArray, isInteger } from "../../core/describe.js";
 
 export interface MergeCorrelatedBinsArgs {
@@ -97,7 +97,7 @@ export function signalUncertaintySynthesizer(args: {
     domainStart,
     lambda(pars) {
       const out = zeros(signal.length).fill(1);
-      if (parsed) parsed.factors(Float64Array.from(pars), domainStart, out);
+      if (parsed) parsed.factors(copyOf(pars), domainStart, out);
       return Array.from(out);
     },
   };

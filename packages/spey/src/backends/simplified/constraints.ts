@@ -7,7 +7,7 @@
 import { FACTORISED_MIN_ORDER, FactorisedCovariance } from "../../math/factorised-covariance.js";
 import { cholesky, choleskyInverse, choleskyLogDet } from "../../math/linalg.js";
 import type { RandomSource } from "../../math/random.js";
-import { zeros } from "../../core/arrays.js";
+import { zeros, copyOf } from "../../core/arrays.js";
 import { abs, max, sqrt, ln } from "../../core/describe.js";
 
 const LOG_2PI = ln(2 * Math.PI);
@@ -195,7 +195,7 @@ export class GaussianBlock {
     }
     const candidate = 1 / (1.01 * estimate);
     if (candidate > m) {
-      const shifted = Float64Array.from(P);
+      const shifted = copyOf(P);
       for (let i = 0; i < n; i++) shifted[i * n + i]! -= candidate;
       if (cholesky(shifted, n)) m = candidate;
     }

@@ -10,7 +10,7 @@
  */
 import { ConfigVariants } from "../../config/config-variants.js";
 import { type Bound, ModelConfig } from "../../config/model-config.js";
-import { sameEntries, zeros } from "../../core/arrays.js";
+import { sameEntries, zeros, copyOf } from "../../core/arrays.js";
 import { InvalidInput } from "../../core/errors.js";
 import type { RandomSource } from "../../math/random.js";
 import { gammaln } from "../../math/special.js";
@@ -533,7 +533,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     let profile = this.#signalProfiles.get(key);
     if (!profile) {
       if (this.#signalProfiles.size >= SIGNAL_PROFILES) this.#signalProfiles.clear();
-      profile = new PoiProfile(c.backgroundModel, c.constraint, Float64Array.from(signal));
+      profile = new PoiProfile(c.backgroundModel, c.constraint, copyOf(signal));
       this.#signalProfiles.set(key, profile);
     }
     return profile;
@@ -561,7 +561,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     for (let k = c.alphaOffset; k < c.npar; k++) if (!fixed.has(k)) return undefined;
     let signal: Float64Array | undefined;
     if (!this.hasExactProfile) {
-      signal = Float64Array.from(this.signal.values(template, 1, zeros(c.nBins)));
+      signal = copyOf(this.signal.values(template, 1, zeros(c.nBins)));
       if (c.modifiers) {
         const factor = zeros(c.nBins);
         c.modifiers.factors(template, c.alphaOffset, factor);
@@ -629,7 +629,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
    */
   #evaluatorFor(main: Float64Array, aux: Float64Array | undefined): PoissonEvaluator {
     for (const e of this.#evaluators) if (sameEntries(e.main, main) && sameEntries(e.aux, aux)) return e;
-    const e = new PoissonEvaluator(this.core, Float64Array.from(main), aux && Float64Array.from(aux));
+    const e = new PoissonEvaluator(this.core, copyOf(main), aux && copyOf(aux));
     this.#evaluators = [e, this.#evaluators[0]].filter((x) => x !== undefined);
     return e;
   }
@@ -644,7 +644,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     converged: boolean,
     message: string,
   ): FastPathResult {
-    const parameters = Float64Array.from(template);
+    const parameters = copyOf(template);
     parameters[0] = mu;
     parameters.set(theta, this.core.thetaOffset);
     const nll = this.#evaluatorFor(main, aux).nll(parameters);
@@ -654,7 +654,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
   /** [1, φ at their suggested start, θ = 0, α = 0]: every nuisance at its constraint's nominal centre. */
   override nominalParameters(): Float64Array {
     const c = this.core;
-    const out = Float64Array.from(this.config().suggestedInit);
+    const out = copyOf(this.config().suggestedInit);
     out.fill(0, c.thetaOffset);
     return out;
   }
@@ -709,7 +709,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     if (!isFiniteNumber(lo) || !isFiniteNumber(hi) || !(lo <= hi)) return undefined;
     const { main, aux } = this.dataFor(options);
     const c = this.core;
-    const init = Float64Array.from(options.initPars?.length === c.npar ? options.initPars : config.suggestedInit);
+    const init = copyOf(options.initPars?.length === c.npar ? options.initPars : config.suggestedInit);
     for (const [index, value] of options.fixed) init[index] = value;
     // a large model's joint seed would need dense (μ, θ) Hessians; the exact fit does not rely on it
     const seed = c.constraint.factorised
@@ -758,7 +758,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
         upper[k] = l <= u ? u : limits.upper[i]!;
       }
     }
-    const x0 = Float64Array.from(init);
+    const x0 = copyOf(init);
     for (let i = 0; i < npar; i++) x0[i] = min(max(x0[i]!, lower[i]!), upper[i]!);
     const mask = new Array<boolean>(npar).fill(false);
     for (const index of fixed.keys()) mask[index] = true;
@@ -799,7 +799,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     }
     const ev = this.#scratchEvaluator();
     ev.computeLambda(pars, false);
-    if (options?.includeAuxiliary === false) return Float64Array.from(ev.lambda);
+    if (options?.includeAuxiliary === false) return copyOf(ev.lambda);
     const out = zeros(c.nBins + this.nAux);
     out.set(ev.lambda);
     for (let i = 0; i < c.nBins; i++) out[c.nBins + i] = pars[c.thetaOffset + i]!;
@@ -814,7 +814,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
    */
   override getSampler(pars: Parameters): Sampler {
     const c = this.core;
-    const point = Float64Array.from(pars);
+    const point = copyOf(pars);
     const expected = this.expectedData(point);
     const n = c.nBins;
     const lambda = expected.subarray(0, n);

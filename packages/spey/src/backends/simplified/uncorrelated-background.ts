@@ -19,7 +19,7 @@ import {
   type SimplifiedModelParts,
 } from "./poisson-main.js";
 import { isFiniteNumber, max, min, sqrt, ln } from "../../core/describe.js";
-import { zeros } from "../../core/arrays.js";
+import { zeros, copyOf } from "../../core/arrays.js";
 
 const HALF_LOG_2PI = 0.5 * ln(2 * Math.PI);
 const LOG_FLOOR = ln(LAMBDA_FLOOR);
@@ -244,7 +244,7 @@ export class UncorrelatedBackground extends SimplifiedLikelihoodBase {
     const { main, aux } = this.dataFor(options);
     let constant = this.nBins * HALF_LOG_2PI;
     for (let i = 0; i < main.length; i++) constant += gammaln(main[i]! + 1);
-    this.#lastData = { expected, source: data === undefined ? null : Float64Array.from(data), main, aux, constant };
+    this.#lastData = { expected, source: data === undefined ? null : copyOf(data), main, aux, constant };
     return this.#lastData;
   }
 

@@ -19,7 +19,7 @@ import {
   QuadraticBackground,
 } from "../backgrounds.js";
 import { isFiniteNumber, abs, max, min, sqrt, ln } from "../../../core/describe.js";
-import { zeros } from "../../../core/arrays.js";
+import { zeros, copyOf } from "../../../core/arrays.js";
 
 /** hᵢ's curvature on a piece: known convex, known concave, or unknown (no formula). */
 export type Curvature = "convex" | "concave" | "unknown";
@@ -146,7 +146,7 @@ export class BinPieceBuilder {
         list.push(a, hi);
         joins.push(joinedBelow);
       }
-      this.#segments.push(Float64Array.from(list));
+      this.#segments.push(copyOf(list));
       this.#joined.push(Uint8Array.from(joins));
     }
   }

@@ -34,7 +34,7 @@ import { BinPieceBuilder, type Piece } from "./bin-pieces.js";
 import { ThetaHessianOperator } from "./large-model.js";
 import { phiMinimum, phiMinimumCheap } from "./piece-bounds.js";
 import { ThetaObjective } from "./theta-objective.js";
-import { zeros } from "../../../core/arrays.js";
+import { zeros, copyOf } from "../../../core/arrays.js";
 import { abs, max, min, sqrt } from "../../../core/describe.js";
 
 /** Default node budget of the branch and bound ({@link GlobalThetaProfiler.nodeBudget}). */
@@ -405,7 +405,7 @@ export class GlobalThetaProfiler {
     const objective = this.objective;
     const gradient = zeros(this.#n);
     objective.f(x, gradient);
-    const snapped = Float64Array.from(x);
+    const snapped = copyOf(x);
     let moved = false;
     for (let i = 0; i < this.#n; i++) {
       const t = x[i]!;
@@ -418,9 +418,9 @@ export class GlobalThetaProfiler {
         moved = true;
       }
     }
-    if (!moved) return { theta: Float64Array.from(x), value: fx };
+    if (!moved) return { theta: copyOf(x), value: fx };
     const value = objective.f(snapped);
-    return value <= fx ? { theta: snapped, value } : { theta: Float64Array.from(x), value: fx };
+    return value <= fx ? { theta: snapped, value } : { theta: copyOf(x), value: fx };
   }
 
   /** Minimise F on one leaf's box from the given starts; the best run. */
