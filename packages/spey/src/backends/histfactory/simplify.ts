@@ -85,14 +85,8 @@ export interface SimplificationSummary {
   readonly modelDescription: Record<string, unknown>;
 }
 
-const TARGETS: Record<string, string> = {
-  "default.correlated_background": "default.correlated_background",
-  "default_pdf.correlated_background": "default.correlated_background",
-  "default.third_moment_expansion": "default.third_moment_expansion",
-  "default_pdf.third_moment_expansion": "default.third_moment_expansion",
-  "default.effective_sigma": "default.effective_sigma",
-  "default_pdf.effective_sigma": "default.effective_sigma",
-};
+/** The `convertTo` targets, also under spey's older `default_pdf.` prefix (group 1: the name after it). */
+const TARGETS = /^default(?:_pdf)?\.(correlated_background|third_moment_expansion|effective_sigma)$/;
 
 /** spey-pyhf's guess of the channel kind: "CR", "VR" or "SR" if the upper-cased name contains it. */
 export function guessChannelType(name: string): "CR" | "VR" | "SR" | "__unknown__" {
@@ -238,7 +232,8 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
     throw new InvalidInput(`pyhf.simplify: fittype must be "postfit" or "prefit"; got ${describeValue(fittype)}.`);
   }
   const expected = fittype === "postfit" ? "observed" : "apriori";
-  const target = TARGETS[args.convertTo ?? "default.correlated_background"];
+  const targetName = TARGETS.exec(args.convertTo ?? "default.correlated_background")?.[1];
+  const target = targetName && `default.${targetName}`;
   if (!target) {
     throw new InvalidInput(
       `pyhf.simplify: convertTo must be "default.correlated_background", "default.third_moment_expansion" or "default.effective_sigma"; got ${describeValue(args.convertTo)}.`,
