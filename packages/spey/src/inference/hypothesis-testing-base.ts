@@ -312,7 +312,7 @@ export class HypothesisTests {
       if (all) return { observed: withOneMinus(t.observed), expected: withOneMinus(t.expected) };
       return withOneMinus(expected === "observed" ? t.observed : t.expected);
     }
-    if (all) return [pvals.map((p) => 1 - p), expectedPvals.map((p) => 1 - p)];
+    if (all) return [oneMinus(pvals), oneMinus(expectedPvals)];
     return oneMinus(expected === "observed" ? pvals : expectedPvals);
   }
 
