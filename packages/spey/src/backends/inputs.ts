@@ -19,8 +19,8 @@ export function toFiniteVector(
   const array = values as ArrayLike<unknown>;
   const out = zeros(array.length);
   for (let i = 0; i < array.length; i++) {
-    const v = array[i];
-    if (typeof v !== "number" || !isFiniteNumber(v)) {
+    const v = array[i] as number;
+    if (!isFiniteNumber(v)) {
       throw new InvalidInput(`${argument}[${i}] must be a finite number; got ${describeValue(v)}.`);
     }
     if (!options.allowNegative && v < 0) {
@@ -64,8 +64,8 @@ export function toFiniteMatrix(values: unknown, argument: string, n: number): Fl
       throw new InvalidInput(`${argument} is not square: row ${i} has ${row.length} entries; expected ${n}.`);
     }
     for (let j = 0; j < n; j++) {
-      const v = row[j];
-      if (typeof v !== "number" || !isFiniteNumber(v)) {
+      const v = row[j] as number;
+      if (!isFiniteNumber(v)) {
         throw new InvalidInput(`${argument}[${i}][${j}] must be a finite number; got ${describeValue(v)}.`);
       }
       out[i * n + j] = v;

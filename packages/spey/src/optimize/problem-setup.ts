@@ -81,7 +81,7 @@ export function prepareProblem(problem: MinimizeProblem, options: MinimizeOption
   let nFree = 0;
   for (let i = 0; i < n; i++) {
     const v = problem.x0[i]!;
-    if (typeof v !== "number" || !isFiniteNumber(v)) {
+    if (!isFiniteNumber(v)) {
       throw new InvalidInput(`minimize: x0[${i}] = ${String(v)} is not a finite number`);
     }
     if (lo[i]! > hi[i]!) {

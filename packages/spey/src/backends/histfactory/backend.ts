@@ -82,7 +82,7 @@ export interface HistFactoryBackendOptions {
 
 function checkColdStartRange(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === "number" && isFiniteNumber(value) && value >= 1) return value;
+  if (isFiniteNumber(value) && (value as number) >= 1) return value as number;
   throw new InvalidInput(
     `profileColdStartRange must be a finite number ≥ 1 (e.g. 2) or omitted for cold starts at every μ; got ${describeValue(value)}.`,
   );

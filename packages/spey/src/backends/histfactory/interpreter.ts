@@ -79,10 +79,10 @@ function finiteList(values: unknown, argument: string): number[] {
     throw new InvalidInput(`${argument} must be an array of numbers.`);
   }
   const out = Array.from(values as ArrayLike<unknown>, (v, i) => {
-    if (typeof v !== "number" || !isFiniteNumber(v)) {
+    if (!isFiniteNumber(v)) {
       throw new InvalidInput(`${argument}[${i}] must be a finite number; got ${String(v)}.`);
     }
-    return v;
+    return v as number;
   });
   return out;
 }
@@ -359,7 +359,7 @@ export class WorkspaceInterpreter {
    * staterror) scaled by `factor`, so that relative uncertainties stay the same.
    */
   extrapolateLuminosity(factor: number): WorkspaceInterpreter {
-    if (typeof factor !== "number" || !isFiniteNumber(factor) || factor <= 0) {
+    if (!isFiniteNumber(factor) || factor <= 0) {
       throw new InvalidInput(
         `extrapolateLuminosity: the luminosity factor must be a finite number > 0; got ${String(factor)}.`,
       );
@@ -390,7 +390,7 @@ export class WorkspaceInterpreter {
    * (staterror, shapesys) cannot be rescaled.
    */
   scaleSystematics(fraction: number, options: ScaleSystematicsOptions = {}): WorkspaceInterpreter {
-    if (typeof fraction !== "number" || !isFiniteNumber(fraction) || fraction < 0) {
+    if (!isFiniteNumber(fraction) || fraction < 0) {
       throw new InvalidInput(
         `scaleSystematics: the fraction must be a finite non-negative number; got ${String(fraction)}.`,
       );

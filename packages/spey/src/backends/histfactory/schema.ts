@@ -168,8 +168,8 @@ function string(v: unknown, path: JsonPath): string {
 }
 
 function number(v: unknown, path: JsonPath): number {
-  if (typeof v !== "number" || !isFiniteNumber(v)) fail(path, `expected a finite number; got ${describe(v)}.`);
-  return v;
+  if (!isFiniteNumber(v)) fail(path, `expected a finite number; got ${describe(v)}.`);
+  return v as number;
 }
 
 function array(v: unknown, path: JsonPath, minItems = 0, what = "an array"): unknown[] {

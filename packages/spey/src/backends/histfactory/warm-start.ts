@@ -69,12 +69,12 @@ export function resolveWarmStart(value: unknown, model: WarmStartModel): Resolve
   const n = model.parameterNames.length;
   const x = copyOf(model.suggestedInit);
   const set = (i: number, v: unknown, label: string) => {
-    if (typeof v !== "number" || !isFiniteNumber(v)) {
+    if (!isFiniteNumber(v)) {
       throw new InvalidInput(`warmStart.parameters${label} must be a finite number; got ${describeValue(v)}.`);
     }
     if (model.suggestedFixed[i]) return;
     const [lo, hi] = model.suggestedBounds[i] as readonly [number, number];
-    x[i] = min(max(v, lo), hi);
+    x[i] = min(max(v as number, lo), hi);
   };
   if (isArrayLike(parameters)) {
     const values = parameters as ArrayLike<unknown>;

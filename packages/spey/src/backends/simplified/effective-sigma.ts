@@ -105,7 +105,7 @@ function readEnvelopes(values: unknown, n: number): { plus: Float64Array; minus:
     }
     for (let k = 0; k < 2; k++) {
       const v = pair[k];
-      if (typeof v !== "number" || !isFiniteNumber(v)) {
+      if (!isFiniteNumber(v)) {
         throw new InvalidInput(`${argument}[${i}][${k}] must be a finite number; got ${describeValue(v)}.`);
       }
     }

@@ -204,12 +204,12 @@ function readUncertainties(values: unknown, name: string, n: number): { up: Floa
 }
 
 function finite(v: unknown, name: string, bin: number): number {
-  if (typeof v !== "number" || !isFiniteNumber(v)) {
+  if (!isFiniteNumber(v)) {
     throw new InvalidUncertaintyDefinition(
       `Modifier '${name}': the uncertainty of bin ${bin} must be a finite number; got ${describeValue(v)}.`,
     );
   }
-  return v;
+  return v as number;
 }
 
 /** δ = 1 + u/s (1 where s = 0), clamped to ≥ 1 with spey's warning. */
