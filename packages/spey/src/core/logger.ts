@@ -64,12 +64,16 @@ function emit(level: LogLevelName, message: string, code?: string): void {
   if (LEVELS[level] <= state.level) state.handler(code === undefined ? { level, message } : { level, message, code });
 }
 
+/** `log.warning` and `log.debug` under names the minifier can shorten (the library's own calls). */
+export const logWarning = (message: string, code?: string): void => emit("warning", message, code);
+export const logDebug = (message: string): void => emit("debug", message);
+
 /** The package logger. */
 export const log = {
   error: (message: string) => emit("error", message),
-  warning: (message: string, code?: string) => emit("warning", message, code),
+  warning: logWarning,
   info: (message: string) => emit("info", message),
-  debug: (message: string) => emit("debug", message),
+  debug: logDebug,
 };
 
 /**

@@ -4,7 +4,7 @@
  * `optimiser.allowUnconverged` — then the point is used and a warning names the fit.
  */
 import { ConvergenceError } from "../core/errors.js";
-import { log } from "../core/logger.js";
+import { logWarning } from "../core/logger.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 
 /** What a fit reports about its convergence. */
@@ -29,7 +29,7 @@ export function acceptFit<T extends ConvergenceReport>(
   if (typeof what === "function") what = what();
   const reason = outcome.message ? `: ${outcome.message}` : "";
   if (options?.allowUnconverged === true) {
-    log.warning(
+    logWarning(
       `Optimiser has not been able to satisfy all the conditions in ${what}${reason} (allowUnconverged: the point is used).`,
     );
     return outcome;

@@ -1,7 +1,7 @@
 import type { AllowNegativeSignalOption, ParameterValues } from "../config/model-config.js";
 import { InvalidInput, MethodNotAvailable } from "../core/errors.js";
 import { type ExpectationType, type ExpectedOption, toExpectation } from "../core/expectation.js";
-import { log } from "../core/logger.js";
+import { logWarning } from "../core/logger.js";
 import { brentq, toms748 } from "../math/roots.js";
 import { chi2Isf } from "../math/special.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
@@ -264,10 +264,10 @@ export function chi2Test(model: object, options: Chi2TestOptions = {}): number[]
       // As spey: when the search reaches the hard limit without a crossing (the profile stays
       // below the threshold there, or is undefined because no nuisance value keeps the expected
       // yields positive), the limit is that edge.
-      log.warning(`chi2Test: no ${side} crossing up to ${edge}; returning ${edge}.`);
+      logWarning(`chi2Test: no ${side} crossing up to ${edge}; returning ${edge}.`);
       return edge;
     }
-    log.warning(`Cannot find the ${side} root. Check your chi^2 distribution.`);
+    logWarning(`Cannot find the ${side} root. Check your chi^2 distribution.`);
     return Number.NaN;
   };
   if (limitType === "left") return left.length > 0 ? left : [fallback("left")];

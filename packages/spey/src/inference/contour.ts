@@ -1,7 +1,7 @@
 import { InvalidInput } from "../core/errors.js";
 import { type ExpectationType, type ExpectedOption, toConfidenceLevel } from "../core/expectation.js";
 import type { ModelConfig, ParameterValues } from "../config/model-config.js";
-import { log } from "../core/logger.js";
+import { logWarning, logDebug } from "../core/logger.js";
 import { cholesky, solveLinear, symmetricEigenvalues } from "../math/linalg.js";
 import { Random } from "../math/random.js";
 import { toms748 } from "../math/roots.js";
@@ -143,7 +143,7 @@ export function findContour(model: ContourModel, options: ContourOptions = {}): 
       const c = indices.map((i) => p[String(i)] as number);
       if (isFiniteNumber(v)) basins.push({ c, nll: v });
     } catch (error) {
-      log.debug(`findContour: a multistart fit failed (${(error as Error).message}).`);
+      logDebug(`findContour: a multistart fit failed (${(error as Error).message}).`);
     }
   }
   basins.sort((a, b) => a.nll - b.nll);
@@ -165,7 +165,7 @@ export function findContour(model: ContourModel, options: ContourOptions = {}): 
   const points: number[][] = [];
   for (const basin of active) pushAll(points, boundaryAround(basin.c, nll, threshold, bounds, k, rng, options));
   if (points.length === 0) {
-    log.warning(
+    logWarning(
       "No contour points were found. The confidence region may be unbounded or the NLL landscape is numerically ill-conditioned.",
     );
   }
@@ -213,7 +213,7 @@ function whitening(c: number[], nll: (c: ArrayLike<number>) => number, k: number
   const L = ok ? cholesky(G, k) : null;
   const M = zeros(k * k);
   if (!L) {
-    log.warning("findContour: the profile Hessian is not positive definite at the minimum; using unit whitening.");
+    logWarning("findContour: the profile Hessian is not positive definite at the minimum; using unit whitening.");
     for (let a = 0; a < k; a++) M[a * k + a] = 1;
     return M;
   }
@@ -239,7 +239,7 @@ function boundaryAround(
   options: ContourOptions,
 ): number[][] {
   if (!(nll(anchor) < threshold)) {
-    log.warning(`findContour: the basin at [${anchor.join(", ")}] is not below the threshold; skipped.`);
+    logWarning(`findContour: the basin at [${anchor.join(", ")}] is not below the threshold; skipped.`);
     return [];
   }
   const M = whitening(anchor, nll, k);

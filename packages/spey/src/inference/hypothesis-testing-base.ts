@@ -7,7 +7,7 @@ import {
   toConfidenceLevel,
   toExpectation,
 } from "../core/expectation.js";
-import { log } from "../core/logger.js";
+import { logWarning, logDebug } from "../core/logger.js";
 import { normCdf, normPpf } from "../math/special.js";
 import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
 import {
@@ -265,7 +265,7 @@ export class HypothesisTests {
           ? { cls: computeAsymptoticConfidenceLevel(sqrtQmuA, 0, statistic), sqrtQmuA, delta: 0 }
           : asymptoticCls(prep, mu, statistic, tolerance);
       if (result === undefined) {
-        log.warning(`${new AsimovTestStatZero().message} 1−CLs is set to 0 (no exclusion).`);
+        logWarning(`${new AsimovTestStatZero().message} 1−CLs is set to 0 (no exclusion).`);
         pvals = [1];
         expectedPvals = [1, 1, 1, 1, 1];
         // No sensitivity: the s+b and b-only distributions coincide; every p-value is reported as 1.
@@ -356,7 +356,7 @@ export class HypothesisTests {
     }
     const count = expectedPvalue === "nominal" ? 1 : expectedPvalue === "1sigma" ? 3 : 5;
     if (!pl.isAlive) {
-      log.warning("The model has no positive signal yield: μ has no upper limit (returning +∞).");
+      logWarning("The model has no positive signal yield: μ has no upper limit (returning +∞).");
       return count === 1 ? Number.POSITIVE_INFINITY : new Array<number>(count).fill(Number.POSITIVE_INFINITY);
     }
     const tolerance = options.asimovTeststatTolerance ?? ASIMOV_TESTSTAT_TOLERANCE;
@@ -483,7 +483,7 @@ export class HypothesisTests {
       const value = prep.asimovSigma?.();
       if (value !== undefined && isFiniteNumber(value) && value > 0) sigmaA = value;
     } catch (error) {
-      log.debug(`σ_A from the Hessian is not available (${String(error)}); the limit search starts at μ = 1.`);
+      logDebug(`σ_A from the Hessian is not available (${String(error)}); the limit search starts at μ = 1.`);
     }
     const predict = (slot: number): number | undefined => {
       if (sigmaA === undefined) return undefined;

@@ -1,5 +1,5 @@
 import { ComputationError } from "../core/errors.js";
-import { log } from "../core/logger.js";
+import { logWarning } from "../core/logger.js";
 import { toms748 } from "../math/roots.js";
 import { normCdf, normPpf } from "../math/special.js";
 import { EXPECTED_SIGMAS } from "./distributions.js";
@@ -132,7 +132,7 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
       if (isNaNNumber(fHig)) break;
     }
     if (!(isFiniteNumber(fLow) && isFiniteNumber(fHig)) || sign(fLow) * sign(fHig) > 0) {
-      log.warning(
+      logWarning(
         `Can not find the roots of the function, returning \`inf\`: hig, low must bracket a root f(${low})=${fLow}, f(${hig})=${fHig}.${hig >= HIGH_BOUND ? " This is likely due to low number of signal yields." : ""}`,
       );
       results.push(Number.POSITIVE_INFINITY);
@@ -146,7 +146,7 @@ export function findUpperLimitsByBracketing(options: FindUpperLimitOptions): num
       relativeTolerance: options.relativeTolerance,
       maxIterations: options.maxIterations,
     });
-    if (!solved.converged) log.warning(`Upper limit root finding did not converge: ${solved.flag}.`);
+    if (!solved.converged) logWarning(`Upper limit root finding did not converge: ${solved.flag}.`);
     const root = solved.root;
     if (options.validateLimit && !isGenuineLimit(root, low, hig, fLow, fHig, F, evaluate, options)) {
       results.push(Number.POSITIVE_INFINITY);
@@ -168,7 +168,7 @@ function isGenuineLimit(
   options: FindUpperLimitOptions,
 ): boolean {
   if (low < hig ? fLow > 0 || fHig < 0 : fLow < 0 || fHig > 0) {
-    log.warning(`Rejected upper limit ${root}: increasing μ leaves the excluded region (inverted bracket).`);
+    logWarning(`Rejected upper limit ${root}: increasing μ leaves the excluded region (inverted bracket).`);
     return false;
   }
   return isSensitiveAndPersistent(root, evaluate(root).sqrtQmuA, F, options.asimovTeststatTolerance);
@@ -186,7 +186,7 @@ function isSensitiveAndPersistent(
   tolerance: number,
 ): boolean {
   if (isFiniteNumber(sqrtQmuA) && sqrtQmuA < tolerance) {
-    log.warning(
+    logWarning(
       `Rejected upper limit ${root}: √q_μ,A = ${sqrtQmuA} at the root is below ${tolerance} (no sensitivity).`,
     );
     return false;
@@ -194,7 +194,7 @@ function isSensitiveAndPersistent(
   for (const factor of [1.5, 3, 10]) {
     const f = F(root * factor);
     if (!(f >= 0)) {
-      log.warning(
+      logWarning(
         `Rejected upper limit ${root}: the exclusion does not persist at ${factor}× the root (1−CLs − CL = ${f}); the CLs curve is not monotonic.`,
       );
       return false;
@@ -446,7 +446,7 @@ function solveBand(
       ? min(max(p, end.x + 2 * tol(end.x)), 1e4 * end.x, EXTENDED_HIGH_BOUND)
       : max(min(p, end.x - 2 * tol(end.x)), 1e-4 * end.x, EXTENDED_LOW_BOUND);
   }
-  log.warning(`Upper limit root finding did not converge in ${options.maxIterations} steps.`);
+  logWarning(`Upper limit root finding did not converge in ${options.maxIterations} steps.`);
   return last?.root;
 }
 
@@ -538,7 +538,7 @@ function noRoot(points: readonly LimitPoint[], F: (mu: number) => number, reason
   const pts = points.filter((p) => p.x > 0); // evaluated points only, not the origin of √q_{μ,A}
   const low = (pts[0] as LimitPoint).x;
   const hig = (pts[pts.length - 1] as LimitPoint).x;
-  log.warning(
+  logWarning(
     `Can not find the roots of the function, returning \`inf\`: hig, low must bracket a root f(${low})=${F(low)}, f(${hig})=${F(hig)}.${reason ? ` ${reason[0]?.toUpperCase()}${reason.slice(1)}.` : ""}${hig >= HIGH_BOUND ? " This is likely due to low number of signal yields." : ""}`,
   );
   return undefined;

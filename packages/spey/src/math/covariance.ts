@@ -1,5 +1,5 @@
 import { InvalidInput } from "../core/errors.js";
-import { log } from "../core/logger.js";
+import { logWarning } from "../core/logger.js";
 import { cholesky, isSymmetric, symmetricEigenvalues, symmetrise } from "./linalg.js";
 import { abs, max, sqrt } from "../core/describe.js";
 
@@ -16,7 +16,7 @@ export function validateCovariance(
 ): { matrix: Float64Array; lower: Float64Array } {
   let m = matrix;
   if (!isSymmetric(m, n, 1e-12)) {
-    log.warning(`${argument} is not symmetric; using its symmetric part (Σ + Σᵀ)/2.`);
+    logWarning(`${argument} is not symmetric; using its symmetric part (Σ + Σᵀ)/2.`);
     m = symmetrise(m, n);
   }
   const lower = cholesky(m, n);

@@ -4,7 +4,7 @@
  * unknown keyword; here it is a warning with code "unused-argument", which the command line's
  * `--strict` turns into an error).
  */
-import { log } from "../core/logger.js";
+import { logWarning } from "../core/logger.js";
 import { hasOwn, max, min } from "../core/describe.js";
 
 /**
@@ -74,6 +74,6 @@ export function warnUnused(name: string, args: Record<string, unknown>, read: Se
     }
     const hint =
       best !== undefined && bestDistance <= max(2, Math.floor(key.length / 3)) ? ` Did you mean "${best}"?` : "";
-    log.warning(`argument "${key}" is not used by backend ${name}; it is ignored.${hint}`, "unused-argument");
+    logWarning(`argument "${key}" is not used by backend ${name}; it is ignored.${hint}`, "unused-argument");
   }
 }

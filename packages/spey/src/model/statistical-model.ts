@@ -39,7 +39,7 @@ import type {
 import { asimovSigmaMu } from "../inference/profile-likelihood.js";
 import { LazyFits, LiveModelProperties } from "./lazy-properties.js";
 import { QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
-import { log } from "../core/logger.js";
+import { logWarning, logDebug } from "../core/logger.js";
 import { reportActivity } from "../core/activity.js";
 import { cholesky, choleskyInverse, subMatrix } from "../math/linalg.js";
 import type { RandomSource } from "../math/random.js";
@@ -426,9 +426,7 @@ export class LeanStatisticalModel {
           return this.sigmaMuFromHessian({ poiTest: mu, expected: s.expected, optimiser: s.optimiser });
         } catch (error) {
           if (!(error instanceof MethodNotAvailable)) throw error;
-          log.debug(
-            "Hessian implementation is not available for this backend, continuing with the approximate method.",
-          );
+          logDebug("Hessian implementation is not available for this backend, continuing with the approximate method.");
         }
         const [muhat, nll] = this.maximizeAsimovLikelihood({ expected: s.expected });
         const logpdf = (m: number) => -this.asimovLikelihood({ poiTest: m, expected: s.expected });
@@ -887,7 +885,7 @@ export class LeanStatisticalModel {
     const hessian = getHessian.call(this.backend, { expected })(fit.parameters);
     const sigma = poiSigmaFromHessian(hessian, config);
     if (sigma === undefined) {
-      log.warning("sigmaMuFromHessian: the information matrix −H is not positive definite; returning NaN.");
+      logWarning("sigmaMuFromHessian: the information matrix −H is not positive definite; returning NaN.");
       return Number.NaN;
     }
     return sigma;

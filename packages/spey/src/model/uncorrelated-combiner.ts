@@ -25,7 +25,7 @@ import type {
 } from "../inference/profile-likelihood.js";
 import { asimovSigmaMu } from "../inference/profile-likelihood.js";
 import { QMU, QTILDE, type TestStatistic, testStatistic } from "../inference/test-statistics.js";
-import { log } from "../core/logger.js";
+import { logWarning } from "../core/logger.js";
 import { minimizeSumByBrent, minimizeSummedProfile, type SummedProfile } from "../fit/poi-global-minimum.js";
 import type { MinimizeOptions } from "../optimize/types.js";
 import { LeanStatisticalModel } from "./statistical-model.js";
@@ -226,7 +226,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         });
       } catch (error) {
         if (!(error instanceof NegativeExpectedYields)) throw error;
-        log.warning(`${error.message}\nSetting NLL(${mu.toFixed(3)}) = nan`);
+        logWarning(`${error.message}\nSetting NLL(${mu.toFixed(3)}) = nan`);
         return Number.NaN;
       }
     }
@@ -380,7 +380,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           total += term(preparations[k] as HypotestPreparation, k);
         } catch (error) {
           if (!(error instanceof NegativeExpectedYields)) throw error;
-          log.warning(`${error.message}\nSetting NLL(${mu.toFixed(3)}) = nan`);
+          logWarning(`${error.message}\nSetting NLL(${mu.toFixed(3)}) = nan`);
           return Number.NaN;
         }
       }

@@ -17,7 +17,7 @@
  */
 import { AnalysisQueryError, ConvergenceError, InvalidInput } from "../../core/errors.js";
 import { describeValue, isFiniteNumber, isArray, isInteger, abs, max, min } from "../../core/describe.js";
-import { log } from "../../core/logger.js";
+import { logWarning } from "../../core/logger.js";
 import type { Bound } from "../../config/model-config.js";
 import { ModelConfig } from "../../config/model-config.js";
 import { ConfigVariants } from "../../config/config-variants.js";
@@ -933,5 +933,5 @@ export function finiteDifferenceObjective(logpdf: LogpdfFunction): ObjectiveFunc
 
 /** Warn about shared-parameter groups that correlate nothing. */
 export function warnSingleMember(name: string): void {
-  log.warning(`shared parameter group "${name}" has a single member; it does not correlate anything.`);
+  logWarning(`shared parameter group "${name}" has a single member; it does not correlate anything.`);
 }

@@ -21,7 +21,7 @@
  */
 import { ModelConfig } from "../../config/model-config.js";
 import { ConvergenceError, InvalidInput } from "../../core/errors.js";
-import { log } from "../../core/logger.js";
+import { logWarning, logDebug } from "../../core/logger.js";
 import { VERSION } from "../../core/version.js";
 import { BackendBase } from "../../plugin/backend-base.js";
 import { minimumPoi as physicalMinimumPoi, selectData, toFiniteVector } from "../inputs.js";
@@ -652,7 +652,7 @@ function checkedFit(
       // bound: one run, kept.)
       const probe = coldRunFromSuggested({ ...problem, fixed: probeFixed }, probeStart);
       if (probe && better(probe, best)) {
-        log.debug(
+        logDebug(
           `HistFactory free fit: the conditional fit at μ = ${mu} is lower (${probe.nll} < ${best.nll}); restarting the free fit from it.`,
         );
         consider(runFit(problem, probe.x, "warm"));
@@ -661,7 +661,7 @@ function checkedFit(
     }
   }
   if (!best.converged) {
-    log.debug(`HistFactory fit did not converge (${best.message}); retrying with BFGS and a cold exact-Hessian start.`);
+    logDebug(`HistFactory fit did not converge (${best.message}); retrying with BFGS and a cold exact-Hessian start.`);
     consider(runFit(problem, best.x, "bfgs"));
     if (!best.converged) consider(runFit(problem, copyOf(suggested), "exact"));
     if (!best.converged) consider(runFit(problem, copyOf(suggested), "bfgs"));
@@ -766,7 +766,7 @@ export class PyhfBackend extends HistFactoryBackend {
       const renames: Record<string, string> = {};
       for (const name of right.measurementNames) if (names.has(name)) renames[name] = `${name}_updated`;
       if (Object.keys(renames).length > 0) {
-        log.warning(
+        logWarning(
           `Measurement names are identical; the other model's measurement(s) ${Object.keys(renames).join(", ")} are renamed with "_updated" (pass updateMeasurements: false to keep them).`,
         );
         right = right.rename({ measurements: renames });

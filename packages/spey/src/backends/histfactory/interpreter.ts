@@ -13,7 +13,7 @@
  * const model = getBackend("pyhf")({ backgroundOnlyModel: backgroundOnly, signalPatch: interpreter.makePatch() });
  */
 import { InvalidInput } from "../../core/errors.js";
-import { log } from "../../core/logger.js";
+import { logWarning } from "../../core/logger.js";
 import { guessChannelType } from "./simplify.js";
 import type { JsonPatch } from "./json-patch.js";
 import type { ModifierSpec, ModifierType, WorkspaceSpec } from "./schema.js";
@@ -182,7 +182,7 @@ export class WorkspaceInterpreter {
       if (!this.#signalDict.has(channel.name)) undefinedChannels.push(channel.name);
     }
     if (undefinedChannels.length > 0) {
-      log.warning(
+      logWarning(
         `Some channels have no signal and are not marked for removal; they stay in the model: ${undefinedChannels.join(", ")}.`,
       );
     }
@@ -290,7 +290,7 @@ export class WorkspaceInterpreter {
           },
         } as JsonPatch[number]);
       } else {
-        log.warning(`Channel "${channel}" has no signal and is not removed: it stays in the model without signal.`);
+        logWarning(`Channel "${channel}" has no signal and is not removed: it stays in the model without signal.`);
       }
     });
     removes.sort((a, b) => b.index - a.index);

@@ -26,7 +26,7 @@
  */
 import { InvalidInput, NegativeExpectedYields } from "../../core/errors.js";
 import { fitModel } from "../../fit/fit.js";
-import { log } from "../../core/logger.js";
+import { logWarning } from "../../core/logger.js";
 import { backSubstitute, cholesky, subMatrix } from "../../math/linalg.js";
 import { Random } from "../../math/random.js";
 import { normCdf } from "../../math/special.js";
@@ -325,7 +325,7 @@ export function simplifyHistFactory(args: SimplifyArgs): { backend: BackendBase;
     );
   }
   if (attempts > nSamples)
-    log.warning(`pyhf.simplify: ${attempts - nSamples} sample(s) were rejected (negative expected yields).`);
+    logWarning(`pyhf.simplify: ${attempts - nSamples} sample(s) were rejected (negative expected yields).`);
 
   // 4. Moments.
   const n = samples.length;

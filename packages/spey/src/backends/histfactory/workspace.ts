@@ -7,7 +7,7 @@
  * every operation returns a new workspace.
  */
 import { InvalidInput } from "../../core/errors.js";
-import { log } from "../../core/logger.js";
+import { logWarning } from "../../core/logger.js";
 import { candidateDigests, digestOfJsonText } from "./digest.js";
 import { InvalidWorkspaceOperation, type JsonPath, WorkspaceError } from "./errors.js";
 import { applyJsonPatch, cloneJson, jsonEqual } from "./json-patch.js";
@@ -187,7 +187,7 @@ export class Workspace {
     }
     const index = selection.measurementIndex ?? 0;
     if (selection.measurementIndex === undefined && names.length > 1) {
-      log.warning(
+      logWarning(
         `The workspace defines ${names.length} measurements (${names.join(", ")}); using the first, "${names[0]}".`,
       );
     }
@@ -372,7 +372,7 @@ export class Workspace {
       );
     }
     if (join === "left outer" || join === "right outer") {
-      log.warning(
+      logWarning(
         "You are using an unsafe join operation: items present in both workspaces are silently taken from one side.",
       );
     }

@@ -5,7 +5,7 @@
  */
 import type { Bound } from "../../config/model-config.js";
 import { ConvergenceError } from "../../core/errors.js";
-import { log } from "../../core/logger.js";
+import { logWarning } from "../../core/logger.js";
 import { safeguardedNewton } from "../../math/safeguarded-newton.js";
 import { isFiniteNumber, max, min, sqrt, isNaNNumber, sign } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
@@ -197,7 +197,7 @@ export class QuadraticBackground implements BackgroundModel {
     const disc = b * b - 4 * a * c;
     if (disc < 0) {
       if (c < 0) {
-        log.warning(
+        logWarning(
           `third moment expansion: the background of bin ${i} is negative for every θ (A=${a}, B=${b}, C=${c}).`,
         );
       }

@@ -1,5 +1,5 @@
 import { InvalidInput } from "../../core/errors.js";
-import { log } from "../../core/logger.js";
+import { logWarning } from "../../core/logger.js";
 import { VERSION } from "../../core/version.js";
 import { checkPoissonScale } from "../inputs.js";
 import { EffectiveSigmaBackground } from "./backgrounds.js";
@@ -71,7 +71,7 @@ export class EffectiveSigma extends SimplifiedLikelihoodBase {
     const offDiagonal: number[] = [];
     for (let i = 0; i < n; i++) if (abs(matrix[i * n + i]! - 1) > 1e-8) offDiagonal.push(i);
     if (offDiagonal.length > 0) {
-      log.warning(
+      logWarning(
         `correlationMatrix has diagonal entries different from 1 at [${offDiagonal.join(", ")}]; it is used as the covariance of the nuisances as given.`,
       );
     }

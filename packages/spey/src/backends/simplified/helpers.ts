@@ -6,7 +6,7 @@
  */
 import { InvalidInput } from "../../core/errors.js";
 import { validateCovariance } from "../../math/covariance.js";
-import { log } from "../../core/logger.js";
+import { logWarning } from "../../core/logger.js";
 import { fromFlat, isSymmetric, symmetrise } from "../../math/linalg.js";
 import { toFiniteMatrix, toFiniteVector } from "../inputs.js";
 import { describeValue, isArrayLike, abs, sqrt } from "../../core/describe.js";
@@ -33,7 +33,7 @@ export function readSquareMatrix(matrix: unknown, argument: string): { data: Flo
 export function symmetriseMatrix(matrix: MatrixInput): number[][] {
   const { data, n } = readSquareMatrix(matrix, "matrix");
   if (!isSymmetric(data, n, 0)) {
-    log.warning("symmetriseMatrix: the matrix is not symmetric; returning its symmetric part (M + Mᵀ)/2.");
+    logWarning("symmetriseMatrix: the matrix is not symmetric; returning its symmetric part (M + Mᵀ)/2.");
   }
   return fromFlat(symmetrise(data, n), n);
 }

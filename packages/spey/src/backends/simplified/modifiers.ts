@@ -5,7 +5,7 @@
  * otherwise, and one standard-normal measurement N(aₖ | αₖ, 1) per nuisance αₖ.
  */
 import { InvalidUncertaintyDefinition } from "../../core/errors.js";
-import { log } from "../../core/logger.js";
+import { logWarning } from "../../core/logger.js";
 import { describeValue, isArrayLike, isFiniteNumber, isArray, exp, ln } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
@@ -232,7 +232,7 @@ function deltas(u: Float64Array, signal: Float64Array, name: string, side: "up" 
     }
   }
   if (bad.length > 0) {
-    log.warning(`Modifier '${name}': invalid delta_${side} at bins [${bad.join(", ")}]; clamping to 1.0.`);
+    logWarning(`Modifier '${name}': invalid delta_${side} at bins [${bad.join(", ")}]; clamping to 1.0.`);
   }
   return out;
 }

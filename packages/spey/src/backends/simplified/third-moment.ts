@@ -4,7 +4,7 @@
  * arXiv:1809.05548, §2 (spey's `third_moment_expansion`, spey's `default_pdf.third_moment`, arXiv:1809.05548).
  */
 import { InvalidInput } from "../../core/errors.js";
-import { log } from "../../core/logger.js";
+import { logWarning } from "../../core/logger.js";
 import { validateCovariance } from "../../math/covariance.js";
 import { fromFlat } from "../../math/linalg.js";
 import { toFiniteVector } from "../inputs.js";
@@ -103,10 +103,10 @@ export function thirdMomentCoefficients(
 /** The two warnings spey logs when 8Σᵢᵢ³ ≥ m₃ᵢ² fails (spey's `default_pdf.third_moment`, arXiv:1809.05548 step 1), naming the bins. */
 export function warnThirdMomentViolations(violations: readonly number[], argument = "thirdMoment"): void {
   if (violations.length === 0) return;
-  log.warning(
+  logWarning(
     `Third moments does not satisfy the following condition: 8Σᵢᵢ³ ≥ (m₃ᵢ)² (${argument} at bins [${violations.join(", ")}]).`,
   );
-  log.warning("The values that do not satisfy this condition will be set to zero.");
+  logWarning("The values that do not satisfy this condition will be set to zero.");
 }
 
 /**

@@ -26,7 +26,7 @@
  * leaf's minimum is found (certain when F is convex on it).
  */
 import { InvalidInput } from "../../../core/errors.js";
-import { log } from "../../../core/logger.js";
+import { logWarning } from "../../../core/logger.js";
 import { type MinimizeOptions, minimize } from "../../../optimize/minimize.js";
 import type { BackgroundModel } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
@@ -330,7 +330,7 @@ export class GlobalThetaProfiler {
       search(0);
     }
     if (!certified) {
-      log.warning(
+      logWarning(
         `the global search over the θ pieces of a ${n}-bin model stopped at its budget of ${this.nodeBudget} nodes: the profile is the lowest minimum of the pieces searched, not proven global.`,
         "uncertified-profile",
       );
