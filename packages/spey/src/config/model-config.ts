@@ -1,5 +1,15 @@
 import { InvalidInput } from "../core/errors.js";
-import { describeValue, isFiniteNumber, isArray, isInteger, max, min, isNaNNumber } from "../core/describe.js";
+import {
+  describeValue,
+  isFiniteNumber,
+  isArray,
+  isInteger,
+  max,
+  min,
+  isNaNNumber,
+  freeze,
+  entriesOf,
+} from "../core/describe.js";
 
 /** A closed interval `[lower, upper]`; open sides are ±Infinity. */
 export type Bound = readonly [number, number];
@@ -85,10 +95,10 @@ export class ModelConfig {
       throw new InvalidInput("minimumPoi must be a number (−Infinity allowed), not NaN.");
     this.poiIndex = init.poiIndex;
     this.minimumPoi = init.minimumPoi;
-    this.suggestedInit = Object.freeze([...init.suggestedInit]);
-    this.suggestedBounds = Object.freeze(init.suggestedBounds.map(toBound));
-    this.parameterNames = init.parameterNames ? Object.freeze([...init.parameterNames]) : null;
-    this.suggestedFixed = init.suggestedFixed ? Object.freeze([...init.suggestedFixed]) : null;
+    this.suggestedInit = freeze([...init.suggestedInit]);
+    this.suggestedBounds = freeze(init.suggestedBounds.map(toBound));
+    this.parameterNames = init.parameterNames ? freeze([...init.parameterNames]) : null;
+    this.suggestedFixed = init.suggestedFixed ? freeze([...init.suggestedFixed]) : null;
   }
 
   /** Number of parameters. */
@@ -144,7 +154,7 @@ export class ModelConfig {
       out.set(this.poiIndex, poiTest);
       return out;
     }
-    for (const [key, value] of Object.entries(poiTest)) {
+    for (const [key, value] of entriesOf(poiTest)) {
       if (typeof value !== "number" || isNaNNumber(value)) {
         throw new InvalidInput(`poiTest["${key}"] must be a number; got ${describeValue(value)}.`);
       }
@@ -188,7 +198,7 @@ export class ModelConfig {
   changeParameterNames(nameMap: Readonly<Record<string, string>>): ModelConfig {
     if (!this.parameterNames) throw new InvalidInput("changeParameterNames: this ModelConfig has no parameterNames.");
     const names = [...this.parameterNames];
-    for (const [oldName, newName] of Object.entries(nameMap)) {
+    for (const [oldName, newName] of entriesOf(nameMap)) {
       const idx = names.indexOf(oldName);
       if (idx < 0) throw new InvalidInput(`changeParameterNames: parameter "${oldName}" does not exist.`);
       names[idx] = newName;

@@ -99,6 +99,11 @@ export const isInteger: (value: unknown) => boolean = Number.isInteger;
 export const isArray: typeof Array.isArray = Array.isArray;
 export const hasOwn: (object: object, key: PropertyKey) => boolean = Object.hasOwn;
 
+/** `JSON.stringify`, `Object.freeze` and `Object.entries` under names the minifier can shorten (as {@link isFiniteNumber}). */
+export const stringify: typeof JSON.stringify = JSON.stringify;
+export const freeze: typeof Object.freeze = Object.freeze;
+export const entriesOf: typeof Object.entries = Object.entries;
+
 /**
  * `Math.abs`, `Math.max`, `Math.min`, `Math.sqrt`, `Math.exp`, `Math.log` (as `ln`) and `Math.sign`
  * under names the minifier can shorten (as {@link isFiniteNumber}): the same functions, whose calls

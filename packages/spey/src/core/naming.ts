@@ -1,5 +1,6 @@
 import { InvalidInput } from "./errors.js";
 import { hasOwn } from "../core/describe.js";
+import { entriesOf } from "./describe.js";
 
 /** spey's snake_case argument name in camelCase (`signal_yields` → `signalYields`). */
 export function camelCase(key: string): string {
@@ -14,7 +15,7 @@ export function camelCase(key: string): string {
  */
 export function camelCaseKeys(args: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(args)) {
+  for (const [key, value] of entriesOf(args)) {
     const camel = camelCase(key);
     if (hasOwn(out, camel)) {
       const first = Object.keys(args).find((k) => camelCase(k) === camel);

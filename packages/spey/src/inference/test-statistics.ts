@@ -1,5 +1,5 @@
 import { AsimovTestStatZero, UnknownTestStatistics } from "../core/errors.js";
-import { max, sqrt } from "../core/describe.js";
+import { max, sqrt, freeze } from "../core/describe.js";
 
 /**
  * Test statistics of Cowan, Cranmer, Gross & Vitells, arXiv:1007.1727 (spey's `spey.hypothesis_testing.test_statistics`). Each takes the
@@ -72,7 +72,7 @@ export interface TestStatistic {
 }
 
 /** q̃μ, arXiv:1007.1727 eq. 16: the default for exclusion and upper limits. */
-export const QTILDE: TestStatistic = Object.freeze({
+export const QTILDE: TestStatistic = freeze({
   name: "qtilde",
   aliases: ["qmutilde"],
   evaluate: qmuTilde,
@@ -83,7 +83,7 @@ export const QTILDE: TestStatistic = Object.freeze({
 });
 
 /** qμ, arXiv:1007.1727 eq. 14: exclusion when μ̂ may be negative. */
-export const QMU: TestStatistic = Object.freeze({
+export const QMU: TestStatistic = freeze({
   name: "q",
   aliases: ["qmu"],
   evaluate: qmu,
@@ -94,7 +94,7 @@ export const QMU: TestStatistic = Object.freeze({
 });
 
 /** q0, arXiv:1007.1727 eq. 12: discovery; its Asimov data contain the signal (μ = 1). */
-export const Q0: TestStatistic = Object.freeze({
+export const Q0: TestStatistic = freeze({
   name: "q0",
   aliases: [],
   evaluate: q0,
@@ -105,7 +105,7 @@ export const Q0: TestStatistic = Object.freeze({
 });
 
 /** Left-tail qμ (spey's `qmu_left`). */
-export const QMU_LEFT: TestStatistic = Object.freeze({
+export const QMU_LEFT: TestStatistic = freeze({
   name: "qmu_left",
   aliases: [],
   evaluate: qmuLeft,

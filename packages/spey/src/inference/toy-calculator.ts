@@ -9,7 +9,7 @@ import type { FitSettings, ProfileLikelihood } from "./profile-likelihood.js";
 import type { TestStatistic } from "./test-statistics.js";
 import { findUpperLimitsByBracketing } from "./upper-limit.js";
 import { zeros } from "../core/arrays.js";
-import { isInteger } from "../core/describe.js";
+import { isInteger, freeze } from "../core/describe.js";
 
 /** Options of the toy calculator. */
 export interface ToyOptions {
@@ -88,7 +88,7 @@ export interface ToyCalculator {
 }
 
 /** The toy calculator of `StatisticalModel`. */
-export const TOY_CALCULATOR: ToyCalculator = Object.freeze({
+export const TOY_CALCULATOR: ToyCalculator = freeze({
   confidenceLevel: toyConfidenceLevel,
   upperLimits: findUpperLimitsByBracketing,
   generator: (seed: number) => new Random(seed),

@@ -3,6 +3,7 @@
  * deterministic element ids, composition of several SVGs into one, and serialisation.
  * Browser-safe: only the DOM API of the `document` passed in.
  */
+import { entriesOf } from "../core/describe.js";
 
 export const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -13,7 +14,7 @@ export function svgElement(
   attributes: Readonly<Record<string, string | number>> = {},
 ): SVGElement {
   const element = document.createElementNS(SVG_NS, name) as SVGElement;
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+  for (const [key, value] of entriesOf(attributes)) element.setAttribute(key, String(value));
   return element;
 }
 

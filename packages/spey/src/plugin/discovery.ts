@@ -22,6 +22,7 @@ import { PluginError } from "../core/errors.js";
 import { VERSION } from "../core/version.js";
 import { ModelConfig } from "../config/model-config.js";
 import { BackendBase, ConverterBase } from "./backend-base.js";
+import { freeze, entriesOf } from "../core/describe.js";
 
 /** One backend that a package offers. */
 export interface PluginEntry {
@@ -93,7 +94,7 @@ export function discoverPlugins(options: { from?: string } = {}): PluginEntry[] 
       }
       const backends = json.spey?.backends;
       if (!backends || typeof backends !== "object") continue;
-      for (const [name, target] of Object.entries(backends as Record<string, unknown>)) {
+      for (const [name, target] of entriesOf(backends as Record<string, unknown>)) {
         if (typeof target !== "string" || found.has(name)) continue;
         const [file, exportName] = target.split("#") as [string, string | undefined];
         found.set(name, {
@@ -120,7 +121,7 @@ export interface PluginApi {
   readonly version: string;
 }
 
-const PLUGIN_API: PluginApi = Object.freeze({ BackendBase, ConverterBase, ModelConfig, errors, version: VERSION });
+const PLUGIN_API: PluginApi = freeze({ BackendBase, ConverterBase, ModelConfig, errors, version: VERSION });
 
 /** A plug-in export is a class, or a factory `(api) => class`: the class. */
 function materialise(exported: unknown): unknown {

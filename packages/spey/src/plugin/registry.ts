@@ -5,7 +5,7 @@ import { type BackendClass, type BackendMetadataFields, ConverterBase } from "./
 // (nothing to discover without a file system), which leaves the npm scanning out of bundles.
 import { discoverPlugins, loadPluginAsync, loadPluginSync, type PluginEntry } from "./discovery.js";
 import { satisfies } from "./semver.js";
-import { hasOwn } from "../core/describe.js";
+import { hasOwn, entriesOf } from "../core/describe.js";
 
 /** A converter class: a registered object that turns its arguments into a backend (spey's `ConverterBase`). */
 export type ConverterClass = (abstract new () => ConverterBase) & BackendMetadataFields;
@@ -232,7 +232,7 @@ export function metadataOf(cls: AnyBackendClass): BackendMetadata {
 export function bibtexOf(meta: BackendMetadata): { arXiv: string[]; doi: string[]; zenodo: string[] } {
   const key = (prefix: string, id: string) => `${prefix}:${id.replace(/[^A-Za-z0-9.]/g, "_")}`;
   const entry = (k: string, fields: Record<string, string>) =>
-    `@misc{${k},\n${Object.entries(fields)
+    `@misc{${k},\n${entriesOf(fields)
       .map(([f, v]) => `    ${f} = {${v}}`)
       .join(",\n")}\n}`;
   const common = { author: meta.author, note: `spey backend ${meta.name} v${meta.version}` };

@@ -16,7 +16,7 @@
  * `availableCalculators` lists exactly what works.
  */
 import { AnalysisQueryError, ConvergenceError, InvalidInput } from "../../core/errors.js";
-import { describeValue, isFiniteNumber, isArray, isInteger, abs, max, min } from "../../core/describe.js";
+import { describeValue, isFiniteNumber, isArray, isInteger, abs, max, min, entriesOf } from "../../core/describe.js";
 import { logWarning } from "../../core/logger.js";
 import type { Bound } from "../../config/model-config.js";
 import { ModelConfig } from "../../config/model-config.js";
@@ -496,7 +496,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
   /** Per-analysis data (analysis name or position → data) in the form the likelihood hooks accept. */
   perAnalysisData(record: PerAnalysisDataRecord | ReadonlyMap<ModelKey, NumericArray>): PerAnalysisData {
     const entries = new Map<number, Float64Array>();
-    const pairs = record instanceof Map ? [...record.entries()] : Object.entries(record);
+    const pairs = record instanceof Map ? [...record.entries()] : entriesOf(record);
     for (const [key, value] of pairs) {
       const k = this.resolveModelKey(key as ModelKey);
       entries.set(k, toFiniteVector(value as NumericArray, `data[${describeValue(key)}]`));

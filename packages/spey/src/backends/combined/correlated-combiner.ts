@@ -1,5 +1,5 @@
 import { InvalidInput } from "../../core/errors.js";
-import { describeValue, isArray, isInteger } from "../../core/describe.js";
+import { describeValue, isArray, isInteger, entriesOf } from "../../core/describe.js";
 import { VERSION } from "../../core/version.js";
 import type { BackendBase } from "../../plugin/backend-base.js";
 import {
@@ -255,7 +255,7 @@ function readMembers(raw: unknown, where: string): [ModelKey, string | number][]
     });
   }
   if (isPlainObject(raw)) {
-    return Object.entries(raw).map(([m, p]) => {
+    return entriesOf(raw).map(([m, p]) => {
       if (typeof p !== "string" && typeof p !== "number") {
         throw new InvalidInput(
           `${where}: the parameter of "${m}" must be a name or an index; got ${describeValue(p)}.`,

@@ -50,7 +50,7 @@ import type { HistFactoryModel } from "./model.js";
 import { type ModifierSettings, modifierSettingsOf, resolveModifierSettings } from "./modifier-settings.js";
 import type { WorkspaceSpec } from "./schema.js";
 import { type JoinOperation, Workspace } from "./workspace.js";
-import { describeValue, isFiniteNumber, isInteger, abs, max, min } from "../../core/describe.js";
+import { describeValue, isFiniteNumber, isInteger, abs, max, min, stringify } from "../../core/describe.js";
 import { type ResolvedWarmStart, resolveWarmStart, type WarmStartOption } from "./warm-start.js";
 import { zeros, copyOf } from "../../core/arrays.js";
 
@@ -388,7 +388,7 @@ export abstract class HistFactoryBackend extends BackendBase {
   ): void {
     if (!slot) return;
     const others = [...fixedValues].filter(([i]) => i !== poi).sort((a, b) => a[0] - b[0]);
-    const key = JSON.stringify(others);
+    const key = stringify(others);
     if (freePoi) {
       slot.free = {
         nll: result.nll,
@@ -485,7 +485,7 @@ function coldRunFromSuggested(problem: FitProblem, start: Float64Array): FitAtte
   for (let i = 0; i < start.length; i++) {
     if (problem.fixed[i]) key += `${i}:${Object.is(start[i], -0) ? "-0" : start[i]};`;
   }
-  key += `|${problem.lower.join()}|${problem.upper.join()}|${JSON.stringify(problem.optimiser ?? null)}`;
+  key += `|${problem.lower.join()}|${problem.upper.join()}|${stringify(problem.optimiser ?? null)}`;
   const kept = slot.cold.find((c) => c.key === key);
   if (kept) return kept.attempt;
   const attempt = runFit(problem, start, "hybrid");

@@ -4,6 +4,7 @@
  * All of them are {@link InvalidInput}s, so the CLI reports them as bad input.
  */
 import { InvalidInput } from "../../core/errors.js";
+import { stringify } from "../../core/describe.js";
 
 /** A location inside a JSON document: object keys and array indices from the root. */
 export type JsonPath = readonly (string | number)[];
@@ -19,7 +20,7 @@ export function formatJsonPath(path: JsonPath): string {
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
     else if (IDENTIFIER.test(part)) out += out === "" ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
+    else out += `[${stringify(part)}]`;
   }
   return out;
 }

@@ -18,7 +18,7 @@ import { guessChannelType } from "./simplify.js";
 import type { JsonPatch } from "./json-patch.js";
 import type { ModifierSpec, ModifierType, WorkspaceSpec } from "./schema.js";
 import { Workspace } from "./workspace.js";
-import { isFiniteNumber, isArray } from "../../core/describe.js";
+import { isFiniteNumber, isArray, stringify, entriesOf } from "../../core/describe.js";
 
 /** Modifier types of systematic (non-statistical) uncertainties (spey-pyhf's `SYSTEMATIC_MODIFIER_TYPES`). */
 export const SYSTEMATIC_MODIFIER_TYPES: readonly ModifierType[] = ["normsys", "histosys", "lumi"];
@@ -62,7 +62,7 @@ export interface SummaryOptions {
   readonly maxChannels?: number;
 }
 
-const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+const clone = <T>(x: T): T => JSON.parse(stringify(x)) as T;
 
 function defaultModifiers(poiName: string, includeLumi: boolean): ModifierSpec[] {
   const mods: ModifierSpec[] = [{ data: null, name: poiName, type: "normfactor" } as ModifierSpec];
@@ -71,7 +71,7 @@ function defaultModifiers(poiName: string, includeLumi: boolean): ModifierSpec[]
 }
 
 function sameModifier(a: ModifierSpec, b: ModifierSpec): boolean {
-  return a.name === b.name && a.type === b.type && JSON.stringify(a.data) === JSON.stringify(b.data);
+  return a.name === b.name && a.type === b.type && stringify(a.data) === stringify(b.data);
 }
 
 function finiteList(values: unknown, argument: string): number[] {
@@ -336,8 +336,8 @@ export class WorkspaceInterpreter {
   /** Replace the signal configuration by the one of a patch (spey-pyhf's `add_patch`). */
   addPatch(signalPatch: JsonPatch): void {
     const map = this.patchToMap(signalPatch);
-    this.#signalDict = new Map(Object.entries(map.signal));
-    this.#signalMods = new Map(Object.entries(map.modifiers));
+    this.#signalDict = new Map(entriesOf(map.signal));
+    this.#signalMods = new Map(entriesOf(map.modifiers));
     this.#toRemove = [...map.removed];
   }
 

@@ -7,7 +7,7 @@
  * nothing is returned, so a patch is applied atomically.
  */
 import { JsonPatchError } from "./errors.js";
-import { describeValue, MAX_JSON_DEPTH, nestedDeeperThan, hasOwn, isArray } from "../../core/describe.js";
+import { describeValue, MAX_JSON_DEPTH, nestedDeeperThan, hasOwn, isArray, entriesOf } from "../../core/describe.js";
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -55,7 +55,7 @@ export function cloneJson<T>(value: T): T {
   if (isArray(value)) return value.map((v) => cloneJson(v)) as T;
   const out: Record<string, unknown> = {};
   // defineProperty: a member named "__proto__" stays a member instead of replacing the prototype.
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const [k, v] of entriesOf(value as Record<string, unknown>)) {
     Object.defineProperty(out, k, { value: cloneJson(v), enumerable: true, writable: true, configurable: true });
   }
   return out as T;

@@ -24,6 +24,7 @@ import {
   isFiniteNumber,
   hasOwn,
   isArray,
+  stringify,
 } from "../../core/describe.js";
 
 /** Documents nested deeper than any real one would overflow the recursive checks and copies. */
@@ -125,7 +126,7 @@ function describe(v: unknown): string {
   if (v === null) return "null";
   if (isArray(v)) return `an array of length ${v.length}`;
   if (typeof v === "object") return "an object";
-  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === "string") return `the string ${stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   if (typeof v === "number") return `number ${describeValue(v)}`;
   return `${typeof v} ${String(v)}`;
 }
@@ -501,7 +502,7 @@ export function validatePatchSet(v: unknown): PatchSetSpec {
     if (prevName !== undefined)
       fail([...pp, "metadata", "name"], `duplicate patch name "${name}" (also patches[${prevName}]).`);
     names.set(name, i);
-    const key = JSON.stringify(vals);
+    const key = stringify(vals);
     const prevValues = values.get(key);
     if (prevValues !== undefined) {
       fail([...pp, "metadata", "values"], `duplicate values ${key} (also patches[${prevValues}]).`);

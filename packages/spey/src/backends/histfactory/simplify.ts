@@ -39,7 +39,7 @@ import { HistFactoryBackend, PyhfBackend } from "./backend.js";
 import type { HistFactoryModel } from "./model.js";
 import { modifierSettingsOf } from "./modifier-settings.js";
 import type { ChannelSpec, SampleSpec, WorkspaceSpec } from "./schema.js";
-import { describeValue, isArray, isInteger, max, min, sqrt } from "../../core/describe.js";
+import { describeValue, isArray, isInteger, max, min, sqrt, stringify } from "../../core/describe.js";
 import { zeros, copyOf } from "../../core/arrays.js";
 
 /** Arguments of `pyhf.simplify` (spey-pyhf's, camelCased). */
@@ -412,7 +412,7 @@ export function writeModelFile(path: string, description: Record<string, unknown
       "saveModel: writing files needs Node.js; in a browser take the summary's modelDescription and save it yourself.",
     );
   }
-  fs.writeFileSync(path, `${JSON.stringify(description, null, 1)}\n`);
+  fs.writeFileSync(path, `${stringify(description, null, 1)}\n`);
 }
 
 function controlData(control: HistFactoryBackend, expected: "observed" | "apriori") {

@@ -5,7 +5,7 @@
  * applies to every fit of the model, those inside CLs and upper limits included.
  */
 import { InvalidInput } from "../../core/errors.js";
-import { describeValue, isArrayLike, isFiniteNumber, max, min } from "../../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, max, min, entriesOf } from "../../core/describe.js";
 import { copyOf } from "../../core/arrays.js";
 
 /** The `warmStart` argument: a parameter point and how fits use it. */
@@ -86,7 +86,7 @@ export function resolveWarmStart(value: unknown, model: WarmStartModel): Resolve
     for (let i = 0; i < n; i++) set(i, values[i], `[${i}]`);
   } else if (typeof parameters === "object" && parameters !== null) {
     const index = new Map(model.parameterNames.map((name, i) => [name, i]));
-    for (const [name, v] of Object.entries(parameters)) {
+    for (const [name, v] of entriesOf(parameters)) {
       const i = index.get(name);
       if (i !== undefined) set(i, v, `.${name}`);
     }

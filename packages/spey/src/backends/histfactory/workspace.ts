@@ -24,7 +24,7 @@ import {
 } from "./schema.js";
 import { nodeFs } from "../../core/node-fs.js";
 import { pushAll } from "../../core/arrays.js";
-import { describeValue, isInteger } from "../../core/describe.js";
+import { describeValue, isInteger, entriesOf } from "../../core/describe.js";
 
 /** Which measurement of a workspace to use (pyhf's `get_measurement`). */
 export interface MeasurementSelection {
@@ -288,10 +288,10 @@ export class Workspace {
       measurements: new Set(request.prune.measurements ?? []),
     };
     const r = {
-      modifiers: new Map(Object.entries(request.rename.modifiers ?? {})),
-      samples: new Map(Object.entries(request.rename.samples ?? {})),
-      channels: new Map(Object.entries(request.rename.channels ?? {})),
-      measurements: new Map(Object.entries(request.rename.measurements ?? {})),
+      modifiers: new Map(entriesOf(request.rename.modifiers ?? {})),
+      samples: new Map(entriesOf(request.rename.samples ?? {})),
+      channels: new Map(entriesOf(request.rename.channels ?? {})),
+      measurements: new Map(entriesOf(request.rename.measurements ?? {})),
     };
     const modifierNames = new Set(this.modifiers.map(([name]) => name));
     const modifierTypes = new Set(this.modifiers.map(([, type]) => type as string));

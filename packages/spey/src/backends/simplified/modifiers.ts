@@ -6,7 +6,7 @@
  */
 import { InvalidUncertaintyDefinition } from "../../core/errors.js";
 import { logWarning } from "../../core/logger.js";
-import { describeValue, isArrayLike, isFiniteNumber, isArray, exp, ln } from "../../core/describe.js";
+import { describeValue, isArrayLike, isFiniteNumber, isArray, exp, ln, freeze } from "../../core/describe.js";
 import { zeros } from "../../core/arrays.js";
 
 /**
@@ -56,7 +56,7 @@ export class SignalModifiers {
     upAtZero: Uint8Array,
   ) {
     this.nParameters = nParameters;
-    this.names = Object.freeze(names);
+    this.names = freeze(names);
     this.binStart = binStart;
     this.alpha = alpha;
     this.#logUp = logUp;

@@ -46,7 +46,7 @@ import type { ThetaLimits } from "./profile/global-theta.js";
 import { PoiProfile } from "./profile/poi-profile.js";
 
 import { LAMBDA_FLOOR } from "./poisson-floor.js";
-import { isFiniteNumber, isInteger, max, min, isNaNNumber, ln } from "../../core/describe.js";
+import { isFiniteNumber, isInteger, max, min, isNaNNumber, ln, freeze } from "../../core/describe.js";
 
 export { LAMBDA_FLOOR };
 
@@ -452,7 +452,7 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     );
     const domain: Bound[] = new Array<Bound>(npar).fill(UNBOUNDED);
     for (let i = 0; i < n; i++) domain[thetaOffset + i] = backgroundModel.domain(i);
-    this.#domain = Object.freeze(domain);
+    this.#domain = freeze(domain);
   }
 
   /** Callable signal: always alive; otherwise alive when some bin has positive signal. */

@@ -13,6 +13,7 @@
  */
 import { formatJsonPath, type JsonPath, WorkspaceError } from "../errors.js";
 import type { ModifierSpec, ModifierType, SampleSpec } from "../schema.js";
+import { stringify } from "../../../core/describe.js";
 
 /** A channel of the model: channels are ordered by name, as pyhf does. */
 export interface ChannelLayout {
@@ -107,15 +108,15 @@ export interface ModifierImplementation {
  * undefined when they agree on everything a parameter set is made of.
  */
 export function requirementConflict(a: ParameterRequirement, b: ParameterRequirement): string | undefined {
-  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const same = (x: unknown, y: unknown) => stringify(x) === stringify(y);
   if (a.constraint !== b.constraint) return `constraint ${a.constraint} vs ${b.constraint}`;
   if (a.n !== b.n) return `${a.n} vs ${b.n} parameters`;
   if (a.scalar !== b.scalar) return "scalar vs per-bin parameters";
-  if (!same(a.inits, b.inits)) return `initial values ${JSON.stringify(a.inits)} vs ${JSON.stringify(b.inits)}`;
-  if (!same(a.bounds, b.bounds)) return `bounds ${JSON.stringify(a.bounds)} vs ${JSON.stringify(b.bounds)}`;
+  if (!same(a.inits, b.inits)) return `initial values ${stringify(a.inits)} vs ${stringify(b.inits)}`;
+  if (!same(a.bounds, b.bounds)) return `bounds ${stringify(a.bounds)} vs ${stringify(b.bounds)}`;
   if (!same(a.fixed, b.fixed)) return "fixed flags";
-  if (!same(a.auxdata, b.auxdata)) return `auxiliary data ${JSON.stringify(a.auxdata)} vs ${JSON.stringify(b.auxdata)}`;
-  if (!same(a.sigmas, b.sigmas)) return `constraint widths ${JSON.stringify(a.sigmas)} vs ${JSON.stringify(b.sigmas)}`;
+  if (!same(a.auxdata, b.auxdata)) return `auxiliary data ${stringify(a.auxdata)} vs ${stringify(b.auxdata)}`;
+  if (!same(a.sigmas, b.sigmas)) return `constraint widths ${stringify(a.sigmas)} vs ${stringify(b.sigmas)}`;
   if (!same(a.factors, b.factors)) return "Poisson constraint factors";
   if (!same(a.configurable, b.configurable)) return "configurable members";
   return undefined;
