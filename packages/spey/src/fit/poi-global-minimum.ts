@@ -38,10 +38,9 @@ export interface SummedProfile {
    */
   readonly curvatureAt?: (mu: number) => number;
   /**
-   * Each member's p_k″(μ) where it certifies its profile twice differentiable at μ, 0 for a member
-   * that is convex with a subgradient slope there; undefined when a member is neither. With
-   * H = Σ p_k″ > 0, P(y) ≥ P(μ) + P′(μ)(y − μ) + H(y − μ)²/2 + o((y − μ)²), which makes a point of a
-   * vanishing Newton decrement a local minimum ({@link smoothMinimum}).
+   * Each member's p_k″(μ) when every member certifies its profile twice differentiable at μ,
+   * undefined otherwise. With H = Σ p_k″ > 0, P(y) = P(μ) + P′(μ)(y − μ) + H(y − μ)²/2 + o((y − μ)²),
+   * which makes a point of a vanishing Newton decrement a local minimum ({@link smoothMinimum}).
    */
   readonly localCurvatures?: (mu: number) => number[] | undefined;
   /** The members' own μ̂ on these data and their σ_A (NaN without one): the scan of {@link globalMinimum}. */
@@ -306,10 +305,10 @@ function confirmedByValues(
 
 /**
  * Whether a point x with slope g of P is a local minimum by the members' certificates
- * ({@link SummedProfile.localCurvatures}, H their sum): with H > 0, P(y) ≥ P(x) + g·t + H·t²/2 (t = y − x, to
- * second order) falls below P(x) by at most the Newton decrement on [lower, upper], which must be
- * within the iteration's own tolerance (a vanishing slope where P has a kink, e.g. a fit on a
- * Poisson floor boundary, has no certificate: the caller then checks values beside x).
+ * ({@link SummedProfile.localCurvatures}, H their sum): with H > 0, P(y) = P(x) + g·t + H·t²/2 (t =
+ * y − x, to second order) falls below P(x) by at most the Newton decrement on [lower, upper], which
+ * must be within the iteration's own tolerance (where a member's profile has a kink, e.g. a fit on a
+ * Poisson floor boundary, there is no certificate: the caller then checks values beside x).
  */
 function smoothMinimum(local: { x: number; slope: number }, lower: number, upper: number, curvature: number): boolean {
   if (!(curvature > 0)) return false;

@@ -438,14 +438,14 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         };
       },
       localCurvatures: (mu: number) => {
-        // p_k″ of a member certified twice differentiable at μ; 0 for a convex one with a
-        // subgradient there (a tangent below it)
+        // p_k″ of every member, each certified twice differentiable at μ (a subgradient alone is
+        // not enough: its certificate, no rate at the floor, is read with a margin that a fit stopped
+        // next to a floor kink can pass, and its slope is then not a one-sided derivative)
         const out: number[] = [];
         for (const p of preparations) {
           const h = p.profileCurvature?.(mu, which) ?? Number.NaN;
-          if (isFiniteNumber(h)) out.push(h);
-          else if (p.slopeIsSubgradient?.(mu, which)) out.push(0);
-          else return undefined;
+          if (!isFiniteNumber(h)) return undefined;
+          out.push(h);
         }
         return out;
       },

@@ -117,6 +117,17 @@ describe("UnCorrStatisticsCombiner: the second-order certificate of a local mini
     const floored = getBackend("default.poisson")({ signalYields: [1], backgroundYields: [0], data: [0] });
     expect(profileOf(floored).curvature(0)).toBeNaN();
     expect(profileOf(floored).curvature(1)).toBeCloseTo(0, 12); // (d = 0: p = μ, linear)
+    // a third-moment bin without events at its lowest μ (minimumPoi), where μs + n(θ̂) reaches the
+    // floor: the fit ends next to the kink (a θ search's tolerance away), and p bends there
+    const nearKink = getBackend("default.third_moment_expansion")({
+      signalYields: [2.400415731407702],
+      backgroundYields: [1.5840146553400796],
+      data: [0],
+      covarianceMatrix: [[0.41729290612975195]],
+      thirdMoment: [-0.5197448822558154],
+    });
+    const lowest = (nearKink.config({ allowNegativeSignal: true }).suggestedBounds[0] as [number, number])[0];
+    expect(profileOf(nearKink).curvature(lowest)).toBeNaN();
     // 2models-02's effective-σ member at μ = 0: its θ search compares two leaves there
     const sigma = reference("combiner-2models-02")[0] as StatisticalModel;
     const profile = profileOf(sigma);
@@ -186,5 +197,36 @@ describe("UnCorrStatisticsCombiner: the second-order certificate of a local mini
     // the fits are exact to ~1e-9 in NLL; μ̂ to ~√(2·1e-9/p″) ≈ 1e-4 of its σ
     expect(fit.nll).toBeLessThanOrEqual(ref.nll + 1e-8);
     expect(Math.abs(fit.muhat - ref.mu)).toBeLessThan(1e-4);
+  });
+
+  it("does not certify a fit next to a floor kink: the combined minimum beyond it is found", () => {
+    // (a seeded combination of a stress run: the Newton steps reach the lower bound of μ, where the
+    // third-moment member's fit sits at its floor kink and its slope is not a one-sided derivative;
+    // a certificate there reported the bound, 2.1e-3 above the minimum at μ ≈ −0.639)
+    const make = () => [
+      getBackend("default.third_moment_expansion")({
+        signalYields: [2.400415731407702],
+        backgroundYields: [1.5840146553400796],
+        data: [0],
+        covarianceMatrix: [[0.41729290612975195]],
+        thirdMoment: [-0.5197448822558154],
+        analysis: "A",
+      }),
+      getBackend("default.uncorrelated_background")({
+        signalYields: [2.0207492409273984],
+        backgroundYields: [3.939403369716826],
+        data: [5],
+        absoluteUncertainties: [0.7311765000746107],
+        analysis: "B",
+      }),
+    ];
+    const combiner = new UnCorrStatisticsCombiner(...make());
+    const [muhat, nll] = combiner.maximizeLikelihood({ allowNegativeSignal: true });
+    const fresh = make();
+    const P = (mu: number) => fresh.reduce((sum, m) => sum + m.likelihood({ poiTest: mu }), 0);
+    const ref = referenceMinimum(P, combiner.minimumPoi, 10);
+    // as in global-fit.test.ts: the fits agree to ~1e-8 in NLL; the bound is 2.1e-3 above
+    expect(nll).toBeLessThanOrEqual(ref.nll + 1e-6);
+    expect(Math.abs(muhat - ref.mu)).toBeLessThan(1e-3);
   });
 });

@@ -142,7 +142,8 @@ function profileBin(c: number, sigma: number, d: number, a: number, lower: numbe
       }
     }
   }
-  out.smooth = !clamped && t > LAMBDA_FLOOR && best === unfloored;
+  // (λ clear of the floor by smoothInPoiAt's margin, 1e-8: a profile next to the kink bends on that scale)
+  out.smooth = !clamped && t > 1e-8 && best === unfloored;
   out.theta = theta;
   out.value = best;
   out.k = k;

@@ -88,15 +88,20 @@ export class PoiProfile {
     if (!last || last.mu !== mu || !sameEntries(last.data, data) || !sameEntries(last.aux, aux)) return undefined;
     const inner = last.inner;
     if (inner.leaves !== 1 || !inner.certified || !inner.converged || inner.multimodal) return undefined;
-    for (let i = 0; i < inner.theta.length; i++) {
-      const t = inner.theta[i]!;
-      const piece = inner.pieces[i]!;
-      if (piece.floored || !(t > piece.lo && t < piece.hi)) return undefined;
-    }
     // the objective's problem of this inner profile (another may have been set since)
     const c = this.#c;
     for (let i = 0; i < c.length; i++) c[i] = mu * this.#signal[i]!;
-    this.profiler.objective.setProblem(c, data, aux);
+    const objective = this.profiler.objective;
+    objective.setProblem(c, data, aux);
+    for (let i = 0; i < inner.theta.length; i++) {
+      const t = inner.theta[i]!;
+      const piece = inner.pieces[i]!;
+      // inside the piece, and the rate clear of the floor (a fit next to its kink stops within
+      // ~1e-10 of it, as smoothInPoiAt reads it)
+      const lambda = objective.lambdaAt(i, t);
+      if (piece.floored || !(t > piece.lo && t < piece.hi) || !(lambda > 1e-8 * max(1, lambda - c[i]!)))
+        return undefined;
+    }
     const curvature = this.#curvatureAt(inner, this.#slopeAt(inner));
     return isFiniteNumber(curvature) ? curvature : undefined;
   }
