@@ -163,7 +163,7 @@ export function findContour(model: ContourModel, options: ContourOptions = {}): 
   const active = distinct.filter((b, i) => i === 0 || b.nll <= threshold - 1e-9);
 
   const points: number[][] = [];
-  for (const basin of active) pushAll(points, boundaryAround(basin.c, nll, threshold, bounds, k, rng, options));
+  for (const basin of active) pushAll(points, boundaryAround(basin.c, nll, threshold, k, rng, options));
   if (points.length === 0) {
     logWarning(
       "No contour points were found. The confidence region may be unbounded or the NLL landscape is numerically ill-conditioned.",
@@ -218,11 +218,11 @@ function whitening(c: number[], nll: (c: ArrayLike<number>) => number, k: number
     return M;
   }
   // M = L⁻ᵀ: solve Lᵀ M = I column by column (Lᵀ upper triangular).
+  const Lt = zeros(k * k);
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) Lt[a * k + b] = L[b * k + a] as number;
   for (let col = 0; col < k; col++) {
     const e = zeros(k);
     e[col] = 1;
-    const Lt = zeros(k * k);
-    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) Lt[a * k + b] = L[b * k + a] as number;
     const x = solveLinear(Lt, k, e) as Float64Array;
     for (let a = 0; a < k; a++) M[a * k + col] = x[a] as number;
   }
@@ -233,7 +233,6 @@ function boundaryAround(
   anchor: number[],
   nll: (c: ArrayLike<number>) => number,
   threshold: number,
-  bounds: readonly (readonly [number, number])[],
   k: number,
   rng: Random,
   options: ContourOptions,
@@ -333,6 +332,5 @@ function boundaryAround(
     const p = solve(dir.map((x) => x / norm));
     if (p) out.push(p);
   }
-  void bounds;
   return out;
 }
