@@ -456,10 +456,7 @@ export abstract class CombinerBase extends BackendBase implements Iterable<Combi
       this.#storedConfig,
       (this.#storedConfig.suggestedBounds[this.#storedConfig.poiIndex] as Bound)[1],
     );
-    return this.#configVariants.get({
-      allowNegativeSignal: allow,
-      ...(options.poiUpperBound !== undefined ? { poiUpperBound: options.poiUpperBound } : {}),
-    });
+    return this.#configVariants.get(options);
   }
 
   // -----------------------------------------------------------------------------------------
