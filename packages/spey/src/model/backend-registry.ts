@@ -90,10 +90,7 @@ export function modelFactory<M>(
     if (!(backend instanceof BackendBase) && typeof (backend as BackendBase).getLogpdfFunc !== "function") {
       throw new PluginError(`The backend ${name} did not produce a BackendBase instance.`);
     }
-    return new Model(backend, {
-      ...(analysis !== undefined ? { analysis } : { analysis: "__unknown_analysis__" }),
-      ...(xsection !== undefined ? { xsection } : {}),
-      ...(ntoys !== undefined ? { ntoys } : {}),
-    });
+    // (absent values take the model's defaults)
+    return new Model(backend, { analysis, xsection, ntoys });
   };
 }
