@@ -772,10 +772,7 @@ export class PyhfBackend extends HistFactoryBackend {
         right = right.rename({ measurements: renames });
       }
     }
-    const combined = Workspace.combine(this.workspace, right, {
-      ...(join !== undefined ? { join } : {}),
-      ...(mergeChannels !== undefined ? { mergeChannels } : {}),
-    });
+    const combined = Workspace.combine(this.workspace, right, { join, mergeChannels });
     return new PyhfBackend({
       backgroundOnlyModel: combined,
       signalPatch: [],
