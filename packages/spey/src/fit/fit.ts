@@ -185,7 +185,7 @@ export function createFitter(setup: FitterSetup): Fitter {
       {
         objective: objective ?? ((x: Float64Array) => -logpdf(x)),
         gradient: objective ? "analytic" : "finite-difference",
-        ...(hessian ? { hessian } : {}),
+        hessian,
         x0,
         lower,
         upper,

@@ -726,8 +726,8 @@ export class PyhfBackend extends HistFactoryBackend {
     }
     const workspace = patch.length > 0 ? backgroundOnly.patch(patch, "signalPatch") : backgroundOnly;
     const model = workspace.model({
-      ...(typeof selection === "string" ? { measurementName: selection } : {}),
-      ...(typeof selection === "number" ? { measurementIndex: selection } : {}),
+      measurementName: typeof selection === "string" ? selection : undefined,
+      measurementIndex: typeof selection === "number" ? selection : undefined,
       modifierSettings: modifierSettingsOf(settings),
     });
     super(workspace, model, args);
