@@ -159,7 +159,7 @@ export function clsSummary(model: SummaryModel, options: ClsSummaryOptions = {})
     ...toys,
     optimiser: options.optimiser,
     ...(options.allowNegativeSignal ? { allowNegativeSignal: true } : {}),
-    ...(options.onProgress && calculator === "toy" ? { onProgress: options.onProgress } : {}),
+    onProgress: calculator === "toy" ? options.onProgress : undefined,
   };
   // CLs itself, not 1 − (1 − CLs): below ~1e-16 the difference of 1 and 1 − CLs is rounding
   // (CLs = 1.1e-16 or 0 where the true value is 1e-20).
@@ -206,7 +206,7 @@ export function limitSummary(model: SummaryModel, options: LimitSummaryOptions =
     ...(calculator === "toy" ? { calculator, ...toys } : {}),
     optimiser: options.optimiser,
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress && calculator === "toy" ? { onProgress: options.onProgress } : {}),
+    onProgress: calculator === "toy" ? options.onProgress : undefined,
   };
   // One preparation for both searches where the model offers it (the band's search then continues
   // from the profile points of the observed one); two separate searches otherwise.
