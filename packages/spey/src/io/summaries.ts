@@ -149,10 +149,7 @@ export function clsSummary(model: SummaryModel, options: ClsSummaryOptions = {})
   const expectedType = bandType(options.expected);
   const confidenceLevel = toConfidenceLevel(options.confidenceLevel);
   // Toys: the seed defaults to 0; without `ntoys` the model's own `ntoys` applies.
-  const toys =
-    calculator === "toy"
-      ? { ...(options.ntoys === undefined ? {} : { ntoys: options.ntoys }), seed: options.seed ?? 0 }
-      : {};
+  const toys = calculator === "toy" ? { ntoys: options.ntoys, seed: options.seed ?? 0 } : {};
   const common = {
     poiTest,
     calculator,
@@ -197,10 +194,7 @@ export function limitSummary(model: SummaryModel, options: LimitSummaryOptions =
   const expectedType = bandType(options.expected);
   const calculator = options.calculator ?? "asymptotic";
   // Toys: the seed defaults to 0; without `ntoys` the model's own `ntoys` applies.
-  const toys =
-    calculator === "toy"
-      ? { ...(options.ntoys === undefined ? {} : { ntoys: options.ntoys }), seed: options.seed ?? 0 }
-      : {};
+  const toys = calculator === "toy" ? { ntoys: options.ntoys, seed: options.seed ?? 0 } : {};
   const common = {
     confidenceLevel,
     ...(calculator === "toy" ? { calculator, ...toys } : {}),
