@@ -493,18 +493,13 @@ export class LeanStatisticalModel {
       if (asimov) return asimov;
       const asimovFixed = new Map(extraFixed).set(poi, statistic.asimovMu);
       const from = fit ? this.#bestStart([fit.parameters], asimovFixed, expected, undefined) : undefined;
-      const generated = this.#asimovDataFor(
-        expected,
-        testStatistics,
-        options.extra,
-        from ? { ...controls, initPars: from } : controls,
-      );
+      const generated = this.#asimovDataFor(expected, testStatistics, options.extra, { ...controls, initPars: from });
       const start = this.#bestStart([generated.parameters], extraFixed, expected, generated.data);
       const asimovFit = this.#fit(
         extraFixed,
         expected,
         generated.data,
-        { ...controls, ...(start ? { initPars: start } : {}) },
+        { ...controls, initPars: start },
         freeConfig(),
         allowNegativeSignal,
         "the Asimov data",
