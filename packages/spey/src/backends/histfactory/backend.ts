@@ -601,8 +601,7 @@ function runFit(problem: FitProblem, x0: Float64Array, mode: FitMode, maxIterati
     nll: evaluator.nll(result.x),
     x: result.x,
     converged: result.converged,
-    // (only why not: minimize formats its message on demand)
-    message: result.converged ? "" : result.message,
+    message: result.message,
     iterations: result.iterations,
   };
 }

@@ -476,8 +476,7 @@ export class GlobalThetaProfiler {
           value,
           leaf: Int32Array.from(leaf),
           converged: result.converged,
-          // (read only when it says why not: minimize formats it on demand)
-          message: result.converged ? "" : result.message,
+          message: result.message,
         };
       }
     }
