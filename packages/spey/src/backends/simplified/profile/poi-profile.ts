@@ -19,7 +19,7 @@ import { type BackgroundModel, LinearBackground } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
 import { GlobalThetaProfiler, type ThetaLimits, type ThetaProfile } from "./global-theta.js";
 import { factorisedCurvature } from "./large-model.js";
-import { sameEntries, zeros } from "../../../core/arrays.js";
+import { copyOf, sameEntries, zeros } from "../../../core/arrays.js";
 import { isFiniteNumber, abs, max, min, sqrt, isNaNNumber } from "../../../core/describe.js";
 
 /** Newton iterations of the free fit (bracketed; ~5–10 are used). */
@@ -71,7 +71,8 @@ export class PoiProfile {
     const c = this.#c;
     for (let i = 0; i < c.length; i++) c[i] = mu * this.#signal[i]!;
     const inner = this.profiler.profile(c, data, aux, { start, optimiser, limits });
-    this.#last = { mu, data, aux, inner };
+    // (copies: a caller's array may change in place before the certificate is asked for)
+    this.#last = { mu, data: copyOf(data), aux: aux && copyOf(aux), inner };
     return inner;
   }
 
