@@ -282,9 +282,16 @@ export abstract class SimplePdfBase extends BackendBase {
     const lambda = zeros(n);
     const sig = zeros(n);
     const g = zeros(n);
-    return (pars) => {
+    return (pars, out) => {
       const p = pars.length;
       const floored = this.lambda(pars, lambda, sig);
+      const s = this.signal.fixed;
+      if (p === 1 && s && !this.nuisanceScale) {
+        // a plain one-parameter model: −sᵀWs, without the Jacobian and W matrices
+        const H = out?.length === 1 ? out : zeros(1);
+        H[0] = -this.nllCurvatureAlong(main, lambda, s, floored);
+        return H;
+      }
       const J = this.#jacobian(pars, sig, floored);
       // H_nll = Jᵀ W J + Σ_i g_i ∂²λ_i
       const WJ = this.nllHessianLambdaTimes(main, lambda, J, p);
