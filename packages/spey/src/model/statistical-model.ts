@@ -673,30 +673,34 @@ export class LeanStatisticalModel {
       visited.push({ mu, parameters: outcome.parameters, nll: outcome.nll });
       return -outcome.nll;
     };
+    // the fitted point of μ (fitted first when new)
+    const fitAt = (mu: number): { parameters: Float64Array } => {
+      value(mu);
+      return fittedAt(mu) as { parameters: Float64Array };
+    };
+    // each slope once per μ (the combiner's Newton steps and curvature models ask again)
+    const slopes = new Map<number, number>();
     const slope = (mu: number): number => {
-      value(mu);
-      const at = fittedAt(mu) as { parameters: Float64Array };
-      objective ??= (this.backend.getObjectiveFunction as (o: object) => ObjectiveFunction).call(
-        this.backend,
-        likelihoodOptions,
-      );
-      gradient ??= zeros(n);
-      objective(at.parameters, gradient);
-      return -(gradient[poi] as number);
+      let s = slopes.get(mu);
+      if (s === undefined) {
+        objective ??= (this.backend.getObjectiveFunction as (o: object) => ObjectiveFunction).call(
+          this.backend,
+          likelihoodOptions,
+        );
+        gradient ??= zeros(n);
+        objective(fitAt(mu).parameters, gradient);
+        s = -(gradient[poi] as number);
+        slopes.set(mu, s);
+      }
+      return s;
     };
-    const smooth = (mu: number): boolean => {
-      if (typeof this.backend.smoothInPoiAt !== "function") return false;
-      value(mu);
-      const at = fittedAt(mu) as { parameters: Float64Array };
-      return this.backend.smoothInPoiAt(at.parameters);
-    };
-    const curvature = (mu: number): number => {
-      // (the backend's certificate is for its profile over every nuisance: none held fixed)
-      if (typeof this.backend.profileCurvatureAt !== "function" || extraFixed.size > 0) return Number.NaN;
-      value(mu);
-      const at = fittedAt(mu) as { parameters: Float64Array };
-      return this.backend.profileCurvatureAt(at.parameters, likelihoodOptions) ?? Number.NaN;
-    };
+    const smooth = (mu: number): boolean =>
+      typeof this.backend.smoothInPoiAt === "function" && this.backend.smoothInPoiAt(fitAt(mu).parameters);
+    // (the backend's certificate is for its profile over every nuisance: none held fixed)
+    const curvature = (mu: number): number =>
+      (extraFixed.size === 0
+        ? this.backend.profileCurvatureAt?.(fitAt(mu).parameters, likelihoodOptions)
+        : undefined) ?? Number.NaN;
     return { value, slope, smooth, curvature };
   }
 
