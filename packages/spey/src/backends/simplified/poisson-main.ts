@@ -681,7 +681,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
     if (mu === undefined || !isFiniteNumber(mu)) return undefined;
     const request = this.#exactRequest(options.fixed, options.bounds);
     if (!request) return undefined;
-    const { main, aux } = this.dataFor(options);
+    // the evaluator's copies of the data (the exact profile keeps them with its last result)
+    const { main, aux } = this.evaluator(options);
     const c = this.core;
     const start =
       options.initPars?.length === c.npar
@@ -707,7 +708,8 @@ export abstract class SimplifiedLikelihoodBase extends BackendBase {
       ? [options.bounds.lower[0]!, options.bounds.upper[0]!]
       : (config.suggestedBounds[0] as [number, number]);
     if (!isFiniteNumber(lo) || !isFiniteNumber(hi) || !(lo <= hi)) return undefined;
-    const { main, aux } = this.dataFor(options);
+    // the evaluator's copies of the data (the exact profile keeps them with its last result)
+    const { main, aux } = this.evaluator(options);
     const c = this.core;
     const init = copyOf(options.initPars?.length === c.npar ? options.initPars : config.suggestedInit);
     for (const [index, value] of options.fixed) init[index] = value;

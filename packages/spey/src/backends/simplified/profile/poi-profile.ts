@@ -19,7 +19,7 @@ import { type BackgroundModel, LinearBackground } from "../backgrounds.js";
 import type { GaussianBlock } from "../constraints.js";
 import { GlobalThetaProfiler, type ThetaLimits, type ThetaProfile } from "./global-theta.js";
 import { factorisedCurvature } from "./large-model.js";
-import { copyOf, sameEntries, zeros } from "../../../core/arrays.js";
+import { sameEntries, zeros } from "../../../core/arrays.js";
 import { isFiniteNumber, abs, max, min, sqrt, isNaNNumber } from "../../../core/describe.js";
 
 /** Newton iterations of the free fit (bracketed; ~5–10 are used). */
@@ -71,14 +71,15 @@ export class PoiProfile {
     const c = this.#c;
     for (let i = 0; i < c.length; i++) c[i] = mu * this.#signal[i]!;
     const inner = this.profiler.profile(c, data, aux, { start, optimiser, limits });
-    // (copies: a caller's array may change in place before the certificate is asked for)
-    this.#last = { mu, data: copyOf(data), aux: aux && copyOf(aux), inner };
+    this.#last = { mu, data, aux, inner };
     return inner;
   }
 
   /**
    * p″(μ) when p is twice continuously differentiable around μ, from the last inner profile when
-   * that was at μ on these data (undefined otherwise): one θ leaf searched and certified, one
+   * that was at μ on these data, compared by value with the arrays {@link at} was given (which
+   * must not change afterwards: the simplified backends pass their evaluators' copies; undefined
+   * otherwise): one θ leaf searched and certified, one
    * minimum from every start, every θ̂ᵢ strictly inside its piece (no face, no floor), F's θ-Hessian
    * positive definite (p″ finite). θ̂ is then the unique nondegenerate global minimiser, θ̂(μ) is C¹
    * near μ (implicit-function theorem), and p″ is {@link curvatureAt}'s Schur complement. (The
@@ -88,7 +89,7 @@ export class PoiProfile {
     const last = this.#last;
     if (!last || last.mu !== mu || !sameEntries(last.data, data) || !sameEntries(last.aux, aux)) return undefined;
     const inner = last.inner;
-    if (inner.leaves !== 1 || !inner.certified || !inner.converged || inner.multimodal) return undefined;
+    if (hasCompetitors(inner) || !inner.converged) return undefined;
     // the objective's problem of this inner profile (another may have been set since)
     const c = this.#c;
     for (let i = 0; i < c.length; i++) c[i] = mu * this.#signal[i]!;
@@ -238,11 +239,7 @@ export class PoiProfile {
   ): PoiFit {
     const first = this.#localMinimum(lo, hi, seed, data, aux, start, optimiser, limits);
     const inner = first.point.inner;
-    // competing θ basins: more than one leaf searched, an uncertified search, or a leaf whose
-    // starts ended in distinct minima (a leaf where hᵢ is not convex but every start reached the
-    // same minimum has shown no competitor)
-    const competitors = inner.leaves > 1 || !inner.certified || inner.multimodal;
-    if (this.#convexProfile || !competitors) return first;
+    if (this.#convexProfile || !hasCompetitors(inner)) return first;
     let curvature = first.point.curvature;
     if (isNaNNumber(curvature)) curvature = this.#curvatureAt(inner, this.#slopeAt(inner));
     const sigma = curvature > 0 ? 1 / sqrt(curvature) : 1;
@@ -378,4 +375,13 @@ export class PoiProfile {
     }
     return finish(false, `the free fit of μ did not converge in ${MAX_NEWTON_ITERATIONS} Newton steps`);
   }
+}
+
+/**
+ * Whether an inner profile had competing θ basins: more than one leaf searched, an uncertified
+ * search, or a leaf whose starts ended in distinct minima (a leaf where hᵢ is not convex but every
+ * start reached the same minimum has shown no competitor).
+ */
+function hasCompetitors(inner: ThetaProfile): boolean {
+  return inner.leaves > 1 || !inner.certified || inner.multimodal;
 }
