@@ -696,11 +696,20 @@ export class LeanStatisticalModel {
     };
     const smooth = (mu: number): boolean =>
       typeof this.backend.smoothInPoiAt === "function" && this.backend.smoothInPoiAt(fitAt(mu).parameters);
-    // (the backend's certificate is for its profile over every nuisance: none held fixed)
-    const curvature = (mu: number): number =>
-      (extraFixed.size === 0
-        ? this.backend.profileCurvatureAt?.(fitAt(mu).parameters, likelihoodOptions)
-        : undefined) ?? Number.NaN;
+    // (the backend's certificate is for its profile over every nuisance: none held fixed; once per
+    // μ, as the slopes: the combiner's step model and its certificate both ask at a Newton point)
+    const curvatures = new Map<number, number>();
+    const curvature = (mu: number): number => {
+      let h = curvatures.get(mu);
+      if (h === undefined) {
+        h =
+          (extraFixed.size === 0
+            ? this.backend.profileCurvatureAt?.(fitAt(mu).parameters, likelihoodOptions)
+            : undefined) ?? Number.NaN;
+        curvatures.set(mu, h);
+      }
+      return h;
+    };
     return { value, slope, smooth, curvature };
   }
 

@@ -25,6 +25,12 @@ import { isFiniteNumber, abs, max, min, sqrt, isNaNNumber } from "../../../core/
 /** Newton iterations of the free fit (bracketed; ~5–10 are used). */
 const MAX_NEWTON_ITERATIONS = 100;
 
+/**
+ * Inner profiles kept for {@link PoiProfile.smoothCurvature}: a free fit's Newton steps take ~5–10,
+ * and the point that generated the Asimov data must outlive the Asimov free fit's.
+ */
+const RECENT_INNER = 16;
+
 /** A profile point: μ, the inner profile, and (when asked for) p′ and p″. */
 export interface PoiProfilePoint {
   readonly mu: number;
@@ -47,8 +53,12 @@ export class PoiProfile {
   readonly #gradient: Float64Array;
   /** −log L is jointly convex in (μ, θ): a linear background (CMS-NOTE-2017-001's likelihoods). */
   readonly #convexProfile: boolean;
-  /** The last inner profile with its μ and data ({@link smoothCurvature}). */
-  #last: { mu: number; data: Float64Array; aux: Float64Array | undefined; inner: ThetaProfile } | undefined;
+  /**
+   * The last {@link RECENT_INNER} inner profiles with their μ and data, newest last
+   * ({@link smoothCurvature}): a combiner asks for p″ at its own Newton points and at the points
+   * that generated the Asimov data, which later fits (the Asimov free fit) have passed since.
+   */
+  readonly #recent: { mu: number; data: Float64Array; aux: Float64Array | undefined; inner: ThetaProfile }[] = [];
 
   readonly #signal: Float64Array;
   constructor(background: BackgroundModel, constraint: GaussianBlock, signal: Float64Array) {
@@ -71,13 +81,15 @@ export class PoiProfile {
     const c = this.#c;
     for (let i = 0; i < c.length; i++) c[i] = mu * this.#signal[i]!;
     const inner = this.profiler.profile(c, data, aux, { start, optimiser, limits });
-    this.#last = { mu, data, aux, inner };
+    const recent = this.#recent;
+    if (recent.length === RECENT_INNER) recent.shift();
+    recent.push({ mu, data, aux, inner });
     return inner;
   }
 
   /**
-   * p″(μ) when p is twice continuously differentiable around μ, from the last inner profile when
-   * that was at μ on these data, compared by value with the arrays {@link at} was given (which
+   * p″(μ) when p is twice continuously differentiable around μ, from the newest of the recent inner
+   * profiles at μ on these data, compared by value with the arrays {@link at} was given (which
    * must not change afterwards: the simplified backends pass their evaluators' copies; undefined
    * otherwise): one θ leaf searched and certified, one
    * minimum from every start, every θ̂ᵢ strictly inside its piece (no face, no floor), F's θ-Hessian
@@ -86,9 +98,12 @@ export class PoiProfile {
    * search's own standard: a free fit with one such leaf at μ̂ is a local minimum of p.)
    */
   smoothCurvature(mu: number, data: Float64Array, aux: Float64Array | undefined): number | undefined {
-    const last = this.#last;
-    if (!last || last.mu !== mu || !sameEntries(last.data, data) || !sameEntries(last.aux, aux)) return undefined;
-    const inner = last.inner;
+    let inner: ThetaProfile | undefined;
+    for (let k = this.#recent.length - 1; k >= 0 && !inner; k--) {
+      const r = this.#recent[k]!;
+      if (r.mu === mu && sameEntries(r.data, data) && sameEntries(r.aux, aux)) inner = r.inner;
+    }
+    if (!inner) return undefined;
     if (hasCompetitors(inner) || !inner.converged) return undefined;
     // the objective's problem of this inner profile (another may have been set since)
     const c = this.#c;
