@@ -30,7 +30,7 @@ import { minimizeSumByBrent, minimizeSummedProfile, type SummedProfile } from ".
 import type { MinimizeOptions } from "../optimize/types.js";
 import { LeanStatisticalModel } from "./statistical-model.js";
 import { maxOf } from "../core/arrays.js";
-import { isArray, isFiniteNumber, isInteger, abs, max, sqrt, exp } from "../core/describe.js";
+import { isArray, isFiniteNumber, isInteger, abs, max, min, sqrt, exp } from "../core/describe.js";
 import { LazyFits, LiveModelProperties } from "./lazy-properties.js";
 
 /** Per-analysis data: analysis name → data vector. */
@@ -207,6 +207,19 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   /** Whether every member's profile is convex in μ (its backend's `profileConvexInPoi`). */
   #membersConvex(): boolean {
     return this.#models.every(convexInPoi);
+  }
+
+  /**
+   * Each member's bounds of μ in its own free fit (none known without `membersMuhatMayBeNegative`:
+   * then no μ̂_k counts as inside them).
+   */
+  #memberBounds(membersMuhatMayBeNegative: boolean | undefined): (readonly [number, number])[] {
+    const none = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY] as const;
+    return this.#models.map((m) => {
+      if (membersMuhatMayBeNegative === undefined) return none;
+      const config = m.config({ allowNegativeSignal: membersMuhatMayBeNegative });
+      return config.suggestedBounds[config.poiIndex] ?? none;
+    });
   }
 
   #requireModels(): void {
@@ -389,17 +402,8 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     const hasSlopes = preparations.every((p) => (which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope));
     // The bounds of μ in the members' own free fits (their μ̂_k is an interior minimum between them).
     let muBounds: (readonly [number, number])[] | undefined;
-    const boundsOf = (k: number): readonly [number, number] => {
-      muBounds ??= this.#models.map((m) => {
-        if (membersMuhatMayBeNegative === undefined) return [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
-        const config = m.config({ allowNegativeSignal: membersMuhatMayBeNegative });
-        return (config.suggestedBounds[config.poiIndex] ?? [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) as [
-          number,
-          number,
-        ];
-      });
-      return muBounds[k] as readonly [number, number];
-    };
+    const boundsOf = (k: number): readonly [number, number] =>
+      (muBounds ??= this.#memberBounds(membersMuhatMayBeNegative))[k] as readonly [number, number];
     return {
       nll: (mu) => guard(mu, (p) => -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu))),
       slope: hasSlopes
@@ -552,7 +556,75 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   ): [number, number] {
     const init = start ?? this.#weightedMuhat(preparations, asimovMu);
     const [lower, upper] = bounds ?? [allowNegativeSignal ? this.minimumPoi : 0, max(10, init)];
-    return minimizeSummedProfile(profile, lower, upper, init, optimiser);
+    const from =
+      start === undefined && asimovMu !== undefined
+        ? this.#hermiteStart(preparations, asimovMu, init, lower, upper, membersMuhatMayBeNegative)
+        : init;
+    return minimizeSummedProfile(profile, lower, upper, from, optimiser);
+  }
+
+  /**
+   * The start of a hypothesis test's combined fit, within ~1e-5σ of the combined μ̂ on the
+   * reference combinations (the weighted mean: ~1e-4–1e-2σ), so that each member is fitted once
+   * (minimizeSummedProfile ends at the start's Newton point): the minimum, by Newton's method from
+   * `start` on [lower, upper], of Σ_k q_k, q_k member k's Hermite interpolant in t = μ − μ_A
+   * through the two points of its profile the test has fitted already — its free fit (p_k(μ̂_k),
+   * p_k′ = 0: μ̂_k inside its own bounds) and the fit at μ_A that generated its Asimov data (p_k,
+   * p_k′, and p_k″ where the member certifies it: a quartic, else a cubic). `start` when a member
+   * lacks those points or the model has no minimum there.
+   */
+  #hermiteStart(
+    preparations: readonly HypotestPreparation[],
+    asimovMu: number,
+    start: number,
+    lower: number,
+    upper: number,
+    membersMuhatMayBeNegative: boolean,
+  ): number {
+    const bounds = this.#memberBounds(membersMuhatMayBeNegative);
+    // Σ_k q_k(μ_A + t) = const + c1·t + c2·t² + c3·t³ + c4·t⁴
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    let c4 = 0;
+    for (let k = 0; k < preparations.length; k++) {
+      const p = preparations[k] as HypotestPreparation;
+      const [lo, hi] = bounds[k] as readonly [number, number];
+      const a = p.fit.muhat;
+      const d = a - asimovMu;
+      if (!p.logpdfSlope || !(a > lo && a < hi) || !(abs(d) > 1e-6 * max(1, abs(a)))) return start;
+      const g = -p.logpdfSlope(asimovMu);
+      const h = p.profileCurvature?.(asimovMu, "data") ?? Number.NaN;
+      // q_k(a) − p_k(μ_A) − g·d: what the terms beyond the first order must make up at a
+      let r = p.fit.nll + p.logpdf(asimovMu) - g * d;
+      const d3 = d * d * d;
+      if (h > 0 && isFiniteNumber(h)) {
+        // q = p + g·t + h·t²/2 + u·t³ + w·t⁴ with q(d) = p_k(μ̂_k), q′(d) = 0
+        r -= 0.5 * h * d * d;
+        const w = (-(g + h * d) - (3 * r) / d) / d3;
+        c2 += 0.5 * h;
+        c3 += r / d3 - w * d;
+        c4 += w;
+      } else {
+        // q = p + g·t + v·t² + u·t³ with the same two conditions
+        const u = (-g - (2 * r) / d) / (d * d);
+        c2 += r / (d * d) - u * d;
+        c3 += u;
+      }
+      c1 += g;
+    }
+    let t = start - asimovMu;
+    for (let i = 0; i < 50; i++) {
+      const curvature = 2 * c2 + t * (6 * c3 + 12 * c4 * t);
+      if (!(curvature > 0)) return start;
+      const next = min(
+        max(t - (c1 + t * (2 * c2 + t * (3 * c3 + 4 * c4 * t))) / curvature, lower - asimovMu),
+        upper - asimovMu,
+      );
+      if (abs(next - t) <= 1e-14 * max(1, abs(next + asimovMu))) return next + asimovMu;
+      t = next;
+    }
+    return start;
   }
 
   /**
