@@ -402,8 +402,10 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     const hasSlopes = preparations.every((p) => (which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope));
     // The bounds of μ in the members' own free fits (their μ̂_k is an interior minimum between them).
     let muBounds: (readonly [number, number])[] | undefined;
-    const boundsOf = (k: number): readonly [number, number] =>
-      (muBounds ??= this.#memberBounds(membersMuhatMayBeNegative))[k] as readonly [number, number];
+    const boundsOf = (k: number): readonly [number, number] => {
+      muBounds ??= this.#memberBounds(membersMuhatMayBeNegative);
+      return muBounds[k] as readonly [number, number];
+    };
     return {
       nll: (mu) => guard(mu, (p) => -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu))),
       slope: hasSlopes

@@ -204,9 +204,10 @@ describe("UnCorrStatisticsCombiner of certified members: few Newton steps, certi
     });
     const combiner = new UnCorrStatisticsCombiner(...models);
     const fit = combiner.profileLikelihood.prepare({ expected: "observed", statistic: QTILDE }).fit;
-    // the start and one step (the cubic model's): it lands within the Newton tolerance of the
-    // minimum, a local minimum by the members' curvatures there (smooth-certificates.test.ts), so
-    // the global one of this convex sum; a secant first step needed a third point
+    // μ = 0 (the Asimov data's generating point, known without a fit) and the start (the members'
+    // Hermite model's minimum): its Newton decrement under the members' curvatures is within
+    // tolerance (one-fit-start.test.ts), a local minimum, so the global one of this convex sum; the
+    // weighted mean as the start needed a Newton step, a secant first step a third point
     for (const s of seen) expect(s.size).toBe(2);
     const P = (mu: number) => models.reduce((sum, m) => sum + m.likelihood({ poiTest: mu }), 0);
     expect(fit.nll).toBeLessThanOrEqual(referenceMinimum(P, 0, 10).nll + NLL_TOLERANCE);
