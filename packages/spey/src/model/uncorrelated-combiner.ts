@@ -592,15 +592,20 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     for (let k = 0; k < preparations.length; k++) {
       const p = preparations[k] as HypotestPreparation;
       const [lo, hi] = bounds[k] as readonly [number, number];
+      if (!p.logpdfSlope) return start;
       const a = p.fit.muhat;
       const d = a - asimovMu;
-      if (!p.logpdfSlope || !(a > lo && a < hi) || !(abs(d) > 1e-6 * max(1, abs(a)))) return start;
       const g = -p.logpdfSlope(asimovMu);
       const h = p.profileCurvature?.(asimovMu, "data") ?? Number.NaN;
+      const curved = h > 0 && isFiniteNumber(h);
       // q_k(a) − p_k(μ_A) − g·d: what the terms beyond the first order must make up at a
       let r = p.fit.nll + p.logpdf(asimovMu) - g * d;
       const d3 = d * d * d;
-      if (h > 0 && isFiniteNumber(h)) {
+      if (!(a > lo && a < hi && abs(d) > 1e-6 * max(1, abs(a)))) {
+        // μ̂_k on a bound of μ (its slope there unknown) or at μ_A: the quadratic at μ_A
+        if (!curved) return start;
+        c2 += 0.5 * h;
+      } else if (curved) {
         // q = p + g·t + h·t²/2 + u·t³ + w·t⁴ with q(d) = p_k(μ̂_k), q′(d) = 0
         r -= 0.5 * h * d * d;
         const w = (-(g + h * d) - (3 * r) / d) / d3;
