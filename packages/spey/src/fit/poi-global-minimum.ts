@@ -332,6 +332,10 @@ export function convexProfileMinimum(
   upper: number,
   start: number,
 ): { x: number; fun: number } | undefined {
+  // a start at the minimum (the Asimov fit's generating point, slope ~1e-12): its tangent alone
+  // certifies it, without the Newton iteration's derivative-free first step and its return
+  const at = certifyByTangents(f, df, subgradientAt, lower, upper, [{ x: start, fun: f(start), slope: df(start) }], 0);
+  if (at) return at;
   const tangents = recordTangents(f, df);
   // (no overshoot: from a start at the minimum — the Asimov fit's generating point, slope ~1e-12 — the
   // overshot steps were bisected towards it ~20 times)

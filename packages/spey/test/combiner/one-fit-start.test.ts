@@ -13,12 +13,14 @@
  *   besides the test's own μ = 0 and 1, in 2models-04 and 3models-01 (μ̂ = 0) at none, at the
  *   minimum of a dense scan of the members' public profiles;
  * - a member's certified p″ at the Asimov data's generating point is still there after later fits
- *   (the exact profile keeps its recent inner profiles).
+ *   (the exact profile keeps its recent inner profiles);
+ * - `convexProfileMinimum` (default.correlated_combiner's Asimov free fits) accepts a start at the
+ *   minimum by its tangent alone.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../src/core/logger.js";
-import { minimizeSummedProfile, type SummedProfile } from "../../src/fit/poi-global-minimum.js";
+import { convexProfileMinimum, minimizeSummedProfile, type SummedProfile } from "../../src/fit/poi-global-minimum.js";
 import { Q0, QTILDE, type TestStatistic } from "../../src/inference/test-statistics.js";
 import { getBackend } from "../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
@@ -131,6 +133,34 @@ describe("minimizeSummedProfile: the start's Newton point", () => {
     expect(Math.abs(x - ref.mu)).toBeLessThan(1e-6);
     expect(fun).toBeLessThanOrEqual(ref.nll + 1e-12);
     expect(calls.length).toBeGreaterThan(5);
+  });
+});
+
+describe("convexProfileMinimum: a start at the minimum", () => {
+  // P(μ) = (μ − 1)²/2 + (μ − 1)⁴, convex, minimum 0 at μ = 1; every evaluation recorded
+  const make = () => {
+    const calls: number[] = [];
+    const f = (mu: number) => {
+      calls.push(mu);
+      return (mu - 1) ** 2 / 2 + (mu - 1) ** 4;
+    };
+    const df = (mu: number) => mu - 1 + 4 * (mu - 1) ** 3;
+    return { calls, f, df };
+  };
+
+  it("is certified by its own tangent after one evaluation (the Asimov fit from its generating point)", () => {
+    const { calls, f, df } = make();
+    // slope 1e-13: the tangent's lowest point on [−5, 10] lies ≤ 9e-13 below P(start)
+    const best = convexProfileMinimum(f, df, () => true, -5, 10, 1 + 1e-13);
+    expect(calls).toEqual([1 + 1e-13]);
+    expect(best?.x).toBe(1 + 1e-13);
+  });
+
+  it("iterates from elsewhere, to the minimum within the tangent gap 1e-9", () => {
+    const { calls, f, df } = make();
+    const best = convexProfileMinimum(f, df, () => true, -5, 10, 1.3);
+    expect(calls.length).toBeGreaterThan(2);
+    expect(best?.fun).toBeLessThanOrEqual(1e-9);
   });
 });
 
