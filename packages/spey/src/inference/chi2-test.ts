@@ -2,7 +2,7 @@ import type { AllowNegativeSignalOption, ParameterValues } from "../config/model
 import { InvalidInput, MethodNotAvailable } from "../core/errors.js";
 import { type ExpectationType, type ExpectedOption, toExpectation } from "../core/expectation.js";
 import { logWarning } from "../core/logger.js";
-import { brentq, toms748 } from "../math/roots.js";
+import { toms748 } from "../math/roots.js";
 import { chi2Isf } from "../math/special.js";
 import { minimizeScalarBounded } from "../optimize/minimize-scalar.js";
 import type { MinimizeOptions, OptimiserOptions } from "../optimize/types.js";
@@ -104,7 +104,34 @@ function safe(f: (x: number) => number, x: number): number {
   }
 }
 
-/** All sign changes of `c` on an `n`-point grid of [lo, hi], refined by TOMS748 (Brent fallback). */
+/**
+ * A sign change of `c` in [a, b] (fa = c(a), of the opposite sign to c(b)) by bisection: the
+ * fallback where TOMS748 stops unconverged. Each step halves the bracket, to absoluteTolerance +
+ * relativeTolerance·|x| or at most 200 halvings (any bracket of doubles is then down to adjacent
+ * numbers); undefined where c is not a number inside.
+ */
+function bisect(
+  c: (x: number) => number,
+  a: number,
+  fa: number,
+  b: number,
+  tolerances: Required<SolverTolerances>,
+): number | undefined {
+  for (let i = 0; i < 200; i++) {
+    const m = 0.5 * (a + b);
+    if (abs(b - a) <= tolerances.absoluteTolerance + tolerances.relativeTolerance * abs(m)) return m;
+    const fm = safe(c, m);
+    if (isNaNNumber(fm)) return undefined;
+    if (fm === 0) return m;
+    if (fm > 0 === fa > 0) {
+      a = m;
+      fa = fm;
+    } else b = m;
+  }
+  return 0.5 * (a + b);
+}
+
+/** All sign changes of `c` on an `n`-point grid of [lo, hi], refined by TOMS748 (bisection fallback). */
 function enumerateCrossings(
   c: (x: number) => number,
   lo: number,
@@ -134,13 +161,7 @@ function enumerateCrossings(
       } catch {
         root = undefined;
       }
-      if (root === undefined) {
-        try {
-          root = brentq(c, xs[i] as number, xs[i + 1] as number, tolerances).root;
-        } catch {
-          root = undefined;
-        }
-      }
+      root ??= bisect(c, xs[i] as number, fa, xs[i + 1] as number, tolerances);
       if (root !== undefined) roots.push(root);
     }
   }

@@ -27,6 +27,15 @@ describe("χ² tests, pulls and σμ (spey's `HypothesisTestingBase`)", () => {
     expect(Math.abs((right as number) - (muhat + half))).toBeLessThan(1e-4 * Math.abs(muhat + half));
   });
 
+  it("chi2Test with TOMS748 cut short (maxIterations: 1, relativeTolerance: 1e-12): the bisection fallback reaches the analytic ends", () => {
+    const [left, right] = model().chi2Test({ maxIterations: 1, relativeTolerance: 1e-12 });
+    const half = Math.sqrt(chi2Isf(0.05, 1)) * sigmaMu;
+    // bisection to 1e-12 relative; the NLL differences and χ²₁.isf are exact to ~1e-13 relative,
+    // which moves the crossing by ~1e-13/(its slope ≈ 2.3) relative: 1e-10 leaves room for both
+    expect(Math.abs((left as number) - (muhat - half))).toBeLessThan(1e-10 * Math.abs(muhat - half));
+    expect(Math.abs((right as number) - (muhat + half))).toBeLessThan(1e-10 * Math.abs(muhat + half));
+  });
+
   it("chi2Test one-sided: left and right limits at the same χ²₁.isf(1 − CL) threshold (spey's convention)", () => {
     const half = Math.sqrt(chi2Isf(0.1, 1)) * sigmaMu;
     const [left] = model().chi2Test({ limitType: "left", confidenceLevel: 0.9 });
