@@ -399,28 +399,27 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
       }
       return total;
     };
-    const hasSlopes = preparations.every((p) => (which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope));
+    // member k's profile on these data: −p_k, its free fit, −p_k′ (when it has slopes)
+    const data = which === "data";
+    const logpdf = (p: HypotestPreparation, mu: number) => (data ? p.logpdf(mu) : p.asimovLogpdf(mu));
+    const fitOf = (p: HypotestPreparation) => (data ? p.fit : p.asimovFit);
+    const slopeOf = (p: HypotestPreparation) => (data ? p.logpdfSlope : p.asimovLogpdfSlope);
+    const hasSlopes = preparations.every(slopeOf);
     // The bounds of μ in the members' own free fits (their μ̂_k is an interior minimum between them).
     let muBounds: (readonly [number, number])[] | undefined;
     const boundsOf = (k: number): readonly [number, number] => {
       muBounds ??= this.#memberBounds(membersMuhatMayBeNegative);
       return muBounds[k] as readonly [number, number];
     };
+    const sigmas = () => preparations.map((p) => p.asimovSigma?.() ?? Number.NaN);
     return {
-      nll: (mu) => guard(mu, (p) => -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu))),
-      slope: hasSlopes
-        ? (mu) =>
-            guard(mu, (p) => -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu))
-        : undefined,
+      nll: (mu) => guard(mu, (p) => -logpdf(p, mu)),
+      slope: hasSlopes ? (mu) => guard(mu, (p) => -(slopeOf(p) as (m: number) => number)(mu)) : undefined,
       convex: this.#membersConvex(),
-      ...(preparations.every((p) => p.slopeIsSubgradient)
-        ? {
-            subgradientAt: (mu: number) =>
-              preparations.every((p) =>
-                (p.slopeIsSubgradient as (m: number, w: "data" | "asimov") => boolean)(mu, which),
-              ),
-          }
-        : {}),
+      subgradientAt: preparations.every((p) => p.slopeIsSubgradient)
+        ? (mu: number) =>
+            preparations.every((p) => (p.slopeIsSubgradient as (m: number, w: "data" | "asimov") => boolean)(mu, which))
+        : undefined,
       split: (lower: number, upper: number, sigmas: readonly number[]) => {
         const convex = this.#models.map(convexInPoi);
         if (membersMuhatMayBeNegative === undefined || convex.every(Boolean) || !convex.some(Boolean)) return undefined;
@@ -430,15 +429,14 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
           if (convex[k]) {
             curvature += sigmas[k]! ** -2;
           } else {
-            floor += (which === "data" ? p.fit : p.asimovFit).nll;
+            floor += fitOf(p).nll;
             // the member's free fit bounds its profile only within its own bounds of μ
             const [a, b] = boundsOf(k);
             if (a > lower || b < upper) floor = Number.NaN;
           }
         });
         return {
-          convexNll: (mu: number) =>
-            guard(mu, (p, k) => (convex[k] ? -(which === "data" ? p.logpdf(mu) : p.asimovLogpdf(mu)) : 0)),
+          convexNll: (mu: number) => guard(mu, (p, k) => (convex[k] ? -logpdf(p, mu) : 0)),
           floor,
           curvature,
         };
@@ -447,56 +445,42 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
         // p_k″ of every member, each certified twice differentiable at μ (a subgradient alone is
         // not enough: its certificate, no rate at the floor, is read with a margin that a fit stopped
         // next to a floor kink can pass, and its slope is then not a one-sided derivative)
-        const out: number[] = [];
-        for (const p of preparations) {
-          const h = p.profileCurvature?.(mu, which) ?? Number.NaN;
-          if (!isFiniteNumber(h)) return undefined;
-          out.push(h);
-        }
-        return out;
+        const out = preparations.map((p) => p.profileCurvature?.(mu, which) ?? Number.NaN);
+        return out.every(isFiniteNumber) ? out : undefined;
       },
-      anchors: () => preparations.map((p) => (which === "data" ? p.fit : p.asimovFit).muhat),
-      sigmas: () => preparations.map((p) => p.asimovSigma?.() ?? Number.NaN),
-      information: () => {
-        let total = 0;
-        for (const p of preparations) {
-          const sigma = p.asimovSigma?.() ?? Number.NaN;
-          total += 1 / (sigma * sigma);
-        }
-        return total;
-      },
-      ...(hasSlopes
-        ? {
-            curvatureAt: (mu: number) => {
-              // the summed slope modelled as g + Hδ + Cδ² (δ = ν − μ): member k contributes its
-              // slope gₖ and its own p″ where it certifies one, with the δ² term that makes the
-              // model vanish at its own μ̂ₖ (a cubic profile through both points), else the secant
-              // to μ̂ₖ (linear through both), else 1/σ_A²; returned as the curvature whose Newton
-              // step is the model's root nearest μ
-              let g = 0;
-              let total = 0;
-              let c = 0;
-              preparations.forEach((p, k) => {
-                const anchor = (which === "data" ? p.fit : p.asimovFit).muhat;
-                const [lower, upper] = boundsOf(k);
-                const gk = -((which === "data" ? p.logpdfSlope : p.asimovLogpdfSlope) as (m: number) => number)(mu);
-                const d = anchor - mu;
-                const anchored = anchor > lower && anchor < upper && abs(d) > 1e-6 * max(1, abs(anchor));
-                let h = p.profileCurvature?.(mu, which) ?? Number.NaN;
-                if (h > 0 && anchored) c -= (gk + h * d) / (d * d);
-                if (!(h > 0) && anchored) h = -gk / d;
-                if (!(h > 0 && isFiniteNumber(h))) {
-                  const sigma = p.asimovSigma?.() ?? Number.NaN;
-                  h = 1 / (sigma * sigma);
-                }
-                g += gk;
-                total += h;
-              });
-              const discriminant = total * total - 4 * c * g;
-              return discriminant >= 0 && isFiniteNumber(c) ? 0.5 * (total + sqrt(discriminant)) : total;
-            },
+      anchors: () => preparations.map((p) => fitOf(p).muhat),
+      sigmas,
+      information: () => sigmas().reduce((total, sigma) => total + 1 / (sigma * sigma), 0),
+      curvatureAt: hasSlopes
+        ? (mu: number) => {
+            // the summed slope modelled as g + Hδ + Cδ² (δ = ν − μ): member k contributes its
+            // slope gₖ and its own p″ where it certifies one, with the δ² term that makes the
+            // model vanish at its own μ̂ₖ (a cubic profile through both points), else the secant
+            // to μ̂ₖ (linear through both), else 1/σ_A²; returned as the curvature whose Newton
+            // step is the model's root nearest μ
+            let g = 0;
+            let total = 0;
+            let c = 0;
+            preparations.forEach((p, k) => {
+              const anchor = fitOf(p).muhat;
+              const [lower, upper] = boundsOf(k);
+              const gk = -(slopeOf(p) as (m: number) => number)(mu);
+              const d = anchor - mu;
+              const anchored = anchor > lower && anchor < upper && abs(d) > 1e-6 * max(1, abs(anchor));
+              let h = p.profileCurvature?.(mu, which) ?? Number.NaN;
+              if (h > 0 && anchored) c -= (gk + h * d) / (d * d);
+              if (!(h > 0) && anchored) h = -gk / d;
+              if (!(h > 0 && isFiniteNumber(h))) {
+                const sigma = p.asimovSigma?.() ?? Number.NaN;
+                h = 1 / (sigma * sigma);
+              }
+              g += gk;
+              total += h;
+            });
+            const discriminant = total * total - 4 * c * g;
+            return discriminant >= 0 && isFiniteNumber(c) ? 0.5 * (total + sqrt(discriminant)) : total;
           }
-        : {}),
+        : undefined,
     };
   }
 
