@@ -182,13 +182,14 @@ describe("UnCorrStatisticsCombiner: the Hermite start of a hypothesis test's com
     return fitted;
   }
 
-  const cls = (m: StatisticalModel | UnCorrStatisticsCombiner) => m.exclusionConfidenceLevel();
-  const significance = (m: StatisticalModel | UnCorrStatisticsCombiner) => m.significance();
+  type Test = (m: StatisticalModel | UnCorrStatisticsCombiner) => unknown;
+  const cls: Test = (m) => m.exclusionConfidenceLevel();
+  const significance: Test = (m) => m.significance();
   // [case, test, its statistic, the test, the combined μ̂'s fits per member beyond the test's own]:
   // one where μ̂ is inside its bounds, none where it is at μ = 0 (2models-04 and 3models-01: their
   // Poisson members' own μ̂ is 0 too, modelled by the quadratic at 0, and the sum's model ends on
   // the bound, whose point the test has fitted)
-  const cases: [string, string, TestStatistic, typeof cls, number][] = [
+  const cases: [string, string, TestStatistic, Test, number][] = [
     ["combiner-2models-02", "CLs", QTILDE, cls, 1],
     ["combiner-3models-04", "CLs", QTILDE, cls, 1],
     ["combiner-3models-06", "CLs", QTILDE, cls, 1],
