@@ -6,11 +6,13 @@
  * required, `inits` defaults to the auxiliary value and `bounds` to [0, 10 a].
  * Derivatives: ∂F/∂θ = 1, ∂²F/∂θ² = 0 (kernel term `FACTOR_LINEAR`).
  */
-import { FACTOR_LINEAR } from "./terms.js";
-import { firstOccurrences, type ModifierImplementation, type Occurrence, type ParameterRequirement } from "./types.js";
-import { zeros } from "../../../core/arrays.js";
-
-const NO_COEFFICIENTS = zeros(0);
+import {
+  firstOccurrences,
+  emitLinear,
+  type ModifierImplementation,
+  type Occurrence,
+  type ParameterRequirement,
+} from "./types.js";
 
 export function lumiRequirement(occ: Occurrence): ParameterRequirement {
   return {
@@ -33,10 +35,5 @@ export function lumiRequirement(occ: Occurrence): ParameterRequirement {
 export const lumi: ModifierImplementation = {
   type: "lumi",
   requirements: (occurrences) => firstOccurrences(occurrences, lumiRequirement),
-  emit(occurrences, context, sink) {
-    for (const occ of occurrences) {
-      const p = context.offset(occ.modifier.name);
-      for (let b = 0; b < occ.channel.nbins; b++) sink.addFactor(occ.firstCell + b, p, FACTOR_LINEAR, NO_COEFFICIENTS);
-    }
-  },
+  emit: emitLinear(0),
 };

@@ -4,11 +4,13 @@
  * Parameter set: one scalar, initial value 1, bounds [0, 10]; shared by every sample that names it.
  * Derivatives: ∂F/∂θ = 1, ∂²F/∂θ² = 0 (kernel term `FACTOR_LINEAR`).
  */
-import { FACTOR_LINEAR } from "./terms.js";
-import { firstOccurrences, type ModifierImplementation, type Occurrence, type ParameterRequirement } from "./types.js";
-import { zeros } from "../../../core/arrays.js";
-
-const NO_COEFFICIENTS = zeros(0);
+import {
+  firstOccurrences,
+  emitLinear,
+  type ModifierImplementation,
+  type Occurrence,
+  type ParameterRequirement,
+} from "./types.js";
 
 export function normfactorRequirement(occ: Occurrence): ParameterRequirement {
   return {
@@ -28,10 +30,5 @@ export function normfactorRequirement(occ: Occurrence): ParameterRequirement {
 export const normfactor: ModifierImplementation = {
   type: "normfactor",
   requirements: (occurrences) => firstOccurrences(occurrences, normfactorRequirement),
-  emit(occurrences, context, sink) {
-    for (const occ of occurrences) {
-      const p = context.offset(occ.modifier.name);
-      for (let b = 0; b < occ.channel.nbins; b++) sink.addFactor(occ.firstCell + b, p, FACTOR_LINEAR, NO_COEFFICIENTS);
-    }
-  },
+  emit: emitLinear(0),
 };

@@ -5,11 +5,13 @@
  * bins) shares the γ_b, as in pyhf.
  * Derivatives: ∂F_b/∂γ_b = 1, second derivatives 0 (kernel term `FACTOR_LINEAR`).
  */
-import { FACTOR_LINEAR } from "./terms.js";
-import { firstOccurrences, type ModifierImplementation, type Occurrence, type ParameterRequirement } from "./types.js";
-import { zeros } from "../../../core/arrays.js";
-
-const NO_COEFFICIENTS = zeros(0);
+import {
+  firstOccurrences,
+  emitLinear,
+  type ModifierImplementation,
+  type Occurrence,
+  type ParameterRequirement,
+} from "./types.js";
 
 export function shapefactorRequirement(occ: Occurrence): ParameterRequirement {
   const n = occ.channel.nbins;
@@ -30,11 +32,5 @@ export function shapefactorRequirement(occ: Occurrence): ParameterRequirement {
 export const shapefactor: ModifierImplementation = {
   type: "shapefactor",
   requirements: (occurrences) => firstOccurrences(occurrences, shapefactorRequirement),
-  emit(occurrences, context, sink) {
-    for (const occ of occurrences) {
-      const p = context.offset(occ.modifier.name);
-      for (let b = 0; b < occ.channel.nbins; b++)
-        sink.addFactor(occ.firstCell + b, p + b, FACTOR_LINEAR, NO_COEFFICIENTS);
-    }
-  },
+  emit: emitLinear(1),
 };

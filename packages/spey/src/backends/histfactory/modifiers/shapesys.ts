@@ -9,11 +9,7 @@
  * Derivatives: ∂F_b/∂γ_b = 1 (kernel term `FACTOR_LINEAR`); the constraint's are in the kernel.
  */
 import { formatJsonPath, WorkspaceError } from "../errors.js";
-import { FACTOR_LINEAR } from "./terms.js";
-import type { ModifierImplementation, Occurrence, ParameterRequirement } from "./types.js";
-import { zeros } from "../../../core/arrays.js";
-
-const NO_COEFFICIENTS = zeros(0);
+import { emitLinear, type ModifierImplementation, type Occurrence, type ParameterRequirement } from "./types.js";
 
 export function shapesysRequirement(occ: Occurrence): ParameterRequirement {
   if (occ.modifier.type !== "shapesys")
@@ -58,11 +54,5 @@ export const shapesys: ModifierImplementation = {
     }
     return out;
   },
-  emit(occurrences, context, sink) {
-    for (const occ of occurrences) {
-      const p = context.offset(occ.modifier.name);
-      for (let b = 0; b < occ.channel.nbins; b++)
-        sink.addFactor(occ.firstCell + b, p + b, FACTOR_LINEAR, NO_COEFFICIENTS);
-    }
-  },
+  emit: emitLinear(1),
 };

@@ -13,12 +13,8 @@
  * Derivatives: ∂F_b/∂γ_b = 1 (kernel term `FACTOR_LINEAR`); the constraint's are in the kernel.
  */
 import type { ChannelLayout } from "./types.js";
-import { FACTOR_LINEAR } from "./terms.js";
-import type { ModifierImplementation, Occurrence, ParameterRequirement } from "./types.js";
-import { zeros } from "../../../core/arrays.js";
+import { linearFactors, type ModifierImplementation, type Occurrence, type ParameterRequirement } from "./types.js";
 import { sqrt } from "../../../core/describe.js";
-
-const NO_COEFFICIENTS = zeros(0);
 
 /** The channels a staterror name appears in, in model order, with each one's parameter offset. */
 function channelsOf(occurrences: readonly Occurrence[]): Map<ChannelLayout, number> {
@@ -84,11 +80,7 @@ export const staterror: ModifierImplementation = {
     for (const [name, occs] of byName(occurrences)) {
       const channels = channelsOf(occs);
       const p = context.offset(name);
-      for (const occ of occs) {
-        const q = p + (channels.get(occ.channel) as number);
-        for (let b = 0; b < occ.channel.nbins; b++)
-          sink.addFactor(occ.firstCell + b, q + b, FACTOR_LINEAR, NO_COEFFICIENTS);
-      }
+      for (const occ of occs) linearFactors(sink, occ, p + (channels.get(occ.channel) as number), 1);
     }
   },
 };

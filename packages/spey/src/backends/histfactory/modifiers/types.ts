@@ -14,6 +14,8 @@
 import { formatJsonPath, type JsonPath, WorkspaceError } from "../errors.js";
 import type { ModifierSpec, ModifierType, SampleSpec } from "../schema.js";
 import { stringify } from "../../../core/describe.js";
+import { zeros } from "../../../core/arrays.js";
+import { FACTOR_LINEAR } from "./terms.js";
 
 /** A channel of the model: channels are ordered by name, as pyhf does. */
 export interface ChannelLayout {
@@ -148,3 +150,18 @@ export function firstOccurrences(
   }
   return out;
 }
+
+const NO_COEFFICIENTS = zeros(0);
+
+/** The linear factors F_b = θ_{p + stride·b} of an occurrence's bins (`stride` 0: one θ_p for every bin). */
+export function linearFactors(sink: TermSink, occ: Occurrence, p: number, stride: 0 | 1): void {
+  for (let b = 0; b < occ.channel.nbins; b++)
+    sink.addFactor(occ.firstCell + b, p + stride * b, FACTOR_LINEAR, NO_COEFFICIENTS);
+}
+
+/** `emit` of a modifier whose parameter set is linear factors ({@link linearFactors}): lumi, normfactor (stride 0), shapefactor, shapesys (stride 1). */
+export const emitLinear =
+  (stride: 0 | 1): ModifierImplementation["emit"] =>
+  (occurrences, context, sink) => {
+    for (const occ of occurrences) linearFactors(sink, occ, context.offset(occ.modifier.name), stride);
+  };
