@@ -682,6 +682,9 @@ export interface PyhfArgs extends HistFactoryBackendOptions {
   readonly measurement?: string | number;
 }
 
+/** The `author` of the HistFactory backends and converter. */
+export const HISTFACTORY_AUTHOR = "SpeysideHEP (native TypeScript HistFactory)";
+
 /**
  * `pyhf`: a full HistFactory likelihood from a pyhf workspace and a signal patch.
  *
@@ -696,7 +699,7 @@ export interface PyhfArgs extends HistFactoryBackendOptions {
 export class PyhfBackend extends HistFactoryBackend {
   static override name = "pyhf";
   static override version = VERSION;
-  static override author = "SpeysideHEP (native TypeScript HistFactory)";
+  static override author = HISTFACTORY_AUTHOR;
   static override speyRequires = `>=${VERSION}`;
   static override doi = ["10.5281/zenodo.1169739", "10.21105/joss.02823"] as const;
 
@@ -825,7 +828,7 @@ export function uncorrelatedBackgroundWorkspace(
 export class UncorrelatedBackgroundBackend extends HistFactoryBackend {
   static override name = "pyhf.uncorrelated_background";
   static override version = VERSION;
-  static override author = "SpeysideHEP (native TypeScript HistFactory)";
+  static override author = HISTFACTORY_AUTHOR;
   static override speyRequires = `>=${VERSION}`;
   static override doi = ["10.5281/zenodo.1169739", "10.21105/joss.02823"] as const;
 

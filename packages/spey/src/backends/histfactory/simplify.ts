@@ -35,7 +35,7 @@ import { type BackendBase, ConverterBase } from "../../plugin/backend-base.js";
 import { CorrelatedBackground } from "../simplified/correlated-background.js";
 import { EffectiveSigma } from "../simplified/effective-sigma.js";
 import { ThirdMomentExpansion } from "../simplified/third-moment-expansion.js";
-import { HistFactoryBackend, PyhfBackend } from "./backend.js";
+import { HISTFACTORY_AUTHOR, HistFactoryBackend, PyhfBackend } from "./backend.js";
 import type { HistFactoryModel } from "./model.js";
 import { modifierSettingsOf } from "./modifier-settings.js";
 import type { ChannelSpec, SampleSpec, WorkspaceSpec } from "./schema.js";
@@ -440,7 +440,7 @@ function parameterMap(from: HistFactoryModel, to: HistFactoryModel): Map<number,
 export class PyhfSimplify extends ConverterBase {
   static override name = "pyhf.simplify";
   static override version = VERSION;
-  static override author = "SpeysideHEP (native TypeScript HistFactory)";
+  static override author = HISTFACTORY_AUTHOR;
   static override speyRequires = `>=${VERSION}`;
 
   convert(args: Record<string, unknown>): BackendBase {
