@@ -402,11 +402,15 @@ export function pruneScan(
  * have several local minima where a member's profile is not convex, and the members' slopes are
  * wrong where a fit sits on a Poisson floor boundary, so a stationary point of the slopes need not
  * be a minimum). P is sampled on a grid over the hull of `anchors` (the members' μ̂, the start) and
- * the local minimum, widened by {@link SCAN_SIGMAS} σ_max (the whole [lower, upper] without σ), with
- * spacing ≤ σ_min between {@link SCAN_MIN_INTERVALS} and {@link SCAN_MAX_INTERVALS} intervals;
- * every sampled local minimum other than a confirmed `local` (`certified` by the members'
- * curvatures, {@link smoothMinimum}, or by values beside it) is refined by Brent's bounded method
- * between its grid neighbours, and the lowest value wins. With a convex `split` (some members
+ * the local minimum, widened by {@link SCAN_SIGMAS} σ_max (σ over the members that have one; the
+ * whole [lower, upper] when none has), with spacing ≤ σ_min between {@link SCAN_MIN_INTERVALS} and
+ * {@link SCAN_MAX_INTERVALS} intervals; every sampled local minimum other than a confirmed `local`
+ * (`certified` by the members' curvatures, {@link smoothMinimum}, or by values beside it) is
+ * refined by Brent's bounded method between its grid neighbours, and so is every pair of
+ * neighbours (neither the local minimum nor a sampled one) where the members' summed `slope` falls
+ * at the first and rises at the second: a basin narrower than the spacing, which the values miss
+ * (a member whose θ search switches basins along μ has a concave kink beside it); the lowest value
+ * wins. With a convex `split` (some members
  * certified convex, some not), {@link pruneScan} first proves by lower bounds where no μ can beat
  * the local minimum; the scan then covers only the rest, at most σ_min apart on each side of the
  * local minimum (the ends' lower bounds stand in for P there). Deterministic; at most 2·SCAN_MAX_INTERVALS + anchors + 500
@@ -422,6 +426,7 @@ function globalMinimum(
   convex = false,
   split?: ConvexSplit,
   certified = false,
+  slope?: (mu: number) => number,
 ): { x: number; fun: number; converged: boolean } {
   if (convex) {
     // a convex P: a local minimum is the global one, once P rises on both sides of it
@@ -444,7 +449,7 @@ function globalMinimum(
   const inside = (x: number) => min(max(x, lower), upper);
   let a: number;
   let b: number;
-  if (finiteSigmas.length === sigmas.length && finiteSigmas.length > 0) {
+  if (finiteSigmas.length > 0) {
     const sigmaMax = max(...finiteSigmas);
     const points = [local.x, ...anchors.filter((x) => isFiniteNumber(x))];
     a = inside(min(...points) - SCAN_SIGMAS * sigmaMax);
@@ -484,6 +489,35 @@ function globalMinimum(
   const consider = (x: number, v: number, converged: boolean) => {
     if (v < best.fun) best = { x, fun: v, converged };
   };
+  const refine = (lo: number, hi: number) => {
+    const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
+    if (isFiniteNumber(r.fun)) consider(r.x, r.fun, r.converged);
+  };
+  // A basin narrower than the grid's spacing shows in the slopes where it does not in the values:
+  // P falling at a grid point and rising at the next (neither the local minimum nor a pruned end)
+  // has a minimum between them, which no sampled minimum's bracket below covers unless one of
+  // the two is a sampled minimum itself (the members' slopes cost no fit at points already fitted)
+  if (slope) {
+    let previous: { x: number; down: boolean } | undefined;
+    for (let k = 0; k < grid.length; k++) {
+      const here = grid[k] as { x: number; v: number; bound: boolean };
+      if (here.bound || here.x === local.x || !isFiniteNumber(here.v)) {
+        previous = undefined;
+        continue;
+      }
+      const g = slope(here.x);
+      const sampledMinimum = (i: number) => {
+        const p = grid[i] as { v: number; bound: boolean } | undefined;
+        const l = grid[i - 1];
+        const r = grid[i + 1];
+        return (
+          !!p && !p.bound && p.v <= (l ? l.v : Number.POSITIVE_INFINITY) && p.v <= (r ? r.v : Number.POSITIVE_INFINITY)
+        );
+      };
+      if (previous?.down && g > 0 && !sampledMinimum(k - 1) && !sampledMinimum(k)) refine(previous.x, here.x);
+      previous = { x: here.x, down: g < 0 };
+    }
+  }
   for (let k = 0; k < grid.length; k++) {
     const here = grid[k] as { x: number; v: number; bound: boolean };
     // a pruned end is above the local minimum: never a candidate itself
@@ -501,8 +535,7 @@ function globalMinimum(
     // does not (a fit on a Poisson floor boundary), so the sides are evaluated at ±δ
     if (here.x === local.x && (certified || confirmedByValues(f, local, lower, upper, sigmaMin))) continue;
     if (!(hi > lo) || !isFiniteNumber(lo) || !isFiniteNumber(hi)) continue;
-    const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
-    if (isFiniteNumber(r.fun)) consider(r.x, r.fun, r.converged);
+    refine(lo, hi);
     for (const edge of [lo, hi]) {
       if (edge !== left?.x && edge !== right?.x && edge !== here.x) {
         const v = f(edge);
@@ -613,6 +646,7 @@ export function minimizeSummedProfile(
         profile.convex,
         profile.split?.(lower, upper, sigmas),
         smooth,
+        slope,
       );
       acceptFit(
         {

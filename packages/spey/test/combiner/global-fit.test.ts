@@ -10,6 +10,7 @@
  * q̃μ hypothesis test (μ̂ ≥ 0) and the free fit on the members' Asimov data of qμ.
  */
 import { describe, expect, it } from "vitest";
+import { getBackend } from "../../src/model/get-backend.js";
 import { setLogHandler } from "../../src/core/logger.js";
 import { QMU, QTILDE } from "../../src/inference/test-statistics.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
@@ -81,5 +82,54 @@ describe("UnCorrStatisticsCombiner: the combined fit of μ is global", () => {
         refA.nll + NLL_TOLERANCE,
       );
     }
+  });
+});
+
+describe("UnCorrStatisticsCombiner: a basin narrower than the scan's spacing", () => {
+  setLogHandler(() => {});
+
+  it("is found by the slopes' sign change between grid points (a 240-combination stress run, seed 2024, case 104)", () => {
+    // the effective-σ member's θ search switches basins near μ = −0.19 (a concave kink of its
+    // profile), behind which the sum falls to its minimum at μ ≈ −0.095; the uncorrelated member's
+    // own μ̂ lies on its bound, so it has no σ_A: the scan's spacing comes from the other two, and
+    // no grid point's value shows the basin, 0.107 below the lower bound of μ where the local fit
+    // ended (P: 19.495 there, 19.63 at the kink, 19.389 at the minimum)
+    const make = () => [
+      getBackend("default.uncorrelated_background")({
+        signalYields: [2.918646388500929],
+        backgroundYields: [13.143798498063395],
+        data: [0],
+        absoluteUncertainties: [6.720076511204351],
+        analysis: "A",
+      }),
+      getBackend("default.effective_sigma")({
+        signalYields: [5.906724966876209],
+        backgroundYields: [2.475490573810541],
+        data: [4],
+        correlationMatrix: [[1]],
+        absoluteUncertaintyEnvelops: [[1.7061687659426017, 0.7312151854039722]],
+        analysis: "B",
+      }),
+      getBackend("default.third_moment_expansion")({
+        signalYields: [5.070102199725807, 4.618050025124103],
+        backgroundYields: [10.864064051441954, 11.968179872517556],
+        data: [0, 8],
+        covarianceMatrix: [
+          [2.829335624541625, 1.9252988539130274],
+          [1.9252988539130271, 14.556914369760268],
+        ],
+        thirdMoment: [9.318894905326509, -37.13127653481546],
+        analysis: "C",
+      }),
+    ];
+    const combiner = new UnCorrStatisticsCombiner(...make());
+    const [muhat, nll] = combiner.maximizeLikelihood({ allowNegativeSignal: true });
+    const models = make();
+    const P = (mu: number) => models.reduce((sum, m) => sum + m.likelihood({ poiTest: mu }), 0);
+    const ref = referenceMinimum(P, combiner.minimumPoi, 10);
+    expect(ref.mu).toBeGreaterThan(-0.2);
+    expect(nll, `μ̂ = ${muhat}, reference μ = ${ref.mu}`).toBeLessThanOrEqual(ref.nll + NLL_TOLERANCE);
+    // (Brent's refinement: μ̂ to its tolerance, P flat there to second order)
+    expect(Math.abs(muhat - ref.mu)).toBeLessThan(1e-4);
   });
 });
