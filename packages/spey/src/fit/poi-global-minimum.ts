@@ -493,40 +493,26 @@ function globalMinimum(
     const r = minimizeScalarBounded(f, lo, hi, { absoluteTolerance: MU_XATOL });
     if (isFiniteNumber(r.fun)) consider(r.x, r.fun, r.converged);
   };
+  const valueAt = (k: number) => grid[k]?.v ?? Number.POSITIVE_INFINITY;
+  // a sampled minimum (a pruned end, above the local minimum, is never a candidate itself)
+  const sampled = (k: number) =>
+    grid[k]?.bound === false && valueAt(k) <= valueAt(k - 1) && valueAt(k) <= valueAt(k + 1);
   // A basin narrower than the grid's spacing shows in the slopes where it does not in the values:
-  // P falling at a grid point and rising at the next (neither the local minimum nor a pruned end)
-  // has a minimum between them, which no sampled minimum's bracket below covers unless one of
-  // the two is a sampled minimum itself (the members' slopes cost no fit at points already fitted)
-  if (slope) {
-    let previous: { x: number; down: boolean } | undefined;
-    for (let k = 0; k < grid.length; k++) {
-      const here = grid[k] as { x: number; v: number; bound: boolean };
-      if (here.bound || here.x === local.x || !isFiniteNumber(here.v)) {
-        previous = undefined;
-        continue;
-      }
-      const g = slope(here.x);
-      const sampledMinimum = (i: number) => {
-        const p = grid[i] as { v: number; bound: boolean } | undefined;
-        const l = grid[i - 1];
-        const r = grid[i + 1];
-        return (
-          !!p && !p.bound && p.v <= (l ? l.v : Number.POSITIVE_INFINITY) && p.v <= (r ? r.v : Number.POSITIVE_INFINITY)
-        );
-      };
-      if (previous?.down && g > 0 && !sampledMinimum(k - 1) && !sampledMinimum(k)) refine(previous.x, here.x);
-      previous = { x: here.x, down: g < 0 };
-    }
+  // P falling at a grid point and rising at the next has a minimum between them, which no sampled
+  // minimum's bracket covers unless one of the two is one (the members' slopes cost no fit at
+  // points fitted already; not at the local minimum, whose slope vanishes, nor at pruned ends)
+  let falling = -1;
+  for (let k = 0; slope && k < grid.length; k++) {
+    const here = grid[k] as { x: number; v: number; bound: boolean };
+    const g = here.bound || here.x === local.x || !isFiniteNumber(here.v) ? Number.NaN : slope(here.x);
+    if (falling === k - 1 && g > 0 && !sampled(k - 1) && !sampled(k)) refine((grid[k - 1] as { x: number }).x, here.x);
+    falling = g < 0 ? k : -1;
   }
   for (let k = 0; k < grid.length; k++) {
     const here = grid[k] as { x: number; v: number; bound: boolean };
-    // a pruned end is above the local minimum: never a candidate itself
-    if (here.bound) continue;
+    if (!sampled(k) || !isFiniteNumber(here.v)) continue;
     const left = grid[k - 1];
     const right = grid[k + 1];
-    const leftV = left ? left.v : Number.POSITIVE_INFINITY;
-    const rightV = right ? right.v : Number.POSITIVE_INFINITY;
-    if (!(here.v <= leftV && here.v <= rightV) || !isFiniteNumber(here.v)) continue;
     consider(here.x, here.v, true);
     // the bracket of this sampled minimum: its grid neighbours, or the bound of μ beyond the scan
     const lo = left ? left.x : min(here.x, lower);
