@@ -550,14 +550,15 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
   }
 
   /**
-   * The start of a hypothesis test's combined fit, within ~1e-5σ of the combined μ̂ on the
+   * The start of a hypothesis test's combined fit, within 1e-4σ (mostly 2e-5σ) of the combined μ̂ on the
    * reference combinations (the weighted mean: ~1e-4–1e-2σ), so that each member is fitted once
    * (minimizeSummedProfile ends at the start's Newton point): the minimum, by Newton's method from
    * `start` on [lower, upper], of Σ_k q_k, q_k member k's Hermite interpolant in t = μ − μ_A
    * through the two points of its profile the test has fitted already — its free fit (p_k(μ̂_k),
    * p_k′ = 0: μ̂_k inside its own bounds) and the fit at μ_A that generated its Asimov data (p_k,
-   * p_k′, and p_k″ where the member certifies it: a quartic, else a cubic). `start` when a member
-   * lacks those points or the model has no minimum there.
+   * p_k′, and p_k″ where the member certifies it: a quartic, else a cubic; where μ̂_k lies on a
+   * bound of μ, whose slope is then unknown, or at μ_A, the quadratic at μ_A). `start` when a
+   * member lacks those points or the model has no minimum there.
    */
   #hermiteStart(
     preparations: readonly HypotestPreparation[],
