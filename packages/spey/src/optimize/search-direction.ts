@@ -51,8 +51,9 @@ export interface SearchDirection {
  * Alg. 3.3, starting where `shiftStart` says); D_ii = 1/H_ii.
  */
 export class NewtonDirection implements SearchDirection {
-  // (dense buffers, empty with a factoriser)
-  readonly #mat: Float64Array;
+  // (dense buffers, empty with a factoriser; H_FF made at the first step that holds a bound:
+  // with every variable free it is H itself)
+  #mat: Float64Array | undefined;
   readonly #chol: Float64Array;
   readonly #rhs: Float64Array;
 
@@ -78,7 +79,6 @@ export class NewtonDirection implements SearchDirection {
     this.#shiftStart = shiftStart;
     this.#factoriser = factoriser;
     const m = free.length;
-    this.#mat = zeros(factoriser ? 0 : m * m);
     this.#chol = zeros(factoriser ? 0 : m * m);
     this.#rhs = zeros(m);
   }
@@ -95,7 +95,6 @@ export class NewtonDirection implements SearchDirection {
     const n = this.#n,
       free = this.#free,
       factoriser = this.#factoriser,
-      mat = this.#mat,
       chol = this.#chol,
       rhs = this.#rhs;
     const h = this.#hessian(x);
@@ -111,9 +110,13 @@ export class NewtonDirection implements SearchDirection {
     if (factoriser) {
       if (isNaNNumber(factoriser.factorWithShift(h, freeSub, nSub, MAX_SHIFT_ATTEMPTS, this.#shiftStart))) return false;
     } else {
-      for (let a = 0; a < nSub; a++) {
-        const row = freeSub[a]! * n;
-        for (let b = 0; b <= a; b++) mat[a * nSub + b] = h[row + freeSub[b]!]!;
+      let mat = h;
+      if (nSub < n) {
+        mat = this.#mat ??= zeros(free.length * free.length);
+        for (let a = 0; a < nSub; a++) {
+          const row = freeSub[a]! * n;
+          for (let b = 0; b <= a; b++) mat[a * nSub + b] = h[row + freeSub[b]!]!;
+        }
       }
       if (isNaNNumber(choleskyWithShift(mat, nSub, chol, MAX_SHIFT_ATTEMPTS, this.#shiftStart))) return false;
     }
