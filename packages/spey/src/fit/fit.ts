@@ -121,14 +121,14 @@ export function createFitter(setup: FitterSetup): Fitter {
     const { lower, upper } = boundsOf(setup, n);
     const objective = backend.getObjectiveFunction?.(options);
     const hessianLogpdf = backend.getHessianLogpdfFunc?.(options);
-    // −H in one buffer for every Newton step (the optimiser reads it within the step only): the
-    // array of the first (a new one, the fit's to keep; a fit that never asks for the Hessian
-    // allocates no n² buffer)
+    // −H in one buffer for every Newton step (the optimiser reads it within the step only), made
+    // at the first (a fit that never asks for the Hessian allocates no n² buffer; not the array
+    // the first call returns: a HessianFunction may return an array of its own, which it keeps)
     let buffer: Float64Array | undefined;
     const hessian = hessianLogpdf
       ? (x: Float64Array) => {
           const h = hessianLogpdf(x, buffer);
-          buffer ??= h;
+          buffer ??= zeros(h.length);
           for (let i = 0; i < h.length; i++) buffer[i] = -(h[i] as number);
           return buffer;
         }
