@@ -29,7 +29,7 @@ const LONGEST: Record<string, number> = {
   "spey-cli/test/cli/commands.test.ts": 4,
   "spey-cli/test/batch/kill-resume.test.ts": 4,
   "spey-cli/test/batch/batch-cli.test.ts": 3,
-  "spey/test/combiner/global-fit.test.ts": 3,
+  "spey/test/combiner/global-fit.test.ts": 4.5,
   "spey/test/backends/histfactory/limit-path.test.ts": 3,
   "spey/test/worker/pool.test.ts": 3,
   "spey/test/core/readme.test.ts": 3,
