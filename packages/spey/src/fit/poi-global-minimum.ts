@@ -311,9 +311,17 @@ function confirmedByValues(
  * Poisson floor boundary, there is no certificate: the caller then checks values beside x).
  */
 function smoothMinimum(local: { x: number; slope: number }, lower: number, upper: number, curvature: number): boolean {
-  if (!(curvature > 0)) return false;
-  const t = min(max(-local.slope / curvature, lower - local.x), upper - local.x);
-  return -(local.slope * t + 0.5 * curvature * t * t) <= NLL_DECREASE_TOL;
+  return curvature > 0 && quadraticStep(local.x, local.slope, curvature, lower, upper)[1] <= NLL_DECREASE_TOL;
+}
+
+/**
+ * The Newton step t from x on the quadratic P(x) + g·t + h·t²/2 (h > 0), cut at [lower, upper],
+ * and the fall of P it predicts, −(g·t + h·t²/2): the Newton decrement g²/2h when the step stays
+ * inside, P's fall to the bound on the quadratic when it reaches one.
+ */
+function quadraticStep(x: number, g: number, h: number, lower: number, upper: number): [number, number] {
+  const t = min(max(-g / h, lower - x), upper - x);
+  return [t, -(g * t + 0.5 * h * t * t)];
 }
 
 /**
@@ -561,10 +569,8 @@ function newtonFromStart(
   const g = slope(at);
   const curvatures = profile.localCurvatures?.(at);
   if (!curvatures || !isFiniteNumber(fun) || !isFiniteNumber(g)) return undefined;
-  let h = 0;
-  for (const c of curvatures) h += c;
-  const t = min(max(-g / h, lower - at), upper - at);
-  const decrease = -(g * t + 0.5 * h * t * t);
+  const h = curvatures.reduce((a, b) => a + b, 0);
+  const [t, decrease] = quadraticStep(at, g, h, lower, upper);
   if (!(h > 0 && decrease <= EXTRAPOLATION_TOL)) return undefined;
   return {
     x: at + t,
