@@ -678,38 +678,36 @@ export class LeanStatisticalModel {
       value(mu);
       return fittedAt(mu) as { parameters: Float64Array };
     };
-    // each slope once per μ (the combiner's Newton steps and curvature models ask again)
-    const slopes = new Map<number, number>();
-    const slope = (mu: number): number => {
-      let s = slopes.get(mu);
-      if (s === undefined) {
-        objective ??= (this.backend.getObjectiveFunction as (o: object) => ObjectiveFunction).call(
-          this.backend,
-          likelihoodOptions,
-        );
-        gradient ??= zeros(n);
-        objective(fitAt(mu).parameters, gradient);
-        s = -(gradient[poi] as number);
-        slopes.set(mu, s);
-      }
-      return s;
+    // slopes and curvatures once per μ (the combiner's step models and certificates ask again)
+    const perMu = (f: (mu: number) => number) => {
+      const known = new Map<number, number>();
+      return (mu: number): number => {
+        let v = known.get(mu);
+        if (v === undefined) {
+          v = f(mu);
+          known.set(mu, v);
+        }
+        return v;
+      };
     };
+    const slope = perMu((mu) => {
+      objective ??= (this.backend.getObjectiveFunction as (o: object) => ObjectiveFunction).call(
+        this.backend,
+        likelihoodOptions,
+      );
+      gradient ??= zeros(n);
+      objective(fitAt(mu).parameters, gradient);
+      return -(gradient[poi] as number);
+    });
     const smooth = (mu: number): boolean =>
       typeof this.backend.smoothInPoiAt === "function" && this.backend.smoothInPoiAt(fitAt(mu).parameters);
-    // (the backend's certificate is for its profile over every nuisance: none held fixed; once per
-    // μ, as the slopes: the combiner's step model and its certificate both ask at a Newton point)
-    const curvatures = new Map<number, number>();
-    const curvature = (mu: number): number => {
-      let h = curvatures.get(mu);
-      if (h === undefined) {
-        h =
-          (extraFixed.size === 0
-            ? this.backend.profileCurvatureAt?.(fitAt(mu).parameters, likelihoodOptions)
-            : undefined) ?? Number.NaN;
-        curvatures.set(mu, h);
-      }
-      return h;
-    };
+    // (the backend's certificate is for its profile over every nuisance: none held fixed)
+    const curvature = perMu(
+      (mu) =>
+        (extraFixed.size === 0
+          ? this.backend.profileCurvatureAt?.(fitAt(mu).parameters, likelihoodOptions)
+          : undefined) ?? Number.NaN,
+    );
     return { value, slope, smooth, curvature };
   }
 
