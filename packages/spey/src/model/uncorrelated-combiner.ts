@@ -79,6 +79,14 @@ function poiOutput(
   return Object.fromEntries(poiIndices.map((k) => [String(k), muhat]));
 }
 
+/**
+ * Whether a member's own μ̂ lies inside its bounds of μ (a stationary point of its profile: slope
+ * 0 there) and apart from μ, so that the two points carry a model of the profile between them.
+ */
+function anchoredApart(muhat: number, [lower, upper]: readonly [number, number], mu: number): boolean {
+  return muhat > lower && muhat < upper && abs(muhat - mu) > 1e-6 * max(1, abs(muhat));
+}
+
 /** Whether a member's profile is certified convex in μ (its backend's `profileConvexInPoi`). */
 function convexInPoi(model: LeanStatisticalModel): boolean {
   return model.backend.profileConvexInPoi?.() === true;
@@ -463,10 +471,9 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
             let c = 0;
             preparations.forEach((p, k) => {
               const anchor = fitOf(p).muhat;
-              const [lower, upper] = boundsOf(k);
               const gk = -(slopeOf(p) as (m: number) => number)(mu);
               const d = anchor - mu;
-              const anchored = anchor > lower && anchor < upper && abs(d) > 1e-6 * max(1, abs(anchor));
+              const anchored = anchoredApart(anchor, boundsOf(k), mu);
               let h = p.profileCurvature?.(mu, which) ?? Number.NaN;
               if (h > 0 && anchored) c -= (gk + h * d) / (d * d);
               if (!(h > 0) && anchored) h = -gk / d;
@@ -576,7 +583,6 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
     let c4 = 0;
     for (let k = 0; k < preparations.length; k++) {
       const p = preparations[k] as HypotestPreparation;
-      const [lo, hi] = bounds[k] as readonly [number, number];
       if (!p.logpdfSlope) return start;
       const a = p.fit.muhat;
       const d = a - asimovMu;
@@ -586,7 +592,7 @@ export class UnCorrStatisticsCombiner implements Iterable<LeanStatisticalModel> 
       // q_k(a) − p_k(μ_A) − g·d: what the terms beyond the first order must make up at a
       let r = p.fit.nll + p.logpdf(asimovMu) - g * d;
       const d3 = d * d * d;
-      if (!(a > lo && a < hi && abs(d) > 1e-6 * max(1, abs(a)))) {
+      if (!anchoredApart(a, bounds[k] as readonly [number, number], asimovMu)) {
         // μ̂_k on a bound of μ (its slope there unknown) or at μ_A: the quadratic at μ_A
         if (!curved) return start;
         c2 += 0.5 * h;
