@@ -11,13 +11,11 @@
  *   models with bins without events, whose fits can end on the floor) — fitted by Newton steps and
  *   certified by tangents, without scan or value checks — reach the minimum of a dense scan of the
  *   members' summed public profiles (the same reference as global-fit.test.ts).
- * - The first Newton step of such a sum follows a cubic model of each member's profile (its own
- *   p″ at the start and its μ̂), and the steps overshoot the predicted minimum by a hair, so that
- *   their last point lies beyond it and the tangents certify it without a further fit: in the
- *   reference combination 2models-05 each member's profile is fitted at 2 μ (the start and that
- *   step, certified there by the members' curvatures) — 3 with a secant first step.
+ * - In the reference combination 2models-05 each member's profile is asked at 2 μ: the Asimov
+ *   data's generating point (fitted for the test) and the start, the minimum of the members'
+ *   Hermite models, whose Newton point their curvatures certify (one-fit-start.test.ts) — the
+ *   global minimum of this convex sum.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../src/core/logger.js";
 import { QMU, QTILDE } from "../../src/inference/test-statistics.js";
@@ -26,6 +24,7 @@ import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { mulberry32 as generator } from "../support/mulberry32.js";
 import { randomMember } from "./random-bins.js";
+import { referenceMembers } from "./reference-members.js";
 import { referenceMinimum } from "./reference-scan.js";
 
 /** A random third-moment model of 1–3 bins (35% without events, up to 95% of the largest skew). */
@@ -179,15 +178,7 @@ describe("UnCorrStatisticsCombiner of certified members: Newton steps certified 
 describe("UnCorrStatisticsCombiner of certified members: few Newton steps, certified without extra fits", () => {
   setLogHandler(() => {});
   it("fits each member of the reference combination 2models-05 at 2 μ, at the dense scan's minimum", () => {
-    const reference = JSON.parse(readFileSync(new URL("../fixtures/spey-reference.json", import.meta.url), "utf8")) as {
-      cases: { id: string; kwargs: { models: { backend: string; analysis: string; kwargs: object }[] } }[];
-    };
-    const entry = reference.cases.find((c) => c.id === "combiner-2models-05");
-    if (!entry) throw new Error("reference case combiner-2models-05 is missing");
-    const models = entry.kwargs.models.map(
-      (m) =>
-        getBackend(m.backend)({ ...(m.kwargs as Record<string, unknown>), analysis: m.analysis }) as StatisticalModel,
-    );
+    const models = referenceMembers("combiner-2models-05");
     for (const m of models) expect(m.backend.profileConvexInPoi?.()).toBe(true);
     const seen = models.map(() => new Set<number>());
     models.forEach((model, k) => {

@@ -17,26 +17,14 @@
  * - `convexProfileMinimum` (default.correlated_combiner's Asimov free fits) accepts a start at the
  *   minimum by its tangent alone.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../src/core/logger.js";
 import { convexProfileMinimum, minimizeSummedProfile, type SummedProfile } from "../../src/fit/poi-global-minimum.js";
 import { Q0, QTILDE, type TestStatistic } from "../../src/inference/test-statistics.js";
-import { getBackend } from "../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
+import { referenceMembers } from "./reference-members.js";
 import { referenceMinimum } from "./reference-scan.js";
-
-function reference(id: string): StatisticalModel[] {
-  const fixture = JSON.parse(readFileSync(new URL("../fixtures/spey-reference.json", import.meta.url), "utf8")) as {
-    cases: { id: string; kwargs: { models: { backend: string; analysis: string; kwargs: object }[] } }[];
-  };
-  const entry = fixture.cases.find((c) => c.id === id);
-  if (!entry) throw new Error(`reference case ${id} is missing`);
-  return entry.kwargs.models.map((m) =>
-    getBackend(m.backend)({ ...(m.kwargs as Record<string, unknown>), analysis: m.analysis }),
-  );
-}
 
 /**
  * P(μ) = (μ − 1)²/2σ² + κ(μ − 1)³ (σ = 0.5, κ = 0.2): its minimum on [lower, 10] with lower > −5.6
@@ -203,7 +191,7 @@ describe("UnCorrStatisticsCombiner: the Hermite start of a hypothesis test's com
   ];
   for (const [id, label, statistic, run, fits] of cases) {
     it(`${id}, ${label}: every member is fitted at ${fits} μ besides the test's own, at the dense scan's minimum`, () => {
-      const members = reference(id);
+      const members = referenceMembers(id);
       const fitted = members.map(recordFits);
       run(new UnCorrStatisticsCombiner(...members));
       let fittedMembers = 0;
@@ -223,12 +211,12 @@ describe("UnCorrStatisticsCombiner: the Hermite start of a hypothesis test's com
       expect(fittedMembers).toBeGreaterThan(0);
       // the combined fit of the test reaches the minimum of the summed public profiles: the fits are
       // exact to ~1e-9 in NLL each
-      const fresh = reference(id);
+      const fresh = referenceMembers(id);
       const fit = new UnCorrStatisticsCombiner(...fresh).profileLikelihood.prepare({
         expected: "observed",
         statistic,
       }).fit;
-      const scan = reference(id);
+      const scan = referenceMembers(id);
       const lower = statistic.muhatMayBeNegative ? -2 : 0;
       const ref = referenceMinimum((mu) => scan.reduce((s, m) => s + m.likelihood({ poiTest: mu }), 0), lower, 3);
       expect(Math.abs(fit.nll - ref.nll)).toBeLessThan(1e-8);
@@ -240,7 +228,7 @@ describe("Simplified likelihoods: a certified p″ outlives later fits", () => {
   setLogHandler(() => {});
 
   it("gives p″ at the Asimov data's generating point after the Asimov free fit and other fits", () => {
-    const make = () => reference("combiner-2models-02")[0] as StatisticalModel;
+    const make = () => referenceMembers("combiner-2models-02")[0] as StatisticalModel;
     const prep = make().profileLikelihood.prepare({ expected: "observed", statistic: QTILDE });
     const curvature = (mu: number) => (prep.profileCurvature as (m: number, w: "data") => number)(mu, "data");
     // the fit at μ = 0.2 (2models-02's effective-σ member certifies p″ there), then other fits

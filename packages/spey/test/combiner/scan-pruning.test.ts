@@ -9,19 +9,19 @@
  *   P(μ) above P(x₀), and every end's lower bound is ≤ P there — from the true minimum x₀ and from
  *   points beside it;
  * - it prunes on most of those combinations (the test cannot pass by pruning nothing);
- * - in the combined free fit of a reference combination with an effective-σ member, that member is
- *   fitted at Newton's two μ only, not at the unpruned scan's 13 grid points.
+ * - in the combined free fit of a reference combination with an effective-σ member, that member's
+ *   profile is asked at two μ only (the Asimov data's generating point and the start), not at the
+ *   unpruned scan's 13 grid points.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../src/core/logger.js";
 import { QTILDE } from "../../src/inference/test-statistics.js";
-import { getBackend } from "../../src/model/get-backend.js";
 import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import { type ConvexSplit, pruneScan } from "../../src/fit/poi-global-minimum.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { mulberry32 as generator } from "../support/mulberry32.js";
 import { type MemberKind, randomMember } from "./random-bins.js";
+import { referenceMembers } from "./reference-members.js";
 
 /** A convex member (uncorrelated background) or a non-convex one (effective σ, correlated third moment). */
 function member(rand: () => number, kind: MemberKind, analysis: string): StatisticalModel {
@@ -111,14 +111,7 @@ describe("UnCorrStatisticsCombiner: pruning of the global scan", () => {
   });
 
   it("fits an effective-σ member at few μ in the combined free fit of a reference combination", () => {
-    const reference = JSON.parse(readFileSync(new URL("../fixtures/spey-reference.json", import.meta.url), "utf8")) as {
-      cases: { id: string; kwargs: { models: { backend: string; analysis: string; kwargs: object }[] } }[];
-    };
-    const entry = reference.cases.find((c) => c.id === "combiner-3models-04");
-    if (!entry) throw new Error("reference case combiner-3models-04 is missing");
-    const models = entry.kwargs.models.map((m) =>
-      getBackend(m.backend)({ ...(m.kwargs as Record<string, unknown>), analysis: m.analysis }),
-    );
+    const models = referenceMembers("combiner-3models-04");
     const sigma = models.find((m) => m.backend.profileConvexInPoi?.() !== true) as StatisticalModel;
     const seen = new Set<number>();
     const prepare = sigma.profileLikelihood.prepare.bind(sigma.profileLikelihood);
@@ -134,8 +127,9 @@ describe("UnCorrStatisticsCombiner: pruning of the global scan", () => {
     const combiner = new UnCorrStatisticsCombiner(...models);
     const fit = combiner.profileLikelihood.prepare({ expected: "observed", statistic: QTILDE }).fit;
     expect(fit.muhat).toBeGreaterThan(0);
-    // Newton's two points (the members certify the second as a local minimum, so no value checks at
-    // ±1e-4σ, smooth-certificates.test.ts); the unpruned scan added 13 grid points
+    // μ = 0 (the Asimov data's generating point, fitted for the test) and the start, whose Newton
+    // point the members' curvatures certify (one-fit-start.test.ts: no value checks at ±1e-4σ, no
+    // second Newton point); the unpruned scan added 13 grid points
     expect(seen.size).toBe(2);
   });
 });

@@ -17,7 +17,6 @@
  *   value checks), and the combined fit reaches the minimum of a dense scan of the members' summed
  *   public profiles.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { setLogHandler } from "../../src/core/logger.js";
 import { minimizeSummedProfile, type SummedProfile } from "../../src/fit/poi-global-minimum.js";
@@ -27,6 +26,7 @@ import type { StatisticalModel } from "../../src/model/statistical-model.js";
 import { UnCorrStatisticsCombiner } from "../../src/model/uncorrelated-combiner.js";
 import { mulberry32 as generator } from "../support/mulberry32.js";
 import { type MemberKind, randomMember } from "./random-bins.js";
+import { referenceMembers } from "./reference-members.js";
 import { referenceMinimum } from "./reference-scan.js";
 
 /** Step of the slopes' central difference (μ units; the profiles' σ are ≳ 0.05). */
@@ -38,17 +38,6 @@ const STEP = 1e-4;
  * face treated as free) is off by far more than 1e-3.
  */
 const CURVATURE_RTOL = 1e-3;
-
-function reference(id: string): StatisticalModel[] {
-  const fixture = JSON.parse(readFileSync(new URL("../fixtures/spey-reference.json", import.meta.url), "utf8")) as {
-    cases: { id: string; kwargs: { models: { backend: string; analysis: string; kwargs: object }[] } }[];
-  };
-  const entry = fixture.cases.find((c) => c.id === id);
-  if (!entry) throw new Error(`reference case ${id} is missing`);
-  return entry.kwargs.models.map((m) =>
-    getBackend(m.backend)({ ...(m.kwargs as Record<string, unknown>), analysis: m.analysis }),
-  );
-}
 
 /** The observed-data profile of a model: p(μ), p′(μ) and the certified p″(μ) (NaN without one). */
 function profileOf(model: StatisticalModel) {
@@ -130,7 +119,7 @@ describe("UnCorrStatisticsCombiner: the second-order certificate of a local mini
     const lowest = (nearKink.config({ allowNegativeSignal: true }).suggestedBounds[0] as [number, number])[0];
     expect(profileOf(nearKink).curvature(lowest)).toBeNaN();
     // 2models-02's effective-σ member at μ = 0: its θ search compares two leaves there
-    const sigma = reference("combiner-2models-02")[0] as StatisticalModel;
+    const sigma = referenceMembers("combiner-2models-02")[0] as StatisticalModel;
     const profile = profileOf(sigma);
     expect(profile.curvature(0)).toBeNaN();
     expect(profile.curvature(0.2)).toBeGreaterThan(0);
@@ -175,7 +164,7 @@ describe("UnCorrStatisticsCombiner: the second-order certificate of a local mini
   });
 
   it("fits 2models-02's effective-σ member at two μ (the Asimov data's and the start), at the dense scan's minimum", () => {
-    const models = reference("combiner-2models-02");
+    const models = referenceMembers("combiner-2models-02");
     const backend = (models[0] as StatisticalModel).backend as {
       bestFit: (r: { fixed: Map<number, number> }) => unknown;
     };
@@ -193,7 +182,7 @@ describe("UnCorrStatisticsCombiner: the second-order certificate of a local mini
     // would add one, the value checks at ±1e-4σ two
     expect(fitted.length).toBe(2);
     expect(fitted[0]).toBe(0);
-    const fresh = reference("combiner-2models-02");
+    const fresh = referenceMembers("combiner-2models-02");
     const P = (mu: number) => fresh.reduce((s, m) => s + m.likelihood({ poiTest: mu }), 0);
     const ref = referenceMinimum(P, 0, 10);
     // the fits are exact to ~1e-9 in NLL; μ̂ to ~√(2·1e-9/p″) ≈ 1e-4 of its σ
